@@ -1,0 +1,251 @@
+/**
+ * In-process store: no dependencies, nothing survives the process. For tests, examples and
+ * ephemeral servers. Records are copied on the way in and out, so callers can never mutate
+ * stored state by accident, just as with a database.
+ *
+ * @module
+ */
+import { TaskLimitError } from '../../errors.js';
+import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskChangeKind, TaskStore } from '../../store.js';
+import { isTerminal, LIVE_STATUSES, outstandingInputKeys, statusesLeadingTo, type TaskRecord, type TaskStatus } from '../../task.js';
+
+const copy = <T>(value: T): T => structuredClone(value);
+const isLive = (status: TaskStatus) => (LIVE_STATUSES as readonly TaskStatus[]).includes(status);
+const CAN_CANCEL = statusesLeadingTo('cancelled');
+
+export class MemoryTaskStore implements TaskStore {
+  readonly name = 'memory';
+  readonly #tasks = new Map<string, TaskRecord>();
+  readonly #uniqueKeys = new Map<string, string>();
+  readonly #listeners = new Set<(change: TaskChange) => void>();
+
+  async migrate(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  async insert(task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+    const uniqueSlot = task.uniqueKey === null ? null : `${task.owner}\u0000${task.uniqueKey}`;
+    if (uniqueSlot !== null) {
+      const holder = this.#tasks.get(this.#uniqueKeys.get(uniqueSlot) ?? '');
+      if (holder && holder.uniqueUntil !== null && holder.uniqueUntil <= now) this.#releaseUniqueKey(holder);
+      else if (holder) return { task: copy(holder), created: false };
+    }
+    if (maxLivePerOwner !== null) {
+      let live = 0;
+      for (const t of this.#tasks.values()) if (t.owner === task.owner && isLive(t.status)) live++;
+      if (live >= maxLivePerOwner) throw new TaskLimitError(task.owner, maxLivePerOwner);
+    }
+    const record: TaskRecord = {
+      ...copy(task),
+      status: 'working',
+      statusMessage: null,
+      progress: null,
+      updatedAt: task.createdAt,
+      attempt: 0,
+      lease: null,
+      outcome: null,
+      lastError: null,
+      inputRequests: {},
+      inputResponses: {},
+    };
+    this.#tasks.set(record.id, record);
+    if (uniqueSlot !== null) this.#uniqueKeys.set(uniqueSlot, record.id);
+    this.#emit(record, 'created');
+    return { task: copy(record), created: true };
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    const task = this.#tasks.get(id);
+    return task ? copy(task) : null;
+  }
+
+  async list({ owner, statuses, parentId, limit, before }: ListQuery): Promise<TaskRecord[]> {
+    const page = [...this.#tasks.values()]
+      .filter((t) => t.owner === owner)
+      .filter((t) => !statuses || statuses.includes(t.status))
+      .filter((t) => parentId === undefined || t.parentId === parentId)
+      .filter((t) => !before || t.createdAt < before.createdAt || (t.createdAt === before.createdAt && t.id < before.id))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    return page.slice(0, limit).map(copy);
+  }
+
+  async claim({ worker, handlers, limit, leaseMs, now }: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number }): Promise<TaskRecord[]> {
+    const claimable = [...this.#tasks.values()]
+      .filter((t) => t.status === 'working' && t.lease === null && t.runAt <= now && handlers.includes(t.handler))
+      .sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt)
+      .slice(0, limit);
+    for (const task of claimable) {
+      task.lease = { worker, expiresAt: now + leaseMs };
+      task.attempt += 1;
+      task.updatedAt = now;
+    }
+    return claimable.map(copy);
+  }
+
+  async heartbeat({ worker, ids, leaseMs, now }: { worker: string; ids: readonly string[]; leaseMs: number; now: number }): Promise<string[]> {
+    const held: string[] = [];
+    for (const id of ids) {
+      const task = this.#held(id, worker);
+      if (!task) continue;
+      task.lease = { worker, expiresAt: now + leaseMs };
+      held.push(id);
+    }
+    return held;
+  }
+
+  async complete(args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+    const task = this.#held(args.id, args.worker);
+    if (!task) return null;
+    task.status = args.status;
+    task.outcome = copy(args.outcome);
+    task.statusMessage = args.statusMessage;
+    task.lease = null;
+    task.updatedAt = args.now;
+    if (task.uniqueUntil === null) this.#releaseUniqueKey(task);
+    this.#emit(task, 'status');
+    return copy(task);
+  }
+
+  async retry(args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
+    const task = this.#held(args.id, args.worker);
+    if (!task) return false;
+    const changedStatus = task.status !== 'working';
+    Object.assign(task, { status: 'working', lease: null, runAt: args.runAt, lastError: copy(args.error), statusMessage: args.statusMessage, updatedAt: args.now });
+    if (changedStatus) this.#emit(task, 'status');
+    this.#emit(task, 'runnable');
+    return true;
+  }
+
+  async release({ id, worker, now }: { id: string; worker: string; now: number }): Promise<boolean> {
+    const task = this.#held(id, worker);
+    if (!task) return false;
+    task.lease = null;
+    task.attempt = Math.max(0, task.attempt - 1);
+    task.updatedAt = now;
+    if (task.status === 'working') this.#emit(task, 'runnable');
+    return true;
+  }
+
+  async cancel({ id, statusMessage, now }: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }> {
+    const task = this.#tasks.get(id);
+    if (!task) return { task: null, changed: false };
+    if (!CAN_CANCEL.includes(task.status)) return { task: copy(task), changed: false };
+    const cancelled: TaskRecord[] = [];
+    const visit = (t: TaskRecord) => {
+      if (CAN_CANCEL.includes(t.status)) {
+        Object.assign(t, { status: 'cancelled', statusMessage, lease: null, updatedAt: now });
+        if (t.uniqueUntil === null) this.#releaseUniqueKey(t);
+        cancelled.push(t);
+      }
+      for (const child of this.#tasks.values()) if (child.parentId === t.id) visit(child);
+    };
+    visit(task);
+    for (const t of cancelled) this.#emit(t, 'status');
+    return { task: copy(task), changed: true };
+  }
+
+  async progress(args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
+    const task = this.#held(args.id, args.worker);
+    if (!task) return false;
+    if (args.progress !== null) task.progress = copy(args.progress);
+    if (args.statusMessage !== null) task.statusMessage = args.statusMessage;
+    task.updatedAt = args.now;
+    this.#emit(task, 'progress');
+    return true;
+  }
+
+  async requestInput({ id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
+    const task = this.#held(id, worker);
+    if (!task) return null;
+    if (key in task.inputResponses) return { answered: true, response: copy(task.inputResponses[key]) };
+    if (!(key in task.inputRequests)) task.inputRequests[key] = { request: copy(request), requestedAt: now };
+    const changedStatus = task.status !== 'input_required';
+    task.status = 'input_required';
+    task.updatedAt = now;
+    if (changedStatus) this.#emit(task, 'status');
+    this.#emit(task, 'input');
+    return { answered: false };
+  }
+
+  async respond({ id, responses, now }: { id: string; responses: Record<string, unknown>; now: number }): Promise<RespondResult | null> {
+    const task = this.#tasks.get(id);
+    if (!task) return null;
+    if (isTerminal(task.status)) return { task: copy(task), accepted: [] };
+    const outstanding = new Set(outstandingInputKeys(task));
+    const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
+    if (accepted.length === 0) return { task: copy(task), accepted };
+    for (const key of accepted) task.inputResponses[key] = copy(responses[key]);
+    task.updatedAt = now;
+    const resumes = task.status === 'input_required' && outstandingInputKeys(task).length === 0;
+    if (resumes) task.status = 'working';
+    const orphaned = resumes && task.lease !== null && task.lease.expiresAt <= now;
+    if (orphaned) {
+      task.lease = null;
+      task.attempt = Math.max(0, task.attempt - 1);
+    }
+    this.#emit(task, 'input');
+    if (resumes) this.#emit(task, 'status');
+    if (resumes && task.lease === null) this.#emit(task, 'runnable');
+    return { task: copy(task), accepted };
+  }
+
+  async rescueExpiredLeases({ now }: { now: number }): Promise<number> {
+    let touched = 0;
+    for (const task of this.#tasks.values()) {
+      if (!task.lease || task.lease.expiresAt > now || !isLive(task.status)) continue;
+      touched++;
+      task.updatedAt = now;
+      task.lease = null;
+      if (task.status === 'input_required') {
+        task.attempt = Math.max(0, task.attempt - 1);
+      } else if (task.attempt < task.maxAttempts) {
+        task.statusMessage = `Worker lost (lease expired) during attempt ${task.attempt}; retrying`;
+        this.#emit(task, 'runnable');
+      } else {
+        task.status = 'failed';
+        task.statusMessage = `Worker lost (lease expired) during attempt ${task.attempt} of ${task.maxAttempts}`;
+        task.outcome = { error: { code: -32603, message: task.statusMessage } };
+        if (task.uniqueUntil === null) this.#releaseUniqueKey(task);
+        this.#emit(task, 'status');
+      }
+    }
+    return touched;
+  }
+
+  async reapExpired({ now, limit }: { now: number; limit: number }): Promise<string[]> {
+    const expired = [...this.#tasks.values()].filter((t) => t.expiresAt !== null && t.expiresAt <= now).slice(0, limit);
+    for (const task of expired) {
+      this.#tasks.delete(task.id);
+      this.#releaseUniqueKey(task);
+      this.#emit(task, 'deleted');
+    }
+    return expired.map((t) => t.id);
+  }
+
+  subscribe(listener: (change: TaskChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** The task, if it is live and leased by `worker`. */
+  #held(id: string, worker: string): TaskRecord | undefined {
+    const task = this.#tasks.get(id);
+    return task && isLive(task.status) && task.lease?.worker === worker ? task : undefined;
+  }
+
+  #releaseUniqueKey(task: TaskRecord): void {
+    if (task.uniqueKey === null) return;
+    const slot = `${task.owner}\u0000${task.uniqueKey}`;
+    if (this.#uniqueKeys.get(slot) === task.id) this.#uniqueKeys.delete(slot);
+  }
+
+  #emit(task: TaskRecord, kind: TaskChangeKind): void {
+    const change: TaskChange = { taskId: task.id, owner: task.owner, parentId: task.parentId, status: task.status, kind };
+    // Delivered after the caller's await resolves, as a database notification would be.
+    queueMicrotask(() => {
+      for (const listener of this.#listeners) listener(change);
+    });
+  }
+}

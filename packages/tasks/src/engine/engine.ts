@@ -1,0 +1,331 @@
+/**
+ * `TaskEngine`: the public face of `@carrel/tasks`. It validates and persists tasks, scopes
+ * every read and write to an owner (another owner's task is indistinguishable from a missing
+ * one), wakes waiters by push, and runs registered handlers on this node.
+ *
+ * ```ts
+ * const engine = new TaskEngine({ store: new MemoryTaskStore(), handlers: { resize: async (input, ctx) => … } });
+ * await engine.start();
+ * const { task } = await engine.create({ handler: 'resize', input: { path }, owner: 'alice' });
+ * const done = await engine.waitForTerminal(task.id, 'alice');
+ * ```
+ *
+ * @module
+ */
+import { hostname } from 'node:os';
+import { EngineStoppedError, HandlerNotAllowedError, InvalidArgumentError, PayloadTooLargeError, TaskNotFoundError, TaskTerminalError } from '../errors.js';
+import type { AnyTaskHandler, SpawnOptions } from '../handler.js';
+import { handlerDefinition } from '../handler.js';
+import { decodeCursor, encodeCursor, newTaskId } from '../ids.js';
+import type { TaskChangeKind, TaskStore } from '../store.js';
+import { isTaskStatus, isTerminal, type TaskRecord, type TaskStatus } from '../task.js';
+import { exponentialBackoff, type Backoff } from './backoff.js';
+import { ChangeHub } from './change-hub.js';
+import { Maintenance } from './maintenance.js';
+import { Runner } from './runner.js';
+
+export interface TaskEngineOptions {
+  store: TaskStore;
+  /** The allowlist: only these handler names can be created or run. */
+  handlers: Record<string, AnyTaskHandler>;
+  /** Handlers run at once on this node (default 4). 0 makes the engine a client only: it creates and reads tasks but runs none. */
+  concurrency?: number;
+  /** A lease not renewed for this long is taken to mean its worker died (default 30 s). */
+  leaseMs?: number;
+  /** Claim poll and wait re-check when no change notification arrives (default 1 s). */
+  pollMs?: number;
+  /** Lease rescue and TTL reaping interval (default 1 s). */
+  maintenanceMs?: number;
+  /** TTL given to tasks created without one (default 1 hour; null keeps them). */
+  defaultTtlMs?: number | null;
+  /** Longer requested TTLs are clamped to this (default 7 days). */
+  maxTtlMs?: number;
+  /** The polling hint handed to clients (default 1 s). */
+  pollIntervalMs?: number;
+  defaultMaxAttempts?: number;
+  backoff?: Backoff;
+  /** Largest input, result, input request or response, as JSON bytes (default 4 MiB). */
+  maxPayloadBytes?: number;
+  /** Live (working or input_required) tasks one owner may have (default 1000; null = no cap). */
+  maxLiveTasksPerOwner?: number | null;
+  /** Receives unexpected errors from background loops (default: console.error). */
+  onError?: (error: unknown) => void;
+}
+
+export interface CreateTaskRequest {
+  handler: string;
+  input: unknown;
+  owner: string;
+  /** Retention from creation in ms; null keeps the task; omitted uses the engine default. */
+  ttlMs?: number | null;
+  /** A second create with the same key (same owner) inside the window returns the existing task. */
+  uniqueKey?: string;
+  /** How long the unique key is held from creation; omitted holds it until the task is terminal. */
+  uniqueWindowMs?: number;
+  maxAttempts?: number;
+  parentId?: string;
+  /** Opaque facts for the protocol layer (era, progress token); not interpreted by the engine. */
+  meta?: Record<string, unknown>;
+}
+
+export interface ListTasksRequest {
+  owner: string;
+  status?: TaskStatus | readonly TaskStatus[];
+  limit?: number;
+  cursor?: string;
+}
+
+export interface TaskPage {
+  tasks: TaskRecord[];
+  nextCursor?: string;
+}
+
+export interface TaskEvent {
+  kind: Exclude<TaskChangeKind, 'runnable'>;
+  /** The task as it is now; null once deleted. */
+  task: TaskRecord | null;
+  taskId: string;
+}
+
+const MAX_LIST_LIMIT = 200;
+const MAX_ATTEMPTS_LIMIT = 100;
+
+export class TaskEngine {
+  readonly store: TaskStore;
+  readonly worker = `${hostname()}:${process.pid}:${newTaskId().slice(0, 8)}`;
+  readonly #handlers: ReadonlyMap<string, AnyTaskHandler>;
+  readonly #hub: ChangeHub;
+  readonly #runner: Runner | null;
+  readonly #maintenance: Maintenance;
+  readonly #o: Required<Omit<TaskEngineOptions, 'store' | 'handlers' | 'backoff' | 'onError'>> & { onError: (error: unknown) => void };
+  #state: 'new' | 'started' | 'stopped' = 'new';
+
+  constructor(options: TaskEngineOptions) {
+    this.store = options.store;
+    this.#handlers = new Map(Object.entries(options.handlers));
+    this.#o = {
+      concurrency: options.concurrency ?? 4,
+      leaseMs: options.leaseMs ?? 30_000,
+      pollMs: options.pollMs ?? 1_000,
+      maintenanceMs: options.maintenanceMs ?? 1_000,
+      defaultTtlMs: options.defaultTtlMs === undefined ? 3_600_000 : options.defaultTtlMs,
+      maxTtlMs: options.maxTtlMs ?? 7 * 24 * 3_600_000,
+      pollIntervalMs: options.pollIntervalMs ?? 1_000,
+      defaultMaxAttempts: options.defaultMaxAttempts ?? 3,
+      maxPayloadBytes: options.maxPayloadBytes ?? 4 * 1024 * 1024,
+      maxLiveTasksPerOwner: options.maxLiveTasksPerOwner === undefined ? 1_000 : options.maxLiveTasksPerOwner,
+      onError: options.onError ?? ((error) => console.error('[carrel/tasks]', error)),
+    };
+    this.#hub = new ChangeHub(this.store, this.#o.pollMs);
+    const now = () => Date.now();
+    this.#maintenance = new Maintenance({ store: this.store, intervalMs: this.#o.maintenanceMs, reapBatch: 500, now, onError: this.#o.onError });
+    this.#runner =
+      this.#o.concurrency > 0
+        ? new Runner({
+            store: this.store,
+            hub: this.#hub,
+            handlers: this.#handlers,
+            worker: this.worker,
+            concurrency: this.#o.concurrency,
+            leaseMs: this.#o.leaseMs,
+            heartbeatMs: Math.max(10, Math.floor(this.#o.leaseMs / 3)),
+            pollMs: this.#o.pollMs,
+            backoff: options.backoff ?? exponentialBackoff(),
+            maxPayloadBytes: this.#o.maxPayloadBytes,
+            now,
+            assertPayloadSize: (what, value) => this.#assertPayloadSize(what, value),
+            createChild: (parent, handler, input, spawn) => this.#createChild(parent, handler, input, spawn),
+            onError: this.#o.onError,
+          })
+        : null;
+  }
+
+  /** Migrates the store and starts running handlers and upkeep on this node. */
+  async start(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`TaskEngine.start() called on a ${this.#state} engine`);
+    await this.store.migrate();
+    this.#state = 'started';
+    this.#maintenance.start();
+    this.#runner?.start();
+  }
+
+  /**
+   * Stops claiming work, gives running handlers `drainMs` to finish, then aborts the rest and
+   * hands their leases back so another node (or the next start) resumes them. The store stays open.
+   */
+  async stop({ drainMs = 0 }: { drainMs?: number } = {}): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopped';
+    await this.#runner?.stop(drainMs);
+    await this.#maintenance.stop();
+    this.#hub.close();
+  }
+
+  /** Persists a task before returning it. `created` is false when a live unique key matched. */
+  async create(request: CreateTaskRequest): Promise<{ task: TaskRecord; created: boolean }> {
+    this.#assertOpen();
+    const definition = this.#handlers.get(request.handler);
+    if (!definition) throw new HandlerNotAllowedError(String(request.handler));
+    assertOwner(request.owner);
+    const ttlMs = this.#ttl(request.ttlMs);
+    const maxAttempts = request.maxAttempts ?? handlerDefinition(definition).maxAttempts ?? this.#o.defaultMaxAttempts;
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) throw new InvalidArgumentError('maxAttempts', `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
+    if (request.uniqueKey !== undefined && (typeof request.uniqueKey !== 'string' || request.uniqueKey.length === 0 || request.uniqueKey.length > 512)) {
+      throw new InvalidArgumentError('uniqueKey', 'a string of 1 to 512 characters');
+    }
+    if (request.uniqueWindowMs !== undefined && !(Number.isInteger(request.uniqueWindowMs) && request.uniqueWindowMs > 0)) {
+      throw new InvalidArgumentError('uniqueWindowMs', 'a positive integer number of milliseconds');
+    }
+    if (request.meta !== undefined && (typeof request.meta !== 'object' || request.meta === null || Array.isArray(request.meta))) throw new InvalidArgumentError('meta', 'a plain object');
+    if (request.parentId !== undefined) await this.get(request.parentId, request.owner);
+    const input = this.#assertPayloadSize('input', request.input);
+    this.#assertPayloadSize('meta', request.meta ?? {});
+    const now = Date.now();
+    return this.store.insert(
+      {
+        id: newTaskId(),
+        owner: request.owner,
+        handler: request.handler,
+        input,
+        createdAt: now,
+        ttlMs,
+        expiresAt: ttlMs === null ? null : now + ttlMs,
+        pollIntervalMs: this.#o.pollIntervalMs,
+        maxAttempts,
+        runAt: now,
+        uniqueKey: request.uniqueKey ?? null,
+        uniqueUntil: request.uniqueKey !== undefined && request.uniqueWindowMs !== undefined ? now + request.uniqueWindowMs : null,
+        parentId: request.parentId ?? null,
+        meta: request.meta ?? {},
+      },
+      { maxLivePerOwner: this.#o.maxLiveTasksPerOwner, now },
+    );
+  }
+
+  /** The owner's task; throws `TaskNotFoundError` for a missing, expired or foreign one. */
+  async get(id: string, owner: string): Promise<TaskRecord> {
+    this.#assertOpen();
+    const task = typeof id === 'string' && id.length <= 64 ? await this.store.get(id) : null;
+    if (!task || task.owner !== owner || (task.expiresAt !== null && task.expiresAt <= Date.now())) throw new TaskNotFoundError(String(id));
+    return task;
+  }
+
+  /** The owner's tasks, newest first. The cursor stays valid while new tasks are created. */
+  async list(request: ListTasksRequest): Promise<TaskPage> {
+    this.#assertOpen();
+    assertOwner(request.owner);
+    const limit = request.limit ?? 50;
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new InvalidArgumentError('limit', `an integer from 1 to ${MAX_LIST_LIMIT}`);
+    const statuses = request.status === undefined ? undefined : typeof request.status === 'string' ? [request.status] : [...request.status];
+    if (statuses && (statuses.length === 0 || !statuses.every(isTaskStatus))) throw new InvalidArgumentError('status', 'one or more of working, input_required, completed, failed, cancelled');
+    const before = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    const now = Date.now();
+    const rows = await this.store.list({ owner: request.owner, ...(statuses && { statuses }), limit: limit + 1, ...(before && { before }) });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return {
+      tasks: page.filter((t) => t.expiresAt === null || t.expiresAt > now),
+      ...(rows.length > limit && last && { nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) }),
+    };
+  }
+
+  /**
+   * Sets the task (and its live children) to `cancelled` before returning, and aborts the running
+   * handler wherever it runs. Throws `TaskTerminalError` if the task had already finished.
+   */
+  async cancel(id: string, owner: string, statusMessage = 'Cancelled by request'): Promise<TaskRecord> {
+    await this.get(id, owner);
+    const { task, changed } = await this.store.cancel({ id, statusMessage, now: Date.now() });
+    if (!task || task.owner !== owner) throw new TaskNotFoundError(id);
+    if (!changed) throw new TaskTerminalError(id, task.status);
+    return task;
+  }
+
+  /** Answers input requests by key. Unknown or already answered keys are ignored and reported. */
+  async respond(id: string, owner: string, responses: Record<string, unknown>): Promise<{ task: TaskRecord; accepted: string[]; ignored: string[] }> {
+    if (typeof responses !== 'object' || responses === null || Array.isArray(responses)) throw new InvalidArgumentError('responses', 'an object keyed by input request key');
+    this.#assertPayloadSize('input response', responses);
+    await this.get(id, owner);
+    const result = await this.store.respond({ id, responses, now: Date.now() });
+    if (!result) throw new TaskNotFoundError(id);
+    return { ...result, ignored: Object.keys(responses).filter((key) => !result.accepted.includes(key)) };
+  }
+
+  /** Resolves once the task is terminal; woken by the change feed, not a poll loop. */
+  async waitForTerminal(id: string, owner: string, { signal }: { signal?: AbortSignal } = {}): Promise<TaskRecord> {
+    await this.get(id, owner);
+    return this.#hub.waitFor(
+      id,
+      async () => {
+        const task = await this.get(id, owner);
+        return isTerminal(task.status) ? task : undefined;
+      },
+      signal,
+    );
+  }
+
+  /**
+   * Calls `listener` for each status, progress, input and deletion change of the owner's tasks
+   * (of one task, if `taskId` is given), from any process sharing the store. Returns an unsubscribe.
+   */
+  watch(filter: { owner: string; taskId?: string }, listener: (event: TaskEvent) => void): () => void {
+    assertOwner(filter.owner);
+    const onChange = (change: { taskId: string; owner: string; kind: TaskChangeKind }) => {
+      if (change.owner !== filter.owner || change.kind === 'runnable' || change.kind === 'created') return;
+      const kind = change.kind;
+      if (kind === 'deleted') return listener({ kind, taskId: change.taskId, task: null });
+      void this.store.get(change.taskId).then(
+        (task) => listener({ kind, taskId: change.taskId, task }),
+        (error: unknown) => this.#o.onError(error),
+      );
+    };
+    return filter.taskId === undefined ? this.#hub.onAny(onChange) : this.#hub.onTask(filter.taskId, onChange);
+  }
+
+  /** Runs lease rescue and TTL reaping now (they also run on a timer). */
+  runMaintenance(): Promise<void> {
+    return this.#maintenance.runOnce();
+  }
+
+  async #createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord> {
+    const { task } = await this.create({
+      handler,
+      input,
+      owner: parent.owner,
+      ttlMs: parent.expiresAt === null ? null : Math.max(1, parent.expiresAt - Date.now()),
+      parentId: parent.id,
+      ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
+      ...(options.uniqueKey !== undefined && { uniqueKey: options.uniqueKey }),
+    });
+    return task;
+  }
+
+  #ttl(requested: number | null | undefined): number | null {
+    if (requested === undefined) return this.#o.defaultTtlMs;
+    if (requested === null) return null;
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) throw new InvalidArgumentError('ttlMs', 'a positive integer number of milliseconds, or null');
+    return Math.min(requested, this.#o.maxTtlMs);
+  }
+
+  /** Checks that `value` is JSON and within the size limit; returns it as it will be stored. */
+  #assertPayloadSize(what: string, value: unknown): unknown {
+    let json: string | undefined;
+    try {
+      json = JSON.stringify(value);
+    } catch {
+      throw new InvalidArgumentError(what, 'a JSON-serializable value');
+    }
+    if (json === undefined) return null;
+    const bytes = Buffer.byteLength(json);
+    if (bytes > this.#o.maxPayloadBytes) throw new PayloadTooLargeError(what, bytes, this.#o.maxPayloadBytes);
+    return value;
+  }
+
+  #assertOpen(): void {
+    if (this.#state === 'stopped') throw new EngineStoppedError();
+  }
+}
+
+function assertOwner(owner: unknown): asserts owner is string {
+  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 256) throw new InvalidArgumentError('owner', 'a string of 1 to 256 characters');
+}

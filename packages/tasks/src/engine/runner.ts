@@ -1,0 +1,193 @@
+/**
+ * Runs claimed tasks on this node, reading top to bottom as one pipeline:
+ * claim → resolve handler → run with an AbortSignal → normalize the outcome → write it back.
+ *
+ * Leases are extended by a heartbeat; a lease that is gone (task cancelled, reaped, or taken
+ * over after this node stalled) aborts the handler. Cancellation also arrives by push through
+ * the change feed, so an abort normally lands within milliseconds of `cancel`.
+ *
+ * @module
+ */
+import { TaskAbortedError, type AbortReason } from '../errors.js';
+import { handlerDefinition, type AnyTaskHandler, type SpawnOptions, type TaskHandlerDefinition } from '../handler.js';
+import type { TaskStore } from '../store.js';
+import type { TaskRecord } from '../task.js';
+import type { Backoff } from './backoff.js';
+import type { ChangeHub } from './change-hub.js';
+import { AttemptContext } from './context.js';
+import { fromReturn, fromThrow, type AttemptResult } from './outcome.js';
+
+export interface RunnerOptions {
+  store: TaskStore;
+  hub: ChangeHub;
+  handlers: ReadonlyMap<string, AnyTaskHandler>;
+  worker: string;
+  concurrency: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  pollMs: number;
+  backoff: Backoff;
+  maxPayloadBytes: number;
+  now(): number;
+  assertPayloadSize(what: string, value: unknown): void;
+  createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
+  onError(error: unknown): void;
+}
+
+interface Running {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class Runner {
+  readonly #running = new Map<string, Running>();
+  readonly #handlerNames: string[];
+  #stopping = false;
+  #claiming = false;
+  #wakeAgain = false;
+  #timers: NodeJS.Timeout[] = [];
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly options: RunnerOptions) {
+    this.#handlerNames = [...options.handlers.keys()];
+  }
+
+  /** Ids of the tasks this node is running right now. */
+  get runningIds(): string[] {
+    return [...this.#running.keys()];
+  }
+
+  start(): void {
+    this.#unsubscribe = this.options.hub.onAny((change) => {
+      if (change.kind === 'created' || change.kind === 'runnable') this.wake();
+      else if (this.#running.has(change.taskId)) {
+        if (change.kind === 'deleted') this.#abort(change.taskId, 'expired');
+        else if (change.status === 'cancelled') this.#abort(change.taskId, 'cancelled');
+      }
+    });
+    this.#timers.push(setInterval(() => this.wake(), this.options.pollMs), setInterval(() => void this.#heartbeat(), this.options.heartbeatMs));
+    for (const timer of this.#timers) timer.unref();
+    this.wake();
+  }
+
+  /** Stops claiming; waits up to `drainMs` for running handlers, then aborts and releases the rest. */
+  async stop(drainMs: number): Promise<void> {
+    this.#stopping = true;
+    this.#unsubscribe?.();
+    for (const timer of this.#timers) clearInterval(timer);
+    const all = () => Promise.allSettled([...this.#running.values()].map((r) => r.done));
+    if (drainMs > 0 && this.#running.size > 0) await Promise.race([all(), new Promise((r) => setTimeout(r, drainMs))]);
+    for (const id of this.#running.keys()) this.#abort(id, 'shutdown');
+    await all();
+  }
+
+  /** Claims as much work as there is free capacity for; re-runs if woken meanwhile. */
+  wake(): void {
+    if (this.#stopping) return;
+    if (this.#claiming) {
+      this.#wakeAgain = true;
+      return;
+    }
+    this.#claiming = true;
+    void this.#claimLoop().finally(() => {
+      this.#claiming = false;
+    });
+  }
+
+  async #claimLoop(): Promise<void> {
+    do {
+      this.#wakeAgain = false;
+      const free = this.options.concurrency - this.#running.size;
+      if (free <= 0 || this.#stopping) return;
+      let claimed: TaskRecord[];
+      try {
+        claimed = await this.options.store.claim({ worker: this.options.worker, handlers: this.#handlerNames, limit: free, leaseMs: this.options.leaseMs, now: this.options.now() });
+      } catch (error) {
+        this.options.onError(error);
+        return;
+      }
+      for (const task of claimed) this.#start(task);
+      if (claimed.length === free) this.#wakeAgain = true;
+    } while (this.#wakeAgain);
+  }
+
+  #start(task: TaskRecord): void {
+    const controller = new AbortController();
+    const done = this.#run(task, controller.signal)
+      .catch((error: unknown) => this.options.onError(error))
+      .finally(() => {
+        this.#running.delete(task.id);
+        this.wake();
+      });
+    this.#running.set(task.id, { controller, done });
+  }
+
+  async #run(task: TaskRecord, signal: AbortSignal): Promise<void> {
+    const definition = handlerDefinition(this.options.handlers.get(task.handler) as AnyTaskHandler);
+    const ctx = new AttemptContext(task, signal, this.options);
+    let result: AttemptResult;
+    try {
+      result = fromReturn(await definition.run(task.input as never, ctx));
+    } catch (error) {
+      result = fromThrow(error);
+    } finally {
+      ctx.dispose();
+    }
+    if (signal.aborted) {
+      // Cancelled, reaped or lease lost: the outcome is discarded. On shutdown the lease is handed
+      // back so the task resumes elsewhere without spending this attempt.
+      if ((signal.reason as TaskAbortedError).reason === 'shutdown') await this.options.store.release({ id: task.id, worker: this.options.worker, now: this.options.now() });
+      return;
+    }
+    await this.#record(task, definition, result);
+  }
+
+  async #record(task: TaskRecord, definition: TaskHandlerDefinition<unknown, unknown>, result: AttemptResult): Promise<void> {
+    const { store, worker } = this.options;
+    const now = this.options.now();
+    if (result.kind === 'result') {
+      const size = jsonSize(result.outcome);
+      if (size <= this.options.maxPayloadBytes) {
+        await store.complete({ id: task.id, worker, status: 'completed', outcome: result.outcome, statusMessage: null, now });
+        return;
+      }
+      result = { kind: 'error', error: { code: -32603, message: `The task's result is ${size} bytes as JSON; the limit is ${this.options.maxPayloadBytes} bytes` }, retryable: false };
+    }
+    const { error } = result;
+    if (result.retryable && task.attempt < task.maxAttempts) {
+      const delay = (definition.backoff ?? this.options.backoff)(task.attempt);
+      const statusMessage = `Attempt ${task.attempt} of ${task.maxAttempts} failed: ${error.message}; retrying in ${formatDelay(delay)}`;
+      await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now });
+      return;
+    }
+    await store.complete({ id: task.id, worker, status: 'failed', outcome: { error }, statusMessage: error.message, now });
+  }
+
+  async #heartbeat(): Promise<void> {
+    const ids = this.runningIds;
+    if (ids.length === 0) return;
+    try {
+      const held = new Set(await this.options.store.heartbeat({ worker: this.options.worker, ids, leaseMs: this.options.leaseMs, now: this.options.now() }));
+      for (const id of ids) {
+        if (held.has(id) || !this.#running.has(id)) continue;
+        const task = await this.options.store.get(id);
+        this.#abort(id, !task ? 'expired' : task.status === 'cancelled' ? 'cancelled' : 'lease_lost');
+      }
+    } catch (error) {
+      this.options.onError(error);
+    }
+  }
+
+  #abort(id: string, reason: AbortReason): void {
+    const running = this.#running.get(id);
+    if (running && !running.controller.signal.aborted) running.controller.abort(new TaskAbortedError(reason));
+  }
+}
+
+function jsonSize(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,67 @@
+/**
+ * What a handler author writes: a function from input and context to a result, registered with
+ * the engine under a name. Registered names are the allowlist of work a client can start.
+ *
+ * @module
+ */
+import type { Backoff } from './engine/backoff.js';
+
+/** A child task started by `ctx.spawn`. */
+export interface ChildTask {
+  readonly id: string;
+  /** The child's result; rejects with `ChildTaskError` if it failed or was cancelled. */
+  result(): Promise<unknown>;
+}
+
+export interface SpawnOptions {
+  maxAttempts?: number;
+  uniqueKey?: string;
+}
+
+/** Everything a running handler can do besides computing its result. */
+export interface TaskContext {
+  readonly taskId: string;
+  readonly owner: string;
+  /** 1 on the first attempt. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  /** The protocol layer's facts about this task (opaque to the engine). */
+  readonly meta: Readonly<Record<string, unknown>>;
+  /**
+   * Aborted when the task is cancelled, its lease is lost, it expires, or the engine shuts down;
+   * `signal.reason` is a `TaskAbortedError` naming which. Whatever the handler returns after
+   * that is discarded.
+   */
+  readonly signal: AbortSignal;
+  /** Records progress; writes are coalesced, so calling this in a hot loop is fine. */
+  progress(current: number, total?: number, message?: string): Promise<void>;
+  /** Sets the human-readable status message without touching progress. */
+  setStatusMessage(message: string): Promise<void>;
+  /**
+   * Asks the task's client for input. Durable: the request is stored under `key` and the task
+   * shows `input_required` until answered. If the handler is re-run (after a restart), asking
+   * again with the same key returns the stored answer at once. Keys are never reused.
+   */
+  requestInput<T = unknown>(key: string, request: unknown): Promise<T>;
+  /** Starts a child task owned by the same owner; its progress rolls up into this task's. */
+  spawn(handler: string, input: unknown, options?: SpawnOptions): Promise<ChildTask>;
+}
+
+export type TaskHandlerFn<Input = never, Result = unknown> = (input: Input, ctx: TaskContext) => Promise<Result> | Result;
+
+export interface TaskHandlerDefinition<Input = never, Result = unknown> {
+  run: TaskHandlerFn<Input, Result>;
+  /** Attempts before the task fails (default: the engine's `defaultMaxAttempts`). */
+  maxAttempts?: number;
+  /** Delay before each retry (default: the engine's backoff). */
+  backoff?: Backoff;
+}
+
+// Handlers are stored type-erased: inputs arrive as JSON from the store.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyTaskHandler = TaskHandlerFn<any, unknown> | TaskHandlerDefinition<any, unknown>;
+
+/** Normalizes the two registration forms. */
+export function handlerDefinition(handler: AnyTaskHandler): TaskHandlerDefinition<unknown, unknown> {
+  return typeof handler === 'function' ? { run: handler as TaskHandlerFn<unknown, unknown> } : (handler as TaskHandlerDefinition<unknown, unknown>);
+}

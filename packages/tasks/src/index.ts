@@ -1,0 +1,41 @@
+/**
+ * `@carrel/tasks`: a durable MCP Tasks runtime. Any export added here is public API.
+ * The SQLite and PostgreSQL backends are subpath exports (`@carrel/tasks/sqlite`,
+ * `@carrel/tasks/postgres`), so this entry point has no native dependency.
+ *
+ * @module
+ */
+export { TaskEngine } from './engine/engine.js';
+export type { CreateTaskRequest, ListTasksRequest, TaskEngineOptions, TaskEvent, TaskPage } from './engine/engine.js';
+export { exponentialBackoff } from './engine/backoff.js';
+export type { Backoff, ExponentialBackoffOptions } from './engine/backoff.js';
+export type { ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition, TaskHandlerFn, AnyTaskHandler } from './handler.js';
+export { MemoryTaskStore } from './backends/memory/index.js';
+export type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskChangeKind, TaskStore } from './store.js';
+export {
+  canTransition,
+  isTaskStatus,
+  isTerminal,
+  LIVE_STATUSES,
+  outstandingInputKeys,
+  statusesLeadingTo,
+  TASK_STATUSES,
+  TERMINAL_STATUSES,
+} from './task.js';
+export type { InputRequestRecord, Lease, LiveStatus, Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus, TerminalStatus } from './task.js';
+export {
+  ChildTaskError,
+  EngineStoppedError,
+  HandlerNotAllowedError,
+  InvalidArgumentError,
+  InvalidCursorError,
+  JsonRpcCode,
+  PayloadTooLargeError,
+  TaskAbortedError,
+  TaskEngineError,
+  TaskFailure,
+  TaskLimitError,
+  TaskNotFoundError,
+  TaskTerminalError,
+} from './errors.js';
+export type { AbortReason, TaskErrorKind } from './errors.js';

@@ -1,0 +1,152 @@
+/**
+ * The contract every backend implements: each method is one atomic operation named after the
+ * transition it performs. Guards (which statuses a move may start from) come from `task.ts`;
+ * validation, ids, owners, sizes and limits are the engine's job, so backends stay storage.
+ *
+ * Implementations: `backends/memory`, `backends/sqlite`, `backends/postgres`. All of them pass
+ * the one contract suite in `test/contract/`.
+ *
+ * @module
+ */
+import type { Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from './task.js';
+
+/** A task as the engine hands it to `insert`: everything but the fields the store manages. */
+export interface NewTask {
+  id: string;
+  owner: string;
+  handler: string;
+  input: unknown;
+  createdAt: number;
+  ttlMs: number | null;
+  expiresAt: number | null;
+  pollIntervalMs: number;
+  maxAttempts: number;
+  runAt: number;
+  uniqueKey: string | null;
+  uniqueUntil: number | null;
+  parentId: string | null;
+  meta: Record<string, unknown>;
+}
+
+export interface InsertResult {
+  task: TaskRecord;
+  /** False when a live unique key matched: `task` is the existing task and nothing was written. */
+  created: boolean;
+}
+
+/** A page request: newest first, strictly after the `before` position when given. */
+export interface ListQuery {
+  owner: string;
+  statuses?: readonly TaskStatus[];
+  parentId?: string;
+  limit: number;
+  before?: { createdAt: number; id: string };
+}
+
+/**
+ * What changed, published after the change commits. Carries no payloads (PostgreSQL NOTIFY has
+ * an 8000-byte limit); listeners re-read the task when they need more.
+ */
+export interface TaskChange {
+  taskId: string;
+  owner: string;
+  parentId: string | null;
+  status: TaskStatus;
+  kind: TaskChangeKind;
+}
+
+/**
+ * - `created`: a new task exists (claimable once `runAt` passes).
+ * - `runnable`: an existing task became claimable again (retry scheduled, lease released or rescued, input answered with no live handler).
+ * - `status`: the status changed (including to a terminal status).
+ * - `progress`: progress or status message changed.
+ * - `input`: input requests or responses changed.
+ * - `deleted`: the task was reaped.
+ */
+export type TaskChangeKind = 'created' | 'runnable' | 'status' | 'progress' | 'input' | 'deleted';
+
+export type RequestInputResult = { answered: true; response: unknown } | { answered: false };
+
+export interface RespondResult {
+  task: TaskRecord;
+  /** Keys that were outstanding and are now answered; other keys were ignored. */
+  accepted: string[];
+}
+
+export interface TaskStore {
+  /** Short backend name for messages and benchmarks: `memory`, `sqlite`, `postgres`. */
+  readonly name: string;
+
+  /** Applies pending migrations; safe to call from several processes at once. */
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+
+  /**
+   * Inserts a task. In the same atomic step: a unique key whose window has passed is released,
+   * a live unique key returns the existing task (`created: false`, enforced by a constraint),
+   * and `maxLivePerOwner` is checked (throws `TaskLimitError`).
+   */
+  insert(task: NewTask, options: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult>;
+
+  get(id: string): Promise<TaskRecord | null>;
+  list(query: ListQuery): Promise<TaskRecord[]>;
+
+  /**
+   * Leases up to `limit` claimable tasks: status `working`, no lease, `runAt <= now`, handler in
+   * `handlers`. Increments `attempt`. Concurrent claimers never receive the same task.
+   */
+  claim(args: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number }): Promise<TaskRecord[]>;
+
+  /** Extends the leases this worker holds on live tasks; returns the ids still held. */
+  heartbeat(args: { worker: string; ids: readonly string[]; leaseMs: number; now: number }): Promise<string[]>;
+
+  /**
+   * Writes the terminal outcome of an attempt, if the task is live and leased by `worker`.
+   * Returns null when the result must be discarded (cancelled, reaped, lease lost).
+   * Releases a unique key that has no time window.
+   */
+  complete(args: { id: string; worker: string; status: 'completed' | 'failed'; outcome: Outcome; statusMessage: string | null; now: number }): Promise<TaskRecord | null>;
+
+  /** Schedules another attempt: back to `working`, lease cleared, `runAt` set, error kept. */
+  retry(args: { id: string; worker: string; runAt: number; error: TaskErrorObject; statusMessage: string; now: number }): Promise<boolean>;
+
+  /** Gives a lease back without spending the attempt (graceful shutdown). */
+  release(args: { id: string; worker: string; now: number }): Promise<boolean>;
+
+  /**
+   * Sets a live task and its live descendants to `cancelled`. `changed` is false when the task was
+   * already terminal (then `task` is its unchanged record) or is missing (`task` null).
+   */
+  cancel(args: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }>;
+
+  /** Records progress and/or a status message for a task this worker holds. */
+  progress(args: { id: string; worker: string; progress: TaskProgress | null; statusMessage: string | null; now: number }): Promise<boolean>;
+
+  /**
+   * Asks for input under `key` on a task this worker holds: returns the stored answer if there is
+   * one; otherwise stores the request (once per key) and moves the task to `input_required`.
+   * Returns null if the worker no longer holds the task.
+   */
+  requestInput(args: { id: string; worker: string; key: string; request: unknown; now: number }): Promise<RequestInputResult | null>;
+
+  /**
+   * Answers outstanding input requests; unknown or already answered keys are ignored. When no
+   * request is left outstanding the task returns to `working`; if its lease has expired it is made
+   * claimable again without spending an attempt. Returns null if the task is missing.
+   */
+  respond(args: { id: string; responses: Record<string, unknown>; now: number }): Promise<RespondResult | null>;
+
+  /**
+   * Handles leases that expired (their worker died): a waiting `input_required` task is unleased
+   * without spending the attempt; a `working` task is made claimable again, or `failed` when its
+   * attempts are spent. Returns how many tasks it touched.
+   */
+  rescueExpiredLeases(args: { now: number }): Promise<number>;
+
+  /** Deletes up to `limit` tasks whose TTL has passed, whatever their status; returns their ids. */
+  reapExpired(args: { now: number; limit: number }): Promise<string[]>;
+
+  /** Listens to committed changes from every process using this store. Returns an unsubscribe. */
+  subscribe(listener: (change: TaskChange) => void): () => void;
+}
+

@@ -1,0 +1,2 @@
+/** Placeholder until the PostgreSQL backend lands: starts nothing. */
+export default async function setup(): Promise<void> {}
