@@ -88,6 +88,8 @@ export class AttemptContext implements TaskContext {
         if (change.kind === 'progress') void this.#refreshChild(child.id);
       }),
     );
+    // The child may already have run and reported before the listener was attached.
+    void this.#refreshChild(child.id);
     const result = () =>
       this.deps.hub.waitFor(
         child.id,

@@ -151,12 +151,13 @@ export class TaskEngine {
 
   /**
    * Stops claiming work, gives running handlers `drainMs` to finish, then aborts the rest and
-   * hands their leases back so another node (or the next start) resumes them. The store stays open.
+   * hands their leases back so another node (or the next start) resumes them without spending an
+   * attempt; handlers that ignore the abort get `graceMs` more. The store stays open.
    */
-  async stop({ drainMs = 0 }: { drainMs?: number } = {}): Promise<void> {
+  async stop({ drainMs = 0, graceMs = 2_000 }: { drainMs?: number; graceMs?: number } = {}): Promise<void> {
     if (this.#state === 'stopped') return;
     this.#state = 'stopped';
-    await this.#runner?.stop(drainMs);
+    await this.#runner?.stop(drainMs, graceMs);
     await this.#maintenance.stop();
     this.#hub.close();
   }

@@ -70,15 +70,21 @@ export class Runner {
     this.wake();
   }
 
-  /** Stops claiming; waits up to `drainMs` for running handlers, then aborts and releases the rest. */
-  async stop(drainMs: number): Promise<void> {
+  /**
+   * Stops claiming; waits up to `drainMs` for running handlers, then aborts the rest and hands
+   * their leases back at once, so another node can resume them without spending an attempt.
+   * Handlers that ignore their signal get `graceMs` more; whatever they return later is discarded.
+   */
+  async stop(drainMs: number, graceMs: number): Promise<void> {
     this.#stopping = true;
     this.#unsubscribe?.();
     for (const timer of this.#timers) clearInterval(timer);
-    const all = () => Promise.allSettled([...this.#running.values()].map((r) => r.done));
-    if (drainMs > 0 && this.#running.size > 0) await Promise.race([all(), new Promise((r) => setTimeout(r, drainMs))]);
-    for (const id of this.#running.keys()) this.#abort(id, 'shutdown');
-    await all();
+    const settled = (ms: number) => Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, ms).unref())]);
+    if (drainMs > 0 && this.#running.size > 0) await settled(drainMs);
+    const remaining = this.runningIds;
+    for (const id of remaining) this.#abort(id, 'shutdown');
+    await Promise.all(remaining.map((id) => this.options.store.release({ id, worker: this.options.worker, now: this.options.now() }).catch(this.options.onError)));
+    if (this.#running.size > 0) await settled(graceMs);
   }
 
   /** Claims as much work as there is free capacity for; re-runs if woken meanwhile. */
@@ -133,12 +139,8 @@ export class Runner {
     } finally {
       ctx.dispose();
     }
-    if (signal.aborted) {
-      // Cancelled, reaped or lease lost: the outcome is discarded. On shutdown the lease is handed
-      // back so the task resumes elsewhere without spending this attempt.
-      if ((signal.reason as TaskAbortedError).reason === 'shutdown') await this.options.store.release({ id: task.id, worker: this.options.worker, now: this.options.now() });
-      return;
-    }
+    // Cancelled, reaped, lease lost or shut down: the outcome is discarded (stop() released the lease).
+    if (signal.aborted) return;
     await this.#record(task, definition, result);
   }
 

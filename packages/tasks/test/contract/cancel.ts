@@ -1,0 +1,95 @@
+/** Cancel: immediate status, abort that reaches the handler on any node, races with completion. */
+import { describe, expect, it } from 'vitest';
+import { TaskAbortedError, TaskTerminalError, type TaskContext } from '@carrel/tasks';
+import { aborted, deferred, eventually, type ContractFixture } from './fixture.js';
+
+export function cancelContract(f: ContractFixture): void {
+  describe('cancel', () => {
+    it('sets cancelled before returning, aborts the running handler and discards what it returns', async () => {
+      const reason = deferred<unknown>();
+      const started = deferred();
+      const engine = await f.engine({
+        stubborn: async (_: null, ctx: TaskContext) => {
+          started.resolve();
+          reason.resolve(await aborted(ctx.signal));
+          return 'finished anyway';
+        },
+      });
+      const { task } = await engine.create({ handler: 'stubborn', input: null, owner: 'alice' });
+      await started.promise;
+      const cancelled = await engine.cancel(task.id, 'alice', 'user changed their mind');
+      expect(cancelled.status).toBe('cancelled');
+      expect(cancelled.statusMessage).toBe('user changed their mind');
+      const why = await reason.promise;
+      expect(why).toBeInstanceOf(TaskAbortedError);
+      expect((why as TaskAbortedError).reason).toBe('cancelled');
+      await new Promise((r) => setTimeout(r, 50));
+      const after = await engine.get(task.id, 'alice');
+      expect(after.status).toBe('cancelled');
+      expect(after.outcome).toBeNull();
+    });
+
+    it('cancels a task that has not started yet, and it never runs', async () => {
+      let ran = false;
+      const client = await f.engine({ never: async () => void (ran = true) }, { concurrency: 0 });
+      const { task } = await client.create({ handler: 'never', input: null, owner: 'alice' });
+      expect((await client.cancel(task.id, 'alice')).status).toBe('cancelled');
+      await f.engine({ never: async () => void (ran = true) });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(ran).toBe(false);
+      expect((await client.get(task.id, 'alice')).status).toBe('cancelled');
+    });
+
+    it('reaches a handler running on another node through the change feed', async () => {
+      const started = deferred();
+      const abortedAt = deferred<number>();
+      await f.engine(
+        {
+          wait: async (_: null, ctx: TaskContext) => {
+            started.resolve();
+            await aborted(ctx.signal);
+            abortedAt.resolve(Date.now());
+          },
+        },
+        { leaseMs: 60_000 },
+      );
+      const other = await f.engine({ wait: async () => undefined }, { concurrency: 0, leaseMs: 60_000 });
+      const { task } = await other.create({ handler: 'wait', input: null, owner: 'alice' });
+      await started.promise;
+      const cancelledAt = Date.now();
+      await other.cancel(task.id, 'alice');
+      // With a 60 s lease the heartbeat fallback would take 20 s: only the push path is this fast.
+      expect((await abortedAt.promise) - cancelledAt).toBeLessThan(2_000);
+    });
+
+    it('racing completion: exactly one of cancel and complete wins, and the loser changes nothing', async () => {
+      const engine = await f.engine({ racer: async (delay: number) => new Promise((r) => setTimeout(() => r('won'), delay)) }, { concurrency: 8 });
+      const ids: string[] = [];
+      for (let i = 0; i < 24; i++) ids.push((await engine.create({ handler: 'racer', input: 20 + (i % 6) * 2, owner: 'alice' })).task.id);
+      await eventually(async () => (await Promise.all(ids.map((id) => engine.get(id, 'alice')))).every((t) => t.attempt === 1 || t.status !== 'working'));
+      await new Promise((r) => setTimeout(r, 20));
+      const verdicts = await Promise.all(
+        ids.map((id) =>
+          engine.cancel(id, 'alice').then(
+            () => 'cancel',
+            (error: unknown) => {
+              expect(error).toBeInstanceOf(TaskTerminalError);
+              return 'complete';
+            },
+          ),
+        ),
+      );
+      await new Promise((r) => setTimeout(r, 100));
+      for (const [i, id] of ids.entries()) {
+        const task = await engine.get(id, 'alice');
+        if (verdicts[i] === 'cancel') {
+          expect(task.status).toBe('cancelled');
+          expect(task.outcome).toBeNull();
+        } else {
+          expect(task.status).toBe('completed');
+          expect(task.outcome).toEqual({ result: 'won' });
+        }
+      }
+    });
+  });
+}
