@@ -1,0 +1,80 @@
+/**
+ * Upkeep every node runs: `rescueExpiredLeases` (a worker died holding a lease) and `reapExpired`
+ * (the TTL passed). Both read through their partial indexes, so a pass with nothing to do touches
+ * no task rows, and both are idempotent when several processes run them at once.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import { JsonRpcCode } from '../../../errors.js';
+import type { TaskStore } from '../../../store.js';
+import { statusesLeadingTo } from '../../../task.js';
+import type { RecordChange } from '../change-feed.js';
+import { CHANGE_COLUMNS, HELD, json, sqlStatuses, type ChangeColumns, type TaskRow } from '../task-row.js';
+
+type ExpiredLease = Pick<TaskRow, 'id' | 'status' | 'attempt' | 'max_attempts' | 'lease_worker' | 'lease_expires_at'>;
+
+interface LeaseKey {
+  id: string;
+  status: string;
+  lease_worker: string;
+  now: number;
+}
+
+export function prepareUpkeep(db: Database, record: RecordChange) {
+  const expiredLeases = db.prepare<[number], ExpiredLease>(
+    `SELECT id, status, attempt, max_attempts, lease_worker, lease_expires_at FROM carrel_tasks
+     WHERE lease_worker IS NOT NULL AND lease_expires_at <= ? AND status IN (${HELD})`,
+  );
+  // Each move below is a compare-and-set on the status and lease holder that were just read.
+  const where = 'WHERE id = :id AND status = :status AND lease_worker = :lease_worker AND lease_expires_at <= :now';
+  const unleaseWaiting = db.prepare<[LeaseKey]>(
+    `UPDATE carrel_tasks SET lease_worker = NULL, lease_expires_at = NULL, attempt = max(0, attempt - 1), updated_at = :now ${where}`,
+  );
+  const requeue = db.prepare<[LeaseKey & { status_message: string }], ChangeColumns>(
+    `UPDATE carrel_tasks SET lease_worker = NULL, lease_expires_at = NULL, status_message = :status_message, updated_at = :now ${where}
+     RETURNING ${CHANGE_COLUMNS}`,
+  );
+  const fail = db.prepare<[LeaseKey & { status_message: string; outcome: string }], ChangeColumns>(
+    `UPDATE carrel_tasks
+     SET status = 'failed', lease_worker = NULL, lease_expires_at = NULL, status_message = :status_message, outcome = :outcome, updated_at = :now,
+         unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
+     ${where} AND status IN (${sqlStatuses(statusesLeadingTo('failed'))})
+     RETURNING ${CHANGE_COLUMNS}`,
+  );
+  const reap = db.prepare<[number, number], ChangeColumns>(
+    `DELETE FROM carrel_tasks
+     WHERE id IN (SELECT id FROM carrel_tasks WHERE expires_at IS NOT NULL AND expires_at <= ? ORDER BY expires_at LIMIT ?)
+     RETURNING ${CHANGE_COLUMNS}`,
+  );
+
+  return {
+    rescueExpiredLeases({ now }: Parameters<TaskStore['rescueExpiredLeases']>[0]): number {
+      let touched = 0;
+      for (const task of expiredLeases.all(now)) {
+        const key: LeaseKey = { id: task.id, status: task.status, lease_worker: task.lease_worker as string, now };
+        if (task.status === 'input_required') {
+          // Waiting for an answer is not work lost: the attempt is given back, nothing becomes runnable.
+          touched += unleaseWaiting.run(key).changes;
+        } else if (task.attempt < task.max_attempts) {
+          const row = requeue.get({ ...key, status_message: `Worker lost (lease expired) during attempt ${task.attempt}; retrying` });
+          if (row) record(row, 'runnable');
+          touched += row ? 1 : 0;
+        } else {
+          const statusMessage = `Worker lost (lease expired) during attempt ${task.attempt} of ${task.max_attempts}`;
+          const row = fail.get({ ...key, status_message: statusMessage, outcome: json({ error: { code: JsonRpcCode.InternalError, message: statusMessage } }) });
+          if (row) record(row, 'status');
+          touched += row ? 1 : 0;
+        }
+      }
+      return touched;
+    },
+
+    reapExpired({ now, limit }: Parameters<TaskStore['reapExpired']>[0]): string[] {
+      if (limit <= 0) return [];
+      const rows = reap.all(now, limit);
+      for (const row of rows) record(row, 'deleted');
+      return rows.map((row) => row.id);
+    },
+  };
+}

@@ -1,0 +1,215 @@
+/**
+ * `SqliteTaskStore`: the task store on one SQLite file through better-sqlite3, safe for several
+ * processes on the same file.
+ *
+ * ```ts
+ * const store = new SqliteTaskStore({ path: '/var/lib/app/tasks.db' });
+ * const engine = new TaskEngine({ store, handlers });
+ * await engine.start(); // migrates
+ * ```
+ *
+ * - WAL journal with `synchronous=NORMAL`: readers never wait for the writer, and a commit does
+ *   not fsync (a power cut may lose the last commits, never corrupt the file).
+ * - Every write is one `BEGIN IMMEDIATE` transaction: it takes the write lock before reading, so
+ *   read-then-write decisions cannot race another process; waiting for the lock is bounded by
+ *   `busyTimeoutMs`, then `SqliteBusyError`.
+ * - Changes reach this store's listeners right after commit, and other processes' listeners
+ *   through the `carrel_task_changes` feed (see `change-feed.ts`).
+ *
+ * better-sqlite3 is synchronous: each method runs on the calling thread. Every statement is
+ * prepared once and reads through an index, so each call stays short.
+ *
+ * @module
+ */
+import Sqlite, { type Database, type Statement, type Transaction } from 'better-sqlite3';
+import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskStore } from '../../store.js';
+import type { TaskRecord } from '../../task.js';
+import { ChangeFeed } from './change-feed.js';
+import { translateSqliteError } from './errors.js';
+import { migrate } from './migrate.js';
+import { prepareCancel } from './sql/cancel.js';
+import { prepareFinish } from './sql/finish.js';
+import { prepareInput } from './sql/input.js';
+import { prepareInsert } from './sql/insert.js';
+import { prepareLeases } from './sql/lease.js';
+import { prepareReads } from './sql/read.js';
+import { prepareUpkeep } from './sql/upkeep.js';
+
+export interface SqliteTaskStoreOptions {
+  /** The database file; created if missing. Every process using the same tasks opens the same path. */
+  path: string;
+  /** How often changes committed by other processes are looked for while someone listens (default 10 ms). */
+  changePollMs?: number;
+  /** How long a write waits for another process's write lock before failing (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /** How long change-feed rows are kept for slow pollers (default 60 s). */
+  changeRetentionMs?: number;
+}
+
+function prepareAll(db: Database, feed: ChangeFeed) {
+  return {
+    ...prepareReads(db),
+    insert: prepareInsert(db, feed.record),
+    ...prepareLeases(db, feed.record),
+    ...prepareFinish(db, feed.record),
+    cancel: prepareCancel(db, feed.record),
+    ...prepareInput(db, feed.record),
+    ...prepareUpkeep(db, feed.record),
+  };
+}
+
+type Operations = ReturnType<typeof prepareAll>;
+
+
+export class SqliteTaskStore implements TaskStore {
+  readonly name = 'sqlite';
+  readonly path: string;
+  readonly #db: Database;
+  readonly #busyTimeoutMs: number;
+  readonly #changePollMs: number;
+  readonly #changeRetentionMs: number;
+  readonly #transaction: Transaction<(work: () => unknown) => unknown>;
+  readonly #hasSchema: Statement<[], number>;
+  readonly #feed: ChangeFeed;
+  /** Prepared on first use or by migrate(): statements need the tables. */
+  #ops: Operations | null = null;
+
+  constructor(options: SqliteTaskStoreOptions) {
+    this.path = options.path;
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
+    this.#changePollMs = options.changePollMs ?? 10;
+    this.#changeRetentionMs = options.changeRetentionMs ?? 60_000;
+    this.#db = new Sqlite(options.path, { timeout: this.#busyTimeoutMs });
+    try {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+    } catch (error) {
+      this.#db.close();
+      throw translateSqliteError(error, this.#busyTimeoutMs);
+    }
+    this.#transaction = this.#db.transaction((work: () => unknown) => work());
+    this.#hasSchema = this.#db.prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'").pluck();
+    this.#feed = new ChangeFeed({ pollMs: this.#changePollMs, retentionMs: this.#changeRetentionMs });
+  }
+
+  async migrate(): Promise<void> {
+    try {
+      migrate(this.#db);
+    } catch (error) {
+      throw translateSqliteError(error, this.#busyTimeoutMs);
+    }
+    this.#prepare();
+  }
+
+  async close(): Promise<void> {
+    if (!this.#db.open) return;
+    this.#feed.close();
+    this.#db.close();
+  }
+
+  async insert(task: NewTask, options: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+    return this.#write((ops) => ops.insert(task, options));
+  }
+
+  async get(id: string): Promise<TaskRecord | null> {
+    return this.#read((ops) => ops.get(id));
+  }
+
+  async list(query: ListQuery): Promise<TaskRecord[]> {
+    return this.#read((ops) => ops.list(query));
+  }
+
+  async claim(args: Parameters<TaskStore['claim']>[0]): Promise<TaskRecord[]> {
+    return this.#write((ops) => ops.claim(args));
+  }
+
+  async heartbeat(args: Parameters<TaskStore['heartbeat']>[0]): Promise<string[]> {
+    return this.#write((ops) => ops.heartbeat(args));
+  }
+
+  async complete(args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+    return this.#write((ops) => ops.complete(args));
+  }
+
+  async retry(args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
+    return this.#write((ops) => ops.retry(args));
+  }
+
+  async release(args: Parameters<TaskStore['release']>[0]): Promise<boolean> {
+    return this.#write((ops) => ops.release(args));
+  }
+
+  async cancel(args: Parameters<TaskStore['cancel']>[0]): Promise<{ task: TaskRecord | null; changed: boolean }> {
+    return this.#write((ops) => ops.cancel(args));
+  }
+
+  async progress(args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
+    return this.#write((ops) => ops.progress(args));
+  }
+
+  async requestInput(args: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
+    return this.#write((ops) => ops.requestInput(args));
+  }
+
+  async respond(args: Parameters<TaskStore['respond']>[0]): Promise<RespondResult | null> {
+    return this.#write((ops) => ops.respond(args));
+  }
+
+  async rescueExpiredLeases(args: Parameters<TaskStore['rescueExpiredLeases']>[0]): Promise<number> {
+    return this.#write((ops) => ops.rescueExpiredLeases(args));
+  }
+
+  async reapExpired(args: Parameters<TaskStore['reapExpired']>[0]): Promise<string[]> {
+    return this.#write((ops) => ops.reapExpired(args));
+  }
+
+  /** Works before migrate(): the engine subscribes first; polling starts once the schema exists. */
+  subscribe(listener: (change: TaskChange) => void): () => void {
+    const unsubscribe = this.#feed.subscribe(listener);
+    if (this.#hasSchema.get() !== undefined) this.#prepare();
+    return unsubscribe;
+  }
+
+  #prepare(): Operations {
+    if (!this.#ops) {
+      this.#feed.prepare(this.#db);
+      this.#ops = prepareAll(this.#db, this.#feed);
+    }
+    return this.#ops;
+  }
+
+  /** The prepared statements; a store opened on a file another store has migrated needs no migrate() call. */
+  #ready(): Operations {
+    if (!this.#ops && this.#hasSchema.get() === undefined) {
+      throw new Error(`The SQLite task database at ${this.path} has no schema yet: call store.migrate() (TaskEngine.start() does) before using it`);
+    }
+    return this.#prepare();
+  }
+
+  #read<T>(work: (ops: Operations) => T): T {
+    const ops = this.#ready();
+    try {
+      return work(ops);
+    } catch (error) {
+      throw translateSqliteError(error, this.#busyTimeoutMs);
+    }
+  }
+
+  /** Runs `work` in one BEGIN IMMEDIATE transaction; its changes are delivered once it has committed. */
+  #write<T>(work: (ops: Operations) => T): T {
+    const ops = this.#ready();
+    const feed = this.#feed;
+    let result: T;
+    try {
+      result = this.#transaction.immediate(() => {
+        feed.pruneIfDue();
+        return work(ops);
+      }) as T;
+    } catch (error) {
+      feed.discardPending();
+      throw translateSqliteError(error, this.#busyTimeoutMs);
+    }
+    feed.deliverCommitted();
+    return result;
+  }
+}
