@@ -1,0 +1,135 @@
+/**
+ * The store's change feed: committed changes from every process sharing the schema.
+ *
+ * - Remote changes arrive by LISTEN on one dedicated connection per store instance, opened on
+ *   the first `subscribe` and re-opened with backoff whenever it drops.
+ * - Changes this instance writes are delivered to its own listeners right after they commit
+ *   (the writing statement returns the notice it sent); the NOTIFY echo of them is recognised by
+ *   the origin id it carries and skipped.
+ * - NOTIFY is not durable: notices sent while the connection is down are lost. The engine does
+ *   not rely on the feed alone; it re-checks waiters and claims work on a timer (`pollMs`).
+ * - A NOTIFY payload must be shorter than 8000 bytes, so a notice carries ids and the status,
+ *   never task data (see `notify_change` in migrations/0001_init.sql).
+ *
+ * @module
+ */
+import pg from 'pg';
+import type { TaskChange, TaskChangeKind } from '../../store.js';
+import type { TaskStatus } from '../../task.js';
+
+/** The notice `notify_change` builds: one task, one or more kinds of change. */
+interface Notice {
+  origin: string;
+  taskId: string;
+  owner: string;
+  parentId: string | null;
+  status: TaskStatus;
+  kinds: TaskChangeKind[];
+}
+
+export interface ChangeFeedOptions {
+  /** Connection settings for the LISTEN client. */
+  connection: pg.ClientConfig;
+  channel: string;
+  origin: string;
+}
+
+const RECONNECT_MIN_MS = 50;
+const RECONNECT_MAX_MS = 5_000;
+
+export class ChangeFeed {
+  readonly #listeners = new Set<(change: TaskChange) => void>();
+  #client: pg.Client | null = null;
+  /** The current connection attempt; resolves once LISTEN is active. */
+  #listening: Promise<void> | null = null;
+  #retryTimer: NodeJS.Timeout | null = null;
+  #failures = 0;
+  #closed = false;
+
+  constructor(private readonly options: ChangeFeedOptions) {}
+
+  subscribe(listener: (change: TaskChange) => void): () => void {
+    this.#listeners.add(listener);
+    if (!this.#listening && !this.#closed) this.#connect();
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Resolves once the LISTEN connection is up (at once if nobody has subscribed); rejects if
+   * the current connection attempt failed. Reconnecting continues in the background either way.
+   */
+  ready(): Promise<void> {
+    return this.#listening ?? Promise.resolve();
+  }
+
+  /** Delivers notices this instance committed to its own listeners. */
+  deliver(notices: readonly (string | null)[]): void {
+    const changes = notices.flatMap((notice) => (notice === null ? [] : expand(JSON.parse(notice) as Notice)));
+    if (changes.length === 0 || this.#listeners.size === 0) return;
+    // Like a database notification, delivered after the writer's own code has moved on.
+    queueMicrotask(() => this.#dispatch(changes));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#listeners.clear();
+    if (this.#retryTimer) clearTimeout(this.#retryTimer);
+    const client = this.#client;
+    this.#client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  #connect(): void {
+    const client = new pg.Client({ ...this.options.connection, application_name: 'carrel-tasks-listen' });
+    this.#client = client;
+    let lost = false;
+    const onLost = () => {
+      if (lost) return;
+      lost = true;
+      void client.end().catch(() => undefined);
+      if (this.#client === client) this.#scheduleReconnect();
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
+    client.on('notification', (message) => {
+      if (message.channel === this.options.channel && message.payload) this.#receive(message.payload);
+    });
+    const attempt = (async () => {
+      await client.connect();
+      await client.query(`LISTEN ${pg.escapeIdentifier(this.options.channel)}`);
+      this.#failures = 0;
+    })();
+    attempt.catch(onLost);
+    this.#listening = attempt;
+  }
+
+  #scheduleReconnect(): void {
+    this.#client = null;
+    if (this.#closed) return;
+    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures++);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = null;
+      if (!this.#closed) this.#connect();
+    }, delay * (0.5 + Math.random() / 2));
+    this.#retryTimer.unref();
+  }
+
+  #receive(payload: string): void {
+    let notice: Notice;
+    try {
+      notice = JSON.parse(payload) as Notice;
+    } catch {
+      return; // Not ours: someone else sent a NOTIFY on this channel.
+    }
+    if (notice.origin === this.options.origin || !Array.isArray(notice.kinds)) return;
+    this.#dispatch(expand(notice));
+  }
+
+  #dispatch(changes: TaskChange[]): void {
+    for (const change of changes) for (const listener of this.#listeners) listener(change);
+  }
+}
+
+function expand({ taskId, owner, parentId, status, kinds }: Notice): TaskChange[] {
+  return kinds.map((kind) => ({ taskId, owner, parentId, status, kind }));
+}

@@ -1,0 +1,73 @@
+/**
+ * The one path every statement takes to the server: per-query type parsing (int8 as a number,
+ * without touching pg's global parsers, since the pool may be the application's), retry of
+ * deadlocks and serialization failures, and translation of expected errors.
+ *
+ * @module
+ */
+import pg from 'pg';
+import { expectedAction, MAX_TRANSACTION_RUNS, translateError } from './errors.js';
+
+const INT8_OID = 20;
+
+/**
+ * Epoch-millisecond columns are `bigint`; pg returns int8 as a string by default because it can
+ * exceed 2^53. Times and counts here stay far below that, so they are read as numbers.
+ */
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format as 'text')) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Runs one statement on whatever connection it was given. */
+export type Query = <R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<R[]>;
+
+export class Database {
+  constructor(
+    readonly pool: pg.Pool,
+    private readonly schema: string,
+  ) {}
+
+  /** One statement in its own implicit transaction; retried on deadlock or serialization failure. */
+  query: Query = (text, values = []) => this.#withRetry(() => run(this.pool, text, values));
+
+  /**
+   * Runs `body` in a READ COMMITTED transaction on one connection, re-running it from the start
+   * on deadlock or serialization failure. `body` must not have effects outside the database.
+   */
+  async transaction<T>(body: (query: Query) => Promise<T>): Promise<T> {
+    return this.#withRetry(async () => {
+      const client = await this.pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await body((text, values = []) => run(client, text, values));
+        await client.query('COMMIT');
+        return result;
+      } catch (error) {
+        await client.query('ROLLBACK').catch((rollbackError: Error) => {
+          broken = rollbackError;
+        });
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    });
+  }
+
+  async #withRetry<T>(attempt: () => Promise<T>): Promise<T> {
+    for (let run = 1; ; run++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (expectedAction(error) === 'retry' && run < MAX_TRANSACTION_RUNS) continue;
+        throw translateError(error, this.schema);
+      }
+    }
+  }
+}
+
+async function run<R extends object>(on: pg.Pool | pg.PoolClient, text: string, values: readonly unknown[]): Promise<R[]> {
+  const result = await on.query<R>({ text, values: values as unknown[], types: TYPES });
+  return result.rows;
+}

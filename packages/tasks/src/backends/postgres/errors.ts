@@ -1,0 +1,70 @@
+/**
+ * The PostgreSQL errors this backend expects, in one table keyed by SQLSTATE, and what each
+ * means here: retry the transaction, or tell the operator what to fix. Anything not listed is
+ * unexpected and propagates unchanged.
+ *
+ * Codes: https://www.postgresql.org/docs/current/errcodes-appendix.html
+ *
+ * @module
+ */
+
+/** What the store does about an expected error. */
+export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate';
+
+const EXPECTED: Readonly<Record<string, ErrorAction>> = {
+  /** Two transactions formed a cycle (for example, cancelling a parent and its child at once). */
+  '40P01': 'retry', // deadlock_detected
+  /** Only under SERIALIZABLE or REPEATABLE READ, which a caller's pool may configure. */
+  '40001': 'retry', // serialization_failure
+  '42P01': 'not_migrated', // undefined_table
+  '3F000': 'not_migrated', // invalid_schema_name
+  '42883': 'not_migrated', // undefined_function
+  /** The primary key: unique keys never raise it, they are handled by ON CONFLICT. */
+  '23505': 'duplicate', // unique_violation
+};
+
+/** How many times a transaction that hit a retryable error is run in all. */
+export const MAX_TRANSACTION_RUNS = 5;
+
+/** The SQLSTATE of an error raised by the server, if it is one. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.length === 5 ? code : undefined;
+}
+
+/** The action for an expected error; undefined for anything else. */
+export function expectedAction(error: unknown): ErrorAction | undefined {
+  const code = sqlState(error);
+  return code === undefined ? undefined : EXPECTED[code];
+}
+
+/** The store's tables are missing: `migrate()` has not run against this schema. */
+export class SchemaNotMigratedError extends Error {
+  constructor(
+    readonly schema: string,
+    options: { cause: unknown },
+  ) {
+    super(`The PostgreSQL task schema "${schema}" is missing or incomplete: call store.migrate() (engine.start() does) before using the store`, options);
+    this.name = 'SchemaNotMigratedError';
+  }
+}
+
+/** A task id was inserted twice; ids are 128-bit random, so this is a caller bug. */
+export class DuplicateTaskIdError extends Error {
+  constructor(options: { cause: unknown }) {
+    super('A task with this id already exists: task ids must be unique', options);
+    this.name = 'DuplicateTaskIdError';
+  }
+}
+
+/** Replaces an expected, non-retryable error with the domain error that names its fix. */
+export function translateError(error: unknown, schema: string): unknown {
+  switch (expectedAction(error)) {
+    case 'not_migrated':
+      return new SchemaNotMigratedError(schema, { cause: error });
+    case 'duplicate':
+      return new DuplicateTaskIdError({ cause: error });
+    default:
+      return error;
+  }
+}

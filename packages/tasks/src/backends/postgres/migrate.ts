@@ -1,0 +1,75 @@
+/**
+ * Versioned migrations: numbered plain SQL files in `migrations/` (`0001_init.sql`, …), with a
+ * `{{schema}}` placeholder replaced by the quoted schema name. Each file runs in its own
+ * transaction under a transaction-scoped advisory lock and is recorded in `<schema>.migrations`,
+ * so any number of processes can migrate the same schema at once: the first applies, the
+ * others wait on the lock and then find nothing left to do.
+ *
+ * The files are read relative to this module, which works from `src/` (tests) and from `dist/`
+ * (the build copies them there with scripts/copy-sql.mjs).
+ *
+ * @module
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import type { Database } from './database.js';
+import { SchemaNotMigratedError } from './errors.js';
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
+const FILE_NAME = /^(\d{4})_([a-z0-9_]+)\.sql$/;
+
+let loaded: Promise<Migration[]> | undefined;
+
+/** The migration files in version order, read once per process. */
+export function loadMigrations(): Promise<Migration[]> {
+  loaded ??= (async () => {
+    const files = (await readdir(MIGRATIONS_DIR)).filter((name) => FILE_NAME.test(name)).sort();
+    return Promise.all(
+      files.map(async (file) => {
+        const [, version, name] = FILE_NAME.exec(file) as RegExpExecArray;
+        return { version: Number(version), name: name as string, sql: await readFile(new URL(file, MIGRATIONS_DIR), 'utf8') };
+      }),
+    );
+  })();
+  return loaded;
+}
+
+/**
+ * Brings `schema` up to the newest migration. The lock key is derived from the schema name, so
+ * migrating one schema never waits on another.
+ */
+export async function migrate(db: Database, quotedSchema: string, schema: string): Promise<void> {
+  const migrations = await loadMigrations();
+  const lock = `SELECT pg_advisory_xact_lock(hashtext('carrel.tasks.migrate'), hashtext($1))`;
+  const applied = async () => {
+    // Checked without the lock first, so an up-to-date schema costs one read.
+    const rows = await db.query<{ version: number }>(`SELECT version FROM ${quotedSchema}.migrations`).catch((error: unknown) => {
+      if (error instanceof SchemaNotMigratedError) return [];
+      throw error;
+    });
+    return new Set(rows.map((r) => r.version));
+  };
+  const done = await applied();
+  if (migrations.every((m) => done.has(m.version))) return;
+
+  await db.transaction(async (query) => {
+    await query(lock, [schema]);
+    await query(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema}`);
+    await query(`CREATE TABLE IF NOT EXISTS ${quotedSchema}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  });
+  for (const migration of migrations) {
+    await db.transaction(async (query) => {
+      await query(lock, [schema]);
+      // Re-read under the lock: another process may have applied it while we waited.
+      const [row] = await query(`SELECT 1 FROM ${quotedSchema}.migrations WHERE version = $1`, [migration.version]);
+      if (row) return;
+      await query(migration.sql.replaceAll('{{schema}}', quotedSchema));
+      await query(`INSERT INTO ${quotedSchema}.migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+    });
+  }
+}

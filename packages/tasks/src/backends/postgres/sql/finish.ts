@@ -1,0 +1,73 @@
+/**
+ * How an attempt ends for the worker holding it: `complete` (completed or failed, terminal),
+ * `retry` (back to working after a backoff) and `release` (lease handed back on shutdown).
+ *
+ * Each is one compare-and-set statement: it matches only if the task is in a status the move
+ * may start from (from `task.ts`) and still leased by this worker, and it announces its change
+ * in the same statement, so the notice is sent exactly when the change commits.
+ *
+ * @module
+ */
+import type { TaskStore } from '../../../store.js';
+import { LIVE_STATUSES, statusesLeadingTo, type TaskRecord } from '../../../task.js';
+import { announce, announceParams, type StoreContext } from '../context.js';
+import { json, taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
+
+type Noticed = TaskRow & { notice: string | null };
+
+/** Writes the terminal outcome; releases a unique key held without a time window. */
+export async function completeTask(ctx: StoreContext, args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+  const [row] = await ctx.db.query<Noticed>(
+    `WITH changed AS (
+       UPDATE ${ctx.tasks}
+       SET status = $5, outcome = $6::jsonb, status_message = $7, lease_worker = NULL, lease_expires_at = NULL, updated_at = $8,
+           unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
+       WHERE id = $3 AND lease_worker = $4 AND status = ANY($9)
+       RETURNING ${TASK_COLUMNS}
+     )
+     SELECT changed.*, ${announce(ctx, `ARRAY['status']`, 'changed')} AS notice FROM changed`,
+    [...announceParams(ctx), args.id, args.worker, args.status, json(args.outcome), args.statusMessage, args.now, statusesLeadingTo(args.status)],
+  );
+  if (!row) return null;
+  ctx.deliver([row.notice]);
+  return toRecord(row);
+}
+
+/**
+ * Schedules another attempt. The task may be waiting for input when its handler fails, so the
+ * statement reads the previous status (locking the row) to know whether the status changed.
+ */
+export async function retryTask(ctx: StoreContext, args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
+  const [row] = await ctx.db.query<{ notice: string | null }>(
+    `WITH previous AS (
+       SELECT id, status FROM ${ctx.tasks} WHERE id = $3 AND lease_worker = $4 AND status = ANY($9) FOR UPDATE
+     ), changed AS (
+       UPDATE ${ctx.tasks} t
+       SET status = 'working', lease_worker = NULL, lease_expires_at = NULL, run_at = $5, last_error = $6::jsonb, status_message = $7, updated_at = $8
+       FROM previous WHERE t.id = previous.id
+       RETURNING ${taskColumns('t')}, previous.status AS previous_status
+     )
+     SELECT ${announce(ctx, `CASE WHEN changed.previous_status = 'working' THEN ARRAY['runnable'] ELSE ARRAY['status', 'runnable'] END`, 'changed')} AS notice FROM changed`,
+    [...announceParams(ctx), args.id, args.worker, args.runAt, json(args.error), args.statusMessage, args.now, LIVE_STATUSES],
+  );
+  if (!row) return false;
+  ctx.deliver([row.notice]);
+  return true;
+}
+
+/** Gives the lease back without spending the attempt; a working task is claimable again. */
+export async function releaseTask(ctx: StoreContext, { id, worker, now }: { id: string; worker: string; now: number }): Promise<boolean> {
+  const [row] = await ctx.db.query<{ notice: string | null }>(
+    `WITH changed AS (
+       UPDATE ${ctx.tasks}
+       SET lease_worker = NULL, lease_expires_at = NULL, attempt = GREATEST(0, attempt - 1), updated_at = $5
+       WHERE id = $3 AND lease_worker = $4 AND status = ANY($6)
+       RETURNING ${TASK_COLUMNS}
+     )
+     SELECT ${announce(ctx, `CASE WHEN changed.status = 'working' THEN ARRAY['runnable'] ELSE ARRAY[]::text[] END`, 'changed')} AS notice FROM changed`,
+    [...announceParams(ctx), id, worker, now, LIVE_STATUSES],
+  );
+  if (!row) return false;
+  ctx.deliver([row.notice]);
+  return true;
+}

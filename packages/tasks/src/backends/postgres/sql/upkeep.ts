@@ -1,0 +1,61 @@
+/**
+ * The two upkeep statements every node runs on a timer; both are idempotent, so nodes running
+ * them at once only split the work.
+ *
+ * - `rescueExpiredLeases`: a lease that expired means its worker died. A task waiting for input
+ *   is unleased and keeps its attempt; a working task becomes claimable again, or `failed` once
+ *   its attempts are spent. The statement re-checks expiry on the newest row version, so a
+ *   heartbeat that commits first wins.
+ * - `reapExpired`: deletes tasks past their TTL, oldest first, skipping rows another
+ *   transaction holds (they are reaped on the next pass).
+ *
+ * @module
+ */
+import { LIVE_STATUSES } from '../../../task.js';
+import { announce, announceParams, type StoreContext } from '../context.js';
+
+export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: number }): Promise<number> {
+  // Every SET expression reads the row as it was before the update.
+  const rows = await ctx.db.query<{ notice: string | null }>(
+    `WITH changed AS (
+       UPDATE ${ctx.tasks}
+       SET updated_at = $3, lease_worker = NULL, lease_expires_at = NULL,
+           attempt = CASE WHEN status = 'input_required' THEN GREATEST(0, attempt - 1) ELSE attempt END,
+           status = CASE WHEN status = 'working' AND attempt >= max_attempts THEN 'failed' ELSE status END,
+           status_message = CASE
+             WHEN status = 'input_required' THEN status_message
+             WHEN attempt < max_attempts THEN format('Worker lost (lease expired) during attempt %s; retrying', attempt)
+             ELSE format('Worker lost (lease expired) during attempt %s of %s', attempt, max_attempts) END,
+           outcome = CASE
+             WHEN status = 'working' AND attempt >= max_attempts
+             THEN jsonb_build_object('error', jsonb_build_object('code', -32603, 'message', format('Worker lost (lease expired) during attempt %s of %s', attempt, max_attempts)))
+             ELSE outcome END,
+           unique_slot = CASE WHEN status = 'working' AND attempt >= max_attempts AND unique_until IS NULL THEN NULL ELSE unique_slot END
+       WHERE lease_worker IS NOT NULL AND lease_expires_at <= $3 AND status = ANY($4)
+       RETURNING id, owner, parent_id, status
+     )
+     SELECT ${announce(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')} AS notice
+     FROM changed`,
+    [...announceParams(ctx), now, LIVE_STATUSES],
+  );
+  ctx.deliver(rows.map((r) => r.notice));
+  return rows.length;
+}
+
+export async function reapExpired(ctx: StoreContext, { now, limit }: { now: number; limit: number }): Promise<string[]> {
+  if (limit <= 0) return [];
+  const rows = await ctx.db.query<{ id: string; seq: number; notice: string | null }>(
+    `WITH doomed AS (
+       SELECT id FROM ${ctx.tasks} WHERE expires_at IS NOT NULL AND expires_at <= $3
+       ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED
+     ), deleted AS (
+       DELETE FROM ${ctx.tasks} t USING doomed WHERE t.id = doomed.id
+       RETURNING t.seq, t.id, t.owner, t.parent_id, t.status
+     )
+     SELECT deleted.id, deleted.seq, ${announce(ctx, `ARRAY['deleted']`, 'deleted')} AS notice FROM deleted`,
+    [...announceParams(ctx), now, limit],
+  );
+  rows.sort((a, b) => a.seq - b.seq);
+  ctx.deliver(rows.map((r) => r.notice));
+  return rows.map((r) => r.id);
+}
