@@ -1,0 +1,131 @@
+/**
+ * The era-neutral half of `tools/call`: resolve the tool, check scopes, validate arguments, and
+ * run the call one of three ways — in the request (`never` tools), as an engine task the request
+ * waits for (synchronous calls of task-capable tools), or as a task the client polls. Each era's
+ * `tool-call.ts` decides which way and shapes the reply.
+ *
+ * @module
+ */
+import type { CallToolResult, InputRequest, ServerContext } from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
+import type { TaskEngine } from '../engine/engine.js';
+import type { TaskRecord } from '../task.js';
+import { InsufficientScopeError, TaskModeError } from './errors.js';
+import type { Caller, ToolTaskMeta } from './model.js';
+import type { RateLimiter } from './rate-limit.js';
+import { relayInput, relayProgress } from './relay.js';
+import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
+
+/** The argument name a non-task client uses to start a slow tool in the background. */
+export const ASYNC_ARGUMENT = 'async';
+
+export type ParsedArguments = { ok: true; args: unknown; async: boolean } | { ok: false; result: CallToolResult };
+
+export class ToolCalls {
+  constructor(
+    readonly engine: TaskEngine,
+    readonly tools: ReadonlyMap<string, AnyToolDefinition>,
+    private readonly limiter: RateLimiter,
+    private readonly asyncArgument: boolean,
+  ) {}
+
+  /** The tool named in the request, if the caller may use it. */
+  resolve(name: unknown, caller: Caller): AnyToolDefinition {
+    const tool = typeof name === 'string' ? this.tools.get(name) : undefined;
+    if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${String(name)} not found`);
+    const missing = caller.scopes === null ? [] : (tool.requiredScopes ?? []).filter((scope) => !caller.scopes?.includes(scope));
+    if (missing.length > 0) throw new InsufficientScopeError(tool.name, missing);
+    return tool;
+  }
+
+  /** Whether a tool accepts `async: true` (task-capable tools that can also run synchronously). */
+  takesAsync(tool: AnyToolDefinition): boolean {
+    return this.asyncArgument && tool.taskMode === 'optional';
+  }
+
+  /** Validates arguments; a failure is a tool error the model can read (spec 2025-11-25, SEP-1303). */
+  async parse(tool: AnyToolDefinition, raw: unknown): Promise<ParsedArguments> {
+    const args = { ...((raw ?? {}) as Record<string, unknown>) };
+    let async = false;
+    if (this.takesAsync(tool) && ASYNC_ARGUMENT in args) {
+      async = args[ASYNC_ARGUMENT] === true;
+      delete args[ASYNC_ARGUMENT];
+    }
+    const checked = await tool.inputSchema['~standard'].validate(args);
+    if (checked.issues) {
+      const detail = checked.issues.map((issue) => `${(issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || '(root)'}: ${issue.message}`).join('; ');
+      return { ok: false, result: { content: [{ type: 'text', text: `Invalid arguments for tool ${tool.name}: ${detail}` }], isError: true } };
+    }
+    return { ok: true, args: checked.value, async };
+  }
+
+  /** Runs a `never` tool inside the request. Input requests go to the client directly (2025 only). */
+  async runDirect(tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<CallToolResult> {
+    const token = ctx.mcpReq._meta?.progressToken;
+    const toolCtx: ToolContext = {
+      signal: ctx.mcpReq.signal,
+      taskId: null,
+      owner: caller.owner,
+      progress: async (current, total, message) => {
+        if (token === undefined) return;
+        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: current, ...(total !== undefined && { total }), ...(message !== undefined && { message }) } });
+      },
+      requestInput: async <T>(_key: string, request: InputRequest) => {
+        if (era === 'modern') throw new TaskModeError(`Tool ${tool.name} asks for input, which on 2026-07-28 needs a task: declare it taskMode 'optional' or 'required'`);
+        return (await ctx.mcpReq.send(request as never)) as T;
+      },
+    };
+    try {
+      return await tool.run(args, toolCtx);
+    } catch (error) {
+      if (error instanceof ProtocolError || error instanceof TaskModeError) throw error;
+      // A tool that throws reports a tool error, which the model can read and act on.
+      return { content: [{ type: 'text', text: error instanceof Error ? error.message : String(error) }], isError: true };
+    }
+  }
+
+  /** Persists a task for the call (rate-limited per owner); the engine runs it. */
+  async createTask(tool: AnyToolDefinition, args: unknown, answers: Record<string, unknown>, caller: Caller, meta: ToolTaskMeta, ttlMs?: number): Promise<TaskRecord> {
+    this.limiter.take(caller.owner);
+    const input: ToolTaskInput = { arguments: args, answers };
+    const { task } = await this.engine.create({
+      handler: toolHandlerName(tool.name),
+      input,
+      owner: caller.owner,
+      meta: { ...meta },
+      ...(ttlMs !== undefined && { ttlMs }),
+      ...(tool.maxAttempts !== undefined && { maxAttempts: tool.maxAttempts }),
+    });
+    return task;
+  }
+
+  /**
+   * Runs a task-capable tool synchronously: a task the request waits for, so the work is still
+   * durable and cancellable. Progress and (2025) input requests are relayed on the request itself;
+   * aborting the request cancels the task.
+   */
+  async runSync(tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<CallToolResult> {
+    const token = ctx.mcpReq._meta?.progressToken;
+    const task = await this.createTask(tool, args, {}, caller, { tool: tool.name, era, sync: true });
+    const stops = [
+      token === undefined ? () => {} : relayProgress(this.engine, task.id, caller.owner, (params) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...params } })),
+      era === 'legacy' ? relayInput(this.engine, task.id, caller.owner, (_key, request) => ctx.mcpReq.send(request as never)) : () => {},
+    ];
+    try {
+      const done = await this.engine.waitForTerminal(task.id, caller.owner, { signal: ctx.mcpReq.signal });
+      return syncOutcome(done);
+    } catch (error) {
+      if (ctx.mcpReq.signal.aborted) await this.engine.cancel(task.id, caller.owner, 'The request was cancelled').catch(() => {});
+      throw error;
+    } finally {
+      for (const stop of stops) stop();
+    }
+  }
+}
+
+/** What a synchronous call returns for a finished task: the stored result, or the stored error. */
+function syncOutcome(task: TaskRecord): CallToolResult {
+  if (task.outcome && 'result' in task.outcome) return task.outcome.result as CallToolResult;
+  if (task.outcome && 'error' in task.outcome) throw new ProtocolError(task.outcome.error.code, task.outcome.error.message, task.outcome.error.data);
+  throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Task ${task.id} was ${task.status}: ${task.statusMessage ?? 'no result'}`);
+}

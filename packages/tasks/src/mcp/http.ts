@@ -1,0 +1,121 @@
+/**
+ * Streamable HTTP for both eras on one endpoint. In front of everything: DNS-rebinding protection
+ * (Host and Origin allowlists; 127.0.0.1 by default), bearer tokens mapped to principals with
+ * scopes, a body size limit and a JSON content-type check. Then `isLegacyRequest` routes 2025-era
+ * traffic to the sessionful leg and the rest to the SDK's stateless 2026-07-28 handler.
+ *
+ * Owners: with tokens configured every request is a principal's, and tasks are bound to it. With no
+ * tokens nothing identifies callers: all share one owner, the 128-bit task id is the only
+ * capability, `tasks/list` and `list_tasks` are not offered, and retention is capped shorter.
+ *
+ * @module
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import { createMcpHandler, hostHeaderValidationResponse, isJsonContentType, isLegacyRequest, localhostAllowedHostnames, originValidationResponse, type AuthInfo } from '@modelcontextprotocol/server';
+import { LegacySessions } from './legacy-sessions.js';
+import type { McpTaskServer, Serving } from './server.js';
+
+/** A bearer token's identity. */
+export interface TokenGrant {
+  principal: string;
+  scopes?: readonly string[];
+}
+
+export interface HttpOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /** Endpoint path (default `/mcp`). */
+  path?: string;
+  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: readonly string[];
+  /** Bearer token → principal. Without tokens the endpoint is unauthenticated. */
+  tokens?: Record<string, TokenGrant>;
+  /** Largest request body in bytes (default 1 MiB); larger bodies get 413. */
+  maxRequestBodySize?: number;
+  /** Retention cap when unauthenticated (default 1 hour). */
+  unauthenticatedMaxTtlMs?: number;
+  /** 2025-era sessions kept at once (default 1000). */
+  maxSessions?: number;
+}
+
+export interface HttpEndpoint {
+  /** The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The user-facing face: a fetch handler with the protections, for hosting it elsewhere. */
+export function createHttpHandler(server: McpTaskServer, options: Omit<HttpOptions, 'host' | 'port'> = {}): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
+  const path = options.path ?? '/mcp';
+  const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
+  const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
+  const tokens = options.tokens ? hashTokens(options.tokens) : null;
+  const serving: Serving = tokens
+    ? { defaultOwner: 'unauthenticated', bound: true, session: false }
+    : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
+  const modern = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
+  const legacy = new LegacySessions(server, { serving: { ...serving, session: true }, maxRequestBodySize, ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }) });
+
+  const fetch = async (request: Request): Promise<Response> => {
+    if (new URL(request.url).pathname !== path) return new Response('Not Found', { status: 404 });
+    const rejected = hostHeaderValidationResponse(request, hosts) ?? (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
+    if (rejected) return rejected;
+    let authInfo: AuthInfo | undefined;
+    if (tokens) {
+      const found = authenticate(request, tokens);
+      if (found instanceof Response) return found;
+      authInfo = found;
+    }
+    if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
+      return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null }), { status: 415, headers: { 'content-type': 'application/json' } });
+    }
+    if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return legacy.fetch(request, authInfo);
+    return modern.fetch(request, { ...(authInfo && { authInfo }) });
+  };
+  return { fetch, close: async () => void (await Promise.allSettled([modern.close(), legacy.close()])) };
+}
+
+/** Listens on 127.0.0.1 (by default) and serves both eras at `path`. */
+export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}): Promise<HttpEndpoint> {
+  const handler = createHttpHandler(server, options);
+  const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
+  const http: HttpServer = createServer(toNodeHandler(handler, { maxRequestBodySize }) as Parameters<typeof createServer>[1] & object);
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${options.path ?? '/mcp'}`,
+    port,
+    close: async () => {
+      await handler.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+
+/** Tokens are looked up by hash, so lookups do not compare secrets byte by byte. */
+function hashTokens(tokens: Record<string, TokenGrant>): Map<string, TokenGrant> {
+  return new Map(Object.entries(tokens).map(([token, grant]) => [sha256(token), grant]));
+}
+
+function authenticate(request: Request, tokens: Map<string, TokenGrant>): AuthInfo | Response {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
+  const grant = match ? tokens.get(sha256(match[1]!)) : undefined;
+  if (!match || !grant) {
+    const error = match ? 'error="invalid_token", error_description="Unknown bearer token"' : 'error="invalid_request", error_description="A bearer token is required"';
+    return new Response(JSON.stringify({ error: match ? 'invalid_token' : 'invalid_request' }), { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` } });
+  }
+  return { token: match[1]!, clientId: grant.principal, scopes: [...(grant.scopes ?? [])] };
+}

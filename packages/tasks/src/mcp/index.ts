@@ -1,0 +1,20 @@
+/**
+ * `@carrel/tasks/mcp`: serve task-capable tools over MCP, to both protocol eras (2025-11-25 core
+ * tasks and the 2026-07-28 tasks extension) and to clients that know nothing of tasks, on stdio
+ * and Streamable HTTP. Any export added here is public API.
+ *
+ * @module
+ */
+export { createTaskServer } from './create.js';
+export type { CreateTaskServerOptions } from './create.js';
+export { McpTaskServer } from './server.js';
+export type { McpTaskServerOptions, Serving } from './server.js';
+export { defineTool, elicit, toolHandlerName, toolTaskHandlers } from './tool.js';
+export type { AnyToolDefinition, TaskMode, ToolContext, ToolDefinition, ToolTaskInput } from './tool.js';
+export { createHttpHandler, serveHttp } from './http.js';
+export type { HttpEndpoint, HttpOptions, TokenGrant } from './http.js';
+export { serveStdio } from './stdio.js';
+export type { StdioOptions } from './stdio.js';
+export { InsufficientScopeError, TaskModeError, TaskRateLimitError, toProtocolError } from './errors.js';
+export type { RateLimit } from './rate-limit.js';
+export { TASKS_EXTENSION } from './model.js';

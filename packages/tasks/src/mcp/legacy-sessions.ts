@@ -1,0 +1,89 @@
+/**
+ * The sessionful leg for 2025-era HTTP clients. The SDK's stateless legacy fallback cannot carry a
+ * `tasks/result` side channel (the client's answer to an elicitation arrives on a new POST) or
+ * notifications after a call returns, so 2025 traffic goes to a session map instead: one SDK
+ * streamable HTTP transport and one `Server` per session, bound to the principal that opened it.
+ *
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import { WebStandardStreamableHTTPServerTransport, type AuthInfo } from '@modelcontextprotocol/server';
+import type { McpTaskServer, Serving } from './server.js';
+
+interface Session {
+  transport: WebStandardStreamableHTTPServerTransport;
+  principal: string | null;
+  lastUsed: number;
+}
+
+export interface LegacySessionsOptions {
+  serving: Serving;
+  maxRequestBodySize: number;
+  /** Sessions kept at once; the least recently used is closed beyond this (default 1000). */
+  maxSessions?: number;
+}
+
+export class LegacySessions {
+  readonly #sessions = new Map<string, Session>();
+
+  constructor(
+    private readonly server: McpTaskServer,
+    private readonly options: LegacySessionsOptions,
+  ) {}
+
+  async fetch(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
+    const principal = authInfo?.clientId ?? null;
+    const sessionId = request.headers.get('mcp-session-id');
+    if (sessionId !== null) {
+      const session = this.#sessions.get(sessionId);
+      // Another principal's session is indistinguishable from a missing one.
+      if (!session || session.principal !== principal) return jsonRpcError(404, -32001, 'Session not found');
+      session.lastUsed = Date.now();
+      return session.transport.handleRequest(request, { ...(authInfo && { authInfo }) });
+    }
+    if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
+    return this.#open(request, authInfo, principal);
+  }
+
+  /** Closes every session. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.#sessions.values()].map((s) => s.transport.close()));
+    this.#sessions.clear();
+  }
+
+  async #open(request: Request, authInfo: AuthInfo | undefined, principal: string | null): Promise<Response> {
+    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      maxRequestBodySize: this.options.maxRequestBodySize,
+      onsessioninitialized: (id) => {
+        this.#sessions.set(id, { transport, principal, lastUsed: Date.now() });
+        this.#evict();
+      },
+      onsessionclosed: (id) => {
+        this.#sessions.delete(id);
+      },
+    });
+    const server = this.server.build('legacy', this.options.serving);
+    transport.onclose = () => {
+      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      void server.close();
+    };
+    await server.connect(transport);
+    // A POST without a session that is not `initialize` is rejected by the transport itself.
+    return transport.handleRequest(request, { ...(authInfo && { authInfo }) });
+  }
+
+  #evict(): void {
+    const max = this.options.maxSessions ?? 1000;
+    if (this.#sessions.size <= max) return;
+    const oldest = [...this.#sessions.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed).slice(0, this.#sessions.size - max);
+    for (const [id, session] of oldest) {
+      this.#sessions.delete(id);
+      void session.transport.close();
+    }
+  }
+}
+
+function jsonRpcError(status: number, code: number, message: string): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), { status, headers: { 'content-type': 'application/json' } });
+}

@@ -1,0 +1,51 @@
+/**
+ * The neutral vocabulary both protocol eras share: who is calling, how a tool call will run, and
+ * the facts read from a stored task record before an era projects it onto its own wire shape.
+ *
+ * @module
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { TaskRecord } from '../task.js';
+
+/** The extension identifier of SEP-2663 tasks (2026-07-28). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** Whom a request acts for. `bound` is false where nothing identifies the caller (unauthenticated HTTP). */
+export interface Caller {
+  owner: string;
+  bound: boolean;
+  /** Scopes the caller holds; null on transports where scopes do not apply (stdio). */
+  scopes: readonly string[] | null;
+}
+
+/** What `meta` the MCP layer keeps on an engine record. */
+export interface ToolTaskMeta {
+  tool: string;
+  era: 'legacy' | 'modern';
+  /** The 2025-era `progressToken` of the creating request, used for the task's whole life. */
+  progressToken?: string | number;
+  /** True when the call waits for the result inside its request (not visible as a task to the client). */
+  sync?: boolean;
+}
+
+/** ISO 8601 for an epoch-millisecond time. */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** The stored tool result of a completed task, or null. */
+export function storedResult(task: TaskRecord): CallToolResult | null {
+  return task.outcome && 'result' in task.outcome ? (task.outcome.result as CallToolResult) : null;
+}
+
+/** Whether the task completed with a tool-level error (`isError: true`). */
+export function endedWithToolError(task: TaskRecord): boolean {
+  return task.status === 'completed' && storedResult(task)?.isError === true;
+}
+
+/** A one-line summary of a tool result's text, for status messages. */
+export function resultSummary(result: CallToolResult | null, limit = 200): string | undefined {
+  const text = result?.content?.find((block) => block.type === 'text')?.text;
+  if (text === undefined) return undefined;
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}

@@ -1,0 +1,54 @@
+/**
+ * `tools/call` on 2025-11-25: the client decides with `params.task`. The tool's task mode is
+ * enforced with -32601 (spec §tool-level negotiation: MUST for a `required` tool called without a
+ * task, SHOULD for a task on a `forbidden` one). The requested ttl is clamped to the server's cap.
+ *
+ * @module
+ */
+import { ProtocolError, ProtocolErrorCode, type CallToolRequestParams, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { asyncStartedResult } from '../async-tools.js';
+import type { ToolCalls } from '../call-tool.js';
+import { TaskModeError } from '../errors.js';
+import type { Caller } from '../model.js';
+import type { LegacySession } from './session.js';
+import { createTaskResult } from './wire.js';
+
+export interface LegacyCallOptions {
+  /** Longest retention granted; longer requested ttls are clamped to it. */
+  maxTtlMs: number;
+  /** Where status and progress notifications go, when the connection has a session. */
+  session: LegacySession | null;
+}
+
+export async function callTool(calls: ToolCalls, params: CallToolRequestParams, ctx: ServerContext, caller: Caller, options: LegacyCallOptions): Promise<Result> {
+  const tool = calls.resolve(params.name, caller);
+  const taskParam = (params as { task?: unknown }).task;
+  const asTask = taskParam !== undefined && taskParam !== null;
+  if (asTask && tool.taskMode === 'never') throw new TaskModeError(`Tool ${tool.name} cannot run as a task (taskSupport: forbidden); call it without params.task`);
+  if (!asTask && tool.taskMode === 'required') throw new TaskModeError(`Tool ${tool.name} must run as a task (taskSupport: required); call it with params.task`);
+  const parsed = await calls.parse(tool, params.arguments);
+  if (!parsed.ok) {
+    // A task-augmented call must answer with a CreateTaskResult, so bad arguments become a JSON-RPC error there.
+    if (asTask) throw new ProtocolError(ProtocolErrorCode.InvalidParams, String((parsed.result.content[0] as { text?: string } | undefined)?.text));
+    return parsed.result;
+  }
+  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, 'legacy');
+  const progressToken = ctx.mcpReq._meta?.progressToken;
+  if (asTask) {
+    const task = await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy', ...(progressToken !== undefined && { progressToken }) }, ttlFor(taskParam, options.maxTtlMs));
+    options.session?.follow(task, progressToken);
+    return createTaskResult(task, tool.name) as Result;
+  }
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy' }));
+  return calls.runSync(tool, parsed.args, ctx, caller, 'legacy');
+}
+
+/** Retention when the client requests none: one hour, or the cap if that is shorter. */
+const DEFAULT_TTL_MS = 3_600_000;
+
+/** The requested `ttl`, clamped to the cap. */
+function ttlFor(taskParam: unknown, maxTtlMs: number): number {
+  const ttl = (taskParam as { ttl?: unknown }).ttl;
+  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) return Math.min(DEFAULT_TTL_MS, maxTtlMs);
+  return Math.min(Math.ceil(ttl), maxTtlMs);
+}

@@ -1,0 +1,44 @@
+/**
+ * `tools/call` on 2026-07-28: the server decides. A client that declares the tasks extension on
+ * this request gets a task for every task-capable tool (after any multi-round-trip input the tool
+ * gathers before start); one that does not gets a synchronous result, or -32021 for a tool that
+ * cannot run without a task.
+ *
+ * @module
+ */
+import { inputRequired, type CallToolRequestParams, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { asyncStartedResult } from '../async-tools.js';
+import type { ToolCalls } from '../call-tool.js';
+import type { Caller } from '../model.js';
+import type { AnyToolDefinition } from '../tool.js';
+import { createTaskResult, declaresTasks, missingTasksExtension } from './wire.js';
+
+export async function callTool(calls: ToolCalls, params: CallToolRequestParams, ctx: ServerContext, caller: Caller): Promise<Result> {
+  const tool = calls.resolve(params.name, caller);
+  const withTasks = tool.taskMode !== 'never' && declaresTasks(ctx);
+  if (tool.taskMode === 'required' && !withTasks) throw missingTasksExtension();
+  const parsed = await calls.parse(tool, params.arguments);
+  if (!parsed.ok) return parsed.result;
+  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, 'modern');
+  if (withTasks) {
+    const gathered = gatherBeforeStart(tool, parsed.args, ctx);
+    if ('inputRequired' in gathered) return gathered.inputRequired;
+    // Durable before visible: `createTask` resolves once the record is stored, so an immediate tasks/get finds it.
+    const task = await calls.createTask(tool, parsed.args, gathered.answers, caller, { tool: tool.name, era: 'modern' });
+    return createTaskResult(task) as Result;
+  }
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }));
+  return calls.runSync(tool, parsed.args, ctx, caller, 'modern');
+}
+
+/**
+ * The tool's before-start inputs, asked with an `input_required` result until the retried request
+ * carries every answer (SEP-2663: finish the multi-round-trip rounds before creating the task).
+ */
+function gatherBeforeStart(tool: AnyToolDefinition, args: unknown, ctx: ServerContext): { answers: Record<string, unknown> } | { inputRequired: Result } {
+  const wanted = tool.inputsBeforeStart?.(args) ?? {};
+  const got = ctx.mcpReq.inputResponses ?? {};
+  const missing = Object.keys(wanted).filter((key) => !(key in got));
+  if (missing.length > 0) return { inputRequired: inputRequired({ inputRequests: Object.fromEntries(missing.map((key) => [key, wanted[key]!])) }) as Result };
+  return { answers: Object.fromEntries(Object.keys(wanted).map((key) => [key, got[key]])) };
+}

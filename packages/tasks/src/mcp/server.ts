@@ -1,0 +1,140 @@
+/**
+ * One server factory for both protocol eras. For each connection (stdio, sessionful 2025 HTTP) or
+ * request (2026 HTTP) the SDK asks the factory for a low-level `Server`; this module gives it the
+ * era's capabilities, `tools/list`, and a `tools/call` that hands over to the era's own module,
+ * plus that era's task methods. Tools are declared once (`tool.ts`); task work runs in the engine.
+ *
+ * The low-level `Server` is used rather than `McpServer` because `McpServer` turns every thrown
+ * error of a tool into an `isError` result, and tasks need real JSON-RPC errors (-32601, -32021).
+ *
+ * @module
+ */
+import { Server, type CallToolRequestParams, type McpServerFactory, type Result, type ServerContext, type Tool } from '@modelcontextprotocol/server';
+import type { TaskEngine } from '../engine/engine.js';
+import { ASYNC_PROPERTY, builtinTools, type BuiltinTool } from './async-tools.js';
+import { ToolCalls } from './call-tool.js';
+import { TaskModeError, toProtocolError } from './errors.js';
+import { TASKS_EXTENSION, type Caller } from './model.js';
+import { RateLimiter, type RateLimit } from './rate-limit.js';
+import { LegacySession } from './rev2025-11-25/session.js';
+import { registerTaskMethods as registerLegacyTaskMethods } from './rev2025-11-25/task-methods.js';
+import { callTool as callToolLegacy } from './rev2025-11-25/tool-call.js';
+import { capabilities as legacyCapabilities } from './rev2025-11-25/wire.js';
+import { registerTaskMethods as registerModernTaskMethods } from './rev2026-07-28/task-methods.js';
+import { callTool as callToolModern } from './rev2026-07-28/tool-call.js';
+import type { AnyToolDefinition } from './tool.js';
+
+export interface McpTaskServerOptions {
+  name: string;
+  version: string;
+  instructions?: string;
+  /** An engine whose handlers include `toolTaskHandlers(tools)`. */
+  engine: TaskEngine;
+  tools: readonly AnyToolDefinition[];
+  /** Cap on a task's retention (2025 `ttl`); default 24 hours. */
+  maxTtlMs?: number;
+  /** Task creations per owner; default 120 a minute with bursts of 30. null disables the limit. */
+  rateLimit?: RateLimit | null;
+  /** Offer `async: true` and the get_task / cancel_task / list_tasks tools (default true). */
+  asyncTools?: boolean;
+  /** Receives unexpected errors (default: console.error). */
+  onError?: (error: unknown) => void;
+}
+
+/** What the transport knows about whom it serves. */
+export interface Serving {
+  /** The owner of requests that carry no authenticated principal. */
+  defaultOwner: string;
+  /** Whether `defaultOwner` identifies the caller (stdio's local user) rather than being shared by all (unauthenticated HTTP). */
+  bound: boolean;
+  /** Whether the connection outlives a request, so notifications can reach the client later. */
+  session: boolean;
+  /** A tighter retention cap for this transport (unauthenticated HTTP keeps tasks shorter). */
+  maxTtlMs?: number;
+}
+
+const DAY_MS = 24 * 3_600_000;
+
+export class McpTaskServer {
+  readonly engine: TaskEngine;
+  readonly #options: McpTaskServerOptions;
+  readonly #calls: ToolCalls;
+  readonly #listings: Record<'legacy' | 'modern', Tool[]>;
+
+  constructor(options: McpTaskServerOptions) {
+    this.#options = options;
+    this.engine = options.engine;
+    const tools = new Map<string, AnyToolDefinition>();
+    for (const tool of options.tools) {
+      if (tools.has(tool.name)) throw new Error(`Two tools are named '${tool.name}': tool names must be unique`);
+      tools.set(tool.name, tool);
+    }
+    const limiter = new RateLimiter(options.rateLimit === undefined ? { perMinute: 120, burst: 30 } : options.rateLimit);
+    this.#calls = new ToolCalls(options.engine, tools, limiter, options.asyncTools ?? true);
+    this.#listings = { legacy: options.tools.map((t) => this.#listing(t, 'legacy')), modern: options.tools.map((t) => this.#listing(t, 'modern')) };
+  }
+
+  /** Stops the engine: running tool tasks get `drainMs` to finish, then resume on the next start. */
+  async close({ drainMs = 0 }: { drainMs?: number } = {}): Promise<void> {
+    await this.engine.stop({ drainMs });
+  }
+
+  /** The SDK factory for one transport: `serveStdio(server.factory(…))`, `createMcpHandler(server.factory(…))`. */
+  factory(serving: Serving): McpServerFactory {
+    return (ctx) => this.build(ctx.era, serving);
+  }
+
+  /** A fresh SDK `Server` for one era. */
+  build(era: 'legacy' | 'modern', serving: Serving): Server {
+    const { engine } = this;
+    const caps = era === 'legacy' ? legacyCapabilities(serving.bound) : { tools: {}, extensions: { [TASKS_EXTENSION]: {} } };
+    const server = new Server({ name: this.#options.name, version: this.#options.version }, { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) });
+    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving);
+    const guard = <T>(run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError)));
+    const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
+    const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
+    const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
+
+    server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...[...builtins.values()].map((b) => b.listing)] }));
+    server.setRequestHandler('tools/call', (request, ctx) =>
+      guard(async (): Promise<Result> => {
+        const params = request.params as CallToolRequestParams;
+        const caller = callerOf(ctx);
+        const builtin = builtins.get(params.name);
+        if (builtin && !this.#calls.tools.has(params.name)) {
+          if (era === 'legacy' && (params as { task?: unknown }).task != null) throw new TaskModeError(`Tool ${params.name} cannot run as a task (taskSupport: forbidden)`);
+          return builtin.call(params.arguments ?? {}, caller);
+        }
+        return era === 'legacy' ? callToolLegacy(this.#calls, params, ctx, caller, { maxTtlMs, session }) : callToolModern(this.#calls, params, ctx, caller);
+      }) as never,
+    );
+    if (era === 'legacy') registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound });
+    else registerModernTaskMethods(server, engine, callerOf, guard);
+    if (session) server.onclose = () => session.close();
+    return server;
+  }
+
+  #listing(tool: AnyToolDefinition, era: 'legacy' | 'modern'): Tool {
+    const inputSchema = tool.inputSchema['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as Tool['inputSchema'];
+    if (this.#calls.takesAsync(tool)) inputSchema.properties = { ...inputSchema.properties, async: ASYNC_PROPERTY };
+    return {
+      name: tool.name,
+      ...(tool.title !== undefined && { title: tool.title }),
+      ...(tool.description !== undefined && { description: tool.description }),
+      inputSchema,
+      ...(tool.outputSchema !== undefined && { outputSchema: tool.outputSchema['~standard'].jsonSchema.output({ target: 'draft-2020-12' }) as Tool['outputSchema'] }),
+      ...(tool.annotations !== undefined && { annotations: tool.annotations }),
+      // 2026-07-28 tools have no `execution`: there the server decides per request.
+      ...(era === 'legacy' && { execution: { taskSupport: tool.taskMode === 'never' ? 'forbidden' : tool.taskMode } }),
+    } as Tool;
+  }
+
+  readonly #onError = (error: unknown) => (this.#options.onError ?? ((e: unknown) => console.error('[carrel/tasks mcp]', e)))(error);
+}
+
+/** The authenticated principal over HTTP; otherwise the transport's default owner. */
+function callerFor(ctx: ServerContext, serving: Serving): Caller {
+  const auth = ctx.http?.authInfo;
+  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes };
+  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [] };
+}
