@@ -1,0 +1,269 @@
+/**
+ * What only the PostgreSQL backend has to prove, beyond the shared contract: migrations under
+ * concurrency, SKIP LOCKED claims across connections, the unique-slot constraint under racing
+ * creators, and the NOTIFY change feed across instances, including after its connection dies.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { NewTask, TaskChange } from '@carrel/tasks';
+import { PostgresTaskStore, SchemaNotMigratedError } from '@carrel/tasks/postgres';
+import pg from 'pg';
+import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
+
+const url = postgresUrl();
+let schema = '';
+const opened: PostgresTaskStore[] = [];
+const pools: pg.Pool[] = [];
+
+function open(options: { pool?: pg.Pool } = {}): PostgresTaskStore {
+  schema ||= freshSchemaName();
+  const store = new PostgresTaskStore({ ...(options.pool ? { pool: options.pool } : { connectionString: url }), schema });
+  opened.push(store);
+  return store;
+}
+
+async function sql<R extends object = Record<string, unknown>>(text: string, values: unknown[] = []): Promise<R[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<R>(text, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+  await Promise.all(pools.splice(0).map((p) => p.end()));
+  if (schema) await dropSchema(url, schema);
+  schema = '';
+});
+
+let seq = 0;
+function newTask(overrides: Partial<NewTask> = {}): NewTask {
+  const now = Date.now();
+  return {
+    id: `task-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`,
+    owner: 'alice',
+    handler: 'job',
+    input: { n: seq },
+    createdAt: now,
+    ttlMs: null,
+    expiresAt: null,
+    pollIntervalMs: 1000,
+    maxAttempts: 3,
+    runAt: now,
+    uniqueKey: null,
+    uniqueUntil: null,
+    parentId: null,
+    meta: {},
+    ...overrides,
+  };
+}
+
+/** Resolves with the first change `store` delivers that matches, or rejects after `timeoutMs`. */
+function nextChange(store: PostgresTaskStore, match: (c: TaskChange) => boolean, timeoutMs = 5_000): Promise<TaskChange> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching change within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = store.subscribe((change) => {
+      if (!match(change)) return;
+      clearTimeout(timer);
+      off();
+      resolve(change);
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+describe('PostgresTaskStore migrations', () => {
+  it('applies each migration once when many stores migrate the same schema at once, and again is a no-op', async () => {
+    const stores = Array.from({ length: 6 }, () => open());
+    await Promise.all(stores.map((s) => s.migrate()));
+    const before = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);
+    expect(before.map((r) => r.version)).toEqual([1]);
+
+    await open().migrate();
+    const after = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);
+    expect(after).toEqual(before);
+    const { task } = await stores[0]!.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    expect(await stores[5]!.get(task.id)).toEqual(task);
+  });
+
+  it('names the fix when the schema was never migrated', async () => {
+    const store = open();
+    await expect(store.get('anything')).rejects.toBeInstanceOf(SchemaNotMigratedError);
+    await expect(store.get('anything')).rejects.toThrow(/call store\.migrate\(\)/);
+  });
+
+  it('refuses a schema name it could not use as a NOTIFY channel', () => {
+    expect(() => new PostgresTaskStore({ connectionString: url, schema: 'bad-name"; DROP' })).toThrow(/Invalid PostgreSQL schema name/);
+    expect(() => new PostgresTaskStore({ connectionString: url, schema: 'x'.repeat(49) })).toThrow(/at most 48/);
+  });
+});
+
+describe('PostgresTaskStore connections', () => {
+  it('reads epoch-ms bigints as numbers without changing pg’s global int8 parser', async () => {
+    const store = open();
+    await store.migrate();
+    const { task } = await store.insert(newTask({ ttlMs: 3_600_000, expiresAt: Date.now() + 3_600_000 }), { maxLivePerOwner: null, now: Date.now() });
+    const read = await store.get(task.id);
+    expect(typeof read?.createdAt).toBe('number');
+    expect(read?.expiresAt).toBe(task.expiresAt);
+    expect(pg.types.getTypeParser(20, 'text')('12')).toBe('12');
+  });
+
+  it('leaves an application’s pool open on close', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 2 });
+    pools.push(pool);
+    const store = open({ pool });
+    await store.migrate();
+    await store.close();
+    expect((await pool.query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }]);
+  });
+});
+
+describe('PostgresTaskStore claims', () => {
+  it('never hands one task to two claimers: two stores, 500 tasks, many concurrent claims', async () => {
+    const [a, b] = [open(), open()];
+    await a.migrate();
+    const now = Date.now();
+    for (let i = 0; i < 500; i += 50) {
+      await Promise.all(Array.from({ length: 50 }, () => a.insert(newTask({ createdAt: now, runAt: now }), { maxLivePerOwner: null, now })));
+    }
+    const claimed = new Map<string, string>();
+    const duplicates: string[] = [];
+    const claimer = async (store: PostgresTaskStore, worker: string) => {
+      for (;;) {
+        const batch = await store.claim({ worker, handlers: ['job'], limit: 7, leaseMs: 60_000, now: Date.now() });
+        if (batch.length === 0) return;
+        for (const task of batch) {
+          if (claimed.has(task.id)) duplicates.push(task.id);
+          claimed.set(task.id, worker);
+          expect(task.attempt).toBe(1);
+          expect(task.lease?.worker).toBe(worker);
+        }
+      }
+    };
+    await Promise.all([a, b].flatMap((store, s) => Array.from({ length: 4 }, (_, i) => claimer(store, `w${s}.${i}`))));
+    expect(duplicates).toEqual([]);
+    expect(claimed.size).toBe(500);
+    expect(new Set(claimed.values()).size).toBeGreaterThan(1);
+  });
+});
+
+describe('PostgresTaskStore uniqueness', () => {
+  it('20 concurrent creators with one key on two stores get one task', async () => {
+    const [a, b] = [open(), open()];
+    await a.migrate();
+    const now = Date.now();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).insert(newTask({ uniqueKey: 'nightly-report', createdAt: now, runAt: now }), { maxLivePerOwner: 100, now })),
+    );
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
+    const [{ count }] = (await sql<{ count: string }>(`SELECT count(*) FROM ${pg.escapeIdentifier(schema)}.tasks`)) as [{ count: string }];
+    expect(Number(count)).toBe(1);
+  });
+
+  it('concurrent creators under a per-owner cap never exceed it', async () => {
+    const [a, b] = [open(), open()];
+    await a.migrate();
+    const now = Date.now();
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).insert(newTask(), { maxLivePerOwner: 5, now })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(Array(7).fill('TaskLimitError'));
+  });
+});
+
+describe('PostgresTaskStore change feed', () => {
+  it('delivers another instance’s changes by NOTIFY, and this instance’s own changes exactly once', async () => {
+    const [a, b] = [open(), open()];
+    const seenByA: TaskChange[] = [];
+    const seenByB: TaskChange[] = [];
+    a.subscribe((c) => seenByA.push(c));
+    b.subscribe((c) => seenByB.push(c));
+    await Promise.all([a.migrate(), b.migrate()]);
+
+    const latencies: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      const task = newTask();
+      const arrived = nextChange(b, (c) => c.taskId === task.id && c.kind === 'created');
+      const started = performance.now();
+      await a.insert(task, { maxLivePerOwner: null, now: Date.now() });
+      await arrived;
+      latencies.push(performance.now() - started);
+    }
+    latencies.sort((x, y) => x - y);
+    // Generous bounds for a shared, noisy machine: push is milliseconds, the fallback poll is seconds.
+    expect(percentile(latencies, 50)).toBeLessThan(100);
+
+    const task = newTask();
+    const reachedB = nextChange(b, (c) => c.taskId === task.id);
+    await a.insert(task, { maxLivePerOwner: null, now: Date.now() });
+    await reachedB;
+    // Notices arrive in commit order: once B's later write reaches A, A's own echo would have too.
+    const barrier = newTask();
+    const barrierSeen = nextChange(a, (c) => c.taskId === barrier.id);
+    await b.insert(barrier, { maxLivePerOwner: null, now: Date.now() });
+    await barrierSeen;
+    expect(seenByA.filter((c) => c.taskId === task.id)).toEqual([{ taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' }]);
+    expect(seenByB.filter((c) => c.taskId === task.id)).toEqual([{ taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' }]);
+  });
+
+  it('announces every kind of change a write makes, to other instances', async () => {
+    const [a, b] = [open(), open()];
+    const seen: TaskChange[] = [];
+    b.subscribe((c) => seen.push(c));
+    await Promise.all([a.migrate(), b.migrate()]);
+    const now = Date.now();
+    const { task } = await a.insert(newTask(), { maxLivePerOwner: null, now });
+    await a.claim({ worker: 'w', handlers: ['job'], limit: 1, leaseMs: 10_000, now });
+    await a.progress({ id: task.id, worker: 'w', progress: { current: 1 }, statusMessage: null, now });
+    await a.requestInput({ id: task.id, worker: 'w', key: 'k', request: { q: 1 }, now });
+    await a.respond({ id: task.id, responses: { k: 'yes' }, now });
+    await a.retry({ id: task.id, worker: 'w', runAt: now, error: { code: 1, message: 'x' }, statusMessage: 'again', now });
+    const last = nextChange(b, (c) => c.kind === 'status' && c.status === 'cancelled');
+    await a.cancel({ id: task.id, statusMessage: 'stop', now });
+    await last;
+    expect(seen.map((c) => `${c.kind}:${c.status}`)).toEqual([
+      'created:working',
+      'progress:working',
+      'status:input_required',
+      'input:input_required',
+      'input:working',
+      'status:working',
+      'runnable:working',
+      'status:cancelled',
+    ]);
+  });
+
+  it('reconnects its LISTEN connection after the server kills it, and delivery resumes', async () => {
+    const [a, b] = [open(), open()];
+    b.subscribe(() => undefined);
+    await Promise.all([a.migrate(), b.migrate()]);
+    const listenQuery = `LISTEN ${pg.escapeIdentifier(`${schema}.task_changes`)}`;
+    const listeners = () => sql<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE query = $1`, [listenQuery]);
+    const [killed] = await listeners();
+    expect(killed).toBeDefined();
+    await sql('SELECT pg_terminate_backend($1)', [killed!.pid]);
+
+    // Notices sent while the connection is down are lost (the engine's poll covers that gap),
+    // so keep writing until one gets through on the new connection.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const task = newTask();
+      const arrived = nextChange(b, (c) => c.taskId === task.id, 250);
+      await a.insert(task, { maxLivePerOwner: null, now: Date.now() });
+      if (await arrived.then(() => true, () => false)) break;
+      if (Date.now() > deadline) throw new Error('change delivery did not resume after the LISTEN connection was killed');
+    }
+    const now = await listeners();
+    expect(now).toHaveLength(1);
+    expect(now[0]!.pid).not.toBe(killed!.pid);
+  });
+});
