@@ -48,13 +48,16 @@ function newTask(overrides: Partial<NewTask> = {}): NewTask {
 
 const noLimit = () => ({ maxLivePerOwner: null, now: Date.now() });
 
-/** Runs an ES module snippet in a new Node process that resolves `@carrel/tasks` to source. */
-function runNode(code: string): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+/**
+ * Runs an ES module snippet in a new Node process that resolves `@carrel/tasks` to source;
+ * `onOutput` sees stdout as it grows.
+ */
+function runNode(code: string, onOutput: (stdout: string) => void = () => {}): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot });
     let stdout = '';
     let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => onOutput((stdout += chunk)));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.once('error', reject);
     child.once('exit', (exitCode) => resolve({ exitCode, stdout, stderr }));
@@ -263,6 +266,32 @@ describe('change feed', () => {
     expect(result, result.stderr).toMatchObject({ exitCode: 0 });
     expect(await changes.next((c) => c.taskId === 'from-child')).toEqual({ taskId: 'from-child', owner: 'bob', parentId: null, status: 'working', kind: 'created' });
     expect(await store.get('from-child')).toMatchObject({ input: { hello: 1 } });
+  });
+
+  it('keeps a listening process alive until the change it waits for arrives from another process', async () => {
+    const db = database();
+    const store = await db.openSqlite();
+    let inserted = false;
+    const child = runNode(
+      `
+      import { SqliteTaskStore } from '@carrel/tasks/sqlite';
+      const store = new SqliteTaskStore({ path: ${JSON.stringify(db.path)} });
+      await store.migrate();
+      store.subscribe((change) => {
+        console.log('heard ' + change.taskId);
+        void store.close();
+      });
+      console.log('ready');
+    `,
+      (stdout) => {
+        if (inserted || !stdout.includes('ready')) return;
+        inserted = true;
+        void store.insert(newTask({ id: 'awaited' }), noLimit());
+      },
+    );
+    const result = await child;
+    expect(result, result.stderr).toMatchObject({ exitCode: 0 });
+    expect(result.stdout).toBe('ready\nheard awaited\n');
   });
 
   it('prunes change rows older than the retention while writing', async () => {

@@ -139,8 +139,10 @@ export class ChangeFeed {
     this.#seenVersion = sql.dataVersion.get() ?? null;
     this.#lastSeen = sql.maxSeq.get() ?? 0;
     this.#ownSeqs.clear();
+    // Not unref'd: like PostgreSQL's LISTEN connection, a store with listeners keeps its process
+    // alive, so a worker process or a script awaiting another process's change does not exit
+    // mid-wait. Unsubscribing the last listener or closing the store lets the process go.
     this.#poller = setInterval(() => this.#poll(sql), this.options.pollMs);
-    this.#poller.unref();
   }
 
   #stopPolling(): void {
