@@ -95,7 +95,8 @@ export class McpTaskServer {
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
     const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
 
-    server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...[...builtins.values()].map((b) => b.listing)] }));
+    const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
+    server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...builtinListings] }));
     server.setRequestHandler('tools/call', (request, ctx) =>
       guard(async (): Promise<Result> => {
         const params = request.params as CallToolRequestParams;

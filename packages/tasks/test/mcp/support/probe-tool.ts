@@ -1,0 +1,43 @@
+/**
+ * A tool whose handler the test can watch: it signals when it starts, then waits until it is
+ * released or aborted, and reports the abort reason.
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+
+export interface Probe {
+  tool: ToolDefinition<{ tag?: string }>;
+  /** Resolves with the task id (null for a direct call) when a handler starts. */
+  started: Promise<string | null>;
+  /** Resolves with the signal's reason when a running handler is aborted. */
+  aborted: Promise<unknown>;
+  /** Lets a waiting handler finish with `text`. */
+  release(text: string): void;
+}
+
+export function probeTool(name = 'probe', taskMode: 'optional' | 'required' = 'optional'): Probe {
+  let onStart!: (id: string | null) => void;
+  let onAbort!: (reason: unknown) => void;
+  let onRelease!: (text: string) => void;
+  const started = new Promise<string | null>((resolve) => (onStart = resolve));
+  const aborted = new Promise<unknown>((resolve) => (onAbort = resolve));
+  const released = new Promise<string>((resolve) => (onRelease = resolve));
+  const tool = defineTool({
+    name,
+    description: 'Waits until the test releases it.',
+    inputSchema: z.object({ tag: z.string().optional() }),
+    taskMode,
+    async run(_args, ctx) {
+      onStart(ctx.taskId);
+      const text = await new Promise<string>((resolve, reject) => {
+        ctx.signal.addEventListener('abort', () => {
+          onAbort(ctx.signal.reason);
+          reject(ctx.signal.reason);
+        });
+        void released.then(resolve);
+      });
+      return { content: [{ type: 'text', text }] };
+    },
+  });
+  return { tool, started, aborted, release: onRelease };
+}
