@@ -1,1 +1,32 @@
-export {};
+/**
+ * `carrel`: the documentation knowledge base. Any export added here is public API.
+ *
+ * @module
+ */
+export { KnowledgeBase } from './knowledge-base.js';
+export type { ContentInput, IngestTarget, KnowledgeBaseOptions, KnowledgeBaseStatus } from './knowledge-base.js';
+export { resolveDataDir } from './data-dir.js';
+export type { EmbedderConfig, LocalEmbedderConfig, NoEmbedderConfig, OfflineEmbedderConfig, OpenAiEmbedderConfig } from './embedders/embedder.js';
+export type { DocumentOutcome, IngestResult } from './ingest/jobs.js';
+export type { ProgressCallback, RunOptions } from './ingest/worker-client.js';
+export type { SearchRequest, SearchResponse, SearchResult } from './library/search.js';
+export type { SearchFilters } from './store/search-queries.js';
+export type { DirectoryFilter } from './sources/directory-source.js';
+export type { FetchLimits } from './sources/url-source.js';
+export type { LibraryRecord } from './store/libraries.js';
+export type { LibraryStatus } from './store/status.js';
+export {
+  AddressBlockedError,
+  ContentTooLargeError,
+  EmbedderMismatchError,
+  EmbedderUnavailableError,
+  FetchFailedError,
+  IngestCancelledError,
+  InvalidInputError,
+  KbJsonRpcCode,
+  KnowledgeBaseError,
+  NotFoundError,
+  PathNotAllowedError,
+  UnsupportedContentError,
+} from './errors.js';
+export type { KnowledgeBaseErrorKind } from './errors.js';

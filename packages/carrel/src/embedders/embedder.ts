@@ -1,0 +1,75 @@
+/**
+ * The embedder contract and its serializable configuration. A config (not an instance) is what
+ * crosses into the ingest worker, so each thread builds its own embedder from the same settings.
+ *
+ * @module
+ */
+
+/** Turns texts into unit-length float vectors. */
+export interface Embedder {
+  /** Identity of the model the vectors come from, recorded per library (e.g. `offline:hash-v1`). */
+  readonly id: string;
+  /** Vector dimension; known after `load()` for some kinds, after the first `embed` for others. */
+  readonly dims: number | undefined;
+  /** Prepares the model; throws EmbedderUnavailableError when it cannot be loaded. */
+  load(): Promise<void>;
+  /** Embeds a batch; the result is parallel to `texts`. */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+/** Deterministic, dependency-free hashing embedder (tests, benchmarks, air-gapped use). */
+export interface OfflineEmbedderConfig {
+  kind: 'offline';
+  dims?: number;
+}
+
+/** Any OpenAI-compatible `/embeddings` endpoint: OpenAI, Ollama, LM Studio, vLLM. */
+export interface OpenAiEmbedderConfig {
+  kind: 'openai';
+  /** Base URL including the version path, e.g. `https://api.openai.com/v1` or `http://localhost:11434/v1`. */
+  baseUrl: string;
+  model: string;
+  /** Sent as a bearer token; never logged or stored. */
+  apiKey?: string;
+  /** Requested output dimension for models that support it (`dimensions` parameter). */
+  dimensions?: number;
+  batchSize?: number;
+  maxRetries?: number;
+  timeoutMs?: number;
+}
+
+/** A local ONNX sentence-embedding model run through `@huggingface/transformers`. */
+export interface LocalEmbedderConfig {
+  kind: 'local';
+  /** Hugging Face model id; default `Xenova/all-MiniLM-L6-v2` (384 dims, ~23 MB quantized). */
+  model?: string;
+  /** Where model files are downloaded once and cached (the KnowledgeBase points it into the data dir). */
+  cacheDir?: string;
+  /** Whether the model may be downloaded; false means only the cache is used. */
+  allowDownload?: boolean;
+  batchSize?: number;
+}
+
+/** No semantic model: BM25 only. */
+export interface NoEmbedderConfig {
+  kind: 'none';
+}
+
+/** Which embedder to use. */
+export type EmbedderConfig = OfflineEmbedderConfig | OpenAiEmbedderConfig | LocalEmbedderConfig | NoEmbedderConfig;
+
+/** Quantizes a unit vector to int8 (component × 127), the form stored in sqlite-vec. */
+export function quantize(vector: Float32Array): Int8Array {
+  const out = new Int8Array(vector.length);
+  for (let i = 0; i < vector.length; i++) out[i] = Math.max(-127, Math.min(127, Math.round(vector[i]! * 127)));
+  return out;
+}
+
+/** Scales a vector to unit length in place (zero vectors stay zero). */
+export function normalize(vector: Float32Array): Float32Array {
+  let sum = 0;
+  for (let i = 0; i < vector.length; i++) sum += vector[i]! * vector[i]!;
+  const norm = Math.sqrt(sum);
+  if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] = vector[i]! / norm;
+  return vector;
+}

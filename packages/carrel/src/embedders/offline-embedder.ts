@@ -1,0 +1,64 @@
+/**
+ * A deterministic offline embedder: signed feature hashing of word unigrams and bigrams with
+ * log-scaled term frequency, L2-normalized. It carries no semantics beyond shared words, but it is
+ * fast, needs no download, and gives identical vectors on every machine, which is what tests and
+ * benchmarks need.
+ *
+ * @module
+ */
+import type { Embedder } from './embedder.js';
+import { normalize } from './embedder.js';
+
+/** Default dimension: small, so the store stays compact and a brute-force KNN stays fast. */
+export const OFFLINE_DEFAULT_DIMS = 64;
+
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** Lowercased word tokens with a crude plural strip, so "queues" and "queue" share a feature. */
+export function tokenize(text: string): string[] {
+  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
+  return words.map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+}
+
+/** See module comment. */
+export class OfflineEmbedder implements Embedder {
+  readonly id: string;
+  readonly dims: number;
+
+  constructor(dims = OFFLINE_DEFAULT_DIMS) {
+    this.dims = dims;
+    this.id = 'offline:hash-v1';
+  }
+
+  async load(): Promise<void> {}
+
+  async embed(texts: readonly string[]): Promise<Float32Array[]> {
+    return texts.map((t) => this.embedOne(t));
+  }
+
+  /** Synchronous form, for callers on a hot path. */
+  embedOne(text: string): Float32Array {
+    const counts = new Map<string, number>();
+    const words = tokenize(text);
+    for (let i = 0; i < words.length; i++) {
+      counts.set(words[i]!, (counts.get(words[i]!) ?? 0) + 1);
+      if (i > 0) {
+        const bigram = `${words[i - 1]} ${words[i]}`;
+        counts.set(bigram, (counts.get(bigram) ?? 0) + 0.5);
+      }
+    }
+    const v = new Float32Array(this.dims);
+    for (const [feature, tf] of counts) {
+      const h = fnv1a(feature);
+      v[h % this.dims]! += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(tf));
+    }
+    return normalize(v);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Domain errors of the knowledge base. Each carries a stable string `kind` and the JSON-RPC
+ * code it maps to, so the MCP layer and the CLI convert them in one place each. Messages name
+ * the problem and, where there is one, the fix.
+ *
+ * @module
+ */
+
+/** JSON-RPC 2.0 codes used by knowledge-base errors (mirrors `@carrel/tasks`). */
+export const KbJsonRpcCode = { InvalidParams: -32602, InternalError: -32603 } as const;
+
+export type KnowledgeBaseErrorKind =
+  | 'invalid_argument'
+  | 'not_found'
+  | 'path_not_allowed'
+  | 'file_too_large'
+  | 'unsupported_content'
+  | 'address_blocked'
+  | 'fetch_failed'
+  | 'embedder_unavailable'
+  | 'embedder_mismatch'
+  | 'cancelled';
+
+/** Base class: an expected condition, safe to show to a user or a model. */
+export abstract class KnowledgeBaseError extends Error {
+  abstract readonly kind: KnowledgeBaseErrorKind;
+  readonly code: number = KbJsonRpcCode.InvalidParams;
+  readonly data: Record<string, unknown> | undefined;
+
+  constructor(message: string, data?: Record<string, unknown>) {
+    super(message);
+    this.name = new.target.name;
+    this.data = data;
+  }
+}
+
+/** An argument is malformed: names the argument and what was expected. */
+export class InvalidInputError extends KnowledgeBaseError {
+  readonly kind = 'invalid_argument';
+  constructor(
+    readonly argument: string,
+    expected: string,
+  ) {
+    super(`Invalid ${argument}: expected ${expected}`, { argument });
+  }
+}
+
+/** A library, document or chunk that does not exist. */
+export class NotFoundError extends KnowledgeBaseError {
+  readonly kind = 'not_found';
+  constructor(what: string, id: string | number) {
+    super(`${what} not found: ${id}`, { what, id });
+  }
+}
+
+/** A file path outside every allowed root (symlinks resolved). */
+export class PathNotAllowedError extends KnowledgeBaseError {
+  readonly kind = 'path_not_allowed';
+  constructor(
+    readonly path: string,
+    roots: readonly string[],
+  ) {
+    super(`Path ${path} is outside the allowed roots (${roots.join(', ')}); add its folder to allowedRoots to ingest it`, {
+      path,
+    });
+  }
+}
+
+/** A file or response larger than the configured cap. */
+export class ContentTooLargeError extends KnowledgeBaseError {
+  readonly kind = 'file_too_large';
+  constructor(source: string, limit: number) {
+    super(`${source} is larger than the limit of ${limit} bytes; raise maxFileBytes/maxUrlBytes to ingest it`, {
+      source,
+      limit,
+    });
+  }
+}
+
+/** Binary or otherwise unreadable content (not text, markdown, HTML or PDF). */
+export class UnsupportedContentError extends KnowledgeBaseError {
+  readonly kind = 'unsupported_content';
+  constructor(source: string, reason: string) {
+    super(`Cannot ingest ${source}: ${reason}`, { source });
+  }
+}
+
+/** A URL whose host resolves to a loopback, private or link-local address while those are blocked. */
+export class AddressBlockedError extends KnowledgeBaseError {
+  readonly kind = 'address_blocked';
+  constructor(host: string, address: string) {
+    super(
+      `Refusing to fetch from ${host}: it resolves to the non-public address ${address}; set allowPrivateAddresses to fetch local servers`,
+      { host, address },
+    );
+  }
+}
+
+/** A URL fetch failed: HTTP status, timeout, too many redirects, bad scheme. */
+export class FetchFailedError extends KnowledgeBaseError {
+  readonly kind = 'fetch_failed';
+  constructor(url: string, reason: string) {
+    super(`Fetching ${url} failed: ${reason}`, { url });
+  }
+}
+
+/** The embedding model could not be loaded or called. Ingest falls back to BM25 when it sees this. */
+export class EmbedderUnavailableError extends KnowledgeBaseError {
+  readonly kind = 'embedder_unavailable';
+  override readonly code: number = KbJsonRpcCode.InternalError;
+  constructor(embedder: string, reason: string) {
+    super(`Embedder ${embedder} is unavailable: ${reason}`, { embedder });
+  }
+}
+
+/** The library was built with another model or dimension; mixing them would make vectors meaningless. */
+export class EmbedderMismatchError extends KnowledgeBaseError {
+  readonly kind = 'embedder_mismatch';
+  constructor(library: string, stored: string, requested: string) {
+    super(
+      `Library ${library} was embedded with ${stored}, not ${requested}; run reindexLibrary to switch it to ${requested}`,
+      { library, stored, requested },
+    );
+  }
+}
+
+/** The operation's AbortSignal fired; whatever was committed before is complete, nothing is half-written. */
+export class IngestCancelledError extends KnowledgeBaseError {
+  readonly kind = 'cancelled';
+  constructor() {
+    super('The operation was cancelled');
+  }
+}

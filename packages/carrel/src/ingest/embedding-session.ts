@@ -1,0 +1,76 @@
+/**
+ * Decides, per library and per job, whether chunks get vectors: loads the configured embedder
+ * once, enforces that a library keeps the model and dimension it was built with, binds an unbound
+ * library on first use, and degrades to BM25-only (with a warning) when no model can be loaded or
+ * the endpoint fails mid-job.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import type { Embedder } from '../embedders/embedder.js';
+import { quantize } from '../embedders/embedder.js';
+import { EmbedderMismatchError } from '../errors.js';
+import type { LibraryRecord } from '../store/libraries.js';
+import { bindLibraryEmbedder } from '../store/libraries.js';
+
+const label = (l: LibraryRecord) => (l.version ? `${l.name}@${l.version}` : l.name);
+
+/** See module comment. */
+export class EmbeddingSession {
+  private loadFailure: string | undefined;
+  private loaded = false;
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly db: Database,
+    private readonly embedder: Embedder | null,
+  ) {}
+
+  /** The dimension to write vectors with for `library`, or null for BM25-only. Throws on a model mismatch. */
+  async dimsFor(library: LibraryRecord): Promise<number | null> {
+    const embedder = this.embedder;
+    if (!embedder) return null;
+    if (library.embedder !== null && library.embedder !== embedder.id) throw new EmbedderMismatchError(label(library), library.embedder, embedder.id);
+    if (!this.loaded && this.loadFailure === undefined) {
+      try {
+        await embedder.load();
+        this.loaded = true;
+      } catch (err) {
+        this.disable(err);
+      }
+    }
+    if (!this.loaded) return null;
+    const dims = embedder.dims!;
+    if (library.dims !== null && library.dims !== dims) {
+      throw new EmbedderMismatchError(label(library), `${library.embedder} (${library.dims} dims)`, `${embedder.id} (${dims} dims)`);
+    }
+    if (library.embedder === null) {
+      bindLibraryEmbedder(this.db, library.id, embedder.id, dims);
+      library.embedder = embedder.id;
+      library.dims = dims;
+    }
+    return dims;
+  }
+
+  /** Embeds and quantizes; returns nulls (BM25-only) once the embedder has failed in this job. */
+  async embed(texts: readonly string[], signal?: AbortSignal): Promise<(Int8Array | null)[]> {
+    if (!this.embedder || !this.loaded || texts.length === 0) return texts.map(() => null);
+    try {
+      const vectors = await this.embedder.embed(texts, signal);
+      return vectors.map(quantize);
+    } catch (err) {
+      if (signal?.aborted) throw err;
+      this.disable(err);
+      return texts.map(() => null);
+    }
+  }
+
+  private disable(err: unknown): void {
+    this.loaded = false;
+    this.loadFailure = err instanceof Error ? err.message : String(err);
+    this.warnings.push(`No vectors: ${this.loadFailure}. Stored for BM25 search; run reindexLibrary once the model is available.`);
+  }
+}
+
+/** The text a chunk is embedded from: its breadcrumb gives a short chunk its context. */
+export const embeddingText = (heading: string, text: string): string => (heading ? `${heading}\n\n${text}` : text);

@@ -1,0 +1,36 @@
+/**
+ * Streams a text file as lines with bounded memory: a line longer than `maxLine` characters is
+ * delivered in pieces, so even a single-line 200 MB file never sits in memory whole.
+ *
+ * @module
+ */
+import { createReadStream } from 'node:fs';
+import { createHash } from 'node:crypto';
+
+/** Yields the lines of a UTF-8 file (without newline characters). */
+export async function* readLines(path: string, maxLine = 65_536): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  for await (const part of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    rest += decoder.decode(part as Buffer, { stream: true });
+    let start = 0;
+    for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
+      yield rest.slice(start, nl > start && rest[nl - 1] === '\r' ? nl - 1 : nl);
+      start = nl + 1;
+    }
+    rest = rest.slice(start);
+    while (rest.length > maxLine) {
+      yield rest.slice(0, maxLine);
+      rest = rest.slice(maxLine);
+    }
+  }
+  rest += decoder.decode();
+  if (rest.length > 0) yield rest;
+}
+
+/** SHA-256 of a file, streamed. */
+export async function hashFile(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const part of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(part as Buffer);
+  return hash.digest('hex');
+}

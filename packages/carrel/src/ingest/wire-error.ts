@@ -1,0 +1,42 @@
+/**
+ * Moves KnowledgeBaseErrors across the worker boundary: serialized as `{kind, name, message,
+ * data}`, revived as an instance of the same class, so callers can `instanceof` them.
+ *
+ * @module
+ */
+import * as errors from '../errors.js';
+import type { WireError } from './jobs.js';
+
+const CLASSES: Record<string, abstract new (...args: never[]) => errors.KnowledgeBaseError> = {
+  InvalidInputError: errors.InvalidInputError,
+  NotFoundError: errors.NotFoundError,
+  PathNotAllowedError: errors.PathNotAllowedError,
+  ContentTooLargeError: errors.ContentTooLargeError,
+  UnsupportedContentError: errors.UnsupportedContentError,
+  AddressBlockedError: errors.AddressBlockedError,
+  FetchFailedError: errors.FetchFailedError,
+  EmbedderUnavailableError: errors.EmbedderUnavailableError,
+  EmbedderMismatchError: errors.EmbedderMismatchError,
+  IngestCancelledError: errors.IngestCancelledError,
+};
+
+/** Serializes any thrown value. */
+export function toWire(err: unknown): WireError {
+  if (err instanceof errors.KnowledgeBaseError) return { kind: err.kind, name: err.name, message: err.message, ...(err.data ? { data: err.data } : {}) };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { kind: 'internal', name: e.name, message: e.stack ?? e.message };
+}
+
+/** Rebuilds the error on the receiving side. Unknown kinds become a plain Error. */
+export function fromWire(wire: WireError): Error {
+  const cls = CLASSES[wire.name];
+  if (!cls) {
+    const e = new Error(wire.message);
+    e.name = wire.name;
+    return e;
+  }
+  const e = Object.create(cls.prototype as object) as errors.KnowledgeBaseError;
+  Object.assign(e, { message: wire.message, name: wire.name, data: wire.data });
+  Object.defineProperty(e, 'stack', { value: `${wire.name}: ${wire.message}\n    at (ingest worker)`, configurable: true, writable: true });
+  return e;
+}

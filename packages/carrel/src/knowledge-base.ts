@@ -1,0 +1,240 @@
+/**
+ * The knowledge-base service: the one object that MCP tools and CLI commands call. It owns the
+ * SQLite file in the data dir, validates input, keeps file access inside the allowed roots,
+ * fetches URLs under the private-address guard, and hands every heavy step (parse, chunk, embed,
+ * write) to the ingest worker so the event loop stays free for other clients.
+ *
+ * Long operations (`ingest*`, `reindexLibrary`) take an AbortSignal and a progress callback, the
+ * shape a @carrel/tasks handler provides; a cancel stops them within one batch and leaves only
+ * whole documents behind.
+ *
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Database } from 'better-sqlite3';
+import { createEmbedder } from './embedders/create-embedder.js';
+import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
+import type { IngestResult } from './ingest/jobs.js';
+import type { RunOptions } from './ingest/worker-client.js';
+import { WorkerClient } from './ingest/worker-client.js';
+import type { ChunkerOptions } from './library/chunker.js';
+import type { QueryVector, SearchRequest, SearchResponse } from './library/search.js';
+import { hybridSearch } from './library/search.js';
+import { resolveDataDir } from './data-dir.js';
+import type { DirectoryFilter } from './sources/directory-source.js';
+import { walkDirectory } from './sources/directory-source.js';
+import { checkFile, resolveAllowedPath } from './sources/file-source.js';
+import type { MediaType } from './sources/media-type.js';
+import type { FetchLimits } from './sources/url-source.js';
+import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
+import { openDatabase } from './store/database.js';
+import { deleteDocument } from './store/documents.js';
+import type { LibraryRecord } from './store/libraries.js';
+import { listLibraries } from './store/libraries.js';
+import { addRating } from './store/ratings.js';
+import type { LibraryStatus } from './store/status.js';
+import { libraryStatus } from './store/status.js';
+
+/** How a KnowledgeBase is opened. */
+export interface KnowledgeBaseOptions {
+  /** Data directory; default from {@link resolveDataDir} (`CARREL_DATA_DIR`, then the per-user folder). */
+  dataDir?: string;
+  /** Embedder for ingest and queries; default: the local ONNX model, cached under `<dataDir>/models`. */
+  embedder?: EmbedderConfig;
+  /**
+   * Folders files may be ingested from (symlinks resolved). Default: the current working directory
+   * only, not the whole home folder, which holds keys and credentials an agent should not read.
+   */
+  allowedRoots?: readonly string[];
+  /** URL fetch limits; `allowPrivateAddresses` is off by default. */
+  fetch?: Partial<FetchLimits>;
+  /** Largest file or content accepted, in bytes (default 256 MB). */
+  maxFileBytes?: number;
+  /** Text/markdown files above this size are streamed (default 8 MB). */
+  streamThresholdBytes?: number;
+  chunker?: Partial<ChunkerOptions>;
+  /** Chunks per embedding batch (and cancel-check interval); default 256. */
+  batchChunks?: number;
+}
+
+/** Where ingested content goes. */
+export interface IngestTarget {
+  library: string;
+  version?: string;
+  tags?: readonly string[];
+}
+
+/** Raw content to ingest. */
+export interface ContentInput extends IngestTarget {
+  content: string;
+  /** Identifies the document within its library; re-ingesting the same source replaces it. Default: `raw:<title>`. */
+  source?: string;
+  title?: string;
+  format?: 'markdown' | 'text' | 'html';
+}
+
+/** What `status` reports. */
+export interface KnowledgeBaseStatus {
+  dataDir: string;
+  databasePath: string;
+  embedder: { id: string | null; available: boolean; reason?: string };
+  libraries: LibraryStatus[];
+}
+
+const MAX_NAME = 200;
+const encoder = new TextEncoder();
+
+/** See module comment. */
+export class KnowledgeBase {
+  readonly dataDir: string;
+  readonly databasePath: string;
+  private readonly db: Database;
+  private readonly worker: WorkerClient;
+  private readonly queryEmbedder: Embedder | null;
+  private queryEmbedderFailure: { reason: string; at: number } | undefined;
+  private readonly allowedRoots: readonly string[];
+  private readonly fetchLimits: FetchLimits;
+  private readonly maxFileBytes: number;
+
+  private constructor(options: KnowledgeBaseOptions) {
+    this.dataDir = resolveDataDir(options.dataDir);
+    mkdirSync(this.dataDir, { recursive: true });
+    this.databasePath = join(this.dataDir, 'carrel.db');
+    this.db = openDatabase(this.databasePath);
+    const embedder: EmbedderConfig = options.embedder ?? { kind: 'local' };
+    const resolved = embedder.kind === 'local' ? { ...embedder, cacheDir: embedder.cacheDir ?? join(this.dataDir, 'models') } : embedder;
+    this.queryEmbedder = createEmbedder(resolved);
+    this.allowedRoots = options.allowedRoots ?? [process.cwd()];
+    this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
+    this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
+    this.worker = new WorkerClient({
+      dbPath: this.databasePath,
+      embedder: resolved,
+      settings: {
+        chunker: options.chunker ?? {},
+        maxFileBytes: this.maxFileBytes,
+        streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
+        batchChunks: options.batchChunks ?? 256,
+      },
+    });
+  }
+
+  /** Opens (creating and migrating if needed) the knowledge base in its data dir. */
+  static open(options: KnowledgeBaseOptions = {}): KnowledgeBase {
+    return new KnowledgeBase(options);
+  }
+
+  /** Ingests content given inline. */
+  async ingestContent(input: ContentInput, run: RunOptions = {}): Promise<IngestResult> {
+    const target = checkTarget(input);
+    if (typeof input.content !== 'string') throw new InvalidInputError('content', 'a string');
+    const source = input.source ?? `raw:${input.title ?? 'untitled'}`;
+    const mediaType: MediaType = input.format ?? 'markdown';
+    return this.worker.run({ kind: 'content', target, source, sourceKind: 'raw', title: input.title, bytes: encoder.encode(input.content), mediaType }, run);
+  }
+
+  /** Ingests one local file (markdown, text, HTML or PDF) from inside the allowed roots. */
+  async ingestFile(path: string, target: IngestTarget, run: RunOptions = {}): Promise<IngestResult> {
+    const checked = checkTarget(target);
+    const real = await resolveAllowedPath(path, this.allowedRoots);
+    await checkFile(real, this.maxFileBytes);
+    return this.worker.run({ kind: 'files', target: checked, paths: [real], failFast: true }, run);
+  }
+
+  /** Ingests every matching file under a directory inside the allowed roots; one bad file does not stop the rest. */
+  async ingestDirectory(path: string, target: IngestTarget & DirectoryFilter, run: RunOptions = {}): Promise<IngestResult> {
+    const checked = checkTarget(target);
+    const root = await resolveAllowedPath(path, this.allowedRoots);
+    const paths: string[] = [];
+    for await (const file of walkDirectory(root, target)) {
+      run.signal?.throwIfAborted();
+      paths.push(file);
+    }
+    return this.worker.run({ kind: 'files', target: checked, paths, failFast: false }, run);
+  }
+
+  /** Fetches a URL (limits and private-address guard apply) and ingests it. */
+  async ingestUrl(url: string, target: IngestTarget & { title?: string }, run: RunOptions = {}): Promise<IngestResult> {
+    const checked = checkTarget(target);
+    const fetched = await fetchUrl(url, this.fetchLimits, run.signal);
+    return this.worker.run(
+      { kind: 'content', target: checked, source: fetched.url, sourceKind: 'url', title: target.title, bytes: fetched.bytes, mediaType: fetched.mediaType },
+      run,
+    );
+  }
+
+  /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */
+  async reindexLibrary(library: string, version = '', run: RunOptions = {}): Promise<IngestResult> {
+    checkTarget({ library, version });
+    return this.worker.run({ kind: 'reindex', library, version }, run);
+  }
+
+  /** Hybrid search; BM25 only (with a note) when no query vector can be made. */
+  async search(request: SearchRequest): Promise<SearchResponse> {
+    if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidInputError('query', 'a non-empty string');
+    if (request.query.length > 2000) throw new InvalidInputError('query', 'at most 2000 characters');
+    if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 100)) throw new InvalidInputError('limit', 'an integer from 1 to 100');
+    if (request.offset !== undefined && (!Number.isInteger(request.offset) || request.offset < 0 || request.offset > 1000)) throw new InvalidInputError('offset', 'an integer from 0 to 1000');
+    if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5)) throw new InvalidInputError('minRating', 'a number from 1 to 5');
+    return hybridSearch(this.db, request, await this.queryVector(request.query));
+  }
+
+  /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
+  rate(documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): number {
+    return addRating(this.db, documentId, rating, options);
+  }
+
+  /** Deletes a document and everything derived from it. */
+  deleteDocument(documentId: number): void {
+    if (!deleteDocument(this.db, documentId)) throw new NotFoundError('Document', documentId);
+  }
+
+  /** All libraries with their embedder binding. */
+  listLibraries(): LibraryRecord[] {
+    return listLibraries(this.db);
+  }
+
+  /** Libraries, counts, and whether semantic search is available. */
+  async status(): Promise<KnowledgeBaseStatus> {
+    const q = await this.queryVector('status probe');
+    return {
+      dataDir: this.dataDir,
+      databasePath: this.databasePath,
+      embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
+      libraries: libraryStatus(this.db),
+    };
+  }
+
+  /** Waits for queued jobs, stops the worker, closes the database. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    this.db.close();
+  }
+
+  private async queryVector(query: string): Promise<QueryVector> {
+    const embedder = this.queryEmbedder;
+    if (!embedder) return { vector: null, reason: 'no embedder is configured' };
+    // Retry a failed model at most once a minute rather than on every query.
+    if (this.queryEmbedderFailure && Date.now() - this.queryEmbedderFailure.at < 60_000) return { vector: null, reason: this.queryEmbedderFailure.reason };
+    try {
+      await embedder.load();
+      const [vector] = await embedder.embed([query]);
+      this.queryEmbedderFailure = undefined;
+      return { vector: vector!, embedder };
+    } catch (err) {
+      this.queryEmbedderFailure = { reason: (err as Error).message, at: Date.now() };
+      return { vector: null, reason: this.queryEmbedderFailure.reason };
+    }
+  }
+}
+
+function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {
+  if (typeof target.library !== 'string' || target.library.trim() === '' || target.library.length > MAX_NAME) throw new InvalidInputError('library', `a non-empty name of at most ${MAX_NAME} characters`);
+  const version = target.version ?? '';
+  if (typeof version !== 'string' || version.length > MAX_NAME) throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
+  const tags = [...(target.tags ?? [])];
+  if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100)) throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
+  return { library: target.library.trim(), version, tags };
+}

@@ -1,0 +1,152 @@
+/**
+ * Hybrid search: BM25 (FTS5) and vector KNN (sqlite-vec) each produce a filtered candidate list,
+ * reciprocal-rank fusion merges them, document ratings nudge the fused score, and the requested
+ * page is hydrated with snippets and a one-line explanation per result.
+ *
+ * Filters are applied inside both retrievers (SQL WHERE for BM25, a chunk allowlist or the
+ * library partition for the KNN) so a selective filter never loses results to an early cut.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import type { Embedder } from '../embedders/embedder.js';
+import { quantize } from '../embedders/embedder.js';
+import type { DocumentKind } from '../store/documents.js';
+import type { SearchFilters } from '../store/search-queries.js';
+import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries } from '../store/search-queries.js';
+import type { VectorHit } from '../store/vectors.js';
+import { hasVectorTable, knn } from '../store/vectors.js';
+import { ftsMatch, queryTerms } from './fts-query.js';
+import { snippet } from './snippet.js';
+
+/** RRF constant from Cormack et al. (2009); 60 is the value the paper found robust. */
+const RRF_K = 60;
+
+/** A search request. */
+export interface SearchRequest extends SearchFilters {
+  query: string;
+  limit?: number;
+  offset?: number;
+}
+
+/** One ranked chunk. */
+export interface SearchResult {
+  chunkId: number;
+  documentId: number;
+  library: string;
+  version: string;
+  title: string;
+  source: string;
+  kind: DocumentKind;
+  heading: string;
+  snippet: string;
+  score: number;
+  bm25Rank: number | null;
+  vectorRank: number | null;
+  vectorDistance: number | null;
+  rating: number | null;
+  explanation: string;
+}
+
+/** A page of results plus what the search could and could not use. */
+export interface SearchResponse {
+  results: SearchResult[];
+  offset: number;
+  limit: number;
+  /** Whether another page may follow. */
+  hasMore: boolean;
+  mode: 'hybrid' | 'bm25' | 'vector' | 'none';
+  notes: string[];
+}
+
+/** The query vector, or the reason there is none. */
+export type QueryVector = { vector: Float32Array; embedder: Embedder } | { vector: null; reason: string };
+
+/** Multiplier for a document's average rating: 1★ → 0.8, 3★ or unrated → 1, 5★ → 1.2, weighted by how many ratings back it. */
+export function ratingFactor(avg: number | null, count: number): number {
+  if (avg === null || count === 0) return 1;
+  return 1 + 0.1 * (avg - 3) * (Math.min(count, 5) / 5);
+}
+
+/** Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the candidate limit. */
+export function hybridSearch(db: Database, request: SearchRequest, query: QueryVector): SearchResponse {
+  const limit = request.limit ?? 10;
+  const offset = request.offset ?? 0;
+  const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
+  const notes: string[] = [];
+  const filter = filterClause(request);
+  const match = ftsMatch(request.query);
+  const textHits = match ? bm25Search(db, match, filter, depth) : [];
+
+  const vectorHits: VectorHit[] = [];
+  if (query.vector === null) notes.push(`BM25 only: ${query.reason}`);
+  else {
+    const { embedder, vector } = query;
+    const q = quantize(vector);
+    for (const lib of filteredLibraries(db, request)) {
+      const name = lib.version ? `${lib.name}@${lib.version}` : lib.name;
+      if (lib.embedder === null) {
+        if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors (BM25 only); run reindexLibrary`);
+        continue;
+      }
+      if (lib.embedder !== embedder.id || lib.dims !== vector.length) {
+        notes.push(`${name} was embedded with ${lib.embedder}; BM25 only for it (reindex it to use ${embedder.id})`);
+        continue;
+      }
+      if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors yet; run reindexLibrary`);
+      if (!hasVectorTable(db, lib.dims)) continue;
+      const allow = filter.beyondLibrary ? allowedChunkIds(db, lib.id, filter) : undefined;
+      if (allow === '[]') continue;
+      vectorHits.push(...knn(db, lib.dims, lib.id, q, depth, allow));
+    }
+    vectorHits.sort((a, b) => a.distance - b.distance);
+    vectorHits.length = Math.min(vectorHits.length, depth);
+  }
+
+  const fused = new Map<number, { rrf: number; bm25Rank: number | null; vectorRank: number | null; distance: number | null }>();
+  textHits.forEach((h, i) => fused.set(h.chunkId, { rrf: 1 / (RRF_K + i + 1), bm25Rank: i + 1, vectorRank: null, distance: null }));
+  vectorHits.forEach((h, i) => {
+    const entry = fused.get(h.chunkId) ?? { rrf: 0, bm25Rank: null, vectorRank: null, distance: null };
+    entry.rrf += 1 / (RRF_K + i + 1);
+    entry.vectorRank = i + 1;
+    entry.distance = h.distance;
+    fused.set(h.chunkId, entry);
+  });
+  const details = chunkDetails(db, [...fused.keys()]);
+  const terms = queryTerms(request.query);
+  const ranked = [...fused.entries()]
+    .map(([chunkId, f]) => {
+      const d = details.get(chunkId)!;
+      const factor = ratingFactor(d.ratingAvg, d.ratingCount);
+      return { d, f, factor, score: f.rrf * factor };
+    })
+    .sort((a, b) => b.score - a.score || a.d.chunkId - b.d.chunkId);
+
+  const page = ranked.slice(offset, offset + limit).map(({ d, f, factor, score }) => ({
+    chunkId: d.chunkId,
+    documentId: d.documentId,
+    library: d.library,
+    version: d.version,
+    title: d.title,
+    source: d.source,
+    kind: d.kind,
+    heading: d.heading,
+    snippet: snippet(d.text, terms),
+    score,
+    bm25Rank: f.bm25Rank,
+    vectorRank: f.vectorRank,
+    vectorDistance: f.distance,
+    rating: d.ratingAvg,
+    explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor),
+  }));
+  const mode = textHits.length > 0 && query.vector !== null ? 'hybrid' : query.vector !== null ? 'vector' : textHits.length > 0 || match ? 'bm25' : 'none';
+  return { results: page, offset, limit, hasMore: ranked.length > offset + limit, mode, notes };
+}
+
+function explain(bm25Rank: number | null, vectorRank: number | null, distance: number | null, avg: number | null, count: number, factor: number): string {
+  const parts: string[] = [];
+  if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}`);
+  if (vectorRank !== null) parts.push(`semantic rank ${vectorRank} (cosine distance ${distance!.toFixed(3)})`);
+  if (factor !== 1) parts.push(`rated ${avg!.toFixed(1)}/5 by ${count} → ×${factor.toFixed(2)}`);
+  return parts.join('; ');
+}

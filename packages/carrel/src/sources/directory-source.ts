@@ -1,0 +1,63 @@
+/**
+ * Walks a directory for files to ingest: include/exclude globs (picomatch, matched against the
+ * path relative to the walked root) and .gitignore files at any depth (the `ignore` package, which
+ * implements git's rules). Yields paths in a stable order, one directory at a time, so a tree of
+ * any size is listed with bounded memory.
+ *
+ * @module
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import ignore from 'ignore';
+import type { Ignore } from 'ignore';
+import picomatch from 'picomatch';
+
+/** What to pick up in a directory walk. */
+export interface DirectoryFilter {
+  /** Globs of files to include; default: markdown, text, HTML and PDF files. */
+  include?: readonly string[];
+  /** Globs to leave out; default: node_modules and dot-folders. */
+  exclude?: readonly string[];
+  /** Honour .gitignore files (default true). */
+  gitignore?: boolean;
+}
+
+/** Default include globs. */
+export const DEFAULT_INCLUDE = ['**/*.{md,markdown,mdx,txt,rst,adoc,html,htm,pdf}'];
+/** Default exclude globs. */
+export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.*/**'];
+
+interface IgnoreScope {
+  base: string;
+  rules: Ignore;
+}
+
+const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
+
+/** Yields the absolute paths of matching files under `root`, sorted within each directory. */
+export async function* walkDirectory(root: string, filter: DirectoryFilter = {}): AsyncGenerator<string> {
+  const include = picomatch([...(filter.include ?? DEFAULT_INCLUDE)], { dot: true });
+  const exclude = picomatch([...(filter.exclude ?? DEFAULT_EXCLUDE)], { dot: true });
+  const useGitignore = filter.gitignore ?? true;
+
+  async function* visit(dir: string, scopes: IgnoreScope[]): AsyncGenerator<string> {
+    let local = scopes;
+    if (useGitignore) {
+      const text = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
+      if (text !== undefined) local = [...scopes, { base: dir, rules: ignore().add(text) }];
+    }
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      const rel = toPosix(relative(root, path));
+      const isDir = entry.isDirectory();
+      if (!isDir && !entry.isFile()) continue; // symlinks and sockets are not followed
+      if (exclude(isDir ? `${rel}/` : rel) || (isDir && exclude(`${rel}/x`))) continue;
+      if (local.some((s) => s.rules.ignores(toPosix(relative(s.base, path)) + (isDir ? '/' : '')))) continue;
+      if (isDir) yield* visit(path, local);
+      else if (include(rel)) yield path;
+    }
+  }
+
+  yield* visit(root, []);
+}

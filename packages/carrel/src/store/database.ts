@@ -1,0 +1,40 @@
+/**
+ * Opens the knowledge-base SQLite file: WAL (so an MCP server and a CLI can share it: readers
+ * never block, writers wait on busy_timeout), sqlite-vec loaded, schema migrated.
+ *
+ * @module
+ */
+import Database from 'better-sqlite3';
+import type { Database as Db } from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { migrate } from './migrate.js';
+
+/** Options for {@link openDatabase}. */
+export interface OpenDatabaseOptions {
+  /** How long a writer waits for another process's write lock, in ms. */
+  busyTimeoutMs?: number;
+  readonly?: boolean;
+}
+
+/** Opens (creating if needed) and migrates the database at `path`. */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): Db {
+  const db = new Database(path, { readonly: options.readonly ?? false });
+  try {
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // NORMAL in WAL mode is durable against process crashes (SIGKILL); only an OS crash can lose
+      // the last commits, and never corrupts. It removes an fsync per document transaction.
+      db.pragma('synchronous = NORMAL');
+    }
+    db.pragma('foreign_keys = ON');
+    db.pragma('cache_size = -32000');
+    db.pragma('temp_store = MEMORY');
+    sqliteVec.load(db);
+    if (!options.readonly) migrate(db);
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,128 @@
+/**
+ * The read queries behind hybrid search: the filter clause shared by both retrievers, the BM25
+ * query, the chunk-id allowlist that pre-filters the KNN, and the hydration of result rows.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import type { DocumentKind } from './documents.js';
+
+/** Filters applied before either retriever cuts its candidates. */
+export interface SearchFilters {
+  library?: string;
+  version?: string;
+  /** Documents carrying every one of these tags. */
+  tags?: readonly string[];
+  /** Source prefix: a folder path or a URL prefix. */
+  source?: string;
+  kind?: DocumentKind;
+  /** Minimum average rating (1–5); unrated documents are excluded when set. */
+  minRating?: number;
+}
+
+/** A SQL condition on `d` (documents) and `l` (libraries) with its parameters. */
+export interface FilterClause {
+  sql: string;
+  params: unknown[];
+  /** Whether it restricts more than the library (so the KNN needs a chunk allowlist). */
+  beyondLibrary: boolean;
+}
+
+/** Builds the WHERE fragment for `filters`. */
+export function filterClause(filters: SearchFilters): FilterClause {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    parts.push(sql);
+    params.push(...values);
+  };
+  if (filters.library !== undefined) add('l.name = ?', filters.library);
+  if (filters.version !== undefined) add('l.version = ?', filters.version);
+  const libraryOnly = parts.length;
+  if (filters.kind !== undefined) add('d.kind = ?', filters.kind);
+  if (filters.source !== undefined) {
+    parts.push("d.source LIKE ? ESCAPE '\\'");
+    params.push(`${filters.source.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+  }
+  if (filters.tags && filters.tags.length > 0) {
+    const tags = [...new Set(filters.tags)];
+    parts.push(`d.id IN (SELECT document_id FROM document_tags WHERE tag IN (${tags.map(() => '?').join(',')}) GROUP BY document_id HAVING count(*) = ?)`);
+    params.push(...tags, tags.length);
+  }
+  if (filters.minRating !== undefined) {
+    parts.push('d.id IN (SELECT document_id FROM ratings GROUP BY document_id HAVING avg(rating) >= ?)');
+    params.push(filters.minRating);
+  }
+  return { sql: parts.length > 0 ? parts.join(' AND ') : '1', params, beyondLibrary: parts.length > libraryOnly };
+}
+
+/** One BM25 hit (lower score is better, as FTS5 reports it). */
+export interface TextHit {
+  chunkId: number;
+  score: number;
+}
+
+/** BM25 over heading (weight 2) and text, filtered, best `limit` first. */
+export function bm25Search(db: Database, match: string, filter: FilterClause, limit: number): TextHit[] {
+  return db
+    .prepare<unknown[], TextHit>(
+      `SELECT f.rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score
+       FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
+       WHERE chunks_fts MATCH ? AND ${filter.sql} ORDER BY score LIMIT ?`,
+    )
+    .all(match, ...filter.params, limit);
+}
+
+/** Libraries matching the library/version part of a filter, with their embedder binding. */
+export function filteredLibraries(db: Database, filters: SearchFilters): { id: number; name: string; version: string; embedder: string | null; dims: number | null; pending: number }[] {
+  const { sql, params } = filterClause({ library: filters.library, version: filters.version });
+  return db
+    .prepare<unknown[], { id: number; name: string; version: string; embedder: string | null; dims: number | null; pending: number }>(
+      `SELECT l.id, l.name, l.version, l.embedder, l.dims,
+              (SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0) AS pending
+       FROM libraries l WHERE ${sql}`,
+    )
+    .all(...params);
+}
+
+/** JSON array of the chunk ids of `libraryId` that pass the filter (the KNN allowlist). */
+export function allowedChunkIds(db: Database, libraryId: number, filter: FilterClause): string {
+  const rows = db
+    .prepare<unknown[], { id: number }>(
+      `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
+       WHERE d.library_id = ? AND ${filter.sql}`,
+    )
+    .raw()
+    .all(libraryId, ...filter.params) as unknown as number[][];
+  return JSON.stringify(rows.map((r) => r[0]));
+}
+
+/** Everything a search result shows about a chunk. */
+export interface ChunkDetail {
+  chunkId: number;
+  documentId: number;
+  ord: number;
+  heading: string;
+  text: string;
+  title: string;
+  source: string;
+  kind: DocumentKind;
+  library: string;
+  version: string;
+  ratingAvg: number | null;
+  ratingCount: number;
+}
+
+/** Loads the chunks `ids` (in any order) with their document, library and rating summary. */
+export function chunkDetails(db: Database, ids: readonly number[]): Map<number, ChunkDetail> {
+  const rows = db
+    .prepare<[string], ChunkDetail>(
+      `SELECT c.id AS chunkId, c.document_id AS documentId, c.ord, c.heading, c.text, d.title, d.source, d.kind, l.name AS library, l.version,
+              r.avg AS ratingAvg, coalesce(r.n, 0) AS ratingCount
+       FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
+       LEFT JOIN (SELECT document_id, avg(rating) AS avg, count(*) AS n FROM ratings GROUP BY document_id) r ON r.document_id = d.id
+       WHERE c.id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(ids));
+  return new Map(rows.map((r) => [r.chunkId, r]));
+}

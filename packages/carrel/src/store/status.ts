@@ -1,0 +1,30 @@
+/**
+ * Counts for `status`: per library, documents, chunks, and chunks still lacking a vector.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+
+/** One library's state. */
+export interface LibraryStatus {
+  name: string;
+  version: string;
+  embedder: string | null;
+  dims: number | null;
+  documents: number;
+  chunks: number;
+  chunksWithoutVectors: number;
+}
+
+/** Per-library counts, by name then version. */
+export function libraryStatus(db: Database): LibraryStatus[] {
+  return db
+    .prepare<[], LibraryStatus>(
+      `SELECT l.name, l.version, l.embedder, l.dims,
+              (SELECT count(*) FROM documents d WHERE d.library_id = l.id) AS documents,
+              (SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id) AS chunks,
+              (SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0) AS chunksWithoutVectors
+       FROM libraries l ORDER BY l.name, l.version`,
+    )
+    .all();
+}

@@ -1,0 +1,85 @@
+/**
+ * Vector storage in sqlite-vec: one `vec0` table per dimension (`vec_chunks_<dims>`), int8
+ * vectors (a quarter of float32's size; cosine ranking barely moves), partitioned by library so a
+ * library-filtered KNN scans only that library's rows.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+
+const tableName = (dims: number): string => {
+  if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new Error(`Bad vector dimension ${dims}`);
+  return `vec_chunks_${dims}`;
+};
+
+const known = new WeakMap<Database, Set<number>>();
+
+/** Creates the table for `dims` if needed (once per connection; later calls are free). */
+export function ensureVectorTable(db: Database, dims: number): string {
+  const name = tableName(dims);
+  let seen = known.get(db);
+  if (!seen) known.set(db, (seen = new Set()));
+  if (seen.has(dims)) return name;
+  db.exec(
+    `CREATE VIRTUAL TABLE IF NOT EXISTS ${name} USING vec0(chunk_id INTEGER PRIMARY KEY, library_id INTEGER PARTITION KEY, embedding int8[${dims}] distance_metric=cosine)`,
+  );
+  db.prepare('INSERT OR IGNORE INTO vector_tables (dims) VALUES (?)').run(dims);
+  seen.add(dims);
+  return name;
+}
+
+/** Whether a vector table for `dims` exists. */
+export function hasVectorTable(db: Database, dims: number): boolean {
+  return db.prepare('SELECT 1 FROM vector_tables WHERE dims = ?').get(dims) !== undefined;
+}
+
+/** Inserts (or replaces) one chunk's vector. */
+export function insertVectors(db: Database, dims: number, libraryId: number, rows: Iterable<{ chunkId: number; vector: Int8Array }>): void {
+  const name = tableName(dims);
+  const del = db.prepare(`DELETE FROM ${name} WHERE chunk_id = ?`);
+  const ins = db.prepare(`INSERT INTO ${name} (chunk_id, library_id, embedding) VALUES (?, ?, vec_int8(?))`);
+  for (const r of rows) {
+    del.run(BigInt(r.chunkId));
+    ins.run(BigInt(r.chunkId), BigInt(libraryId), Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
+  }
+}
+
+/** Deletes the vectors of the given chunks from every vector table. */
+export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[]): void {
+  if (chunkIds.length === 0) return;
+  const json = JSON.stringify(chunkIds);
+  for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
+    db.prepare(`DELETE FROM ${tableName(dims)} WHERE chunk_id IN (SELECT value FROM json_each(?))`).run(json);
+  }
+}
+
+/** Deletes every vector of a library from every vector table. */
+export function deleteVectorsOfLibrary(db: Database, libraryId: number): void {
+  for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
+    db.prepare(`DELETE FROM ${tableName(dims)} WHERE library_id = ?`).run(BigInt(libraryId));
+  }
+}
+
+/** One KNN hit. */
+export interface VectorHit {
+  chunkId: number;
+  distance: number;
+}
+
+/**
+ * Exact KNN inside one library's partition. `allowedChunkIds` (a JSON array) restricts the scan
+ * before the top k is cut, so selective filters keep their recall.
+ */
+export function knn(db: Database, dims: number, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: string): VectorHit[] {
+  const name = tableName(dims);
+  const q = Buffer.from(query.buffer, query.byteOffset, query.byteLength);
+  const sql =
+    `SELECT chunk_id AS chunkId, distance FROM ${name} WHERE embedding MATCH vec_int8(?) AND k = ? AND library_id = ?` +
+    (allowedChunkIds === undefined ? '' : ' AND chunk_id IN (SELECT value FROM json_each(?))');
+  const params: unknown[] = [q, k, BigInt(libraryId)];
+  if (allowedChunkIds !== undefined) params.push(allowedChunkIds);
+  return db
+    .prepare<unknown[], { chunkId: number | bigint; distance: number }>(sql)
+    .all(...params)
+    .map((r) => ({ chunkId: Number(r.chunkId), distance: r.distance }));
+}

@@ -1,0 +1,203 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import * as sqliteVec from 'sqlite-vec';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  ContentTooLargeError,
+  EmbedderMismatchError,
+  IngestCancelledError,
+  InvalidInputError,
+  KnowledgeBase,
+  NotFoundError,
+  PathNotAllowedError,
+  UnsupportedContentError,
+} from 'carrel';
+import { tempDir } from './support/temp-dir.js';
+
+const open: KnowledgeBase[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((kb) => kb.close()));
+});
+
+function kbIn(dataDir = tempDir(), options: Parameters<typeof KnowledgeBase.open>[0] = {}): KnowledgeBase {
+  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, ...options });
+  open.push(kb);
+  return kb;
+}
+
+function snapshot(path: string): unknown {
+  const db = new Database(path, { readonly: true });
+  try {
+    return {
+      documents: db.prepare('SELECT library_id, source, content_hash, chunk_count FROM documents ORDER BY id').all(),
+      chunks: db.prepare('SELECT count(*) AS n FROM chunks').get(),
+      ratings: db.prepare('SELECT count(*) AS n FROM ratings').get(),
+      libraries: db.prepare('SELECT name, version, embedder, dims FROM libraries ORDER BY id').all(),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+const guide = '# Guide\n\n## Install\n\nRun npm install carrel to install the package.\n\n## Search\n\nCall search with a query string and filters.\n';
+
+describe('KnowledgeBase', () => {
+  it('ingests raw markdown into its library, with the embedder and dims recorded', async () => {
+    const kb = kbIn();
+    const result = await kb.ingestContent({ library: 'carrel', version: '1.0', content: guide, source: 'guide.md', tags: ['docs'] });
+    expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
+    expect(kb.listLibraries()).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v1', dims: 64 })]);
+    const { results, mode } = await kb.search({ query: 'install the package' });
+    expect(mode).toBe('hybrid');
+    expect(results[0]).toMatchObject({ title: 'Guide', heading: 'Guide > Install', library: 'carrel', version: '1.0', bm25Rank: 1 });
+    expect(results[0]!.snippet).toContain('npm install carrel');
+    expect(results[0]!.explanation).toMatch(/keyword rank 1; semantic rank \d/);
+  });
+
+  it('treats an unchanged re-ingest as a no-op and replaces the chunks of a changed document', async () => {
+    const kb = kbIn();
+    await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' });
+    const before = snapshot(kb.databasePath);
+    expect(await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' })).toMatchObject({ unchanged: 1, created: 0, chunks: 0 });
+    expect(snapshot(kb.databasePath)).toEqual(before);
+
+    const changed = await kb.ingestContent({ library: 'lib', content: '# Guide\n\nEverything about zebras now.\n', source: 'guide.md' });
+    expect(changed).toMatchObject({ updated: 1, chunks: 1 });
+    const old = (await kb.search({ query: 'install' })).results;
+    expect(old.filter((r) => r.bm25Rank !== null || r.snippet.includes('install'))).toEqual([]);
+    expect((await kb.search({ query: 'zebras' })).results).toMatchObject([{ bm25Rank: 1, snippet: 'Everything about zebras now.' }]);
+    const db = new Database(kb.databasePath, { readonly: true });
+    sqliteVec.load(db);
+    expect(db.prepare('SELECT count(*) AS n FROM chunks').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM vec_chunks_64').get()).toEqual({ n: 1 });
+    db.close();
+  });
+
+  it('applies library, version, tag, source and rating filters before cutting candidates', async () => {
+    const kb = kbIn();
+    // Many strong matches in one library, a single weak one in the filtered library.
+    for (let i = 0; i < 60; i++) await kb.ingestContent({ library: 'noise', content: `# Queue ${i}\n\nqueue queue queue worker ${i}`, source: `n${i}` });
+    const rare = await kb.ingestContent({ library: 'target', version: '2', content: '# Rare\n\nA queue mentioned once among other words.', source: 'https://docs.example/rare', tags: ['a', 'b'] });
+    await kb.ingestContent({ library: 'target', version: '2', content: '# Other\n\nqueue again', source: 'local/other.md', tags: ['a'] });
+    const id = rare.documents[0]!.documentId!;
+
+    const byLibrary = await kb.search({ query: 'queue', library: 'target', limit: 5 });
+    expect(byLibrary.results.map((r) => r.library)).toEqual(['target', 'target']);
+    expect((await kb.search({ query: 'queue', library: 'target', version: '3' })).results).toEqual([]);
+    expect((await kb.search({ query: 'queue', tags: ['a', 'b'] })).results.map((r) => r.documentId)).toEqual([id]);
+    const bySource = await kb.search({ query: 'queue', source: 'https://docs.example/' });
+    expect(bySource.results.map((r) => r.documentId)).toEqual([id]);
+    expect(bySource.results[0]!.vectorRank).toBe(1);
+    expect((await kb.search({ query: 'queue', minRating: 4 })).results).toEqual([]);
+    kb.rate(id, 5);
+    expect((await kb.search({ query: 'queue', minRating: 4 })).results.map((r) => r.documentId)).toEqual([id]);
+  });
+
+  it('lets ratings move a document up the ranking and explains it', async () => {
+    const kb = kbIn();
+    const a = await kb.ingestContent({ library: 'l', content: '# A\n\nretry backoff policy', source: 'a' });
+    const b = await kb.ingestContent({ library: 'l', content: '# B\n\nretry backoff policy', source: 'b' });
+    const first = (await kb.search({ query: 'retry backoff policy' })).results[0]!.documentId;
+    const other = first === a.documents[0]!.documentId ? b.documents[0]!.documentId! : a.documents[0]!.documentId!;
+    for (let i = 0; i < 5; i++) kb.rate(other, 5);
+    const top = (await kb.search({ query: 'retry backoff policy' })).results[0]!;
+    expect(top.documentId).toBe(other);
+    expect(top.explanation).toContain('rated 5.0/5 by 5 → ×1.20');
+  });
+
+  it('paginates with offset and limit', async () => {
+    const kb = kbIn();
+    for (let i = 0; i < 7; i++) await kb.ingestContent({ library: 'l', content: `# Doc ${i}\n\nshared term ${'x'.repeat(i)}`, source: `d${i}` });
+    const first = await kb.search({ query: 'shared term', limit: 3 });
+    const second = await kb.search({ query: 'shared term', limit: 3, offset: 3 });
+    const third = await kb.search({ query: 'shared term', limit: 3, offset: 6 });
+    expect(first.hasMore).toBe(true);
+    expect(third.hasMore).toBe(false);
+    const ids = [...first.results, ...second.results, ...third.results].map((r) => r.chunkId);
+    expect(new Set(ids).size).toBe(7);
+  });
+
+  it('rejects bad input with clear errors and changes nothing stored', async () => {
+    const root = tempDir();
+    const outside = tempDir();
+    writeFileSync(join(outside, 'secret.md'), '# secret');
+    writeFileSync(join(root, 'big.md'), 'x'.repeat(5000));
+    writeFileSync(join(root, 'blob.md'), Buffer.from([1, 2, 0, 3, 4, 0]));
+    const kb = kbIn(tempDir(), { allowedRoots: [root], maxFileBytes: 4096 });
+    const doc = await kb.ingestContent({ library: 'l', content: guide, source: 'g' });
+    const before = snapshot(kb.databasePath);
+
+    await expect(kb.ingestFile(join(root, 'missing.md'), { library: 'l' })).rejects.toThrow(NotFoundError);
+    await expect(kb.ingestFile(join(outside, 'secret.md'), { library: 'l' })).rejects.toThrow(PathNotAllowedError);
+    await expect(kb.ingestFile(join(root, '..', outside.split('/').pop()!, 'secret.md'), { library: 'l' })).rejects.toThrow(PathNotAllowedError);
+    await expect(kb.ingestFile(join(root, 'big.md'), { library: 'l' })).rejects.toThrow(ContentTooLargeError);
+    await expect(kb.ingestFile(join(root, 'blob.md'), { library: 'l' })).rejects.toThrow(UnsupportedContentError);
+    await expect(kb.ingestContent({ library: '', content: 'x' })).rejects.toThrow(InvalidInputError);
+    expect(() => kb.rate(doc.documents[0]!.documentId!, 7)).toThrow(/rating: expected an integer from 1 to 5/);
+    expect(() => kb.rate(999, 3)).toThrow(NotFoundError);
+    await expect(kb.search({ query: '  ' })).rejects.toThrow(InvalidInputError);
+    expect(snapshot(kb.databasePath)).toEqual(before);
+  });
+
+  it('refuses to mix embedders in a library until it is reindexed', async () => {
+    const dataDir = tempDir();
+    const first = kbIn(dataDir);
+    await first.ingestContent({ library: 'l', content: guide, source: 'g' });
+    await first.close();
+    open.splice(open.indexOf(first), 1);
+
+    const wider = kbIn(dataDir, { embedder: { kind: 'offline', dims: 32 } });
+    await expect(wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' })).rejects.toThrow(EmbedderMismatchError);
+    const search = await wider.search({ query: 'install' });
+    expect(search.notes.join()).toMatch(/BM25 only for it/);
+    expect(search.results[0]!.bm25Rank).toBe(1);
+
+    const reindexed = await wider.reindexLibrary('l');
+    expect(reindexed.chunks).toBe(2);
+    expect(reindexed.warnings[0]).toMatch(/Switched from offline:hash-v1 \(64 dims\)/);
+    expect(wider.listLibraries()[0]).toMatchObject({ dims: 32 });
+    expect((await wider.search({ query: 'install' })).results[0]!.vectorRank).toBe(1);
+    await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
+  });
+
+  it('stores BM25-only when no model can be loaded, says so in status, and reindex fills the vectors later', async () => {
+    const dataDir = tempDir();
+    const noModel = kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });
+    const result = await noModel.ingestContent({ library: 'l', content: guide, source: 'g' });
+    expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 2 });
+    expect(result.warnings[0]).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
+    const status = await noModel.status();
+    expect(status.embedder).toMatchObject({ available: false });
+    expect(status.libraries[0]).toMatchObject({ chunks: 2, chunksWithoutVectors: 2, embedder: null });
+    const search = await noModel.search({ query: 'install' });
+    expect(search.mode).toBe('bm25');
+    expect(search.results[0]!.heading).toBe('Guide > Install');
+    await noModel.close();
+    open.splice(open.indexOf(noModel), 1);
+
+    const withModel = kbIn(dataDir);
+    const filled = await withModel.reindexLibrary('l');
+    expect(filled.chunks).toBe(2);
+    expect((await withModel.status()).libraries[0]).toMatchObject({ chunksWithoutVectors: 0, embedder: 'offline:hash-v1' });
+  }, 60_000);
+
+  it('cancels within one batch and keeps only whole documents', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'docs'));
+    for (let i = 0; i < 200; i++) writeFileSync(join(root, 'docs', `d${String(i).padStart(3, '0')}.md`), `# Doc ${i}\n\n${'word '.repeat(300)}\n\n## Part\n\n${'more '.repeat(300)}`);
+    const kb = kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
+    const controller = new AbortController();
+    const run = kb.ingestDirectory(root, { library: 'l' }, { signal: controller.signal, onProgress: (current) => current >= 10 && controller.abort() });
+    await expect(run).rejects.toThrow(IngestCancelledError);
+    const db = new Database(kb.databasePath, { readonly: true });
+    const docs = db.prepare<[], { chunk_count: number; n: number }>('SELECT d.chunk_count, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS n FROM documents d').all();
+    db.close();
+    expect(docs.length).toBeGreaterThan(0);
+    expect(docs.length).toBeLessThan(40);
+    for (const d of docs) expect(d.n).toBe(d.chunk_count);
+    const resumed = await kb.ingestDirectory(root, { library: 'l' });
+    expect(resumed.unchanged).toBe(docs.length);
+    expect(resumed.created).toBe(200 - docs.length);
+  });
+});
