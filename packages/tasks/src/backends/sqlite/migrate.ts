@@ -22,7 +22,7 @@ interface Migration {
 }
 
 /** The migrations shipped with this version of the package, in order. */
-export function knownMigrations(): Migration[] {
+function knownMigrations(): Migration[] {
   return readdirSync(MIGRATIONS_DIR)
     .map((file) => ({ file, match: FILE_NAME.exec(file) }))
     .filter((entry): entry is { file: string; match: RegExpExecArray } => entry.match !== null)
@@ -30,8 +30,8 @@ export function knownMigrations(): Migration[] {
     .sort((a, b) => a.version - b.version);
 }
 
-/** Brings the database up to the newest known schema version; returns the versions it applied. */
-export function migrate(db: Database): number[] {
+/** Brings the database up to the newest known schema version. */
+export function migrate(db: Database): void {
   const migrations = knownMigrations();
   db.transaction(() => {
     db.exec('CREATE TABLE IF NOT EXISTS carrel_schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
@@ -42,15 +42,14 @@ export function migrate(db: Database): number[] {
 
   const isApplied = db.prepare<[number], number>('SELECT 1 FROM carrel_schema_migrations WHERE version = ?').pluck();
   const markApplied = db.prepare<[number, number]>('INSERT INTO carrel_schema_migrations (version, applied_at) VALUES (?, ?)');
-  const applied: number[] = [];
   for (const { version, file } of migrations) {
+    // Checked without the write lock first, so a routine start takes no lock per version.
+    if (isApplied.get(version) !== undefined) continue;
     const apply = db.transaction(() => {
       if (isApplied.get(version) !== undefined) return;
       db.exec(readFileSync(new URL(file, MIGRATIONS_DIR), 'utf8'));
       markApplied.run(version, Date.now());
-      applied.push(version);
     });
     apply.immediate();
   }
-  return applied;
 }

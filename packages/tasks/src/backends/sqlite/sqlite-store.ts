@@ -60,14 +60,12 @@ function prepareAll(db: Database, feed: ChangeFeed) {
 
 type Operations = ReturnType<typeof prepareAll>;
 
-
 export class SqliteTaskStore implements TaskStore {
   readonly name = 'sqlite';
+  /** The database file this store opened. */
   readonly path: string;
   readonly #db: Database;
   readonly #busyTimeoutMs: number;
-  readonly #changePollMs: number;
-  readonly #changeRetentionMs: number;
   readonly #transaction: Transaction<(work: () => unknown) => unknown>;
   readonly #hasSchema: Statement<[], number>;
   readonly #feed: ChangeFeed;
@@ -77,8 +75,6 @@ export class SqliteTaskStore implements TaskStore {
   constructor(options: SqliteTaskStoreOptions) {
     this.path = options.path;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-    this.#changePollMs = options.changePollMs ?? 10;
-    this.#changeRetentionMs = options.changeRetentionMs ?? 60_000;
     this.#db = new Sqlite(options.path, { timeout: this.#busyTimeoutMs });
     try {
       this.#db.pragma('journal_mode = WAL');
@@ -89,7 +85,7 @@ export class SqliteTaskStore implements TaskStore {
     }
     this.#transaction = this.#db.transaction((work: () => unknown) => work());
     this.#hasSchema = this.#db.prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'").pluck();
-    this.#feed = new ChangeFeed({ pollMs: this.#changePollMs, retentionMs: this.#changeRetentionMs });
+    this.#feed = new ChangeFeed({ pollMs: options.changePollMs ?? 10, retentionMs: options.changeRetentionMs ?? 60_000 });
   }
 
   async migrate(): Promise<void> {

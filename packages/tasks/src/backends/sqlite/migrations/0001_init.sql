@@ -40,8 +40,9 @@ CREATE INDEX carrel_tasks_list ON carrel_tasks (owner, created_at DESC, id DESC)
 -- maxLivePerOwner: count one owner's live tasks without walking the terminal ones kept for their TTL.
 CREATE INDEX carrel_tasks_owner_status ON carrel_tasks (owner, status);
 
--- claim: unleased tasks in the order they become due.
-CREATE INDEX carrel_tasks_claim ON carrel_tasks (status, run_at, created_at) WHERE lease_worker IS NULL;
+-- claim: claimable tasks in the order they become due. Partial, so leased and finished tasks
+-- leave it: it stays small and a completion writes no page of it.
+CREATE INDEX carrel_tasks_claim ON carrel_tasks (run_at, created_at) WHERE status = 'working' AND lease_worker IS NULL;
 
 -- rescueExpiredLeases.
 CREATE INDEX carrel_tasks_lease_expiry ON carrel_tasks (lease_expires_at) WHERE lease_worker IS NOT NULL;

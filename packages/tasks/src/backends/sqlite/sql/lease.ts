@@ -21,7 +21,7 @@ interface ClaimParams {
 }
 
 export function prepareLeases(db: Database, record: RecordChange) {
-  // The inner SELECT walks the partial claim index (status, run_at, created_at) WHERE lease_worker IS NULL.
+  // The inner SELECT walks the partial claim index (run_at, created_at) WHERE status = 'working' AND lease_worker IS NULL.
   const claim = db.prepare<[ClaimParams], TaskRow>(
     `UPDATE carrel_tasks SET lease_worker = :worker, lease_expires_at = :lease_expires_at, attempt = attempt + 1, updated_at = :now
      WHERE id IN (
