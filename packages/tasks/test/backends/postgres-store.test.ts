@@ -4,7 +4,7 @@
  * creators, and the NOTIFY change feed across instances, including after its connection dies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { NewTask, TaskChange } from '@carrel/tasks';
+import { InvalidArgumentError, type NewTask, type TaskChange } from '@carrel/tasks';
 import { PostgresTaskStore, SchemaNotMigratedError } from '@carrel/tasks/postgres';
 import pg from 'pg';
 import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
@@ -115,6 +115,15 @@ describe('PostgresTaskStore connections', () => {
     expect(typeof read?.createdAt).toBe('number');
     expect(read?.expiresAt).toBe(task.expiresAt);
     expect(pg.types.getTypeParser(20, 'text')('12')).toBe('12');
+  });
+
+  it('rejects values PostgreSQL cannot store (NUL characters) as an invalid argument, storing nothing', async () => {
+    const store = open();
+    await store.migrate();
+    const task = newTask({ input: { text: 'a\u0000b' } });
+    await expect(store.insert(task, { maxLivePerOwner: null, now: Date.now() })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(store.insert(newTask({ owner: 'al\u0000ice' }), { maxLivePerOwner: 10, now: Date.now() })).rejects.toBeInstanceOf(InvalidArgumentError);
+    expect(await store.get(task.id)).toBeNull();
   });
 
   it('leaves an application’s pool open on close', async () => {

@@ -19,15 +19,26 @@ export function freshSchemaName(): string {
   return `t_${randomBytes(8).toString('hex')}`;
 }
 
+/**
+ * One small pool per test process for setting schemas up and dropping them. It lets the
+ * process exit while idle, so it never has to be closed explicitly.
+ */
+let adminPool: pg.Pool | undefined;
+function admin(connectionString: string): pg.Pool {
+  adminPool ??= new pg.Pool({ connectionString, max: 2, idleTimeoutMillis: 1_000, allowExitOnIdle: true }).on('error', () => undefined);
+  return adminPool;
+}
+
+/** Creates `schema` and applies the store's migrations to it. */
+export async function migrateSchema(connectionString: string, schema: string): Promise<void> {
+  const store = new PostgresTaskStore({ pool: admin(connectionString), schema });
+  await store.migrate();
+  await store.close();
+}
+
 /** Drops a test schema and everything in it. */
 export async function dropSchema(connectionString: string, schema: string): Promise<void> {
-  const client = new pg.Client({ connectionString });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-  } finally {
-    await client.end();
-  }
+  await admin(connectionString).query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
 }
 
 export const postgresHarness: BackendHarness = {
@@ -36,9 +47,7 @@ export const postgresHarness: BackendHarness = {
     const connectionString = postgresUrl();
     const schema = freshSchemaName();
     const stores: PostgresTaskStore[] = [];
-    const setup = new PostgresTaskStore({ connectionString, schema });
-    await setup.migrate();
-    await setup.close();
+    await migrateSchema(connectionString, schema);
     return {
       locator: { backend: 'postgres', connectionString, schema },
       async open() {

@@ -32,10 +32,11 @@ export interface ChangeFeedOptions {
   connection: pg.ClientConfig;
   channel: string;
   origin: string;
+  /** The longest wait between reconnection attempts. */
+  maxReconnectDelayMs: number;
 }
 
 const RECONNECT_MIN_MS = 50;
-const RECONNECT_MAX_MS = 5_000;
 
 export class ChangeFeed {
   readonly #listeners = new Set<(change: TaskChange) => void>();
@@ -106,7 +107,7 @@ export class ChangeFeed {
   #scheduleReconnect(): void {
     this.#client = null;
     if (this.#closed) return;
-    const delay = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.#failures++);
+    const delay = Math.min(this.options.maxReconnectDelayMs, RECONNECT_MIN_MS * 2 ** this.#failures++);
     this.#retryTimer = setTimeout(() => {
       this.#retryTimer = null;
       if (!this.#closed) this.#connect();

@@ -7,9 +7,10 @@
  *
  * @module
  */
+import { InvalidArgumentError } from '../../errors.js';
 
 /** What the store does about an expected error. */
-export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate';
+export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate' | 'unstorable';
 
 const EXPECTED: Readonly<Record<string, ErrorAction>> = {
   /** Two transactions formed a cycle (for example, cancelling a parent and its child at once). */
@@ -21,6 +22,9 @@ const EXPECTED: Readonly<Record<string, ErrorAction>> = {
   '42883': 'not_migrated', // undefined_function
   /** The primary key: unique keys never raise it, they are handled by ON CONFLICT. */
   '23505': 'duplicate', // unique_violation
+  /** jsonb has no \u0000 in strings, text no NUL byte; other backends store both. */
+  '22P05': 'unstorable', // untranslatable_character
+  '22021': 'unstorable', // character_not_in_repertoire
 };
 
 /** How many times a transaction that hit a retryable error is run in all. */
@@ -64,6 +68,8 @@ export function translateError(error: unknown, schema: string): unknown {
       return new SchemaNotMigratedError(schema, { cause: error });
     case 'duplicate':
       return new DuplicateTaskIdError({ cause: error });
+    case 'unstorable':
+      return new InvalidArgumentError('value', 'text and JSON without NUL (\\u0000) characters, which PostgreSQL cannot store');
     default:
       return error;
   }

@@ -11,7 +11,8 @@
  * @module
  */
 import { readdir, readFile } from 'node:fs/promises';
-import type { Database } from './database.js';
+import pg from 'pg';
+import type { Database, Query } from './database.js';
 import { SchemaNotMigratedError } from './errors.js';
 
 export interface Migration {
@@ -41,35 +42,36 @@ export function loadMigrations(): Promise<Migration[]> {
 
 /**
  * Brings `schema` up to the newest migration. The lock key is derived from the schema name, so
- * migrating one schema never waits on another.
+ * migrating one schema never waits on another. The first transaction also creates the schema
+ * and the migrations table, under the same lock.
  */
 export async function migrate(db: Database, quotedSchema: string, schema: string): Promise<void> {
   const migrations = await loadMigrations();
-  const lock = `SELECT pg_advisory_xact_lock(hashtext('carrel.tasks.migrate'), hashtext($1))`;
-  const applied = async () => {
-    // Checked without the lock first, so an up-to-date schema costs one read.
-    const rows = await db.query<{ version: number }>(`SELECT version FROM ${quotedSchema}.migrations`).catch((error: unknown) => {
-      if (error instanceof SchemaNotMigratedError) return [];
-      throw error;
-    });
-    return new Set(rows.map((r) => r.version));
-  };
-  const done = await applied();
-  if (migrations.every((m) => done.has(m.version))) return;
-
-  await db.transaction(async (query) => {
-    await query(lock, [schema]);
-    await query(`CREATE SCHEMA IF NOT EXISTS ${quotedSchema}`);
-    await query(`CREATE TABLE IF NOT EXISTS ${quotedSchema}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  // Checked without the lock first, so an up-to-date schema costs one read.
+  const done = await appliedVersions(db.query, quotedSchema).catch((error: unknown) => {
+    if (error instanceof SchemaNotMigratedError) return new Set<number>();
+    throw error;
   });
-  for (const migration of migrations) {
+  const pending = migrations.filter((m) => !done.has(m.version));
+  for (const migration of pending) {
     await db.transaction(async (query) => {
-      await query(lock, [schema]);
+      // Several statements in one round trip (the simple protocol allows no parameters, hence the literal).
+      await query(
+        `SELECT pg_advisory_xact_lock(hashtext('carrel.tasks.migrate'), hashtext(${pg.escapeLiteral(schema)}));
+         CREATE SCHEMA IF NOT EXISTS ${quotedSchema};
+         CREATE TABLE IF NOT EXISTS ${quotedSchema}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
+      );
       // Re-read under the lock: another process may have applied it while we waited.
-      const [row] = await query(`SELECT 1 FROM ${quotedSchema}.migrations WHERE version = $1`, [migration.version]);
-      if (row) return;
-      await query(migration.sql.replaceAll('{{schema}}', quotedSchema));
-      await query(`INSERT INTO ${quotedSchema}.migrations (version, name) VALUES ($1, $2)`, [migration.version, migration.name]);
+      if ((await appliedVersions(query, quotedSchema)).has(migration.version)) return;
+      await query(
+        `${migration.sql.replaceAll('{{schema}}', quotedSchema)};
+         INSERT INTO ${quotedSchema}.migrations (version, name) VALUES (${migration.version}, ${pg.escapeLiteral(migration.name)});`,
+      );
     });
   }
+}
+
+async function appliedVersions(query: Query, quotedSchema: string): Promise<Set<number>> {
+  const rows = await query<{ version: number }>(`SELECT version FROM ${quotedSchema}.migrations`);
+  return new Set(rows.map((r) => r.version));
 }

@@ -42,8 +42,9 @@ export interface PostgresTaskStoreOptions {
   /** Schema holding the store's tables (default `carrel`): letters, digits and `_`, at most 48 characters. */
   schema?: string;
   /**
-   * Not used by the store itself: the engine's `pollMs` is what re-checks waiters and claims
-   * when a NOTIFY is lost. Accepted so deployments can record the value they pair with.
+   * The longest the change feed stays deaf after its LISTEN connection drops: reconnection backs
+   * off up to this (default 5 s). Notices sent meanwhile are lost; the engine's own `pollMs`
+   * timer is what finds the changes they announced.
    */
   fallbackPollMs?: number;
 }
@@ -70,7 +71,7 @@ export class PostgresTaskStore implements TaskStore {
     if (this.#ownsPool) this.#pool.on('error', () => undefined);
     const quotedSchema = pg.escapeIdentifier(schema);
     const channel = `${schema}.task_changes`;
-    this.#feed = new ChangeFeed({ connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString }, channel, origin: this.instanceId });
+    this.#feed = new ChangeFeed({ connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString }, channel, origin: this.instanceId, maxReconnectDelayMs: options.fallbackPollMs ?? 5_000 });
     this.#ctx = {
       db: new Database(this.#pool, schema),
       schema,

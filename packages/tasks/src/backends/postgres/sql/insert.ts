@@ -6,7 +6,8 @@
  * `INSERT … ON CONFLICT DO NOTHING` waits for a concurrent creator of the same key to commit,
  * and when it wins, the next statement (a new READ COMMITTED snapshot) sees the winner.
  * The live cap is counted under a per-owner advisory lock, in a statement after the lock is
- * taken, so that its snapshot includes every insert committed by the previous lock holder.
+ * taken (the INSERT itself), so that its snapshot includes every insert committed by the
+ * previous lock holder.
  *
  * @module
  */
@@ -20,22 +21,16 @@ import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 /** A holder released between our conflict and our read leaves nothing to return: insert again. */
 const MAX_INSERT_ROUNDS = 5;
 
+type Inserted = { row: TaskRow; created: boolean; notice: string | null };
+
 export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
-  const outcome = await ctx.db.transaction(async (query) => {
+  const body = async (query: Query): Promise<Inserted> => {
     if (task.uniqueKey !== null) {
       const holder = await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
       if (holder) return { row: holder, created: false, notice: null };
     }
-    if (maxLivePerOwner !== null) {
-      await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${ctx.schema}/${task.owner}`]);
-      const [{ live } = { live: 0 }] = await query<{ live: number }>(`SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`, [task.owner, LIVE_STATUSES]);
-      if (live >= maxLivePerOwner) {
-        // A holder that appeared meanwhile is still the answer, as if it had been found first.
-        const holder = task.uniqueKey === null ? undefined : await findHolder(ctx, query, task.owner, task.uniqueKey);
-        if (holder) return { row: holder, created: false, notice: null };
-        throw new TaskLimitError(task.owner, maxLivePerOwner);
-      }
-    }
+    // The cap is counted inside the INSERT, whose snapshot is taken after this lock is granted.
+    if (maxLivePerOwner !== null) await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${ctx.schema}/${task.owner}`]);
     for (let round = 1; ; round++) {
       const [inserted] = await query<TaskRow & { notice: string }>(INSERT(ctx), [
         ...announceParams(ctx),
@@ -53,13 +48,19 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
         task.uniqueUntil,
         task.parentId,
         json(task.meta),
+        maxLivePerOwner,
+        LIVE_STATUSES,
       ]);
       if (inserted) return { row: inserted, created: true, notice: inserted.notice };
-      const holder = await findHolder(ctx, query, task.owner, task.uniqueKey as string);
+      // Nothing inserted: a live holder of the key (which wins over the cap, as if found first), or the cap.
+      const holder = task.uniqueKey === null ? undefined : await findHolder(ctx, query, task.owner, task.uniqueKey);
       if (holder) return { row: holder, created: false, notice: null };
+      if (maxLivePerOwner !== null && (await countLive(ctx, query, task.owner)) >= maxLivePerOwner) throw new TaskLimitError(task.owner, maxLivePerOwner);
       if (round === MAX_INSERT_ROUNDS) throw new Error(`Could not insert task ${task.id}: its unique key kept being taken and released`);
     }
-  });
+  };
+  // Without a key or a cap there is nothing to read first: one statement is the transaction.
+  const outcome = task.uniqueKey === null && maxLivePerOwner === null ? await body(ctx.db.query) : await ctx.db.transaction(body);
   ctx.deliver([outcome.notice]);
   return { task: toRecord(outcome.row), created: outcome.created };
 }
@@ -67,11 +68,17 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
 const INSERT = (ctx: StoreContext) => `
   WITH inserted AS (
     INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_key, unique_until, unique_slot, parent_id, meta)
-    VALUES ($3, $4, $5, $6::jsonb, 'working', $7, $7, $8, $9, $10, $11, $12, $13, $14, $13, $15, $16::jsonb)
+    SELECT $3::text, $4::text, $5::text, $6::jsonb, 'working', $7::bigint, $7::bigint, $8::bigint, $9::bigint, $10::integer, $11::integer, $12::bigint, $13::text, $14::bigint, $13::text, $15::text, $16::jsonb
+    WHERE $17::integer IS NULL OR (SELECT count(*) FROM ${ctx.tasks} WHERE owner = $4 AND status = ANY($18::text[])) < $17::integer
     ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
     RETURNING ${TASK_COLUMNS}
   )
   SELECT inserted.*, ${announce(ctx, `ARRAY['created']`, 'inserted')} AS notice FROM inserted`;
+
+async function countLive(ctx: StoreContext, query: Query, owner: string): Promise<number> {
+  const [row] = await query<{ live: number }>(`SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`, [owner, LIVE_STATUSES]);
+  return row?.live ?? 0;
+}
 
 /**
  * Releases the key if its holder's window has passed, and returns a holder whose window has
