@@ -2,6 +2,7 @@
  * stdio: a single-user transport. Every task belongs to the local user, so a client that
  * reconnects, or a server restarted on the same store, still sees its tasks. Each connection is a
  * session: 2025-era clients get status and progress notifications for the tasks they start.
+ * Frames are checked first (`stdio-frames.ts`), so malformed lines get a JSON-RPC error.
  *
  * @module
  */
@@ -9,6 +10,7 @@ import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { serveStdio as sdkServeStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
 import type { McpTaskServer } from './server.js';
+import { checkedFrames } from './stdio-frames.js';
 
 export interface StdioOptions {
   /** The owner of every task (default `local:<os user name>`). */
@@ -16,11 +18,20 @@ export interface StdioOptions {
   /** Streams to use instead of the process's stdin and stdout. */
   stdin?: Readable;
   stdout?: Writable;
+  /** Largest message in bytes (default 4 MiB); a longer line is answered -32600 and dropped. */
+  maxFrameBytes?: number;
+  /** Called once stdin ends (the client went away); a single-client server typically shuts down here. */
+  onEnd?: () => void;
 }
 
 /** Serves MCP on stdio (both eras; the opening message decides). */
 export function serveStdio(server: McpTaskServer, options: StdioOptions = {}): StdioServerHandle {
   const owner = options.owner ?? `local:${userInfo().username}`;
-  const transport = options.stdin || options.stdout ? new StdioServerTransport(options.stdin, options.stdout) : undefined;
-  return sdkServeStdio(server.factory({ defaultOwner: owner, bound: true, session: true }), { ...(transport && { transport }) });
+  const stdin = options.stdin ?? process.stdin;
+  const stdout = options.stdout ?? process.stdout;
+  const maxFrameBytes = options.maxFrameBytes ?? 4 * 1024 * 1024;
+  const frames = stdin.pipe(checkedFrames(stdout, maxFrameBytes));
+  if (options.onEnd) frames.once('end', options.onEnd);
+  const transport = new StdioServerTransport(frames, stdout, { maxBufferSize: maxFrameBytes + 1 });
+  return sdkServeStdio(server.factory({ defaultOwner: owner, bound: true, session: true }), { transport });
 }

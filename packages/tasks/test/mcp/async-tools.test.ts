@@ -1,0 +1,62 @@
+/**
+ * Clients that know nothing of tasks: `async: true` on a slow tool, and the get_task, cancel_task
+ * and list_tasks tools over the same records the task methods show.
+ */
+import { CallToolResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { probeTool } from './support/probe-tool.js';
+import { modern, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+
+const probe = probeTool('probe_async');
+const second = probeTool('probe_async_cancel');
+let fx: HttpFixture;
+let client: Client;
+
+beforeAll(async () => {
+  fx = await startHttp({ tools: [probe.tool, second.tool], http: { tokens: { t: { principal: 'carol' } } } });
+  client = await v1Http(fx.url, { token: 't' });
+});
+afterAll(async () => {
+  await client?.close();
+  await fx?.close();
+});
+
+const text = (result: unknown) => ((result as { content: Array<{ text?: string }> }).content).map((c) => c.text ?? '').join('\n');
+
+describe('async tools', () => {
+  it('runs synchronously without async, exactly as before', async () => {
+    const result = await client.callTool({ name: 'slow_compute', arguments: { seconds: 0, label: 'now' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'Computed now in 0 s' }]);
+  });
+
+  it('returns a task id at once with async: true; get_task shows the status and then the result', async () => {
+    const started = await client.callTool({ name: 'probe_async', arguments: { async: true } });
+    const taskId = (started.structuredContent as { taskId: string }).taskId;
+    expect(text(started)).toContain(taskId);
+    expect(await probe.started).toBe(taskId);
+    expect(text(await client.callTool({ name: 'get_task', arguments: { taskId } }))).toMatch(/is working/);
+    // The same record, seen through the 2025 task methods and the 2026 extension by the same owner.
+    expect((await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('working');
+    expect((await modern(fx.url, 'tasks/get', { taskId }, { token: 't' })).body.result?.status).toBe('working');
+    probe.release('probe finished');
+    await client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    const done = await client.callTool({ name: 'get_task', arguments: { taskId } });
+    expect(text(done)).toMatch(/is completed[\s\S]*probe finished/);
+  });
+
+  it('cancels with cancel_task (the handler observes the abort) and lists with list_tasks', async () => {
+    const started = await client.callTool({ name: 'probe_async_cancel', arguments: { async: true } });
+    const taskId = (started.structuredContent as { taskId: string }).taskId;
+    await second.started;
+    expect(text(await client.callTool({ name: 'cancel_task', arguments: { taskId } }))).toMatch(/cancelled/);
+    expect(String(await second.aborted)).toMatch(/cancelled/);
+    expect(text(await client.callTool({ name: 'cancel_task', arguments: { taskId } }))).toMatch(/already finished/);
+    expect(text(await client.callTool({ name: 'list_tasks', arguments: {} }))).toContain(taskId);
+  });
+
+  it('reports an unknown task id as a tool error', async () => {
+    const result = await client.callTool({ name: 'get_task', arguments: { taskId: 'missing' } });
+    expect(result.isError).toBe(true);
+  });
+});

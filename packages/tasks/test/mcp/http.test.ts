@@ -1,0 +1,138 @@
+/**
+ * Streamable HTTP: owners bound to bearer-token principals, scopes, the unauthenticated posture,
+ * DNS-rebinding protection, the per-owner rate limit, and malformed or oversized requests answered
+ * with the right error while the server keeps serving.
+ */
+import { defineTool } from '@carrel/tasks/mcp';
+import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { modern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+
+const adminOnly = defineTool({ name: 'admin_only', inputSchema: z.object({}), taskMode: 'never', requiredScopes: ['admin'], run: () => ({ content: [{ type: 'text', text: 'ok' }] }) });
+const tokens = { 'token-alice': { principal: 'alice', scopes: ['admin'] }, 'token-bob': { principal: 'bob' } };
+
+describe('HTTP with bearer tokens', () => {
+  let fx: HttpFixture;
+  beforeAll(async () => {
+    fx = await startHttp({ tools: [adminOnly], http: { tokens, maxRequestBodySize: 64 * 1024 } });
+  });
+  afterAll(async () => fx?.close());
+
+  it('rejects requests without a known token with 401 and a Bearer challenge', async () => {
+    const response = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: '{}' });
+    expect(response.status).toBe(401);
+    expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
+  });
+
+  it('isolates owners: another principal cannot get, list, cancel or read the task, in either era', async () => {
+    const alice = await v1Http(fx.url, { token: 'token-alice' });
+    const bob = await v1Http(fx.url, { token: 'token-bob' });
+    try {
+      const { task } = await alice.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 1 }, task: {} } }, CreateTaskResultSchema);
+      await expect(bob.request({ method: 'tasks/get', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+      await expect(bob.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
+      await expect(bob.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+      const bobs = await bob.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+      expect(bobs.tasks.map((t) => t.taskId)).not.toContain(task.taskId);
+      expect((await bob.callTool({ name: 'get_task', arguments: { taskId: task.taskId } })).isError).toBe(true);
+      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-bob' })).body.error?.code).toBe(-32602);
+      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-alice' })).body.result?.taskId).toBe(task.taskId);
+      const alices = await alice.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+      expect(alices.tasks.map((t) => t.taskId)).toContain(task.taskId);
+    } finally {
+      await alice.close();
+      await bob.close();
+    }
+  });
+
+  it('does not let another principal use a session', async () => {
+    const alice = await v1Http(fx.url, { token: 'token-alice' });
+    try {
+      const sessionId = (alice.transport as { sessionId?: string } | undefined)?.sessionId;
+      expect(sessionId).toBeTruthy();
+      const response = await fetch(fx.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer token-bob', 'mcp-session-id': String(sessionId), 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
+      });
+      expect(response.status).toBe(404);
+    } finally {
+      await alice.close();
+    }
+  });
+
+  it('refuses a tool whose scopes the token lacks', async () => {
+    expect((await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content).toEqual([{ type: 'text', text: 'ok' }]);
+    const refused = await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
+    expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
+  });
+
+  it('answers malformed, unknown, mistyped and oversized requests with JSON-RPC errors and keeps serving', async () => {
+    const client = await v1Http(fx.url, { token: 'token-alice' });
+    try {
+      const post = (body: string) =>
+        fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer token-alice' }, body });
+      const malformed = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+      expect(malformed.status).toBe(400);
+      expect((await readJsonRpc(malformed)).error?.code).toBe(-32700);
+      const oversized = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(100 * 1024) } } }));
+      expect(oversized.status).toBe(413);
+      await expect(client.request({ method: 'no/such/method', params: {} }, CallToolResultSchema)).rejects.toMatchObject({ code: -32601 });
+      await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+      expect((await modern(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
+      expect((await modern(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
+      const greeting = await client.callTool({ name: 'greet', arguments: { name: 'still here' } });
+      expect(greeting.content).toEqual([{ type: 'text', text: 'Hello, still here!' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('rejects a foreign Host or Origin (DNS rebinding) with 403', async () => {
+    const { port } = new URL(fx.url);
+    const { request } = await import('node:http');
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: 'Bearer token-alice' } }, (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(status).toBe(403);
+    const origin = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', authorization: 'Bearer token-alice' }, body: '{}' });
+    expect(origin.status).toBe(403);
+  });
+});
+
+describe('HTTP without authentication', () => {
+  let fx: HttpFixture;
+  beforeAll(async () => {
+    fx = await startHttp({ rateLimit: { perMinute: 2, burst: 2 } });
+  });
+  afterAll(async () => fx?.close());
+
+  it('binds nothing: no tasks/list, no list_tasks, a shorter ttl cap, and the task id as the only capability', async () => {
+    const client = await v1Http(fx.url);
+    try {
+      expect(client.getServerCapabilities()?.tasks).toEqual({ cancel: {}, requests: { tools: { call: {} } } });
+      await expect(client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema)).rejects.toMatchObject({ code: -32601 });
+      expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('list_tasks');
+      const { task } = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } }, CreateTaskResultSchema);
+      expect(task.ttl).toBe(3_600_000);
+      expect(task.taskId).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('limits task creation per owner and says when to retry', async () => {
+    const create = () => modern(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0 } });
+    // The burst is 2 creations (tasks created by other tests on this endpoint count too).
+    let limited = await create();
+    for (let i = 0; i < 2 && !limited.body.error; i++) limited = await create();
+    expect(limited.body.error).toMatchObject({ code: -32600, data: { retryAfterMs: expect.any(Number) } });
+    expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([{ type: 'text', text: 'Hello, cheap!' }]);
+  });
+});

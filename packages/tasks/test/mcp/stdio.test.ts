@@ -1,0 +1,124 @@
+/**
+ * stdio with real child processes: the local user owns the tasks, so a client that reconnects to a
+ * restarted server (same SQLite file) still gets its result, after a clean stop or a kill; the
+ * `input_required` side channel works on the connection's session; malformed frames are answered
+ * and the server keeps serving.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnStdioFixture, v1Stdio } from './support/servers.js';
+
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'carrel-mcp-stdio-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function startSlowTask(db: string, seconds: number) {
+  const first = await v1Stdio(['--sqlite', db, '--lease-ms', '1000']);
+  const { task } = await first.client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds, label: 'durable' }, task: {} } }, CreateTaskResultSchema);
+  return { ...first, taskId: task.taskId };
+}
+
+function exited(pid: number): Promise<void> {
+  return new Promise((resolve) => {
+    const check = () => {
+      try {
+        process.kill(pid, 0);
+        setTimeout(check, 25);
+      } catch {
+        resolve();
+      }
+    };
+    check();
+  });
+}
+
+describe('stdio', () => {
+  it('hands the result to a reconnecting client after the server is stopped and restarted mid-task', async () => {
+    const db = join(dir, 'graceful.db');
+    const { client, transport, taskId } = await startSlowTask(db, 2);
+    const pid = transport.pid!;
+    await client.close();
+    await exited(pid);
+    const second = await v1Stdio(['--sqlite', db, '--lease-ms', '1000']);
+    try {
+      const result = await second.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { timeout: 20_000 });
+      expect(result.content).toEqual([{ type: 'text', text: 'Computed durable in 2 s' }]);
+    } finally {
+      await second.client.close();
+    }
+  });
+
+  it('resumes a task whose server was killed, once its lease expires', async () => {
+    const db = join(dir, 'killed.db');
+    const { transport, taskId } = await startSlowTask(db, 1);
+    const pid = transport.pid!;
+    process.kill(pid, 'SIGKILL');
+    await exited(pid);
+    const second = await v1Stdio(['--sqlite', db, '--lease-ms', '1000']);
+    try {
+      expect((await second.client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).taskId).toBe(taskId);
+      const result = await second.client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema, { timeout: 20_000 });
+      expect(result.content).toEqual([{ type: 'text', text: 'Computed durable in 1 s' }]);
+    } finally {
+      await second.client.close();
+    }
+  });
+
+  it('round-trips input_required over the stdio session', async () => {
+    const { client } = await v1Stdio([], { elicit: () => ({ action: 'accept', content: { confirm: false } }) });
+    try {
+      let result: Record<string, unknown> | undefined;
+      for await (const message of client.experimental.tasks.callToolStream({ name: 'confirm_delete', arguments: { filename: 'b.txt' } }, CallToolResultSchema, { task: {} })) {
+        if (message.type === 'result') result = message.result;
+      }
+      expect(result?.content).toEqual([{ type: 'text', text: 'Kept b.txt' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('answers malformed frames, unknown methods and mistyped params, and keeps serving', async () => {
+    const child = spawnStdioFixture();
+    // Malformed JSON gets -32700, a non-message and an oversized frame -32600, all with id null.
+    const lines = createInterface({ input: child.stdout });
+    const replies: Array<Record<string, unknown>> = [];
+    const waiters: Array<() => void> = [];
+    lines.on('line', (line) => {
+      replies.push(JSON.parse(line) as Record<string, unknown>);
+      waiters.splice(0).forEach((w) => w());
+    });
+    const reply = async (id: number | null) => {
+      for (;;) {
+        const found = replies.find((r) => r.id === id);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    };
+    const send = (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+    try {
+      send('{"jsonrpc":"2.0","id":1,"method":');
+      send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      expect(await reply(2)).toHaveProperty('result.protocolVersion', '2025-11-25');
+      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      send({ jsonrpc: '2.0', id: 3, method: 'no/such/method', params: {} });
+      expect(await reply(3)).toHaveProperty('error.code', -32601);
+      send({ jsonrpc: '2.0', id: 4, method: 'tasks/get', params: { taskId: 7 } });
+      expect(await reply(4)).toHaveProperty('error.code', -32602);
+      send('[1, 2]');
+      send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } });
+      send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'greet', arguments: { name: 'stdio' } } });
+      expect(await reply(5)).toHaveProperty('result.content', [{ type: 'text', text: 'Hello, stdio!' }]);
+      const errors = replies.filter((r) => r.id === null).map((r) => (r.error as { code: number }).code);
+      expect(errors).toEqual([-32700, -32600, -32600]);
+      expect(replies.some((r) => r.id === 6)).toBe(false);
+    } finally {
+      child.kill();
+    }
+  });
+});
