@@ -14,6 +14,7 @@
 import type { Database, Statement } from 'better-sqlite3';
 import type { TaskChange, TaskChangeKind } from '../../store.js';
 import type { TaskStatus } from '../../task.js';
+import { isBusy } from './errors.js';
 import { changeOf, type ChangeColumns } from './task-row.js';
 
 /** Records a change inside the caller's write transaction. */
@@ -163,9 +164,10 @@ export class ChangeFeed {
       }
       rows = sql.after.all(this.#lastSeen, POLL_BATCH);
       this.#seenVersion = rows.length === POLL_BATCH ? null : version;
-    } catch {
+    } catch (error) {
       // A read can meet SQLITE_BUSY while another connection recovers the WAL; the next tick retries.
-      return;
+      if (isBusy(error)) return;
+      throw error;
     }
     for (const row of rows) {
       this.#lastSeen = row.seq;

@@ -56,6 +56,12 @@ const EXPECTED: Readonly<Record<string, Translate>> = {
   SQLITE_CONSTRAINT_PRIMARYKEY: (cause) => new DuplicateTaskIdError({ cause }),
 };
 
+/** Whether `error` is contention that passes by itself (a retry later can succeed). */
+export function isBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && EXPECTED[code] === busy;
+}
+
 /** The error to throw for `error`: a typed one when the code is expected, otherwise `error` itself. */
 export function translateSqliteError(error: unknown, busyTimeoutMs: number): unknown {
   const code = (error as { code?: unknown } | null)?.code;
