@@ -4,7 +4,7 @@
  */
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { SchemaTooNewError, SqliteTaskStore } from '@carrel/tasks/sqlite';
+import { SchemaNotMigratedError, SchemaTooNewError, SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { newTask, noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
 
 const database = useSqliteDatabases();
@@ -61,7 +61,9 @@ describe('migrations', () => {
     const store = new SqliteTaskStore({ path: db.path });
     const changes = recorder();
     store.subscribe(changes.listener);
-    await expect(store.get('x')).rejects.toThrow(/call store\.migrate\(\)/);
+    const using = store.get('x');
+    await expect(using).rejects.toBeInstanceOf(SchemaNotMigratedError);
+    await expect(using).rejects.toThrow(/call store\.migrate\(\)/);
     await store.migrate();
     const { task } = await store.insert(newTask(), noLimit());
     await changes.next((c) => c.taskId === task.id && c.kind === 'created');

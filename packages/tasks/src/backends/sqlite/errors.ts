@@ -31,6 +31,14 @@ export class DuplicateTaskIdError extends Error {
   }
 }
 
+/** The file has no task tables yet: nothing has migrated it. */
+export class SchemaNotMigratedError extends Error {
+  constructor(readonly path: string) {
+    super(`The SQLite task database at ${path} has no schema yet: call store.migrate() (TaskEngine.start() does) before using the store`);
+    this.name = 'SchemaNotMigratedError';
+  }
+}
+
 /** The database was migrated by a newer version of this package. */
 export class SchemaTooNewError extends Error {
   constructor(

@@ -25,7 +25,7 @@ import Sqlite, { type Database, type Statement, type Transaction } from 'better-
 import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskStore } from '../../store.js';
 import type { TaskRecord } from '../../task.js';
 import { ChangeFeed } from './change-feed.js';
-import { translateSqliteError } from './errors.js';
+import { SchemaNotMigratedError, translateSqliteError } from './errors.js';
 import { migrate } from './migrate.js';
 import { prepareCancel } from './sql/cancel.js';
 import { prepareFinish } from './sql/finish.js';
@@ -177,7 +177,7 @@ export class SqliteTaskStore implements TaskStore {
   /** The prepared statements; a store opened on a file another store has migrated needs no migrate() call. */
   #ready(): Operations {
     if (!this.#ops && this.#hasSchema.get() === undefined) {
-      throw new Error(`The SQLite task database at ${this.path} has no schema yet: call store.migrate() (TaskEngine.start() does) before using it`);
+      throw new SchemaNotMigratedError(this.path);
     }
     return this.#prepare();
   }
