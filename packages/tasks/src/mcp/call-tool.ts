@@ -11,7 +11,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import type { TaskRecord } from '../task.js';
 import { InsufficientScopeError, TaskModeError } from './errors.js';
-import type { Caller, ToolTaskMeta } from './model.js';
+import { DEFAULT_TTL_MS, type Caller, type ToolTaskMeta } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
 import { relayInput, relayProgress } from './relay.js';
 import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
@@ -84,8 +84,8 @@ export class ToolCalls {
     }
   }
 
-  /** Persists a task for the call (rate-limited per owner); the engine runs it. */
-  async createTask(tool: AnyToolDefinition, args: unknown, answers: Record<string, unknown>, caller: Caller, meta: ToolTaskMeta, ttlMs?: number): Promise<TaskRecord> {
+  /** Persists a task for the call (rate-limited per owner; retention clamped to the caller's cap); the engine runs it. */
+  async createTask(tool: AnyToolDefinition, args: unknown, answers: Record<string, unknown>, caller: Caller, meta: ToolTaskMeta, requestedTtlMs?: number): Promise<TaskRecord> {
     this.limiter.take(caller.owner);
     const input: ToolTaskInput = { arguments: args, answers };
     const { task } = await this.engine.create({
@@ -93,7 +93,7 @@ export class ToolCalls {
       input,
       owner: caller.owner,
       meta: { ...meta },
-      ...(ttlMs !== undefined && { ttlMs }),
+      ttlMs: Math.min(requestedTtlMs ?? DEFAULT_TTL_MS, caller.maxTtlMs),
       ...(tool.maxAttempts !== undefined && { maxAttempts: tool.maxAttempts }),
     });
     return task;

@@ -16,7 +16,12 @@ export interface Caller {
   bound: boolean;
   /** Scopes the caller holds; null on transports where scopes do not apply (stdio). */
   scopes: readonly string[] | null;
+  /** The longest retention this caller's tasks get (shorter where callers are not identified). */
+  maxTtlMs: number;
 }
+
+/** Retention of a task whose client asked for none: one hour, or the cap if that is shorter. */
+export const DEFAULT_TTL_MS = 3_600_000;
 
 /** What `meta` the MCP layer keeps on an engine record. */
 export interface ToolTaskMeta {

@@ -89,11 +89,11 @@ export class McpTaskServer {
     const { engine } = this;
     const caps = era === 'legacy' ? legacyCapabilities(serving.bound) : { tools: {}, extensions: { [TASKS_EXTENSION]: {} } };
     const server = new Server({ name: this.#options.name, version: this.#options.version }, { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) });
-    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving);
+    const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
+    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, maxTtlMs);
     const guard = <T>(run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
-    const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
 
     const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
     server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...builtinListings] }));
@@ -106,7 +106,7 @@ export class McpTaskServer {
           if (era === 'legacy' && (params as { task?: unknown }).task != null) throw new TaskModeError(`Tool ${params.name} cannot run as a task (taskSupport: forbidden)`);
           return builtin.call(params.arguments ?? {}, caller);
         }
-        return era === 'legacy' ? callToolLegacy(this.#calls, params, ctx, caller, { maxTtlMs, session }) : callToolModern(this.#calls, params, ctx, caller);
+        return era === 'legacy' ? callToolLegacy(this.#calls, params, ctx, caller, { session }) : callToolModern(this.#calls, params, ctx, caller);
       }) as never,
     );
     if (era === 'legacy') registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound });
@@ -134,8 +134,8 @@ export class McpTaskServer {
 }
 
 /** The authenticated principal over HTTP; otherwise the transport's default owner. */
-function callerFor(ctx: ServerContext, serving: Serving): Caller {
+function callerFor(ctx: ServerContext, serving: Serving, maxTtlMs: number): Caller {
   const auth = ctx.http?.authInfo;
-  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes };
-  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [] };
+  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, maxTtlMs };
+  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], maxTtlMs };
 }

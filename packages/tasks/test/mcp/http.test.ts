@@ -3,11 +3,16 @@
  * DNS-rebinding protection, the per-owner rate limit, and malformed or oversized requests answered
  * with the right error while the server keeps serving.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineTool } from '@carrel/tasks/mcp';
+import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { modern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+import { modern, pollModern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const adminOnly = defineTool({ name: 'admin_only', inputSchema: z.object({}), taskMode: 'never', requiredScopes: ['admin'], run: () => ({ content: [{ type: 'text', text: 'ok' }] }) });
 const tokens = { 'token-alice': { principal: 'alice', scopes: ['admin'] }, 'token-bob': { principal: 'bob' } };
@@ -91,7 +96,6 @@ describe('HTTP with bearer tokens', () => {
 
   it('rejects a foreign Host or Origin (DNS rebinding) with 403', async () => {
     const { port } = new URL(fx.url);
-    const { request } = await import('node:http');
     const status = await new Promise<number>((resolve, reject) => {
       const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: 'Bearer token-alice' } }, (res) => {
         res.resume();
@@ -134,5 +138,30 @@ describe('HTTP without authentication', () => {
     for (let i = 0; i < 2 && !limited.body.error; i++) limited = await create();
     expect(limited.body.error).toMatchObject({ code: -32600, data: { retryAfterMs: expect.any(Number) } });
     expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([{ type: 'text', text: 'Hello, cheap!' }]);
+  });
+});
+
+describe('HTTP restart', () => {
+  it('gives a client its task result from a server restarted mid-task on the same SQLite file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'carrel-mcp-http-'));
+    const path = join(dir, 'tasks.db');
+    const http = { tokens: { 'token-dave': { principal: 'dave' } } };
+    try {
+      const before = await startHttp({ store: new SqliteTaskStore({ path }), http });
+      const created = await modern(before.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 1, label: 'restart' } }, { token: 'token-dave' });
+      const taskId = String(created.body.result?.taskId);
+      await before.close();
+      await before.store.close();
+      const after = await startHttp({ store: new SqliteTaskStore({ path }), http });
+      try {
+        const done = await pollModern(after.url, taskId, (t) => t.status === 'completed', { token: 'token-dave' });
+        expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Computed restart in 1 s' }] });
+      } finally {
+        await after.close();
+        await after.store.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

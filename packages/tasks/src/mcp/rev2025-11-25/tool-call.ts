@@ -14,8 +14,6 @@ import type { LegacySession } from './session.js';
 import { createTaskResult } from './wire.js';
 
 export interface LegacyCallOptions {
-  /** Longest retention granted; longer requested ttls are clamped to it. */
-  maxTtlMs: number;
   /** Where status and progress notifications go, when the connection has a session. */
   session: LegacySession | null;
 }
@@ -35,7 +33,7 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
   if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, 'legacy');
   const progressToken = ctx.mcpReq._meta?.progressToken;
   if (asTask) {
-    const task = await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy', ...(progressToken !== undefined && { progressToken }) }, ttlFor(taskParam, options.maxTtlMs));
+    const task = await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy', ...(progressToken !== undefined && { progressToken }) }, requestedTtl(taskParam));
     options.session?.follow(task, progressToken);
     return createTaskResult(task, tool.name) as Result;
   }
@@ -43,12 +41,8 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
   return calls.runSync(tool, parsed.args, ctx, caller, 'legacy');
 }
 
-/** Retention when the client requests none: one hour, or the cap if that is shorter. */
-const DEFAULT_TTL_MS = 3_600_000;
-
-/** The requested `ttl`, clamped to the cap. */
-function ttlFor(taskParam: unknown, maxTtlMs: number): number {
+/** The requested `ttl` when it is a positive number; the cap is applied when the task is created. */
+function requestedTtl(taskParam: unknown): number | undefined {
   const ttl = (taskParam as { ttl?: unknown }).ttl;
-  if (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl <= 0) return Math.min(DEFAULT_TTL_MS, maxTtlMs);
-  return Math.min(Math.ceil(ttl), maxTtlMs);
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl > 0 ? Math.ceil(ttl) : undefined;
 }
