@@ -43,6 +43,35 @@ describe('unique keys', () => {
     raw.close();
   });
 
+  it('hold across processes: two processes creating one key at once get one task between them', async () => {
+    const db = database();
+    await db.openSqlite();
+    const startAt = Date.now() + 2_000;
+    const creator = `
+      import { SqliteTaskStore } from '@carrel/tasks/sqlite';
+      const store = new SqliteTaskStore({ path: ${JSON.stringify(db.path)} });
+      await store.migrate();
+      while (Date.now() < ${startAt}) await new Promise((r) => setTimeout(r, 1));
+      const results = [];
+      for (let i = 0; i < 50; i++) {
+        const { task, created } = await store.insert({ id: process.pid + '-' + i, owner: 'alice', handler: 'job', input: null, createdAt: Date.now(), ttlMs: null,
+          expiresAt: null, pollIntervalMs: 1000, maxAttempts: 1, runAt: Date.now(), uniqueKey: 'reindex', uniqueUntil: null, parentId: null, meta: {} },
+          { maxLivePerOwner: null, now: Date.now() });
+        results.push({ id: task.id, created });
+      }
+      await store.close();
+      console.log(JSON.stringify(results));
+    `;
+    const outputs = await Promise.all([runNode(creator), runNode(creator)]);
+    for (const output of outputs) expect(output, output.stderr).toMatchObject({ exitCode: 0 });
+    const results = outputs.flatMap((output) => JSON.parse(output.stdout) as { id: string; created: boolean }[]);
+    expect(results.filter((r) => r.created)).toHaveLength(1);
+    expect(new Set(results.map((r) => r.id)).size).toBe(1);
+    const raw = new Sqlite(db.path, { readonly: true });
+    expect(raw.prepare('SELECT count(*) FROM carrel_tasks').pluck().get()).toBe(1);
+    raw.close();
+  });
+
   it('are released in the database when the task ends, while the record still shows its key', async () => {
     const db = database();
     const store = await db.openSqlite();
