@@ -40,7 +40,9 @@ function snapshot(path: string): unknown {
   }
 }
 
-const guide = '# Guide\n\n## Install\n\nRun npm install carrel to install the package.\n\n## Search\n\nCall search with a query string and filters.\n';
+// Sections longer than the chunker's minChars, so each becomes its own chunk.
+const filler = (topic: string) => `This paragraph talks about ${topic} at some length so that the section is a real one. `.repeat(8);
+const guide = `# Guide\n\n## Install\n\nRun npm install carrel to install the package.\n\n${filler('setup')}\n\n## Search\n\nCall search with a query string and filters.\n\n${filler('queries')}\n`;
 
 describe('KnowledgeBase', () => {
   it('ingests raw markdown into its library, with the embedder and dims recorded', async () => {

@@ -45,19 +45,22 @@ export class OfflineEmbedder implements Embedder {
 
   /** Synchronous form, for callers on a hot path. */
   embedOne(text: string): Float32Array {
-    const counts = new Map<string, number>();
-    const words = tokenize(text);
-    for (let i = 0; i < words.length; i++) {
-      counts.set(words[i]!, (counts.get(words[i]!) ?? 0) + 1);
-      if (i > 0) {
-        const bigram = `${words[i - 1]} ${words[i]}`;
+    // Features are keyed by hash, never by string: bigram hashes combine the two word hashes.
+    const counts = new Map<number, number>();
+    let previous = 0;
+    for (const word of tokenize(text)) {
+      const h = fnv1a(word);
+      counts.set(h, (counts.get(h) ?? 0) + 1);
+      if (previous !== 0) {
+        const bigram = (Math.imul(previous ^ 0x9e3779b9, 0x85ebca6b) ^ h) >>> 0;
         counts.set(bigram, (counts.get(bigram) ?? 0) + 0.5);
       }
+      previous = h;
     }
     const v = new Float32Array(this.dims);
-    for (const [feature, tf] of counts) {
-      const h = fnv1a(feature);
-      v[h % this.dims]! += (h & 0x80000000 ? -1 : 1) * (1 + Math.log(tf));
+    for (const [h, tf] of counts) {
+      const i = h % this.dims;
+      v[i] = v[i]! + (h & 0x80000000 ? -1 : 1) * (1 + Math.log(tf));
     }
     return normalize(v);
   }

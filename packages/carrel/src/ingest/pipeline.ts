@@ -9,7 +9,8 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { open, readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
@@ -20,7 +21,7 @@ import { extract } from '../sources/extract.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
 import type { DocumentHeader, DocumentKind } from '../store/documents.js';
-import { clearLibraryVectors, DocumentWriter, findDocumentHash, pendingChunks, storeChunkVectors, writeDocument } from '../store/documents.js';
+import { clearLibraryVectors, DocumentWriter, findDocumentHash, pendingChunks, storeChunkVectors, writeDocuments } from '../store/documents.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import { bindLibraryEmbedder, ensureLibrary, findLibrary } from '../store/libraries.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
@@ -134,7 +135,7 @@ class JobRun {
     const prepared = await this.prepare(job.source, job.sourceKind, job.bytes, job.mediaType, job.title);
     if (prepared) {
       this.add(prepared);
-      await this.flush(job.source);
+      await this.flush(true);
     }
   }
 
@@ -149,10 +150,14 @@ class JobRun {
         this.outcome({ source: path, status: 'failed', error: err.message });
       }
       done++;
-      if (this.batchChunks >= this.settings.batchChunks) await this.flush(`${done}/${job.paths.length} files`);
-      this.control.progress(done, job.paths.length, basename(path));
+      if (this.batchChunks >= this.settings.batchChunks) {
+        await this.flush();
+        // Reported after the commit, so `current` counts files whose fate is durable.
+        this.control.progress(done, job.paths.length, basename(path));
+      }
     }
-    await this.flush(`${done}/${job.paths.length} files`);
+    await this.flush();
+    this.control.progress(done, job.paths.length, 'done');
   }
 
   finish(): IngestResult {
@@ -162,15 +167,20 @@ class JobRun {
 
   private async file(path: string): Promise<void> {
     const mediaType = mediaTypeOfPath(path);
-    const size = (await stat(path).catch(() => {
+    // Synchronous reads on purpose: this thread does nothing else, and a thread-pool round trip per
+    // small file costs more than the read itself when thousands of files are queued.
+    let size: number;
+    try {
+      size = statSync(path).size;
+    } catch {
       throw new NotFoundError('File', path);
-    })).size;
+    }
     if (size > this.settings.maxFileBytes) throw new ContentTooLargeError(path, this.settings.maxFileBytes);
     if (size > this.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text')) {
-      await this.flush(path);
+      await this.flush();
       return this.streamFile(path, size);
     }
-    const bytes = await readFile(path);
+    const bytes = readFileSync(path);
     const prepared = await this.prepare(path, 'file', bytes, mediaType, undefined);
     if (prepared) this.add(prepared);
   }
@@ -202,21 +212,21 @@ class JobRun {
     this.batchChunks += prepared.chunks.length;
   }
 
-  /** Embeds the gathered documents together, writes each in its own transaction, then checks for a cancel. */
-  private async flush(message: string): Promise<void> {
+  /** Embeds the gathered documents together, writes them in one transaction, then checks for a cancel. */
+  private async flush(report = false): Promise<void> {
     if (this.batch.length === 0) return;
     const texts = this.batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
     const vectors = await this.session.embed(texts, this.control.signal);
     let i = 0;
-    for (const p of this.batch) {
-      const chunks = p.chunks.map((c) => ({ heading: c.heading, text: c.text, vector: vectors[i++] ?? null }));
-      const { documentId, chunkCount } = writeDocument(this.db, p.header, this.dims, chunks);
-      this.count(chunks.filter((c) => c.vector === null).length, chunkCount);
-      this.outcome({ source: p.header.source, status: p.status, documentId, chunks: chunkCount });
-    }
+    const docs = this.batch.map((p) => ({ header: p.header, chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, vector: vectors[i++] ?? null })) }));
+    const written = writeDocuments(this.db, this.dims, docs);
+    written.forEach(({ documentId, chunkCount }, j) => {
+      this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
+      this.outcome({ source: docs[j]!.header.source, status: this.batch[j]!.status, documentId, chunks: chunkCount });
+    });
     this.batch = [];
     this.batchChunks = 0;
-    this.control.progress(this.result.chunks, this.result.chunks, `wrote ${this.result.chunks} chunks (${message})`);
+    if (report) this.control.progress(this.result.chunks, this.result.chunks, `wrote ${this.result.chunks} chunks`);
     if (this.control.cancelled()) throw new IngestCancelledError();
   }
 

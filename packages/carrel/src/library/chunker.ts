@@ -3,7 +3,10 @@
  * pending text, so memory stays bounded however large the document is. Each chunk carries the
  * breadcrumb of headings above it ("Guide > Install > Linux"); chunks aim at `targetChars`, never
  * exceed `maxChars` except for the overlap prefix, start with the last `overlapChars` of the
- * previous chunk of the same section, and keep fenced code blocks whole when they fit.
+ * previous chunk of the same section, and keep fenced code blocks whole when they fit. A new
+ * heading closes the current chunk unless it is still shorter than `minChars`; then the short
+ * section and its successor share a chunk (the heading line stays in the text, the breadcrumb is
+ * the one where the chunk began).
  * Plain text goes through the same path (it simply has no headings).
  *
  * @module
@@ -14,10 +17,12 @@ export interface ChunkerOptions {
   targetChars: number;
   maxChars: number;
   overlapChars: number;
+  /** A section shorter than this is merged with the next one instead of becoming its own tiny chunk. */
+  minChars: number;
 }
 
 /** Defaults tuned for small sentence-embedding models (≈ 256–512 tokens per chunk). */
-export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = { targetChars: 1200, maxChars: 2400, overlapChars: 150 };
+export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = { targetChars: 1200, maxChars: 2400, overlapChars: 150, minChars: 600 };
 
 /** One chunk: its breadcrumb and its text. */
 export interface Chunk {
@@ -38,6 +43,7 @@ export class MarkdownChunker {
   private units: string[] = [];
   private unitsLen = 0;
   private carry = '';
+  private chunkHeading = '';
   private out: Chunk[] = [];
   /** The first level-1 heading seen, a natural document title. */
   firstTitle: string | undefined;
@@ -45,6 +51,7 @@ export class MarkdownChunker {
   constructor(options: Partial<ChunkerOptions> = {}) {
     this.opts = { ...DEFAULT_CHUNKER_OPTIONS, ...options };
     if (this.opts.maxChars < this.opts.targetChars) this.opts.maxChars = this.opts.targetChars;
+    if (this.opts.minChars > this.opts.targetChars) this.opts.minChars = this.opts.targetChars;
   }
 
   /** Feeds one line (without its newline). */
@@ -69,10 +76,11 @@ export class MarkdownChunker {
     const heading = HEADING.exec(line);
     if (heading) {
       this.finishUnit(false);
-      this.emit();
-      this.carry = '';
       const level = heading[1]!.length;
       const title = heading[2]!;
+      if (this.unitsLen >= this.opts.minChars) this.emit();
+      else if (this.units.length > 0) this.addUnit(line.trim());
+      this.carry = '';
       this.headings.length = level - 1;
       this.headings[level - 1] = title;
       if (level === 1 && this.firstTitle === undefined) this.firstTitle = title;
@@ -118,6 +126,7 @@ export class MarkdownChunker {
 
   private addUnit(unit: string): void {
     if (this.units.length > 0 && this.unitsLen + unit.length + 2 > this.opts.maxChars) this.emit();
+    if (this.units.length === 0) this.chunkHeading = this.headings.filter((h) => h !== undefined && h !== '').join(' > ');
     this.units.push(unit);
     this.unitsLen += unit.length + 2;
     if (this.unitsLen >= this.opts.targetChars) this.emit();
@@ -128,8 +137,7 @@ export class MarkdownChunker {
     const body = this.units.join('\n\n');
     this.units = [];
     this.unitsLen = 0;
-    const heading = this.headings.filter((h) => h !== undefined && h !== '').join(' > ');
-    this.out.push({ heading, text: this.carry ? `${this.carry}\n\n${body}` : body });
+    this.out.push({ heading: this.chunkHeading, text: this.carry ? `${this.carry}\n\n${body}` : body });
     this.carry = tail(body, this.opts.overlapChars);
   }
 }

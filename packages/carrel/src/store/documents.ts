@@ -1,11 +1,12 @@
 /**
- * Document writes. A document (its row, tags, chunks, FTS entries and vectors) is written in ONE
+ * Document writes. A document (its row, tags, chunks, FTS entries and vectors) is written inside ONE
  * transaction, replacing any previous version of the same source atomically: a reader, or a
  * process killed mid-write, sees either the old document or the new one, never a mix.
  *
  * @module
  */
 import type { Database } from 'better-sqlite3';
+import { stmt } from './statements.js';
 import { deleteVectorsOfChunks, deleteVectorsOfLibrary, ensureVectorTable, insertVectors } from './vectors.js';
 
 /** Where a document came from. */
@@ -31,9 +32,84 @@ export interface ChunkWrite {
 
 /** Returns the stored content hash of a source in a library, or undefined if absent. */
 export function findDocumentHash(db: Database, libraryId: number, source: string): string | undefined {
+  return stmt<[number, string], { content_hash: string }>(db, 'SELECT content_hash FROM documents WHERE library_id = ? AND source = ?').get(libraryId, source)
+    ?.content_hash;
+}
+
+/** Inserts the document row, or clears the previous version of the same source; returns its id. */
+function replaceDocumentRow(db: Database, header: DocumentHeader): number {
+  const now = Date.now();
+  const existing = stmt<[number, string], { id: number }>(db, 'SELECT id FROM documents WHERE library_id = ? AND source = ?').get(header.libraryId, header.source);
+  let documentId: number;
+  if (existing) {
+    documentId = existing.id;
+    const chunkIds = stmt<[number], { id: number }>(db, 'SELECT id FROM chunks WHERE document_id = ?').all(documentId).map((r) => r.id);
+    deleteVectorsOfChunks(db, chunkIds);
+    stmt(db, 'DELETE FROM chunks WHERE document_id = ?').run(documentId);
+    stmt(db, 'DELETE FROM document_tags WHERE document_id = ?').run(documentId);
+    stmt(db, 'UPDATE documents SET kind = ?, title = ?, content_hash = ?, bytes = ?, chunk_count = 0, updated_at = ? WHERE id = ?').run(
+      header.kind,
+      header.title,
+      header.contentHash,
+      header.bytes,
+      now,
+      documentId,
+    );
+  } else {
+    const info = stmt(
+      db,
+      'INSERT INTO documents (library_id, source, kind, title, content_hash, bytes, chunk_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)',
+    ).run(header.libraryId, header.source, header.kind, header.title, header.contentHash, header.bytes, now, now);
+    documentId = Number(info.lastInsertRowid);
+  }
+  const tag = stmt(db, 'INSERT OR IGNORE INTO document_tags (tag, document_id) VALUES (?, ?)');
+  for (const t of header.tags) tag.run(t, documentId);
+  return documentId;
+}
+
+/** Inserts chunks from position `ord` on, with their vectors; returns the next position. */
+function appendChunks(db: Database, documentId: number, libraryId: number, dims: number | null, ord: number, chunks: readonly ChunkWrite[]): number {
+  const insert = stmt(db, 'INSERT INTO chunks (document_id, ord, heading, text, embedded) VALUES (?, ?, ?, ?, ?)');
+  const index = stmt(db, 'INSERT INTO chunks_fts (rowid, heading, text) VALUES (?, ?, ?)');
+  const vectors: { chunkId: number; vector: Int8Array }[] = [];
+  for (const c of chunks) {
+    const info = insert.run(documentId, ord++, c.heading, c.text, c.vector ? 1 : 0);
+    index.run(info.lastInsertRowid, c.heading, c.text);
+    if (c.vector) vectors.push({ chunkId: Number(info.lastInsertRowid), vector: c.vector });
+  }
+  if (vectors.length > 0) {
+    if (dims === null) throw new Error('appendChunks: vectors given but no dimension bound');
+    insertVectors(db, dims, libraryId, vectors, false);
+  }
+  return ord;
+}
+
+const setChunkCount = (db: Database, documentId: number, count: number) => stmt(db, 'UPDATE documents SET chunk_count = ? WHERE id = ?').run(count, documentId);
+
+/** A whole document to write. */
+export interface DocumentWrite {
+  header: DocumentHeader;
+  chunks: readonly ChunkWrite[];
+}
+
+/**
+ * Writes whole documents, all in ONE transaction: each document replaces its previous version
+ * atomically, and a crash or cancel leaves every document either fully old or fully new. Grouping
+ * a batch of documents into one commit keeps FTS5 from flushing a tiny segment per document,
+ * which is what keeps ingest throughput flat as the store grows.
+ */
+export function writeDocuments(db: Database, dims: number | null, docs: readonly DocumentWrite[]): { documentId: number; chunkCount: number }[] {
+  if (dims !== null) ensureVectorTable(db, dims);
   return db
-    .prepare<[number, string], { content_hash: string }>('SELECT content_hash FROM documents WHERE library_id = ? AND source = ?')
-    .get(libraryId, source)?.content_hash;
+    .transaction(() =>
+      docs.map((d) => {
+        const documentId = replaceDocumentRow(db, d.header);
+        const chunkCount = appendChunks(db, documentId, d.header.libraryId, dims, 0, d.chunks);
+        setChunkCount(db, documentId, chunkCount);
+        return { documentId, chunkCount };
+      }),
+    )
+    .immediate();
 }
 
 /**
@@ -45,69 +121,30 @@ export class DocumentWriter {
   private documentId = 0;
   private ord = 0;
   private open = false;
-  private readonly insertChunk;
 
   constructor(
     private readonly db: Database,
     private readonly header: DocumentHeader,
     private readonly dims: number | null,
-  ) {
-    this.insertChunk = db.prepare('INSERT INTO chunks (document_id, ord, heading, text, embedded) VALUES (?, ?, ?, ?, ?)');
-  }
+  ) {}
 
   /** Opens the transaction and clears the previous version of the document, if any. */
   begin(): this {
-    const { db, header } = this;
-    if (this.dims !== null) ensureVectorTable(db, this.dims);
-    db.exec('BEGIN IMMEDIATE');
+    if (this.dims !== null) ensureVectorTable(this.db, this.dims);
+    this.db.exec('BEGIN IMMEDIATE');
     this.open = true;
-    const now = Date.now();
-    const existing = db
-      .prepare<[number, string], { id: number }>('SELECT id FROM documents WHERE library_id = ? AND source = ?')
-      .get(header.libraryId, header.source);
-    if (existing) {
-      this.documentId = existing.id;
-      const chunkIds = db.prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ?').all(existing.id).map((r) => r.id);
-      deleteVectorsOfChunks(db, chunkIds);
-      db.prepare('DELETE FROM chunks WHERE document_id = ?').run(existing.id);
-      db.prepare('DELETE FROM document_tags WHERE document_id = ?').run(existing.id);
-      db.prepare('UPDATE documents SET kind = ?, title = ?, content_hash = ?, bytes = ?, chunk_count = 0, updated_at = ? WHERE id = ?').run(
-        header.kind,
-        header.title,
-        header.contentHash,
-        header.bytes,
-        now,
-        existing.id,
-      );
-    } else {
-      const info = db
-        .prepare(
-          'INSERT INTO documents (library_id, source, kind, title, content_hash, bytes, chunk_count, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)',
-        )
-        .run(header.libraryId, header.source, header.kind, header.title, header.contentHash, header.bytes, now, now);
-      this.documentId = Number(info.lastInsertRowid);
-    }
-    const tag = db.prepare('INSERT OR IGNORE INTO document_tags (tag, document_id) VALUES (?, ?)');
-    for (const t of header.tags) tag.run(t, this.documentId);
+    this.documentId = replaceDocumentRow(this.db, this.header);
     return this;
   }
 
   /** Appends chunks (and their vectors) in order. */
   append(chunks: readonly ChunkWrite[]): void {
-    const vectors: { chunkId: number; vector: Int8Array }[] = [];
-    for (const c of chunks) {
-      const info = this.insertChunk.run(this.documentId, this.ord++, c.heading, c.text, c.vector ? 1 : 0);
-      if (c.vector) vectors.push({ chunkId: Number(info.lastInsertRowid), vector: c.vector });
-    }
-    if (vectors.length > 0) {
-      if (this.dims === null) throw new Error('DocumentWriter: vectors given but no dimension bound');
-      insertVectors(this.db, this.dims, this.header.libraryId, vectors);
-    }
+    this.ord = appendChunks(this.db, this.documentId, this.header.libraryId, this.dims, this.ord, chunks);
   }
 
   /** Commits; returns the document id and its chunk count. */
   commit(): { documentId: number; chunkCount: number } {
-    this.db.prepare('UPDATE documents SET chunk_count = ? WHERE id = ?').run(this.ord, this.documentId);
+    setChunkCount(this.db, this.documentId, this.ord);
     this.db.exec('COMMIT');
     this.open = false;
     return { documentId: this.documentId, chunkCount: this.ord };
@@ -117,17 +154,6 @@ export class DocumentWriter {
   rollback(): void {
     if (this.open && this.db.inTransaction) this.db.exec('ROLLBACK');
     this.open = false;
-  }
-}
-
-/** Writes a whole document in one transaction. */
-export function writeDocument(db: Database, header: DocumentHeader, dims: number | null, chunks: readonly ChunkWrite[]): { documentId: number; chunkCount: number } {
-  const writer = new DocumentWriter(db, header, dims).begin();
-  try {
-    writer.append(chunks);
-    return writer.commit();
-  } finally {
-    writer.rollback();
   }
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
+import { stmt } from './statements.js';
 
 const tableName = (dims: number): string => {
   if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new Error(`Bad vector dimension ${dims}`);
@@ -33,13 +34,13 @@ export function hasVectorTable(db: Database, dims: number): boolean {
   return db.prepare('SELECT 1 FROM vector_tables WHERE dims = ?').get(dims) !== undefined;
 }
 
-/** Inserts (or replaces) one chunk's vector. */
-export function insertVectors(db: Database, dims: number, libraryId: number, rows: Iterable<{ chunkId: number; vector: Int8Array }>): void {
+/** Inserts chunk vectors; `replace` first deletes any existing vector of the same chunk. */
+export function insertVectors(db: Database, dims: number, libraryId: number, rows: Iterable<{ chunkId: number; vector: Int8Array }>, replace = true): void {
   const name = tableName(dims);
-  const del = db.prepare(`DELETE FROM ${name} WHERE chunk_id = ?`);
-  const ins = db.prepare(`INSERT INTO ${name} (chunk_id, library_id, embedding) VALUES (?, ?, vec_int8(?))`);
+  const del = stmt(db, `DELETE FROM ${name} WHERE chunk_id = ?`);
+  const ins = stmt(db, `INSERT INTO ${name} (chunk_id, library_id, embedding) VALUES (?, ?, vec_int8(?))`);
   for (const r of rows) {
-    del.run(BigInt(r.chunkId));
+    if (replace) del.run(BigInt(r.chunkId));
     ins.run(BigInt(r.chunkId), BigInt(libraryId), Buffer.from(r.vector.buffer, r.vector.byteOffset, r.vector.byteLength));
   }
 }
@@ -48,8 +49,8 @@ export function insertVectors(db: Database, dims: number, libraryId: number, row
 export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[]): void {
   if (chunkIds.length === 0) return;
   const json = JSON.stringify(chunkIds);
-  for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
-    db.prepare(`DELETE FROM ${tableName(dims)} WHERE chunk_id IN (SELECT value FROM json_each(?))`).run(json);
+  for (const { dims } of stmt<[], { dims: number }>(db, 'SELECT dims FROM vector_tables').all()) {
+    stmt(db, `DELETE FROM ${tableName(dims)} WHERE chunk_id IN (SELECT value FROM json_each(?))`).run(json);
   }
 }
 

@@ -46,9 +46,9 @@ CREATE INDEX chunks_unembedded ON chunks(document_id) WHERE embedded = 0;
 CREATE VIRTUAL TABLE chunks_fts USING fts5(
   heading, text, content = 'chunks', content_rowid = 'id', tokenize = 'porter unicode61'
 );
-CREATE TRIGGER chunks_ai AFTER INSERT ON chunks BEGIN
-  INSERT INTO chunks_fts(rowid, heading, text) VALUES (new.id, new.heading, new.text);
-END;
+-- Inserts into chunks_fts are made by the writer, next to the chunk insert: an AFTER INSERT
+-- trigger measured 3-4x slower than the same statement run directly. Deletes (including the
+-- cascade from documents) and updates stay on triggers so no path can leave a stale entry.
 CREATE TRIGGER chunks_ad AFTER DELETE ON chunks BEGIN
   INSERT INTO chunks_fts(chunks_fts, rowid, heading, text) VALUES ('delete', old.id, old.heading, old.text);
 END;
