@@ -1,8 +1,8 @@
 /**
- * The era-neutral half of `tools/call`: resolve the tool, check scopes, validate arguments, and
- * run the call one of three ways — in the request (`never` tools), as an engine task the request
- * waits for (synchronous calls of task-capable tools), or as a task the client polls. Each era's
- * `tool-call.ts` decides which way and shapes the reply.
+ * The era-neutral half of `tools/call`: resolve the tool, check scopes, validate arguments, run a
+ * `never` tool in the request, and create tool tasks. Each era's `tool-call.ts` decides how a call
+ * runs (in the request, as a task the request waits for — `sync-call.ts` — or as a task the client
+ * polls) and shapes the reply.
  *
  * @module
  */
@@ -13,7 +13,6 @@ import type { TaskRecord } from '../task.js';
 import { InsufficientScopeError, TaskModeError } from './errors.js';
 import { DEFAULT_TTL_MS, type Caller, type ToolTaskMeta } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
-import { relayInput, relayProgress } from './relay.js';
 import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
 
 /** The argument name a non-task client uses to start a slow tool in the background. */
@@ -98,34 +97,4 @@ export class ToolCalls {
     });
     return task;
   }
-
-  /**
-   * Runs a task-capable tool synchronously: a task the request waits for, so the work is still
-   * durable and cancellable. Progress and (2025) input requests are relayed on the request itself;
-   * aborting the request cancels the task.
-   */
-  async runSync(tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<CallToolResult> {
-    const token = ctx.mcpReq._meta?.progressToken;
-    const task = await this.createTask(tool, args, {}, caller, { tool: tool.name, era, sync: true });
-    const stops = [
-      token === undefined ? () => {} : relayProgress(this.engine, task.id, caller.owner, (params) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...params } })),
-      era === 'legacy' ? relayInput(this.engine, task.id, caller.owner, (_key, request) => ctx.mcpReq.send(request as never)) : () => {},
-    ];
-    try {
-      const done = await this.engine.waitForTerminal(task.id, caller.owner, { signal: ctx.mcpReq.signal });
-      return syncOutcome(done);
-    } catch (error) {
-      if (ctx.mcpReq.signal.aborted) await this.engine.cancel(task.id, caller.owner, 'The request was cancelled').catch(() => {});
-      throw error;
-    } finally {
-      for (const stop of stops) stop();
-    }
-  }
-}
-
-/** What a synchronous call returns for a finished task: the stored result, or the stored error. */
-function syncOutcome(task: TaskRecord): CallToolResult {
-  if (task.outcome && 'result' in task.outcome) return task.outcome.result as CallToolResult;
-  if (task.outcome && 'error' in task.outcome) throw new ProtocolError(task.outcome.error.code, task.outcome.error.message, task.outcome.error.data);
-  throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Task ${task.id} was ${task.status}: ${task.statusMessage ?? 'no result'}`);
 }

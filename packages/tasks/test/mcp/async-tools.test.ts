@@ -5,7 +5,7 @@
 import { CallToolResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTool } from './support/probe-tool.js';
+import { probeTool } from './support/test-tools.js';
 import { modern, startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const probe = probeTool('probe_async');

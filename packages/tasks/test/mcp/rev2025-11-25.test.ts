@@ -14,7 +14,7 @@ import {
   type Notification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTool } from './support/probe-tool.js';
+import { askColour, probeTool } from './support/test-tools.js';
 import { startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
@@ -23,7 +23,7 @@ let fx: HttpFixture;
 let client: Client;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, engine: { pollMs: 60_000 } });
+  fx = await startHttp({ tools: [probe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, engine: { pollMs: 60_000 } });
   client = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { confirm: true } }) });
 });
 afterAll(async () => {
@@ -123,6 +123,15 @@ describe('era 2025-11-25', () => {
       expect(statuses).toContain('input_required');
       expect(result?.content).toEqual([{ type: 'text', text: 'Deleted a.txt' }]);
       expect(seen).toEqual([expect.objectContaining({ [RELATED]: expect.objectContaining({ taskId: expect.any(String) }) })]);
+    } finally {
+      await asker.close();
+    }
+  });
+
+  it('relays a synchronous call’s input request to the client on the call itself', async () => {
+    const asker = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { colour: 'ochre' } }) });
+    try {
+      expect((await asker.callTool({ name: 'ask_colour', arguments: {} })).content).toEqual([{ type: 'text', text: 'You like ochre' }]);
     } finally {
       await asker.close();
     }

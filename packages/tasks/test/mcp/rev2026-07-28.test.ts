@@ -6,14 +6,14 @@
 import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { probeTool } from './support/probe-tool.js';
+import { askColour, probeTool } from './support/test-tools.js';
 import { EXT, modern, pollModern, startHttp, type HttpFixture } from './support/servers.js';
 
 const probe = probeTool('probe_2026');
 let fx: HttpFixture;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool] });
+  fx = await startHttp({ tools: [probe.tool, askColour] });
 });
 afterAll(async () => {
   await fx?.close();
@@ -32,6 +32,23 @@ describe('era 2026-07-28 with the v2 client', () => {
       expect(tools.find((t) => t.name === 'slow_compute')?.inputSchema.properties).toHaveProperty('async');
       const result = await client.callTool({ name: 'slow_compute', arguments: { seconds: 1, label: 'sync' } });
       expect(result.content).toEqual([{ type: 'text', text: 'Computed sync in 1 s' }]);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('asks a synchronous call’s input with input_required and resumes the same task on the retry', async () => {
+    const client = new Client({ name: 'v2-test-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const asked: unknown[] = [];
+    client.setRequestHandler('elicitation/create', async (request) => {
+      asked.push(request.params);
+      return { action: 'accept', content: { colour: 'teal' } };
+    });
+    await client.connect(new StreamableHTTPClientTransport(new URL(fx.url)));
+    try {
+      const result = await client.callTool({ name: 'ask_colour', arguments: {} });
+      expect(result.content).toEqual([{ type: 'text', text: 'You like teal' }]);
+      expect(asked).toHaveLength(1);
     } finally {
       await client.close();
     }

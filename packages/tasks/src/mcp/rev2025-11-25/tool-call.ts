@@ -8,6 +8,7 @@
 import { ProtocolError, ProtocolErrorCode, type CallToolRequestParams, type Result, type ServerContext } from '@modelcontextprotocol/server';
 import { asyncStartedResult } from '../async-tools.js';
 import type { ToolCalls } from '../call-tool.js';
+import { runSync } from '../sync-call.js';
 import { TaskModeError } from '../errors.js';
 import type { Caller } from '../model.js';
 import type { LegacySession } from './session.js';
@@ -38,7 +39,7 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
     return createTaskResult(task, tool.name) as Result;
   }
   if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy' }));
-  return calls.runSync(tool, parsed.args, ctx, caller, 'legacy');
+  return runSync(calls, tool, parsed.args, ctx, caller, 'legacy');
 }
 
 /** The requested `ttl` when it is a positive number; the cap is applied when the task is created. */

@@ -9,6 +9,7 @@
 import { inputRequired, type CallToolRequestParams, type Result, type ServerContext } from '@modelcontextprotocol/server';
 import { asyncStartedResult } from '../async-tools.js';
 import type { ToolCalls } from '../call-tool.js';
+import { runSync } from '../sync-call.js';
 import type { Caller } from '../model.js';
 import type { AnyToolDefinition } from '../tool.js';
 import { createTaskResult, declaresTasks, missingTasksExtension } from './wire.js';
@@ -28,7 +29,7 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
     return createTaskResult(task) as Result;
   }
   if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }));
-  return calls.runSync(tool, parsed.args, ctx, caller, 'modern');
+  return runSync(calls, tool, parsed.args, ctx, caller, 'modern');
 }
 
 /**

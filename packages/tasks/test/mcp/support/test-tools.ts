@@ -1,8 +1,8 @@
 /**
- * A tool whose handler the test can watch: it signals when it starts, then waits until it is
- * released or aborted, and reports the abort reason.
+ * Tools for the tests: a probe whose handler the test can watch (it signals when it starts, then
+ * waits until released or aborted, and reports the abort reason), and a tool that asks for input.
  */
-import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { defineTool, elicit, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 
 export interface Probe {
@@ -41,3 +41,14 @@ export function probeTool(name = 'probe', taskMode: 'optional' | 'required' = 'o
   });
   return { tool, started, aborted, release: onRelease };
 }
+
+/** An `optional` tool that asks one question, so synchronous calls need input too. */
+export const askColour = defineTool({
+  name: 'ask_colour',
+  inputSchema: z.object({}),
+  taskMode: 'optional',
+  async run(_args, ctx) {
+    const answer = await ctx.requestInput<{ content?: { colour?: string } }>('colour', elicit('Favourite colour?', { type: 'object', properties: { colour: { type: 'string' } } }));
+    return { content: [{ type: 'text', text: `You like ${answer.content?.colour}` }] };
+  },
+});

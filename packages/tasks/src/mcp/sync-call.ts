@@ -1,0 +1,91 @@
+/**
+ * A synchronous call of a task-capable tool: a task the request waits for, so the work is durable
+ * and cancellable (aborting the request cancels the task), with progress relayed on the request.
+ *
+ * Input requests from the handler reach the client in the era's own way: on 2025-11-25 as
+ * `elicitation/create` requests sent on the call's stream; on 2026-07-28 as a multi-round-trip
+ * `input_required` result whose `requestState` names the waiting task, so the retried call answers
+ * it and goes on waiting for the same task rather than starting the work again.
+ *
+ * @module
+ */
+import { inputRequired, ProtocolError, ProtocolErrorCode, type CallToolResult, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import type { TaskEngine } from '../engine/engine.js';
+import { isTerminal, outstandingInputKeys, type TaskRecord } from '../task.js';
+import type { ToolCalls } from './call-tool.js';
+import type { Caller, ToolTaskMeta } from './model.js';
+import { relayInput, relayProgress } from './relay.js';
+import type { AnyToolDefinition } from './tool.js';
+
+/** Fallback re-check while waiting, should a change notification be lost. */
+const RECHECK_MS = 1_000;
+
+export async function runSync(calls: ToolCalls, tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<Result> {
+  const { engine } = calls;
+  const token = ctx.mcpReq._meta?.progressToken;
+  const task = (era === 'modern' && (await resumeWaitingCall(engine, tool, ctx, caller))) || (await calls.createTask(tool, args, {}, caller, { tool: tool.name, era, sync: true }));
+  const stops = [
+    token === undefined ? () => {} : relayProgress(engine, task.id, caller.owner, (params) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...params } })),
+    era === 'legacy' ? relayInput(engine, task.id, caller.owner, (_key, request) => ctx.mcpReq.send(request as never)) : () => {},
+  ];
+  try {
+    const settled = await waitUntilSettled(engine, task.id, caller.owner, ctx.mcpReq.signal, era === 'modern');
+    if (!isTerminal(settled.status)) {
+      const inputRequests = Object.fromEntries(outstandingInputKeys(settled).map((key) => [key, settled.inputRequests[key]?.request]));
+      return inputRequired({ inputRequests, requestState: settled.id } as Parameters<typeof inputRequired>[0]) as Result;
+    }
+    return syncOutcome(settled);
+  } catch (error) {
+    if (ctx.mcpReq.signal.aborted) await engine.cancel(task.id, caller.owner, 'The request was cancelled').catch(() => {});
+    throw error;
+  } finally {
+    for (const stop of stops) stop();
+  }
+}
+
+/**
+ * The waiting task a retried 2026 call names in `requestState`, with the retry's answers stored.
+ * The state comes from the client: it must name the caller's own synchronous call of this tool.
+ */
+async function resumeWaitingCall(engine: TaskEngine, tool: AnyToolDefinition, ctx: ServerContext, caller: Caller): Promise<TaskRecord | null> {
+  const state = ctx.mcpReq.requestState<unknown>();
+  if (state === undefined) return null;
+  const task = typeof state === 'string' ? await engine.get(state, caller.owner).catch(() => null) : null;
+  const meta = task?.meta as Partial<ToolTaskMeta> | undefined;
+  if (!task || meta?.tool !== tool.name || meta.sync !== true) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'requestState does not name a call of this tool that is waiting for input');
+  return (await engine.respond(task.id, caller.owner, ctx.mcpReq.inputResponses ?? {})).task;
+}
+
+/** The task once terminal or (when `stopAtInput`) waiting for input; woken by the change feed. */
+function waitUntilSettled(engine: TaskEngine, id: string, owner: string, signal: AbortSignal, stopAtInput: boolean): Promise<TaskRecord> {
+  if (!stopAtInput) return engine.waitForTerminal(id, owner, { signal });
+  return new Promise<TaskRecord>((resolve, reject) => {
+    let settled = false;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      unwatch();
+      clearInterval(timer);
+      signal.removeEventListener('abort', onAbort);
+      fn();
+    };
+    const check = () =>
+      engine.get(id, owner).then((task) => {
+        if (isTerminal(task.status) || (task.status === 'input_required' && outstandingInputKeys(task).length > 0)) finish(() => resolve(task));
+      }, (error: unknown) => finish(() => reject(error)));
+    const onAbort = () => finish(() => reject(signal.reason));
+    const unwatch = engine.watch({ owner, taskId: id }, () => void check());
+    const timer = setInterval(() => void check(), RECHECK_MS);
+    timer.unref();
+    signal.addEventListener('abort', onAbort, { once: true });
+    if (signal.aborted) onAbort();
+    else void check();
+  });
+}
+
+/** What a synchronous call returns for a finished task: the stored result, or the stored error. */
+function syncOutcome(task: TaskRecord): CallToolResult {
+  if (task.outcome && 'result' in task.outcome) return task.outcome.result as CallToolResult;
+  if (task.outcome && 'error' in task.outcome) throw new ProtocolError(task.outcome.error.code, task.outcome.error.message, task.outcome.error.data);
+  throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Task ${task.id} was ${task.status}: ${task.statusMessage ?? 'no result'}`);
+}
