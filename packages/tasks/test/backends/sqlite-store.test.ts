@@ -96,6 +96,21 @@ describe('unique keys', () => {
   });
 });
 
+describe('input requests', () => {
+  it('store a request under a key that names an Object.prototype member like any other key', async () => {
+    const db = database();
+    const store = await db.openSqlite();
+    const { task } = await store.insert(newTask(), noLimit());
+    await store.claim({ worker: 'w', handlers: ['job'], limit: 1, leaseMs: 60_000, now: Date.now() });
+    for (const key of ['toString', '__proto__']) {
+      expect(await store.requestInput({ id: task.id, worker: 'w', key, request: { key }, now: Date.now() })).toEqual({ answered: false });
+    }
+    const waiting = await store.get(task.id);
+    expect(waiting?.status).toBe('input_required');
+    expect(Object.keys(waiting?.inputRequests ?? {})).toEqual(['toString', '__proto__']);
+  });
+});
+
 describe('claiming from several connections and processes', () => {
   it('two stores claiming in interleaved loops lease each of 200 tasks exactly once', async () => {
     const db = database();

@@ -62,10 +62,11 @@ export function prepareInput(db: Database, record: RecordChange) {
     requestInput({ id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): RequestInputResult | null {
       const row = held.get(id, worker);
       if (!row) return null;
+      // Own keys only, so a key such as `toString` or `__proto__` is an ordinary key.
       const responses = JSON.parse(row.input_responses) as Record<string, unknown>;
-      if (key in responses) return { answered: true, response: responses[key] };
-      const requests = JSON.parse(row.input_requests) as Record<string, InputRequestRecord>;
-      if (!(key in requests)) requests[key] = { request, requestedAt: now };
+      if (Object.hasOwn(responses, key)) return { answered: true, response: responses[key] };
+      let requests = JSON.parse(row.input_requests) as Record<string, InputRequestRecord>;
+      if (!Object.hasOwn(requests, key)) requests = { ...requests, [key]: { request, requestedAt: now } };
       const updated = ask.get(json(requests), now, id, worker);
       if (!updated) return null;
       if (row.status !== 'input_required') record(updated, 'status');
@@ -81,7 +82,7 @@ export function prepareInput(db: Database, record: RecordChange) {
       const outstanding = new Set(outstandingInputKeys(task));
       const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
       if (accepted.length === 0) return { task, accepted };
-      for (const key of accepted) task.inputResponses[key] = responses[key];
+      task.inputResponses = { ...task.inputResponses, ...Object.fromEntries(accepted.map((key) => [key, responses[key]])) };
       const params = { id, status: task.status, input_responses: json(task.inputResponses), now };
       const resumes = task.status === 'input_required' && outstandingInputKeys(task).length === 0;
       const orphaned = resumes && task.lease !== null && task.lease.expiresAt <= now;
