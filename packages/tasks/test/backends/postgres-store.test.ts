@@ -136,6 +136,29 @@ describe('PostgresTaskStore connections', () => {
   });
 });
 
+describe('PostgresTaskStore schemas', () => {
+  it('keeps stores on different schemas of one shared pool apart', async () => {
+    const pool = new pg.Pool({ connectionString: url, max: 1 });
+    pools.push(pool);
+    const other = freshSchemaName();
+    const a = open({ pool });
+    const b = new PostgresTaskStore({ pool, schema: other });
+    opened.push(b);
+    try {
+      await a.migrate();
+      await b.migrate();
+      const now = Date.now();
+      const { task } = await a.insert(newTask(), { maxLivePerOwner: 10, now });
+      await b.insert(newTask(), { maxLivePerOwner: 10, now });
+      expect(await b.get(task.id)).toBeNull();
+      expect(await a.list({ owner: 'alice', limit: 10 })).toHaveLength(1);
+      expect(await b.claim({ worker: 'w', handlers: ['job'], limit: 10, leaseMs: 1000, now: Date.now() })).toHaveLength(1);
+    } finally {
+      await dropSchema(url, other);
+    }
+  });
+});
+
 describe('PostgresTaskStore claims', () => {
   it('never hands one task to two claimers: two stores, 500 tasks, many concurrent claims', async () => {
     const [a, b] = [open(), open()];

@@ -27,6 +27,7 @@ interface Notice {
   kinds: TaskChangeKind[];
 }
 
+/** Where the feed listens, and who it is. */
 export interface ChangeFeedOptions {
   /** Connection settings for the LISTEN client. */
   connection: pg.ClientConfig;
@@ -38,6 +39,7 @@ export interface ChangeFeedOptions {
 
 const RECONNECT_MIN_MS = 50;
 
+/** One store instance's view of the change feed: LISTEN for others' changes, direct delivery of its own. */
 export class ChangeFeed {
   readonly #listeners = new Set<(change: TaskChange) => void>();
   #client: pg.Client | null = null;

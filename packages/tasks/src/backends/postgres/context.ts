@@ -7,6 +7,7 @@
  */
 import type { Database } from './database.js';
 
+/** The per-store facts every statement module is handed. */
 export interface StoreContext {
   db: Database;
   /** The schema name as given (for messages and lock keys). */
@@ -34,6 +35,7 @@ export function announce(ctx: StoreContext, kinds: string, alias: string): strin
   return `${ctx.notifyFn}($1, $2, ${kinds}, ${alias}.id, ${alias}.owner, ${alias}.parent_id, ${alias}.status)`;
 }
 
+/** The values `$1` and `$2` that `announce` expects. */
 export function announceParams(ctx: StoreContext): [string, string] {
   return [ctx.channel, ctx.origin];
 }

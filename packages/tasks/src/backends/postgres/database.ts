@@ -24,6 +24,7 @@ const TYPES: pg.CustomTypesConfig = {
 /** Runs one statement on whatever connection it was given. */
 export type Query = <R extends object = Record<string, unknown>>(text: string, values?: readonly unknown[]) => Promise<R[]>;
 
+/** Statements and transactions on the store's pool. */
 export class Database {
   /** Statement text → prepared statement name; the schema is part of the text, so names never clash across stores sharing a pool. */
   readonly #names = new Map<string, string>();

@@ -15,6 +15,7 @@ import pg from 'pg';
 import type { Database, Query } from './database.js';
 import { SchemaNotMigratedError } from './errors.js';
 
+/** One numbered migration file. */
 export interface Migration {
   version: number;
   name: string;

@@ -34,6 +34,7 @@ import { recordProgress } from './sql/progress.js';
 import { getTask, listTasks } from './sql/read.js';
 import { reapExpired, rescueExpiredLeases } from './sql/upkeep.js';
 
+/** How to reach the database, and which schema holds the store's tables. */
 export interface PostgresTaskStoreOptions {
   /** Used to create a pool (and the LISTEN connection) when `pool` is not given. */
   connectionString?: string;
@@ -51,6 +52,7 @@ export interface PostgresTaskStoreOptions {
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
 
+/** A `TaskStore` on PostgreSQL: any number of processes on one database form a cluster. */
 export class PostgresTaskStore implements TaskStore {
   readonly name = 'postgres';
   /** This instance's id in change notices. */

@@ -6,6 +6,7 @@
  */
 import type { InputRequestRecord, Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from '../../task.js';
 
+/** One row of `tasks`, as read by the statements here. */
 export interface TaskRow {
   id: string;
   owner: string;
@@ -45,6 +46,7 @@ export function taskColumns(alias: string): string {
     .join(', ');
 }
 
+/** The row as the store contract's `TaskRecord`. */
 export function toRecord(row: TaskRow): TaskRecord {
   return {
     id: row.id,

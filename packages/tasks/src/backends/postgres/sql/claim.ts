@@ -12,6 +12,7 @@ import { LIVE_STATUSES, type TaskRecord } from '../../../task.js';
 import type { StoreContext } from '../context.js';
 import { taskColumns, toRecord, type TaskRow } from '../row.js';
 
+/** Leases up to `limit` claimable tasks to `worker`, spending one attempt each, in claim order. */
 export async function claimTasks(
   ctx: StoreContext,
   { worker, handlers, limit, leaseMs, now }: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number },

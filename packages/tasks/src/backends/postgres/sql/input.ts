@@ -20,7 +20,7 @@ export async function requestInput(ctx: StoreContext, { id, worker, key, request
     const requests = key in task.input_requests ? task.input_requests : { ...task.input_requests, [key]: { request, requestedAt: now } };
     const kinds: TaskChangeKind[] = task.status === 'input_required' ? ['input'] : ['status', 'input'];
     const from = task.status === 'input_required' ? LIVE_STATUSES : statusesLeadingTo('input_required');
-    const notice = await write(ctx, query, { id, status: 'input_required', from, kinds, now, lease: 'keep', set: { input_requests: requests } });
+    const [, notice] = await writeInput(ctx, query, { id, status: 'input_required', from, kinds, now, lease: 'keep', set: { input_requests: requests } });
     return { result: { answered: false } as const, notice };
   });
   ctx.deliver([outcome.notice]);
@@ -48,7 +48,7 @@ export async function respond(ctx: StoreContext, { id, responses, now }: { id: s
     const kinds: TaskChangeKind[] = ['input'];
     if (resumes) kinds.push('status');
     if (resumes && (record.lease === null || orphaned)) kinds.push('runnable');
-    const [row, notice] = await writeReturning(ctx, query, {
+    const [row, notice] = await writeInput(ctx, query, {
       id,
       status: resumes ? 'working' : record.status,
       from: resumes ? statusesLeadingTo('working') : LIVE_STATUSES,
@@ -75,11 +75,8 @@ interface Write {
   set: { input_requests?: unknown; input_responses?: unknown };
 }
 
-async function write(ctx: StoreContext, query: Query, w: Write): Promise<string | null> {
-  return (await writeReturning(ctx, query, w))[1];
-}
-
-async function writeReturning(ctx: StoreContext, query: Query, w: Write): Promise<[TaskRow, string | null]> {
+/** The compare-and-set write both verbs end with, on the row they hold locked. */
+async function writeInput(ctx: StoreContext, query: Query, w: Write): Promise<[TaskRow, string | null]> {
   const drop = w.lease === 'drop';
   const [row] = await query<TaskRow & { notice: string | null }>(
     `WITH changed AS (

@@ -23,6 +23,7 @@ const MAX_INSERT_ROUNDS = 5;
 
 type Inserted = { row: TaskRow; created: boolean; notice: string | null };
 
+/** Inserts a task, or returns the live holder of its unique key (`created: false`). */
 export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
   const body = async (query: Query): Promise<Inserted> => {
     if (task.uniqueKey !== null) {

@@ -9,6 +9,7 @@ import { LIVE_STATUSES } from '../../../task.js';
 import { announce, announceParams, type StoreContext } from '../context.js';
 import { json, TASK_COLUMNS } from '../row.js';
 
+/** Records progress for a task this worker holds; false if it no longer holds it. */
 export async function recordProgress(ctx: StoreContext, args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
   const [row] = await ctx.db.query<{ notice: string | null }>(
     `WITH changed AS (

@@ -8,6 +8,7 @@ import type { TaskRecord } from '../../../task.js';
 import type { StoreContext } from '../context.js';
 import { TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
+/** The task with this id, whoever owns it; null if there is none. */
 export async function getTask(ctx: StoreContext, id: string): Promise<TaskRecord | null> {
   const [row] = await ctx.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`, [id]);
   return row ? toRecord(row) : null;

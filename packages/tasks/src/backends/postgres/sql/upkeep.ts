@@ -14,6 +14,7 @@
 import { LIVE_STATUSES } from '../../../task.js';
 import { announce, announceParams, type StoreContext } from '../context.js';
 
+/** Releases or fails tasks whose lease expired; returns how many it touched. */
 export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: number }): Promise<number> {
   // Every SET expression reads the row as it was before the update.
   const rows = await ctx.db.query<{ notice: string | null }>(
@@ -42,6 +43,7 @@ export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: num
   return rows.length;
 }
 
+/** Deletes up to `limit` tasks past their TTL; returns their ids, oldest first. */
 export async function reapExpired(ctx: StoreContext, { now, limit }: { now: number; limit: number }): Promise<string[]> {
   if (limit <= 0) return [];
   const rows = await ctx.db.query<{ id: string; seq: number; notice: string | null }>(
