@@ -34,6 +34,17 @@ interface IgnoreScope {
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 
+/** Git's precedence: the deepest .gitignore with a verdict on the path (ignore or `!` re-include) wins. */
+function ignoredByGit(scopes: readonly IgnoreScope[], path: string, isDir: boolean): boolean {
+  for (let i = scopes.length - 1; i >= 0; i--) {
+    const scope = scopes[i]!;
+    const verdict = scope.rules.test(toPosix(relative(scope.base, path)) + (isDir ? '/' : ''));
+    if (verdict.ignored) return true;
+    if (verdict.unignored) return false;
+  }
+  return false;
+}
+
 /** Yields the absolute paths of matching files under `root`, sorted within each directory. */
 export async function* walkDirectory(root: string, filter: DirectoryFilter = {}): AsyncGenerator<string> {
   const include = picomatch([...(filter.include ?? DEFAULT_INCLUDE)], { dot: true });
@@ -53,7 +64,7 @@ export async function* walkDirectory(root: string, filter: DirectoryFilter = {})
       const isDir = entry.isDirectory();
       if (!isDir && !entry.isFile()) continue; // symlinks and sockets are not followed
       if (exclude(isDir ? `${rel}/` : rel) || (isDir && exclude(`${rel}/x`))) continue;
-      if (local.some((s) => s.rules.ignores(toPosix(relative(s.base, path)) + (isDir ? '/' : '')))) continue;
+      if (ignoredByGit(local, path, isDir)) continue;
       if (isDir) yield* visit(path, local);
       else if (include(rel)) yield path;
     }
