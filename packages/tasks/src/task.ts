@@ -124,5 +124,13 @@ export interface TaskRecord {
 
 /** The keys of input requests that have no answer yet. */
 export function outstandingInputKeys(task: Pick<TaskRecord, 'inputRequests' | 'inputResponses'>): string[] {
-  return Object.keys(task.inputRequests).filter((key) => !(key in task.inputResponses));
+  return Object.keys(task.inputRequests).filter((key) => !Object.hasOwn(task.inputResponses, key));
+}
+
+/**
+ * Stores `value` under a client-chosen `key` as an own, enumerable property. Plain assignment
+ * would treat `__proto__` as the prototype rather than a key.
+ */
+export function setOwnEntry<T>(entries: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(entries, key, { value, enumerable: true, writable: true, configurable: true });
 }

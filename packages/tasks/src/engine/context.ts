@@ -73,7 +73,7 @@ export class AttemptContext implements TaskContext {
       async () => {
         const task = await this.deps.store.get(this.taskId);
         if (!task || isTerminal(task.status)) throw this.signal.aborted ? this.signal.reason : new TaskAbortedError(task ? 'cancelled' : 'expired');
-        return key in task.inputResponses ? { response: task.inputResponses[key] as T } : undefined;
+        return Object.hasOwn(task.inputResponses, key) ? { response: task.inputResponses[key] as T } : undefined;
       },
       this.signal,
     ).then((found) => found.response);

@@ -46,6 +46,18 @@ export function inputContract(f: ContractFixture): void {
       expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: ['A', 'B'] });
     });
 
+    it('treats keys named like Object.prototype members as ordinary keys', async () => {
+      const engine = await f.engine({
+        odd: async (_: null, ctx: TaskContext) => [await ctx.requestInput('toString', { q: 1 }), await ctx.requestInput('__proto__', { q: 2 })],
+      });
+      const { task } = await engine.create({ handler: 'odd', input: null, owner: 'alice' });
+      await eventually(async () => Object.hasOwn((await engine.get(task.id, 'alice')).inputRequests, 'toString'));
+      expect((await engine.respond(task.id, 'alice', { toString: 'first' })).accepted).toEqual(['toString']);
+      await eventually(async () => Object.hasOwn((await engine.get(task.id, 'alice')).inputRequests, '__proto__'));
+      expect((await engine.respond(task.id, 'alice', JSON.parse('{"__proto__":"second"}'))).accepted).toEqual(['__proto__']);
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: ['first', 'second'] });
+    });
+
     it('after an engine restart the re-run handler finds the stored answer and the attempt is not spent', async () => {
       let runs = 0;
       const handlers = {

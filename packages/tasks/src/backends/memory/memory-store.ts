@@ -7,7 +7,7 @@
  */
 import { TaskLimitError } from '../../errors.js';
 import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskChangeKind, TaskStore } from '../../store.js';
-import { isTerminal, LIVE_STATUSES, outstandingInputKeys, statusesLeadingTo, type TaskRecord, type TaskStatus } from '../../task.js';
+import { isTerminal, LIVE_STATUSES, outstandingInputKeys, setOwnEntry, statusesLeadingTo, type TaskRecord, type TaskStatus } from '../../task.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const isLive = (status: TaskStatus) => (LIVE_STATUSES as readonly TaskStatus[]).includes(status);
@@ -159,8 +159,8 @@ export class MemoryTaskStore implements TaskStore {
   async requestInput({ id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
     const task = this.#held(id, worker);
     if (!task) return null;
-    if (key in task.inputResponses) return { answered: true, response: copy(task.inputResponses[key]) };
-    if (!(key in task.inputRequests)) task.inputRequests[key] = { request: copy(request), requestedAt: now };
+    if (Object.hasOwn(task.inputResponses, key)) return { answered: true, response: copy(task.inputResponses[key]) };
+    if (!Object.hasOwn(task.inputRequests, key)) setOwnEntry(task.inputRequests, key, { request: copy(request), requestedAt: now });
     const changedStatus = task.status !== 'input_required';
     task.status = 'input_required';
     task.updatedAt = now;
@@ -176,7 +176,7 @@ export class MemoryTaskStore implements TaskStore {
     const outstanding = new Set(outstandingInputKeys(task));
     const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
     if (accepted.length === 0) return { task: copy(task), accepted };
-    for (const key of accepted) task.inputResponses[key] = copy(responses[key]);
+    for (const key of accepted) setOwnEntry(task.inputResponses, key, copy(responses[key]));
     task.updatedAt = now;
     const resumes = task.status === 'input_required' && outstandingInputKeys(task).length === 0;
     if (resumes) task.status = 'working';
