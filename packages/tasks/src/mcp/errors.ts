@@ -38,13 +38,18 @@ export class TaskModeError extends Error {
   }
 }
 
-/** Converts any thrown value into the JSON-RPC error the client sees. */
-export function toProtocolError(error: unknown, onUnexpected: (error: unknown) => void): ProtocolError {
+/**
+ * Converts any thrown value into the JSON-RPC error the client sees. `requestAborted` marks a request
+ * the client cancelled (or whose connection closed) while it waited: expected, so not reported; the
+ * SDK delivers no reply to a cancelled request anyway.
+ */
+export function toProtocolError(error: unknown, onUnexpected: (error: unknown) => void, requestAborted = false): ProtocolError {
   if (error instanceof ProtocolError) return error;
   if (error instanceof TaskEngineError) return new ProtocolError(error.code, error.message, error.data);
   if (error instanceof TaskRateLimitError) return new ProtocolError(error.code, error.message, { retryAfterMs: error.retryAfterMs });
   if (error instanceof InsufficientScopeError) return new ProtocolError(error.code, error.message, { requiredScopes: error.missing });
   if (error instanceof TaskModeError) return new ProtocolError(error.code, error.message);
+  if (requestAborted) return new ProtocolError(ProtocolErrorCode.InvalidRequest, 'The request was cancelled');
   onUnexpected(error);
   return new ProtocolError(ProtocolErrorCode.InternalError, 'Internal error');
 }

@@ -91,14 +91,14 @@ export class McpTaskServer {
     const server = new Server({ name: this.#options.name, version: this.#options.version }, { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) });
     const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
     const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, maxTtlMs);
-    const guard = <T>(run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError)));
+    const guard = <T>(ctx: ServerContext, run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
 
     const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
     server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...builtinListings] }));
     server.setRequestHandler('tools/call', (request, ctx) =>
-      guard(async (): Promise<Result> => {
+      guard(ctx, async (): Promise<Result> => {
         const params = request.params as CallToolRequestParams;
         const caller = callerOf(ctx);
         const builtin = builtins.get(params.name);

@@ -25,13 +25,13 @@ const INPUT_REQUEST_TIMEOUT_MS = 10 * 60_000;
 /** Tasks per `tasks/list` page. */
 const PAGE_SIZE = 50;
 
-type Guard = <T>(run: () => Promise<T>) => Promise<T>;
+type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
 export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard, options: { list: boolean }): void {
-  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) => guard(async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))));
+  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) => guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))));
 
   server.setRequestHandler('tasks/result', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
-    guard(async () => {
+    guard(ctx, async () => {
       const { owner } = callerOf(ctx);
       await engine.get(params.taskId, owner);
       const stopRelay = relayInput(engine, params.taskId, owner, (_key, request) =>
@@ -47,7 +47,7 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
 
   if (options.list) {
     server.setRequestHandler('tasks/list', { params: ListParams, result: AnyResult }, (params, ctx) =>
-      guard(async () => {
+      guard(ctx, async () => {
         const page = await engine.list({ owner: callerOf(ctx).owner, limit: PAGE_SIZE, ...(params.cursor !== undefined && { cursor: params.cursor }) });
         return { tasks: page.tasks.map(taskFields), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
       }),
@@ -56,6 +56,6 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
 
   // The engine writes `cancelled` (and aborts the running handler) before this replies; a terminal task is -32602.
   server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
-    guard(async () => taskFields(await engine.cancel(params.taskId, callerOf(ctx).owner, 'Cancelled by the client'))),
+    guard(ctx, async () => taskFields(await engine.cancel(params.taskId, callerOf(ctx).owner, 'Cancelled by the client'))),
   );
 }

@@ -18,11 +18,11 @@ import { detailedTask, requireTasksExtension } from './wire.js';
 const TaskIdParams = z.looseObject({ taskId: z.string() });
 const AnyResult = z.looseObject({});
 
-type Guard = <T>(run: () => Promise<T>) => Promise<T>;
+type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
 export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
-    guard(async () => {
+    guard(ctx, async () => {
       requireTasksExtension(ctx);
       return detailedTask(await engine.get(params.taskId, callerOf(ctx).owner));
     }),
@@ -31,7 +31,7 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
   // v2 lifts `inputResponses` out of every request's params into ctx.mcpReq.inputResponses.
   // Applied before the ack, so a partial answer is visible to an immediate tasks/get.
   server.setRequestHandler('tasks/update', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
-    guard(async () => {
+    guard(ctx, async () => {
       requireTasksExtension(ctx);
       await engine.respond(params.taskId, callerOf(ctx).owner, ctx.mcpReq.inputResponses ?? {});
       return {};
@@ -40,7 +40,7 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
 
   // Cooperative and idempotent: cancelling a finished task is acknowledged like any other.
   server.setRequestHandler('tasks/cancel', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
-    guard(async () => {
+    guard(ctx, async () => {
       requireTasksExtension(ctx);
       await engine.cancel(params.taskId, callerOf(ctx).owner, 'Cancelled by the client').catch((error: unknown) => {
         if (!(error instanceof TaskTerminalError)) throw error;
