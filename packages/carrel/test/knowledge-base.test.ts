@@ -49,7 +49,7 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     const result = await kb.ingestContent({ library: 'carrel', version: '1.0', content: guide, source: 'guide.md', tags: ['docs'] });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
-    expect(kb.listLibraries()).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v1', dims: 64 })]);
+    expect(kb.listLibraries()).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v2', dims: 64 })]);
     const { results, mode } = await kb.search({ query: 'install the package' });
     expect(mode).toBe('hybrid');
     expect(results[0]).toMatchObject({ title: 'Guide', heading: 'Guide > Install', library: 'carrel', version: '1.0', bm25Rank: 1 });
@@ -157,7 +157,7 @@ describe('KnowledgeBase', () => {
 
     const reindexed = await wider.reindexLibrary('l');
     expect(reindexed.chunks).toBe(2);
-    expect(reindexed.warnings[0]).toMatch(/Switched from offline:hash-v1 \(64 dims\)/);
+    expect(reindexed.warnings[0]).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
     expect(wider.listLibraries()[0]).toMatchObject({ dims: 32 });
     expect((await wider.search({ query: 'install' })).results[0]!.vectorRank).toBe(1);
     await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
@@ -181,7 +181,7 @@ describe('KnowledgeBase', () => {
     const withModel = kbIn(dataDir);
     const filled = await withModel.reindexLibrary('l');
     expect(filled.chunks).toBe(2);
-    expect((await withModel.status()).libraries[0]).toMatchObject({ chunksWithoutVectors: 0, embedder: 'offline:hash-v1' });
+    expect((await withModel.status()).libraries[0]).toMatchObject({ chunksWithoutVectors: 0, embedder: 'offline:hash-v2' });
   }, 60_000);
 
   it('cancels within one batch and keeps only whole documents', async () => {

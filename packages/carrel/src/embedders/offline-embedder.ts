@@ -21,10 +21,17 @@ function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** Lowercased word tokens with a crude plural strip, so "queues" and "queue" share a feature. */
+// Function words carry no topic; in a small hashed space they would only add collisions.
+const STOPWORDS = new Set(
+  'a an and are as at be but by can do does for from has have how i if in into is it its of on or so than that the then there these this to was what when where which who why will with you your'.split(' '),
+);
+
+/** Lowercased content-word tokens with a crude plural strip, so "queues" and "queue" share a feature. */
 export function tokenize(text: string): string[] {
   const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
-  return words.map((w) => (w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w));
+  const out: string[] = [];
+  for (const w of words) if (!STOPWORDS.has(w)) out.push(w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+  return out;
 }
 
 /** See module comment. */
@@ -34,7 +41,7 @@ export class OfflineEmbedder implements Embedder {
 
   constructor(dims = OFFLINE_DEFAULT_DIMS) {
     this.dims = dims;
-    this.id = 'offline:hash-v1';
+    this.id = 'offline:hash-v2';
   }
 
   async load(): Promise<void> {}

@@ -68,13 +68,13 @@ describe('OpenAiEmbedder', () => {
   it('fails with a clear error that never contains the API key', async () => {
     const url = await endpoint((_body, _req, res) => res.writeHead(401).end('{"error":"invalid key"}'));
     const e = new OpenAiEmbedder({ kind: 'openai', baseUrl: url, model: 'm', apiKey: 'sk-very-secret', maxRetries: 1 });
-    const err = await e.embed(['a']).catch((x: unknown) => x as Error);
+    const err = (await e.embed(['a']).catch((x: unknown) => x)) as Error;
     expect(err).toBeInstanceOf(EmbedderUnavailableError);
     expect(err.message).toMatch(/HTTP 401/);
     expect(JSON.stringify({ message: err.message, stack: err.stack, data: (err as EmbedderUnavailableError).data })).not.toContain('sk-very-secret');
 
     const down = new OpenAiEmbedder({ kind: 'openai', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', apiKey: 'sk-very-secret', maxRetries: 1 });
-    const err2 = await down.embed(['a']).catch((x: unknown) => x as Error);
+    const err2 = (await down.embed(['a']).catch((x: unknown) => x)) as Error;
     expect(err2.message).toMatch(/failed after 2 attempts/);
     expect(err2.message).not.toContain('sk-very-secret');
   });

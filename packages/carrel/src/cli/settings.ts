@@ -1,0 +1,80 @@
+/**
+ * Run-time settings shared by `carrel mcp`, `carrel serve` and every CLI command: where the data
+ * lives, which embedder to use, and which folders files may be read from. Flags win over
+ * environment variables, which win over defaults; the defaults need no configuration at all.
+ *
+ * | setting | flag | environment | default |
+ * |---|---|---|---|
+ * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
+ * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
+ * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
+ *
+ * @module
+ */
+import { delimiter, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import type { EmbedderConfig, KnowledgeBaseOptions } from 'carrel';
+import { resolveDataDir } from '../data-dir.js';
+
+/** Embedder kinds a user can pick by name. */
+export const EMBEDDER_KINDS = ['local', 'offline', 'openai', 'none'] as const;
+
+/** What a command was asked for (flags), before environment and defaults are applied. */
+export interface SettingFlags {
+  dataDir?: string;
+  embedder?: string;
+  allow?: string[];
+}
+
+/** Everything needed to open the knowledge base and the task store. */
+export interface Settings {
+  dataDir: string;
+  embedder: EmbedderConfig;
+  allowedRoots: string[];
+  /** The owner of tasks started by the local user (stdio and the CLI share it). */
+  owner: string;
+}
+
+/** A setting has a value that cannot be used; the message names the setting and the choices. */
+export class SettingsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SettingsError';
+  }
+}
+
+/** Resolves flags against the environment. */
+export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+  const roots = flags.allow?.length ? flags.allow : (env.CARREL_ALLOWED_ROOTS?.split(delimiter).filter(Boolean) ?? [process.cwd()]);
+  return {
+    dataDir: resolveDataDir(flags.dataDir, env),
+    embedder: embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
+    allowedRoots: roots.map((root) => resolve(root)),
+    owner: `local:${userInfo().username}`,
+  };
+}
+
+/** The options `KnowledgeBase.open` takes for these settings. */
+export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
+  return { dataDir: settings.dataDir, embedder: settings.embedder, allowedRoots: settings.allowedRoots };
+}
+
+function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {
+  switch (kind) {
+    case 'local':
+      return { kind: 'local', ...(env.CARREL_LOCAL_MODEL && { model: env.CARREL_LOCAL_MODEL }) };
+    case 'offline':
+      return { kind: 'offline' };
+    case 'none':
+      return { kind: 'none' };
+    case 'openai': {
+      const baseUrl = env.CARREL_OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
+      const apiKey = env.CARREL_OPENAI_API_KEY ?? env.OPENAI_API_KEY;
+      const dimensions = env.CARREL_OPENAI_DIMENSIONS ? Number(env.CARREL_OPENAI_DIMENSIONS) : undefined;
+      if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) throw new SettingsError(`CARREL_OPENAI_DIMENSIONS must be a positive integer, not ${env.CARREL_OPENAI_DIMENSIONS}`);
+      return { kind: 'openai', baseUrl, model: env.CARREL_OPENAI_MODEL ?? 'text-embedding-3-small', ...(apiKey && { apiKey }), ...(dimensions && { dimensions }) };
+    }
+    default:
+      throw new SettingsError(`Unknown embedder '${kind}': choose one of ${EMBEDDER_KINDS.join(', ')} (flag --embedder or CARREL_EMBEDDER)`);
+  }
+}

@@ -1,0 +1,57 @@
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { IngestCancelledError, KnowledgeBase } from 'carrel';
+import { tempDir } from '../support/temp-dir.js';
+
+async function writeLargeMarkdown(path: string, sections: number): Promise<number> {
+  const out = createWriteStream(path);
+  let bytes = 0;
+  for (let i = 0; i < sections; i++) {
+    const block = `## Section ${i}\n\n${`Paragraph ${i} streams through the chunker without being held whole. `.repeat(20)}\n\n`;
+    bytes += block.length;
+    if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
+  }
+  await new Promise<void>((resolve) => out.end(resolve));
+  return bytes;
+}
+
+describe('large files', () => {
+  it('streams a file above the threshold into one document, all chunks in one commit', async () => {
+    const root = tempDir();
+    const path = join(root, 'big.md');
+    const bytes = await writeLargeMarkdown(path, 12_000);
+    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], streamThresholdBytes: 1024 * 1024 });
+    try {
+      const progress: number[] = [];
+      const result = await kb.ingestFile(path, { library: 'big' }, { onProgress: (current) => progress.push(current) });
+      expect(bytes).toBeGreaterThan(15_000_000);
+      expect(result).toMatchObject({ created: 1, chunksWithoutVectors: 0 });
+      expect(result.chunks).toBeGreaterThan(10_000);
+      expect(progress.length).toBeGreaterThan(10);
+      const { results } = await kb.search({ query: 'section 11999 paragraph 11999' });
+      expect(results.find((r) => r.bm25Rank === 1)!.heading).toBe('Section 11999');
+      expect(await kb.ingestFile(path, { library: 'big' })).toMatchObject({ unchanged: 1 });
+    } finally {
+      await kb.close();
+    }
+  }, 120_000);
+
+  it('a cancel in the middle of a streamed file leaves no trace of it', async () => {
+    const root = tempDir();
+    const path = join(root, 'big.md');
+    await writeLargeMarkdown(path, 8_000);
+    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], streamThresholdBytes: 1024 * 1024, batchChunks: 64 });
+    try {
+      const controller = new AbortController();
+      const run = kb.ingestFile(path, { library: 'big' }, { signal: controller.signal, onProgress: (current, total) => current > total / 3 && controller.abort() });
+      await expect(run).rejects.toThrow(IngestCancelledError);
+      const db = new Database(kb.databasePath, { readonly: true });
+      expect(db.prepare('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM chunks) AS c').get()).toEqual({ d: 0, c: 0 });
+      db.close();
+    } finally {
+      await kb.close();
+    }
+  }, 120_000);
+});

@@ -1,0 +1,19 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/store/database.js';
+import { tempDir } from '../support/temp-dir.js';
+
+describe('openDatabase', () => {
+  it('creates the schema once, in WAL mode with sqlite-vec loaded, and reopening applies nothing twice', () => {
+    const path = join(tempDir(), 'kb.db');
+    const first = openDatabase(path);
+    expect(first.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(first.prepare('SELECT vec_version() AS v').get()).toEqual({ v: expect.stringMatching(/^v0\.1\./) });
+    const versions = first.prepare('SELECT version, name FROM schema_migrations').all();
+    expect(versions).toEqual([{ version: 1, name: '0001_initial.sql' }]);
+    first.close();
+    const second = openDatabase(path);
+    expect(second.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(versions);
+    second.close();
+  });
+});
