@@ -6,7 +6,7 @@
  * @module
  */
 import type { RequestInputResult, RespondResult, TaskChangeKind, TaskStore } from '../../../store.js';
-import { isTerminal, LIVE_STATUSES, outstandingInputKeys, statusesLeadingTo, type TaskStatus } from '../../../task.js';
+import { isTerminal, LIVE_STATUSES, outstandingInputKeys, setOwnEntry, statusesLeadingTo, type TaskStatus } from '../../../task.js';
 import { announce, announceParams, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
 import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
@@ -16,8 +16,9 @@ export async function requestInput(ctx: StoreContext, { id, worker, key, request
   const outcome = await ctx.db.transaction(async (query) => {
     const [task] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`, [id, worker, LIVE_STATUSES]);
     if (!task) return { result: null, notice: null };
-    if (key in task.input_responses) return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
-    const requests = key in task.input_requests ? task.input_requests : { ...task.input_requests, [key]: { request, requestedAt: now } };
+    if (Object.hasOwn(task.input_responses, key)) return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
+    const requests = task.input_requests;
+    if (!Object.hasOwn(requests, key)) setOwnEntry(requests, key, { request, requestedAt: now });
     const kinds: TaskChangeKind[] = task.status === 'input_required' ? ['input'] : ['status', 'input'];
     const from = task.status === 'input_required' ? LIVE_STATUSES : statusesLeadingTo('input_required');
     const [, notice] = await writeInput(ctx, query, { id, status: 'input_required', from, kinds, now, lease: 'keep', set: { input_requests: requests } });
@@ -42,7 +43,7 @@ export async function respond(ctx: StoreContext, { id, responses, now }: { id: s
     const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
     if (accepted.length === 0) return { result: { task: record, accepted }, notice: null };
 
-    for (const key of accepted) record.inputResponses[key] = responses[key];
+    for (const key of accepted) setOwnEntry(record.inputResponses, key, responses[key]);
     const resumes = record.status === 'input_required' && outstandingInputKeys(record).length === 0;
     const orphaned = resumes && record.lease !== null && record.lease.expiresAt <= now;
     const kinds: TaskChangeKind[] = ['input'];
