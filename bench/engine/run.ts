@@ -35,7 +35,7 @@ interface Row {
 
 const dir = mkdtempSync(join(tmpdir(), 'carrel-bench-'));
 const pg = await startPostgres();
-console.error(`PostgreSQL ${pg.url.replace(/:[^:@]+@/, ':***@')} (initdb ${pg.timings.initdbMs} ms, start ${pg.timings.startMs} ms)`);
+console.error(`PostgreSQL ${pg.url.replace(/:[^:@]+@/, ':***@')} (cluster ${pg.timings.clusterMs} ms, start ${pg.timings.startMs} ms)`);
 
 /** Slow subjects (polling at 0.5–1 s) get fewer sequential samples so a round stays short. */
 const samplesFor = (name: string) => (name.startsWith('pg-boss') ? Math.min(20, SAMPLES) : SAMPLES);
@@ -44,7 +44,8 @@ const factories: Array<[string, (round: number) => Promise<BenchSubject>]> = [
   ['carrel memory', () => CarrelSubject.open({ backend: 'memory' })],
   ['carrel sqlite', (round) => CarrelSubject.open({ backend: 'sqlite', path: join(dir, `tasks-${round}.db`) })],
   ['carrel postgres', (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` })],
-  ['pg-boss 10', (round) => PgBossSubject.open(pg.url, `bench_pgboss_${round}`)],
+  ['pg-boss 10, batch 100', (round) => PgBossSubject.open(pg.url, `bench_pgboss100_${round}`, 100)],
+  ['pg-boss 10, batch 500', (round) => PgBossSubject.open(pg.url, `bench_pgboss500_${round}`, 500)],
   ['MCP SDK v1 InMemoryTaskStore', async () => new SdkInMemorySubject()],
 ];
 
@@ -81,10 +82,10 @@ try {
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 const cell = (c: Row['latency'][Scenario] | undefined) => (!c || c.unsupported ? 'n/a' : `${fmt(median(c.p50))} / ${fmt(median(c.p99))}`);
-const pgBoss = median(rows.get('pg-boss 10')!.throughput);
+const pgBoss = median(rows.get('pg-boss 10, batch 500')!.throughput);
 
 const lines = [
-  `| subject | no-op tasks/s | × pg-boss | create→start p50 / p99 ms | completion→wake-up p50 / p99 ms | cancel→abort p50 / p99 ms | cross-process cancel p50 / p99 ms |`,
+  `| subject | no-op tasks/s | × pg-boss (batch 500) | create→start p50 / p99 ms | completion→wake-up p50 / p99 ms | cancel→abort p50 / p99 ms | cross-process cancel p50 / p99 ms |`,
   `|---|---:|---:|---:|---:|---:|---:|`,
   ...[...rows].map(([name, row]) => {
     const tps = median(row.throughput);
