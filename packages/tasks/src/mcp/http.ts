@@ -41,6 +41,8 @@ export interface HttpOptions {
   unauthenticatedMaxTtlMs?: number;
   /** 2025-era sessions kept at once (default 1000). */
   maxSessions?: number;
+  /** A 2025-era session unused for this long is closed (default 30 minutes). */
+  sessionIdleMs?: number;
 }
 
 export interface HttpEndpoint {
@@ -60,7 +62,7 @@ export function createHttpHandler(server: McpTaskServer, options: Omit<HttpOptio
     ? { defaultOwner: 'unauthenticated', bound: true, session: false }
     : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
   const modern = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
-  const legacy = new LegacySessions(server, { serving: { ...serving, session: true }, maxRequestBodySize, ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }) });
+  const legacy = new LegacySessions(server, { serving: { ...serving, session: true }, maxRequestBodySize, ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }), ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }) });
 
   const fetch = async (request: Request): Promise<Response> => {
     if (new URL(request.url).pathname !== path) return new Response('Not Found', { status: 404 });

@@ -21,15 +21,22 @@ export interface LegacySessionsOptions {
   maxRequestBodySize: number;
   /** Sessions kept at once; the least recently used is closed beyond this (default 1000). */
   maxSessions?: number;
+  /** A session unused for this long is closed (default 30 minutes); its tasks live on in the store. */
+  sessionIdleMs?: number;
 }
 
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
+  readonly #sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly server: McpTaskServer,
     private readonly options: LegacySessionsOptions,
-  ) {}
+  ) {
+    const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+    this.#sweeper = setInterval(() => this.#closeIdle(idleMs), Math.min(60_000, idleMs));
+    this.#sweeper.unref();
+  }
 
   async fetch(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
     const principal = authInfo?.clientId ?? null;
@@ -47,6 +54,7 @@ export class LegacySessions {
 
   /** Closes every session. */
   async close(): Promise<void> {
+    clearInterval(this.#sweeper);
     await Promise.allSettled([...this.#sessions.values()].map((s) => s.transport.close()));
     this.#sessions.clear();
   }
@@ -71,6 +79,15 @@ export class LegacySessions {
     await server.connect(transport);
     // A POST without a session that is not `initialize` is rejected by the transport itself.
     return transport.handleRequest(request, { ...(authInfo && { authInfo }) });
+  }
+
+  #closeIdle(idleMs: number): void {
+    const cutoff = Date.now() - idleMs;
+    for (const [id, session] of this.#sessions) {
+      if (session.lastUsed > cutoff) continue;
+      this.#sessions.delete(id);
+      void session.transport.close();
+    }
   }
 
   #evict(): void {

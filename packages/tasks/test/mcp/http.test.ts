@@ -165,3 +165,31 @@ describe('HTTP restart', () => {
     }
   });
 });
+
+describe('HTTP 2025 sessions', () => {
+  const listTools = (url: string, sessionId: string) =>
+    fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
+    }).then((r) => r.status);
+
+  it('closes the least recently used session beyond maxSessions, and idle sessions', async () => {
+    const fx = await startHttp({ http: { maxSessions: 1, sessionIdleMs: 300 } });
+    const first = await v1Http(fx.url);
+    const firstId = String((first.transport as { sessionId?: string }).sessionId);
+    expect(await listTools(fx.url, firstId)).toBe(200);
+    const second = await v1Http(fx.url);
+    const secondId = String((second.transport as { sessionId?: string }).sessionId);
+    try {
+      expect(await listTools(fx.url, firstId)).toBe(404);
+      // Idleness is the behaviour under test, so here the test waits out the clock (any request would refresh the session).
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await listTools(fx.url, secondId)).toBe(404);
+    } finally {
+      await first.close().catch(() => {});
+      await second.close().catch(() => {});
+      await fx.close();
+    }
+  });
+});

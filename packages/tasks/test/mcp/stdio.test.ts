@@ -24,6 +24,29 @@ async function startSlowTask(db: string, seconds: number) {
   return { ...first, taskId: task.taskId };
 }
 
+/** The fixture on stdio spoken to line by line, as a client that writes its own frames. */
+function rawStdio() {
+  const child = spawnStdioFixture();
+  const replies: Array<Record<string, unknown>> = [];
+  const waiters: Array<() => void> = [];
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    replies.push(JSON.parse(line) as Record<string, unknown>);
+    waiters.splice(0).forEach((wake) => wake());
+  });
+  return {
+    child,
+    replies,
+    send: (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`),
+    reply: async (id: number | null) => {
+      for (;;) {
+        const found = replies.find((r) => r.id === id);
+        if (found) return found;
+        await new Promise<void>((resolve) => waiters.push(resolve));
+      }
+    },
+  };
+}
+
 function exited(pid: number): Promise<void> {
   return new Promise((resolve) => {
     const check = () => {
@@ -84,41 +107,59 @@ describe('stdio', () => {
   });
 
   it('answers malformed frames, unknown methods and mistyped params, and keeps serving', async () => {
-    const child = spawnStdioFixture();
     // Malformed JSON gets -32700, a non-message and an oversized frame -32600, all with id null.
-    const lines = createInterface({ input: child.stdout });
-    const replies: Array<Record<string, unknown>> = [];
-    const waiters: Array<() => void> = [];
-    lines.on('line', (line) => {
-      replies.push(JSON.parse(line) as Record<string, unknown>);
-      waiters.splice(0).forEach((w) => w());
-    });
-    const reply = async (id: number | null) => {
-      for (;;) {
-        const found = replies.find((r) => r.id === id);
-        if (found) return found;
-        await new Promise<void>((resolve) => waiters.push(resolve));
-      }
-    };
-    const send = (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`);
+    const raw = rawStdio();
     try {
-      send('{"jsonrpc":"2.0","id":1,"method":');
-      send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
-      expect(await reply(2)).toHaveProperty('result.protocolVersion', '2025-11-25');
-      send({ jsonrpc: '2.0', method: 'notifications/initialized' });
-      send({ jsonrpc: '2.0', id: 3, method: 'no/such/method', params: {} });
-      expect(await reply(3)).toHaveProperty('error.code', -32601);
-      send({ jsonrpc: '2.0', id: 4, method: 'tasks/get', params: { taskId: 7 } });
-      expect(await reply(4)).toHaveProperty('error.code', -32602);
-      send('[1, 2]');
-      send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } });
-      send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'greet', arguments: { name: 'stdio' } } });
-      expect(await reply(5)).toHaveProperty('result.content', [{ type: 'text', text: 'Hello, stdio!' }]);
-      const errors = replies.filter((r) => r.id === null).map((r) => (r.error as { code: number }).code);
+      raw.send('{"jsonrpc":"2.0","id":1,"method":');
+      raw.send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      expect(await raw.reply(2)).toHaveProperty('result.protocolVersion', '2025-11-25');
+      raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      raw.send({ jsonrpc: '2.0', id: 3, method: 'no/such/method', params: {} });
+      expect(await raw.reply(3)).toHaveProperty('error.code', -32601);
+      raw.send({ jsonrpc: '2.0', id: 4, method: 'tasks/get', params: { taskId: 7 } });
+      expect(await raw.reply(4)).toHaveProperty('error.code', -32602);
+      raw.send('[1, 2]');
+      raw.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } });
+      raw.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'greet', arguments: { name: 'stdio' } } });
+      expect(await raw.reply(5)).toHaveProperty('result.content', [{ type: 'text', text: 'Hello, stdio!' }]);
+      const errors = raw.replies.filter((r) => r.id === null).map((r) => (r.error as { code: number }).code);
       expect(errors).toEqual([-32700, -32600, -32600]);
-      expect(replies.some((r) => r.id === 6)).toBe(false);
+      expect(raw.replies.some((r) => r.id === 6)).toBe(false);
     } finally {
-      child.kill();
+      raw.child.kill();
+    }
+  });
+
+  it('speaks the 2026-07-28 extension on a modern stdio connection, input round trip included', async () => {
+    const raw = rawStdio();
+    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+    let id = 100;
+    const call = async (method: string, params: Record<string, unknown>) => {
+      raw.send({ jsonrpc: '2.0', id: ++id, method, params: { ...params, _meta: meta } });
+      return raw.reply(id);
+    };
+    try {
+      const discover = await call('server/discover', {});
+      expect(discover).toHaveProperty('result.capabilities.extensions', { 'io.modelcontextprotocol/tasks': {} });
+      const created = (await call('tools/call', { name: 'confirm_delete', arguments: { filename: 'c.txt' } })).result as Record<string, unknown>;
+      expect(created.resultType).toBe('task');
+      const taskId = String(created.taskId);
+      // Polls as a 2026 client does (the fixture's pollIntervalMs is 200; 20 ms keeps the test quick).
+      const pollUntil = async (status: string) => {
+        for (let i = 0; i < 500; i++) {
+          const task = (await call('tasks/get', { taskId })).result as Record<string, unknown>;
+          if (task.status === status) return task;
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        throw new Error(`task ${taskId} never became ${status}`);
+      };
+      let task = await pollUntil('input_required');
+      expect(Object.keys(task.inputRequests as object)).toEqual(['confirm']);
+      expect((await call('tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } })).result).toMatchObject({ resultType: 'complete' });
+      task = await pollUntil('completed');
+      expect(task.result).toMatchObject({ content: [{ type: 'text', text: 'Deleted c.txt' }] });
+    } finally {
+      raw.child.kill();
     }
   });
 });
