@@ -13,7 +13,8 @@
  */
 import { delimiter, resolve } from 'node:path';
 import { userInfo } from 'node:os';
-import type { EmbedderConfig, KnowledgeBaseOptions } from 'carrel';
+import type { EmbedderConfig } from '../embedders/embedder.js';
+import type { KnowledgeBaseOptions } from '../knowledge-base.js';
 import { resolveDataDir } from '../data-dir.js';
 
 /** Embedder kinds a user can pick by name. */

@@ -1,0 +1,45 @@
+/**
+ * `carrel add <path|url>`: index a file, a folder or a web page, as a durable task with a progress
+ * bar; Ctrl-C cancels it. A path given here is allowed even outside the configured roots: the
+ * person typing it is the one who decides what to index.
+ *
+ * @module
+ */
+import { basename, resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { IngestResult } from '../../ingest/jobs.js';
+import { summarizeIngest } from '../../mcp/ingest-summary.js';
+import { commandContext, withRuntime } from '../context.js';
+import { print } from '../output.js';
+import { runToolTask } from '../run-task.js';
+
+/** Adds `add` to the program. */
+export function register(program: Command): void {
+  program
+    .command('add')
+    .description('Index a file, folder or URL into a library')
+    .argument('<path-or-url>', 'a local file or folder, or an http(s) URL')
+    .option('-l, --library <name>', 'library name (default: the folder or host name)')
+    .option('--lib-version <version>', 'library version')
+    .option('-t, --tag <tag...>', 'tags for the documents')
+    .option('--title <title>', 'title for a URL (default: the page title)')
+    .action(async (target: string, options: { library?: string; libVersion?: string; tag?: string[]; title?: string }, command: Command) => {
+      const context = commandContext(command);
+      const url = /^https?:\/\//i.test(target);
+      const settings = url ? context.settings : { ...context.settings, allowedRoots: [...context.settings.allowedRoots, resolve(target)] };
+      const library = options.library ?? defaultLibrary(target, url);
+      const args = {
+        library,
+        ...(options.libVersion !== undefined && { version: options.libVersion }),
+        ...(options.tag && { tags: options.tag }),
+        ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
+      };
+      const result = await withRuntime(settings, {}, (runtime) => runToolTask(runtime, 'index_document', args, context));
+      print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
+    });
+}
+
+function defaultLibrary(target: string, url: boolean): string {
+  if (url) return new URL(target).hostname;
+  return basename(resolve(target)).replace(/\.[^.]+$/, '') || 'default';
+}

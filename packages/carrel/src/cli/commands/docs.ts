@@ -1,0 +1,51 @@
+/**
+ * `carrel docs list|show|rm`: the stored documents.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import { documentReader } from '../../mcp/document-reader.js';
+import { commandContext, withKnowledgeBase } from '../context.js';
+import { print } from '../output.js';
+import { integer } from './parse.js';
+
+/** Adds `docs` and its subcommands to the program. */
+export function register(program: Command): void {
+  const docs = program.command('docs').description('List, read and remove stored documents');
+  docs
+    .command('list')
+    .description('List documents')
+    .option('-l, --library <name>', 'only this library')
+    .option('--lib-version <version>', 'only this library version')
+    .option('-n, --limit <n>', 'documents to show', integer('--limit'), 50)
+    .option('--offset <n>', 'documents to skip', integer('--offset'), 0)
+    .action(async (o: { library?: string; libVersion?: string; limit: number; offset: number }, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const page = await withKnowledgeBase(settings, (kb) =>
+        documentReader(kb).listDocuments({ limit: o.limit, offset: o.offset, ...(o.library !== undefined && { library: o.library }), ...(o.libVersion !== undefined && { version: o.libVersion }) }),
+      );
+      print(page, json, (p) =>
+        p.documents.length === 0 ? 'No documents.' : p.documents.map((d) => `${String(d.id).padStart(5)}  ${d.title}  (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source})`).join('\n'),
+      );
+    });
+  docs
+    .command('show')
+    .description("Print a document's text")
+    .argument('<id>', 'document id', integer('<id>'))
+    .option('--offset <n>', 'character to start at', integer('--offset'), 0)
+    .option('--max-chars <n>', 'characters to print', integer('--max-chars'), 1_000_000)
+    .action(async (id: number, o: { offset: number; maxChars: number }, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const page = await withKnowledgeBase(settings, (kb) => documentReader(kb).getDocument(id, { offset: o.offset, maxChars: o.maxChars }));
+      print(page, json, (p) => `# ${p.title}\n(${p.source})\n\n${p.content}`);
+    });
+  docs
+    .command('rm')
+    .description('Remove a document and its chunks')
+    .argument('<id>', 'document id', integer('<id>'))
+    .action(async (id: number, _o: unknown, command: Command) => {
+      const { settings, json } = commandContext(command);
+      await withKnowledgeBase(settings, (kb) => kb.deleteDocument(id));
+      print({ deleted: id }, json, () => `Removed document ${id}.`);
+    });
+}

@@ -1,0 +1,51 @@
+/**
+ * What every command reads from the global options: settings and `--json`, plus helpers to open
+ * the knowledge base or the task runtime for the length of one command and close them after.
+ *
+ * @module
+ */
+import type { Command } from 'commander';
+import type { KnowledgeBase } from '../knowledge-base.js';
+import { openRuntime, type CarrelRuntime, type RuntimeOptions } from '../mcp/runtime.js';
+import { knowledgeBaseOptions, resolveSettings, type Settings } from './settings.js';
+
+/** The global options as commander parses them. */
+interface GlobalOptions {
+  dataDir?: string;
+  embedder?: string;
+  allow?: string[];
+  json?: boolean;
+}
+
+/** Settings and output mode for a command. */
+export interface CommandContext {
+  settings: Settings;
+  json: boolean;
+}
+
+/** Reads the global options of `command`. */
+export function commandContext(command: Command): CommandContext {
+  const options = command.optsWithGlobals<GlobalOptions>();
+  return { settings: resolveSettings(options), json: options.json === true };
+}
+
+/** Runs `body` with an open knowledge base, closing it after. */
+export async function withKnowledgeBase<T>(settings: Settings, body: (kb: KnowledgeBase) => Promise<T> | T): Promise<T> {
+  const { KnowledgeBase } = await import('../knowledge-base.js');
+  const kb = KnowledgeBase.open(knowledgeBaseOptions(settings));
+  try {
+    return await body(kb);
+  } finally {
+    await kb.close();
+  }
+}
+
+/** Runs `body` with the task runtime open, closing it after. */
+export async function withRuntime<T>(settings: Settings, options: RuntimeOptions, body: (runtime: CarrelRuntime) => Promise<T>): Promise<T> {
+  const runtime = await openRuntime(settings, options);
+  try {
+    return await body(runtime);
+  } finally {
+    await runtime.close();
+  }
+}

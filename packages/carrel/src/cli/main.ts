@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+/**
+ * The `carrel` command. Global options (data dir, embedder, allowed roots, `--json`) apply to
+ * every command; each command lives in its own file under `commands/`. Errors are turned into a
+ * message and an exit code in one place (`errors.ts`).
+ *
+ * Only commander and the chosen command's modules load at start-up: `carrel mcp` has to answer
+ * its client within a few hundred milliseconds.
+ *
+ * @module
+ */
+import { Command, Option } from 'commander';
+import { reportError } from './errors.js';
+import { EMBEDDER_KINDS } from './settings.js';
+import { CARREL_VERSION } from './version.js';
+
+const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status'] as const;
+
+/** Builds the program; only the command being run is imported. */
+async function program(argv: readonly string[]): Promise<Command> {
+  const root = new Command('carrel')
+    .description('A documentation knowledge base for AI agents, served over MCP.')
+    .version(CARREL_VERSION)
+    .option('-d, --data-dir <dir>', 'where the knowledge base and tasks are stored (default: $CARREL_DATA_DIR or the per-user data folder)')
+    .addOption(new Option('-e, --embedder <kind>', 'embedding model (default: $CARREL_EMBEDDER or local)').choices(EMBEDDER_KINDS))
+    .option('--allow <dir...>', 'folders files may be indexed from (default: $CARREL_ALLOWED_ROOTS or the working directory)')
+    .option('--json', 'print results as JSON')
+    .exitOverride()
+    .showHelpAfterError();
+  const named = argv.find((arg) => (COMMANDS as readonly string[]).includes(arg));
+  for (const name of named ? [named] : COMMANDS) {
+    const module = (await import(`./commands/${name}.js`)) as { register(program: Command): void };
+    module.register(root);
+  }
+  return root;
+}
+
+const argv = process.argv.slice(2);
+try {
+  await (await program(argv)).parseAsync(argv, { from: 'user' });
+} catch (error) {
+  reportError(error);
+}

@@ -1,0 +1,61 @@
+/**
+ * Runs a carrel tool as a durable task from the CLI: the arguments are checked with the tool's own
+ * schema, the task is stored (so a crash mid-way is resumed by the next carrel process on the data
+ * dir), this process's engine works it, a progress bar follows the record, and Ctrl-C cancels the
+ * task (work stops between batches; finished documents stay). Resolves with the tool's result.
+ *
+ * @module
+ */
+import type { CallToolResult } from '@modelcontextprotocol/server';
+import type { TaskRecord } from '@carrel/tasks';
+import { toolHandlerName, type ToolTaskInput } from '@carrel/tasks/mcp';
+import type { CarrelRuntime } from '../mcp/runtime.js';
+import { CliError, ExitCode, exitCodeForKind } from './errors.js';
+import { notice } from './output.js';
+import { TaskProgressBar } from './progress.js';
+
+const DAY_MS = 24 * 3_600_000;
+
+/** Starts `toolName` with `args` as a task of the local user and waits for its outcome. */
+export async function runToolTask(runtime: CarrelRuntime, toolName: string, args: Record<string, unknown>, { json }: { json: boolean }): Promise<CallToolResult> {
+  const { engine, settings } = runtime;
+  const tool = runtime.tools.find((t) => t.name === toolName);
+  if (!tool) throw new Error(`No tool named ${toolName}`);
+  const checked = await tool.inputSchema['~standard'].validate(args);
+  if (checked.issues) {
+    const detail = checked.issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'arguments'}: ${i.message}`).join('; ');
+    throw new CliError(`Invalid arguments: ${detail}`, ExitCode.Usage);
+  }
+  const input: ToolTaskInput = { arguments: checked.value, answers: {} };
+  const { task } = await engine.create({ handler: toolHandlerName(toolName), input, owner: settings.owner, ttlMs: DAY_MS });
+  if (!json) notice(`Task ${task.id} started; Ctrl-C cancels it.`);
+
+  const bar = new TaskProgressBar(!json);
+  const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => event.task && bar.update(event.task));
+  const cancel = () => void engine.cancel(task.id, settings.owner, 'Cancelled with Ctrl-C').catch(() => undefined);
+  process.once('SIGINT', cancel);
+  let final: TaskRecord;
+  try {
+    final = await engine.waitForTerminal(task.id, settings.owner);
+  } finally {
+    process.off('SIGINT', cancel);
+    unwatch();
+    bar.stop();
+  }
+  return toolOutcome(final);
+}
+
+/** The tool result of a finished task; a cancelled, failed or `isError` outcome becomes a CliError. */
+export function toolOutcome(task: TaskRecord): CallToolResult {
+  if (task.status === 'cancelled') throw new CliError(`Task ${task.id} was cancelled; documents finished before the cancel are kept`, ExitCode.Cancelled);
+  const outcome = task.outcome;
+  if (!outcome) throw new CliError(`Task ${task.id} is still ${task.status}`, ExitCode.TaskFailed);
+  if ('error' in outcome) throw new CliError(`Task ${task.id} failed: ${outcome.error.message}`, ExitCode.TaskFailed);
+  const result = outcome.result as CallToolResult;
+  if (result.isError) {
+    const error = (result.structuredContent as { error?: { kind?: string; message?: string } } | undefined)?.error;
+    const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
+    throw new CliError(error?.message ?? text, exitCodeForKind(error?.kind ?? ''));
+  }
+  return result;
+}

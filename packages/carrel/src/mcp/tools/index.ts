@@ -1,0 +1,30 @@
+/**
+ * Every carrel tool, in the order `tools/list` shows them. The task tools (`get_task`,
+ * `cancel_task`, `list_tasks`) come from `@carrel/tasks/mcp` itself.
+ *
+ * @module
+ */
+import type { AnyToolDefinition } from '@carrel/tasks/mcp';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { getDocumentTool } from './get-document.js';
+import { indexDocumentTool } from './index-document.js';
+import { listDocumentsTool } from './list-documents.js';
+import { listLibrariesTool } from './list-libraries.js';
+import { rateChunkTool } from './rate-chunk.js';
+import { reindexLibraryTool } from './reindex-library.js';
+import { searchTool } from './search.js';
+import { statusTool } from './status.js';
+
+/** The tools over one knowledge base. */
+export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
+  return [
+    searchTool(kb),
+    getDocumentTool(kb),
+    listDocumentsTool(kb),
+    listLibrariesTool(kb),
+    indexDocumentTool(kb),
+    reindexLibraryTool(kb),
+    rateChunkTool(kb),
+    statusTool(kb),
+  ];
+}

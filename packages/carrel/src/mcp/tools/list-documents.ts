@@ -1,0 +1,37 @@
+/**
+ * `list_documents`: the stored documents, optionally of one library, a page at a time.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import { documentReader } from '../document-reader.js';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { answer, dataResult } from '../tool-result.js';
+
+const schema = z.object({
+  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  version: z.string().max(200).optional().describe('Only this version.'),
+  limit: z.number().int().min(1).max(200).optional().describe('Documents per page (default 50).'),
+  offset: z.number().int().min(0).optional().describe('Documents to skip, for the next page.'),
+});
+
+/** The `list_documents` tool over `kb`. */
+export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'list_documents',
+    title: 'List documents',
+    description: 'List stored documents (id, title, library, source), optionally of one library, a page at a time.',
+    inputSchema: schema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    taskMode: 'never',
+    run: (args, ctx) =>
+      answer(ctx, async () => {
+        const offset = args.offset ?? 0;
+        const page = await documentReader(await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
+        const lines = page.documents.map((d) => `- ${d.id}: ${d.title} (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source}, ${d.chunkCount} chunks)`);
+        const more = page.hasMore ? `\nMore: offset ${offset + page.documents.length}.` : '';
+        return dataResult(lines.length ? lines.join('\n') + more : 'No documents.', { ...page, offset });
+      }),
+  });
+}

@@ -1,0 +1,31 @@
+/**
+ * `reindex_library`: embed every chunk of a library that lacks a vector, switching the library to
+ * the current embedder first if it was built with another. Task-capable like `index_document`.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import { summarizeIngest } from '../ingest-summary.js';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { answer, dataResult, forwardProgress } from '../tool-result.js';
+import { LIBRARY_SHAPE } from './target.js';
+
+const schema = z.object(LIBRARY_SHAPE);
+
+/** The `reindex_library` tool over `kb`. */
+export function reindexLibraryTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'reindex_library',
+    title: 'Reindex a library',
+    description: 'Embed the chunks of a library that have no vector yet (e.g. indexed while the semantic model was unavailable), or rebuild it for a new embedding model.',
+    inputSchema: schema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
+    taskMode: 'optional',
+    run: (args, ctx) =>
+      answer(ctx, async () => {
+        const result = await (await kb.get()).reindexLibrary(args.library, args.version ?? '', forwardProgress(ctx));
+        return dataResult(summarizeIngest(result), result);
+      }),
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * `search`: hybrid (BM25 + vector) search over the indexed documentation, filters applied before
+ * candidates are cut. Says so when it ran on keywords only.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import type { SearchResponse } from '../../library/search.js';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { answer, dataResult } from '../tool-result.js';
+
+const schema = z.object({
+  query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),
+  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  version: z.string().max(200).optional().describe('Only this version of the library.'),
+  tags: z.array(z.string().min(1).max(100)).max(20).optional().describe('Only documents carrying all these tags.'),
+  source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),
+  minRating: z.number().min(1).max(5).optional().describe('Only documents rated at least this on average (1-5).'),
+  limit: z.number().int().min(1).max(100).optional().describe('Results per page (default 10).'),
+  offset: z.number().int().min(0).max(1000).optional().describe('Results to skip, for the next page.'),
+});
+
+/** The `search` tool over `kb`. */
+export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'search',
+    title: 'Search the documentation',
+    description: 'Search indexed documentation (keyword and semantic, fused). Returns ranked chunks with their document and chunk ids; use get_document to read more and rate_chunk to say whether a result helped.',
+    inputSchema: schema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    taskMode: 'never',
+    run: (args, ctx) =>
+      answer(ctx, async () => {
+        const response = await (await kb.get()).search(args);
+        return dataResult(renderSearch(response), response);
+      }),
+  });
+}
+
+/** Results as short markdown blocks a model can cite. */
+export function renderSearch(response: SearchResponse): string {
+  const notes = response.notes.map((n) => `Note: ${n}\n`).join('');
+  if (response.results.length === 0) return `${notes}No results.`;
+  const blocks = response.results.map(
+    (r, i) =>
+      `${response.offset + i + 1}. ${r.title} — ${r.heading} (${r.version ? `${r.library}@${r.version}` : r.library})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
+  );
+  const more = response.hasMore ? `\nMore results: offset ${response.offset + response.results.length}.` : '';
+  return `${notes}${blocks.join('\n')}${more}`;
+}
