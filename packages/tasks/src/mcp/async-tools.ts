@@ -12,6 +12,7 @@ import { TaskNotFoundError, TaskTerminalError } from '../errors.js';
 import { isTerminal, type TaskRecord } from '../task.js';
 import type { Caller } from './model.js';
 import { iso, storedResult } from './model.js';
+import type { AnyToolDefinition } from './tool.js';
 
 /** A tool the MCP layer itself provides. */
 export interface BuiltinTool {
@@ -19,11 +20,14 @@ export interface BuiltinTool {
   call(args: Record<string, unknown>, caller: Caller): Promise<CallToolResult>;
 }
 
-/** The reply to `async: true`: the task id, in words a model can act on. */
-export function asyncStartedResult(task: TaskRecord): CallToolResult {
+/**
+ * The reply to `async: true`: the task id, in words a model can act on. Structured content only
+ * when the tool declares no output schema, which this reply would not match.
+ */
+export function asyncStartedResult(task: TaskRecord, tool: AnyToolDefinition): CallToolResult {
   return {
     content: [{ type: 'text', text: `Started task ${task.id} in the background. Call get_task with {"taskId":"${task.id}"} to see its status and result, or cancel_task to stop it.` }],
-    structuredContent: { taskId: task.id, status: task.status },
+    ...(tool.outputSchema === undefined && { structuredContent: { taskId: task.id, status: task.status } }),
   };
 }
 

@@ -93,6 +93,7 @@ export class McpTaskServer {
     const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, maxTtlMs);
     const guard = <T>(ctx: ServerContext, run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
+    for (const name of this.#calls.tools.keys()) builtins.delete(name); // an author's tool of the same name wins
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
 
     const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
@@ -102,7 +103,7 @@ export class McpTaskServer {
         const params = request.params as CallToolRequestParams;
         const caller = callerOf(ctx);
         const builtin = builtins.get(params.name);
-        if (builtin && !this.#calls.tools.has(params.name)) {
+        if (builtin) {
           if (era === 'legacy' && (params as { task?: unknown }).task != null) throw new TaskModeError(`Tool ${params.name} cannot run as a task (taskSupport: forbidden)`);
           return builtin.call(params.arguments ?? {}, caller);
         }

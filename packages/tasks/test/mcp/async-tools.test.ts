@@ -4,7 +4,9 @@
  */
 import { CallToolResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { defineTool } from '@carrel/tasks/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { probeTool } from './support/test-tools.js';
 import { modern, startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
@@ -58,5 +60,21 @@ describe('async tools', () => {
   it('reports an unknown task id as a tool error', async () => {
     const result = await client.callTool({ name: 'get_task', arguments: { taskId: 'missing' } });
     expect(result.isError).toBe(true);
+  });
+});
+
+describe('tool names', () => {
+  it('lets an author’s tool named like a built-in replace it, listed once', async () => {
+    const own = defineTool({ name: 'get_task', inputSchema: z.object({}), taskMode: 'never', run: () => ({ content: [{ type: 'text', text: 'mine' }] }) });
+    const other = await startHttp({ tools: [own] });
+    const plain = await v1Http(other.url);
+    try {
+      const names = (await plain.listTools()).tools.map((t) => t.name);
+      expect(names.filter((n) => n === 'get_task')).toHaveLength(1);
+      expect((await plain.callTool({ name: 'get_task', arguments: {} })).content).toEqual([{ type: 'text', text: 'mine' }]);
+    } finally {
+      await plain.close();
+      await other.close();
+    }
   });
 });

@@ -38,7 +38,7 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
     options.session?.follow(task, progressToken);
     return createTaskResult(task, tool.name) as Result;
   }
-  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy' }));
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy' }), tool);
   return runSync(calls, tool, parsed.args, ctx, caller, 'legacy');
 }
 

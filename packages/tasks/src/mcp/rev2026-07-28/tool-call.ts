@@ -28,7 +28,7 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
     const task = await calls.createTask(tool, parsed.args, gathered.answers, caller, { tool: tool.name, era: 'modern' });
     return createTaskResult(task) as Result;
   }
-  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }));
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }), tool);
   return runSync(calls, tool, parsed.args, ctx, caller, 'modern');
 }
 
