@@ -19,11 +19,12 @@ import { startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
 const probe = probeTool('probe_2025');
+const syncProbe = probeTool('probe_2025_sync');
 let fx: HttpFixture;
 let client: Client;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, engine: { pollMs: 60_000 } });
+  fx = await startHttp({ tools: [probe.tool, syncProbe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, engine: { pollMs: 60_000 } });
   client = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { confirm: true } }) });
 });
 afterAll(async () => {
@@ -100,6 +101,16 @@ describe('era 2025-11-25', () => {
     expect(String(await probe.aborted)).toMatch(/cancelled/);
     await expect(client.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, CancelTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
     await expect(client.request({ method: 'tasks/cancel', params: { taskId: 'no-such-task' } }, CancelTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('cancels the task behind a synchronous call when the client cancels the request', async () => {
+    const controller = new AbortController();
+    const call = client.callTool({ name: 'probe_2025_sync', arguments: {} }, undefined, { signal: controller.signal });
+    const taskId = await syncProbe.started;
+    controller.abort('changed my mind');
+    await expect(call).rejects.toThrow();
+    expect(String(await syncProbe.aborted)).toMatch(/cancelled/);
+    await expect.poll(async () => (await client.request({ method: 'tasks/get', params: { taskId: String(taskId) } }, GetTaskResultSchema)).status).toBe('cancelled');
   });
 
   it('lists tasks in pages and rejects a bad cursor with -32602', async () => {
