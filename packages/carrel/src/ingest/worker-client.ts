@@ -73,6 +73,7 @@ export class WorkerClient {
     if (!worker) return;
     this.worker = undefined;
     const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref(); // keep the process alive until the worker has finished its queue and exited
     worker.postMessage({ type: 'close' } satisfies ToWorker);
     await exited;
   }

@@ -11,8 +11,32 @@ export function queryTerms(query: string): string[] {
   return [...new Set(words)].slice(0, 32);
 }
 
+/** Quotes a term for FTS5 (quotes inside are doubled). */
+export const quoteTerm = (term: string): string => `"${term.replace(/"/g, '""')}"`;
+
 /** The FTS5 MATCH expression for `query`, or undefined when it has no words. */
 export function ftsMatch(query: string): string | undefined {
   const terms = queryTerms(query);
-  return terms.length > 0 ? terms.map((t) => `"${t}"`).join(' OR ') : undefined;
+  return terms.length > 0 ? terms.map(quoteTerm).join(' OR ') : undefined;
+}
+
+/**
+ * Like {@link ftsMatch}, but leaves out the most common terms once the rarer ones already match
+ * `budget` chunks. BM25 scores every chunk that matches, so a term found in most chunks would
+ * cost a full scan while adding almost nothing to the ranking (its IDF is near zero); the vector
+ * side still sees those chunks. The rarest term is always kept.
+ */
+export function selectiveFtsMatch(query: string, chunkCount: (quoted: string) => number, budget: number): string | undefined {
+  const counted = queryTerms(query)
+    .map((t) => ({ quoted: quoteTerm(t), n: chunkCount(quoteTerm(t)) }))
+    .filter((t) => t.n > 0)
+    .sort((a, b) => a.n - b.n);
+  const kept: string[] = [];
+  let rows = 0;
+  for (const t of counted) {
+    if (kept.length > 0 && rows + t.n > budget) break;
+    kept.push(t.quoted);
+    rows += t.n;
+  }
+  return kept.length > 0 ? kept.join(' OR ') : undefined;
 }

@@ -13,14 +13,16 @@ import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
-import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries } from '../store/search-queries.js';
+import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries, termChunkCount } from '../store/search-queries.js';
 import type { VectorHit } from '../store/vectors.js';
 import { hasVectorTable, knn } from '../store/vectors.js';
-import { ftsMatch, queryTerms } from './fts-query.js';
+import { queryTerms, selectiveFtsMatch } from './fts-query.js';
 import { snippet } from './snippet.js';
 
 /** RRF constant from Cormack et al. (2009); 60 is the value the paper found robust. */
 const RRF_K = 60;
+/** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
+const BM25_ROW_BUDGET = 5000;
 
 /** A search request. */
 export interface SearchRequest extends SearchFilters {
@@ -75,7 +77,7 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: string[] = [];
   const filter = filterClause(request);
-  const match = ftsMatch(request.query);
+  const match = selectiveFtsMatch(request.query, (quoted) => termChunkCount(db, quoted), BM25_ROW_BUDGET);
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];

@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { DocumentKind } from './documents.js';
+import { stmt } from './statements.js';
 
 /** Filters applied before either retriever cuts its candidates. */
 export interface SearchFilters {
@@ -64,6 +65,12 @@ export interface TextHit {
 
 /** BM25 over heading (weight 2) and text, filtered, best `limit` first. */
 export function bm25Search(db: Database, match: string, filter: FilterClause, limit: number): TextHit[] {
+  if (filter.sql === '1') {
+    return stmt<[string, number], TextHit>(db, 'SELECT rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?').all(
+      match,
+      limit,
+    );
+  }
   return db
     .prepare<unknown[], TextHit>(
       `SELECT f.rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score
@@ -71,6 +78,11 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
        WHERE chunks_fts MATCH ? AND ${filter.sql} ORDER BY score LIMIT ?`,
     )
     .all(match, ...filter.params, limit);
+}
+
+/** How many chunks contain `term` (a quoted FTS5 phrase); cheap, as it reads one doclist without scoring. */
+export function termChunkCount(db: Database, quoted: string): number {
+  return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
 }
 
 /** Libraries matching the library/version part of a filter, with their embedder binding. */

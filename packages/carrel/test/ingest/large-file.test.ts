@@ -11,7 +11,7 @@ async function writeLargeMarkdown(path: string, sections: number): Promise<numbe
   for (let i = 0; i < sections; i++) {
     const block = `## Section ${i}\n\n${`Paragraph ${i} streams through the chunker without being held whole. `.repeat(20)}\n\n`;
     bytes += block.length;
-    if (!out.write(block)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(block)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve) => out.end(resolve));
   return bytes;

@@ -14,6 +14,8 @@ describe('several processes on one data dir', () => {
     const [doneA, doneB] = await Promise.all([a.waitFor(/^done /), b.waitFor(/^done /)]);
     expect(JSON.parse(doneA.slice(5))).toMatchObject({ created: 150, failed: 0 });
     expect(JSON.parse(doneB.slice(5))).toMatchObject({ created: 150, failed: 0 });
+    // close() must keep the process alive until the worker is gone, then let it exit cleanly.
+    expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
     const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
     try {
       expect((await kb.status()).libraries).toEqual([expect.objectContaining({ name: 'shared', documents: 300, chunksWithoutVectors: 0 })]);

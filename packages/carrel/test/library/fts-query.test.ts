@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/library/fts-query.js';
+
+describe('FTS query building', () => {
+  it('quotes every word so user punctuation cannot become FTS5 syntax', () => {
+    expect(queryTerms('Foo* AND "bar" NEAR(baz) foo')).toEqual(['foo', 'and', 'bar', 'near', 'baz']);
+    expect(ftsMatch('a-b (c)')).toBe('"a" OR "b" OR "c"');
+    expect(ftsMatch('  ... ')).toBeUndefined();
+  });
+
+  it('drops the most common terms once the rarer ones fill the row budget, always keeping the rarest', () => {
+    const counts: Record<string, number> = { '"rare"': 10, '"medium"': 900, '"common"': 50_000 };
+    const count = (q: string) => counts[q] ?? 0;
+    expect(selectiveFtsMatch('common medium rare missing', count, 5000)).toBe('"rare" OR "medium"');
+    expect(selectiveFtsMatch('common', count, 5000)).toBe('"common"');
+    expect(selectiveFtsMatch('common medium rare', count, 100_000)).toBe('"rare" OR "medium" OR "common"');
+    expect(selectiveFtsMatch('missing', count, 5000)).toBeUndefined();
+  });
+});

@@ -1,0 +1,179 @@
+/**
+ * `carrel mcp` as a real stdio child process, spoken to by the SDK client (2025-11-25 era): every
+ * tool's happy path, bad input answered as tool errors with nothing stored, `async: true` with
+ * get_task polling, a task-mode index with progress notifications, and cancel between batches.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ProgressNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
+import { GUIDE, mcpStdio, writeCorpus } from './support/carrel-process.js';
+
+const clients: Client[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+async function connect(dataDir: string, allow: string[] = []): Promise<Client> {
+  const { client } = await mcpStdio(dataDir, { allow });
+  clients.push(client);
+  return client;
+}
+
+type Structured = Record<string, unknown>;
+const call = async (client: Client, name: string, args: Record<string, unknown>) =>
+  (await client.callTool({ name, arguments: args })) as { content: { type: string; text: string }[]; structuredContent?: Structured; isError?: boolean };
+
+async function pollUntilDone(client: Client, taskId: string): Promise<Structured> {
+  for (;;) {
+    const result = await call(client, 'get_task', { taskId });
+    const task = result.structuredContent!.task as Structured;
+    if (['completed', 'failed', 'cancelled'].includes(task.status as string)) return task;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('carrel mcp over stdio', () => {
+  it('lists every carrel tool plus the task tools, with async on the slow ones', async () => {
+    const client = await connect(tempDir());
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual(
+      ['cancel_task', 'get_document', 'get_task', 'index_document', 'list_documents', 'list_libraries', 'list_tasks', 'rate_chunk', 'reindex_library', 'search', 'status'].sort(),
+    );
+    const byName = new Map(tools.map((t) => [t.name, t]));
+    expect(byName.get('index_document')!.inputSchema.properties).toHaveProperty('async');
+    expect(byName.get('reindex_library')!.inputSchema.properties).toHaveProperty('async');
+    expect(byName.get('search')!.inputSchema.properties).not.toHaveProperty('async');
+    expect((byName.get('index_document') as { execution?: unknown }).execution).toEqual({ taskSupport: 'optional' });
+  });
+
+  it('indexes content, then finds, lists, rates and reports it', async () => {
+    const client = await connect(tempDir());
+    const indexed = await call(client, 'index_document', { library: 'carrel', version: '1.0', title: 'Guide', content: GUIDE });
+    expect(indexed.isError).toBeFalsy();
+    expect(indexed.structuredContent).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
+    expect(indexed.content[0]!.text).toBe('carrel@1.0: 1 created; 2 chunks');
+
+    const found = await call(client, 'search', { query: 'install the package', library: 'carrel' });
+    const results = found.structuredContent!.results as { documentId: number; chunkId: number; heading: string }[];
+    expect(found.structuredContent!.mode).toBe('hybrid');
+    expect(results[0]).toMatchObject({ heading: 'Guide > Install' });
+    expect(found.content[0]!.text).toContain('npm install carrel');
+
+    const rated = await call(client, 'rate_chunk', { documentId: results[0]!.documentId, chunkId: results[0]!.chunkId, rating: 5, feedback: 'exactly right' });
+    expect(rated.isError).toBeFalsy();
+    expect(rated.structuredContent).toMatchObject({ rating: 5, ratingId: expect.any(Number) });
+
+    const libraries = await call(client, 'list_libraries', {});
+    expect(libraries.structuredContent!.libraries).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', documents: 1, chunks: 2, embedder: 'offline:hash-v2' })]);
+    const status = await call(client, 'status', {});
+    expect(status.structuredContent).toMatchObject({ embedder: { available: true } });
+    expect(status.content[0]!.text).toContain('Search: hybrid');
+
+    const reindexed = await call(client, 'reindex_library', { library: 'carrel', version: '1.0' });
+    expect(reindexed.isError).toBeFalsy();
+    expect(reindexed.structuredContent).toMatchObject({ library: 'carrel', chunksWithoutVectors: 0 });
+  });
+
+  it('answers bad input with tool errors a model can read, and stores nothing', async () => {
+    const docs = tempDir();
+    const outside = tempDir();
+    writeFileSync(join(outside, 'secret.md'), '# Secret\n\nDo not index me.\n');
+    const client = await connect(tempDir(), [docs]);
+    await call(client, 'index_document', { library: 'lib', title: 'Guide', content: GUIDE });
+    const before = await call(client, 'status', {});
+    const hits = (await call(client, 'search', { query: 'install' })).structuredContent!.results as { documentId: number; chunkId: number }[];
+
+    const rating = await call(client, 'rate_chunk', { documentId: hits[0]!.documentId, chunkId: hits[0]!.chunkId, rating: 7 });
+    expect(rating).toMatchObject({ isError: true });
+    expect(rating.content[0]!.text).toMatch(/Invalid arguments for tool rate_chunk: rating/);
+
+    const missing = await call(client, 'index_document', { library: 'lib', path: join(docs, 'nope.md') });
+    expect(missing).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+    expect(missing.content[0]!.text).toContain('nope.md');
+
+    const refused = await call(client, 'index_document', { library: 'lib', path: join(outside, 'secret.md') });
+    expect(refused).toMatchObject({ isError: true, structuredContent: { error: { kind: 'path_not_allowed' } } });
+    expect(refused.content[0]!.text).toMatch(/outside the allowed roots/);
+
+    const twoSources = await call(client, 'index_document', { library: 'lib', url: 'https://example.com', content: 'x', title: 'x' });
+    expect(twoSources.isError).toBe(true);
+    expect(twoSources.content[0]!.text).toContain('exactly one of url, path or content');
+
+    const unknownDoc = await call(client, 'rate_chunk', { documentId: 999, chunkId: 1, rating: 3 });
+    expect(unknownDoc).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+
+    const emptyQuery = await call(client, 'search', { query: '   ' });
+    expect(emptyQuery.isError).toBe(true);
+
+    expect((await call(client, 'status', {})).structuredContent).toEqual(before.structuredContent);
+    const afterHits = (await call(client, 'search', { query: 'secret' })).structuredContent!.results as { source: string }[];
+    expect(afterHits.filter((r) => r.source.includes('secret'))).toEqual([]);
+  });
+
+  it('answers an unknown tool with JSON-RPC -32602', async () => {
+    const client = await connect(tempDir());
+    await expect(client.request({ method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('starts an index in the background with async: true and reports it through get_task', async () => {
+    const docs = writeCorpus(join(tempDir(), 'docs'), 5, 4);
+    const client = await connect(tempDir(), [docs]);
+    const started = await call(client, 'index_document', { library: 'corpus', path: docs, async: true });
+    const taskId = started.structuredContent!.taskId as string;
+    expect(taskId).toMatch(/^[\w-]{20,}$/);
+    const task = await pollUntilDone(client, taskId);
+    expect(task.status).toBe('completed');
+    const listed = await call(client, 'list_tasks', {});
+    expect(JSON.stringify(listed.structuredContent)).toContain(taskId);
+    const found = await call(client, 'search', { query: 'topic 2 of file 3', library: 'corpus' });
+    expect((found.structuredContent!.results as unknown[]).length).toBeGreaterThan(0);
+  });
+
+  it('runs index_document as a 2025-11-25 task, with progress notifications on the progress token', async () => {
+    const docs = writeCorpus(join(tempDir(), 'docs'), 12, 4);
+    const client = await connect(tempDir(), [docs]);
+    const progress: { progress: number; total?: number }[] = [];
+    client.setNotificationHandler(ProgressNotificationSchema, (n) => void progress.push(n.params));
+    const { task } = await client.request(
+      { method: 'tools/call', params: { name: 'index_document', arguments: { library: 'corpus', path: docs }, task: {}, _meta: { progressToken: 'p1' } } },
+      CreateTaskResultSchema,
+    );
+    const result = await client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
+    expect(result.structuredContent).toMatchObject({ created: 12 });
+    const final = await client.request({ method: 'tasks/get', params: { taskId: task.taskId } }, GetTaskResultSchema);
+    expect(final.status).toBe('completed');
+    expect(progress.length).toBeGreaterThan(0);
+    expect(progress.at(-1)).toMatchObject({ total: expect.any(Number) });
+    expect(progress.map((p) => p.progress)).toEqual([...progress.map((p) => p.progress)].sort((a, b) => a - b));
+  });
+
+  it('cancels a running index between batches, keeping only whole documents', async () => {
+    const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);
+    const client = await connect(tempDir(), [docs]);
+    let cancelled: Promise<unknown> | undefined;
+    let taskId = '';
+    client.setNotificationHandler(ProgressNotificationSchema, () => {
+      cancelled ??= client.request({ method: 'tasks/cancel', params: { taskId } }, GetTaskResultSchema);
+    });
+    ({
+      task: { taskId },
+    } = await client.request({ method: 'tools/call', params: { name: 'index_document', arguments: { library: 'big', path: docs }, task: {}, _meta: { progressToken: 'p' } } }, CreateTaskResultSchema));
+    const final = await (async () => {
+      for (;;) {
+        const t = await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+        if (['completed', 'failed', 'cancelled'].includes(t.status)) return t;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    expect(cancelled).toBeDefined();
+    expect(final.status).toBe('cancelled');
+    const libraries = (await call(client, 'list_libraries', {})).structuredContent!.libraries as { documents: number; chunks: number }[];
+    const stored = libraries[0] ?? { documents: 0, chunks: 0 };
+    expect(stored.documents).toBeLessThan(400);
+    // Each corpus file is 31 sections (title + 30 parts) → a whole number of files' chunks.
+    expect(stored.chunks % (stored.documents === 0 ? 1 : stored.chunks / stored.documents)).toBe(0);
+  });
+});
