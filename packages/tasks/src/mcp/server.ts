@@ -35,6 +35,8 @@ export interface McpTaskServerOptions {
   maxTtlMs?: number;
   /** Task creations per owner; default 120 a minute with bursts of 30. null disables the limit. */
   rateLimit?: RateLimit | null;
+  /** Tasks per 2025 `tasks/list` page (default 50). */
+  listPageSize?: number;
   /** Offer `async: true` and the get_task / cancel_task / list_tasks tools (default true). */
   asyncTools?: boolean;
   /** Receives unexpected errors (default: console.error). */
@@ -110,7 +112,7 @@ export class McpTaskServer {
         return era === 'legacy' ? callToolLegacy(this.#calls, params, ctx, caller, { session }) : callToolModern(this.#calls, params, ctx, caller);
       }) as never,
     );
-    if (era === 'legacy') registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound });
+    if (era === 'legacy') registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound, pageSize: this.#options.listPageSize ?? 50 });
     else registerModernTaskMethods(server, engine, callerOf, guard);
     if (session) server.onclose = () => session.close();
     return server;

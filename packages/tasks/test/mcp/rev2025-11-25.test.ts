@@ -24,7 +24,7 @@ let fx: HttpFixture;
 let client: Client;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool, syncProbe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, engine: { pollMs: 60_000 } });
+  fx = await startHttp({ tools: [probe.tool, syncProbe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, listPageSize: 2, engine: { pollMs: 60_000 } });
   client = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { confirm: true } }) });
 });
 afterAll(async () => {
@@ -114,10 +114,19 @@ describe('era 2025-11-25', () => {
   });
 
   it('lists tasks in pages and rejects a bad cursor with -32602', async () => {
-    for (let i = 0; i < 3; i++) await createTask('slow_compute', { seconds: 0 });
-    const first = await client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
-    expect(first.tasks.length).toBeGreaterThanOrEqual(3);
-    expect(first.tasks.every((t) => typeof t.taskId === 'string' && 'ttl' in t)).toBe(true);
+    const created = new Set<string>();
+    for (let i = 0; i < 3; i++) created.add((await createTask('slow_compute', { seconds: 0 })).task.taskId);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.request({ method: 'tasks/list', params: cursor === undefined ? {} : { cursor } }, ListTasksResultSchema);
+      expect(page.tasks.length).toBeLessThanOrEqual(2);
+      expect(page.tasks.every((t) => typeof t.taskId === 'string' && 'ttl' in t)).toBe(true);
+      seen.push(...page.tasks.map((t) => t.taskId));
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => created.has(id))).toHaveLength(3);
     await expect(client.request({ method: 'tasks/list', params: { cursor: 'forged' } }, ListTasksResultSchema)).rejects.toMatchObject({ code: -32602 });
   });
 

@@ -22,12 +22,10 @@ const AnyResult = z.looseObject({});
 
 /** How long the client has to answer one input request before it is offered again on the next `tasks/result`. */
 const INPUT_REQUEST_TIMEOUT_MS = 10 * 60_000;
-/** Tasks per `tasks/list` page. */
-const PAGE_SIZE = 50;
 
 type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
-export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard, options: { list: boolean }): void {
+export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard, options: { list: boolean; pageSize: number }): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) => guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))));
 
   server.setRequestHandler('tasks/result', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
@@ -48,7 +46,7 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
   if (options.list) {
     server.setRequestHandler('tasks/list', { params: ListParams, result: AnyResult }, (params, ctx) =>
       guard(ctx, async () => {
-        const page = await engine.list({ owner: callerOf(ctx).owner, limit: PAGE_SIZE, ...(params.cursor !== undefined && { cursor: params.cursor }) });
+        const page = await engine.list({ owner: callerOf(ctx).owner, limit: options.pageSize, ...(params.cursor !== undefined && { cursor: params.cursor }) });
         return { tasks: page.tasks.map(taskFields), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
       }),
     );
