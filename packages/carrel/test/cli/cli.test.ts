@@ -1,0 +1,131 @@
+/**
+ * The `carrel` CLI as real child processes on real data dirs: `add`, `search`, `libraries`,
+ * `docs rm`, `status` and `tasks` with `--json`; errors as one-line messages with exit codes and
+ * nothing stored changed; Ctrl-C and `tasks cancel` stopping a running `add` through its task.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { GUIDE, runCli, spawnCli, writeCorpus } from '../mcp/support/carrel-process.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+
+/** The task id a running `carrel add` announces on stderr; keeps collecting stderr into `log`. */
+function startedTaskId(child: ChildProcess, log: { text: string }): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      log.text += chunk.toString();
+      const match = /Task (\S+) started/.exec(log.text);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', () => reject(new Error(`carrel add ended without starting a task: ${log.text}`)));
+  });
+}
+
+describe('carrel CLI', () => {
+  it('adds a folder as a task, then searches, lists and removes what it stored (--json)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    const added = await runCli(data, ['--json', 'add', docs, '--library', 'guide', '--lib-version', '2.0', '--tag', 'docs']);
+    expect(added).toMatchObject({ code: 0, stderr: '' });
+    expect(json(added.stdout)).toMatchObject({ library: 'guide', version: '2.0', created: 1, chunks: 2 });
+
+    const found = await runCli(data, ['--json', 'search', 'install', 'the', 'package', '--tag', 'docs']);
+    const results = json(found.stdout).results as { documentId: number; heading: string }[];
+    expect(results[0]).toMatchObject({ heading: 'Guide > Install' });
+
+    const human = await runCli(data, ['search', 'install', '--library', 'guide']);
+    expect(human.stdout).toMatch(/^1\. Guide — Guide > Install \(guide@2\.0\)/);
+
+    expect(json((await runCli(data, ['--json', 'libraries'])).stdout)).toEqual({ libraries: [expect.objectContaining({ name: 'guide', version: '2.0', documents: 1 })] });
+
+    const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as { id: string; tool: string; status: string }[];
+    expect(tasks).toEqual([expect.objectContaining({ tool: 'index_document', status: 'completed' })]);
+    const shown = json((await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id])).stdout);
+    expect(shown).toMatchObject({ id: tasks[0]!.id, progress: { current: 1, total: 1 }, arguments: { library: 'guide', path: docs } });
+
+    const removed = await runCli(data, ['--json', 'docs', 'rm', String(results[0]!.documentId)]);
+    expect(json(removed.stdout)).toEqual({ deleted: results[0]!.documentId });
+    expect(json((await runCli(data, ['--json', 'status'])).stdout)).toMatchObject({ libraries: [expect.objectContaining({ documents: 0, chunks: 0 })] });
+  });
+
+  it('explains bad input in one line with its exit code, and stores nothing', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    expect((await runCli(data, ['add', docs, '--library', 'guide'])).code).toBe(0);
+    const before = (await runCli(data, ['--json', 'status'])).stdout;
+
+    const missing = await runCli(data, ['add', join(docs, 'nope.md')]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/^carrel: Task \S+ failed|^carrel: File not found: .*nope\.md/m);
+
+    const unknownDoc = await runCli(data, ['docs', 'rm', '999']);
+    expect(unknownDoc).toMatchObject({ code: 3, stderr: 'carrel: Document not found: 999\n' });
+
+    const badLimit = await runCli(data, ['search', 'x', '--limit', 'many']);
+    expect(badLimit.code).toBe(2);
+    expect(badLimit.stderr).toContain('--limit takes a whole number');
+
+    const outOfRange = await runCli(data, ['search', 'x', '--limit', '500']);
+    expect(outOfRange).toMatchObject({ code: 2, stderr: 'carrel: Invalid limit: expected an integer from 1 to 100\n' });
+
+    const badEmbedder = await runCli(data, ['--embedder', 'gpt', 'status']);
+    expect(badEmbedder.code).toBe(2);
+    expect(badEmbedder.stderr).toMatch(/Allowed choices are local, offline, openai, none/);
+
+    const unknownTask = await runCli(data, ['tasks', 'show', 'no-such-task']);
+    expect(unknownTask.code).toBe(3);
+    expect(unknownTask.stderr).toMatch(/^carrel: .*no-such-task.*carrel tasks list/);
+
+    const badStatus = await runCli(data, ['tasks', 'list', '--status', 'sleeping']);
+    expect(badStatus).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown status sleeping') });
+
+    const done = json((await runCli(data, ['--json', 'tasks', 'list', '--status', 'completed'])).stdout).tasks as { id: string }[];
+    const terminal = await runCli(data, ['tasks', 'cancel', done[0]!.id]);
+    expect(terminal.code).toBe(2);
+
+    expect((await runCli(data, ['--json', 'status'])).stdout).toBe(before);
+  });
+
+  it('cancels a running add on Ctrl-C, through its task', async () => {
+    const data = tempDir();
+    const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);
+    const add = spawnCli(data, ['add', docs, '--library', 'big']);
+    const exit = once(add, 'exit');
+    const log = { text: '' };
+    const id = await startedTaskId(add, log);
+    add.kill('SIGINT');
+    const [code] = (await exit) as [number];
+    expect(code).toBe(130);
+    expect(log.text).toContain(`Task ${id} was cancelled`);
+    expect(json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout)).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled with Ctrl-C' });
+  });
+
+  it('cancels a running add from another process with tasks cancel, while tasks watch follows it', async () => {
+    const data = tempDir();
+    // Large enough that the add is still running after two more CLI processes have started.
+    const docs = writeCorpus(join(tempDir(), 'docs'), 1500, 30);
+    const add = spawnCli(data, ['add', docs, '--library', 'big']);
+    const addExit = once(add, 'exit');
+    const log = { text: '' };
+    const id = await startedTaskId(add, log);
+    const watch = spawnCli(data, ['--json', 'tasks', 'watch', id]);
+    const watchExit = once(watch, 'exit');
+    let watched = '';
+    watch.stdout!.on('data', (chunk: Buffer) => (watched += chunk.toString()));
+    const cancelled = await runCli(data, ['--json', 'tasks', 'cancel', id]);
+    expect(cancelled.code).toBe(0);
+    expect(json(cancelled.stdout)).toMatchObject({ id, status: 'cancelled' });
+    const [[addCode], [watchCode]] = (await Promise.all([addExit, watchExit])) as [[number], [number]];
+    expect(log.text).toContain(`Task ${id} was cancelled`);
+    expect(addCode).toBe(130);
+    expect(watchCode).toBe(0);
+    const events = watched.trim().split('\n').map(json);
+    expect(events.at(-1)).toMatchObject({ id, status: 'cancelled', statusMessage: 'Cancelled with carrel tasks cancel' });
+  });
+});
