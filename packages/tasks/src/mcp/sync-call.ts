@@ -9,7 +9,16 @@
  *
  * @module
  */
-import { inputRequired, ProtocolError, ProtocolErrorCode, type CallToolResult, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import {
+  CLIENT_CAPABILITIES_META_KEY,
+  inputRequired,
+  MissingRequiredClientCapabilityError,
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolResult,
+  type Result,
+  type ServerContext,
+} from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import { isTerminal, outstandingInputKeys, type TaskRecord } from '../task.js';
 import type { ToolCalls } from './call-tool.js';
@@ -32,6 +41,12 @@ export async function runSync(calls: ToolCalls, tool: AnyToolDefinition, args: u
     const settled = await waitUntilSettled(engine, task.id, caller.owner, ctx.mcpReq.signal, era === 'modern');
     if (!isTerminal(settled.status)) {
       const inputRequests = Object.fromEntries(outstandingInputKeys(settled).map((key) => [key, settled.inputRequests[key]?.request]));
+      const missing = missingCapabilities(Object.values(inputRequests), ctx);
+      if (missing) {
+        // The client could never answer: end the task now rather than leave it waiting until its TTL.
+        await engine.cancel(settled.id, caller.owner, 'The client cannot answer the input request').catch(() => {});
+        throw new MissingRequiredClientCapabilityError({ requiredCapabilities: missing });
+      }
       return inputRequired({ inputRequests, requestState: settled.id } as Parameters<typeof inputRequired>[0]) as Result;
     }
     return syncOutcome(settled);
@@ -54,6 +69,20 @@ async function resumeWaitingCall(engine: TaskEngine, tool: AnyToolDefinition, ct
   const meta = task?.meta as Partial<ToolTaskMeta> | undefined;
   if (!task || meta?.tool !== tool.name || meta.sync !== true) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'requestState does not name a call of this tool that is waiting for input');
   return (await engine.respond(task.id, caller.owner, ctx.mcpReq.inputResponses ?? {})).task;
+}
+
+/** The request kinds a 2026 client must declare to be sent them, by method. */
+const CAPABILITY_FOR_METHOD: Record<string, string> = { 'elicitation/create': 'elicitation', 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+
+/** The capabilities this request's envelope lacks for `requests`, or null when it declares them all. */
+function missingCapabilities(requests: unknown[], ctx: ServerContext): Record<string, object> | null {
+  const declared = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
+  const missing: Record<string, object> = {};
+  for (const request of requests) {
+    const capability = CAPABILITY_FOR_METHOD[(request as { method?: string } | undefined)?.method ?? ''];
+    if (capability && declared[capability] === undefined) missing[capability] = {};
+  }
+  return Object.keys(missing).length > 0 ? missing : null;
 }
 
 /** The task once terminal or (when `stopAtInput`) waiting for input; woken by the change feed. */

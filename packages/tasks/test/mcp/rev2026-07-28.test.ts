@@ -123,6 +123,13 @@ describe('era 2026-07-28 on the wire', () => {
     expect((await modern(fx.url, 'tools/call', { name: 'failing_job', arguments: {} }, { capabilities: {} })).body.error?.code).toBe(-32021);
   });
 
+  it('answers -32021 to a synchronous call needing input the client cannot give, and ends its task', async () => {
+    const reply = await modern(fx.url, 'tools/call', { name: 'ask_colour', arguments: {} }, { capabilities: {} });
+    expect(reply.body.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { elicitation: {} } } });
+    const { tasks } = await fx.server.engine.list({ owner: 'anonymous' });
+    expect(tasks.filter((t) => t.meta.tool === 'ask_colour').map((t) => t.status)).toContain('cancelled');
+  });
+
   it('rejects a tasks/get whose Mcp-Name header names another task (-32020)', async () => {
     const response = await fetch(fx.url, {
       method: 'POST',
