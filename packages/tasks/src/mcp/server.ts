@@ -4,8 +4,13 @@
  * era's capabilities, `tools/list`, and a `tools/call` that hands over to the era's own module,
  * plus that era's task methods. Tools are declared once (`tool.ts`); task work runs in the engine.
  *
- * The low-level `Server` is used rather than `McpServer` because `McpServer` turns every thrown
- * error of a tool into an `isError` result, and tasks need real JSON-RPC errors (-32601, -32021).
+ * SDK workarounds, each intercepting at the low-level request handler:
+ * - SDK v2 has no server-side task runtime: it removed the 2025 one (typescript-sdk#2055) and the
+ *   2026 extension helper is still a draft (PR #2782, tracked in #2189), so both eras' task methods
+ *   are registered here;
+ * - the low-level `Server` is used rather than `McpServer`, whose tool wrapper turns every thrown
+ *   error into an `isError` result (SDK 2.4 behaviour; no upstream issue), while tasks need real
+ *   JSON-RPC errors (-32601, -32021).
  *
  * @module
  */
