@@ -28,12 +28,11 @@ export async function runToolTask(runtime: CarrelRuntime, toolName: string, args
   }
   const input: ToolTaskInput = { arguments: checked.value, answers: {} };
   const { task } = await engine.create({ handler: toolHandlerName(toolName), input, owner: settings.owner, ttlMs: DAY_MS });
-  if (!json) notice(`Task ${task.id} started; Ctrl-C cancels it.`);
-
   const bar = new TaskProgressBar(!json);
   const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => event.task && bar.update(event.task));
   const cancel = () => void engine.cancel(task.id, settings.owner, 'Cancelled with Ctrl-C').catch(() => undefined);
   process.once('SIGINT', cancel);
+  if (!json) notice(`Task ${task.id} started; Ctrl-C cancels it.`);
   let final: TaskRecord;
   try {
     final = await engine.waitForTerminal(task.id, settings.owner);
