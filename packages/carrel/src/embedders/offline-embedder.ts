@@ -26,11 +26,14 @@ const STOPWORDS = new Set(
   'a an and are as at be but by can do does for from has have how i if in into is it its of on or so than that the then there these this to was what when where which who why will with you your'.split(' '),
 );
 
+const WORD = /[\p{L}\p{N}_]+/gu;
+
 /** Lowercased content-word tokens with a crude plural strip, so "queues" and "queue" share a feature. */
 export function tokenize(text: string): string[] {
-  const words = text.toLowerCase().match(/[\p{L}\p{N}_]+/gu) ?? [];
   const out: string[] = [];
-  for (const w of words) if (!STOPWORDS.has(w)) out.push(w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+  for (const [w] of text.toLowerCase().matchAll(WORD)) {
+    if (!STOPWORDS.has(w)) out.push(w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
+  }
   return out;
 }
 
@@ -52,23 +55,20 @@ export class OfflineEmbedder implements Embedder {
 
   /** Synchronous form, for callers on a hot path. */
   embedOne(text: string): Float32Array {
-    // Features are keyed by hash, never by string: bigram hashes combine the two word hashes.
-    const counts = new Map<number, number>();
+    // Signed hashing straight into the output (no per-feature map), then a log damping of each
+    // bucket: the cheap stand-in for log term frequency that keeps ingest fast.
+    const v = new Float32Array(this.dims);
     let previous = 0;
     for (const word of tokenize(text)) {
       const h = fnv1a(word);
-      counts.set(h, (counts.get(h) ?? 0) + 1);
+      v[h % this.dims] = v[h % this.dims]! + (h & 0x80000000 ? -1 : 1);
       if (previous !== 0) {
         const bigram = (Math.imul(previous ^ 0x9e3779b9, 0x85ebca6b) ^ h) >>> 0;
-        counts.set(bigram, (counts.get(bigram) ?? 0) + 0.5);
+        v[bigram % this.dims] = v[bigram % this.dims]! + (bigram & 0x80000000 ? -0.5 : 0.5);
       }
       previous = h;
     }
-    const v = new Float32Array(this.dims);
-    for (const [h, tf] of counts) {
-      const i = h % this.dims;
-      v[i] = v[i]! + (h & 0x80000000 ? -1 : 1) * (1 + Math.log(tf));
-    }
+    for (let i = 0; i < v.length; i++) v[i] = Math.sign(v[i]!) * Math.log1p(Math.abs(v[i]!));
     return normalize(v);
   }
 }

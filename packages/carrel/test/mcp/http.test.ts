@@ -1,0 +1,88 @@
+/**
+ * `carrel serve` as a real child process on 127.0.0.1 next to CLI processes on the same data dir:
+ * what the CLI adds the server finds, what the server indexes the CLI finds, and a task started
+ * over HTTP with `async: true` is followed with get_task. The 2026-07-28 era is spoken over raw
+ * HTTP: a task-capable tool becomes a task whose status message carries the progress.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { tempDir } from '../support/temp-dir.js';
+import { GUIDE, mcpHttp, runCli, startServe, writeCorpus } from './support/carrel-process.js';
+
+const cleanups: Array<() => Promise<unknown>> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
+
+/** One 2026-07-28 JSON-RPC request over raw HTTP, declaring the tasks extension. */
+async function modern(url: string, method: string, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number } }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method,
+      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } } },
+    }),
+  });
+  const text = await response.text();
+  const data = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}');
+  return JSON.parse(data) as { result?: Record<string, unknown>; error?: { code: number } };
+}
+
+describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
+  it('serves what the CLI adds, and the CLI finds what the server indexes', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    const serve = await startServe(data);
+    cleanups.push(serve.stop);
+    expect(serve.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/mcp$/);
+    const client = await mcpHttp(serve.url);
+    cleanups.push(() => client.close());
+
+    expect((await runCli(data, ['add', docs, '--library', 'guide'])).code).toBe(0);
+    const found = (await client.callTool({ name: 'search', arguments: { query: 'install the package' } })) as ToolResult;
+    expect(found.structuredContent!.results).toEqual([expect.objectContaining({ library: 'guide', heading: 'Guide > Install' }), expect.anything()]);
+
+    const indexed = (await client.callTool({ name: 'index_document', arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n' } })) as ToolResult;
+    expect(indexed.isError).toBeFalsy();
+    const cli = await runCli(data, ['--json', 'search', 'zebras', 'stripes', '--library', 'notes']);
+    expect(JSON.parse(cli.stdout).results).toEqual([expect.objectContaining({ title: 'Zebras', library: 'notes' })]);
+  });
+
+  it('runs index_document in the background with async: true and reports it through get_task', async () => {
+    const data = tempDir();
+    const serve = await startServe(data);
+    cleanups.push(serve.stop);
+    const client = await mcpHttp(serve.url);
+    cleanups.push(() => client.close());
+    const started = (await client.callTool({ name: 'index_document', arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true } })) as ToolResult;
+    const taskId = started.structuredContent!.taskId as string;
+    let task: Record<string, unknown>;
+    do task = ((await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult).structuredContent!.task as Record<string, unknown>;
+    while (task.status === 'working');
+    expect(task.status).toBe('completed');
+  });
+
+  it('makes index_document a 2026-07-28 task for a client that declares the extension, with progress in the record', async () => {
+    const data = tempDir();
+    const docs = writeCorpus(join(tempDir(), 'docs'), 20, 4);
+    const serve = await startServe(data, ['--allow', docs]);
+    cleanups.push(serve.stop);
+    const created = await modern(serve.url, 'tools/call', { name: 'index_document', arguments: { library: 'corpus', path: docs } });
+    expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
+    const taskId = created.result!.taskId as string;
+    let got: Record<string, unknown>;
+    do got = (await modern(serve.url, 'tasks/get', { taskId })).result!;
+    while (got.status === 'working');
+    expect(got).toMatchObject({ status: 'completed', result: { structuredContent: { created: 20 } } });
+
+    const bad = await modern(serve.url, 'tools/call', { name: 'rate_chunk', arguments: { documentId: 1, chunkId: 1, rating: 7 } });
+    expect(bad.result).toMatchObject({ isError: true });
+  });
+});
