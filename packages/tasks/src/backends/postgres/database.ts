@@ -40,13 +40,18 @@ export class Database {
   /**
    * Runs `body` in a READ COMMITTED transaction on one connection, re-running it from the start
    * on deadlock or serialization failure. `body` must not have effects outside the database.
+   * With `lock`, the transaction first takes the advisory lock of that key, in the same round
+   * trip as BEGIN; statements in `body` then see everything committed by earlier holders.
    */
-  async transaction<T>(body: (query: Query) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (query: Query) => Promise<T>, { lock }: { lock?: string } = {}): Promise<T> {
+    // The simple protocol runs several statements at once but takes no parameters, so the key
+    // goes in as a number: no client text ever becomes SQL text.
+    const begin = lock === undefined ? 'BEGIN' : `BEGIN; SELECT pg_advisory_xact_lock(${advisoryKey(lock)})`;
     return this.#withRetry(async () => {
       const client = await this.pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query('BEGIN');
+        await client.query(begin);
         const result = await body((text, values = []) => this.#run(client, text, values));
         await client.query('COMMIT');
         return result;
@@ -92,4 +97,9 @@ export class Database {
     }
     return name;
   }
+}
+
+/** A 64-bit advisory lock key for a string, the same in every process. */
+function advisoryKey(name: string): string {
+  return createHash('sha256').update(name).digest().readBigInt64BE(0).toString();
 }

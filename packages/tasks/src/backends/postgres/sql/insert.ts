@@ -30,8 +30,6 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
       const holder = await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
       if (holder) return { row: holder, created: false, notice: null };
     }
-    // The cap is counted inside the INSERT, whose snapshot is taken after this lock is granted.
-    if (maxLivePerOwner !== null) await query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`${ctx.schema}/${task.owner}`]);
     for (let round = 1; ; round++) {
       const [inserted] = await query<TaskRow & { notice: string }>(INSERT(ctx), [
         ...announceParams(ctx),
@@ -61,7 +59,12 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
     }
   };
   // Without a key or a cap there is nothing to read first: one statement is the transaction.
-  const outcome = task.uniqueKey === null && maxLivePerOwner === null ? await body(ctx.db.query) : await ctx.db.transaction(body);
+  // With a cap, the owner's lock is taken at BEGIN, and the INSERT, which counts live tasks,
+  // takes its snapshot after it is granted.
+  const outcome =
+    task.uniqueKey === null && maxLivePerOwner === null
+      ? await body(ctx.db.query)
+      : await ctx.db.transaction(body, maxLivePerOwner === null ? {} : { lock: `${ctx.schema}/${task.owner}` });
   ctx.deliver([outcome.notice]);
   return { task: toRecord(outcome.row), created: outcome.created };
 }
