@@ -87,6 +87,9 @@ describe('HTTP with bearer tokens', () => {
       await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
       expect((await modern(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
       expect((await modern(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
+      expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
+      const wrongType = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer token-alice' }, body: '{}' });
+      expect(wrongType.status).toBe(415);
       const greeting = await client.callTool({ name: 'greet', arguments: { name: 'still here' } });
       expect(greeting.content).toEqual([{ type: 'text', text: 'Hello, still here!' }]);
     } finally {
