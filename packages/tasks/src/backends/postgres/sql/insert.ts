@@ -18,7 +18,7 @@ import { announce, announceParams, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
 import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
-/** A holder released between our conflict and our read leaves nothing to return: insert again. */
+/** A holder released between our conflict and our read leaves nothing to return: insert again (a few times). */
 const MAX_INSERT_ROUNDS = 5;
 
 type Inserted = { row: TaskRow; created: boolean; notice: string | null };
@@ -51,8 +51,9 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
         LIVE_STATUSES,
       ]);
       if (inserted) return { row: inserted, created: true, notice: inserted.notice };
-      // Nothing inserted: a live holder of the key (which wins over the cap, as if found first), or the cap.
-      const holder = task.uniqueKey === null ? undefined : await findHolder(ctx, query, task.owner, task.uniqueKey);
+      // Nothing inserted: a live holder of the key (which wins over the cap, as if found first),
+      // or the cap. A holder whose window ran out meanwhile is released, and the next round inserts.
+      const holder = task.uniqueKey === null ? undefined : await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
       if (holder) return { row: holder, created: false, notice: null };
       if (maxLivePerOwner !== null && (await countLive(ctx, query, task.owner)) >= maxLivePerOwner) throw new TaskLimitError(task.owner, maxLivePerOwner);
       if (round === MAX_INSERT_ROUNDS) throw new Error(`Could not insert task ${task.id}: its unique key kept being taken and released`);
@@ -100,10 +101,5 @@ async function releaseExpiredOrFindHolder(ctx: StoreContext, query: Query, owner
      WHERE owner = $1 AND unique_slot = $2 AND (unique_until IS NULL OR unique_until > $3)`,
     [owner, uniqueKey, now],
   );
-  return holder;
-}
-
-async function findHolder(ctx: StoreContext, query: Query, owner: string, uniqueKey: string): Promise<TaskRow | undefined> {
-  const [holder] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE owner = $1 AND unique_slot = $2`, [owner, uniqueKey]);
   return holder;
 }
