@@ -2,7 +2,7 @@
  * `carrel serve` as a real child process on 127.0.0.1 next to CLI processes on the same data dir:
  * what the CLI adds the server finds, what the server indexes the CLI finds, and a task started
  * over HTTP with `async: true` is followed with get_task. The 2026-07-28 era is spoken over raw
- * HTTP: a task-capable tool becomes a task whose status message carries the progress.
+ * HTTP: a task-capable tool becomes a task the client polls.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,9 +19,10 @@ type ToolResult = { content: { type: string; text: string }[]; structuredContent
 
 /** One 2026-07-28 JSON-RPC request over raw HTTP, declaring the tasks extension. */
 async function modern(url: string, method: string, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number } }> {
+  const name = method === 'tools/call' ? params.name : params.taskId;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method },
+    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(typeof name === 'string' && { 'mcp-name': name }) },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
@@ -30,8 +31,10 @@ async function modern(url: string, method: string, params: Record<string, unknow
     }),
   });
   const text = await response.text();
-  const data = text.startsWith('{') ? text : (/^data: (.*)$/m.exec(text)?.[1] ?? '{}');
-  return JSON.parse(data) as { result?: Record<string, unknown>; error?: { code: number } };
+  type Reply = { result?: Record<string, unknown>; error?: { code: number } };
+  if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) return JSON.parse(text) as Reply;
+  const frames = text.split('\n').filter((line) => line.startsWith('data:')).map((line) => JSON.parse(line.slice(5)) as Reply);
+  return frames.reverse().find((frame) => 'result' in frame || 'error' in frame) ?? {};
 }
 
 describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
@@ -69,7 +72,7 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
     expect(task.status).toBe('completed');
   });
 
-  it('makes index_document a 2026-07-28 task for a client that declares the extension, with progress in the record', async () => {
+  it('makes index_document a 2026-07-28 task for a client that declares the extension, and answers bad arguments as a tool error', async () => {
     const data = tempDir();
     const docs = writeCorpus(join(tempDir(), 'docs'), 20, 4);
     const serve = await startServe(data, ['--allow', docs]);
