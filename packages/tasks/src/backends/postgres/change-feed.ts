@@ -67,8 +67,9 @@ export class ChangeFeed {
 
   /** Delivers notices this instance committed to its own listeners. */
   deliver(notices: readonly (string | null)[]): void {
+    if (this.#listeners.size === 0) return;
     const changes = notices.flatMap((notice) => (notice === null ? [] : expand(JSON.parse(notice) as Notice)));
-    if (changes.length === 0 || this.#listeners.size === 0) return;
+    if (changes.length === 0) return;
     // Like a database notification, delivered after the writer's own code has moved on.
     queueMicrotask(() => this.#dispatch(changes));
   }

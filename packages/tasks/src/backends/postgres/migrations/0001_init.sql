@@ -48,7 +48,8 @@ CREATE INDEX tasks_expiring ON {{schema}}.tasks (expires_at) WHERE expires_at IS
 
 -- Sends one change notice for a task (several kinds at once) and returns the payload, so the
 -- writing store can deliver the same notice to its own listeners without waiting for the echo.
--- Carries ids and the status only: NOTIFY payloads must stay under 8000 bytes.
+-- Carries ids, the owner and the status only: NOTIFY payloads must stay under 8000 bytes (the
+-- engine caps owners at 256 characters and ids at 64, so a notice stays near 300 bytes).
 CREATE FUNCTION {{schema}}.notify_change(channel text, origin text, kinds text[], task_id text, owner text, parent_id text, status text)
 RETURNS text LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
