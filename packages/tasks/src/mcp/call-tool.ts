@@ -18,8 +18,10 @@ import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTas
 /** The argument name a non-task client uses to start a slow tool in the background. */
 export const ASYNC_ARGUMENT = 'async';
 
+/** Validated arguments (with the `async` flag taken out), or the tool error to answer with. */
 export type ParsedArguments = { ok: true; args: unknown; async: boolean } | { ok: false; result: CallToolResult };
 
+/** The declared tools of one server, and the steps every era's `tools/call` shares. */
 export class ToolCalls {
   constructor(
     readonly engine: TaskEngine,

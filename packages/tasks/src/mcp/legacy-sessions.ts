@@ -25,6 +25,7 @@ export interface LegacySessionsOptions {
   sessionIdleMs?: number;
 }
 
+/** The 2025 session map behind one HTTP endpoint. */
 export class LegacySessions {
   readonly #sessions = new Map<string, Session>();
   readonly #sweeper: NodeJS.Timeout;

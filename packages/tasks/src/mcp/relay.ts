@@ -8,6 +8,7 @@
 import type { TaskEngine } from '../engine/engine.js';
 import { isTerminal, outstandingInputKeys, type TaskRecord } from '../task.js';
 
+/** The `notifications/progress` fields besides the token. */
 export interface ProgressParams {
   progress: number;
   total?: number;

@@ -17,7 +17,7 @@
 import { Server, type CallToolRequestParams, type McpServerFactory, type Result, type ServerContext, type Tool } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import { ASYNC_PROPERTY, builtinTools, type BuiltinTool } from './async-tools.js';
-import { ToolCalls } from './call-tool.js';
+import { ASYNC_ARGUMENT, ToolCalls } from './call-tool.js';
 import { TaskModeError, toProtocolError } from './errors.js';
 import { TASKS_EXTENSION, type Caller } from './model.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
@@ -125,7 +125,7 @@ export class McpTaskServer {
 
   #listing(tool: AnyToolDefinition, era: 'legacy' | 'modern'): Tool {
     const inputSchema = tool.inputSchema['~standard'].jsonSchema.input({ target: 'draft-2020-12' }) as Tool['inputSchema'];
-    if (this.#calls.takesAsync(tool)) inputSchema.properties = { ...inputSchema.properties, async: ASYNC_PROPERTY };
+    if (this.#calls.takesAsync(tool)) inputSchema.properties = { ...inputSchema.properties, [ASYNC_ARGUMENT]: ASYNC_PROPERTY };
     return {
       name: tool.name,
       ...(tool.title !== undefined && { title: tool.title }),

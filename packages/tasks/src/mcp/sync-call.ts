@@ -29,6 +29,7 @@ import type { AnyToolDefinition } from './tool.js';
 /** Fallback re-check while waiting, should a change notification be lost. */
 const RECHECK_MS = 1_000;
 
+/** Runs a task-capable tool for a call that waits for its result (see the module comment). */
 export async function runSync(calls: ToolCalls, tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<Result> {
   const { engine } = calls;
   const token = ctx.mcpReq._meta?.progressToken;

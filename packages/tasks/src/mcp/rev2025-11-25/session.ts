@@ -12,6 +12,7 @@ import type { TaskRecord } from '../../task.js';
 import { relayProgress, relayStatus } from '../relay.js';
 import { taskFields } from './wire.js';
 
+/** The notifications of one 2025 connection with a session. */
 export class LegacySession {
   readonly #stops = new Set<() => void>();
 

@@ -25,6 +25,7 @@ const INPUT_REQUEST_TIMEOUT_MS = 10 * 60_000;
 
 type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
+/** Registers the 2025 task methods on one `Server`; `tasks/list` only where owners are identified. */
 export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard, options: { list: boolean; pageSize: number }): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) => guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))));
 

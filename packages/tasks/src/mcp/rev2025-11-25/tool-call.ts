@@ -19,6 +19,7 @@ export interface LegacyCallOptions {
   session: LegacySession | null;
 }
 
+/** Answers a 2025-era `tools/call`: a task for `params.task`, else in the request or synchronously. */
 export async function callTool(calls: ToolCalls, params: CallToolRequestParams, ctx: ServerContext, caller: Caller, options: LegacyCallOptions): Promise<Result> {
   const tool = calls.resolve(params.name, caller);
   const taskParam = (params as { task?: unknown }).task;

@@ -20,6 +20,7 @@ const AnyResult = z.looseObject({});
 
 type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
+/** Registers the extension's task methods on one `Server`. */
 export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
     guard(ctx, async () => {

@@ -14,6 +14,7 @@ import type { Caller } from '../model.js';
 import type { AnyToolDefinition } from '../tool.js';
 import { createTaskResult, declaresTasks, missingTasksExtension } from './wire.js';
 
+/** Answers a 2026-era `tools/call`: a task when the request declares the extension, else a result. */
 export async function callTool(calls: ToolCalls, params: CallToolRequestParams, ctx: ServerContext, caller: Caller): Promise<Result> {
   const tool = calls.resolve(params.name, caller);
   const withTasks = tool.taskMode !== 'never' && declaresTasks(ctx);
