@@ -187,7 +187,7 @@ describe('HTTP 2025 sessions', () => {
     try {
       expect(await listTools(fx.url, firstId)).toBe(404);
       // Idleness is the behaviour under test, so here the test waits out the clock (any request would refresh the session).
-      await new Promise((resolve) => setTimeout(resolve, 800));
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
       expect(await listTools(fx.url, secondId)).toBe(404);
     } finally {
       await first.close().catch(() => {});
