@@ -100,7 +100,8 @@ export class KnowledgeBase {
 
   private constructor(options: KnowledgeBaseOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
-    mkdirSync(this.dataDir, { recursive: true });
+    // Owner-only: the store may hold private documentation.
+    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.databasePath = join(this.dataDir, 'carrel.db');
     this.db = openDatabase(this.databasePath);
     const embedder: EmbedderConfig = options.embedder ?? { kind: 'local' };

@@ -184,6 +184,14 @@ describe('KnowledgeBase', () => {
     expect((await withModel.status()).libraries[0]).toMatchObject({ chunksWithoutVectors: 0, embedder: 'offline:hash-v2' });
   }, 60_000);
 
+  it('does nothing when the signal is already aborted', async () => {
+    const kb = kbIn();
+    const controller = new AbortController();
+    controller.abort();
+    await expect(kb.ingestContent({ library: 'l', content: guide, source: 'g' }, { signal: controller.signal })).rejects.toThrow(IngestCancelledError);
+    expect(kb.listLibraries()).toEqual([]);
+  });
+
   it('cancels within one batch and keeps only whole documents', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'docs'));

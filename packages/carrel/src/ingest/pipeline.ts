@@ -62,6 +62,7 @@ export class IngestPipeline {
 
   /** Runs one job to completion, or throws (IngestCancelledError on cancel). */
   async run(job: IngestJob, control: JobControl): Promise<IngestResult> {
+    if (control.cancelled()) throw new IngestCancelledError();
     if (job.kind === 'reindex') return this.reindex(job, control);
     const run = new JobRun(this.db, new EmbeddingSession(this.db, this.embedder), this.settings, control, job.target);
     if (job.kind === 'content') await run.content(job);
