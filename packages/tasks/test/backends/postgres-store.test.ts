@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidArgumentError, type NewTask, type TaskChange } from '@carrel/tasks';
-import { PostgresTaskStore, SchemaNotMigratedError } from '@carrel/tasks/postgres';
+import { PostgresTaskStore, SchemaNotMigratedError, SchemaTooNewError } from '@carrel/tasks/postgres';
 import pg from 'pg';
 import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
 
@@ -92,6 +92,14 @@ describe('PostgresTaskStore migrations', () => {
     expect(after).toEqual(before);
     const { task } = await stores[0]!.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
     expect(await stores[5]!.get(task.id)).toEqual(task);
+  });
+
+  it('refuses a schema migrated by a newer version', async () => {
+    const store = open();
+    await store.migrate();
+    await sql(`INSERT INTO ${pg.escapeIdentifier(schema)}.migrations (version, name) VALUES (9999, 'from_the_future')`);
+    await expect(open().migrate()).rejects.toBeInstanceOf(SchemaTooNewError);
+    await expect(open().migrate()).rejects.toThrow(/version 9999, but this @carrel\/tasks supports up to \d+: upgrade/);
   });
 
   it('names the fix when the schema was never migrated', async () => {

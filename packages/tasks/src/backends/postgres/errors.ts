@@ -53,6 +53,18 @@ export class SchemaNotMigratedError extends Error {
   }
 }
 
+/** The schema was migrated by a newer version of this package. */
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly schema: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(`The PostgreSQL task schema "${schema}" is at version ${found}, but this @carrel/tasks supports up to ${supported}: upgrade @carrel/tasks`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
 /** A task id was inserted twice; ids are 128-bit random, so this is a caller bug. */
 export class DuplicateTaskIdError extends Error {
   constructor(options: { cause: unknown }) {

@@ -6,4 +6,4 @@
  */
 export { PostgresTaskStore } from './postgres-store.js';
 export type { PostgresTaskStoreOptions } from './postgres-store.js';
-export { DuplicateTaskIdError, SchemaNotMigratedError } from './errors.js';
+export { DuplicateTaskIdError, SchemaNotMigratedError, SchemaTooNewError } from './errors.js';
