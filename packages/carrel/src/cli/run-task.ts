@@ -16,8 +16,11 @@ import { TaskProgressBar } from './progress.js';
 
 const DAY_MS = 24 * 3_600_000;
 
-/** Starts `toolName` with `args` as a task of the local user and waits for its outcome. */
-export async function runToolTask(runtime: CarrelRuntime, toolName: string, args: Record<string, unknown>, { json }: { json: boolean }): Promise<CallToolResult> {
+/**
+ * Starts `toolName` with `args` as a task of the local user and waits for its outcome. `handler`
+ * runs it under another registered handler name that takes the same arguments (`carrel add`).
+ */
+export async function runToolTask(runtime: CarrelRuntime, toolName: string, args: Record<string, unknown>, { json, handler }: { json: boolean; handler?: string }): Promise<CallToolResult> {
   const { engine, settings } = runtime;
   const tool = runtime.tools.find((t) => t.name === toolName);
   if (!tool) throw new Error(`No tool named ${toolName}`);
@@ -27,7 +30,7 @@ export async function runToolTask(runtime: CarrelRuntime, toolName: string, args
     throw new CliError(`Invalid arguments: ${detail}`, ExitCode.Usage);
   }
   const input: ToolTaskInput = { arguments: checked.value, answers: {} };
-  const { task } = await engine.create({ handler: toolHandlerName(toolName), input, owner: settings.owner, ttlMs: DAY_MS });
+  const { task } = await engine.create({ handler: handler ?? toolHandlerName(toolName), input, owner: settings.owner, ttlMs: DAY_MS });
   const bar = new TaskProgressBar(!json);
   const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => event.task && bar.update(event.task));
   const cancel = () => void engine.cancel(task.id, settings.owner, 'Cancelled with Ctrl-C').catch(() => undefined);

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { TaskEngine } from '@carrel/tasks';
 import { toolTaskHandlers, type AnyToolDefinition } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
+import { ADD_HANDLER, addHandler } from '../cli/add-handler.js';
 import { knowledgeBaseOptions, type Settings } from '../cli/settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { carrelTools } from './tools/index.js';
@@ -38,7 +39,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
   const tools = carrelTools(kb);
   const store = new SqliteTaskStore({ path: join(settings.dataDir, 'tasks.db') });
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.
-  const engine = new TaskEngine({ store, handlers: toolTaskHandlers(tools), concurrency: options.concurrency ?? 2, onError: (e) => console.error('[carrel]', e) });
+  const engine = new TaskEngine({ store, handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) }, concurrency: options.concurrency ?? 2, onError: (e) => console.error('[carrel]', e) });
   await engine.start();
   return {
     settings,

@@ -44,7 +44,7 @@ describe('carrel CLI', () => {
     expect(json((await runCli(data, ['--json', 'libraries'])).stdout)).toEqual({ libraries: [expect.objectContaining({ name: 'guide', version: '2.0', documents: 1 })] });
 
     const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as { id: string; tool: string; status: string }[];
-    expect(tasks).toEqual([expect.objectContaining({ tool: 'index_document', status: 'completed' })]);
+    expect(tasks).toEqual([expect.objectContaining({ tool: 'add', status: 'completed' })]);
     const shown = json((await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id])).stdout);
     expect(shown).toMatchObject({ id: tasks[0]!.id, progress: { current: 1, total: 1 }, arguments: { library: 'guide', path: docs } });
 

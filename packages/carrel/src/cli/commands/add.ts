@@ -1,7 +1,7 @@
 /**
  * `carrel add <path|url>`: index a file, a folder or a web page, as a durable task with a progress
  * bar; Ctrl-C cancels it. A path given here is allowed even outside the configured roots: the
- * person typing it is the one who decides what to index.
+ * person typing it is the one who decides what to index (see `add-handler.ts`).
  *
  * @module
  */
@@ -9,6 +9,7 @@ import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/jobs.js';
 import { summarizeIngest } from '../../mcp/ingest-summary.js';
+import { ADD_HANDLER } from '../add-handler.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
 import { runToolTask } from '../run-task.js';
@@ -26,7 +27,6 @@ export function register(program: Command): void {
     .action(async (target: string, options: { library?: string; libVersion?: string; tag?: string[]; title?: string }, command: Command) => {
       const context = commandContext(command);
       const url = /^https?:\/\//i.test(target);
-      const settings = url ? context.settings : { ...context.settings, allowedRoots: [...context.settings.allowedRoots, resolve(target)] };
       const library = options.library ?? defaultLibrary(target, url);
       const args = {
         library,
@@ -34,7 +34,7 @@ export function register(program: Command): void {
         ...(options.tag && { tags: options.tag }),
         ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
       };
-      const result = await withRuntime(settings, {}, (runtime) => runToolTask(runtime, 'index_document', args, context));
+      const result = await withRuntime(context.settings, {}, (runtime) => runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }));
       print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
     });
 }

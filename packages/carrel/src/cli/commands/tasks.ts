@@ -79,7 +79,7 @@ export function register(program: Command): void {
 
 /** The fields of a task a person or script cares about. */
 function view(task: TaskRecord) {
-  const tool = task.handler.replace(/^mcp\.tool:/, '');
+  const tool = task.handler.replace(/^mcp\.tool:|^cli:/, '');
   return {
     id: task.id,
     tool,
