@@ -58,6 +58,22 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
     expect(JSON.parse(cli.stdout).results).toEqual([expect.objectContaining({ title: 'Zebras', library: 'notes' })]);
   });
 
+  it('requires the bearer token given with --token, lists tasks for its holder, and refuses a port in use', async () => {
+    const data = tempDir();
+    const serve = await startServe(data, ['--token', 'sesame']);
+    cleanups.push(serve.stop);
+    const anonymous = await fetch(serve.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    expect(anonymous.status).toBe(401);
+    const client = await mcpHttp(serve.url, { token: 'sesame' });
+    cleanups.push(() => client.close());
+    const { tools } = await client.listTools();
+    expect(tools.map((t) => t.name)).toContain('list_tasks');
+
+    const port = new URL(serve.url).port;
+    const clash = await runCli(data, ['serve', '--port', port]);
+    expect(clash).toMatchObject({ code: 2, stderr: `carrel: Port ${port} on 127.0.0.1 is in use: pick another with --port\n` });
+  });
+
   it('runs index_document in the background with async: true and reports it through get_task', async () => {
     const data = tempDir();
     const serve = await startServe(data);

@@ -49,9 +49,9 @@ export async function mcpStdio(dataDir: string, options: { allow?: string[] } = 
   return { client, transport };
 }
 
-/** `carrel serve --port 0` running, with its URL. */
+/** `carrel serve --port 0 <extra>` running, with its URL. */
 export async function startServe(dataDir: string, extra: readonly string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', ...extra, 'serve', '--port', '0']), { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', 'serve', '--port', '0', ...extra]), { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -76,9 +76,10 @@ export async function startServe(dataDir: string, extra: readonly string[] = [])
 }
 
 /** A v1 SDK client over Streamable HTTP. */
-export async function mcpHttp(url: string): Promise<Client> {
+export async function mcpHttp(url: string, options: { token?: string } = {}): Promise<Client> {
   const client = new Client({ name: 'carrel-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }
 
