@@ -158,3 +158,38 @@ export class TaskAbortedError extends Error {
     this.name = 'TaskAbortedError';
   }
 }
+
+/**
+ * The store's tables are missing: nothing has migrated this database yet. Operational, not a
+ * client error: it names the fix for whoever runs the server.
+ */
+export class SchemaNotMigratedError extends Error {
+  constructor(
+    /** Which database: "The SQLite task database at …", "The PostgreSQL task schema …". */
+    readonly location: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${location} has no task schema yet: call store.migrate() (TaskEngine.start() does) before using the store`, options);
+    this.name = 'SchemaNotMigratedError';
+  }
+}
+
+/** The database was migrated by a newer version of this package. */
+export class SchemaTooNewError extends Error {
+  constructor(
+    readonly location: string,
+    readonly found: number,
+    readonly supported: number,
+  ) {
+    super(`${location} is at schema version ${found}, but this @carrel/tasks supports up to ${supported}: upgrade @carrel/tasks`);
+    this.name = 'SchemaTooNewError';
+  }
+}
+
+/** A task id was inserted twice. Ids are 128-bit random (`newTaskId`), so the caller reused one. */
+export class DuplicateTaskIdError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('A task with this id already exists: task ids must be fresh for every insert', options);
+    this.name = 'DuplicateTaskIdError';
+  }
+}

@@ -25,12 +25,15 @@ export {
 export type { InputRequestRecord, Lease, LiveStatus, Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus, TerminalStatus } from './task.js';
 export {
   ChildTaskError,
+  DuplicateTaskIdError,
   EngineStoppedError,
   HandlerNotAllowedError,
   InvalidArgumentError,
   InvalidCursorError,
   JsonRpcCode,
   PayloadTooLargeError,
+  SchemaNotMigratedError,
+  SchemaTooNewError,
   TaskAbortedError,
   TaskEngineError,
   TaskFailure,

@@ -4,8 +4,8 @@
  * creators, and the NOTIFY change feed across instances, including after its connection dies.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, type NewTask, type TaskChange } from '@carrel/tasks';
-import { PostgresTaskStore, SchemaNotMigratedError, SchemaTooNewError } from '@carrel/tasks/postgres';
+import { InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type NewTask, type TaskChange } from '@carrel/tasks';
+import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import pg from 'pg';
 import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
 

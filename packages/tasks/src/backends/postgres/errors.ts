@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { InvalidArgumentError } from '../../errors.js';
+import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError } from '../../errors.js';
 
 /** What the store does about an expected error. */
 export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate' | 'unstorable';
@@ -42,42 +42,14 @@ export function expectedAction(error: unknown): ErrorAction | undefined {
   return code === undefined ? undefined : EXPECTED[code];
 }
 
-/** The store's tables are missing: `migrate()` has not run against this schema. */
-export class SchemaNotMigratedError extends Error {
-  constructor(
-    readonly schema: string,
-    options: { cause: unknown },
-  ) {
-    super(`The PostgreSQL task schema "${schema}" is missing or incomplete: call store.migrate() (engine.start() does) before using the store`, options);
-    this.name = 'SchemaNotMigratedError';
-  }
-}
 
-/** The schema was migrated by a newer version of this package. */
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly schema: string,
-    readonly found: number,
-    readonly supported: number,
-  ) {
-    super(`The PostgreSQL task schema "${schema}" is at version ${found}, but this @carrel/tasks supports up to ${supported}: upgrade @carrel/tasks`);
-    this.name = 'SchemaTooNewError';
-  }
-}
 
-/** A task id was inserted twice; ids are 128-bit random, so this is a caller bug. */
-export class DuplicateTaskIdError extends Error {
-  constructor(options: { cause: unknown }) {
-    super('A task with this id already exists: task ids must be unique', options);
-    this.name = 'DuplicateTaskIdError';
-  }
-}
 
 /** Replaces an expected, non-retryable error with the domain error that names its fix. */
 export function translateError(error: unknown, schema: string): unknown {
   switch (expectedAction(error)) {
     case 'not_migrated':
-      return new SchemaNotMigratedError(schema, { cause: error });
+      return new SchemaNotMigratedError(`The PostgreSQL task schema "${schema}"`, { cause: error });
     case 'duplicate':
       return new DuplicateTaskIdError({ cause: error });
     case 'unstorable':

@@ -6,4 +6,3 @@
  */
 export { PostgresTaskStore } from './postgres-store.js';
 export type { PostgresTaskStoreOptions } from './postgres-store.js';
-export { DuplicateTaskIdError, SchemaNotMigratedError, SchemaTooNewError } from './errors.js';

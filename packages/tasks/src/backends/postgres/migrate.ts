@@ -13,7 +13,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import pg from 'pg';
 import type { Database, Query } from './database.js';
-import { SchemaNotMigratedError, SchemaTooNewError } from './errors.js';
+import { SchemaNotMigratedError, SchemaTooNewError } from '../../errors.js';
 
 /** One numbered migration file. */
 export interface Migration {
@@ -56,7 +56,7 @@ export async function migrate(db: Database, quotedSchema: string, schema: string
   const known = migrations.at(-1)?.version ?? 0;
   const newest = Math.max(0, ...done);
   // Code older than the schema might write rows the newer schema no longer allows.
-  if (newest > known) throw new SchemaTooNewError(schema, newest, known);
+  if (newest > known) throw new SchemaTooNewError(`The PostgreSQL task schema "${schema}"`, newest, known);
   const pending = migrations.filter((m) => !done.has(m.version));
   for (const migration of pending) {
     await db.transaction(async (query) => {

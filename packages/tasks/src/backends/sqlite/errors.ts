@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { DuplicateTaskIdError } from '../../errors.js';
 
 /** Another connection held the write lock for longer than the busy timeout. */
 export class SqliteBusyError extends Error {
@@ -23,32 +24,8 @@ export class SqliteBusyError extends Error {
   }
 }
 
-/** A task id collided with an existing one: ids are 128-bit random, so the caller reused an id. */
-export class DuplicateTaskIdError extends Error {
-  constructor(options: { cause: unknown }) {
-    super('A task with this id already exists: task ids must be fresh (newTaskId) for every insert', options);
-    this.name = 'DuplicateTaskIdError';
-  }
-}
 
-/** The file has no task tables yet: nothing has migrated it. */
-export class SchemaNotMigratedError extends Error {
-  constructor(readonly path: string) {
-    super(`The SQLite task database at ${path} has no schema yet: call store.migrate() (TaskEngine.start() does) before using the store`);
-    this.name = 'SchemaNotMigratedError';
-  }
-}
 
-/** The database was migrated by a newer version of this package. */
-export class SchemaTooNewError extends Error {
-  constructor(
-    readonly found: number,
-    readonly supported: number,
-  ) {
-    super(`The SQLite task database is at schema version ${found}, but this @carrel/tasks supports up to ${supported}: upgrade @carrel/tasks`);
-    this.name = 'SchemaTooNewError';
-  }
-}
 
 type Translate = (cause: unknown, busyTimeoutMs: number, code: string) => Error;
 

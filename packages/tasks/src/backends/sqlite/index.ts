@@ -6,4 +6,4 @@
  */
 export { SqliteTaskStore } from './sqlite-store.js';
 export type { SqliteTaskStoreOptions } from './sqlite-store.js';
-export { DuplicateTaskIdError, SchemaNotMigratedError, SchemaTooNewError, SqliteBusyError } from './errors.js';
+export { SqliteBusyError } from './errors.js';

@@ -11,7 +11,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
-import { SchemaTooNewError } from './errors.js';
+import { SchemaTooNewError } from '../../errors.js';
 
 const MIGRATIONS_DIR = new URL('./migrations/', import.meta.url);
 const FILE_NAME = /^(\d{4})_[a-z0-9_]+\.sql$/;
@@ -38,7 +38,7 @@ export function migrate(db: Database): void {
   }).immediate();
   const newest = db.prepare<[], number | null>('SELECT max(version) FROM carrel_schema_migrations').pluck().get() ?? 0;
   const known = migrations.at(-1)?.version ?? 0;
-  if (newest > known) throw new SchemaTooNewError(newest, known);
+  if (newest > known) throw new SchemaTooNewError(`The SQLite task database at ${db.name}`, newest, known);
 
   const isApplied = db.prepare<[number], number>('SELECT 1 FROM carrel_schema_migrations WHERE version = ?').pluck();
   const markApplied = db.prepare<[number, number]>('INSERT INTO carrel_schema_migrations (version, applied_at) VALUES (?, ?)');

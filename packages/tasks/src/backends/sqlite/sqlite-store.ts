@@ -25,7 +25,8 @@ import Sqlite, { type Database, type Statement, type Transaction } from 'better-
 import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskStore } from '../../store.js';
 import type { TaskRecord } from '../../task.js';
 import { ChangeFeed } from './change-feed.js';
-import { SchemaNotMigratedError, translateSqliteError } from './errors.js';
+import { SchemaNotMigratedError } from '../../errors.js';
+import { translateSqliteError } from './errors.js';
 import { migrate } from './migrate.js';
 import { prepareCancel } from './sql/cancel.js';
 import { prepareFinish } from './sql/finish.js';
@@ -177,7 +178,7 @@ export class SqliteTaskStore implements TaskStore {
   /** The prepared statements; a store opened on a file another store has migrated needs no migrate() call. */
   #ready(): Operations {
     if (!this.#ops && this.#hasSchema.get() === undefined) {
-      throw new SchemaNotMigratedError(this.path);
+      throw new SchemaNotMigratedError(`The SQLite task database at ${this.path}`);
     }
     return this.#prepare();
   }
