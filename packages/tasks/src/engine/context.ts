@@ -15,7 +15,7 @@ export interface ContextDeps {
   hub: ChangeHub;
   worker: string;
   now(): number;
-  assertPayloadSize(what: string, value: unknown): void;
+  assertPayload(what: string, value: unknown): void;
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
 }
 
@@ -63,7 +63,7 @@ export class AttemptContext implements TaskContext {
 
   async requestInput<T = unknown>(key: string, request: unknown): Promise<T> {
     if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new TypeError('requestInput key must be a string of 1 to 200 characters');
-    this.deps.assertPayloadSize('input request', request);
+    this.deps.assertPayload('input request', request);
     this.signal.throwIfAborted();
     const stored = await this.deps.store.requestInput({ id: this.taskId, worker: this.deps.worker, key, request, now: this.deps.now() });
     if (stored === null) throw this.signal.aborted ? this.signal.reason : new TaskAbortedError('lease_lost');

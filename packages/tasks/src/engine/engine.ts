@@ -13,7 +13,7 @@
  * @module
  */
 import { hostname } from 'node:os';
-import { EngineStoppedError, HandlerNotAllowedError, InvalidArgumentError, PayloadTooLargeError, TaskNotFoundError, TaskTerminalError } from '../errors.js';
+import { EngineStoppedError, HandlerNotAllowedError, InvalidArgumentError, TaskNotFoundError, TaskTerminalError } from '../errors.js';
 import type { AnyTaskHandler, SpawnOptions } from '../handler.js';
 import { handlerDefinition } from '../handler.js';
 import { decodeCursor, encodeCursor, newTaskId } from '../ids.js';
@@ -22,6 +22,7 @@ import { isTaskStatus, isTerminal, type TaskRecord, type TaskStatus } from '../t
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { ChangeHub } from './change-hub.js';
 import { Maintenance } from './maintenance.js';
+import { assertName, assertPayload } from './payload.js';
 import { Runner } from './runner.js';
 
 export interface TaskEngineOptions {
@@ -131,9 +132,8 @@ export class TaskEngine {
             heartbeatMs: Math.max(10, Math.floor(this.#o.leaseMs / 3)),
             pollMs: this.#o.pollMs,
             backoff: options.backoff ?? exponentialBackoff(),
-            maxPayloadBytes: this.#o.maxPayloadBytes,
             now,
-            assertPayloadSize: (what, value) => this.#assertPayloadSize(what, value),
+            assertPayload: (what, value) => this.#assertPayload(what, value),
             createChild: (parent, handler, input, spawn) => this.#createChild(parent, handler, input, spawn),
             onError: this.#o.onError,
           })
@@ -171,23 +171,21 @@ export class TaskEngine {
     const ttlMs = this.#ttl(request.ttlMs);
     const maxAttempts = request.maxAttempts ?? handlerDefinition(definition).maxAttempts ?? this.#o.defaultMaxAttempts;
     if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) throw new InvalidArgumentError('maxAttempts', `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
-    if (request.uniqueKey !== undefined && (typeof request.uniqueKey !== 'string' || request.uniqueKey.length === 0 || request.uniqueKey.length > 512)) {
-      throw new InvalidArgumentError('uniqueKey', 'a string of 1 to 512 characters');
-    }
+    if (request.uniqueKey !== undefined) assertName('uniqueKey', request.uniqueKey, 512);
     if (request.uniqueWindowMs !== undefined && !(Number.isInteger(request.uniqueWindowMs) && request.uniqueWindowMs > 0)) {
       throw new InvalidArgumentError('uniqueWindowMs', 'a positive integer number of milliseconds');
     }
     if (request.meta !== undefined && (typeof request.meta !== 'object' || request.meta === null || Array.isArray(request.meta))) throw new InvalidArgumentError('meta', 'a plain object');
     if (request.parentId !== undefined) await this.get(request.parentId, request.owner);
-    const input = this.#assertPayloadSize('input', request.input);
-    this.#assertPayloadSize('meta', request.meta ?? {});
+    this.#assertPayload('input', request.input);
+    this.#assertPayload('meta', request.meta ?? {});
     const now = Date.now();
     return this.store.insert(
       {
         id: newTaskId(),
         owner: request.owner,
         handler: request.handler,
-        input,
+        input: request.input === undefined ? null : request.input,
         createdAt: now,
         ttlMs,
         expiresAt: ttlMs === null ? null : now + ttlMs,
@@ -245,7 +243,7 @@ export class TaskEngine {
   /** Answers input requests by key. Unknown or already answered keys are ignored and reported. */
   async respond(id: string, owner: string, responses: Record<string, unknown>): Promise<{ task: TaskRecord; accepted: string[]; ignored: string[] }> {
     if (typeof responses !== 'object' || responses === null || Array.isArray(responses)) throw new InvalidArgumentError('responses', 'an object keyed by input request key');
-    this.#assertPayloadSize('input response', responses);
+    this.#assertPayload('input response', responses);
     await this.get(id, owner);
     const result = await this.store.respond({ id, responses, now: Date.now() });
     if (!result) throw new TaskNotFoundError(id);
@@ -308,18 +306,8 @@ export class TaskEngine {
     return Math.min(requested, this.#o.maxTtlMs);
   }
 
-  /** Checks that `value` is JSON and within the size limit; returns it as it will be stored. */
-  #assertPayloadSize(what: string, value: unknown): unknown {
-    let json: string | undefined;
-    try {
-      json = JSON.stringify(value);
-    } catch {
-      throw new InvalidArgumentError(what, 'a JSON-serializable value');
-    }
-    if (json === undefined) return null;
-    const bytes = Buffer.byteLength(json);
-    if (bytes > this.#o.maxPayloadBytes) throw new PayloadTooLargeError(what, bytes, this.#o.maxPayloadBytes);
-    return value;
+  #assertPayload(what: string, value: unknown): void {
+    assertPayload(what, value, this.#o.maxPayloadBytes);
   }
 
   #assertOpen(): void {
@@ -328,5 +316,5 @@ export class TaskEngine {
 }
 
 function assertOwner(owner: unknown): asserts owner is string {
-  if (typeof owner !== 'string' || owner.length === 0 || owner.length > 256) throw new InvalidArgumentError('owner', 'a string of 1 to 256 characters');
+  assertName('owner', owner, 256);
 }

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { TaskAbortedError, type AbortReason } from '../errors.js';
+import { JsonRpcCode, TaskAbortedError, TaskEngineError, type AbortReason } from '../errors.js';
 import { handlerDefinition, type AnyTaskHandler, type SpawnOptions, type TaskHandlerDefinition } from '../handler.js';
 import type { TaskStore } from '../store.js';
 import type { TaskRecord } from '../task.js';
@@ -27,9 +27,8 @@ export interface RunnerOptions {
   heartbeatMs: number;
   pollMs: number;
   backoff: Backoff;
-  maxPayloadBytes: number;
   now(): number;
-  assertPayloadSize(what: string, value: unknown): void;
+  assertPayload(what: string, value: unknown): void;
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
   onError(error: unknown): void;
 }
@@ -148,12 +147,14 @@ export class Runner {
     const { store, worker } = this.options;
     const now = this.options.now();
     if (result.kind === 'result') {
-      const size = jsonSize(result.outcome);
-      if (size <= this.options.maxPayloadBytes) {
+      try {
+        this.options.assertPayload('result', result.outcome);
         await store.complete({ id: task.id, worker, status: 'completed', outcome: result.outcome, statusMessage: null, now });
         return;
+      } catch (error) {
+        if (!(error instanceof TaskEngineError)) throw error;
+        result = { kind: 'error', error: { code: JsonRpcCode.InternalError, message: `Cannot store the task's result: ${error.message}` }, retryable: false };
       }
-      result = { kind: 'error', error: { code: -32603, message: `The task's result is ${size} bytes as JSON; the limit is ${this.options.maxPayloadBytes} bytes` }, retryable: false };
     }
     const { error } = result;
     if (result.retryable && task.attempt < task.maxAttempts) {
@@ -184,10 +185,6 @@ export class Runner {
     const running = this.#running.get(id);
     if (running && !running.controller.signal.aborted) running.controller.abort(new TaskAbortedError(reason));
   }
-}
-
-function jsonSize(value: unknown): number {
-  return Buffer.byteLength(JSON.stringify(value) ?? 'null');
 }
 
 function formatDelay(ms: number): string {

@@ -27,6 +27,19 @@ export function validationContract(f: ContractFixture): void {
       expect((await engine.list({ owner: 'alice' })).tasks).toEqual([]);
     });
 
+    it('rejects NUL characters, which not every backend can store, in names and payloads alike', async () => {
+      const engine = await f.engine({ nul: async () => 'a\u0000b' }, { concurrency: 1 });
+      const base = { handler: 'nul', input: null, owner: 'alice' };
+      await expect(engine.create({ ...base, owner: 'al\u0000ice' })).rejects.toThrow(new InvalidArgumentError('owner', 'a string of 1 to 256 characters without NUL'));
+      await expect(engine.create({ ...base, uniqueKey: 'k\u0000' })).rejects.toBeInstanceOf(InvalidArgumentError);
+      await expect(engine.create({ ...base, input: { text: 'x\u0000y' } })).rejects.toThrow(new InvalidArgumentError('input', 'JSON without NUL characters (U+0000)'));
+      expect((await engine.list({ owner: 'alice' })).tasks).toEqual([]);
+      const { task } = await engine.create(base);
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      expect(done.status).toBe('failed');
+      expect(done.outcome).toMatchObject({ error: { message: expect.stringMatching(/Cannot store the task's result: .*NUL/) } });
+    });
+
     it('round-trips large inputs and results', async () => {
       const big = { text: 'é'.repeat(1_000_000), numbers: Array.from({ length: 50_000 }, (_, i) => i) };
       const engine = await f.engine({ echo: async (input: typeof big) => ({ ...input, seen: input.numbers.length }) });
