@@ -85,7 +85,7 @@ describe('PostgresTaskStore migrations', () => {
     const stores = Array.from({ length: 6 }, () => open());
     await Promise.all(stores.map((s) => s.migrate()));
     const before = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);
-    expect(before.map((r) => r.version)).toEqual([1]);
+    expect(before.map((r) => r.version)).toEqual([1, 2]);
 
     await open().migrate();
     const after = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);

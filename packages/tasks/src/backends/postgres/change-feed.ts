@@ -9,7 +9,8 @@
  * - NOTIFY is not durable: notices sent while the connection is down are lost. The engine does
  *   not rely on the feed alone; it re-checks waiters and claims work on a timer (`pollMs`).
  * - A NOTIFY payload must be shorter than 8000 bytes, so a notice carries ids and the status,
- *   never task data (see `notify_change` in migrations/0001_init.sql).
+ *   never task data. One notice carries every change of a statement that fits (see
+ *   `notify_changes` in migrations/0002_batched_changes.sql), so it is parsed once per batch.
  *
  * @module
  */
@@ -17,14 +18,13 @@ import pg from 'pg';
 import type { TaskChange, TaskChangeKind } from '../../store.js';
 import type { TaskStatus } from '../../task.js';
 
-/** The notice `notify_change` builds: one task, one or more kinds of change. */
+/** One task's change in a notice: `[taskId, owner, parentId, status, kinds]`. */
+type NoticeChange = [string, string, string | null, TaskStatus, TaskChangeKind[]];
+
+/** The notice `notify_change` and `notify_changes` build: the writer and what it changed. */
 interface Notice {
   origin: string;
-  taskId: string;
-  owner: string;
-  parentId: string | null;
-  status: TaskStatus;
-  kinds: TaskChangeKind[];
+  changes: NoticeChange[];
 }
 
 /** Where the feed listens, and who it is. */
@@ -48,8 +48,12 @@ export class ChangeFeed {
   #retryTimer: NodeJS.Timeout | null = null;
   #failures = 0;
   #closed = false;
+  /** How every notice this instance sends begins: its echoes are skipped without parsing them. */
+  readonly #ownPrefix: string;
 
-  constructor(private readonly options: ChangeFeedOptions) {}
+  constructor(private readonly options: ChangeFeedOptions) {
+    this.#ownPrefix = `{"origin":${JSON.stringify(options.origin)},`;
+  }
 
   subscribe(listener: (change: TaskChange) => void): () => void {
     this.#listeners.add(listener);
@@ -68,8 +72,12 @@ export class ChangeFeed {
   /** Delivers notices this instance committed to its own listeners. */
   deliver(notices: readonly (string | null)[]): void {
     if (this.#listeners.size === 0) return;
-    const changes = notices.flatMap((notice) => (notice === null ? [] : expand(JSON.parse(notice) as Notice)));
-    if (changes.length === 0) return;
+    this.deliverChanges(notices.flatMap((notice) => (notice === null ? [] : expand(JSON.parse(notice) as Notice))));
+  }
+
+  /** Delivers changes this instance committed (built from the rows it wrote) to its own listeners. */
+  deliverChanges(changes: readonly TaskChange[]): void {
+    if (this.#listeners.size === 0 || changes.length === 0) return;
     // Like a database notification, delivered after the writer's own code has moved on.
     queueMicrotask(() => this.#dispatch(changes));
   }
@@ -119,21 +127,22 @@ export class ChangeFeed {
   }
 
   #receive(payload: string): void {
+    if (payload.startsWith(this.#ownPrefix)) return;
     let notice: Notice;
     try {
       notice = JSON.parse(payload) as Notice;
     } catch {
       return; // Not ours: someone else sent a NOTIFY on this channel.
     }
-    if (notice.origin === this.options.origin || !Array.isArray(notice.kinds)) return;
+    if (notice.origin === this.options.origin || !Array.isArray(notice.changes)) return;
     this.#dispatch(expand(notice));
   }
 
-  #dispatch(changes: TaskChange[]): void {
+  #dispatch(changes: readonly TaskChange[]): void {
     for (const change of changes) for (const listener of this.#listeners) listener(change);
   }
 }
 
-function expand({ taskId, owner, parentId, status, kinds }: Notice): TaskChange[] {
-  return kinds.map((kind) => ({ taskId, owner, parentId, status, kind }));
+function expand(notice: Notice): TaskChange[] {
+  return notice.changes.flatMap(([taskId, owner, parentId, status, kinds]) => kinds.map((kind) => ({ taskId, owner, parentId, status, kind })));
 }

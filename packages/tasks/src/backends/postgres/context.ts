@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { TaskChange } from '../../store.js';
 import type { Database } from './database.js';
 
 /** The per-store facts every statement module is handed. */
@@ -18,12 +19,16 @@ export interface StoreContext {
   tasks: string;
   /** `"schema".notify_change` */
   notifyFn: string;
+  /** `"schema".notify_changes` */
+  notifyManyFn: string;
   /** The NOTIFY channel of this schema. */
   channel: string;
   /** This store instance's id, carried in every notice so it can skip its own echoes. */
   origin: string;
   /** Hands committed notices (payloads returned by `notify_change`) to this store's listeners. */
   deliver(notices: readonly (string | null)[]): void;
+  /** Hands committed changes (built from the rows a statement wrote) to this store's listeners. */
+  deliverChanges(changes: readonly TaskChange[]): void;
 }
 
 /**
@@ -38,4 +43,16 @@ export function announce(ctx: StoreContext, kinds: string, alias: string): strin
 /** The values `$1` and `$2` that `announce` expects. */
 export function announceParams(ctx: StoreContext): [string, string] {
   return [ctx.channel, ctx.origin];
+}
+
+/**
+ * The tail of a multi-row statement: announces every row of the CTE `cte` (which must return
+ * `id, owner, parent_id, status`) with the change kinds `kinds` (a text[] expression), in as few
+ * notices as fit, then selects the CTE's rows. Expects `$1` and `$2` like `announce`.
+ */
+export function announceAll(ctx: StoreContext, kinds: string, cte: string): string {
+  return `, announced AS (
+      SELECT ${ctx.notifyManyFn}($1, $2, array_agg(json_build_array(${cte}.id, ${cte}.owner, ${cte}.parent_id, ${cte}.status, ${kinds})::text)) FROM ${cte}
+    )
+    SELECT ${cte}.* FROM ${cte}, announced`;
 }

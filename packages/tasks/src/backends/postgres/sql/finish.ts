@@ -10,7 +10,7 @@
  */
 import type { TaskStore } from '../../../store.js';
 import { LIVE_STATUSES, statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import { announce, announceParams, type StoreContext } from '../context.js';
+import { announce, announceAll, announceParams, type StoreContext } from '../context.js';
 import { json, taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
 type Noticed = TaskRow & { notice: string | null };
@@ -31,6 +31,45 @@ export async function completeTask(ctx: StoreContext, args: Parameters<TaskStore
   if (!row) return null;
   ctx.deliver([row.notice]);
   return toRecord(row);
+}
+
+/**
+ * Several `complete` calls in one statement: the group commit of `complete` (see
+ * `group-commit.ts`). Each row keeps its own compare-and-set guard (its worker, the statuses its
+ * own target status may start from); the rows returned are the winners, and every other call
+ * gets null exactly as its single statement would. No two calls may name the same task.
+ */
+export async function completeTasks(ctx: StoreContext, calls: readonly Parameters<TaskStore['complete']>[0][]): Promise<(TaskRecord | null)[]> {
+  const rows = await ctx.db.query<TaskRow>(
+    `WITH done AS (
+       SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[]) AS d (id, worker, status, outcome, status_message, now)
+     ), changed AS (
+       UPDATE ${ctx.tasks} t
+       SET status = done.status, outcome = done.outcome, status_message = done.status_message, lease_worker = NULL, lease_expires_at = NULL, updated_at = done.now,
+           unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END
+       FROM done
+       WHERE t.id = done.id COLLATE "C" AND t.lease_worker = done.worker
+         AND t.status = ANY(CASE done.status WHEN 'completed' THEN $9::text[] WHEN 'failed' THEN $10::text[] END)
+       RETURNING ${taskColumns('t')}
+     )${announceAll(ctx, `ARRAY['status']`, 'changed')}`,
+    [
+      ...announceParams(ctx),
+      calls.map((c) => c.id),
+      calls.map((c) => c.worker),
+      calls.map((c) => c.status),
+      calls.map((c) => json(c.outcome)),
+      calls.map((c) => c.statusMessage),
+      calls.map((c) => c.now),
+      statusesLeadingTo('completed'),
+      statusesLeadingTo('failed'),
+    ],
+  );
+  ctx.deliverChanges(rows.map((row) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind: 'status' })));
+  const won = new Map(rows.map((row) => [row.id, row]));
+  return calls.map((call) => {
+    const row = won.get(call.id);
+    return row ? toRecord(row) : null;
+  });
 }
 
 /**

@@ -14,7 +14,7 @@
 import { TaskLimitError } from '../../../errors.js';
 import type { InsertResult, NewTask } from '../../../store.js';
 import { LIVE_STATUSES } from '../../../task.js';
-import { announce, announceParams, type StoreContext } from '../context.js';
+import { announce, announceAll, announceParams, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
 import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
@@ -69,6 +69,44 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
   ctx.deliver([outcome.notice]);
   return { task: toRecord(outcome.row), created: outcome.created };
 }
+
+/**
+ * Inserts several tasks that have no unique key and no cap to check, in one statement and one
+ * notice: the group commit of `insert` (see `group-commit.ts`). Rows are inserted in the given
+ * order, so `seq` breaks claim-order ties as it would for separate inserts.
+ */
+export async function insertTasks(ctx: StoreContext, tasks: readonly NewTask[]): Promise<InsertResult[]> {
+  const column = <T>(pick: (task: NewTask) => T) => tasks.map(pick);
+  const rows = await ctx.db.query<TaskRow>(INSERT_MANY(ctx), [
+    ...announceParams(ctx),
+    column((t) => t.id),
+    column((t) => t.owner),
+    column((t) => t.handler),
+    column((t) => json(t.input)),
+    column((t) => t.createdAt),
+    column((t) => t.ttlMs),
+    column((t) => t.expiresAt),
+    column((t) => t.pollIntervalMs),
+    column((t) => t.maxAttempts),
+    column((t) => t.runAt),
+    column((t) => t.uniqueUntil),
+    column((t) => t.parentId),
+    column((t) => json(t.meta)),
+  ]);
+  const byId = new Map(rows.map((row) => [row.id, row]));
+  ctx.deliverChanges(rows.map((row) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind: 'created' })));
+  return tasks.map((task) => ({ task: toRecord(byId.get(task.id) as TaskRow), created: true }));
+}
+
+const INSERT_MANY = (ctx: StoreContext) => `
+  WITH inserted AS (
+    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta)
+    SELECT id, owner, handler, input, 'working', created_at, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[], $12::bigint[], $13::bigint[], $14::text[], $15::jsonb[])
+      WITH ORDINALITY AS n (id, owner, handler, input, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, ord)
+    ORDER BY ord
+    RETURNING ${TASK_COLUMNS}
+  )${announceAll(ctx, `ARRAY['created']`, 'inserted')}`;
 
 const INSERT = (ctx: StoreContext) => `
   WITH inserted AS (
