@@ -4,7 +4,8 @@
  * @module
  */
 export { KnowledgeBase } from './knowledge-base.js';
-export type { ContentInput, IngestTarget, KnowledgeBaseOptions, KnowledgeBaseStatus } from './knowledge-base.js';
+export type { ContentInput, DocumentPage, IngestTarget, KnowledgeBaseOptions, KnowledgeBaseStatus } from './knowledge-base.js';
+export type { DocumentSummary } from './store/document-queries.js';
 export { resolveDataDir } from './data-dir.js';
 export type { EmbedderConfig, LocalEmbedderConfig, NoEmbedderConfig, OfflineEmbedderConfig, OpenAiEmbedderConfig } from './embedders/embedder.js';
 export type { DocumentOutcome, IngestResult } from './ingest/jobs.js';

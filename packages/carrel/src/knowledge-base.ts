@@ -30,6 +30,8 @@ import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
 import { openDatabase } from './store/database.js';
+import type { DocumentSummary } from './store/document-queries.js';
+import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
 import { deleteDocument } from './store/documents.js';
 import type { LibraryRecord } from './store/libraries.js';
 import { listLibraries } from './store/libraries.js';
@@ -73,6 +75,14 @@ export interface ContentInput extends IngestTarget {
   source?: string;
   title?: string;
   format?: 'markdown' | 'text' | 'html';
+}
+
+/** A document with one page of its text; `offset`/`nextOffset` are character positions. */
+export interface DocumentPage extends DocumentSummary {
+  content: string;
+  offset: number;
+  totalChars: number;
+  nextOffset: number | null;
 }
 
 /** What `status` reports. */
@@ -190,6 +200,31 @@ export class KnowledgeBase {
   /** Deletes a document and everything derived from it. */
   deleteDocument(documentId: number): void {
     if (!deleteDocument(this.db, documentId)) throw new NotFoundError('Document', documentId);
+  }
+
+  /** A page of stored documents (without text), optionally of one library and version. */
+  listDocuments(request: { library?: string; version?: string; limit?: number; offset?: number } = {}): { documents: DocumentSummary[]; hasMore: boolean } {
+    const limit = request.limit ?? 50;
+    const offset = request.offset ?? 0;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
+    return listDocuments(this.db, { library: request.library, version: request.version }, limit, offset);
+  }
+
+  /**
+   * A document with a page of its text (reassembled from its chunks): `offset` and `nextOffset`
+   * count characters, so a long document is read in pages of at most `maxChars` (default 20,000).
+   */
+  getDocument(id: number, page: { offset?: number; maxChars?: number } = {}): DocumentPage {
+    const offset = page.offset ?? 0;
+    const maxChars = page.maxChars ?? 20_000;
+    if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
+    if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 1_000_000) throw new InvalidInputError('maxChars', 'an integer from 1 to 1000000');
+    const summary = getDocumentSummary(this.db, id);
+    if (!summary) throw new NotFoundError('Document', id);
+    const text = documentText(this.db, id);
+    const end = Math.min(text.length, offset + maxChars);
+    return { ...summary, content: text.slice(offset, end), offset, totalChars: text.length, nextOffset: end < text.length ? end : null };
   }
 
   /** All libraries with their embedder binding. */

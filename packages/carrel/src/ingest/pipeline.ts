@@ -219,7 +219,7 @@ class JobRun {
     const texts = this.batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
     const vectors = await this.session.embed(texts, this.control.signal);
     let i = 0;
-    const docs = this.batch.map((p) => ({ header: p.header, chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, vector: vectors[i++] ?? null })) }));
+    const docs = this.batch.map((p) => ({ header: p.header, chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i++] ?? null })) }));
     const written = writeDocuments(this.db, this.dims, docs);
     written.forEach(({ documentId, chunkCount }, j) => {
       this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
@@ -245,7 +245,7 @@ class JobRun {
     let pending: Chunk[] = [];
     const write = async () => {
       const vectors = await this.session.embed(pending.map((c) => embeddingText(c.heading, c.text)), this.control.signal);
-      writer.append(pending.map((c, i) => ({ heading: c.heading, text: c.text, vector: vectors[i] ?? null })));
+      writer.append(pending.map((c, i) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i] ?? null })));
       without += vectors.filter((v) => v === null).length;
       pending = [];
       if (this.control.cancelled()) throw new IngestCancelledError();

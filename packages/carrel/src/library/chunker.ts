@@ -24,10 +24,11 @@ export interface ChunkerOptions {
 /** Defaults tuned for small sentence-embedding models (≈ 256–512 tokens per chunk). */
 export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = { targetChars: 1200, maxChars: 2400, overlapChars: 150, minChars: 600 };
 
-/** One chunk: its breadcrumb and its text. */
+/** One chunk: its breadcrumb, its text, and how many leading characters repeat the previous chunk. */
 export interface Chunk {
   heading: string;
   text: string;
+  overlap: number;
 }
 
 const HEADING = /^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$/;
@@ -137,7 +138,8 @@ export class MarkdownChunker {
     const body = this.units.join('\n\n');
     this.units = [];
     this.unitsLen = 0;
-    this.out.push({ heading: this.chunkHeading, text: this.carry ? `${this.carry}\n\n${body}` : body });
+    const prefix = this.carry ? `${this.carry}\n\n` : '';
+    this.out.push({ heading: this.chunkHeading, text: prefix + body, overlap: prefix.length });
     this.carry = tail(body, this.opts.overlapChars);
   }
 }

@@ -27,6 +27,8 @@ export interface DocumentHeader {
 export interface ChunkWrite {
   heading: string;
   text: string;
+  /** Leading characters that repeat the previous chunk (0 for the first). */
+  overlap: number;
   vector: Int8Array | null;
 }
 
@@ -69,11 +71,11 @@ function replaceDocumentRow(db: Database, header: DocumentHeader): number {
 
 /** Inserts chunks from position `ord` on, with their vectors; returns the next position. */
 function appendChunks(db: Database, documentId: number, libraryId: number, dims: number | null, ord: number, chunks: readonly ChunkWrite[]): number {
-  const insert = stmt(db, 'INSERT INTO chunks (document_id, ord, heading, text, embedded) VALUES (?, ?, ?, ?, ?)');
+  const insert = stmt(db, 'INSERT INTO chunks (document_id, ord, heading, text, overlap, embedded) VALUES (?, ?, ?, ?, ?, ?)');
   const index = stmt(db, 'INSERT INTO chunks_fts (rowid, heading, text) VALUES (?, ?, ?)');
   const vectors: { chunkId: number; vector: Int8Array }[] = [];
   for (const c of chunks) {
-    const info = insert.run(documentId, ord++, c.heading, c.text, c.vector ? 1 : 0);
+    const info = insert.run(documentId, ord++, c.heading, c.text, c.overlap, c.vector ? 1 : 0);
     index.run(info.lastInsertRowid, c.heading, c.text);
     if (c.vector) vectors.push({ chunkId: Number(info.lastInsertRowid), vector: c.vector });
   }

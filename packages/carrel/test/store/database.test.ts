@@ -10,7 +10,10 @@ describe('openDatabase', () => {
     expect(first.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(first.prepare('SELECT vec_version() AS v').get()).toEqual({ v: expect.stringMatching(/^v0\.1\./) });
     const versions = first.prepare('SELECT version, name FROM schema_migrations').all();
-    expect(versions).toEqual([{ version: 1, name: '0001_initial.sql' }]);
+    expect(versions).toEqual([
+      { version: 1, name: '0001_initial.sql' },
+      { version: 2, name: '0002_chunk_overlap.sql' },
+    ]);
     first.close();
     const second = openDatabase(path);
     expect(second.prepare('SELECT version, name FROM schema_migrations').all()).toEqual(versions);

@@ -1,0 +1,65 @@
+/**
+ * Reading documents back: a filtered page of document summaries, and one document's text
+ * reassembled from its chunks (overlaps removed, section headings restored from the breadcrumbs).
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import type { DocumentKind } from './documents.js';
+import { filterClause } from './search-queries.js';
+
+/** One stored document, without its text. */
+export interface DocumentSummary {
+  id: number;
+  library: string;
+  version: string;
+  title: string;
+  source: string;
+  kind: DocumentKind;
+  tags: string[];
+  bytes: number;
+  chunkCount: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+interface SummaryRow extends Omit<DocumentSummary, 'tags'> {
+  tags: string | null;
+}
+
+const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d.kind, d.bytes, d.chunk_count AS chunkCount,
+  d.created_at AS createdAt, d.updated_at AS updatedAt,
+  (SELECT json_group_array(tag) FROM (SELECT tag FROM document_tags t WHERE t.document_id = d.id ORDER BY tag)) AS tags
+  FROM documents d JOIN libraries l ON l.id = d.library_id`;
+
+const toSummary = (r: SummaryRow): DocumentSummary => ({ ...r, tags: r.tags ? (JSON.parse(r.tags) as string[]) : [] });
+
+/** Documents of the filtered libraries, by library, version and source; one extra row tells whether more follow. */
+export function listDocuments(db: Database, filter: { library?: string; version?: string }, limit: number, offset: number): { documents: DocumentSummary[]; hasMore: boolean } {
+  const where = filterClause(filter);
+  const rows = db
+    .prepare<unknown[], SummaryRow>(`${SUMMARY} WHERE ${where.sql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`)
+    .all(...where.params, limit + 1, offset);
+  return { documents: rows.slice(0, limit).map(toSummary), hasMore: rows.length > limit };
+}
+
+/** One document's summary, or undefined. */
+export function getDocumentSummary(db: Database, id: number): DocumentSummary | undefined {
+  const row = db.prepare<[number], SummaryRow>(`${SUMMARY} WHERE d.id = ?`).get(id);
+  return row ? toSummary(row) : undefined;
+}
+
+/** The document's text: chunks in order, each without its overlap, a heading line wherever the breadcrumb changes. */
+export function documentText(db: Database, id: number): string {
+  const parts: string[] = [];
+  let heading = '';
+  for (const c of db.prepare<[number], { heading: string; text: string; overlap: number }>('SELECT heading, text, overlap FROM chunks WHERE document_id = ? ORDER BY ord').iterate(id)) {
+    if (c.heading !== heading && c.heading !== '') {
+      const crumbs = c.heading.split(' > ');
+      parts.push(`${'#'.repeat(Math.min(6, crumbs.length))} ${crumbs[crumbs.length - 1]}`);
+    }
+    heading = c.heading;
+    parts.push(c.text.slice(c.overlap));
+  }
+  return parts.join('\n\n');
+}

@@ -1,0 +1,56 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError, KnowledgeBase, NotFoundError } from 'carrel';
+import { tempDir } from '../support/temp-dir.js';
+
+const sentences = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `Sentence ${tag}-${i} is unique.`).join(' ');
+const long = `# Manual\n\n## Setup\n\n${sentences('setup', 120)}\n\n## Usage\n\n${sentences('usage', 120)}\n`;
+
+let kb: KnowledgeBase;
+let manualId: number;
+beforeAll(async () => {
+  kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, chunker: { targetChars: 800, maxChars: 1600, overlapChars: 120 } });
+  manualId = (await kb.ingestContent({ library: 'docs', version: '2', content: long, source: 'manual.md', tags: ['b', 'a'] })).documents[0]!.documentId!;
+  for (const s of ['x.md', 'y.md', 'z.md']) await kb.ingestContent({ library: 'other', content: `# ${s}\n\nbody`, source: s });
+});
+afterAll(() => kb.close());
+
+describe('reading documents', () => {
+  it('lists documents with their library, tags and counts, filtered and paged', () => {
+    const docs = kb.listDocuments({ library: 'docs' });
+    expect(docs).toEqual({
+      hasMore: false,
+      documents: [expect.objectContaining({ id: manualId, library: 'docs', version: '2', title: 'Manual', source: 'manual.md', kind: 'raw', tags: ['a', 'b'] })],
+    });
+    expect(docs.documents[0]!.chunkCount).toBeGreaterThan(3);
+    const page1 = kb.listDocuments({ library: 'other', limit: 2 });
+    const page2 = kb.listDocuments({ library: 'other', limit: 2, offset: 2 });
+    expect(page1.documents.map((d) => d.source)).toEqual(['x.md', 'y.md']);
+    expect(page1.hasMore).toBe(true);
+    expect(page2).toMatchObject({ hasMore: false, documents: [{ source: 'z.md' }] });
+    expect(kb.listDocuments({ library: 'docs', version: '1' }).documents).toEqual([]);
+  });
+
+  it('reassembles a document from its chunks with no overlap repeated and its headings back', () => {
+    const doc = kb.getDocument(manualId, { maxChars: 1_000_000 });
+    for (const tag of ['setup', 'usage']) {
+      for (const i of [0, 57, 119]) expect(doc.content.split(`Sentence ${tag}-${i} is unique.`)).toHaveLength(2);
+    }
+    expect(doc.content).toMatch(/^## Setup\n\nSentence setup-0/);
+    expect(doc.content).toContain('## Usage\n\nSentence usage-0');
+    expect(doc.nextOffset).toBeNull();
+  });
+
+  it('pages through long text by character offset', () => {
+    const whole = kb.getDocument(manualId, { maxChars: 1_000_000 }).content;
+    const first = kb.getDocument(manualId, { maxChars: 1000 });
+    expect(first).toMatchObject({ offset: 0, nextOffset: 1000, totalChars: whole.length });
+    const second = kb.getDocument(manualId, { offset: first.nextOffset!, maxChars: 1000 });
+    expect(first.content + second.content).toBe(whole.slice(0, 2000));
+  });
+
+  it('reports unknown ids and bad paging arguments clearly', () => {
+    expect(() => kb.getDocument(9999)).toThrow(NotFoundError);
+    expect(() => kb.getDocument(manualId, { maxChars: 0 })).toThrow(InvalidInputError);
+    expect(() => kb.listDocuments({ limit: 0 })).toThrow(/limit: expected an integer from 1 to 500/);
+  });
+});
