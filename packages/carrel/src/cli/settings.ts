@@ -8,6 +8,7 @@
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
+ * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
  *
  * @module
  */
@@ -34,6 +35,8 @@ export interface Settings {
   allowedRoots: string[];
   /** The owner of tasks started by the local user (stdio and the CLI share it). */
   owner: string;
+  /** How long a task's lease lasts without a heartbeat: the delay before a crashed process's task is resumed. */
+  taskLeaseMs: number;
 }
 
 /** A setting has a value that cannot be used; the message names the setting and the choices. */
@@ -52,7 +55,15 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
     embedder: embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
     allowedRoots: roots.map((root) => resolve(root)),
     owner: `local:${userInfo().username}`,
+    taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
   };
+}
+
+function positiveInteger(name: string, value: string | undefined): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0) throw new SettingsError(`${name} must be a positive integer, not ${value}`);
+  return n;
 }
 
 /** The options `KnowledgeBase.open` takes for these settings. */
@@ -71,8 +82,7 @@ function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {
     case 'openai': {
       const baseUrl = env.CARREL_OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
       const apiKey = env.CARREL_OPENAI_API_KEY ?? env.OPENAI_API_KEY;
-      const dimensions = env.CARREL_OPENAI_DIMENSIONS ? Number(env.CARREL_OPENAI_DIMENSIONS) : undefined;
-      if (dimensions !== undefined && !(Number.isInteger(dimensions) && dimensions > 0)) throw new SettingsError(`CARREL_OPENAI_DIMENSIONS must be a positive integer, not ${env.CARREL_OPENAI_DIMENSIONS}`);
+      const dimensions = positiveInteger('CARREL_OPENAI_DIMENSIONS', env.CARREL_OPENAI_DIMENSIONS);
       return { kind: 'openai', baseUrl, model: env.CARREL_OPENAI_MODEL ?? 'text-embedding-3-small', ...(apiKey && { apiKey }), ...(dimensions && { dimensions }) };
     }
     default:

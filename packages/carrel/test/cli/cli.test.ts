@@ -8,7 +8,7 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GUIDE, runCli, spawnCli, writeCorpus } from '../mcp/support/carrel-process.js';
+import { GUIDE, mcpStdio, runCli, spawnCli, writeCorpus } from '../mcp/support/carrel-process.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
@@ -127,5 +127,32 @@ describe('carrel CLI', () => {
     expect(watchCode).toBe(0);
     const events = watched.trim().split('\n').map(json);
     expect(events.at(-1)).toMatchObject({ id, status: 'cancelled', statusMessage: 'Cancelled with carrel tasks cancel' });
+  });
+
+  it('resumes an add whose process was killed in the next carrel mcp on the data dir, with the path the user gave', async () => {
+    const data = tempDir();
+    const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);
+    // A short lease so the dead process's task is rescued in about a second, not thirty.
+    const env = { CARREL_TASK_LEASE_MS: '1000' };
+    const add = spawnCli(data, ['add', docs, '--library', 'big'], { env });
+    const exit = once(add, 'exit');
+    const id = await startedTaskId(add, { text: '' });
+    add.kill('SIGKILL');
+    await exit;
+    // No --allow for docs: permission to read the path travels with the add task.
+    const { client } = await mcpStdio(data, { env });
+    try {
+      type Task = { status: string };
+      const statusOf = async () => ((await client.callTool({ name: 'get_task', arguments: { taskId: id } })).structuredContent as { task: Task }).task.status;
+      expect(await statusOf()).toBe('working');
+      let status: string;
+      do status = await statusOf();
+      while (status === 'working');
+      expect(status).toBe('completed');
+      const libraries = (await client.callTool({ name: 'list_libraries', arguments: {} })).structuredContent as { libraries: { name: string; documents: number }[] };
+      expect(libraries.libraries).toEqual([expect.objectContaining({ name: 'big', documents: 400 })]);
+    } finally {
+      await client.close();
+    }
   });
 });
