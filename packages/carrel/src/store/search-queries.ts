@@ -85,16 +85,26 @@ export function termChunkCount(db: Database, quoted: string): number {
   return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
 }
 
+/** A library a search may run its KNN in, with its embedder binding and count of chunks lacking vectors. */
+export interface SearchableLibrary {
+  id: number;
+  name: string;
+  version: string;
+  embedder: string | null;
+  dims: number | null;
+  pending: number;
+}
+
 /** Libraries matching the library/version part of a filter, with their embedder binding. */
-export function filteredLibraries(db: Database, filters: SearchFilters): { id: number; name: string; version: string; embedder: string | null; dims: number | null; pending: number }[] {
+export function filteredLibraries(db: Database, filters: SearchFilters): SearchableLibrary[] {
   const { sql, params } = filterClause({ library: filters.library, version: filters.version });
-  return db
-    .prepare<unknown[], { id: number; name: string; version: string; embedder: string | null; dims: number | null; pending: number }>(
-      `SELECT l.id, l.name, l.version, l.embedder, l.dims,
-              (SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0) AS pending
-       FROM libraries l WHERE ${sql}`,
-    )
-    .all(...params);
+  // Counting pending chunks walks every document of a library; skip it in the usual case where the
+  // partial index says no chunk anywhere lacks a vector.
+  const anyPending = stmt(db, 'SELECT 1 FROM chunks WHERE embedded = 0 LIMIT 1').get() !== undefined;
+  const pending = anyPending
+    ? '(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0)'
+    : '0';
+  return db.prepare<unknown[], SearchableLibrary>(`SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`).all(...params);
 }
 
 /** JSON array of the chunk ids of `libraryId` that pass the filter (the KNN allowlist). */
