@@ -26,7 +26,7 @@ function startedTaskId(child: ChildProcess, log: { text: string }): Promise<stri
 }
 
 describe('carrel CLI', () => {
-  it('adds a folder as a task, then searches, lists and removes what it stored (--json)', async () => {
+  it('adds a folder as a task, then searches, lists, shows and removes what it stored (--json)', async () => {
     const data = tempDir();
     const docs = tempDir();
     writeFileSync(join(docs, 'guide.md'), GUIDE);
@@ -47,6 +47,12 @@ describe('carrel CLI', () => {
     expect(tasks).toEqual([expect.objectContaining({ tool: 'add', status: 'completed' })]);
     const shown = json((await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id])).stdout);
     expect(shown).toMatchObject({ id: tasks[0]!.id, progress: { current: 1, total: 1 }, arguments: { library: 'guide', path: docs } });
+
+    const docsList = json((await runCli(data, ['--json', 'docs', 'list', '--library', 'guide'])).stdout);
+    expect(docsList).toMatchObject({ documents: [{ id: results[0]!.documentId, title: 'Guide', tags: ['docs'] }], hasMore: false });
+    const shownDoc = await runCli(data, ['docs', 'show', String(results[0]!.documentId)]);
+    expect(shownDoc.stdout).toMatch(/^# Guide\n/);
+    expect(shownDoc.stdout).toContain('Run npm install carrel to install the package.');
 
     const removed = await runCli(data, ['--json', 'docs', 'rm', String(results[0]!.documentId)]);
     expect(json(removed.stdout)).toEqual({ deleted: results[0]!.documentId });

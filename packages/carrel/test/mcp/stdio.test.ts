@@ -77,6 +77,35 @@ describe('carrel mcp over stdio', () => {
     expect(reindexed.structuredContent).toMatchObject({ library: 'carrel', chunksWithoutVectors: 0 });
   });
 
+  it('lists documents by library and reads a long one page by page', async () => {
+    const client = await connect(tempDir());
+    await call(client, 'index_document', { library: 'carrel', title: 'Guide', content: GUIDE });
+    await call(client, 'index_document', { library: 'other', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n' });
+    const listed = await call(client, 'list_documents', { library: 'carrel' });
+    expect(listed.structuredContent).toMatchObject({ documents: [{ title: 'Guide', library: 'carrel', source: 'raw:Guide', chunkCount: 2 }], hasMore: false });
+    const id = (listed.structuredContent!.documents as { id: number }[])[0]!.id;
+    expect(((await call(client, 'list_documents', { limit: 1 })).structuredContent as { hasMore: boolean }).hasMore).toBe(true);
+
+    let text = '';
+    let offset: number | null = 0;
+    let pages = 0;
+    while (offset !== null) {
+      const page = await call(client, 'get_document', { documentId: id, offset, maxChars: 200 });
+      const data = page.structuredContent as { content: string; nextOffset: number | null; totalChars: number };
+      expect(data.content.length).toBeLessThanOrEqual(200);
+      if (data.nextOffset !== null) expect(page.content[0]!.text).toContain(`call get_document with offset ${data.nextOffset}`);
+      text += data.content;
+      offset = data.nextOffset;
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(2);
+    expect(text).toContain('Run npm install carrel to install the package.');
+    expect(text).toContain('Call search with a query string and filters.');
+
+    const missing = await call(client, 'get_document', { documentId: 999 });
+    expect(missing).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+  });
+
   it('answers bad input with tool errors a model can read, and stores nothing', async () => {
     const docs = tempDir();
     const outside = tempDir();

@@ -4,7 +4,6 @@
  * @module
  */
 import type { Command } from 'commander';
-import { documentReader } from '../../mcp/document-reader.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
 import { integer } from './parse.js';
@@ -22,7 +21,7 @@ export function register(program: Command): void {
     .action(async (o: { library?: string; libVersion?: string; limit: number; offset: number }, command: Command) => {
       const { settings, json } = commandContext(command);
       const page = await withKnowledgeBase(settings, (kb) =>
-        documentReader(kb).listDocuments({ limit: o.limit, offset: o.offset, ...(o.library !== undefined && { library: o.library }), ...(o.libVersion !== undefined && { version: o.libVersion }) }),
+        kb.listDocuments({ limit: o.limit, offset: o.offset, ...(o.library !== undefined && { library: o.library }), ...(o.libVersion !== undefined && { version: o.libVersion }) }),
       );
       print(page, json, (p) =>
         p.documents.length === 0 ? 'No documents.' : p.documents.map((d) => `${String(d.id).padStart(5)}  ${d.title}  (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source})`).join('\n'),
@@ -36,7 +35,7 @@ export function register(program: Command): void {
     .option('--max-chars <n>', 'characters to print', integer('--max-chars'), 1_000_000)
     .action(async (id: number, o: { offset: number; maxChars: number }, command: Command) => {
       const { settings, json } = commandContext(command);
-      const page = await withKnowledgeBase(settings, (kb) => documentReader(kb).getDocument(id, { offset: o.offset, maxChars: o.maxChars }));
+      const page = await withKnowledgeBase(settings, (kb) => kb.getDocument(id, { offset: o.offset, maxChars: o.maxChars }));
       print(page, json, (p) => `# ${p.title}\n(${p.source})\n\n${p.content}`);
     });
   docs

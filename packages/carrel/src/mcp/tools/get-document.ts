@@ -5,7 +5,6 @@
  */
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import { documentReader } from '../document-reader.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { answer, dataResult } from '../tool-result.js';
 
@@ -26,7 +25,7 @@ export function getDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const page = await documentReader(await kb.get()).getDocument(args.documentId, { offset: args.offset ?? 0, maxChars: args.maxChars ?? 20_000 });
+        const page = (await kb.get()).getDocument(args.documentId, { offset: args.offset ?? 0, maxChars: args.maxChars ?? 20_000 });
         const end = page.offset + page.content.length;
         const header = `# ${page.title}\n(document ${page.id}, ${page.version ? `${page.library}@${page.version}` : page.library}, source ${page.source}; characters ${page.offset}-${end} of ${page.totalChars})`;
         const more = page.nextOffset === null ? '' : `\n\n[continues: call get_document with offset ${page.nextOffset}]`;

@@ -5,7 +5,6 @@
  */
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import { documentReader } from '../document-reader.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { answer, dataResult } from '../tool-result.js';
 
@@ -28,7 +27,7 @@ export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     run: (args, ctx) =>
       answer(ctx, async () => {
         const offset = args.offset ?? 0;
-        const page = await documentReader(await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
+        const page = (await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
         const lines = page.documents.map((d) => `- ${d.id}: ${d.title} (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source}, ${d.chunkCount} chunks)`);
         const more = page.hasMore ? `\nMore: offset ${offset + page.documents.length}.` : '';
         return dataResult(lines.length ? lines.join('\n') + more : 'No documents.', { ...page, offset });
