@@ -26,7 +26,7 @@ function startedTaskId(child: ChildProcess, log: { text: string }): Promise<stri
 }
 
 describe('carrel CLI', () => {
-  it('adds a folder as a task, then searches, lists, shows and removes what it stored (--json)', async () => {
+  it('adds a folder as a task, then searches, reindexes, lists, shows and removes what it stored (--json)', async () => {
     const data = tempDir();
     const docs = tempDir();
     writeFileSync(join(docs, 'guide.md'), GUIDE);
@@ -47,6 +47,9 @@ describe('carrel CLI', () => {
     expect(tasks).toEqual([expect.objectContaining({ tool: 'add', status: 'completed' })]);
     const shown = json((await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id])).stdout);
     expect(shown).toMatchObject({ id: tasks[0]!.id, progress: { current: 1, total: 1 }, arguments: { library: 'guide', path: docs } });
+
+    const reindexed = await runCli(data, ['--json', 'reindex', 'guide', '--lib-version', '2.0']);
+    expect(json(reindexed.stdout)).toMatchObject({ library: 'guide', version: '2.0', chunksWithoutVectors: 0 });
 
     const docsList = json((await runCli(data, ['--json', 'docs', 'list', '--library', 'guide'])).stdout);
     expect(docsList).toMatchObject({ documents: [{ id: results[0]!.documentId, title: 'Guide', tags: ['docs'] }], hasMore: false });
