@@ -1,10 +1,11 @@
 /**
  * What only the PostgreSQL backend has to prove, beyond the shared contract: migrations under
  * concurrency, SKIP LOCKED claims across connections, the unique-slot constraint under racing
- * creators, and the NOTIFY change feed across instances, including after its connection dies.
+ * creators, the NOTIFY change feed across instances, including after its connection dies, and
+ * group commit (concurrent inserts and completes sharing statements, each with its own answer).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type NewTask, type TaskChange } from '@carrel/tasks';
+import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type NewTask, type TaskChange } from '@carrel/tasks';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import pg from 'pg';
 import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
@@ -193,6 +194,117 @@ describe('PostgresTaskStore claims', () => {
     expect(duplicates).toEqual([]);
     expect(claimed.size).toBe(500);
     expect(new Set(claimed.values()).size).toBeGreaterThan(1);
+  });
+});
+
+/** How many transactions wrote the current versions of these tasks' rows: 1 per statement here. */
+async function writingTransactions(ids: readonly string[]): Promise<number> {
+  const [row] = await sql<{ n: string }>(`SELECT count(DISTINCT xmin::text) AS n FROM ${pg.escapeIdentifier(schema)}.tasks WHERE id = ANY($1)`, [ids]);
+  return Number(row?.n);
+}
+
+describe('PostgresTaskStore group commit', () => {
+  it('inserts concurrent tasks in few statements, in call order, and announces each exactly once', async () => {
+    const [a, b] = [open(), open()];
+    const seenByA: TaskChange[] = [];
+    const seenByB: TaskChange[] = [];
+    a.subscribe((c) => seenByA.push(c));
+    b.subscribe((c) => seenByB.push(c));
+    await Promise.all([a.migrate(), b.migrate()]);
+    const now = Date.now();
+    // Owners at the engine's 256-character limit: the group's notices must still fit under 8000 bytes.
+    const tasks = Array.from({ length: 200 }, (_, i) => newTask({ owner: `${'o'.repeat(250)}-${String(i % 3).padStart(5, '0')}`, createdAt: now, runAt: now }));
+    const lastSeen = nextChange(b, (c) => c.taskId === tasks.at(-1)!.id);
+    const results = await Promise.all(tasks.map((task) => a.insert(task, { maxLivePerOwner: null, now })));
+
+    expect(results.map((r) => [r.created, r.task.id, r.task.owner, r.task.status])).toEqual(tasks.map((t) => [true, t.id, t.owner, 'working']));
+    expect(results[7]!.task).toEqual(await a.get(tasks[7]!.id));
+    expect(await writingTransactions(tasks.map((t) => t.id))).toBeLessThanOrEqual(3);
+    // Same run_at and created_at: claim order falls back to insertion order, which is call order.
+    const claimed = await a.claim({ worker: 'w', handlers: ['job'], limit: 200, leaseMs: 60_000, now });
+    expect(claimed.map((t) => t.id)).toEqual(tasks.map((t) => t.id));
+
+    await lastSeen;
+    const created = (seen: TaskChange[]) => seen.filter((c) => c.kind === 'created').map((c) => [c.taskId, c.owner]);
+    expect(created(seenByB).sort()).toEqual(tasks.map((t) => [t.id, t.owner]).sort());
+    expect(created(seenByA).sort()).toEqual(tasks.map((t) => [t.id, t.owner]).sort());
+  });
+
+  it('a duplicate id in a group fails alone; the other inserts of the group are created', async () => {
+    const store = open();
+    await store.migrate();
+    const now = Date.now();
+    const existing = newTask();
+    await store.insert(existing, { maxLivePerOwner: null, now });
+    const tasks = Array.from({ length: 30 }, () => newTask());
+    tasks[12] = { ...newTask(), id: existing.id };
+    const results = await Promise.allSettled(tasks.map((task) => store.insert(task, { maxLivePerOwner: null, now })));
+    expect(results.map((r) => r.status)).toEqual(tasks.map((_, i) => (i === 12 ? 'rejected' : 'fulfilled')));
+    expect((results[12] as PromiseRejectedResult).reason).toBeInstanceOf(DuplicateTaskIdError);
+    expect((await store.get(existing.id))?.input).toEqual(existing.input);
+    expect(await store.list({ owner: 'alice', limit: 100 })).toHaveLength(30);
+  });
+
+  it('200 concurrent completes where half were cancelled first: exactly the others complete', async () => {
+    const [a, b] = [open(), open()];
+    const seenByB: TaskChange[] = [];
+    b.subscribe((c) => seenByB.push(c));
+    await Promise.all([a.migrate(), b.migrate()]);
+    const now = Date.now();
+    await Promise.all(Array.from({ length: 200 }, () => a.insert(newTask({ createdAt: now, runAt: now }), { maxLivePerOwner: null, now })));
+    const claimed = await a.claim({ worker: 'w', handlers: ['job'], limit: 200, leaseMs: 60_000, now });
+    expect(claimed).toHaveLength(200);
+    const cancelled = new Set(claimed.filter((_, i) => i % 2 === 0).map((t) => t.id));
+    for (const id of cancelled) await b.cancel({ id, statusMessage: 'stop', now });
+
+    const lastSeen = nextChange(b, (c) => c.taskId === claimed.at(-1)!.id && c.status === 'completed');
+    const results = await Promise.all(claimed.map((t) => a.complete({ id: t.id, worker: 'w', status: 'completed', outcome: { result: { id: t.id } }, statusMessage: null, now: now + 1 })));
+
+    results.forEach((result, i) => {
+      const id = claimed[i]!.id;
+      if (cancelled.has(id)) expect(result).toBeNull();
+      else expect(result).toMatchObject({ id, status: 'completed', outcome: { result: { id } }, lease: null, updatedAt: now + 1 });
+    });
+    const stored = await Promise.all(claimed.map((t) => a.get(t.id)));
+    expect(stored.map((t) => t?.status)).toEqual(claimed.map((t) => (cancelled.has(t.id) ? 'cancelled' : 'completed')));
+    const winners = claimed.filter((t) => !cancelled.has(t.id)).map((t) => t.id);
+    expect(await writingTransactions(winners)).toBeLessThanOrEqual(3);
+    await lastSeen;
+    expect(seenByB.filter((c) => c.status === 'completed').map((c) => c.taskId).sort()).toEqual([...winners].sort());
+  });
+
+  it('a group that mixes winners and losers: each complete is judged by its own guard', async () => {
+    const store = open();
+    await store.migrate();
+    const now = Date.now();
+    const tasks = Array.from({ length: 6 }, () => newTask({ createdAt: now, runAt: now }));
+    await Promise.all(tasks.map((task) => store.insert(task, { maxLivePerOwner: null, now })));
+    const [mine, theirs, done, waiting, failing, unleased] = tasks.map((t) => t.id) as [string, string, string, string, string, string];
+    const byWorker = async (worker: string, limit: number) => (await store.claim({ worker, handlers: ['job'], limit, leaseMs: 60_000, now })).map((t) => t.id);
+    expect(await byWorker('w', 1)).toEqual([mine]);
+    expect(await byWorker('other', 1)).toEqual([theirs]);
+    expect(await byWorker('w', 3)).toEqual([done, waiting, failing]);
+    const outcome = { result: 'ok' };
+    await store.complete({ id: done, worker: 'w', status: 'completed', outcome, statusMessage: null, now });
+    await store.requestInput({ id: waiting, worker: 'w', key: 'k', request: 'q', now });
+
+    // The first call of an idle store goes alone; the rest share the next statement.
+    const [f, a, b, c, d, e, again] = await Promise.all([
+      store.complete({ id: unleased, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
+      store.complete({ id: mine, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
+      store.complete({ id: theirs, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
+      store.complete({ id: done, worker: 'w', status: 'failed', outcome: { error: { code: 1, message: 'late' } }, statusMessage: 'late', now }),
+      store.complete({ id: waiting, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
+      store.complete({ id: failing, worker: 'w', status: 'failed', outcome: { error: { code: 2, message: 'boom' } }, statusMessage: 'boom', now }),
+      // The same task twice at once: the second call must see the first one's write.
+      store.complete({ id: mine, worker: 'w', status: 'failed', outcome: { error: { code: 3, message: 'twice' } }, statusMessage: null, now }),
+    ]);
+    expect([a?.status, b, c, d?.status, e?.status, f, again]).toEqual(['completed', null, null, 'completed', 'failed', null, null]);
+    expect(e?.outcome).toEqual({ error: { code: 2, message: 'boom' } });
+    expect((await store.get(theirs))?.lease?.worker).toBe('other');
+    expect((await store.get(done))?.status).toBe('completed');
+    expect((await store.get(unleased))?.status).toBe('working');
+    expect(await writingTransactions([mine, waiting, failing])).toBe(1);
   });
 });
 
