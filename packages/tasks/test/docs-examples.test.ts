@@ -18,6 +18,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { TaskTerminalError } from '@carrel/tasks';
 import { main as gettingStarted } from '../../../docs/examples/getting-started.js';
 import { main as handlerExample } from '../../../docs/examples/handler.js';
+import { main as knowledgeBaseExample } from '../../../docs/examples/knowledge-base.js';
 import { main as lifecycleExample } from '../../../docs/examples/lifecycle.js';
 import { createArchiveServer, serveWithTokens } from '../../../docs/examples/mcp-server.js';
 import { main as operatingExample } from '../../../docs/examples/operating.js';
@@ -88,6 +89,13 @@ describe('runnable examples', () => {
     db.close();
     const explained = await startOrExplain(path, {});
     expect(explained).toMatch(/schema version 999, but this @carrel\/tasks supports up to \d+: upgrade @carrel\/tasks \(found 999, supported \d+\)$/);
+  });
+
+  it('knowledge-base: indexed text is found by hybrid search, with progress reported while indexing', async () => {
+    const { response, progress } = await knowledgeBaseExample(tempDir());
+    expect(response.mode).toBe('hybrid');
+    expect(response.results[0]).toMatchObject({ library: 'handbook', title: 'Leave' });
+    expect(progress.length).toBeGreaterThan(0);
   });
 
   it('mcp-server: a 2025-11-25 client runs the tool as a task, answering its elicitation; no token is 401', async () => {
