@@ -1,12 +1,11 @@
 /**
  * Turns fetched bytes into markdown: HTML through Readability (main content, no navigation) and
- * Turndown, PDF through unpdf (pdf.js), markdown and text as they are.
+ * Turndown, PDF through unpdf (pdf.js), markdown and text as they are. The HTML and PDF libraries
+ * are imported on first use: together they take longer to load than a thousand markdown files
+ * take to ingest, and most ingests never need them.
  *
  * @module
  */
-import { Readability } from '@mozilla/readability';
-import { parseHTML } from 'linkedom';
-import TurndownService from 'turndown';
 import { UnsupportedContentError } from '../errors.js';
 import type { MediaType } from './media-type.js';
 import { isPdf, looksBinary } from './media-type.js';
@@ -20,7 +19,12 @@ export interface Extracted {
 const decoder = new TextDecoder('utf-8');
 
 /** Converts HTML to markdown, keeping only the main content when Readability finds it. */
-export function htmlToMarkdown(html: string): Extracted {
+export async function htmlToMarkdown(html: string): Promise<Extracted> {
+  const [{ Readability }, { parseHTML }, { default: TurndownService }] = await Promise.all([
+    import('@mozilla/readability'),
+    import('linkedom'),
+    import('turndown'),
+  ]);
   const { document } = parseHTML(html);
   const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
   let body = html;

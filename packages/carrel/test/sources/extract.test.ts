@@ -6,14 +6,14 @@ import { makePdf } from '../support/pdf.js';
 const enc = (s: string) => new TextEncoder().encode(s);
 
 describe('extract', () => {
-  it('keeps the main content of an HTML page as markdown and drops navigation', () => {
+  it('keeps the main content of an HTML page as markdown and drops navigation', async () => {
     const html = `<html><head><title>Queues | Docs</title></head><body>
       <nav><a href="/">Home</a> <a href="/about">About us menu link</a></nav>
       <article><h1>Queues</h1><p>${'A queue holds jobs until a worker claims them. '.repeat(10)}</p>
       <h2>Retry</h2><p>Failed jobs are retried with <strong>exponential backoff</strong>.</p>
       <pre><code>queue.add("job")</code></pre></article>
       <footer>Copyright footer text</footer></body></html>`;
-    const { markdown, title } = htmlToMarkdown(html);
+    const { markdown, title } = await htmlToMarkdown(html);
     expect(title).toBe('Queues | Docs');
     expect(markdown).toContain('## Retry');
     expect(markdown).toContain('**exponential backoff**');
