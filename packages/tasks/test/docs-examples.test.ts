@@ -24,7 +24,7 @@ import { createArchiveServer, serveWithTokens } from '../../../docs/examples/mcp
 import { main as operatingExample } from '../../../docs/examples/operating.js';
 import { main as sqliteExample } from '../../../docs/examples/sqlite-processes.js';
 import { startOrExplain } from '../../../docs/examples/upgrading.js';
-import { v1Http } from './mcp/support/servers.js';
+import { modern, pollModern, v1Http } from './mcp/support/servers.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 
@@ -113,6 +113,26 @@ describe('runnable examples', () => {
       expect(anonymous.status).toBe(401);
     } finally {
       await client.close();
+      await endpoint.close();
+      await server.close();
+      await server.engine.store.close();
+    }
+  });
+
+  it('mcp-server: a 2026-07-28 client gets a flat task, reads the question in tasks/get and answers with tasks/update', async () => {
+    const server = await createArchiveServer(join(tempDir(), 'tasks.db'));
+    const endpoint = await serveWithTokens(server, { 'secret-b': 'bob' });
+    const token = 'secret-b';
+    try {
+      const created = (await modern(endpoint.url, 'tools/call', { name: 'archive_folder', arguments: { folder: 'docs', files: 2 } }, { token })).body.result!;
+      expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 3_600_000, pollIntervalMs: 1_000 });
+      const taskId = String(created.taskId);
+      const waiting = await pollModern(endpoint.url, taskId, (t) => t.status === 'input_required', { token });
+      expect(waiting.inputRequests).toMatchObject({ confirm: { method: 'elicitation/create' } });
+      await modern(endpoint.url, 'tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { ok: true } } } }, { token });
+      const done = await pollModern(endpoint.url, taskId, (t) => t.status === 'completed', { token });
+      expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Archived 2 files from docs' }] });
+    } finally {
       await endpoint.close();
       await server.close();
       await server.engine.store.close();
