@@ -394,6 +394,34 @@ describe('PostgresTaskStore change feed', () => {
     ]);
   });
 
+  it('announces a statement’s many changes in few notices: a cancel cascading to 100 children', async () => {
+    const [a, b] = [open(), open()];
+    const seen: TaskChange[] = [];
+    b.subscribe((c) => seen.push(c));
+    await Promise.all([a.migrate(), b.migrate()]);
+    const now = Date.now();
+    const { task: parent } = await a.insert(newTask(), { maxLivePerOwner: null, now });
+    const children = await Promise.all(Array.from({ length: 100 }, () => a.insert(newTask({ parentId: parent.id }), { maxLivePerOwner: null, now })));
+    const raw = new pg.Client({ connectionString: url });
+    await raw.connect();
+    const payloads: string[] = [];
+    raw.on('notification', (n) => payloads.push(n.payload ?? ''));
+    await raw.query(`LISTEN ${pg.escapeIdentifier(`${schema}.task_changes`)}`);
+    try {
+      const last = nextChange(b, (c) => c.taskId === children.at(-1)!.task.id && c.status === 'cancelled');
+      await a.cancel({ id: parent.id, statusMessage: 'stop', now });
+      await last;
+      const cancelled = seen.filter((c) => c.status === 'cancelled');
+      expect(cancelled[0]).toEqual({ taskId: parent.id, owner: 'alice', parentId: null, status: 'cancelled', kind: 'status' });
+      expect(cancelled.map((c) => c.taskId).sort()).toEqual([parent.id, ...children.map((c) => c.task.id)].sort());
+      // About 100 bytes a change: two or three notices, each under PostgreSQL's 8000-byte limit.
+      expect(payloads.length).toBeLessThanOrEqual(3);
+      for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThan(8000);
+    } finally {
+      await raw.end();
+    }
+  });
+
   it('reconnects its LISTEN connection after the server kills it, and delivery resumes', async () => {
     const [a, b] = [open(), open()];
     b.subscribe(() => undefined);

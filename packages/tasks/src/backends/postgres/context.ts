@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { TaskChange } from '../../store.js';
+import type { TaskChange, TaskChangeKind } from '../../store.js';
+import type { TaskStatus } from '../../task.js';
 import type { Database } from './database.js';
 
 /** The per-store facts every statement module is handed. */
@@ -47,12 +48,22 @@ export function announceParams(ctx: StoreContext): [string, string] {
 
 /**
  * The tail of a multi-row statement: announces every row of the CTE `cte` (which must return
- * `id, owner, parent_id, status`) with the change kinds `kinds` (a text[] expression), in as few
- * notices as fit, then selects the CTE's rows. Expects `$1` and `$2` like `announce`.
+ * `id, owner, parent_id, status`) with the change kinds `kinds` (a text[] expression over
+ * `${cte}`'s columns; rows with no kinds are not announced), in as few notices as fit, then
+ * selects the CTE's rows with a `kinds` column for `changesOf`. `order` sorts the changes
+ * within the notice. Expects `$1` and `$2` like `announce`.
  */
-export function announceAll(ctx: StoreContext, kinds: string, cte: string): string {
-  return `, announced AS (
-      SELECT ${ctx.notifyManyFn}($1, $2, array_agg(json_build_array(${cte}.id, ${cte}.owner, ${cte}.parent_id, ${cte}.status, ${kinds})::text)) FROM ${cte}
+export function announceAll(ctx: StoreContext, kinds: string, cte: string, order = ''): string {
+  return `, noticed AS (
+      SELECT ${cte}.*, ${kinds}::text[] AS kinds FROM ${cte}
+    ), announced AS (
+      SELECT ${ctx.notifyManyFn}($1, $2, array_agg(json_build_array(id, owner, parent_id, status, kinds)::text ${order && `ORDER BY ${order}`}) FILTER (WHERE cardinality(kinds) > 0))
+      FROM noticed
     )
-    SELECT ${cte}.* FROM ${cte}, announced`;
+    SELECT noticed.* FROM noticed, announced`;
+}
+
+/** The changes rows selected by an `announceAll` statement announced, in row order. */
+export function changesOf(rows: readonly { id: string; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }[]): TaskChange[] {
+  return rows.flatMap((row) => row.kinds.map((kind) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind })));
 }

@@ -2,12 +2,13 @@
  * `cancel`: a live task and all its live descendants become `cancelled` in one transaction.
  * The task's row is locked first, so it cannot finish between the check and the cascade; the
  * cascade is one recursive statement that walks every descendant (a finished child may still
- * have live children) and cancels those a cancel may start from.
+ * have live children), cancels those a cancel may start from, and announces them all at once.
  *
  * @module
  */
+import type { TaskChange, TaskChangeKind } from '../../../store.js';
 import { statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import { announce, announceParams, type StoreContext } from '../context.js';
+import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import { taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
 const CAN_CANCEL = statusesLeadingTo('cancelled');
@@ -16,8 +17,8 @@ const CAN_CANCEL = statusesLeadingTo('cancelled');
 export async function cancelTask(ctx: StoreContext, { id, statusMessage, now }: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }> {
   const outcome = await ctx.db.transaction(async (query) => {
     const [current] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`, [id]);
-    if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, notices: [] as (string | null)[] };
-    const rows = await query<TaskRow & { notice: string | null }>(
+    if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, changes: [] as TaskChange[] };
+    const rows = await query<TaskRow & { kinds: TaskChangeKind[] }>(
       `WITH RECURSIVE tree (id) AS (
          SELECT $3::text COLLATE "C"
          UNION
@@ -28,14 +29,13 @@ export async function cancelTask(ctx: StoreContext, { id, statusMessage, now }: 
              unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END
          FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
          RETURNING ${taskColumns('t')}
-       )
-       SELECT changed.*, ${announce(ctx, `ARRAY['status']`, 'changed')} AS notice FROM changed`,
+       )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`,
       [...announceParams(ctx), id, statusMessage, now, CAN_CANCEL],
     );
-    // The cancelled task's own notice first, then its descendants'.
+    // The cancelled task's own change first, then its descendants'.
     const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
-    return { row: ordered[0], changed: true, notices: ordered.map((r) => r.notice) };
+    return { row: ordered[0], changed: true, changes: changesOf(ordered) };
   });
-  ctx.deliver(outcome.notices);
+  ctx.deliverChanges(outcome.changes);
   return { task: outcome.row ? toRecord(outcome.row) : null, changed: outcome.changed };
 }

@@ -8,9 +8,9 @@
  *
  * @module
  */
-import type { TaskStore } from '../../../store.js';
+import type { TaskChangeKind, TaskStore } from '../../../store.js';
 import { LIVE_STATUSES, statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import { announce, announceAll, announceParams, type StoreContext } from '../context.js';
+import { announce, announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import { json, taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
 type Noticed = TaskRow & { notice: string | null };
@@ -40,7 +40,7 @@ export async function completeTask(ctx: StoreContext, args: Parameters<TaskStore
  * gets null exactly as its single statement would. No two calls may name the same task.
  */
 export async function completeTasks(ctx: StoreContext, calls: readonly Parameters<TaskStore['complete']>[0][]): Promise<(TaskRecord | null)[]> {
-  const rows = await ctx.db.query<TaskRow>(
+  const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(
     `WITH done AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[]) AS d (id, worker, status, outcome, status_message, now)
      ), changed AS (
@@ -64,7 +64,7 @@ export async function completeTasks(ctx: StoreContext, calls: readonly Parameter
       statusesLeadingTo('failed'),
     ],
   );
-  ctx.deliverChanges(rows.map((row) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind: 'status' })));
+  ctx.deliverChanges(changesOf(rows));
   const won = new Map(rows.map((row) => [row.id, row]));
   return calls.map((call) => {
     const row = won.get(call.id);

@@ -12,9 +12,9 @@
  * @module
  */
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertResult, NewTask } from '../../../store.js';
+import type { InsertResult, NewTask, TaskChangeKind } from '../../../store.js';
 import { LIVE_STATUSES } from '../../../task.js';
-import { announce, announceAll, announceParams, type StoreContext } from '../context.js';
+import { announce, announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
 import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
@@ -77,7 +77,7 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
  */
 export async function insertTasks(ctx: StoreContext, tasks: readonly NewTask[]): Promise<InsertResult[]> {
   const column = <T>(pick: (task: NewTask) => T) => tasks.map(pick);
-  const rows = await ctx.db.query<TaskRow>(INSERT_MANY(ctx), [
+  const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(INSERT_MANY(ctx), [
     ...announceParams(ctx),
     column((t) => t.id),
     column((t) => t.owner),
@@ -94,7 +94,7 @@ export async function insertTasks(ctx: StoreContext, tasks: readonly NewTask[]):
     column((t) => json(t.meta)),
   ]);
   const byId = new Map(rows.map((row) => [row.id, row]));
-  ctx.deliverChanges(rows.map((row) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind: 'created' })));
+  ctx.deliverChanges(changesOf(rows));
   return tasks.map((task) => ({ task: toRecord(byId.get(task.id) as TaskRow), created: true }));
 }
 

@@ -9,15 +9,18 @@
  * - `reapExpired`: deletes tasks past their TTL, oldest first, skipping rows another
  *   transaction holds (they are reaped on the next pass).
  *
+ * Both touch many rows, so each announces its changes in one notice (or as few as fit).
+ *
  * @module
  */
-import { LIVE_STATUSES } from '../../../task.js';
-import { announce, announceParams, type StoreContext } from '../context.js';
+import type { TaskChangeKind } from '../../../store.js';
+import { LIVE_STATUSES, type TaskStatus } from '../../../task.js';
+import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 
 /** Releases or fails tasks whose lease expired; returns how many it touched. */
 export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: number }): Promise<number> {
   // Every SET expression reads the row as it was before the update.
-  const rows = await ctx.db.query<{ notice: string | null }>(
+  const rows = await ctx.db.query<{ id: string; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }>(
     `WITH changed AS (
        UPDATE ${ctx.tasks}
        SET updated_at = $3, lease_worker = NULL, lease_expires_at = NULL,
@@ -34,30 +37,27 @@ export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: num
            unique_slot = CASE WHEN status = 'working' AND attempt >= max_attempts AND unique_until IS NULL THEN NULL ELSE unique_slot END
        WHERE lease_worker IS NOT NULL AND lease_expires_at <= $3 AND status = ANY($4)
        RETURNING id, owner, parent_id, status
-     )
-     SELECT ${announce(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')} AS notice
-     FROM changed`,
+     )${announceAll(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')}`,
     [...announceParams(ctx), now, LIVE_STATUSES],
   );
-  ctx.deliver(rows.map((r) => r.notice));
+  ctx.deliverChanges(changesOf(rows));
   return rows.length;
 }
 
 /** Deletes up to `limit` tasks past their TTL; returns their ids, oldest first. */
 export async function reapExpired(ctx: StoreContext, { now, limit }: { now: number; limit: number }): Promise<string[]> {
   if (limit <= 0) return [];
-  const rows = await ctx.db.query<{ id: string; seq: number; notice: string | null }>(
+  const rows = await ctx.db.query<{ id: string; seq: number; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }>(
     `WITH doomed AS (
        SELECT id FROM ${ctx.tasks} WHERE expires_at IS NOT NULL AND expires_at <= $3
        ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED
      ), deleted AS (
        DELETE FROM ${ctx.tasks} t USING doomed WHERE t.id = doomed.id
        RETURNING t.seq, t.id, t.owner, t.parent_id, t.status
-     )
-     SELECT deleted.id, deleted.seq, ${announce(ctx, `ARRAY['deleted']`, 'deleted')} AS notice FROM deleted`,
+     )${announceAll(ctx, `ARRAY['deleted']`, 'deleted', 'seq')}`,
     [...announceParams(ctx), now, limit],
   );
   rows.sort((a, b) => a.seq - b.seq);
-  ctx.deliver(rows.map((r) => r.notice));
+  ctx.deliverChanges(changesOf(rows));
   return rows.map((r) => r.id);
 }
