@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { KnowledgeBase } from '../knowledge-base.js';
-import { openRuntime, type CarrelRuntime, type RuntimeOptions } from '../mcp/runtime.js';
+import type { CarrelRuntime, RuntimeOptions } from '../mcp/runtime.js';
 import { knowledgeBaseOptions, resolveSettings, type Settings } from './settings.js';
 
 /** The global options as commander parses them. */
@@ -40,8 +40,9 @@ export async function withKnowledgeBase<T>(settings: Settings, body: (kb: Knowle
   }
 }
 
-/** Runs `body` with the task runtime open, closing it after. */
+/** Runs `body` with the task runtime open, closing it after. Imported on demand: it loads the MCP SDK, which read-only commands never need. */
 export async function withRuntime<T>(settings: Settings, options: RuntimeOptions, body: (runtime: CarrelRuntime) => Promise<T>): Promise<T> {
+  const { openRuntime } = await import('../mcp/runtime.js');
   const runtime = await openRuntime(settings, options);
   try {
     return await body(runtime);

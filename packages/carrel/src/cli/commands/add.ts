@@ -8,7 +8,7 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/jobs.js';
-import { summarizeIngest } from '../../mcp/ingest-summary.js';
+import { summarizeIngest } from '../../mcp/render.js';
 import { ADD_HANDLER } from '../add-handler.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';

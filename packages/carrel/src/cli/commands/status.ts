@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { renderStatus } from '../../mcp/tools/status.js';
+import { renderStatus } from '../../mcp/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
 

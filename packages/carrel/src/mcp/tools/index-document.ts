@@ -9,7 +9,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import { summarizeIngest } from '../ingest-summary.js';
+import { summarizeIngest } from '../render.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { answer, dataResult, forwardProgress } from '../tool-result.js';
 import { TARGET_SHAPE } from './target.js';

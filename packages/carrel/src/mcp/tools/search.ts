@@ -6,8 +6,8 @@
  */
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import type { SearchResponse } from '../../library/search.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { renderSearch } from '../render.js';
 import { answer, dataResult } from '../tool-result.js';
 
 const schema = z.object({
@@ -36,16 +36,4 @@ export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
         return dataResult(renderSearch(response), response);
       }),
   });
-}
-
-/** Results as short markdown blocks a model can cite. */
-export function renderSearch(response: SearchResponse): string {
-  const notes = response.notes.map((n) => `Note: ${n}\n`).join('');
-  if (response.results.length === 0) return `${notes}No results.`;
-  const blocks = response.results.map(
-    (r, i) =>
-      `${response.offset + i + 1}. ${r.title} — ${r.heading} (${r.version ? `${r.library}@${r.version}` : r.library})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
-  );
-  const more = response.hasMore ? `\nMore results: offset ${response.offset + response.results.length}.` : '';
-  return `${notes}${blocks.join('\n')}${more}`;
 }
