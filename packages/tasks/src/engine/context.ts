@@ -17,6 +17,8 @@ export interface ContextDeps {
   now(): number;
   assertPayload(what: string, value: unknown): void;
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
+  /** Wraps a wait on something outside this handler (input, a child), during which it needs no slot. */
+  idle<T>(wait: Promise<T>): Promise<T>;
 }
 
 /** Created per attempt; `dispose` stops child watchers when the attempt ends. */
@@ -68,7 +70,7 @@ export class AttemptContext implements TaskContext {
     const stored = await this.deps.store.requestInput({ id: this.taskId, worker: this.deps.worker, key, request, now: this.deps.now() });
     if (stored === null) throw this.signal.aborted ? this.signal.reason : new TaskAbortedError('lease_lost');
     if (stored.answered) return stored.response as T;
-    return this.deps.hub.waitFor(
+    const answered = this.deps.hub.waitFor(
       this.taskId,
       async () => {
         const task = await this.deps.store.get(this.taskId);
@@ -76,7 +78,8 @@ export class AttemptContext implements TaskContext {
         return Object.hasOwn(task.inputResponses, key) ? { response: task.inputResponses[key] as T } : undefined;
       },
       this.signal,
-    ).then((found) => found.response);
+    );
+    return (await this.deps.idle(answered)).response;
   }
 
   async spawn(handler: string, input: unknown, options: SpawnOptions = {}): Promise<ChildTask> {
@@ -91,7 +94,7 @@ export class AttemptContext implements TaskContext {
     // The child may already have run and reported before the listener was attached.
     void this.#refreshChild(child.id);
     const result = () =>
-      this.deps.hub.waitFor(
+      this.deps.idle(this.deps.hub.waitFor(
         child.id,
         async () => {
           const current = await this.deps.store.get(child.id);
@@ -101,7 +104,7 @@ export class AttemptContext implements TaskContext {
           throw new ChildTaskError(child.id, current.status, current.outcome && 'error' in current.outcome ? current.outcome.error : null);
         },
         this.signal,
-      ).then((found) => found.value);
+      )).then((found) => found.value);
     return { id: child.id, result };
   }
 

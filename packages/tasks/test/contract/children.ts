@@ -33,6 +33,18 @@ export function childrenContract(f: ContractFixture): void {
       expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: [30, 40] });
     });
 
+    it('a parent waiting for its child gives up its slot, so one slot is enough for both', async () => {
+      const engine = await f.engine(
+        {
+          child: async () => 'from child',
+          parent: async (_: null, ctx: TaskContext) => (await ctx.spawn('child', null)).result(),
+        },
+        { concurrency: 1 },
+      );
+      const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: 'from child' });
+    });
+
     it('a failed child rejects the parent’s await with ChildTaskError', async () => {
       const engine = await f.engine({
         bad: async () => Promise.reject(new Error('child broke')),

@@ -27,6 +27,16 @@ export function inputContract(f: ContractFixture): void {
       expect(done.inputResponses).toEqual({ confirm: { action: 'accept' } });
     });
 
+    it('a task waiting for input does not hold a concurrency slot', async () => {
+      const engine = await f.engine({ ask: async (_: null, ctx: TaskContext) => ctx.requestInput('k', {}), quick: async () => 'ran' }, { concurrency: 1 });
+      const waiting = await engine.create({ handler: 'ask', input: null, owner: 'alice' });
+      await eventually(async () => (await engine.get(waiting.task.id, 'alice')).status === 'input_required');
+      const { task } = await engine.create({ handler: 'quick', input: null, owner: 'alice' });
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: 'ran' });
+      await engine.respond(waiting.task.id, 'alice', { k: 'answer' });
+      expect((await engine.waitForTerminal(waiting.task.id, 'alice')).outcome).toEqual({ result: 'answer' });
+    });
+
     it('keeps several requests outstanding; a partial answer is visible at once and the task waits for the rest', async () => {
       const engine = await f.engine({
         two: async (_: null, ctx: TaskContext) => {

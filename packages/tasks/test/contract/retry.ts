@@ -48,6 +48,23 @@ export function retryContract(f: ContractFixture): void {
       expect(statuses.indexOf('failed')).toBe(statuses.length - 1);
     });
 
+    it('runs a retry when its backoff ends, not at the next claim poll', async () => {
+      const startedAt: number[] = [];
+      const engine = await f.engine(
+        {
+          once: async (_: null, ctx) => {
+            startedAt.push(Date.now());
+            if (ctx.attempt === 1) throw new Error('first try fails');
+            return 'second try';
+          },
+        },
+        { backoff: () => 100, pollMs: 10_000 },
+      );
+      const { task } = await engine.create({ handler: 'once', input: null, owner: 'alice', maxAttempts: 2 });
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: 'second try' });
+      expect(startedAt[1]! - startedAt[0]!).toBeLessThan(2_000);
+    });
+
     it('keeps the numeric code of a thrown error that carries one', async () => {
       const engine = await f.engine({ coded: async () => Promise.reject(Object.assign(new Error('not allowed'), { code: -32042, data: { scope: 'x' } })) });
       const { task } = await engine.create({ handler: 'coded', input: null, owner: 'alice', maxAttempts: 1 });
