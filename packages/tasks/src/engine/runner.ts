@@ -14,7 +14,7 @@ import type { TaskStore } from '../store.js';
 import type { TaskRecord } from '../task.js';
 import type { Backoff } from './backoff.js';
 import type { ChangeHub } from './change-hub.js';
-import { AttemptContext } from './context.js';
+import { AttemptContext, type ContextDeps } from './context.js';
 import { fromReturn, fromThrow, type AttemptResult } from './outcome.js';
 
 export interface RunnerOptions {
@@ -40,6 +40,10 @@ interface Running {
 
 export class Runner {
   readonly #running = new Map<string, Running>();
+  /** Running handlers that are waiting on something outside themselves (input, a child): they hold no slot. */
+  #idle = 0;
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  readonly #contextDeps: ContextDeps;
   readonly #handlerNames: string[];
   #stopping = false;
   #claiming = false;
@@ -49,6 +53,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.#handlerNames = [...options.handlers.keys()];
+    this.#contextDeps = { ...options, idle: (wait) => this.#whileIdle(wait) };
   }
 
   /** Ids of the tasks this node is running right now. */
@@ -78,6 +83,7 @@ export class Runner {
     this.#stopping = true;
     this.#unsubscribe?.();
     for (const timer of this.#timers) clearInterval(timer);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
     const settled = (ms: number) => Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, ms).unref())]);
     if (drainMs > 0 && this.#running.size > 0) await settled(drainMs);
     const remaining = this.runningIds;
@@ -102,7 +108,7 @@ export class Runner {
   async #claimLoop(): Promise<void> {
     do {
       this.#wakeAgain = false;
-      const free = this.options.concurrency - this.#running.size;
+      const free = this.options.concurrency - (this.#running.size - this.#idle);
       if (free <= 0 || this.#stopping) return;
       let claimed: TaskRecord[];
       try {
@@ -129,7 +135,7 @@ export class Runner {
 
   async #run(task: TaskRecord, signal: AbortSignal): Promise<void> {
     const definition = handlerDefinition(this.options.handlers.get(task.handler) as AnyTaskHandler);
-    const ctx = new AttemptContext(task, signal, this.options);
+    const ctx = new AttemptContext(task, signal, this.#contextDeps);
     let result: AttemptResult;
     try {
       result = fromReturn(await definition.run(task.input as never, ctx));
@@ -160,10 +166,31 @@ export class Runner {
     if (result.retryable && task.attempt < task.maxAttempts) {
       const delay = (definition.backoff ?? this.options.backoff)(task.attempt);
       const statusMessage = `Attempt ${task.attempt} of ${task.maxAttempts} failed: ${error.message}; retrying in ${formatDelay(delay)}`;
-      await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now });
+      if (await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now })) this.#wakeAt(delay);
       return;
     }
     await store.complete({ id: task.id, worker, status: 'failed', outcome: { error }, statusMessage: error.message, now });
+  }
+
+  /** Claims again when a retry this node scheduled comes due, rather than at the next poll. */
+  #wakeAt(delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      this.wake();
+    }, delayMs);
+    timer.unref();
+    this.#retryTimers.add(timer);
+  }
+
+  /** While a handler waits on `wait`, its slot is free for other work. */
+  async #whileIdle<T>(wait: Promise<T>): Promise<T> {
+    this.#idle++;
+    this.wake();
+    try {
+      return await wait;
+    } finally {
+      this.#idle--;
+    }
   }
 
   async #heartbeat(): Promise<void> {
