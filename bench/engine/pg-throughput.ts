@@ -55,8 +55,9 @@ try {
       }
     }
   }
-} finally {
+} catch (error) {
   await pg.stop();
+  throw error;
 }
 
 const boss500 = median(throughput.get('pg-boss 10, batch 500')!);
@@ -67,3 +68,5 @@ if (latency.size > 0) {
   console.log('\n| carrel postgres scenario | p50 ms | p99 ms |\n|---|---:|---:|');
   for (const [scenario, cell] of latency) console.log(`| ${scenario} | ${median(cell.p50).toFixed(2)} | ${median(cell.p99).toFixed(2)} |`);
 }
+// Stopped only after the table is out: pg-boss's pool may still report the server shutting down.
+await pg.stop();
