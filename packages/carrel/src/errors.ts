@@ -70,7 +70,7 @@ export class PathNotAllowedError extends KnowledgeBaseError {
 export class ContentTooLargeError extends KnowledgeBaseError {
   readonly kind = 'file_too_large';
   constructor(source: string, limit: number) {
-    super(`${source} is larger than the limit of ${limit} bytes; raise maxFileBytes/maxUrlBytes to ingest it`, {
+    super(`${source} is larger than the limit of ${limit} bytes; raise maxFileBytes (files, content) or fetch.maxBytes (URLs) to ingest it`, {
       source,
       limit,
     });

@@ -11,7 +11,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import type { TaskRecord } from '../task.js';
 import { InsufficientScopeError, TaskModeError } from './errors.js';
-import { DEFAULT_TTL_MS, type Caller, type ToolTaskMeta } from './model.js';
+import type { Caller, ToolTaskMeta } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
 import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
 
@@ -94,7 +94,7 @@ export class ToolCalls {
       input,
       owner: caller.owner,
       meta: { ...meta },
-      ttlMs: Math.min(requestedTtlMs ?? DEFAULT_TTL_MS, caller.maxTtlMs),
+      ttlMs: Math.min(requestedTtlMs ?? caller.defaultTtlMs, caller.maxTtlMs),
       ...(tool.maxAttempts !== undefined && { maxAttempts: tool.maxAttempts }),
     });
     return task;

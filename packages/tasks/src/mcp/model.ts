@@ -18,10 +18,9 @@ export interface Caller {
   scopes: readonly string[] | null;
   /** The longest retention this caller's tasks get (shorter where callers are not identified). */
   maxTtlMs: number;
+  /** Retention of a task whose client asked for none (never above `maxTtlMs`). */
+  defaultTtlMs: number;
 }
-
-/** Retention of a task whose client asked for none: one hour, or the cap if that is shorter. */
-export const DEFAULT_TTL_MS = 3_600_000;
 
 /** What `meta` the MCP layer keeps on an engine record. */
 export interface ToolTaskMeta {

@@ -38,6 +38,8 @@ export interface McpTaskServerOptions {
   tools: readonly AnyToolDefinition[];
   /** Cap on a task's retention (2025 `ttl`); default 24 hours. */
   maxTtlMs?: number;
+  /** Retention of a task whose client asked for none; default 1 hour (or the cap, if shorter). */
+  defaultTtlMs?: number;
   /** Task creations per owner; default 120 a minute with bursts of 30. null disables the limit. */
   rateLimit?: RateLimit | null;
   /** Tasks per 2025 `tasks/list` page (default 50). */
@@ -60,7 +62,8 @@ export interface Serving {
   maxTtlMs?: number;
 }
 
-const DAY_MS = 24 * 3_600_000;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 
 export class McpTaskServer {
   readonly engine: TaskEngine;
@@ -97,7 +100,8 @@ export class McpTaskServer {
     const caps = era === 'legacy' ? legacyCapabilities(serving.bound) : { tools: {}, extensions: { [TASKS_EXTENSION]: {} } };
     const server = new Server({ name: this.#options.name, version: this.#options.version }, { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) });
     const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
-    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, maxTtlMs);
+    const defaultTtlMs = Math.min(this.#options.defaultTtlMs ?? HOUR_MS, maxTtlMs);
+    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs });
     const guard = <T>(ctx: ServerContext, run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
     for (const name of this.#calls.tools.keys()) builtins.delete(name); // an author's tool of the same name wins
@@ -142,8 +146,8 @@ export class McpTaskServer {
 }
 
 /** The authenticated principal over HTTP; otherwise the transport's default owner. */
-function callerFor(ctx: ServerContext, serving: Serving, maxTtlMs: number): Caller {
+function callerFor(ctx: ServerContext, serving: Serving, retention: Pick<Caller, 'maxTtlMs' | 'defaultTtlMs'>): Caller {
   const auth = ctx.http?.authInfo;
-  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, maxTtlMs };
-  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], maxTtlMs };
+  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, ...retention };
+  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], ...retention };
 }

@@ -27,7 +27,7 @@ export type TaskMode = 'never' | 'optional' | 'required';
 
 /** What a tool handler can do besides computing its result. */
 export interface ToolContext {
-  /** Aborted when the call or task is cancelled, the task expires, or the server shuts down. */
+  /** Aborted when the call or task is cancelled, the task expires, its lease is lost (another node took it over), or the server shuts down. */
   readonly signal: AbortSignal;
   /** The task running this call; null when the tool ran inside the request (`taskMode: 'never'`). */
   readonly taskId: string | null;

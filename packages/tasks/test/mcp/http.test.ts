@@ -196,3 +196,19 @@ describe('HTTP 2025 sessions', () => {
     }
   });
 });
+
+describe('task retention', () => {
+  it('gives tasks that ask for no ttl the configured default, and clamps the rest to the cap', async () => {
+    const fx = await startHttp({ http: { tokens }, defaultTtlMs: 120_000, maxTtlMs: 600_000 });
+    const client = await v1Http(fx.url, { token: 'token-alice' });
+    try {
+      const unasked = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: {} } }, CreateTaskResultSchema);
+      expect(unasked.task.ttl).toBe(120_000);
+      const greedy = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } }, CreateTaskResultSchema);
+      expect(greedy.task.ttl).toBe(600_000);
+    } finally {
+      await client.close();
+      await fx.close();
+    }
+  });
+});

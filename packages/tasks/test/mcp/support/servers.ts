@@ -25,7 +25,7 @@ export interface HttpFixture {
 }
 
 /** The fixture tools (plus `tools`) behind a real HTTP endpoint on 127.0.0.1. */
-export async function startHttp(options: { tools?: AnyToolDefinition[]; http?: HttpOptions; engine?: Partial<TaskEngineOptions>; rateLimit?: RateLimit | null; maxTtlMs?: number; listPageSize?: number; store?: TaskStore } = {}): Promise<HttpFixture> {
+export async function startHttp(options: { tools?: AnyToolDefinition[]; http?: HttpOptions; engine?: Partial<TaskEngineOptions>; rateLimit?: RateLimit | null; maxTtlMs?: number; defaultTtlMs?: number; listPageSize?: number; store?: TaskStore } = {}): Promise<HttpFixture> {
   const store = options.store ?? new MemoryTaskStore();
   const server = await createTaskServer({
     name: 'carrel-test',
@@ -35,6 +35,7 @@ export async function startHttp(options: { tools?: AnyToolDefinition[]; http?: H
     engine: { pollIntervalMs: 100, ...options.engine },
     ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
     ...(options.maxTtlMs !== undefined && { maxTtlMs: options.maxTtlMs }),
+    ...(options.defaultTtlMs !== undefined && { defaultTtlMs: options.defaultTtlMs }),
     ...(options.listPageSize !== undefined && { listPageSize: options.listPageSize }),
     onError: () => {},
   });
