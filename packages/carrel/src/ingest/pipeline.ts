@@ -20,7 +20,7 @@ import { chunkMarkdown, MarkdownChunker } from '../library/chunker.js';
 import { extract } from '../sources/extract.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
-import type { DocumentHeader, DocumentKind } from '../store/documents.js';
+import type { DocumentHeader, DocumentKind, DocumentWrite } from '../store/documents.js';
 import { clearLibraryVectors, DocumentWriter, findDocumentHash, pendingChunks, storeChunkVectors, writeDocuments } from '../store/documents.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import { bindLibraryEmbedder, ensureLibrary, findLibrary } from '../store/libraries.js';
@@ -54,19 +54,29 @@ const MAX_LISTED_OUTCOMES = 1000;
 
 /** See module comment. */
 export class IngestPipeline {
+  /**
+   * `write` commits a batch of whole documents; by default on this thread's connection. The ingest
+   * worker passes its writer thread's, so the next batch is prepared while this one commits.
+   */
   constructor(
     private readonly db: Database,
     private readonly embedder: Embedder | null,
     private readonly settings: PipelineSettings,
+    private readonly write: BatchWrite = async (dims, docs) => writeDocuments(db, dims, docs),
   ) {}
 
   /** Runs one job to completion, or throws (IngestCancelledError on cancel). */
   async run(job: IngestJob, control: JobControl): Promise<IngestResult> {
     if (control.cancelled()) throw new IngestCancelledError();
     if (job.kind === 'reindex') return this.reindex(job, control);
-    const run = new JobRun(this.db, new EmbeddingSession(this.db, this.embedder), this.settings, control, job.target);
-    if (job.kind === 'content') await run.content(job);
-    else await run.files(job);
+    const run = new JobRun(this.db, new EmbeddingSession(this.db, this.embedder), this.settings, control, job.target, this.write);
+    try {
+      if (job.kind === 'content') await run.content(job);
+      else await run.files(job);
+    } finally {
+      // Batches already sent always finish committing: a cancel or an error keeps whole documents.
+      await run.drain();
+    }
     return run.finish();
   }
 
@@ -111,6 +121,9 @@ function emptyResult(target: { library: string; version: string }): IngestResult
   return { library: target.library, version: target.version, created: 0, updated: 0, unchanged: 0, failed: 0, chunks: 0, chunksWithoutVectors: 0, documents: [], warnings: [] };
 }
 
+/** Commits whole documents in one transaction, resolving with each one's id and chunk count. */
+export type BatchWrite = (dims: number | null, docs: DocumentWrite[]) => Promise<{ documentId: number; chunkCount: number }[]>;
+
 /** State of one content/files job: the library, the batch being gathered, the running result. */
 class JobRun {
   private library: LibraryRecord;
@@ -118,6 +131,9 @@ class JobRun {
   private batch: Prepared[] = [];
   private batchChunks = 0;
   private readonly result: IngestResult;
+  /** The batch being committed, if any: at most one commits while the next is prepared. */
+  private inFlight: Promise<void> = Promise.resolve();
+  private writeError: unknown;
 
   constructor(
     private readonly db: Database,
@@ -125,6 +141,7 @@ class JobRun {
     private readonly settings: PipelineSettings,
     private readonly control: JobControl,
     private readonly target: Target,
+    private readonly write: BatchWrite,
   ) {
     this.library = ensureLibrary(db, target.library, target.version);
     this.result = emptyResult(target);
@@ -136,7 +153,7 @@ class JobRun {
     const prepared = await this.prepare(job.source, job.sourceKind, job.bytes, job.mediaType, job.title);
     if (prepared) {
       this.add(prepared);
-      await this.flush(true);
+      await this.flush(() => this.control.progress(this.result.chunks, this.result.chunks, `wrote ${this.result.chunks} chunks`));
     }
   }
 
@@ -151,13 +168,14 @@ class JobRun {
         this.outcome({ source: path, status: 'failed', error: err.message });
       }
       done++;
+      // Progress is reported when the batch commits, so `current` counts files whose fate is durable.
       if (this.batchChunks >= this.settings.batchChunks) {
-        await this.flush();
-        // Reported after the commit, so `current` counts files whose fate is durable.
-        this.control.progress(done, job.paths.length, basename(path));
+        const handled = done;
+        await this.flush(() => this.control.progress(handled, job.paths.length, basename(path)));
       }
     }
     await this.flush();
+    await this.drain();
     this.control.progress(done, job.paths.length, 'done');
   }
 
@@ -179,6 +197,7 @@ class JobRun {
     if (size > this.settings.maxFileBytes) throw new ContentTooLargeError(path, this.settings.maxFileBytes);
     if (size > this.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text')) {
       await this.flush();
+      await this.drain(); // the writer thread must release the write lock before this file's transaction
       return this.streamFile(path, size);
     }
     const bytes = readFileSync(path);
@@ -213,22 +232,45 @@ class JobRun {
     this.batchChunks += prepared.chunks.length;
   }
 
-  /** Embeds the gathered documents together, writes them in one transaction, then checks for a cancel. */
-  private async flush(report = false): Promise<void> {
+  /**
+   * Embeds the gathered documents together and sends them to be committed in one transaction;
+   * waits for the previous batch's commit (so at most two are in flight), then checks for a cancel.
+   */
+  private async flush(onCommitted?: () => void): Promise<void> {
     if (this.batch.length === 0) return;
-    const texts = this.batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
-    const vectors = await this.session.embed(texts, this.control.signal);
-    let i = 0;
-    const docs = this.batch.map((p) => ({ header: p.header, chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i++] ?? null })) }));
-    const written = writeDocuments(this.db, this.dims, docs);
-    written.forEach(({ documentId, chunkCount }, j) => {
-      this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
-      this.outcome({ source: docs[j]!.header.source, status: this.batch[j]!.status, documentId, chunks: chunkCount });
-    });
+    const batch = this.batch;
     this.batch = [];
     this.batchChunks = 0;
-    if (report) this.control.progress(this.result.chunks, this.result.chunks, `wrote ${this.result.chunks} chunks`);
+    const texts = batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
+    const vectors = await this.session.embed(texts, this.control.signal);
+    let i = 0;
+    const docs = batch.map((p) => ({
+      header: p.header,
+      chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i++] ?? null })),
+    }));
+    const committed = this.write(this.dims, docs).then(
+      (written) => {
+        written.forEach(({ documentId, chunkCount }, j) => {
+          this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
+          this.outcome({ source: docs[j]!.header.source, status: batch[j]!.status, documentId, chunks: chunkCount });
+        });
+        onCommitted?.();
+      },
+      (err: unknown) => {
+        this.writeError ??= err;
+      },
+    );
+    const previous = this.inFlight;
+    this.inFlight = committed;
+    await previous;
+    if (this.writeError !== undefined) throw this.writeError;
     if (this.control.cancelled()) throw new IngestCancelledError();
+  }
+
+  /** Waits until every batch sent has committed; rethrows a failed commit. */
+  async drain(): Promise<void> {
+    await this.inFlight;
+    if (this.writeError !== undefined) throw this.writeError;
   }
 
   /** One large text file: two streamed passes (hash, then chunk+embed+write) in one transaction. */

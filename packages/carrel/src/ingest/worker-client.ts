@@ -5,11 +5,9 @@
  *
  * @module
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { FromWorker, IngestJob, IngestResult, ToWorker } from './jobs.js';
+import { spawnWorker } from './spawn-worker.js';
 import { fromWire } from './wire-error.js';
 import type { WorkerConfig } from './worker.js';
 
@@ -26,21 +24,6 @@ interface Pending {
   resolve: (r: IngestResult) => void;
   reject: (e: Error) => void;
   onProgress: ProgressCallback | undefined;
-}
-
-const FROM_SOURCE = import.meta.url.endsWith('.ts');
-const WORKER_URL = new URL(FROM_SOURCE ? './worker.ts' : './worker.js', import.meta.url);
-
-/**
- * Running from TypeScript source (tests, benches), the worker needs a TypeScript loader. Node 20
- * ignores `--import` in a worker's execArgv, so a tiny bootstrap registers tsx, then imports it.
- */
-function spawnWorker(workerData: WorkerConfig): Worker {
-  if (!FROM_SOURCE) return new Worker(WORKER_URL, { workerData });
-  const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const tsxApi = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(WORKER_URL.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: ['--conditions=carrel-source'] });
 }
 
 /** See module comment. */
@@ -80,7 +63,7 @@ export class WorkerClient {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker(this.config);
+    const worker = spawnWorker('worker', this.config);
     worker.on('message', (msg: FromWorker) => {
       const p = this.pending.get(msg.id);
       if (!p) return;

@@ -1,7 +1,8 @@
 /**
  * Entry point of the ingest worker thread. It owns its own SQLite connection (WAL lets the main
- * thread keep reading while it writes) and runs jobs one at a time; parsing, chunking, embedding
- * and the write transactions all happen here, off the main event loop.
+ * thread keep reading while it writes) and runs jobs one at a time; reading, parsing, chunking and
+ * embedding happen here, off the main event loop, while batch commits go to a writer thread of its
+ * own, so on two cores the next batch is prepared while the last one commits.
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { IngestCancelledError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
 import type { FromWorker, ToWorker } from './jobs.js';
 import type { PipelineSettings } from './pipeline.js';
+import { BatchWriter } from './batch-writer.js';
 import { IngestPipeline } from './pipeline.js';
 import { toWire } from './wire-error.js';
 
@@ -25,14 +27,16 @@ export interface WorkerConfig {
 const config = workerData as WorkerConfig;
 const port = parentPort!;
 const db = openDatabase(config.dbPath);
-const pipeline = new IngestPipeline(db, createEmbedder(config.embedder), config.settings);
+const writer = new BatchWriter(config.dbPath);
+const pipeline = new IngestPipeline(db, createEmbedder(config.embedder), config.settings, (dims, docs) => writer.write(dims, docs));
 let queue = Promise.resolve();
 
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'close') {
-    queue = queue.then(() => {
+    queue = queue.then(async () => {
+      await writer.close();
       db.close();
       port.close();
     });
