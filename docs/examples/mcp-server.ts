@@ -6,7 +6,8 @@
  * @module
  */
 //#region tool
-import { createTaskServer, defineTool, elicit, serveHttp, serveStdio, type HttpEndpoint, type McpTaskServer } from '@carrel/tasks/mcp';
+import { createTaskServer, defineTool, elicit, serveStdio, type McpTaskServer } from '@carrel/tasks/mcp';
+import { serveHttp, type HttpEndpoint } from '@carrel/tasks/mcp/http';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { z } from 'zod';
 

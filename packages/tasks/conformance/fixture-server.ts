@@ -8,7 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { MemoryTaskStore, type TaskStore } from '@carrel/tasks';
-import { createTaskServer, serveHttp, serveStdio } from '@carrel/tasks/mcp';
+import { createTaskServer, serveStdio } from '@carrel/tasks/mcp';
+import { serveHttp } from '@carrel/tasks/mcp/http';
 import { fixtureTools } from './fixture-tools.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, stdio: { type: 'boolean' }, sqlite: { type: 'string' }, 'lease-ms': { type: 'string' } } });

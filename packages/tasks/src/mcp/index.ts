@@ -1,7 +1,8 @@
 /**
  * `@carrel/tasks/mcp`: serve task-capable tools over MCP, to both protocol eras (2025-11-25 core
  * tasks and the 2026-07-28 tasks extension) and to clients that know nothing of tasks, on stdio
- * and Streamable HTTP. Any export added here is public API.
+ * and Streamable HTTP (`@carrel/tasks/mcp/http`, a separate entry so stdio servers never load the HTTP
+ * stack). Any export added here is public API.
  *
  * @module
  */
@@ -11,8 +12,6 @@ export { McpTaskServer } from './server.js';
 export type { McpTaskServerOptions, Serving } from './server.js';
 export { defineTool, elicit, toolHandlerName, toolTaskHandlers } from './tool.js';
 export type { AnyToolDefinition, TaskMode, ToolContext, ToolDefinition, ToolTaskInput } from './tool.js';
-export { createHttpHandler, serveHttp } from './http.js';
-export type { HttpEndpoint, HttpOptions, TokenGrant } from './http.js';
 export { serveStdio } from './stdio.js';
 export type { StdioOptions } from './stdio.js';
 export { InsufficientScopeError, TaskModeError, TaskRateLimitError, toProtocolError } from './errors.js';

@@ -5,7 +5,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTaskServer, defineTool, serveHttp } from '@carrel/tasks/mcp';
+import { createTaskServer, defineTool } from '@carrel/tasks/mcp';
+import { serveHttp } from '@carrel/tasks/mcp/http';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { expect, it } from 'vitest';

@@ -8,7 +8,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { serveHttp } from '@carrel/tasks/mcp';
+import { serveHttp } from '@carrel/tasks/mcp/http';
 import { openRuntime } from '../../mcp/runtime.js';
 import { createCarrelServer } from '../../mcp/server.js';
 import { commandContext } from '../context.js';

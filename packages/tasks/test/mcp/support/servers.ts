@@ -6,7 +6,8 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MemoryTaskStore, type TaskEngineOptions, type TaskStore } from '@carrel/tasks';
-import { createTaskServer, serveHttp, type AnyToolDefinition, type HttpOptions, type McpTaskServer, type RateLimit } from '@carrel/tasks/mcp';
+import { createTaskServer, type AnyToolDefinition, type McpTaskServer, type RateLimit } from '@carrel/tasks/mcp';
+import { serveHttp, type HttpOptions } from '@carrel/tasks/mcp/http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
