@@ -69,7 +69,8 @@ export class McpTaskServer {
   readonly engine: TaskEngine;
   readonly #options: McpTaskServerOptions;
   readonly #calls: ToolCalls;
-  readonly #listings: Record<'legacy' | 'modern', Tool[]>;
+  /** Built on the first `tools/list` of each era: converting schemas costs start-up time a client may not need yet. */
+  readonly #listings: Partial<Record<'legacy' | 'modern', Tool[]>> = {};
 
   constructor(options: McpTaskServerOptions) {
     this.#options = options;
@@ -81,7 +82,6 @@ export class McpTaskServer {
     }
     const limiter = new RateLimiter(options.rateLimit === undefined ? { perMinute: 120, burst: 30 } : options.rateLimit);
     this.#calls = new ToolCalls(options.engine, tools, limiter, options.asyncTools ?? true);
-    this.#listings = { legacy: options.tools.map((t) => this.#listing(t, 'legacy')), modern: options.tools.map((t) => this.#listing(t, 'modern')) };
   }
 
   /** Stops the engine: running tool tasks get `drainMs` to finish, then resume on the next start. */
@@ -108,7 +108,7 @@ export class McpTaskServer {
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
 
     const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
-    server.setRequestHandler('tools/list', async () => ({ tools: [...this.#listings[era], ...builtinListings] }));
+    server.setRequestHandler('tools/list', async () => ({ tools: [...(this.#listings[era] ??= this.#options.tools.map((t) => this.#listing(t, era))), ...builtinListings] }));
     server.setRequestHandler('tools/call', (request, ctx) =>
       guard(ctx, async (): Promise<Result> => {
         const params = request.params as CallToolRequestParams;
