@@ -95,6 +95,12 @@ describe('PostgresTaskStore migrations', () => {
     expect(await stores[5]!.get(task.id)).toEqual(task);
   });
 
+  it('keeps the one-task notice of version 1, so nodes not yet upgraded keep working on a migrated schema', async () => {
+    await open().migrate();
+    const [row] = await sql<{ notice: string }>(`SELECT ${pg.escapeIdentifier(schema)}.notify_change('elsewhere', 'o', ARRAY['created'], 't1', 'alice', NULL, 'working') AS notice`);
+    expect(JSON.parse(row!.notice)).toEqual({ origin: 'o', taskId: 't1', owner: 'alice', parentId: null, status: 'working', kinds: ['created'] });
+  });
+
   it('refuses a schema migrated by a newer version', async () => {
     const store = open();
     await store.migrate();

@@ -9,8 +9,9 @@
  * - NOTIFY is not durable: notices sent while the connection is down are lost. The engine does
  *   not rely on the feed alone; it re-checks waiters and claims work on a timer (`pollMs`).
  * - A NOTIFY payload must be shorter than 8000 bytes, so a notice carries ids and the status,
- *   never task data. One notice carries every change of a statement that fits (see
- *   `notify_changes` in migrations/0002_batched_changes.sql), so it is parsed once per batch.
+ *   never task data. A statement that writes many rows sends one notice carrying all its
+ *   changes that fit (`notify_changes` in migrations/0002_batched_changes.sql), parsed once;
+ *   single-row writes send 0001's one-task notice (`notify_change`).
  *
  * @module
  */
@@ -21,11 +22,11 @@ import type { TaskStatus } from '../../task.js';
 /** One task's change in a notice: `[taskId, owner, parentId, status, kinds]`. */
 type NoticeChange = [string, string, string | null, TaskStatus, TaskChangeKind[]];
 
-/** The notice `notify_change` and `notify_changes` build: the writer and what it changed. */
-interface Notice {
-  origin: string;
-  changes: NoticeChange[];
-}
+/**
+ * The two notices the schema sends: `notify_changes` announces a statement's many changes at once
+ * (and begins with the origin, so echoes are recognised by prefix); `notify_change` announces one task.
+ */
+type Notice = { origin: string; changes: NoticeChange[] } | { origin: string; taskId: string; owner: string; parentId: string | null; status: TaskStatus; kinds: TaskChangeKind[] };
 
 /** Where the feed listens, and who it is. */
 export interface ChangeFeedOptions {
@@ -48,7 +49,7 @@ export class ChangeFeed {
   #retryTimer: NodeJS.Timeout | null = null;
   #failures = 0;
   #closed = false;
-  /** How every notice this instance sends begins: its echoes are skipped without parsing them. */
+  /** How this instance's many-change notices begin: those echoes are skipped without parsing. */
   readonly #ownPrefix: string;
 
   constructor(private readonly options: ChangeFeedOptions) {
@@ -134,7 +135,7 @@ export class ChangeFeed {
     } catch {
       return; // Not ours: someone else sent a NOTIFY on this channel.
     }
-    if (notice.origin === this.options.origin || !Array.isArray(notice.changes)) return;
+    if (notice.origin === this.options.origin) return;
     this.#dispatch(expand(notice));
   }
 
@@ -143,6 +144,14 @@ export class ChangeFeed {
   }
 }
 
+/** The changes a notice carries; none if it is not one of ours (someone else's NOTIFY on this channel). */
 function expand(notice: Notice): TaskChange[] {
-  return notice.changes.flatMap(([taskId, owner, parentId, status, kinds]) => kinds.map((kind) => ({ taskId, owner, parentId, status, kind })));
+  if ('changes' in notice && Array.isArray(notice.changes)) {
+    return notice.changes.flatMap(([taskId, owner, parentId, status, kinds]) => kinds.map((kind) => ({ taskId, owner, parentId, status, kind })));
+  }
+  if ('kinds' in notice && Array.isArray(notice.kinds)) {
+    const { taskId, owner, parentId, status, kinds } = notice;
+    return kinds.map((kind) => ({ taskId, owner, parentId, status, kind }));
+  }
+  return [];
 }

@@ -1,22 +1,9 @@
 -- 0002: change notices that carry several changes, so a statement that writes many rows sends
 -- one NOTIFY (or a few, each under the 8000-byte payload limit) instead of one per row.
 -- Payload: {"origin": "<store instance>", "changes": [[task_id, owner, parent_id, status, kinds], ...]}.
-
--- The single-row announcer keeps its signature and now speaks the same format, byte for byte up
--- to the first change, so a listener can recognise its own echoes by prefix without parsing.
-CREATE OR REPLACE FUNCTION {{schema}}.notify_change(channel text, origin text, kinds text[], task_id text, owner text, parent_id text, status text)
-RETURNS text LANGUAGE plpgsql VOLATILE AS $$
-DECLARE
-  payload text;
-BEGIN
-  IF kinds IS NULL OR cardinality(kinds) = 0 THEN
-    RETURN NULL;
-  END IF;
-  payload := '{"origin":' || to_json(origin)::text || ',"changes":[' || json_build_array(task_id, owner, parent_id, status, kinds)::text || ']}';
-  PERFORM pg_notify(channel, payload);
-  RETURN payload;
-END
-$$;
+-- notify_change (one task, 0001's format) is left as it is: a node still running the previous
+-- version keeps working against this schema (it ignores the new notices and finds those changes
+-- by polling until it is upgraded).
 
 -- Announces many changes, each already a JSON array [task_id, owner, parent_id, status, kinds],
 -- packed into as few notices as fit under the payload limit. The writer builds its own
