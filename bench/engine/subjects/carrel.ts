@@ -26,11 +26,12 @@ export class CarrelSubject implements BenchSubject {
   private constructor(
     private readonly locator: BenchLocator,
     private readonly store: TaskStore,
+    concurrency: number,
   ) {
     this.name = `carrel ${locator.backend}`;
     this.engine = new TaskEngine({
       store,
-      concurrency: 16,
+      concurrency,
       maxLiveTasksPerOwner: null,
       onError: (error) => console.error(error),
       handlers: {
@@ -49,8 +50,9 @@ export class CarrelSubject implements BenchSubject {
     });
   }
 
-  static async open(locator: BenchLocator): Promise<CarrelSubject> {
-    const subject = new CarrelSubject(locator, await openBenchStore(locator));
+  /** `concurrency`: handlers run at once on the node (pg-boss, for comparison, holds up to 4 × its batch size). */
+  static async open(locator: BenchLocator, concurrency: number): Promise<CarrelSubject> {
+    const subject = new CarrelSubject(locator, await openBenchStore(locator), concurrency);
     await subject.engine.start();
     return subject;
   }

@@ -16,6 +16,8 @@ const CAN_CANCEL = statusesLeadingTo('cancelled');
 export class MemoryTaskStore implements TaskStore {
   readonly name = 'memory';
   readonly #tasks = new Map<string, TaskRecord>();
+  /** The live subset of #tasks: claim, caps and rescue look only here, so finished tasks cost them nothing. */
+  readonly #live = new Map<string, TaskRecord>();
   readonly #uniqueKeys = new Map<string, string>();
   readonly #listeners = new Set<(change: TaskChange) => void>();
 
@@ -34,7 +36,7 @@ export class MemoryTaskStore implements TaskStore {
     }
     if (maxLivePerOwner !== null) {
       let live = 0;
-      for (const t of this.#tasks.values()) if (t.owner === task.owner && isLive(t.status)) live++;
+      for (const t of this.#live.values()) if (t.owner === task.owner) live++;
       if (live >= maxLivePerOwner) throw new TaskLimitError(task.owner, maxLivePerOwner);
     }
     const record: TaskRecord = {
@@ -51,6 +53,7 @@ export class MemoryTaskStore implements TaskStore {
       inputResponses: {},
     };
     this.#tasks.set(record.id, record);
+    this.#live.set(record.id, record);
     if (uniqueSlot !== null) this.#uniqueKeys.set(uniqueSlot, record.id);
     this.#emit(record, 'created');
     return { task: copy(record), created: true };
@@ -72,7 +75,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async claim({ worker, handlers, limit, leaseMs, now }: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number }): Promise<TaskRecord[]> {
-    const claimable = [...this.#tasks.values()]
+    const claimable = [...this.#live.values()]
       .filter((t) => t.status === 'working' && t.lease === null && t.runAt <= now && handlers.includes(t.handler))
       .sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt)
       .slice(0, limit);
@@ -99,6 +102,7 @@ export class MemoryTaskStore implements TaskStore {
     const task = this.#held(args.id, args.worker);
     if (!task) return null;
     task.status = args.status;
+    this.#live.delete(task.id);
     task.outcome = copy(args.outcome);
     task.statusMessage = args.statusMessage;
     task.lease = null;
@@ -136,6 +140,7 @@ export class MemoryTaskStore implements TaskStore {
     const visit = (t: TaskRecord) => {
       if (CAN_CANCEL.includes(t.status)) {
         Object.assign(t, { status: 'cancelled', statusMessage, lease: null, updatedAt: now });
+        this.#live.delete(t.id);
         if (t.uniqueUntil === null) this.#releaseUniqueKey(t);
         cancelled.push(t);
       }
@@ -193,8 +198,8 @@ export class MemoryTaskStore implements TaskStore {
 
   async rescueExpiredLeases({ now }: { now: number }): Promise<number> {
     let touched = 0;
-    for (const task of this.#tasks.values()) {
-      if (!task.lease || task.lease.expiresAt > now || !isLive(task.status)) continue;
+    for (const task of this.#live.values()) {
+      if (!task.lease || task.lease.expiresAt > now) continue;
       touched++;
       task.updatedAt = now;
       task.lease = null;
@@ -205,6 +210,7 @@ export class MemoryTaskStore implements TaskStore {
         this.#emit(task, 'runnable');
       } else {
         task.status = 'failed';
+        this.#live.delete(task.id);
         task.statusMessage = `Worker lost (lease expired) during attempt ${task.attempt} of ${task.maxAttempts}`;
         task.outcome = { error: { code: -32603, message: task.statusMessage } };
         if (task.uniqueUntil === null) this.#releaseUniqueKey(task);
@@ -218,6 +224,7 @@ export class MemoryTaskStore implements TaskStore {
     const expired = [...this.#tasks.values()].filter((t) => t.expiresAt !== null && t.expiresAt <= now).slice(0, limit);
     for (const task of expired) {
       this.#tasks.delete(task.id);
+      this.#live.delete(task.id);
       this.#releaseUniqueKey(task);
       this.#emit(task, 'deleted');
     }
