@@ -25,12 +25,21 @@ export function ftsMatch(query: string): string | undefined {
  * `budget` chunks. BM25 scores every chunk that matches, so a term found in most chunks would
  * cost a full scan while adding almost nothing to the ranking (its IDF is near zero); the vector
  * side still sees those chunks. The rarest term is always kept.
+ *
+ * `chunkCount(quoted, cap)` may stop counting at `cap`: counting a common term's chunks is itself
+ * a walk of its whole doclist, so terms are first counted only up to `budget + 1` (any term past
+ * that is dropped unless it is the rarest); only when every term is past it are they counted in
+ * full, to find the rarest.
  */
-export function selectiveFtsMatch(query: string, chunkCount: (quoted: string) => number, budget: number): string | undefined {
-  const counted = queryTerms(query)
-    .map((t) => ({ quoted: quoteTerm(t), n: chunkCount(quoteTerm(t)) }))
+export function selectiveFtsMatch(query: string, chunkCount: (quoted: string, cap: number) => number, budget: number): string | undefined {
+  const cap = budget + 1;
+  let counted = queryTerms(query)
+    .map((t) => ({ quoted: quoteTerm(t), n: chunkCount(quoteTerm(t), cap) }))
     .filter((t) => t.n > 0)
     .sort((a, b) => a.n - b.n);
+  if (counted.length > 0 && counted[0]!.n >= cap) {
+    counted = counted.map((t) => ({ quoted: t.quoted, n: chunkCount(t.quoted, Infinity) })).sort((a, b) => a.n - b.n);
+  }
   const kept: string[] = [];
   let rows = 0;
   for (const t of counted) {

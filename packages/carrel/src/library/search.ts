@@ -77,7 +77,7 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: string[] = [];
   const filter = filterClause(request);
-  const match = selectiveFtsMatch(request.query, (quoted) => termChunkCount(db, quoted), BM25_ROW_BUDGET);
+  const match = selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];
@@ -98,7 +98,7 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
       if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors yet; run reindexLibrary`);
       if (!hasVectorTable(db, lib.dims)) continue;
       const allow = filter.beyondLibrary ? allowedChunkIds(db, lib.id, filter) : undefined;
-      if (allow === '[]') continue;
+      if (allow?.length === 0) continue;
       vectorHits.push(...knn(db, lib.dims, lib.id, q, depth, allow));
     }
     vectorHits.sort((a, b) => a.distance - b.distance);

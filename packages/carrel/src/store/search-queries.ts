@@ -80,9 +80,13 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
     .all(match, ...filter.params, limit);
 }
 
-/** How many chunks contain `term` (a quoted FTS5 phrase); cheap, as it reads one doclist without scoring. */
-export function termChunkCount(db: Database, quoted: string): number {
-  return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
+/**
+ * How many chunks contain `term` (a quoted FTS5 phrase), counting no further than `cap`: reading a
+ * doclist without scoring is cheap, but a common term's doclist grows with the store.
+ */
+export function termChunkCount(db: Database, quoted: string, cap = Infinity): number {
+  if (cap === Infinity) return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
+  return stmt<[string, number], { n: number }>(db, 'SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').get(quoted, cap)!.n;
 }
 
 /** A library a search may run its KNN in, with its embedder binding and count of chunks lacking vectors. */
@@ -107,8 +111,8 @@ export function filteredLibraries(db: Database, filters: SearchFilters): Searcha
   return db.prepare<unknown[], SearchableLibrary>(`SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`).all(...params);
 }
 
-/** JSON array of the chunk ids of `libraryId` that pass the filter (the KNN allowlist). */
-export function allowedChunkIds(db: Database, libraryId: number, filter: FilterClause): string {
+/** The chunk ids of `libraryId` that pass the filter (the KNN allowlist). */
+export function allowedChunkIds(db: Database, libraryId: number, filter: FilterClause): number[] {
   const rows = db
     .prepare<unknown[], { id: number }>(
       `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
@@ -116,7 +120,7 @@ export function allowedChunkIds(db: Database, libraryId: number, filter: FilterC
     )
     .raw()
     .all(libraryId, ...filter.params) as unknown as number[][];
-  return JSON.stringify(rows.map((r) => r[0]));
+  return rows.map((r) => r[0]!);
 }
 
 /** Everything a search result shows about a chunk. */

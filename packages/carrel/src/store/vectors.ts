@@ -7,6 +7,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
+import { noteVectorWrite, scanPartition, vectorMemory } from './vector-memory.js';
 
 const tableName = (dims: number): string => {
   if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new Error(`Bad vector dimension ${dims}`);
@@ -37,6 +38,7 @@ export function hasVectorTable(db: Database, dims: number): boolean {
 /** Inserts chunk vectors; `replace` first deletes any existing vector of the same chunk. */
 export function insertVectors(db: Database, dims: number, libraryId: number, rows: Iterable<{ chunkId: number; vector: Int8Array }>, replace = true): void {
   const name = tableName(dims);
+  noteVectorWrite(db);
   const del = stmt(db, `DELETE FROM ${name} WHERE chunk_id = ?`);
   const ins = stmt(db, `INSERT INTO ${name} (chunk_id, library_id, embedding) VALUES (?, ?, vec_int8(?))`);
   for (const r of rows) {
@@ -48,6 +50,7 @@ export function insertVectors(db: Database, dims: number, libraryId: number, row
 /** Deletes the vectors of the given chunks from every vector table. */
 export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[]): void {
   if (chunkIds.length === 0) return;
+  noteVectorWrite(db);
   const json = JSON.stringify(chunkIds);
   for (const { dims } of stmt<[], { dims: number }>(db, 'SELECT dims FROM vector_tables').all()) {
     stmt(db, `DELETE FROM ${tableName(dims)} WHERE chunk_id IN (SELECT value FROM json_each(?))`).run(json);
@@ -56,6 +59,7 @@ export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[])
 
 /** Deletes every vector of a library from every vector table. */
 export function deleteVectorsOfLibrary(db: Database, libraryId: number): void {
+  noteVectorWrite(db);
   for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
     db.prepare(`DELETE FROM ${tableName(dims)} WHERE library_id = ?`).run(BigInt(libraryId));
   }
@@ -68,17 +72,25 @@ export interface VectorHit {
 }
 
 /**
- * Exact KNN inside one library's partition. `allowedChunkIds` (a JSON array) restricts the scan
- * before the top k is cut, so selective filters keep their recall.
+ * Exact KNN inside one library's partition. `allowedChunkIds` restricts the scan before the top k
+ * is cut, so selective filters keep their recall. Runs over the in-memory copy of the table (see
+ * vector-memory.ts) when there is one, else through sqlite-vec.
  */
-export function knn(db: Database, dims: number, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: string): VectorHit[] {
+export function knn(db: Database, dims: number, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: readonly number[]): VectorHit[] {
   const name = tableName(dims);
+  const memory = vectorMemory(db, name, dims);
+  if (memory) return scanPartition(memory, libraryId, query, k, allowedChunkIds);
+  return sqliteVecKnn(db, name, libraryId, query, k, allowedChunkIds);
+}
+
+/** The same KNN run by sqlite-vec (the fallback, and the reference the in-memory scan is tested against). */
+export function sqliteVecKnn(db: Database, name: string, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: readonly number[]): VectorHit[] {
   const q = Buffer.from(query.buffer, query.byteOffset, query.byteLength);
   const sql =
     `SELECT chunk_id AS chunkId, distance FROM ${name} WHERE embedding MATCH vec_int8(?) AND k = ? AND library_id = ?` +
     (allowedChunkIds === undefined ? '' : ' AND chunk_id IN (SELECT value FROM json_each(?))');
   const params: unknown[] = [q, k, BigInt(libraryId)];
-  if (allowedChunkIds !== undefined) params.push(allowedChunkIds);
+  if (allowedChunkIds !== undefined) params.push(JSON.stringify(allowedChunkIds));
   return db
     .prepare<unknown[], { chunkId: number | bigint; distance: number }>(sql)
     .all(...params)

@@ -16,4 +16,18 @@ describe('FTS query building', () => {
     expect(selectiveFtsMatch('common medium rare', count, 100_000)).toBe('"rare" OR "medium" OR "common"');
     expect(selectiveFtsMatch('missing', count, 5000)).toBeUndefined();
   });
+
+  it('counts terms only up to the budget, and in full only when every term is past it', () => {
+    const counts: Record<string, number> = { '"rare"': 10, '"common"': 50_000, '"commoner"': 80_000 };
+    const caps: string[] = [];
+    const count = (q: string, cap: number) => {
+      caps.push(`${q}:${cap}`);
+      return Math.min(counts[q] ?? 0, cap);
+    };
+    expect(selectiveFtsMatch('commoner rare common', count, 5000)).toBe('"rare"');
+    expect(caps).toEqual(['"commoner":5001', '"rare":5001', '"common":5001']);
+    caps.length = 0;
+    expect(selectiveFtsMatch('commoner common', count, 5000)).toBe('"common"');
+    expect(caps).toEqual(['"commoner":5001', '"common":5001', '"commoner":Infinity', '"common":Infinity']);
+  });
 });
