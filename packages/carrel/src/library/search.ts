@@ -85,7 +85,9 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
   else {
     const { embedder, vector } = query;
     const q = quantize(vector);
-    for (const lib of filteredLibraries(db, request)) {
+    const libraries = filteredLibraries(db, request);
+    const allowed = filter.beyondLibrary ? allowedChunkIds(db, libraries.map((l) => l.id), filter) : undefined;
+    for (const lib of libraries) {
       const name = lib.version ? `${lib.name}@${lib.version}` : lib.name;
       if (lib.embedder === null) {
         if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors (BM25 only); run reindexLibrary`);
@@ -97,7 +99,7 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
       }
       if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors yet; run reindexLibrary`);
       if (!hasVectorTable(db, lib.dims)) continue;
-      const allow = filter.beyondLibrary ? allowedChunkIds(db, lib.id, filter) : undefined;
+      const allow = allowed && (allowed.get(lib.id) ?? []);
       if (allow?.length === 0) continue;
       vectorHits.push(...knn(db, lib.dims, lib.id, q, depth, allow));
     }

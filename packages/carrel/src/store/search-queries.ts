@@ -42,8 +42,9 @@ export function filterClause(filters: SearchFilters): FilterClause {
   const libraryOnly = parts.length;
   if (filters.kind !== undefined) add('d.kind = ?', filters.kind);
   if (filters.source !== undefined) {
-    parts.push("d.source LIKE ? ESCAPE '\\'");
-    params.push(`${filters.source.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    // A range rather than LIKE: with the library fixed it walks the (library_id, source) index
+    // instead of every document. U+10FFFF sorts after any character a source can continue with.
+    add('d.source >= ? AND d.source < ?', filters.source, `${filters.source}\u{10FFFF}`);
   }
   if (filters.tags && filters.tags.length > 0) {
     const tags = [...new Set(filters.tags)];
@@ -111,16 +112,21 @@ export function filteredLibraries(db: Database, filters: SearchFilters): Searcha
   return db.prepare<unknown[], SearchableLibrary>(`SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`).all(...params);
 }
 
-/** The chunk ids of `libraryId` that pass the filter (the KNN allowlist). */
-export function allowedChunkIds(db: Database, libraryId: number, filter: FilterClause): number[] {
+/**
+ * The chunk ids that pass the filter, per library of `libraryIds` (the KNN allowlists; a library
+ * without any is absent). One query for all libraries, each library's ids returned as one JSON
+ * array: building thousands of row objects costs more than the SQL itself.
+ */
+export function allowedChunkIds(db: Database, libraryIds: readonly number[], filter: FilterClause): Map<number, number[]> {
   const rows = db
-    .prepare<unknown[], { id: number }>(
-      `SELECT c.id FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
-       WHERE d.library_id = ? AND ${filter.sql}`,
+    .prepare<unknown[], { library: number; ids: string }>(
+      `SELECT d.library_id AS library, json_group_array(c.id) AS ids
+       FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
+       WHERE d.library_id IN (SELECT value FROM json_each(?)) AND ${filter.sql}
+       GROUP BY d.library_id`,
     )
-    .raw()
-    .all(libraryId, ...filter.params) as unknown as number[][];
-  return rows.map((r) => r[0]!);
+    .all(JSON.stringify(libraryIds), ...filter.params);
+  return new Map(rows.map((r) => [r.library, JSON.parse(r.ids) as number[]]));
 }
 
 /** Everything a search result shows about a chunk. */
@@ -139,14 +145,17 @@ export interface ChunkDetail {
   ratingCount: number;
 }
 
-/** Loads the chunks `ids` (in any order) with their document, library and rating summary. */
+/**
+ * Loads the chunks `ids` (in any order) with their document, library and rating summary. Ratings
+ * are aggregated per document through their index, so the cost follows `ids`, not the ratings table.
+ */
 export function chunkDetails(db: Database, ids: readonly number[]): Map<number, ChunkDetail> {
   const rows = db
     .prepare<[string], ChunkDetail>(
       `SELECT c.id AS chunkId, c.document_id AS documentId, c.ord, c.heading, c.text, d.title, d.source, d.kind, l.name AS library, l.version,
-              r.avg AS ratingAvg, coalesce(r.n, 0) AS ratingCount
+              (SELECT avg(rating) FROM ratings WHERE document_id = d.id) AS ratingAvg,
+              (SELECT count(*) FROM ratings WHERE document_id = d.id) AS ratingCount
        FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
-       LEFT JOIN (SELECT document_id, avg(rating) AS avg, count(*) AS n FROM ratings GROUP BY document_id) r ON r.document_id = d.id
        WHERE c.id IN (SELECT value FROM json_each(?))`,
     )
     .all(JSON.stringify(ids));
