@@ -1,8 +1,9 @@
 /**
  * The ingest pipeline, run inside the ingest worker: read → extract → chunk → embed in batches →
- * write each document in one transaction. Documents are gathered into batches of about
- * `batchChunks` chunks so an embedding endpoint sees few, full requests; the cancel flag is
- * checked between batches, so a cancel stops within one batch and only whole documents are kept.
+ * write whole documents in one transaction per batch. Chunks go to the embedder in requests of
+ * `batchChunks` so an endpoint sees few, full requests; a directory's documents commit in batches
+ * of a few such requests. The cancel flag is checked between requests and between batches, so a
+ * cancel stops within one batch and only whole documents are kept.
  * Text and markdown files above `streamThresholdBytes` are streamed through the chunker into one
  * open transaction instead, keeping memory bounded.
  *
@@ -51,6 +52,13 @@ interface Prepared {
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 const MAX_LISTED_OUTCOMES = 1000;
+/**
+ * Embedding requests per commit in a files job. Requests keep the configured `batchChunks`, but a
+ * commit groups several: each commit flushes an FTS5 segment that later merges cost again, and on
+ * the bench 1,024-chunk commits (4 × the default 256) ingest ~20% faster than 256-chunk ones.
+ * Progress (reported on commit) and a cancel's reach grow by the same factor.
+ */
+const COMMIT_GROUP = 4;
 
 /** See module comment. */
 export class IngestPipeline {
@@ -169,7 +177,7 @@ class JobRun {
       }
       done++;
       // Progress is reported when the batch commits, so `current` counts files whose fate is durable.
-      if (this.batchChunks >= this.settings.batchChunks) {
+      if (this.batchChunks >= this.settings.batchChunks * COMMIT_GROUP) {
         const handled = done;
         await this.flush(() => this.control.progress(handled, job.paths.length, basename(path)));
       }
@@ -233,7 +241,7 @@ class JobRun {
   }
 
   /**
-   * Embeds the gathered documents together and sends them to be committed in one transaction;
+   * Embeds the gathered documents (in requests of `batchChunks`) and sends them to be committed in one transaction;
    * waits for the previous batch's commit (so at most two are in flight), then checks for a cancel.
    */
   private async flush(onCommitted?: () => void): Promise<void> {
@@ -242,7 +250,11 @@ class JobRun {
     this.batch = [];
     this.batchChunks = 0;
     const texts = batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
-    const vectors = await this.session.embed(texts, this.control.signal);
+    const vectors: (Int8Array | null)[] = [];
+    for (let from = 0; from < texts.length; from += this.settings.batchChunks) {
+      if (from > 0 && this.control.cancelled()) throw new IngestCancelledError();
+      vectors.push(...(await this.session.embed(texts.slice(from, from + this.settings.batchChunks), this.control.signal)));
+    }
     let i = 0;
     const docs = batch.map((p) => ({
       header: p.header,
