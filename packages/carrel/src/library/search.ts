@@ -118,11 +118,14 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
   });
   const details = chunkDetails(db, [...fused.keys()]);
   const terms = queryTerms(request.query);
+  // A chunk found by one query may be gone by the next: another process replaced its document in
+  // between. Such a hit is dropped rather than shown half-loaded.
   const ranked = [...fused.entries()]
-    .map(([chunkId, f]) => {
-      const d = details.get(chunkId)!;
+    .flatMap(([chunkId, f]) => {
+      const d = details.get(chunkId);
+      if (!d) return [];
       const factor = ratingFactor(d.ratingAvg, d.ratingCount);
-      return { d, f, factor, score: f.rrf * factor };
+      return [{ d, f, factor, score: f.rrf * factor }];
     })
     .sort((a, b) => b.score - a.score || a.d.chunkId - b.d.chunkId);
 
