@@ -5,9 +5,10 @@
  * group commit (concurrent inserts and completes sharing statements, each with its own answer).
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type NewTask, type TaskChange } from '@carrel/tasks';
+import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type TaskChange } from '@carrel/tasks';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import pg from 'pg';
+import { newTask } from '../support/new-task.js';
 import { dropSchema, freshSchemaName, postgresUrl } from '../support/postgres-harness.js';
 
 const url = postgresUrl();
@@ -39,27 +40,6 @@ afterEach(async () => {
   schema = '';
 });
 
-let seq = 0;
-function newTask(overrides: Partial<NewTask> = {}): NewTask {
-  const now = Date.now();
-  return {
-    id: `task-${process.pid}-${++seq}-${Math.random().toString(36).slice(2)}`,
-    owner: 'alice',
-    handler: 'job',
-    input: { n: seq },
-    createdAt: now,
-    ttlMs: null,
-    expiresAt: null,
-    pollIntervalMs: 1000,
-    maxAttempts: 3,
-    runAt: now,
-    uniqueKey: null,
-    uniqueUntil: null,
-    parentId: null,
-    meta: {},
-    ...overrides,
-  };
-}
 
 /** Resolves with the first change `store` delivers that matches, or rejects after `timeoutMs`. */
 function nextChange(store: PostgresTaskStore, match: (c: TaskChange) => boolean, timeoutMs = 5_000): Promise<TaskChange> {

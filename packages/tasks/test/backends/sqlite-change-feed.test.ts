@@ -5,7 +5,8 @@
  */
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { newTask, noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
+import { newTask } from '../support/new-task.js';
+import { noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
 
 const database = useSqliteDatabases();
 

@@ -6,7 +6,8 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SchemaNotMigratedError, SchemaTooNewError } from '@carrel/tasks';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
-import { newTask, noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
+import { newTask } from '../support/new-task.js';
+import { noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
 
 const database = useSqliteDatabases();
 

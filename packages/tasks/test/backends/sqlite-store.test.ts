@@ -7,7 +7,8 @@ import Sqlite from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { DuplicateTaskIdError, TaskLimitError } from '@carrel/tasks';
 import { SqliteBusyError, type SqliteTaskStore } from '@carrel/tasks/sqlite';
-import { newTask, noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
+import { newTask } from '../support/new-task.js';
+import { noLimit, recorder, runNode, useSqliteDatabases } from '../support/sqlite-harness.js';
 
 const database = useSqliteDatabases();
 

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach } from 'vitest';
-import type { NewTask, TaskChange, TaskStore } from '@carrel/tasks';
+import type { TaskChange, TaskStore } from '@carrel/tasks';
 import { SqliteTaskStore, type SqliteTaskStoreOptions } from '@carrel/tasks/sqlite';
 import type { BackendHarness, TestDatabase } from './harness.js';
 
@@ -61,30 +61,6 @@ export function useSqliteDatabases(): (options?: Omit<SqliteTaskStoreOptions, 'p
   };
 }
 
-let counter = 0;
-
-/** A task as the engine would hand it to `insert`, due now, with no TTL or key unless overridden. */
-export function newTask(overrides: Partial<NewTask> = {}): NewTask {
-  const now = Date.now();
-  counter++;
-  return {
-    id: `task-${counter}-${Math.random().toString(36).slice(2)}`,
-    owner: 'alice',
-    handler: 'job',
-    input: { n: counter },
-    createdAt: now,
-    ttlMs: null,
-    expiresAt: null,
-    pollIntervalMs: 1_000,
-    maxAttempts: 3,
-    runAt: now,
-    uniqueKey: null,
-    uniqueUntil: null,
-    parentId: null,
-    meta: {},
-    ...overrides,
-  };
-}
 
 /** Insert options with no live-task limit. */
 export const noLimit = () => ({ maxLivePerOwner: null, now: Date.now() });
