@@ -24,7 +24,13 @@ import { SdkInMemorySubject } from './subjects/sdk-in-memory.js';
 import type { BenchSubject, LatencySamples, Unsupported } from './subject.js';
 
 const { values } = parseArgs({
-  options: { rounds: { type: 'string', default: '3' }, tasks: { type: 'string', default: '3000' }, samples: { type: 'string', default: '100' }, concurrency: { type: 'string', default: '64' }, only: { type: 'string' } },
+  options: {
+    rounds: { type: 'string', default: '3' },
+    tasks: { type: 'string', default: '3000' },
+    samples: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '64' },
+    only: { type: 'string' },
+  },
 });
 /** Carrel's per-node handler concurrency; pg-boss holds up to 4 workers × its batch size. */
 const CONCURRENCY = Number(values.concurrency);
@@ -50,7 +56,10 @@ const samplesFor = (name: string) => (name.startsWith('pg-boss') ? Math.min(20, 
 const factories: Array<[string, (round: number) => Promise<BenchSubject>]> = [
   ['carrel memory', () => CarrelSubject.open({ backend: 'memory' }, CONCURRENCY)],
   ['carrel sqlite', (round) => CarrelSubject.open({ backend: 'sqlite', path: join(dir, `tasks-${round}.db`) }, CONCURRENCY)],
-  ['carrel postgres', (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` }, CONCURRENCY)],
+  [
+    'carrel postgres',
+    (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` }, CONCURRENCY),
+  ],
   ['pg-boss 10, batch 100', (round) => PgBossSubject.open(pg.url, `bench_pgboss100_${round}`, 100)],
   ['pg-boss 10, batch 500', (round) => PgBossSubject.open(pg.url, `bench_pgboss500_${round}`, 500)],
   ['MCP SDK v1 InMemoryTaskStore', async () => new SdkInMemorySubject()],
@@ -102,10 +111,19 @@ const lines = [
     return `| ${name} | ${tps.toFixed(0)} | ${(tps / pgBoss).toFixed(2)} | ${SCENARIOS.map((s) => cell(row.latency[s])).join(' | ')} |`;
   }),
 ];
-const notes = [...rows].flatMap(([name, row]) => SCENARIOS.flatMap((s) => (row.latency[s]?.note || row.latency[s]?.unsupported ? [`- ${name}, ${s}: ${row.latency[s]!.note ?? row.latency[s]!.unsupported}`] : [])));
-console.log(`Rounds: ${ROUNDS}; ${TASKS} tasks per throughput run; ${SAMPLES} samples per latency scenario; Carrel concurrency ${CONCURRENCY}; medians over rounds.\n`);
+const notes = [...rows].flatMap(([name, row]) =>
+  SCENARIOS.flatMap((s) =>
+    row.latency[s]?.note || row.latency[s]?.unsupported ? [`- ${name}, ${s}: ${row.latency[s]!.note ?? row.latency[s]!.unsupported}`] : [],
+  ),
+);
+console.log(
+  `Rounds: ${ROUNDS}; ${TASKS} tasks per throughput run; ${SAMPLES} samples per latency scenario; Carrel concurrency ${CONCURRENCY}; medians over rounds.\n`,
+);
 console.log(lines.join('\n'));
 console.log(`\n${notes.join('\n')}`);
 
 mkdirSync(new URL('../results/', import.meta.url), { recursive: true });
-writeFileSync(new URL(`../results/engine-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url), JSON.stringify(Object.fromEntries(rows), null, 2));
+writeFileSync(
+  new URL(`../results/engine-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url),
+  JSON.stringify(Object.fromEntries(rows), null, 2),
+);

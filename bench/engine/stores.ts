@@ -1,7 +1,8 @@
 /** Opening a Carrel store from a serializable locator, so a child process can reach the same data. */
 import type { TaskStore } from '@carrel/tasks';
 
-export type BenchLocator = { backend: 'memory' } | { backend: 'sqlite'; path: string } | { backend: 'postgres'; connectionString: string; schema: string };
+export type BenchLocator =
+  { backend: 'memory' } | { backend: 'sqlite'; path: string } | { backend: 'postgres'; connectionString: string; schema: string };
 
 export async function openBenchStore(locator: BenchLocator): Promise<TaskStore> {
   switch (locator.backend) {

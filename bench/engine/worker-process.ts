@@ -23,4 +23,11 @@ const engine = new TaskEngine({
 });
 await engine.start();
 say('ready');
-process.on('SIGTERM', () => void engine.stop().then(() => store.close()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void engine
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

@@ -20,7 +20,28 @@ export function rng(seed: number): () => number {
   };
 }
 
-const SYLLABLES = ['ka', 'lo', 'mi', 'ra', 'te', 'su', 'no', 'vi', 'den', 'tor', 'qua', 'plex', 'ser', 'ion', 'ar', 'el', 'un', 'ox', 'fi', 'bra'];
+const SYLLABLES = [
+  'ka',
+  'lo',
+  'mi',
+  'ra',
+  'te',
+  'su',
+  'no',
+  'vi',
+  'den',
+  'tor',
+  'qua',
+  'plex',
+  'ser',
+  'ion',
+  'ar',
+  'el',
+  'un',
+  'ox',
+  'fi',
+  'bra',
+];
 
 /** 6,000 pseudo-words; index 0 is the most frequent. */
 export const VOCABULARY: string[] = (() => {
@@ -56,7 +77,12 @@ export function makeDocument(i: number, targetBytes = 6000): string {
   while (size < targetBytes) {
     const h = `## ${zipfWord(r)} ${zipfWord(r)} ${++section}`;
     const para = Array.from({ length: 3 + Math.floor(r() * 4) }, () => sentence(r)).join(' ');
-    const extra = r() < 0.3 ? `\n\n\`\`\`ts\nconst ${zipfWord(r)} = ${zipfWord(r)}(${Math.floor(r() * 100)});\nawait ${zipfWord(r)}.${zipfWord(r)}();\n\`\`\`` : r() < 0.5 ? `\n\n- ${zipfWord(r)} ${zipfWord(r)}\n- ${zipfWord(r)} ${zipfWord(r)}` : '';
+    const extra =
+      r() < 0.3
+        ? `\n\n\`\`\`ts\nconst ${zipfWord(r)} = ${zipfWord(r)}(${Math.floor(r() * 100)});\nawait ${zipfWord(r)}.${zipfWord(r)}();\n\`\`\``
+        : r() < 0.5
+          ? `\n\n- ${zipfWord(r)} ${zipfWord(r)}\n- ${zipfWord(r)} ${zipfWord(r)}`
+          : '';
     const block = `${h}\n\n${para}${extra}\n`;
     parts.push(block);
     size += block.length;

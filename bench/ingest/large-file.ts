@@ -36,7 +36,12 @@ for (const MB of SIZES) {
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
-  const kb = KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work], maxFileBytes: 1024 * 1024 * 1024 });
+  const kb = KnowledgeBase.open({
+    dataDir: join(work, 'data'),
+    embedder: { kind: 'offline' },
+    allowedRoots: [work],
+    maxFileBytes: 1024 * 1024 * 1024,
+  });
   const start = performance.now();
   const result = await kb.ingestFile(path, { library: 'large' });
   const seconds = (performance.now() - start) / 1000;

@@ -30,7 +30,10 @@ const sourceBytes = writeCorpus(corpus, DOCS);
 let peakRss = 0;
 const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
 
-const dbSize = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('carrel.db')).reduce((n, f) => n + statSync(join(dir, f)).size, 0);
+const dbSize = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('carrel.db'))
+    .reduce((n, f) => n + statSync(join(dir, f)).size, 0);
 
 // --- carrel
 const dataDir = join(work, 'data');
@@ -38,14 +41,18 @@ const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedR
 const marks: { docs: number; at: number }[] = [];
 const start = performance.now();
 let next = SLICE;
-const result = await kb.ingestDirectory(corpus, { library: 'bench' }, {
-  onProgress: (current) => {
-    if (current >= next) {
-      marks.push({ docs: current, at: performance.now() });
-      next += SLICE;
-    }
+const result = await kb.ingestDirectory(
+  corpus,
+  { library: 'bench' },
+  {
+    onProgress: (current) => {
+      if (current >= next) {
+        marks.push({ docs: current, at: performance.now() });
+        next += SLICE;
+      }
+    },
   },
-});
+);
 const seconds = (performance.now() - start) / 1000;
 await kb.close();
 clearInterval(sampler);

@@ -53,7 +53,10 @@ async function time(extra: Partial<SearchRequest>): Promise<{ p50: number; p99: 
 function baseline(dbPath: string): { p50: number; p99: number } {
   const db = new Database(dbPath, { readonly: true });
   sqliteVec.load(db);
-  const rows = db.prepare<[], { chunk_id: number; v: Buffer }>('SELECT chunk_id, vec_to_json(embedding) AS v FROM vec_chunks_64').raw(false).all();
+  const rows = db
+    .prepare<[], { chunk_id: number; v: Buffer }>('SELECT chunk_id, vec_to_json(embedding) AS v FROM vec_chunks_64')
+    .raw(false)
+    .all();
   const ids = new Int32Array(rows.length);
   const matrix = new Float32Array(rows.length * 64);
   rows.forEach((row, i) => {
@@ -65,7 +68,12 @@ function baseline(dbPath: string): { p50: number; p99: number } {
   const t: number[] = [];
   for (const q of queries) {
     const s = performance.now();
-    fts.all(q.split(' ').map((w) => `"${w}"`).join(' OR '));
+    fts.all(
+      q
+        .split(' ')
+        .map((w) => `"${w}"`)
+        .join(' OR '),
+    );
     const v = embedder.embedOne(q);
     const scores = new Float32Array(ids.length);
     for (let i = 0; i < ids.length; i++) {
@@ -73,7 +81,9 @@ function baseline(dbPath: string): { p50: number; p99: number } {
       for (let j = 0; j < 64; j++) dot += matrix[i * 64 + j]! * v[j]!;
       scores[i] = dot;
     }
-    const top = Array.from(scores.keys()).sort((a, b) => scores[b]! - scores[a]!).slice(0, 50);
+    const top = Array.from(scores.keys())
+      .sort((a, b) => scores[b]! - scores[a]!)
+      .slice(0, 50);
     void top;
     t.push(performance.now() - s);
   }
@@ -114,6 +124,8 @@ console.log(`\nHybrid search latency in ms (${QUERIES} queries of 2-4 words, lim
 console.table(rows);
 const last = rows[rows.length - 1]!;
 const first = rows[0]!;
-console.log(`growth of p50 (no filter) from ${first.chunks} to ${last.chunks} chunks: ×${(Number(last['p50 none']) / Number(first['p50 none'])).toFixed(2)} for ×${(Number(last.chunks) / Number(first.chunks)).toFixed(2)} data`);
+console.log(
+  `growth of p50 (no filter) from ${first.chunks} to ${last.chunks} chunks: ×${(Number(last['p50 none']) / Number(first['p50 none'])).toFixed(2)} for ×${(Number(last.chunks) / Number(first.chunks)).toFixed(2)} data`,
+);
 console.log(`baseline p50 / carrel p50 at ${last.chunks} chunks: ×${(Number(last['baseline p50']) / Number(last['p50 none'])).toFixed(2)}`);
 rmSync(work, { recursive: true, force: true });

@@ -18,21 +18,35 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' }, main: { type: 'string' }, source: { type: 'boolean', default: false } } });
+const { values } = parseArgs({
+  options: { runs: { type: 'string', default: '15' }, main: { type: 'string' }, source: { type: 'boolean', default: false } },
+});
 // One data dir, created and migrated by a first unmeasured start: the everyday case. A first-ever
 // start also creates both databases (measured separately as `carrel-first`).
 const WARM_DIR = mkdtempSync(join(tmpdir(), 'carrel-startup-warm-'));
 const runs = Number(values.runs);
 const main = values.main ?? join(ROOT, values.source ? 'packages/carrel/src/cli/main.ts' : 'packages/carrel/dist/cli/main.js');
-if (!existsSync(main)) throw new Error(`${main} does not exist: run npm run build -w packages/tasks && npm run build -w packages/carrel first`);
+if (!existsSync(main))
+  throw new Error(`${main} does not exist: run npm run build -w packages/tasks && npm run build -w packages/carrel first`);
 const SUBJECTS = {
   carrel: () => [...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []), main, '--data-dir', WARM_DIR, 'mcp'],
-  'carrel-first': (dataDir: string) => [...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []), main, '--data-dir', dataDir, 'mcp'],
+  'carrel-first': (dataDir: string) => [
+    ...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []),
+    main,
+    '--data-dir',
+    dataDir,
+    'mcp',
+  ],
   // Context for the figures on this machine: bare Node, and the SDK alone answering initialize.
   'sdk-floor': () => [fileURLToPath(new URL('./sdk-floor.mjs', import.meta.url))],
 };
 
-const INITIALIZE = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'startup-bench', version: '1.0.0' } } };
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'startup-bench', version: '1.0.0' } },
+};
 
 /** One start: ms until the initialize response, and RSS (MB) once idle. */
 async function once(argv: (dataDir: string) => string[]): Promise<{ readyMs: number; cpuMs: number; idleRssMb: number }> {
@@ -76,11 +90,17 @@ function cpuTime(pid: number): number {
 /** ms for `node -e ''`: the machine's own start-up cost right now. */
 function bareNode(): Promise<number> {
   const started = process.hrtime.bigint();
-  return new Promise((resolve) => spawn(process.execPath, ['-e', '']).once('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6)));
+  return new Promise((resolve) =>
+    spawn(process.execPath, ['-e', '']).once('exit', () => resolve(Number(process.hrtime.bigint() - started) / 1e6)),
+  );
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const samples: Record<keyof typeof SUBJECTS, { readyMs: number; cpuMs: number; idleRssMb: number }[]> = { carrel: [], 'carrel-first': [], 'sdk-floor': [] };
+const samples: Record<keyof typeof SUBJECTS, { readyMs: number; cpuMs: number; idleRssMb: number }[]> = {
+  carrel: [],
+  'carrel-first': [],
+  'sdk-floor': [],
+};
 await once(SUBJECTS.carrel);
 const bare: number[] = [];
 // Interleaved, so load from other processes on the machine falls on all subjects alike.
@@ -88,12 +108,16 @@ for (let i = 0; i < runs; i++) {
   bare.push(await bareNode());
   for (const name of Object.keys(SUBJECTS) as (keyof typeof SUBJECTS)[]) samples[name].push(await once(SUBJECTS[name]));
 }
-console.log(`carrel mcp (${values.source ? 'TypeScript via tsx' : 'built JS'}), ${runs} runs, Node ${process.version}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+console.log(
+  `carrel mcp (${values.source ? 'TypeScript via tsx' : 'built JS'}), ${runs} runs, Node ${process.version}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+);
 console.log(`bare node -e '': median ${median(bare).toFixed(0)} ms`);
 for (const [name, list] of Object.entries(samples)) {
   const ready = list.map((s) => s.readyMs);
   const rss = list.map((s) => s.idleRssMb);
   const cpu = list.map((s) => s.cpuMs);
-  console.log(`${name.padEnd(12)} ready (initialize answered): median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); CPU to ready median ${median(cpu).toFixed(0)} ms; idle RSS median ${median(rss).toFixed(1)} MB (max ${Math.max(...rss).toFixed(1)})`);
+  console.log(
+    `${name.padEnd(12)} ready (initialize answered): median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); CPU to ready median ${median(cpu).toFixed(0)} ms; idle RSS median ${median(rss).toFixed(1)} MB (max ${Math.max(...rss).toFixed(1)})`,
+  );
 }
 rmSync(WARM_DIR, { recursive: true, force: true });

@@ -119,7 +119,9 @@ export class CarrelSubject implements BenchSubject {
 
   async crossProcessCancel(samples: number): Promise<LatencySamples | Unsupported> {
     if (this.locator.backend === 'memory') return { unsupported: 'a memory store lives in one process' };
-    const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', workerScript, JSON.stringify(this.locator)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', workerScript, JSON.stringify(this.locator)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     const lines = lineReader(child.stdout!);
     try {
       await lines.next(/^ready$/);

@@ -94,7 +94,10 @@ export class PgBossSubject implements BenchSubject {
   }
 
   async #completedCount(): Promise<number> {
-    const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schema}.job WHERE name = $1 AND state = 'completed'`, [QUEUE]);
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${this.schema}.job WHERE name = $1 AND state = 'completed'`,
+      [QUEUE],
+    );
     return Number(rows[0]!.n);
   }
 }

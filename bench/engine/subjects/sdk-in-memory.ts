@@ -46,10 +46,13 @@ export class SdkInMemorySubject implements BenchSubject {
       Array.from({ length: samples }, async () => {
         const task = await this.#store.createTask({ ttl: 60_000, pollInterval: POLL_INTERVAL_MS }, ++this.#requestId, request);
         let returnedAt = 0;
-        setTimeout(() => {
-          returnedAt = clock();
-          void this.#store.storeTaskResult(task.taskId, 'completed', { content: [] });
-        }, Math.random() * POLL_INTERVAL_MS * 2);
+        setTimeout(
+          () => {
+            returnedAt = clock();
+            void this.#store.storeTaskResult(task.taskId, 'completed', { content: [] });
+          },
+          Math.random() * POLL_INTERVAL_MS * 2,
+        );
         // tasks/result: read, and if not terminal wait pollInterval before reading again.
         for (;;) {
           const current = await this.#store.getTask(task.taskId);

@@ -9,7 +9,11 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 /** Resolves the data directory (not created here). */
-export function resolveDataDir(explicit?: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): string {
+export function resolveDataDir(
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+  platform: NodeJS.Platform = process.platform,
+): string {
   if (explicit) return resolve(explicit);
   if (env.CARREL_DATA_DIR) return resolve(env.CARREL_DATA_DIR);
   if (platform === 'win32') return join(env.LOCALAPPDATA ?? join(homedir(), 'AppData', 'Local'), 'carrel');

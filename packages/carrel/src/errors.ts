@@ -70,10 +70,13 @@ export class PathNotAllowedError extends KnowledgeBaseError {
 export class ContentTooLargeError extends KnowledgeBaseError {
   readonly kind = 'file_too_large';
   constructor(source: string, limit: number) {
-    super(`${source} is larger than the limit of ${limit} bytes; raise maxFileBytes (files, content) or fetch.maxBytes (URLs) to ingest it`, {
-      source,
-      limit,
-    });
+    super(
+      `${source} is larger than the limit of ${limit} bytes; raise maxFileBytes (files, content) or fetch.maxBytes (URLs) to ingest it`,
+      {
+        source,
+        limit,
+      },
+    );
   }
 }
 
@@ -117,10 +120,11 @@ export class EmbedderUnavailableError extends KnowledgeBaseError {
 export class EmbedderMismatchError extends KnowledgeBaseError {
   readonly kind = 'embedder_mismatch';
   constructor(library: string, stored: string, requested: string) {
-    super(
-      `Library ${library} was embedded with ${stored}, not ${requested}; run reindexLibrary to switch it to ${requested}`,
-      { library, stored, requested },
-    );
+    super(`Library ${library} was embedded with ${stored}, not ${requested}; run reindexLibrary to switch it to ${requested}`, {
+      library,
+      stored,
+      requested,
+    });
   }
 }
 

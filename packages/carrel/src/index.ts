@@ -7,7 +7,13 @@ export { KnowledgeBase } from './knowledge-base.js';
 export type { ContentInput, DocumentPage, IngestTarget, KnowledgeBaseOptions, KnowledgeBaseStatus } from './knowledge-base.js';
 export type { DocumentSummary } from './store/document-queries.js';
 export { resolveDataDir } from './data-dir.js';
-export type { EmbedderConfig, LocalEmbedderConfig, NoEmbedderConfig, OfflineEmbedderConfig, OpenAiEmbedderConfig } from './embedders/embedder.js';
+export type {
+  EmbedderConfig,
+  LocalEmbedderConfig,
+  NoEmbedderConfig,
+  OfflineEmbedderConfig,
+  OpenAiEmbedderConfig,
+} from './embedders/embedder.js';
 export type { DocumentOutcome, IngestResult } from './ingest/jobs.js';
 export type { ProgressCallback, RunOptions } from './ingest/worker-client.js';
 export type { SearchRequest, SearchResponse, SearchResult } from './library/search.js';

@@ -143,7 +143,10 @@ export class KnowledgeBase {
     if (typeof input.content !== 'string') throw new InvalidInputError('content', 'a string');
     const source = input.source ?? `raw:${input.title ?? 'untitled'}`;
     const mediaType: MediaType = input.format ?? 'markdown';
-    return this.worker.run({ kind: 'content', target, source, sourceKind: 'raw', title: input.title, bytes: encoder.encode(input.content), mediaType }, run);
+    return this.worker.run(
+      { kind: 'content', target, source, sourceKind: 'raw', title: input.title, bytes: encoder.encode(input.content), mediaType },
+      run,
+    );
   }
 
   /** Ingests one local file (markdown, text, HTML or PDF) from inside the allowed roots. */
@@ -171,7 +174,15 @@ export class KnowledgeBase {
     const checked = checkTarget(target);
     const fetched = await fetchUrl(url, this.fetchLimits, run.signal);
     return this.worker.run(
-      { kind: 'content', target: checked, source: fetched.url, sourceKind: 'url', title: target.title, bytes: fetched.bytes, mediaType: fetched.mediaType },
+      {
+        kind: 'content',
+        target: checked,
+        source: fetched.url,
+        sourceKind: 'url',
+        title: target.title,
+        bytes: fetched.bytes,
+        mediaType: fetched.mediaType,
+      },
       run,
     );
   }
@@ -186,9 +197,12 @@ export class KnowledgeBase {
   async search(request: SearchRequest): Promise<SearchResponse> {
     if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidInputError('query', 'a non-empty string');
     if (request.query.length > 2000) throw new InvalidInputError('query', 'at most 2000 characters');
-    if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 100)) throw new InvalidInputError('limit', 'an integer from 1 to 100');
-    if (request.offset !== undefined && (!Number.isInteger(request.offset) || request.offset < 0 || request.offset > 1000)) throw new InvalidInputError('offset', 'an integer from 0 to 1000');
-    if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5)) throw new InvalidInputError('minRating', 'a number from 1 to 5');
+    if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 100))
+      throw new InvalidInputError('limit', 'an integer from 1 to 100');
+    if (request.offset !== undefined && (!Number.isInteger(request.offset) || request.offset < 0 || request.offset > 1000))
+      throw new InvalidInputError('offset', 'an integer from 0 to 1000');
+    if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
+      throw new InvalidInputError('minRating', 'a number from 1 to 5');
     return hybridSearch(this.db, request, await this.queryVector(request.query));
   }
 
@@ -203,7 +217,10 @@ export class KnowledgeBase {
   }
 
   /** A page of stored documents (without text), optionally of one library and version. */
-  listDocuments(request: { library?: string; version?: string; limit?: number; offset?: number } = {}): { documents: DocumentSummary[]; hasMore: boolean } {
+  listDocuments(request: { library?: string; version?: string; limit?: number; offset?: number } = {}): {
+    documents: DocumentSummary[];
+    hasMore: boolean;
+  } {
     const limit = request.limit ?? 50;
     const offset = request.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
@@ -219,7 +236,8 @@ export class KnowledgeBase {
     const offset = page.offset ?? 0;
     const maxChars = page.maxChars ?? 20_000;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
-    if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 1_000_000) throw new InvalidInputError('maxChars', 'an integer from 1 to 1000000');
+    if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 1_000_000)
+      throw new InvalidInputError('maxChars', 'an integer from 1 to 1000000');
     const summary = getDocumentSummary(this.db, id);
     if (!summary) throw new NotFoundError('Document', id);
     const text = documentText(this.db, id);
@@ -253,7 +271,8 @@ export class KnowledgeBase {
     const embedder = this.queryEmbedder;
     if (!embedder) return { vector: null, reason: 'no embedder is configured' };
     // Retry a failed model at most once a minute rather than on every query.
-    if (this.queryEmbedderFailure && Date.now() - this.queryEmbedderFailure.at < 60_000) return { vector: null, reason: this.queryEmbedderFailure.reason };
+    if (this.queryEmbedderFailure && Date.now() - this.queryEmbedderFailure.at < 60_000)
+      return { vector: null, reason: this.queryEmbedderFailure.reason };
     try {
       await embedder.load();
       const [vector] = await embedder.embed([query]);
@@ -267,10 +286,13 @@ export class KnowledgeBase {
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {
-  if (typeof target.library !== 'string' || target.library.trim() === '' || target.library.length > MAX_NAME) throw new InvalidInputError('library', `a non-empty name of at most ${MAX_NAME} characters`);
+  if (typeof target.library !== 'string' || target.library.trim() === '' || target.library.length > MAX_NAME)
+    throw new InvalidInputError('library', `a non-empty name of at most ${MAX_NAME} characters`);
   const version = target.version ?? '';
-  if (typeof version !== 'string' || version.length > MAX_NAME) throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
+  if (typeof version !== 'string' || version.length > MAX_NAME)
+    throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
   const tags = [...(target.tags ?? [])];
-  if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100)) throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
+  if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100))
+    throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
   return { library: target.library.trim(), version, tags };
 }

@@ -49,7 +49,9 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     const result = await kb.ingestContent({ library: 'carrel', version: '1.0', content: guide, source: 'guide.md', tags: ['docs'] });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
-    expect(kb.listLibraries()).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v2', dims: 64 })]);
+    expect(kb.listLibraries()).toEqual([
+      expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v2', dims: 64 }),
+    ]);
     const { results, mode } = await kb.search({ query: 'install the package' });
     expect(mode).toBe('hybrid');
     expect(results[0]).toMatchObject({ title: 'Guide', heading: 'Guide > Install', library: 'carrel', version: '1.0', bm25Rank: 1 });
@@ -61,7 +63,11 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' });
     const before = snapshot(kb.databasePath);
-    expect(await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' })).toMatchObject({ unchanged: 1, created: 0, chunks: 0 });
+    expect(await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' })).toMatchObject({
+      unchanged: 1,
+      created: 0,
+      chunks: 0,
+    });
     expect(snapshot(kb.databasePath)).toEqual(before);
 
     const changed = await kb.ingestContent({ library: 'lib', content: '# Guide\n\nEverything about zebras now.\n', source: 'guide.md' });
@@ -79,8 +85,15 @@ describe('KnowledgeBase', () => {
   it('applies library, version, tag, source and rating filters before cutting candidates', async () => {
     const kb = kbIn();
     // Many strong matches in one library, a single weak one in the filtered library.
-    for (let i = 0; i < 60; i++) await kb.ingestContent({ library: 'noise', content: `# Queue ${i}\n\nqueue queue queue worker ${i}`, source: `n${i}` });
-    const rare = await kb.ingestContent({ library: 'target', version: '2', content: '# Rare\n\nA queue mentioned once among other words.', source: 'https://docs.example/rare', tags: ['a', 'b'] });
+    for (let i = 0; i < 60; i++)
+      await kb.ingestContent({ library: 'noise', content: `# Queue ${i}\n\nqueue queue queue worker ${i}`, source: `n${i}` });
+    const rare = await kb.ingestContent({
+      library: 'target',
+      version: '2',
+      content: '# Rare\n\nA queue mentioned once among other words.',
+      source: 'https://docs.example/rare',
+      tags: ['a', 'b'],
+    });
     await kb.ingestContent({ library: 'target', version: '2', content: '# Other\n\nqueue again', source: 'local/other.md', tags: ['a'] });
     const id = rare.documents[0]!.documentId!;
 
@@ -110,7 +123,8 @@ describe('KnowledgeBase', () => {
 
   it('paginates with offset and limit', async () => {
     const kb = kbIn();
-    for (let i = 0; i < 7; i++) await kb.ingestContent({ library: 'l', content: `# Doc ${i}\n\nshared term ${'x'.repeat(i)}`, source: `d${i}` });
+    for (let i = 0; i < 7; i++)
+      await kb.ingestContent({ library: 'l', content: `# Doc ${i}\n\nshared term ${'x'.repeat(i)}`, source: `d${i}` });
     const first = await kb.search({ query: 'shared term', limit: 3 });
     const second = await kb.search({ query: 'shared term', limit: 3, offset: 3 });
     const third = await kb.search({ query: 'shared term', limit: 3, offset: 6 });
@@ -132,7 +146,9 @@ describe('KnowledgeBase', () => {
 
     await expect(kb.ingestFile(join(root, 'missing.md'), { library: 'l' })).rejects.toThrow(NotFoundError);
     await expect(kb.ingestFile(join(outside, 'secret.md'), { library: 'l' })).rejects.toThrow(PathNotAllowedError);
-    await expect(kb.ingestFile(join(root, '..', outside.split('/').pop()!, 'secret.md'), { library: 'l' })).rejects.toThrow(PathNotAllowedError);
+    await expect(kb.ingestFile(join(root, '..', outside.split('/').pop()!, 'secret.md'), { library: 'l' })).rejects.toThrow(
+      PathNotAllowedError,
+    );
     await expect(kb.ingestFile(join(root, 'big.md'), { library: 'l' })).rejects.toThrow(ContentTooLargeError);
     await expect(kb.ingestFile(join(root, 'blob.md'), { library: 'l' })).rejects.toThrow(UnsupportedContentError);
     await expect(kb.ingestContent({ library: '', content: 'x' })).rejects.toThrow(InvalidInputError);
@@ -188,14 +204,20 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     const controller = new AbortController();
     controller.abort();
-    await expect(kb.ingestContent({ library: 'l', content: guide, source: 'g' }, { signal: controller.signal })).rejects.toThrow(IngestCancelledError);
+    await expect(kb.ingestContent({ library: 'l', content: guide, source: 'g' }, { signal: controller.signal })).rejects.toThrow(
+      IngestCancelledError,
+    );
     expect(kb.listLibraries()).toEqual([]);
   });
 
   it('cancels within one batch and keeps only whole documents', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'docs'));
-    for (let i = 0; i < 200; i++) writeFileSync(join(root, 'docs', `d${String(i).padStart(3, '0')}.md`), `# Doc ${i}\n\n${'word '.repeat(300)}\n\n## Part\n\n${'more '.repeat(300)}`);
+    for (let i = 0; i < 200; i++)
+      writeFileSync(
+        join(root, 'docs', `d${String(i).padStart(3, '0')}.md`),
+        `# Doc ${i}\n\n${'word '.repeat(300)}\n\n## Part\n\n${'more '.repeat(300)}`,
+      );
     const kb = kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
     const controller = new AbortController();
     let abortedAt = 0;
@@ -208,7 +230,11 @@ describe('KnowledgeBase', () => {
     const run = kb.ingestDirectory(root, { library: 'l' }, { signal: controller.signal, onProgress });
     await expect(run).rejects.toThrow(IngestCancelledError);
     const db = new Database(kb.databasePath, { readonly: true });
-    const docs = db.prepare<[], { chunk_count: number; n: number }>('SELECT d.chunk_count, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS n FROM documents d').all();
+    const docs = db
+      .prepare<[], { chunk_count: number; n: number }>(
+        'SELECT d.chunk_count, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS n FROM documents d',
+      )
+      .all();
     db.close();
     expect(docs.length).toBeGreaterThan(0);
     // Cancel is honoured between commits: at most the commit being written and the one already

@@ -12,7 +12,9 @@ import { createTaskServer, serveStdio } from '@carrel/tasks/mcp';
 import { serveHttp } from '@carrel/tasks/mcp/http';
 import { fixtureTools } from './fixture-tools.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, stdio: { type: 'boolean' }, sqlite: { type: 'string' }, 'lease-ms': { type: 'string' } } });
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, stdio: { type: 'boolean' }, sqlite: { type: 'string' }, 'lease-ms': { type: 'string' } },
+});
 const leaseMs = values['lease-ms'] === undefined ? undefined : Number(values['lease-ms']);
 
 async function openStore(): Promise<TaskStore> {
@@ -21,7 +23,13 @@ async function openStore(): Promise<TaskStore> {
   return new SqliteTaskStore({ path: values.sqlite });
 }
 
-const server = await createTaskServer({ name: 'carrel-conformance-fixture', version: '0.1.0', store: await openStore(), tools: fixtureTools, engine: { pollIntervalMs: 200, ...(leaseMs !== undefined && { leaseMs, maintenanceMs: Math.max(50, Math.floor(leaseMs / 4)) }) } });
+const server = await createTaskServer({
+  name: 'carrel-conformance-fixture',
+  version: '0.1.0',
+  store: await openStore(),
+  tools: fixtureTools,
+  engine: { pollIntervalMs: 200, ...(leaseMs !== undefined && { leaseMs, maintenanceMs: Math.max(50, Math.floor(leaseMs / 4)) }) },
+});
 const shutdown = async () => {
   await server.close();
   process.exit(0);

@@ -78,7 +78,11 @@ export const confirmDelete = defineTool({
   async run({ filename }, ctx) {
     const answer = await ctx.requestInput<{ action: string; content?: { confirm?: boolean } }>(
       'confirm',
-      elicit(`Delete ${filename}?`, { type: 'object', properties: { confirm: { type: 'boolean', title: 'Delete it' } }, required: ['confirm'] }),
+      elicit(`Delete ${filename}?`, {
+        type: 'object',
+        properties: { confirm: { type: 'boolean', title: 'Delete it' } },
+        required: ['confirm'],
+      }),
     );
     const confirmed = answer.action === 'accept' && answer.content?.confirm !== false;
     return text(confirmed ? `Deleted ${filename}` : `Kept ${filename}`);
@@ -91,7 +95,11 @@ export const multiInput = defineTool({
   inputSchema: z.object({}),
   taskMode: 'required',
   async run(_args, ctx) {
-    const ask = (key: string, title: string) => ctx.requestInput<{ action: string; content?: Record<string, unknown> }>(key, elicit(title, { type: 'object', properties: { value: { type: 'string' } } }));
+    const ask = (key: string, title: string) =>
+      ctx.requestInput<{ action: string; content?: Record<string, unknown> }>(
+        key,
+        elicit(title, { type: 'object', properties: { value: { type: 'string' } } }),
+      );
     const [first, second] = await Promise.all([ask('first', 'First value?'), ask('second', 'Second value?')]);
     return text(`Got ${JSON.stringify(first.content ?? first.action)} and ${JSON.stringify(second.content ?? second.action)}`);
   },
@@ -127,4 +135,13 @@ export const toolWithProgress = defineTool({
 });
 
 /** Every fixture tool. */
-export const fixtureTools: AnyToolDefinition[] = [greet, slowCompute, failingJob, protocolErrorJob, confirmDelete, multiInput, toolWithTask, toolWithProgress];
+export const fixtureTools: AnyToolDefinition[] = [
+  greet,
+  slowCompute,
+  failingJob,
+  protocolErrorJob,
+  confirmDelete,
+  multiInput,
+  toolWithTask,
+  toolWithProgress,
+];

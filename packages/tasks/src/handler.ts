@@ -63,5 +63,7 @@ export type AnyTaskHandler = TaskHandlerFn<any, unknown> | TaskHandlerDefinition
 
 /** Normalizes the two registration forms. */
 export function handlerDefinition(handler: AnyTaskHandler): TaskHandlerDefinition<unknown, unknown> {
-  return typeof handler === 'function' ? { run: handler as TaskHandlerFn<unknown, unknown> } : (handler as TaskHandlerDefinition<unknown, unknown>);
+  return typeof handler === 'function'
+    ? { run: handler as TaskHandlerFn<unknown, unknown> }
+    : (handler as TaskHandlerDefinition<unknown, unknown>);
 }

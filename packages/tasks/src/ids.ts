@@ -29,7 +29,13 @@ export function decodeCursor(cursor: string): ListPosition {
   if (typeof cursor !== 'string' || !cursor.startsWith(CURSOR_PREFIX)) throw new InvalidCursorError(String(cursor));
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'));
-    if (Array.isArray(decoded) && decoded.length === 2 && Number.isSafeInteger(decoded[0]) && typeof decoded[1] === 'string' && decoded[1].length <= 64) {
+    if (
+      Array.isArray(decoded) &&
+      decoded.length === 2 &&
+      Number.isSafeInteger(decoded[0]) &&
+      typeof decoded[1] === 'string' &&
+      decoded[1].length <= 64
+    ) {
       return { createdAt: decoded[0] as number, id: decoded[1] };
     }
   } catch {

@@ -11,7 +11,16 @@ export { exponentialBackoff } from './engine/backoff.js';
 export type { Backoff, ExponentialBackoffOptions } from './engine/backoff.js';
 export type { ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition, TaskHandlerFn, AnyTaskHandler } from './handler.js';
 export { MemoryTaskStore } from './backends/memory/index.js';
-export type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskChangeKind, TaskStore } from './store.js';
+export type {
+  InsertResult,
+  ListQuery,
+  NewTask,
+  RequestInputResult,
+  RespondResult,
+  TaskChange,
+  TaskChangeKind,
+  TaskStore,
+} from './store.js';
 export {
   canTransition,
   isTaskStatus,
@@ -22,7 +31,17 @@ export {
   TASK_STATUSES,
   TERMINAL_STATUSES,
 } from './task.js';
-export type { InputRequestRecord, Lease, LiveStatus, Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus, TerminalStatus } from './task.js';
+export type {
+  InputRequestRecord,
+  Lease,
+  LiveStatus,
+  Outcome,
+  TaskErrorObject,
+  TaskProgress,
+  TaskRecord,
+  TaskStatus,
+  TerminalStatus,
+} from './task.js';
 export {
   ChildTaskError,
   DuplicateTaskIdError,

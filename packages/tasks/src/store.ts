@@ -105,7 +105,14 @@ export interface TaskStore {
    * Returns null when the result must be discarded (cancelled, reaped, lease lost).
    * Releases a unique key that has no time window.
    */
-  complete(args: { id: string; worker: string; status: 'completed' | 'failed'; outcome: Outcome; statusMessage: string | null; now: number }): Promise<TaskRecord | null>;
+  complete(args: {
+    id: string;
+    worker: string;
+    status: 'completed' | 'failed';
+    outcome: Outcome;
+    statusMessage: string | null;
+    now: number;
+  }): Promise<TaskRecord | null>;
 
   /** Schedules another attempt: back to `working`, lease cleared, `runAt` set, error kept. */
   retry(args: { id: string; worker: string; runAt: number; error: TaskErrorObject; statusMessage: string; now: number }): Promise<boolean>;
@@ -120,7 +127,13 @@ export interface TaskStore {
   cancel(args: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }>;
 
   /** Records progress and/or a status message for a task this worker holds. */
-  progress(args: { id: string; worker: string; progress: TaskProgress | null; statusMessage: string | null; now: number }): Promise<boolean>;
+  progress(args: {
+    id: string;
+    worker: string;
+    progress: TaskProgress | null;
+    statusMessage: string | null;
+    now: number;
+  }): Promise<boolean>;
 
   /**
    * Asks for input under `key` on a task this worker holds: returns the stored answer if there is
@@ -149,4 +162,3 @@ export interface TaskStore {
   /** Listens to committed changes from every process using this store. Returns an unsubscribe. */
   subscribe(listener: (change: TaskChange) => void): () => void;
 }
-

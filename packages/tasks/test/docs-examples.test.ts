@@ -88,7 +88,9 @@ describe('runnable examples', () => {
     db.prepare('INSERT INTO carrel_schema_migrations (version, applied_at) VALUES (999, 0)').run();
     db.close();
     const explained = await startOrExplain(path, {});
-    expect(explained).toMatch(/schema version 999, but this @carrel\/tasks supports up to \d+: upgrade @carrel\/tasks \(found 999, supported \d+\)$/);
+    expect(explained).toMatch(
+      /schema version 999, but this @carrel\/tasks supports up to \d+: upgrade @carrel\/tasks \(found 999, supported \d+\)$/,
+    );
   });
 
   it('knowledge-base: indexed text is found by hybrid search, with progress reported while indexing', async () => {
@@ -104,7 +106,11 @@ describe('runnable examples', () => {
     const client = await v1Http(endpoint.url, { token: 'secret-a', elicit: () => ({ action: 'accept', content: { ok: true } }) });
     try {
       let result: Record<string, unknown> | undefined;
-      for await (const message of client.experimental.tasks.callToolStream({ name: 'archive_folder', arguments: { folder: 'photos', files: 3 } }, CallToolResultSchema, { task: {} })) {
+      for await (const message of client.experimental.tasks.callToolStream(
+        { name: 'archive_folder', arguments: { folder: 'photos', files: 3 } },
+        CallToolResultSchema,
+        { task: {} },
+      )) {
         if (message.type === 'result') result = message.result;
         if (message.type === 'error') throw message.error;
       }
@@ -124,12 +130,19 @@ describe('runnable examples', () => {
     const endpoint = await serveWithTokens(server, { 'secret-b': 'bob' });
     const token = 'secret-b';
     try {
-      const created = (await modern(endpoint.url, 'tools/call', { name: 'archive_folder', arguments: { folder: 'docs', files: 2 } }, { token })).body.result!;
+      const created = (
+        await modern(endpoint.url, 'tools/call', { name: 'archive_folder', arguments: { folder: 'docs', files: 2 } }, { token })
+      ).body.result!;
       expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 3_600_000, pollIntervalMs: 1_000 });
       const taskId = String(created.taskId);
       const waiting = await pollModern(endpoint.url, taskId, (t) => t.status === 'input_required', { token });
       expect(waiting.inputRequests).toMatchObject({ confirm: { method: 'elicitation/create' } });
-      await modern(endpoint.url, 'tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { ok: true } } } }, { token });
+      await modern(
+        endpoint.url,
+        'tasks/update',
+        { taskId, inputResponses: { confirm: { action: 'accept', content: { ok: true } } } },
+        { token },
+      );
       const done = await pollModern(endpoint.url, taskId, (t) => t.status === 'completed', { token });
       expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Archived 2 files from docs' }] });
     } finally {
@@ -198,7 +211,10 @@ describe('guides', () => {
       writeFileSync(path, lines.join('\n'));
     }
     for (const block of tsBlocks(page, readFileSync(path, 'utf8').split('\n'))) {
-      expect(block.source, `${page}:${block.start}: a \`\`\`ts block needs <!-- example: examples/<file>.ts#<region> --> on the line before`).not.toBeNull();
+      expect(
+        block.source,
+        `${page}:${block.start}: a \`\`\`ts block needs <!-- example: examples/<file>.ts#<region> --> on the line before`,
+      ).not.toBeNull();
       const [file, name] = (block.source as string).split('#') as [string, string];
       expect(block.text, `${page}:${block.start} differs from ${block.source}; run with UPDATE_DOCS=1`).toBe(region(file, name));
     }

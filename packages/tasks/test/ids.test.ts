@@ -12,7 +12,14 @@ describe('ids and cursors', () => {
   it('round-trips a list position and rejects anything it did not make', () => {
     const position = { createdAt: 1_763_000_000_000, id: newTaskId() };
     expect(decodeCursor(encodeCursor(position))).toEqual(position);
-    for (const bad of ['', 'c1', 'c2.abc', 'c1.!!!', `c1.${Buffer.from('{"a":1}').toString('base64url')}`, `c1.${Buffer.from('[1.5,"x"]').toString('base64url')}`]) {
+    for (const bad of [
+      '',
+      'c1',
+      'c2.abc',
+      'c1.!!!',
+      `c1.${Buffer.from('{"a":1}').toString('base64url')}`,
+      `c1.${Buffer.from('[1.5,"x"]').toString('base64url')}`,
+    ]) {
       expect(() => decodeCursor(bad)).toThrow(InvalidCursorError);
     }
   });

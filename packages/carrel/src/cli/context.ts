@@ -41,7 +41,11 @@ export async function withKnowledgeBase<T>(settings: Settings, body: (kb: Knowle
 }
 
 /** Runs `body` with the task runtime open, closing it after. Imported on demand: it loads the MCP SDK, which read-only commands never need. */
-export async function withRuntime<T>(settings: Settings, options: RuntimeOptions, body: (runtime: CarrelRuntime) => Promise<T>): Promise<T> {
+export async function withRuntime<T>(
+  settings: Settings,
+  options: RuntimeOptions,
+  body: (runtime: CarrelRuntime) => Promise<T>,
+): Promise<T> {
   const { openRuntime } = await import('../mcp/runtime.js');
   const runtime = await openRuntime(settings, options);
   try {

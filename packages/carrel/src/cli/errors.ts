@@ -52,10 +52,17 @@ export function describeError(error: unknown): { message: string | null; exitCod
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof SettingsError) return { message: error.message, exitCode: ExitCode.Usage };
   if (error instanceof KnowledgeBaseError) return { message: error.message, exitCode: exitCodeForKind(error.kind) };
-  if (error instanceof TaskNotFoundError) return { message: `${error.message}: it does not exist, has expired, or belongs to someone else (see carrel tasks list)`, exitCode: ExitCode.NotFound };
+  if (error instanceof TaskNotFoundError)
+    return {
+      message: `${error.message}: it does not exist, has expired, or belongs to someone else (see carrel tasks list)`,
+      exitCode: ExitCode.NotFound,
+    };
   if (error instanceof TaskTerminalError) return { message: error.message, exitCode: ExitCode.Usage };
   if (error instanceof TaskEngineError) return { message: error.message, exitCode: ExitCode.Usage };
-  return { message: `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`, exitCode: ExitCode.Unexpected };
+  return {
+    message: `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    exitCode: ExitCode.Unexpected,
+  };
 }
 
 /** Prints the error and sets the process exit code. */

@@ -23,7 +23,11 @@ async function program(argv: readonly string[]): Promise<Command> {
     .version(CARREL_VERSION)
     .option('-d, --data-dir <dir>', 'where the knowledge base and tasks are stored (default: $CARREL_DATA_DIR or the per-user data folder)')
     .addOption(new Option('-e, --embedder <kind>', 'embedding model (default: $CARREL_EMBEDDER or local)').choices(EMBEDDER_KINDS))
-    .option('--allow <dir>', 'a folder files may be indexed from; repeat for more (default: $CARREL_ALLOWED_ROOTS or the working directory)', (dir: string, dirs: string[] = []) => [...dirs, dir])
+    .option(
+      '--allow <dir>',
+      'a folder files may be indexed from; repeat for more (default: $CARREL_ALLOWED_ROOTS or the working directory)',
+      (dir: string, dirs: string[] = []) => [...dirs, dir],
+    )
     .option('--json', 'print results as JSON')
     .exitOverride()
     .showHelpAfterError();

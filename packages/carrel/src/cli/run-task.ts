@@ -20,13 +20,20 @@ const DAY_MS = 24 * 3_600_000;
  * Starts `toolName` with `args` as a task of the local user and waits for its outcome. `handler`
  * runs it under another registered handler name that takes the same arguments (`carrel add`).
  */
-export async function runToolTask(runtime: CarrelRuntime, toolName: string, args: Record<string, unknown>, { json, handler }: { json: boolean; handler?: string }): Promise<CallToolResult> {
+export async function runToolTask(
+  runtime: CarrelRuntime,
+  toolName: string,
+  args: Record<string, unknown>,
+  { json, handler }: { json: boolean; handler?: string },
+): Promise<CallToolResult> {
   const { engine, settings } = runtime;
   const tool = runtime.tools.find((t) => t.name === toolName);
   if (!tool) throw new Error(`No tool named ${toolName}`);
   const checked = await tool.inputSchema['~standard'].validate(args);
   if (checked.issues) {
-    const detail = checked.issues.map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'arguments'}: ${i.message}`).join('; ');
+    const detail = checked.issues
+      .map((i) => `${(i.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || 'arguments'}: ${i.message}`)
+      .join('; ');
     throw new CliError(`Invalid arguments: ${detail}`, ExitCode.Usage);
   }
   const input: ToolTaskInput = { arguments: checked.value, answers: {} };
@@ -49,7 +56,8 @@ export async function runToolTask(runtime: CarrelRuntime, toolName: string, args
 
 /** The tool result of a finished task; a cancelled, failed or `isError` outcome becomes a CliError. */
 export function toolOutcome(task: TaskRecord): CallToolResult {
-  if (task.status === 'cancelled') throw new CliError(`Task ${task.id} was cancelled; documents finished before the cancel are kept`, ExitCode.Cancelled);
+  if (task.status === 'cancelled')
+    throw new CliError(`Task ${task.id} was cancelled; documents finished before the cancel are kept`, ExitCode.Cancelled);
   const outcome = task.outcome;
   if (!outcome) throw new CliError(`Task ${task.id} is still ${task.status}`, ExitCode.TaskFailed);
   if ('error' in outcome) throw new CliError(`Task ${task.id} failed: ${outcome.error.message}`, ExitCode.TaskFailed);

@@ -83,9 +83,17 @@ function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {
       const baseUrl = env.CARREL_OPENAI_BASE_URL ?? 'https://api.openai.com/v1';
       const apiKey = env.CARREL_OPENAI_API_KEY ?? env.OPENAI_API_KEY;
       const dimensions = positiveInteger('CARREL_OPENAI_DIMENSIONS', env.CARREL_OPENAI_DIMENSIONS);
-      return { kind: 'openai', baseUrl, model: env.CARREL_OPENAI_MODEL ?? 'text-embedding-3-small', ...(apiKey && { apiKey }), ...(dimensions && { dimensions }) };
+      return {
+        kind: 'openai',
+        baseUrl,
+        model: env.CARREL_OPENAI_MODEL ?? 'text-embedding-3-small',
+        ...(apiKey && { apiKey }),
+        ...(dimensions && { dimensions }),
+      };
     }
     default:
-      throw new SettingsError(`Unknown embedder '${kind}': choose one of ${EMBEDDER_KINDS.join(', ')} (flag --embedder or CARREL_EMBEDDER)`);
+      throw new SettingsError(
+        `Unknown embedder '${kind}': choose one of ${EMBEDDER_KINDS.join(', ')} (flag --embedder or CARREL_EMBEDDER)`,
+      );
   }
 }

@@ -49,7 +49,9 @@ export class LocalEmbedder implements Embedder {
       const extractor = await pipeline('feature-extraction', this.model, { dtype: 'q8' });
       this.extractor = extractor as unknown as Extractor;
     } catch (err) {
-      const where = env.allowRemoteModels ? `download into ${env.cacheDir} failed` : `not in the cache ${env.cacheDir} and downloads are off`;
+      const where = env.allowRemoteModels
+        ? `download into ${env.cacheDir} failed`
+        : `not in the cache ${env.cacheDir} and downloads are off`;
       throw new EmbedderUnavailableError(this.id, `model ${this.model}: ${where} (${(err as Error).message})`);
     }
     const [probe] = await this.embed(['dimension probe']);

@@ -23,7 +23,9 @@ function fnv1a(text: string): number {
 
 // Function words carry no topic; in a small hashed space they would only add collisions.
 const STOPWORDS = new Set(
-  'a an and are as at be but by can do does for from has have how i if in into is it its of on or so than that the then there these this to was what when where which who why will with you your'.split(' '),
+  'a an and are as at be but by can do does for from has have how i if in into is it its of on or so than that the then there these this to was what when where which who why will with you your'.split(
+    ' ',
+  ),
 );
 
 const WORD = /[\p{L}\p{N}_]+/gu;

@@ -57,7 +57,11 @@ export class OpenAiEmbedder implements Embedder {
 
   private async request(input: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     const maxRetries = this.config.maxRetries ?? 4;
-    const body = JSON.stringify({ model: this.config.model, input, ...(this.config.dimensions ? { dimensions: this.config.dimensions } : {}) });
+    const body = JSON.stringify({
+      model: this.config.model,
+      input,
+      ...(this.config.dimensions ? { dimensions: this.config.dimensions } : {}),
+    });
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (this.config.apiKey) headers.authorization = `Bearer ${this.config.apiKey}`;
     let lastReason = '';
@@ -91,12 +95,15 @@ export class OpenAiEmbedder implements Embedder {
 
   private parse(json: EmbeddingsResponse, expected: number): Float32Array[] {
     const data = json.data;
-    if (!Array.isArray(data) || data.length !== expected) throw new EmbedderUnavailableError(this.id, `expected ${expected} embeddings in the response`);
+    if (!Array.isArray(data) || data.length !== expected)
+      throw new EmbedderUnavailableError(this.id, `expected ${expected} embeddings in the response`);
     const sorted = [...data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
     const vectors = sorted.map((d) => normalize(Float32Array.from(d.embedding ?? [])));
     const dims = vectors[0]?.length ?? 0;
-    if (dims === 0 || vectors.some((v) => v.length !== dims)) throw new EmbedderUnavailableError(this.id, 'the response has empty or ragged embeddings');
-    if (this._dims !== undefined && this._dims !== dims) throw new EmbedderUnavailableError(this.id, `returned ${dims} dimensions, expected ${this._dims}`);
+    if (dims === 0 || vectors.some((v) => v.length !== dims))
+      throw new EmbedderUnavailableError(this.id, 'the response has empty or ragged embeddings');
+    if (this._dims !== undefined && this._dims !== dims)
+      throw new EmbedderUnavailableError(this.id, `returned ${dims} dimensions, expected ${this._dims}`);
     this._dims = dims;
     return vectors;
   }

@@ -25,7 +25,10 @@ export type WriteReply = { id: number; written: { documentId: number; chunkCount
 export class BatchWriter {
   private readonly worker: Worker;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (w: { documentId: number; chunkCount: number }[]) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { resolve: (w: { documentId: number; chunkCount: number }[]) => void; reject: (e: Error) => void }
+  >();
 
   constructor(dbPath: string) {
     this.worker = spawnWorker('writer-worker', { dbPath });

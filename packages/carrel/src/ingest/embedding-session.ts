@@ -30,7 +30,8 @@ export class EmbeddingSession {
   async dimsFor(library: LibraryRecord): Promise<number | null> {
     const embedder = this.embedder;
     if (!embedder) return null;
-    if (library.embedder !== null && library.embedder !== embedder.id) throw new EmbedderMismatchError(label(library), library.embedder, embedder.id);
+    if (library.embedder !== null && library.embedder !== embedder.id)
+      throw new EmbedderMismatchError(label(library), library.embedder, embedder.id);
     if (!this.loaded && this.loadFailure === undefined) {
       try {
         await embedder.load();

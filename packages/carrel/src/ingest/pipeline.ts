@@ -15,14 +15,28 @@ import { open } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
-import { ContentTooLargeError, EmbedderUnavailableError, IngestCancelledError, KnowledgeBaseError, NotFoundError, UnsupportedContentError } from '../errors.js';
+import {
+  ContentTooLargeError,
+  EmbedderUnavailableError,
+  IngestCancelledError,
+  KnowledgeBaseError,
+  NotFoundError,
+  UnsupportedContentError,
+} from '../errors.js';
 import type { Chunk, ChunkerOptions } from '../library/chunker.js';
 import { chunkMarkdown, MarkdownChunker } from '../library/chunker.js';
 import { extract } from '../sources/extract.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
 import type { DocumentHeader, DocumentKind, DocumentWrite } from '../store/documents.js';
-import { clearLibraryVectors, DocumentWriter, findDocumentHash, pendingChunks, storeChunkVectors, writeDocuments } from '../store/documents.js';
+import {
+  clearLibraryVectors,
+  DocumentWriter,
+  findDocumentHash,
+  pendingChunks,
+  storeChunkVectors,
+  writeDocuments,
+} from '../store/documents.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import { bindLibraryEmbedder, ensureLibrary, findLibrary } from '../store/libraries.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
@@ -97,12 +111,15 @@ export class IngestPipeline {
     const dims = embedder.dims!;
     const result = emptyResult(job);
     if (library.embedder !== embedder.id || library.dims !== dims) {
-      if (library.embedder !== null) result.warnings.push(`Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)`);
+      if (library.embedder !== null)
+        result.warnings.push(`Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)`);
       clearLibraryVectors(this.db, library.id);
       bindLibraryEmbedder(this.db, library.id, embedder.id, dims);
     }
     const total = this.db
-      .prepare<[number], { n: number }>('SELECT count(*) AS n FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = ? AND c.embedded = 0')
+      .prepare<[number], { n: number }>(
+        'SELECT count(*) AS n FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = ? AND c.embedded = 0',
+      )
       .get(library.id)!.n;
     const session = new EmbeddingSession(this.db, embedder);
     await session.dimsFor({ ...library, embedder: embedder.id, dims });
@@ -116,7 +133,12 @@ export class IngestPipeline {
         control.signal,
       );
       if (vectors.some((v) => v === null)) throw new EmbedderUnavailableError(embedder.id, session.warnings.join(' '));
-      storeChunkVectors(this.db, library.id, dims, batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! })));
+      storeChunkVectors(
+        this.db,
+        library.id,
+        dims,
+        batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! })),
+      );
       after = batch[batch.length - 1]!.id;
       result.chunks += batch.length;
       control.progress(result.chunks, total, `embedded ${result.chunks}/${total} chunks`);
@@ -126,7 +148,18 @@ export class IngestPipeline {
 }
 
 function emptyResult(target: { library: string; version: string }): IngestResult {
-  return { library: target.library, version: target.version, created: 0, updated: 0, unchanged: 0, failed: 0, chunks: 0, chunksWithoutVectors: 0, documents: [], warnings: [] };
+  return {
+    library: target.library,
+    version: target.version,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    failed: 0,
+    chunks: 0,
+    chunksWithoutVectors: 0,
+    documents: [],
+    warnings: [],
+  };
 }
 
 /** Commits whole documents in one transaction, resolving with each one's id and chunk count. */
@@ -214,7 +247,13 @@ class JobRun {
   }
 
   /** Hashes and extracts; returns undefined (and records "unchanged") when the stored hash matches. */
-  private async prepare(source: string, kind: DocumentKind, bytes: Uint8Array, mediaType: MediaType, title: string | undefined): Promise<Prepared | undefined> {
+  private async prepare(
+    source: string,
+    kind: DocumentKind,
+    bytes: Uint8Array,
+    mediaType: MediaType,
+    title: string | undefined,
+  ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
     const stored = findDocumentHash(this.db, this.library.id, source);
     if (stored === contentHash) {
@@ -293,12 +332,23 @@ class JobRun {
     const head = await readHead(path);
     if (looksBinary(head)) throw new UnsupportedContentError(path, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
     const chunker = new MarkdownChunker(this.settings.chunker);
-    const header: DocumentHeader = { libraryId: this.library.id, source: path, kind: 'file', title: defaultTitle(path), contentHash, bytes: size, tags: this.target.tags };
+    const header: DocumentHeader = {
+      libraryId: this.library.id,
+      source: path,
+      kind: 'file',
+      title: defaultTitle(path),
+      contentHash,
+      bytes: size,
+      tags: this.target.tags,
+    };
     const writer = new DocumentWriter(this.db, header, this.dims).begin();
     let without = 0;
     let pending: Chunk[] = [];
     const write = async () => {
-      const vectors = await this.session.embed(pending.map((c) => embeddingText(c.heading, c.text)), this.control.signal);
+      const vectors = await this.session.embed(
+        pending.map((c) => embeddingText(c.heading, c.text)),
+        this.control.signal,
+      );
       writer.append(pending.map((c, i) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i] ?? null })));
       without += vectors.filter((v) => v === null).length;
       pending = [];

@@ -22,7 +22,8 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
 
 /** Serializes any thrown value. */
 export function toWire(err: unknown): WireError {
-  if (err instanceof errors.KnowledgeBaseError) return { kind: err.kind, name: err.name, message: err.message, ...(err.data ? { data: err.data } : {}) };
+  if (err instanceof errors.KnowledgeBaseError)
+    return { kind: err.kind, name: err.name, message: err.message, ...(err.data ? { data: err.data } : {}) };
   const e = err instanceof Error ? err : new Error(String(err));
   return { kind: 'internal', name: e.name, message: e.stack ?? e.message };
 }

@@ -86,7 +86,13 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
     const { embedder, vector } = query;
     const q = quantize(vector);
     const libraries = filteredLibraries(db, request);
-    const allowed = filter.beyondLibrary ? allowedChunkIds(db, libraries.map((l) => l.id), filter) : undefined;
+    const allowed = filter.beyondLibrary
+      ? allowedChunkIds(
+          db,
+          libraries.map((l) => l.id),
+          filter,
+        )
+      : undefined;
     for (const lib of libraries) {
       const name = lib.version ? `${lib.name}@${lib.version}` : lib.name;
       if (lib.embedder === null) {
@@ -146,11 +152,25 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
     rating: d.ratingAvg,
     explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor),
   }));
-  const mode = textHits.length > 0 && query.vector !== null ? 'hybrid' : query.vector !== null ? 'vector' : textHits.length > 0 || match ? 'bm25' : 'none';
+  const mode =
+    textHits.length > 0 && query.vector !== null
+      ? 'hybrid'
+      : query.vector !== null
+        ? 'vector'
+        : textHits.length > 0 || match
+          ? 'bm25'
+          : 'none';
   return { results: page, offset, limit, hasMore: ranked.length > offset + limit, mode, notes };
 }
 
-function explain(bm25Rank: number | null, vectorRank: number | null, distance: number | null, avg: number | null, count: number, factor: number): string {
+function explain(
+  bm25Rank: number | null,
+  vectorRank: number | null,
+  distance: number | null,
+  avg: number | null,
+  count: number,
+  factor: number,
+): string {
   const parts: string[] = [];
   if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}`);
   if (vectorRank !== null) parts.push(`semantic rank ${vectorRank} (cosine distance ${distance!.toFixed(3)})`);

@@ -12,7 +12,8 @@ import type { SearchResponse } from '../library/search.js';
 export function summarizeIngest(result: IngestResult): string {
   const where = result.version ? `${result.library}@${result.version}` : result.library;
   const counts = (['created', 'updated', 'unchanged', 'failed'] as const).filter((k) => result[k] > 0).map((k) => `${result[k]} ${k}`);
-  const vectors = result.chunksWithoutVectors > 0 ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)` : '';
+  const vectors =
+    result.chunksWithoutVectors > 0 ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)` : '';
   const failures = result.documents.filter((d) => d.status === 'failed').map((d) => `\n- ${d.source}: ${d.error ?? 'failed'}`);
   const warnings = result.warnings.map((w) => `\nNote: ${w}`);
   return `${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
@@ -32,7 +33,9 @@ export function renderSearch(response: SearchResponse): string {
 
 /** Status as a few lines of text. */
 export function renderStatus(status: KnowledgeBaseStatus): string {
-  const search = status.embedder.available ? `hybrid (keyword + semantic, ${status.embedder.id})` : `keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`;
+  const search = status.embedder.available
+    ? `hybrid (keyword + semantic, ${status.embedder.id})`
+    : `keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`;
   const docs = status.libraries.reduce((n, l) => n + l.documents, 0);
   const pending = status.libraries.reduce((n, l) => n + l.chunksWithoutVectors, 0);
   return [

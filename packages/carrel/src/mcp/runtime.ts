@@ -39,7 +39,13 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
   const tools = carrelTools(kb);
   const store = new SqliteTaskStore({ path: join(settings.dataDir, 'tasks.db') });
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.
-  const engine = new TaskEngine({ store, handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) }, concurrency: options.concurrency ?? 2, leaseMs: settings.taskLeaseMs, onError: (e) => console.error('[carrel]', e) });
+  const engine = new TaskEngine({
+    store,
+    handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
+    concurrency: options.concurrency ?? 2,
+    leaseMs: settings.taskLeaseMs,
+    onError: (e) => console.error('[carrel]', e),
+  });
   await engine.start();
   return {
     settings,

@@ -17,5 +17,11 @@ const INSTRUCTIONS = [
 
 /** The MCP server over the runtime's engine and tools. */
 export function createCarrelServer(runtime: CarrelRuntime): McpTaskServer {
-  return new McpTaskServer({ name: 'carrel', version: CARREL_VERSION, instructions: INSTRUCTIONS, engine: runtime.engine, tools: runtime.tools });
+  return new McpTaskServer({
+    name: 'carrel',
+    version: CARREL_VERSION,
+    instructions: INSTRUCTIONS,
+    engine: runtime.engine,
+    tools: runtime.tools,
+  });
 }

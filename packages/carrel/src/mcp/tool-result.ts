@@ -34,7 +34,10 @@ export async function answer(ctx: ToolContext, body: () => Promise<CallToolResul
  * The progress callback of a knowledge-base run, forwarded to the task. Reports are written in
  * order, one at a time; a report that cannot be written is dropped, never fatal to the work.
  */
-export function forwardProgress(ctx: ToolContext): { signal: AbortSignal; onProgress: (current: number, total: number, message: string) => void } {
+export function forwardProgress(ctx: ToolContext): {
+  signal: AbortSignal;
+  onProgress: (current: number, total: number, message: string) => void;
+} {
   let last = Promise.resolve();
   return {
     signal: ctx.signal,

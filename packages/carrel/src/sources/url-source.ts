@@ -21,7 +21,12 @@ export interface FetchLimits {
 }
 
 /** Defaults: 30 s, 20 MB, 5 redirects, public addresses only. */
-export const DEFAULT_FETCH_LIMITS: FetchLimits = { timeoutMs: 30_000, maxBytes: 20 * 1024 * 1024, maxRedirects: 5, allowPrivateAddresses: false };
+export const DEFAULT_FETCH_LIMITS: FetchLimits = {
+  timeoutMs: 30_000,
+  maxBytes: 20 * 1024 * 1024,
+  maxRedirects: 5,
+  allowPrivateAddresses: false,
+};
 
 /** A fetched response body with its final URL and media type. */
 export interface FetchedContent {
@@ -44,7 +49,10 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
       url,
       {
         signal,
-        headers: { 'user-agent': 'carrel (documentation indexer)', accept: 'text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1' },
+        headers: {
+          'user-agent': 'carrel (documentation indexer)',
+          accept: 'text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1',
+        },
         ...(limits.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
       },
       (res) => {
@@ -71,7 +79,9 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
           }
           parts.push(part);
         });
-        res.on('end', () => resolve({ status, location: undefined, contentType: res.headers['content-type'], bytes: Buffer.concat(parts) }));
+        res.on('end', () =>
+          resolve({ status, location: undefined, contentType: res.headers['content-type'], bytes: Buffer.concat(parts) }),
+        );
         res.on('error', reject);
       },
     );
@@ -90,7 +100,8 @@ export async function fetchUrl(href: string, limits: FetchLimits, signal?: Abort
     throw new FetchFailedError(href, 'not a valid URL');
   }
   for (let redirects = 0; ; redirects++) {
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchFailedError(url.href, `scheme ${url.protocol} is not allowed (http and https only)`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new FetchFailedError(url.href, `scheme ${url.protocol} is not allowed (http and https only)`);
     if (!limits.allowPrivateAddresses) checkLiteralHost(url.hostname);
     let hop: Hop;
     try {
@@ -109,7 +120,8 @@ export async function fetchUrl(href: string, limits: FetchLimits, signal?: Abort
     }
     if (hop.status < 200 || hop.status >= 300) throw new FetchFailedError(url.href, `HTTP ${hop.status}`);
     const mediaType = mediaTypeOfContentType(hop.contentType, url.href);
-    if (!mediaType) throw new UnsupportedContentError(url.href, `content type ${hop.contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
+    if (!mediaType)
+      throw new UnsupportedContentError(url.href, `content type ${hop.contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
     return { url: url.href, bytes: hop.bytes, mediaType };
   }
 }

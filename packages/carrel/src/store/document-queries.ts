@@ -35,7 +35,12 @@ const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d
 const toSummary = (r: SummaryRow): DocumentSummary => ({ ...r, tags: r.tags ? (JSON.parse(r.tags) as string[]) : [] });
 
 /** Documents of the filtered libraries, by library, version and source; one extra row tells whether more follow. */
-export function listDocuments(db: Database, filter: { library?: string; version?: string }, limit: number, offset: number): { documents: DocumentSummary[]; hasMore: boolean } {
+export function listDocuments(
+  db: Database,
+  filter: { library?: string; version?: string },
+  limit: number,
+  offset: number,
+): { documents: DocumentSummary[]; hasMore: boolean } {
   const where = filterClause(filter);
   const rows = db
     .prepare<unknown[], SummaryRow>(`${SUMMARY} WHERE ${where.sql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`)
@@ -53,7 +58,11 @@ export function getDocumentSummary(db: Database, id: number): DocumentSummary | 
 export function documentText(db: Database, id: number): string {
   const parts: string[] = [];
   let heading = '';
-  for (const c of db.prepare<[number], { heading: string; text: string; overlap: number }>('SELECT heading, text, overlap FROM chunks WHERE document_id = ? ORDER BY ord').iterate(id)) {
+  for (const c of db
+    .prepare<[number], { heading: string; text: string; overlap: number }>(
+      'SELECT heading, text, overlap FROM chunks WHERE document_id = ? ORDER BY ord',
+    )
+    .iterate(id)) {
     if (c.heading !== heading && c.heading !== '') {
       const crumbs = c.heading.split(' > ');
       parts.push(`${'#'.repeat(Math.min(6, crumbs.length))} ${crumbs[crumbs.length - 1]}`);

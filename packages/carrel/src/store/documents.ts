@@ -34,18 +34,25 @@ export interface ChunkWrite {
 
 /** Returns the stored content hash of a source in a library, or undefined if absent. */
 export function findDocumentHash(db: Database, libraryId: number, source: string): string | undefined {
-  return stmt<[number, string], { content_hash: string }>(db, 'SELECT content_hash FROM documents WHERE library_id = ? AND source = ?').get(libraryId, source)
-    ?.content_hash;
+  return stmt<[number, string], { content_hash: string }>(db, 'SELECT content_hash FROM documents WHERE library_id = ? AND source = ?').get(
+    libraryId,
+    source,
+  )?.content_hash;
 }
 
 /** Inserts the document row, or clears the previous version of the same source; returns its id. */
 function replaceDocumentRow(db: Database, header: DocumentHeader): number {
   const now = Date.now();
-  const existing = stmt<[number, string], { id: number }>(db, 'SELECT id FROM documents WHERE library_id = ? AND source = ?').get(header.libraryId, header.source);
+  const existing = stmt<[number, string], { id: number }>(db, 'SELECT id FROM documents WHERE library_id = ? AND source = ?').get(
+    header.libraryId,
+    header.source,
+  );
   let documentId: number;
   if (existing) {
     documentId = existing.id;
-    const chunkIds = stmt<[number], { id: number }>(db, 'SELECT id FROM chunks WHERE document_id = ?').all(documentId).map((r) => r.id);
+    const chunkIds = stmt<[number], { id: number }>(db, 'SELECT id FROM chunks WHERE document_id = ?')
+      .all(documentId)
+      .map((r) => r.id);
     deleteVectorsOfChunks(db, chunkIds);
     stmt(db, 'DELETE FROM chunks WHERE document_id = ?').run(documentId);
     stmt(db, 'DELETE FROM document_tags WHERE document_id = ?').run(documentId);
@@ -70,7 +77,14 @@ function replaceDocumentRow(db: Database, header: DocumentHeader): number {
 }
 
 /** Inserts chunks from position `ord` on, with their vectors; returns the next position. */
-function appendChunks(db: Database, documentId: number, libraryId: number, dims: number | null, ord: number, chunks: readonly ChunkWrite[]): number {
+function appendChunks(
+  db: Database,
+  documentId: number,
+  libraryId: number,
+  dims: number | null,
+  ord: number,
+  chunks: readonly ChunkWrite[],
+): number {
   const insert = stmt(db, 'INSERT INTO chunks (document_id, ord, heading, text, overlap, embedded) VALUES (?, ?, ?, ?, ?, ?)');
   const index = stmt(db, 'INSERT INTO chunks_fts (rowid, heading, text) VALUES (?, ?, ?)');
   const vectors: { chunkId: number; vector: Int8Array }[] = [];
@@ -86,7 +100,8 @@ function appendChunks(db: Database, documentId: number, libraryId: number, dims:
   return ord;
 }
 
-const setChunkCount = (db: Database, documentId: number, count: number) => stmt(db, 'UPDATE documents SET chunk_count = ? WHERE id = ?').run(count, documentId);
+const setChunkCount = (db: Database, documentId: number, count: number) =>
+  stmt(db, 'UPDATE documents SET chunk_count = ? WHERE id = ?').run(count, documentId);
 
 /** A whole document to write. */
 export interface DocumentWrite {
@@ -100,7 +115,11 @@ export interface DocumentWrite {
  * a batch of documents into one commit keeps FTS5 from flushing a tiny segment per document,
  * which is what keeps ingest throughput flat as the store grows.
  */
-export function writeDocuments(db: Database, dims: number | null, docs: readonly DocumentWrite[]): { documentId: number; chunkCount: number }[] {
+export function writeDocuments(
+  db: Database,
+  dims: number | null,
+  docs: readonly DocumentWrite[],
+): { documentId: number; chunkCount: number }[] {
   if (dims !== null) ensureVectorTable(db, dims);
   return db
     .transaction(() =>
@@ -161,11 +180,16 @@ export class DocumentWriter {
 
 /** Deletes a document with its chunks, FTS entries, vectors, tags and ratings. Returns whether it existed. */
 export function deleteDocument(db: Database, documentId: number): boolean {
-  return db.transaction(() => {
-    const chunkIds = db.prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ?').all(documentId).map((r) => r.id);
-    deleteVectorsOfChunks(db, chunkIds);
-    return db.prepare('DELETE FROM documents WHERE id = ?').run(documentId).changes > 0;
-  }).immediate();
+  return db
+    .transaction(() => {
+      const chunkIds = db
+        .prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ?')
+        .all(documentId)
+        .map((r) => r.id);
+      deleteVectorsOfChunks(db, chunkIds);
+      return db.prepare('DELETE FROM documents WHERE id = ?').run(documentId).changes > 0;
+    })
+    .immediate();
 }
 
 /** A chunk that still needs a vector. */
@@ -186,7 +210,12 @@ export function pendingChunks(db: Database, libraryId: number, afterId: number, 
 }
 
 /** Stores vectors for existing chunks and marks them embedded, in one transaction. */
-export function storeChunkVectors(db: Database, libraryId: number, dims: number, rows: readonly { chunkId: number; vector: Int8Array }[]): void {
+export function storeChunkVectors(
+  db: Database,
+  libraryId: number,
+  dims: number,
+  rows: readonly { chunkId: number; vector: Int8Array }[],
+): void {
   ensureVectorTable(db, dims);
   db.transaction(() => {
     insertVectors(db, dims, libraryId, rows);

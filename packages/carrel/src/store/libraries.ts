@@ -52,12 +52,9 @@ export function getLibrary(db: Database, id: number): LibraryRecord | undefined 
 /** Returns the library, creating it (unbound to any embedder) if it does not exist. */
 export function ensureLibrary(db: Database, name: string, version: string): LibraryRecord {
   const now = Date.now();
-  db.prepare('INSERT INTO libraries (name, version, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING').run(
-    name,
-    version,
-    now,
-    now,
-  );
+  db.prepare(
+    'INSERT INTO libraries (name, version, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING',
+  ).run(name, version, now, now);
   return findLibrary(db, name, version)!;
 }
 

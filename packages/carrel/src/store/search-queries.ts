@@ -48,7 +48,9 @@ export function filterClause(filters: SearchFilters): FilterClause {
   }
   if (filters.tags && filters.tags.length > 0) {
     const tags = [...new Set(filters.tags)];
-    parts.push(`d.id IN (SELECT document_id FROM document_tags WHERE tag IN (${tags.map(() => '?').join(',')}) GROUP BY document_id HAVING count(*) = ?)`);
+    parts.push(
+      `d.id IN (SELECT document_id FROM document_tags WHERE tag IN (${tags.map(() => '?').join(',')}) GROUP BY document_id HAVING count(*) = ?)`,
+    );
     params.push(...tags, tags.length);
   }
   if (filters.minRating !== undefined) {
@@ -67,10 +69,10 @@ export interface TextHit {
 /** BM25 over heading (weight 2) and text, filtered, best `limit` first. */
 export function bm25Search(db: Database, match: string, filter: FilterClause, limit: number): TextHit[] {
   if (filter.sql === '1') {
-    return stmt<[string, number], TextHit>(db, 'SELECT rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?').all(
-      match,
-      limit,
-    );
+    return stmt<[string, number], TextHit>(
+      db,
+      'SELECT rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?',
+    ).all(match, limit);
   }
   return db
     .prepare<unknown[], TextHit>(
@@ -86,8 +88,12 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
  * doclist without scoring is cheap, but a common term's doclist grows with the store.
  */
 export function termChunkCount(db: Database, quoted: string, cap = Infinity): number {
-  if (cap === Infinity) return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
-  return stmt<[string, number], { n: number }>(db, 'SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)').get(quoted, cap)!.n;
+  if (cap === Infinity)
+    return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
+  return stmt<[string, number], { n: number }>(
+    db,
+    'SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)',
+  ).get(quoted, cap)!.n;
 }
 
 /** A library a search may run its KNN in, with its embedder binding and count of chunks lacking vectors. */
@@ -109,7 +115,11 @@ export function filteredLibraries(db: Database, filters: SearchFilters): Searcha
   const pending = anyPending
     ? '(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0)'
     : '0';
-  return db.prepare<unknown[], SearchableLibrary>(`SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`).all(...params);
+  return db
+    .prepare<unknown[], SearchableLibrary>(
+      `SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`,
+    )
+    .all(...params);
 }
 
 /**

@@ -73,14 +73,22 @@ export function vectorMemory(db: Database, table: string, dims: number): VectorM
 }
 
 function hasColumns(db: Database, table: string, columns: readonly string[]): boolean {
-  const names = new Set(db.prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)').all(table).map((c) => c.name));
+  const names = new Set(
+    db
+      .prepare<[string], { name: string }>('SELECT name FROM pragma_table_info(?)')
+      .all(table)
+      .map((c) => c.name),
+  );
   return columns.every((c) => names.has(c));
 }
 
 function load(db: Database, table: string, dims: number): VectorMemory | undefined {
   const blocksTable = `${table}_chunks`;
   const vectorsTable = `${table}_vector_chunks00`;
-  if (!hasColumns(db, blocksTable, ['chunk_id', 'size', 'partition00', 'validity', 'rowids']) || !hasColumns(db, vectorsTable, ['rowid', 'vectors'])) {
+  if (
+    !hasColumns(db, blocksTable, ['chunk_id', 'size', 'partition00', 'validity', 'rowids']) ||
+    !hasColumns(db, vectorsTable, ['rowid', 'vectors'])
+  ) {
     return undefined;
   }
   const blocks = db
@@ -139,7 +147,13 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
  * Exact cosine KNN over one partition (a library), the `k` nearest first, with the distance
  * sqlite-vec reports (1 − cosine). `allowed` restricts the scan to those chunk ids.
  */
-export function scanPartition(memory: VectorMemory, partition: number, query: Int8Array, k: number, allowed?: readonly number[]): VectorHit[] {
+export function scanPartition(
+  memory: VectorMemory,
+  partition: number,
+  query: Int8Array,
+  k: number,
+  allowed?: readonly number[],
+): VectorHit[] {
   const p = memory.partitions.get(partition);
   if (!p || k <= 0) return [];
   const { dims } = memory;

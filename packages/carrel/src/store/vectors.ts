@@ -36,7 +36,13 @@ export function hasVectorTable(db: Database, dims: number): boolean {
 }
 
 /** Inserts chunk vectors; `replace` first deletes any existing vector of the same chunk. */
-export function insertVectors(db: Database, dims: number, libraryId: number, rows: Iterable<{ chunkId: number; vector: Int8Array }>, replace = true): void {
+export function insertVectors(
+  db: Database,
+  dims: number,
+  libraryId: number,
+  rows: Iterable<{ chunkId: number; vector: Int8Array }>,
+  replace = true,
+): void {
   const name = tableName(dims);
   noteVectorWrite(db);
   const del = stmt(db, `DELETE FROM ${name} WHERE chunk_id = ?`);
@@ -76,7 +82,14 @@ export interface VectorHit {
  * is cut, so selective filters keep their recall. Runs over the in-memory copy of the table (see
  * vector-memory.ts) when there is one, else through sqlite-vec.
  */
-export function knn(db: Database, dims: number, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: readonly number[]): VectorHit[] {
+export function knn(
+  db: Database,
+  dims: number,
+  libraryId: number,
+  query: Int8Array,
+  k: number,
+  allowedChunkIds?: readonly number[],
+): VectorHit[] {
   const name = tableName(dims);
   const memory = vectorMemory(db, name, dims);
   if (memory) return scanPartition(memory, libraryId, query, k, allowedChunkIds);
@@ -84,7 +97,14 @@ export function knn(db: Database, dims: number, libraryId: number, query: Int8Ar
 }
 
 /** The same KNN run by sqlite-vec (the fallback, and the reference the in-memory scan is tested against). */
-export function sqliteVecKnn(db: Database, name: string, libraryId: number, query: Int8Array, k: number, allowedChunkIds?: readonly number[]): VectorHit[] {
+export function sqliteVecKnn(
+  db: Database,
+  name: string,
+  libraryId: number,
+  query: Int8Array,
+  k: number,
+  allowedChunkIds?: readonly number[],
+): VectorHit[] {
   const q = Buffer.from(query.buffer, query.byteOffset, query.byteLength);
   const sql =
     `SELECT chunk_id AS chunkId, distance FROM ${name} WHERE embedding MATCH vec_int8(?) AND k = ? AND library_id = ?` +

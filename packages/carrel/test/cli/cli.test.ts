@@ -41,7 +41,9 @@ describe('carrel CLI', () => {
     const human = await runCli(data, ['search', 'install', '--library', 'guide']);
     expect(human.stdout).toMatch(/^1\. Guide — Guide > Install \(guide@2\.0\)/);
 
-    expect(json((await runCli(data, ['--json', 'libraries'])).stdout)).toEqual({ libraries: [expect.objectContaining({ name: 'guide', version: '2.0', documents: 1 })] });
+    expect(json((await runCli(data, ['--json', 'libraries'])).stdout)).toEqual({
+      libraries: [expect.objectContaining({ name: 'guide', version: '2.0', documents: 1 })],
+    });
 
     const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as { id: string; tool: string; status: string }[];
     expect(tasks).toEqual([expect.objectContaining({ tool: 'add', status: 'completed' })]);
@@ -59,7 +61,9 @@ describe('carrel CLI', () => {
 
     const removed = await runCli(data, ['--json', 'docs', 'rm', String(results[0]!.documentId)]);
     expect(json(removed.stdout)).toEqual({ deleted: results[0]!.documentId });
-    expect(json((await runCli(data, ['--json', 'status'])).stdout)).toMatchObject({ libraries: [expect.objectContaining({ documents: 0, chunks: 0 })] });
+    expect(json((await runCli(data, ['--json', 'status'])).stdout)).toMatchObject({
+      libraries: [expect.objectContaining({ documents: 0, chunks: 0 })],
+    });
   });
 
   it('explains bad input in one line with its exit code, and stores nothing', async () => {
@@ -112,7 +116,10 @@ describe('carrel CLI', () => {
     const [code] = (await exit) as [number];
     expect(code).toBe(130);
     expect(log.text).toContain(`Task ${id} was cancelled`);
-    expect(json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout)).toMatchObject({ status: 'cancelled', statusMessage: 'Cancelled with Ctrl-C' });
+    expect(json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout)).toMatchObject({
+      status: 'cancelled',
+      statusMessage: 'Cancelled with Ctrl-C',
+    });
   });
 
   it('cancels a running add from another process with tasks cancel, while tasks watch follows it', async () => {
@@ -152,13 +159,16 @@ describe('carrel CLI', () => {
     const { client } = await mcpStdio(data, { env });
     try {
       type Task = { status: string };
-      const statusOf = async () => ((await client.callTool({ name: 'get_task', arguments: { taskId: id } })).structuredContent as { task: Task }).task.status;
+      const statusOf = async () =>
+        ((await client.callTool({ name: 'get_task', arguments: { taskId: id } })).structuredContent as { task: Task }).task.status;
       expect(await statusOf()).toBe('working');
       let status: string;
       do status = await statusOf();
       while (status === 'working');
       expect(status).toBe('completed');
-      const libraries = (await client.callTool({ name: 'list_libraries', arguments: {} })).structuredContent as { libraries: { name: string; documents: number }[] };
+      const libraries = (await client.callTool({ name: 'list_libraries', arguments: {} })).structuredContent as {
+        libraries: { name: string; documents: number }[];
+      };
       expect(libraries.libraries).toEqual([expect.objectContaining({ name: 'big', documents: 400 })]);
     } finally {
       await client.close();

@@ -9,24 +9,61 @@ import { resolveSettings, SettingsError } from '../../src/cli/settings.js';
 describe('resolveSettings', () => {
   it('defaults to the local model, the working directory as the only root, and a 30 s lease', () => {
     const settings = resolveSettings({}, { XDG_DATA_HOME: '/data' });
-    expect(settings).toMatchObject({ dataDir: resolve('/data/carrel'), embedder: { kind: 'local' }, allowedRoots: [process.cwd()], taskLeaseMs: 30_000 });
+    expect(settings).toMatchObject({
+      dataDir: resolve('/data/carrel'),
+      embedder: { kind: 'local' },
+      allowedRoots: [process.cwd()],
+      taskLeaseMs: 30_000,
+    });
     expect(settings.owner).toMatch(/^local:.+/);
   });
 
   it('takes the environment, and flags over it', () => {
-    const env = { CARREL_DATA_DIR: '/env-data', CARREL_EMBEDDER: 'none', CARREL_ALLOWED_ROOTS: ['/a', '/b'].join(delimiter), CARREL_TASK_LEASE_MS: '5000' };
-    expect(resolveSettings({}, env)).toMatchObject({ dataDir: resolve('/env-data'), embedder: { kind: 'none' }, allowedRoots: [resolve('/a'), resolve('/b')], taskLeaseMs: 5000 });
-    expect(resolveSettings({ dataDir: '/flag-data', embedder: 'offline', allow: ['/c'] }, env)).toMatchObject({ dataDir: resolve('/flag-data'), embedder: { kind: 'offline' }, allowedRoots: [resolve('/c')] });
+    const env = {
+      CARREL_DATA_DIR: '/env-data',
+      CARREL_EMBEDDER: 'none',
+      CARREL_ALLOWED_ROOTS: ['/a', '/b'].join(delimiter),
+      CARREL_TASK_LEASE_MS: '5000',
+    };
+    expect(resolveSettings({}, env)).toMatchObject({
+      dataDir: resolve('/env-data'),
+      embedder: { kind: 'none' },
+      allowedRoots: [resolve('/a'), resolve('/b')],
+      taskLeaseMs: 5000,
+    });
+    expect(resolveSettings({ dataDir: '/flag-data', embedder: 'offline', allow: ['/c'] }, env)).toMatchObject({
+      dataDir: resolve('/flag-data'),
+      embedder: { kind: 'offline' },
+      allowedRoots: [resolve('/c')],
+    });
   });
 
   it('builds an OpenAI-compatible embedder from its variables, the API key falling back to OPENAI_API_KEY', () => {
-    const env = { CARREL_EMBEDDER: 'openai', CARREL_OPENAI_BASE_URL: 'http://localhost:11434/v1', CARREL_OPENAI_MODEL: 'nomic-embed-text', OPENAI_API_KEY: 'k', CARREL_OPENAI_DIMENSIONS: '256' };
-    expect(resolveSettings({}, env).embedder).toEqual({ kind: 'openai', baseUrl: 'http://localhost:11434/v1', model: 'nomic-embed-text', apiKey: 'k', dimensions: 256 });
+    const env = {
+      CARREL_EMBEDDER: 'openai',
+      CARREL_OPENAI_BASE_URL: 'http://localhost:11434/v1',
+      CARREL_OPENAI_MODEL: 'nomic-embed-text',
+      OPENAI_API_KEY: 'k',
+      CARREL_OPENAI_DIMENSIONS: '256',
+    };
+    expect(resolveSettings({}, env).embedder).toEqual({
+      kind: 'openai',
+      baseUrl: 'http://localhost:11434/v1',
+      model: 'nomic-embed-text',
+      apiKey: 'k',
+      dimensions: 256,
+    });
   });
 
   it('refuses an unknown embedder and malformed numbers, naming the setting', () => {
-    expect(() => resolveSettings({ embedder: 'gpt' }, {})).toThrow(new SettingsError("Unknown embedder 'gpt': choose one of local, offline, openai, none (flag --embedder or CARREL_EMBEDDER)"));
-    expect(() => resolveSettings({}, { CARREL_TASK_LEASE_MS: 'soon' })).toThrow('CARREL_TASK_LEASE_MS must be a positive integer, not soon');
-    expect(() => resolveSettings({ embedder: 'openai' }, { CARREL_OPENAI_DIMENSIONS: '-1' })).toThrow('CARREL_OPENAI_DIMENSIONS must be a positive integer');
+    expect(() => resolveSettings({ embedder: 'gpt' }, {})).toThrow(
+      new SettingsError("Unknown embedder 'gpt': choose one of local, offline, openai, none (flag --embedder or CARREL_EMBEDDER)"),
+    );
+    expect(() => resolveSettings({}, { CARREL_TASK_LEASE_MS: 'soon' })).toThrow(
+      'CARREL_TASK_LEASE_MS must be a positive integer, not soon',
+    );
+    expect(() => resolveSettings({ embedder: 'openai' }, { CARREL_OPENAI_DIMENSIONS: '-1' })).toThrow(
+      'CARREL_OPENAI_DIMENSIONS must be a positive integer',
+    );
   });
 });

@@ -26,9 +26,9 @@ async function endpoint(handler: Handler): Promise<string> {
 
 const vectorFor = (text: string, dims: number) => Array.from({ length: dims }, (_, i) => ((text.length + i) % 7) - 3);
 const reply = (res: ServerResponse, input: string[], dims: number) =>
-  res.writeHead(200, { 'content-type': 'application/json' }).end(
-    JSON.stringify({ data: input.map((t, index) => ({ index, embedding: vectorFor(t, dims) })).reverse() }),
-  );
+  res
+    .writeHead(200, { 'content-type': 'application/json' })
+    .end(JSON.stringify({ data: input.map((t, index) => ({ index, embedding: vectorFor(t, dims) })).reverse() }));
 
 describe('OpenAiEmbedder', () => {
   it('batches inputs, sends the model and key, learns dims from the response and keeps input order', async () => {
@@ -71,9 +71,17 @@ describe('OpenAiEmbedder', () => {
     const err = (await e.embed(['a']).catch((x: unknown) => x)) as Error;
     expect(err).toBeInstanceOf(EmbedderUnavailableError);
     expect(err.message).toMatch(/HTTP 401/);
-    expect(JSON.stringify({ message: err.message, stack: err.stack, data: (err as EmbedderUnavailableError).data })).not.toContain('sk-very-secret');
+    expect(JSON.stringify({ message: err.message, stack: err.stack, data: (err as EmbedderUnavailableError).data })).not.toContain(
+      'sk-very-secret',
+    );
 
-    const down = new OpenAiEmbedder({ kind: 'openai', baseUrl: 'http://127.0.0.1:1/v1', model: 'm', apiKey: 'sk-very-secret', maxRetries: 1 });
+    const down = new OpenAiEmbedder({
+      kind: 'openai',
+      baseUrl: 'http://127.0.0.1:1/v1',
+      model: 'm',
+      apiKey: 'sk-very-secret',
+      maxRetries: 1,
+    });
     const err2 = (await down.embed(['a']).catch((x: unknown) => x)) as Error;
     expect(err2.message).toMatch(/failed after 2 attempts/);
     expect(err2.message).not.toContain('sk-very-secret');
@@ -90,7 +98,10 @@ describe('OpenAiEmbedder', () => {
 
   it('drives ingest and search end to end, and no stored row holds the key', async () => {
     const url = await endpoint((body, _req, res) => reply(res, body.input, 16));
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'openai', baseUrl: url, model: 'tiny', apiKey: 'sk-store-check' } });
+    const kb = KnowledgeBase.open({
+      dataDir: tempDir(),
+      embedder: { kind: 'openai', baseUrl: url, model: 'tiny', apiKey: 'sk-store-check' },
+    });
     try {
       const result = await kb.ingestContent({ library: 'l', content: '# A\n\nsome text about keys', source: 'a' });
       expect(result.chunksWithoutVectors).toBe(0);

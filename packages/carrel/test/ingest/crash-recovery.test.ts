@@ -14,7 +14,9 @@ function assertConsistent(dbPath: string): number {
   try {
     expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     db.exec("INSERT INTO chunks_fts(chunks_fts) VALUES ('integrity-check')");
-    const broken = db.prepare('SELECT d.id FROM documents d WHERE d.chunk_count != (SELECT count(*) FROM chunks c WHERE c.document_id = d.id)').all();
+    const broken = db
+      .prepare('SELECT d.id FROM documents d WHERE d.chunk_count != (SELECT count(*) FROM chunks c WHERE c.document_id = d.id)')
+      .all();
     expect(broken).toEqual([]);
     const embedded = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM chunks WHERE embedded = 1').get()!.n;
     const chunks = db.prepare<[], { n: number }>('SELECT count(*) AS n FROM chunks').get()!.n;

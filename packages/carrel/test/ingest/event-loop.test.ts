@@ -32,7 +32,9 @@ describe('ingest off the event loop', () => {
       expect((await ingest).created).toBe(3000);
       latencies.sort((a, b) => a - b);
       const worst = latencies[latencies.length - 1]!;
-      console.log(`searches during ingest: ${latencies.length}, p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms, max ${worst.toFixed(1)} ms, max event-loop lag ${maxLag.toFixed(1)} ms`);
+      console.log(
+        `searches during ingest: ${latencies.length}, p50 ${latencies[Math.floor(latencies.length / 2)]!.toFixed(1)} ms, max ${worst.toFixed(1)} ms, max event-loop lag ${maxLag.toFixed(1)} ms`,
+      );
       expect(latencies.length).toBeGreaterThan(10);
       expect(worst).toBeLessThan(500);
       expect(maxLag).toBeLessThan(500);

@@ -22,7 +22,12 @@ describe('large files', () => {
     const root = tempDir();
     const path = join(root, 'big.md');
     const bytes = await writeLargeMarkdown(path, 12_000);
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], streamThresholdBytes: 1024 * 1024 });
+    const kb = KnowledgeBase.open({
+      dataDir: tempDir(),
+      embedder: { kind: 'offline' },
+      allowedRoots: [root],
+      streamThresholdBytes: 1024 * 1024,
+    });
     try {
       const progress: number[] = [];
       const result = await kb.ingestFile(path, { library: 'big' }, { onProgress: (current) => progress.push(current) });
@@ -42,10 +47,20 @@ describe('large files', () => {
     const root = tempDir();
     const path = join(root, 'big.md');
     await writeLargeMarkdown(path, 8_000);
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], streamThresholdBytes: 1024 * 1024, batchChunks: 64 });
+    const kb = KnowledgeBase.open({
+      dataDir: tempDir(),
+      embedder: { kind: 'offline' },
+      allowedRoots: [root],
+      streamThresholdBytes: 1024 * 1024,
+      batchChunks: 64,
+    });
     try {
       const controller = new AbortController();
-      const run = kb.ingestFile(path, { library: 'big' }, { signal: controller.signal, onProgress: (current, total) => current > total / 3 && controller.abort() });
+      const run = kb.ingestFile(
+        path,
+        { library: 'big' },
+        { signal: controller.signal, onProgress: (current, total) => current > total / 3 && controller.abort() },
+      );
       await expect(run).rejects.toThrow(IngestCancelledError);
       const db = new Database(kb.databasePath, { readonly: true });
       expect(db.prepare('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM chunks) AS c').get()).toEqual({ d: 0, c: 0 });

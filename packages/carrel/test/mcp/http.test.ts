@@ -18,22 +18,41 @@ afterEach(async () => {
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
 /** One 2026-07-28 JSON-RPC request over raw HTTP, declaring the tasks extension. */
-async function modern(url: string, method: string, params: Record<string, unknown>): Promise<{ result?: Record<string, unknown>; error?: { code: number } }> {
+async function modern(
+  url: string,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<{ result?: Record<string, unknown>; error?: { code: number } }> {
   const name = method === 'tools/call' ? params.name : params.taskId;
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(typeof name === 'string' && { 'mcp-name': name }) },
+    headers: {
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      'mcp-protocol-version': '2026-07-28',
+      'mcp-method': method,
+      ...(typeof name === 'string' && { 'mcp-name': name }),
+    },
     body: JSON.stringify({
       jsonrpc: '2.0',
       id: 1,
       method,
-      params: { ...params, _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } } },
+      params: {
+        ...params,
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+        },
+      },
     }),
   });
   const text = await response.text();
   type Reply = { result?: Record<string, unknown>; error?: { code: number } };
   if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) return JSON.parse(text) as Reply;
-  const frames = text.split('\n').filter((line) => line.startsWith('data:')).map((line) => JSON.parse(line.slice(5)) as Reply);
+  const frames = text
+    .split('\n')
+    .filter((line) => line.startsWith('data:'))
+    .map((line) => JSON.parse(line.slice(5)) as Reply);
   return frames.reverse().find((frame) => 'result' in frame || 'error' in frame) ?? {};
 }
 
@@ -50,9 +69,15 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
 
     expect((await runCli(data, ['add', docs, '--library', 'guide'])).code).toBe(0);
     const found = (await client.callTool({ name: 'search', arguments: { query: 'install the package' } })) as ToolResult;
-    expect(found.structuredContent!.results).toEqual([expect.objectContaining({ library: 'guide', heading: 'Guide > Install' }), expect.anything()]);
+    expect(found.structuredContent!.results).toEqual([
+      expect.objectContaining({ library: 'guide', heading: 'Guide > Install' }),
+      expect.anything(),
+    ]);
 
-    const indexed = (await client.callTool({ name: 'index_document', arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n' } })) as ToolResult;
+    const indexed = (await client.callTool({
+      name: 'index_document',
+      arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n' },
+    })) as ToolResult;
     expect(indexed.isError).toBeFalsy();
     const cli = await runCli(data, ['--json', 'search', 'zebras', 'stripes', '--library', 'notes']);
     expect(JSON.parse(cli.stdout).results).toEqual([expect.objectContaining({ title: 'Zebras', library: 'notes' })]);
@@ -62,7 +87,11 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
     const data = tempDir();
     const serve = await startServe(data, ['--token', 'sesame']);
     cleanups.push(serve.stop);
-    const anonymous = await fetch(serve.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' }, body: '{}' });
+    const anonymous = await fetch(serve.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: '{}',
+    });
     expect(anonymous.status).toBe(401);
     const client = await mcpHttp(serve.url, { token: 'sesame' });
     cleanups.push(() => client.close());
@@ -80,10 +109,17 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
     cleanups.push(serve.stop);
     const client = await mcpHttp(serve.url);
     cleanups.push(() => client.close());
-    const started = (await client.callTool({ name: 'index_document', arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true } })) as ToolResult;
+    const started = (await client.callTool({
+      name: 'index_document',
+      arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true },
+    })) as ToolResult;
     const taskId = started.structuredContent!.taskId as string;
     let task: Record<string, unknown>;
-    do task = ((await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult).structuredContent!.task as Record<string, unknown>;
+    do
+      task = ((await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult).structuredContent!.task as Record<
+        string,
+        unknown
+      >;
     while (task.status === 'working');
     expect(task.status).toBe('completed');
   });

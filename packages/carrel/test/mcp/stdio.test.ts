@@ -6,7 +6,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ProgressNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+  ProgressNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
 import { GUIDE, mcpStdio, writeCorpus } from './support/carrel-process.js';
@@ -24,7 +29,11 @@ async function connect(dataDir: string, allow: string[] = []): Promise<Client> {
 
 type Structured = Record<string, unknown>;
 const call = async (client: Client, name: string, args: Record<string, unknown>) =>
-  (await client.callTool({ name, arguments: args })) as { content: { type: string; text: string }[]; structuredContent?: Structured; isError?: boolean };
+  (await client.callTool({ name, arguments: args })) as {
+    content: { type: string; text: string }[];
+    structuredContent?: Structured;
+    isError?: boolean;
+  };
 
 async function pollUntilDone(client: Client, taskId: string): Promise<Structured> {
   for (;;) {
@@ -40,7 +49,19 @@ describe('carrel mcp over stdio', () => {
     const client = await connect(tempDir());
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
-      ['cancel_task', 'get_document', 'get_task', 'index_document', 'list_documents', 'list_libraries', 'list_tasks', 'rate_chunk', 'reindex_library', 'search', 'status'].sort(),
+      [
+        'cancel_task',
+        'get_document',
+        'get_task',
+        'index_document',
+        'list_documents',
+        'list_libraries',
+        'list_tasks',
+        'rate_chunk',
+        'reindex_library',
+        'search',
+        'status',
+      ].sort(),
     );
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('index_document')!.inputSchema.properties).toHaveProperty('async');
@@ -62,12 +83,19 @@ describe('carrel mcp over stdio', () => {
     expect(results[0]).toMatchObject({ heading: 'Guide > Install' });
     expect(found.content[0]!.text).toContain('npm install carrel');
 
-    const rated = await call(client, 'rate_chunk', { documentId: results[0]!.documentId, chunkId: results[0]!.chunkId, rating: 5, feedback: 'exactly right' });
+    const rated = await call(client, 'rate_chunk', {
+      documentId: results[0]!.documentId,
+      chunkId: results[0]!.chunkId,
+      rating: 5,
+      feedback: 'exactly right',
+    });
     expect(rated.isError).toBeFalsy();
     expect(rated.structuredContent).toMatchObject({ rating: 5, ratingId: expect.any(Number) });
 
     const libraries = await call(client, 'list_libraries', {});
-    expect(libraries.structuredContent!.libraries).toEqual([expect.objectContaining({ name: 'carrel', version: '1.0', documents: 1, chunks: 2, embedder: 'offline:hash-v2' })]);
+    expect(libraries.structuredContent!.libraries).toEqual([
+      expect.objectContaining({ name: 'carrel', version: '1.0', documents: 1, chunks: 2, embedder: 'offline:hash-v2' }),
+    ]);
     const status = await call(client, 'status', {});
     expect(status.structuredContent).toMatchObject({ embedder: { available: true } });
     expect(status.content[0]!.text).toContain('Search: hybrid');
@@ -82,7 +110,10 @@ describe('carrel mcp over stdio', () => {
     await call(client, 'index_document', { library: 'carrel', title: 'Guide', content: GUIDE });
     await call(client, 'index_document', { library: 'other', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n' });
     const listed = await call(client, 'list_documents', { library: 'carrel' });
-    expect(listed.structuredContent).toMatchObject({ documents: [{ title: 'Guide', library: 'carrel', source: 'raw:Guide', chunkCount: 2 }], hasMore: false });
+    expect(listed.structuredContent).toMatchObject({
+      documents: [{ title: 'Guide', library: 'carrel', source: 'raw:Guide', chunkCount: 2 }],
+      hasMore: false,
+    });
     const id = (listed.structuredContent!.documents as { id: number }[])[0]!.id;
     expect(((await call(client, 'list_documents', { limit: 1 })).structuredContent as { hasMore: boolean }).hasMore).toBe(true);
 
@@ -113,7 +144,10 @@ describe('carrel mcp over stdio', () => {
     const client = await connect(tempDir(), [docs]);
     await call(client, 'index_document', { library: 'lib', title: 'Guide', content: GUIDE });
     const before = await call(client, 'status', {});
-    const hits = (await call(client, 'search', { query: 'install' })).structuredContent!.results as { documentId: number; chunkId: number }[];
+    const hits = (await call(client, 'search', { query: 'install' })).structuredContent!.results as {
+      documentId: number;
+      chunkId: number;
+    }[];
 
     const rating = await call(client, 'rate_chunk', { documentId: hits[0]!.documentId, chunkId: hits[0]!.chunkId, rating: 7 });
     expect(rating).toMatchObject({ isError: true });
@@ -144,7 +178,9 @@ describe('carrel mcp over stdio', () => {
 
   it('answers an unknown tool with JSON-RPC -32602', async () => {
     const client = await connect(tempDir());
-    await expect(client.request({ method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
+    await expect(
+      client.request({ method: 'tools/call', params: { name: 'no_such_tool', arguments: {} } }, CallToolResultSchema),
+    ).rejects.toMatchObject({ code: -32602 });
   });
 
   it('starts an index in the background with async: true and reports it through get_task', async () => {
@@ -167,7 +203,10 @@ describe('carrel mcp over stdio', () => {
     const progress: { progress: number; total?: number }[] = [];
     client.setNotificationHandler(ProgressNotificationSchema, (n) => void progress.push(n.params));
     const { task } = await client.request(
-      { method: 'tools/call', params: { name: 'index_document', arguments: { library: 'corpus', path: docs }, task: {}, _meta: { progressToken: 'p1' } } },
+      {
+        method: 'tools/call',
+        params: { name: 'index_document', arguments: { library: 'corpus', path: docs }, task: {}, _meta: { progressToken: 'p1' } },
+      },
       CreateTaskResultSchema,
     );
     const result = await client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
@@ -189,7 +228,13 @@ describe('carrel mcp over stdio', () => {
     });
     ({
       task: { taskId },
-    } = await client.request({ method: 'tools/call', params: { name: 'index_document', arguments: { library: 'big', path: docs }, task: {}, _meta: { progressToken: 'p' } } }, CreateTaskResultSchema));
+    } = await client.request(
+      {
+        method: 'tools/call',
+        params: { name: 'index_document', arguments: { library: 'big', path: docs }, task: {}, _meta: { progressToken: 'p' } },
+      },
+      CreateTaskResultSchema,
+    ));
     const final = await (async () => {
       for (;;) {
         const t = await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
@@ -199,7 +244,11 @@ describe('carrel mcp over stdio', () => {
     })();
     expect(cancelled).toBeDefined();
     expect(final.status).toBe('cancelled');
-    const libraries = (await call(client, 'list_libraries', {})).structuredContent!.libraries as { name: string; documents: number; chunks: number }[];
+    const libraries = (await call(client, 'list_libraries', {})).structuredContent!.libraries as {
+      name: string;
+      documents: number;
+      chunks: number;
+    }[];
     const stored = libraries.find((l) => l.name === 'big') ?? { documents: 0, chunks: 0 };
     expect(stored.documents).toBeLessThan(400);
     // Whole documents only: every stored file has all its chunks (all corpus files chunk alike).

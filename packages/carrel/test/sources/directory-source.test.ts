@@ -21,7 +21,15 @@ async function list(root: string, filter = {}): Promise<string[]> {
 
 describe('walkDirectory', () => {
   it('picks documentation files by default and skips node_modules and dot-folders', async () => {
-    const root = tree({ 'a.md': '', 'b.txt': '', 'c.png': '', 'docs/d.html': '', 'docs/e.pdf': '', 'node_modules/x/r.md': '', '.git/f.md': '' });
+    const root = tree({
+      'a.md': '',
+      'b.txt': '',
+      'c.png': '',
+      'docs/d.html': '',
+      'docs/e.pdf': '',
+      'node_modules/x/r.md': '',
+      '.git/f.md': '',
+    });
     expect(await list(root)).toEqual(['a.md', 'b.txt', 'docs/d.html', 'docs/e.pdf']);
   });
 

@@ -23,7 +23,11 @@ describe('extract', () => {
   });
 
   it('reads the text and title of a PDF', async () => {
-    const { markdown, title } = await extract(makePdf(['Carrel PDF heading', 'Vectors are int8 quantized.'], 'Carrel Manual'), 'pdf', 'manual.pdf');
+    const { markdown, title } = await extract(
+      makePdf(['Carrel PDF heading', 'Vectors are int8 quantized.'], 'Carrel Manual'),
+      'pdf',
+      'manual.pdf',
+    );
     expect(markdown).toContain('Carrel PDF heading');
     expect(markdown).toContain('Vectors are int8 quantized.');
     expect(title).toBe('Carrel Manual');

@@ -65,7 +65,18 @@ describe('fetchUrl', () => {
     await expect(fetchUrl('http://[::1]:1/', DEFAULT_FETCH_LIMITS)).rejects.toThrow(AddressBlockedError);
     await expect(fetchUrl('http://169.254.169.254/latest/meta-data', DEFAULT_FETCH_LIMITS)).rejects.toThrow(AddressBlockedError);
     await expect(fetchUrl('http://10.1.2.3/', DEFAULT_FETCH_LIMITS)).rejects.toThrow(AddressBlockedError);
-    for (const a of ['127.0.0.1', '10.0.0.1', '192.168.1.1', '172.16.0.1', '100.64.0.1', '::1', 'fe80::1', 'fc00::1', '::ffff:127.0.0.1', '0.0.0.0']) {
+    for (const a of [
+      '127.0.0.1',
+      '10.0.0.1',
+      '192.168.1.1',
+      '172.16.0.1',
+      '100.64.0.1',
+      '::1',
+      'fe80::1',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '0.0.0.0',
+    ]) {
       expect(isPublicAddress(a), a).toBe(false);
     }
     expect(isPublicAddress('93.184.216.34')).toBe(true);

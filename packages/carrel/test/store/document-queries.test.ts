@@ -8,8 +8,13 @@ const long = `# Manual\n\n## Setup\n\n${sentences('setup', 120)}\n\n## Usage\n\n
 let kb: KnowledgeBase;
 let manualId: number;
 beforeAll(async () => {
-  kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, chunker: { targetChars: 800, maxChars: 1600, overlapChars: 120 } });
-  manualId = (await kb.ingestContent({ library: 'docs', version: '2', content: long, source: 'manual.md', tags: ['b', 'a'] })).documents[0]!.documentId!;
+  kb = KnowledgeBase.open({
+    dataDir: tempDir(),
+    embedder: { kind: 'offline' },
+    chunker: { targetChars: 800, maxChars: 1600, overlapChars: 120 },
+  });
+  manualId = (await kb.ingestContent({ library: 'docs', version: '2', content: long, source: 'manual.md', tags: ['b', 'a'] })).documents[0]!
+    .documentId!;
   for (const s of ['x.md', 'y.md', 'z.md']) await kb.ingestContent({ library: 'other', content: `# ${s}\n\nbody`, source: s });
 });
 afterAll(() => kb.close());
@@ -19,7 +24,17 @@ describe('reading documents', () => {
     const docs = kb.listDocuments({ library: 'docs' });
     expect(docs).toEqual({
       hasMore: false,
-      documents: [expect.objectContaining({ id: manualId, library: 'docs', version: '2', title: 'Manual', source: 'manual.md', kind: 'raw', tags: ['a', 'b'] })],
+      documents: [
+        expect.objectContaining({
+          id: manualId,
+          library: 'docs',
+          version: '2',
+          title: 'Manual',
+          source: 'manual.md',
+          kind: 'raw',
+          tags: ['a', 'b'],
+        }),
+      ],
     });
     expect(docs.documents[0]!.chunkCount).toBeGreaterThan(3);
     const page1 = kb.listDocuments({ library: 'other', limit: 2 });

@@ -39,7 +39,11 @@ describe('several processes on one data dir', () => {
       while (!finished) {
         const found = await kb.search({ query: 'document part one', library: 'shared', limit: 3 });
         expect(found.results.length).toBeGreaterThan(0);
-        const own = await kb.ingestContent({ library: 'mine', content: `# Note ${searches}\n\nwritten during the other ingest`, source: `note-${searches}` });
+        const own = await kb.ingestContent({
+          library: 'mine',
+          content: `# Note ${searches}\n\nwritten during the other ingest`,
+          source: `note-${searches}`,
+        });
         kb.rate(own.documents[0]!.documentId!, 4);
         searches++;
       }

@@ -20,7 +20,10 @@ function store() {
         ],
       },
     ]);
-    return db.prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ? ORDER BY ord').all(w!.documentId).map((r) => r.id);
+    return db
+      .prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ? ORDER BY ord')
+      .all(w!.documentId)
+      .map((r) => r.id);
   };
   return { db, a, b, doc };
 }

@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { vectorMemory } from '../../src/store/vector-memory.js';
-import { deleteVectorsOfChunks, deleteVectorsOfLibrary, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
+import {
+  deleteVectorsOfChunks,
+  deleteVectorsOfLibrary,
+  ensureVectorTable,
+  insertVectors,
+  knn,
+  sqliteVecKnn,
+} from '../../src/store/vectors.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** Seeded int8 vectors (mulberry32), so failures reproduce. */
@@ -22,8 +29,20 @@ function seed(path: string, dims: number) {
   const table = ensureVectorTable(db, dims);
   const all = vectors(dims, 2600, dims);
   // Two libraries, more than two sqlite-vec blocks of 1,024 rows in the first.
-  insertVectors(db, dims, 1, all.slice(0, 2200).map((vector, i) => ({ chunkId: i + 1, vector })), false);
-  insertVectors(db, dims, 2, all.slice(2200).map((vector, i) => ({ chunkId: 2201 + i, vector })), false);
+  insertVectors(
+    db,
+    dims,
+    1,
+    all.slice(0, 2200).map((vector, i) => ({ chunkId: i + 1, vector })),
+    false,
+  );
+  insertVectors(
+    db,
+    dims,
+    2,
+    all.slice(2200).map((vector, i) => ({ chunkId: 2201 + i, vector })),
+    false,
+  );
   return { db, table };
 }
 

@@ -64,7 +64,8 @@ export class AttemptContext implements TaskContext {
   }
 
   async requestInput<T = unknown>(key: string, request: unknown): Promise<T> {
-    if (typeof key !== 'string' || key.length === 0 || key.length > 200) throw new TypeError('requestInput key must be a string of 1 to 200 characters');
+    if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+      throw new TypeError('requestInput key must be a string of 1 to 200 characters');
     this.deps.assertPayload('input request', request);
     this.signal.throwIfAborted();
     const stored = await this.deps.store.requestInput({ id: this.taskId, worker: this.deps.worker, key, request, now: this.deps.now() });
@@ -74,7 +75,8 @@ export class AttemptContext implements TaskContext {
       this.taskId,
       async () => {
         const task = await this.deps.store.get(this.taskId);
-        if (!task || isTerminal(task.status)) throw this.signal.aborted ? this.signal.reason : new TaskAbortedError(task ? 'cancelled' : 'expired');
+        if (!task || isTerminal(task.status))
+          throw this.signal.aborted ? this.signal.reason : new TaskAbortedError(task ? 'cancelled' : 'expired');
         return Object.hasOwn(task.inputResponses, key) ? { response: task.inputResponses[key] as T } : undefined;
       },
       this.signal,
@@ -94,17 +96,26 @@ export class AttemptContext implements TaskContext {
     // The child may already have run and reported before the listener was attached.
     void this.#refreshChild(child.id);
     const result = () =>
-      this.deps.idle(this.deps.hub.waitFor(
-        child.id,
-        async () => {
-          const current = await this.deps.store.get(child.id);
-          if (!current) throw new ChildTaskError(child.id, 'cancelled', { code: -32602, message: 'Child task expired' });
-          if (!isTerminal(current.status)) return undefined;
-          if (current.status === 'completed' && current.outcome && 'result' in current.outcome) return { value: current.outcome.result };
-          throw new ChildTaskError(child.id, current.status, current.outcome && 'error' in current.outcome ? current.outcome.error : null);
-        },
-        this.signal,
-      )).then((found) => found.value);
+      this.deps
+        .idle(
+          this.deps.hub.waitFor(
+            child.id,
+            async () => {
+              const current = await this.deps.store.get(child.id);
+              if (!current) throw new ChildTaskError(child.id, 'cancelled', { code: -32602, message: 'Child task expired' });
+              if (!isTerminal(current.status)) return undefined;
+              if (current.status === 'completed' && current.outcome && 'result' in current.outcome)
+                return { value: current.outcome.result };
+              throw new ChildTaskError(
+                child.id,
+                current.status,
+                current.outcome && 'error' in current.outcome ? current.outcome.error : null,
+              );
+            },
+            this.signal,
+          ),
+        )
+        .then((found) => found.value);
     return { id: child.id, result };
   }
 
@@ -139,7 +150,13 @@ export class AttemptContext implements TaskContext {
     const write = async () => {
       while (this.#dirty) {
         this.#dirty = false;
-        await this.deps.store.progress({ id: this.taskId, worker: this.deps.worker, progress: this.#rolledUp(), statusMessage: this.#message, now: this.deps.now() });
+        await this.deps.store.progress({
+          id: this.taskId,
+          worker: this.deps.worker,
+          progress: this.#rolledUp(),
+          statusMessage: this.#message,
+          now: this.deps.now(),
+        });
       }
     };
     this.#writing = write().finally(() => {

@@ -119,7 +119,13 @@ export class TaskEngine {
     };
     this.#hub = new ChangeHub(this.store, this.#o.pollMs);
     const now = () => Date.now();
-    this.#maintenance = new Maintenance({ store: this.store, intervalMs: this.#o.maintenanceMs, reapBatch: 500, now, onError: this.#o.onError });
+    this.#maintenance = new Maintenance({
+      store: this.store,
+      intervalMs: this.#o.maintenanceMs,
+      reapBatch: 500,
+      now,
+      onError: this.#o.onError,
+    });
     this.#runner =
       this.#o.concurrency > 0
         ? new Runner({
@@ -170,12 +176,14 @@ export class TaskEngine {
     assertOwner(request.owner);
     const ttlMs = this.#ttl(request.ttlMs);
     const maxAttempts = request.maxAttempts ?? handlerDefinition(definition).maxAttempts ?? this.#o.defaultMaxAttempts;
-    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) throw new InvalidArgumentError('maxAttempts', `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
+    if (!Number.isInteger(maxAttempts) || maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT)
+      throw new InvalidArgumentError('maxAttempts', `an integer from 1 to ${MAX_ATTEMPTS_LIMIT}`);
     if (request.uniqueKey !== undefined) assertName('uniqueKey', request.uniqueKey, 512);
     if (request.uniqueWindowMs !== undefined && !(Number.isInteger(request.uniqueWindowMs) && request.uniqueWindowMs > 0)) {
       throw new InvalidArgumentError('uniqueWindowMs', 'a positive integer number of milliseconds');
     }
-    if (request.meta !== undefined && (typeof request.meta !== 'object' || request.meta === null || Array.isArray(request.meta))) throw new InvalidArgumentError('meta', 'a plain object');
+    if (request.meta !== undefined && (typeof request.meta !== 'object' || request.meta === null || Array.isArray(request.meta)))
+      throw new InvalidArgumentError('meta', 'a plain object');
     if (request.parentId !== undefined) await this.get(request.parentId, request.owner);
     this.#assertPayload('input', request.input);
     this.#assertPayload('meta', request.meta ?? {});
@@ -214,12 +222,19 @@ export class TaskEngine {
     this.#assertOpen();
     assertOwner(request.owner);
     const limit = request.limit ?? 50;
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) throw new InvalidArgumentError('limit', `an integer from 1 to ${MAX_LIST_LIMIT}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
+      throw new InvalidArgumentError('limit', `an integer from 1 to ${MAX_LIST_LIMIT}`);
     const statuses = request.status === undefined ? undefined : typeof request.status === 'string' ? [request.status] : [...request.status];
-    if (statuses && (statuses.length === 0 || !statuses.every(isTaskStatus))) throw new InvalidArgumentError('status', 'one or more of working, input_required, completed, failed, cancelled');
+    if (statuses && (statuses.length === 0 || !statuses.every(isTaskStatus)))
+      throw new InvalidArgumentError('status', 'one or more of working, input_required, completed, failed, cancelled');
     const before = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
     const now = Date.now();
-    const rows = await this.store.list({ owner: request.owner, ...(statuses && { statuses }), limit: limit + 1, ...(before && { before }) });
+    const rows = await this.store.list({
+      owner: request.owner,
+      ...(statuses && { statuses }),
+      limit: limit + 1,
+      ...(before && { before }),
+    });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
@@ -241,8 +256,13 @@ export class TaskEngine {
   }
 
   /** Answers input requests by key. Unknown or already answered keys are ignored and reported. */
-  async respond(id: string, owner: string, responses: Record<string, unknown>): Promise<{ task: TaskRecord; accepted: string[]; ignored: string[] }> {
-    if (typeof responses !== 'object' || responses === null || Array.isArray(responses)) throw new InvalidArgumentError('responses', 'an object keyed by input request key');
+  async respond(
+    id: string,
+    owner: string,
+    responses: Record<string, unknown>,
+  ): Promise<{ task: TaskRecord; accepted: string[]; ignored: string[] }> {
+    if (typeof responses !== 'object' || responses === null || Array.isArray(responses))
+      throw new InvalidArgumentError('responses', 'an object keyed by input request key');
     this.#assertPayload('input response', responses);
     await this.get(id, owner);
     const result = await this.store.respond({ id, responses, now: Date.now() });
@@ -302,7 +322,8 @@ export class TaskEngine {
   #ttl(requested: number | null | undefined): number | null {
     if (requested === undefined) return this.#o.defaultTtlMs;
     if (requested === null) return null;
-    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0) throw new InvalidArgumentError('ttlMs', 'a positive integer number of milliseconds, or null');
+    if (typeof requested !== 'number' || !Number.isInteger(requested) || requested <= 0)
+      throw new InvalidArgumentError('ttlMs', 'a positive integer number of milliseconds, or null');
     return Math.min(requested, this.#o.maxTtlMs);
   }
 

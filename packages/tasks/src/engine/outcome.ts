@@ -22,7 +22,10 @@ export function fromThrow(thrown: unknown): AttemptResult {
   }
   if (thrown instanceof Error) {
     const { code, data } = thrown as Error & { code?: unknown; data?: unknown };
-    const error: TaskErrorObject = { code: Number.isInteger(code) ? (code as number) : JsonRpcCode.InternalError, message: thrown.message || thrown.name };
+    const error: TaskErrorObject = {
+      code: Number.isInteger(code) ? (code as number) : JsonRpcCode.InternalError,
+      message: thrown.message || thrown.name,
+    };
     if (data !== undefined) error.data = data;
     return { kind: 'error', error, retryable: true };
   }

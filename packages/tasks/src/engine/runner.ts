@@ -69,7 +69,10 @@ export class Runner {
         else if (change.status === 'cancelled') this.#abort(change.taskId, 'cancelled');
       }
     });
-    this.#timers.push(setInterval(() => this.wake(), this.options.pollMs), setInterval(() => void this.#heartbeat(), this.options.heartbeatMs));
+    this.#timers.push(
+      setInterval(() => this.wake(), this.options.pollMs),
+      setInterval(() => void this.#heartbeat(), this.options.heartbeatMs),
+    );
     for (const timer of this.#timers) timer.unref();
     this.wake();
   }
@@ -84,11 +87,16 @@ export class Runner {
     this.#unsubscribe?.();
     for (const timer of this.#timers) clearInterval(timer);
     for (const timer of this.#retryTimers) clearTimeout(timer);
-    const settled = (ms: number) => Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, ms).unref())]);
+    const settled = (ms: number) =>
+      Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, ms).unref())]);
     if (drainMs > 0 && this.#running.size > 0) await settled(drainMs);
     const remaining = this.runningIds;
     for (const id of remaining) this.#abort(id, 'shutdown');
-    await Promise.all(remaining.map((id) => this.options.store.release({ id, worker: this.options.worker, now: this.options.now() }).catch(this.options.onError)));
+    await Promise.all(
+      remaining.map((id) =>
+        this.options.store.release({ id, worker: this.options.worker, now: this.options.now() }).catch(this.options.onError),
+      ),
+    );
     if (this.#running.size > 0) await settled(graceMs);
   }
 
@@ -112,7 +120,13 @@ export class Runner {
       if (free <= 0 || this.#stopping) return;
       let claimed: TaskRecord[];
       try {
-        claimed = await this.options.store.claim({ worker: this.options.worker, handlers: this.#handlerNames, limit: free, leaseMs: this.options.leaseMs, now: this.options.now() });
+        claimed = await this.options.store.claim({
+          worker: this.options.worker,
+          handlers: this.#handlerNames,
+          limit: free,
+          leaseMs: this.options.leaseMs,
+          now: this.options.now(),
+        });
       } catch (error) {
         this.options.onError(error);
         return;
@@ -159,7 +173,11 @@ export class Runner {
         return;
       } catch (error) {
         if (!(error instanceof TaskEngineError)) throw error;
-        result = { kind: 'error', error: { code: JsonRpcCode.InternalError, message: `Cannot store the task's result: ${error.message}` }, retryable: false };
+        result = {
+          kind: 'error',
+          error: { code: JsonRpcCode.InternalError, message: `Cannot store the task's result: ${error.message}` },
+          retryable: false,
+        };
       }
     }
     const { error } = result;
@@ -197,7 +215,9 @@ export class Runner {
     const ids = this.runningIds;
     if (ids.length === 0) return;
     try {
-      const held = new Set(await this.options.store.heartbeat({ worker: this.options.worker, ids, leaseMs: this.options.leaseMs, now: this.options.now() }));
+      const held = new Set(
+        await this.options.store.heartbeat({ worker: this.options.worker, ids, leaseMs: this.options.leaseMs, now: this.options.now() }),
+      );
       for (const id of ids) {
         if (held.has(id) || !this.#running.has(id)) continue;
         const task = await this.options.store.get(id);

@@ -26,21 +26,37 @@ export interface BuiltinTool {
  */
 export function asyncStartedResult(task: TaskRecord, tool: AnyToolDefinition): CallToolResult {
   return {
-    content: [{ type: 'text', text: `Started task ${task.id} in the background. Call get_task with {"taskId":"${task.id}"} to see its status and result, or cancel_task to stop it.` }],
+    content: [
+      {
+        type: 'text',
+        text: `Started task ${task.id} in the background. Call get_task with {"taskId":"${task.id}"} to see its status and result, or cancel_task to stop it.`,
+      },
+    ],
     ...(tool.outputSchema === undefined && { structuredContent: { taskId: task.id, status: task.status } }),
   };
 }
 
 /** The property `async` adds to a slow tool's input schema. */
-export const ASYNC_PROPERTY = { type: 'boolean', description: 'Run in the background: return a task id at once instead of waiting for the result.' };
+export const ASYNC_PROPERTY = {
+  type: 'boolean',
+  description: 'Run in the background: return a task id at once instead of waiting for the result.',
+};
 
-const TASK_ID_SCHEMA: Tool['inputSchema'] = { type: 'object', properties: { taskId: { type: 'string', description: 'The id returned when the task started.' } }, required: ['taskId'] };
+const TASK_ID_SCHEMA: Tool['inputSchema'] = {
+  type: 'object',
+  properties: { taskId: { type: 'string', description: 'The id returned when the task started.' } },
+  required: ['taskId'],
+};
 
 /** `get_task`, `cancel_task` and (where callers are identified) `list_tasks`. */
 export function builtinTools(engine: TaskEngine, bound: boolean): Map<string, BuiltinTool> {
   const tools = new Map<string, BuiltinTool>();
   tools.set('get_task', {
-    listing: { name: 'get_task', description: 'Show the status of a background task, and its result once finished.', inputSchema: TASK_ID_SCHEMA },
+    listing: {
+      name: 'get_task',
+      description: 'Show the status of a background task, and its result once finished.',
+      inputSchema: TASK_ID_SCHEMA,
+    },
     call: (args, caller) => withTask(args, async (id) => describe(await engine.get(id, caller.owner))),
   });
   tools.set('cancel_task', {
@@ -64,9 +80,15 @@ export function builtinTools(engine: TaskEngine, bound: boolean): Map<string, Bu
       },
       call: async (args, caller) => {
         const page = await engine.list({ owner: caller.owner, limit: 50, ...(typeof args.cursor === 'string' && { cursor: args.cursor }) });
-        const lines = page.tasks.map((t) => `${t.id}  ${t.status}  ${String(t.meta.tool ?? t.handler)}  ${iso(t.createdAt)}${t.statusMessage ? `  ${t.statusMessage}` : ''}`);
+        const lines = page.tasks.map(
+          (t) =>
+            `${t.id}  ${t.status}  ${String(t.meta.tool ?? t.handler)}  ${iso(t.createdAt)}${t.statusMessage ? `  ${t.statusMessage}` : ''}`,
+        );
         const more = page.nextCursor ? `\nMore: call list_tasks with {"cursor":"${page.nextCursor}"}` : '';
-        return { content: [{ type: 'text', text: (lines.length ? lines.join('\n') : 'No tasks.') + more }], structuredContent: { tasks: page.tasks.map(summary), ...(page.nextCursor && { nextCursor: page.nextCursor }) } };
+        return {
+          content: [{ type: 'text', text: (lines.length ? lines.join('\n') : 'No tasks.') + more }],
+          structuredContent: { tasks: page.tasks.map(summary), ...(page.nextCursor && { nextCursor: page.nextCursor }) },
+        };
       },
     });
   }
@@ -74,11 +96,13 @@ export function builtinTools(engine: TaskEngine, bound: boolean): Map<string, Bu
 }
 
 async function withTask(args: Record<string, unknown>, run: (id: string) => Promise<CallToolResult>): Promise<CallToolResult> {
-  if (typeof args.taskId !== 'string') return { content: [{ type: 'text', text: 'Invalid arguments: taskId must be a string' }], isError: true };
+  if (typeof args.taskId !== 'string')
+    return { content: [{ type: 'text', text: 'Invalid arguments: taskId must be a string' }], isError: true };
   try {
     return await run(args.taskId);
   } catch (error) {
-    if (error instanceof TaskNotFoundError) return { content: [{ type: 'text', text: `No task ${args.taskId} (it may have expired).` }], isError: true };
+    if (error instanceof TaskNotFoundError)
+      return { content: [{ type: 'text', text: `No task ${args.taskId} (it may have expired).` }], isError: true };
     throw error;
   }
 }
@@ -87,18 +111,32 @@ function describe(task: TaskRecord): CallToolResult {
   const head = `Task ${task.id} is ${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}.`;
   const structuredContent = { task: summary(task) };
   if (!isTerminal(task.status)) {
-    const progress = task.progress ? ` Progress: ${task.progress.current}${task.progress.total !== undefined ? ` of ${task.progress.total}` : ''}.` : '';
+    const progress = task.progress
+      ? ` Progress: ${task.progress.current}${task.progress.total !== undefined ? ` of ${task.progress.total}` : ''}.`
+      : '';
     const waiting = task.status === 'input_required' ? ' It is waiting for input, which a client that speaks MCP tasks can provide.' : '';
     return { content: [{ type: 'text', text: head + progress + waiting }], structuredContent };
   }
   const result = storedResult(task);
-  if (result) return { content: [{ type: 'text', text: head }, ...(result.content ?? [])], ...(result.isError && { isError: true }), structuredContent };
+  if (result)
+    return {
+      content: [{ type: 'text', text: head }, ...(result.content ?? [])],
+      ...(result.isError && { isError: true }),
+      structuredContent,
+    };
   const error = task.outcome && 'error' in task.outcome ? ` Error ${task.outcome.error.code}: ${task.outcome.error.message}` : '';
   return { content: [{ type: 'text', text: head + error }], ...(task.status === 'failed' && { isError: true }), structuredContent };
 }
 
 function summary(task: TaskRecord): Record<string, unknown> {
-  return { taskId: task.id, status: task.status, statusMessage: task.statusMessage, createdAt: iso(task.createdAt), lastUpdatedAt: iso(task.updatedAt), progress: task.progress };
+  return {
+    taskId: task.id,
+    status: task.status,
+    statusMessage: task.statusMessage,
+    createdAt: iso(task.createdAt),
+    lastUpdatedAt: iso(task.updatedAt),
+    progress: task.progress,
+  };
 }
 
 function text(message: string): CallToolResult {

@@ -54,14 +54,25 @@ export class ToolCalls {
     }
     const checked = await tool.inputSchema['~standard'].validate(args);
     if (checked.issues) {
-      const detail = checked.issues.map((issue) => `${(issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || '(root)'}: ${issue.message}`).join('; ');
-      return { ok: false, result: { content: [{ type: 'text', text: `Invalid arguments for tool ${tool.name}: ${detail}` }], isError: true } };
+      const detail = checked.issues
+        .map((issue) => `${(issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || '(root)'}: ${issue.message}`)
+        .join('; ');
+      return {
+        ok: false,
+        result: { content: [{ type: 'text', text: `Invalid arguments for tool ${tool.name}: ${detail}` }], isError: true },
+      };
     }
     return { ok: true, args: checked.value, async };
   }
 
   /** Runs a `never` tool inside the request. Input requests go to the client directly (2025 only). */
-  async runDirect(tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<CallToolResult> {
+  async runDirect(
+    tool: AnyToolDefinition,
+    args: unknown,
+    ctx: ServerContext,
+    caller: Caller,
+    era: 'legacy' | 'modern',
+  ): Promise<CallToolResult> {
     const token = ctx.mcpReq._meta?.progressToken;
     const toolCtx: ToolContext = {
       signal: ctx.mcpReq.signal,
@@ -69,10 +80,21 @@ export class ToolCalls {
       owner: caller.owner,
       progress: async (current, total, message) => {
         if (token === undefined) return;
-        await ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, progress: current, ...(total !== undefined && { total }), ...(message !== undefined && { message }) } });
+        await ctx.mcpReq.notify({
+          method: 'notifications/progress',
+          params: {
+            progressToken: token,
+            progress: current,
+            ...(total !== undefined && { total }),
+            ...(message !== undefined && { message }),
+          },
+        });
       },
       requestInput: async <T>(_key: string, request: InputRequest) => {
-        if (era === 'modern') throw new TaskModeError(`Tool ${tool.name} asks for input, which on 2026-07-28 needs a task: declare it taskMode 'optional' or 'required'`);
+        if (era === 'modern')
+          throw new TaskModeError(
+            `Tool ${tool.name} asks for input, which on 2026-07-28 needs a task: declare it taskMode 'optional' or 'required'`,
+          );
         return (await ctx.mcpReq.send(request as never)) as T;
       },
     };
@@ -86,7 +108,14 @@ export class ToolCalls {
   }
 
   /** Persists a task for the call (rate-limited per owner; retention clamped to the caller's cap); the engine runs it. */
-  async createTask(tool: AnyToolDefinition, args: unknown, answers: Record<string, unknown>, caller: Caller, meta: ToolTaskMeta, requestedTtlMs?: number): Promise<TaskRecord> {
+  async createTask(
+    tool: AnyToolDefinition,
+    args: unknown,
+    answers: Record<string, unknown>,
+    caller: Caller,
+    meta: ToolTaskMeta,
+    requestedTtlMs?: number,
+  ): Promise<TaskRecord> {
     this.limiter.take(caller.owner);
     const input: ToolTaskInput = { arguments: args, answers };
     const { task } = await this.engine.create({

@@ -14,7 +14,15 @@ import { createHash } from 'node:crypto';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
-import { createMcpHandler, hostHeaderValidationResponse, isJsonContentType, isLegacyRequest, localhostAllowedHostnames, originValidationResponse, type AuthInfo } from '@modelcontextprotocol/server';
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isJsonContentType,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  originValidationResponse,
+  type AuthInfo,
+} from '@modelcontextprotocol/server';
 import { LegacySessions } from './legacy-sessions.js';
 import type { McpTaskServer, Serving } from './server.js';
 
@@ -53,7 +61,10 @@ export interface HttpEndpoint {
 }
 
 /** The user-facing face: a fetch handler with the protections, for hosting it elsewhere. */
-export function createHttpHandler(server: McpTaskServer, options: Omit<HttpOptions, 'host' | 'port'> = {}): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
+export function createHttpHandler(
+  server: McpTaskServer,
+  options: Omit<HttpOptions, 'host' | 'port'> = {},
+): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
   const path = options.path ?? '/mcp';
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
   const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
@@ -62,11 +73,18 @@ export function createHttpHandler(server: McpTaskServer, options: Omit<HttpOptio
     ? { defaultOwner: 'unauthenticated', bound: true, session: false }
     : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
   const modern = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
-  const legacy = new LegacySessions(server, { serving: { ...serving, session: true }, maxRequestBodySize, ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }), ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }) });
+  const legacy = new LegacySessions(server, {
+    serving: { ...serving, session: true },
+    maxRequestBodySize,
+    ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
+    ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }),
+  });
 
   const fetch = async (request: Request): Promise<Response> => {
     if (new URL(request.url).pathname !== path) return new Response('Not Found', { status: 404 });
-    const rejected = hostHeaderValidationResponse(request, hosts) ?? (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
+    const rejected =
+      hostHeaderValidationResponse(request, hosts) ??
+      (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
     if (rejected) return rejected;
     let authInfo: AuthInfo | undefined;
     if (tokens) {
@@ -75,7 +93,14 @@ export function createHttpHandler(server: McpTaskServer, options: Omit<HttpOptio
       authInfo = found;
     }
     if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
-      return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code: -32700, message: 'Unsupported Media Type: Content-Type must be application/json' }, id: null }), { status: 415, headers: { 'content-type': 'application/json' } });
+      return new Response(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32700, message: 'Unsupported Media Type: Content-Type must be application/json' },
+          id: null,
+        }),
+        { status: 415, headers: { 'content-type': 'application/json' } },
+      );
     }
     if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return legacy.fetch(request, authInfo);
     return modern.fetch(request, { ...(authInfo && { authInfo }) });
@@ -116,8 +141,13 @@ function authenticate(request: Request, tokens: Map<string, TokenGrant>): AuthIn
   const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
   const grant = match ? tokens.get(sha256(match[1]!)) : undefined;
   if (!match || !grant) {
-    const error = match ? 'error="invalid_token", error_description="Unknown bearer token"' : 'error="invalid_request", error_description="A bearer token is required"';
-    return new Response(JSON.stringify({ error: match ? 'invalid_token' : 'invalid_request' }), { status: 401, headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` } });
+    const error = match
+      ? 'error="invalid_token", error_description="Unknown bearer token"'
+      : 'error="invalid_request", error_description="A bearer token is required"';
+    return new Response(JSON.stringify({ error: match ? 'invalid_token' : 'invalid_request' }), {
+      status: 401,
+      headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` },
+    });
   }
   return { token: match[1]!, clientId: grant.principal, scopes: [...(grant.scopes ?? [])] };
 }

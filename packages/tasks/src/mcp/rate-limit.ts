@@ -18,7 +18,10 @@ export class RateLimiter {
   readonly #ratePerMs: number;
   readonly #burst: number;
 
-  constructor(limit: RateLimit | null, private readonly now: () => number = Date.now) {
+  constructor(
+    limit: RateLimit | null,
+    private readonly now: () => number = Date.now,
+  ) {
     this.#ratePerMs = limit ? limit.perMinute / 60_000 : Infinity;
     this.#burst = limit ? (limit.burst ?? limit.perMinute) : Infinity;
   }
@@ -38,6 +41,7 @@ export class RateLimiter {
 
   /** Drops buckets that have refilled: they hold no state worth keeping. */
   #forgetFull(now: number): void {
-    for (const [owner, bucket] of this.#buckets) if (bucket.tokens + (now - bucket.at) * this.#ratePerMs >= this.#burst) this.#buckets.delete(owner);
+    for (const [owner, bucket] of this.#buckets)
+      if (bucket.tokens + (now - bucket.at) * this.#ratePerMs >= this.#burst) this.#buckets.delete(owner);
   }
 }

@@ -16,12 +16,21 @@ export interface ProgressParams {
 }
 
 /** Forwards each progress change of a live task; stops at the terminal status. Returns a stop function. */
-export function relayProgress(engine: TaskEngine, taskId: string, owner: string, send: (params: ProgressParams) => Promise<void>): () => void {
+export function relayProgress(
+  engine: TaskEngine,
+  taskId: string,
+  owner: string,
+  send: (params: ProgressParams) => Promise<void>,
+): () => void {
   let last = '';
   return engine.watch({ owner, taskId }, (event) => {
     const progress = event.task?.progress;
     if (event.kind !== 'progress' || !event.task || isTerminal(event.task.status) || !progress) return;
-    const params: ProgressParams = { progress: progress.current, ...(progress.total !== undefined && { total: progress.total }), ...(progress.message !== undefined && { message: progress.message }) };
+    const params: ProgressParams = {
+      progress: progress.current,
+      ...(progress.total !== undefined && { total: progress.total }),
+      ...(progress.message !== undefined && { message: progress.message }),
+    };
     const key = JSON.stringify(params);
     if (key === last) return;
     last = key;
@@ -44,7 +53,12 @@ export function relayStatus(engine: TaskEngine, taskId: string, owner: string, o
  * Sends each outstanding input request of the task once through `ask` and stores the answer with
  * `engine.respond`. A request whose delivery fails is left outstanding for the next relay.
  */
-export function relayInput(engine: TaskEngine, taskId: string, owner: string, ask: (key: string, request: unknown) => Promise<unknown>): () => void {
+export function relayInput(
+  engine: TaskEngine,
+  taskId: string,
+  owner: string,
+  ask: (key: string, request: unknown) => Promise<unknown>,
+): () => void {
   const sent = new Set<string>();
   let stopped = false;
   const deliver = async () => {
@@ -53,10 +67,12 @@ export function relayInput(engine: TaskEngine, taskId: string, owner: string, as
     for (const key of outstandingInputKeys(task)) {
       if (sent.has(key)) continue;
       sent.add(key);
-      ask(key, task.inputRequests[key]?.request).then(
-        (answer) => engine.respond(taskId, owner, { [key]: answer }),
-        () => sent.delete(key),
-      ).catch(() => {});
+      ask(key, task.inputRequests[key]?.request)
+        .then(
+          (answer) => engine.respond(taskId, owner, { [key]: answer }),
+          () => sent.delete(key),
+        )
+        .catch(() => {});
     }
   };
   const unwatch = engine.watch({ owner, taskId }, (event) => {

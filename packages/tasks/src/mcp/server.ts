@@ -14,7 +14,14 @@
  *
  * @module
  */
-import { Server, type CallToolRequestParams, type McpServerFactory, type Result, type ServerContext, type Tool } from '@modelcontextprotocol/server';
+import {
+  Server,
+  type CallToolRequestParams,
+  type McpServerFactory,
+  type Result,
+  type ServerContext,
+  type Tool,
+} from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import { ASYNC_PROPERTY, builtinTools, type BuiltinTool } from './async-tools.js';
 import { ASYNC_ARGUMENT, ToolCalls } from './call-tool.js';
@@ -98,30 +105,44 @@ export class McpTaskServer {
   build(era: 'legacy' | 'modern', serving: Serving): Server {
     const { engine } = this;
     const caps = era === 'legacy' ? legacyCapabilities(serving.bound) : { tools: {}, extensions: { [TASKS_EXTENSION]: {} } };
-    const server = new Server({ name: this.#options.name, version: this.#options.version }, { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) });
+    const server = new Server(
+      { name: this.#options.name, version: this.#options.version },
+      { capabilities: caps, ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }) },
+    );
     const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
     const defaultTtlMs = Math.min(this.#options.defaultTtlMs ?? HOUR_MS, maxTtlMs);
     const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs });
-    const guard = <T>(ctx: ServerContext, run: () => Promise<T>) => run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
+    const guard = <T>(ctx: ServerContext, run: () => Promise<T>) =>
+      run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
     for (const name of this.#calls.tools.keys()) builtins.delete(name); // an author's tool of the same name wins
     const session = era === 'legacy' && serving.session ? new LegacySession(server, engine) : null;
 
-    const builtinListings = [...builtins.values()].map((b) => (era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing));
-    server.setRequestHandler('tools/list', async () => ({ tools: [...(this.#listings[era] ??= this.#options.tools.map((t) => this.#listing(t, era))), ...builtinListings] }));
-    server.setRequestHandler('tools/call', (request, ctx) =>
-      guard(ctx, async (): Promise<Result> => {
-        const params = request.params as CallToolRequestParams;
-        const caller = callerOf(ctx);
-        const builtin = builtins.get(params.name);
-        if (builtin) {
-          if (era === 'legacy' && (params as { task?: unknown }).task != null) throw new TaskModeError(`Tool ${params.name} cannot run as a task (taskSupport: forbidden)`);
-          return builtin.call(params.arguments ?? {}, caller);
-        }
-        return era === 'legacy' ? callToolLegacy(this.#calls, params, ctx, caller, { session }) : callToolModern(this.#calls, params, ctx, caller);
-      }) as never,
+    const builtinListings = [...builtins.values()].map((b) =>
+      era === 'legacy' ? { ...b.listing, execution: { taskSupport: 'forbidden' as const } } : b.listing,
     );
-    if (era === 'legacy') registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound, pageSize: this.#options.listPageSize ?? 50 });
+    server.setRequestHandler('tools/list', async () => ({
+      tools: [...(this.#listings[era] ??= this.#options.tools.map((t) => this.#listing(t, era))), ...builtinListings],
+    }));
+    server.setRequestHandler(
+      'tools/call',
+      (request, ctx) =>
+        guard(ctx, async (): Promise<Result> => {
+          const params = request.params as CallToolRequestParams;
+          const caller = callerOf(ctx);
+          const builtin = builtins.get(params.name);
+          if (builtin) {
+            if (era === 'legacy' && (params as { task?: unknown }).task != null)
+              throw new TaskModeError(`Tool ${params.name} cannot run as a task (taskSupport: forbidden)`);
+            return builtin.call(params.arguments ?? {}, caller);
+          }
+          return era === 'legacy'
+            ? callToolLegacy(this.#calls, params, ctx, caller, { session })
+            : callToolModern(this.#calls, params, ctx, caller);
+        }) as never,
+    );
+    if (era === 'legacy')
+      registerLegacyTaskMethods(server, engine, callerOf, guard, { list: serving.bound, pageSize: this.#options.listPageSize ?? 50 });
     else registerModernTaskMethods(server, engine, callerOf, guard);
     if (session) server.onclose = () => session.close();
     return server;
@@ -135,7 +156,9 @@ export class McpTaskServer {
       ...(tool.title !== undefined && { title: tool.title }),
       ...(tool.description !== undefined && { description: tool.description }),
       inputSchema,
-      ...(tool.outputSchema !== undefined && { outputSchema: tool.outputSchema['~standard'].jsonSchema.output({ target: 'draft-2020-12' }) as Tool['outputSchema'] }),
+      ...(tool.outputSchema !== undefined && {
+        outputSchema: tool.outputSchema['~standard'].jsonSchema.output({ target: 'draft-2020-12' }) as Tool['outputSchema'],
+      }),
       ...(tool.annotations !== undefined && { annotations: tool.annotations }),
       // 2026-07-28 tools have no `execution`: there the server decides per request.
       ...(era === 'legacy' && { execution: { taskSupport: tool.taskMode === 'never' ? 'forbidden' : tool.taskMode } }),

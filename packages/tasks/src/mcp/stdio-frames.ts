@@ -16,7 +16,8 @@ export function checkedFrames(output: Writable, maxFrameBytes: number): Transfor
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let skipping = false;
-  const reply = (code: number, message: string) => output.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })}\n`);
+  const reply = (code: number, message: string) =>
+    output.write(`${JSON.stringify({ jsonrpc: '2.0', id: null, error: { code, message } })}\n`);
 
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
@@ -61,6 +62,7 @@ function judge(line: Buffer): { code: number; message: string } | null | false {
   } catch {
     return { code: -32700, message: 'Parse error: the line is not valid JSON' };
   }
-  const isMessage = typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
+  const isMessage =
+    typeof value === 'object' && value !== null && !Array.isArray(value) && (value as { jsonrpc?: unknown }).jsonrpc === '2.0';
   return isMessage ? null : { code: -32600, message: 'Invalid Request: expected one JSON-RPC 2.0 message object per line' };
 }

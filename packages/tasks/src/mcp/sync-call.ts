@@ -30,12 +30,25 @@ import type { AnyToolDefinition } from './tool.js';
 const RECHECK_MS = 1_000;
 
 /** Runs a task-capable tool for a call that waits for its result (see the module comment). */
-export async function runSync(calls: ToolCalls, tool: AnyToolDefinition, args: unknown, ctx: ServerContext, caller: Caller, era: 'legacy' | 'modern'): Promise<Result> {
+export async function runSync(
+  calls: ToolCalls,
+  tool: AnyToolDefinition,
+  args: unknown,
+  ctx: ServerContext,
+  caller: Caller,
+  era: 'legacy' | 'modern',
+): Promise<Result> {
   const { engine } = calls;
   const token = ctx.mcpReq._meta?.progressToken;
-  const task = (era === 'modern' && (await resumeWaitingCall(engine, tool, ctx, caller))) || (await calls.createTask(tool, args, {}, caller, { tool: tool.name, era, sync: true }));
+  const task =
+    (era === 'modern' && (await resumeWaitingCall(engine, tool, ctx, caller))) ||
+    (await calls.createTask(tool, args, {}, caller, { tool: tool.name, era, sync: true }));
   const stops = [
-    token === undefined ? () => {} : relayProgress(engine, task.id, caller.owner, (params) => ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...params } })),
+    token === undefined
+      ? () => {}
+      : relayProgress(engine, task.id, caller.owner, (params) =>
+          ctx.mcpReq.notify({ method: 'notifications/progress', params: { progressToken: token, ...params } }),
+        ),
     era === 'legacy' ? relayInput(engine, task.id, caller.owner, (_key, request) => ctx.mcpReq.send(request as never)) : () => {},
   ];
   try {
@@ -63,21 +76,34 @@ export async function runSync(calls: ToolCalls, tool: AnyToolDefinition, args: u
  * The waiting task a retried 2026 call names in `requestState`, with the retry's answers stored.
  * The state comes from the client: it must name the caller's own synchronous call of this tool.
  */
-async function resumeWaitingCall(engine: TaskEngine, tool: AnyToolDefinition, ctx: ServerContext, caller: Caller): Promise<TaskRecord | null> {
+async function resumeWaitingCall(
+  engine: TaskEngine,
+  tool: AnyToolDefinition,
+  ctx: ServerContext,
+  caller: Caller,
+): Promise<TaskRecord | null> {
   const state = ctx.mcpReq.requestState<unknown>();
   if (state === undefined) return null;
   const task = typeof state === 'string' ? await engine.get(state, caller.owner).catch(() => null) : null;
   const meta = task?.meta as Partial<ToolTaskMeta> | undefined;
-  if (!task || meta?.tool !== tool.name || meta.sync !== true) throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'requestState does not name a call of this tool that is waiting for input');
+  if (!task || meta?.tool !== tool.name || meta.sync !== true)
+    throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'requestState does not name a call of this tool that is waiting for input');
   return (await engine.respond(task.id, caller.owner, ctx.mcpReq.inputResponses ?? {})).task;
 }
 
 /** The request kinds a 2026 client must declare to be sent them, by method. */
-const CAPABILITY_FOR_METHOD: Record<string, string> = { 'elicitation/create': 'elicitation', 'sampling/createMessage': 'sampling', 'roots/list': 'roots' };
+const CAPABILITY_FOR_METHOD: Record<string, string> = {
+  'elicitation/create': 'elicitation',
+  'sampling/createMessage': 'sampling',
+  'roots/list': 'roots',
+};
 
 /** The capabilities this request's envelope lacks for `requests`, or null when it declares them all. */
 function missingCapabilities(requests: unknown[], ctx: ServerContext): Record<string, object> | null {
-  const declared = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<string, unknown>;
+  const declared = ((ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] ?? {}) as Record<
+    string,
+    unknown
+  >;
   const missing: Record<string, object> = {};
   for (const request of requests) {
     const capability = CAPABILITY_FOR_METHOD[(request as { method?: string } | undefined)?.method ?? ''];
@@ -100,9 +126,13 @@ function waitUntilSettled(engine: TaskEngine, id: string, owner: string, signal:
       fn();
     };
     const check = () =>
-      engine.get(id, owner).then((task) => {
-        if (isTerminal(task.status) || (task.status === 'input_required' && outstandingInputKeys(task).length > 0)) finish(() => resolve(task));
-      }, (error: unknown) => finish(() => reject(error)));
+      engine.get(id, owner).then(
+        (task) => {
+          if (isTerminal(task.status) || (task.status === 'input_required' && outstandingInputKeys(task).length > 0))
+            finish(() => resolve(task));
+        },
+        (error: unknown) => finish(() => reject(error)),
+      );
     const onAbort = () => finish(() => reject(signal.reason));
     const unwatch = engine.watch({ owner, taskId: id }, () => void check());
     const timer = setInterval(() => void check(), RECHECK_MS);
@@ -116,6 +146,7 @@ function waitUntilSettled(engine: TaskEngine, id: string, owner: string, signal:
 /** What a synchronous call returns for a finished task: the stored result, or the stored error. */
 function syncOutcome(task: TaskRecord): CallToolResult {
   if (task.outcome && 'result' in task.outcome) return task.outcome.result as CallToolResult;
-  if (task.outcome && 'error' in task.outcome) throw new ProtocolError(task.outcome.error.code, task.outcome.error.message, task.outcome.error.data);
+  if (task.outcome && 'error' in task.outcome)
+    throw new ProtocolError(task.outcome.error.code, task.outcome.error.message, task.outcome.error.data);
   throw new ProtocolError(ProtocolErrorCode.InvalidRequest, `Task ${task.id} was ${task.status}: ${task.statusMessage ?? 'no result'}`);
 }

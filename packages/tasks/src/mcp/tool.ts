@@ -14,7 +14,13 @@
  *
  * @module
  */
-import type { CallToolResult, ElicitRequestFormParams, InputRequest, StandardSchemaWithJSON, ToolAnnotations } from '@modelcontextprotocol/server';
+import type {
+  CallToolResult,
+  ElicitRequestFormParams,
+  InputRequest,
+  StandardSchemaWithJSON,
+  ToolAnnotations,
+} from '@modelcontextprotocol/server';
 import { TaskFailure } from '../errors.js';
 import type { AnyTaskHandler, TaskContext } from '../handler.js';
 
@@ -126,6 +132,7 @@ function taskToolContext(input: ToolTaskInput, ctx: TaskContext): ToolContext {
     taskId: ctx.taskId,
     owner: ctx.owner,
     progress: (current, total, message) => ctx.progress(current, total, message),
-    requestInput: <T>(key: string, request: InputRequest) => (key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request)),
+    requestInput: <T>(key: string, request: InputRequest) =>
+      key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request),
   };
 }

@@ -40,7 +40,6 @@ afterEach(async () => {
   schema = '';
 });
 
-
 /** Resolves with the first change `store` delivers that matches, or rejects after `timeoutMs`. */
 function nextChange(store: PostgresTaskStore, match: (c: TaskChange) => boolean, timeoutMs = 5_000): Promise<TaskChange> {
   return new Promise((resolve, reject) => {
@@ -65,11 +64,15 @@ describe('PostgresTaskStore migrations', () => {
   it('applies each migration once when many stores migrate the same schema at once, and again is a no-op', async () => {
     const stores = Array.from({ length: 6 }, () => open());
     await Promise.all(stores.map((s) => s.migrate()));
-    const before = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);
+    const before = await sql<{ version: number; applied_at: Date }>(
+      `SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`,
+    );
     expect(before.map((r) => r.version)).toEqual([1, 2]);
 
     await open().migrate();
-    const after = await sql<{ version: number; applied_at: Date }>(`SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`);
+    const after = await sql<{ version: number; applied_at: Date }>(
+      `SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`,
+    );
     expect(after).toEqual(before);
     const { task } = await stores[0]!.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
     expect(await stores[5]!.get(task.id)).toEqual(task);
@@ -77,8 +80,17 @@ describe('PostgresTaskStore migrations', () => {
 
   it('keeps the one-task notice of version 1, so nodes not yet upgraded keep working on a migrated schema', async () => {
     await open().migrate();
-    const [row] = await sql<{ notice: string }>(`SELECT ${pg.escapeIdentifier(schema)}.notify_change('elsewhere', 'o', ARRAY['created'], 't1', 'alice', NULL, 'working') AS notice`);
-    expect(JSON.parse(row!.notice)).toEqual({ origin: 'o', taskId: 't1', owner: 'alice', parentId: null, status: 'working', kinds: ['created'] });
+    const [row] = await sql<{ notice: string }>(
+      `SELECT ${pg.escapeIdentifier(schema)}.notify_change('elsewhere', 'o', ARRAY['created'], 't1', 'alice', NULL, 'working') AS notice`,
+    );
+    expect(JSON.parse(row!.notice)).toEqual({
+      origin: 'o',
+      taskId: 't1',
+      owner: 'alice',
+      parentId: null,
+      status: 'working',
+      kinds: ['created'],
+    });
   });
 
   it('refuses a schema migrated by a newer version', async () => {
@@ -105,7 +117,10 @@ describe('PostgresTaskStore connections', () => {
   it('reads epoch-ms bigints as numbers without changing pg’s global int8 parser', async () => {
     const store = open();
     await store.migrate();
-    const { task } = await store.insert(newTask({ ttlMs: 3_600_000, expiresAt: Date.now() + 3_600_000 }), { maxLivePerOwner: null, now: Date.now() });
+    const { task } = await store.insert(newTask({ ttlMs: 3_600_000, expiresAt: Date.now() + 3_600_000 }), {
+      maxLivePerOwner: null,
+      now: Date.now(),
+    });
     const read = await store.get(task.id);
     expect(typeof read?.createdAt).toBe('number');
     expect(read?.expiresAt).toBe(task.expiresAt);
@@ -117,7 +132,9 @@ describe('PostgresTaskStore connections', () => {
     await store.migrate();
     const task = newTask({ input: { text: 'a\u0000b' } });
     await expect(store.insert(task, { maxLivePerOwner: null, now: Date.now() })).rejects.toBeInstanceOf(InvalidArgumentError);
-    await expect(store.insert(newTask({ owner: 'al\u0000ice' }), { maxLivePerOwner: 10, now: Date.now() })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(store.insert(newTask({ owner: 'al\u0000ice' }), { maxLivePerOwner: 10, now: Date.now() })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     expect(await store.get(task.id)).toBeNull();
   });
 
@@ -160,7 +177,9 @@ describe('PostgresTaskStore claims', () => {
     await a.migrate();
     const now = Date.now();
     for (let i = 0; i < 500; i += 50) {
-      await Promise.all(Array.from({ length: 50 }, () => a.insert(newTask({ createdAt: now, runAt: now }), { maxLivePerOwner: null, now })));
+      await Promise.all(
+        Array.from({ length: 50 }, () => a.insert(newTask({ createdAt: now, runAt: now }), { maxLivePerOwner: null, now })),
+      );
     }
     const claimed = new Map<string, string>();
     const duplicates: string[] = [];
@@ -185,7 +204,10 @@ describe('PostgresTaskStore claims', () => {
 
 /** How many transactions wrote the current versions of these tasks' rows: 1 per statement here. */
 async function writingTransactions(ids: readonly string[]): Promise<number> {
-  const [row] = await sql<{ n: string }>(`SELECT count(DISTINCT xmin::text) AS n FROM ${pg.escapeIdentifier(schema)}.tasks WHERE id = ANY($1)`, [ids]);
+  const [row] = await sql<{ n: string }>(
+    `SELECT count(DISTINCT xmin::text) AS n FROM ${pg.escapeIdentifier(schema)}.tasks WHERE id = ANY($1)`,
+    [ids],
+  );
   return Number(row?.n);
 }
 
@@ -199,11 +221,15 @@ describe('PostgresTaskStore group commit', () => {
     await Promise.all([a.migrate(), b.migrate()]);
     const now = Date.now();
     // Owners at the engine's 256-character limit: the group's notices must still fit under 8000 bytes.
-    const tasks = Array.from({ length: 200 }, (_, i) => newTask({ owner: `${'o'.repeat(250)}-${String(i % 3).padStart(5, '0')}`, createdAt: now, runAt: now }));
+    const tasks = Array.from({ length: 200 }, (_, i) =>
+      newTask({ owner: `${'o'.repeat(250)}-${String(i % 3).padStart(5, '0')}`, createdAt: now, runAt: now }),
+    );
     const lastSeen = nextChange(b, (c) => c.taskId === tasks.at(-1)!.id);
     const results = await Promise.all(tasks.map((task) => a.insert(task, { maxLivePerOwner: null, now })));
 
-    expect(results.map((r) => [r.created, r.task.id, r.task.owner, r.task.status])).toEqual(tasks.map((t) => [true, t.id, t.owner, 'working']));
+    expect(results.map((r) => [r.created, r.task.id, r.task.owner, r.task.status])).toEqual(
+      tasks.map((t) => [true, t.id, t.owner, 'working']),
+    );
     expect(results[7]!.task).toEqual(await a.get(tasks[7]!.id));
     expect(await writingTransactions(tasks.map((t) => t.id))).toBeLessThanOrEqual(3);
     // Same run_at and created_at: claim order falls back to insertion order, which is call order.
@@ -244,7 +270,11 @@ describe('PostgresTaskStore group commit', () => {
     for (const id of cancelled) await b.cancel({ id, statusMessage: 'stop', now });
 
     const lastSeen = nextChange(b, (c) => c.taskId === claimed.at(-1)!.id && c.status === 'completed');
-    const results = await Promise.all(claimed.map((t) => a.complete({ id: t.id, worker: 'w', status: 'completed', outcome: { result: { id: t.id } }, statusMessage: null, now: now + 1 })));
+    const results = await Promise.all(
+      claimed.map((t) =>
+        a.complete({ id: t.id, worker: 'w', status: 'completed', outcome: { result: { id: t.id } }, statusMessage: null, now: now + 1 }),
+      ),
+    );
 
     results.forEach((result, i) => {
       const id = claimed[i]!.id;
@@ -256,7 +286,12 @@ describe('PostgresTaskStore group commit', () => {
     const winners = claimed.filter((t) => !cancelled.has(t.id)).map((t) => t.id);
     expect(await writingTransactions(winners)).toBeLessThanOrEqual(3);
     await lastSeen;
-    expect(seenByB.filter((c) => c.status === 'completed').map((c) => c.taskId).sort()).toEqual([...winners].sort());
+    expect(
+      seenByB
+        .filter((c) => c.status === 'completed')
+        .map((c) => c.taskId)
+        .sort(),
+    ).toEqual([...winners].sort());
   });
 
   it('a group that mixes winners and losers: each complete is judged by its own guard', async () => {
@@ -266,7 +301,8 @@ describe('PostgresTaskStore group commit', () => {
     const tasks = Array.from({ length: 6 }, () => newTask({ createdAt: now, runAt: now }));
     await Promise.all(tasks.map((task) => store.insert(task, { maxLivePerOwner: null, now })));
     const [mine, theirs, done, waiting, failing, unleased] = tasks.map((t) => t.id) as [string, string, string, string, string, string];
-    const byWorker = async (worker: string, limit: number) => (await store.claim({ worker, handlers: ['job'], limit, leaseMs: 60_000, now })).map((t) => t.id);
+    const byWorker = async (worker: string, limit: number) =>
+      (await store.claim({ worker, handlers: ['job'], limit, leaseMs: 60_000, now })).map((t) => t.id);
     expect(await byWorker('w', 1)).toEqual([mine]);
     expect(await byWorker('other', 1)).toEqual([theirs]);
     expect(await byWorker('w', 3)).toEqual([done, waiting, failing]);
@@ -279,11 +315,32 @@ describe('PostgresTaskStore group commit', () => {
       store.complete({ id: unleased, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
       store.complete({ id: mine, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
       store.complete({ id: theirs, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
-      store.complete({ id: done, worker: 'w', status: 'failed', outcome: { error: { code: 1, message: 'late' } }, statusMessage: 'late', now }),
+      store.complete({
+        id: done,
+        worker: 'w',
+        status: 'failed',
+        outcome: { error: { code: 1, message: 'late' } },
+        statusMessage: 'late',
+        now,
+      }),
       store.complete({ id: waiting, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
-      store.complete({ id: failing, worker: 'w', status: 'failed', outcome: { error: { code: 2, message: 'boom' } }, statusMessage: 'boom', now }),
+      store.complete({
+        id: failing,
+        worker: 'w',
+        status: 'failed',
+        outcome: { error: { code: 2, message: 'boom' } },
+        statusMessage: 'boom',
+        now,
+      }),
       // The same task twice at once: the second call must see the first one's write.
-      store.complete({ id: mine, worker: 'w', status: 'failed', outcome: { error: { code: 3, message: 'twice' } }, statusMessage: null, now }),
+      store.complete({
+        id: mine,
+        worker: 'w',
+        status: 'failed',
+        outcome: { error: { code: 3, message: 'twice' } },
+        statusMessage: null,
+        now,
+      }),
     ]);
     expect([a?.status, b, c, d?.status, e?.status, f, again]).toEqual(['completed', null, null, 'completed', 'failed', null, null]);
     expect(e?.outcome).toEqual({ error: { code: 2, message: 'boom' } });
@@ -300,7 +357,9 @@ describe('PostgresTaskStore uniqueness', () => {
     await a.migrate();
     const now = Date.now();
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).insert(newTask({ uniqueKey: 'nightly-report', createdAt: now, runAt: now }), { maxLivePerOwner: 100, now })),
+      Array.from({ length: 20 }, (_, i) =>
+        (i % 2 ? a : b).insert(newTask({ uniqueKey: 'nightly-report', createdAt: now, runAt: now }), { maxLivePerOwner: 100, now }),
+      ),
     );
     expect(results.filter((r) => r.created)).toHaveLength(1);
     expect(new Set(results.map((r) => r.task.id)).size).toBe(1);
@@ -312,9 +371,13 @@ describe('PostgresTaskStore uniqueness', () => {
     const [a, b] = [open(), open()];
     await a.migrate();
     const now = Date.now();
-    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).insert(newTask(), { maxLivePerOwner: 5, now })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).insert(newTask(), { maxLivePerOwner: 5, now })),
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(5);
-    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(Array(7).fill('TaskLimitError'));
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason.name)).toEqual(
+      Array(7).fill('TaskLimitError'),
+    );
   });
 });
 
@@ -349,8 +412,12 @@ describe('PostgresTaskStore change feed', () => {
     const barrierSeen = nextChange(a, (c) => c.taskId === barrier.id);
     await b.insert(barrier, { maxLivePerOwner: null, now: Date.now() });
     await barrierSeen;
-    expect(seenByA.filter((c) => c.taskId === task.id)).toEqual([{ taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' }]);
-    expect(seenByB.filter((c) => c.taskId === task.id)).toEqual([{ taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' }]);
+    expect(seenByA.filter((c) => c.taskId === task.id)).toEqual([
+      { taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' },
+    ]);
+    expect(seenByB.filter((c) => c.taskId === task.id)).toEqual([
+      { taskId: task.id, owner: 'alice', parentId: null, status: 'working', kind: 'created' },
+    ]);
   });
 
   it('announces every kind of change a write makes, to other instances', async () => {
@@ -387,7 +454,9 @@ describe('PostgresTaskStore change feed', () => {
     await Promise.all([a.migrate(), b.migrate()]);
     const now = Date.now();
     const { task: parent } = await a.insert(newTask(), { maxLivePerOwner: null, now });
-    const children = await Promise.all(Array.from({ length: 100 }, () => a.insert(newTask({ parentId: parent.id }), { maxLivePerOwner: null, now })));
+    const children = await Promise.all(
+      Array.from({ length: 100 }, () => a.insert(newTask({ parentId: parent.id }), { maxLivePerOwner: null, now })),
+    );
     const raw = new pg.Client({ connectionString: url });
     await raw.connect();
     const payloads: string[] = [];
@@ -425,7 +494,13 @@ describe('PostgresTaskStore change feed', () => {
       const task = newTask();
       const arrived = nextChange(b, (c) => c.taskId === task.id, 250);
       await a.insert(task, { maxLivePerOwner: null, now: Date.now() });
-      if (await arrived.then(() => true, () => false)) break;
+      if (
+        await arrived.then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (Date.now() > deadline) throw new Error('change delivery did not resume after the LISTEN connection was killed');
     }
     const now = await listeners();

@@ -66,7 +66,13 @@ describe('change feed', () => {
       await store.close();
     `);
     expect(result, result.stderr).toMatchObject({ exitCode: 0 });
-    expect(await changes.next((c) => c.taskId === 'from-child')).toEqual({ taskId: 'from-child', owner: 'bob', parentId: null, status: 'working', kind: 'created' });
+    expect(await changes.next((c) => c.taskId === 'from-child')).toEqual({
+      taskId: 'from-child',
+      owner: 'bob',
+      parentId: null,
+      status: 'working',
+      kind: 'created',
+    });
     expect(await store.get('from-child')).toMatchObject({ input: { hello: 1 } });
   });
 
@@ -121,4 +127,3 @@ describe('change feed', () => {
     await expect(store.get('x')).rejects.toThrow(/not open/);
   });
 });
-

@@ -72,4 +72,3 @@ describe('migrations', () => {
     await store.close();
   });
 });
-

@@ -19,11 +19,22 @@ describe('durability', () => {
     const kept = await first.insert(newTask({ uniqueKey: 'nightly' }), noLimit());
     const done = (await first.insert(newTask({ input: { big: 'x'.repeat(10_000) } }), noLimit())).task;
     await first.claim({ worker: 'w', handlers: ['job'], limit: 10, leaseMs: 60_000, now: Date.now() });
-    await first.complete({ id: done.id, worker: 'w', status: 'completed', outcome: { result: { ok: true } }, statusMessage: null, now: Date.now() });
+    await first.complete({
+      id: done.id,
+      worker: 'w',
+      status: 'completed',
+      outcome: { result: { ok: true } },
+      statusMessage: null,
+      now: Date.now(),
+    });
     await first.close();
 
     const second = await db.openSqlite();
-    expect(await second.get(done.id)).toMatchObject({ status: 'completed', outcome: { result: { ok: true } }, input: { big: 'x'.repeat(10_000) } });
+    expect(await second.get(done.id)).toMatchObject({
+      status: 'completed',
+      outcome: { result: { ok: true } },
+      input: { big: 'x'.repeat(10_000) },
+    });
     expect(await second.get(kept.task.id)).toMatchObject({ status: 'working', lease: { worker: 'w' }, attempt: 1 });
     const again = await second.insert(newTask({ uniqueKey: 'nightly' }), noLimit());
     expect(again).toMatchObject({ created: false, task: { id: kept.task.id } });
@@ -79,7 +90,10 @@ describe('unique keys', () => {
     const { task } = await store.insert(newTask({ uniqueKey: 'k' }), noLimit());
     await store.cancel({ id: task.id, statusMessage: 'stop', now: Date.now() });
     const raw = new Sqlite(db.path, { readonly: true });
-    expect(raw.prepare('SELECT unique_key, unique_slot FROM carrel_tasks WHERE id = ?').get(task.id)).toEqual({ unique_key: 'k', unique_slot: null });
+    expect(raw.prepare('SELECT unique_key, unique_slot FROM carrel_tasks WHERE id = ?').get(task.id)).toEqual({
+      unique_key: 'k',
+      unique_slot: null,
+    });
     raw.close();
     expect((await store.get(task.id))?.uniqueKey).toBe('k');
   });
@@ -223,6 +237,10 @@ describe('query plans', () => {
     expect(fullScans).toEqual([]);
     // The only scan of the feed is the prune's, and it stops after a fixed number of the oldest rows.
     const feedScans = plans.filter(({ plan }) => plan.some((step) => /^SCAN carrel_task_changes\b/.test(step)));
-    expect(feedScans.map(({ source }) => source)).toEqual([expect.stringMatching(/^DELETE FROM carrel_task_changes WHERE seq IN \(SELECT seq FROM \(SELECT seq, at FROM carrel_task_changes ORDER BY seq LIMIT \?\)/)]);
+    expect(feedScans.map(({ source }) => source)).toEqual([
+      expect.stringMatching(
+        /^DELETE FROM carrel_task_changes WHERE seq IN \(SELECT seq FROM \(SELECT seq, at FROM carrel_task_changes ORDER BY seq LIMIT \?\)/,
+      ),
+    ]);
   });
 });

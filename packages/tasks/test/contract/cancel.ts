@@ -63,10 +63,15 @@ export function cancelContract(f: ContractFixture): void {
     });
 
     it('racing completion: exactly one of cancel and complete wins, and the loser changes nothing', async () => {
-      const engine = await f.engine({ racer: async (delay: number) => new Promise((r) => setTimeout(() => r('won'), delay)) }, { concurrency: 8 });
+      const engine = await f.engine(
+        { racer: async (delay: number) => new Promise((r) => setTimeout(() => r('won'), delay)) },
+        { concurrency: 8 },
+      );
       const ids: string[] = [];
       for (let i = 0; i < 24; i++) ids.push((await engine.create({ handler: 'racer', input: 20 + (i % 6) * 2, owner: 'alice' })).task.id);
-      await eventually(async () => (await Promise.all(ids.map((id) => engine.get(id, 'alice')))).every((t) => t.attempt === 1 || t.status !== 'working'));
+      await eventually(async () =>
+        (await Promise.all(ids.map((id) => engine.get(id, 'alice')))).every((t) => t.attempt === 1 || t.status !== 'working'),
+      );
       await new Promise((r) => setTimeout(r, 20));
       const verdicts = await Promise.all(
         ids.map((id) =>

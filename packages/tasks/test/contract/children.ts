@@ -69,7 +69,9 @@ export function childrenContract(f: ContractFixture): void {
         parent: async (_: null, ctx: TaskContext) => (await ctx.spawn('child', null)).result(),
       });
       const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
-      const child = await eventually(async () => (await engine.list({ owner: 'alice' })).tasks.find((t) => t.parentId === task.id && t.attempt === 1));
+      const child = await eventually(async () =>
+        (await engine.list({ owner: 'alice' })).tasks.find((t) => t.parentId === task.id && t.attempt === 1),
+      );
       await engine.cancel(task.id, 'alice');
       expect(await childAborted.promise).toMatchObject({ reason: 'cancelled' });
       expect((await engine.get(child.id, 'alice')).status).toBe('cancelled');

@@ -104,7 +104,9 @@ export function crashContract(f: ContractFixture): void {
       await worker.kill('SIGKILL');
       const waiting = await client.get(task.id, 'alice');
       expect(waiting.inputRequests).toEqual({ confirm: { request: { message: 'Proceed?' }, requestedAt: expect.any(Number) } });
-      await f.engine({ ask: async (_: null, ctx: TaskContext) => ({ resumedWith: await ctx.requestInput('confirm', { message: 'Proceed?' }) }) });
+      await f.engine({
+        ask: async (_: null, ctx: TaskContext) => ({ resumedWith: await ctx.requestInput('confirm', { message: 'Proceed?' }) }),
+      });
       await client.respond(task.id, 'alice', { confirm: { action: 'accept' } });
       const done = await client.waitForTerminal(task.id, 'alice');
       expect(done.outcome).toEqual({ result: { resumedWith: { action: 'accept' } } });

@@ -52,7 +52,10 @@ export function useContractFixture(harness: BackendHarness): ContractFixture {
 }
 
 /** Resolves when `check` returns a value other than undefined/false; polls briefly as a last resort. */
-export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, { timeoutMs = 10_000, everyMs = 10 } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  { timeoutMs = 10_000, everyMs = 10 } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

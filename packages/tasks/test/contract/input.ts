@@ -28,7 +28,10 @@ export function inputContract(f: ContractFixture): void {
     });
 
     it('a task waiting for input does not hold a concurrency slot', async () => {
-      const engine = await f.engine({ ask: async (_: null, ctx: TaskContext) => ctx.requestInput('k', {}), quick: async () => 'ran' }, { concurrency: 1 });
+      const engine = await f.engine(
+        { ask: async (_: null, ctx: TaskContext) => ctx.requestInput('k', {}), quick: async () => 'ran' },
+        { concurrency: 1 },
+      );
       const waiting = await engine.create({ handler: 'ask', input: null, owner: 'alice' });
       await eventually(async () => (await engine.get(waiting.task.id, 'alice')).status === 'input_required');
       const { task } = await engine.create({ handler: 'quick', input: null, owner: 'alice' });
@@ -58,7 +61,10 @@ export function inputContract(f: ContractFixture): void {
 
     it('treats keys named like Object.prototype members as ordinary keys', async () => {
       const engine = await f.engine({
-        odd: async (_: null, ctx: TaskContext) => [await ctx.requestInput('toString', { q: 1 }), await ctx.requestInput('__proto__', { q: 2 })],
+        odd: async (_: null, ctx: TaskContext) => [
+          await ctx.requestInput('toString', { q: 1 }),
+          await ctx.requestInput('__proto__', { q: 2 }),
+        ],
       });
       const { task } = await engine.create({ handler: 'odd', input: null, owner: 'alice' });
       await eventually(async () => Object.hasOwn((await engine.get(task.id, 'alice')).inputRequests, 'toString'));
@@ -93,7 +99,9 @@ export function inputContract(f: ContractFixture): void {
       const { task } = await client.create({ handler: 'ask', input: null, owner: 'alice', maxAttempts: 1 });
       const now = Date.now();
       await client.store.claim({ worker: 'gone', handlers: ['ask'], limit: 1, leaseMs: 50, now });
-      expect(await client.store.requestInput({ id: task.id, worker: 'gone', key: 'k', request: { q: 1 }, now })).toEqual({ answered: false });
+      expect(await client.store.requestInput({ id: task.id, worker: 'gone', key: 'k', request: { q: 1 }, now })).toEqual({
+        answered: false,
+      });
       await new Promise((r) => setTimeout(r, 80));
       await client.respond(task.id, 'alice', { k: 'v' });
       await f.engine({ ask: async (_: null, ctx: TaskContext) => ({ k: await ctx.requestInput('k', { q: 1 }), attempt: ctx.attempt }) });

@@ -56,7 +56,9 @@ export function lifecycleContract(f: ContractFixture): void {
     });
 
     it('a thrown TaskFailure that is not retryable fails the task with its JSON-RPC error at once', async () => {
-      const engine = await f.engine({ boom: async () => Promise.reject(new TaskFailure('bad thing', { code: -32010, data: { why: 'x' }, retryable: false })) });
+      const engine = await f.engine({
+        boom: async () => Promise.reject(new TaskFailure('bad thing', { code: -32010, data: { why: 'x' }, retryable: false })),
+      });
       const { task } = await engine.create({ handler: 'boom', input: null, owner: 'alice', maxAttempts: 5 });
       const done = await engine.waitForTerminal(task.id, 'alice');
       expect(done.status).toBe('failed');
@@ -78,7 +80,9 @@ export function lifecycleContract(f: ContractFixture): void {
     });
 
     it('waitForTerminal is abortable', async () => {
-      const engine = await f.engine({ forever: (_: null, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))) });
+      const engine = await f.engine({
+        forever: (_: null, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+      });
       const { task } = await engine.create({ handler: 'forever', input: null, owner: 'alice' });
       const controller = new AbortController();
       const waiting = engine.waitForTerminal(task.id, 'alice', { signal: controller.signal });

@@ -31,7 +31,9 @@ export function paginationContract(f: ContractFixture): void {
 
     it('orders tasks created in the same millisecond consistently and loses none', async () => {
       const engine = await f.engine({ job: async () => null }, { concurrency: 0 });
-      const ids = await Promise.all(Array.from({ length: 30 }, (_, i) => engine.create({ handler: 'job', input: i, owner: 'alice' }).then((r) => r.task.id)));
+      const ids = await Promise.all(
+        Array.from({ length: 30 }, (_, i) => engine.create({ handler: 'job', input: i, owner: 'alice' }).then((r) => r.task.id)),
+      );
       const seen: string[] = [];
       let cursor: string | undefined;
       do {
@@ -48,7 +50,9 @@ export function paginationContract(f: ContractFixture): void {
       await engine.cancel(first!, 'alice');
       await engine.cancel(second!, 'alice');
       const cancelled = await engine.list({ owner: 'alice', status: 'cancelled' });
-      expect(cancelled.tasks.map((t) => t.id)).toEqual((await Promise.all([first!, second!].map((id) => engine.get(id, 'alice')))).sort(newestFirst).map((t) => t.id));
+      expect(cancelled.tasks.map((t) => t.id)).toEqual(
+        (await Promise.all([first!, second!].map((id) => engine.get(id, 'alice')))).sort(newestFirst).map((t) => t.id),
+      );
       expect(cancelled.nextCursor).toBeUndefined();
       expect((await engine.list({ owner: 'alice', status: ['working', 'input_required'] })).tasks).toHaveLength(1);
       const exact = await engine.list({ owner: 'alice', limit: 3 });

@@ -29,7 +29,10 @@ export function retryContract(f: ContractFixture): void {
     });
 
     it('stays working with a status message between attempts and fails only after the last one', async () => {
-      const engine = await f.engine({ broken: async (_: null, ctx) => Promise.reject(new Error(`broken on ${ctx.attempt}`)) }, { backoff: () => 200 });
+      const engine = await f.engine(
+        { broken: async (_: null, ctx) => Promise.reject(new Error(`broken on ${ctx.attempt}`)) },
+        { backoff: () => 200 },
+      );
       const statuses: string[] = [];
       const { task } = await engine.create({ handler: 'broken', input: null, owner: 'alice', maxAttempts: 2 });
       engine.watch({ owner: 'alice', taskId: task.id }, (e: TaskEvent) => e.task && statuses.push(e.task.status));
@@ -66,14 +69,20 @@ export function retryContract(f: ContractFixture): void {
     });
 
     it('keeps the numeric code of a thrown error that carries one', async () => {
-      const engine = await f.engine({ coded: async () => Promise.reject(Object.assign(new Error('not allowed'), { code: -32042, data: { scope: 'x' } })) });
+      const engine = await f.engine({
+        coded: async () => Promise.reject(Object.assign(new Error('not allowed'), { code: -32042, data: { scope: 'x' } })),
+      });
       const { task } = await engine.create({ handler: 'coded', input: null, owner: 'alice', maxAttempts: 1 });
-      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ error: { code: -32042, message: 'not allowed', data: { scope: 'x' } } });
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({
+        error: { code: -32042, message: 'not allowed', data: { scope: 'x' } },
+      });
     });
 
     it('uses the handler definition’s maxAttempts and backoff when create does not say', async () => {
       let attempts = 0;
-      const engine = await f.engine({ defined: { run: async () => Promise.reject(new Error(`n${++attempts}`)), maxAttempts: 4, backoff: () => 10 } });
+      const engine = await f.engine({
+        defined: { run: async () => Promise.reject(new Error(`n${++attempts}`)), maxAttempts: 4, backoff: () => 10 },
+      });
       const { task } = await engine.create({ handler: 'defined', input: null, owner: 'alice' });
       expect(task.maxAttempts).toBe(4);
       const done = await engine.waitForTerminal(task.id, 'alice');

@@ -10,7 +10,9 @@ export function uniquenessContract(f: ContractFixture): void {
       const a = await f.engine(handlers);
       const b = await f.engine(handlers);
       const results = await Promise.all(
-        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).create({ handler: 'job', input: { i }, owner: 'alice', uniqueKey: 'reindex:docs' })),
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 ? a : b).create({ handler: 'job', input: { i }, owner: 'alice', uniqueKey: 'reindex:docs' }),
+        ),
       );
       const ids = new Set(results.map((r) => r.task.id));
       expect(ids.size).toBe(1);

@@ -10,7 +10,9 @@ export function validationContract(f: ContractFixture): void {
       const base = { handler: 'job', input: null, owner: 'alice' };
       await expect(engine.create({ ...base, handler: 'rm -rf' })).rejects.toBeInstanceOf(HandlerNotAllowedError);
       for (const ttlMs of [-1, 0, 1.5, Number.NaN, '60000' as unknown as number]) {
-        await expect(engine.create({ ...base, ttlMs })).rejects.toThrow(new InvalidArgumentError('ttlMs', 'a positive integer number of milliseconds, or null'));
+        await expect(engine.create({ ...base, ttlMs })).rejects.toThrow(
+          new InvalidArgumentError('ttlMs', 'a positive integer number of milliseconds, or null'),
+        );
       }
       await expect(engine.create({ ...base, maxAttempts: 0 })).rejects.toBeInstanceOf(InvalidArgumentError);
       await expect(engine.create({ ...base, owner: '' })).rejects.toBeInstanceOf(InvalidArgumentError);
@@ -30,9 +32,13 @@ export function validationContract(f: ContractFixture): void {
     it('rejects NUL characters, which not every backend can store, in names and payloads alike', async () => {
       const engine = await f.engine({ nul: async () => 'a\u0000b' }, { concurrency: 1 });
       const base = { handler: 'nul', input: null, owner: 'alice' };
-      await expect(engine.create({ ...base, owner: 'al\u0000ice' })).rejects.toThrow(new InvalidArgumentError('owner', 'a string of 1 to 256 characters without NUL'));
+      await expect(engine.create({ ...base, owner: 'al\u0000ice' })).rejects.toThrow(
+        new InvalidArgumentError('owner', 'a string of 1 to 256 characters without NUL'),
+      );
       await expect(engine.create({ ...base, uniqueKey: 'k\u0000' })).rejects.toBeInstanceOf(InvalidArgumentError);
-      await expect(engine.create({ ...base, input: { text: 'x\u0000y' } })).rejects.toThrow(new InvalidArgumentError('input', 'JSON without NUL characters (U+0000)'));
+      await expect(engine.create({ ...base, input: { text: 'x\u0000y' } })).rejects.toThrow(
+        new InvalidArgumentError('input', 'JSON without NUL characters (U+0000)'),
+      );
       expect((await engine.list({ owner: 'alice' })).tasks).toEqual([]);
       const { task } = await engine.create(base);
       const done = await engine.waitForTerminal(task.id, 'alice');
@@ -59,9 +65,14 @@ export function validationContract(f: ContractFixture): void {
     });
 
     it('rejects oversized input requests and responses', async () => {
-      const engine = await f.engine({ ask: async (_: null, ctx: TaskContext) => ctx.requestInput('k', { blob: 'z'.repeat(5_000) }) }, { maxPayloadBytes: 1_000 });
+      const engine = await f.engine(
+        { ask: async (_: null, ctx: TaskContext) => ctx.requestInput('k', { blob: 'z'.repeat(5_000) }) },
+        { maxPayloadBytes: 1_000 },
+      );
       const { task } = await engine.create({ handler: 'ask', input: null, owner: 'alice', maxAttempts: 1 });
-      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toMatchObject({ error: { message: expect.stringMatching(/input request/) } });
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toMatchObject({
+        error: { message: expect.stringMatching(/input request/) },
+      });
       await expect(engine.respond(task.id, 'alice', { k: 'z'.repeat(5_000) })).rejects.toBeInstanceOf(PayloadTooLargeError);
     });
   });

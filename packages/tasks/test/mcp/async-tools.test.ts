@@ -24,7 +24,7 @@ afterAll(async () => {
   await fx?.close();
 });
 
-const text = (result: unknown) => ((result as { content: Array<{ text?: string }> }).content).map((c) => c.text ?? '').join('\n');
+const text = (result: unknown) => (result as { content: Array<{ text?: string }> }).content.map((c) => c.text ?? '').join('\n');
 
 describe('async tools', () => {
   it('runs synchronously without async, exactly as before', async () => {
@@ -65,7 +65,12 @@ describe('async tools', () => {
 
 describe('tool names', () => {
   it('lets an author’s tool named like a built-in replace it, listed once', async () => {
-    const own = defineTool({ name: 'get_task', inputSchema: z.object({}), taskMode: 'never', run: () => ({ content: [{ type: 'text', text: 'mine' }] }) });
+    const own = defineTool({
+      name: 'get_task',
+      inputSchema: z.object({}),
+      taskMode: 'never',
+      run: () => ({ content: [{ type: 'text', text: 'mine' }] }),
+    });
     const other = await startHttp({ tools: [own] });
     const plain = await v1Http(other.url);
     try {

@@ -9,12 +9,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTool } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
-import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+  ListTasksResultSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { modern, pollModern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
-const adminOnly = defineTool({ name: 'admin_only', inputSchema: z.object({}), taskMode: 'never', requiredScopes: ['admin'], run: () => ({ content: [{ type: 'text', text: 'ok' }] }) });
+const adminOnly = defineTool({
+  name: 'admin_only',
+  inputSchema: z.object({}),
+  taskMode: 'never',
+  requiredScopes: ['admin'],
+  run: () => ({ content: [{ type: 'text', text: 'ok' }] }),
+});
 const tokens = { 'token-alice': { principal: 'alice', scopes: ['admin'] }, 'token-bob': { principal: 'bob' } };
 
 describe('HTTP with bearer tokens', () => {
@@ -25,7 +36,11 @@ describe('HTTP with bearer tokens', () => {
   afterAll(async () => fx?.close());
 
   it('rejects requests without a known token with 401 and a Bearer challenge', async () => {
-    const response = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer nope' }, body: '{}' });
+    const response = await fetch(fx.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer nope' },
+      body: '{}',
+    });
     expect(response.status).toBe(401);
     expect(response.headers.get('www-authenticate')).toMatch(/^Bearer /);
   });
@@ -34,10 +49,19 @@ describe('HTTP with bearer tokens', () => {
     const alice = await v1Http(fx.url, { token: 'token-alice' });
     const bob = await v1Http(fx.url, { token: 'token-bob' });
     try {
-      const { task } = await alice.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 1 }, task: {} } }, CreateTaskResultSchema);
-      await expect(bob.request({ method: 'tasks/get', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
-      await expect(bob.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32602 });
-      await expect(bob.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+      const { task } = await alice.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 1 }, task: {} } },
+        CreateTaskResultSchema,
+      );
+      await expect(bob.request({ method: 'tasks/get', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
+      await expect(bob.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
+      await expect(bob.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, GetTaskResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
       const bobs = await bob.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
       expect(bobs.tasks.map((t) => t.taskId)).not.toContain(task.taskId);
       expect((await bob.callTool({ name: 'get_task', arguments: { taskId: task.taskId } })).isError).toBe(true);
@@ -58,7 +82,13 @@ describe('HTTP with bearer tokens', () => {
       expect(sessionId).toBeTruthy();
       const response = await fetch(fx.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer token-bob', 'mcp-session-id': String(sessionId), 'mcp-protocol-version': '2025-11-25' },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          authorization: 'Bearer token-bob',
+          'mcp-session-id': String(sessionId),
+          'mcp-protocol-version': '2025-11-25',
+        },
         body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'tools/list', params: {} }),
       });
       expect(response.status).toBe(404);
@@ -68,7 +98,9 @@ describe('HTTP with bearer tokens', () => {
   });
 
   it('refuses a tool whose scopes the token lacks', async () => {
-    expect((await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content).toEqual([{ type: 'text', text: 'ok' }]);
+    expect(
+      (await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
+    ).toEqual([{ type: 'text', text: 'ok' }]);
     const refused = await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
     expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
   });
@@ -77,18 +109,41 @@ describe('HTTP with bearer tokens', () => {
     const client = await v1Http(fx.url, { token: 'token-alice' });
     try {
       const post = (body: string) =>
-        fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', authorization: 'Bearer token-alice' }, body });
+        fetch(fx.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json, text/event-stream',
+            authorization: 'Bearer token-alice',
+          },
+          body,
+        });
       const malformed = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
       expect(malformed.status).toBe(400);
       expect((await readJsonRpc(malformed)).error?.code).toBe(-32700);
-      const oversized = await post(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(100 * 1024) } } }));
+      const oversized = await post(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          id: 2,
+          method: 'tools/call',
+          params: { name: 'greet', arguments: { name: 'x'.repeat(100 * 1024) } },
+        }),
+      );
       expect(oversized.status).toBe(413);
       await expect(client.request({ method: 'no/such/method', params: {} }, CallToolResultSchema)).rejects.toMatchObject({ code: -32601 });
-      await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+      await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
       expect((await modern(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
       expect((await modern(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
-      expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
-      const wrongType = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer token-alice' }, body: '{}' });
+      expect(
+        (await modern(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code,
+      ).toBe(-32602);
+      const wrongType = await fetch(fx.url, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', authorization: 'Bearer token-alice' },
+        body: '{}',
+      });
       expect(wrongType.status).toBe(415);
       const greeting = await client.callTool({ name: 'greet', arguments: { name: 'still here' } });
       expect(greeting.content).toEqual([{ type: 'text', text: 'Hello, still here!' }]);
@@ -100,15 +155,28 @@ describe('HTTP with bearer tokens', () => {
   it('rejects a foreign Host or Origin (DNS rebinding) with 403', async () => {
     const { port } = new URL(fx.url);
     const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: 'Bearer token-alice' } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path: '/mcp',
+          method: 'POST',
+          headers: { host: `evil.example:${port}`, 'content-type': 'application/json', authorization: 'Bearer token-alice' },
+        },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.end('{}');
     });
     expect(status).toBe(403);
-    const origin = await fetch(fx.url, { method: 'POST', headers: { 'content-type': 'application/json', origin: 'http://evil.example', authorization: 'Bearer token-alice' }, body: '{}' });
+    const origin = await fetch(fx.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: 'http://evil.example', authorization: 'Bearer token-alice' },
+      body: '{}',
+    });
     expect(origin.status).toBe(403);
   });
 });
@@ -126,7 +194,10 @@ describe('HTTP without authentication', () => {
       expect(client.getServerCapabilities()?.tasks).toEqual({ cancel: {}, requests: { tools: { call: {} } } });
       await expect(client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema)).rejects.toMatchObject({ code: -32601 });
       expect((await client.listTools()).tools.map((t) => t.name)).not.toContain('list_tasks');
-      const { task } = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } }, CreateTaskResultSchema);
+      const { task } = await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } },
+        CreateTaskResultSchema,
+      );
       expect(task.ttl).toBe(3_600_000);
       expect(task.taskId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     } finally {
@@ -140,7 +211,9 @@ describe('HTTP without authentication', () => {
     let limited = await create();
     for (let i = 0; i < 2 && !limited.body.error; i++) limited = await create();
     expect(limited.body.error).toMatchObject({ code: -32600, data: { retryAfterMs: expect.any(Number) } });
-    expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([{ type: 'text', text: 'Hello, cheap!' }]);
+    expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
+      { type: 'text', text: 'Hello, cheap!' },
+    ]);
   });
 });
 
@@ -151,7 +224,12 @@ describe('HTTP restart', () => {
     const http = { tokens: { 'token-dave': { principal: 'dave' } } };
     try {
       const before = await startHttp({ store: new SqliteTaskStore({ path }), http });
-      const created = await modern(before.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 1, label: 'restart' } }, { token: 'token-dave' });
+      const created = await modern(
+        before.url,
+        'tools/call',
+        { name: 'slow_compute', arguments: { seconds: 1, label: 'restart' } },
+        { token: 'token-dave' },
+      );
       const taskId = String(created.body.result?.taskId);
       await before.close();
       await before.store.close();
@@ -173,7 +251,12 @@ describe('HTTP 2025 sessions', () => {
   const listTools = (url: string, sessionId: string) =>
     fetch(url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-session-id': sessionId,
+        'mcp-protocol-version': '2025-11-25',
+      },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
     }).then((r) => r.status);
 
@@ -202,9 +285,15 @@ describe('task retention', () => {
     const fx = await startHttp({ http: { tokens }, defaultTtlMs: 120_000, maxTtlMs: 600_000 });
     const client = await v1Http(fx.url, { token: 'token-alice' });
     try {
-      const unasked = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: {} } }, CreateTaskResultSchema);
+      const unasked = await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: {} } },
+        CreateTaskResultSchema,
+      );
       expect(unasked.task.ttl).toBe(120_000);
-      const greedy = await client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } }, CreateTaskResultSchema);
+      const greedy = await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: { ttl: 86_400_000 } } },
+        CreateTaskResultSchema,
+      );
       expect(greedy.task.ttl).toBe(600_000);
     } finally {
       await client.close();

@@ -33,13 +33,22 @@ it('runs the README quick-start tool as a task', async () => {
       return { content: [{ type: 'text', text: `Resized ${files.length} images` }] };
     },
   });
-  const server = await createTaskServer({ name: 'images', version: '1.0.0', store: new SqliteTaskStore({ path: join(dir, 'tasks.db') }), tools: [resize] });
+  const server = await createTaskServer({
+    name: 'images',
+    version: '1.0.0',
+    store: new SqliteTaskStore({ path: join(dir, 'tasks.db') }),
+    tools: [resize],
+  });
   // --- end ---
   const endpoint = await serveHttp(server);
   const client = await v1Http(endpoint.url);
   try {
     let result: Record<string, unknown> | undefined;
-    for await (const message of client.experimental.tasks.callToolStream({ name: 'resize_images', arguments: { folder: 'photos' } }, CallToolResultSchema, { task: {} })) {
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'resize_images', arguments: { folder: 'photos' } },
+      CallToolResultSchema,
+      { task: {} },
+    )) {
       if (message.type === 'result') result = message.result;
     }
     expect(result?.content).toEqual([{ type: 'text', text: 'Resized 2 images' }]);

@@ -24,7 +24,13 @@ let fx: HttpFixture;
 let client: Client;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool, syncProbe.tool, askColour], http: { tokens: { 'token-a': { principal: 'alice' } } }, maxTtlMs: 600_000, listPageSize: 2, engine: { pollMs: 60_000 } });
+  fx = await startHttp({
+    tools: [probe.tool, syncProbe.tool, askColour],
+    http: { tokens: { 'token-a': { principal: 'alice' } } },
+    maxTtlMs: 600_000,
+    listPageSize: 2,
+    engine: { pollMs: 60_000 },
+  });
   client = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { confirm: true } }) });
 });
 afterAll(async () => {
@@ -32,7 +38,12 @@ afterAll(async () => {
   await fx?.close();
 });
 
-async function createTask(name: string, args: Record<string, unknown>, task: Record<string, unknown> = {}, extra: Record<string, unknown> = {}) {
+async function createTask(
+  name: string,
+  args: Record<string, unknown>,
+  task: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
   return client.request({ method: 'tools/call', params: { name, arguments: args, task, ...extra } }, CreateTaskResultSchema);
 }
 
@@ -47,7 +58,11 @@ describe('era 2025-11-25', () => {
   it('runs a task through callToolStream: created, polled, result with related-task meta', async () => {
     const kinds: string[] = [];
     let result: Record<string, unknown> | undefined;
-    for await (const message of client.experimental.tasks.callToolStream({ name: 'slow_compute', arguments: { seconds: 1, label: 'pi' } }, CallToolResultSchema, { task: { ttl: 60_000 } })) {
+    for await (const message of client.experimental.tasks.callToolStream(
+      { name: 'slow_compute', arguments: { seconds: 1, label: 'pi' } },
+      CallToolResultSchema,
+      { task: { ttl: 60_000 } },
+    )) {
       kinds.push(message.type);
       if (message.type === 'result') result = message.result;
     }
@@ -85,11 +100,16 @@ describe('era 2025-11-25', () => {
 
   it('returns the stored JSON-RPC error from tasks/result for a failed task', async () => {
     const { task } = await createTask('protocol_error_job', {});
-    await expect(client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32000, message: expect.stringContaining('rejected the job') });
+    await expect(client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema)).rejects.toMatchObject({
+      code: -32000,
+      message: expect.stringContaining('rejected the job'),
+    });
   });
 
   it('answers -32601 for a required tool without a task and for a task on a forbidden tool', async () => {
-    await expect(client.request({ method: 'tools/call', params: { name: 'failing_job', arguments: {} } }, CallToolResultSchema)).rejects.toMatchObject({ code: -32601 });
+    await expect(
+      client.request({ method: 'tools/call', params: { name: 'failing_job', arguments: {} } }, CallToolResultSchema),
+    ).rejects.toMatchObject({ code: -32601 });
     await expect(createTask('greet', { name: 'x' })).rejects.toMatchObject({ code: -32601 });
   });
 
@@ -99,8 +119,12 @@ describe('era 2025-11-25', () => {
     const cancelled = await client.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, CancelTaskResultSchema);
     expect(cancelled.status).toBe('cancelled');
     expect(String(await probe.aborted)).toMatch(/cancelled/);
-    await expect(client.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, CancelTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
-    await expect(client.request({ method: 'tasks/cancel', params: { taskId: 'no-such-task' } }, CancelTaskResultSchema)).rejects.toMatchObject({ code: -32602 });
+    await expect(client.request({ method: 'tasks/cancel', params: { taskId: task.taskId } }, CancelTaskResultSchema)).rejects.toMatchObject(
+      { code: -32602 },
+    );
+    await expect(
+      client.request({ method: 'tasks/cancel', params: { taskId: 'no-such-task' } }, CancelTaskResultSchema),
+    ).rejects.toMatchObject({ code: -32602 });
   });
 
   it('cancels the task behind a synchronous call when the client cancels the request', async () => {
@@ -110,7 +134,9 @@ describe('era 2025-11-25', () => {
     controller.abort('changed my mind');
     await expect(call).rejects.toThrow();
     expect(String(await syncProbe.aborted)).toMatch(/cancelled/);
-    await expect.poll(async () => (await client.request({ method: 'tasks/get', params: { taskId: String(taskId) } }, GetTaskResultSchema)).status).toBe('cancelled');
+    await expect
+      .poll(async () => (await client.request({ method: 'tasks/get', params: { taskId: String(taskId) } }, GetTaskResultSchema)).status)
+      .toBe('cancelled');
   });
 
   it('lists tasks in pages and rejects a bad cursor with -32602', async () => {
@@ -127,16 +153,25 @@ describe('era 2025-11-25', () => {
     } while (cursor !== undefined);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => created.has(id))).toHaveLength(3);
-    await expect(client.request({ method: 'tasks/list', params: { cursor: 'forged' } }, ListTasksResultSchema)).rejects.toMatchObject({ code: -32602 });
+    await expect(client.request({ method: 'tasks/list', params: { cursor: 'forged' } }, ListTasksResultSchema)).rejects.toMatchObject({
+      code: -32602,
+    });
   });
 
   it('round-trips input_required: the elicitation arrives through tasks/result with related-task meta', async () => {
     const seen: unknown[] = [];
-    const asker = await v1Http(fx.url, { token: 'token-a', elicit: (request) => (seen.push(request.params._meta), { action: 'accept', content: { confirm: true } }) });
+    const asker = await v1Http(fx.url, {
+      token: 'token-a',
+      elicit: (request) => (seen.push(request.params._meta), { action: 'accept', content: { confirm: true } }),
+    });
     try {
       let result: Record<string, unknown> | undefined;
       const statuses: string[] = [];
-      for await (const message of asker.experimental.tasks.callToolStream({ name: 'confirm_delete', arguments: { filename: 'a.txt' } }, CallToolResultSchema, { task: {} })) {
+      for await (const message of asker.experimental.tasks.callToolStream(
+        { name: 'confirm_delete', arguments: { filename: 'a.txt' } },
+        CallToolResultSchema,
+        { task: {} },
+      )) {
         if (message.type === 'taskStatus') statuses.push(message.task.status);
         if (message.type === 'result') result = message.result;
       }
@@ -163,7 +198,10 @@ describe('era 2025-11-25', () => {
     watcher.setNotificationHandler(TaskStatusNotificationSchema, (n) => void notes.push(n));
     watcher.setNotificationHandler(ProgressNotificationSchema, (n) => void notes.push(n));
     try {
-      const { task } = await watcher.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 2 }, task: {}, _meta: { progressToken: 'tok-1' } } }, CreateTaskResultSchema);
+      const { task } = await watcher.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 2 }, task: {}, _meta: { progressToken: 'tok-1' } } },
+        CreateTaskResultSchema,
+      );
       await watcher.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
       await expect.poll(() => notes.some((n) => n.method === 'notifications/tasks/status' && n.params?.status === 'completed')).toBe(true);
       const progress = notes.filter((n) => n.method === 'notifications/progress');

@@ -38,7 +38,10 @@ describe('era 2026-07-28 with the v2 client', () => {
   });
 
   it('asks a synchronous call’s input with input_required and resumes the same task on the retry', async () => {
-    const client = new Client({ name: 'v2-test-client', version: '1.0.0' }, { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } });
+    const client = new Client(
+      { name: 'v2-test-client', version: '1.0.0' },
+      { capabilities: { elicitation: { form: {} } }, versionNegotiation: { mode: { pin: '2026-07-28' } } },
+    );
     const asked: unknown[] = [];
     client.setRequestHandler('elicitation/create', async (request) => {
       asked.push(request.params);
@@ -82,11 +85,17 @@ describe('era 2026-07-28 on the wire', () => {
     const waiting = await pollModern(fx.url, String(task.taskId), (t) => Object.keys((t.inputRequests as object) ?? {}).length === 2);
     expect(waiting.status).toBe('input_required');
     expect((waiting.inputRequests as Record<string, { method: string }>).first?.method).toBe('elicitation/create');
-    const ack = await modern(fx.url, 'tasks/update', { taskId: task.taskId, inputResponses: { first: { action: 'accept', content: { value: 'one' } }, bogus: { action: 'accept' } } });
+    const ack = await modern(fx.url, 'tasks/update', {
+      taskId: task.taskId,
+      inputResponses: { first: { action: 'accept', content: { value: 'one' } }, bogus: { action: 'accept' } },
+    });
     expect(ack.body.result).toEqual({ resultType: 'complete', _meta: expect.anything() });
     const partial = (await modern(fx.url, 'tasks/get', { taskId: task.taskId })).body.result!;
     expect(Object.keys(partial.inputRequests as object)).toEqual(['second']);
-    await modern(fx.url, 'tasks/update', { taskId: task.taskId, inputResponses: { second: { action: 'accept', content: { value: 'two' } } } });
+    await modern(fx.url, 'tasks/update', {
+      taskId: task.taskId,
+      inputResponses: { second: { action: 'accept', content: { value: 'two' } } },
+    });
     const done = await pollModern(fx.url, String(task.taskId), (t) => t.status === 'completed');
     expect(JSON.stringify(done.result)).toContain('one');
   });
@@ -96,7 +105,14 @@ describe('era 2026-07-28 on the wire', () => {
     const first = (await modern(fx.url, 'tools/call', { name: 'test_tool_with_task', arguments: {} }, { capabilities })).body.result!;
     expect(first.resultType).toBe('input_required');
     expect(first).not.toHaveProperty('taskId');
-    const retry = (await modern(fx.url, 'tools/call', { name: 'test_tool_with_task', arguments: {}, inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } }, { capabilities })).body.result!;
+    const retry = (
+      await modern(
+        fx.url,
+        'tools/call',
+        { name: 'test_tool_with_task', arguments: {}, inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } },
+        { capabilities },
+      )
+    ).body.result!;
     expect(retry.resultType).toBe('task');
     const done = await pollModern(fx.url, String(retry.taskId), (t) => t.status === 'completed');
     expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Hello, Alice!' }] });
@@ -120,7 +136,9 @@ describe('era 2026-07-28 on the wire', () => {
     const gated = await modern(fx.url, 'tasks/get', { taskId: 'no-such-task' }, { capabilities: {} });
     expect(gated.status).toBe(400);
     expect(gated.body.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [EXT]: {} } } } });
-    expect((await modern(fx.url, 'tools/call', { name: 'failing_job', arguments: {} }, { capabilities: {} })).body.error?.code).toBe(-32021);
+    expect((await modern(fx.url, 'tools/call', { name: 'failing_job', arguments: {} }, { capabilities: {} })).body.error?.code).toBe(
+      -32021,
+    );
   });
 
   it('answers -32021 to a synchronous call needing input the client cannot give, and ends its task', async () => {
@@ -133,8 +151,25 @@ describe('era 2026-07-28 on the wire', () => {
   it('rejects a tasks/get whose Mcp-Name header names another task (-32020)', async () => {
     const response = await fetch(fx.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tasks/get', 'mcp-name': 'other' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tasks/get', params: { taskId: 'mine', _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } } } } }),
+      headers: {
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tasks/get',
+        'mcp-name': 'other',
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'tasks/get',
+        params: {
+          taskId: 'mine',
+          _meta: {
+            'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+            'io.modelcontextprotocol/clientCapabilities': { extensions: { [EXT]: {} } },
+          },
+        },
+      }),
     });
     expect(response.status).toBe(400);
     expect(((await response.json()) as { error: { code: number } }).error.code).toBe(-32020);

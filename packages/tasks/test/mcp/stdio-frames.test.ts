@@ -3,7 +3,10 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { checkedFrames } from '../../src/mcp/stdio-frames.js';
 
-function run(chunks: Array<string | Buffer>, maxFrameBytes = 1024): Promise<{ passed: string; answered: Array<{ id: unknown; error: { code: number } }> }> {
+function run(
+  chunks: Array<string | Buffer>,
+  maxFrameBytes = 1024,
+): Promise<{ passed: string; answered: Array<{ id: unknown; error: { code: number } }> }> {
   const output = new PassThrough();
   const answers: string[] = [];
   output.on('data', (chunk: Buffer) => answers.push(chunk.toString()));
@@ -14,7 +17,11 @@ function run(chunks: Array<string | Buffer>, maxFrameBytes = 1024): Promise<{ pa
     frames.on('end', () =>
       resolve({
         passed: Buffer.concat(passed).toString(),
-        answered: answers.join('').split('\n').filter(Boolean).map((line) => JSON.parse(line)),
+        answered: answers
+          .join('')
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line)),
       }),
     );
     for (const chunk of chunks) frames.write(chunk);

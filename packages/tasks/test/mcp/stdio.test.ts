@@ -20,7 +20,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function startSlowTask(db: string, seconds: number) {
   const first = await v1Stdio(['--sqlite', db, '--lease-ms', '1000']);
-  const { task } = await first.client.request({ method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds, label: 'durable' }, task: {} } }, CreateTaskResultSchema);
+  const { task } = await first.client.request(
+    { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds, label: 'durable' }, task: {} } },
+    CreateTaskResultSchema,
+  );
   return { ...first, taskId: task.taskId };
 }
 
@@ -97,7 +100,11 @@ describe('stdio', () => {
     const { client } = await v1Stdio([], { elicit: () => ({ action: 'accept', content: { confirm: false } }) });
     try {
       let result: Record<string, unknown> | undefined;
-      for await (const message of client.experimental.tasks.callToolStream({ name: 'confirm_delete', arguments: { filename: 'b.txt' } }, CallToolResultSchema, { task: {} })) {
+      for await (const message of client.experimental.tasks.callToolStream(
+        { name: 'confirm_delete', arguments: { filename: 'b.txt' } },
+        CallToolResultSchema,
+        { task: {} },
+      )) {
         if (message.type === 'result') result = message.result;
       }
       expect(result?.content).toEqual([{ type: 'text', text: 'Kept b.txt' }]);
@@ -111,7 +118,12 @@ describe('stdio', () => {
     const raw = rawStdio();
     try {
       raw.send('{"jsonrpc":"2.0","id":1,"method":');
-      raw.send({ jsonrpc: '2.0', id: 2, method: 'initialize', params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+      raw.send({
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
       expect(await raw.reply(2)).toHaveProperty('result.protocolVersion', '2025-11-25');
       raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
       raw.send({ jsonrpc: '2.0', id: 3, method: 'no/such/method', params: {} });
@@ -119,7 +131,12 @@ describe('stdio', () => {
       raw.send({ jsonrpc: '2.0', id: 4, method: 'tasks/get', params: { taskId: 7 } });
       expect(await raw.reply(4)).toHaveProperty('error.code', -32602);
       raw.send('[1, 2]');
-      raw.send({ jsonrpc: '2.0', id: 6, method: 'tools/call', params: { name: 'greet', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } } });
+      raw.send({
+        jsonrpc: '2.0',
+        id: 6,
+        method: 'tools/call',
+        params: { name: 'greet', arguments: { name: 'x'.repeat(5 * 1024 * 1024) } },
+      });
       raw.send({ jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: 'greet', arguments: { name: 'stdio' } } });
       expect(await raw.reply(5)).toHaveProperty('result.content', [{ type: 'text', text: 'Hello, stdio!' }]);
       const errors = raw.replies.filter((r) => r.id === null).map((r) => (r.error as { code: number }).code);
@@ -132,7 +149,10 @@ describe('stdio', () => {
 
   it('speaks the 2026-07-28 extension on a modern stdio connection, input round trip included', async () => {
     const raw = rawStdio();
-    const meta = { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } } };
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
+    };
     let id = 100;
     const call = async (method: string, params: Record<string, unknown>) => {
       raw.send({ jsonrpc: '2.0', id: ++id, method, params: { ...params, _meta: meta } });
@@ -141,7 +161,10 @@ describe('stdio', () => {
     try {
       const discover = await call('server/discover', {});
       expect(discover).toHaveProperty('result.capabilities.extensions', { 'io.modelcontextprotocol/tasks': {} });
-      const created = (await call('tools/call', { name: 'confirm_delete', arguments: { filename: 'c.txt' } })).result as Record<string, unknown>;
+      const created = (await call('tools/call', { name: 'confirm_delete', arguments: { filename: 'c.txt' } })).result as Record<
+        string,
+        unknown
+      >;
       expect(created.resultType).toBe('task');
       const taskId = String(created.taskId);
       // Polls as a 2026 client does (the fixture's pollIntervalMs is 200; 20 ms keeps the test quick).
@@ -155,7 +178,9 @@ describe('stdio', () => {
       };
       let task = await pollUntil('input_required');
       expect(Object.keys(task.inputRequests as object)).toEqual(['confirm']);
-      expect((await call('tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } })).result).toMatchObject({ resultType: 'complete' });
+      expect(
+        (await call('tasks/update', { taskId, inputResponses: { confirm: { action: 'accept', content: { confirm: true } } } })).result,
+      ).toMatchObject({ resultType: 'complete' });
       task = await pollUntil('completed');
       expect(task.result).toMatchObject({ content: [{ type: 'text', text: 'Deleted c.txt' }] });
     } finally {

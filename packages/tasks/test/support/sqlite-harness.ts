@@ -61,7 +61,6 @@ export function useSqliteDatabases(): (options?: Omit<SqliteTaskStoreOptions, 'p
   };
 }
 
-
 /** Insert options with no live-task limit. */
 export const noLimit = () => ({ maxLivePerOwner: null, now: Date.now() });
 
@@ -71,9 +70,14 @@ const repoRoot = fileURLToPath(new URL('../../../../', import.meta.url));
  * Runs an ES module snippet in a new Node process that resolves `@carrel/tasks` to source;
  * `onOutput` sees stdout as it grows.
  */
-export function runNode(code: string, onOutput: (stdout: string) => void = () => {}): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
+export function runNode(
+  code: string,
+  onOutput: (stdout: string) => void = () => {},
+): Promise<{ exitCode: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', '--input-type=module', '-e', code], { cwd: repoRoot });
+    const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: repoRoot,
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => onOutput((stdout += chunk)));

@@ -19,7 +19,9 @@ const engine = new TaskEngine({
   handlers: {
     hang: async (_input: unknown, ctx: TaskContext) => {
       say('started', ctx.taskId, ctx.attempt);
-      const reason = await new Promise<TaskAbortedError>((resolve) => ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason as TaskAbortedError), { once: true }));
+      const reason = await new Promise<TaskAbortedError>((resolve) =>
+        ctx.signal.addEventListener('abort', () => resolve(ctx.signal.reason as TaskAbortedError), { once: true }),
+      );
       say('aborted', ctx.taskId, reason.reason);
     },
     ask: async (_input: unknown, ctx: TaskContext) => {
@@ -32,4 +34,11 @@ const engine = new TaskEngine({
 });
 await engine.start();
 say('ready');
-process.on('SIGTERM', () => void engine.stop().then(() => store.close()).then(() => process.exit(0)));
+process.on(
+  'SIGTERM',
+  () =>
+    void engine
+      .stop()
+      .then(() => store.close())
+      .then(() => process.exit(0)),
+);

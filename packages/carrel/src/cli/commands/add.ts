@@ -24,19 +24,23 @@ export function register(program: Command): void {
     .option('--lib-version <version>', 'library version')
     .option('-t, --tag <tag...>', 'tags for the documents')
     .option('--title <title>', 'title for a URL (default: the page title)')
-    .action(async (target: string, options: { library?: string; libVersion?: string; tag?: string[]; title?: string }, command: Command) => {
-      const context = commandContext(command);
-      const url = /^https?:\/\//i.test(target);
-      const library = options.library ?? defaultLibrary(target, url);
-      const args = {
-        library,
-        ...(options.libVersion !== undefined && { version: options.libVersion }),
-        ...(options.tag && { tags: options.tag }),
-        ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
-      };
-      const result = await withRuntime(context.settings, {}, (runtime) => runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }));
-      print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
-    });
+    .action(
+      async (target: string, options: { library?: string; libVersion?: string; tag?: string[]; title?: string }, command: Command) => {
+        const context = commandContext(command);
+        const url = /^https?:\/\//i.test(target);
+        const library = options.library ?? defaultLibrary(target, url);
+        const args = {
+          library,
+          ...(options.libVersion !== undefined && { version: options.libVersion }),
+          ...(options.tag && { tags: options.tag }),
+          ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
+        };
+        const result = await withRuntime(context.settings, {}, (runtime) =>
+          runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }),
+        );
+        print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
+      },
+    );
 }
 
 function defaultLibrary(target: string, url: boolean): string {

@@ -21,10 +21,19 @@ export function register(program: Command): void {
     .action(async (o: { library?: string; libVersion?: string; limit: number; offset: number }, command: Command) => {
       const { settings, json } = commandContext(command);
       const page = await withKnowledgeBase(settings, (kb) =>
-        kb.listDocuments({ limit: o.limit, offset: o.offset, ...(o.library !== undefined && { library: o.library }), ...(o.libVersion !== undefined && { version: o.libVersion }) }),
+        kb.listDocuments({
+          limit: o.limit,
+          offset: o.offset,
+          ...(o.library !== undefined && { library: o.library }),
+          ...(o.libVersion !== undefined && { version: o.libVersion }),
+        }),
       );
       print(page, json, (p) =>
-        p.documents.length === 0 ? 'No documents.' : p.documents.map((d) => `${String(d.id).padStart(5)}  ${d.title}  (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source})`).join('\n'),
+        p.documents.length === 0
+          ? 'No documents.'
+          : p.documents
+              .map((d) => `${String(d.id).padStart(5)}  ${d.title}  (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source})`)
+              .join('\n'),
       );
     });
   docs

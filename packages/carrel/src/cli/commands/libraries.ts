@@ -18,7 +18,12 @@ export function register(program: Command): void {
       print({ libraries }, json, ({ libraries: list }) =>
         list.length === 0
           ? 'No libraries yet: add documents with carrel add <path|url>.'
-          : list.map((l) => `${l.version ? `${l.name}@${l.version}` : l.name}  ${l.documents} documents, ${l.chunks} chunks${l.embedder ? `, ${l.embedder}` : ''}`).join('\n'),
+          : list
+              .map(
+                (l) =>
+                  `${l.version ? `${l.name}@${l.version}` : l.name}  ${l.documents} documents, ${l.chunks} chunks${l.embedder ? `, ${l.embedder}` : ''}`,
+              )
+              .join('\n'),
       );
     });
 }

@@ -22,20 +22,26 @@ export function register(program: Command): void {
     .option('--min-rating <n>', 'only documents rated at least n (1-5) on average', Number)
     .option('-n, --limit <n>', 'results to show (1-100)', integer('--limit'), 10)
     .option('--offset <n>', 'results to skip', integer('--offset'), 0)
-    .action(async (words: string[], o: { library?: string; libVersion?: string; tag?: string[]; source?: string; minRating?: number; limit: number; offset: number }, command: Command) => {
-      const { settings, json } = commandContext(command);
-      const response = await withKnowledgeBase(settings, (kb) =>
-        kb.search({
-          query: words.join(' '),
-          limit: o.limit,
-          offset: o.offset,
-          ...(o.library !== undefined && { library: o.library }),
-          ...(o.libVersion !== undefined && { version: o.libVersion }),
-          ...(o.tag && { tags: o.tag }),
-          ...(o.source !== undefined && { source: o.source }),
-          ...(o.minRating !== undefined && { minRating: o.minRating }),
-        }),
-      );
-      print(response, json, renderSearch);
-    });
+    .action(
+      async (
+        words: string[],
+        o: { library?: string; libVersion?: string; tag?: string[]; source?: string; minRating?: number; limit: number; offset: number },
+        command: Command,
+      ) => {
+        const { settings, json } = commandContext(command);
+        const response = await withKnowledgeBase(settings, (kb) =>
+          kb.search({
+            query: words.join(' '),
+            limit: o.limit,
+            offset: o.offset,
+            ...(o.library !== undefined && { library: o.library }),
+            ...(o.libVersion !== undefined && { version: o.libVersion }),
+            ...(o.tag && { tags: o.tag }),
+            ...(o.source !== undefined && { source: o.source }),
+            ...(o.minRating !== undefined && { minRating: o.minRating }),
+          }),
+        );
+        print(response, json, renderSearch);
+      },
+    );
 }

@@ -29,20 +29,30 @@ export function register(program: Command): void {
     .action(async (options: { host: string; port: string; token?: string }, command: Command) => {
       const { settings, json } = commandContext(command);
       const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
       const token = options.token ?? process.env.CARREL_TOKEN;
       const runtime = await openRuntime(settings);
       const server = createCarrelServer(runtime);
       let endpoint;
       try {
-        endpoint = await serveHttp(server, { host: options.host, port, ...(token && { tokens: { [token]: { principal: userInfo().username } } }) });
+        endpoint = await serveHttp(server, {
+          host: options.host,
+          port,
+          ...(token && { tokens: { [token]: { principal: userInfo().username } } }),
+        });
       } catch (error) {
         await runtime.close();
         const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
+        if (code === 'EADDRINUSE')
+          throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
         throw error;
       }
-      print({ url: endpoint.url, dataDir: settings.dataDir, authenticated: token !== undefined }, json, (d) => `Carrel MCP server listening on ${d.url}\nData: ${d.dataDir}\nStop with Ctrl-C.`);
+      print(
+        { url: endpoint.url, dataDir: settings.dataDir, authenticated: token !== undefined },
+        json,
+        (d) => `Carrel MCP server listening on ${d.url}\nData: ${d.dataDir}\nStop with Ctrl-C.`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());

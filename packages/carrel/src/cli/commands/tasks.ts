@@ -29,7 +29,12 @@ export function register(program: Command): void {
       const bad = o.status?.filter((s) => !STATUSES.includes(s as TaskStatus));
       if (bad?.length) throw new CliError(`Unknown status ${bad.join(', ')}: choose from ${STATUSES.join(', ')}`, ExitCode.Usage);
       const page = await withRuntime(settings, { concurrency: 0 }, ({ engine }) =>
-        engine.list({ owner: settings.owner, limit: o.limit, ...(o.status && { status: o.status as TaskStatus[] }), ...(o.cursor !== undefined && { cursor: o.cursor }) }),
+        engine.list({
+          owner: settings.owner,
+          limit: o.limit,
+          ...(o.status && { status: o.status as TaskStatus[] }),
+          ...(o.cursor !== undefined && { cursor: o.cursor }),
+        }),
       );
       print({ tasks: page.tasks.map(view), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }, json, (p) =>
         p.tasks.length === 0 ? 'No tasks.' : p.tasks.map(line).join('\n') + (p.nextCursor ? `\nMore: --cursor ${p.nextCursor}` : ''),
@@ -50,7 +55,9 @@ export function register(program: Command): void {
     .argument('<id>', 'task id')
     .action(async (id: string, _o: unknown, command: Command) => {
       const { settings, json } = commandContext(command);
-      const task = await withRuntime(settings, { concurrency: 0 }, ({ engine }) => engine.cancel(id, settings.owner, 'Cancelled with carrel tasks cancel'));
+      const task = await withRuntime(settings, { concurrency: 0 }, ({ engine }) =>
+        engine.cancel(id, settings.owner, 'Cancelled with carrel tasks cancel'),
+      );
       print(view(task), json, (t) => `Task ${t.id} cancelled.`);
     });
   tasks
@@ -62,7 +69,10 @@ export function register(program: Command): void {
       const task = await withRuntime(settings, { concurrency: 0 }, async ({ engine }) => {
         const bar = new TaskProgressBar(!json);
         const show = (t: TaskRecord) => (json ? process.stdout.write(`${JSON.stringify(view(t))}\n`) : bar.update(t));
-        const unwatch = engine.watch({ owner: settings.owner, taskId: id }, (event) => event.task && !isTerminal(event.task.status) && show(event.task));
+        const unwatch = engine.watch(
+          { owner: settings.owner, taskId: id },
+          (event) => event.task && !isTerminal(event.task.status) && show(event.task),
+        );
         try {
           const current = await engine.get(id, settings.owner);
           if (!isTerminal(current.status)) show(current);

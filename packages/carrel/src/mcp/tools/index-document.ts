@@ -23,7 +23,9 @@ const schema = z
     title: z.string().min(1).max(500).optional().describe('Document title (required with content; overrides the fetched title of a URL).'),
     format: z.enum(['markdown', 'text', 'html']).optional().describe('Format of content (default markdown).'),
   })
-  .refine((a) => [a.url, a.path, a.content].filter((v) => v !== undefined).length === 1, { message: 'give exactly one of url, path or content' })
+  .refine((a) => [a.url, a.path, a.content].filter((v) => v !== undefined).length === 1, {
+    message: 'give exactly one of url, path or content',
+  })
   .refine((a) => a.content === undefined || a.title !== undefined, { message: 'content needs a title', path: ['title'] });
 
 /** The `index_document` tool over `kb`. */
@@ -31,21 +33,39 @@ export function indexDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
   return defineTool({
     name: 'index_document',
     title: 'Index a document',
-    description: 'Add documentation to a library from a URL, a local file or folder, or inline content. Re-indexing an unchanged source is a no-op; a changed one replaces its old version.',
+    description:
+      'Add documentation to a library from a URL, a local file or folder, or inline content. Re-indexing an unchanged source is a no-op; a changed one replaces its old version.',
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
     run: (args, ctx) =>
       answer(ctx, async () => {
         const base = await kb.get();
-        const target = { library: args.library, ...(args.version !== undefined && { version: args.version }), ...(args.tags && { tags: args.tags }) };
+        const target = {
+          library: args.library,
+          ...(args.version !== undefined && { version: args.version }),
+          ...(args.tags && { tags: args.tags }),
+        };
         const run = forwardProgress(ctx);
         let result;
         if (args.url !== undefined) result = await base.ingestUrl(args.url, { ...target, ...(args.title && { title: args.title }) }, run);
         else if (args.path !== undefined) {
-          const isFolder = await stat(resolve(args.path)).then((s) => s.isDirectory(), () => false);
+          const isFolder = await stat(resolve(args.path)).then(
+            (s) => s.isDirectory(),
+            () => false,
+          );
           result = isFolder ? await base.ingestDirectory(args.path, target, run) : await base.ingestFile(args.path, target, run);
-        } else result = await base.ingestContent({ ...target, content: args.content!, title: args.title!, source: `raw:${args.title!}`, ...(args.format && { format: args.format }) }, run);
+        } else
+          result = await base.ingestContent(
+            {
+              ...target,
+              content: args.content!,
+              title: args.title!,
+              source: `raw:${args.title!}`,
+              ...(args.format && { format: args.format }),
+            },
+            run,
+          );
         return dataResult(summarizeIngest(result), result);
       }),
   });

@@ -28,7 +28,9 @@ export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
       answer(ctx, async () => {
         const offset = args.offset ?? 0;
         const page = (await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
-        const lines = page.documents.map((d) => `- ${d.id}: ${d.title} (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source}, ${d.chunkCount} chunks)`);
+        const lines = page.documents.map(
+          (d) => `- ${d.id}: ${d.title} (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source}, ${d.chunkCount} chunks)`,
+        );
         const more = page.hasMore ? `\nMore: offset ${offset + page.documents.length}.` : '';
         return dataResult(lines.length ? lines.join('\n') + more : 'No documents.', { ...page, offset });
       }),

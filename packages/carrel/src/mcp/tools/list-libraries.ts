@@ -22,7 +22,10 @@ export function listLibrariesTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     run: (_args, ctx) =>
       answer(ctx, async () => {
         const { libraries } = await (await kb.get()).status();
-        const lines = libraries.map((l) => `- ${l.version ? `${l.name}@${l.version}` : l.name}: ${l.documents} documents, ${l.chunks} chunks${l.embedder ? `, embedded with ${l.embedder}` : ''}`);
+        const lines = libraries.map(
+          (l) =>
+            `- ${l.version ? `${l.name}@${l.version}` : l.name}: ${l.documents} documents, ${l.chunks} chunks${l.embedder ? `, embedded with ${l.embedder}` : ''}`,
+        );
         return dataResult(lines.length ? lines.join('\n') : 'No libraries yet: index a document first.', { libraries });
       }),
   });

@@ -21,14 +21,21 @@ export function rateChunkTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<t
   return defineTool({
     name: 'rate_chunk',
     title: 'Rate a search result',
-    description: 'Rate how useful a search result (a chunk) was, 1-5, with optional feedback. Ratings raise or lower the document in later searches.',
+    description:
+      'Rate how useful a search result (a chunk) was, 1-5, with optional feedback. Ratings raise or lower the document in later searches.',
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const ratingId = (await kb.get()).rate(args.documentId, args.rating, { chunkId: args.chunkId, ...(args.feedback !== undefined && { comment: args.feedback }) });
-        return dataResult(`Recorded rating ${args.rating} for chunk ${args.chunkId} of document ${args.documentId}.`, { ratingId, ...args });
+        const ratingId = (await kb.get()).rate(args.documentId, args.rating, {
+          chunkId: args.chunkId,
+          ...(args.feedback !== undefined && { comment: args.feedback }),
+        });
+        return dataResult(`Recorded rating ${args.rating} for chunk ${args.chunkId} of document ${args.documentId}.`, {
+          ratingId,
+          ...args,
+        });
       }),
   });
 }

@@ -18,7 +18,8 @@ export function reindexLibraryTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
   return defineTool({
     name: 'reindex_library',
     title: 'Reindex a library',
-    description: 'Embed the chunks of a library that have no vector yet (e.g. indexed while the semantic model was unavailable), or rebuild it for a new embedding model.',
+    description:
+      'Embed the chunks of a library that have no vector yet (e.g. indexed while the semantic model was unavailable), or rebuild it for a new embedding model.',
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     taskMode: 'optional',

@@ -26,7 +26,8 @@ export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
   return defineTool({
     name: 'search',
     title: 'Search the documentation',
-    description: 'Search indexed documentation (keyword and semantic, fused). Returns ranked chunks with their document and chunk ids; use get_document to read more and rate_chunk to say whether a result helped.',
+    description:
+      'Search indexed documentation (keyword and semantic, fused). Returns ranked chunks with their document and chunk ids; use get_document to read more and rate_chunk to say whether a result helped.',
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',

@@ -37,21 +37,41 @@ export function runCli(dataDir: string, args: readonly string[], options: { cwd?
 
 /** A CLI command still running, e.g. a long `add` to interrupt. */
 export function spawnCli(dataDir: string, args: readonly string[], options: { env?: Record<string, string> } = {}): ChildProcess {
-  return spawn(process.execPath, carrelArgv(dataDir, args), { cwd: REPO_ROOT, env: { ...cleanEnv(), ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, carrelArgv(dataDir, args), {
+    cwd: REPO_ROOT,
+    env: { ...cleanEnv(), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** A v1 SDK client (protocol 2025-11-25) connected to `carrel mcp` over stdio. */
-export async function mcpStdio(dataDir: string, options: { allow?: string[]; env?: Record<string, string> } = {}): Promise<{ client: Client; transport: StdioClientTransport }> {
+export async function mcpStdio(
+  dataDir: string,
+  options: { allow?: string[]; env?: Record<string, string> } = {},
+): Promise<{ client: Client; transport: StdioClientTransport }> {
   const client = new Client({ name: 'carrel-test', version: '1.0.0' });
   const allow = (options.allow ?? []).flatMap((dir) => ['--allow', dir]);
-  const transport = new StdioClientTransport({ command: process.execPath, args: carrelArgv(dataDir, [...allow, 'mcp']), cwd: REPO_ROOT, env: { ...cleanEnv(), ...options.env }, stderr: 'pipe' });
+  const transport = new StdioClientTransport({
+    command: process.execPath,
+    args: carrelArgv(dataDir, [...allow, 'mcp']),
+    cwd: REPO_ROOT,
+    env: { ...cleanEnv(), ...options.env },
+    stderr: 'pipe',
+  });
   await client.connect(transport);
   return { client, transport };
 }
 
 /** `carrel serve --port 0 <extra>` running, with its URL. */
-export async function startServe(dataDir: string, extra: readonly string[] = []): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
-  const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', 'serve', '--port', '0', ...extra]), { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startServe(
+  dataDir: string,
+  extra: readonly string[] = [],
+): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+  const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', 'serve', '--port', '0', ...extra]), {
+    cwd: REPO_ROOT,
+    env: cleanEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {

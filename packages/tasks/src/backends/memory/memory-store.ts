@@ -6,8 +6,25 @@
  * @module
  */
 import { TaskLimitError } from '../../errors.js';
-import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskChangeKind, TaskStore } from '../../store.js';
-import { isTerminal, LIVE_STATUSES, outstandingInputKeys, setOwnEntry, statusesLeadingTo, type TaskRecord, type TaskStatus } from '../../task.js';
+import type {
+  InsertResult,
+  ListQuery,
+  NewTask,
+  RequestInputResult,
+  RespondResult,
+  TaskChange,
+  TaskChangeKind,
+  TaskStore,
+} from '../../store.js';
+import {
+  isTerminal,
+  LIVE_STATUSES,
+  outstandingInputKeys,
+  setOwnEntry,
+  statusesLeadingTo,
+  type TaskRecord,
+  type TaskStatus,
+} from '../../task.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 const isLive = (status: TaskStatus) => (LIVE_STATUSES as readonly TaskStatus[]).includes(status);
@@ -74,7 +91,19 @@ export class MemoryTaskStore implements TaskStore {
     return page.slice(0, limit).map(copy);
   }
 
-  async claim({ worker, handlers, limit, leaseMs, now }: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number }): Promise<TaskRecord[]> {
+  async claim({
+    worker,
+    handlers,
+    limit,
+    leaseMs,
+    now,
+  }: {
+    worker: string;
+    handlers: readonly string[];
+    limit: number;
+    leaseMs: number;
+    now: number;
+  }): Promise<TaskRecord[]> {
     const claimable = [...this.#live.values()]
       .filter((t) => t.status === 'working' && t.lease === null && t.runAt <= now && handlers.includes(t.handler))
       .sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt)
@@ -87,7 +116,17 @@ export class MemoryTaskStore implements TaskStore {
     return claimable.map(copy);
   }
 
-  async heartbeat({ worker, ids, leaseMs, now }: { worker: string; ids: readonly string[]; leaseMs: number; now: number }): Promise<string[]> {
+  async heartbeat({
+    worker,
+    ids,
+    leaseMs,
+    now,
+  }: {
+    worker: string;
+    ids: readonly string[];
+    leaseMs: number;
+    now: number;
+  }): Promise<string[]> {
     const held: string[] = [];
     for (const id of ids) {
       const task = this.#held(id, worker);
@@ -116,7 +155,14 @@ export class MemoryTaskStore implements TaskStore {
     const task = this.#held(args.id, args.worker);
     if (!task) return false;
     const changedStatus = task.status !== 'working';
-    Object.assign(task, { status: 'working', lease: null, runAt: args.runAt, lastError: copy(args.error), statusMessage: args.statusMessage, updatedAt: args.now });
+    Object.assign(task, {
+      status: 'working',
+      lease: null,
+      runAt: args.runAt,
+      lastError: copy(args.error),
+      statusMessage: args.statusMessage,
+      updatedAt: args.now,
+    });
     if (changedStatus) this.#emit(task, 'status');
     this.#emit(task, 'runnable');
     return true;
@@ -132,7 +178,15 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async cancel({ id, statusMessage, now }: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }> {
+  async cancel({
+    id,
+    statusMessage,
+    now,
+  }: {
+    id: string;
+    statusMessage: string;
+    now: number;
+  }): Promise<{ task: TaskRecord | null; changed: boolean }> {
     const task = this.#tasks.get(id);
     if (!task) return { task: null, changed: false };
     if (!CAN_CANCEL.includes(task.status)) return { task: copy(task), changed: false };

@@ -26,7 +26,9 @@ type NoticeChange = [string, string, string | null, TaskStatus, TaskChangeKind[]
  * The two notices the schema sends: `notify_changes` announces a statement's many changes at once
  * (and begins with the origin, so echoes are recognised by prefix); `notify_change` announces one task.
  */
-type Notice = { origin: string; changes: NoticeChange[] } | { origin: string; taskId: string; owner: string; parentId: string | null; status: TaskStatus; kinds: TaskChangeKind[] };
+type Notice =
+  | { origin: string; changes: NoticeChange[] }
+  | { origin: string; taskId: string; owner: string; parentId: string | null; status: TaskStatus; kinds: TaskChangeKind[] };
 
 /** Where the feed listens, and who it is. */
 export interface ChangeFeedOptions {
@@ -120,10 +122,13 @@ export class ChangeFeed {
     this.#client = null;
     if (this.#closed) return;
     const delay = Math.min(this.options.maxReconnectDelayMs, RECONNECT_MIN_MS * 2 ** this.#failures++);
-    this.#retryTimer = setTimeout(() => {
-      this.#retryTimer = null;
-      if (!this.#closed) this.#connect();
-    }, delay * (0.5 + Math.random() / 2));
+    this.#retryTimer = setTimeout(
+      () => {
+        this.#retryTimer = null;
+        if (!this.#closed) this.#connect();
+      },
+      delay * (0.5 + Math.random() / 2),
+    );
     this.#retryTimer.unref();
   }
 
@@ -147,7 +152,9 @@ export class ChangeFeed {
 /** The changes a notice carries; none if it is not one of ours (someone else's NOTIFY on this channel). */
 function expand(notice: Notice): TaskChange[] {
   if ('changes' in notice && Array.isArray(notice.changes)) {
-    return notice.changes.flatMap(([taskId, owner, parentId, status, kinds]) => kinds.map((kind) => ({ taskId, owner, parentId, status, kind })));
+    return notice.changes.flatMap(([taskId, owner, parentId, status, kinds]) =>
+      kinds.map((kind) => ({ taskId, owner, parentId, status, kind })),
+    );
   }
   if ('kinds' in notice && Array.isArray(notice.kinds)) {
     const { taskId, owner, parentId, status, kinds } = notice;

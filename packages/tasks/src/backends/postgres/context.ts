@@ -64,6 +64,10 @@ export function announceAll(ctx: StoreContext, kinds: string, cte: string, order
 }
 
 /** The changes rows selected by an `announceAll` statement announced, in row order. */
-export function changesOf(rows: readonly { id: string; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }[]): TaskChange[] {
-  return rows.flatMap((row) => row.kinds.map((kind) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind })));
+export function changesOf(
+  rows: readonly { id: string; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }[],
+): TaskChange[] {
+  return rows.flatMap((row) =>
+    row.kinds.map((kind) => ({ taskId: row.id, owner: row.owner, parentId: row.parent_id, status: row.status, kind })),
+  );
 }

@@ -42,9 +42,6 @@ export function expectedAction(error: unknown): ErrorAction | undefined {
   return code === undefined ? undefined : EXPECTED[code];
 }
 
-
-
-
 /** Replaces an expected, non-retryable error with the domain error that names its fix. */
 export function translateError(error: unknown, schema: string): unknown {
   switch (expectedAction(error)) {

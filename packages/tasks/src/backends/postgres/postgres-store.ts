@@ -72,7 +72,10 @@ export class PostgresTaskStore implements TaskStore {
 
   constructor(options: PostgresTaskStoreOptions) {
     const schema = options.schema ?? 'carrel';
-    if (!SCHEMA_NAME.test(schema)) throw new Error(`Invalid PostgreSQL schema name "${schema}": use letters, digits and _ (at most 48 characters, not starting with a digit)`);
+    if (!SCHEMA_NAME.test(schema))
+      throw new Error(
+        `Invalid PostgreSQL schema name "${schema}": use letters, digits and _ (at most 48 characters, not starting with a digit)`,
+      );
     if (!options.pool && !options.connectionString) throw new Error('PostgresTaskStore needs a connectionString or a pool');
     this.#ownsPool = !options.pool;
     this.#pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
@@ -81,7 +84,12 @@ export class PostgresTaskStore implements TaskStore {
     if (this.#ownsPool) this.#pool.on('error', () => undefined);
     const quotedSchema = pg.escapeIdentifier(schema);
     const channel = `${schema}.task_changes`;
-    this.#feed = new ChangeFeed({ connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString }, channel, origin: this.instanceId, maxReconnectDelayMs: options.fallbackPollMs ?? 5_000 });
+    this.#feed = new ChangeFeed({
+      connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString },
+      channel,
+      origin: this.instanceId,
+      maxReconnectDelayMs: options.fallbackPollMs ?? 5_000,
+    });
     this.#ctx = {
       db: new Database(this.#pool, schema),
       schema,
@@ -97,11 +105,20 @@ export class PostgresTaskStore implements TaskStore {
     const ctx = this.#ctx;
     this.#inserts = new GroupCommit({
       one: ({ task, now }) => insertTask(ctx, task, { maxLivePerOwner: null, now }),
-      many: (items) => insertTasks(ctx, items.map((item) => item.task)),
+      many: (items) =>
+        insertTasks(
+          ctx,
+          items.map((item) => item.task),
+        ),
       key: ({ task }) => task.id,
       maxItems: GROUP_MAX_ITEMS,
     });
-    this.#completes = new GroupCommit({ one: (args) => completeTask(ctx, args), many: (calls) => completeTasks(ctx, calls), key: (args) => args.id, maxItems: GROUP_MAX_ITEMS });
+    this.#completes = new GroupCommit({
+      one: (args) => completeTask(ctx, args),
+      many: (calls) => completeTasks(ctx, calls),
+      key: (args) => args.id,
+      maxItems: GROUP_MAX_ITEMS,
+    });
   }
 
   /**

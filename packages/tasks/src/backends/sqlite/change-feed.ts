@@ -56,7 +56,9 @@ function prepareFeed(db: Database): FeedStatements {
     maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM carrel_task_changes').pluck(),
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
     // Looks at no more than the oldest PRUNE_BATCH rows, so a prune with nothing to do is cheap.
-    prune: db.prepare('DELETE FROM carrel_task_changes WHERE seq IN (SELECT seq FROM (SELECT seq, at FROM carrel_task_changes ORDER BY seq LIMIT ?) WHERE at < ?)'),
+    prune: db.prepare(
+      'DELETE FROM carrel_task_changes WHERE seq IN (SELECT seq FROM (SELECT seq, at FROM carrel_task_changes ORDER BY seq LIMIT ?) WHERE at < ?)',
+    ),
   };
 }
 
@@ -87,7 +89,14 @@ export class ChangeFeed {
 
   readonly record: RecordChange = (row, kind) => {
     const change = changeOf(row, kind);
-    const { lastInsertRowid } = this.#statements().insert.run(change.taskId, change.owner, change.parentId, change.status, kind, Date.now());
+    const { lastInsertRowid } = this.#statements().insert.run(
+      change.taskId,
+      change.owner,
+      change.parentId,
+      change.status,
+      kind,
+      Date.now(),
+    );
     this.#pending.push({ seq: Number(lastInsertRowid), change });
   };
 

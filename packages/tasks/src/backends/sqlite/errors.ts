@@ -24,9 +24,6 @@ export class SqliteBusyError extends Error {
   }
 }
 
-
-
-
 type Translate = (cause: unknown, busyTimeoutMs: number, code: string) => Error;
 
 const busy: Translate = (cause, busyTimeoutMs, code) => new SqliteBusyError(code, busyTimeoutMs, { cause });

@@ -85,7 +85,9 @@ export class SqliteTaskStore implements TaskStore {
       throw translateSqliteError(error, this.#busyTimeoutMs);
     }
     this.#transaction = this.#db.transaction((work: () => unknown) => work());
-    this.#hasSchema = this.#db.prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'").pluck();
+    this.#hasSchema = this.#db
+      .prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'")
+      .pluck();
     this.#feed = new ChangeFeed({ pollMs: options.changePollMs ?? 10, retentionMs: options.changeRetentionMs ?? 60_000 });
   }
 

@@ -35,7 +35,11 @@ export class LegacySession {
       }),
     );
     if (progressToken !== undefined) {
-      stops.push(relayProgress(this.engine, task.id, task.owner, (params) => this.server.notification({ method: 'notifications/progress', params: { progressToken, ...params } })));
+      stops.push(
+        relayProgress(this.engine, task.id, task.owner, (params) =>
+          this.server.notification({ method: 'notifications/progress', params: { progressToken, ...params } }),
+        ),
+      );
     }
     this.#stops.add(stop);
   }

@@ -26,8 +26,16 @@ const INPUT_REQUEST_TIMEOUT_MS = 10 * 60_000;
 type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
 
 /** Registers the 2025 task methods on one `Server`; `tasks/list` only where owners are identified. */
-export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard, options: { list: boolean; pageSize: number }): void {
-  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) => guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))));
+export function registerTaskMethods(
+  server: Server,
+  engine: TaskEngine,
+  callerOf: (ctx: ServerContext) => Caller,
+  guard: Guard,
+  options: { list: boolean; pageSize: number },
+): void {
+  server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
+    guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))),
+  );
 
   server.setRequestHandler('tasks/result', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
     guard(ctx, async () => {
@@ -47,7 +55,11 @@ export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf
   if (options.list) {
     server.setRequestHandler('tasks/list', { params: ListParams, result: AnyResult }, (params, ctx) =>
       guard(ctx, async () => {
-        const page = await engine.list({ owner: callerOf(ctx).owner, limit: options.pageSize, ...(params.cursor !== undefined && { cursor: params.cursor }) });
+        const page = await engine.list({
+          owner: callerOf(ctx).owner,
+          limit: options.pageSize,
+          ...(params.cursor !== undefined && { cursor: params.cursor }),
+        });
         return { tasks: page.tasks.map(taskFields), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
       }),
     );

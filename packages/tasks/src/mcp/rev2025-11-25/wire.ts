@@ -15,13 +15,19 @@ import { endedWithToolError, iso, resultSummary, storedResult } from '../model.j
  * owner (spec §security: SHOULD NOT declare it when requestors cannot be identified).
  */
 export function capabilities(bound: boolean): ServerCapabilities {
-  return { tools: {}, logging: {}, tasks: { cancel: {}, requests: { tools: { call: {} } }, ...(bound && { list: {} }) } } as ServerCapabilities;
+  return {
+    tools: {},
+    logging: {},
+    tasks: { cancel: {}, requests: { tools: { call: {} } }, ...(bound && { list: {} }) },
+  } as ServerCapabilities;
 }
 
 /** The task as this era shows it. */
 export function taskFields(task: TaskRecord): Record<string, unknown> {
   const toolError = endedWithToolError(task);
-  const statusMessage = toolError ? (task.statusMessage ?? resultSummary(storedResult(task)) ?? 'The tool reported an error') : task.statusMessage;
+  const statusMessage = toolError
+    ? (task.statusMessage ?? resultSummary(storedResult(task)) ?? 'The tool reported an error')
+    : task.statusMessage;
   return {
     taskId: task.id,
     status: toolError ? 'failed' : task.status,
@@ -54,11 +60,17 @@ export function resultPayload(task: TaskRecord): Record<string, unknown> {
     return { ...result, _meta: { ...(result._meta as Record<string, unknown> | undefined), [RELATED_TASK_META_KEY]: { taskId: task.id } } };
   }
   if (outcome && 'error' in outcome) throw new ProtocolError(outcome.error.code, outcome.error.message, outcome.error.data);
-  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task ${task.id} was ${task.status} and has no result`, { taskId: task.id, status: task.status });
+  throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Task ${task.id} was ${task.status} and has no result`, {
+    taskId: task.id,
+    status: task.status,
+  });
 }
 
 /** Tags a request made on behalf of a task with the related-task `_meta` (spec §related-task). */
 export function relatedRequest(request: unknown, taskId: string): { method: string; params: Record<string, unknown> } {
   const { method, params = {} } = request as { method: string; params?: Record<string, unknown> };
-  return { method, params: { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), [RELATED_TASK_META_KEY]: { taskId } } } };
+  return {
+    method,
+    params: { ...params, _meta: { ...(params._meta as Record<string, unknown> | undefined), [RELATED_TASK_META_KEY]: { taskId } } },
+  };
 }

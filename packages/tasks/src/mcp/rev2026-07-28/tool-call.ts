@@ -29,7 +29,8 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
     const task = await calls.createTask(tool, parsed.args, gathered.answers, caller, { tool: tool.name, era: 'modern' });
     return createTaskResult(task) as Result;
   }
-  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }), tool);
+  if (parsed.async)
+    return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }), tool);
   return runSync(calls, tool, parsed.args, ctx, caller, 'modern');
 }
 
@@ -37,10 +38,15 @@ export async function callTool(calls: ToolCalls, params: CallToolRequestParams, 
  * The tool's before-start inputs, asked with an `input_required` result until the retried request
  * carries every answer (SEP-2663: finish the multi-round-trip rounds before creating the task).
  */
-function gatherBeforeStart(tool: AnyToolDefinition, args: unknown, ctx: ServerContext): { answers: Record<string, unknown> } | { inputRequired: Result } {
+function gatherBeforeStart(
+  tool: AnyToolDefinition,
+  args: unknown,
+  ctx: ServerContext,
+): { answers: Record<string, unknown> } | { inputRequired: Result } {
   const wanted = tool.inputsBeforeStart?.(args) ?? {};
   const got = ctx.mcpReq.inputResponses ?? {};
   const missing = Object.keys(wanted).filter((key) => !(key in got));
-  if (missing.length > 0) return { inputRequired: inputRequired({ inputRequests: Object.fromEntries(missing.map((key) => [key, wanted[key]!])) }) as Result };
+  if (missing.length > 0)
+    return { inputRequired: inputRequired({ inputRequests: Object.fromEntries(missing.map((key) => [key, wanted[key]!])) }) as Result };
   return { answers: Object.fromEntries(Object.keys(wanted).map((key) => [key, got[key]])) };
 }

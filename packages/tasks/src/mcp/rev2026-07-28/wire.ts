@@ -11,7 +11,8 @@ import { iso, storedResult, TASKS_EXTENSION } from '../model.js';
 
 /** Whether this request's own envelope declares the extension (capabilities are per request, never cached). */
 export function declaresTasks(ctx: ServerContext): boolean {
-  const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as { extensions?: Record<string, unknown> } | undefined;
+  const capabilities = (ctx.mcpReq.envelope as Record<string, unknown> | undefined)?.[CLIENT_CAPABILITIES_META_KEY] as
+    { extensions?: Record<string, unknown> } | undefined;
   const declared = capabilities?.extensions?.[TASKS_EXTENSION];
   return typeof declared === 'object' && declared !== null;
 }
@@ -49,11 +50,18 @@ export function detailedTask(task: TaskRecord): Record<string, unknown> {
   const base = taskFields(task);
   switch (task.status) {
     case 'input_required':
-      return { ...base, inputRequests: Object.fromEntries(outstandingInputKeys(task).map((key) => [key, task.inputRequests[key]?.request])) };
+      return {
+        ...base,
+        inputRequests: Object.fromEntries(outstandingInputKeys(task).map((key) => [key, task.inputRequests[key]?.request])),
+      };
     case 'completed':
       return { ...base, result: storedResult(task) ?? { content: [] } };
     case 'failed':
-      return { ...base, error: task.outcome && 'error' in task.outcome ? task.outcome.error : { code: -32603, message: task.statusMessage ?? 'The task failed' } };
+      return {
+        ...base,
+        error:
+          task.outcome && 'error' in task.outcome ? task.outcome.error : { code: -32603, message: task.statusMessage ?? 'The task failed' },
+      };
     default:
       return base;
   }

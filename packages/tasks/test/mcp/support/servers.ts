@@ -26,7 +26,18 @@ export interface HttpFixture {
 }
 
 /** The fixture tools (plus `tools`) behind a real HTTP endpoint on 127.0.0.1. */
-export async function startHttp(options: { tools?: AnyToolDefinition[]; http?: HttpOptions; engine?: Partial<TaskEngineOptions>; rateLimit?: RateLimit | null; maxTtlMs?: number; defaultTtlMs?: number; listPageSize?: number; store?: TaskStore } = {}): Promise<HttpFixture> {
+export async function startHttp(
+  options: {
+    tools?: AnyToolDefinition[];
+    http?: HttpOptions;
+    engine?: Partial<TaskEngineOptions>;
+    rateLimit?: RateLimit | null;
+    maxTtlMs?: number;
+    defaultTtlMs?: number;
+    listPageSize?: number;
+    store?: TaskStore;
+  } = {},
+): Promise<HttpFixture> {
   const store = options.store ?? new MemoryTaskStore();
   const server = await createTaskServer({
     name: 'carrel-test',
@@ -69,7 +80,10 @@ export async function v1Http(url: string, options: { token?: string; elicit?: El
 }
 
 /** A connected v1 SDK client to the fixture server as a stdio child process. */
-export async function v1Stdio(args: string[], options: { elicit?: Elicit; env?: Record<string, string> } = {}): Promise<{ client: Client; transport: StdioClientTransport }> {
+export async function v1Stdio(
+  args: string[],
+  options: { elicit?: Elicit; env?: Record<string, string> } = {},
+): Promise<{ client: Client; transport: StdioClientTransport }> {
   const client = v1Client(options.elicit);
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -98,7 +112,12 @@ let nextId = 1;
  * One 2026-07-28 request over raw HTTP: the per-request `_meta` envelope (declaring the tasks
  * extension unless `capabilities` says otherwise) and the SEP-2243 routing headers.
  */
-export async function modern(url: string, method: string, params: Record<string, unknown> = {}, options: { token?: string; capabilities?: Record<string, unknown> } = {}): Promise<RpcReply> {
+export async function modern(
+  url: string,
+  method: string,
+  params: Record<string, unknown> = {},
+  options: { token?: string; capabilities?: Record<string, unknown> } = {},
+): Promise<RpcReply> {
   const name = method === 'tools/call' ? params.name : method.startsWith('tasks/') ? params.taskId : undefined;
   const response = await fetch(url, {
     method: 'POST',
@@ -116,7 +135,10 @@ export async function modern(url: string, method: string, params: Record<string,
       method,
       params: {
         ...params,
-        _meta: { 'io.modelcontextprotocol/protocolVersion': '2026-07-28', 'io.modelcontextprotocol/clientCapabilities': options.capabilities ?? { extensions: { [EXT]: {} } } },
+        _meta: {
+          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+          'io.modelcontextprotocol/clientCapabilities': options.capabilities ?? { extensions: { [EXT]: {} } },
+        },
       },
     }),
   });
@@ -135,7 +157,12 @@ export async function readJsonRpc(response: Response): Promise<RpcReply['body']>
 }
 
 /** Polls (2026 `tasks/get`) until `done` holds for the task, or fails after `timeoutMs`. */
-export async function pollModern(url: string, taskId: string, done: (task: Record<string, unknown>) => boolean, options: { token?: string; timeoutMs?: number } = {}): Promise<Record<string, unknown>> {
+export async function pollModern(
+  url: string,
+  taskId: string,
+  done: (task: Record<string, unknown>) => boolean,
+  options: { token?: string; timeoutMs?: number } = {},
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
     const reply = await modern(url, 'tasks/get', { taskId }, options);

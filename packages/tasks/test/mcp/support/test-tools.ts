@@ -48,7 +48,10 @@ export const askColour = defineTool({
   inputSchema: z.object({}),
   taskMode: 'optional',
   async run(_args, ctx) {
-    const answer = await ctx.requestInput<{ content?: { colour?: string } }>('colour', elicit('Favourite colour?', { type: 'object', properties: { colour: { type: 'string' } } }));
+    const answer = await ctx.requestInput<{ content?: { colour?: string } }>(
+      'colour',
+      elicit('Favourite colour?', { type: 'object', properties: { colour: { type: 'string' } } }),
+    );
     return { content: [{ type: 'text', text: `You like ${answer.content?.colour}` }] };
   },
 });

@@ -14,7 +14,10 @@ import { taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 const CAN_CANCEL = statusesLeadingTo('cancelled');
 
 /** Cancels a live task and its live descendants; `changed` is false if it was terminal or missing. */
-export async function cancelTask(ctx: StoreContext, { id, statusMessage, now }: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }> {
+export async function cancelTask(
+  ctx: StoreContext,
+  { id, statusMessage, now }: { id: string; statusMessage: string; now: number },
+): Promise<{ task: TaskRecord | null; changed: boolean }> {
   const outcome = await ctx.db.transaction(async (query) => {
     const [current] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`, [id]);
     if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, changes: [] as TaskChange[] };

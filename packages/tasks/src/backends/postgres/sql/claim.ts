@@ -38,7 +38,10 @@ export async function claimTasks(
 }
 
 /** Extends this worker's leases on live tasks; returns the ids still held, in the order asked. */
-export async function heartbeatLeases(ctx: StoreContext, { worker, ids, leaseMs, now }: { worker: string; ids: readonly string[]; leaseMs: number; now: number }): Promise<string[]> {
+export async function heartbeatLeases(
+  ctx: StoreContext,
+  { worker, ids, leaseMs, now }: { worker: string; ids: readonly string[]; leaseMs: number; now: number },
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const rows = await ctx.db.query<{ id: string }>(
     `UPDATE ${ctx.tasks} SET lease_expires_at = $3::bigint + $4::bigint

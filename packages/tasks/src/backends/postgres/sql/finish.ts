@@ -26,7 +26,16 @@ export async function completeTask(ctx: StoreContext, args: Parameters<TaskStore
        RETURNING ${TASK_COLUMNS}
      )
      SELECT changed.*, ${announce(ctx, `ARRAY['status']`, 'changed')} AS notice FROM changed`,
-    [...announceParams(ctx), args.id, args.worker, args.status, json(args.outcome), args.statusMessage, args.now, statusesLeadingTo(args.status)],
+    [
+      ...announceParams(ctx),
+      args.id,
+      args.worker,
+      args.status,
+      json(args.outcome),
+      args.statusMessage,
+      args.now,
+      statusesLeadingTo(args.status),
+    ],
   );
   if (!row) return null;
   ctx.deliver([row.notice]);
@@ -39,7 +48,10 @@ export async function completeTask(ctx: StoreContext, args: Parameters<TaskStore
  * own target status may start from); the rows returned are the winners, and every other call
  * gets null exactly as its single statement would. No two calls may name the same task.
  */
-export async function completeTasks(ctx: StoreContext, calls: readonly Parameters<TaskStore['complete']>[0][]): Promise<(TaskRecord | null)[]> {
+export async function completeTasks(
+  ctx: StoreContext,
+  calls: readonly Parameters<TaskStore['complete']>[0][],
+): Promise<(TaskRecord | null)[]> {
   const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(
     `WITH done AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[]) AS d (id, worker, status, outcome, status_message, now)

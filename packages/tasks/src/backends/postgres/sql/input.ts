@@ -12,16 +12,31 @@ import type { Query } from '../database.js';
 import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
 
 /** Asks for input under `key`: the stored answer if there is one, else the task waits for it. */
-export async function requestInput(ctx: StoreContext, { id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
+export async function requestInput(
+  ctx: StoreContext,
+  { id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0],
+): Promise<RequestInputResult | null> {
   const outcome = await ctx.db.transaction(async (query) => {
-    const [task] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`, [id, worker, LIVE_STATUSES]);
+    const [task] = await query<TaskRow>(
+      `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`,
+      [id, worker, LIVE_STATUSES],
+    );
     if (!task) return { result: null, notice: null };
-    if (Object.hasOwn(task.input_responses, key)) return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
+    if (Object.hasOwn(task.input_responses, key))
+      return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
     const requests = task.input_requests;
     if (!Object.hasOwn(requests, key)) setOwnEntry(requests, key, { request, requestedAt: now });
     const kinds: TaskChangeKind[] = task.status === 'input_required' ? ['input'] : ['status', 'input'];
     const from = task.status === 'input_required' ? LIVE_STATUSES : statusesLeadingTo('input_required');
-    const [, notice] = await writeInput(ctx, query, { id, status: 'input_required', from, kinds, now, lease: 'keep', set: { input_requests: requests } });
+    const [, notice] = await writeInput(ctx, query, {
+      id,
+      status: 'input_required',
+      from,
+      kinds,
+      now,
+      lease: 'keep',
+      set: { input_requests: requests },
+    });
     return { result: { answered: false } as const, notice };
   });
   ctx.deliver([outcome.notice]);
@@ -33,7 +48,10 @@ export async function requestInput(ctx: StoreContext, { id, worker, key, request
  * lease has expired meanwhile, the lease is dropped without spending the attempt so any node can
  * pick the task up again.
  */
-export async function respond(ctx: StoreContext, { id, responses, now }: { id: string; responses: Record<string, unknown>; now: number }): Promise<RespondResult | null> {
+export async function respond(
+  ctx: StoreContext,
+  { id, responses, now }: { id: string; responses: Record<string, unknown>; now: number },
+): Promise<RespondResult | null> {
   const outcome = await ctx.db.transaction(async (query) => {
     const [task] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`, [id]);
     if (!task) return null;

@@ -24,7 +24,11 @@ const MAX_INSERT_ROUNDS = 5;
 type Inserted = { row: TaskRow; created: boolean; notice: string | null };
 
 /** Inserts a task, or returns the live holder of its unique key (`created: false`). */
-export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+export async function insertTask(
+  ctx: StoreContext,
+  task: NewTask,
+  { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number },
+): Promise<InsertResult> {
   const body = async (query: Query): Promise<Inserted> => {
     if (task.uniqueKey !== null) {
       const holder = await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
@@ -55,7 +59,8 @@ export async function insertTask(ctx: StoreContext, task: NewTask, { maxLivePerO
       // or the cap. A holder whose window ran out meanwhile is released, and the next round inserts.
       const holder = task.uniqueKey === null ? undefined : await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
       if (holder) return { row: holder, created: false, notice: null };
-      if (maxLivePerOwner !== null && (await countLive(ctx, query, task.owner)) >= maxLivePerOwner) throw new TaskLimitError(task.owner, maxLivePerOwner);
+      if (maxLivePerOwner !== null && (await countLive(ctx, query, task.owner)) >= maxLivePerOwner)
+        throw new TaskLimitError(task.owner, maxLivePerOwner);
       if (round === MAX_INSERT_ROUNDS) throw new Error(`Could not insert task ${task.id}: its unique key kept being taken and released`);
     }
   };
@@ -119,7 +124,10 @@ const INSERT = (ctx: StoreContext) => `
   SELECT inserted.*, ${announce(ctx, `ARRAY['created']`, 'inserted')} AS notice FROM inserted`;
 
 async function countLive(ctx: StoreContext, query: Query, owner: string): Promise<number> {
-  const [row] = await query<{ live: number }>(`SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`, [owner, LIVE_STATUSES]);
+  const [row] = await query<{ live: number }>(`SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`, [
+    owner,
+    LIVE_STATUSES,
+  ]);
   return row?.live ?? 0;
 }
 
@@ -129,7 +137,13 @@ async function countLive(ctx: StoreContext, query: Query, owner: string): Promis
  * the window (rather than on what this UPDATE released) also skips a holder that a concurrent
  * creator released and replaced while this statement waited for its row lock.
  */
-async function releaseExpiredOrFindHolder(ctx: StoreContext, query: Query, owner: string, uniqueKey: string, now: number): Promise<TaskRow | undefined> {
+async function releaseExpiredOrFindHolder(
+  ctx: StoreContext,
+  query: Query,
+  owner: string,
+  uniqueKey: string,
+  now: number,
+): Promise<TaskRow | undefined> {
   const [holder] = await query<TaskRow>(
     `WITH released AS (
        UPDATE ${ctx.tasks} SET unique_slot = NULL

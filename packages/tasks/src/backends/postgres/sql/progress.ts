@@ -19,7 +19,15 @@ export async function recordProgress(ctx: StoreContext, args: Parameters<TaskSto
        RETURNING ${TASK_COLUMNS}
      )
      SELECT ${announce(ctx, `ARRAY['progress']`, 'changed')} AS notice FROM changed`,
-    [...announceParams(ctx), args.id, args.worker, args.progress === null ? null : json(args.progress), args.statusMessage, args.now, LIVE_STATUSES],
+    [
+      ...announceParams(ctx),
+      args.id,
+      args.worker,
+      args.progress === null ? null : json(args.progress),
+      args.statusMessage,
+      args.now,
+      LIVE_STATUSES,
+    ],
   );
   if (!row) return false;
   ctx.deliver([row.notice]);

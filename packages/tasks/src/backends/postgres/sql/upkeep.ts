@@ -47,7 +47,14 @@ export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: num
 /** Deletes up to `limit` tasks past their TTL; returns their ids, oldest first. */
 export async function reapExpired(ctx: StoreContext, { now, limit }: { now: number; limit: number }): Promise<string[]> {
   if (limit <= 0) return [];
-  const rows = await ctx.db.query<{ id: string; seq: number; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }>(
+  const rows = await ctx.db.query<{
+    id: string;
+    seq: number;
+    owner: string;
+    parent_id: string | null;
+    status: TaskStatus;
+    kinds: TaskChangeKind[];
+  }>(
     `WITH doomed AS (
        SELECT id FROM ${ctx.tasks} WHERE expires_at IS NOT NULL AND expires_at <= $3
        ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED

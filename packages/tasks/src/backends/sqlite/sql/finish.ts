@@ -39,7 +39,9 @@ export function prepareFinish(db: Database, record: RecordChange) {
        RETURNING *`,
     );
   const complete = { completed: finishTo('completed'), failed: finishTo('failed') };
-  const heldStatus = db.prepare<[string, string], ChangeColumns>(`SELECT ${CHANGE_COLUMNS} FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`);
+  const heldStatus = db.prepare<[string, string], ChangeColumns>(
+    `SELECT ${CHANGE_COLUMNS} FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`,
+  );
   // Staying in `working` is not a move, so the guard is every held status: `working` stays,
   // `input_required` moves back.
   const retry = db.prepare<[RetryParams], ChangeColumns>(

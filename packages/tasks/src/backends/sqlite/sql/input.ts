@@ -22,7 +22,9 @@ interface AnswerParams {
 
 export function prepareInput(db: Database, record: RecordChange) {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
-  const held = db.prepare<[string, string], TaskRow>(`SELECT * FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`);
+  const held = db.prepare<[string, string], TaskRow>(
+    `SELECT * FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`,
+  );
   const progress = db.prepare<[string | null, string | null, number, string, string], ChangeColumns>(
     `UPDATE carrel_tasks SET progress = coalesce(?, progress), status_message = coalesce(?, status_message), updated_at = ?
      WHERE id = ? AND lease_worker = ? AND status IN (${HELD})

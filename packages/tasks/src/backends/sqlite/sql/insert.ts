@@ -11,7 +11,20 @@ import type { InsertResult, NewTask } from '../../../store.js';
 import type { RecordChange } from '../change-feed.js';
 import { HELD, json, toRecord, type TaskRow } from '../task-row.js';
 
-type InsertParams = Omit<TaskRow, 'status' | 'status_message' | 'progress' | 'updated_at' | 'attempt' | 'lease_worker' | 'lease_expires_at' | 'outcome' | 'last_error' | 'input_requests' | 'input_responses'>;
+type InsertParams = Omit<
+  TaskRow,
+  | 'status'
+  | 'status_message'
+  | 'progress'
+  | 'updated_at'
+  | 'attempt'
+  | 'lease_worker'
+  | 'lease_expires_at'
+  | 'outcome'
+  | 'last_error'
+  | 'input_requests'
+  | 'input_responses'
+>;
 
 export function prepareInsert(db: Database, record: RecordChange) {
   const releaseExpiredSlot = db.prepare<[string, string, number]>(

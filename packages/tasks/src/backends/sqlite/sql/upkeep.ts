@@ -62,7 +62,11 @@ export function prepareUpkeep(db: Database, record: RecordChange) {
           touched += row ? 1 : 0;
         } else {
           const statusMessage = `Worker lost (lease expired) during attempt ${task.attempt} of ${task.max_attempts}`;
-          const row = fail.get({ ...key, status_message: statusMessage, outcome: json({ error: { code: JsonRpcCode.InternalError, message: statusMessage } }) });
+          const row = fail.get({
+            ...key,
+            status_message: statusMessage,
+            outcome: json({ error: { code: JsonRpcCode.InternalError, message: statusMessage } }),
+          });
           if (row) record(row, 'status');
           touched += row ? 1 : 0;
         }
