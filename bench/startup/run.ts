@@ -1,5 +1,5 @@
 /**
- * Start-up benchmark for `carrel mcp`: spawns the built CLI (`node packages/carrel/dist/cli/main.js
+ * Start-up benchmark for `carrel mcp`: spawns the built CLI (`node packages/carrel/dist/main.js
  * mcp`, the JavaScript a user runs; build first with `npm run build -w packages/tasks && npm run
  * build -w packages/carrel`), writes an MCP `initialize` on stdin and times until the response
  * line arrives. Then, with the server idle, reads its resident set size from /proc. A fresh data
@@ -25,7 +25,7 @@ const { values } = parseArgs({
 // start also creates both databases (measured separately as `carrel-first`).
 const WARM_DIR = mkdtempSync(join(tmpdir(), 'carrel-startup-warm-'));
 const runs = Number(values.runs);
-const main = values.main ?? join(ROOT, values.source ? 'packages/carrel/src/cli/main.ts' : 'packages/carrel/dist/cli/main.js');
+const main = values.main ?? join(ROOT, values.source ? 'packages/carrel/src/main.ts' : 'packages/carrel/dist/main.js');
 if (!existsSync(main))
   throw new Error(`${main} does not exist: run npm run build -w packages/tasks && npm run build -w packages/carrel first`);
 const SUBJECTS = {

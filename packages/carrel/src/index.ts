@@ -16,7 +16,7 @@ export type {
 } from './embedders/embedder.js';
 export type { DocumentOutcome, IngestResult } from './ingest/jobs.js';
 export type { ProgressCallback, RunOptions } from './ingest/worker-client.js';
-export type { SearchRequest, SearchResponse, SearchResult } from './library/search.js';
+export type { SearchRequest, SearchResponse, SearchResult } from './search/search.js';
 export type { SearchFilters } from './store/search-queries.js';
 export type { DirectoryFilter } from './sources/directory-source.js';
 export type { FetchLimits } from './sources/url-source.js';

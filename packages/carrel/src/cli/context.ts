@@ -6,8 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { KnowledgeBase } from '../knowledge-base.js';
-import type { CarrelRuntime, RuntimeOptions } from '../mcp/runtime.js';
-import { knowledgeBaseOptions, resolveSettings, type Settings } from './settings.js';
+import type { CarrelRuntime, RuntimeOptions } from '../app/runtime.js';
+import { knowledgeBaseOptions, resolveSettings, type Settings } from '../app/settings.js';
 
 /** The global options as commander parses them. */
 interface GlobalOptions {
@@ -46,7 +46,7 @@ export async function withRuntime<T>(
   options: RuntimeOptions,
   body: (runtime: CarrelRuntime) => Promise<T>,
 ): Promise<T> {
-  const { openRuntime } = await import('../mcp/runtime.js');
+  const { openRuntime } = await import('../app/runtime.js');
   const runtime = await openRuntime(settings, options);
   try {
     return await body(runtime);

@@ -12,7 +12,7 @@
 import { CommanderError } from 'commander';
 import { TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
 import { KnowledgeBaseError, type KnowledgeBaseErrorKind } from '../errors.js';
-import { SettingsError } from './settings.js';
+import { SettingsError } from '../app/settings.js';
 
 /** Exit codes by meaning. */
 export const ExitCode = { Ok: 0, Unexpected: 1, Usage: 2, NotFound: 3, Refused: 4, Unavailable: 5, TaskFailed: 6, Cancelled: 130 } as const;

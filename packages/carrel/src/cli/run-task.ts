@@ -9,7 +9,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '@carrel/tasks';
 import { toolHandlerName, type ToolTaskInput } from '@carrel/tasks/mcp';
-import type { CarrelRuntime } from '../mcp/runtime.js';
+import type { CarrelRuntime } from '../app/runtime.js';
 import { CliError, ExitCode, exitCodeForKind } from './errors.js';
 import { notice } from './output.js';
 import { TaskProgressBar } from './progress.js';

@@ -23,8 +23,8 @@ import {
   NotFoundError,
   UnsupportedContentError,
 } from '../errors.js';
-import type { Chunk, ChunkerOptions } from '../library/chunker.js';
-import { chunkMarkdown, MarkdownChunker } from '../library/chunker.js';
+import type { Chunk, ChunkerOptions } from './chunker.js';
+import { chunkMarkdown, MarkdownChunker } from './chunker.js';
 import { extract } from '../sources/extract.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';

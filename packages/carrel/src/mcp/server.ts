@@ -1,12 +1,12 @@
 /**
  * The carrel MCP server over a runtime: its tools, the task tools, both protocol eras. Transports
- * (`serveStdio`, `serveHttp`) are chosen by the CLI commands `carrel mcp` and `carrel serve`.
+ * (`serveStdio`, `serveHttp` in `index.ts`) are started by the commands `carrel mcp` and `carrel serve`.
  *
  * @module
  */
 import { McpTaskServer } from '@carrel/tasks/mcp';
-import { CARREL_VERSION } from '../cli/version.js';
-import type { CarrelRuntime } from './runtime.js';
+import { CARREL_VERSION } from '../app/version.js';
+import type { CarrelRuntime } from '../app/runtime.js';
 
 const INSTRUCTIONS = [
   'Carrel is a documentation knowledge base.',

@@ -19,7 +19,12 @@
 import type { Database } from 'better-sqlite3';
 import type { DotKernel } from './int8-dot-kernel.js';
 import { createDotKernel, kernelSupports } from './int8-dot-kernel.js';
-import type { VectorHit } from './vectors.js';
+
+/** One KNN hit. */
+export interface VectorHit {
+  chunkId: number;
+  distance: number;
+}
 
 /** Largest copy kept in memory (vectors, ids and norms of one table), beyond which sqlite-vec scans. */
 export const MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;

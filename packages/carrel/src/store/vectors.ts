@@ -7,7 +7,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
-import { noteVectorWrite, scanPartition, vectorMemory } from './vector-memory.js';
+import { noteVectorWrite, scanPartition, vectorMemory, type VectorHit } from './vector-memory.js';
 
 const tableName = (dims: number): string => {
   if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new Error(`Bad vector dimension ${dims}`);
@@ -69,12 +69,6 @@ export function deleteVectorsOfLibrary(db: Database, libraryId: number): void {
   for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
     db.prepare(`DELETE FROM ${tableName(dims)} WHERE library_id = ?`).run(BigInt(libraryId));
   }
-}
-
-/** One KNN hit. */
-export interface VectorHit {
-  chunkId: number;
-  distance: number;
 }
 
 /**

@@ -8,8 +8,8 @@
 import { basename, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/jobs.js';
-import { summarizeIngest } from '../../mcp/render.js';
-import { ADD_HANDLER } from '../add-handler.js';
+import { summarizeIngest } from '../../app/render.js';
+import { ADD_HANDLER } from '../../app/add-handler.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
 import { runToolTask } from '../run-task.js';

@@ -7,26 +7,23 @@
  * @module
  */
 import type { Command } from 'commander';
-import { serveStdio } from '@carrel/tasks/mcp';
-import { openRuntime } from '../../mcp/runtime.js';
-import { createCarrelServer } from '../../mcp/server.js';
+import type { Faces } from '../../app/faces.js';
+import { openRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
 
 /** Adds `mcp` to the program. */
-export function register(program: Command): void {
+export function register(program: Command, faces: Faces): void {
   program
     .command('mcp')
     .description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)')
     .action(async (_options, command: Command) => {
       const { settings } = commandContext(command);
-      const runtime = await openRuntime(settings);
-      const server = createCarrelServer(runtime);
-      await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        serveStdio(server, { owner: settings.owner, onEnd: stop });
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
-      });
+      const [runtime, mcp] = await Promise.all([openRuntime(settings), faces.mcp()]);
+      const stopped = new AbortController();
+      const stop = () => stopped.abort();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await mcp.serveStdio(runtime, { signal: stopped.signal });
       await runtime.close();
     });
 }

@@ -6,7 +6,7 @@
  */
 import type { Command } from 'commander';
 import type { IngestResult } from '../../ingest/jobs.js';
-import { summarizeIngest } from '../../mcp/render.js';
+import { summarizeIngest } from '../../app/render.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
 import { runToolTask } from '../run-task.js';

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { renderSearch } from '../../mcp/render.js';
+import { renderSearch } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
 import { integer } from './parse.js';

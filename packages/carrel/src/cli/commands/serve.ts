@@ -8,9 +8,8 @@
  */
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { serveHttp } from '@carrel/tasks/mcp/http';
-import { openRuntime } from '../../mcp/runtime.js';
-import { createCarrelServer } from '../../mcp/server.js';
+import type { Faces } from '../../app/faces.js';
+import { openRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { print } from '../output.js';
@@ -19,7 +18,7 @@ import { print } from '../output.js';
 export const DEFAULT_PORT = 7337;
 
 /** Adds `serve` to the program. */
-export function register(program: Command): void {
+export function register(program: Command, faces: Faces): void {
   program
     .command('serve')
     .description('Serve MCP over HTTP (Streamable HTTP at /mcp)')
@@ -32,11 +31,10 @@ export function register(program: Command): void {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
       const token = options.token ?? process.env.CARREL_TOKEN;
-      const runtime = await openRuntime(settings);
-      const server = createCarrelServer(runtime);
+      const [runtime, mcp] = await Promise.all([openRuntime(settings), faces.mcp()]);
       let endpoint;
       try {
-        endpoint = await serveHttp(server, {
+        endpoint = await mcp.serveHttp(runtime, {
           host: options.host,
           port,
           ...(token && { tokens: { [token]: { principal: userInfo().username } } }),

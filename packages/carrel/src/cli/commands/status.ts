@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command } from 'commander';
-import { renderStatus } from '../../mcp/render.js';
+import { renderStatus } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
 

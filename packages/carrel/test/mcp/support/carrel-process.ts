@@ -12,7 +12,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 
-export const CARREL_MAIN = fileURLToPath(new URL('../../../src/cli/main.ts', import.meta.url));
+export const CARREL_MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 
 /** `node … main.ts --data-dir <dir> --embedder offline <args>`. */

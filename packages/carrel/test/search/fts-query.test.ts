@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/library/fts-query.js';
+import { ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/search/fts-query.js';
 
 describe('FTS query building', () => {
   it('quotes every word so user punctuation cannot become FTS5 syntax', () => {

@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 /**
- * The `carrel` command. Global options (data dir, embedder, allowed roots, `--json`) apply to
- * every command; each command lives in its own file under `commands/`. Errors are turned into a
- * message and an exit code in one place (`errors.ts`).
+ * The `carrel` program and the process's composition root. Global options (data dir, embedder,
+ * allowed roots, `--json`) apply to every command; each command lives in its own file under
+ * `cli/commands/`. Commands that start a server get the faces (`app/faces.ts`) from here, so the
+ * CLI never imports the MCP face. Errors become a message and an exit code in one place
+ * (`cli/errors.ts`).
  *
  * Only commander and the chosen command's modules load at start-up: `carrel mcp` has to answer
  * its client within a few hundred milliseconds.
@@ -10,9 +12,15 @@
  * @module
  */
 import { Command, Option } from 'commander';
-import { reportError } from './errors.js';
-import { EMBEDDER_KINDS } from './settings.js';
-import { CARREL_VERSION } from './version.js';
+import type { Faces } from './app/faces.js';
+import { EMBEDDER_KINDS } from './app/settings.js';
+import { CARREL_VERSION } from './app/version.js';
+import { reportError } from './cli/errors.js';
+
+/** The faces a command may start, each imported only when started. */
+const FACES: Faces = {
+  mcp: async () => (await import('./mcp/index.js')).mcpFace,
+};
 
 const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status'] as const;
 
@@ -33,8 +41,8 @@ async function program(argv: readonly string[]): Promise<Command> {
     .showHelpAfterError();
   const named = argv.find((arg) => (COMMANDS as readonly string[]).includes(arg));
   for (const name of named ? [named] : COMMANDS) {
-    const module = (await import(`./commands/${name}.js`)) as { register(program: Command): void };
-    module.register(root);
+    const module = (await import(`./cli/commands/${name}.js`)) as { register(program: Command, faces: Faces): void };
+    module.register(root, FACES);
   }
   return root;
 }

@@ -6,7 +6,7 @@
  */
 import type { IngestResult } from '../ingest/jobs.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
-import type { SearchResponse } from '../library/search.js';
+import type { SearchResponse } from '../search/search.js';
 
 /** E.g. "carrel@1.0: 2 created, 1 unchanged; 14 chunks written (3 without vectors)". */
 export function summarizeIngest(result: IngestResult): string {

@@ -6,7 +6,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
-import { answer, dataResult } from '../tool-result.js';
+import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
   library: z.string().min(1).max(200).optional().describe('Only this library.'),

@@ -4,7 +4,7 @@
  */
 import { delimiter, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveSettings, SettingsError } from '../../src/cli/settings.js';
+import { resolveSettings, SettingsError } from '../../src/app/settings.js';
 
 describe('resolveSettings', () => {
   it('defaults to the local model, the working directory as the only root, and a 30 s lease', () => {

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { TaskEngine } from '@carrel/tasks';
 import { toolTaskHandlers, type AnyToolDefinition } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
-import { ADD_HANDLER, addHandler } from '../cli/add-handler.js';
-import { knowledgeBaseOptions, type Settings } from '../cli/settings.js';
+import { ADD_HANDLER, addHandler } from './add-handler.js';
+import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { carrelTools } from './tools/index.js';
 

@@ -14,7 +14,7 @@ import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
 import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries, termChunkCount } from '../store/search-queries.js';
-import type { VectorHit } from '../store/vectors.js';
+import type { VectorHit } from '../store/vector-memory.js';
 import { hasVectorTable, knn } from '../store/vectors.js';
 import { queryTerms, selectiveFtsMatch } from './fts-query.js';
 import { snippet } from './snippet.js';

@@ -10,8 +10,8 @@
 import { resolve } from 'node:path';
 import type { AnyTaskHandler, TaskHandlerDefinition } from '@carrel/tasks';
 import { toolTaskHandlers, type ToolTaskInput } from '@carrel/tasks/mcp';
-import { KnowledgeBaseHandle } from '../mcp/knowledge-base-handle.js';
-import { indexDocumentTool } from '../mcp/tools/index-document.js';
+import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
+import { indexDocumentTool } from './tools/index-document.js';
 import { knowledgeBaseOptions, type Settings } from './settings.js';
 
 /** The engine handler name of `carrel add`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chunkMarkdown, MarkdownChunker } from '../../src/library/chunker.js';
+import { chunkMarkdown, MarkdownChunker } from '../../src/ingest/chunker.js';
 
 const para = (word: string, n: number) => `${word} `.repeat(n).trim() + '.';
 

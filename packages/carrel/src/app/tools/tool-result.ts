@@ -9,7 +9,7 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from '@carrel/tasks/mcp';
-import { KnowledgeBaseError } from '../errors.js';
+import { KnowledgeBaseError } from '../../errors.js';
 
 /** A successful result: text for the model, the data for programs. */
 export function dataResult(text: string, data: object): CallToolResult {

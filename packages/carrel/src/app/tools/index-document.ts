@@ -11,7 +11,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import { summarizeIngest } from '../render.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
-import { answer, dataResult, forwardProgress } from '../tool-result.js';
+import { answer, dataResult, forwardProgress } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
 
 const schema = z

@@ -8,7 +8,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { renderSearch } from '../render.js';
-import { answer, dataResult } from '../tool-result.js';
+import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),

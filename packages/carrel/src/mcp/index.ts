@@ -1,0 +1,29 @@
+/**
+ * The MCP face of carrel: its server over a runtime, on stdio or Streamable HTTP. The program's
+ * entry hands this module to the commands that start it (see `app/faces.ts`).
+ *
+ * @module
+ */
+import { serveStdio as serveTasksStdio } from '@carrel/tasks/mcp';
+import type { HttpEndpoint, HttpServeOptions, McpFace } from '../app/faces.js';
+import type { CarrelRuntime } from '../app/runtime.js';
+import { createCarrelServer } from './server.js';
+
+/** Serves MCP on stdio; tasks belong to the local user, as they do for the CLI. */
+async function serveStdio(runtime: CarrelRuntime, { signal }: { signal: AbortSignal }): Promise<void> {
+  const server = createCarrelServer(runtime);
+  await new Promise<void>((resolve) => {
+    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve });
+    if (signal.aborted) resolve();
+    else signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+}
+
+/** Serves MCP over Streamable HTTP. The HTTP stack is imported only here: stdio servers never load it. */
+async function serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint> {
+  const { serveHttp: serveTasksHttp } = await import('@carrel/tasks/mcp/http');
+  return serveTasksHttp(createCarrelServer(runtime), options);
+}
+
+/** The MCP face. */
+export const mcpFace: McpFace = { serveStdio, serveHttp };
