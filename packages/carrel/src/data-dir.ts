@@ -20,3 +20,11 @@ export function resolveDataDir(
   if (platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'carrel');
   return join(env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'carrel');
 }
+
+/**
+ * The one database file in a data directory: knowledge base and tasks together, so a write of
+ * documents and the completion of the task that made it commit in one transaction.
+ */
+export function databasePath(dataDir: string): string {
+  return join(dataDir, 'carrel.db');
+}

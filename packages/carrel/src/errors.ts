@@ -19,6 +19,7 @@ export type KnowledgeBaseErrorKind =
   | 'fetch_failed'
   | 'embedder_unavailable'
   | 'embedder_mismatch'
+  | 'busy'
   | 'cancelled';
 
 /** Base class: an expected condition, safe to show to a user or a model. */
@@ -124,6 +125,20 @@ export class EmbedderMismatchError extends KnowledgeBaseError {
       library,
       stored,
       requested,
+    });
+  }
+}
+
+/**
+ * Another process kept the knowledge base's write lock for longer than the wait allows. Nothing was
+ * written; the same call can simply be made again.
+ */
+export class StoreBusyError extends KnowledgeBaseError {
+  readonly kind = 'busy';
+  override readonly code: number = KbJsonRpcCode.InternalError;
+  constructor(waitedMs: number) {
+    super(`The knowledge base stayed locked by another process's write for ${waitedMs} ms; nothing was changed, try again in a moment`, {
+      waitedMs,
     });
   }
 }

@@ -4,9 +4,11 @@
  * fetches URLs under the private-address guard, and hands every heavy step (parse, chunk, embed,
  * write) to the ingest worker so the event loop stays free for other clients.
  *
- * Long operations (`ingest*`, `reindexLibrary`) take an AbortSignal and a progress callback, the
- * shape a @carrel/tasks handler provides; a cancel stops them within one batch and leaves only
- * whole documents behind.
+ * Long operations (`ingest*`, `reindexLibrary`) take an AbortSignal, a progress callback and the
+ * task they work for, the shape a @carrel/tasks handler provides. Their writes become visible all
+ * at once when they finish (in the same transaction that completes their task); a cancel or a
+ * failure before that leaves the library as it was. The main thread never waits on the write lock:
+ * its few small writes (ratings, deletes) retry on a timer while another writer holds it.
  *
  * @module
  */
@@ -22,20 +24,23 @@ import { WorkerClient } from './ingest/worker-client.js';
 import type { ChunkerOptions } from './ingest/chunker.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
-import { resolveDataDir } from './data-dir.js';
+import { databasePath, resolveDataDir } from './data-dir.js';
 import type { DirectoryFilter } from './sources/directory-source.js';
 import { walkDirectory } from './sources/directory-source.js';
-import { checkFile, resolveAllowedPath } from './sources/file-source.js';
+import { checkFile, realRoots, resolveAllowedPath } from './sources/file-source.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
+import { writeWhenFree } from './store/busy.js';
 import { openDatabase } from './store/database.js';
 import type { DocumentSummary } from './store/document-queries.js';
 import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
-import { deleteDocument } from './store/documents.js';
+import { retireDocument } from './store/documents.js';
+import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
 import { listLibraries } from './store/libraries.js';
-import { addRating } from './store/ratings.js';
+import { addRating, checkRating } from './store/ratings.js';
+import { stagingRunOfTask, stagingRuns } from './store/runs.js';
 import type { LibraryStatus } from './store/status.js';
 import { libraryStatus } from './store/status.js';
 
@@ -94,6 +99,8 @@ export interface KnowledgeBaseStatus {
 }
 
 const MAX_NAME = 200;
+/** A run with no task whose writes stopped this long ago belongs to a process that died. */
+const ABANDONED_RUN_MS = 10 * 60_000;
 const encoder = new TextEncoder();
 
 /** See module comment. */
@@ -112,24 +119,31 @@ export class KnowledgeBase {
     this.dataDir = resolveDataDir(options.dataDir);
     // Owner-only: the store may hold private documentation.
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    this.databasePath = join(this.dataDir, 'carrel.db');
+    this.databasePath = databasePath(this.dataDir);
     this.db = openDatabase(this.databasePath);
+    // From here on, a write of this (main-thread) connection never blocks on the lock (see store/busy.ts).
+    this.db.pragma('busy_timeout = 0');
     const embedder: EmbedderConfig = options.embedder ?? { kind: 'local' };
     const resolved = embedder.kind === 'local' ? { ...embedder, cacheDir: embedder.cacheDir ?? join(this.dataDir, 'models') } : embedder;
     this.queryEmbedder = createEmbedder(resolved);
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
-    this.worker = new WorkerClient({
-      dbPath: this.databasePath,
-      embedder: resolved,
-      settings: {
-        chunker: options.chunker ?? {},
-        maxFileBytes: this.maxFileBytes,
-        streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
-        batchChunks: options.batchChunks ?? 256,
+    this.worker = new WorkerClient(
+      {
+        dbPath: this.databasePath,
+        embedder: resolved,
+        settings: {
+          chunker: options.chunker ?? {},
+          maxFileBytes: this.maxFileBytes,
+          streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
+          batchChunks: options.batchChunks ?? 256,
+        },
       },
-    });
+      (runId) => void this.discardRuns([runId]).catch(() => undefined),
+    );
+    // Work a dead process left staged would slow every search until discarded; a busy store leaves it to the next open.
+    void this.discardAbandonedRuns().catch(() => undefined);
   }
 
   /** Opens (creating and migrating if needed) the knowledge base in its data dir. */
@@ -154,7 +168,10 @@ export class KnowledgeBase {
     const checked = checkTarget(target);
     const real = await resolveAllowedPath(path, this.allowedRoots);
     await checkFile(real, this.maxFileBytes);
-    return this.worker.run({ kind: 'files', target: checked, paths: [real], failFast: true }, run);
+    return this.worker.run(
+      { kind: 'files', target: checked, paths: [real], roots: await realRoots(this.allowedRoots), failFast: true },
+      run,
+    );
   }
 
   /** Ingests every matching file under a directory inside the allowed roots; one bad file does not stop the rest. */
@@ -166,7 +183,7 @@ export class KnowledgeBase {
       run.signal?.throwIfAborted();
       paths.push(file);
     }
-    return this.worker.run({ kind: 'files', target: checked, paths, failFast: false }, run);
+    return this.worker.run({ kind: 'files', target: checked, paths, roots: await realRoots(this.allowedRoots), failFast: false }, run);
   }
 
   /** Fetches a URL (limits and private-address guard apply) and ingests it. */
@@ -207,13 +224,47 @@ export class KnowledgeBase {
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
-  rate(documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): number {
-    return addRating(this.db, documentId, rating, options);
+  async rate(documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): Promise<number> {
+    checkRating(rating);
+    return writeWhenFree(() => addRating(this.db, documentId, rating, options));
   }
 
-  /** Deletes a document and everything derived from it. */
-  deleteDocument(documentId: number): void {
-    if (!deleteDocument(this.db, documentId)) throw new NotFoundError('Document', documentId);
+  /**
+   * Deletes a document: it disappears from every read at once; its chunks, FTS entries and vectors
+   * are removed in the background in bounded batches.
+   */
+  async deleteDocument(documentId: number): Promise<void> {
+    const existed = await writeWhenFree(() => this.db.transaction(() => retireDocument(this.db, documentId)).immediate());
+    if (!existed) throw new NotFoundError('Document', documentId);
+    this.worker.collectGarbage();
+  }
+
+  /**
+   * Discards what interrupted work left staged: runs without a task whose process is gone (or
+   * silent for long), and, when `taskIsLive` is given, runs of tasks it says are over or gone. A
+   * live task's run is kept for the task's re-run to resume. Opening a knowledge base does the
+   * first part by itself. Returns how many runs were discarded.
+   */
+  async discardAbandonedRuns(taskIsLive?: (taskId: string) => Promise<boolean>): Promise<number> {
+    const ended: number[] = [];
+    for (const run of taskIsLive ? stagingRuns(this.db) : []) {
+      if (run.taskId !== null && !(await taskIsLive!(run.taskId))) ended.push(run.id);
+    }
+    const stale = await writeWhenFree(() => discardAbandonedRuns(this.db, Date.now() - ABANDONED_RUN_MS));
+    return stale + (await this.discardRuns(ended));
+  }
+
+  /** Discards the staged work of a task that ended (cancelled, failed, or completed without publishing). */
+  async discardTaskRun(taskId: string): Promise<boolean> {
+    const run = stagingRunOfTask(this.db, taskId);
+    return run !== undefined && (await this.discardRuns([run.id])) > 0;
+  }
+
+  private async discardRuns(runIds: readonly number[]): Promise<number> {
+    let discarded = 0;
+    for (const id of runIds) if (await writeWhenFree(() => discardRun(this.db, id))) discarded++;
+    if (discarded > 0) this.worker.collectGarbage();
+    return discarded;
   }
 
   /** A page of stored documents (without text), optionally of one library and version. */

@@ -105,7 +105,7 @@ describe('KnowledgeBase', () => {
     expect(bySource.results.map((r) => r.documentId)).toEqual([id]);
     expect(bySource.results[0]!.vectorRank).toBe(1);
     expect((await kb.search({ query: 'queue', minRating: 4 })).results).toEqual([]);
-    kb.rate(id, 5);
+    await kb.rate(id, 5);
     expect((await kb.search({ query: 'queue', minRating: 4 })).results.map((r) => r.documentId)).toEqual([id]);
   });
 
@@ -115,7 +115,7 @@ describe('KnowledgeBase', () => {
     const b = await kb.ingestContent({ library: 'l', content: '# B\n\nretry backoff policy', source: 'b' });
     const first = (await kb.search({ query: 'retry backoff policy' })).results[0]!.documentId;
     const other = first === a.documents[0]!.documentId ? b.documents[0]!.documentId! : a.documents[0]!.documentId!;
-    for (let i = 0; i < 5; i++) kb.rate(other, 5);
+    for (let i = 0; i < 5; i++) await kb.rate(other, 5);
     const top = (await kb.search({ query: 'retry backoff policy' })).results[0]!;
     expect(top.documentId).toBe(other);
     expect(top.explanation).toContain('rated 5.0/5 by 5 → ×1.20');
@@ -152,8 +152,8 @@ describe('KnowledgeBase', () => {
     await expect(kb.ingestFile(join(root, 'big.md'), { library: 'l' })).rejects.toThrow(ContentTooLargeError);
     await expect(kb.ingestFile(join(root, 'blob.md'), { library: 'l' })).rejects.toThrow(UnsupportedContentError);
     await expect(kb.ingestContent({ library: '', content: 'x' })).rejects.toThrow(InvalidInputError);
-    expect(() => kb.rate(doc.documents[0]!.documentId!, 7)).toThrow(/rating: expected an integer from 1 to 5/);
-    expect(() => kb.rate(999, 3)).toThrow(NotFoundError);
+    await expect(kb.rate(doc.documents[0]!.documentId!, 7)).rejects.toThrow(/rating: expected an integer from 1 to 5/);
+    await expect(kb.rate(999, 3)).rejects.toThrow(NotFoundError);
     await expect(kb.search({ query: '  ' })).rejects.toThrow(InvalidInputError);
     expect(snapshot(kb.databasePath)).toEqual(before);
   });
@@ -210,7 +210,7 @@ describe('KnowledgeBase', () => {
     expect(kb.listLibraries()).toEqual([]);
   });
 
-  it('cancels within one batch and keeps only whole documents', async () => {
+  it('a cancelled folder ingest leaves the library as it was, even after batches were staged', async () => {
     const root = tempDir();
     mkdirSync(join(root, 'docs'));
     for (let i = 0; i < 200; i++)
@@ -218,33 +218,48 @@ describe('KnowledgeBase', () => {
         join(root, 'docs', `d${String(i).padStart(3, '0')}.md`),
         `# Doc ${i}\n\n${'word '.repeat(300)}\n\n## Part\n\n${'more '.repeat(300)}`,
       );
-    const kb = kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
+    const dataDir = tempDir();
+    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root], batchChunks: 8 });
+    await kb.ingestContent({ library: 'l', content: '# Kept\n\nwritten before', source: 'kept' });
+    const before = await kb.search({ query: 'word more', library: 'l' });
     const controller = new AbortController();
     let abortedAt = 0;
     const onProgress = (current: number) => {
-      if (current >= 10 && !controller.signal.aborted) {
+      if (current >= 40 && !controller.signal.aborted) {
         abortedAt = current;
         controller.abort();
       }
     };
     const run = kb.ingestDirectory(root, { library: 'l' }, { signal: controller.signal, onProgress });
     await expect(run).rejects.toThrow(IngestCancelledError);
-    const db = new Database(kb.databasePath, { readonly: true });
-    const docs = db
-      .prepare<[], { chunk_count: number; n: number }>(
-        'SELECT d.chunk_count, (SELECT count(*) FROM chunks c WHERE c.document_id = d.id) AS n FROM documents d',
-      )
-      .all();
+    // At least 40 files were staged (progress counts staged files), and none of them is visible.
+    expect(abortedAt).toBeGreaterThanOrEqual(40);
+    expect(kb.listDocuments({ library: 'l' }).documents.map((d) => d.source)).toEqual(['kept']);
+    expect(await kb.search({ query: 'word more', library: 'l' })).toEqual(before);
+    expect((await kb.status()).libraries).toEqual([expect.objectContaining({ name: 'l', documents: 1 })]);
+    // The staged rows are collected: after close, nothing of the cancelled run is left in the file.
+    await kb.close();
+    const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
+    expect(db.prepare('SELECT source FROM documents').all()).toEqual([{ source: 'kept' }]);
+    expect(db.prepare('SELECT count(*) AS n FROM chunks').get()).toEqual({ n: 1 });
+    expect(db.prepare('SELECT count(*) AS n FROM document_stages').get()).toEqual({ n: 0 });
     db.close();
-    expect(docs.length).toBeGreaterThan(0);
-    // Cancel is honoured between commits: at most the commit being written and the one already
-    // prepared land after the abort. A commit groups 4 embedding requests of batchChunks (8) chunks.
-    const docsPerCommit = Math.ceil((4 * 8) / Math.min(...docs.map((d) => d.chunk_count)));
-    expect(docs.length).toBeLessThanOrEqual(abortedAt + 2 * docsPerCommit);
-    expect(docs.length).toBeLessThan(200);
-    for (const d of docs) expect(d.n).toBe(d.chunk_count);
-    const resumed = await kb.ingestDirectory(root, { library: 'l' });
-    expect(resumed.unchanged).toBe(docs.length);
-    expect(resumed.created).toBe(200 - docs.length);
+    const again = kbIn(dataDir, { allowedRoots: [root], batchChunks: 8 });
+    expect(await again.ingestDirectory(root, { library: 'l' })).toMatchObject({ created: 200, unchanged: 0, failed: 0 });
+  });
+
+  it('shows a folder only once all of it is written', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'docs'));
+    for (let i = 0; i < 60; i++) writeFileSync(join(root, 'docs', `d${i}.md`), `# Doc ${i}\n\n${'visible '.repeat(400)}`);
+    const kb = kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
+    const seen: number[] = [];
+    // Each progress report follows a staged batch: what do readers see at that moment? (Read at
+    // once, synchronously: the publish may follow the last report within milliseconds.)
+    const onProgress = () => seen.push(kb.listDocuments({ library: 'l' }).documents.length + kb.listLibraries().length);
+    expect(await kb.ingestDirectory(root, { library: 'l' }, { onProgress })).toMatchObject({ created: 60 });
+    expect(seen.length).toBeGreaterThan(1);
+    expect(seen.every((n) => n === 0)).toBe(true);
+    expect(kb.listDocuments({ library: 'l', limit: 100 }).documents).toHaveLength(60);
   });
 });

@@ -11,11 +11,24 @@ import type { KnowledgeBase, KnowledgeBaseOptions } from '../knowledge-base.js';
 export class KnowledgeBaseHandle {
   #opening: Promise<KnowledgeBase> | undefined;
 
-  constructor(private readonly options: KnowledgeBaseOptions) {}
+  /** `onOpen` runs once the knowledge base is open, before anyone gets it. */
+  constructor(
+    private readonly options: KnowledgeBaseOptions,
+    private readonly onOpen: (kb: KnowledgeBase) => Promise<void> = async () => {},
+  ) {}
 
   /** The open knowledge base (opening it on the first call). */
   get(): Promise<KnowledgeBase> {
-    this.#opening ??= import('../knowledge-base.js').then(({ KnowledgeBase }) => KnowledgeBase.open(this.options));
+    this.#opening ??= import('../knowledge-base.js').then(async ({ KnowledgeBase }) => {
+      const kb = KnowledgeBase.open(this.options);
+      await this.onOpen(kb);
+      return kb;
+    });
+    return this.#opening;
+  }
+
+  /** The knowledge base if it has been opened, else undefined (nothing is opened). */
+  ifOpen(): Promise<KnowledgeBase> | undefined {
     return this.#opening;
   }
 

@@ -1,17 +1,22 @@
 /**
  * One carrel process's moving parts: the knowledge base (opened on first use), the durable task
- * store in the same data dir (`tasks.db`, SQLite, shared by every carrel process on that dir), and a
- * task engine that can run every carrel tool task. `carrel mcp`, `carrel serve` and the CLI all
- * start here, so a task started by one is seen, cancelled or resumed by any other.
+ * store in the same database file (shared by every carrel process on that data dir), and a task
+ * engine that can run every carrel tool task. `carrel mcp`, `carrel serve` and the CLI all start
+ * here, so a task started by one is seen, cancelled or resumed by any other.
+ *
+ * Work a task staged but never published is discarded once the task is over: when the knowledge
+ * base opens (for tasks that ended while no process had it open) and whenever a task ends or is
+ * deleted while it is open.
  *
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { TaskEngine } from '@carrel/tasks';
+import { isTerminal, TaskEngine, type TaskStore } from '@carrel/tasks';
 import { toolTaskHandlers, type AnyToolDefinition } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { ADD_HANDLER, addHandler } from './add-handler.js';
+import { databasePath } from '../data-dir.js';
+import type { KnowledgeBase } from '../knowledge-base.js';
 import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { carrelTools } from './tools/index.js';
@@ -34,10 +39,10 @@ export interface RuntimeOptions {
 
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
 export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<CarrelRuntime> {
-  mkdirSync(settings.dataDir, { recursive: true });
-  const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings));
+  mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
+  const store = new SqliteTaskStore({ path: databasePath(settings.dataDir) });
+  const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings), (opened) => discardEnded(opened, store));
   const tools = carrelTools(kb);
-  const store = new SqliteTaskStore({ path: join(settings.dataDir, 'tasks.db') });
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.
   const engine = new TaskEngine({
     store,
@@ -47,15 +52,31 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     onError: (e) => console.error('[carrel]', e),
   });
   await engine.start();
+  const unsubscribe = store.subscribe((change) => {
+    if (change.kind !== 'deleted' && !isTerminal(change.status)) return;
+    void kb
+      .ifOpen()
+      ?.then((opened) => opened.discardTaskRun(change.taskId))
+      .catch(() => undefined);
+  });
   return {
     settings,
     kb,
     tools,
     engine,
     close: async () => {
+      unsubscribe();
       await engine.stop();
       await kb.close();
       await store.close();
     },
   };
+}
+
+/** Discards the staged work of tasks that are over or gone. */
+async function discardEnded(kb: KnowledgeBase, store: TaskStore): Promise<void> {
+  await kb.discardAbandonedRuns(async (taskId) => {
+    const task = await store.get(taskId);
+    return task !== null && !isTerminal(task.status);
+  });
 }

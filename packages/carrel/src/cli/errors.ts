@@ -38,6 +38,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   fetch_failed: ExitCode.Unavailable,
   embedder_unavailable: ExitCode.Unavailable,
   embedder_mismatch: ExitCode.Usage,
+  busy: ExitCode.Unavailable,
   cancelled: ExitCode.Cancelled,
 };
 

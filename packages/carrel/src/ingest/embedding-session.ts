@@ -1,17 +1,15 @@
 /**
  * Decides, per library and per job, whether chunks get vectors: loads the configured embedder
- * once, enforces that a library keeps the model and dimension it was built with, binds an unbound
- * library on first use, and degrades to BM25-only (with a warning) when no model can be loaded or
- * the endpoint fails mid-job.
+ * once, enforces that a library keeps the model and dimension it was built with, has an unbound
+ * library bound on first use (by the job's run, when it publishes), and degrades to BM25-only
+ * (with a warning) when no model can be loaded or the endpoint fails mid-job.
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
 import { EmbedderMismatchError } from '../errors.js';
 import type { LibraryRecord } from '../store/libraries.js';
-import { bindLibraryEmbedder } from '../store/libraries.js';
 
 const label = (l: LibraryRecord) => (l.version ? `${l.name}@${l.version}` : l.name);
 
@@ -21,9 +19,10 @@ export class EmbeddingSession {
   private loaded = false;
   readonly warnings: string[] = [];
 
+  /** `bind` records the binding an unbound library gets when the job publishes. */
   constructor(
-    private readonly db: Database,
     private readonly embedder: Embedder | null,
+    private readonly bind: (embedder: string, dims: number) => Promise<void>,
   ) {}
 
   /** The dimension to write vectors with for `library`, or null for BM25-only. Throws on a model mismatch. */
@@ -45,11 +44,7 @@ export class EmbeddingSession {
     if (library.dims !== null && library.dims !== dims) {
       throw new EmbedderMismatchError(label(library), `${library.embedder} (${library.dims} dims)`, `${embedder.id} (${dims} dims)`);
     }
-    if (library.embedder === null) {
-      bindLibraryEmbedder(this.db, library.id, embedder.id, dims);
-      library.embedder = embedder.id;
-      library.dims = dims;
-    }
+    if (library.embedder === null) await this.bind(embedder.id, dims);
     return dims;
   }
 

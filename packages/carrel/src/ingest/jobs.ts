@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TaskCompletion } from './task-completion.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { MediaType } from '../sources/media-type.js';
 
@@ -25,11 +26,13 @@ export interface ContentJob {
   mediaType: MediaType;
 }
 
-/** Files already checked against the allowed roots; the worker reads and parses them. */
+/** Files already checked against the allowed roots; the worker opens (checking again), reads and parses them. */
 export interface FilesJob {
   kind: 'files';
   target: Target;
   paths: readonly string[];
+  /** The allowed roots as real paths: a file is read only if the file actually opened lies inside one. */
+  roots: readonly string[];
   /** Whether a single failing file fails the job (true for one file, false for a directory). */
   failFast: boolean;
 }
@@ -41,8 +44,14 @@ export interface ReindexJob {
   version: string;
 }
 
-/** Any job the worker runs. */
-export type IngestJob = ContentJob | FilesJob | ReindexJob;
+/** What a job does. */
+export type JobSpec = ContentJob | FilesJob | ReindexJob;
+
+/**
+ * A job as the worker runs it, with the task it works for (null without one): the job's writes
+ * are a run kept under that task, so a re-run of the task resumes them.
+ */
+export type IngestJob = JobSpec & { taskId: string | null };
 
 /** One document's fate. */
 export interface DocumentOutcome {
@@ -65,8 +74,12 @@ export interface IngestResult {
   chunks: number;
   /** Chunks written without a vector (no semantic model available); `reindexLibrary` fills them. */
   chunksWithoutVectors: number;
-  /** Per-document outcomes; for large directories only failures are listed. */
+  /** Per-document outcomes, at most 100 (failures first); the rest are only counted. */
   documents: DocumentOutcome[];
+  /** Outcomes counted above but not listed in `documents`. */
+  unlisted: number;
+  /** Documents an earlier, interrupted attempt of the same task had already written (counted above too). */
+  resumed: number;
   warnings: string[];
 }
 
@@ -76,13 +89,28 @@ export interface WireError {
   name: string;
   message: string;
   data?: Record<string, unknown>;
+  /** Where an unexpected error was thrown, for logs. */
+  stack?: string;
 }
 
-/** Main → worker. */
-export type ToWorker = { type: 'job'; id: number; job: IngestJob; abort: SharedArrayBuffer } | { type: 'close' };
+/**
+ * Main → worker. `publish` answers `staged`: the completion of the job's task (or null), to be
+ * committed in the same transaction as the job's publish.
+ */
+export type ToWorker =
+  | { type: 'job'; id: number; job: IngestJob; abort: SharedArrayBuffer }
+  | { type: 'publish'; id: number; completion: TaskCompletion | null }
+  | { type: 'publish'; id: number; refused: WireError }
+  | { type: 'collect' }
+  | { type: 'close' };
 
-/** Worker → main. */
+/**
+ * Worker → main. `opened`: the job's writes are run `runId`; `staged`: everything is staged, this is
+ * the result: what completes the task?
+ */
 export type FromWorker =
+  | { type: 'opened'; id: number; runId: number }
   | { type: 'progress'; id: number; current: number; total: number; message: string }
+  | { type: 'staged'; id: number; result: IngestResult }
   | { type: 'done'; id: number; result: IngestResult }
   | { type: 'error'; id: number; error: WireError };

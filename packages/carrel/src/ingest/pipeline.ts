@@ -1,23 +1,27 @@
 /**
  * The ingest pipeline, run inside the ingest worker: read → extract → chunk → embed in batches →
- * write whole documents in one transaction per batch. Chunks go to the embedder in requests of
- * `batchChunks` so an endpoint sees few, full requests; a directory's documents commit in batches
- * of a few such requests. The cancel flag is checked between requests and between batches, so a
- * cancel stops within one batch and only whole documents are kept.
- * Text and markdown files above `streamThresholdBytes` are streamed through the chunker into one
- * open transaction instead, keeping memory bounded.
+ * stage → publish. Every job is a run (see `store/runs.ts`): its documents are staged by the
+ * writer thread in short transactions, none of which waits on the embedder, and become visible
+ * all at once when the run publishes, in the same transaction that completes the job's task. A
+ * cancel or a failure before that leaves the library as it was; a re-run of the same task resumes
+ * the run and keeps what it had already staged.
+ *
+ * Chunks go to the embedder in requests of `batchChunks` so an endpoint sees few, full requests; a
+ * directory's documents are staged in groups of a few such requests. The cancel flag is checked
+ * between requests and between groups. Text and markdown files above `streamThresholdBytes` are
+ * streamed: chunked, embedded and staged batch by batch, keeping memory bounded.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { closeSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { TaskCompletion } from './task-completion.js';
 import type { Embedder } from '../embedders/embedder.js';
 import {
   ContentTooLargeError,
-  EmbedderUnavailableError,
+  EmbedderMismatchError,
   IngestCancelledError,
   KnowledgeBaseError,
   NotFoundError,
@@ -26,22 +30,20 @@ import {
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { chunkMarkdown, MarkdownChunker } from './chunker.js';
 import { extract } from '../sources/extract.js';
+import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
-import type { DocumentHeader, DocumentKind, DocumentWrite } from '../store/documents.js';
-import {
-  clearLibraryVectors,
-  DocumentWriter,
-  findDocumentHash,
-  pendingChunks,
-  storeChunkVectors,
-  writeDocuments,
-} from '../store/documents.js';
+import type { ChunkWrite, DocumentHeader, DocumentKind } from '../store/documents.js';
+import { findLiveDocument } from '../store/documents.js';
 import type { LibraryRecord } from '../store/libraries.js';
-import { bindLibraryEmbedder, ensureLibrary, findLibrary } from '../store/libraries.js';
+import type { RunRecord } from '../store/runs.js';
+import type { StagedDocument } from '../store/staging.js';
+import { findStage } from '../store/staging.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
-import type { ContentJob, DocumentOutcome, FilesJob, IngestJob, IngestResult, ReindexJob, Target } from './jobs.js';
+import type { ContentJob, DocumentOutcome, FilesJob, IngestJob, IngestResult, Target } from './jobs.js';
 import { hashFile, readLines } from './read-lines.js';
+import { reindexRun } from './reindex.js';
+import type { StoreWriter } from './store-writer.js';
 
 /** Pipeline settings (from the KnowledgeBase options). */
 export interface PipelineSettings {
@@ -51,103 +53,103 @@ export interface PipelineSettings {
   batchChunks: number;
 }
 
-/** How the pipeline reports back and learns of a cancel. */
+/** How the pipeline reports back, learns of a cancel, and gets what completes its task. */
 export interface JobControl {
   cancelled(): boolean;
   progress(current: number, total: number, message: string): void;
   signal: AbortSignal;
+  /** The job's writes go to run `runId`. */
+  opened(runId: number): void;
+  /** Everything is staged and this is the result: the completion to commit with the publish (null without a task). */
+  staged(result: IngestResult): Promise<TaskCompletion | null>;
+}
+
+/** What a job's work needs: its run, the connection it reads through, the writer, settings and control. */
+export interface RunContext {
+  db: Database;
+  writer: StoreWriter;
+  embedder: Embedder | null;
+  settings: PipelineSettings;
+  control: JobControl;
+  run: RunRecord;
+  library: LibraryRecord;
 }
 
 interface Prepared {
   header: DocumentHeader;
   chunks: Chunk[];
   status: 'created' | 'updated';
+  baseVersion: number;
 }
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
-const MAX_LISTED_OUTCOMES = 1000;
+/** Outcomes listed in a result; the rest are counted. Keeps the result small whatever the folder holds. */
+const MAX_LISTED_OUTCOMES = 100;
+/** Longest error message kept per listed failure. */
+const MAX_ERROR_CHARS = 500;
 /**
- * Embedding requests per commit in a files job. Requests keep the configured `batchChunks`, but a
- * commit groups several: each commit flushes an FTS5 segment that later merges cost again, and on
- * the bench 1,024-chunk commits (4 × the default 256) ingest ~20% faster than 256-chunk ones.
- * Progress (reported on commit) and a cancel's reach grow by the same factor.
+ * Embedding requests per staging transaction in a files job. Requests keep the configured
+ * `batchChunks`, but a commit groups several: each commit flushes an FTS5 segment that later
+ * merges cost again, and on the bench 1,024-chunk commits (4 × the default 256) ingest ~20% faster
+ * than 256-chunk ones. Progress (reported on commit) and a cancel's reach grow by the same factor.
  */
 const COMMIT_GROUP = 4;
 
 /** See module comment. */
 export class IngestPipeline {
-  /**
-   * `write` commits a batch of whole documents; by default on this thread's connection. The ingest
-   * worker passes its writer thread's, so the next batch is prepared while this one commits.
-   */
   constructor(
     private readonly db: Database,
     private readonly embedder: Embedder | null,
     private readonly settings: PipelineSettings,
-    private readonly write: BatchWrite = async (dims, docs) => writeDocuments(db, dims, docs),
+    private readonly writer: StoreWriter,
   ) {}
 
-  /** Runs one job to completion, or throws (IngestCancelledError on cancel). */
+  /** Runs one job to its publish, or throws (IngestCancelledError on cancel). */
   async run(job: IngestJob, control: JobControl): Promise<IngestResult> {
     if (control.cancelled()) throw new IngestCancelledError();
-    if (job.kind === 'reindex') return this.reindex(job, control);
-    const run = new JobRun(this.db, new EmbeddingSession(this.db, this.embedder), this.settings, control, job.target, this.write);
+    const target = job.kind === 'reindex' ? { library: job.library, version: job.version } : job.target;
+    if (job.kind === 'reindex') {
+      const listed = this.db
+        .prepare('SELECT 1 FROM libraries WHERE name = ? AND version = ? AND pending_run IS NULL')
+        .get(target.library, target.version);
+      if (!listed) throw new NotFoundError('Library', target.version ? `${target.library}@${target.version}` : target.library);
+    }
+    const { run, library } = await this.writer.openRun({ taskId: job.taskId, library: target.library, version: target.version });
+    control.opened(run.id);
+    const context: RunContext = {
+      db: this.db,
+      writer: this.writer,
+      embedder: this.embedder,
+      settings: this.settings,
+      control,
+      run,
+      library,
+    };
     try {
-      if (job.kind === 'content') await run.content(job);
-      else await run.files(job);
-    } finally {
-      // Batches already sent always finish committing: a cancel or an error keeps whole documents.
-      await run.drain();
+      const result = job.kind === 'reindex' ? await reindexRun(context) : await new JobRun(context, job.target).run(job);
+      const completion = await control.staged(result);
+      const outcome = await this.writer.publish({ runId: run.id, completion });
+      if (!outcome.published) {
+        if (outcome.reason === 'cancelled') throw new IngestCancelledError();
+        throw new EmbedderMismatchError(
+          label(target),
+          `${outcome.bound.embedder} (${outcome.bound.dims} dims)`,
+          this.embedder?.id ?? 'none',
+        );
+      }
+      return result;
+    } catch (err) {
+      // A task's run waits for the task's fate (a re-run resumes it); a run without a task has none.
+      if (job.taskId === null) await this.writer.discard({ runId: run.id }).catch(() => undefined);
+      throw err;
     }
-    return run.finish();
-  }
-
-  private async reindex(job: ReindexJob, control: JobControl): Promise<IngestResult> {
-    const library = findLibrary(this.db, job.library, job.version);
-    if (!library) throw new NotFoundError('Library', job.version ? `${job.library}@${job.version}` : job.library);
-    const embedder = this.embedder;
-    if (!embedder) throw new EmbedderUnavailableError('none', 'no embedder is configured, so there is nothing to reindex with');
-    await embedder.load();
-    const dims = embedder.dims!;
-    const result = emptyResult(job);
-    if (library.embedder !== embedder.id || library.dims !== dims) {
-      if (library.embedder !== null)
-        result.warnings.push(`Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)`);
-      clearLibraryVectors(this.db, library.id);
-      bindLibraryEmbedder(this.db, library.id, embedder.id, dims);
-    }
-    const total = this.db
-      .prepare<[number], { n: number }>(
-        'SELECT count(*) AS n FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = ? AND c.embedded = 0',
-      )
-      .get(library.id)!.n;
-    const session = new EmbeddingSession(this.db, embedder);
-    await session.dimsFor({ ...library, embedder: embedder.id, dims });
-    let after = 0;
-    for (;;) {
-      if (control.cancelled()) throw new IngestCancelledError();
-      const batch = pendingChunks(this.db, library.id, after, this.settings.batchChunks);
-      if (batch.length === 0) break;
-      const vectors = await session.embed(
-        batch.map((c) => embeddingText(c.heading, c.text)),
-        control.signal,
-      );
-      if (vectors.some((v) => v === null)) throw new EmbedderUnavailableError(embedder.id, session.warnings.join(' '));
-      storeChunkVectors(
-        this.db,
-        library.id,
-        dims,
-        batch.map((c, i) => ({ chunkId: c.id, vector: vectors[i]! })),
-      );
-      after = batch[batch.length - 1]!.id;
-      result.chunks += batch.length;
-      control.progress(result.chunks, total, `embedded ${result.chunks}/${total} chunks`);
-    }
-    return result;
   }
 }
 
-function emptyResult(target: { library: string; version: string }): IngestResult {
+const label = (t: { library: string; version: string }) => (t.version ? `${t.library}@${t.version}` : t.library);
+
+/** An empty result for a library. */
+export function emptyResult(target: { library: string; version: string }): IngestResult {
   return {
     library: target.library,
     version: target.version,
@@ -158,95 +160,116 @@ function emptyResult(target: { library: string; version: string }): IngestResult
     chunks: 0,
     chunksWithoutVectors: 0,
     documents: [],
+    unlisted: 0,
+    resumed: 0,
     warnings: [],
   };
 }
 
-/** Commits whole documents in one transaction, resolving with each one's id and chunk count. */
-export type BatchWrite = (dims: number | null, docs: DocumentWrite[]) => Promise<{ documentId: number; chunkCount: number }[]>;
+/** Counts an outcome in `result`, listing it while there is room (failures first claim the room). */
+export function recordOutcome(result: IngestResult, o: DocumentOutcome): void {
+  result[o.status]++;
+  const listed = o.error && o.error.length > MAX_ERROR_CHARS ? { ...o, error: `${o.error.slice(0, MAX_ERROR_CHARS)}…` } : o;
+  if (result.documents.length < MAX_LISTED_OUTCOMES) result.documents.push(listed);
+  else if (o.status === 'failed') {
+    // Replace a listed success: what went wrong matters more than what went right.
+    const at = result.documents.findIndex((d) => d.status !== 'failed');
+    if (at >= 0) result.documents[at] = listed;
+    result.unlisted++;
+  } else result.unlisted++;
+}
 
-/** State of one content/files job: the library, the batch being gathered, the running result. */
+/** State of one content/files job: the batch being gathered, the running result. */
 class JobRun {
-  private library: LibraryRecord;
   private dims: number | null = null;
   private batch: Prepared[] = [];
   private batchChunks = 0;
   private readonly result: IngestResult;
-  /** The batch being committed, if any: at most one commits while the next is prepared. */
+  private readonly session: EmbeddingSession;
+  /** The batch being staged, if any: at most one stages while the next is prepared. */
   private inFlight: Promise<void> = Promise.resolve();
   private writeError: unknown;
 
   constructor(
-    private readonly db: Database,
-    private readonly session: EmbeddingSession,
-    private readonly settings: PipelineSettings,
-    private readonly control: JobControl,
+    private readonly c: RunContext,
     private readonly target: Target,
-    private readonly write: BatchWrite,
   ) {
-    this.library = ensureLibrary(db, target.library, target.version);
     this.result = emptyResult(target);
+    this.session = new EmbeddingSession(c.embedder, (embedder, dims) =>
+      c.writer.setBinding({ runId: c.run.id, embedder, dims, rebind: false }),
+    );
   }
 
-  async content(job: ContentJob): Promise<void> {
-    this.dims = await this.session.dimsFor(this.library);
-    if (job.bytes.length > this.settings.maxFileBytes) throw new ContentTooLargeError(job.source, this.settings.maxFileBytes);
+  async run(job: ContentJob | FilesJob): Promise<IngestResult> {
+    this.dims = await this.session.dimsFor(this.c.library);
+    try {
+      if (job.kind === 'content') await this.content(job);
+      else await this.files(job);
+    } finally {
+      // Batches already sent always finish staging before the job ends either way.
+      await this.inFlight;
+    }
+    if (this.writeError !== undefined) throw this.writeError;
+    this.result.warnings.push(...this.session.warnings);
+    if (this.result.unlisted > 0) this.result.warnings.push(`${this.result.unlisted} more documents are counted but not listed`);
+    return this.result;
+  }
+
+  private async content(job: ContentJob): Promise<void> {
+    if (job.bytes.length > this.c.settings.maxFileBytes) throw new ContentTooLargeError(job.source, this.c.settings.maxFileBytes);
     const prepared = await this.prepare(job.source, job.sourceKind, job.bytes, job.mediaType, job.title);
     if (prepared) {
       this.add(prepared);
-      await this.flush(() => this.control.progress(this.result.chunks, this.result.chunks, `wrote ${this.result.chunks} chunks`));
+      await this.flush(() => this.c.control.progress(this.result.chunks, this.result.chunks, `staged ${this.result.chunks} chunks`));
     }
   }
 
-  async files(job: FilesJob): Promise<void> {
-    this.dims = await this.session.dimsFor(this.library);
+  private async files(job: FilesJob): Promise<void> {
     let done = 0;
     for (const path of job.paths) {
       try {
-        await this.file(path);
+        await this.file(path, job.roots);
       } catch (err) {
         if (job.failFast || !(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
-        this.outcome({ source: path, status: 'failed', error: err.message });
+        recordOutcome(this.result, { source: path, status: 'failed', error: err.message });
       }
       done++;
-      // Progress is reported when the batch commits, so `current` counts files whose fate is durable.
-      if (this.batchChunks >= this.settings.batchChunks * COMMIT_GROUP) {
+      // Progress is reported when the batch is staged, so `current` counts files whose fate is durable.
+      if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) {
         const handled = done;
-        await this.flush(() => this.control.progress(handled, job.paths.length, basename(path)));
+        await this.flush(() => this.c.control.progress(handled, job.paths.length, basename(path)));
       }
     }
     await this.flush();
     await this.drain();
-    this.control.progress(done, job.paths.length, 'done');
+    this.c.control.progress(done, job.paths.length, 'staged');
   }
 
-  finish(): IngestResult {
-    this.result.warnings.push(...this.session.warnings);
-    return this.result;
-  }
-
-  private async file(path: string): Promise<void> {
+  /** One file, opened so that what is read is what was allowed (see openAllowedFile). */
+  private async file(path: string, roots: readonly string[]): Promise<void> {
     const mediaType = mediaTypeOfPath(path);
-    // Synchronous reads on purpose: this thread does nothing else, and a thread-pool round trip per
-    // small file costs more than the read itself when thousands of files are queued.
-    let size: number;
+    const { fd, size } = openAllowedFile(path, roots);
     try {
-      size = statSync(path).size;
-    } catch {
-      throw new NotFoundError('File', path);
+      if (size > this.c.settings.maxFileBytes) throw new ContentTooLargeError(path, this.c.settings.maxFileBytes);
+      if (size > this.c.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text')) {
+        await this.flush();
+        await this.drain();
+        return await this.streamFile(path, fd, size);
+      }
+      // Synchronous reads on purpose: this thread does nothing else, and a thread-pool round trip
+      // per small file costs more than the read itself when thousands of files are queued.
+      const bytes = readFileSync(fd);
+      const prepared = await this.prepare(path, 'file', bytes, mediaType, undefined);
+      if (prepared) this.add(prepared);
+    } finally {
+      closeSync(fd);
     }
-    if (size > this.settings.maxFileBytes) throw new ContentTooLargeError(path, this.settings.maxFileBytes);
-    if (size > this.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text')) {
-      await this.flush();
-      await this.drain(); // the writer thread must release the write lock before this file's transaction
-      return this.streamFile(path, size);
-    }
-    const bytes = readFileSync(path);
-    const prepared = await this.prepare(path, 'file', bytes, mediaType, undefined);
-    if (prepared) this.add(prepared);
   }
 
-  /** Hashes and extracts; returns undefined (and records "unchanged") when the stored hash matches. */
+  /**
+   * Hashes and extracts; returns undefined when nothing is to be staged: the live version has the
+   * same content ("unchanged"), or this run (resumed after a crash) already staged it.
+   */
   private async prepare(
     source: string,
     kind: DocumentKind,
@@ -255,15 +278,12 @@ class JobRun {
     title: string | undefined,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
-    const stored = findDocumentHash(this.db, this.library.id, source);
-    if (stored === contentHash) {
-      this.outcome({ source, status: 'unchanged' });
-      return undefined;
-    }
+    const live = findLiveDocument(this.c.db, this.c.library.id, source);
+    if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
     const extracted = await extract(bytes, mediaType, source);
-    const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.settings.chunker);
+    const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.c.settings.chunker);
     const header: DocumentHeader = {
-      libraryId: this.library.id,
+      libraryId: this.c.library.id,
       source,
       kind,
       title: title ?? extracted.title ?? heading ?? defaultTitle(source),
@@ -271,7 +291,24 @@ class JobRun {
       bytes: bytes.length,
       tags: this.target.tags,
     };
-    return { header, chunks, status: stored === undefined ? 'created' : 'updated' };
+    return { header, chunks, status: live ? 'updated' : 'created', baseVersion: live?.liveVersion ?? 0 };
+  }
+
+  /** Records the outcome and returns true when the content is live already or staged by this run. */
+  private alreadyDone(source: string, contentHash: string, liveHash: string | undefined): boolean {
+    const staged = findStage(this.c.db, this.c.run.id, this.c.library.id, source);
+    if (staged?.complete && staged.contentHash === contentHash && staged.status !== 'copy') {
+      const status = staged.status;
+      this.result.resumed++;
+      this.count(staged.chunksWithoutVectors, staged.chunkCount);
+      recordOutcome(this.result, { source, status, documentId: staged.documentId, chunks: staged.chunkCount });
+      return true;
+    }
+    if (liveHash === contentHash) {
+      recordOutcome(this.result, { source, status: 'unchanged' });
+      return true;
+    }
+    return false;
   }
 
   private add(prepared: Prepared): void {
@@ -280,60 +317,68 @@ class JobRun {
   }
 
   /**
-   * Embeds the gathered documents (in requests of `batchChunks`) and sends them to be committed in one transaction;
-   * waits for the previous batch's commit (so at most two are in flight), then checks for a cancel.
+   * Embeds the gathered documents (in requests of `batchChunks`) and sends them to be staged in one
+   * transaction; waits for the previous batch (so at most two are in flight), then checks for a cancel.
    */
-  private async flush(onCommitted?: () => void): Promise<void> {
+  private async flush(onStaged?: () => void): Promise<void> {
     if (this.batch.length === 0) return;
     const batch = this.batch;
     this.batch = [];
     this.batchChunks = 0;
-    const texts = batch.flatMap((p) => p.chunks.map((c) => embeddingText(c.heading, c.text)));
-    const vectors: (Int8Array | null)[] = [];
-    for (let from = 0; from < texts.length; from += this.settings.batchChunks) {
-      if (from > 0 && this.control.cancelled()) throw new IngestCancelledError();
-      vectors.push(...(await this.session.embed(texts.slice(from, from + this.settings.batchChunks), this.control.signal)));
-    }
+    const vectors = await this.embed(batch.flatMap((p) => p.chunks));
     let i = 0;
-    const docs = batch.map((p) => ({
+    const docs: StagedDocument[] = batch.map((p) => ({
       header: p.header,
+      status: p.status,
+      baseVersion: p.baseVersion,
       chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i++] ?? null })),
     }));
-    const committed = this.write(this.dims, docs).then(
+    const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
       (written) => {
         written.forEach(({ documentId, chunkCount }, j) => {
           this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
-          this.outcome({ source: docs[j]!.header.source, status: batch[j]!.status, documentId, chunks: chunkCount });
+          recordOutcome(this.result, { source: docs[j]!.header.source, status: batch[j]!.status, documentId, chunks: chunkCount });
         });
-        onCommitted?.();
+        onStaged?.();
       },
       (err: unknown) => {
         this.writeError ??= err;
       },
     );
     const previous = this.inFlight;
-    this.inFlight = committed;
+    this.inFlight = staged;
     await previous;
     if (this.writeError !== undefined) throw this.writeError;
-    if (this.control.cancelled()) throw new IngestCancelledError();
+    if (this.c.control.cancelled()) throw new IngestCancelledError();
   }
 
-  /** Waits until every batch sent has committed; rethrows a failed commit. */
-  async drain(): Promise<void> {
+  /** Embeds chunks in requests of `batchChunks`, checking for a cancel between requests. */
+  private async embed(chunks: readonly Chunk[]): Promise<(Int8Array | null)[]> {
+    const texts = chunks.map((c) => embeddingText(c.heading, c.text));
+    const vectors: (Int8Array | null)[] = [];
+    for (let from = 0; from < texts.length; from += this.c.settings.batchChunks) {
+      if (from > 0 && this.c.control.cancelled()) throw new IngestCancelledError();
+      vectors.push(...(await this.session.embed(texts.slice(from, from + this.c.settings.batchChunks), this.c.control.signal)));
+    }
+    return vectors;
+  }
+
+  /** Waits until every batch sent has been staged; rethrows a failed write. */
+  private async drain(): Promise<void> {
     await this.inFlight;
     if (this.writeError !== undefined) throw this.writeError;
   }
 
-  /** One large text file: two streamed passes (hash, then chunk+embed+write) in one transaction. */
-  private async streamFile(path: string, size: number): Promise<void> {
-    const contentHash = await hashFile(path);
-    const stored = findDocumentHash(this.db, this.library.id, path);
-    if (stored === contentHash) return this.outcome({ source: path, status: 'unchanged' });
-    const head = await readHead(path);
-    if (looksBinary(head)) throw new UnsupportedContentError(path, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
-    const chunker = new MarkdownChunker(this.settings.chunker);
+  /** One large text file: two streamed passes (hash, then chunk → embed → stage batch by batch). */
+  private async streamFile(path: string, fd: number, size: number): Promise<void> {
+    const contentHash = await hashFile(fd);
+    const live = findLiveDocument(this.c.db, this.c.library.id, path);
+    if (this.alreadyDone(path, contentHash, live?.contentHash)) return;
+    if (looksBinary(readHead(fd)))
+      throw new UnsupportedContentError(path, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
+    const status = live ? 'updated' : 'created';
     const header: DocumentHeader = {
-      libraryId: this.library.id,
+      libraryId: this.c.library.id,
       source: path,
       kind: 'file',
       title: defaultTitle(path),
@@ -341,52 +386,47 @@ class JobRun {
       bytes: size,
       tags: this.target.tags,
     };
-    const writer = new DocumentWriter(this.db, header, this.dims).begin();
+    const runId = this.c.run.id;
+    const stage = await this.c.writer.beginStage({ runId, doc: { header, status, baseVersion: live?.liveVersion ?? 0 } });
+    const at = { ...stage, libraryId: this.c.library.id };
+    const chunker = new MarkdownChunker(this.c.settings.chunker);
+    let ord = 0;
     let without = 0;
     let pending: Chunk[] = [];
     const write = async () => {
-      const vectors = await this.session.embed(
-        pending.map((c) => embeddingText(c.heading, c.text)),
-        this.control.signal,
-      );
-      writer.append(pending.map((c, i) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i] ?? null })));
-      without += vectors.filter((v) => v === null).length;
+      const vectors = await this.embed(pending);
+      const chunks: ChunkWrite[] = pending.map((c, i) => ({
+        heading: c.heading,
+        text: c.text,
+        overlap: c.overlap,
+        vector: vectors[i] ?? null,
+      }));
+      ord = await this.c.writer.appendStage({ runId, at, dims: this.dims, ord, chunks });
+      without += chunks.filter((c) => c.vector === null).length;
       pending = [];
-      if (this.control.cancelled()) throw new IngestCancelledError();
+      if (this.c.control.cancelled()) throw new IngestCancelledError();
     };
-    try {
-      let bytesRead = 0;
-      for await (const line of readLines(path)) {
-        chunker.push(line);
-        bytesRead += line.length + 1;
-        const ready = chunker.take();
-        if (ready.length > 0) pending.push(...ready);
-        if (pending.length >= this.settings.batchChunks) {
-          await write();
-          this.control.progress(Math.min(bytesRead, size), size, `streaming ${basename(path)}`);
-        }
+    let bytesRead = 0;
+    for await (const line of readLines(fd)) {
+      chunker.push(line);
+      bytesRead += line.length + 1;
+      const ready = chunker.take();
+      if (ready.length > 0) pending.push(...ready);
+      if (pending.length >= this.c.settings.batchChunks) {
+        await write();
+        this.c.control.progress(Math.min(bytesRead, size), size, `streaming ${basename(path)}`);
       }
-      pending.push(...chunker.end());
-      await write();
-      const { documentId, chunkCount } = writer.commit();
-      this.count(without, chunkCount);
-      this.outcome({ source: path, status: stored === undefined ? 'created' : 'updated', documentId, chunks: chunkCount });
-    } finally {
-      writer.rollback();
     }
+    pending.push(...chunker.end());
+    await write();
+    await this.c.writer.finishStage({ runId, version: stage.version });
+    this.count(without, ord);
+    recordOutcome(this.result, { source: path, status, documentId: stage.documentId, chunks: ord });
   }
 
   private count(without: number, chunks: number): void {
     this.result.chunks += chunks;
     this.result.chunksWithoutVectors += without;
-  }
-
-  private outcome(o: DocumentOutcome): void {
-    if (o.status === 'created') this.result.created++;
-    else if (o.status === 'updated') this.result.updated++;
-    else if (o.status === 'unchanged') this.result.unchanged++;
-    else this.result.failed++;
-    if (o.status === 'failed' || this.result.documents.length < MAX_LISTED_OUTCOMES) this.result.documents.push(o);
   }
 }
 
@@ -395,12 +435,8 @@ function defaultTitle(source: string): string {
   return name.slice(0, name.length - extname(name).length) || source;
 }
 
-async function readHead(path: string): Promise<Uint8Array> {
-  const handle = await open(path);
-  try {
-    const { buffer, bytesRead } = await handle.read(Buffer.alloc(8192), 0, 8192, 0);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
-  }
+function readHead(fd: number): Uint8Array {
+  const buffer = Buffer.alloc(8192);
+  const bytesRead = readSync(fd, buffer, 0, 8192, 0);
+  return buffer.subarray(0, bytesRead);
 }

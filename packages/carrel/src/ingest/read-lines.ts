@@ -7,11 +7,14 @@
 import { createReadStream } from 'node:fs';
 import { createHash } from 'node:crypto';
 
-/** Yields the lines of a UTF-8 file (without newline characters). */
-export async function* readLines(path: string, maxLine = 65_536): AsyncGenerator<string> {
+/** Reads an open file from its start without closing it: the caller owns the descriptor. */
+const fromStart = (fd: number) => createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 });
+
+/** Yields the lines of an open UTF-8 file (without newline characters). */
+export async function* readLines(fd: number, maxLine = 65_536): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8');
   let rest = '';
-  for await (const part of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const part of fromStart(fd)) {
     rest += decoder.decode(part as Buffer, { stream: true });
     let start = 0;
     for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
@@ -28,9 +31,9 @@ export async function* readLines(path: string, maxLine = 65_536): AsyncGenerator
   if (rest.length > 0) yield rest;
 }
 
-/** SHA-256 of a file, streamed. */
-export async function hashFile(path: string): Promise<string> {
+/** SHA-256 of an open file, streamed. */
+export async function hashFile(fd: number): Promise<string> {
   const hash = createHash('sha256');
-  for await (const part of createReadStream(path, { highWaterMark: 1 << 20 })) hash.update(part as Buffer);
+  for await (const part of fromStart(fd)) hash.update(part as Buffer);
   return hash.digest('hex');
 }

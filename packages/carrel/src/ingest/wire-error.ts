@@ -5,6 +5,7 @@
  * @module
  */
 import * as errors from '../errors.js';
+import { busyAsStoreError } from '../store/busy.js';
 import type { WireError } from './jobs.js';
 
 const CLASSES: Record<string, abstract new (...args: never[]) => errors.KnowledgeBaseError> = {
@@ -18,14 +19,19 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
   IngestCancelledError: errors.IngestCancelledError,
+  StoreBusyError: errors.StoreBusyError,
 };
 
-/** Serializes any thrown value. */
-export function toWire(err: unknown): WireError {
+/**
+ * Serializes any thrown value. A lock held too long becomes StoreBusyError; anything unexpected
+ * keeps its message, and its stack travels apart so it reaches logs, never a user's screen.
+ */
+export function toWire(thrown: unknown): WireError {
+  const err = busyAsStoreError(thrown);
   if (err instanceof errors.KnowledgeBaseError)
     return { kind: err.kind, name: err.name, message: err.message, ...(err.data ? { data: err.data } : {}) };
   const e = err instanceof Error ? err : new Error(String(err));
-  return { kind: 'internal', name: e.name, message: e.stack ?? e.message };
+  return { kind: 'internal', name: e.name, message: e.message, ...(e.stack && { stack: e.stack }) };
 }
 
 /** Rebuilds the error on the receiving side. Unknown kinds become a plain Error. */
@@ -34,6 +40,7 @@ export function fromWire(wire: WireError): Error {
   if (!cls) {
     const e = new Error(wire.message);
     e.name = wire.name;
+    if (wire.stack) e.stack = `${wire.stack}\n    at (ingest worker)`;
     return e;
   }
   const e = Object.create(cls.prototype as object) as errors.KnowledgeBaseError;

@@ -1,14 +1,21 @@
 /**
  * The main-thread side of the ingest worker: starts it lazily, sends jobs, turns an AbortSignal
- * into the shared cancel flag the worker polls between batches, forwards progress, and revives
- * errors. Jobs run one at a time in the worker, in submission order.
+ * into the shared cancel flag the worker polls between batches, forwards progress, answers a
+ * job's "everything is staged" with its task's completion, and revives errors. Jobs run one at a
+ * time in the worker, in submission order.
+ *
+ * A cancelled job that does not stop within {@link CANCEL_GRACE_MS} (stuck in a parser on hostile
+ * input, say) is not waited for: the worker thread is terminated — its open transaction rolls back
+ * — and the next job starts a fresh one. Jobs queued behind it fail and their callers may retry.
  *
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import type { FromWorker, IngestJob, IngestResult, ToWorker } from './jobs.js';
+import type { TaskCompletion } from './task-completion.js';
+import { IngestCancelledError } from '../errors.js';
+import type { FromWorker, IngestJob, IngestResult, JobSpec, ToWorker } from './jobs.js';
 import { spawnWorker } from './spawn-worker.js';
-import { fromWire } from './wire-error.js';
+import { fromWire, toWire } from './wire-error.js';
 import type { WorkerConfig } from './worker.js';
 
 /** Reports progress: units done, units in total, and a short message. */
@@ -18,12 +25,25 @@ export type ProgressCallback = (current: number, total: number, message: string)
 export interface RunOptions {
   signal?: AbortSignal;
   onProgress?: ProgressCallback;
+  /**
+   * The task the operation works for. Its writes are kept under the task's id, so a re-run of the
+   * task after a crash resumes them; and `complete`, when given, turns the result into the task's
+   * completion, committed in the same transaction that makes the writes visible (a cancel either
+   * comes first and nothing is written, or comes after and finds the task completed).
+   */
+  task?: { id: string; complete?(result: IngestResult): TaskCompletion };
 }
+
+/** How long a cancelled job may take to stop before its worker thread is terminated. */
+export const CANCEL_GRACE_MS = 2_000;
 
 interface Pending {
   resolve: (r: IngestResult) => void;
   reject: (e: Error) => void;
-  onProgress: ProgressCallback | undefined;
+  options: RunOptions;
+  job: IngestJob;
+  abort: SharedArrayBuffer;
+  runId?: number;
 }
 
 /** See module comment. */
@@ -32,22 +52,40 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  constructor(private readonly config: WorkerConfig) {}
+  /** `onAbandoned` gets the run of a job whose worker was terminated, to discard it when no task will resume it. */
+  constructor(
+    private readonly config: WorkerConfig,
+    private readonly onAbandoned: (runId: number) => void,
+  ) {}
 
   /** Runs a job in the worker. Rejects with IngestCancelledError after a cancel. */
-  run(job: IngestJob, options: RunOptions = {}): Promise<IngestResult> {
+  run(job: JobSpec, options: RunOptions = {}): Promise<IngestResult> {
     const worker = this.start();
     const id = this.nextId++;
     const abort = new SharedArrayBuffer(4);
     const flag = new Int32Array(abort);
-    const onAbort = () => Atomics.store(flag, 0, 1);
+    let stuck: NodeJS.Timeout | undefined;
+    const onAbort = () => {
+      Atomics.store(flag, 0, 1);
+      stuck = setTimeout(() => this.terminateStuck(id), CANCEL_GRACE_MS);
+      stuck.unref();
+    };
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.ref();
+    const full: IngestJob = { ...job, taskId: options.task?.id ?? null };
     return new Promise<IngestResult>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, onProgress: options.onProgress });
-      worker.postMessage({ type: 'job', id, job, abort } satisfies ToWorker);
-    }).finally(() => options.signal?.removeEventListener('abort', onAbort));
+      this.pending.set(id, { resolve, reject, options, job: full, abort });
+      worker.postMessage({ type: 'job', id, job: full, abort } satisfies ToWorker);
+    }).finally(() => {
+      clearTimeout(stuck);
+      options.signal?.removeEventListener('abort', onAbort);
+    });
+  }
+
+  /** Asks the writer to collect garbage (after a delete made some). */
+  collectGarbage(): void {
+    this.start().postMessage({ type: 'collect' } satisfies ToWorker);
   }
 
   /** Lets queued jobs finish, then stops the worker. */
@@ -64,26 +102,65 @@ export class WorkerClient {
   private start(): Worker {
     if (this.worker) return this.worker;
     const worker = spawnWorker('worker', this.config);
-    worker.on('message', (msg: FromWorker) => {
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      if (msg.type === 'progress') p.onProgress?.(msg.current, msg.total, msg.message);
-      else {
-        this.pending.delete(msg.id);
-        if (this.pending.size === 0) worker.unref();
-        if (msg.type === 'done') p.resolve(msg.result);
-        else p.reject(fromWire(msg.error));
-      }
-    });
+    worker.on('message', (msg: FromWorker) => this.receive(worker, msg));
     const failAll = (err: Error) => {
+      if (this.worker === worker) this.worker = undefined;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-      if (this.worker === worker) this.worker = undefined;
     };
     worker.on('error', failAll);
     worker.on('exit', (code) => failAll(new Error(`The ingest worker exited (code ${code})`)));
     // Referenced only while jobs are pending: an idle worker must not keep a CLI process alive.
+    worker.unref();
     this.worker = worker;
     return worker;
+  }
+
+  private receive(worker: Worker, msg: FromWorker): void {
+    const p = this.pending.get(msg.id);
+    if (!p) return;
+    switch (msg.type) {
+      case 'opened':
+        p.runId = msg.runId;
+        return;
+      case 'progress':
+        p.options.onProgress?.(msg.current, msg.total, msg.message);
+        return;
+      case 'staged': {
+        let reply: ToWorker;
+        try {
+          reply = { type: 'publish', id: msg.id, completion: p.options.task?.complete?.(msg.result) ?? null };
+        } catch (err) {
+          reply = { type: 'publish', id: msg.id, refused: toWire(err) };
+        }
+        worker.postMessage(reply);
+        return;
+      }
+      default:
+        this.pending.delete(msg.id);
+        if (this.pending.size === 0) worker.unref();
+        if (msg.type === 'done') p.resolve(msg.result);
+        else p.reject(fromWire(msg.error));
+    }
+  }
+
+  /**
+   * The cancelled job `id` has not ended after the grace period. If it is running (it opened its
+   * run), stop its thread and resubmit the others; a job still queued stops as soon as it starts.
+   */
+  private terminateStuck(id: number): void {
+    const p = this.pending.get(id);
+    const worker = this.worker;
+    if (!p || p.runId === undefined || !worker) return;
+    this.pending.delete(id);
+    this.worker = undefined;
+    worker.removeAllListeners();
+    void worker.terminate();
+    p.reject(new IngestCancelledError());
+    if (p.runId !== undefined && p.job.taskId === null) this.onAbandoned(p.runId);
+    if (this.pending.size === 0) return;
+    const fresh = this.start();
+    fresh.ref();
+    for (const [queued, q] of this.pending) fresh.postMessage({ type: 'job', id: queued, job: q.job, abort: q.abort } satisfies ToWorker);
   }
 }

@@ -1,21 +1,24 @@
 /**
- * Entry point of the ingest worker thread. It owns its own SQLite connection (WAL lets the main
- * thread keep reading while it writes) and runs jobs one at a time; reading, parsing, chunking and
- * embedding happen here, off the main event loop, while batch commits go to a writer thread of its
- * own, so on two cores the next batch is prepared while the last one commits.
+ * Entry point of the ingest worker thread. It reads through its own SQLite connection (WAL lets
+ * it read while others write) and runs jobs one at a time; reading, parsing, chunking and
+ * embedding happen here, off the main event loop, while every write goes to the store's writer
+ * thread (`store-writer.ts`), so on two cores the next batch is prepared while the last one is
+ * staged. When a job has staged everything it asks the main thread for its task's completion,
+ * which the writer commits in the publish transaction.
  *
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { TaskCompletion } from './task-completion.js';
 import type { EmbedderConfig } from '../embedders/embedder.js';
 import { createEmbedder } from '../embedders/create-embedder.js';
 import { IngestCancelledError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
 import type { FromWorker, ToWorker } from './jobs.js';
 import type { PipelineSettings } from './pipeline.js';
-import { BatchWriter } from './batch-writer.js';
 import { IngestPipeline } from './pipeline.js';
-import { toWire } from './wire-error.js';
+import { StoreWriter } from './store-writer.js';
+import { fromWire, toWire } from './wire-error.js';
 
 /** What the worker is started with. */
 export interface WorkerConfig {
@@ -27,21 +30,39 @@ export interface WorkerConfig {
 const config = workerData as WorkerConfig;
 const port = parentPort!;
 const db = openDatabase(config.dbPath);
-const writer = new BatchWriter(config.dbPath);
-const pipeline = new IngestPipeline(db, createEmbedder(config.embedder), config.settings, (dims, docs) => writer.write(dims, docs));
+const writer = new StoreWriter(config.dbPath);
+const pipeline = new IngestPipeline(db, createEmbedder(config.embedder), config.settings, writer);
+/** Jobs waiting for the main thread's answer to `staged`. */
+const awaitingCompletion = new Map<number, { resolve: (completion: TaskCompletion | null) => void; reject: (error: Error) => void }>();
 let queue = Promise.resolve();
 
 const post = (msg: FromWorker) => port.postMessage(msg);
 
 port.on('message', (msg: ToWorker) => {
-  if (msg.type === 'close') {
-    queue = queue.then(async () => {
-      await writer.close();
-      db.close();
-      port.close();
-    });
-    return;
+  switch (msg.type) {
+    case 'close':
+      queue = queue.then(async () => {
+        await writer.close();
+        db.close();
+        port.close();
+      });
+      return;
+    case 'collect':
+      void writer.collect().catch(() => undefined);
+      return;
+    case 'publish': {
+      const waiting = awaitingCompletion.get(msg.id);
+      awaitingCompletion.delete(msg.id);
+      if ('refused' in msg) waiting?.reject(fromWire(msg.refused));
+      else waiting?.resolve(msg.completion);
+      return;
+    }
+    case 'job':
+      queue = queue.then(() => runJob(msg));
   }
+});
+
+async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   const flag = new Int32Array(msg.abort);
   const controller = new AbortController();
   const cancelled = () => {
@@ -50,17 +71,23 @@ port.on('message', (msg: ToWorker) => {
   };
   // A slow embedding request should notice a cancel without waiting for the batch to end.
   const poll = setInterval(cancelled, 50);
-  queue = queue
-    .then(() =>
-      pipeline.run(msg.job, {
-        cancelled,
-        signal: controller.signal,
-        progress: (current, total, message) => post({ type: 'progress', id: msg.id, current, total, message }),
-      }),
-    )
-    .then(
-      (result) => post({ type: 'done', id: msg.id, result }),
-      (err: unknown) => post({ type: 'error', id: msg.id, error: toWire(cancelled() ? new IngestCancelledError() : err) }),
-    )
-    .finally(() => clearInterval(poll));
-});
+  try {
+    const result = await pipeline.run(msg.job, {
+      cancelled,
+      signal: controller.signal,
+      progress: (current, total, message) => post({ type: 'progress', id: msg.id, current, total, message }),
+      opened: (runId) => post({ type: 'opened', id: msg.id, runId }),
+      staged: (result) =>
+        new Promise((resolve, reject) => {
+          awaitingCompletion.set(msg.id, { resolve, reject });
+          post({ type: 'staged', id: msg.id, result });
+        }),
+    });
+    post({ type: 'done', id: msg.id, result });
+  } catch (err) {
+    post({ type: 'error', id: msg.id, error: toWire(cancelled() ? new IngestCancelledError() : err) });
+  } finally {
+    clearInterval(poll);
+    awaitingCompletion.delete(msg.id);
+  }
+}

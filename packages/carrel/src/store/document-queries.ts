@@ -43,24 +43,27 @@ export function listDocuments(
 ): { documents: DocumentSummary[]; hasMore: boolean } {
   const where = filterClause(filter);
   const rows = db
-    .prepare<unknown[], SummaryRow>(`${SUMMARY} WHERE ${where.sql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`)
+    .prepare<unknown[], SummaryRow>(
+      `${SUMMARY} WHERE d.live_version > 0 AND ${where.sql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`,
+    )
     .all(...where.params, limit + 1, offset);
   return { documents: rows.slice(0, limit).map(toSummary), hasMore: rows.length > limit };
 }
 
 /** One document's summary, or undefined. */
 export function getDocumentSummary(db: Database, id: number): DocumentSummary | undefined {
-  const row = db.prepare<[number], SummaryRow>(`${SUMMARY} WHERE d.id = ?`).get(id);
+  const row = db.prepare<[number], SummaryRow>(`${SUMMARY} WHERE d.id = ? AND d.live_version > 0`).get(id);
   return row ? toSummary(row) : undefined;
 }
 
-/** The document's text: chunks in order, each without its overlap, a heading line wherever the breadcrumb changes. */
+/** The document's text (its live version): chunks in order, each without its overlap, a heading line wherever the breadcrumb changes. */
 export function documentText(db: Database, id: number): string {
   const parts: string[] = [];
   let heading = '';
   for (const c of db
     .prepare<[number], { heading: string; text: string; overlap: number }>(
-      'SELECT heading, text, overlap FROM chunks WHERE document_id = ? ORDER BY ord',
+      `SELECT c.heading, c.text, c.overlap FROM chunks c JOIN documents d ON d.id = c.document_id
+       WHERE c.document_id = ? AND c.version = d.live_version ORDER BY c.ord`,
     )
     .iterate(id)) {
     if (c.heading !== heading && c.heading !== '') {

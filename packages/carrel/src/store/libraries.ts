@@ -1,5 +1,6 @@
 /**
- * Library rows: find or create a (name, version), bind it to an embedder, list them.
+ * Library rows: find and list them. A run creates a library and binds it to its embedder
+ * (`runs.ts`, `publish.ts`).
  *
  * @module
  */
@@ -37,7 +38,7 @@ const toRecord = (r: LibraryRow): LibraryRecord => ({
   updatedAt: r.updated_at,
 });
 
-/** Returns the library, or undefined. */
+/** Returns the library (listed or not yet), or undefined. */
 export function findLibrary(db: Database, name: string, version: string): LibraryRecord | undefined {
   const row = db.prepare<[string, string], LibraryRow>('SELECT * FROM libraries WHERE name = ? AND version = ?').get(name, version);
   return row ? toRecord(row) : undefined;
@@ -49,21 +50,15 @@ export function getLibrary(db: Database, id: number): LibraryRecord | undefined 
   return row ? toRecord(row) : undefined;
 }
 
-/** Returns the library, creating it (unbound to any embedder) if it does not exist. */
-export function ensureLibrary(db: Database, name: string, version: string): LibraryRecord {
-  const now = Date.now();
-  db.prepare(
-    'INSERT INTO libraries (name, version, created_at, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (name, version) DO NOTHING',
-  ).run(name, version, now, now);
-  return findLibrary(db, name, version)!;
-}
-
-/** Records the embedder the library's vectors are built with. */
-export function bindLibraryEmbedder(db: Database, id: number, embedder: string | null, dims: number | null): void {
-  db.prepare('UPDATE libraries SET embedder = ?, dims = ?, updated_at = ? WHERE id = ?').run(embedder, dims, Date.now(), id);
-}
-
-/** All libraries, by name then version. */
+/** All libraries, by name then version; one created by a run that has not published yet is not listed. */
 export function listLibraries(db: Database): LibraryRecord[] {
-  return db.prepare<[], LibraryRow>('SELECT * FROM libraries ORDER BY name, version').all().map(toRecord);
+  return db.prepare<[], LibraryRow>('SELECT * FROM libraries WHERE pending_run IS NULL ORDER BY name, version').all().map(toRecord);
+}
+
+/** Returns the library if it is listed (not waiting for the run that created it to publish). */
+export function findListedLibrary(db: Database, name: string, version: string): LibraryRecord | undefined {
+  const row = db
+    .prepare<[string, string], LibraryRow>('SELECT * FROM libraries WHERE name = ? AND version = ? AND pending_run IS NULL')
+    .get(name, version);
+  return row ? toRecord(row) : undefined;
 }

@@ -1,20 +1,35 @@
 /**
- * Ratings of documents (optionally of one chunk): 1 to 5, with an optional comment.
+ * Ratings of documents (optionally of one chunk): 1 to 5, with an optional comment. They belong to
+ * the document, so they outlive new versions of it; a rating of a chunk of a replaced version keeps
+ * its document and loses the chunk.
  *
  * @module
  */
 import type { Database } from 'better-sqlite3';
 import { InvalidInputError, NotFoundError } from '../errors.js';
 
-/** Records a rating; validates it and that the chunk belongs to the document. Returns the rating id. */
-export function addRating(db: Database, documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): number {
+/** Validates a rating; throws InvalidInputError. */
+export function checkRating(rating: number): void {
   if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new InvalidInputError('rating', 'an integer from 1 to 5');
+}
+
+/**
+ * Records a rating of a live document (and of a chunk of its live version) in one transaction.
+ * Returns the rating id.
+ */
+export function addRating(db: Database, documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): number {
+  checkRating(rating);
   return db
     .transaction(() => {
-      if (!db.prepare('SELECT 1 FROM documents WHERE id = ?').get(documentId)) throw new NotFoundError('Document', documentId);
+      if (!db.prepare('SELECT 1 FROM documents WHERE id = ? AND live_version > 0').get(documentId))
+        throw new NotFoundError('Document', documentId);
       if (
         options.chunkId !== undefined &&
-        !db.prepare('SELECT 1 FROM chunks WHERE id = ? AND document_id = ?').get(options.chunkId, documentId)
+        !db
+          .prepare(
+            'SELECT 1 FROM chunks c JOIN documents d ON d.id = c.document_id WHERE c.id = ? AND c.document_id = ? AND c.version = d.live_version',
+          )
+          .get(options.chunkId, documentId)
       ) {
         throw new NotFoundError('Chunk of this document', options.chunkId);
       }

@@ -7,6 +7,7 @@
 import type { Database } from 'better-sqlite3';
 import type { DocumentKind } from './documents.js';
 import { stmt } from './statements.js';
+import { hasHiddenChunks } from './visibility.js';
 
 /** Filters applied before either retriever cuts its candidates. */
 export interface SearchFilters {
@@ -66,9 +67,10 @@ export interface TextHit {
   score: number;
 }
 
-/** BM25 over heading (weight 2) and text, filtered, best `limit` first. */
+/** BM25 over heading (weight 2) and text of visible chunks, filtered, best `limit` first. */
 export function bm25Search(db: Database, match: string, filter: FilterClause, limit: number): TextHit[] {
-  if (filter.sql === '1') {
+  // The index alone is enough unless something filters or some chunks are hidden.
+  if (filter.sql === '1' && !hasHiddenChunks(db)) {
     return stmt<[string, number], TextHit>(
       db,
       'SELECT rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score FROM chunks_fts WHERE chunks_fts MATCH ? ORDER BY score LIMIT ?',
@@ -78,7 +80,7 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
     .prepare<unknown[], TextHit>(
       `SELECT f.rowid AS chunkId, bm25(chunks_fts, 2.0, 1.0) AS score
        FROM chunks_fts f JOIN chunks c ON c.id = f.rowid JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
-       WHERE chunks_fts MATCH ? AND ${filter.sql} ORDER BY score LIMIT ?`,
+       WHERE chunks_fts MATCH ? AND c.version = d.live_version AND ${filter.sql} ORDER BY score LIMIT ?`,
     )
     .all(match, ...filter.params, limit);
 }
@@ -113,11 +115,11 @@ export function filteredLibraries(db: Database, filters: SearchFilters): Searcha
   // partial index says no chunk anywhere lacks a vector.
   const anyPending = stmt(db, 'SELECT 1 FROM chunks WHERE embedded = 0 LIMIT 1').get() !== undefined;
   const pending = anyPending
-    ? '(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0)'
+    ? '(SELECT count(*) FROM chunks c JOIN documents d ON d.id = c.document_id WHERE d.library_id = l.id AND c.embedded = 0 AND c.version = d.live_version)'
     : '0';
   return db
     .prepare<unknown[], SearchableLibrary>(
-      `SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE ${sql}`,
+      `SELECT l.id, l.name, l.version, l.embedder, l.dims, ${pending} AS pending FROM libraries l WHERE l.pending_run IS NULL AND ${sql}`,
     )
     .all(...params);
 }
@@ -132,7 +134,7 @@ export function allowedChunkIds(db: Database, libraryIds: readonly number[], fil
     .prepare<unknown[], { library: number; ids: string }>(
       `SELECT d.library_id AS library, json_group_array(c.id) AS ids
        FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
-       WHERE d.library_id IN (SELECT value FROM json_each(?)) AND ${filter.sql}
+       WHERE d.library_id IN (SELECT value FROM json_each(?)) AND c.version = d.live_version AND ${filter.sql}
        GROUP BY d.library_id`,
     )
     .all(JSON.stringify(libraryIds), ...filter.params);
@@ -156,7 +158,7 @@ export interface ChunkDetail {
 }
 
 /**
- * Loads the chunks `ids` (in any order) with their document, library and rating summary. Ratings
+ * Loads the visible chunks among `ids` (in any order) with their document, library and rating summary. Ratings
  * are aggregated per document through their index, so the cost follows `ids`, not the ratings table.
  */
 export function chunkDetails(db: Database, ids: readonly number[]): Map<number, ChunkDetail> {
@@ -166,7 +168,7 @@ export function chunkDetails(db: Database, ids: readonly number[]): Map<number, 
               (SELECT avg(rating) FROM ratings WHERE document_id = d.id) AS ratingAvg,
               (SELECT count(*) FROM ratings WHERE document_id = d.id) AS ratingCount
        FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id
-       WHERE c.id IN (SELECT value FROM json_each(?))`,
+       WHERE c.id IN (SELECT value FROM json_each(?)) AND c.version = d.live_version`,
     )
     .all(JSON.stringify(ids));
   return new Map(rows.map((r) => [r.chunkId, r]));

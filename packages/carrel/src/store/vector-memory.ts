@@ -19,6 +19,7 @@
 import type { Database } from 'better-sqlite3';
 import type { DotKernel } from './int8-dot-kernel.js';
 import { createDotKernel, kernelSupports } from './int8-dot-kernel.js';
+import { hasHiddenChunks, hiddenChunkIds } from './visibility.js';
 
 /** One KNN hit. */
 export interface VectorHit {
@@ -102,13 +103,18 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
     )
     .raw()
     .all();
-  // First pass: validate every block and count the live rows of each partition.
+  // Vectors of staged and garbage versions stay out of the copy: readers must not find them.
+  const hidden = hasHiddenChunks(db) ? hiddenChunkIds(db) : null;
+  const kept = (validity: Buffer, ids: BigInt64Array, i: number) =>
+    (validity[i >> 3]! & (1 << (i & 7))) !== 0 && (hidden === null || !hidden.has(Number(ids[i])));
+  // First pass: validate every block and count the kept rows of each partition.
   const counts = new Map<number, number>();
   let total = 0;
   for (const [, size, partition, validity, rowids, vectors] of blocks) {
     if (!vectors || validity.length * 8 < size || rowids.length < size * 8 || vectors.length < size * dims) return undefined;
+    const ids = new BigInt64Array(rowids.buffer, rowids.byteOffset, size);
     let live = 0;
-    for (let i = 0; i < size; i++) if (validity[i >> 3]! & (1 << (i & 7))) live++;
+    for (let i = 0; i < size; i++) if (kept(validity, ids, i)) live++;
     const key = Number(partition);
     counts.set(key, (counts.get(key) ?? 0) + live);
     total += live;
@@ -132,7 +138,7 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
     const ids = new BigInt64Array(rowids.buffer, rowids.byteOffset, size);
     const packed = new Int8Array(vectors!.buffer, vectors!.byteOffset, size * dims);
     for (let i = 0; i < size; i++) {
-      if (!(validity[i >> 3]! & (1 << (i & 7)))) continue;
+      if (!kept(validity, ids, i)) continue;
       p.ids[at] = Number(ids[i]);
       let sq = 0;
       for (let j = 0, from = i * dims, to = at * dims; j < dims; j++) {

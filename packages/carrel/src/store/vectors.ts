@@ -8,6 +8,7 @@
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
 import { noteVectorWrite, scanPartition, vectorMemory, type VectorHit } from './vector-memory.js';
+import { hasHiddenChunks, visibleChunkIds } from './visibility.js';
 
 const tableName = (dims: number): string => {
   if (!Number.isInteger(dims) || dims < 1 || dims > 8192) throw new Error(`Bad vector dimension ${dims}`);
@@ -63,18 +64,11 @@ export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[])
   }
 }
 
-/** Deletes every vector of a library from every vector table. */
-export function deleteVectorsOfLibrary(db: Database, libraryId: number): void {
-  noteVectorWrite(db);
-  for (const { dims } of db.prepare<[], { dims: number }>('SELECT dims FROM vector_tables').all()) {
-    db.prepare(`DELETE FROM ${tableName(dims)} WHERE library_id = ?`).run(BigInt(libraryId));
-  }
-}
-
 /**
- * Exact KNN inside one library's partition. `allowedChunkIds` restricts the scan before the top k
- * is cut, so selective filters keep their recall. Runs over the in-memory copy of the table (see
- * vector-memory.ts) when there is one, else through sqlite-vec.
+ * Exact KNN inside one library's partition, over visible chunks only. `allowedChunkIds` (visible
+ * ids) restricts the scan before the top k is cut, so selective filters keep their recall. Runs
+ * over the in-memory copy of the table (see vector-memory.ts, which leaves hidden chunks out) when
+ * there is one, else through sqlite-vec, restricted to the visible chunks while any are hidden.
  */
 export function knn(
   db: Database,
@@ -87,7 +81,8 @@ export function knn(
   const name = tableName(dims);
   const memory = vectorMemory(db, name, dims);
   if (memory) return scanPartition(memory, libraryId, query, k, allowedChunkIds);
-  return sqliteVecKnn(db, name, libraryId, query, k, allowedChunkIds);
+  const allowed = allowedChunkIds ?? (hasHiddenChunks(db) ? visibleChunkIds(db, libraryId) : undefined);
+  return sqliteVecKnn(db, name, libraryId, query, k, allowed);
 }
 
 /** The same KNN run by sqlite-vec (the fallback, and the reference the in-memory scan is tested against). */
@@ -109,4 +104,20 @@ export function sqliteVecKnn(
     .prepare<unknown[], { chunkId: number | bigint; distance: number }>(sql)
     .all(...params)
     .map((r) => ({ chunkId: Number(r.chunkId), distance: r.distance }));
+}
+
+/** The stored vectors of `chunkIds` (those that have one), for copying them into a new version. */
+export function readVectors(db: Database, dims: number, chunkIds: readonly number[]): Map<number, Int8Array> {
+  if (chunkIds.length === 0) return new Map();
+  const rows = db
+    .prepare<[string], { chunkId: number | bigint; embedding: Buffer }>(
+      `SELECT chunk_id AS chunkId, embedding FROM ${tableName(dims)} WHERE chunk_id IN (SELECT value FROM json_each(?))`,
+    )
+    .all(JSON.stringify(chunkIds));
+  return new Map(
+    rows.map((r) => [
+      Number(r.chunkId),
+      new Int8Array(r.embedding.buffer.slice(r.embedding.byteOffset, r.embedding.byteOffset + r.embedding.byteLength)),
+    ]),
+  );
 }

@@ -24,11 +24,13 @@ describe('several processes on one data dir', () => {
     }
   }, 120_000);
 
-  it('a second process searches, ingests and rates while another ingests a folder', async () => {
+  it('a second process searches, ingests and rates while another ingests a folder, which shows all at once', async () => {
     const root = tempDir();
     const dataDir = tempDir();
+    const first = writeDocs(join(root, 'first'), 50);
     const docs = writeDocs(join(root, 'docs'), 500);
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
+    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+    await kb.ingestDirectory(first, { library: 'shared' });
     const child = spawnChild('ingest-child.ts', [dataDir, docs, '16']);
     try {
       await child.waitFor(/^progress /);
@@ -36,22 +38,27 @@ describe('several processes on one data dir', () => {
       const ingestDone = child.waitFor(/^done /);
       let finished = false;
       void ingestDone.then(() => (finished = true));
+      const counts = new Set<number>();
       while (!finished) {
         const found = await kb.search({ query: 'document part one', library: 'shared', limit: 3 });
         expect(found.results.length).toBeGreaterThan(0);
+        const listed = (offset: number) => kb.listDocuments({ library: 'shared', limit: 500, offset }).documents.length;
+        counts.add(listed(0) + listed(500));
         const own = await kb.ingestContent({
           library: 'mine',
           content: `# Note ${searches}\n\nwritten during the other ingest`,
           source: `note-${searches}`,
         });
-        kb.rate(own.documents[0]!.documentId!, 4);
+        await kb.rate(own.documents[0]!.documentId!, 4);
         searches++;
       }
       expect(JSON.parse((await ingestDone).slice(5))).toMatchObject({ created: 500, failed: 0 });
       expect(searches).toBeGreaterThan(0);
+      // The other process's folder was never seen half-written: 50 documents, then all 550.
+      expect([...counts].every((n) => n === 50 || n === 550)).toBe(true);
       const status = (await kb.status()).libraries;
       expect(status.find((l) => l.name === 'mine')!.documents).toBe(searches);
-      expect(status.find((l) => l.name === 'shared')!.documents).toBe(500);
+      expect(status.find((l) => l.name === 'shared')!.documents).toBe(550);
     } finally {
       await kb.close();
     }

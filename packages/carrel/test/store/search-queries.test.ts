@@ -1,19 +1,18 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
-import { writeDocuments } from '../../src/store/documents.js';
-import { ensureLibrary } from '../../src/store/libraries.js';
 import { allowedChunkIds, filterClause } from '../../src/store/search-queries.js';
+import { libraryId, writeLive } from '../support/store.js';
 import { tempDir } from '../support/temp-dir.js';
 
 function store() {
   const db = openDatabase(join(tempDir(), 'kb.db'));
-  const a = ensureLibrary(db, 'a', '').id;
-  const b = ensureLibrary(db, 'b', '').id;
-  const doc = (libraryId: number, source: string, tags: string[] = []) => {
-    const [w] = writeDocuments(db, null, [
+  const a = libraryId(db, 'a');
+  const b = libraryId(db, 'b');
+  const doc = (library: number, source: string, tags: string[] = []) => {
+    const [documentId] = writeLive(db, library, null, [
       {
-        header: { libraryId, source, kind: 'file', title: source, contentHash: source, bytes: 1, tags },
+        header: { source, kind: 'file', title: source, contentHash: source, bytes: 1, tags },
         chunks: [
           { heading: '', text: `${source} one`, overlap: 0, vector: null },
           { heading: '', text: `${source} two`, overlap: 0, vector: null },
@@ -22,7 +21,7 @@ function store() {
     ]);
     return db
       .prepare<[number], { id: number }>('SELECT id FROM chunks WHERE document_id = ? ORDER BY ord')
-      .all(w!.documentId)
+      .all(documentId!)
       .map((r) => r.id);
   };
   return { db, a, b, doc };

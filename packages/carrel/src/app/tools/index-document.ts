@@ -9,9 +9,8 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import { summarizeIngest } from '../render.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
-import { answer, dataResult, forwardProgress } from './tool-result.js';
+import { writeAnswer } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
 
 const schema = z
@@ -39,34 +38,30 @@ export function indexDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
     run: (args, ctx) =>
-      answer(ctx, async () => {
-        const base = await kb.get();
+      writeAnswer(ctx, kb, async (base, run) => {
         const target = {
           library: args.library,
           ...(args.version !== undefined && { version: args.version }),
           ...(args.tags && { tags: args.tags }),
         };
-        const run = forwardProgress(ctx);
-        let result;
-        if (args.url !== undefined) result = await base.ingestUrl(args.url, { ...target, ...(args.title && { title: args.title }) }, run);
-        else if (args.path !== undefined) {
+        if (args.url !== undefined) return base.ingestUrl(args.url, { ...target, ...(args.title && { title: args.title }) }, run);
+        if (args.path !== undefined) {
           const isFolder = await stat(resolve(args.path)).then(
             (s) => s.isDirectory(),
             () => false,
           );
-          result = isFolder ? await base.ingestDirectory(args.path, target, run) : await base.ingestFile(args.path, target, run);
-        } else
-          result = await base.ingestContent(
-            {
-              ...target,
-              content: args.content!,
-              title: args.title!,
-              source: `raw:${args.title!}`,
-              ...(args.format && { format: args.format }),
-            },
-            run,
-          );
-        return dataResult(summarizeIngest(result), result);
+          return isFolder ? base.ingestDirectory(args.path, target, run) : base.ingestFile(args.path, target, run);
+        }
+        return base.ingestContent(
+          {
+            ...target,
+            content: args.content!,
+            title: args.title!,
+            source: `raw:${args.title!}`,
+            ...(args.format && { format: args.format }),
+          },
+          run,
+        );
       }),
   });
 }

@@ -28,7 +28,9 @@ export function rateChunkTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<t
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const ratingId = (await kb.get()).rate(args.documentId, args.rating, {
+        const ratingId = await (
+          await kb.get()
+        ).rate(args.documentId, args.rating, {
           chunkId: args.chunkId,
           ...(args.feedback !== undefined && { comment: args.feedback }),
         });

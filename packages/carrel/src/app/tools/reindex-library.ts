@@ -6,9 +6,8 @@
  */
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
-import { summarizeIngest } from '../render.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
-import { answer, dataResult, forwardProgress } from './tool-result.js';
+import { writeAnswer } from './tool-result.js';
 import { LIBRARY_SHAPE } from './target.js';
 
 const schema = z.object(LIBRARY_SHAPE);
@@ -23,10 +22,6 @@ export function reindexLibraryTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     taskMode: 'optional',
-    run: (args, ctx) =>
-      answer(ctx, async () => {
-        const result = await (await kb.get()).reindexLibrary(args.library, args.version ?? '', forwardProgress(ctx));
-        return dataResult(summarizeIngest(result), result);
-      }),
+    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.reindexLibrary(args.library, args.version ?? '', run)),
   });
 }

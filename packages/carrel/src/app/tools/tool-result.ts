@@ -9,7 +9,13 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from '@carrel/tasks/mcp';
-import { KnowledgeBaseError } from '../../errors.js';
+import { TaskFailure } from '@carrel/tasks';
+import { KnowledgeBaseError, StoreBusyError } from '../../errors.js';
+import type { IngestResult } from '../../ingest/jobs.js';
+import type { RunOptions } from '../../ingest/worker-client.js';
+import type { KnowledgeBase } from '../../knowledge-base.js';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { summarizeIngest } from '../render.js';
 
 /** A successful result: text for the model, the data for programs. */
 export function dataResult(text: string, data: object): CallToolResult {
@@ -31,10 +37,54 @@ export async function answer(ctx: ToolContext, body: () => Promise<CallToolResul
 }
 
 /**
+ * Runs a knowledge-base write for a tool call and answers with its summary. The write is told the
+ * task it works for, so a re-run of the task (after a crash) resumes what was already staged; and
+ * when the task ends without the write being published (cancelled, failed), the staged work is
+ * discarded at once rather than left for the next start. A task that is only handed back (server
+ * shutdown, lease taken over) keeps it for whoever resumes the task.
+ */
+export async function writeAnswer(
+  ctx: ToolContext,
+  kb: KnowledgeBaseHandle,
+  write: (base: KnowledgeBase, run: RunOptions) => Promise<IngestResult>,
+): Promise<CallToolResult> {
+  const base = await kb.get();
+  const render = (result: IngestResult) => dataResult(summarizeIngest(result), result);
+  const run: RunOptions = { ...forwardProgress(ctx), ...(ctx.taskId !== null && { task: { id: ctx.taskId } }) };
+  const discard = async () => {
+    if (ctx.taskId !== null) await base.discardTaskRun(ctx.taskId).catch(() => undefined);
+  };
+  let answered: CallToolResult;
+  try {
+    answered = await answer(ctx, async () => {
+      try {
+        return render(await write(base, run));
+      } catch (error) {
+        // A lock held too long passes: the task is tried again (and resumes what it staged).
+        if (error instanceof StoreBusyError) throw new TaskFailure(error.message, { retryable: true });
+        throw error;
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof TaskFailure && error.retryable) && !handedBack(ctx.signal)) await discard();
+    throw error;
+  }
+  // An error the model reads ends the task: what the write staged will never be published.
+  if (answered.isError) await discard();
+  return answered;
+}
+
+/** Whether the task was stopped only to run again elsewhere or later. */
+function handedBack(signal: AbortSignal): boolean {
+  const reason = (signal.reason as { reason?: unknown } | undefined)?.reason;
+  return signal.aborted && (reason === 'shutdown' || reason === 'lease_lost');
+}
+
+/**
  * The progress callback of a knowledge-base run, forwarded to the task. Reports are written in
  * order, one at a time; a report that cannot be written is dropped, never fatal to the work.
  */
-export function forwardProgress(ctx: ToolContext): {
+function forwardProgress(ctx: ToolContext): {
   signal: AbortSignal;
   onProgress: (current: number, total: number, message: string) => void;
 } {
