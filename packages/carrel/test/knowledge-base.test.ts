@@ -262,4 +262,20 @@ describe('KnowledgeBase', () => {
     expect(seen.every((n) => n === 0)).toBe(true);
     expect(kb.listDocuments({ library: 'l', limit: 100 }).documents).toHaveLength(60);
   });
+
+  it('keeps the result of a folder with thousands of failing files small, listing failures first', async () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'docs'));
+    for (let i = 0; i < 3000; i++)
+      writeFileSync(join(root, 'docs', `bad-${String(i).padStart(4, '0')}-${'x'.repeat(100)}.md`), Buffer.from([0, 1, 2, 0]));
+    for (let i = 0; i < 5; i++) writeFileSync(join(root, 'docs', `good-${i}.md`), `# Good ${i}\n\nfine`);
+    const kb = kbIn(tempDir(), { allowedRoots: [root] });
+    const result = await kb.ingestDirectory(root, { library: 'l' });
+    expect(result).toMatchObject({ created: 5, failed: 3000 });
+    expect(result.documents).toHaveLength(100);
+    expect(result.documents.every((d) => d.status === 'failed' && /binary/.test(d.error!))).toBe(true);
+    expect(result.unlisted).toBe(3005 - 100);
+    expect(result.warnings).toContain('2905 more documents are counted but not listed');
+    expect(JSON.stringify(result).length).toBeLessThan(64 * 1024);
+  }, 60_000);
 });

@@ -1,7 +1,8 @@
 /**
  * The one place where errors become what a person sees: a message on stderr and an exit code.
  * Expected conditions (bad input, a missing document, a path outside the allowed roots, an unknown
- * task) get a message naming the problem and the fix; only an unexpected throw prints a stack.
+ * task, a store locked too long) get a message naming the problem and the fix. An unexpected throw
+ * gets one line too: its stack (which names install paths) is printed only with CARREL_DEBUG=1.
  *
  * Exit codes: 0 success · 1 unexpected error · 2 usage or invalid input · 3 not found ·
  * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported) ·
@@ -11,7 +12,8 @@
  */
 import { CommanderError } from 'commander';
 import { TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
-import { KnowledgeBaseError, type KnowledgeBaseErrorKind } from '../errors.js';
+import { KnowledgeBaseError, StoreBusyError, type KnowledgeBaseErrorKind } from '../errors.js';
+import { isBusy, WRITE_WAIT_MS } from '../store/busy.js';
 import { SettingsError } from '../app/settings.js';
 
 /** Exit codes by meaning. */
@@ -60,10 +62,11 @@ export function describeError(error: unknown): { message: string | null; exitCod
     };
   if (error instanceof TaskTerminalError) return { message: error.message, exitCode: ExitCode.Usage };
   if (error instanceof TaskEngineError) return { message: error.message, exitCode: ExitCode.Usage };
-  return {
-    message: `Unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    exitCode: ExitCode.Unexpected,
-  };
+  if (isBusy(error) || (error as { name?: unknown } | null)?.name === 'SqliteBusyError')
+    return { message: new StoreBusyError(WRITE_WAIT_MS).message, exitCode: ExitCode.Unavailable };
+  const detail = error instanceof Error ? error.message || error.name : String(error);
+  const stack = process.env.CARREL_DEBUG === '1' && error instanceof Error ? `\n${error.stack}` : ' (set CARREL_DEBUG=1 for details)';
+  return { message: `Unexpected error: ${detail}${stack}`, exitCode: ExitCode.Unexpected };
 }
 
 /** Prints the error and sets the process exit code. */

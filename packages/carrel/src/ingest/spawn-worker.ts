@@ -12,9 +12,9 @@ import { Worker } from 'node:worker_threads';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/** Starts `<name>.js` (or `<name>.ts` from source) in this folder with `workerData`. */
-export function spawnWorker(name: string, workerData: unknown): Worker {
-  const url = new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url);
+/** Starts `<name>.js` (or `<name>.ts` from source) in this folder, or the module at `url`, with `workerData`. */
+export function spawnWorker(name: string | URL, workerData: unknown): Worker {
+  const url = typeof name === 'string' ? new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url) : name;
   if (!FROM_SOURCE) return new Worker(url, { workerData });
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsxApi = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;

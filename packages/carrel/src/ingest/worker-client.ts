@@ -52,10 +52,14 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
 
-  /** `onAbandoned` gets the run of a job whose worker was terminated, to discard it when no task will resume it. */
+  /**
+   * `onAbandoned` gets the run of a job whose worker was terminated, to discard it when no task
+   * will resume it. `entry` is the worker module (tests give their own).
+   */
   constructor(
     private readonly config: WorkerConfig,
     private readonly onAbandoned: (runId: number) => void,
+    private readonly entry: string | URL = 'worker',
   ) {}
 
   /** Runs a job in the worker. Rejects with IngestCancelledError after a cancel. */
@@ -101,7 +105,7 @@ export class WorkerClient {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker('worker', this.config);
+    const worker = spawnWorker(this.entry, this.config);
     worker.on('message', (msg: FromWorker) => this.receive(worker, msg));
     const failAll = (err: Error) => {
       if (this.worker === worker) this.worker = undefined;

@@ -71,4 +71,47 @@ describe('large files', () => {
     expect(db.prepare('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM chunks) AS c').get()).toEqual({ d: 0, c: 0 });
     db.close();
   }, 120_000);
+
+  it('lets others write while a large file streams in, without stalling the event loop', async () => {
+    const root = tempDir();
+    const path = join(root, 'big.md');
+    await writeLargeMarkdown(path, 12_000);
+    const kb = KnowledgeBase.open({
+      dataDir: tempDir(),
+      embedder: { kind: 'offline' },
+      allowedRoots: [root],
+      streamThresholdBytes: 1024 * 1024,
+    });
+    try {
+      const small = await kb.ingestContent({ library: 'notes', content: '# Note\n\nsmall', source: 'note' });
+      const documentId = small.documents[0]!.documentId!;
+      let streaming!: () => void;
+      const started = new Promise<void>((resolve) => (streaming = resolve));
+      const big = kb.ingestFile(path, { library: 'big' }, { onProgress: () => streaming() });
+      await started;
+      let last = performance.now();
+      let stallMs = 0;
+      const ticker = setInterval(() => {
+        stallMs = Math.max(stallMs, performance.now() - last);
+        last = performance.now();
+      }, 5);
+      let writes = 0;
+      let finished = false;
+      void big.finally(() => (finished = true));
+      while (!finished) {
+        await kb.rate(documentId, 4);
+        writes++;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      clearInterval(ticker);
+      expect(await big).toMatchObject({ created: 1 });
+      expect(writes).toBeGreaterThan(5);
+      // Holding the write lock across the whole file would have held this thread as long.
+      expect(stallMs).toBeLessThan(1000);
+      const other = await kb.ingestContent({ library: 'notes', content: '# Two\n\nafter', source: 'two' });
+      await kb.deleteDocument(other.documents[0]!.documentId!);
+    } finally {
+      await kb.close();
+    }
+  }, 120_000);
 });

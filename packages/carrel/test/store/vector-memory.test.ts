@@ -2,14 +2,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
 import { vectorMemory } from '../../src/store/vector-memory.js';
-import {
-  deleteVectorsOfChunks,
-  deleteVectorsOfLibrary,
-  ensureVectorTable,
-  insertVectors,
-  knn,
-  sqliteVecKnn,
-} from '../../src/store/vectors.js';
+import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** Seeded int8 vectors (mulberry32), so failures reproduce. */
@@ -80,7 +73,7 @@ describe('in-memory vector scan', () => {
     const other = openDatabase(path);
     insertVectors(other, 64, 2, [{ chunkId: 9002, vector: q! }]);
     expect(knn(db, 64, 2, q!, 1)[0]!.chunkId).toBe(9002);
-    deleteVectorsOfLibrary(other, 2);
+    deleteVectorsOfChunks(other, [9002]);
     expect(knn(db, 64, 2, q!, 1)).toEqual([]);
     other.close();
     expectSameHits(knn(db, 64, 1, q!, 30), sqliteVecKnn(db, table, 1, q!, 30));
