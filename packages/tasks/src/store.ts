@@ -10,7 +10,7 @@
  */
 import type { Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from './task.js';
 
-/** A task as the engine hands it to `insert`: everything but the fields the store manages. */
+/** A task as the engine hands it to `insert`: everything but the fields the store manages (`seq`, status, lease, …). */
 export interface NewTask {
   id: string;
   owner: string;
@@ -34,13 +34,14 @@ export interface InsertResult {
   created: boolean;
 }
 
-/** A page request: newest first, strictly after the `before` position when given. */
+/** A page request: newest first (`seq` descending), only tasks older than `beforeSeq` when given. */
 export interface ListQuery {
   owner: string;
   statuses?: readonly TaskStatus[];
   parentId?: string;
   limit: number;
-  before?: { createdAt: number; id: string };
+  /** The `seq` of the last task of the previous page. */
+  beforeSeq?: number;
 }
 
 /**

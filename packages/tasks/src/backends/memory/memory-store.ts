@@ -37,6 +37,8 @@ export class MemoryTaskStore implements TaskStore {
   readonly #live = new Map<string, TaskRecord>();
   readonly #uniqueKeys = new Map<string, string>();
   readonly #listeners = new Set<(change: TaskChange) => void>();
+  /** The last `seq` handed out: a counter that only grows, so lists never depend on clock ties. */
+  #lastSeq = 0;
 
   async migrate(): Promise<void> {}
 
@@ -58,6 +60,7 @@ export class MemoryTaskStore implements TaskStore {
     }
     const record: TaskRecord = {
       ...copy(task),
+      seq: ++this.#lastSeq,
       status: 'working',
       statusMessage: null,
       progress: null,
@@ -81,13 +84,13 @@ export class MemoryTaskStore implements TaskStore {
     return task ? copy(task) : null;
   }
 
-  async list({ owner, statuses, parentId, limit, before }: ListQuery): Promise<TaskRecord[]> {
+  async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
     const page = [...this.#tasks.values()]
       .filter((t) => t.owner === owner)
       .filter((t) => !statuses || statuses.includes(t.status))
       .filter((t) => parentId === undefined || t.parentId === parentId)
-      .filter((t) => !before || t.createdAt < before.createdAt || (t.createdAt === before.createdAt && t.id < before.id))
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      .filter((t) => beforeSeq === undefined || t.seq < beforeSeq)
+      .sort((a, b) => b.seq - a.seq);
     return page.slice(0, limit).map(copy);
   }
 

@@ -9,6 +9,11 @@
  * of the primary key) and skips the seqs this store has already delivered itself. Old rows are
  * pruned in small batches from inside ordinary writes, about once a second.
  *
+ * Reading `seq > lastSeen` is safe as a keyset only because a seq is taken and committed in the
+ * same write transaction, and SQLite has one writer at a time: no row with a smaller seq can
+ * commit after a larger one has been seen. (A rolled-back transaction gives its seq back, but
+ * that row was never visible.)
+ *
  * @module
  */
 import type { Database, Statement } from 'better-sqlite3';

@@ -18,7 +18,7 @@ export async function claimTasks(
   { worker, handlers, limit, leaseMs, now }: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number },
 ): Promise<TaskRecord[]> {
   if (limit <= 0 || handlers.length === 0) return [];
-  const rows = await ctx.db.query<TaskRow & { seq: number }>(
+  const rows = await ctx.db.query<TaskRow>(
     `WITH next AS (
        SELECT id FROM ${ctx.tasks}
        WHERE status = 'working' AND lease_worker IS NULL AND run_at <= $3 AND handler = ANY($2)
@@ -29,7 +29,7 @@ export async function claimTasks(
      UPDATE ${ctx.tasks} t
      SET lease_worker = $1, lease_expires_at = $3::bigint + $5::bigint, attempt = t.attempt + 1, updated_at = $3
      FROM next WHERE t.id = next.id
-     RETURNING ${taskColumns('t')}, t.seq`,
+     RETURNING ${taskColumns('t')}`,
     [worker, handlers, now, limit, leaseMs],
   );
   // RETURNING has no order of its own; hand tasks out in claim order.

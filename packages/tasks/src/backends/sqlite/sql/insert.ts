@@ -2,6 +2,8 @@
  * `insert`: one write transaction that releases a unique key whose window has passed, checks the
  * owner's live-task limit, and inserts. The unique key is the `(owner, unique_slot)` index, not a
  * prior read: `ON CONFLICT DO NOTHING` means the key is held, and the holder is returned.
+ * The task's `seq` comes from `carrel_task_sequence`; an insert that finds its key held leaves a
+ * gap there, which costs nothing (seqs only need to grow).
  *
  * @module
  */
@@ -32,10 +34,11 @@ export function prepareInsert(db: Database, record: RecordChange) {
   );
   const holder = db.prepare<[string, string], TaskRow>('SELECT * FROM carrel_tasks WHERE owner = ? AND unique_slot = ?');
   const countLive = db.prepare<[string], number>(`SELECT count(*) FROM carrel_tasks WHERE owner = ? AND status IN (${HELD})`).pluck();
+  const nextSeq = db.prepare<[], number>('UPDATE carrel_task_sequence SET last = last + 1 WHERE id = 1 RETURNING last').pluck();
   const insert = db.prepare<[InsertParams], TaskRow>(
-    `INSERT INTO carrel_tasks (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts,
+    `INSERT INTO carrel_tasks (id, seq, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts,
        run_at, unique_key, unique_until, unique_slot, parent_id, meta)
-     VALUES (:id, :owner, :handler, :input, 'working', :created_at, :created_at, :ttl_ms, :expires_at, :poll_interval_ms, :max_attempts,
+     VALUES (:id, :seq, :owner, :handler, :input, 'working', :created_at, :created_at, :ttl_ms, :expires_at, :poll_interval_ms, :max_attempts,
        :run_at, :unique_key, :unique_until, :unique_slot, :parent_id, :meta)
      ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
      RETURNING *`,
@@ -56,6 +59,7 @@ export function prepareInsert(db: Database, record: RecordChange) {
     }
     const row = insert.get({
       id: task.id,
+      seq: nextSeq.get()!,
       owner: task.owner,
       handler: task.handler,
       input: json(task.input),

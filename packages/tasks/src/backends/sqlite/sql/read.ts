@@ -1,7 +1,7 @@
 /**
  * `get` and `list`: plain reads, no transaction needed (one statement sees one snapshot).
- * `list` is one statement for every query shape: keyset pagination on `(created_at, id)` walks
- * the `(owner, created_at DESC, id DESC)` index from the cursor, never from the newest task.
+ * `list` is one statement for every query shape: keyset pagination on `seq` walks the
+ * `(owner, seq DESC)` index from the cursor, never from the newest task.
  *
  * @module
  */
@@ -14,8 +14,7 @@ interface ListParams {
   owner: string;
   statuses: string | null;
   parent_id: string | null;
-  before_at: number;
-  before_id: string;
+  before_seq: number;
   limit: number;
 }
 
@@ -24,10 +23,10 @@ export function prepareReads(db: Database) {
   const page = db.prepare<[ListParams], TaskRow>(
     `SELECT * FROM carrel_tasks
      WHERE owner = :owner
-       AND (created_at, id) < (:before_at, :before_id)
+       AND seq < :before_seq
        AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
        AND (:parent_id IS NULL OR parent_id = :parent_id)
-     ORDER BY created_at DESC, id DESC
+     ORDER BY seq DESC
      LIMIT :limit`,
   );
 
@@ -36,15 +35,14 @@ export function prepareReads(db: Database) {
       const row = byId.get(id);
       return row ? toRecord(row) : null;
     },
-    list({ owner, statuses, parentId, limit, before }: ListQuery): TaskRecord[] {
+    list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): TaskRecord[] {
       return page
         .all({
           owner,
           statuses: statuses ? JSON.stringify(statuses) : null,
           parent_id: parentId ?? null,
           // No cursor: a position after every task (a REAL infinity compares above any integer).
-          before_at: before?.createdAt ?? Infinity,
-          before_id: before?.id ?? '',
+          before_seq: beforeSeq ?? Infinity,
           limit,
         })
         .map(toRecord);
