@@ -74,7 +74,8 @@ export class ChangeFeed {
   #sql: FeedStatements | null = null;
   #pending: { seq: number; change: TaskChange }[] = [];
   #poller: NodeJS.Timeout | null = null;
-  #lastSeen = 0;
+  /** The newest seq read (or skipped as this store's own); null until polling has found where to start. */
+  #lastSeen: number | null = null;
   /** data_version at the last read of the feed; null forces the next tick to read. */
   #seenVersion: number | null = null;
   /** Seqs this store delivered itself and its poller has not passed yet. */
@@ -150,10 +151,9 @@ export class ChangeFeed {
   }
 
   #startPolling(sql: FeedStatements): void {
-    // From now on: history before the first subscriber is not replayed.
-    this.#seenVersion = sql.dataVersion.get() ?? null;
-    this.#lastSeen = sql.maxSeq.get() ?? 0;
     this.#ownSeqs.clear();
+    this.#lastSeen = null;
+    this.#startFrom(sql);
     // Not unref'd: like PostgreSQL's LISTEN connection, a store with listeners keeps its process
     // alive, so a worker process or a script awaiting another process's change does not exit
     // mid-wait. Unsubscribing the last listener or closing the store lets the process go.
@@ -166,7 +166,22 @@ export class ChangeFeed {
     this.#ownSeqs.clear();
   }
 
+  /**
+   * From now on: history before the first subscriber is not replayed. A lock (another connection
+   * recovering the WAL, or holding the file exclusively) leaves the start to the next tick: the
+   * connection has no busy timeout, so nothing here ever waits (see `busy-retry.ts`).
+   */
+  #startFrom(sql: FeedStatements): void {
+    try {
+      this.#seenVersion = sql.dataVersion.get() ?? null;
+      this.#lastSeen = sql.maxSeq.get() ?? 0;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+  }
+
   #poll(sql: FeedStatements): void {
+    if (this.#lastSeen === null) return this.#startFrom(sql);
     let rows: ChangeRow[];
     try {
       const version = sql.dataVersion.get() ?? null;

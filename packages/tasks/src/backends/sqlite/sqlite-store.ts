@@ -11,8 +11,11 @@
  * - WAL journal with `synchronous=NORMAL`: readers never wait for the writer, and a commit does
  *   not fsync (a power cut may lose the last commits, never corrupt the file).
  * - Every write is one `BEGIN IMMEDIATE` transaction: it takes the write lock before reading, so
- *   read-then-write decisions cannot race another process; waiting for the lock is bounded by
- *   `busyTimeoutMs`, then `SqliteBusyError`.
+ *   read-then-write decisions cannot race another process.
+ * - Nothing waits for a lock on the calling thread: the connection has no busy timeout, and a
+ *   statement that meets another connection's lock is tried again on timers for up to
+ *   `busyTimeoutMs`, then fails with `SqliteBusyError` (see `busy-retry.ts`). Reads never meet
+ *   a writer's lock in WAL mode, so they do not wait at all.
  * - Changes reach this store's listeners right after commit, and other processes' listeners
  *   through the `carrel_task_changes` feed (see `change-feed.ts`).
  *
@@ -26,7 +29,8 @@ import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResul
 import type { TaskRecord } from '../../task.js';
 import { ChangeFeed } from './change-feed.js';
 import { SchemaNotMigratedError } from '../../errors.js';
-import { translateSqliteError } from './errors.js';
+import { isBusy, translateSqliteError } from './errors.js';
+import { whileBusy } from './busy-retry.js';
 import { migrate } from './migrate.js';
 import { prepareCancel } from './sql/cancel.js';
 import { prepareFinish } from './sql/finish.js';
@@ -41,7 +45,7 @@ export interface SqliteTaskStoreOptions {
   path: string;
   /** How often changes committed by other processes are looked for while someone listens (default 10 ms). */
   changePollMs?: number;
-  /** How long a write waits for another process's write lock before failing (default 5000 ms). */
+  /** How long a call waits (on timers, never blocking the thread) for another connection's lock before failing (default 5000 ms). */
   busyTimeoutMs?: number;
   /** How long change-feed rows are kept for slow pollers (default 60 s). */
   changeRetentionMs?: number;
@@ -68,36 +72,30 @@ export class SqliteTaskStore implements TaskStore {
   readonly #db: Database;
   readonly #busyTimeoutMs: number;
   readonly #transaction: Transaction<(work: () => unknown) => unknown>;
-  readonly #hasSchema: Statement<[], number>;
   readonly #feed: ChangeFeed;
+  /** Settles once the connection's pragmas are set; they may have to wait for a lock, so not in the constructor. */
+  #opened: Promise<void> | null = null;
+  #hasSchema: Statement<[], number> | null = null;
   /** Prepared on first use or by migrate(): statements need the tables. */
   #ops: Operations | null = null;
 
   constructor(options: SqliteTaskStoreOptions) {
     this.path = options.path;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5_000;
-    this.#db = new Sqlite(options.path, { timeout: this.#busyTimeoutMs });
-    try {
-      this.#db.pragma('journal_mode = WAL');
-      this.#db.pragma('synchronous = NORMAL');
-    } catch (error) {
-      this.#db.close();
-      throw translateSqliteError(error, this.#busyTimeoutMs);
-    }
+    // No busy timeout: SQLite would wait for a lock by sleeping this thread (see busy-retry.ts).
+    this.#db = new Sqlite(options.path, { timeout: 0 });
     this.#transaction = this.#db.transaction((work: () => unknown) => work());
-    this.#hasSchema = this.#db
-      .prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'")
-      .pluck();
     this.#feed = new ChangeFeed({ pollMs: options.changePollMs ?? 10, retentionMs: options.changeRetentionMs ?? 60_000 });
   }
 
   async migrate(): Promise<void> {
     try {
-      migrate(this.#db);
+      await this.#open();
+      await migrate(this.#db, this.#whileBusy);
+      await this.#whileBusy(() => this.#prepare());
     } catch (error) {
       throw translateSqliteError(error, this.#busyTimeoutMs);
     }
-    this.#prepare();
   }
 
   async close(): Promise<void> {
@@ -165,8 +163,39 @@ export class SqliteTaskStore implements TaskStore {
   /** Works before migrate(): the engine subscribes first; polling starts once the schema exists. */
   subscribe(listener: (change: TaskChange) => void): () => void {
     const unsubscribe = this.#feed.subscribe(listener);
-    if (this.#hasSchema.get() !== undefined) this.#prepare();
+    const prepareIfMigrated = () => {
+      if (!this.#ops && this.#schemaExists()) this.#prepare();
+    };
+    try {
+      prepareIfMigrated();
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      // Locked right now: prepare once it is not (the next read or write would as well).
+      this.#whileBusy(prepareIfMigrated).catch(() => undefined);
+    }
     return unsubscribe;
+  }
+
+  /** Tries `attempt` again on timers while it meets another connection's lock, for up to busyTimeoutMs. */
+  readonly #whileBusy = <T>(attempt: () => T): Promise<T> => whileBusy(attempt, this.#busyTimeoutMs);
+
+  /** WAL and synchronous=NORMAL, set once per connection. Switching a new file to WAL takes its lock. */
+  #open(): Promise<void> {
+    this.#opened ??= this.#whileBusy(() => {
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+    }).catch((error: unknown) => {
+      this.#opened = null;
+      throw error;
+    });
+    return this.#opened;
+  }
+
+  #schemaExists(): boolean {
+    this.#hasSchema ??= this.#db
+      .prepare<[], number>("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'carrel_task_changes'")
+      .pluck();
+    return this.#hasSchema.get() !== undefined;
   }
 
   #prepare(): Operations {
@@ -179,36 +208,47 @@ export class SqliteTaskStore implements TaskStore {
 
   /** The prepared statements; a store opened on a file another store has migrated needs no migrate() call. */
   #ready(): Operations {
-    if (!this.#ops && this.#hasSchema.get() === undefined) {
+    if (!this.#ops && !this.#schemaExists()) {
       throw new SchemaNotMigratedError(`The SQLite task database at ${this.path}`);
     }
     return this.#prepare();
   }
 
-  #read<T>(work: (ops: Operations) => T): T {
-    const ops = this.#ready();
+  async #read<T>(work: (ops: Operations) => T): Promise<T> {
     try {
-      return work(ops);
+      await this.#open();
+      return await this.#whileBusy(() => work(this.#ready()));
     } catch (error) {
       throw translateSqliteError(error, this.#busyTimeoutMs);
     }
   }
 
-  /** Runs `work` in one BEGIN IMMEDIATE transaction; its changes are delivered once it has committed. */
-  #write<T>(work: (ops: Operations) => T): T {
-    const ops = this.#ready();
+  /**
+   * Runs `work` in one BEGIN IMMEDIATE transaction. Its changes are handed to listeners right
+   * after the commit, in the same synchronous step, so no other call's changes can mix with them.
+   */
+  async #write<T>(work: (ops: Operations) => T): Promise<T> {
     const feed = this.#feed;
-    let result: T;
+    const attempt = (): T => {
+      const ops = this.#ready();
+      let result: T;
+      try {
+        result = this.#transaction.immediate(() => {
+          feed.pruneIfDue();
+          return work(ops);
+        }) as T;
+      } catch (error) {
+        feed.discardPending();
+        throw error;
+      }
+      feed.deliverCommitted();
+      return result;
+    };
     try {
-      result = this.#transaction.immediate(() => {
-        feed.pruneIfDue();
-        return work(ops);
-      }) as T;
+      await this.#open();
+      return await this.#whileBusy(attempt);
     } catch (error) {
-      feed.discardPending();
       throw translateSqliteError(error, this.#busyTimeoutMs);
     }
-    feed.deliverCommitted();
-    return result;
   }
 }
