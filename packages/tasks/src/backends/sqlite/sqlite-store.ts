@@ -25,19 +25,42 @@
  * @module
  */
 import Sqlite, { type Database, type Statement, type Transaction } from 'better-sqlite3';
-import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskStore } from '../../store.js';
-import type { TaskRecord } from '../../task.js';
-import { ChangeFeed } from './change-feed.js';
 import { SchemaNotMigratedError } from '../../errors.js';
-import { isBusy, translateSqliteError } from './errors.js';
+import type {
+  CancelArgs,
+  CancelResult,
+  ClaimArgs,
+  CompleteArgs,
+  HeartbeatArgs,
+  InsertOptions,
+  InsertResult,
+  ListQuery,
+  NewTask,
+  ProgressArgs,
+  ReapArgs,
+  ReleaseArgs,
+  RequestInputArgs,
+  RequestInputResult,
+  RescueArgs,
+  RespondArgs,
+  RespondResult,
+  RetryArgs,
+  TaskChange,
+  TaskStore,
+} from '../../store.js';
+import type { TaskRecord } from '../../task.js';
 import { whileBusy } from './busy-retry.js';
+import { ChangeFeed } from './change-feed.js';
+import type { StoreContext } from './context.js';
+import { isBusy, translateError } from './errors.js';
 import { migrate } from './migrate.js';
 import { prepareCancel } from './sql/cancel.js';
 import { prepareFinish } from './sql/finish.js';
 import { prepareInput } from './sql/input.js';
 import { prepareInsert } from './sql/insert.js';
-import { prepareLeases } from './sql/lease.js';
-import { prepareReads } from './sql/read.js';
+import { prepareLease } from './sql/lease.js';
+import { prepareProgress } from './sql/progress.js';
+import { prepareRead } from './sql/read.js';
 import { prepareUpkeep } from './sql/upkeep.js';
 
 export interface SqliteTaskStoreOptions {
@@ -51,15 +74,17 @@ export interface SqliteTaskStoreOptions {
   changeRetentionMs?: number;
 }
 
-function prepareAll(db: Database, feed: ChangeFeed) {
+/** Every store verb, from one statement module per group of verbs (the same groups as the PostgreSQL backend). */
+function prepareAll(ctx: StoreContext) {
   return {
-    ...prepareReads(db),
-    insert: prepareInsert(db, feed.record),
-    ...prepareLeases(db, feed.record),
-    ...prepareFinish(db, feed.record),
-    cancel: prepareCancel(db, feed.record),
-    ...prepareInput(db, feed.record),
-    ...prepareUpkeep(db, feed.record),
+    ...prepareRead(ctx),
+    ...prepareInsert(ctx),
+    ...prepareLease(ctx),
+    ...prepareFinish(ctx),
+    ...prepareProgress(ctx),
+    ...prepareInput(ctx),
+    ...prepareCancel(ctx),
+    ...prepareUpkeep(ctx),
   };
 }
 
@@ -94,7 +119,7 @@ export class SqliteTaskStore implements TaskStore {
       await migrate(this.#db, this.#whileBusy);
       await this.#whileBusy(() => this.#prepare());
     } catch (error) {
-      throw translateSqliteError(error, this.#busyTimeoutMs);
+      throw translateError(error, this.#busyTimeoutMs);
     }
   }
 
@@ -104,7 +129,7 @@ export class SqliteTaskStore implements TaskStore {
     this.#db.close();
   }
 
-  async insert(task: NewTask, options: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+  async insert(task: NewTask, options: InsertOptions): Promise<InsertResult> {
     return this.#write((ops) => ops.insert(task, options));
   }
 
@@ -116,47 +141,47 @@ export class SqliteTaskStore implements TaskStore {
     return this.#read((ops) => ops.list(query));
   }
 
-  async claim(args: Parameters<TaskStore['claim']>[0]): Promise<TaskRecord[]> {
+  async claim(args: ClaimArgs): Promise<TaskRecord[]> {
     return this.#write((ops) => ops.claim(args));
   }
 
-  async heartbeat(args: Parameters<TaskStore['heartbeat']>[0]): Promise<string[]> {
+  async heartbeat(args: HeartbeatArgs): Promise<string[]> {
     return this.#write((ops) => ops.heartbeat(args));
   }
 
-  async complete(args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+  async complete(args: CompleteArgs): Promise<TaskRecord | null> {
     return this.#write((ops) => ops.complete(args));
   }
 
-  async retry(args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
+  async retry(args: RetryArgs): Promise<boolean> {
     return this.#write((ops) => ops.retry(args));
   }
 
-  async release(args: Parameters<TaskStore['release']>[0]): Promise<boolean> {
+  async release(args: ReleaseArgs): Promise<boolean> {
     return this.#write((ops) => ops.release(args));
   }
 
-  async cancel(args: Parameters<TaskStore['cancel']>[0]): Promise<{ task: TaskRecord | null; changed: boolean }> {
+  async cancel(args: CancelArgs): Promise<CancelResult> {
     return this.#write((ops) => ops.cancel(args));
   }
 
-  async progress(args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
+  async progress(args: ProgressArgs): Promise<boolean> {
     return this.#write((ops) => ops.progress(args));
   }
 
-  async requestInput(args: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
+  async requestInput(args: RequestInputArgs): Promise<RequestInputResult | null> {
     return this.#write((ops) => ops.requestInput(args));
   }
 
-  async respond(args: Parameters<TaskStore['respond']>[0]): Promise<RespondResult | null> {
+  async respond(args: RespondArgs): Promise<RespondResult | null> {
     return this.#write((ops) => ops.respond(args));
   }
 
-  async rescueExpiredLeases(args: Parameters<TaskStore['rescueExpiredLeases']>[0]): Promise<number> {
+  async rescueExpiredLeases(args: RescueArgs): Promise<number> {
     return this.#write((ops) => ops.rescueExpiredLeases(args));
   }
 
-  async reapExpired(args: Parameters<TaskStore['reapExpired']>[0]): Promise<string[]> {
+  async reapExpired(args: ReapArgs): Promise<string[]> {
     return this.#write((ops) => ops.reapExpired(args));
   }
 
@@ -201,7 +226,7 @@ export class SqliteTaskStore implements TaskStore {
   #prepare(): Operations {
     if (!this.#ops) {
       this.#feed.prepare(this.#db);
-      this.#ops = prepareAll(this.#db, this.#feed);
+      this.#ops = prepareAll({ db: this.#db, record: this.#feed.record });
     }
     return this.#ops;
   }
@@ -219,7 +244,7 @@ export class SqliteTaskStore implements TaskStore {
       await this.#open();
       return await this.#whileBusy(() => work(this.#ready()));
     } catch (error) {
-      throw translateSqliteError(error, this.#busyTimeoutMs);
+      throw translateError(error, this.#busyTimeoutMs);
     }
   }
 
@@ -248,7 +273,7 @@ export class SqliteTaskStore implements TaskStore {
       await this.#open();
       return await this.#whileBusy(attempt);
     } catch (error) {
-      throw translateSqliteError(error, this.#busyTimeoutMs);
+      throw translateError(error, this.#busyTimeoutMs);
     }
   }
 }

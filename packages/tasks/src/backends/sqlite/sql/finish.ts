@@ -6,10 +6,9 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { TaskStore } from '../../../store.js';
+import type { CompleteArgs, RetryArgs, TaskStore } from '../../../store.js';
 import { statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, json, sqlStatuses, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
 interface CompleteParams {
@@ -29,7 +28,8 @@ interface RetryParams {
   now: number;
 }
 
-export function prepareFinish(db: Database, record: RecordChange) {
+/** `complete` and `retry`. */
+export function prepareFinish({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'complete' | 'retry'>> {
   const finishTo = (status: 'completed' | 'failed') =>
     db.prepare<[CompleteParams], TaskRow>(
       `UPDATE carrel_tasks
@@ -53,13 +53,13 @@ export function prepareFinish(db: Database, record: RecordChange) {
   );
 
   return {
-    complete({ id, worker, status, outcome, statusMessage, now }: Parameters<TaskStore['complete']>[0]): TaskRecord | null {
+    complete({ id, worker, status, outcome, statusMessage, now }: CompleteArgs): TaskRecord | null {
       const row = complete[status].get({ id, worker, outcome: json(outcome), status_message: statusMessage, now });
       if (!row) return null;
       record(row, 'status');
       return toRecord(row);
     },
-    retry({ id, worker, runAt, error, statusMessage, now }: Parameters<TaskStore['retry']>[0]): boolean {
+    retry({ id, worker, runAt, error, statusMessage, now }: RetryArgs): boolean {
       const before = heldStatus.get(id, worker);
       if (!before) return false;
       const row = retry.get({ id, worker, run_at: runAt, last_error: json(error), status_message: statusMessage, now });

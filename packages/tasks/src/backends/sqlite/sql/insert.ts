@@ -7,10 +7,9 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertResult, NewTask } from '../../../store.js';
-import type { RecordChange } from '../change-feed.js';
+import type { InsertOptions, InsertResult, NewTask, TaskStore } from '../../../store.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { HELD, json, toRecord, type TaskRow } from '../task-row.js';
 
 type InsertParams = Omit<
@@ -28,7 +27,8 @@ type InsertParams = Omit<
   | 'input_responses'
 >;
 
-export function prepareInsert(db: Database, record: RecordChange) {
+/** `insert`. */
+export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'insert'>> {
   const releaseExpiredSlot = db.prepare<[string, string, number]>(
     'UPDATE carrel_tasks SET unique_slot = NULL WHERE owner = ? AND unique_slot = ? AND unique_until IS NOT NULL AND unique_until <= ?',
   );
@@ -49,7 +49,7 @@ export function prepareInsert(db: Database, record: RecordChange) {
     return row ? { task: toRecord(row), created: false } : null;
   };
 
-  return (task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): InsertResult => {
+  const insertTask = (task: NewTask, { maxLivePerOwner, now }: InsertOptions): InsertResult => {
     if (task.uniqueKey !== null) releaseExpiredSlot.run(task.owner, task.uniqueKey, now);
     // A held key answers before the limit is checked: repeating a create never fails for being over it.
     if (maxLivePerOwner !== null && countLive.get(task.owner)! >= maxLivePerOwner) {
@@ -80,4 +80,6 @@ export function prepareInsert(db: Database, record: RecordChange) {
     record(row, 'created');
     return { task: toRecord(row), created: true };
   };
+
+  return { insert: insertTask };
 }

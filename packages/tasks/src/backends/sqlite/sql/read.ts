@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { ListQuery } from '../../../store.js';
+import type { ListQuery, TaskStore } from '../../../store.js';
 import type { TaskRecord } from '../../../task.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { toRecord, type TaskRow } from '../task-row.js';
 
 interface ListParams {
@@ -18,7 +18,8 @@ interface ListParams {
   limit: number;
 }
 
-export function prepareReads(db: Database) {
+/** `get` and `list`. */
+export function prepareRead({ db }: StoreContext): Synchronous<Pick<TaskStore, 'get' | 'list'>> {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const page = db.prepare<[ListParams], TaskRow>(
     `SELECT * FROM carrel_tasks
