@@ -31,6 +31,7 @@ export type {
   RespondResult,
   RetryArgs,
   TaskChange,
+  TaskCompletion,
   TaskChangeKind,
   TaskStore,
 } from './store.js';

@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { InvalidArgumentError } from './errors.js';
 import type { Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from './task.js';
 
 /** A task as the engine hands it to `insert`: everything but the fields the store manages (`seq`, status, lease, …). */
@@ -72,6 +73,37 @@ export interface RespondResult {
   task: TaskRecord;
   /** Keys that were outstanding and are now answered; other keys were ignored. */
   accepted: string[];
+}
+
+/**
+ * A handler's successful result, ready to be committed by the application inside its own write
+ * transaction (`completeInTransaction` of `@carrel/tasks/sqlite` or `@carrel/tasks/postgres`),
+ * so that its final write and the task's completion commit together or not at all. Made by
+ * `TaskContext.completion(result)`; plain data, so it can be posted to a worker thread.
+ */
+export interface TaskCompletion {
+  readonly taskId: string;
+  /** The attempt's lease holder: the completion wins only while this worker still holds the live task. */
+  readonly worker: string;
+  /** The result as it will be stored (its JSON form). */
+  readonly outcome: { readonly result: unknown };
+}
+
+/**
+ * For the `completeInTransaction` functions: a completion may come from another thread (a
+ * structured clone), so its shape is checked, not its class.
+ */
+export function assertTaskCompletion(completion: unknown): asserts completion is TaskCompletion {
+  const { taskId, worker, outcome } = (completion ?? {}) as Partial<TaskCompletion>;
+  if (
+    typeof taskId !== 'string' ||
+    typeof worker !== 'string' ||
+    typeof outcome !== 'object' ||
+    outcome === null ||
+    !('result' in outcome)
+  ) {
+    throw new InvalidArgumentError('completion', 'a TaskCompletion made by ctx.completion(result)');
+  }
 }
 
 /** `insert`'s checks, made in the same atomic step as the insert. */

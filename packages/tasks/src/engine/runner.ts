@@ -11,7 +11,7 @@
 import { JsonRpcCode, TaskAbortedError, TaskEngineError, type AbortReason } from '../errors.js';
 import { handlerDefinition, type AnyTaskHandler, type SpawnOptions, type TaskHandlerDefinition } from '../handler.js';
 import type { TaskStore } from '../store.js';
-import type { TaskRecord } from '../task.js';
+import { isTerminal, type TaskRecord } from '../task.js';
 import type { Backoff } from './backoff.js';
 import type { ChangeHub } from './change-hub.js';
 import { AttemptContext, type ContextDeps } from './context.js';
@@ -165,7 +165,29 @@ export class Runner {
     }
     // Cancelled, reaped, lease lost or shut down: the outcome is discarded (stop() released the lease).
     if (signal.aborted) return;
+    if (ctx.completionTaken) {
+      const left = await this.#afterCompletion(task, result);
+      if (left === null) return;
+      result = left;
+    }
     await this.#record(task, definition, result);
+  }
+
+  /**
+   * A handler that took a completion commits its result itself, in its own transaction
+   * (`completeInTransaction`), so the runner writes nothing for a task this worker no longer
+   * holds: completed that way, or cancelled first (null). A task it still holds was never
+   * completed: a returned result then fails the attempt, naming why; a throw is recorded as usual.
+   */
+  async #afterCompletion(task: TaskRecord, result: AttemptResult): Promise<AttemptResult | null> {
+    const current = await this.options.store.get(task.id);
+    const held = current !== null && !isTerminal(current.status) && current.lease?.worker === this.options.worker;
+    if (!held) return null;
+    if (result.kind === 'error') return result;
+    const message =
+      'The handler returned without committing the completion it took: commit ctx.completion(result) with completeInTransaction ' +
+      'inside the transaction of its final write, or return the result without taking a completion';
+    return { kind: 'error', error: { code: JsonRpcCode.InternalError, message }, retryable: false };
   }
 
   async #record(task: TaskRecord, definition: TaskHandlerDefinition<unknown, unknown>, result: AttemptResult): Promise<void> {

@@ -92,6 +92,33 @@ describe('migrations', () => {
     expect((await store.list({ owner: 'alice', limit: 2, beforeSeq: 3 })).map((t) => t.id)).toEqual(['a', 'c']);
   });
 
+  it('create the task tables in an application’s existing database and leave its own tables alone', async () => {
+    const db = database();
+    const app = new Sqlite(db.path);
+    // Names an application may well use: none of them is the store's (all of its are carrel_-prefixed).
+    app.exec(`CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT);
+      CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);
+      CREATE TABLE sequence (last INTEGER);
+      INSERT INTO tasks (title) VALUES ('water the plants');
+      INSERT INTO schema_migrations VALUES (1), (2), (3);
+      INSERT INTO sequence VALUES (41);`);
+    // The application's own objects: not the store's, nor SQLite's (sqlite_sequence, automatic indexes).
+    const appSchema = () =>
+      app
+        .prepare<[], { name: string; sql: string }>('SELECT name, sql FROM sqlite_schema ORDER BY name')
+        .all()
+        .filter(({ name }) => !/^(carrel|sqlite)_/.test(name));
+    const before = appSchema();
+    const store = await db.openSqlite();
+    const { task } = await store.insert(newTask(), noLimit());
+    expect(task.seq).toBe(1);
+    expect(appSchema()).toEqual(before);
+    expect(app.prepare('SELECT title FROM tasks').pluck().all()).toEqual(['water the plants']);
+    expect(app.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2, 3]);
+    expect(app.prepare('SELECT last FROM sequence').pluck().get()).toBe(41);
+    app.close();
+  });
+
   it('are needed before use: an unmigrated file says how to fix it, while subscribing early is fine', async () => {
     const db = database();
     const store = new SqliteTaskStore({ path: db.path });

@@ -45,7 +45,7 @@ import type {
 } from '../../store.js';
 import type { TaskRecord } from '../../task.js';
 import { ChangeFeed } from './change-feed.js';
-import type { StoreContext } from './context.js';
+import { schemaNames, type StoreContext } from './context.js';
 import { Database } from './database.js';
 import { GroupCommit } from './group-commit.js';
 import { migrate } from './migrate.js';
@@ -93,8 +93,6 @@ export interface PostgresTaskStoreOptions {
 /** The most calls one group-commit statement carries: bounds its parameters and its run time. */
 const GROUP_MAX_ITEMS = 200;
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-
 /** A `TaskStore` on PostgreSQL: any number of processes on one database form a cluster. */
 export class PostgresTaskStore implements TaskStore {
   readonly name = 'postgres';
@@ -109,33 +107,22 @@ export class PostgresTaskStore implements TaskStore {
   readonly #completes: GroupCommit<CompleteArgs, TaskRecord | null>;
 
   constructor(options: PostgresTaskStoreOptions) {
-    const schema = options.schema ?? 'carrel';
-    if (!SCHEMA_NAME.test(schema))
-      throw new Error(
-        `Invalid PostgreSQL schema name "${schema}": use letters, digits and _ (at most 48 characters, not starting with a digit)`,
-      );
+    const names = schemaNames(options.schema ?? 'carrel');
     if (!options.pool && !options.connectionString) throw new Error('PostgresTaskStore needs a connectionString or a pool');
     this.#ownsPool = !options.pool;
     this.#pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
     // An idle client that loses its connection emits 'error' on the pool; without a listener
     // that would crash the process. The next query simply gets a fresh connection.
     if (this.#ownsPool) this.#pool.on('error', () => undefined);
-    const quotedSchema = pg.escapeIdentifier(schema);
-    const channel = `${schema}.task_changes`;
     this.#feed = new ChangeFeed({
       connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString },
-      channel,
+      channel: names.channel,
       origin: this.instanceId,
       maxReconnectDelayMs: options.fallbackPollMs ?? 5_000,
     });
     this.#ctx = {
-      db: new Database(this.#pool, schema),
-      schema,
-      quotedSchema,
-      tasks: `${quotedSchema}.tasks`,
-      notifyFn: `${quotedSchema}.notify_change`,
-      notifyManyFn: `${quotedSchema}.notify_changes`,
-      channel,
+      ...names,
+      db: new Database(this.#pool, names.schema),
       origin: this.instanceId,
       deliver: (notices) => this.#feed.deliver(notices),
       deliverChanges: (changes) => this.#feed.deliverChanges(changes),

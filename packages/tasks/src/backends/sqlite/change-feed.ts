@@ -46,8 +46,21 @@ const POLL_BATCH = 1_000;
 /** Rows deleted per prune, so pruning never stalls a write for long. */
 const PRUNE_BATCH = 5_000;
 
+/**
+ * Writes one change row inside the caller's write transaction and returns its seq. Used by the
+ * feed for the store's own writes, and by `completeInTransaction` on an application's connection
+ * (whose changes this store's poller then finds like any other process's).
+ */
+export function prepareChangeRow(db: Database): (change: TaskChange) => number {
+  const insert = db.prepare<[string, string, string | null, TaskStatus, TaskChangeKind, number]>(
+    'INSERT INTO carrel_task_changes (task_id, owner, parent_id, status, kind, at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  return (change) =>
+    Number(insert.run(change.taskId, change.owner, change.parentId, change.status, change.kind, Date.now()).lastInsertRowid);
+}
+
 interface FeedStatements {
-  insert: Statement<[string, string, string | null, TaskStatus, TaskChangeKind, number]>;
+  insert: (change: TaskChange) => number;
   after: Statement<[number, number], ChangeRow>;
   maxSeq: Statement<[], number | null>;
   dataVersion: Statement<[], number>;
@@ -56,7 +69,7 @@ interface FeedStatements {
 
 function prepareFeed(db: Database): FeedStatements {
   return {
-    insert: db.prepare('INSERT INTO carrel_task_changes (task_id, owner, parent_id, status, kind, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: prepareChangeRow(db),
     after: db.prepare('SELECT seq, task_id, owner, parent_id, status, kind FROM carrel_task_changes WHERE seq > ? ORDER BY seq LIMIT ?'),
     maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM carrel_task_changes').pluck(),
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
@@ -95,15 +108,7 @@ export class ChangeFeed {
 
   readonly record: RecordChange = (row, kind) => {
     const change = changeOf(row, kind);
-    const { lastInsertRowid } = this.#statements().insert.run(
-      change.taskId,
-      change.owner,
-      change.parentId,
-      change.status,
-      kind,
-      Date.now(),
-    );
-    this.#pending.push({ seq: Number(lastInsertRowid), change });
+    this.#pending.push({ seq: this.#statements().insert(change), change });
   };
 
   /** Inside a write transaction: drops a batch of expired rows, at most about once a second. */

@@ -10,23 +10,32 @@
  */
 import type { CompleteArgs, RetryArgs, TaskChangeKind, TaskStore } from '../../../store.js';
 import { LIVE_STATUSES, statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import { announce, announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
+import { announce, announceAll, announceParams, changesOf, type SchemaNames, type StoreContext } from '../context.js';
 import { json, taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
 type Noticed = TaskRow & { notice: string | null };
 
-/** `complete`, `completeMany` (its group commit, see `group-commit.ts`) and `retry`. */
-export function prepareFinish(ctx: StoreContext): Pick<TaskStore, 'complete' | 'retry'> & {
-  completeMany(calls: readonly CompleteArgs[]): Promise<(TaskRecord | null)[]>;
-} {
-  const complete = `WITH changed AS (
-       UPDATE ${ctx.tasks}
+/**
+ * The compare-and-set that ends an attempt, announcing it in the same statement; also run by
+ * `completeInTransaction` on an application's client. Values: `announceParams`, then id,
+ * worker, status, outcome (JSON), status message, now, and the statuses the move may start from.
+ */
+export function completeStatement(names: Pick<SchemaNames, 'tasks' | 'notifyFn'>): string {
+  return `WITH changed AS (
+       UPDATE ${names.tasks}
        SET status = $5, outcome = $6::jsonb, status_message = $7, lease_worker = NULL, lease_expires_at = NULL, updated_at = $8,
            unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
        WHERE id = $3 AND lease_worker = $4 AND status = ANY($9)
        RETURNING ${TASK_COLUMNS}
      )
-     SELECT changed.*, ${announce(ctx, `ARRAY['status']`, 'changed')} AS notice FROM changed`;
+     SELECT changed.*, ${announce(names, `ARRAY['status']`, 'changed')} AS notice FROM changed`;
+}
+
+/** `complete`, `completeMany` (its group commit, see `group-commit.ts`) and `retry`. */
+export function prepareFinish(ctx: StoreContext): Pick<TaskStore, 'complete' | 'retry'> & {
+  completeMany(calls: readonly CompleteArgs[]): Promise<(TaskRecord | null)[]>;
+} {
+  const complete = completeStatement(ctx);
   const completeMany = `WITH done AS (
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[]) AS d (id, worker, status, outcome, status_message, now)
      ), changed AS (
