@@ -5,6 +5,7 @@
  * @module
  */
 import type { Backoff } from './engine/backoff.js';
+import type { TaskCompletion } from './store.js';
 
 /** A child task started by `ctx.spawn`. */
 export interface ChildTask {
@@ -45,6 +46,20 @@ export interface TaskContext {
   requestInput<T = unknown>(key: string, request: unknown): Promise<T>;
   /** Starts a child task owned by the same owner; its progress rolls up into this task's. */
   spawn(handler: string, input: unknown, options?: SpawnOptions): Promise<ChildTask>;
+  /**
+   * For a handler whose final write goes to the database that holds the tasks: the task's
+   * completion with `result`, to commit in that write's own transaction with
+   * `completeInTransaction` (`@carrel/tasks/sqlite`, `@carrel/tasks/postgres`). The write and
+   * the completion then commit together, and a cancel either comes first (the completion is
+   * refused: roll the write back) or finds the task completed. `result` is checked as a
+   * returned result would be (JSON, size, no NUL); the completion is plain data, fit to post to
+   * a worker thread.
+   *
+   * A handler that takes a completion hands its result over this way: once the completion is
+   * committed, what the handler returns is not written again; if the handler returns while it
+   * still holds the live task (the completion was never committed), the attempt fails.
+   */
+  completion(result: unknown): TaskCompletion;
 }
 
 export type TaskHandlerFn<Input = never, Result = unknown> = (input: Input, ctx: TaskContext) => Promise<Result> | Result;

@@ -13,30 +13,25 @@ export function newTaskId(): string {
   return randomBytes(16).toString('base64url');
 }
 
-/** The position of the last task on a page: newest-first order is (createdAt desc, id desc). */
-export interface ListPosition {
-  createdAt: number;
-  id: string;
+/**
+ * Cursors name the `seq` of the last task on a page (lists are newest first by `seq`). The `c2.`
+ * prefix marks the format: `c1.` cursors, which held `(createdAt, id)`, could let a task created in
+ * the same millisecond onto a later page; they are rejected like any cursor this engine did not make.
+ */
+const CURSOR_PREFIX = 'c2.';
+
+/** The cursor of a page whose last task has sequence number `seq`. */
+export function encodeCursor(seq: number): string {
+  return CURSOR_PREFIX + Buffer.from(JSON.stringify([seq])).toString('base64url');
 }
 
-const CURSOR_PREFIX = 'c1.';
-
-export function encodeCursor(position: ListPosition): string {
-  return CURSOR_PREFIX + Buffer.from(JSON.stringify([position.createdAt, position.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): ListPosition {
+/** The `seq` a cursor points at; `InvalidCursorError` for anything `encodeCursor` did not make. */
+export function decodeCursor(cursor: string): number {
   if (typeof cursor !== 'string' || !cursor.startsWith(CURSOR_PREFIX)) throw new InvalidCursorError(String(cursor));
   try {
     const decoded: unknown = JSON.parse(Buffer.from(cursor.slice(CURSOR_PREFIX.length), 'base64url').toString('utf8'));
-    if (
-      Array.isArray(decoded) &&
-      decoded.length === 2 &&
-      Number.isSafeInteger(decoded[0]) &&
-      typeof decoded[1] === 'string' &&
-      decoded[1].length <= 64
-    ) {
-      return { createdAt: decoded[0] as number, id: decoded[1] };
+    if (Array.isArray(decoded) && decoded.length === 1 && Number.isSafeInteger(decoded[0]) && (decoded[0] as number) >= 0) {
+      return decoded[0] as number;
     }
   } catch {
     // fall through: any decoding failure is the same malformed cursor

@@ -12,12 +12,26 @@ export type { Backoff, ExponentialBackoffOptions } from './engine/backoff.js';
 export type { ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition, TaskHandlerFn, AnyTaskHandler } from './handler.js';
 export { MemoryTaskStore } from './backends/memory/index.js';
 export type {
+  CancelArgs,
+  CancelResult,
+  ClaimArgs,
+  CompleteArgs,
+  HeartbeatArgs,
+  InsertOptions,
   InsertResult,
   ListQuery,
   NewTask,
+  ProgressArgs,
+  ReapArgs,
+  ReleaseArgs,
+  RequestInputArgs,
   RequestInputResult,
+  RescueArgs,
+  RespondArgs,
   RespondResult,
+  RetryArgs,
   TaskChange,
+  TaskCompletion,
   TaskChangeKind,
   TaskStore,
 } from './store.js';

@@ -8,9 +8,10 @@
  *
  * @module
  */
+import { InvalidArgumentError } from './errors.js';
 import type { Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from './task.js';
 
-/** A task as the engine hands it to `insert`: everything but the fields the store manages. */
+/** A task as the engine hands it to `insert`: everything but the fields the store manages (`seq`, status, lease, …). */
 export interface NewTask {
   id: string;
   owner: string;
@@ -34,13 +35,14 @@ export interface InsertResult {
   created: boolean;
 }
 
-/** A page request: newest first, strictly after the `before` position when given. */
+/** A page request: newest first (`seq` descending), only tasks older than `beforeSeq` when given. */
 export interface ListQuery {
   owner: string;
   statuses?: readonly TaskStatus[];
   parentId?: string;
   limit: number;
-  before?: { createdAt: number; id: string };
+  /** The `seq` of the last task of the previous page. */
+  beforeSeq?: number;
 }
 
 /**
@@ -73,6 +75,132 @@ export interface RespondResult {
   accepted: string[];
 }
 
+/**
+ * A handler's successful result, ready to be committed by the application inside its own write
+ * transaction (`completeInTransaction` of `@carrel/tasks/sqlite` or `@carrel/tasks/postgres`),
+ * so that its final write and the task's completion commit together or not at all. Made by
+ * `TaskContext.completion(result)`; plain data, so it can be posted to a worker thread.
+ */
+export interface TaskCompletion {
+  readonly taskId: string;
+  /** The attempt's lease holder: the completion wins only while this worker still holds the live task. */
+  readonly worker: string;
+  /** The result as it will be stored (its JSON form). */
+  readonly outcome: { readonly result: unknown };
+}
+
+/**
+ * For the `completeInTransaction` functions: a completion may come from another thread (a
+ * structured clone), so its shape is checked, not its class.
+ */
+export function assertTaskCompletion(completion: unknown): asserts completion is TaskCompletion {
+  const { taskId, worker, outcome } = (completion ?? {}) as Partial<TaskCompletion>;
+  if (
+    typeof taskId !== 'string' ||
+    typeof worker !== 'string' ||
+    typeof outcome !== 'object' ||
+    outcome === null ||
+    !('result' in outcome)
+  ) {
+    throw new InvalidArgumentError('completion', 'a TaskCompletion made by ctx.completion(result)');
+  }
+}
+
+/** `insert`'s checks, made in the same atomic step as the insert. */
+export interface InsertOptions {
+  /** Live tasks the owner may have; null for no cap. */
+  maxLivePerOwner: number | null;
+  now: number;
+}
+
+export interface ClaimArgs {
+  worker: string;
+  /** Only tasks for these handlers are claimed. */
+  handlers: readonly string[];
+  limit: number;
+  leaseMs: number;
+  now: number;
+}
+
+export interface HeartbeatArgs {
+  worker: string;
+  ids: readonly string[];
+  leaseMs: number;
+  now: number;
+}
+
+export interface CompleteArgs {
+  id: string;
+  /** The lease holder: nothing is written unless this worker still holds the task. */
+  worker: string;
+  status: 'completed' | 'failed';
+  outcome: Outcome;
+  statusMessage: string | null;
+  now: number;
+}
+
+export interface RetryArgs {
+  id: string;
+  worker: string;
+  runAt: number;
+  error: TaskErrorObject;
+  statusMessage: string;
+  now: number;
+}
+
+export interface ReleaseArgs {
+  id: string;
+  worker: string;
+  now: number;
+}
+
+export interface CancelArgs {
+  id: string;
+  statusMessage: string;
+  now: number;
+}
+
+export interface CancelResult {
+  /** The task after the call; null if it is missing. */
+  task: TaskRecord | null;
+  /** False when the task was already terminal or is missing. */
+  changed: boolean;
+}
+
+export interface ProgressArgs {
+  id: string;
+  worker: string;
+  /** Null leaves the stored progress as it is. */
+  progress: TaskProgress | null;
+  /** Null leaves the stored status message as it is. */
+  statusMessage: string | null;
+  now: number;
+}
+
+export interface RequestInputArgs {
+  id: string;
+  worker: string;
+  key: string;
+  request: unknown;
+  now: number;
+}
+
+export interface RespondArgs {
+  id: string;
+  /** Answers by input request key. */
+  responses: Record<string, unknown>;
+  now: number;
+}
+
+export interface RescueArgs {
+  now: number;
+}
+
+export interface ReapArgs {
+  now: number;
+  limit: number;
+}
+
 export interface TaskStore {
   /** Short backend name for messages and benchmarks: `memory`, `sqlite`, `postgres`. */
   readonly name: string;
@@ -86,7 +214,7 @@ export interface TaskStore {
    * a live unique key returns the existing task (`created: false`, enforced by a constraint),
    * and `maxLivePerOwner` is checked (throws `TaskLimitError`).
    */
-  insert(task: NewTask, options: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult>;
+  insert(task: NewTask, options: InsertOptions): Promise<InsertResult>;
 
   get(id: string): Promise<TaskRecord | null>;
   list(query: ListQuery): Promise<TaskRecord[]>;
@@ -95,69 +223,56 @@ export interface TaskStore {
    * Leases up to `limit` claimable tasks: status `working`, no lease, `runAt <= now`, handler in
    * `handlers`. Increments `attempt`. Concurrent claimers never receive the same task.
    */
-  claim(args: { worker: string; handlers: readonly string[]; limit: number; leaseMs: number; now: number }): Promise<TaskRecord[]>;
+  claim(args: ClaimArgs): Promise<TaskRecord[]>;
 
   /** Extends the leases this worker holds on live tasks; returns the ids still held. */
-  heartbeat(args: { worker: string; ids: readonly string[]; leaseMs: number; now: number }): Promise<string[]>;
+  heartbeat(args: HeartbeatArgs): Promise<string[]>;
 
   /**
    * Writes the terminal outcome of an attempt, if the task is live and leased by `worker`.
    * Returns null when the result must be discarded (cancelled, reaped, lease lost).
    * Releases a unique key that has no time window.
    */
-  complete(args: {
-    id: string;
-    worker: string;
-    status: 'completed' | 'failed';
-    outcome: Outcome;
-    statusMessage: string | null;
-    now: number;
-  }): Promise<TaskRecord | null>;
+  complete(args: CompleteArgs): Promise<TaskRecord | null>;
 
   /** Schedules another attempt: back to `working`, lease cleared, `runAt` set, error kept. */
-  retry(args: { id: string; worker: string; runAt: number; error: TaskErrorObject; statusMessage: string; now: number }): Promise<boolean>;
+  retry(args: RetryArgs): Promise<boolean>;
 
   /** Gives a lease back without spending the attempt (graceful shutdown). */
-  release(args: { id: string; worker: string; now: number }): Promise<boolean>;
+  release(args: ReleaseArgs): Promise<boolean>;
 
   /**
    * Sets a live task and its live descendants to `cancelled`. `changed` is false when the task was
    * already terminal (then `task` is its unchanged record) or is missing (`task` null).
    */
-  cancel(args: { id: string; statusMessage: string; now: number }): Promise<{ task: TaskRecord | null; changed: boolean }>;
+  cancel(args: CancelArgs): Promise<CancelResult>;
 
   /** Records progress and/or a status message for a task this worker holds. */
-  progress(args: {
-    id: string;
-    worker: string;
-    progress: TaskProgress | null;
-    statusMessage: string | null;
-    now: number;
-  }): Promise<boolean>;
+  progress(args: ProgressArgs): Promise<boolean>;
 
   /**
    * Asks for input under `key` on a task this worker holds: returns the stored answer if there is
    * one; otherwise stores the request (once per key) and moves the task to `input_required`.
    * Returns null if the worker no longer holds the task.
    */
-  requestInput(args: { id: string; worker: string; key: string; request: unknown; now: number }): Promise<RequestInputResult | null>;
+  requestInput(args: RequestInputArgs): Promise<RequestInputResult | null>;
 
   /**
    * Answers outstanding input requests; unknown or already answered keys are ignored. When no
    * request is left outstanding the task returns to `working`; if its lease has expired it is made
    * claimable again without spending an attempt. Returns null if the task is missing.
    */
-  respond(args: { id: string; responses: Record<string, unknown>; now: number }): Promise<RespondResult | null>;
+  respond(args: RespondArgs): Promise<RespondResult | null>;
 
   /**
    * Handles leases that expired (their worker died): a waiting `input_required` task is unleased
    * without spending the attempt; a `working` task is made claimable again, or `failed` when its
    * attempts are spent. Returns how many tasks it touched.
    */
-  rescueExpiredLeases(args: { now: number }): Promise<number>;
+  rescueExpiredLeases(args: RescueArgs): Promise<number>;
 
   /** Deletes up to `limit` tasks whose TTL has passed, whatever their status; returns their ids. */
-  reapExpired(args: { now: number; limit: number }): Promise<string[]>;
+  reapExpired(args: ReapArgs): Promise<string[]>;
 
   /** Listens to committed changes from every process using this store. Returns an unsubscribe. */
   subscribe(listener: (change: TaskChange) => void): () => void;

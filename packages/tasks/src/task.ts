@@ -92,6 +92,13 @@ export interface Lease {
  */
 export interface TaskRecord {
   id: string;
+  /**
+   * The store's creation order: assigned at insert, only ever grows, never reused (a per-store
+   * counter in memory, a sequence in SQLite, an identity column in PostgreSQL). Lists are ordered
+   * by it, newest first, and their cursors point into it; `createdAt` cannot do that, as tasks
+   * created in the same millisecond share it.
+   */
+  seq: number;
   owner: string;
   handler: string;
   input: unknown;

@@ -16,6 +16,7 @@ import Sqlite from 'better-sqlite3';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TaskTerminalError } from '@carrel/tasks';
+import { main as completeInTransactionExample } from '../../../docs/examples/complete-in-transaction.js';
 import { main as gettingStarted } from '../../../docs/examples/getting-started.js';
 import { main as handlerExample } from '../../../docs/examples/handler.js';
 import { main as knowledgeBaseExample } from '../../../docs/examples/knowledge-base.js';
@@ -69,6 +70,13 @@ describe('runnable examples', () => {
     const done = await sqliteExample(tempDir());
     expect(done.status).toBe('completed');
     expect(done.outcome).toEqual({ result: 'Hello, Ada' });
+  });
+
+  it('complete-in-transaction: the summary row and the completion are committed together', async () => {
+    const { done, saved } = await completeInTransactionExample(tempDir());
+    expect(done.status).toBe('completed');
+    expect(done.outcome).toEqual({ result: { words: 5 } });
+    expect(saved).toEqual([{ task_id: done.id, text: 'one two three four five' }]);
   });
 
   it('operating: stop({ drainMs }) hands a running task back without spending its attempt', async () => {

@@ -1,12 +1,13 @@
 /**
  * Builds the `TaskContext` a running handler receives: coalesced progress writes, durable input
- * requests, and child tasks whose progress rolls up into the parent's.
+ * requests, child tasks whose progress rolls up into the parent's, and completions for a handler
+ * that commits its result in its own transaction.
  *
  * @module
  */
 import { ChildTaskError, TaskAbortedError } from '../errors.js';
 import type { ChildTask, SpawnOptions, TaskContext } from '../handler.js';
-import type { TaskStore } from '../store.js';
+import type { TaskCompletion, TaskStore } from '../store.js';
 import { isTerminal, type TaskProgress, type TaskRecord } from '../task.js';
 import type { ChangeHub } from './change-hub.js';
 
@@ -35,6 +36,7 @@ export class AttemptContext implements TaskContext {
   readonly #disposers: Array<() => void> = [];
   #writing: Promise<void> | null = null;
   #dirty = false;
+  #completionTaken = false;
 
   constructor(
     private readonly task: TaskRecord,
@@ -117,6 +119,19 @@ export class AttemptContext implements TaskContext {
         )
         .then((found) => found.value);
     return { id: child.id, result };
+  }
+
+  completion(result: unknown): TaskCompletion {
+    const outcome = { result: result === undefined ? null : result };
+    this.deps.assertPayload('result', outcome);
+    this.#completionTaken = true;
+    // Its JSON form: what a store keeps, and always fit for structuredClone (postMessage).
+    return { taskId: this.taskId, worker: this.deps.worker, outcome: JSON.parse(JSON.stringify(outcome)) as { result: unknown } };
+  }
+
+  /** Whether the handler took a completion: its result is then committed by the application, not by the runner. */
+  get completionTaken(): boolean {
+    return this.#completionTaken;
   }
 
   dispose(): void {

@@ -227,19 +227,19 @@ export class TaskEngine {
     const statuses = request.status === undefined ? undefined : typeof request.status === 'string' ? [request.status] : [...request.status];
     if (statuses && (statuses.length === 0 || !statuses.every(isTaskStatus)))
       throw new InvalidArgumentError('status', 'one or more of working, input_required, completed, failed, cancelled');
-    const before = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
+    const beforeSeq = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
     const now = Date.now();
     const rows = await this.store.list({
       owner: request.owner,
       ...(statuses && { statuses }),
       limit: limit + 1,
-      ...(before && { before }),
+      ...(beforeSeq !== undefined && { beforeSeq }),
     });
     const page = rows.slice(0, limit);
     const last = page.at(-1);
     return {
       tasks: page.filter((t) => t.expiresAt === null || t.expiresAt > now),
-      ...(rows.length > limit && last && { nextCursor: encodeCursor({ createdAt: last.createdAt, id: last.id }) }),
+      ...(rows.length > limit && last && { nextCursor: encodeCursor(last.seq) }),
     };
   }
 

@@ -7,6 +7,14 @@
  */
 import { InvalidArgumentError, PayloadTooLargeError } from '../errors.js';
 
+const NUL = '\u0000';
+/** How JSON.stringify writes a NUL; it writes the six characters `\u0000` of a document as `\\u0000`, which contains it too. */
+const NUL_ESCAPE = '\\u0000';
+
+/**
+ * Throws `InvalidArgumentError` for a value JSON cannot hold or one with a NUL character (U+0000)
+ * in any key or string, and `PayloadTooLargeError` past `maxBytes` of JSON.
+ */
 export function assertPayload(what: string, value: unknown, maxBytes: number): void {
   let json: string | undefined;
   try {
@@ -17,12 +25,30 @@ export function assertPayload(what: string, value: unknown, maxBytes: number): v
   if (json === undefined) return;
   const bytes = Buffer.byteLength(json);
   if (bytes > maxBytes) throw new PayloadTooLargeError(what, bytes, maxBytes);
-  if (json.includes('\\u0000')) throw new InvalidArgumentError(what, 'JSON without NUL characters (U+0000)');
+  // A NUL always shows in the text as its escape, so text without one needs no closer look; text
+  // with one may hold only the escape itself (a document about JSON, C or SQL), so the keys and
+  // strings decide. Looking only there keeps the usual payload on JSON.stringify's fast path.
+  if (json.includes(NUL_ESCAPE) && hasNul(value)) throw new InvalidArgumentError(what, 'JSON without NUL characters (U+0000)');
+}
+
+/** Whether any key or string of `value`, as JSON.stringify visits them (after `toJSON`), holds a NUL. */
+function hasNul(value: unknown): boolean {
+  const found = Symbol('found');
+  try {
+    JSON.stringify(value, (key: string, member: unknown) => {
+      if (key.includes(NUL) || (typeof member === 'string' && member.includes(NUL))) throw found;
+      return member;
+    });
+  } catch (error) {
+    if (error === found) return true;
+    throw error;
+  }
+  return false;
 }
 
 /** For identifiers (owner, unique key): a non-empty string of bounded length without NUL. */
 export function assertName(argument: string, value: unknown, maxLength: number): asserts value is string {
-  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || value.includes('\u0000')) {
+  if (typeof value !== 'string' || value.length === 0 || value.length > maxLength || value.includes(NUL)) {
     throw new InvalidArgumentError(argument, `a string of 1 to ${maxLength} characters without NUL`);
   }
 }

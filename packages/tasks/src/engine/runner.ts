@@ -11,7 +11,7 @@
 import { JsonRpcCode, TaskAbortedError, TaskEngineError, type AbortReason } from '../errors.js';
 import { handlerDefinition, type AnyTaskHandler, type SpawnOptions, type TaskHandlerDefinition } from '../handler.js';
 import type { TaskStore } from '../store.js';
-import type { TaskRecord } from '../task.js';
+import { isTerminal, type TaskRecord } from '../task.js';
 import type { Backoff } from './backoff.js';
 import type { ChangeHub } from './change-hub.js';
 import { AttemptContext, type ContextDeps } from './context.js';
@@ -108,32 +108,37 @@ export class Runner {
       return;
     }
     this.#claiming = true;
-    void this.#claimLoop().finally(() => {
-      this.#claiming = false;
-    });
+    void this.#claimLoop();
   }
 
   async #claimLoop(): Promise<void> {
-    do {
-      this.#wakeAgain = false;
-      const free = this.options.concurrency - (this.#running.size - this.#idle);
-      if (free <= 0 || this.#stopping) return;
-      let claimed: TaskRecord[];
-      try {
-        claimed = await this.options.store.claim({
-          worker: this.options.worker,
-          handlers: this.#handlerNames,
-          limit: free,
-          leaseMs: this.options.leaseMs,
-          now: this.options.now(),
-        });
-      } catch (error) {
-        this.options.onError(error);
-        return;
-      }
-      for (const task of claimed) this.#start(task);
-      if (claimed.length === free) this.#wakeAgain = true;
-    } while (this.#wakeAgain);
+    try {
+      do {
+        this.#wakeAgain = false;
+        const free = this.options.concurrency - (this.#running.size - this.#idle);
+        if (free <= 0 || this.#stopping) return;
+        let claimed: TaskRecord[];
+        try {
+          claimed = await this.options.store.claim({
+            worker: this.options.worker,
+            handlers: this.#handlerNames,
+            limit: free,
+            leaseMs: this.options.leaseMs,
+            now: this.options.now(),
+          });
+        } catch (error) {
+          this.options.onError(error);
+          return;
+        }
+        for (const task of claimed) this.#start(task);
+        if (claimed.length === free) this.#wakeAgain = true;
+      } while (this.#wakeAgain);
+    } finally {
+      // In the same microtask as the last look at #wakeAgain: a wake() arriving any later finds
+      // #claiming false and starts a new loop. (A `.finally()` on the returned promise would run
+      // ticks later, and a wake in between would be dropped until the next poll.)
+      this.#claiming = false;
+    }
   }
 
   #start(task: TaskRecord): void {
@@ -160,7 +165,29 @@ export class Runner {
     }
     // Cancelled, reaped, lease lost or shut down: the outcome is discarded (stop() released the lease).
     if (signal.aborted) return;
+    if (ctx.completionTaken) {
+      const left = await this.#afterCompletion(task, result);
+      if (left === null) return;
+      result = left;
+    }
     await this.#record(task, definition, result);
+  }
+
+  /**
+   * A handler that took a completion commits its result itself, in its own transaction
+   * (`completeInTransaction`), so the runner writes nothing for a task this worker no longer
+   * holds: completed that way, or cancelled first (null). A task it still holds was never
+   * completed: a returned result then fails the attempt, naming why; a throw is recorded as usual.
+   */
+  async #afterCompletion(task: TaskRecord, result: AttemptResult): Promise<AttemptResult | null> {
+    const current = await this.options.store.get(task.id);
+    const held = current !== null && !isTerminal(current.status) && current.lease?.worker === this.options.worker;
+    if (!held) return null;
+    if (result.kind === 'error') return result;
+    const message =
+      'The handler returned without committing the completion it took: commit ctx.completion(result) with completeInTransaction ' +
+      'inside the transaction of its final write, or return the result without taking a completion';
+    return { kind: 'error', error: { code: JsonRpcCode.InternalError, message }, retryable: false };
   }
 
   async #record(task: TaskRecord, definition: TaskHandlerDefinition<unknown, unknown>, result: AttemptResult): Promise<void> {
@@ -184,18 +211,28 @@ export class Runner {
     if (result.retryable && task.attempt < task.maxAttempts) {
       const delay = (definition.backoff ?? this.options.backoff)(task.attempt);
       const statusMessage = `Attempt ${task.attempt} of ${task.maxAttempts} failed: ${error.message}; retrying in ${formatDelay(delay)}`;
-      if (await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now })) this.#wakeAt(delay);
+      if (await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now })) this.#wakeAt(now + delay);
       return;
     }
     await store.complete({ id: task.id, worker, status: 'failed', outcome: { error }, statusMessage: error.message, now });
   }
 
-  /** Claims again when a retry this node scheduled comes due, rather than at the next poll. */
-  #wakeAt(delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.#retryTimers.delete(timer);
-      this.wake();
-    }, delayMs);
+  /**
+   * Claims again when a retry this node scheduled comes due, rather than at the next poll. Timers
+   * run on the monotonic clock and `runAt` is wall-clock time, so a timer can fire before `now()`
+   * reaches `runAt` (by a millisecond of rounding, or more when the wall clock is stepped back);
+   * the claim would find nothing due, so the timer is set again for what remains.
+   */
+  #wakeAt(runAt: number): void {
+    const timer = setTimeout(
+      () => {
+        this.#retryTimers.delete(timer);
+        if (this.#stopping) return;
+        if (this.options.now() < runAt) this.#wakeAt(runAt);
+        else this.wake();
+      },
+      Math.max(1, runAt - this.options.now()),
+    );
     timer.unref();
     this.#retryTimers.add(timer);
   }

@@ -2,6 +2,7 @@
  * SQLite migrations: numbered SQL files applied once each, safe when several processes open and
  * migrate a new file at the same moment, and refusing a schema newer than the code.
  */
+import { readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { SchemaNotMigratedError, SchemaTooNewError } from '@carrel/tasks';
@@ -20,7 +21,7 @@ describe('migrations', () => {
     const raw = new Sqlite(db.path, { readonly: true });
     const versions = raw.prepare('SELECT version FROM carrel_schema_migrations ORDER BY version').pluck().all();
     raw.close();
-    expect(versions).toEqual([1]);
+    expect(versions).toEqual([1, 2]);
     expect((await store.insert(newTask(), noLimit())).created).toBe(true);
   });
 
@@ -40,7 +41,7 @@ describe('migrations', () => {
     const results = await Promise.all([runNode(code), runNode(code), runNode(code)]);
     for (const result of results) expect(result, result.stderr).toMatchObject({ exitCode: 0 });
     const raw = new Sqlite(db.path, { readonly: true });
-    expect(raw.prepare('SELECT version FROM carrel_schema_migrations').pluck().all()).toEqual([1]);
+    expect(raw.prepare('SELECT version FROM carrel_schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
     expect(raw.prepare('SELECT count(*) FROM carrel_tasks').pluck().get()).toBe(3);
     raw.close();
   });
@@ -54,8 +55,68 @@ describe('migrations', () => {
     const store = new SqliteTaskStore({ path: db.path });
     const migrating = store.migrate();
     await expect(migrating).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(migrating).rejects.toThrow(/schema version 999.*supports up to 1/);
+    await expect(migrating).rejects.toThrow(/schema version 999.*supports up to 2/);
     await store.close();
+  });
+
+  it('number the tasks of a version 1 file in (created_at, id) order, and new tasks after them', async () => {
+    const db = database();
+    const raw = new Sqlite(db.path);
+    raw.exec('CREATE TABLE carrel_schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT');
+    raw.exec(readFileSync(new URL('../../src/backends/sqlite/migrations/0001_init.sql', import.meta.url), 'utf8'));
+    raw.prepare('INSERT INTO carrel_schema_migrations (version, applied_at) VALUES (1, 0)').run();
+    const insertV1 = raw.prepare(
+      `INSERT INTO carrel_tasks (id, owner, handler, input, status, created_at, updated_at, poll_interval_ms, max_attempts, run_at)
+       VALUES (?, 'alice', 'job', 'null', 'working', ?, ?, 1000, 1, ?)`,
+    );
+    // Inserted out of order: version 1 listed by (created_at, id), and so must the numbering.
+    for (const [id, createdAt] of [
+      ['b', 20],
+      ['c', 10],
+      ['a', 20],
+      ['d', 30],
+    ] as const)
+      insertV1.run(id, createdAt, createdAt, createdAt);
+    raw.close();
+
+    const store = await db.openSqlite();
+    const listed = await store.list({ owner: 'alice', limit: 10 });
+    expect(listed.map((t) => [t.id, t.seq])).toEqual([
+      ['d', 4],
+      ['b', 3],
+      ['a', 2],
+      ['c', 1],
+    ]);
+    const { task } = await store.insert(newTask({ createdAt: 0 }), noLimit());
+    expect(task.seq).toBe(5);
+    expect((await store.list({ owner: 'alice', limit: 2, beforeSeq: 3 })).map((t) => t.id)).toEqual(['a', 'c']);
+  });
+
+  it('create the task tables in an application’s existing database and leave its own tables alone', async () => {
+    const db = database();
+    const app = new Sqlite(db.path);
+    // Names an application may well use: none of them is the store's (all of its are carrel_-prefixed).
+    app.exec(`CREATE TABLE tasks (id INTEGER PRIMARY KEY, title TEXT);
+      CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY);
+      CREATE TABLE sequence (last INTEGER);
+      INSERT INTO tasks (title) VALUES ('water the plants');
+      INSERT INTO schema_migrations VALUES (1), (2), (3);
+      INSERT INTO sequence VALUES (41);`);
+    // The application's own objects: not the store's, nor SQLite's (sqlite_sequence, automatic indexes).
+    const appSchema = () =>
+      app
+        .prepare<[], { name: string; sql: string }>('SELECT name, sql FROM sqlite_schema ORDER BY name')
+        .all()
+        .filter(({ name }) => !/^(carrel|sqlite)_/.test(name));
+    const before = appSchema();
+    const store = await db.openSqlite();
+    const { task } = await store.insert(newTask(), noLimit());
+    expect(task.seq).toBe(1);
+    expect(appSchema()).toEqual(before);
+    expect(app.prepare('SELECT title FROM tasks').pluck().all()).toEqual(['water the plants']);
+    expect(app.prepare('SELECT version FROM schema_migrations').pluck().all()).toEqual([1, 2, 3]);
+    expect(app.prepare('SELECT last FROM sequence').pluck().get()).toBe(41);
+    app.close();
   });
 
   it('are needed before use: an unmigrated file says how to fix it, while subscribing early is fine', async () => {

@@ -7,6 +7,7 @@ import { describe } from 'vitest';
 import type { BackendHarness } from '../support/harness.js';
 import { cancelContract } from './cancel.js';
 import { childrenContract } from './children.js';
+import { completionContract } from './completion.js';
 import { crashContract } from './crash.js';
 import { useContractFixture } from './fixture.js';
 import { inputContract } from './input.js';
@@ -32,5 +33,6 @@ export function describeContract(harness: BackendHarness): void {
     paginationContract(fixture);
     validationContract(fixture);
     childrenContract(fixture);
+    completionContract(fixture);
   });
 }

@@ -46,6 +46,27 @@ export function validationContract(f: ContractFixture): void {
       expect(done.outcome).toMatchObject({ error: { message: expect.stringMatching(/Cannot store the task's result: .*NUL/) } });
     });
 
+    it('finds a NUL character in any key or string value, however deep', async () => {
+      const engine = await f.engine({ job: async () => null }, { concurrency: 0 });
+      const base = { handler: 'job', owner: 'alice' };
+      for (const input of [{ ['k\u0000']: 1 }, [[{ deep: ['ok', 'x\u0000'] }]], '\u0000', { toJSON: () => ({ via: 'to\u0000JSON' }) }]) {
+        await expect(engine.create({ ...base, input })).rejects.toThrow(
+          new InvalidArgumentError('input', 'JSON without NUL characters (U+0000)'),
+        );
+      }
+      expect((await engine.list({ owner: 'alice' })).tasks).toEqual([]);
+    });
+
+    it('accepts the escaped text \\u0000 (six characters, no NUL) in keys, values and results', async () => {
+      const escaped = String.raw`\u0000`;
+      const document = { [`${escaped} in a key`]: `In JSON, C and SQL, ${escaped} and "\\0" write a NUL character.`, list: [escaped] };
+      const engine = await f.engine({ echo: async (input: unknown) => ({ echoed: input, also: escaped }) });
+      const { task } = await engine.create({ handler: 'echo', input: document, owner: 'alice' });
+      expect((await engine.get(task.id, 'alice')).input).toEqual(document);
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      expect(done.outcome).toEqual({ result: { echoed: document, also: escaped } });
+    });
+
     it('round-trips large inputs and results', async () => {
       const big = { text: 'é'.repeat(1_000_000), numbers: Array.from({ length: 50_000 }, (_, i) => i) };
       const engine = await f.engine({ echo: async (input: typeof big) => ({ ...input, seen: input.numbers.length }) });

@@ -153,9 +153,13 @@ describe('era 2025-11-25', () => {
     } while (cursor !== undefined);
     expect(new Set(seen).size).toBe(seen.length);
     expect(seen.filter((id) => created.has(id))).toHaveLength(3);
-    await expect(client.request({ method: 'tasks/list', params: { cursor: 'forged' } }, ListTasksResultSchema)).rejects.toMatchObject({
-      code: -32602,
-    });
+    // A cursor of the previous (createdAt, id) format is as invalid as a forged one.
+    const previousFormat = `c1.${Buffer.from(JSON.stringify([Date.now(), seen[0]])).toString('base64url')}`;
+    for (const cursor of ['forged', previousFormat]) {
+      await expect(client.request({ method: 'tasks/list', params: { cursor } }, ListTasksResultSchema)).rejects.toMatchObject({
+        code: -32602,
+      });
+    }
   });
 
   it('round-trips input_required: the elicitation arrives through tasks/result with related-task meta', async () => {

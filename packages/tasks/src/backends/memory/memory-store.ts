@@ -7,11 +7,24 @@
  */
 import { TaskLimitError } from '../../errors.js';
 import type {
+  CancelArgs,
+  CancelResult,
+  ClaimArgs,
+  CompleteArgs,
+  HeartbeatArgs,
+  InsertOptions,
   InsertResult,
   ListQuery,
   NewTask,
+  ProgressArgs,
+  ReapArgs,
+  ReleaseArgs,
+  RequestInputArgs,
   RequestInputResult,
+  RescueArgs,
+  RespondArgs,
   RespondResult,
+  RetryArgs,
   TaskChange,
   TaskChangeKind,
   TaskStore,
@@ -37,6 +50,8 @@ export class MemoryTaskStore implements TaskStore {
   readonly #live = new Map<string, TaskRecord>();
   readonly #uniqueKeys = new Map<string, string>();
   readonly #listeners = new Set<(change: TaskChange) => void>();
+  /** The last `seq` handed out: a counter that only grows, so lists never depend on clock ties. */
+  #lastSeq = 0;
 
   async migrate(): Promise<void> {}
 
@@ -44,7 +59,7 @@ export class MemoryTaskStore implements TaskStore {
     this.#listeners.clear();
   }
 
-  async insert(task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+  async insert(task: NewTask, { maxLivePerOwner, now }: InsertOptions): Promise<InsertResult> {
     const uniqueSlot = task.uniqueKey === null ? null : `${task.owner}\u0000${task.uniqueKey}`;
     if (uniqueSlot !== null) {
       const holder = this.#tasks.get(this.#uniqueKeys.get(uniqueSlot) ?? '');
@@ -58,6 +73,7 @@ export class MemoryTaskStore implements TaskStore {
     }
     const record: TaskRecord = {
       ...copy(task),
+      seq: ++this.#lastSeq,
       status: 'working',
       statusMessage: null,
       progress: null,
@@ -81,29 +97,17 @@ export class MemoryTaskStore implements TaskStore {
     return task ? copy(task) : null;
   }
 
-  async list({ owner, statuses, parentId, limit, before }: ListQuery): Promise<TaskRecord[]> {
+  async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
     const page = [...this.#tasks.values()]
       .filter((t) => t.owner === owner)
       .filter((t) => !statuses || statuses.includes(t.status))
       .filter((t) => parentId === undefined || t.parentId === parentId)
-      .filter((t) => !before || t.createdAt < before.createdAt || (t.createdAt === before.createdAt && t.id < before.id))
-      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+      .filter((t) => beforeSeq === undefined || t.seq < beforeSeq)
+      .sort((a, b) => b.seq - a.seq);
     return page.slice(0, limit).map(copy);
   }
 
-  async claim({
-    worker,
-    handlers,
-    limit,
-    leaseMs,
-    now,
-  }: {
-    worker: string;
-    handlers: readonly string[];
-    limit: number;
-    leaseMs: number;
-    now: number;
-  }): Promise<TaskRecord[]> {
+  async claim({ worker, handlers, limit, leaseMs, now }: ClaimArgs): Promise<TaskRecord[]> {
     const claimable = [...this.#live.values()]
       .filter((t) => t.status === 'working' && t.lease === null && t.runAt <= now && handlers.includes(t.handler))
       .sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt)
@@ -116,17 +120,7 @@ export class MemoryTaskStore implements TaskStore {
     return claimable.map(copy);
   }
 
-  async heartbeat({
-    worker,
-    ids,
-    leaseMs,
-    now,
-  }: {
-    worker: string;
-    ids: readonly string[];
-    leaseMs: number;
-    now: number;
-  }): Promise<string[]> {
+  async heartbeat({ worker, ids, leaseMs, now }: HeartbeatArgs): Promise<string[]> {
     const held: string[] = [];
     for (const id of ids) {
       const task = this.#held(id, worker);
@@ -137,7 +131,7 @@ export class MemoryTaskStore implements TaskStore {
     return held;
   }
 
-  async complete(args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+  async complete(args: CompleteArgs): Promise<TaskRecord | null> {
     const task = this.#held(args.id, args.worker);
     if (!task) return null;
     task.status = args.status;
@@ -151,7 +145,7 @@ export class MemoryTaskStore implements TaskStore {
     return copy(task);
   }
 
-  async retry(args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
+  async retry(args: RetryArgs): Promise<boolean> {
     const task = this.#held(args.id, args.worker);
     if (!task) return false;
     const changedStatus = task.status !== 'working';
@@ -168,7 +162,7 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async release({ id, worker, now }: { id: string; worker: string; now: number }): Promise<boolean> {
+  async release({ id, worker, now }: ReleaseArgs): Promise<boolean> {
     const task = this.#held(id, worker);
     if (!task) return false;
     task.lease = null;
@@ -178,15 +172,7 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async cancel({
-    id,
-    statusMessage,
-    now,
-  }: {
-    id: string;
-    statusMessage: string;
-    now: number;
-  }): Promise<{ task: TaskRecord | null; changed: boolean }> {
+  async cancel({ id, statusMessage, now }: CancelArgs): Promise<CancelResult> {
     const task = this.#tasks.get(id);
     if (!task) return { task: null, changed: false };
     if (!CAN_CANCEL.includes(task.status)) return { task: copy(task), changed: false };
@@ -205,7 +191,7 @@ export class MemoryTaskStore implements TaskStore {
     return { task: copy(task), changed: true };
   }
 
-  async progress(args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
+  async progress(args: ProgressArgs): Promise<boolean> {
     const task = this.#held(args.id, args.worker);
     if (!task) return false;
     if (args.progress !== null) task.progress = copy(args.progress);
@@ -215,7 +201,7 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async requestInput({ id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
+  async requestInput({ id, worker, key, request, now }: RequestInputArgs): Promise<RequestInputResult | null> {
     const task = this.#held(id, worker);
     if (!task) return null;
     if (Object.hasOwn(task.inputResponses, key)) return { answered: true, response: copy(task.inputResponses[key]) };
@@ -228,7 +214,7 @@ export class MemoryTaskStore implements TaskStore {
     return { answered: false };
   }
 
-  async respond({ id, responses, now }: { id: string; responses: Record<string, unknown>; now: number }): Promise<RespondResult | null> {
+  async respond({ id, responses, now }: RespondArgs): Promise<RespondResult | null> {
     const task = this.#tasks.get(id);
     if (!task) return null;
     if (isTerminal(task.status)) return { task: copy(task), accepted: [] };
@@ -250,7 +236,7 @@ export class MemoryTaskStore implements TaskStore {
     return { task: copy(task), accepted };
   }
 
-  async rescueExpiredLeases({ now }: { now: number }): Promise<number> {
+  async rescueExpiredLeases({ now }: RescueArgs): Promise<number> {
     let touched = 0;
     for (const task of this.#live.values()) {
       if (!task.lease || task.lease.expiresAt > now) continue;
@@ -274,7 +260,7 @@ export class MemoryTaskStore implements TaskStore {
     return touched;
   }
 
-  async reapExpired({ now, limit }: { now: number; limit: number }): Promise<string[]> {
+  async reapExpired({ now, limit }: ReapArgs): Promise<string[]> {
     const expired = [...this.#tasks.values()].filter((t) => t.expiresAt !== null && t.expiresAt <= now).slice(0, limit);
     for (const task of expired) {
       this.#tasks.delete(task.id);

@@ -5,13 +5,13 @@
  *
  * @module
  */
+import pg from 'pg';
 import type { TaskChange, TaskChangeKind } from '../../store.js';
 import type { TaskStatus } from '../../task.js';
 import type { Database } from './database.js';
 
-/** The per-store facts every statement module is handed. */
-export interface StoreContext {
-  db: Database;
+/** The quoted names of one schema's objects, and its NOTIFY channel. */
+export interface SchemaNames {
   /** The schema name as given (for messages and lock keys). */
   schema: string;
   /** `"schema"`, quoted. */
@@ -24,6 +24,31 @@ export interface StoreContext {
   notifyManyFn: string;
   /** The NOTIFY channel of this schema. */
   channel: string;
+}
+
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
+
+/** The names of `schema`'s objects; throws for a schema name the store does not accept. */
+export function schemaNames(schema: string): SchemaNames {
+  if (!SCHEMA_NAME.test(schema)) {
+    throw new Error(
+      `Invalid PostgreSQL schema name "${schema}": use letters, digits and _ (at most 48 characters, not starting with a digit)`,
+    );
+  }
+  const quotedSchema = pg.escapeIdentifier(schema);
+  return {
+    schema,
+    quotedSchema,
+    tasks: `${quotedSchema}.tasks`,
+    notifyFn: `${quotedSchema}.notify_change`,
+    notifyManyFn: `${quotedSchema}.notify_changes`,
+    channel: `${schema}.task_changes`,
+  };
+}
+
+/** The per-store facts every statement module is handed. */
+export interface StoreContext extends SchemaNames {
+  db: Database;
   /** This store instance's id, carried in every notice so it can skip its own echoes. */
   origin: string;
   /** Hands committed notices (payloads returned by `notify_change`) to this store's listeners. */
@@ -37,7 +62,7 @@ export interface StoreContext {
  * `kinds` (a text[] expression). It expects the channel as `$1` and the origin as `$2`, which
  * is why every writing statement starts its values with `announceParams(ctx)`.
  */
-export function announce(ctx: StoreContext, kinds: string, alias: string): string {
+export function announce(ctx: Pick<SchemaNames, 'notifyFn'>, kinds: string, alias: string): string {
   return `${ctx.notifyFn}($1, $2, ${kinds}, ${alias}.id, ${alias}.owner, ${alias}.parent_id, ${alias}.status)`;
 }
 

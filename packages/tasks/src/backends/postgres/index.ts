@@ -1,8 +1,10 @@
 /**
  * The PostgreSQL backend (`@carrel/tasks/postgres`): `new PostgresTaskStore({ connectionString })`.
  * Needs the `pg` package (a peer dependency). Several processes on one database form a cluster.
+ * `completeInTransaction` commits a task's completion in the application's own transaction.
  *
  * @module
  */
 export { PostgresTaskStore } from './postgres-store.js';
 export type { PostgresTaskStoreOptions } from './postgres-store.js';
+export { completeInTransaction } from './complete-in-transaction.js';

@@ -21,21 +21,58 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { InsertResult, ListQuery, NewTask, RequestInputResult, RespondResult, TaskChange, TaskStore } from '../../store.js';
+import type {
+  CancelArgs,
+  CancelResult,
+  ClaimArgs,
+  CompleteArgs,
+  HeartbeatArgs,
+  InsertOptions,
+  InsertResult,
+  ListQuery,
+  NewTask,
+  ProgressArgs,
+  ReapArgs,
+  ReleaseArgs,
+  RequestInputArgs,
+  RequestInputResult,
+  RescueArgs,
+  RespondArgs,
+  RespondResult,
+  RetryArgs,
+  TaskChange,
+  TaskStore,
+} from '../../store.js';
 import type { TaskRecord } from '../../task.js';
 import { ChangeFeed } from './change-feed.js';
-import type { StoreContext } from './context.js';
+import { schemaNames, type StoreContext } from './context.js';
 import { Database } from './database.js';
-import { migrate } from './migrate.js';
-import { cancelTask } from './sql/cancel.js';
-import { claimTasks, heartbeatLeases } from './sql/claim.js';
-import { completeTask, completeTasks, releaseTask, retryTask } from './sql/finish.js';
 import { GroupCommit } from './group-commit.js';
-import { requestInput, respond } from './sql/input.js';
-import { insertTask, insertTasks } from './sql/insert.js';
-import { recordProgress } from './sql/progress.js';
-import { getTask, listTasks } from './sql/read.js';
-import { reapExpired, rescueExpiredLeases } from './sql/upkeep.js';
+import { migrate } from './migrate.js';
+import { prepareCancel } from './sql/cancel.js';
+import { prepareFinish } from './sql/finish.js';
+import { prepareInput } from './sql/input.js';
+import { prepareInsert } from './sql/insert.js';
+import { prepareLease } from './sql/lease.js';
+import { prepareProgress } from './sql/progress.js';
+import { prepareRead } from './sql/read.js';
+import { prepareUpkeep } from './sql/upkeep.js';
+
+/** Every store verb, from one statement module per group of verbs (the same groups as the SQLite backend). */
+function prepareAll(ctx: StoreContext) {
+  return {
+    ...prepareRead(ctx),
+    ...prepareInsert(ctx),
+    ...prepareLease(ctx),
+    ...prepareFinish(ctx),
+    ...prepareProgress(ctx),
+    ...prepareInput(ctx),
+    ...prepareCancel(ctx),
+    ...prepareUpkeep(ctx),
+  };
+}
+
+type Operations = ReturnType<typeof prepareAll>;
 
 /** How to reach the database, and which schema holds the store's tables. */
 export interface PostgresTaskStoreOptions {
@@ -56,66 +93,50 @@ export interface PostgresTaskStoreOptions {
 /** The most calls one group-commit statement carries: bounds its parameters and its run time. */
 const GROUP_MAX_ITEMS = 200;
 
-const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,47}$/;
-
 /** A `TaskStore` on PostgreSQL: any number of processes on one database form a cluster. */
 export class PostgresTaskStore implements TaskStore {
   readonly name = 'postgres';
   /** This instance's id in change notices. */
   readonly instanceId = randomBytes(9).toString('base64url');
   readonly #ctx: StoreContext;
+  readonly #ops: Operations;
   readonly #feed: ChangeFeed;
   readonly #ownsPool: boolean;
   readonly #pool: pg.Pool;
   readonly #inserts: GroupCommit<{ task: NewTask; now: number }, InsertResult>;
-  readonly #completes: GroupCommit<Parameters<TaskStore['complete']>[0], TaskRecord | null>;
+  readonly #completes: GroupCommit<CompleteArgs, TaskRecord | null>;
 
   constructor(options: PostgresTaskStoreOptions) {
-    const schema = options.schema ?? 'carrel';
-    if (!SCHEMA_NAME.test(schema))
-      throw new Error(
-        `Invalid PostgreSQL schema name "${schema}": use letters, digits and _ (at most 48 characters, not starting with a digit)`,
-      );
+    const names = schemaNames(options.schema ?? 'carrel');
     if (!options.pool && !options.connectionString) throw new Error('PostgresTaskStore needs a connectionString or a pool');
     this.#ownsPool = !options.pool;
     this.#pool = options.pool ?? new pg.Pool({ connectionString: options.connectionString });
     // An idle client that loses its connection emits 'error' on the pool; without a listener
     // that would crash the process. The next query simply gets a fresh connection.
     if (this.#ownsPool) this.#pool.on('error', () => undefined);
-    const quotedSchema = pg.escapeIdentifier(schema);
-    const channel = `${schema}.task_changes`;
     this.#feed = new ChangeFeed({
       connection: options.pool ? { ...options.pool.options } : { connectionString: options.connectionString },
-      channel,
+      channel: names.channel,
       origin: this.instanceId,
       maxReconnectDelayMs: options.fallbackPollMs ?? 5_000,
     });
     this.#ctx = {
-      db: new Database(this.#pool, schema),
-      schema,
-      quotedSchema,
-      tasks: `${quotedSchema}.tasks`,
-      notifyFn: `${quotedSchema}.notify_change`,
-      notifyManyFn: `${quotedSchema}.notify_changes`,
-      channel,
+      ...names,
+      db: new Database(this.#pool, names.schema),
       origin: this.instanceId,
       deliver: (notices) => this.#feed.deliver(notices),
       deliverChanges: (changes) => this.#feed.deliverChanges(changes),
     };
-    const ctx = this.#ctx;
+    const ops = (this.#ops = prepareAll(this.#ctx));
     this.#inserts = new GroupCommit({
-      one: ({ task, now }) => insertTask(ctx, task, { maxLivePerOwner: null, now }),
-      many: (items) =>
-        insertTasks(
-          ctx,
-          items.map((item) => item.task),
-        ),
+      one: ({ task, now }) => ops.insert(task, { maxLivePerOwner: null, now }),
+      many: (items) => ops.insertMany(items.map((item) => item.task)),
       key: ({ task }) => task.id,
       maxItems: GROUP_MAX_ITEMS,
     });
     this.#completes = new GroupCommit({
-      one: (args) => completeTask(ctx, args),
-      many: (calls) => completeTasks(ctx, calls),
+      one: (args) => ops.complete(args),
+      many: (calls) => ops.completeMany(calls),
       key: (args) => args.id,
       maxItems: GROUP_MAX_ITEMS,
     });
@@ -137,62 +158,62 @@ export class PostgresTaskStore implements TaskStore {
     if (this.#ownsPool) await this.#pool.end();
   }
 
-  insert(task: NewTask, options: { maxLivePerOwner: number | null; now: number }): Promise<InsertResult> {
+  insert(task: NewTask, options: InsertOptions): Promise<InsertResult> {
     // A unique key or a cap needs reads and locks of its own: those inserts run alone.
     if (task.uniqueKey === null && options.maxLivePerOwner === null) return this.#inserts.submit({ task, now: options.now });
-    return insertTask(this.#ctx, task, options);
+    return this.#ops.insert(task, options);
   }
 
   get(id: string): Promise<TaskRecord | null> {
-    return getTask(this.#ctx, id);
+    return this.#ops.get(id);
   }
 
   list(query: ListQuery): Promise<TaskRecord[]> {
-    return listTasks(this.#ctx, query);
+    return this.#ops.list(query);
   }
 
-  claim(args: Parameters<TaskStore['claim']>[0]): Promise<TaskRecord[]> {
-    return claimTasks(this.#ctx, args);
+  claim(args: ClaimArgs): Promise<TaskRecord[]> {
+    return this.#ops.claim(args);
   }
 
-  heartbeat(args: Parameters<TaskStore['heartbeat']>[0]): Promise<string[]> {
-    return heartbeatLeases(this.#ctx, args);
+  heartbeat(args: HeartbeatArgs): Promise<string[]> {
+    return this.#ops.heartbeat(args);
   }
 
-  complete(args: Parameters<TaskStore['complete']>[0]): Promise<TaskRecord | null> {
+  complete(args: CompleteArgs): Promise<TaskRecord | null> {
     return this.#completes.submit(args);
   }
 
-  retry(args: Parameters<TaskStore['retry']>[0]): Promise<boolean> {
-    return retryTask(this.#ctx, args);
+  retry(args: RetryArgs): Promise<boolean> {
+    return this.#ops.retry(args);
   }
 
-  release(args: Parameters<TaskStore['release']>[0]): Promise<boolean> {
-    return releaseTask(this.#ctx, args);
+  release(args: ReleaseArgs): Promise<boolean> {
+    return this.#ops.release(args);
   }
 
-  cancel(args: Parameters<TaskStore['cancel']>[0]): Promise<{ task: TaskRecord | null; changed: boolean }> {
-    return cancelTask(this.#ctx, args);
+  cancel(args: CancelArgs): Promise<CancelResult> {
+    return this.#ops.cancel(args);
   }
 
-  progress(args: Parameters<TaskStore['progress']>[0]): Promise<boolean> {
-    return recordProgress(this.#ctx, args);
+  progress(args: ProgressArgs): Promise<boolean> {
+    return this.#ops.progress(args);
   }
 
-  requestInput(args: Parameters<TaskStore['requestInput']>[0]): Promise<RequestInputResult | null> {
-    return requestInput(this.#ctx, args);
+  requestInput(args: RequestInputArgs): Promise<RequestInputResult | null> {
+    return this.#ops.requestInput(args);
   }
 
-  respond(args: Parameters<TaskStore['respond']>[0]): Promise<RespondResult | null> {
-    return respond(this.#ctx, args);
+  respond(args: RespondArgs): Promise<RespondResult | null> {
+    return this.#ops.respond(args);
   }
 
-  rescueExpiredLeases(args: { now: number }): Promise<number> {
-    return rescueExpiredLeases(this.#ctx, args);
+  rescueExpiredLeases(args: RescueArgs): Promise<number> {
+    return this.#ops.rescueExpiredLeases(args);
   }
 
-  reapExpired(args: { now: number; limit: number }): Promise<string[]> {
-    return reapExpired(this.#ctx, args);
+  reapExpired(args: ReapArgs): Promise<string[]> {
+    return this.#ops.reapExpired(args);
   }
 
   subscribe(listener: (change: TaskChange) => void): () => void {

@@ -9,6 +9,11 @@
  * of the primary key) and skips the seqs this store has already delivered itself. Old rows are
  * pruned in small batches from inside ordinary writes, about once a second.
  *
+ * Reading `seq > lastSeen` is safe as a keyset only because a seq is taken and committed in the
+ * same write transaction, and SQLite has one writer at a time: no row with a smaller seq can
+ * commit after a larger one has been seen. (A rolled-back transaction gives its seq back, but
+ * that row was never visible.)
+ *
  * @module
  */
 import type { Database, Statement } from 'better-sqlite3';
@@ -41,8 +46,21 @@ const POLL_BATCH = 1_000;
 /** Rows deleted per prune, so pruning never stalls a write for long. */
 const PRUNE_BATCH = 5_000;
 
+/**
+ * Writes one change row inside the caller's write transaction and returns its seq. Used by the
+ * feed for the store's own writes, and by `completeInTransaction` on an application's connection
+ * (whose changes this store's poller then finds like any other process's).
+ */
+export function prepareChangeRow(db: Database): (change: TaskChange) => number {
+  const insert = db.prepare<[string, string, string | null, TaskStatus, TaskChangeKind, number]>(
+    'INSERT INTO carrel_task_changes (task_id, owner, parent_id, status, kind, at) VALUES (?, ?, ?, ?, ?, ?)',
+  );
+  return (change) =>
+    Number(insert.run(change.taskId, change.owner, change.parentId, change.status, change.kind, Date.now()).lastInsertRowid);
+}
+
 interface FeedStatements {
-  insert: Statement<[string, string, string | null, TaskStatus, TaskChangeKind, number]>;
+  insert: (change: TaskChange) => number;
   after: Statement<[number, number], ChangeRow>;
   maxSeq: Statement<[], number | null>;
   dataVersion: Statement<[], number>;
@@ -51,7 +69,7 @@ interface FeedStatements {
 
 function prepareFeed(db: Database): FeedStatements {
   return {
-    insert: db.prepare('INSERT INTO carrel_task_changes (task_id, owner, parent_id, status, kind, at) VALUES (?, ?, ?, ?, ?, ?)'),
+    insert: prepareChangeRow(db),
     after: db.prepare('SELECT seq, task_id, owner, parent_id, status, kind FROM carrel_task_changes WHERE seq > ? ORDER BY seq LIMIT ?'),
     maxSeq: db.prepare<[], number | null>('SELECT max(seq) FROM carrel_task_changes').pluck(),
     dataVersion: db.prepare<[], number>('PRAGMA data_version').pluck(),
@@ -69,7 +87,8 @@ export class ChangeFeed {
   #sql: FeedStatements | null = null;
   #pending: { seq: number; change: TaskChange }[] = [];
   #poller: NodeJS.Timeout | null = null;
-  #lastSeen = 0;
+  /** The newest seq read (or skipped as this store's own); null until polling has found where to start. */
+  #lastSeen: number | null = null;
   /** data_version at the last read of the feed; null forces the next tick to read. */
   #seenVersion: number | null = null;
   /** Seqs this store delivered itself and its poller has not passed yet. */
@@ -89,15 +108,7 @@ export class ChangeFeed {
 
   readonly record: RecordChange = (row, kind) => {
     const change = changeOf(row, kind);
-    const { lastInsertRowid } = this.#statements().insert.run(
-      change.taskId,
-      change.owner,
-      change.parentId,
-      change.status,
-      kind,
-      Date.now(),
-    );
-    this.#pending.push({ seq: Number(lastInsertRowid), change });
+    this.#pending.push({ seq: this.#statements().insert(change), change });
   };
 
   /** Inside a write transaction: drops a batch of expired rows, at most about once a second. */
@@ -145,10 +156,9 @@ export class ChangeFeed {
   }
 
   #startPolling(sql: FeedStatements): void {
-    // From now on: history before the first subscriber is not replayed.
-    this.#seenVersion = sql.dataVersion.get() ?? null;
-    this.#lastSeen = sql.maxSeq.get() ?? 0;
     this.#ownSeqs.clear();
+    this.#lastSeen = null;
+    this.#startFrom(sql);
     // Not unref'd: like PostgreSQL's LISTEN connection, a store with listeners keeps its process
     // alive, so a worker process or a script awaiting another process's change does not exit
     // mid-wait. Unsubscribing the last listener or closing the store lets the process go.
@@ -161,7 +171,22 @@ export class ChangeFeed {
     this.#ownSeqs.clear();
   }
 
+  /**
+   * From now on: history before the first subscriber is not replayed. A lock (another connection
+   * recovering the WAL, or holding the file exclusively) leaves the start to the next tick: the
+   * connection has no busy timeout, so nothing here ever waits (see `busy-retry.ts`).
+   */
+  #startFrom(sql: FeedStatements): void {
+    try {
+      this.#seenVersion = sql.dataVersion.get() ?? null;
+      this.#lastSeen = sql.maxSeq.get() ?? 0;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+    }
+  }
+
   #poll(sql: FeedStatements): void {
+    if (this.#lastSeen === null) return this.#startFrom(sql);
     let rows: ChangeRow[];
     try {
       const version = sql.dataVersion.get() ?? null;

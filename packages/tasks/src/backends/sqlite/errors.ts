@@ -45,7 +45,7 @@ export function isBusy(error: unknown): boolean {
 }
 
 /** The error to throw for `error`: a typed one when the code is expected, otherwise `error` itself. */
-export function translateSqliteError(error: unknown, busyTimeoutMs: number): unknown {
+export function translateError(error: unknown, busyTimeoutMs: number): unknown {
   const code = (error as { code?: unknown } | null)?.code;
   const translate = typeof code === 'string' ? EXPECTED[code] : undefined;
   return translate && typeof code === 'string' ? translate(error, busyTimeoutMs, code) : error;

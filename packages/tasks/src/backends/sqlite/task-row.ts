@@ -10,6 +10,7 @@ import { isTaskStatus, LIVE_STATUSES, statusesLeadingTo, type TaskRecord, type T
 /** A `carrel_tasks` row as better-sqlite3 returns it. */
 export interface TaskRow {
   id: string;
+  seq: number;
   owner: string;
   handler: string;
   input: string;
@@ -45,6 +46,7 @@ export const CHANGE_COLUMNS = 'id, owner, parent_id, status';
 export function toRecord(row: TaskRow): TaskRecord {
   return {
     id: row.id,
+    seq: row.seq,
     owner: row.owner,
     handler: row.handler,
     input: JSON.parse(row.input),

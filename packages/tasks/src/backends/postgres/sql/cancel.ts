@@ -6,23 +6,17 @@
  *
  * @module
  */
-import type { TaskChange, TaskChangeKind } from '../../../store.js';
-import { statusesLeadingTo, type TaskRecord } from '../../../task.js';
+import type { CancelArgs, CancelResult, TaskChange, TaskChangeKind, TaskStore } from '../../../store.js';
+import { statusesLeadingTo } from '../../../task.js';
 import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
-import { taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
+import { taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
 const CAN_CANCEL = statusesLeadingTo('cancelled');
 
-/** Cancels a live task and its live descendants; `changed` is false if it was terminal or missing. */
-export async function cancelTask(
-  ctx: StoreContext,
-  { id, statusMessage, now }: { id: string; statusMessage: string; now: number },
-): Promise<{ task: TaskRecord | null; changed: boolean }> {
-  const outcome = await ctx.db.transaction(async (query) => {
-    const [current] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`, [id]);
-    if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, changes: [] as TaskChange[] };
-    const rows = await query<TaskRow & { kinds: TaskChangeKind[] }>(
-      `WITH RECURSIVE tree (id) AS (
+/** `cancel`. */
+export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
+  const lock = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`;
+  const cancelTree = `WITH RECURSIVE tree (id) AS (
          SELECT $3::text COLLATE "C"
          UNION
          SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
@@ -32,13 +26,27 @@ export async function cancelTask(
              unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END
          FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
          RETURNING ${taskColumns('t')}
-       )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`,
-      [...announceParams(ctx), id, statusMessage, now, CAN_CANCEL],
-    );
-    // The cancelled task's own change first, then its descendants'.
-    const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
-    return { row: ordered[0], changed: true, changes: changesOf(ordered) };
-  });
-  ctx.deliverChanges(outcome.changes);
-  return { task: outcome.row ? toRecord(outcome.row) : null, changed: outcome.changed };
+       )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`;
+
+  return {
+    /** Cancels a live task and its live descendants; `changed` is false if it was terminal or missing. */
+    async cancel({ id, statusMessage, now }: CancelArgs): Promise<CancelResult> {
+      const outcome = await ctx.db.transaction(async (query) => {
+        const [current] = await query<TaskRow>(lock, [id]);
+        if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, changes: [] as TaskChange[] };
+        const rows = await query<TaskRow & { kinds: TaskChangeKind[] }>(cancelTree, [
+          ...announceParams(ctx),
+          id,
+          statusMessage,
+          now,
+          CAN_CANCEL,
+        ]);
+        // The cancelled task's own change first, then its descendants'.
+        const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
+        return { row: ordered[0], changed: true, changes: changesOf(ordered) };
+      });
+      ctx.deliverChanges(outcome.changes);
+      return { task: outcome.row ? toRecord(outcome.row) : null, changed: outcome.changed };
+    },
+  };
 }

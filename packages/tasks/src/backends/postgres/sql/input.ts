@@ -5,84 +5,13 @@
  *
  * @module
  */
-import type { RequestInputResult, RespondResult, TaskChangeKind, TaskStore } from '../../../store.js';
+import type { RequestInputArgs, RequestInputResult, RespondArgs, RespondResult, TaskChangeKind, TaskStore } from '../../../store.js';
 import { isTerminal, LIVE_STATUSES, outstandingInputKeys, setOwnEntry, statusesLeadingTo, type TaskStatus } from '../../../task.js';
 import { announce, announceParams, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
-import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
+import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
-/** Asks for input under `key`: the stored answer if there is one, else the task waits for it. */
-export async function requestInput(
-  ctx: StoreContext,
-  { id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0],
-): Promise<RequestInputResult | null> {
-  const outcome = await ctx.db.transaction(async (query) => {
-    const [task] = await query<TaskRow>(
-      `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`,
-      [id, worker, LIVE_STATUSES],
-    );
-    if (!task) return { result: null, notice: null };
-    if (Object.hasOwn(task.input_responses, key))
-      return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
-    const requests = task.input_requests;
-    if (!Object.hasOwn(requests, key)) setOwnEntry(requests, key, { request, requestedAt: now });
-    const kinds: TaskChangeKind[] = task.status === 'input_required' ? ['input'] : ['status', 'input'];
-    const from = task.status === 'input_required' ? LIVE_STATUSES : statusesLeadingTo('input_required');
-    const [, notice] = await writeInput(ctx, query, {
-      id,
-      status: 'input_required',
-      from,
-      kinds,
-      now,
-      lease: 'keep',
-      set: { input_requests: requests },
-    });
-    return { result: { answered: false } as const, notice };
-  });
-  ctx.deliver([outcome.notice]);
-  return outcome.result;
-}
-
-/**
- * Answers outstanding requests. When none is left the task resumes `working`; if its worker's
- * lease has expired meanwhile, the lease is dropped without spending the attempt so any node can
- * pick the task up again.
- */
-export async function respond(
-  ctx: StoreContext,
-  { id, responses, now }: { id: string; responses: Record<string, unknown>; now: number },
-): Promise<RespondResult | null> {
-  const outcome = await ctx.db.transaction(async (query) => {
-    const [task] = await query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`, [id]);
-    if (!task) return null;
-    const record = toRecord(task);
-    if (isTerminal(record.status)) return { result: { task: record, accepted: [] }, notice: null };
-    const outstanding = new Set(outstandingInputKeys(record));
-    const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
-    if (accepted.length === 0) return { result: { task: record, accepted }, notice: null };
-
-    for (const key of accepted) setOwnEntry(record.inputResponses, key, responses[key]);
-    const resumes = record.status === 'input_required' && outstandingInputKeys(record).length === 0;
-    const orphaned = resumes && record.lease !== null && record.lease.expiresAt <= now;
-    const kinds: TaskChangeKind[] = ['input'];
-    if (resumes) kinds.push('status');
-    if (resumes && (record.lease === null || orphaned)) kinds.push('runnable');
-    const [row, notice] = await writeInput(ctx, query, {
-      id,
-      status: resumes ? 'working' : record.status,
-      from: resumes ? statusesLeadingTo('working') : LIVE_STATUSES,
-      kinds,
-      now,
-      lease: orphaned ? 'drop' : 'keep',
-      set: { input_responses: record.inputResponses },
-    });
-    return { result: { task: toRecord(row), accepted }, notice };
-  });
-  if (!outcome) return null;
-  ctx.deliver([outcome.notice]);
-  return outcome.result;
-}
-
+/** The compare-and-set write both verbs end with, on the row they hold locked. */
 interface Write {
   id: string;
   status: TaskStatus;
@@ -94,11 +23,11 @@ interface Write {
   set: { input_requests?: unknown; input_responses?: unknown };
 }
 
-/** The compare-and-set write both verbs end with, on the row they hold locked. */
-async function writeInput(ctx: StoreContext, query: Query, w: Write): Promise<[TaskRow, string | null]> {
-  const drop = w.lease === 'drop';
-  const [row] = await query<TaskRow & { notice: string | null }>(
-    `WITH changed AS (
+/** `requestInput` and `respond`. */
+export function prepareInput(ctx: StoreContext): Pick<TaskStore, 'requestInput' | 'respond'> {
+  const held = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`;
+  const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`;
+  const update = `WITH changed AS (
        UPDATE ${ctx.tasks}
        SET status = $4, updated_at = $5,
            input_requests = COALESCE($6::jsonb, input_requests), input_responses = COALESCE($7::jsonb, input_responses),
@@ -108,20 +37,87 @@ async function writeInput(ctx: StoreContext, query: Query, w: Write): Promise<[T
        WHERE id = $3 AND status = ANY($9)
        RETURNING ${TASK_COLUMNS}
      )
-     SELECT changed.*, ${announce(ctx, '$10::text[]', 'changed')} AS notice FROM changed`,
-    [
+     SELECT changed.*, ${announce(ctx, '$10::text[]', 'changed')} AS notice FROM changed`;
+
+  const write = async (query: Query, w: Write): Promise<[TaskRow, string | null]> => {
+    const [row] = await query<TaskRow & { notice: string | null }>(update, [
       ...announceParams(ctx),
       w.id,
       w.status,
       w.now,
       w.set.input_requests === undefined ? null : json(w.set.input_requests),
       w.set.input_responses === undefined ? null : json(w.set.input_responses),
-      drop,
+      w.lease === 'drop',
       w.from,
       w.kinds,
-    ],
-  );
-  // The row is locked by this transaction, so the guard cannot fail unless the rules changed.
-  if (!row) throw new Error(`Task ${w.id} changed status while locked: expected one of ${w.from.join(', ')}`);
-  return [row, row.notice];
+    ]);
+    // The row is locked by this transaction, so the guard cannot fail unless the rules changed.
+    if (!row) throw new Error(`Task ${w.id} changed status while locked: expected one of ${w.from.join(', ')}`);
+    return [row, row.notice];
+  };
+
+  return {
+    /** Asks for input under `key`: the stored answer if there is one, else the task waits for it. */
+    async requestInput({ id, worker, key, request, now }: RequestInputArgs): Promise<RequestInputResult | null> {
+      const outcome = await ctx.db.transaction(async (query) => {
+        const [task] = await query<TaskRow>(held, [id, worker, LIVE_STATUSES]);
+        if (!task) return { result: null, notice: null };
+        if (Object.hasOwn(task.input_responses, key))
+          return { result: { answered: true, response: task.input_responses[key] } as const, notice: null };
+        const requests = task.input_requests;
+        if (!Object.hasOwn(requests, key)) setOwnEntry(requests, key, { request, requestedAt: now });
+        const kinds: TaskChangeKind[] = task.status === 'input_required' ? ['input'] : ['status', 'input'];
+        const from = task.status === 'input_required' ? LIVE_STATUSES : statusesLeadingTo('input_required');
+        const [, notice] = await write(query, {
+          id,
+          status: 'input_required',
+          from,
+          kinds,
+          now,
+          lease: 'keep',
+          set: { input_requests: requests },
+        });
+        return { result: { answered: false } as const, notice };
+      });
+      ctx.deliver([outcome.notice]);
+      return outcome.result;
+    },
+
+    /**
+     * Answers outstanding requests. When none is left the task resumes `working`; if its worker's
+     * lease has expired meanwhile, the lease is dropped without spending the attempt so any node can
+     * pick the task up again.
+     */
+    async respond({ id, responses, now }: RespondArgs): Promise<RespondResult | null> {
+      const outcome = await ctx.db.transaction(async (query) => {
+        const [task] = await query<TaskRow>(byId, [id]);
+        if (!task) return null;
+        const record = toRecord(task);
+        if (isTerminal(record.status)) return { result: { task: record, accepted: [] }, notice: null };
+        const outstanding = new Set(outstandingInputKeys(record));
+        const accepted = Object.keys(responses).filter((key) => outstanding.has(key));
+        if (accepted.length === 0) return { result: { task: record, accepted }, notice: null };
+
+        for (const key of accepted) setOwnEntry(record.inputResponses, key, responses[key]);
+        const resumes = record.status === 'input_required' && outstandingInputKeys(record).length === 0;
+        const orphaned = resumes && record.lease !== null && record.lease.expiresAt <= now;
+        const kinds: TaskChangeKind[] = ['input'];
+        if (resumes) kinds.push('status');
+        if (resumes && (record.lease === null || orphaned)) kinds.push('runnable');
+        const [row, notice] = await write(query, {
+          id,
+          status: resumes ? 'working' : record.status,
+          from: resumes ? statusesLeadingTo('working') : LIVE_STATUSES,
+          kinds,
+          now,
+          lease: orphaned ? 'drop' : 'keep',
+          set: { input_responses: record.inputResponses },
+        });
+        return { result: { task: toRecord(row), accepted }, notice };
+      });
+      if (!outcome) return null;
+      ctx.deliver([outcome.notice]);
+      return outcome.result;
+    },
+  };
 }

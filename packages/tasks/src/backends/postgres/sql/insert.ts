@@ -12,108 +12,22 @@
  * @module
  */
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertResult, NewTask, TaskChangeKind } from '../../../store.js';
+import type { InsertOptions, InsertResult, NewTask, TaskChangeKind, TaskStore } from '../../../store.js';
 import { LIVE_STATUSES } from '../../../task.js';
 import { announce, announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
-import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
+import { json, TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
 /** A holder released between our conflict and our read leaves nothing to return: insert again (a few times). */
 const MAX_INSERT_ROUNDS = 5;
 
 type Inserted = { row: TaskRow; created: boolean; notice: string | null };
 
-/** Inserts a task, or returns the live holder of its unique key (`created: false`). */
-export async function insertTask(
-  ctx: StoreContext,
-  task: NewTask,
-  { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number },
-): Promise<InsertResult> {
-  const body = async (query: Query): Promise<Inserted> => {
-    if (task.uniqueKey !== null) {
-      const holder = await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
-      if (holder) return { row: holder, created: false, notice: null };
-    }
-    for (let round = 1; ; round++) {
-      const [inserted] = await query<TaskRow & { notice: string }>(INSERT(ctx), [
-        ...announceParams(ctx),
-        task.id,
-        task.owner,
-        task.handler,
-        json(task.input),
-        task.createdAt,
-        task.ttlMs,
-        task.expiresAt,
-        task.pollIntervalMs,
-        task.maxAttempts,
-        task.runAt,
-        task.uniqueKey,
-        task.uniqueUntil,
-        task.parentId,
-        json(task.meta),
-        maxLivePerOwner,
-        LIVE_STATUSES,
-      ]);
-      if (inserted) return { row: inserted, created: true, notice: inserted.notice };
-      // Nothing inserted: a live holder of the key (which wins over the cap, as if found first),
-      // or the cap. A holder whose window ran out meanwhile is released, and the next round inserts.
-      const holder = task.uniqueKey === null ? undefined : await releaseExpiredOrFindHolder(ctx, query, task.owner, task.uniqueKey, now);
-      if (holder) return { row: holder, created: false, notice: null };
-      if (maxLivePerOwner !== null && (await countLive(ctx, query, task.owner)) >= maxLivePerOwner)
-        throw new TaskLimitError(task.owner, maxLivePerOwner);
-      if (round === MAX_INSERT_ROUNDS) throw new Error(`Could not insert task ${task.id}: its unique key kept being taken and released`);
-    }
-  };
-  // Without a key or a cap there is nothing to read first: one statement is the transaction.
-  // With a cap, the owner's lock is taken at BEGIN, and the INSERT, which counts live tasks,
-  // takes its snapshot after it is granted.
-  const outcome =
-    task.uniqueKey === null && maxLivePerOwner === null
-      ? await body(ctx.db.query)
-      : await ctx.db.transaction(body, maxLivePerOwner === null ? {} : { lock: `${ctx.schema}/${task.owner}` });
-  ctx.deliver([outcome.notice]);
-  return { task: toRecord(outcome.row), created: outcome.created };
-}
-
-/**
- * Inserts several tasks that have no unique key and no cap to check, in one statement and one
- * notice: the group commit of `insert` (see `group-commit.ts`). Rows are inserted in the given
- * order, so `seq` breaks claim-order ties as it would for separate inserts.
- */
-export async function insertTasks(ctx: StoreContext, tasks: readonly NewTask[]): Promise<InsertResult[]> {
-  const column = <T>(pick: (task: NewTask) => T) => tasks.map(pick);
-  const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(INSERT_MANY(ctx), [
-    ...announceParams(ctx),
-    column((t) => t.id),
-    column((t) => t.owner),
-    column((t) => t.handler),
-    column((t) => json(t.input)),
-    column((t) => t.createdAt),
-    column((t) => t.ttlMs),
-    column((t) => t.expiresAt),
-    column((t) => t.pollIntervalMs),
-    column((t) => t.maxAttempts),
-    column((t) => t.runAt),
-    column((t) => t.uniqueUntil),
-    column((t) => t.parentId),
-    column((t) => json(t.meta)),
-  ]);
-  const byId = new Map(rows.map((row) => [row.id, row]));
-  ctx.deliverChanges(changesOf(rows));
-  return tasks.map((task) => ({ task: toRecord(byId.get(task.id) as TaskRow), created: true }));
-}
-
-const INSERT_MANY = (ctx: StoreContext) => `
-  WITH inserted AS (
-    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta)
-    SELECT id, owner, handler, input, 'working', created_at, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta
-    FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[], $12::bigint[], $13::bigint[], $14::text[], $15::jsonb[])
-      WITH ORDINALITY AS n (id, owner, handler, input, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, ord)
-    ORDER BY ord
-    RETURNING ${TASK_COLUMNS}
-  )${announceAll(ctx, `ARRAY['created']`, 'inserted')}`;
-
-const INSERT = (ctx: StoreContext) => `
+/** `insert`, and `insertMany`, its group commit (see `group-commit.ts`). */
+export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
+  insertMany(tasks: readonly NewTask[]): Promise<InsertResult[]>;
+} {
+  const insert = `
   WITH inserted AS (
     INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_key, unique_until, unique_slot, parent_id, meta)
     SELECT $3::text, $4::text, $5::text, $6::jsonb, 'working', $7::bigint, $7::bigint, $8::bigint, $9::bigint, $10::integer, $11::integer, $12::bigint, $13::text, $14::bigint, $13::text, $15::text, $16::jsonb
@@ -122,36 +36,111 @@ const INSERT = (ctx: StoreContext) => `
     RETURNING ${TASK_COLUMNS}
   )
   SELECT inserted.*, ${announce(ctx, `ARRAY['created']`, 'inserted')} AS notice FROM inserted`;
-
-async function countLive(ctx: StoreContext, query: Query, owner: string): Promise<number> {
-  const [row] = await query<{ live: number }>(`SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`, [
-    owner,
-    LIVE_STATUSES,
-  ]);
-  return row?.live ?? 0;
-}
-
-/**
- * Releases the key if its holder's window has passed, and returns a holder whose window has
- * not. One statement, whose SELECT sees the rows as they were before the UPDATE: filtering on
- * the window (rather than on what this UPDATE released) also skips a holder that a concurrent
- * creator released and replaced while this statement waited for its row lock.
- */
-async function releaseExpiredOrFindHolder(
-  ctx: StoreContext,
-  query: Query,
-  owner: string,
-  uniqueKey: string,
-  now: number,
-): Promise<TaskRow | undefined> {
-  const [holder] = await query<TaskRow>(
-    `WITH released AS (
+  const insertMany = `
+  WITH inserted AS (
+    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta)
+    SELECT id, owner, handler, input, 'working', created_at, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[], $12::bigint[], $13::bigint[], $14::text[], $15::jsonb[])
+      WITH ORDINALITY AS n (id, owner, handler, input, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, ord)
+    ORDER BY ord
+    RETURNING ${TASK_COLUMNS}
+  )${announceAll(ctx, `ARRAY['created']`, 'inserted')}`;
+  const countLive = `SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`;
+  // Releases the key if its holder's window has passed, and returns a holder whose window has
+  // not. One statement, whose SELECT sees the rows as they were before the UPDATE: filtering on
+  // the window (rather than on what this UPDATE released) also skips a holder that a concurrent
+  // creator released and replaced while this statement waited for its row lock.
+  const releaseExpiredOrFindHolder = `WITH released AS (
        UPDATE ${ctx.tasks} SET unique_slot = NULL
        WHERE owner = $1 AND unique_slot = $2 AND unique_until IS NOT NULL AND unique_until <= $3
      )
      SELECT ${TASK_COLUMNS} FROM ${ctx.tasks}
-     WHERE owner = $1 AND unique_slot = $2 AND (unique_until IS NULL OR unique_until > $3)`,
-    [owner, uniqueKey, now],
-  );
-  return holder;
+     WHERE owner = $1 AND unique_slot = $2 AND (unique_until IS NULL OR unique_until > $3)`;
+
+  const holderOf = async (query: Query, owner: string, uniqueKey: string, now: number): Promise<TaskRow | undefined> => {
+    const [holder] = await query<TaskRow>(releaseExpiredOrFindHolder, [owner, uniqueKey, now]);
+    return holder;
+  };
+  const liveCount = async (query: Query, owner: string): Promise<number> => {
+    const [row] = await query<{ live: number }>(countLive, [owner, LIVE_STATUSES]);
+    return row?.live ?? 0;
+  };
+
+  return {
+    /** Inserts a task, or returns the live holder of its unique key (`created: false`). */
+    async insert(task: NewTask, { maxLivePerOwner, now }: InsertOptions): Promise<InsertResult> {
+      const body = async (query: Query): Promise<Inserted> => {
+        if (task.uniqueKey !== null) {
+          const holder = await holderOf(query, task.owner, task.uniqueKey, now);
+          if (holder) return { row: holder, created: false, notice: null };
+        }
+        for (let round = 1; ; round++) {
+          const [inserted] = await query<TaskRow & { notice: string }>(insert, [
+            ...announceParams(ctx),
+            task.id,
+            task.owner,
+            task.handler,
+            json(task.input),
+            task.createdAt,
+            task.ttlMs,
+            task.expiresAt,
+            task.pollIntervalMs,
+            task.maxAttempts,
+            task.runAt,
+            task.uniqueKey,
+            task.uniqueUntil,
+            task.parentId,
+            json(task.meta),
+            maxLivePerOwner,
+            LIVE_STATUSES,
+          ]);
+          if (inserted) return { row: inserted, created: true, notice: inserted.notice };
+          // Nothing inserted: a live holder of the key (which wins over the cap, as if found first),
+          // or the cap. A holder whose window ran out meanwhile is released, and the next round inserts.
+          const holder = task.uniqueKey === null ? undefined : await holderOf(query, task.owner, task.uniqueKey, now);
+          if (holder) return { row: holder, created: false, notice: null };
+          if (maxLivePerOwner !== null && (await liveCount(query, task.owner)) >= maxLivePerOwner)
+            throw new TaskLimitError(task.owner, maxLivePerOwner);
+          if (round === MAX_INSERT_ROUNDS)
+            throw new Error(`Could not insert task ${task.id}: its unique key kept being taken and released`);
+        }
+      };
+      // Without a key or a cap there is nothing to read first: one statement is the transaction.
+      // With a cap, the owner's lock is taken at BEGIN, and the INSERT, which counts live tasks,
+      // takes its snapshot after it is granted.
+      const outcome =
+        task.uniqueKey === null && maxLivePerOwner === null
+          ? await body(ctx.db.query)
+          : await ctx.db.transaction(body, maxLivePerOwner === null ? {} : { lock: `${ctx.schema}/${task.owner}` });
+      ctx.deliver([outcome.notice]);
+      return { task: toRecord(outcome.row), created: outcome.created };
+    },
+
+    /**
+     * Inserts several tasks that have no unique key and no cap to check, in one statement and one
+     * notice. Rows are inserted in the given order, so `seq` follows it as it would for separate inserts.
+     */
+    async insertMany(tasks: readonly NewTask[]): Promise<InsertResult[]> {
+      const column = <T>(pick: (task: NewTask) => T) => tasks.map(pick);
+      const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(insertMany, [
+        ...announceParams(ctx),
+        column((t) => t.id),
+        column((t) => t.owner),
+        column((t) => t.handler),
+        column((t) => json(t.input)),
+        column((t) => t.createdAt),
+        column((t) => t.ttlMs),
+        column((t) => t.expiresAt),
+        column((t) => t.pollIntervalMs),
+        column((t) => t.maxAttempts),
+        column((t) => t.runAt),
+        column((t) => t.uniqueUntil),
+        column((t) => t.parentId),
+        column((t) => json(t.meta)),
+      ]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      ctx.deliverChanges(changesOf(rows));
+      return tasks.map((task) => ({ task: toRecord(byId.get(task.id) as TaskRow), created: true }));
+    },
+  };
 }

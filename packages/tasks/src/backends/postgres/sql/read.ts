@@ -1,30 +1,42 @@
 /**
  * Reads: one task by id, and an owner's tasks newest first with keyset paging.
  *
+ * `seq` is an identity, taken when the INSERT runs, not when it commits: two inserts in flight at
+ * once may commit in the opposite order. A page read between those commits shows the newer task
+ * without the older one, and if its cursor has already passed the older one's seq, that walk
+ * never shows it. That is the same as for a task created after the walk began (lists are not a
+ * snapshot); no task is ever shown twice or out of order, and every task committed before the
+ * first page was read is listed. The window is one insert's transaction, so this is accepted
+ * rather than paid for with a lock that would serialize every insert in the cluster.
+ *
  * @module
  */
-import type { ListQuery } from '../../../store.js';
+import type { ListQuery, TaskStore } from '../../../store.js';
 import type { TaskRecord } from '../../../task.js';
 import type { StoreContext } from '../context.js';
-import { TASK_COLUMNS, toRecord, type TaskRow } from '../row.js';
+import { TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
-/** The task with this id, whoever owns it; null if there is none. */
-export async function getTask(ctx: StoreContext, id: string): Promise<TaskRecord | null> {
-  const [row] = await ctx.db.query<TaskRow>(`SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`, [id]);
-  return row ? toRecord(row) : null;
-}
-
-/** Newest first: (created_at, id) descending, strictly after `before` (ids compare bytewise). */
-export async function listTasks(ctx: StoreContext, { owner, statuses, parentId, limit, before }: ListQuery): Promise<TaskRecord[]> {
-  const rows = await ctx.db.query<TaskRow>(
-    `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks}
+/** `get` and `list`. */
+export function prepareRead(ctx: StoreContext): Pick<TaskStore, 'get' | 'list'> {
+  const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`;
+  // Newest first: `seq` descending, only tasks older than `beforeSeq`.
+  const page = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks}
      WHERE owner = $1
        AND ($2::text[] IS NULL OR status = ANY($2))
        AND ($3::text IS NULL OR parent_id = $3)
-       AND ($4::bigint IS NULL OR (created_at, id) < ($4, $5::text))
-     ORDER BY created_at DESC, id DESC
-     LIMIT $6`,
-    [owner, statuses ?? null, parentId ?? null, before?.createdAt ?? null, before?.id ?? null, limit],
-  );
-  return rows.map(toRecord);
+       AND ($4::bigint IS NULL OR seq < $4)
+     ORDER BY seq DESC
+     LIMIT $5`;
+
+  return {
+    async get(id: string): Promise<TaskRecord | null> {
+      const [row] = await ctx.db.query<TaskRow>(byId, [id]);
+      return row ? toRecord(row) : null;
+    },
+
+    async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
+      const rows = await ctx.db.query<TaskRow>(page, [owner, statuses ?? null, parentId ?? null, beforeSeq ?? null, limit]);
+      return rows.map(toRecord);
+    },
+  };
 }

@@ -13,15 +13,23 @@
  *
  * @module
  */
-import type { TaskChangeKind } from '../../../store.js';
+import type { ReapArgs, RescueArgs, TaskChangeKind, TaskStore } from '../../../store.js';
 import { LIVE_STATUSES, type TaskStatus } from '../../../task.js';
 import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 
-/** Releases or fails tasks whose lease expired; returns how many it touched. */
-export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: number }): Promise<number> {
+/** The columns an announced change is built from. */
+interface ChangedRow {
+  id: string;
+  owner: string;
+  parent_id: string | null;
+  status: TaskStatus;
+  kinds: TaskChangeKind[];
+}
+
+/** `rescueExpiredLeases` and `reapExpired`. */
+export function prepareUpkeep(ctx: StoreContext): Pick<TaskStore, 'rescueExpiredLeases' | 'reapExpired'> {
   // Every SET expression reads the row as it was before the update.
-  const rows = await ctx.db.query<{ id: string; owner: string; parent_id: string | null; status: TaskStatus; kinds: TaskChangeKind[] }>(
-    `WITH changed AS (
+  const rescue = `WITH changed AS (
        UPDATE ${ctx.tasks}
        SET updated_at = $3, lease_worker = NULL, lease_expires_at = NULL,
            attempt = CASE WHEN status = 'input_required' THEN GREATEST(0, attempt - 1) ELSE attempt END,
@@ -37,34 +45,30 @@ export async function rescueExpiredLeases(ctx: StoreContext, { now }: { now: num
            unique_slot = CASE WHEN status = 'working' AND attempt >= max_attempts AND unique_until IS NULL THEN NULL ELSE unique_slot END
        WHERE lease_worker IS NOT NULL AND lease_expires_at <= $3 AND status = ANY($4)
        RETURNING id, owner, parent_id, status
-     )${announceAll(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')}`,
-    [...announceParams(ctx), now, LIVE_STATUSES],
-  );
-  ctx.deliverChanges(changesOf(rows));
-  return rows.length;
-}
-
-/** Deletes up to `limit` tasks past their TTL; returns their ids, oldest first. */
-export async function reapExpired(ctx: StoreContext, { now, limit }: { now: number; limit: number }): Promise<string[]> {
-  if (limit <= 0) return [];
-  const rows = await ctx.db.query<{
-    id: string;
-    seq: number;
-    owner: string;
-    parent_id: string | null;
-    status: TaskStatus;
-    kinds: TaskChangeKind[];
-  }>(
-    `WITH doomed AS (
+     )${announceAll(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')}`;
+  const reap = `WITH doomed AS (
        SELECT id FROM ${ctx.tasks} WHERE expires_at IS NOT NULL AND expires_at <= $3
        ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED
      ), deleted AS (
        DELETE FROM ${ctx.tasks} t USING doomed WHERE t.id = doomed.id
        RETURNING t.seq, t.id, t.owner, t.parent_id, t.status
-     )${announceAll(ctx, `ARRAY['deleted']`, 'deleted', 'seq')}`,
-    [...announceParams(ctx), now, limit],
-  );
-  rows.sort((a, b) => a.seq - b.seq);
-  ctx.deliverChanges(changesOf(rows));
-  return rows.map((r) => r.id);
+     )${announceAll(ctx, `ARRAY['deleted']`, 'deleted', 'seq')}`;
+
+  return {
+    /** Releases or fails tasks whose lease expired; returns how many it touched. */
+    async rescueExpiredLeases({ now }: RescueArgs): Promise<number> {
+      const rows = await ctx.db.query<ChangedRow>(rescue, [...announceParams(ctx), now, LIVE_STATUSES]);
+      ctx.deliverChanges(changesOf(rows));
+      return rows.length;
+    },
+
+    /** Deletes up to `limit` tasks past their TTL; returns their ids, oldest first. */
+    async reapExpired({ now, limit }: ReapArgs): Promise<string[]> {
+      if (limit <= 0) return [];
+      const rows = await ctx.db.query<ChangedRow & { seq: number }>(reap, [...announceParams(ctx), now, limit]);
+      rows.sort((a, b) => a.seq - b.seq);
+      ctx.deliverChanges(changesOf(rows));
+      return rows.map((r) => r.id);
+    },
+  };
 }

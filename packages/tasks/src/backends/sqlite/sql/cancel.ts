@@ -5,15 +5,15 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { TaskStore } from '../../../store.js';
-import { statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
+import type { CancelArgs, CancelResult, TaskStore } from '../../../store.js';
+import { statusesLeadingTo } from '../../../task.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { CANCELLABLE, CHANGE_COLUMNS, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
 const CAN_CANCEL = statusesLeadingTo('cancelled');
 
-export function prepareCancel(db: Database, record: RecordChange) {
+/** `cancel`. */
+export function prepareCancel({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'cancel'>> {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const cancelTree = db.prepare<[{ id: string; status_message: string; now: number }], ChangeColumns>(
     `WITH RECURSIVE tree (id) AS (
@@ -28,7 +28,7 @@ export function prepareCancel(db: Database, record: RecordChange) {
      RETURNING ${CHANGE_COLUMNS}`,
   );
 
-  return ({ id, statusMessage, now }: Parameters<TaskStore['cancel']>[0]): { task: TaskRecord | null; changed: boolean } => {
+  const cancel = ({ id, statusMessage, now }: CancelArgs): CancelResult => {
     const before = byId.get(id);
     if (!before) return { task: null, changed: false };
     // A terminal task never changes, and neither does anything below it through this call.
@@ -39,4 +39,6 @@ export function prepareCancel(db: Database, record: RecordChange) {
     for (const row of cancelled) record(row, 'status');
     return { task: toRecord(byId.get(id)!), changed: true };
   };
+
+  return { cancel };
 }

@@ -6,13 +6,13 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { TaskStore } from '../../../store.js';
+import type { Database, Statement } from 'better-sqlite3';
+import type { CompleteArgs, RetryArgs, TaskStore } from '../../../store.js';
 import { statusesLeadingTo, type TaskRecord } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, json, sqlStatuses, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
-interface CompleteParams {
+export interface CompleteParams {
   id: string;
   worker: string;
   outcome: string;
@@ -29,16 +29,23 @@ interface RetryParams {
   now: number;
 }
 
-export function prepareFinish(db: Database, record: RecordChange) {
-  const finishTo = (status: 'completed' | 'failed') =>
-    db.prepare<[CompleteParams], TaskRow>(
-      `UPDATE carrel_tasks
-       SET status = '${status}', outcome = :outcome, status_message = :status_message, lease_worker = NULL, lease_expires_at = NULL,
-           updated_at = :now, unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
-       WHERE id = :id AND lease_worker = :worker AND status IN (${sqlStatuses(statusesLeadingTo(status))})
-       RETURNING *`,
-    );
-  const complete = { completed: finishTo('completed'), failed: finishTo('failed') };
+/**
+ * The compare-and-set that ends an attempt in `status`, releasing a unique key that has no
+ * window. Also run by `completeInTransaction` on an application's connection.
+ */
+export function prepareCompleteTo(db: Database, status: 'completed' | 'failed'): Statement<[CompleteParams], TaskRow> {
+  return db.prepare<[CompleteParams], TaskRow>(
+    `UPDATE carrel_tasks
+     SET status = '${status}', outcome = :outcome, status_message = :status_message, lease_worker = NULL, lease_expires_at = NULL,
+         updated_at = :now, unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
+     WHERE id = :id AND lease_worker = :worker AND status IN (${sqlStatuses(statusesLeadingTo(status))})
+     RETURNING *`,
+  );
+}
+
+/** `complete` and `retry`. */
+export function prepareFinish({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'complete' | 'retry'>> {
+  const complete = { completed: prepareCompleteTo(db, 'completed'), failed: prepareCompleteTo(db, 'failed') };
   const heldStatus = db.prepare<[string, string], ChangeColumns>(
     `SELECT ${CHANGE_COLUMNS} FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`,
   );
@@ -53,13 +60,13 @@ export function prepareFinish(db: Database, record: RecordChange) {
   );
 
   return {
-    complete({ id, worker, status, outcome, statusMessage, now }: Parameters<TaskStore['complete']>[0]): TaskRecord | null {
+    complete({ id, worker, status, outcome, statusMessage, now }: CompleteArgs): TaskRecord | null {
       const row = complete[status].get({ id, worker, outcome: json(outcome), status_message: statusMessage, now });
       if (!row) return null;
       record(row, 'status');
       return toRecord(row);
     },
-    retry({ id, worker, runAt, error, statusMessage, now }: Parameters<TaskStore['retry']>[0]): boolean {
+    retry({ id, worker, runAt, error, statusMessage, now }: RetryArgs): boolean {
       const before = heldStatus.get(id, worker);
       if (!before) return false;
       const row = retry.get({ id, worker, run_at: runAt, last_error: json(error), status_message: statusMessage, now });

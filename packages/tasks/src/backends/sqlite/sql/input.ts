@@ -1,16 +1,15 @@
 /**
- * What a running handler reports and asks, and the answers that come back: `progress`,
- * `requestInput` (moves the task to `input_required`) and `respond` (moves it back to `working`
- * once nothing is outstanding). The keyed requests and responses are JSON objects in their
- * columns, read and rewritten inside the store's write transaction.
+ * What a running handler asks and the answers that come back: `requestInput` (moves the task to
+ * `input_required`) and `respond` (moves it back to `working` once nothing is outstanding). The
+ * keyed requests and responses are JSON objects in their columns, read and rewritten inside the
+ * store's write transaction.
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { RequestInputResult, RespondResult, TaskStore } from '../../../store.js';
+import type { RequestInputArgs, RequestInputResult, RespondArgs, RespondResult, TaskStore } from '../../../store.js';
 import { isTerminal, outstandingInputKeys, statusesLeadingTo, type InputRequestRecord } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
-import { CHANGE_COLUMNS, HELD, json, jsonOrNull, sqlStatuses, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
+import type { StoreContext, Synchronous } from '../context.js';
+import { CHANGE_COLUMNS, HELD, json, sqlStatuses, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
 interface AnswerParams {
   id: string;
@@ -20,15 +19,11 @@ interface AnswerParams {
   now: number;
 }
 
-export function prepareInput(db: Database, record: RecordChange) {
+/** `requestInput` and `respond`. */
+export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'requestInput' | 'respond'>> {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const held = db.prepare<[string, string], TaskRow>(
     `SELECT * FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`,
-  );
-  const progress = db.prepare<[string | null, string | null, number, string, string], ChangeColumns>(
-    `UPDATE carrel_tasks SET progress = coalesce(?, progress), status_message = coalesce(?, status_message), updated_at = ?
-     WHERE id = ? AND lease_worker = ? AND status IN (${HELD})
-     RETURNING ${CHANGE_COLUMNS}`,
   );
   // Asking again while already waiting is not a move, so the guard is every held status.
   const ask = db.prepare<[string, number, string, string], ChangeColumns>(
@@ -54,14 +49,7 @@ export function prepareInput(db: Database, record: RecordChange) {
   );
 
   return {
-    progress({ id, worker, progress: value, statusMessage, now }: Parameters<TaskStore['progress']>[0]): boolean {
-      const row = progress.get(jsonOrNull(value), statusMessage, now, id, worker);
-      if (!row) return false;
-      record(row, 'progress');
-      return true;
-    },
-
-    requestInput({ id, worker, key, request, now }: Parameters<TaskStore['requestInput']>[0]): RequestInputResult | null {
+    requestInput({ id, worker, key, request, now }: RequestInputArgs): RequestInputResult | null {
       const row = held.get(id, worker);
       if (!row) return null;
       // Own keys only, so a key such as `toString` or `__proto__` is an ordinary key.
@@ -76,7 +64,7 @@ export function prepareInput(db: Database, record: RecordChange) {
       return { answered: false };
     },
 
-    respond({ id, responses, now }: Parameters<TaskStore['respond']>[0]): RespondResult | null {
+    respond({ id, responses, now }: RespondArgs): RespondResult | null {
       const row = byId.get(id);
       if (!row) return null;
       const task = toRecord(row);

@@ -2,13 +2,14 @@
  * `insert`: one write transaction that releases a unique key whose window has passed, checks the
  * owner's live-task limit, and inserts. The unique key is the `(owner, unique_slot)` index, not a
  * prior read: `ON CONFLICT DO NOTHING` means the key is held, and the holder is returned.
+ * The task's `seq` comes from `carrel_task_sequence`; an insert that finds its key held leaves a
+ * gap there, which costs nothing (seqs only need to grow).
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertResult, NewTask } from '../../../store.js';
-import type { RecordChange } from '../change-feed.js';
+import type { InsertOptions, InsertResult, NewTask, TaskStore } from '../../../store.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { HELD, json, toRecord, type TaskRow } from '../task-row.js';
 
 type InsertParams = Omit<
@@ -26,16 +27,18 @@ type InsertParams = Omit<
   | 'input_responses'
 >;
 
-export function prepareInsert(db: Database, record: RecordChange) {
+/** `insert`. */
+export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'insert'>> {
   const releaseExpiredSlot = db.prepare<[string, string, number]>(
     'UPDATE carrel_tasks SET unique_slot = NULL WHERE owner = ? AND unique_slot = ? AND unique_until IS NOT NULL AND unique_until <= ?',
   );
   const holder = db.prepare<[string, string], TaskRow>('SELECT * FROM carrel_tasks WHERE owner = ? AND unique_slot = ?');
   const countLive = db.prepare<[string], number>(`SELECT count(*) FROM carrel_tasks WHERE owner = ? AND status IN (${HELD})`).pluck();
+  const nextSeq = db.prepare<[], number>('UPDATE carrel_task_sequence SET last = last + 1 WHERE id = 1 RETURNING last').pluck();
   const insert = db.prepare<[InsertParams], TaskRow>(
-    `INSERT INTO carrel_tasks (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts,
+    `INSERT INTO carrel_tasks (id, seq, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts,
        run_at, unique_key, unique_until, unique_slot, parent_id, meta)
-     VALUES (:id, :owner, :handler, :input, 'working', :created_at, :created_at, :ttl_ms, :expires_at, :poll_interval_ms, :max_attempts,
+     VALUES (:id, :seq, :owner, :handler, :input, 'working', :created_at, :created_at, :ttl_ms, :expires_at, :poll_interval_ms, :max_attempts,
        :run_at, :unique_key, :unique_until, :unique_slot, :parent_id, :meta)
      ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
      RETURNING *`,
@@ -46,7 +49,7 @@ export function prepareInsert(db: Database, record: RecordChange) {
     return row ? { task: toRecord(row), created: false } : null;
   };
 
-  return (task: NewTask, { maxLivePerOwner, now }: { maxLivePerOwner: number | null; now: number }): InsertResult => {
+  const insertTask = (task: NewTask, { maxLivePerOwner, now }: InsertOptions): InsertResult => {
     if (task.uniqueKey !== null) releaseExpiredSlot.run(task.owner, task.uniqueKey, now);
     // A held key answers before the limit is checked: repeating a create never fails for being over it.
     if (maxLivePerOwner !== null && countLive.get(task.owner)! >= maxLivePerOwner) {
@@ -56,6 +59,7 @@ export function prepareInsert(db: Database, record: RecordChange) {
     }
     const row = insert.get({
       id: task.id,
+      seq: nextSeq.get()!,
       owner: task.owner,
       handler: task.handler,
       input: json(task.input),
@@ -76,4 +80,6 @@ export function prepareInsert(db: Database, record: RecordChange) {
     record(row, 'created');
     return { task: toRecord(row), created: true };
   };
+
+  return { insert: insertTask };
 }

@@ -6,10 +6,9 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { TaskStore } from '../../../store.js';
+import type { ClaimArgs, HeartbeatArgs, ReleaseArgs, TaskStore } from '../../../store.js';
 import type { TaskRecord } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
 interface ClaimParams {
@@ -20,7 +19,8 @@ interface ClaimParams {
   now: number;
 }
 
-export function prepareLeases(db: Database, record: RecordChange) {
+/** `claim`, `heartbeat` and `release`. */
+export function prepareLease({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'claim' | 'heartbeat' | 'release'>> {
   // The inner SELECT walks the partial claim index (run_at, created_at) WHERE status = 'working' AND lease_worker IS NULL.
   const claim = db.prepare<[ClaimParams], TaskRow>(
     `UPDATE carrel_tasks SET lease_worker = :worker, lease_expires_at = :lease_expires_at, attempt = attempt + 1, updated_at = :now
@@ -41,18 +41,18 @@ export function prepareLeases(db: Database, record: RecordChange) {
   );
 
   return {
-    claim({ worker, handlers, limit, leaseMs, now }: Parameters<TaskStore['claim']>[0]): TaskRecord[] {
+    claim({ worker, handlers, limit, leaseMs, now }: ClaimArgs): TaskRecord[] {
       if (limit <= 0 || handlers.length === 0) return [];
       const rows = claim.all({ worker, handlers: JSON.stringify(handlers), limit, lease_expires_at: now + leaseMs, now });
       // RETURNING has no defined order; hand tasks out in the order they became due.
       return rows.map(toRecord).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
     },
-    heartbeat({ worker, ids, leaseMs, now }: Parameters<TaskStore['heartbeat']>[0]): string[] {
+    heartbeat({ worker, ids, leaseMs, now }: HeartbeatArgs): string[] {
       if (ids.length === 0) return [];
       const held = new Set(extend.all(now + leaseMs, worker, JSON.stringify(ids)).map((row) => row.id));
       return ids.filter((id) => held.has(id));
     },
-    release({ id, worker, now }: Parameters<TaskStore['release']>[0]): boolean {
+    release({ id, worker, now }: ReleaseArgs): boolean {
       const row = release.get(now, id, worker);
       if (!row) return false;
       if (row.status === 'working') record(row, 'runnable');

@@ -1,33 +1,33 @@
 /**
  * `get` and `list`: plain reads, no transaction needed (one statement sees one snapshot).
- * `list` is one statement for every query shape: keyset pagination on `(created_at, id)` walks
- * the `(owner, created_at DESC, id DESC)` index from the cursor, never from the newest task.
+ * `list` is one statement for every query shape: keyset pagination on `seq` walks the
+ * `(owner, seq DESC)` index from the cursor, never from the newest task.
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import type { ListQuery } from '../../../store.js';
+import type { ListQuery, TaskStore } from '../../../store.js';
 import type { TaskRecord } from '../../../task.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { toRecord, type TaskRow } from '../task-row.js';
 
 interface ListParams {
   owner: string;
   statuses: string | null;
   parent_id: string | null;
-  before_at: number;
-  before_id: string;
+  before_seq: number;
   limit: number;
 }
 
-export function prepareReads(db: Database) {
+/** `get` and `list`. */
+export function prepareRead({ db }: StoreContext): Synchronous<Pick<TaskStore, 'get' | 'list'>> {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const page = db.prepare<[ListParams], TaskRow>(
     `SELECT * FROM carrel_tasks
      WHERE owner = :owner
-       AND (created_at, id) < (:before_at, :before_id)
+       AND seq < :before_seq
        AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
        AND (:parent_id IS NULL OR parent_id = :parent_id)
-     ORDER BY created_at DESC, id DESC
+     ORDER BY seq DESC
      LIMIT :limit`,
   );
 
@@ -36,15 +36,14 @@ export function prepareReads(db: Database) {
       const row = byId.get(id);
       return row ? toRecord(row) : null;
     },
-    list({ owner, statuses, parentId, limit, before }: ListQuery): TaskRecord[] {
+    list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): TaskRecord[] {
       return page
         .all({
           owner,
           statuses: statuses ? JSON.stringify(statuses) : null,
           parent_id: parentId ?? null,
           // No cursor: a position after every task (a REAL infinity compares above any integer).
-          before_at: before?.createdAt ?? Infinity,
-          before_id: before?.id ?? '',
+          before_seq: beforeSeq ?? Infinity,
           limit,
         })
         .map(toRecord);

@@ -5,11 +5,10 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import { JsonRpcCode } from '../../../errors.js';
-import type { TaskStore } from '../../../store.js';
+import type { ReapArgs, RescueArgs, TaskStore } from '../../../store.js';
 import { statusesLeadingTo } from '../../../task.js';
-import type { RecordChange } from '../change-feed.js';
+import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, json, sqlStatuses, type ChangeColumns, type TaskRow } from '../task-row.js';
 
 type ExpiredLease = Pick<TaskRow, 'id' | 'status' | 'attempt' | 'max_attempts' | 'lease_worker' | 'lease_expires_at'>;
@@ -21,7 +20,8 @@ interface LeaseKey {
   now: number;
 }
 
-export function prepareUpkeep(db: Database, record: RecordChange) {
+/** `rescueExpiredLeases` and `reapExpired`. */
+export function prepareUpkeep({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'rescueExpiredLeases' | 'reapExpired'>> {
   const expiredLeases = db.prepare<[number], ExpiredLease>(
     `SELECT id, status, attempt, max_attempts, lease_worker, lease_expires_at FROM carrel_tasks
      WHERE lease_worker IS NOT NULL AND lease_expires_at <= ? AND status IN (${HELD})`,
@@ -49,7 +49,7 @@ export function prepareUpkeep(db: Database, record: RecordChange) {
   );
 
   return {
-    rescueExpiredLeases({ now }: Parameters<TaskStore['rescueExpiredLeases']>[0]): number {
+    rescueExpiredLeases({ now }: RescueArgs): number {
       let touched = 0;
       for (const task of expiredLeases.all(now)) {
         const key: LeaseKey = { id: task.id, status: task.status, lease_worker: task.lease_worker as string, now };
@@ -74,7 +74,7 @@ export function prepareUpkeep(db: Database, record: RecordChange) {
       return touched;
     },
 
-    reapExpired({ now, limit }: Parameters<TaskStore['reapExpired']>[0]): string[] {
+    reapExpired({ now, limit }: ReapArgs): string[] {
       if (limit <= 0) return [];
       const rows = reap.all(now, limit);
       for (const row of rows) record(row, 'deleted');

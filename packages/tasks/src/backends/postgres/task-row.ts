@@ -9,6 +9,7 @@ import type { InputRequestRecord, Outcome, TaskErrorObject, TaskProgress, TaskRe
 /** One row of `tasks`, as read by the statements here. */
 export interface TaskRow {
   id: string;
+  seq: number;
   owner: string;
   handler: string;
   input: unknown;
@@ -37,7 +38,7 @@ export interface TaskRow {
 
 /** The columns a `TaskRecord` is read from, for `RETURNING` and `SELECT` lists. */
 export const TASK_COLUMNS =
-  'id, owner, handler, input, status, status_message, progress, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, attempt, max_attempts, run_at, lease_worker, lease_expires_at, unique_key, unique_until, outcome, last_error, input_requests, input_responses, parent_id, meta';
+  'id, seq, owner, handler, input, status, status_message, progress, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, attempt, max_attempts, run_at, lease_worker, lease_expires_at, unique_key, unique_until, outcome, last_error, input_requests, input_responses, parent_id, meta';
 
 /** The same columns qualified by a table alias, for joins. */
 export function taskColumns(alias: string): string {
@@ -50,6 +51,7 @@ export function taskColumns(alias: string): string {
 export function toRecord(row: TaskRow): TaskRecord {
   return {
     id: row.id,
+    seq: row.seq,
     owner: row.owner,
     handler: row.handler,
     input: row.input,
