@@ -56,8 +56,9 @@ export interface TaskContext {
    * a worker thread.
    *
    * A handler that takes a completion hands its result over this way: once the completion is
-   * committed, what the handler returns is not written again; if the handler returns while it
-   * still holds the live task (the completion was never committed), the attempt fails.
+   * committed, what the handler returns is not written again; if the handler returns or throws
+   * while it still holds the live task (the completion was never committed), that is recorded as
+   * for any handler.
    */
   completion(result: unknown): TaskCompletion;
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TaskCompletion } from './task-completion.js';
+import type { TaskCompletion } from '@carrel/tasks';
 import type { DocumentKind } from '../store/documents.js';
 import type { MediaType } from '../sources/media-type.js';
 

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import type { Database } from 'better-sqlite3';
-import type { TaskCompletion } from './task-completion.js';
+import type { TaskCompletion } from '@carrel/tasks';
 import type { Embedder } from '../embedders/embedder.js';
 import {
   ContentTooLargeError,

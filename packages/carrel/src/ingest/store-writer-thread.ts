@@ -8,7 +8,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { completeInTransaction } from './task-completion.js';
+import { completeInTransaction } from '@carrel/tasks/sqlite';
 import { openDatabase } from '../store/database.js';
 import { collectGarbage, discardRun, hasGarbage } from '../store/garbage.js';
 import { publishRun } from '../store/publish.js';

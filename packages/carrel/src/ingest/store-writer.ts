@@ -6,7 +6,7 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import type { TaskCompletion } from './task-completion.js';
+import type { TaskCompletion } from '@carrel/tasks';
 import type { PublishOutcome } from '../store/publish.js';
 import type { OpenedRun } from '../store/runs.js';
 import type { StagedDocument, StagedVersion } from '../store/staging.js';

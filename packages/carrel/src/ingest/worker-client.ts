@@ -11,7 +11,7 @@
  * @module
  */
 import type { Worker } from 'node:worker_threads';
-import type { TaskCompletion } from './task-completion.js';
+import type { TaskCompletion } from '@carrel/tasks';
 import { IngestCancelledError } from '../errors.js';
 import type { FromWorker, IngestJob, IngestResult, JobSpec, ToWorker } from './jobs.js';
 import { spawnWorker } from './spawn-worker.js';

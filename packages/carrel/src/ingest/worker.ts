@@ -9,7 +9,7 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { TaskCompletion } from './task-completion.js';
+import type { TaskCompletion } from '@carrel/tasks';
 import type { EmbedderConfig } from '../embedders/embedder.js';
 import { createEmbedder } from '../embedders/create-embedder.js';
 import { IngestCancelledError } from '../errors.js';

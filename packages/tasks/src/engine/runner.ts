@@ -177,17 +177,13 @@ export class Runner {
    * A handler that took a completion commits its result itself, in its own transaction
    * (`completeInTransaction`), so the runner writes nothing for a task this worker no longer
    * holds: completed that way, or cancelled first (null). A task it still holds was never
-   * completed: a returned result then fails the attempt, naming why; a throw is recorded as usual.
+   * completed that way (its final write did not happen, say): what the handler returned or threw
+   * is recorded as usual.
    */
   async #afterCompletion(task: TaskRecord, result: AttemptResult): Promise<AttemptResult | null> {
     const current = await this.options.store.get(task.id);
     const held = current !== null && !isTerminal(current.status) && current.lease?.worker === this.options.worker;
-    if (!held) return null;
-    if (result.kind === 'error') return result;
-    const message =
-      'The handler returned without committing the completion it took: commit ctx.completion(result) with completeInTransaction ' +
-      'inside the transaction of its final write, or return the result without taking a completion';
-    return { kind: 'error', error: { code: JsonRpcCode.InternalError, message }, retryable: false };
+    return held ? result : null;
   }
 
   async #record(task: TaskRecord, definition: TaskHandlerDefinition<unknown, unknown>, result: AttemptResult): Promise<void> {
