@@ -9,7 +9,7 @@
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { serveStdio as sdkServeStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
-import type { McpTaskServer } from './server.js';
+import type { McpTaskServer } from '../server.js';
 import { checkedFrames } from './stdio-frames.js';
 
 export interface StdioOptions {

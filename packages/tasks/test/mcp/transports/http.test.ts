@@ -17,7 +17,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { modern, pollModern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+import { request2026, poll2026, readJsonRpc, startHttp, v1Http, type HttpFixture } from '../support/servers.js';
 
 const adminOnly = defineTool({
   name: 'admin_only',
@@ -65,8 +65,10 @@ describe('HTTP with bearer tokens', () => {
       const bobs = await bob.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
       expect(bobs.tasks.map((t) => t.taskId)).not.toContain(task.taskId);
       expect((await bob.callTool({ name: 'get_task', arguments: { taskId: task.taskId } })).isError).toBe(true);
-      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-bob' })).body.error?.code).toBe(-32602);
-      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-alice' })).body.result?.taskId).toBe(task.taskId);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-bob' })).body.error?.code).toBe(-32602);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-alice' })).body.result?.taskId).toBe(
+        task.taskId,
+      );
       const alices = await alice.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
       expect(alices.tasks.map((t) => t.taskId)).toContain(task.taskId);
     } finally {
@@ -99,9 +101,9 @@ describe('HTTP with bearer tokens', () => {
 
   it('refuses a tool whose scopes the token lacks', async () => {
     expect(
-      (await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
+      (await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
     ).toEqual([{ type: 'text', text: 'ok' }]);
-    const refused = await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
+    const refused = await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
     expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
   });
 
@@ -134,10 +136,10 @@ describe('HTTP with bearer tokens', () => {
       await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({
         code: -32602,
       });
-      expect((await modern(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
-      expect((await modern(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
+      expect((await request2026(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
       expect(
-        (await modern(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code,
+        (await request2026(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code,
       ).toBe(-32602);
       const wrongType = await fetch(fx.url, {
         method: 'POST',
@@ -206,12 +208,12 @@ describe('HTTP without authentication', () => {
   });
 
   it('limits task creation per owner and says when to retry', async () => {
-    const create = () => modern(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0 } });
+    const create = () => request2026(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0 } });
     // The burst is 2 creations (tasks created by other tests on this endpoint count too).
     let limited = await create();
     for (let i = 0; i < 2 && !limited.body.error; i++) limited = await create();
     expect(limited.body.error).toMatchObject({ code: -32600, data: { retryAfterMs: expect.any(Number) } });
-    expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
+    expect((await request2026(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
       { type: 'text', text: 'Hello, cheap!' },
     ]);
   });
@@ -224,7 +226,7 @@ describe('HTTP restart', () => {
     const http = { tokens: { 'token-dave': { principal: 'dave' } } };
     try {
       const before = await startHttp({ store: new SqliteTaskStore({ path }), http });
-      const created = await modern(
+      const created = await request2026(
         before.url,
         'tools/call',
         { name: 'slow_compute', arguments: { seconds: 1, label: 'restart' } },
@@ -235,7 +237,7 @@ describe('HTTP restart', () => {
       await before.store.close();
       const after = await startHttp({ store: new SqliteTaskStore({ path }), http });
       try {
-        const done = await pollModern(after.url, taskId, (t) => t.status === 'completed', { token: 'token-dave' });
+        const done = await poll2026(after.url, taskId, (t) => t.status === 'completed', { token: 'token-dave' });
         expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Computed restart in 1 s' }] });
       } finally {
         await after.close();

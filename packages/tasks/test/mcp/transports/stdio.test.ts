@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnStdioFixture, v1Stdio } from './support/servers.js';
+import { spawnStdioFixture, v1Stdio } from '../support/servers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -147,7 +147,7 @@ describe('stdio', () => {
     }
   });
 
-  it('speaks the 2026-07-28 extension on a modern stdio connection, input round trip included', async () => {
+  it('speaks the 2026-07-28 extension on a 2026-07-28 stdio connection, input round trip included', async () => {
     const raw = rawStdio();
     const meta = {
       'io.modelcontextprotocol/protocolVersion': '2026-07-28',

@@ -1,8 +1,9 @@
 /**
  * Streamable HTTP for both eras on one endpoint. In front of everything: DNS-rebinding protection
  * (Host and Origin allowlists; 127.0.0.1 by default), bearer tokens mapped to principals with
- * scopes, a body size limit and a JSON content-type check. Then `isLegacyRequest` routes 2025-era
- * traffic to the sessionful leg and the rest to the SDK's stateless 2026-07-28 handler.
+ * scopes, a body size limit and a JSON content-type check. Then the SDK's `isLegacyRequest` (its
+ * word for 2025-11-25 traffic) routes a request to the sessionful 2025-11-25 leg
+ * (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless 2026-07-28 handler.
  *
  * Owners: with tokens configured every request is a principal's, and tasks are bound to it. With no
  * tokens nothing identifies callers: all share one owner, the 128-bit task id is the only
@@ -23,8 +24,9 @@ import {
   originValidationResponse,
   type AuthInfo,
 } from '@modelcontextprotocol/server';
-import { LegacySessions } from './legacy-sessions.js';
-import type { McpTaskServer, Serving } from './server.js';
+import type { Serving } from '../model.js';
+import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
+import type { McpTaskServer } from '../server.js';
 
 /** A bearer token's identity. */
 export interface TokenGrant {
@@ -72,8 +74,9 @@ export function createHttpHandler(
   const serving: Serving = tokens
     ? { defaultOwner: 'unauthenticated', bound: true, session: false }
     : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
-  const modern = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
-  const legacy = new LegacySessions(server, {
+  // The SDK's stateless handler serves 2026-07-28 only: 2025-11-25 traffic never reaches it.
+  const rev2026 = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
+  const rev2025 = new HttpSessions(server, {
     serving: { ...serving, session: true },
     maxRequestBodySize,
     ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
@@ -102,10 +105,10 @@ export function createHttpHandler(
         { status: 415, headers: { 'content-type': 'application/json' } },
       );
     }
-    if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return legacy.fetch(request, authInfo);
-    return modern.fetch(request, { ...(authInfo && { authInfo }) });
+    if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return rev2025.fetch(request, authInfo);
+    return rev2026.fetch(request, { ...(authInfo && { authInfo }) });
   };
-  return { fetch, close: async () => void (await Promise.allSettled([modern.close(), legacy.close()])) };
+  return { fetch, close: async () => void (await Promise.allSettled([rev2026.close(), rev2025.close()])) };
 }
 
 /** Listens on 127.0.0.1 (by default) and serves both eras at `path`. */

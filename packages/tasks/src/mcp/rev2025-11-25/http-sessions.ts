@@ -1,5 +1,5 @@
 /**
- * The sessionful leg for 2025-era HTTP clients. The SDK's stateless legacy fallback cannot carry a
+ * The sessionful leg for 2025-11-25 HTTP clients. The SDK's stateless 2025-era fallback cannot carry a
  * `tasks/result` side channel (the client's answer to an elicitation arrives on a new POST) or
  * notifications after a call returns, so 2025 traffic goes to a session map instead: one SDK
  * streamable HTTP transport and one `Server` per session, bound to the principal that opened it.
@@ -8,7 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { WebStandardStreamableHTTPServerTransport, type AuthInfo } from '@modelcontextprotocol/server';
-import type { McpTaskServer, Serving } from './server.js';
+import type { Serving } from '../model.js';
+import type { McpTaskServer } from '../server.js';
 
 interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
@@ -16,7 +17,7 @@ interface Session {
   lastUsed: number;
 }
 
-export interface LegacySessionsOptions {
+export interface HttpSessionsOptions {
   serving: Serving;
   maxRequestBodySize: number;
   /** Sessions kept at once; the least recently used is closed beyond this (default 1000). */
@@ -25,14 +26,14 @@ export interface LegacySessionsOptions {
   sessionIdleMs?: number;
 }
 
-/** The 2025 session map behind one HTTP endpoint. */
-export class LegacySessions {
+/** The 2025-11-25 session map behind one HTTP endpoint. */
+export class HttpSessions {
   readonly #sessions = new Map<string, Session>();
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly server: McpTaskServer,
-    private readonly options: LegacySessionsOptions,
+    private readonly options: HttpSessionsOptions,
   ) {
     const idleMs = options.sessionIdleMs ?? 30 * 60_000;
     this.#sweeper = setInterval(() => this.#closeIdle(idleMs), Math.min(60_000, idleMs));
@@ -72,7 +73,7 @@ export class LegacySessions {
         this.#sessions.delete(id);
       },
     });
-    const server = this.server.build('legacy', this.options.serving);
+    const server = this.server.build('2025-11-25', this.options.serving);
     transport.onclose = () => {
       if (transport.sessionId) this.#sessions.delete(transport.sessionId);
       void server.close();

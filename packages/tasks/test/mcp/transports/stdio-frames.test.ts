@@ -1,7 +1,7 @@
 /** The stdio frame filter: valid lines pass through whole, however they are chunked; bad ones are answered. */
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { checkedFrames } from '../../src/mcp/stdio-frames.js';
+import { checkedFrames } from '../../../src/mcp/transports/stdio-frames.js';
 
 function run(
   chunks: Array<string | Buffer>,
