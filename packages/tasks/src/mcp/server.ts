@@ -12,21 +12,17 @@
  *   are registered by the eras themselves;
  * - the low-level `Server` is used rather than `McpServer`, whose tool wrapper turns every thrown
  *   error into an `isError` result (SDK 2.4 behaviour; no upstream issue), while tasks need real
- *   JSON-RPC errors (-32601, -32021).
+ *   JSON-RPC errors (-32601, -32021);
+ * - it is a `CheckedServer`, so schema-invalid requests are -32602 rather than -32603
+ *   (typescript-sdk#2284).
  *
  * @module
  */
-import {
-  Server,
-  type CallToolRequestParams,
-  type McpServerFactory,
-  type Result,
-  type ServerContext,
-  type Tool,
-} from '@modelcontextprotocol/server';
+import type { CallToolRequestParams, McpServerFactory, Result, Server, ServerContext, Tool } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import { ASYNC_PROPERTY, builtinTools, type BuiltinTool } from './async-tools.js';
 import { ASYNC_ARGUMENT, ToolCalls } from './call-tool.js';
+import { CheckedServer } from './checked-server.js';
 import { revisionOfSdkEra, type Era, type Guard, type Revision } from './era.js';
 import { toProtocolError } from './errors.js';
 import type { Caller, Serving } from './model.js';
@@ -95,7 +91,7 @@ export class McpTaskServer {
   build(revision: Revision, serving: Serving): Server {
     const era = ERAS[revision];
     const { engine } = this;
-    const server = new Server(
+    const server = new CheckedServer(
       { name: this.#options.name, version: this.#options.version },
       {
         capabilities: era.capabilities(serving),

@@ -7,7 +7,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { WebStandardStreamableHTTPServerTransport, type AuthInfo } from '@modelcontextprotocol/server';
+import { specTypeSchemas, WebStandardStreamableHTTPServerTransport, type AuthInfo } from '@modelcontextprotocol/server';
+import { invalidParams } from '../errors.js';
 import type { Serving } from '../model.js';
 import type { McpTaskServer } from '../server.js';
 
@@ -62,6 +63,8 @@ export class HttpSessions {
   }
 
   async #open(request: Request, authInfo: AuthInfo | undefined, principal: string | null): Promise<Response> {
+    const refused = await refuseInvalidInitialize(request);
+    if (refused) return refused;
     const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: this.options.maxRequestBodySize,
@@ -103,8 +106,25 @@ export class HttpSessions {
   }
 }
 
-function jsonRpcError(status: number, code: number, message: string): Response {
-  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }), {
+/**
+ * -32602 naming the bad field for an `initialize` whose params fail the schema. The SDK transport
+ * does not take such a request for an `initialize` and answers -32000 "Server not initialized",
+ * which sends the client looking for the wrong mistake.
+ */
+async function refuseInvalidInitialize(request: Request): Promise<Response | undefined> {
+  const message = (await request
+    .clone()
+    .json()
+    .catch(() => undefined)) as { id?: unknown; method?: unknown; params?: unknown } | undefined;
+  if (typeof message !== 'object' || message === null || message.method !== 'initialize') return undefined;
+  const { issues } = specTypeSchemas.InitializeRequestParams['~standard'].validate(message.params ?? {});
+  if (!issues) return undefined;
+  const id = typeof message.id === 'string' || typeof message.id === 'number' ? message.id : null;
+  return jsonRpcError(400, -32602, invalidParams('initialize', issues).message, id);
+}
+
+function jsonRpcError(status: number, code: number, message: string, id: string | number | null = null): Response {
+  return new Response(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id }), {
     status,
     headers: { 'content-type': 'application/json' },
   });

@@ -11,8 +11,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
-import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
@@ -27,12 +26,9 @@ import {
 import type { Serving } from '../model.js';
 import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
 import type { McpTaskServer } from '../server.js';
+import { authenticate, tokenTable, type TokenGrant } from './bearer-tokens.js';
 
-/** A bearer token's identity. */
-export interface TokenGrant {
-  principal: string;
-  scopes?: readonly string[];
-}
+export type { TokenGrant } from './bearer-tokens.js';
 
 export interface HttpOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -70,7 +66,7 @@ export function createHttpHandler(
   const path = options.path ?? '/mcp';
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
   const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
-  const tokens = options.tokens ? hashTokens(options.tokens) : null;
+  const tokens = options.tokens ? tokenTable(options.tokens) : null;
   const serving: Serving = tokens
     ? { defaultOwner: 'unauthenticated', bound: true, session: false }
     : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
@@ -84,7 +80,8 @@ export function createHttpHandler(
   });
 
   const fetch = async (request: Request): Promise<Response> => {
-    if (new URL(request.url).pathname !== path) return new Response('Not Found', { status: 404 });
+    const outside = outsideEndpoint(new URL(request.url).pathname, request.method, path);
+    if (outside) return outside;
     const rejected =
       hostHeaderValidationResponse(request, hosts) ??
       (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
@@ -115,7 +112,15 @@ export function createHttpHandler(
 export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}): Promise<HttpEndpoint> {
   const handler = createHttpHandler(server, options);
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
-  const http: HttpServer = createServer(toNodeHandler(handler, { maxRequestBodySize }) as Parameters<typeof createServer>[1] & object);
+  const path = options.path ?? '/mcp';
+  const toFetch = toNodeHandler(handler, { maxRequestBodySize });
+  const http: HttpServer = createServer((req, res) => {
+    // A fetch Request cannot carry TRACE or TRACK (undici refuses them, and the adapter answered 500),
+    // so methods the endpoint does not serve are answered here, before the adapter.
+    const method = req.method ?? '';
+    if (SERVED_METHODS.includes(method)) return void toFetch(req, res);
+    void send(res, outsideEndpoint(new URL(req.url ?? '/', 'http://localhost').pathname, method, path)!);
+  });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -123,7 +128,7 @@ export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}
   });
   const { port } = http.address() as AddressInfo;
   return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${options.path ?? '/mcp'}`,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
     port,
     close: async () => {
       await handler.close();
@@ -133,24 +138,24 @@ export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}
   };
 }
 
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
+/** POST carries messages; GET (the stream) and DELETE (the end) belong to 2025-11-25 sessions. */
+const SERVED_METHODS = ['GET', 'POST', 'DELETE'];
 
-/** Tokens are looked up by hash, so lookups do not compare secrets byte by byte. */
-function hashTokens(tokens: Record<string, TokenGrant>): Map<string, TokenGrant> {
-  return new Map(Object.entries(tokens).map(([token, grant]) => [sha256(token), grant]));
+/** 404 off the endpoint's path; 405 with `Allow` (RFC 9110 §15.5.6) for a method it does not serve. */
+function outsideEndpoint(pathname: string, method: string, path: string): Response | undefined {
+  if (pathname !== path) return new Response('Not Found', { status: 404 });
+  if (SERVED_METHODS.includes(method)) return undefined;
+  return new Response(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: -32000, message: `Method Not Allowed: ${method}; the endpoint serves ${SERVED_METHODS.join(', ')}` },
+      id: null,
+    }),
+    { status: 405, headers: { allow: SERVED_METHODS.join(', '), 'content-type': 'application/json' } },
+  );
 }
 
-function authenticate(request: Request, tokens: Map<string, TokenGrant>): AuthInfo | Response {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
-  const grant = match ? tokens.get(sha256(match[1]!)) : undefined;
-  if (!match || !grant) {
-    const error = match
-      ? 'error="invalid_token", error_description="Unknown bearer token"'
-      : 'error="invalid_request", error_description="A bearer token is required"';
-    return new Response(JSON.stringify({ error: match ? 'invalid_token' : 'invalid_request' }), {
-      status: 401,
-      headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` },
-    });
-  }
-  return { token: match[1]!, clientId: grant.principal, scopes: [...(grant.scopes ?? [])] };
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
 }

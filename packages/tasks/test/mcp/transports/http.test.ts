@@ -154,6 +154,22 @@ describe('HTTP with bearer tokens', () => {
     }
   });
 
+  it('answers methods the endpoint does not serve (TRACE included) with 405 and an Allow header', async () => {
+    const { port } = new URL(fx.url);
+    const raw = (method: string) =>
+      new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/mcp', method, headers: { authorization: 'Bearer token-alice' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const method of ['TRACE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD'])
+      expect({ method, ...(await raw(method)) }).toEqual({ method, status: 405, allow: 'GET, POST, DELETE' });
+    expect((await raw('GET')).status).toBe(400); // served: a 2025-11-25 session's stream, which needs its session id
+  });
+
   it('rejects a foreign Host or Origin (DNS rebinding) with 403', async () => {
     const { port } = new URL(fx.url);
     const status = await new Promise<number>((resolve, reject) => {
