@@ -2,7 +2,8 @@
  * The sessionful leg for 2025-11-25 HTTP clients. The SDK's stateless 2025-era fallback cannot carry a
  * `tasks/result` side channel (the client's answer to an elicitation arrives on a new POST) or
  * notifications after a call returns, so 2025 traffic goes to a session map instead: one SDK
- * streamable HTTP transport and one `Server` per session, bound to the principal that opened it.
+ * streamable HTTP transport and one `Server` per session, bound to the principal that opened it,
+ * and bounded per principal and overall (`session-registry.ts`).
  *
  * @module
  */
@@ -11,33 +12,36 @@ import { specTypeSchemas, WebStandardStreamableHTTPServerTransport, type AuthInf
 import { invalidParams } from '../errors.js';
 import type { Serving } from '../model.js';
 import type { McpTaskServer } from '../server.js';
+import { SessionRegistry, type SessionEntry } from './session-registry.js';
 
-interface Session {
-  transport: WebStandardStreamableHTTPServerTransport;
-  principal: string | null;
-  lastUsed: number;
-}
+type Transport = WebStandardStreamableHTTPServerTransport;
 
 export interface HttpSessionsOptions {
   serving: Serving;
   maxRequestBodySize: number;
-  /** Sessions kept at once; the least recently used is closed beyond this (default 1000). */
+  /** Sessions kept at once, all principals together (default 1000); see `session-registry.ts` for who loses one beyond it. */
   maxSessions?: number;
+  /** Sessions one authenticated principal keeps at once (default 100); beyond it, its own least recently used is closed. */
+  maxSessionsPerPrincipal?: number;
   /** A session unused for this long is closed (default 30 minutes); its tasks live on in the store. */
   sessionIdleMs?: number;
 }
 
 /** The 2025-11-25 session map behind one HTTP endpoint. */
 export class HttpSessions {
-  readonly #sessions = new Map<string, Session>();
+  readonly #sessions: SessionRegistry<Transport>;
   readonly #sweeper: NodeJS.Timeout;
 
   constructor(
     private readonly server: McpTaskServer,
     private readonly options: HttpSessionsOptions,
   ) {
+    this.#sessions = new SessionRegistry({
+      maxSessions: options.maxSessions ?? 1000,
+      maxSessionsPerPrincipal: options.maxSessionsPerPrincipal ?? 100,
+    });
     const idleMs = options.sessionIdleMs ?? 30 * 60_000;
-    this.#sweeper = setInterval(() => this.#closeIdle(idleMs), Math.min(60_000, idleMs));
+    this.#sweeper = setInterval(() => closeAll(this.#sessions.removeIdle(Date.now() - idleMs)), Math.min(60_000, idleMs));
     this.#sweeper.unref();
   }
 
@@ -48,8 +52,8 @@ export class HttpSessions {
       const session = this.#sessions.get(sessionId);
       // Another principal's session is indistinguishable from a missing one.
       if (!session || session.principal !== principal) return jsonRpcError(404, -32001, 'Session not found');
-      session.lastUsed = Date.now();
-      return session.transport.handleRequest(request, { ...(authInfo && { authInfo }) });
+      this.#sessions.touch(session, Date.now());
+      return session.value.handleRequest(request, { ...(authInfo && { authInfo }) });
     }
     if (request.method !== 'POST') return jsonRpcError(400, -32000, 'Bad Request: Mcp-Session-Id header is required');
     return this.#open(request, authInfo, principal);
@@ -58,52 +62,31 @@ export class HttpSessions {
   /** Closes every session. */
   async close(): Promise<void> {
     clearInterval(this.#sweeper);
-    await Promise.allSettled([...this.#sessions.values()].map((s) => s.transport.close()));
-    this.#sessions.clear();
+    await Promise.allSettled(this.#sessions.removeAll().map((s) => s.value.close()));
   }
 
   async #open(request: Request, authInfo: AuthInfo | undefined, principal: string | null): Promise<Response> {
     const refused = await refuseInvalidInitialize(request);
     if (refused) return refused;
-    const transport: WebStandardStreamableHTTPServerTransport = new WebStandardStreamableHTTPServerTransport({
+    const transport: Transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: this.options.maxRequestBodySize,
-      onsessioninitialized: (id) => {
-        this.#sessions.set(id, { transport, principal, lastUsed: Date.now() });
-        this.#evict();
-      },
-      onsessionclosed: (id) => {
-        this.#sessions.delete(id);
-      },
+      onsessioninitialized: (id) => closeAll(this.#sessions.add(id, principal, transport, Date.now())),
+      onsessionclosed: (id) => this.#sessions.remove(id),
     });
     const server = this.server.build('2025-11-25', this.options.serving);
     transport.onclose = () => {
-      if (transport.sessionId) this.#sessions.delete(transport.sessionId);
+      if (transport.sessionId) this.#sessions.remove(transport.sessionId);
       void server.close();
     };
     await server.connect(transport);
     // A POST without a session that is not `initialize` is rejected by the transport itself.
     return transport.handleRequest(request, { ...(authInfo && { authInfo }) });
   }
+}
 
-  #closeIdle(idleMs: number): void {
-    const cutoff = Date.now() - idleMs;
-    for (const [id, session] of this.#sessions) {
-      if (session.lastUsed > cutoff) continue;
-      this.#sessions.delete(id);
-      void session.transport.close();
-    }
-  }
-
-  #evict(): void {
-    const max = this.options.maxSessions ?? 1000;
-    if (this.#sessions.size <= max) return;
-    const oldest = [...this.#sessions.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed).slice(0, this.#sessions.size - max);
-    for (const [id, session] of oldest) {
-      this.#sessions.delete(id);
-      void session.transport.close();
-    }
-  }
+function closeAll(sessions: ReadonlyArray<SessionEntry<Transport>>): void {
+  for (const session of sessions) void session.value.close();
 }
 
 /**

@@ -45,8 +45,10 @@ export interface HttpOptions {
   maxRequestBodySize?: number;
   /** Retention cap when unauthenticated (default 1 hour). */
   unauthenticatedMaxTtlMs?: number;
-  /** 2025-era sessions kept at once (default 1000). */
+  /** 2025-era sessions kept at once, all principals together (default 1000): a memory bound. */
   maxSessions?: number;
+  /** 2025-era sessions one token's principal keeps at once (default 100); beyond it, its own oldest is closed. */
+  maxSessionsPerPrincipal?: number;
   /** A 2025-era session unused for this long is closed (default 30 minutes). */
   sessionIdleMs?: number;
 }
@@ -76,6 +78,7 @@ export function createHttpHandler(
     serving: { ...serving, session: true },
     maxRequestBodySize,
     ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
+    ...(options.maxSessionsPerPrincipal !== undefined && { maxSessionsPerPrincipal: options.maxSessionsPerPrincipal }),
     ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }),
   });
 

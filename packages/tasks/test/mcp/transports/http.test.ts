@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTool } from '@carrel/tasks/mcp';
+import type { HttpOptions } from '@carrel/tasks/mcp/http';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import {
   CallToolResultSchema,
@@ -277,6 +278,60 @@ describe('HTTP 2025 sessions', () => {
       },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
     }).then((r) => r.status);
+
+  /** Bob holds two sessions; Alice opens twenty. Bob's must survive whichever cap binds Alice. */
+  async function floodWithTwoTokens(http: HttpOptions): Promise<{ bob: number[]; alice: number[] }> {
+    const fx = await startHttp({ http: { tokens, ...http } });
+    const headers = (token: string) => ({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+    });
+    const open = async (token: string) => {
+      const response = await fetch(fx.url, {
+        method: 'POST',
+        headers: headers(token),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
+        }),
+      });
+      await response.text();
+      return String(response.headers.get('mcp-session-id'));
+    };
+    const ping = async (token: string, sessionId: string) => {
+      const response = await fetch(fx.url, {
+        method: 'POST',
+        headers: { ...headers(token), 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      await response.text();
+      return response.status;
+    };
+    try {
+      const bobs = [await open('token-bob'), await open('token-bob')];
+      const alices: string[] = [];
+      for (let i = 0; i < 20; i++) alices.push(await open('token-alice'));
+      return {
+        bob: await Promise.all(bobs.map((id) => ping('token-bob', id))),
+        alice: await Promise.all(alices.map((id) => ping('token-alice', id))),
+      };
+    } finally {
+      await fx.close();
+    }
+  }
+
+  it("caps sessions per principal: one token's flood closes its own oldest, never another token's", async () => {
+    const statuses = await floodWithTwoTokens({ maxSessions: 100, maxSessionsPerPrincipal: 3 });
+    expect(statuses).toEqual({ bob: [200, 200], alice: [...Array(17).fill(404), 200, 200, 200] });
+  });
+
+  it('past the global cap, closes the oldest session of the principal holding the most, not the oldest overall', async () => {
+    const statuses = await floodWithTwoTokens({ maxSessions: 5, maxSessionsPerPrincipal: 100 });
+    expect(statuses).toEqual({ bob: [200, 200], alice: [...Array(17).fill(404), 200, 200, 200] });
+  });
 
   it('closes the least recently used session beyond maxSessions, and idle sessions', async () => {
     const fx = await startHttp({ http: { maxSessions: 1, sessionIdleMs: 300 } });
