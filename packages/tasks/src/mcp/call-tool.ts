@@ -111,7 +111,12 @@ export class ToolCalls {
     }
   }
 
-  /** Persists a task for the call (rate-limited per owner; retention clamped to the caller's cap); the engine runs it. */
+  /**
+   * Persists a task for the call (retention clamped to the caller's cap); the engine runs it. A
+   * task the client asked for counts against the owner's creation rate; the task of a synchronous
+   * call (`meta.sync`) does not: the client sees no task, only a call that waits for its result,
+   * which no more needs a creation limit than a `never` tool run in the request.
+   */
   async createTask(
     tool: AnyToolDefinition,
     args: unknown,
@@ -120,7 +125,7 @@ export class ToolCalls {
     meta: ToolTaskMeta,
     requestedTtlMs?: number,
   ): Promise<TaskRecord> {
-    this.limiter.take(caller.owner);
+    if (!meta.sync) this.limiter.take(caller.owner, caller.rateLimit);
     const input: ToolTaskInput = { arguments: args, answers };
     const { task } = await this.engine.create({
       handler: toolHandlerName(tool.name),

@@ -7,6 +7,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '../task.js';
 import type { Revision } from './era.js';
+import type { RateLimit } from './rate-limit.js';
 
 /** What the transport knows about whom it serves. */
 export interface Serving {
@@ -18,6 +19,10 @@ export interface Serving {
   session: boolean;
   /** A tighter retention cap for this transport (unauthenticated HTTP keeps tasks shorter). */
   maxTtlMs?: number;
+  /** The task-creation limit the transport's user set; undefined when unset (null: no limit). */
+  rateLimit?: RateLimit | null | undefined;
+  /** The transport's own limit when neither it nor the server sets one (null: no limit). */
+  defaultRateLimit: RateLimit | null;
 }
 
 /** Whom a request acts for. `bound` is false where nothing identifies the caller (unauthenticated HTTP). */
@@ -30,6 +35,8 @@ export interface Caller {
   maxTtlMs: number;
   /** Retention of a task whose client asked for none (never above `maxTtlMs`). */
   defaultTtlMs: number;
+  /** How fast this caller's owner may create tasks (null: no limit). */
+  rateLimit: RateLimit | null;
 }
 
 /** What `meta` the MCP layer keeps on an engine record. */

@@ -42,7 +42,12 @@ export interface McpTaskServerOptions {
   maxTtlMs?: number;
   /** Retention of a task whose client asked for none; default 1 hour (or the cap, if shorter). */
   defaultTtlMs?: number;
-  /** Task creations per owner; default 120 a minute with bursts of 30. null disables the limit. */
+  /**
+   * Task creations per owner on every transport that sets no `rateLimit` of its own; null disables
+   * the limit. Unset, each transport uses its own default: none on stdio (one local user's own
+   * process), 120 a minute with bursts of 30 per principal on HTTP with tokens, and a wider shared
+   * limit on HTTP without them (see `transports/http.ts`).
+   */
   rateLimit?: RateLimit | null;
   /** Tasks per 2025 `tasks/list` page (default 50). */
   listPageSize?: number;
@@ -73,8 +78,7 @@ export class McpTaskServer {
       if (tools.has(tool.name)) throw new Error(`Two tools are named '${tool.name}': tool names must be unique`);
       tools.set(tool.name, tool);
     }
-    const limiter = new RateLimiter(options.rateLimit === undefined ? { perMinute: 120, burst: 30 } : options.rateLimit);
-    this.#calls = new ToolCalls(options.engine, tools, limiter, options.asyncTools ?? true);
+    this.#calls = new ToolCalls(options.engine, tools, new RateLimiter(), options.asyncTools ?? true);
   }
 
   /** Stops the engine: running tool tasks get `drainMs` to finish, then resume on the next start. */
@@ -100,7 +104,8 @@ export class McpTaskServer {
     );
     const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
     const defaultTtlMs = Math.min(this.#options.defaultTtlMs ?? HOUR_MS, maxTtlMs);
-    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs });
+    const rateLimit = creationLimit(serving, this.#options.rateLimit);
+    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs, rateLimit });
     const guard: Guard = (ctx, run) =>
       run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
@@ -150,9 +155,15 @@ export class McpTaskServer {
   readonly #onError = (error: unknown) => (this.#options.onError ?? ((e: unknown) => console.error('[carrel/tasks mcp]', e)))(error);
 }
 
+/** The transport's own setting, else the server's, else the transport's default; null (no limit) counts as a setting. */
+function creationLimit(serving: Serving, serverLimit: RateLimit | null | undefined): RateLimit | null {
+  if (serving.rateLimit !== undefined) return serving.rateLimit;
+  return serverLimit !== undefined ? serverLimit : serving.defaultRateLimit;
+}
+
 /** The authenticated principal over HTTP; otherwise the transport's default owner. */
-function callerFor(ctx: ServerContext, serving: Serving, retention: Pick<Caller, 'maxTtlMs' | 'defaultTtlMs'>): Caller {
+function callerFor(ctx: ServerContext, serving: Serving, policy: Pick<Caller, 'maxTtlMs' | 'defaultTtlMs' | 'rateLimit'>): Caller {
   const auth = ctx.http?.authInfo;
-  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, ...retention };
-  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], ...retention };
+  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, ...policy };
+  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], ...policy };
 }

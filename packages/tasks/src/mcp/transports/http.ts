@@ -24,6 +24,7 @@ import {
   type AuthInfo,
 } from '@modelcontextprotocol/server';
 import type { Serving } from '../model.js';
+import type { RateLimit } from '../rate-limit.js';
 import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
 import type { McpTaskServer } from '../server.js';
 import { authenticate, tokenTable, type TokenGrant } from './bearer-tokens.js';
@@ -51,7 +52,27 @@ export interface HttpOptions {
   maxSessionsPerPrincipal?: number;
   /** A 2025-era session unused for this long is closed (default 30 minutes). */
   sessionIdleMs?: number;
+  /**
+   * Task creations per owner; null for none. Default: the server's `rateLimit`, else
+   * `AUTHENTICATED_RATE_LIMIT` per principal with tokens, `UNAUTHENTICATED_RATE_LIMIT` without.
+   */
+  rateLimit?: RateLimit | null;
 }
+
+/** With tokens each principal is one owner with a bucket of its own: 120 creations a minute, bursts of 30. */
+export const AUTHENTICATED_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 30 };
+
+/**
+ * Without tokens every client is the one shared owner, so a per-owner limit meant for one client
+ * throttles all of them together (150 clients starting 3 tasks each waited 210 s under 120 a
+ * minute). Nothing on this endpoint tells clients apart to key a bucket by: it listens on loopback
+ * by default, where every client has the same address; 2025 session ids are free to mint and 2026
+ * requests carry none; `clientInfo` is whatever the client says. So the shared bucket is wide
+ * instead: 1,200 a minute with bursts of 600, enough for hundreds of local clients starting tasks
+ * at once, while still bounding the write rate of a runaway one. What they can hold at once is
+ * bounded separately by the engine's live-task cap per owner (`maxLiveTasksPerOwner`).
+ */
+export const UNAUTHENTICATED_RATE_LIMIT: RateLimit = { perMinute: 1_200, burst: 600 };
 
 export interface HttpEndpoint {
   /** The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`. */
@@ -70,8 +91,21 @@ export function createHttpHandler(
   const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
   const tokens = options.tokens ? tokenTable(options.tokens) : null;
   const serving: Serving = tokens
-    ? { defaultOwner: 'unauthenticated', bound: true, session: false }
-    : { defaultOwner: 'anonymous', bound: false, session: false, maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000 };
+    ? {
+        defaultOwner: 'unauthenticated',
+        bound: true,
+        session: false,
+        rateLimit: options.rateLimit,
+        defaultRateLimit: AUTHENTICATED_RATE_LIMIT,
+      }
+    : {
+        defaultOwner: 'anonymous',
+        bound: false,
+        session: false,
+        maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000,
+        rateLimit: options.rateLimit,
+        defaultRateLimit: UNAUTHENTICATED_RATE_LIMIT,
+      };
   // The SDK's stateless handler serves 2026-07-28 only: 2025-11-25 traffic never reaches it.
   const rev2026 = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
   const rev2025 = new HttpSessions(server, {
