@@ -16,6 +16,7 @@ import { SessionRegistry, type SessionEntry } from './session-registry.js';
 
 type Transport = WebStandardStreamableHTTPServerTransport;
 
+/** How the 2025-11-25 sessions of one endpoint serve, and how many stay open. */
 export interface HttpSessionsOptions {
   serving: Serving;
   maxRequestBodySize: number;
@@ -45,6 +46,7 @@ export class HttpSessions {
     this.#sweeper.unref();
   }
 
+  /** Serves a 2025-11-25 request: on its session (only the principal that opened it), or opening one with `initialize`. */
   async fetch(request: Request, authInfo: AuthInfo | undefined): Promise<Response> {
     const principal = authInfo?.clientId ?? null;
     const sessionId = request.headers.get('mcp-session-id');

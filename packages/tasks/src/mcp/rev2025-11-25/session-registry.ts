@@ -39,6 +39,7 @@ export class SessionRegistry<T> {
     return this.#all.size;
   }
 
+  /** The open session with this id. */
   get(id: string): SessionEntry<T> | undefined {
     return this.#all.get(id);
   }
