@@ -44,7 +44,7 @@ export function createArchiveServer(path: string): Promise<McpTaskServer> {
     store: new SqliteTaskStore({ path }),
     tools: [archive],
     maxTtlMs: 24 * 3_600_000, // cap on a client's requested retention (default 24 hours)
-    rateLimit: { perMinute: 60, burst: 10 }, // task creations per owner (default 120/min, burst 30)
+    rateLimit: { perMinute: 60, burst: 10 }, // task creations per owner on every transport (default: per transport)
     engine: { concurrency: 4 }, // any TaskEngine option
   });
 }

@@ -25,7 +25,7 @@ import { createArchiveServer, serveWithTokens } from '../../../docs/examples/mcp
 import { main as operatingExample } from '../../../docs/examples/operating.js';
 import { main as sqliteExample } from '../../../docs/examples/sqlite-processes.js';
 import { startOrExplain } from '../../../docs/examples/upgrading.js';
-import { modern, pollModern, v1Http } from './mcp/support/servers.js';
+import { request2026, poll2026, v1Http } from './mcp/support/servers.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
 
@@ -139,19 +139,19 @@ describe('runnable examples', () => {
     const token = 'secret-b';
     try {
       const created = (
-        await modern(endpoint.url, 'tools/call', { name: 'archive_folder', arguments: { folder: 'docs', files: 2 } }, { token })
+        await request2026(endpoint.url, 'tools/call', { name: 'archive_folder', arguments: { folder: 'docs', files: 2 } }, { token })
       ).body.result!;
       expect(created).toMatchObject({ resultType: 'task', status: 'working', ttlMs: 3_600_000, pollIntervalMs: 1_000 });
       const taskId = String(created.taskId);
-      const waiting = await pollModern(endpoint.url, taskId, (t) => t.status === 'input_required', { token });
+      const waiting = await poll2026(endpoint.url, taskId, (t) => t.status === 'input_required', { token });
       expect(waiting.inputRequests).toMatchObject({ confirm: { method: 'elicitation/create' } });
-      await modern(
+      await request2026(
         endpoint.url,
         'tasks/update',
         { taskId, inputResponses: { confirm: { action: 'accept', content: { ok: true } } } },
         { token },
       );
-      const done = await pollModern(endpoint.url, taskId, (t) => t.status === 'completed', { token });
+      const done = await poll2026(endpoint.url, taskId, (t) => t.status === 'completed', { token });
       expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Archived 2 files from docs' }] });
     } finally {
       await endpoint.close();

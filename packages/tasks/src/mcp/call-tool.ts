@@ -2,7 +2,8 @@
  * The era-neutral half of `tools/call`: resolve the tool, check scopes, validate arguments, run a
  * `never` tool in the request, and create tool tasks. Each era's `tool-call.ts` decides how a call
  * runs (in the request, as a task the request waits for — `sync-call.ts` — or as a task the client
- * polls) and shapes the reply.
+ * polls) and shapes the reply. The path of a call is `server.ts` → the era's `tool-call.ts` → this file
+ * (or `sync-call.ts`) → the engine.
  *
  * @module
  */
@@ -65,13 +66,16 @@ export class ToolCalls {
     return { ok: true, args: checked.value, async };
   }
 
-  /** Runs a `never` tool inside the request. Input requests go to the client directly (2025 only). */
+  /**
+   * Runs a `never` tool inside the request. `inputInRequest`: whether the era lets a request ask the
+   * client for input mid-call (2025-11-25 does; 2026-07-28 asks with `input_required`, which needs a task).
+   */
   async runDirect(
     tool: AnyToolDefinition,
     args: unknown,
     ctx: ServerContext,
     caller: Caller,
-    era: 'legacy' | 'modern',
+    inputInRequest: boolean,
   ): Promise<CallToolResult> {
     const token = ctx.mcpReq._meta?.progressToken;
     const toolCtx: ToolContext = {
@@ -91,7 +95,7 @@ export class ToolCalls {
         });
       },
       requestInput: async <T>(_key: string, request: InputRequest) => {
-        if (era === 'modern')
+        if (!inputInRequest)
           throw new TaskModeError(
             `Tool ${tool.name} asks for input, which on 2026-07-28 needs a task: declare it taskMode 'optional' or 'required'`,
           );
@@ -107,7 +111,12 @@ export class ToolCalls {
     }
   }
 
-  /** Persists a task for the call (rate-limited per owner; retention clamped to the caller's cap); the engine runs it. */
+  /**
+   * Persists a task for the call (retention clamped to the caller's cap); the engine runs it. A
+   * task the client asked for counts against the owner's creation rate; the task of a synchronous
+   * call (`meta.sync`) does not: the client sees no task, only a call that waits for its result,
+   * which no more needs a creation limit than a `never` tool run in the request.
+   */
   async createTask(
     tool: AnyToolDefinition,
     args: unknown,
@@ -116,7 +125,7 @@ export class ToolCalls {
     meta: ToolTaskMeta,
     requestedTtlMs?: number,
   ): Promise<TaskRecord> {
-    this.limiter.take(caller.owner);
+    if (!meta.sync) this.limiter.take(caller.owner, caller.rateLimit);
     const input: ToolTaskInput = { arguments: args, answers };
     const { task } = await this.engine.create({
       handler: toolHandlerName(tool.name),

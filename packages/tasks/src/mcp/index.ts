@@ -9,11 +9,13 @@
 export { createTaskServer } from './create.js';
 export type { CreateTaskServerOptions } from './create.js';
 export { McpTaskServer } from './server.js';
-export type { McpTaskServerOptions, Serving } from './server.js';
+export type { McpTaskServerOptions } from './server.js';
+export type { Serving } from './model.js';
+export type { Revision } from './era.js';
 export { defineTool, elicit, toolHandlerName, toolTaskHandlers } from './tool.js';
 export type { AnyToolDefinition, TaskMode, ToolContext, ToolDefinition, ToolTaskInput } from './tool.js';
-export { serveStdio } from './stdio.js';
-export type { StdioOptions } from './stdio.js';
+export { serveStdio } from './transports/stdio.js';
+export type { StdioOptions } from './transports/stdio.js';
 export { InsufficientScopeError, TaskModeError, TaskRateLimitError, toProtocolError } from './errors.js';
 export type { RateLimit } from './rate-limit.js';
-export { TASKS_EXTENSION } from './model.js';
+export { TASKS_EXTENSION } from './rev2026-07-28/wire.js';

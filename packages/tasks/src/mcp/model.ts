@@ -6,9 +6,24 @@
  */
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '../task.js';
+import type { Revision } from './era.js';
+import type { RateLimit } from './rate-limit.js';
 
-/** The extension identifier of SEP-2663 tasks (2026-07-28). */
-export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+/** What the transport knows about whom it serves. */
+export interface Serving {
+  /** The owner of requests that carry no authenticated principal. */
+  defaultOwner: string;
+  /** Whether `defaultOwner` identifies the caller (stdio's local user) rather than being shared by all (unauthenticated HTTP). */
+  bound: boolean;
+  /** Whether the connection outlives a request, so notifications can reach the client later. */
+  session: boolean;
+  /** A tighter retention cap for this transport (unauthenticated HTTP keeps tasks shorter). */
+  maxTtlMs?: number;
+  /** The task-creation limit the transport's user set; undefined when unset (null: no limit). */
+  rateLimit?: RateLimit | null | undefined;
+  /** The transport's own limit when neither it nor the server sets one (null: no limit). */
+  defaultRateLimit: RateLimit | null;
+}
 
 /** Whom a request acts for. `bound` is false where nothing identifies the caller (unauthenticated HTTP). */
 export interface Caller {
@@ -20,12 +35,15 @@ export interface Caller {
   maxTtlMs: number;
   /** Retention of a task whose client asked for none (never above `maxTtlMs`). */
   defaultTtlMs: number;
+  /** How fast this caller's owner may create tasks (null: no limit). */
+  rateLimit: RateLimit | null;
 }
 
 /** What `meta` the MCP layer keeps on an engine record. */
 export interface ToolTaskMeta {
   tool: string;
-  era: 'legacy' | 'modern';
+  /** The protocol revision of the creating request. */
+  era: Revision;
   /** The 2025-era `progressToken` of the creating request, used for the task's whole life. */
   progressToken?: string | number;
   /** True when the call waits for the result inside its request (not visible as a task to the client). */

@@ -8,7 +8,7 @@ import { defineTool } from '@carrel/tasks/mcp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { probeTool } from './support/test-tools.js';
-import { modern, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+import { request2026, startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const probe = probeTool('probe_async');
 const second = probeTool('probe_async_cancel');
@@ -40,7 +40,7 @@ describe('async tools', () => {
     expect(text(await client.callTool({ name: 'get_task', arguments: { taskId } }))).toMatch(/is working/);
     // The same record, seen through the 2025 task methods and the 2026 extension by the same owner.
     expect((await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema)).status).toBe('working');
-    expect((await modern(fx.url, 'tasks/get', { taskId }, { token: 't' })).body.result?.status).toBe('working');
+    expect((await request2026(fx.url, 'tasks/get', { taskId }, { token: 't' })).body.result?.status).toBe('working');
     probe.release('probe finished');
     await client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
     const done = await client.callTool({ name: 'get_task', arguments: { taskId } });

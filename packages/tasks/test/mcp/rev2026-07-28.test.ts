@@ -7,7 +7,7 @@ import { Client } from '@modelcontextprotocol/client';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { askColour, probeTool } from './support/test-tools.js';
-import { EXT, modern, pollModern, startHttp, type HttpFixture } from './support/servers.js';
+import { EXT, request2026, poll2026, startHttp, type HttpFixture } from './support/servers.js';
 
 const probe = probeTool('probe_2026');
 let fx: HttpFixture;
@@ -60,53 +60,53 @@ describe('era 2026-07-28 with the v2 client', () => {
 
 describe('era 2026-07-28 on the wire', () => {
   it('creates a task on its own decision: flat result with ttlMs and pollIntervalMs, durable before the reply', async () => {
-    const created = await modern(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 1 } });
+    const created = await request2026(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 1 } });
     const task = created.body.result!;
     expect(task).toMatchObject({ resultType: 'task', status: 'working', ttlMs: expect.any(Number), pollIntervalMs: expect.any(Number) });
     expect(task).not.toHaveProperty('task');
-    const immediate = await modern(fx.url, 'tasks/get', { taskId: task.taskId });
+    const immediate = await request2026(fx.url, 'tasks/get', { taskId: task.taskId });
     expect(immediate.body.result).toMatchObject({ taskId: task.taskId, resultType: 'complete' });
-    const done = await pollModern(fx.url, String(task.taskId), (t) => t.status === 'completed');
+    const done = await poll2026(fx.url, String(task.taskId), (t) => t.status === 'completed');
     expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Computed result in 1 s' }] });
   });
 
   it('keeps an isError result completed with the result inline, and a JSON-RPC failure failed with the error inline', async () => {
-    const failing = (await modern(fx.url, 'tools/call', { name: 'failing_job', arguments: {} })).body.result!;
-    const protocol = (await modern(fx.url, 'tools/call', { name: 'protocol_error_job', arguments: {} })).body.result!;
-    const a = await pollModern(fx.url, String(failing.taskId), (t) => t.status !== 'working');
-    const b = await pollModern(fx.url, String(protocol.taskId), (t) => t.status !== 'working');
+    const failing = (await request2026(fx.url, 'tools/call', { name: 'failing_job', arguments: {} })).body.result!;
+    const protocol = (await request2026(fx.url, 'tools/call', { name: 'protocol_error_job', arguments: {} })).body.result!;
+    const a = await poll2026(fx.url, String(failing.taskId), (t) => t.status !== 'working');
+    const b = await poll2026(fx.url, String(protocol.taskId), (t) => t.status !== 'working');
     expect(a).toMatchObject({ status: 'completed', result: { isError: true } });
     expect(b).toMatchObject({ status: 'failed', error: { code: -32000 } });
     expect(b).not.toHaveProperty('result');
   });
 
   it('shows inputRequests in tasks/get; tasks/update applies partial answers at once and ignores unknown keys', async () => {
-    const task = (await modern(fx.url, 'tools/call', { name: 'multi_input', arguments: {} })).body.result!;
-    const waiting = await pollModern(fx.url, String(task.taskId), (t) => Object.keys((t.inputRequests as object) ?? {}).length === 2);
+    const task = (await request2026(fx.url, 'tools/call', { name: 'multi_input', arguments: {} })).body.result!;
+    const waiting = await poll2026(fx.url, String(task.taskId), (t) => Object.keys((t.inputRequests as object) ?? {}).length === 2);
     expect(waiting.status).toBe('input_required');
     expect((waiting.inputRequests as Record<string, { method: string }>).first?.method).toBe('elicitation/create');
-    const ack = await modern(fx.url, 'tasks/update', {
+    const ack = await request2026(fx.url, 'tasks/update', {
       taskId: task.taskId,
       inputResponses: { first: { action: 'accept', content: { value: 'one' } }, bogus: { action: 'accept' } },
     });
     expect(ack.body.result).toEqual({ resultType: 'complete', _meta: expect.anything() });
-    const partial = (await modern(fx.url, 'tasks/get', { taskId: task.taskId })).body.result!;
+    const partial = (await request2026(fx.url, 'tasks/get', { taskId: task.taskId })).body.result!;
     expect(Object.keys(partial.inputRequests as object)).toEqual(['second']);
-    await modern(fx.url, 'tasks/update', {
+    await request2026(fx.url, 'tasks/update', {
       taskId: task.taskId,
       inputResponses: { second: { action: 'accept', content: { value: 'two' } } },
     });
-    const done = await pollModern(fx.url, String(task.taskId), (t) => t.status === 'completed');
+    const done = await poll2026(fx.url, String(task.taskId), (t) => t.status === 'completed');
     expect(JSON.stringify(done.result)).toContain('one');
   });
 
   it('gathers before-start input with input_required, then creates the task (MRTR composition)', async () => {
     const capabilities = { elicitation: { form: {} }, extensions: { [EXT]: {} } };
-    const first = (await modern(fx.url, 'tools/call', { name: 'test_tool_with_task', arguments: {} }, { capabilities })).body.result!;
+    const first = (await request2026(fx.url, 'tools/call', { name: 'test_tool_with_task', arguments: {} }, { capabilities })).body.result!;
     expect(first.resultType).toBe('input_required');
     expect(first).not.toHaveProperty('taskId');
     const retry = (
-      await modern(
+      await request2026(
         fx.url,
         'tools/call',
         { name: 'test_tool_with_task', arguments: {}, inputResponses: { user_name: { action: 'accept', content: { name: 'Alice' } } } },
@@ -114,35 +114,35 @@ describe('era 2026-07-28 on the wire', () => {
       )
     ).body.result!;
     expect(retry.resultType).toBe('task');
-    const done = await pollModern(fx.url, String(retry.taskId), (t) => t.status === 'completed');
+    const done = await poll2026(fx.url, String(retry.taskId), (t) => t.status === 'completed');
     expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Hello, Alice!' }] });
   });
 
   it('acknowledges tasks/cancel with an empty result, aborts the running handler, and acks again once terminal', async () => {
-    const task = (await modern(fx.url, 'tools/call', { name: 'probe_2026', arguments: {} })).body.result!;
+    const task = (await request2026(fx.url, 'tools/call', { name: 'probe_2026', arguments: {} })).body.result!;
     expect(await probe.started).toBe(task.taskId);
-    const ack = await modern(fx.url, 'tasks/cancel', { taskId: task.taskId });
+    const ack = await request2026(fx.url, 'tasks/cancel', { taskId: task.taskId });
     expect(ack.body.result).not.toHaveProperty('taskId');
     expect(ack.body.result?.resultType).toBe('complete');
     expect(String(await probe.aborted)).toMatch(/cancelled/);
-    expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId })).body.result?.status).toBe('cancelled');
-    expect((await modern(fx.url, 'tasks/cancel', { taskId: task.taskId })).body.result?.resultType).toBe('complete');
+    expect((await request2026(fx.url, 'tasks/get', { taskId: task.taskId })).body.result?.status).toBe('cancelled');
+    expect((await request2026(fx.url, 'tasks/cancel', { taskId: task.taskId })).body.result?.resultType).toBe('complete');
   });
 
   it('answers -32601 for tasks/result and tasks/list, -32602 for an unknown task, -32021 without the extension', async () => {
-    expect((await modern(fx.url, 'tasks/result', { taskId: 'x' })).body.error?.code).toBe(-32601);
-    expect((await modern(fx.url, 'tasks/list', {})).body.error?.code).toBe(-32601);
-    expect((await modern(fx.url, 'tasks/get', { taskId: 'no-such-task' })).body.error?.code).toBe(-32602);
-    const gated = await modern(fx.url, 'tasks/get', { taskId: 'no-such-task' }, { capabilities: {} });
+    expect((await request2026(fx.url, 'tasks/result', { taskId: 'x' })).body.error?.code).toBe(-32601);
+    expect((await request2026(fx.url, 'tasks/list', {})).body.error?.code).toBe(-32601);
+    expect((await request2026(fx.url, 'tasks/get', { taskId: 'no-such-task' })).body.error?.code).toBe(-32602);
+    const gated = await request2026(fx.url, 'tasks/get', { taskId: 'no-such-task' }, { capabilities: {} });
     expect(gated.status).toBe(400);
     expect(gated.body.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { extensions: { [EXT]: {} } } } });
-    expect((await modern(fx.url, 'tools/call', { name: 'failing_job', arguments: {} }, { capabilities: {} })).body.error?.code).toBe(
+    expect((await request2026(fx.url, 'tools/call', { name: 'failing_job', arguments: {} }, { capabilities: {} })).body.error?.code).toBe(
       -32021,
     );
   });
 
   it('answers -32021 to a synchronous call needing input the client cannot give, and ends its task', async () => {
-    const reply = await modern(fx.url, 'tools/call', { name: 'ask_colour', arguments: {} }, { capabilities: {} });
+    const reply = await request2026(fx.url, 'tools/call', { name: 'ask_colour', arguments: {} }, { capabilities: {} });
     expect(reply.body.error).toMatchObject({ code: -32021, data: { requiredCapabilities: { elicitation: {} } } });
     const { tasks } = await fx.server.engine.list({ owner: 'anonymous' });
     expect(tasks.filter((t) => t.meta.tool === 'ask_colour').map((t) => t.status)).toContain('cancelled');

@@ -9,10 +9,9 @@
  *
  * @module
  */
-import type { Server, ServerContext } from '@modelcontextprotocol/server';
+import type { Server } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { TaskEngine } from '../../engine/engine.js';
-import type { Caller } from '../model.js';
+import type { TaskMethodsContext } from '../era.js';
 import { relayInput } from '../relay.js';
 import { relatedRequest, resultPayload, taskFields } from './wire.js';
 
@@ -23,16 +22,8 @@ const AnyResult = z.looseObject({});
 /** How long the client has to answer one input request before it is offered again on the next `tasks/result`. */
 const INPUT_REQUEST_TIMEOUT_MS = 10 * 60_000;
 
-type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
-
 /** Registers the 2025 task methods on one `Server`; `tasks/list` only where owners are identified. */
-export function registerTaskMethods(
-  server: Server,
-  engine: TaskEngine,
-  callerOf: (ctx: ServerContext) => Caller,
-  guard: Guard,
-  options: { list: boolean; pageSize: number },
-): void {
+export function registerTaskMethods(server: Server, { engine, serving, callerOf, guard, listPageSize }: TaskMethodsContext): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
     guard(ctx, async () => taskFields(await engine.get(params.taskId, callerOf(ctx).owner))),
   );
@@ -52,12 +43,12 @@ export function registerTaskMethods(
     }),
   );
 
-  if (options.list) {
+  if (serving.bound) {
     server.setRequestHandler('tasks/list', { params: ListParams, result: AnyResult }, (params, ctx) =>
       guard(ctx, async () => {
         const page = await engine.list({
           owner: callerOf(ctx).owner,
-          limit: options.pageSize,
+          limit: listPageSize,
           ...(params.cursor !== undefined && { cursor: params.cursor }),
         });
         return { tasks: page.tasks.map(taskFields), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };

@@ -2,42 +2,24 @@
  * `tools/call` on 2025-11-25: the client decides with `params.task`. The tool's task mode is
  * enforced with -32601 (spec §tool-level negotiation: MUST for a `required` tool called without a
  * task, SHOULD for a task on a `forbidden` one). The requested ttl is clamped to the server's cap.
+ * The call reaches the engine through `call-tool.ts` (or `sync-call.ts` while a synchronous call
+ * waits): `server.ts` → this file → those.
  *
  * @module
  */
-import {
-  ProtocolError,
-  ProtocolErrorCode,
-  type CallToolRequestParams,
-  type Result,
-  type ServerContext,
-} from '@modelcontextprotocol/server';
+import { ProtocolError, ProtocolErrorCode, type CallToolRequestParams, type Result } from '@modelcontextprotocol/server';
 import { asyncStartedResult } from '../async-tools.js';
-import type { ToolCalls } from '../call-tool.js';
-import { runSync } from '../sync-call.js';
+import type { ToolCall } from '../era.js';
 import { TaskModeError } from '../errors.js';
-import type { Caller } from '../model.js';
-import type { LegacySession } from './session.js';
+import { syncOutcome, waitForSyncCall } from '../sync-call.js';
 import { createTaskResult } from './wire.js';
 
-export interface LegacyCallOptions {
-  /** Where status and progress notifications go, when the connection has a session. */
-  session: LegacySession | null;
-}
-
 /** Answers a 2025-era `tools/call`: a task for `params.task`, else in the request or synchronously. */
-export async function callTool(
-  calls: ToolCalls,
-  params: CallToolRequestParams,
-  ctx: ServerContext,
-  caller: Caller,
-  options: LegacyCallOptions,
-): Promise<Result> {
+export async function callTool({ calls, params, ctx, caller, connection }: ToolCall): Promise<Result> {
   const tool = calls.resolve(params.name, caller);
   const taskParam = (params as { task?: unknown }).task;
   const asTask = taskParam !== undefined && taskParam !== null;
-  if (asTask && tool.taskMode === 'never')
-    throw new TaskModeError(`Tool ${tool.name} cannot run as a task (taskSupport: forbidden); call it without params.task`);
+  if (tool.taskMode === 'never') refuseTask(params, tool.name);
   if (!asTask && tool.taskMode === 'required')
     throw new TaskModeError(`Tool ${tool.name} must run as a task (taskSupport: required); call it with params.task`);
   const parsed = await calls.parse(tool, params.arguments);
@@ -47,23 +29,32 @@ export async function callTool(
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, String((parsed.result.content[0] as { text?: string } | undefined)?.text));
     return parsed.result;
   }
-  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, 'legacy');
+  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, true);
   const progressToken = ctx.mcpReq._meta?.progressToken;
+  const meta = { tool: tool.name, era: '2025-11-25' } as const;
   if (asTask) {
+    const ttl = requestedTtl(taskParam);
     const task = await calls.createTask(
       tool,
       parsed.args,
       {},
       caller,
-      { tool: tool.name, era: 'legacy', ...(progressToken !== undefined && { progressToken }) },
-      requestedTtl(taskParam),
+      { ...meta, ...(progressToken !== undefined && { progressToken }) },
+      ttl,
     );
-    options.session?.follow(task, progressToken);
+    connection.follow(task, progressToken);
     return createTaskResult(task, tool.name) as Result;
   }
-  if (parsed.async)
-    return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'legacy' }), tool);
-  return runSync(calls, tool, parsed.args, ctx, caller, 'legacy');
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, meta), tool);
+  const task = await calls.createTask(tool, parsed.args, {}, caller, { ...meta, sync: true });
+  return syncOutcome(await waitForSyncCall(calls.engine, task, ctx, caller, 'relay'));
+}
+
+/** -32601 for `params.task` on a tool that runs only in the request (taskSupport: forbidden). */
+export function refuseTask(params: CallToolRequestParams, toolName: string): void {
+  const taskParam = (params as { task?: unknown }).task;
+  if (taskParam !== undefined && taskParam !== null)
+    throw new TaskModeError(`Tool ${toolName} cannot run as a task (taskSupport: forbidden); call it without params.task`);
 }
 
 /** The requested `ttl` when it is a positive number; the cap is applied when the task is created. */

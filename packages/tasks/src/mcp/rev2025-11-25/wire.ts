@@ -40,7 +40,7 @@ export function taskFields(task: TaskRecord): Record<string, unknown> {
 }
 
 /**
- * `CreateTaskResult`. `content: []` works around SDK v2 validating every legacy `tools/call`
+ * `CreateTaskResult`. `content: []` works around SDK v2 validating every 2025-11-25 `tools/call`
  * result as a CallToolResult even when it carries `task` (typescript-sdk#2055 removed the task
  * interception layer); v1 clients ignore the extra key.
  */

@@ -3,25 +3,22 @@
  * request's declared capability first (-32021), then loads the caller's task (-32602). `tasks/result`
  * and `tasks/list` do not exist in this era: the SDK's era registry answers them -32601.
  *
- * The explicit-schema registration form is what makes these reachable on the modern era (SDK 2.3.0+
+ * The explicit-schema registration form is what makes these reachable on the 2026-07-28 era (SDK 2.3.0+
  * exempts `tasks/get` and `tasks/cancel` from the era gate only for schema-registered handlers).
  *
  * @module
  */
-import type { Server, ServerContext } from '@modelcontextprotocol/server';
+import type { Server } from '@modelcontextprotocol/server';
 import { z } from 'zod';
-import type { TaskEngine } from '../../engine/engine.js';
 import { TaskTerminalError } from '../../errors.js';
-import type { Caller } from '../model.js';
+import type { TaskMethodsContext } from '../era.js';
 import { detailedTask, requireTasksExtension } from './wire.js';
 
 const TaskIdParams = z.looseObject({ taskId: z.string() });
 const AnyResult = z.looseObject({});
 
-type Guard = <T>(ctx: ServerContext, run: () => Promise<T>) => Promise<T>;
-
 /** Registers the extension's task methods on one `Server`. */
-export function registerTaskMethods(server: Server, engine: TaskEngine, callerOf: (ctx: ServerContext) => Caller, guard: Guard): void {
+export function registerTaskMethods(server: Server, { engine, callerOf, guard }: TaskMethodsContext): void {
   server.setRequestHandler('tasks/get', { params: TaskIdParams, result: AnyResult }, (params, ctx) =>
     guard(ctx, async () => {
       requireTasksExtension(ctx);

@@ -2,36 +2,41 @@
  * `tools/call` on 2026-07-28: the server decides. A client that declares the tasks extension on
  * this request gets a task for every task-capable tool (after any multi-round-trip input the tool
  * gathers before start); one that does not gets a synchronous result, or -32021 for a tool that
- * cannot run without a task.
+ * cannot run without a task. The call reaches the engine through `call-tool.ts` (or `sync-call.ts`
+ * and `sync-input.ts` while a synchronous call waits): `server.ts` → this file → those.
  *
  * @module
  */
-import { inputRequired, type CallToolRequestParams, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { inputRequired, type Result, type ServerContext } from '@modelcontextprotocol/server';
+import { isTerminal } from '../../task.js';
 import { asyncStartedResult } from '../async-tools.js';
-import type { ToolCalls } from '../call-tool.js';
-import { runSync } from '../sync-call.js';
-import type { Caller } from '../model.js';
+import type { ToolCall } from '../era.js';
+import { syncOutcome, waitForSyncCall } from '../sync-call.js';
 import type { AnyToolDefinition } from '../tool.js';
+import { askForInput, resumeWaitingCall } from './sync-input.js';
 import { createTaskResult, declaresTasks, missingTasksExtension } from './wire.js';
 
 /** Answers a 2026-era `tools/call`: a task when the request declares the extension, else a result. */
-export async function callTool(calls: ToolCalls, params: CallToolRequestParams, ctx: ServerContext, caller: Caller): Promise<Result> {
+export async function callTool({ calls, params, ctx, caller }: ToolCall): Promise<Result> {
   const tool = calls.resolve(params.name, caller);
   const withTasks = tool.taskMode !== 'never' && declaresTasks(ctx);
   if (tool.taskMode === 'required' && !withTasks) throw missingTasksExtension();
   const parsed = await calls.parse(tool, params.arguments);
   if (!parsed.ok) return parsed.result;
-  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, 'modern');
+  if (tool.taskMode === 'never') return calls.runDirect(tool, parsed.args, ctx, caller, false);
+  const meta = { tool: tool.name, era: '2026-07-28' } as const;
   if (withTasks) {
     const gathered = gatherBeforeStart(tool, parsed.args, ctx);
     if ('inputRequired' in gathered) return gathered.inputRequired;
     // Durable before visible: `createTask` resolves once the record is stored, so an immediate tasks/get finds it.
-    const task = await calls.createTask(tool, parsed.args, gathered.answers, caller, { tool: tool.name, era: 'modern' });
-    return createTaskResult(task) as Result;
+    return createTaskResult(await calls.createTask(tool, parsed.args, gathered.answers, caller, meta)) as Result;
   }
-  if (parsed.async)
-    return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, { tool: tool.name, era: 'modern' }), tool);
-  return runSync(calls, tool, parsed.args, ctx, caller, 'modern');
+  if (parsed.async) return asyncStartedResult(await calls.createTask(tool, parsed.args, {}, caller, meta), tool);
+  const task =
+    (await resumeWaitingCall(calls.engine, tool, ctx, caller)) ??
+    (await calls.createTask(tool, parsed.args, {}, caller, { ...meta, sync: true }));
+  const settled = await waitForSyncCall(calls.engine, task, ctx, caller, 'stop');
+  return isTerminal(settled.status) ? syncOutcome(settled) : askForInput(calls.engine, settled, ctx, caller);
 }
 
 /**

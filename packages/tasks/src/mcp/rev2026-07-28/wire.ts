@@ -7,7 +7,10 @@
  */
 import { CLIENT_CAPABILITIES_META_KEY, MissingRequiredClientCapabilityError, type ServerContext } from '@modelcontextprotocol/server';
 import { outstandingInputKeys, type TaskRecord } from '../../task.js';
-import { iso, storedResult, TASKS_EXTENSION } from '../model.js';
+import { iso, storedResult } from '../model.js';
+
+/** The extension identifier of SEP-2663 tasks (2026-07-28). */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
 
 /** Whether this request's own envelope declares the extension (capabilities are per request, never cached). */
 export function declaresTasks(ctx: ServerContext): boolean {

@@ -112,7 +112,7 @@ let nextId = 1;
  * One 2026-07-28 request over raw HTTP: the per-request `_meta` envelope (declaring the tasks
  * extension unless `capabilities` says otherwise) and the SEP-2243 routing headers.
  */
-export async function modern(
+export async function request2026(
   url: string,
   method: string,
   params: Record<string, unknown> = {},
@@ -157,7 +157,7 @@ export async function readJsonRpc(response: Response): Promise<RpcReply['body']>
 }
 
 /** Polls (2026 `tasks/get`) until `done` holds for the task, or fails after `timeoutMs`. */
-export async function pollModern(
+export async function poll2026(
   url: string,
   taskId: string,
   done: (task: Record<string, unknown>) => boolean,
@@ -165,7 +165,7 @@ export async function pollModern(
 ): Promise<Record<string, unknown>> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
   for (;;) {
-    const reply = await modern(url, 'tasks/get', { taskId }, options);
+    const reply = await request2026(url, 'tasks/get', { taskId }, options);
     const task = reply.body.result;
     if (task && done(task)) return task;
     if (Date.now() > deadline) throw new Error(`task ${taskId} did not reach the expected state: ${JSON.stringify(reply.body)}`);

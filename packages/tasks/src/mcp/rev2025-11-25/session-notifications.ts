@@ -9,11 +9,12 @@
 import type { Server } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../../engine/engine.js';
 import type { TaskRecord } from '../../task.js';
+import type { Connection } from '../era.js';
 import { relayProgress, relayStatus } from '../relay.js';
 import { taskFields } from './wire.js';
 
 /** The notifications of one 2025 connection with a session. */
-export class LegacySession {
+export class SessionNotifications implements Connection {
   readonly #stops = new Set<() => void>();
 
   constructor(

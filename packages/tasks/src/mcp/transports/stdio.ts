@@ -9,7 +9,8 @@
 import { userInfo } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import { serveStdio as sdkServeStdio, StdioServerTransport, type StdioServerHandle } from '@modelcontextprotocol/server/stdio';
-import type { McpTaskServer } from './server.js';
+import type { RateLimit } from '../rate-limit.js';
+import type { McpTaskServer } from '../server.js';
 import { checkedFrames } from './stdio-frames.js';
 
 export interface StdioOptions {
@@ -22,6 +23,12 @@ export interface StdioOptions {
   maxFrameBytes?: number;
   /** Called once stdin ends (the client went away); a single-client server typically shuts down here. */
   onEnd?: () => void;
+  /**
+   * Task creations per minute for the local user; null for none. Default: the server's
+   * `rateLimit`, else none: stdio is one local user's own process, which a limit would only
+   * slow down (a client that indexes 60 documents in a loop is no attack).
+   */
+  rateLimit?: RateLimit | null;
 }
 
 /** Serves MCP on stdio (both eras; the opening message decides). */
@@ -33,5 +40,6 @@ export function serveStdio(server: McpTaskServer, options: StdioOptions = {}): S
   const frames = stdin.pipe(checkedFrames(stdout, maxFrameBytes));
   if (options.onEnd) frames.once('end', options.onEnd);
   const transport = new StdioServerTransport(frames, stdout, { maxBufferSize: maxFrameBytes + 1 });
-  return sdkServeStdio(server.factory({ defaultOwner: owner, bound: true, session: true }), { transport });
+  const serving = { defaultOwner: owner, bound: true, session: true, rateLimit: options.rateLimit, defaultRateLimit: null };
+  return sdkServeStdio(server.factory(serving), { transport });
 }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { CallToolResultSchema, CreateTaskResultSchema, GetTaskResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawnStdioFixture, v1Stdio } from './support/servers.js';
+import { spawnStdioFixture, v1Stdio } from '../support/servers.js';
 
 let dir: string;
 beforeAll(() => {
@@ -40,7 +40,7 @@ function rawStdio() {
     child,
     replies,
     send: (message: unknown) => child.stdin.write(`${typeof message === 'string' ? message : JSON.stringify(message)}\n`),
-    reply: async (id: number | null) => {
+    reply: async (id: string | number | null) => {
       for (;;) {
         const found = replies.find((r) => r.id === id);
         if (found) return found;
@@ -147,7 +147,41 @@ describe('stdio', () => {
     }
   });
 
-  it('speaks the 2026-07-28 extension on a modern stdio connection, input round trip included', async () => {
+  it('answers requests the SDK would drop (method null or missing, id or params of the wrong type) with -32600 and their id', async () => {
+    const raw = rawStdio();
+    try {
+      raw.send({
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+      });
+      await raw.reply(1);
+      raw.send({ jsonrpc: '2.0', method: 'notifications/initialized' });
+      raw.send('{"jsonrpc":"2.0","id":7,"method":null}');
+      raw.send('{"jsonrpc":"2.0","id":8}');
+      raw.send('{"jsonrpc":"2.0","id":9,"method":"tools/list","params":[]}');
+      raw.send('{"jsonrpc":"2.0","id":"ten","method":10}');
+      raw.send('{"jsonrpc":"2.0","id":true,"method":"ping"}');
+      for (const [id, fault] of [
+        [7, 'method must be a string'],
+        [8, 'method is missing'],
+        [9, 'params must be an object'],
+        ['ten', 'method must be a string'],
+      ] as const)
+        expect(await raw.reply(id)).toMatchObject({ error: { code: -32600, message: expect.stringContaining(fault) } });
+      raw.send({ jsonrpc: '2.0', id: 11, method: 'ping' });
+      await raw.reply(11);
+      // The request with a boolean id was answered with id null, before the ping that followed it.
+      expect(raw.replies.filter((r) => r.id === null)).toEqual([
+        { jsonrpc: '2.0', id: null, error: { code: -32600, message: 'Invalid Request: id must be a string or an integer' } },
+      ]);
+    } finally {
+      raw.child.kill();
+    }
+  });
+
+  it('speaks the 2026-07-28 extension on a 2026-07-28 stdio connection, input round trip included', async () => {
     const raw = rawStdio();
     const meta = {
       'io.modelcontextprotocol/protocolVersion': '2026-07-28',

@@ -8,6 +8,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineTool } from '@carrel/tasks/mcp';
+import type { HttpOptions } from '@carrel/tasks/mcp/http';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import {
   CallToolResultSchema,
@@ -17,7 +18,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { modern, pollModern, readJsonRpc, startHttp, v1Http, type HttpFixture } from './support/servers.js';
+import { request2026, poll2026, readJsonRpc, startHttp, v1Http, type HttpFixture } from '../support/servers.js';
 
 const adminOnly = defineTool({
   name: 'admin_only',
@@ -65,8 +66,10 @@ describe('HTTP with bearer tokens', () => {
       const bobs = await bob.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
       expect(bobs.tasks.map((t) => t.taskId)).not.toContain(task.taskId);
       expect((await bob.callTool({ name: 'get_task', arguments: { taskId: task.taskId } })).isError).toBe(true);
-      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-bob' })).body.error?.code).toBe(-32602);
-      expect((await modern(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-alice' })).body.result?.taskId).toBe(task.taskId);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-bob' })).body.error?.code).toBe(-32602);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: task.taskId }, { token: 'token-alice' })).body.result?.taskId).toBe(
+        task.taskId,
+      );
       const alices = await alice.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
       expect(alices.tasks.map((t) => t.taskId)).toContain(task.taskId);
     } finally {
@@ -99,9 +102,9 @@ describe('HTTP with bearer tokens', () => {
 
   it('refuses a tool whose scopes the token lacks', async () => {
     expect(
-      (await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
+      (await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
     ).toEqual([{ type: 'text', text: 'ok' }]);
-    const refused = await modern(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
+    const refused = await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
     expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
   });
 
@@ -134,10 +137,10 @@ describe('HTTP with bearer tokens', () => {
       await expect(client.request({ method: 'tasks/get', params: { taskId: 42 } }, GetTaskResultSchema)).rejects.toMatchObject({
         code: -32602,
       });
-      expect((await modern(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
-      expect((await modern(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
+      expect((await request2026(fx.url, 'no/such/method', {}, { token: 'token-alice' })).body.error?.code).toBe(-32601);
+      expect((await request2026(fx.url, 'tasks/get', { taskId: 42 }, { token: 'token-alice' })).body.error?.code).toBe(-32602);
       expect(
-        (await modern(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code,
+        (await request2026(fx.url, 'tools/call', { name: 'greet', arguments: 'not an object' }, { token: 'token-alice' })).body.error?.code,
       ).toBe(-32602);
       const wrongType = await fetch(fx.url, {
         method: 'POST',
@@ -150,6 +153,22 @@ describe('HTTP with bearer tokens', () => {
     } finally {
       await client.close();
     }
+  });
+
+  it('answers methods the endpoint does not serve (TRACE included) with 405 and an Allow header', async () => {
+    const { port } = new URL(fx.url);
+    const raw = (method: string) =>
+      new Promise<{ status: number; allow: string | undefined }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path: '/mcp', method, headers: { authorization: 'Bearer token-alice' } }, (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, allow: res.headers.allow });
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    for (const method of ['TRACE', 'PUT', 'PATCH', 'OPTIONS', 'HEAD'])
+      expect({ method, ...(await raw(method)) }).toEqual({ method, status: 405, allow: 'GET, POST, DELETE' });
+    expect((await raw('GET')).status).toBe(400); // served: a 2025-11-25 session's stream, which needs its session id
   });
 
   it('rejects a foreign Host or Origin (DNS rebinding) with 403', async () => {
@@ -206,12 +225,12 @@ describe('HTTP without authentication', () => {
   });
 
   it('limits task creation per owner and says when to retry', async () => {
-    const create = () => modern(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0 } });
+    const create = () => request2026(fx.url, 'tools/call', { name: 'slow_compute', arguments: { seconds: 0 } });
     // The burst is 2 creations (tasks created by other tests on this endpoint count too).
     let limited = await create();
     for (let i = 0; i < 2 && !limited.body.error; i++) limited = await create();
     expect(limited.body.error).toMatchObject({ code: -32600, data: { retryAfterMs: expect.any(Number) } });
-    expect((await modern(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
+    expect((await request2026(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
       { type: 'text', text: 'Hello, cheap!' },
     ]);
   });
@@ -224,7 +243,7 @@ describe('HTTP restart', () => {
     const http = { tokens: { 'token-dave': { principal: 'dave' } } };
     try {
       const before = await startHttp({ store: new SqliteTaskStore({ path }), http });
-      const created = await modern(
+      const created = await request2026(
         before.url,
         'tools/call',
         { name: 'slow_compute', arguments: { seconds: 1, label: 'restart' } },
@@ -235,7 +254,7 @@ describe('HTTP restart', () => {
       await before.store.close();
       const after = await startHttp({ store: new SqliteTaskStore({ path }), http });
       try {
-        const done = await pollModern(after.url, taskId, (t) => t.status === 'completed', { token: 'token-dave' });
+        const done = await poll2026(after.url, taskId, (t) => t.status === 'completed', { token: 'token-dave' });
         expect(done.result).toMatchObject({ content: [{ type: 'text', text: 'Computed restart in 1 s' }] });
       } finally {
         await after.close();
@@ -259,6 +278,60 @@ describe('HTTP 2025 sessions', () => {
       },
       body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list', params: {} }),
     }).then((r) => r.status);
+
+  /** Bob holds two sessions; Alice opens twenty. Bob's must survive whichever cap binds Alice. */
+  async function floodWithTwoTokens(http: HttpOptions): Promise<{ bob: number[]; alice: number[] }> {
+    const fx = await startHttp({ http: { tokens, ...http } });
+    const headers = (token: string) => ({
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+      authorization: `Bearer ${token}`,
+    });
+    const open = async (token: string) => {
+      const response = await fetch(fx.url, {
+        method: 'POST',
+        headers: headers(token),
+        body: JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'flood', version: '1' } },
+        }),
+      });
+      await response.text();
+      return String(response.headers.get('mcp-session-id'));
+    };
+    const ping = async (token: string, sessionId: string) => {
+      const response = await fetch(fx.url, {
+        method: 'POST',
+        headers: { ...headers(token), 'mcp-session-id': sessionId, 'mcp-protocol-version': '2025-11-25' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+      });
+      await response.text();
+      return response.status;
+    };
+    try {
+      const bobs = [await open('token-bob'), await open('token-bob')];
+      const alices: string[] = [];
+      for (let i = 0; i < 20; i++) alices.push(await open('token-alice'));
+      return {
+        bob: await Promise.all(bobs.map((id) => ping('token-bob', id))),
+        alice: await Promise.all(alices.map((id) => ping('token-alice', id))),
+      };
+    } finally {
+      await fx.close();
+    }
+  }
+
+  it("caps sessions per principal: one token's flood closes its own oldest, never another token's", async () => {
+    const statuses = await floodWithTwoTokens({ maxSessions: 100, maxSessionsPerPrincipal: 3 });
+    expect(statuses).toEqual({ bob: [200, 200], alice: [...Array(17).fill(404), 200, 200, 200] });
+  });
+
+  it('past the global cap, closes the oldest session of the principal holding the most, not the oldest overall', async () => {
+    const statuses = await floodWithTwoTokens({ maxSessions: 5, maxSessionsPerPrincipal: 100 });
+    expect(statuses).toEqual({ bob: [200, 200], alice: [...Array(17).fill(404), 200, 200, 200] });
+  });
 
   it('closes the least recently used session beyond maxSessions, and idle sessions', async () => {
     const fx = await startHttp({ http: { maxSessions: 1, sessionIdleMs: 300 } });

@@ -1,0 +1,198 @@
+/**
+ * Streamable HTTP for both eras on one endpoint. In front of everything: DNS-rebinding protection
+ * (Host and Origin allowlists; 127.0.0.1 by default), bearer tokens mapped to principals with
+ * scopes, a body size limit and a JSON content-type check. Then the SDK's `isLegacyRequest` (its
+ * word for 2025-11-25 traffic) routes a request to the sessionful 2025-11-25 leg
+ * (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless 2026-07-28 handler.
+ *
+ * Owners: with tokens configured every request is a principal's, and tasks are bound to it. With no
+ * tokens nothing identifies callers: all share one owner, the 128-bit task id is the only
+ * capability, `tasks/list` and `list_tasks` are not offered, and retention is capped shorter.
+ *
+ * @module
+ */
+import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  hostHeaderValidationResponse,
+  isJsonContentType,
+  isLegacyRequest,
+  localhostAllowedHostnames,
+  originValidationResponse,
+  type AuthInfo,
+} from '@modelcontextprotocol/server';
+import type { Serving } from '../model.js';
+import type { RateLimit } from '../rate-limit.js';
+import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
+import type { McpTaskServer } from '../server.js';
+import { authenticate, tokenTable, type TokenGrant } from './bearer-tokens.js';
+
+export type { TokenGrant } from './bearer-tokens.js';
+
+export interface HttpOptions {
+  /** Interface to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port (default 0: any free port). */
+  port?: number;
+  /** Endpoint path (default `/mcp`). */
+  path?: string;
+  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1 and [::1]. */
+  allowedHosts?: readonly string[];
+  /** Bearer token → principal. Without tokens the endpoint is unauthenticated. */
+  tokens?: Record<string, TokenGrant>;
+  /** Largest request body in bytes (default 1 MiB); larger bodies get 413. */
+  maxRequestBodySize?: number;
+  /** Retention cap when unauthenticated (default 1 hour). */
+  unauthenticatedMaxTtlMs?: number;
+  /** 2025-era sessions kept at once, all principals together (default 1000): a memory bound. */
+  maxSessions?: number;
+  /** 2025-era sessions one token's principal keeps at once (default 100); beyond it, its own oldest is closed. */
+  maxSessionsPerPrincipal?: number;
+  /** A 2025-era session unused for this long is closed (default 30 minutes). */
+  sessionIdleMs?: number;
+  /**
+   * Task creations per owner; null for none. Default: the server's `rateLimit`, else
+   * `AUTHENTICATED_RATE_LIMIT` per principal with tokens, `UNAUTHENTICATED_RATE_LIMIT` without.
+   */
+  rateLimit?: RateLimit | null;
+}
+
+/** With tokens each principal is one owner with a bucket of its own: 120 creations a minute, bursts of 30. */
+export const AUTHENTICATED_RATE_LIMIT: RateLimit = { perMinute: 120, burst: 30 };
+
+/**
+ * Without tokens every client is the one shared owner, so a per-owner limit meant for one client
+ * throttles all of them together (150 clients starting 3 tasks each waited 210 s under 120 a
+ * minute). Nothing on this endpoint tells clients apart to key a bucket by: it listens on loopback
+ * by default, where every client has the same address; 2025 session ids are free to mint and 2026
+ * requests carry none; `clientInfo` is whatever the client says. So the shared bucket is wide
+ * instead: 1,200 a minute with bursts of 600, enough for hundreds of local clients starting tasks
+ * at once, while still bounding the write rate of a runaway one. What they can hold at once is
+ * bounded separately by the engine's live-task cap per owner (`maxLiveTasksPerOwner`).
+ */
+export const UNAUTHENTICATED_RATE_LIMIT: RateLimit = { perMinute: 1_200, burst: 600 };
+
+export interface HttpEndpoint {
+  /** The endpoint URL, e.g. `http://127.0.0.1:41234/mcp`. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The user-facing face: a fetch handler with the protections, for hosting it elsewhere. */
+export function createHttpHandler(
+  server: McpTaskServer,
+  options: Omit<HttpOptions, 'host' | 'port'> = {},
+): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
+  const path = options.path ?? '/mcp';
+  const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
+  const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
+  const tokens = options.tokens ? tokenTable(options.tokens) : null;
+  const serving: Serving = tokens
+    ? {
+        defaultOwner: 'unauthenticated',
+        bound: true,
+        session: false,
+        rateLimit: options.rateLimit,
+        defaultRateLimit: AUTHENTICATED_RATE_LIMIT,
+      }
+    : {
+        defaultOwner: 'anonymous',
+        bound: false,
+        session: false,
+        maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000,
+        rateLimit: options.rateLimit,
+        defaultRateLimit: UNAUTHENTICATED_RATE_LIMIT,
+      };
+  // The SDK's stateless handler serves 2026-07-28 only: 2025-11-25 traffic never reaches it.
+  const rev2026 = createMcpHandler(server.factory(serving), { legacy: 'reject', maxRequestBodySize });
+  const rev2025 = new HttpSessions(server, {
+    serving: { ...serving, session: true },
+    maxRequestBodySize,
+    ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
+    ...(options.maxSessionsPerPrincipal !== undefined && { maxSessionsPerPrincipal: options.maxSessionsPerPrincipal }),
+    ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }),
+  });
+
+  const fetch = async (request: Request): Promise<Response> => {
+    const outside = outsideEndpoint(new URL(request.url).pathname, request.method, path);
+    if (outside) return outside;
+    const rejected =
+      hostHeaderValidationResponse(request, hosts) ??
+      (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
+    if (rejected) return rejected;
+    let authInfo: AuthInfo | undefined;
+    if (tokens) {
+      const found = authenticate(request, tokens);
+      if (found instanceof Response) return found;
+      authInfo = found;
+    }
+    if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
+      return new Response(
+        JSON.stringify({
+          jsonrpc: '2.0',
+          error: { code: -32700, message: 'Unsupported Media Type: Content-Type must be application/json' },
+          id: null,
+        }),
+        { status: 415, headers: { 'content-type': 'application/json' } },
+      );
+    }
+    if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return rev2025.fetch(request, authInfo);
+    return rev2026.fetch(request, { ...(authInfo && { authInfo }) });
+  };
+  return { fetch, close: async () => void (await Promise.allSettled([rev2026.close(), rev2025.close()])) };
+}
+
+/** Listens on 127.0.0.1 (by default) and serves both eras at `path`. */
+export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}): Promise<HttpEndpoint> {
+  const handler = createHttpHandler(server, options);
+  const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
+  const path = options.path ?? '/mcp';
+  const toFetch = toNodeHandler(handler, { maxRequestBodySize });
+  const http: HttpServer = createServer((req, res) => {
+    // A fetch Request cannot carry TRACE or TRACK (undici refuses them, and the adapter answered 500),
+    // so methods the endpoint does not serve are answered here, before the adapter.
+    const method = req.method ?? '';
+    if (SERVED_METHODS.includes(method)) return void toFetch(req, res);
+    void send(res, outsideEndpoint(new URL(req.url ?? '/', 'http://localhost').pathname, method, path)!);
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(options.port ?? 0, host, () => resolve());
+  });
+  const { port } = http.address() as AddressInfo;
+  return {
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}${path}`,
+    port,
+    close: async () => {
+      await handler.close();
+      http.closeAllConnections();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** POST carries messages; GET (the stream) and DELETE (the end) belong to 2025-11-25 sessions. */
+const SERVED_METHODS = ['GET', 'POST', 'DELETE'];
+
+/** 404 off the endpoint's path; 405 with `Allow` (RFC 9110 §15.5.6) for a method it does not serve. */
+function outsideEndpoint(pathname: string, method: string, path: string): Response | undefined {
+  if (pathname !== path) return new Response('Not Found', { status: 404 });
+  if (SERVED_METHODS.includes(method)) return undefined;
+  return new Response(
+    JSON.stringify({
+      jsonrpc: '2.0',
+      error: { code: -32000, message: `Method Not Allowed: ${method}; the endpoint serves ${SERVED_METHODS.join(', ')}` },
+      id: null,
+    }),
+    { status: 405, headers: { allow: SERVED_METHODS.join(', '), 'content-type': 'application/json' } },
+  );
+}
+
+async function send(res: ServerResponse, response: Response): Promise<void> {
+  res.writeHead(response.status, Object.fromEntries(response.headers));
+  res.end(Buffer.from(await response.arrayBuffer()));
+}
