@@ -82,6 +82,7 @@ export class ToolCalls {
       signal: ctx.mcpReq.signal,
       taskId: null,
       owner: caller.owner,
+      completion: null,
       progress: async (current, total, message) => {
         if (token === undefined) return;
         await ctx.mcpReq.notify({

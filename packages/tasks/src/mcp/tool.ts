@@ -23,6 +23,7 @@ import type {
 } from '@modelcontextprotocol/server';
 import { TaskFailure } from '../errors.js';
 import type { AnyTaskHandler, TaskContext } from '../handler.js';
+import type { TaskCompletion } from '../store.js';
 
 /**
  * How a tool may run as a task: `never` runs in the request (cheap tools); `optional` runs as a
@@ -47,6 +48,12 @@ export interface ToolContext {
    * asking again with the same key gets the stored answer. Keys are never reused within a call.
    */
   requestInput<T = unknown>(key: string, request: InputRequest): Promise<T>;
+  /**
+   * For a tool whose final write goes to the database that holds the tasks: the task's completion
+   * with `result`, to commit in that write's own transaction (see `TaskContext.completion`), so a
+   * cancel and the write decide atomically. Null when the tool runs inside the request.
+   */
+  readonly completion: ((result: CallToolResult) => TaskCompletion) | null;
 }
 
 /** Everything a tool author declares. */
@@ -134,5 +141,6 @@ function taskToolContext(input: ToolTaskInput, ctx: TaskContext): ToolContext {
     progress: (current, total, message) => ctx.progress(current, total, message),
     requestInput: <T>(key: string, request: InputRequest) =>
       key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request),
+    completion: (result) => ctx.completion(result),
   };
 }

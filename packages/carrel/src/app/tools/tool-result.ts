@@ -38,10 +38,12 @@ export async function answer(ctx: ToolContext, body: () => Promise<CallToolResul
 
 /**
  * Runs a knowledge-base write for a tool call and answers with its summary. The write is told the
- * task it works for, so a re-run of the task (after a crash) resumes what was already staged; and
- * when the task ends without the write being published (cancelled, failed), the staged work is
- * discarded at once rather than left for the next start. A task that is only handed back (server
- * shutdown, lease taken over) keeps it for whoever resumes the task.
+ * task it works for: a re-run of the task (after a crash) resumes what was already staged, and the
+ * task's completion with this very answer commits in the transaction that publishes the write, so a
+ * cancel either comes first and nothing is published, or comes after and finds the task completed.
+ * When the task ends without the write being published (cancelled, failed), the staged work is
+ * discarded at once rather than left for the next start; a task only handed back (server shutdown,
+ * lease taken over) keeps it for whoever resumes the task.
  */
 export async function writeAnswer(
   ctx: ToolContext,
@@ -50,7 +52,13 @@ export async function writeAnswer(
 ): Promise<CallToolResult> {
   const base = await kb.get();
   const render = (result: IngestResult) => dataResult(summarizeIngest(result), result);
-  const run: RunOptions = { ...forwardProgress(ctx), ...(ctx.taskId !== null && { task: { id: ctx.taskId } }) };
+  const { completion } = ctx;
+  const run: RunOptions = {
+    ...forwardProgress(ctx),
+    ...(ctx.taskId !== null && {
+      task: { id: ctx.taskId, ...(completion && { complete: (result: IngestResult) => completion(render(result)) }) },
+    }),
+  };
   const discard = async () => {
     if (ctx.taskId !== null) await base.discardTaskRun(ctx.taskId).catch(() => undefined);
   };
