@@ -31,7 +31,7 @@ export interface RunOptions {
    * completion, committed in the same transaction that makes the writes visible (a cancel either
    * comes first and nothing is written, or comes after and finds the task completed).
    */
-  task?: { id: string; complete?(result: IngestResult): TaskCompletion };
+  task?: { id: string; complete?(result: IngestResult): TaskCompletion | Promise<TaskCompletion> };
 }
 
 /** How long a cancelled job may take to stop before its worker thread is terminated. */
@@ -130,16 +130,15 @@ export class WorkerClient {
       case 'progress':
         p.options.onProgress?.(msg.current, msg.total, msg.message);
         return;
-      case 'staged': {
-        let reply: ToWorker;
-        try {
-          reply = { type: 'publish', id: msg.id, completion: p.options.task?.complete?.(msg.result) ?? null };
-        } catch (err) {
-          reply = { type: 'publish', id: msg.id, refused: toWire(err) };
-        }
-        worker.postMessage(reply);
+      case 'staged':
+        void Promise.resolve()
+          .then(() => p.options.task?.complete?.(msg.result) ?? null)
+          .then(
+            (completion): ToWorker => ({ type: 'publish', id: msg.id, completion }),
+            (err: unknown): ToWorker => ({ type: 'publish', id: msg.id, refused: toWire(err) }),
+          )
+          .then((reply) => worker.postMessage(reply));
         return;
-      }
       default:
         this.pending.delete(msg.id);
         if (this.pending.size === 0) worker.unref();

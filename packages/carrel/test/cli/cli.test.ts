@@ -25,7 +25,9 @@ function startedTaskId(child: ChildProcess, log: { text: string }): Promise<stri
   });
 }
 
-describe('carrel CLI', () => {
+// Each test runs the real command as a dozen child processes one after another, from the TypeScript
+// sources (1–3 s of start-up each on a loaded 2-core machine): far more than vitest's default allows.
+describe('carrel CLI', { timeout: 120_000 }, () => {
   it('adds a folder as a task, then searches, reindexes, lists, shows and removes what it stored (--json)', async () => {
     const data = tempDir();
     const docs = tempDir();

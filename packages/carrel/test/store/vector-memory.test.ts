@@ -74,7 +74,7 @@ describe('in-memory vector scan', () => {
     insertVectors(other, 64, 2, [{ chunkId: 9002, vector: q! }]);
     expect(knn(db, 64, 2, q!, 1)[0]!.chunkId).toBe(9002);
     deleteVectorsOfChunks(other, [9002]);
-    expect(knn(db, 64, 2, q!, 1)).toEqual([]);
+    expect(knn(db, 64, 2, q!, 5).map((h) => h.chunkId)).not.toContain(9002);
     other.close();
     expectSameHits(knn(db, 64, 1, q!, 30), sqliteVecKnn(db, table, 1, q!, 30));
     db.close();

@@ -91,10 +91,12 @@ function handedBack(signal: AbortSignal): boolean {
 /**
  * The progress callback of a knowledge-base run, forwarded to the task. Reports are written in
  * order, one at a time; a report that cannot be written is dropped, never fatal to the work.
+ * `settled` resolves once every report made so far is written.
  */
 function forwardProgress(ctx: ToolContext): {
   signal: AbortSignal;
   onProgress: (current: number, total: number, message: string) => void;
+  settled: () => Promise<void>;
 } {
   let last = Promise.resolve();
   return {
@@ -102,5 +104,6 @@ function forwardProgress(ctx: ToolContext): {
     onProgress: (current, total, message) => {
       last = last.then(() => ctx.progress(current, total, message)).catch(() => undefined);
     },
+    settled: () => last,
   };
 }
