@@ -13,6 +13,7 @@ describe('openDatabase', () => {
     expect(versions).toEqual([
       { version: 1, name: '0001_initial.sql' },
       { version: 2, name: '0002_chunk_overlap.sql' },
+      { version: 4, name: '0004_chunk_source_gaps.sql' },
     ]);
     first.close();
     const second = openDatabase(path);
