@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { isSpaceCode } from '../white-space.js';
 
 /** A heading title longer than this is cut in breadcrumbs: every chunk of the section repeats it. */
 export const MAX_TITLE_CHARS = 200;
@@ -55,22 +56,6 @@ export function closesFence(line: string, fence: string): boolean {
 export function isBlank(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) if (!isSpaceCode(text.charCodeAt(i))) return false;
   return true;
-}
-
-/** ECMAScript WhiteSpace and LineTerminator code points (what `trim` removes). */
-function isSpaceCode(c: number): boolean {
-  if (c <= 0x20) return c === 0x20 || (c >= 0x09 && c <= 0x0d);
-  return (
-    c === 0xa0 ||
-    c === 0x1680 ||
-    (c >= 0x2000 && c <= 0x200a) ||
-    c === 0x2028 ||
-    c === 0x2029 ||
-    c === 0x202f ||
-    c === 0x205f ||
-    c === 0x3000 ||
-    c === 0xfeff
-  );
 }
 
 /** `text` cut to at most `max` UTF-16 units, never between the halves of a surrogate pair. */
