@@ -4,7 +4,7 @@
  * 16; quadratic work 256. Inputs include the hostile shapes that once blew up (long whitespace runs,
  * deep nesting, long lines, runs of markdown characters). Fastest of three runs each.
  *
- *   node --conditions=carrel-source --import tsx bench/ingest/scaling.ts [--base-kb 32]
+ *   node --conditions=carrel-source --import tsx bench/ingest/scaling.ts [--base-kb 32] [--only html]
  *
  * @module
  */
@@ -16,6 +16,8 @@ import { makePdf } from '../../packages/carrel/test/support/pdf.js';
 const i = process.argv.indexOf('--base-kb');
 const BASE = (i >= 0 ? Number(process.argv[i + 1]) : 32) * 1024;
 const sentence = 'Plain words make a sentence here, and another one follows it. ';
+const o = process.argv.indexOf('--only');
+const ONLY = o >= 0 ? process.argv[o + 1]! : '';
 const rep = (s: string, n: number) => s.repeat(Math.max(1, Math.round(n / s.length)));
 
 const inputs: Record<string, (n: number) => () => unknown> = {
@@ -89,6 +91,7 @@ console.log(
 );
 console.log('| input | 1× ms | 4× ms | 16× ms | 16×/1× |\n|---|---:|---:|---:|---:|');
 for (const [name, make] of Object.entries(inputs)) {
+  if (!name.includes(ONLY)) continue;
   const ms: number[] = [];
   for (const factor of [1, 4, 16]) ms.push(await fastest(make(BASE * factor)));
   console.log(`| ${name} | ${ms.map((m) => m.toFixed(1)).join(' | ')} | ${(ms[2]! / ms[0]!).toFixed(1)} |`);
