@@ -1,4 +1,5 @@
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -25,6 +26,19 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  // Regular expressions see user text (documents, URLs, paths, queries, headers), and one that
+  // backtracks super-linearly lets a few kilobytes stall a process: a 3 KB heading line took 13 s
+  // in the old chunker. `no-super-linear-move` also covers a pattern that is linear from one start
+  // position but retried from every position, which is how `replace`, `split`, `match` and
+  // `search` run it over a long input. Patterns built at run time (`new RegExp`) are invisible to
+  // these rules: do not build one from user text.
+  {
+    plugins: { regexp },
+    rules: {
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-super-linear-move': ['error', { report: 'potential', ignoreSticky: false, ignorePartial: false }],
     },
   },
 );

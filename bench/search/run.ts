@@ -147,7 +147,14 @@ for (let i = 0; i < stagedDocs; i += 100) {
       },
       status: 'created' as const,
       baseVersion: 0,
-      chunks: words.map((text) => ({ heading: '', text, overlap: 0, vector: quantize(embedder.embedOne(text)) })),
+      chunks: words.map((text, k) => ({
+        heading: '',
+        text,
+        overlap: 0,
+        lead: k ? '\n\n' : '',
+        trail: '',
+        vector: quantize(embedder.embedOne(text)),
+      })),
     };
   });
   stageDocuments(writer, run.id, 64, docs);

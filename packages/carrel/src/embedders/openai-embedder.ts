@@ -9,6 +9,7 @@
 import { EmbedderUnavailableError } from '../errors.js';
 import type { Embedder, OpenAiEmbedderConfig } from './embedder.js';
 import { normalize } from './embedder.js';
+import { trimTrailing } from '../trim-trailing.js';
 
 interface EmbeddingsResponse {
   data?: { index?: number; embedding?: number[] }[];
@@ -36,7 +37,7 @@ export class OpenAiEmbedder implements Embedder {
   constructor(private readonly config: OpenAiEmbedderConfig) {
     this.id = `openai:${config.model}`;
     this._dims = config.dimensions;
-    this.url = `${config.baseUrl.replace(/\/+$/, '')}/embeddings`;
+    this.url = `${trimTrailing(config.baseUrl, '/')}/embeddings`;
   }
 
   get dims(): number | undefined {

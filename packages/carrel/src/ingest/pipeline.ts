@@ -41,6 +41,7 @@ import type { StagedDocument } from '../store/staging.js';
 import { findStage } from '../store/staging.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, DocumentOutcome, FilesJob, IngestJob, IngestResult, Target } from './jobs.js';
+import { trimTrailing } from '../trim-trailing.js';
 import { hashFile, readLines } from './read-lines.js';
 import { reindexRun } from './reindex.js';
 import type { StoreWriter } from './store-writer.js';
@@ -331,7 +332,7 @@ class JobRun {
       header: p.header,
       status: p.status,
       baseVersion: p.baseVersion,
-      chunks: p.chunks.map((c) => ({ heading: c.heading, text: c.text, overlap: c.overlap, vector: vectors[i++] ?? null })),
+      chunks: p.chunks.map((c) => ({ ...chunkWrite(c), vector: vectors[i++] ?? null })),
     }));
     const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
       (written) => {
@@ -395,12 +396,7 @@ class JobRun {
     let pending: Chunk[] = [];
     const write = async () => {
       const vectors = await this.embed(pending);
-      const chunks: ChunkWrite[] = pending.map((c, i) => ({
-        heading: c.heading,
-        text: c.text,
-        overlap: c.overlap,
-        vector: vectors[i] ?? null,
-      }));
+      const chunks: ChunkWrite[] = pending.map((c, i) => ({ ...chunkWrite(c), vector: vectors[i] ?? null }));
       ord = await this.c.writer.appendStage({ runId, at, dims: this.dims, ord, chunks });
       without += chunks.filter((c) => c.vector === null).length;
       pending = [];
@@ -409,7 +405,7 @@ class JobRun {
     let bytesRead = 0;
     for await (const line of readLines(fd)) {
       chunker.push(line);
-      bytesRead += line.length + 1;
+      bytesRead += line.length;
       const ready = chunker.take();
       if (ready.length > 0) pending.push(...ready);
       if (pending.length >= this.c.settings.batchChunks) {
@@ -430,8 +426,12 @@ class JobRun {
   }
 }
 
+/** The stored fields of a chunk (its vector aside). */
+const chunkWrite = (c: Chunk) => ({ heading: c.heading, text: c.text, overlap: c.overlap, lead: c.lead, trail: c.trail });
+
+/** A title from the source's last path segment, without query, fragment or extension. */
 function defaultTitle(source: string): string {
-  const name = basename(source.replace(/[?#].*$/, '').replace(/\/+$/, ''));
+  const name = basename(trimTrailing(source.split(/[?#]/, 1)[0]!, '/'));
   return name.slice(0, name.length - extname(name).length) || source;
 }
 

@@ -1,6 +1,8 @@
 /**
- * Streams a text file as lines with bounded memory: a line longer than `maxLine` characters is
- * delivered in pieces, so even a single-line 200 MB file never sits in memory whole.
+ * Streams a text file as lines with bounded memory: each line comes with its line end (`\n` or
+ * `\r\n`; none on a last line without one), so the pieces joined are the file's text exactly, and
+ * a line longer than `maxLine` characters comes in several pieces, so even a single-line 200 MB
+ * file never sits in memory whole.
  *
  * @module
  */
@@ -10,7 +12,7 @@ import { createHash } from 'node:crypto';
 /** Reads an open file from its start without closing it: the caller owns the descriptor. */
 const fromStart = (fd: number) => createReadStream('', { fd, start: 0, autoClose: false, highWaterMark: 1 << 20 });
 
-/** Yields the lines of an open UTF-8 file (without newline characters). */
+/** Yields the lines of an open UTF-8 file, each with its line end. */
 export async function* readLines(fd: number, maxLine = 65_536): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8');
   let rest = '';
@@ -18,7 +20,7 @@ export async function* readLines(fd: number, maxLine = 65_536): AsyncGenerator<s
     rest += decoder.decode(part as Buffer, { stream: true });
     let start = 0;
     for (let nl = rest.indexOf('\n'); nl >= 0; nl = rest.indexOf('\n', start)) {
-      yield rest.slice(start, nl > start && rest[nl - 1] === '\r' ? nl - 1 : nl);
+      yield rest.slice(start, nl + 1);
       start = nl + 1;
     }
     rest = rest.slice(start);

@@ -65,7 +65,14 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
       result.chunks += slice.length;
       control.progress(result.chunks, total, `embedded ${result.chunks}/${total} chunks`);
     }
-    return chunks.map((x) => ({ heading: x.heading, text: x.text, overlap: x.overlap, vector: known.get(x.id)! }));
+    return chunks.map((x) => ({
+      heading: x.heading,
+      text: x.text,
+      overlap: x.overlap,
+      lead: x.lead,
+      trail: x.trail,
+      vector: known.get(x.id)!,
+    }));
   };
 
   let pending: StagedDocument[] = [];

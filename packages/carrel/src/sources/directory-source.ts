@@ -1,16 +1,15 @@
 /**
- * Walks a directory for files to ingest: include/exclude globs (picomatch, matched against the
- * path relative to the walked root) and .gitignore files at any depth (the `ignore` package, which
- * implements git's rules). Yields paths in a stable order, one directory at a time, so a tree of
+ * Walks a directory for files to ingest: include/exclude globs (matched against the path relative
+ * to the walked root) and .gitignore files at any depth, both matched in time linear in the path
+ * (see glob.ts: the regular-expression matchers backtracked). Yields paths in a stable order, one directory at a time, so a tree of
  * any size is listed with bounded memory.
  *
  * @module
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
-import ignore from 'ignore';
-import type { Ignore } from 'ignore';
-import picomatch from 'picomatch';
+import { compileGlob } from './glob.js';
+import { GitignoreRules } from './gitignore.js';
 
 /** What to pick up in a directory walk. */
 export interface DirectoryFilter {
@@ -29,7 +28,7 @@ export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.*/**'];
 
 interface IgnoreScope {
   base: string;
-  rules: Ignore;
+  rules: GitignoreRules;
 }
 
 const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
@@ -38,24 +37,29 @@ const toPosix = (p: string) => (sep === '/' ? p : p.split(sep).join('/'));
 function ignoredByGit(scopes: readonly IgnoreScope[], path: string, isDir: boolean): boolean {
   for (let i = scopes.length - 1; i >= 0; i--) {
     const scope = scopes[i]!;
-    const verdict = scope.rules.test(toPosix(relative(scope.base, path)) + (isDir ? '/' : ''));
-    if (verdict.ignored) return true;
-    if (verdict.unignored) return false;
+    const verdict = scope.rules.verdict(toPosix(relative(scope.base, path)), isDir);
+    if (verdict !== undefined) return verdict === 'ignored';
   }
   return false;
 }
 
+/** True when any of `globs` matches; a bad glob is reported under `argument`. */
+function anyOf(globs: readonly string[], argument: string): (path: string) => boolean {
+  const matchers = globs.map((g) => compileGlob(g, 'glob', argument));
+  return (path) => matchers.some((m) => m(path));
+}
+
 /** Yields the absolute paths of matching files under `root`, sorted within each directory. */
 export async function* walkDirectory(root: string, filter: DirectoryFilter = {}): AsyncGenerator<string> {
-  const include = picomatch([...(filter.include ?? DEFAULT_INCLUDE)], { dot: true });
-  const exclude = picomatch([...(filter.exclude ?? DEFAULT_EXCLUDE)], { dot: true });
+  const include = anyOf(filter.include ?? DEFAULT_INCLUDE, 'include');
+  const exclude = anyOf(filter.exclude ?? DEFAULT_EXCLUDE, 'exclude');
   const useGitignore = filter.gitignore ?? true;
 
   async function* visit(dir: string, scopes: IgnoreScope[]): AsyncGenerator<string> {
     let local = scopes;
     if (useGitignore) {
       const text = await readFile(join(dir, '.gitignore'), 'utf8').catch(() => undefined);
-      if (text !== undefined) local = [...scopes, { base: dir, rules: ignore().add(text) }];
+      if (text !== undefined) local = [...scopes, { base: dir, rules: new GitignoreRules(text) }];
     }
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {

@@ -1,10 +1,12 @@
 /**
  * Reading documents back: a filtered page of document summaries, and one document's text
- * reassembled from its chunks (overlaps removed, section headings restored from the breadcrumbs).
+ * reassembled from its chunks exactly as it was chunked (joined by the source text recorded
+ * around each chunk, overlaps removed).
  *
  * @module
  */
 import type { Database } from 'better-sqlite3';
+import { joinChunks } from '../ingest/chunker.js';
 import type { DocumentKind } from './documents.js';
 import { filterClause } from './search-queries.js';
 
@@ -56,16 +58,35 @@ export function getDocumentSummary(db: Database, id: number): DocumentSummary | 
   return row ? toSummary(row) : undefined;
 }
 
-/** The document's text (its live version): chunks in order, each without its overlap, a heading line wherever the breadcrumb changes. */
+interface ChunkRow {
+  heading: string;
+  text: string;
+  overlap: number;
+  lead: string | null;
+  trail: string | null;
+}
+
+/** The text of the document's live version: the source its chunks were cut from (see {@link joinChunks}). */
 export function documentText(db: Database, id: number): string {
-  const parts: string[] = [];
-  let heading = '';
-  for (const c of db
-    .prepare<[number], { heading: string; text: string; overlap: number }>(
-      `SELECT c.heading, c.text, c.overlap FROM chunks c JOIN documents d ON d.id = c.document_id
+  const rows = db
+    .prepare<[number], ChunkRow>(
+      `SELECT c.heading, c.text, c.overlap, c.lead, c.trail FROM chunks c JOIN documents d ON d.id = c.document_id
        WHERE c.document_id = ? AND c.version = d.live_version ORDER BY c.ord`,
     )
-    .iterate(id)) {
+    .all(id);
+  if (rows.some((r) => r.lead === null)) return approximateText(rows);
+  return joinChunks(rows as { text: string; overlap: number; lead: string; trail: string }[]);
+}
+
+/**
+ * Chunks stored before the source around them was recorded (lead NULL): their text after the
+ * overlap, a blank line between them, and a heading line wherever the breadcrumb changes. Close
+ * to the source, not exact: blank runs, heading levels and long lines' cut points are lost.
+ */
+function approximateText(rows: readonly ChunkRow[]): string {
+  const parts: string[] = [];
+  let heading = '';
+  for (const c of rows) {
     if (c.heading !== heading && c.heading !== '') {
       const crumbs = c.heading.split(' > ');
       parts.push(`${'#'.repeat(Math.min(6, crumbs.length))} ${crumbs[crumbs.length - 1]}`);

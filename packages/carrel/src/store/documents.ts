@@ -31,6 +31,9 @@ export interface ChunkWrite {
   text: string;
   /** Leading characters that repeat the previous chunk (0 for the first). */
   overlap: number;
+  /** The source around the chunk (see the chunker's `Chunk`); null only on copies of chunks stored before it was recorded. */
+  lead: string | null;
+  trail: string | null;
   vector: Int8Array | null;
 }
 
@@ -71,12 +74,15 @@ export function appendChunks(
   ord: number,
   chunks: readonly ChunkWrite[],
 ): number {
-  const insert = stmt(db, 'INSERT INTO chunks (document_id, version, ord, heading, text, overlap, embedded) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const insert = stmt(
+    db,
+    'INSERT INTO chunks (document_id, version, ord, heading, text, overlap, lead, trail, embedded) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  );
   // Inserted here rather than by a trigger: an AFTER INSERT trigger measured 3-4x slower.
   const index = stmt(db, 'INSERT INTO chunks_fts (rowid, heading, text) VALUES (?, ?, ?)');
   const vectors: { chunkId: number; vector: Int8Array }[] = [];
   for (const c of chunks) {
-    const info = insert.run(at.documentId, at.version, ord++, c.heading, c.text, c.overlap, c.vector ? 1 : 0);
+    const info = insert.run(at.documentId, at.version, ord++, c.heading, c.text, c.overlap, c.lead, c.trail, c.vector ? 1 : 0);
     index.run(info.lastInsertRowid, c.heading, c.text);
     if (c.vector) vectors.push({ chunkId: Number(info.lastInsertRowid), vector: c.vector });
   }
@@ -139,6 +145,8 @@ export interface StoredChunk {
   heading: string;
   text: string;
   overlap: number;
+  lead: string | null;
+  trail: string | null;
   embedded: boolean;
 }
 
@@ -146,7 +154,7 @@ export interface StoredChunk {
 export function versionChunks(db: Database, documentId: number, version: number, fromOrd: number, limit: number): StoredChunk[] {
   return stmt<[number, number, number, number], Omit<StoredChunk, 'embedded'> & { embedded: number }>(
     db,
-    'SELECT id, ord, heading, text, overlap, embedded FROM chunks WHERE document_id = ? AND version = ? AND ord >= ? ORDER BY ord LIMIT ?',
+    'SELECT id, ord, heading, text, overlap, lead, trail, embedded FROM chunks WHERE document_id = ? AND version = ? AND ord >= ? ORDER BY ord LIMIT ?',
   )
     .all(documentId, version, fromOrd, limit)
     .map((c) => ({ ...c, embedded: c.embedded === 1 }));

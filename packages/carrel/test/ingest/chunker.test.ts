@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { chunkMarkdown, MarkdownChunker } from '../../src/ingest/chunker.js';
+import { fastestOf } from '../support/timing.js';
 
 const para = (word: string, n: number) => `${word} `.repeat(n).trim() + '.';
 
@@ -48,11 +49,21 @@ describe('MarkdownChunker', () => {
     }
   });
 
+  it('reads ATX headings as CommonMark does: closing hashes only after a blank', () => {
+    const titles = (line: string) => chunkMarkdown(`${line}\n\nbody`).chunks[0]!.heading;
+    expect(titles('# C#')).toBe('C#');
+    expect(titles('## Install ##  ')).toBe('Install');
+    expect(titles('#\tTabbed\t#')).toBe('Tabbed');
+    expect(titles('### #')).toBe('');
+    expect(titles('#nospace')).toBe('');
+    expect(titles('####### seven')).toBe('');
+  });
+
   it('streams: memory holds one section, and a single huge line is cut into pieces', () => {
     const chunker = new MarkdownChunker({ targetChars: 1000, maxChars: 2000, overlapChars: 0 });
     let total = 0;
     for (let i = 0; i < 2000; i++) {
-      chunker.push(`line ${i} ${'word '.repeat(20)}`);
+      chunker.push(`line ${i} ${'word '.repeat(20)}\n`);
       total += chunker.take().length;
     }
     expect(total).toBeGreaterThan(90);
@@ -60,4 +71,41 @@ describe('MarkdownChunker', () => {
     const pieces = [...chunker.take(), ...chunker.end()];
     expect(pieces.every((c) => c.text.length <= 2000)).toBe(true);
   });
+});
+
+/** A benign markdown document of about `size` characters: headed sections of short prose lines. */
+function benignMarkdown(size: number): string {
+  const section = `## Section title\n\n${'Plain words make a sentence here. '.repeat(2).trim()}\n`.repeat(12) + '\n';
+  return section.repeat(Math.ceil(size / section.length)).slice(0, size);
+}
+
+/** `line` repeated (newline-terminated) to about `size` characters. */
+const linesOf = (line: string, size: number) => `${line}\n`.repeat(Math.max(1, Math.floor(size / (line.length + 1))));
+
+describe('MarkdownChunker on hostile text', () => {
+  const SIZE = 1 << 20;
+  const hostile: Record<string, string> = {
+    'heading lines padded with spaces': linesOf(`# a${' '.repeat(3000)}x`, SIZE),
+    'heading lines padded with tabs and hashes': linesOf(`## a${' \t#'.repeat(1000)}x`, SIZE),
+    'heading lines of hashes': linesOf(`# ${'#'.repeat(3000)} x`, SIZE),
+    'a run of spaces on one line': `${' '.repeat(SIZE)}x`,
+    'a run of backticks on one line': '`'.repeat(SIZE),
+    'fence-like lines of backticks': linesOf('`'.repeat(3000), SIZE),
+    'a run of pipes on one line': '|'.repeat(SIZE),
+    'a run of brackets on one line': '[('.repeat(SIZE / 2),
+    'a run of emphasis markers on one line': '*_'.repeat(SIZE / 2),
+    'deeply nested list items': Array.from({ length: 2000 }, (_, i) => `${'  '.repeat(i % 250)}- item ${i}`).join('\n'),
+    'blank lines only': '\n'.repeat(SIZE),
+    'heading lines only': linesOf('###### h', SIZE),
+    'one 10 MB line of words': 'word '.repeat(2 << 20),
+  };
+  for (const [name, text] of Object.entries(hostile)) {
+    it(`chunks ${name} in time linear in its size`, () => {
+      const benign = benignMarkdown(text.length);
+      const [bad, good] = fastestOf([() => chunkMarkdown(text), () => chunkMarkdown(benign)], 5);
+      // Linear work is within a small factor of the benign input's; the old heading pattern was
+      // more than 1,000 times slower on the heading cases.
+      expect(bad).toBeLessThan(10 * good! + 5);
+    });
+  }
 });

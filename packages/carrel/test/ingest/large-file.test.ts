@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
@@ -110,6 +110,37 @@ describe('large files', () => {
       expect(stallMs).toBeLessThan(1000);
       const other = await kb.ingestContent({ library: 'notes', content: '# Two\n\nafter', source: 'two' });
       await kb.deleteDocument(other.documents[0]!.documentId!);
+    } finally {
+      await kb.close();
+    }
+  }, 120_000);
+
+  it('gives back long lines and streamed files exactly as they were', async () => {
+    const root = tempDir();
+    const longLine = `# Notes\n\n${'word '.repeat(1_000).trim()}\n\nafter the long line\n`;
+    const streamed = `# Big\r\n\r\n${'x'.repeat(300_000)}\r\n\r\n## Tail\r\n\r\n${'Some sentence here. '.repeat(60_000)}\r\nend`;
+    writeFileSync(join(root, 'long.md'), longLine);
+    writeFileSync(join(root, 'big.md'), streamed);
+    const kb = KnowledgeBase.open({
+      dataDir: tempDir(),
+      embedder: { kind: 'offline' },
+      allowedRoots: [root],
+      streamThresholdBytes: 1024 * 1024,
+    });
+    try {
+      const read = async (file: string) => {
+        const id = (await kb.ingestFile(join(root, file), { library: 'l' })).documents[0]!.documentId!;
+        let text = '';
+        for (let offset: number | null = 0; offset !== null;) {
+          const page = kb.getDocument(id, { offset, maxChars: 1_000_000 });
+          text += page.content;
+          offset = page.nextOffset;
+        }
+        return text;
+      };
+      expect(await read('long.md')).toBe(longLine);
+      expect(streamed.length).toBeGreaterThan(1024 * 1024);
+      expect(await read('big.md')).toBe(streamed);
     } finally {
       await kb.close();
     }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UnsupportedContentError } from 'carrel';
 import { extract, htmlToMarkdown } from '../../src/sources/extract.js';
 import { makePdf } from '../support/pdf.js';
+import { fastestOfAsync } from '../support/timing.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -41,5 +42,32 @@ describe('extract', () => {
   it('rejects binary content and files that only pretend to be PDFs', async () => {
     await expect(extract(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1]), 'text', 'image.txt')).rejects.toThrow(UnsupportedContentError);
     await expect(extract(enc('not a pdf'), 'pdf', 'fake.pdf')).rejects.toThrow(/does not start with %PDF-/);
+  });
+});
+
+describe('htmlToMarkdown on hostile pages', () => {
+  const SIZE = 1 << 17;
+  const benign = `<html><head><title>T</title></head><body><article><h1>T</h1>${'<p>Plain words make a sentence here, and another one follows it.</p>'.repeat(SIZE / 64)}</article></body></html>`;
+  const hostile: Record<string, string> = {
+    // Turndown's final trim /[\t\r\n\s]+$/ was quadratic in a whitespace run: 64 KB took 18.6 s.
+    'a <pre> of spaces': `<html><body><pre><code>${' '.repeat(SIZE)}x</code></pre></body></html>`,
+    'a run of non-breaking spaces': `<html><body><article><p>a${'&nbsp;'.repeat(SIZE / 6)}b</p></article></body></html>`,
+    // Readability: 1,000 nested divs took 35 s; linkedom's parse also grows faster than the page with depth.
+    'deeply nested divs': `<html><body>${'<div>'.repeat(SIZE / 11)}deep${'</div>'.repeat(SIZE / 11)}</body></html>`,
+    'deeply nested lists': `<html><body>${'<ul><li>x'.repeat(SIZE / 10)}${'</li></ul>'.repeat(SIZE / 10)}</body></html>`,
+    'deeply nested quotes': `<html><body>${'<blockquote>q'.repeat(SIZE / 13)}${'</blockquote>'.repeat(SIZE / 13)}</body></html>`,
+    'runs of backticks in code': `<html><body><p><code>${'`'.repeat(SIZE / 2)}</code></p><pre>${'`'.repeat(SIZE / 2)}</pre></body></html>`,
+    'runs of markdown characters': `<html><body><p>${'*_`[]#\\'.repeat(SIZE / 7)}</p></body></html>`,
+  };
+  for (const [name, html] of Object.entries(hostile)) {
+    it(`converts ${name} in time comparable to a benign page of the same size`, async () => {
+      const [bad, good] = await fastestOfAsync([() => htmlToMarkdown(html), () => htmlToMarkdown(benign)]);
+      expect(bad).toBeLessThan(10 * good! + 20);
+    });
+  }
+
+  it('keeps the text of elements nested past the cap', async () => {
+    const { markdown } = await htmlToMarkdown(`<html><body>${'<div>'.repeat(5000)}<p>deep text</p>${'</div>'.repeat(5000)}</body></html>`);
+    expect(markdown).toBe('deep text');
   });
 });

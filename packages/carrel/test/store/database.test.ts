@@ -14,6 +14,7 @@ describe('openDatabase', () => {
       { version: 1, name: '0001_initial.sql' },
       { version: 2, name: '0002_chunk_overlap.sql' },
       { version: 3, name: '0003_staged_runs.sql' },
+      { version: 4, name: '0004_chunk_source_gaps.sql' },
     ]);
     first.close();
     const second = openDatabase(path);

@@ -14,8 +14,8 @@ function store() {
       {
         header: { source, kind: 'file', title: source, contentHash: source, bytes: 1, tags },
         chunks: [
-          { heading: '', text: `${source} one`, overlap: 0, vector: null },
-          { heading: '', text: `${source} two`, overlap: 0, vector: null },
+          { heading: '', text: `${source} one`, overlap: 0, lead: '', trail: '', vector: null },
+          { heading: '', text: `${source} two`, overlap: 0, lead: '\n\n', trail: '', vector: null },
         ],
       },
     ]);
