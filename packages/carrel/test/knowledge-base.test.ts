@@ -145,6 +145,10 @@ describe('KnowledgeBase', () => {
     const before = snapshot(kb.databasePath);
 
     await expect(kb.ingestFile(join(root, 'missing.md'), { library: 'l' })).rejects.toThrow(NotFoundError);
+    await expect(kb.ingestFile(join(root, 'a\u0000b.md'), { library: 'l' })).rejects.toThrow(
+      'Invalid path: expected a path without NUL characters',
+    );
+    await expect(kb.ingestDirectory(`${root}\u0000`, { library: 'l' })).rejects.toThrow(InvalidInputError);
     await expect(kb.ingestFile(join(outside, 'secret.md'), { library: 'l' })).rejects.toThrow(PathNotAllowedError);
     await expect(kb.ingestFile(join(root, '..', outside.split('/').pop()!, 'secret.md'), { library: 'l' })).rejects.toThrow(
       PathNotAllowedError,

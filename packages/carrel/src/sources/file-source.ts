@@ -9,7 +9,7 @@
 import { closeSync, constants, fstatSync, openSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
-import { ContentTooLargeError, NotFoundError, PathNotAllowedError, UnsupportedContentError } from '../errors.js';
+import { ContentTooLargeError, InvalidInputError, NotFoundError, PathNotAllowedError, UnsupportedContentError } from '../errors.js';
 
 /** Whether `path` equals `root` or lies inside it. Both must be absolute and resolved. */
 export function isInside(path: string, root: string): boolean {
@@ -19,6 +19,8 @@ export function isInside(path: string, root: string): boolean {
 
 /** Resolves `path` (relative to the cwd) to its real path and checks it is inside one of `roots`. */
 export async function resolveAllowedPath(path: string, roots: readonly string[]): Promise<string> {
+  // Node refuses such a path with a TypeError deep in fs; say what is wrong instead.
+  if (path.includes('\0')) throw new InvalidInputError('path', 'a path without NUL characters');
   const absolute = resolve(path);
   let real: string;
   try {

@@ -161,6 +161,10 @@ describe('carrel mcp over stdio', () => {
     expect(refused).toMatchObject({ isError: true, structuredContent: { error: { kind: 'path_not_allowed' } } });
     expect(refused.content[0]!.text).toMatch(/outside the allowed roots/);
 
+    const nul = await call(client, 'index_document', { library: 'lib', path: join(docs, 'a\u0000b.md') });
+    expect(nul).toMatchObject({ isError: true });
+    expect(nul.content[0]!.text).toBe('Invalid arguments for tool index_document: path: contains a NUL character (U+0000)');
+
     const twoSources = await call(client, 'index_document', { library: 'lib', url: 'https://example.com', content: 'x', title: 'x' });
     expect(twoSources.isError).toBe(true);
     expect(twoSources.content[0]!.text).toContain('exactly one of url, path or content');

@@ -28,22 +28,32 @@ export function assertPayload(what: string, value: unknown, maxBytes: number): v
   // A NUL always shows in the text as its escape, so text without one needs no closer look; text
   // with one may hold only the escape itself (a document about JSON, C or SQL), so the keys and
   // strings decide. Looking only there keeps the usual payload on JSON.stringify's fast path.
-  if (json.includes(NUL_ESCAPE) && hasNul(value)) throw new InvalidArgumentError(what, 'JSON without NUL characters (U+0000)');
+  if (json.includes(NUL_ESCAPE) && nulPath(value) !== null) throw new InvalidArgumentError(what, 'JSON without NUL characters (U+0000)');
 }
 
-/** Whether any key or string of `value`, as JSON.stringify visits them (after `toJSON`), holds a NUL. */
-function hasNul(value: unknown): boolean {
+/**
+ * Where the first NUL character (U+0000) of `value` is, as JSON.stringify visits it (after
+ * `toJSON`): the path of the key or string holding it (`a.b.0`, `(root)`), or null if there is none.
+ */
+export function nulPath(value: unknown): string | null {
   const found = Symbol('found');
+  const parents = new Map<unknown, string>();
+  let at: string | null = null;
   try {
-    JSON.stringify(value, (key: string, member: unknown) => {
-      if (key.includes(NUL) || (typeof member === 'string' && member.includes(NUL))) throw found;
+    JSON.stringify(value, function (this: unknown, key: string, member: unknown) {
+      const parent = parents.get(this);
+      const path = parent === undefined ? '(root)' : parent === '' ? key : `${parent}.${key}`;
+      if (key.includes(NUL) || (typeof member === 'string' && member.includes(NUL))) {
+        at = path;
+        throw found;
+      }
+      if (typeof member === 'object' && member !== null) parents.set(member, path === '(root)' ? '' : path);
       return member;
     });
   } catch (error) {
-    if (error === found) return true;
-    throw error;
+    if (error !== found) throw error;
   }
-  return false;
+  return at;
 }
 
 /** For identifiers (owner, unique key): a non-empty string of bounded length without NUL. */

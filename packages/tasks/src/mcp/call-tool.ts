@@ -10,6 +10,7 @@
 import type { CallToolResult, InputRequest, ServerContext } from '@modelcontextprotocol/server';
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
+import { nulPath } from '../engine/payload.js';
 import type { TaskRecord } from '../task.js';
 import { InsufficientScopeError, TaskModeError } from './errors.js';
 import type { Caller, ToolTaskMeta } from './model.js';
@@ -54,15 +55,20 @@ export class ToolCalls {
       delete args[ASYNC_ARGUMENT];
     }
     const checked = await tool.inputSchema['~standard'].validate(args);
+    const invalid = (detail: string): ParsedArguments => ({
+      ok: false,
+      result: { content: [{ type: 'text', text: `Invalid arguments for tool ${tool.name}: ${detail}` }], isError: true },
+    });
     if (checked.issues) {
-      const detail = checked.issues
-        .map((issue) => `${(issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || '(root)'}: ${issue.message}`)
-        .join('; ');
-      return {
-        ok: false,
-        result: { content: [{ type: 'text', text: `Invalid arguments for tool ${tool.name}: ${detail}` }], isError: true },
-      };
+      return invalid(
+        checked.issues
+          .map((issue) => `${(issue.path ?? []).map((p) => (typeof p === 'object' ? p.key : p)).join('.') || '(root)'}: ${issue.message}`)
+          .join('; '),
+      );
     }
+    // No store can keep a NUL (PostgreSQL's jsonb refuses it): as bad an argument as a schema failure.
+    const nul = nulPath(checked.value);
+    if (nul !== null) return invalid(`${nul}: contains a NUL character (U+0000)`);
     return { ok: true, args: checked.value, async };
   }
 

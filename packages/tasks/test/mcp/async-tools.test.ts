@@ -32,6 +32,19 @@ describe('async tools', () => {
     expect(result.content).toEqual([{ type: 'text', text: 'Computed now in 0 s' }]);
   });
 
+  it('answers an argument holding a NUL character, which no store keeps, as a tool error the model can read', async () => {
+    for (const args of [
+      { seconds: 0, label: 'n\u0000w' },
+      { seconds: 0, label: 'n\u0000w', async: true },
+    ]) {
+      const result = await client.callTool({ name: 'slow_compute', arguments: args });
+      expect(result).toMatchObject({ isError: true });
+      expect(text(result)).toBe('Invalid arguments for tool slow_compute: label: contains a NUL character (U+0000)');
+    }
+    // The six characters of the escape are text like any other.
+    expect(text(await client.callTool({ name: 'slow_compute', arguments: { seconds: 0, label: 'a \\u0000 b' } }))).toContain('a \\u0000 b');
+  });
+
   it('returns a task id at once with async: true; get_task shows the status and then the result', async () => {
     const started = await client.callTool({ name: 'probe_async', arguments: { async: true } });
     const taskId = (started.structuredContent as { taskId: string }).taskId;
