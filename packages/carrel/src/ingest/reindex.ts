@@ -18,7 +18,7 @@ import { quantize } from '../embedders/embedder.js';
 import { embeddingText } from './embedding-session.js';
 import type { IngestResult } from './jobs.js';
 import type { RunContext } from './pipeline.js';
-import { emptyResult } from './pipeline.js';
+import { emptyResult } from './result.js';
 
 /** Documents read per page while listing the library. */
 const PAGE = 200;
