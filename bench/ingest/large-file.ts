@@ -64,5 +64,5 @@ for (const MB of SIZES) {
   });
   rmSync(work, { recursive: true, force: true });
 }
-console.log('\nLarge files, streamed into one document each (one transaction per file)\n');
+console.log('\nLarge files, streamed into one document each (staged in short transactions, published at once)\n');
 console.table(rows);
