@@ -208,6 +208,10 @@ export class PostgresTaskStore implements TaskStore {
     return this.#ops.respond(args);
   }
 
+  leaseHolders(): Promise<string[]> {
+    return this.#ops.leaseHolders();
+  }
+
   rescueExpiredLeases(args: RescueArgs): Promise<number> {
     return this.#ops.rescueExpiredLeases(args);
   }

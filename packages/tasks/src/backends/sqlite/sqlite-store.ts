@@ -177,6 +177,10 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write((ops) => ops.respond(args));
   }
 
+  async leaseHolders(): Promise<string[]> {
+    return this.#read((ops) => ops.leaseHolders());
+  }
+
   async rescueExpiredLeases(args: RescueArgs): Promise<number> {
     return this.#write((ops) => ops.rescueExpiredLeases(args));
   }
