@@ -35,6 +35,13 @@ export interface CarrelRuntime {
 export interface RuntimeOptions {
   /** Tasks run at once by this process; 0 = read and cancel only (e.g. `carrel tasks list`). Default 2. */
   concurrency?: number;
+  /**
+   * `any` (servers: `carrel mcp`, `carrel serve`): run every task waiting in the store, including
+   * those a dead process left. `assigned` (`carrel add`, `carrel reindex`): run only the task the
+   * command started or adopted (`engine.assign`), so a CLI run never takes on other work it would
+   * hand back unfinished on exit. Default `any`.
+   */
+  runs?: 'any' | 'assigned';
 }
 
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
@@ -48,6 +55,9 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     store,
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
     concurrency: options.concurrency ?? 2,
+    runs: options.runs ?? 'any',
+    // Every process on a data dir runs on this machine: a task whose process is gone is resumed at once.
+    rescueDeadLocalWorkers: true,
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });
