@@ -42,6 +42,8 @@ export interface RuntimeOptions {
    * hand back unfinished on exit. Default `any`.
    */
   runs?: 'any' | 'assigned';
+  /** Live tasks one owner may have (default 1000). */
+  maxLiveTasksPerOwner?: number;
 }
 
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
@@ -56,6 +58,7 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
     concurrency: options.concurrency ?? 2,
     runs: options.runs ?? 'any',
+    ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),
     // Every process on a data dir runs on this machine: a task whose process is gone is resumed at once.
     rescueDeadLocalWorkers: true,
     leaseMs: settings.taskLeaseMs,
