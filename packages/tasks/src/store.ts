@@ -195,6 +195,10 @@ export interface RespondArgs {
   now: number;
 }
 
+export interface LeaseHoldersArgs {
+  now: number;
+}
+
 export interface RescueArgs {
   now: number;
   /**
@@ -272,8 +276,8 @@ export interface TaskStore {
    */
   respond(args: RespondArgs): Promise<RespondResult | null>;
 
-  /** The workers holding a lease on a live task, each once. */
-  leaseHolders(): Promise<string[]>;
+  /** The workers holding a lease on a live task that has not expired at `now`, each once. */
+  leaseHolders(args: LeaseHoldersArgs): Promise<string[]>;
 
   /**
    * Handles leases that expired, or are held by one of `deadWorkers` (their worker died): a waiting `input_required` task is unleased

@@ -41,8 +41,9 @@ export class Maintenance {
     this.#busy ??= (async () => {
       const { store, reapBatch } = this.options;
       try {
-        const dead = this.options.deadWorkers ? this.options.deadWorkers(await store.leaseHolders()) : [];
-        await store.rescueExpiredLeases({ now: this.options.now(), ...(dead.length > 0 && { deadWorkers: dead }) });
+        const now = this.options.now();
+        const dead = this.options.deadWorkers ? this.options.deadWorkers(await store.leaseHolders({ now })) : [];
+        await store.rescueExpiredLeases({ now, ...(dead.length > 0 && { deadWorkers: dead }) });
         while ((await store.reapExpired({ now: this.options.now(), limit: reapBatch })).length === reapBatch);
       } catch (error) {
         this.options.onError(error);

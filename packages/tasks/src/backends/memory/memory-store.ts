@@ -14,6 +14,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -237,8 +238,8 @@ export class MemoryTaskStore implements TaskStore {
     return { task: copy(task), accepted };
   }
 
-  async leaseHolders(): Promise<string[]> {
-    return [...new Set([...this.#live.values()].flatMap((t) => (t.lease ? [t.lease.worker] : [])))];
+  async leaseHolders({ now }: LeaseHoldersArgs): Promise<string[]> {
+    return [...new Set([...this.#live.values()].flatMap((t) => (t.lease && t.lease.expiresAt > now ? [t.lease.worker] : [])))];
   }
 
   async rescueExpiredLeases({ now, deadWorkers = [] }: RescueArgs): Promise<number> {

@@ -29,6 +29,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -208,8 +209,8 @@ export class PostgresTaskStore implements TaskStore {
     return this.#ops.respond(args);
   }
 
-  leaseHolders(): Promise<string[]> {
-    return this.#ops.leaseHolders();
+  leaseHolders(args: LeaseHoldersArgs): Promise<string[]> {
+    return this.#ops.leaseHolders(args);
   }
 
   rescueExpiredLeases(args: RescueArgs): Promise<number> {

@@ -34,6 +34,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -177,8 +178,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.#write((ops) => ops.respond(args));
   }
 
-  async leaseHolders(): Promise<string[]> {
-    return this.#read((ops) => ops.leaseHolders());
+  async leaseHolders(args: LeaseHoldersArgs): Promise<string[]> {
+    return this.#read((ops) => ops.leaseHolders(args));
   }
 
   async rescueExpiredLeases(args: RescueArgs): Promise<number> {

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { ReapArgs, RescueArgs, TaskChangeKind, TaskStore } from '../../../store.js';
+import type { LeaseHoldersArgs, ReapArgs, RescueArgs, TaskChangeKind, TaskStore } from '../../../store.js';
 import { LIVE_STATUSES, type TaskStatus } from '../../../task.js';
 import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 
@@ -29,7 +29,8 @@ interface ChangedRow {
 
 /** `rescueExpiredLeases` and `reapExpired`. */
 export function prepareUpkeep(ctx: StoreContext): Pick<TaskStore, 'leaseHolders' | 'rescueExpiredLeases' | 'reapExpired'> {
-  const holders = `SELECT DISTINCT lease_worker AS worker FROM ${ctx.tasks} WHERE lease_worker IS NOT NULL AND status = ANY($1)`;
+  const holders = `SELECT DISTINCT lease_worker AS worker FROM ${ctx.tasks}
+     WHERE lease_worker IS NOT NULL AND lease_expires_at > $1 AND status = ANY($2)`;
   // Every SET expression reads the row as it was before the update.
   const why = `CASE WHEN lease_expires_at <= $3 THEN 'lease expired' ELSE 'its process ended' END`;
   const rescue = `WITH changed AS (
@@ -59,9 +60,9 @@ export function prepareUpkeep(ctx: StoreContext): Pick<TaskStore, 'leaseHolders'
 
   return {
     /** Releases or fails tasks whose lease expired; returns how many it touched. */
-    /** The workers holding a lease on a live task. */
-    async leaseHolders(): Promise<string[]> {
-      const rows = await ctx.db.query<{ worker: string }>(holders, [LIVE_STATUSES]);
+    /** The workers holding an unexpired lease on a live task. */
+    async leaseHolders({ now }: LeaseHoldersArgs): Promise<string[]> {
+      const rows = await ctx.db.query<{ worker: string }>(holders, [now, LIVE_STATUSES]);
       return rows.map((r) => r.worker);
     },
 

@@ -2,7 +2,7 @@
  * `get` and `list`: plain reads, no transaction needed (one statement sees one snapshot).
  * `list` is one statement for every query shape of one owner: keyset pagination on `seq` walks the
  * `(owner, seq DESC)` index from the cursor, never from the newest task. Listing every owner (an
- * operator's view) is a scan sorted by `seq`.
+ * operator's view) walks the `seq` index the same way.
  *
  * @module
  */

@@ -7,7 +7,7 @@
  * @module
  */
 import { JsonRpcCode } from '../../../errors.js';
-import type { ReapArgs, RescueArgs, TaskStore } from '../../../store.js';
+import type { LeaseHoldersArgs, ReapArgs, RescueArgs, TaskStore } from '../../../store.js';
 import { statusesLeadingTo } from '../../../task.js';
 import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, json, sqlStatuses, type ChangeColumns, type TaskRow } from '../task-row.js';
@@ -27,18 +27,19 @@ export function prepareUpkeep({
   db,
   record,
 }: StoreContext): Synchronous<Pick<TaskStore, 'leaseHolders' | 'rescueExpiredLeases' | 'reapExpired'>> {
-  const holders = db.prepare<[], { worker: string }>(
-    `SELECT DISTINCT lease_worker AS worker FROM carrel_tasks WHERE lease_worker IS NOT NULL AND status IN (${HELD})`,
+  // Unexpired leases only (expired ones are rescued anyway): a range on the lease expiry index.
+  const holders = db.prepare<[number], { worker: string }>(
+    `SELECT DISTINCT lease_worker AS worker FROM carrel_tasks
+     WHERE lease_worker IS NOT NULL AND lease_expires_at > ? AND status IN (${HELD})`,
   );
   const expiredLeases = db.prepare<[number], ExpiredLease>(
     `SELECT id, status, attempt, max_attempts, lease_worker, lease_expires_at FROM carrel_tasks
      WHERE lease_worker IS NOT NULL AND lease_expires_at <= ? AND status IN (${HELD})`,
   );
-  // With dead workers named: every leased row (the partial index holds only those) is looked at.
-  const expiredOrDeadLeases = db.prepare<[number, string], ExpiredLease>(
+  const deadLeases = db.prepare<[number, string], ExpiredLease>(
     `SELECT id, status, attempt, max_attempts, lease_worker, lease_expires_at FROM carrel_tasks
-     WHERE lease_worker IS NOT NULL AND status IN (${HELD})
-       AND (lease_expires_at <= ? OR lease_worker IN (SELECT value FROM json_each(?)))`,
+     WHERE lease_worker IS NOT NULL AND lease_expires_at > ? AND status IN (${HELD})
+       AND lease_worker IN (SELECT value FROM json_each(?))`,
   );
   // Each move below is a compare-and-set on the status and lease that were just read (a heartbeat since moves the expiry).
   const where = 'WHERE id = :id AND status = :status AND lease_worker = :lease_worker AND lease_expires_at = :lease_expires_at';
@@ -63,13 +64,13 @@ export function prepareUpkeep({
   );
 
   return {
-    leaseHolders(): string[] {
-      return holders.all().map((row) => row.worker);
+    leaseHolders({ now }: LeaseHoldersArgs): string[] {
+      return holders.all(now).map((row) => row.worker);
     },
 
     rescueExpiredLeases({ now, deadWorkers = [] }: RescueArgs): number {
       let touched = 0;
-      const leases = deadWorkers.length === 0 ? expiredLeases.all(now) : expiredOrDeadLeases.all(now, JSON.stringify(deadWorkers));
+      const leases = [...expiredLeases.all(now), ...(deadWorkers.length > 0 ? deadLeases.all(now, JSON.stringify(deadWorkers)) : [])];
       for (const task of leases) {
         const expiresAt = task.lease_expires_at as number;
         const key: LeaseKey = {
