@@ -15,6 +15,8 @@ export const MIN_TOKEN_LENGTH = 16;
 
 const MINUTE_MS = 60_000;
 const DAY_MS = 24 * 60 * MINUTE_MS;
+/** The MCP server's retention cap when `--max-ttl` is not given. */
+const DEFAULT_MAX_TTL_MS = DAY_MS;
 
 /** What `carrel serve` hands the runtime and the HTTP face. */
 export interface ServeLimits {
@@ -113,8 +115,11 @@ export function serveLimits(flags: LimitFlags, env: NodeJS.ProcessEnv = process.
   const maxRequestBodySize = wholeNumber(source('--max-body', 'CARREL_MAX_BODY_BYTES', flags.maxBody, env), 1024, 1024 ** 3, ' bytes');
   const defaultTtlMs = duration(source('--default-ttl', 'CARREL_DEFAULT_TTL', flags.defaultTtl, env));
   const maxTtlMs = duration(source('--max-ttl', 'CARREL_MAX_TTL', flags.maxTtl, env));
-  if (defaultTtlMs !== undefined && maxTtlMs !== undefined && defaultTtlMs > maxTtlMs)
-    throw new CliError('--default-ttl must not be longer than --max-ttl', ExitCode.Usage);
+  if (defaultTtlMs !== undefined && defaultTtlMs > (maxTtlMs ?? DEFAULT_MAX_TTL_MS))
+    throw new CliError(
+      `--default-ttl must not be longer than --max-ttl${maxTtlMs === undefined ? ' (24h unless set)' : ''}`,
+      ExitCode.Usage,
+    );
   const live = wholeNumber(source('--max-live-tasks', 'CARREL_MAX_LIVE_TASKS', flags.maxLiveTasks, env), 1, 1_000_000);
   const sessions = wholeNumber(source('--max-sessions', 'CARREL_MAX_SESSIONS', flags.maxSessions, env), 1, 1_000_000);
   const perPrincipal = wholeNumber(

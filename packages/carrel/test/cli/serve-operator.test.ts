@@ -7,7 +7,7 @@
 import { userInfo } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
-import { mcpHttp, runCli, startServe } from '../mcp/support/carrel-process.js';
+import { mcpHttp, mcpStdio, runCli, startServe } from '../mcp/support/carrel-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -105,6 +105,18 @@ describe('carrel serve for an operator', { timeout: 120_000 }, () => {
     expect((await start(1)).structuredContent).toHaveProperty('taskId');
     expect((await start(2)).structuredContent).toHaveProperty('taskId');
     await expect(start(3)).rejects.toThrow(/rate|retry/i);
+  });
+
+  it('limits task creation on stdio only when asked (CARREL_RATE_LIMIT)', async () => {
+    const { client } = await mcpStdio(tempDir(), { env: { CARREL_RATE_LIMIT: '1', CARREL_RATE_BURST: '1' } });
+    cleanups.push(() => client.close());
+    const start = (i: number) =>
+      client.callTool({
+        name: 'index_document',
+        arguments: { library: 'notes', title: `Note ${i}`, content: `# Note ${i}\n\nText ${i}.\n`, async: true },
+      }) as Promise<ToolResult>;
+    expect((await start(1)).structuredContent).toHaveProperty('taskId');
+    await expect(start(2)).rejects.toThrow(/rate|retry/i);
   });
 
   it('gives the token holder the local user’s tasks, keeps anonymous clients apart, and lists every owner with --all-owners', async () => {
