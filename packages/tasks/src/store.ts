@@ -37,7 +37,8 @@ export interface InsertResult {
 
 /** A page request: newest first (`seq` descending), only tasks older than `beforeSeq` when given. */
 export interface ListQuery {
-  owner: string;
+  /** The owner whose tasks are listed; null lists every owner's (an operator's view, never a caller's). */
+  owner: string | null;
   statuses?: readonly TaskStatus[];
   parentId?: string;
   limit: number;
@@ -120,6 +121,8 @@ export interface ClaimArgs {
   limit: number;
   leaseMs: number;
   now: number;
+  /** Only these tasks are claimed (a node that runs just the tasks it was given); omitted: any task. */
+  ids?: readonly string[];
 }
 
 export interface HeartbeatArgs {
@@ -192,8 +195,17 @@ export interface RespondArgs {
   now: number;
 }
 
+export interface LeaseHoldersArgs {
+  now: number;
+}
+
 export interface RescueArgs {
   now: number;
+  /**
+   * Workers known to be dead (the engine saw their process is gone): their leases are handled as
+   * expired ones now, without waiting for them to run out.
+   */
+  deadWorkers?: readonly string[];
 }
 
 export interface ReapArgs {
@@ -264,8 +276,11 @@ export interface TaskStore {
    */
   respond(args: RespondArgs): Promise<RespondResult | null>;
 
+  /** The workers holding a lease on a live task that has not expired at `now`, each once. */
+  leaseHolders(args: LeaseHoldersArgs): Promise<string[]>;
+
   /**
-   * Handles leases that expired (their worker died): a waiting `input_required` task is unleased
+   * Handles leases that expired, or are held by one of `deadWorkers` (their worker died): a waiting `input_required` task is unleased
    * without spending the attempt; a `working` task is made claimable again, or `failed` when its
    * attempts are spent. Returns how many tasks it touched.
    */

@@ -7,12 +7,37 @@
  */
 import type { CarrelRuntime } from './runtime.js';
 
-/** Where an HTTP face listens and whom it lets in. */
-export interface HttpServeOptions {
+/** Task creations allowed per owner: a sustained rate per minute and a burst. */
+export interface CreationRateLimit {
+  perMinute: number;
+  burst?: number;
+}
+
+/** Limits an operator sets on what MCP clients may do with tasks (unset: the transport's defaults). */
+export interface TaskPolicy {
+  /** Task creations per owner; null: no limit. */
+  rateLimit?: CreationRateLimit | null;
+  /** Retention of a task whose client asked for none. */
+  defaultTtlMs?: number;
+  /** The longest retention a client may ask for (also without a token, where the default cap is 1 hour). */
+  maxTtlMs?: number;
+}
+
+/** Where an HTTP face listens, whom it lets in, and the operator's limits. */
+export interface HttpServeOptions extends TaskPolicy {
   host: string;
   port: number;
-  /** Bearer token → principal. Without tokens the endpoint is open to local processes. */
-  tokens?: Record<string, { principal: string; scopes?: readonly string[] }>;
+  /**
+   * Bearer token → principal, and the task owner it acts as. Without tokens the endpoint is open
+   * to local processes.
+   */
+  tokens?: Record<string, { principal: string; owner?: string; scopes?: readonly string[] }>;
+  /** Largest request body in bytes; larger ones get 413. */
+  maxRequestBodySize?: number;
+  /** 2025-era sessions kept at once, all principals together. */
+  maxSessions?: number;
+  /** 2025-era sessions one token's principal keeps at once. */
+  maxSessionsPerPrincipal?: number;
 }
 
 /** A listening HTTP endpoint. */
@@ -24,7 +49,7 @@ export interface HttpEndpoint {
 /** The MCP face: the carrel MCP server on stdio or Streamable HTTP. */
 export interface McpFace {
   /** Serves MCP on this process's stdin/stdout until the client closes it or `signal` aborts. */
-  serveStdio(runtime: CarrelRuntime, options: { signal: AbortSignal }): Promise<void>;
+  serveStdio(runtime: CarrelRuntime, options: { signal: AbortSignal; rateLimit?: CreationRateLimit | null }): Promise<void>;
   /** Serves MCP over Streamable HTTP; resolves once listening. */
   serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint>;
 }

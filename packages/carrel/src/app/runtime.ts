@@ -35,6 +35,15 @@ export interface CarrelRuntime {
 export interface RuntimeOptions {
   /** Tasks run at once by this process; 0 = read and cancel only (e.g. `carrel tasks list`). Default 2. */
   concurrency?: number;
+  /**
+   * `any` (servers: `carrel mcp`, `carrel serve`): run every task waiting in the store, including
+   * those a dead process left. `assigned` (`carrel add`, `carrel reindex`): run only the task the
+   * command started or adopted (`engine.assign`), so a CLI run never takes on other work it would
+   * hand back unfinished on exit. Default `any`.
+   */
+  runs?: 'any' | 'assigned';
+  /** Live tasks one owner may have (default 1000). */
+  maxLiveTasksPerOwner?: number;
 }
 
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
@@ -48,6 +57,10 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     store,
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
     concurrency: options.concurrency ?? 2,
+    runs: options.runs ?? 'any',
+    ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),
+    // Every process on a data dir runs on this machine: a task whose process is gone is resumed at once.
+    rescueDeadLocalWorkers: true,
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });

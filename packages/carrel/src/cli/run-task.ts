@@ -1,11 +1,13 @@
 /**
  * Runs a carrel tool as a durable task from the CLI: the arguments are checked with the tool's own
- * schema, the task is stored (so a crash mid-way is resumed by the next carrel process on the data
- * dir), this process's engine works it, a progress bar follows the record, and Ctrl-C cancels the
+ * schema, the task is stored under a unique key made of the command and its arguments (so a run
+ * killed mid-way is continued by the next run of the same command, or by a `carrel mcp` or `serve`
+ * on the data dir), this process's engine works that task and no other, a progress bar follows the record, and Ctrl-C cancels the
  * task (work stops between batches; finished documents stay). Resolves with the tool's result.
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '@carrel/tasks';
 import { toolHandlerName, type ToolTaskInput } from '@carrel/tasks/mcp';
@@ -37,12 +39,23 @@ export async function runToolTask(
     throw new CliError(`Invalid arguments: ${detail}`, ExitCode.Usage);
   }
   const input: ToolTaskInput = { arguments: checked.value, answers: {} };
-  const { task } = await engine.create({ handler: handler ?? toolHandlerName(toolName), input, owner: settings.owner, ttlMs: DAY_MS });
+  const handlerName = handler ?? toolHandlerName(toolName);
+  // One live task per command and arguments: a run whose process died is continued, not repeated.
+  const uniqueKey = `cli:${createHash('sha256')
+    .update(JSON.stringify([handlerName, checked.value]))
+    .digest('base64url')}`;
+  const { task, created } = await engine.create({ handler: handlerName, input, owner: settings.owner, ttlMs: DAY_MS, uniqueKey });
+  await engine.assign(task.id, settings.owner);
   const bar = new TaskProgressBar(!json);
   const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => event.task && bar.update(event.task));
   const cancel = () => void engine.cancel(task.id, settings.owner, 'Cancelled with Ctrl-C').catch(() => undefined);
   process.once('SIGINT', cancel);
-  if (!json) notice(`Task ${task.id} started; Ctrl-C cancels it.`);
+  if (!json)
+    notice(
+      created
+        ? `Task ${task.id} started; Ctrl-C cancels it.`
+        : `Task ${task.id} continued (an earlier run of the same command did not finish); Ctrl-C cancels it.`,
+    );
   let final: TaskRecord;
   try {
     final = await engine.waitForTerminal(task.id, settings.owner);

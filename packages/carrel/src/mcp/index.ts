@@ -5,15 +5,18 @@
  * @module
  */
 import { serveStdio as serveTasksStdio } from '@carrel/tasks/mcp';
-import type { HttpEndpoint, HttpServeOptions, McpFace } from '../app/faces.js';
+import type { CreationRateLimit, HttpEndpoint, HttpServeOptions, McpFace } from '../app/faces.js';
 import type { CarrelRuntime } from '../app/runtime.js';
 import { createCarrelServer } from './server.js';
 
 /** Serves MCP on stdio; tasks belong to the local user, as they do for the CLI. */
-async function serveStdio(runtime: CarrelRuntime, { signal }: { signal: AbortSignal }): Promise<void> {
+async function serveStdio(
+  runtime: CarrelRuntime,
+  { signal, rateLimit }: { signal: AbortSignal; rateLimit?: CreationRateLimit | null },
+): Promise<void> {
   const server = createCarrelServer(runtime);
   await new Promise<void>((resolve) => {
-    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve });
+    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve, ...(rateLimit !== undefined && { rateLimit }) });
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
@@ -22,7 +25,12 @@ async function serveStdio(runtime: CarrelRuntime, { signal }: { signal: AbortSig
 /** Serves MCP over Streamable HTTP. The HTTP stack is imported only here: stdio servers never load it. */
 async function serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint> {
   const { serveHttp: serveTasksHttp } = await import('@carrel/tasks/mcp/http');
-  return serveTasksHttp(createCarrelServer(runtime), options);
+  const { defaultTtlMs, maxTtlMs, ...http } = options;
+  const server = createCarrelServer(runtime, {
+    ...(defaultTtlMs !== undefined && { defaultTtlMs }),
+    ...(maxTtlMs !== undefined && { maxTtlMs }),
+  });
+  return serveTasksHttp(server, { ...http, ...(maxTtlMs !== undefined && { unauthenticatedMaxTtlMs: maxTtlMs }) });
 }
 
 /** The MCP face. */

@@ -16,8 +16,9 @@ const INSTRUCTIONS = [
 ].join(' ');
 
 /** The MCP server over the runtime's engine and tools. */
-export function createCarrelServer(runtime: CarrelRuntime): McpTaskServer {
+export function createCarrelServer(runtime: CarrelRuntime, retention: { defaultTtlMs?: number; maxTtlMs?: number } = {}): McpTaskServer {
   return new McpTaskServer({
+    ...retention,
     name: 'carrel',
     version: CARREL_VERSION,
     instructions: INSTRUCTIONS,

@@ -176,4 +176,49 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
       await client.close();
     }
   });
+
+  it('continues a killed add in the next add of the same arguments at once, running no other task and leaving none working', async () => {
+    const data = tempDir();
+    const docs = writeCorpus(join(tempDir(), 'docs'), 1500, 30);
+    const other = writeCorpus(join(tempDir(), 'other'), 1500, 30);
+    // A ten-minute lease: a rerun that had to wait for the dead process's lease to run out would time out.
+    const env = { CARREL_TASK_LEASE_MS: '600000' };
+    type Shown = { id: string; status: string; statusMessage: string | null; progress: { current: number } | null };
+    const show = async (id: string) => json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout) as unknown as Shown;
+    /** Starts an add and SIGKILLs it while it works: its task is left `working`, leased by a dead process. */
+    const killMidRun = async (dir: string, library: string) => {
+      const add = spawnCli(data, ['add', dir, '--library', library], { env });
+      const exit = once(add, 'exit');
+      const id = await startedTaskId(add, { text: '' });
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      add.kill('SIGKILL');
+      await exit;
+      return id;
+    };
+    const leftover = await killMidRun(docs, 'big');
+    const unrelated = await killMidRun(other, 'other');
+    const unrelatedBefore = await show(unrelated);
+    expect((await show(leftover)).status).toBe('working');
+    expect(unrelatedBefore.status).toBe('working');
+
+    const again = await runCli(data, ['add', docs, '--library', 'big'], { env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain(`Task ${leftover} continued`);
+    // One walk of the folder: each of its documents counted once.
+    const counted = again.stdout
+      .split(/[:;,]/)
+      .map((part) => /^ ?(\d+) (?:created|updated|unchanged)$/.exec(part))
+      .reduce((n, m) => n + Number(m?.[1] ?? 0), 0);
+    expect(counted).toBe(1500);
+
+    const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as Shown[];
+    expect(tasks.map((t) => [t.id, t.status])).toEqual([
+      [unrelated, 'working'],
+      [leftover, 'completed'],
+    ]);
+    // The other folder's task is left to a server: this add did not run it.
+    expect((await show(unrelated)).progress).toEqual(unrelatedBefore.progress);
+    const libraries = json((await runCli(data, ['--json', 'libraries'])).stdout).libraries as { name: string; documents: number }[];
+    expect(libraries.find((l) => l.name === 'big')).toMatchObject({ documents: 1500 });
+  });
 });

@@ -85,7 +85,7 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
 
   it('requires the bearer token given with --token, lists tasks for its holder, and refuses a port in use', async () => {
     const data = tempDir();
-    const serve = await startServe(data, ['--token', 'sesame']);
+    const serve = await startServe(data, ['--token', 'open-sesame-0123456789']);
     cleanups.push(serve.stop);
     const anonymous = await fetch(serve.url, {
       method: 'POST',
@@ -93,7 +93,7 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
       body: '{}',
     });
     expect(anonymous.status).toBe(401);
-    const client = await mcpHttp(serve.url, { token: 'sesame' });
+    const client = await mcpHttp(serve.url, { token: 'open-sesame-0123456789' });
     cleanups.push(() => client.close());
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toContain('list_tasks');

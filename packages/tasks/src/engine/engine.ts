@@ -24,6 +24,7 @@ import { ChangeHub } from './change-hub.js';
 import { Maintenance } from './maintenance.js';
 import { assertName, assertPayload } from './payload.js';
 import { Runner } from './runner.js';
+import { deadLocalWorkers } from './dead-workers.js';
 
 export interface TaskEngineOptions {
   store: TaskStore;
@@ -31,6 +32,18 @@ export interface TaskEngineOptions {
   handlers: Record<string, AnyTaskHandler>;
   /** Handlers run at once on this node (default 4). 0 makes the engine a client only: it creates and reads tasks but runs none. */
   concurrency?: number;
+  /**
+   * Which tasks this node runs: `any` claimable task of its handlers (default), or only those
+   * handed to `assign()` and their children (a command-line process that runs the task it
+   * started and leaves everything else to the servers sharing the store).
+   */
+  runs?: 'any' | 'assigned';
+  /**
+   * Rescue at once the leases of workers on this host whose process has ended, instead of when
+   * their lease runs out (default false). Only for hosts where every process using the store
+   * under this host name shares one process table (not containers sharing a host name).
+   */
+  rescueDeadLocalWorkers?: boolean;
   /** A lease not renewed for this long is taken to mean its worker died (default 30 s). */
   leaseMs?: number;
   /** Claim poll and wait re-check when no change notification arrives (default 1 s). */
@@ -98,7 +111,9 @@ export class TaskEngine {
   readonly #hub: ChangeHub;
   readonly #runner: Runner | null;
   readonly #maintenance: Maintenance;
-  readonly #o: Required<Omit<TaskEngineOptions, 'store' | 'handlers' | 'backoff' | 'onError'>> & { onError: (error: unknown) => void };
+  readonly #o: Required<Omit<TaskEngineOptions, 'store' | 'handlers' | 'backoff' | 'onError' | 'runs' | 'rescueDeadLocalWorkers'>> & {
+    onError: (error: unknown) => void;
+  };
   #state: 'new' | 'started' | 'stopped' = 'new';
 
   constructor(options: TaskEngineOptions) {
@@ -124,6 +139,7 @@ export class TaskEngine {
       intervalMs: this.#o.maintenanceMs,
       reapBatch: 500,
       now,
+      ...(options.rescueDeadLocalWorkers === true && { deadWorkers: (holders: string[]) => deadLocalWorkers(holders) }),
       onError: this.#o.onError,
     });
     this.#runner =
@@ -134,6 +150,7 @@ export class TaskEngine {
             handlers: this.#handlers,
             worker: this.worker,
             concurrency: this.#o.concurrency,
+            assignedOnly: options.runs === 'assigned',
             leaseMs: this.#o.leaseMs,
             heartbeatMs: Math.max(10, Math.floor(this.#o.leaseMs / 3)),
             pollMs: this.#o.pollMs,
@@ -221,6 +238,30 @@ export class TaskEngine {
   async list(request: ListTasksRequest): Promise<TaskPage> {
     this.#assertOpen();
     assertOwner(request.owner);
+    return this.#list(request.owner, request);
+  }
+
+  /**
+   * Every owner's tasks, newest first: an operator's view (`carrel tasks list --all-owners`), for
+   * code that speaks for whoever runs the node, never for a caller. Every other method is scoped to
+   * one owner.
+   */
+  async listAcrossOwners(request: Omit<ListTasksRequest, 'owner'> = {}): Promise<TaskPage> {
+    this.#assertOpen();
+    return this.#list(null, request);
+  }
+
+  /**
+   * Runs the task on this node: with `runs: 'assigned'` a node claims only the tasks it was given
+   * (and their children); with `runs: 'any'` this only wakes the claim loop. The task must be the
+   * owner's. Returns at once; follow it with `waitForTerminal`.
+   */
+  async assign(id: string, owner: string): Promise<void> {
+    await this.get(id, owner);
+    this.#runner?.assign(id);
+  }
+
+  async #list(owner: string | null, request: Omit<ListTasksRequest, 'owner'>): Promise<TaskPage> {
     const limit = request.limit ?? 50;
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT)
       throw new InvalidArgumentError('limit', `an integer from 1 to ${MAX_LIST_LIMIT}`);
@@ -230,7 +271,7 @@ export class TaskEngine {
     const beforeSeq = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
     const now = Date.now();
     const rows = await this.store.list({
-      owner: request.owner,
+      owner,
       ...(statuses && { statuses }),
       limit: limit + 1,
       ...(beforeSeq !== undefined && { beforeSeq }),
@@ -316,6 +357,7 @@ export class TaskEngine {
       ...(options.maxAttempts !== undefined && { maxAttempts: options.maxAttempts }),
       ...(options.uniqueKey !== undefined && { uniqueKey: options.uniqueKey }),
     });
+    if (this.#runner?.isAssigned(parent.id)) this.#runner.assign(task.id);
     return task;
   }
 

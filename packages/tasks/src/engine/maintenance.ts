@@ -1,5 +1,6 @@
 /**
- * Periodic upkeep every node runs: rescue tasks whose worker died (expired leases) and reap
+ * Periodic upkeep every node runs: rescue tasks whose worker died (expired leases, or leases of a
+ * worker the engine knows is dead, see `dead-workers.ts`) and reap
  * tasks whose TTL has passed. Both are idempotent store operations, so several nodes running
  * them at once is harmless; nothing here builds SQL.
  *
@@ -12,6 +13,8 @@ export interface MaintenanceOptions {
   intervalMs: number;
   reapBatch: number;
   now(): number;
+  /** Of the workers holding leases, those known to be dead (their leases are rescued at once); omitted: none are known. */
+  deadWorkers?: (holders: string[]) => string[];
   onError(error: unknown): void;
 }
 
@@ -38,7 +41,9 @@ export class Maintenance {
     this.#busy ??= (async () => {
       const { store, reapBatch } = this.options;
       try {
-        await store.rescueExpiredLeases({ now: this.options.now() });
+        const now = this.options.now();
+        const dead = this.options.deadWorkers ? this.options.deadWorkers(await store.leaseHolders({ now })) : [];
+        await store.rescueExpiredLeases({ now, ...(dead.length > 0 && { deadWorkers: dead }) });
         while ((await store.reapExpired({ now: this.options.now(), limit: reapBatch })).length === reapBatch);
       } catch (error) {
         this.options.onError(error);

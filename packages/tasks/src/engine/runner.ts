@@ -23,6 +23,8 @@ export interface RunnerOptions {
   handlers: ReadonlyMap<string, AnyTaskHandler>;
   worker: string;
   concurrency: number;
+  /** Claim only tasks handed to `assign` (a process that runs just its own work), rather than any claimable task. */
+  assignedOnly?: boolean;
   leaseMs: number;
   heartbeatMs: number;
   pollMs: number;
@@ -45,6 +47,8 @@ export class Runner {
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #contextDeps: ContextDeps;
   readonly #handlerNames: string[];
+  /** With `assignedOnly`: the live tasks this node was given. */
+  readonly #assigned = new Set<string>();
   #stopping = false;
   #claiming = false;
   #wakeAgain = false;
@@ -56,6 +60,16 @@ export class Runner {
     this.#contextDeps = { ...options, idle: (wait) => this.#whileIdle(wait) };
   }
 
+  /** Lets this node claim the task (with `assignedOnly`, only assigned tasks are claimed). */
+  assign(id: string): void {
+    this.#assigned.add(id);
+    this.wake();
+  }
+
+  isAssigned(id: string): boolean {
+    return this.#assigned.has(id);
+  }
+
   /** Ids of the tasks this node is running right now. */
   get runningIds(): string[] {
     return [...this.#running.keys()];
@@ -63,6 +77,7 @@ export class Runner {
 
   start(): void {
     this.#unsubscribe = this.options.hub.onAny((change) => {
+      if (change.kind === 'deleted' || isTerminal(change.status)) this.#assigned.delete(change.taskId);
       if (change.kind === 'created' || change.kind === 'runnable') this.wake();
       else if (this.#running.has(change.taskId)) {
         if (change.kind === 'deleted') this.#abort(change.taskId, 'expired');
@@ -117,6 +132,8 @@ export class Runner {
         this.#wakeAgain = false;
         const free = this.options.concurrency - (this.#running.size - this.#idle);
         if (free <= 0 || this.#stopping) return;
+        const only = this.options.assignedOnly === true ? [...this.#assigned].filter((id) => !this.#running.has(id)) : undefined;
+        if (only?.length === 0) return;
         let claimed: TaskRecord[];
         try {
           claimed = await this.options.store.claim({
@@ -125,6 +142,7 @@ export class Runner {
             limit: free,
             leaseMs: this.options.leaseMs,
             now: this.options.now(),
+            ...(only && { ids: only }),
           });
         } catch (error) {
           this.options.onError(error);

@@ -30,6 +30,7 @@ import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { rev2025_11_25 } from './rev2025-11-25/index.js';
 import { rev2026_07_28 } from './rev2026-07-28/index.js';
 import type { AnyToolDefinition } from './tool.js';
+import { ownerOf } from './transports/bearer-tokens.js';
 
 export interface McpTaskServerOptions {
   name: string;
@@ -164,6 +165,6 @@ function creationLimit(serving: Serving, serverLimit: RateLimit | null | undefin
 /** The authenticated principal over HTTP; otherwise the transport's default owner. */
 function callerFor(ctx: ServerContext, serving: Serving, policy: Pick<Caller, 'maxTtlMs' | 'defaultTtlMs' | 'rateLimit'>): Caller {
   const auth = ctx.http?.authInfo;
-  if (auth) return { owner: `principal:${auth.clientId}`, bound: true, scopes: auth.scopes, ...policy };
+  if (auth) return { owner: ownerOf(auth), bound: true, scopes: auth.scopes, ...policy };
   return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], ...policy };
 }

@@ -4,6 +4,8 @@
  * crosses process boundaries. Backends that live in one process (memory) cannot be SIGKILLed
  * apart from their data; for them a dead worker is a claim whose holder never heartbeats again.
  */
+import { spawnSync } from 'node:child_process';
+import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskContext } from '@carrel/tasks';
 import { startChildWorker, type ChildWorker } from '../support/child-worker.js';
@@ -49,6 +51,63 @@ export function crashContract(f: ContractFixture): void {
       expect(done.status).toBe('failed');
       expect(done.statusMessage).toMatch(/Worker lost/);
       expect(done.outcome).toMatchObject({ error: { code: -32603 } });
+    });
+
+    it('a node with runs: assigned claims only the tasks assigned to it', async () => {
+      const ran: string[] = [];
+      const handlers = { job: async (input: string) => void ran.push(input) };
+      const client = await f.engine(handlers, { concurrency: 0 });
+      const other = await client.create({ handler: 'job', input: 'other', owner: 'alice' });
+      const own = await client.create({ handler: 'job', input: 'own', owner: 'alice' });
+      const node = await f.engine(handlers, { runs: 'assigned' });
+      await node.assign(own.task.id, 'alice');
+      expect((await node.waitForTerminal(own.task.id, 'alice')).status).toBe('completed');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(ran).toEqual(['own']);
+      expect((await client.get(other.task.id, 'alice')).attempt).toBe(0);
+      await expect(node.assign(other.task.id, 'mallory')).rejects.toThrow(/not found/i);
+    });
+
+    it('claims only the ids asked for, and names the workers holding leases', async () => {
+      const client = await f.engine({ job: async () => 'x' }, { concurrency: 0 });
+      const a = await client.create({ handler: 'job', input: 1, owner: 'alice' });
+      const b = await client.create({ handler: 'job', input: 2, owner: 'alice' });
+      const now = Date.now();
+      const claim = { handlers: ['job'], limit: 5, leaseMs: 60_000, now };
+      expect(await client.store.claim({ ...claim, worker: 'w1', ids: [] })).toEqual([]);
+      expect((await client.store.claim({ ...claim, worker: 'w1', ids: [b.task.id] })).map((t) => t.id)).toEqual([b.task.id]);
+      expect((await client.store.claim({ ...claim, worker: 'w2' })).map((t) => t.id)).toEqual([a.task.id]);
+      expect((await client.store.leaseHolders({ now })).sort()).toEqual(['w1', 'w2']);
+      expect(await client.store.leaseHolders({ now: now + 60_000 })).toEqual([]);
+    });
+
+    it('rescues at once the leases of workers named dead, leaving live ones', async () => {
+      const client = await f.engine({ job: async () => 'x' }, { concurrency: 0 });
+      const a = await client.create({ handler: 'job', input: 1, owner: 'alice' });
+      const b = await client.create({ handler: 'job', input: 2, owner: 'alice' });
+      const now = Date.now();
+      const claim = { handlers: ['job'], limit: 1, leaseMs: 60_000, now };
+      await client.store.claim({ ...claim, worker: 'dead', ids: [a.task.id] });
+      await client.store.claim({ ...claim, worker: 'alive', ids: [b.task.id] });
+      expect(await client.store.rescueExpiredLeases({ now: now + 1, deadWorkers: ['dead'] })).toBe(1);
+      const rescued = await client.get(a.task.id, 'alice');
+      expect(rescued).toMatchObject({ status: 'working', lease: null, attempt: 1 });
+      expect(rescued.statusMessage).toMatch(/Worker lost \(its process ended\) during attempt 1; retrying/);
+      expect((await client.get(b.task.id, 'alice')).lease?.worker).toBe('alive');
+      expect(await client.store.leaseHolders({ now })).toEqual(['alive']);
+    });
+
+    it('with rescueDeadLocalWorkers, a task leased by an ended process on this host runs again at once', async () => {
+      const ended = spawnSync(process.execPath, ['-e', '0']).pid;
+      const client = await f.engine({ job: async () => 'unused' }, { concurrency: 0 });
+      const { task } = await client.create({ handler: 'job', input: null, owner: 'alice' });
+      const dead = `${hostname()}:${ended}:deadbeef`;
+      await client.store.claim({ worker: dead, handlers: ['job'], limit: 1, leaseMs: 600_000, now: Date.now() });
+      const started = Date.now();
+      await f.engine({ job: async (_: null, ctx: TaskContext) => `attempt ${ctx.attempt}` }, { rescueDeadLocalWorkers: true });
+      const done = await client.waitForTerminal(task.id, 'alice');
+      expect(done.outcome).toEqual({ result: 'attempt 2' });
+      expect(Date.now() - started).toBeLessThan(10_000);
     });
 
     it('heartbeats keep a handler that outlives its lease exclusive', async () => {

@@ -22,6 +22,23 @@ export function ownersContract(f: ContractFixture): void {
       expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: 'alice only' });
     });
 
+    it("lists every owner's tasks only through listAcrossOwners, newest first and paged", async () => {
+      const engine = await f.engine({ job: async () => 'done' }, { concurrency: 0 });
+      const a1 = await engine.create({ handler: 'job', input: 1, owner: 'alice' });
+      const b1 = await engine.create({ handler: 'job', input: 2, owner: 'bob' });
+      const a2 = await engine.create({ handler: 'job', input: 3, owner: 'alice' });
+      const all = await engine.listAcrossOwners({ limit: 2 });
+      expect(all.tasks.map((t) => [t.id, t.owner])).toEqual([
+        [a2.task.id, 'alice'],
+        [b1.task.id, 'bob'],
+      ]);
+      const rest = await engine.listAcrossOwners({ limit: 2, cursor: all.nextCursor! });
+      expect(rest.tasks.map((t) => t.id)).toEqual([a1.task.id]);
+      expect(rest.nextCursor).toBeUndefined();
+      expect((await engine.listAcrossOwners({ status: 'cancelled' })).tasks).toEqual([]);
+      expect((await engine.list({ owner: 'bob' })).tasks.map((t) => t.id)).toEqual([b1.task.id]);
+    });
+
     it('caps live tasks per owner, and finished tasks free their slots', async () => {
       const hold = deferred();
       const engine = await f.engine({ job: async () => hold.promise }, { maxLiveTasksPerOwner: 2 });

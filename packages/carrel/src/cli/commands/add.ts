@@ -35,7 +35,7 @@ export function register(program: Command): void {
           ...(options.tag && { tags: options.tag }),
           ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
         };
-        const result = await withRuntime(context.settings, {}, (runtime) =>
+        const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
           runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }),
         );
         print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);

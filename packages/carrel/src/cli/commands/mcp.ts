@@ -10,20 +10,20 @@ import type { Command } from 'commander';
 import type { Faces } from '../../app/faces.js';
 import { openRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
+import { addRateLimitOptions, rateLimit, type LimitFlags } from '../limits.js';
 
 /** Adds `mcp` to the program. */
 export function register(program: Command, faces: Faces): void {
-  program
-    .command('mcp')
-    .description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)')
-    .action(async (_options, command: Command) => {
-      const { settings } = commandContext(command);
-      const [runtime, mcp] = await Promise.all([openRuntime(settings), faces.mcp()]);
-      const stopped = new AbortController();
-      const stop = () => stopped.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      await mcp.serveStdio(runtime, { signal: stopped.signal });
-      await runtime.close();
-    });
+  const mcp = program.command('mcp').description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)');
+  addRateLimitOptions(mcp, 'none').action(async (options: Pick<LimitFlags, 'rateLimit' | 'rateBurst'>, command: Command) => {
+    const { settings } = commandContext(command);
+    const limit = rateLimit(options);
+    const [runtime, face] = await Promise.all([openRuntime(settings), faces.mcp()]);
+    const stopped = new AbortController();
+    const stop = () => stopped.abort();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    await face.serveStdio(runtime, { signal: stopped.signal, ...(limit !== undefined && { rateLimit: limit }) });
+    await runtime.close();
+  });
 }

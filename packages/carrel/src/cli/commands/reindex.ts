@@ -21,7 +21,9 @@ export function register(program: Command): void {
     .action(async (library: string, options: { libVersion?: string }, command: Command) => {
       const context = commandContext(command);
       const args = { library, ...(options.libVersion !== undefined && { version: options.libVersion }) };
-      const result = await withRuntime(context.settings, {}, (runtime) => runToolTask(runtime, 'reindex_library', args, context));
+      const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
+        runToolTask(runtime, 'reindex_library', args, context),
+      );
       print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
     });
 }

@@ -1,8 +1,12 @@
 /**
  * `carrel serve`: the MCP server over Streamable HTTP, on 127.0.0.1 unless told otherwise. It
  * prints the endpoint URL and runs until SIGINT/SIGTERM. With `--token` (or `CARREL_TOKEN`) every
- * request must carry it as a bearer token and tasks belong to the local user's principal;
- * without one the endpoint is open to local processes and task ids are the only capability.
+ * request must carry it as a bearer token, and its holder acts as the local user: tasks created
+ * over HTTP are the ones `carrel tasks` lists, and the other way round. Without one the endpoint is
+ * open to local processes, every client is one anonymous owner (not the local user: it cannot see
+ * the CLI's tasks, nor list its own), and task ids are the only capability. An empty, blank or short
+ * token is refused. Operator limits (body size, rate, retention, live tasks, sessions) are in
+ * `../limits.ts`.
  *
  * @module
  */
@@ -12,6 +16,7 @@ import type { Faces } from '../../app/faces.js';
 import { openRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
+import { addServeLimitOptions, bearerToken, MIN_TOKEN_LENGTH, serveLimits, type LimitFlags } from '../limits.js';
 import { print } from '../output.js';
 
 /** The port `carrel serve` listens on by default. */
@@ -19,43 +24,51 @@ export const DEFAULT_PORT = 7337;
 
 /** Adds `serve` to the program. */
 export function register(program: Command, faces: Faces): void {
-  program
+  const serve = program
     .command('serve')
     .description('Serve MCP over HTTP (Streamable HTTP at /mcp)')
     .option('--host <host>', 'interface to listen on', '127.0.0.1')
     .option('-p, --port <port>', `port (0 = any free port)`, String(DEFAULT_PORT))
-    .option('--token <token>', 'require this bearer token (default: $CARREL_TOKEN)')
-    .action(async (options: { host: string; port: string; token?: string }, command: Command) => {
-      const { settings, json } = commandContext(command);
-      const port = Number(options.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
-      const token = options.token ?? process.env.CARREL_TOKEN;
-      const [runtime, mcp] = await Promise.all([openRuntime(settings), faces.mcp()]);
-      let endpoint;
-      try {
-        endpoint = await mcp.serveHttp(runtime, {
-          host: options.host,
-          port,
-          ...(token && { tokens: { [token]: { principal: userInfo().username } } }),
-        });
-      } catch (error) {
-        await runtime.close();
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'EADDRINUSE')
-          throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
-        throw error;
-      }
-      print(
-        { url: endpoint.url, dataDir: settings.dataDir, authenticated: token !== undefined },
-        json,
-        (d) => `Carrel MCP server listening on ${d.url}\nData: ${d.dataDir}\nStop with Ctrl-C.`,
-      );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', () => resolve());
-        process.once('SIGTERM', () => resolve());
+    .option(
+      '--token <token>',
+      `require this bearer token, ${MIN_TOKEN_LENGTH}+ characters; its holder acts as the local user (default: $CARREL_TOKEN; none: open on loopback, one anonymous owner)`,
+    );
+  addServeLimitOptions(serve).action(async (options: { host: string; port: string; token?: string } & LimitFlags, command: Command) => {
+    const { settings, json } = commandContext(command);
+    const port = Number(options.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
+    const token = bearerToken(options.token);
+    const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
+    const [runtime, mcp] = await Promise.all([
+      openRuntime(settings, { ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
+      faces.mcp(),
+    ]);
+    let endpoint;
+    try {
+      endpoint = await mcp.serveHttp(runtime, {
+        host: options.host,
+        port,
+        ...limits,
+        // The token's holder is the local user: the same owner as `carrel tasks`, `carrel add` and `carrel mcp`.
+        ...(token !== undefined && { tokens: { [token]: { principal: userInfo().username, owner: settings.owner } } }),
       });
-      await endpoint.close();
+    } catch (error) {
       await runtime.close();
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
+      throw error;
+    }
+    print(
+      { url: endpoint.url, dataDir: settings.dataDir, authenticated: token !== undefined },
+      json,
+      (d) => `Carrel MCP server listening on ${d.url}\nData: ${d.dataDir}\nStop with Ctrl-C.`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', () => resolve());
+      process.once('SIGTERM', () => resolve());
     });
+    await endpoint.close();
+    await runtime.close();
+  });
 }

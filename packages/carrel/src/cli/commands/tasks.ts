@@ -1,6 +1,7 @@
 /**
- * `carrel tasks list|show|cancel|watch`: the local user's tasks, the same records `carrel mcp`
- * and `carrel add` create (one SQLite task store per data dir). This process runs no task work
+ * `carrel tasks list|show|cancel|watch`: the local user's tasks, the same records `carrel mcp`,
+ * `carrel add` and `carrel serve --token` create (one SQLite task store per data dir); `list
+ * --all-owners` shows everyone's, anonymous HTTP clients' included. This process runs no task work
  * here: it reads, cancels and follows them.
  *
  * @module
@@ -24,20 +25,25 @@ export function register(program: Command): void {
     .option('-s, --status <status...>', `only these statuses (${STATUSES.join(', ')})`)
     .option('-n, --limit <n>', 'tasks to show', integer('--limit'), 20)
     .option('--cursor <cursor>', 'next page, from a previous list')
-    .action(async (o: { status?: string[]; limit: number; cursor?: string }, command: Command) => {
+    .option('--all-owners', "every owner's tasks, with an owner column (the operator's view of the data dir)")
+    .action(async (o: { status?: string[]; limit: number; cursor?: string; allOwners?: boolean }, command: Command) => {
       const { settings, json } = commandContext(command);
       const bad = o.status?.filter((s) => !STATUSES.includes(s as TaskStatus));
       if (bad?.length) throw new CliError(`Unknown status ${bad.join(', ')}: choose from ${STATUSES.join(', ')}`, ExitCode.Usage);
+      const request = {
+        limit: o.limit,
+        ...(o.status && { status: o.status as TaskStatus[] }),
+        ...(o.cursor !== undefined && { cursor: o.cursor }),
+      };
       const page = await withRuntime(settings, { concurrency: 0 }, ({ engine }) =>
-        engine.list({
-          owner: settings.owner,
-          limit: o.limit,
-          ...(o.status && { status: o.status as TaskStatus[] }),
-          ...(o.cursor !== undefined && { cursor: o.cursor }),
-        }),
+        o.allOwners ? engine.listAcrossOwners(request) : engine.list({ owner: settings.owner, ...request }),
       );
-      print({ tasks: page.tasks.map(view), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }, json, (p) =>
-        p.tasks.length === 0 ? 'No tasks.' : p.tasks.map(line).join('\n') + (p.nextCursor ? `\nMore: --cursor ${p.nextCursor}` : ''),
+      const tasks = page.tasks.map((t) => (o.allOwners ? { ...view(t), owner: t.owner } : view(t)));
+      print({ tasks, ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) }, json, (p) =>
+        p.tasks.length === 0
+          ? 'No tasks.'
+          : p.tasks.map((t) => ('owner' in t ? `${line(t)}  ${t.owner}` : line(t))).join('\n') +
+            (p.nextCursor ? `\nMore: --cursor ${p.nextCursor}` : ''),
       );
     });
   tasks

@@ -27,9 +27,14 @@ export interface CliRun {
 }
 
 /** Runs one CLI command to completion. */
-export function runCli(dataDir: string, args: readonly string[], options: { cwd?: string } = {}): Promise<CliRun> {
+export function runCli(
+  dataDir: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, carrelArgv(dataDir, args), { cwd: options.cwd ?? REPO_ROOT, env: cleanEnv() }, (error, stdout, stderr) => {
+    const env = { ...cleanEnv(), ...options.env };
+    execFile(process.execPath, carrelArgv(dataDir, args), { cwd: options.cwd ?? REPO_ROOT, env }, (error, stdout, stderr) => {
       resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
     });
   });

@@ -14,6 +14,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -99,7 +100,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
     const page = [...this.#tasks.values()]
-      .filter((t) => t.owner === owner)
+      .filter((t) => owner === null || t.owner === owner)
       .filter((t) => !statuses || statuses.includes(t.status))
       .filter((t) => parentId === undefined || t.parentId === parentId)
       .filter((t) => beforeSeq === undefined || t.seq < beforeSeq)
@@ -107,9 +108,10 @@ export class MemoryTaskStore implements TaskStore {
     return page.slice(0, limit).map(copy);
   }
 
-  async claim({ worker, handlers, limit, leaseMs, now }: ClaimArgs): Promise<TaskRecord[]> {
+  async claim({ worker, handlers, limit, leaseMs, now, ids }: ClaimArgs): Promise<TaskRecord[]> {
     const claimable = [...this.#live.values()]
       .filter((t) => t.status === 'working' && t.lease === null && t.runAt <= now && handlers.includes(t.handler))
+      .filter((t) => ids === undefined || ids.includes(t.id))
       .sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt)
       .slice(0, limit);
     for (const task of claimable) {
@@ -236,22 +238,29 @@ export class MemoryTaskStore implements TaskStore {
     return { task: copy(task), accepted };
   }
 
-  async rescueExpiredLeases({ now }: RescueArgs): Promise<number> {
+  async leaseHolders({ now }: LeaseHoldersArgs): Promise<string[]> {
+    return [...new Set([...this.#live.values()].flatMap((t) => (t.lease && t.lease.expiresAt > now ? [t.lease.worker] : [])))];
+  }
+
+  async rescueExpiredLeases({ now, deadWorkers = [] }: RescueArgs): Promise<number> {
     let touched = 0;
     for (const task of this.#live.values()) {
-      if (!task.lease || task.lease.expiresAt > now) continue;
+      if (!task.lease) continue;
+      const expired = task.lease.expiresAt <= now;
+      if (!expired && !deadWorkers.includes(task.lease.worker)) continue;
+      const why = expired ? 'lease expired' : 'its process ended';
       touched++;
       task.updatedAt = now;
       task.lease = null;
       if (task.status === 'input_required') {
         task.attempt = Math.max(0, task.attempt - 1);
       } else if (task.attempt < task.maxAttempts) {
-        task.statusMessage = `Worker lost (lease expired) during attempt ${task.attempt}; retrying`;
+        task.statusMessage = `Worker lost (${why}) during attempt ${task.attempt}; retrying`;
         this.#emit(task, 'runnable');
       } else {
         task.status = 'failed';
         this.#live.delete(task.id);
-        task.statusMessage = `Worker lost (lease expired) during attempt ${task.attempt} of ${task.maxAttempts}`;
+        task.statusMessage = `Worker lost (${why}) during attempt ${task.attempt} of ${task.maxAttempts}`;
         task.outcome = { error: { code: -32603, message: task.statusMessage } };
         if (task.uniqueUntil === null) this.#releaseUniqueKey(task);
         this.#emit(task, 'status');

@@ -29,6 +29,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -206,6 +207,10 @@ export class PostgresTaskStore implements TaskStore {
 
   respond(args: RespondArgs): Promise<RespondResult | null> {
     return this.#ops.respond(args);
+  }
+
+  leaseHolders(args: LeaseHoldersArgs): Promise<string[]> {
+    return this.#ops.leaseHolders(args);
   }
 
   rescueExpiredLeases(args: RescueArgs): Promise<number> {

@@ -34,6 +34,7 @@ import type {
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
+  LeaseHoldersArgs,
   ListQuery,
   NewTask,
   ProgressArgs,
@@ -175,6 +176,10 @@ export class SqliteTaskStore implements TaskStore {
 
   async respond(args: RespondArgs): Promise<RespondResult | null> {
     return this.#write((ops) => ops.respond(args));
+  }
+
+  async leaseHolders(args: LeaseHoldersArgs): Promise<string[]> {
+    return this.#read((ops) => ops.leaseHolders(args));
   }
 
   async rescueExpiredLeases(args: RescueArgs): Promise<number> {

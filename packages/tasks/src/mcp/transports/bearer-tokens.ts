@@ -10,7 +10,21 @@ import type { AuthInfo } from '@modelcontextprotocol/server';
 /** A bearer token's identity. */
 export interface TokenGrant {
   principal: string;
+  /**
+   * The task owner this token acts as (default `principal:<principal>`): e.g. the owner a local
+   * user's stdio and CLI tasks have, so that the token's holder sees the same tasks over HTTP.
+   */
+  owner?: string;
   scopes?: readonly string[];
+}
+
+/** Where a grant's `owner` travels in the SDK's `AuthInfo.extra`. */
+const OWNER = 'carrel/owner';
+
+/** The task owner of an authenticated request: the grant's `owner`, else `principal:<principal>`. */
+export function ownerOf(auth: AuthInfo): string {
+  const owner = auth.extra?.[OWNER];
+  return typeof owner === 'string' ? owner : `principal:${auth.clientId}`;
 }
 
 /** The configured tokens, keyed by hash. */
@@ -36,5 +50,10 @@ export function authenticate(request: Request, tokens: TokenTable): AuthInfo | R
       headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` },
     });
   }
-  return { token: match[1]!, clientId: grant.principal, scopes: [...(grant.scopes ?? [])] };
+  return {
+    token: match[1]!,
+    clientId: grant.principal,
+    scopes: [...(grant.scopes ?? [])],
+    ...(grant.owner !== undefined && { extra: { [OWNER]: grant.owner } }),
+  };
 }

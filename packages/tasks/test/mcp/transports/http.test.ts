@@ -353,6 +353,30 @@ describe('HTTP 2025 sessions', () => {
   });
 });
 
+describe('a token grant with an owner', () => {
+  it('creates and lists tasks as that owner, the one another transport (stdio) of the same user has', async () => {
+    const fx = await startHttp({ http: { tokens: { 'token-local': { principal: 'me', owner: 'local:me' } } } });
+    const client = await v1Http(fx.url, { token: 'token-local' });
+    try {
+      const { task } = await client.request(
+        { method: 'tools/call', params: { name: 'slow_compute', arguments: { seconds: 0 }, task: {} } },
+        CreateTaskResultSchema,
+      );
+      expect((await fx.server.engine.get(task.taskId, 'local:me')).owner).toBe('local:me');
+      const { task: own } = await fx.server.engine.create({
+        handler: 'mcp.tool:slow_compute',
+        input: { arguments: { seconds: 0 }, answers: {} },
+        owner: 'local:me',
+      });
+      const listed = await client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+      expect(listed.tasks.map((t) => t.taskId).sort()).toEqual([task.taskId, own.id].sort());
+    } finally {
+      await client.close();
+      await fx.close();
+    }
+  });
+});
+
 describe('task retention', () => {
   it('gives tasks that ask for no ttl the configured default, and clamps the rest to the cap', async () => {
     const fx = await startHttp({ http: { tokens }, defaultTtlMs: 120_000, maxTtlMs: 600_000 });

@@ -19,6 +19,7 @@ export function prepareLease(ctx: StoreContext): Pick<TaskStore, 'claim' | 'hear
   const claim = `WITH next AS (
        SELECT id FROM ${ctx.tasks}
        WHERE status = 'working' AND lease_worker IS NULL AND run_at <= $3 AND handler = ANY($2)
+         AND ($6::text[] IS NULL OR id = ANY($6))
        ORDER BY run_at, created_at, seq
        LIMIT $4
        FOR UPDATE SKIP LOCKED
@@ -41,9 +42,9 @@ export function prepareLease(ctx: StoreContext): Pick<TaskStore, 'claim' | 'hear
 
   return {
     /** Leases up to `limit` claimable tasks to `worker`, spending one attempt each, in claim order. */
-    async claim({ worker, handlers, limit, leaseMs, now }: ClaimArgs): Promise<TaskRecord[]> {
-      if (limit <= 0 || handlers.length === 0) return [];
-      const rows = await ctx.db.query<TaskRow>(claim, [worker, handlers, now, limit, leaseMs]);
+    async claim({ worker, handlers, limit, leaseMs, now, ids }: ClaimArgs): Promise<TaskRecord[]> {
+      if (limit <= 0 || handlers.length === 0 || ids?.length === 0) return [];
+      const rows = await ctx.db.query<TaskRow>(claim, [worker, handlers, now, limit, leaseMs, ids ?? null]);
       // RETURNING has no order of its own; hand tasks out in claim order.
       rows.sort((a, b) => a.run_at - b.run_at || a.created_at - b.created_at || a.seq - b.seq);
       return rows.map(toRecord);

@@ -1,5 +1,6 @@
 /**
- * Reads: one task by id, and an owner's tasks newest first with keyset paging.
+ * Reads: one task by id, and an owner's tasks (or every owner's, for an operator) newest first with
+ * keyset paging.
  *
  * `seq` is an identity, taken when the INSERT runs, not when it commits: two inserts in flight at
  * once may commit in the opposite order. A page read between those commits shows the newer task
@@ -20,13 +21,14 @@ import { TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 export function prepareRead(ctx: StoreContext): Pick<TaskStore, 'get' | 'list'> {
   const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`;
   // Newest first: `seq` descending, only tasks older than `beforeSeq`.
-  const page = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks}
-     WHERE owner = $1
-       AND ($2::text[] IS NULL OR status = ANY($2))
+  const filters = `($2::text[] IS NULL OR status = ANY($2))
        AND ($3::text IS NULL OR parent_id = $3)
        AND ($4::bigint IS NULL OR seq < $4)
      ORDER BY seq DESC
      LIMIT $5`;
+  const page = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE owner = $1 AND ${filters}`;
+  // Every owner's tasks (an operator's view): its own statement, so the owner's query keeps its plan. $1 is unused.
+  const everyOwner = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE $1::text IS NULL AND ${filters}`;
 
   return {
     async get(id: string): Promise<TaskRecord | null> {
@@ -35,7 +37,13 @@ export function prepareRead(ctx: StoreContext): Pick<TaskStore, 'get' | 'list'> 
     },
 
     async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
-      const rows = await ctx.db.query<TaskRow>(page, [owner, statuses ?? null, parentId ?? null, beforeSeq ?? null, limit]);
+      const rows = await ctx.db.query<TaskRow>(owner === null ? everyOwner : page, [
+        owner,
+        statuses ?? null,
+        parentId ?? null,
+        beforeSeq ?? null,
+        limit,
+      ]);
       return rows.map(toRecord);
     },
   };

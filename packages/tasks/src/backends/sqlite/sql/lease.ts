@@ -14,6 +14,7 @@ import { CHANGE_COLUMNS, HELD, toRecord, type ChangeColumns, type TaskRow } from
 interface ClaimParams {
   worker: string;
   handlers: string;
+  ids: string | null;
   limit: number;
   lease_expires_at: number;
   now: number;
@@ -27,6 +28,7 @@ export function prepareLease({ db, record }: StoreContext): Synchronous<Pick<Tas
      WHERE id IN (
        SELECT id FROM carrel_tasks
        WHERE status = 'working' AND lease_worker IS NULL AND run_at <= :now AND handler IN (SELECT value FROM json_each(:handlers))
+         AND (:ids IS NULL OR id IN (SELECT value FROM json_each(:ids)))
        ORDER BY run_at, created_at
        LIMIT :limit)
      RETURNING *`,
@@ -41,9 +43,16 @@ export function prepareLease({ db, record }: StoreContext): Synchronous<Pick<Tas
   );
 
   return {
-    claim({ worker, handlers, limit, leaseMs, now }: ClaimArgs): TaskRecord[] {
-      if (limit <= 0 || handlers.length === 0) return [];
-      const rows = claim.all({ worker, handlers: JSON.stringify(handlers), limit, lease_expires_at: now + leaseMs, now });
+    claim({ worker, handlers, limit, leaseMs, now, ids }: ClaimArgs): TaskRecord[] {
+      if (limit <= 0 || handlers.length === 0 || ids?.length === 0) return [];
+      const rows = claim.all({
+        worker,
+        handlers: JSON.stringify(handlers),
+        ids: ids ? JSON.stringify(ids) : null,
+        limit,
+        lease_expires_at: now + leaseMs,
+        now,
+      });
       // RETURNING has no defined order; hand tasks out in the order they became due.
       return rows.map(toRecord).sort((a, b) => a.runAt - b.runAt || a.createdAt - b.createdAt);
     },
