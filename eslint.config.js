@@ -3,7 +3,7 @@ import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.tmp/**', 'bench/results/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '.tmp/**', 'bench/results/**', 'bench/.corpora/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
