@@ -1,0 +1,78 @@
+// Bundles the compiled `carrel` CLI (packages/carrel/dist/main.js and everything it imports,
+// @carrel/tasks, the MCP SDK, zod and commander included) into packages/carrel/dist/bundle/, the
+// code `bin/carrel.js` runs. Start-up time is the size of the module graph: one file per lazily
+// loaded part (code splitting keeps each command, the HTTP stack and the knowledge base in their own
+// chunk) loads far faster than hundreds of modules through Node's ESM loader.
+//
+// Native and heavy dependencies stay external and load from node_modules as before. Modules that
+// find files next to themselves through `import.meta.url` keep finding them: carrel's own (the
+// package version, the ingest worker threads, the store's SQL) get the URL of their unbundled twin
+// in dist/, and SQL migrations from @carrel/tasks are copied into the bundle folder, because where
+// that package is installed relative to carrel is up to npm. Any other `import.meta.url` outside
+// carrel fails the build rather than the program.
+//
+// Usage (from packages/carrel, after tsc and copy-sql): node ../../scripts/bundle.mjs
+import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import * as esbuild from 'esbuild';
+
+const PACKAGE = resolve('.');
+const DIST = join(PACKAGE, 'dist');
+const OUT = join(DIST, 'bundle');
+
+/** Loaded from node_modules at run time: native code, or large and only loaded when a tool needs it. */
+const EXTERNAL = [
+  'better-sqlite3',
+  'sqlite-vec',
+  '@huggingface/transformers',
+  'onnxruntime-node',
+  'unpdf',
+  'linkedom',
+  '@mozilla/readability',
+  'pg',
+];
+
+const MIGRATIONS = "new URL('./migrations/', import.meta.url)";
+
+/** Rewrites `import.meta.url` in modules that locate files next to themselves. */
+const locatedFiles = {
+  name: 'located-files',
+  setup(build) {
+    build.onLoad({ filter: /\.js$/ }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes('import.meta.url')) return undefined;
+      if (args.path.startsWith(DIST + sep)) {
+        // carrel's own module: its unbundled twin sits at the same place in dist/ as ever.
+        const twin = relative(OUT, args.path).split(sep).join('/');
+        return { contents: source.replaceAll('import.meta.url', `new URL(${JSON.stringify(twin)}, import.meta.url).href`), loader: 'js' };
+      }
+      if (source.split('import.meta.url').length === 2 && source.includes(MIGRATIONS)) {
+        // e.g. @carrel/tasks/dist/backends/sqlite/migrate.js → dist/bundle/sql/tasks-sqlite/
+        const name = `tasks-${basename(dirname(args.path))}`;
+        cpSync(join(dirname(args.path), 'migrations'), join(OUT, 'sql', name), { recursive: true });
+        return { contents: source.replace(MIGRATIONS, `new URL('./sql/${name}/', import.meta.url)`), loader: 'js' };
+      }
+      throw new Error(`${args.path} uses import.meta.url in a way the bundle cannot keep: teach scripts/bundle.mjs about it`);
+    });
+  },
+};
+
+rmSync(OUT, { recursive: true, force: true });
+const result = await esbuild.build({
+  entryPoints: { carrel: join(DIST, 'main.js') },
+  outdir: OUT,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: EXTERNAL,
+  // CommonJS dependencies (commander) call require(); an ES module has none of its own.
+  banner: { js: "import { createRequire as __carrelRequire } from 'node:module'; const require = __carrelRequire(import.meta.url);" },
+  legalComments: 'none',
+  logLevel: 'warning',
+  metafile: true,
+  plugins: [locatedFiles],
+});
+const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
+console.log(`bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB in ${relative(PACKAGE, OUT)}`);
