@@ -69,6 +69,9 @@ const result = await esbuild.build({
   external: EXTERNAL,
   // CommonJS dependencies (commander) call require(); an ES module has none of its own.
   banner: { js: "import { createRequire as __carrelRequire } from 'node:module'; const require = __carrelRequire(import.meta.url);" },
+  // Less to parse at start-up; identifiers are kept, so stack traces still name functions.
+  minifyWhitespace: true,
+  minifySyntax: true,
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
