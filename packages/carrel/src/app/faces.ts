@@ -23,8 +23,12 @@ export interface HttpEndpoint {
 
 /** The MCP face: the carrel MCP server on stdio or Streamable HTTP. */
 export interface McpFace {
-  /** Serves MCP on this process's stdin/stdout until the client closes it or `signal` aborts. */
-  serveStdio(runtime: CarrelRuntime, options: { signal: AbortSignal }): Promise<void>;
+  /**
+   * Serves MCP on this process's stdin/stdout until the client closes it or `signal` aborts. With
+   * `opening`, the runtime may not be started yet: the client's opening exchange is answered at
+   * once, and its other requests wait until `opening()` (called after that first answer) settles.
+   */
+  serveStdio(runtime: CarrelRuntime, options: { signal: AbortSignal; opening?: () => Promise<void> }): Promise<void>;
   /** Serves MCP over Streamable HTTP; resolves once listening. */
   serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint>;
 }

@@ -10,10 +10,13 @@ import type { CarrelRuntime } from '../app/runtime.js';
 import { createCarrelServer } from './server.js';
 
 /** Serves MCP on stdio; tasks belong to the local user, as they do for the CLI. */
-async function serveStdio(runtime: CarrelRuntime, { signal }: { signal: AbortSignal }): Promise<void> {
+async function serveStdio(
+  runtime: CarrelRuntime,
+  { signal, opening }: { signal: AbortSignal; opening?: () => Promise<void> },
+): Promise<void> {
   const server = createCarrelServer(runtime);
   await new Promise<void>((resolve) => {
-    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve });
+    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve, ...(opening && { opening }) });
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });

@@ -4,11 +4,15 @@
  * server stops when the client closes stdin or on SIGINT/SIGTERM; running tasks are handed back
  * to the store and resume on the next start.
  *
+ * A client that launches a server times its first answer, so `initialize` is answered before the
+ * database is migrated and the task engine started; the client's other requests wait for that.
+ * If the runtime cannot start, they are answered with the reason and the command fails with it.
+ *
  * @module
  */
 import type { Command } from 'commander';
 import type { Faces } from '../../app/faces.js';
-import { openRuntime } from '../../app/runtime.js';
+import { createRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
 
 /** Adds `mcp` to the program. */
@@ -18,12 +22,21 @@ export function register(program: Command, faces: Faces): void {
     .description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)')
     .action(async (_options, command: Command) => {
       const { settings } = commandContext(command);
-      const [runtime, mcp] = await Promise.all([openRuntime(settings), faces.mcp()]);
+      const runtime = createRuntime(settings);
+      const mcp = await faces.mcp();
       const stopped = new AbortController();
       const stop = () => stopped.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      await mcp.serveStdio(runtime, { signal: stopped.signal });
+      let failure: { error: unknown } | undefined;
+      const opening = () =>
+        runtime.start().catch((error: unknown) => {
+          failure = { error };
+          stop();
+          throw error;
+        });
+      await mcp.serveStdio(runtime, { signal: stopped.signal, opening });
       await runtime.close();
+      if (failure) throw failure.error;
     });
 }
