@@ -59,6 +59,41 @@ const locatedFiles = {
   },
 };
 
+/**
+ * zod's `locales` namespace re-exports its error messages in 60-odd languages; nothing in carrel or
+ * the MCP SDK calls `z.locales.*` (zod sets English itself), and compiling them all cost start-up
+ * time. In the bundle, `z.locales` has English only.
+ */
+const englishOnlyZod = {
+  name: 'english-only-zod',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer)
+        ? { path: join(args.resolveDir, '../locales/index.js'), namespace: 'zod-locales' }
+        : undefined,
+    );
+    build.onLoad({ filter: /^/, namespace: 'zod-locales' }, (args) => ({
+      contents: "export { default as en } from './en.js';",
+      resolveDir: dirname(args.path),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * better-sqlite3 is CommonJS and loads before anything else runs: through `require` it skips the
+ * ESM loader's CommonJS translation (which parses the module's source for its export names).
+ */
+const requireSqlite = {
+  name: 'require-better-sqlite3',
+  setup(build) {
+    build.onResolve({ filter: /^better-sqlite3$/ }, (args) =>
+      args.namespace === 'required' ? { path: 'better-sqlite3', external: true } : { path: 'better-sqlite3', namespace: 'required' },
+    );
+    build.onLoad({ filter: /^/, namespace: 'required' }, () => ({ contents: "export default require('better-sqlite3');", loader: 'js' }));
+  },
+};
+
 rmSync(OUT, { recursive: true, force: true });
 const result = await esbuild.build({
   entryPoints: { carrel: join(DIST, 'main.js') },
@@ -77,7 +112,7 @@ const result = await esbuild.build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [locatedFiles],
+  plugins: [locatedFiles, englishOnlyZod, requireSqlite],
 });
 const bytes = Object.values(result.metafile.outputs).reduce((sum, output) => sum + output.bytes, 0);
 console.log(`bundle: ${Object.keys(result.metafile.outputs).length} files, ${(bytes / 1024).toFixed(0)} KiB in ${relative(PACKAGE, OUT)}`);
