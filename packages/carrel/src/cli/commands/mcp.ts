@@ -29,13 +29,15 @@ export function register(program: Command, faces: Faces): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       let failure: { error: unknown } | undefined;
+      let started: Promise<void> | undefined;
       const opening = () =>
-        runtime.start().catch((error: unknown) => {
+        (started = runtime.start().catch((error: unknown) => {
           failure = { error };
           stop();
           throw error;
-        });
+        }));
       await mcp.serveStdio(runtime, { signal: stopped.signal, opening });
+      await started?.catch(() => undefined); // a signal may come while the engine starts: let it finish, then stop it
       await runtime.close();
       if (failure) throw failure.error;
     });
