@@ -1,12 +1,14 @@
 /**
- * Start-up benchmark for `carrel mcp`: spawns the built CLI (`node packages/carrel/dist/main.js
- * mcp`, the JavaScript a user runs; build first with `npm run build -w packages/tasks && npm run
- * build -w packages/carrel`), writes an MCP `initialize` on stdin and times until the response
- * line arrives. Then, with the server idle, reads its resident set size from /proc. A fresh data
- * dir per run, so each start also creates and migrates the task store.
+ * Start-up benchmark for `carrel mcp`: spawns the installed command as a user runs it
+ * (`node packages/carrel/bin/carrel.js mcp`, which runs the esbuild bundle in dist/bundle/; build
+ * first with `npm run build`), writes an MCP `initialize` on stdin and times until the response
+ * line arrives. Then, with the server idle, reads its resident set size from /proc. Also times
+ * the unbundled compiled JavaScript (`dist/main.js`), a first start on a fresh data dir, and the
+ * bare SDK answering `initialize` (the floor), interleaved run by run.
  *
  * Usage: node --import tsx bench/startup/run.ts [--runs 15] [--main path/to/main.js] [--source]
- * (`--source` runs the TypeScript through tsx instead, the way the tests do; slower, for comparison).
+ * (`--main` replaces the unbundled subject; `--source` makes it the TypeScript through tsx, the way
+ * the tests run it: slower, for comparison).
  *
  * @module
  */
@@ -26,17 +28,15 @@ const { values } = parseArgs({
 const WARM_DIR = mkdtempSync(join(tmpdir(), 'carrel-startup-warm-'));
 const runs = Number(values.runs);
 const main = values.main ?? join(ROOT, values.source ? 'packages/carrel/src/main.ts' : 'packages/carrel/dist/main.js');
-if (!existsSync(main))
-  throw new Error(`${main} does not exist: run npm run build -w packages/tasks && npm run build -w packages/carrel first`);
+const bin = join(ROOT, 'packages/carrel/bin/carrel.js');
+for (const file of [main, join(ROOT, 'packages/carrel/dist/bundle/carrel.js')])
+  if (!existsSync(file)) throw new Error(`${file} does not exist: run npm run build first`);
+const unbundled = values.source ? 'carrel-source' : 'carrel-unbundled';
 const SUBJECTS = {
-  carrel: () => [...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []), main, '--data-dir', WARM_DIR, 'mcp'],
-  'carrel-first': (dataDir: string) => [
-    ...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []),
-    main,
-    '--data-dir',
-    dataDir,
-    'mcp',
-  ],
+  // The command a user runs: bin/carrel.js → the bundle.
+  carrel: () => [bin, '--data-dir', WARM_DIR, 'mcp'],
+  'carrel-first': (dataDir: string) => [bin, '--data-dir', dataDir, 'mcp'],
+  [unbundled]: () => [...(values.source ? ['--conditions=carrel-source', '--import', 'tsx'] : []), main, '--data-dir', WARM_DIR, 'mcp'],
   // Context for the figures on this machine: bare Node, and the SDK alone answering initialize.
   'sdk-floor': () => [fileURLToPath(new URL('./sdk-floor.mjs', import.meta.url))],
 };
@@ -96,20 +96,18 @@ function bareNode(): Promise<number> {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const samples: Record<keyof typeof SUBJECTS, { readyMs: number; cpuMs: number; idleRssMb: number }[]> = {
-  carrel: [],
-  'carrel-first': [],
-  'sdk-floor': [],
-};
+const samples = Object.fromEntries(
+  Object.keys(SUBJECTS).map((name) => [name, [] as { readyMs: number; cpuMs: number; idleRssMb: number }[]]),
+);
 await once(SUBJECTS.carrel);
 const bare: number[] = [];
 // Interleaved, so load from other processes on the machine falls on all subjects alike.
 for (let i = 0; i < runs; i++) {
   bare.push(await bareNode());
-  for (const name of Object.keys(SUBJECTS) as (keyof typeof SUBJECTS)[]) samples[name].push(await once(SUBJECTS[name]));
+  for (const [name, argv] of Object.entries(SUBJECTS)) samples[name]!.push(await once(argv));
 }
 console.log(
-  `carrel mcp (${values.source ? 'TypeScript via tsx' : 'built JS'}), ${runs} runs, Node ${process.version}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
+  `carrel mcp, ${runs} runs, Node ${process.version}, load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`,
 );
 console.log(`bare node -e '': median ${median(bare).toFixed(0)} ms`);
 for (const [name, list] of Object.entries(samples)) {
@@ -117,7 +115,10 @@ for (const [name, list] of Object.entries(samples)) {
   const rss = list.map((s) => s.idleRssMb);
   const cpu = list.map((s) => s.cpuMs);
   console.log(
-    `${name.padEnd(12)} ready (initialize answered): median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); CPU to ready median ${median(cpu).toFixed(0)} ms; idle RSS median ${median(rss).toFixed(1)} MB (max ${Math.max(...rss).toFixed(1)})`,
+    `${name.padEnd(16)} ready (initialize answered): median ${median(ready).toFixed(0)} ms (min ${Math.min(...ready).toFixed(0)}, max ${Math.max(...ready).toFixed(0)}); CPU to ready median ${median(cpu).toFixed(0)} ms; idle RSS median ${median(rss).toFixed(1)} MB (max ${Math.max(...rss).toFixed(1)})`,
   );
 }
+const ratio = (pick: (s: { readyMs: number; cpuMs: number }) => number) =>
+  (median(samples.carrel!.map(pick)) / median(samples['sdk-floor']!.map(pick))).toFixed(2);
+console.log(`carrel / sdk-floor: ready ${ratio((s) => s.readyMs)}×, CPU to ready ${ratio((s) => s.cpuMs)}×`);
 rmSync(WARM_DIR, { recursive: true, force: true });

@@ -48,8 +48,16 @@ export interface HttpEndpoint {
 
 /** The MCP face: the carrel MCP server on stdio or Streamable HTTP. */
 export interface McpFace {
-  /** Serves MCP on this process's stdin/stdout until the client closes it or `signal` aborts. */
-  serveStdio(runtime: CarrelRuntime, options: { signal: AbortSignal; rateLimit?: CreationRateLimit | null }): Promise<void>;
+  /**
+   * Serves MCP on this process's stdin/stdout until the client closes it or `signal` aborts, limiting
+   * task creation to `rateLimit` when given. With
+   * `opening`, the runtime may not be started yet: the client's opening exchange is answered at
+   * once, and its other requests wait until `opening()` (called after that first answer) settles.
+   */
+  serveStdio(
+    runtime: CarrelRuntime,
+    options: { signal: AbortSignal; opening?: () => Promise<void>; rateLimit?: CreationRateLimit | null },
+  ): Promise<void>;
   /** Serves MCP over Streamable HTTP; resolves once listening. */
   serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint>;
 }

@@ -46,8 +46,24 @@ export interface RuntimeOptions {
   maxLiveTasksPerOwner?: number;
 }
 
+/** A runtime whose engine has not started: its store may not be migrated yet. */
+export interface UnstartedRuntime extends CarrelRuntime {
+  /** Migrates the task store and starts the engine; call once. */
+  start(): Promise<void>;
+}
+
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
 export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<CarrelRuntime> {
+  const runtime = createRuntime(settings, options);
+  await runtime.start();
+  return runtime;
+}
+
+/**
+ * The runtime's parts, built but not started: enough to declare an MCP server (`carrel mcp` answers
+ * its client's `initialize` while `start()` migrates the store).
+ */
+export function createRuntime(settings: Settings, options: RuntimeOptions = {}): UnstartedRuntime {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const store = new SqliteTaskStore({ path: databasePath(settings.dataDir) });
   const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings), (opened) => discardEnded(opened, store));
@@ -64,19 +80,22 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });
-  await engine.start();
-  const unsubscribe = store.subscribe((change) => {
-    if (change.kind !== 'deleted' && !isTerminal(change.status)) return;
-    void kb
-      .ifOpen()
-      ?.then((opened) => opened.discardTaskRun(change.taskId))
-      .catch(() => undefined);
-  });
+  let unsubscribe = () => {};
   return {
     settings,
     kb,
     tools,
     engine,
+    start: async () => {
+      await engine.start();
+      unsubscribe = store.subscribe((change) => {
+        if (change.kind !== 'deleted' && !isTerminal(change.status)) return;
+        void kb
+          .ifOpen()
+          ?.then((opened) => opened.discardTaskRun(change.taskId))
+          .catch(() => undefined);
+      });
+    },
     close: async () => {
       unsubscribe();
       await engine.stop();

@@ -12,11 +12,16 @@ import { createCarrelServer } from './server.js';
 /** Serves MCP on stdio; tasks belong to the local user, as they do for the CLI. */
 async function serveStdio(
   runtime: CarrelRuntime,
-  { signal, rateLimit }: { signal: AbortSignal; rateLimit?: CreationRateLimit | null },
+  { signal, opening, rateLimit }: { signal: AbortSignal; opening?: () => Promise<void>; rateLimit?: CreationRateLimit | null },
 ): Promise<void> {
   const server = createCarrelServer(runtime);
   await new Promise<void>((resolve) => {
-    serveTasksStdio(server, { owner: runtime.settings.owner, onEnd: resolve, ...(rateLimit !== undefined && { rateLimit }) });
+    serveTasksStdio(server, {
+      owner: runtime.settings.owner,
+      onEnd: resolve,
+      ...(opening && { opening }),
+      ...(rateLimit !== undefined && { rateLimit }),
+    });
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });

@@ -16,6 +16,7 @@ export { defineTool, elicit, toolHandlerName, toolTaskHandlers } from './tool.js
 export type { AnyToolDefinition, TaskMode, ToolContext, ToolDefinition, ToolTaskInput } from './tool.js';
 export { serveStdio } from './transports/stdio.js';
 export type { StdioOptions } from './transports/stdio.js';
+export type { Opening } from './transports/stdio-gate.js';
 export { InsufficientScopeError, TaskModeError, TaskRateLimitError, toProtocolError } from './errors.js';
 export type { RateLimit } from './rate-limit.js';
 export { TASKS_EXTENSION } from './rev2026-07-28/wire.js';

@@ -4,26 +4,41 @@
  * server stops when the client closes stdin or on SIGINT/SIGTERM; running tasks are handed back
  * to the store and resume on the next start.
  *
+ * A client that launches a server times its first answer, so `initialize` is answered before the
+ * database is migrated and the task engine started; the client's other requests wait for that.
+ * If the runtime cannot start, they are answered with the reason and the command fails with it.
+ *
  * @module
  */
 import type { Command } from 'commander';
 import type { Faces } from '../../app/faces.js';
-import { openRuntime } from '../../app/runtime.js';
+import { createRuntime } from '../../app/runtime.js';
 import { commandContext } from '../context.js';
 import { addRateLimitOptions, rateLimit, type LimitFlags } from '../limits.js';
 
 /** Adds `mcp` to the program. */
 export function register(program: Command, faces: Faces): void {
-  const mcp = program.command('mcp').description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)');
-  addRateLimitOptions(mcp, 'none').action(async (options: Pick<LimitFlags, 'rateLimit' | 'rateBurst'>, command: Command) => {
+  const mcpCommand = program.command('mcp').description('Serve MCP on stdio (for Claude Desktop, Claude Code, Cursor)');
+  addRateLimitOptions(mcpCommand, 'none').action(async (options: Pick<LimitFlags, 'rateLimit' | 'rateBurst'>, command: Command) => {
     const { settings } = commandContext(command);
     const limit = rateLimit(options);
-    const [runtime, face] = await Promise.all([openRuntime(settings), faces.mcp()]);
+    const runtime = createRuntime(settings);
+    const mcp = await faces.mcp();
     const stopped = new AbortController();
     const stop = () => stopped.abort();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    await face.serveStdio(runtime, { signal: stopped.signal, ...(limit !== undefined && { rateLimit: limit }) });
+    let failure: { error: unknown } | undefined;
+    let started: Promise<void> | undefined;
+    const opening = () =>
+      (started = runtime.start().catch((error: unknown) => {
+        failure = { error };
+        stop();
+        throw error;
+      }));
+    await mcp.serveStdio(runtime, { signal: stopped.signal, opening, ...(limit !== undefined && { rateLimit: limit }) });
+    await started?.catch(() => undefined); // a signal may come while the engine starts: let it finish, then stop it
     await runtime.close();
+    if (failure) throw failure.error;
   });
 }
