@@ -8,10 +8,15 @@ import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { GUIDE, mcpStdio, runCli, spawnCli, writeCorpus } from '../mcp/support/carrel-process.js';
+import { GUIDE, mcpStdio, runCli, spawnCli, writeCorpus, type CliRun } from '../mcp/support/carrel-process.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
+/** The JSON a `--json` command printed; a failed command fails the test with what it said. */
+const output = (run: CliRun) => {
+  if (run.code !== 0) throw new Error(`carrel exited ${run.code}: ${run.stderr}`);
+  return json(run.stdout);
+};
 
 /** The task id a running `carrel add` announces on stderr; keeps collecting stderr into `log`. */
 function startedTaskId(child: ChildProcess, log: { text: string }): Promise<string> {
@@ -184,7 +189,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     // A ten-minute lease: a rerun that had to wait for the dead process's lease to run out would time out.
     const env = { CARREL_TASK_LEASE_MS: '600000' };
     type Shown = { id: string; status: string; statusMessage: string | null; progress: { current: number } | null };
-    const show = async (id: string) => json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout) as unknown as Shown;
+    const show = async (id: string) => output(await runCli(data, ['--json', 'tasks', 'show', id])) as unknown as Shown;
     /** Starts an add and SIGKILLs it while it works: its task is left `working`, leased by a dead process. */
     const killMidRun = async (dir: string, library: string) => {
       const add = spawnCli(data, ['add', dir, '--library', library], { env });
@@ -211,7 +216,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
       .reduce((n, m) => n + Number(m?.[1] ?? 0), 0);
     expect(counted).toBe(1500);
 
-    const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as Shown[];
+    const tasks = output(await runCli(data, ['--json', 'tasks', 'list'])).tasks as Shown[];
     expect(tasks.map((t) => [t.id, t.status])).toEqual([
       [unrelated, 'working'],
       [leftover, 'completed'],
