@@ -43,6 +43,7 @@ interface SetResult {
   pages: number;
   stored: number;
   failed: number;
+  failures: string[];
   seconds: number;
   peakRssMb: number;
   regionMissing: number;
@@ -139,6 +140,7 @@ async function main(): Promise<void> {
         `  ${(100 * w.coverage!).toFixed(1).padStart(5)}%  ${w.page}  (${w.paragraphs} paragraphs)  ${w.lost[0] ? `"${w.lost[0].slice(0, 90)}"` : ''}`,
       );
     if (r.failed > 0 || r.stored < r.pages) console.log(`  ${r.failed} pages failed to ingest, ${r.pages - r.stored} not stored`);
+    for (const f of r.failures) console.log(`    failed: ${f.slice(0, 200)}`);
     if (r.regionMissing > 0) console.log(`  ${r.regionMissing} pages without the set's main region (whole body counted)`);
   }
   console.log(
@@ -164,6 +166,8 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   const all = (readdirSync(folder, { recursive: true }) as string[])
     .map((p) => p.split(sep).join('/'))
     .filter((rel) => set.page(rel))
+    // Redirect stubs (a meta refresh to the page's new address; MkDocs writes them) have no content.
+    .filter((rel) => !/<meta http-equiv="refresh"/i.test(readFileSync(join(folder, rel), 'utf8').slice(0, 2000)))
     .sort();
   const next = random(seed);
   const shuffled = [...all];
@@ -271,6 +275,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     pages: chosen.length,
     stored: storedBySource.size,
     failed: result.failed,
+    failures: result.documents.filter((d) => d.status === 'failed').map((d) => `${relative(realPages, d.source)}: ${d.error}`),
     seconds,
     peakRssMb: peakRss / 1024 / 1024,
     regionMissing,

@@ -53,11 +53,12 @@ export const SETS: DocSet[] = [
     generator: 'DocBook XSL (PostgreSQL 15 manual)',
     page: html,
     region: ['body'],
-    strip: ['div.navheader', 'div.navfooter'],
+    strip: ['div.navheader', 'div.navfooter', 'div.toc'],
     code: [],
     paragraphs: [],
     grids: [],
-    regionNote: '`body` without `div.navheader` / `div.navfooter` (DocBook XSL puts the page content directly in body)',
+    regionNote:
+      "`body` without `div.navheader` / `div.navfooter` (DocBook XSL puts the page content directly in body) and without `div.toc` (a chapter's list of links to its sections)",
   },
   {
     name: 'javadoc',
