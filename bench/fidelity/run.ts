@@ -234,7 +234,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   let storedChars = 0;
   let regionMissing = 0;
   const coverages: SetResult['coverages'] = [];
-  const details: unknown[] = [];
+  const details: Record<string, unknown>[] = [];
   for (const rel of chosen) {
     const html = readFileSync(join(folder, rel), 'utf8');
     const source = sourceElements(html, set);
@@ -265,6 +265,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     bare.paragraphCharsKept += b.paragraphCharsKept;
     bare.code += b.code;
     bare.codeFenced += b.codeFenced;
+    Object.assign(details.at(-1)!, { bareLostParagraphs: b.lostParagraphs, bareLostCode: b.lostCode });
   }
   await kb.close();
   mkdirSync(resultsDir, { recursive: true });
