@@ -11,15 +11,17 @@
  *
  * A measurement: targets are printed, not asserted; the exit code is 0 unless the run itself fails.
  *
- *   node --conditions=carrel-source --import tsx bench/fidelity/run.ts [--pages 200] [--sets sphinx,docbook] [--seed 7]
+ *   node --conditions=carrel-source --import tsx bench/fidelity/run.ts [--pages 200] [--sets sphinx,docbook] [--seed 7] [--rounds 3]
  *
+ * `--rounds N` ingests each set N times (rounds interleaved across sets) and reports the median
+ * docs/s, HTML MB/s and peak RSS with their range; the fidelity figures come from the first round.
  * `--pages all` measures every page of each set. Details (every lost element) are written to
  * bench/results/fidelity-<set>.json.
  *
  * @module
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +47,7 @@ interface SetResult {
   failed: number;
   failures: string[];
   seconds: number;
+  sourceBytes: number;
   peakRssMb: number;
   regionMissing: number;
   totals: Omit<PageFidelity, 'coverage' | 'lostParagraphs' | 'lostCode' | 'lostTables' | 'lostHeadings'>;
@@ -62,6 +65,7 @@ if (child)
     arg('pages')!,
     Number(arg('seed')),
     arg('out')!,
+    arg('measure') !== '0',
   );
 else await main();
 
@@ -72,31 +76,78 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'carrel-bench-fidelity-'));
   const load = [loadavg()[0]!];
   const started = new Date();
-  const results: { set: DocSet; version: string; r: SetResult }[] = [];
-  for (const set of SETS.filter((s) => names.includes(s.name))) {
-    const folder = execFileSync('bash', [join(here, '..', 'corpora', 'debian-docs.sh'), set.debianPackage], { encoding: 'utf8' }).trim();
-    const version =
+  const rounds = Number(arg('rounds') ?? 1);
+  const chosen = SETS.filter((s) => names.includes(s.name)).map((set) => ({
+    set,
+    folder: execFileSync('bash', [join(here, '..', 'corpora', 'debian-docs.sh'), set.debianPackage], { encoding: 'utf8' }).trim(),
+    version:
       /^Version: (.*)$/m.exec(execFileSync('apt-cache', ['show', '--no-all-versions', set.debianPackage], { encoding: 'utf8' }))?.[1] ??
-      '?';
-    const out = join(work, `${set.name}.json`);
-    const script = fileURLToPath(import.meta.url);
-    const ran = spawnSync(
-      process.execPath,
-      [...process.execArgv, script, '--child', set.name, '--folder', folder, '--pages', pages, '--seed', seed, '--out', out],
-      { stdio: 'inherit' },
-    );
-    if (ran.status !== 0) throw new Error(`set ${set.name}: child exited with ${ran.status}`);
-    results.push({ set, version, r: JSON.parse(readFileSync(out, 'utf8')) as SetResult });
-    load.push(loadavg()[0]!);
+      '?',
+    runs: [] as SetResult[],
+  }));
+  // Rounds outermost, so that the machine's load falls on every set alike; the fidelity figures
+  // (deterministic) come from the first round, the later ones only time the ingest.
+  for (let round = 0; round < rounds; round++) {
+    for (const c of chosen) {
+      const out = join(work, `${c.set.name}-${round}.json`);
+      const script = fileURLToPath(import.meta.url);
+      const ran = spawnSync(
+        process.execPath,
+        [
+          ...process.execArgv,
+          script,
+          ...[
+            '--child',
+            c.set.name,
+            '--folder',
+            c.folder,
+            '--pages',
+            pages,
+            '--seed',
+            seed,
+            '--out',
+            out,
+            '--measure',
+            round === 0 ? '1' : '0',
+          ],
+        ],
+        { stdio: 'inherit' },
+      );
+      if (ran.status !== 0) throw new Error(`set ${c.set.name}: child exited with ${ran.status}`);
+      c.runs.push(JSON.parse(readFileSync(out, 'utf8')) as SetResult);
+      load.push(loadavg()[0]!);
+    }
   }
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+  const spread = (xs: number[], digits: number) =>
+    xs.length > 1
+      ? `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`
+      : xs[0]!.toFixed(digits);
+  const results = chosen.map(({ set, version, runs }) => ({
+    set,
+    version,
+    r: runs[0]!,
+    docsPerSecond: spread(
+      runs.map((r) => r.stored / r.seconds),
+      1,
+    ),
+    mbPerSecond: spread(
+      runs.map((r) => r.sourceBytes / 1024 / 1024 / r.seconds),
+      2,
+    ),
+    rss: spread(
+      runs.map((r) => r.peakRssMb),
+      0,
+    ),
+  }));
   rmSync(work, { recursive: true, force: true });
 
   const pct = (n: number, d: number) => (d === 0 ? '–' : `${((100 * n) / d).toFixed(1)}`);
   console.log(
-    `\nFidelity, ${started.toISOString().slice(0, 16)}Z, Node ${process.versions.node}, ${pages} pages per set at most (seed ${seed}), ` +
+    `\nFidelity, ${started.toISOString().slice(0, 16)}Z, Node ${process.versions.node}, ${pages} pages per set at most (seed ${seed}), ${rounds} round(s), ` +
       `load average (1 min) ${load.map((l) => l.toFixed(2)).join(' → ')}\n`,
   );
-  const rows = results.map(({ set, version, r }) => {
+  const rows = results.map(({ set, version, r, docsPerSecond, mbPerSecond, rss }) => {
     const t = r.totals;
     const under = r.coverages.filter((c) => c.coverage !== undefined && c.coverage < 0.9).length;
     const withText = r.coverages.filter((c) => c.coverage !== undefined);
@@ -114,8 +165,9 @@ async function main(): Promise<void> {
       'headings %': pct(t.headingsKept, t.headings),
       'pages < 90%': `${under}/${withText.length}`,
       'worst page %': withText.length ? (100 * min).toFixed(1) : '–',
-      'docs/s': (r.stored / r.seconds).toFixed(1),
-      'peak RSS MB': r.peakRssMb.toFixed(0),
+      'docs/s': docsPerSecond,
+      'HTML MB/s': mbPerSecond,
+      'peak RSS MB': rss,
       'link dest. % of text': pct(r.linkChars, r.storedChars),
       'no Readability: para chars % / code fenced %': `${pct(r.bare.paragraphCharsKept, r.bare.paragraphChars)} / ${pct(r.bare.codeFenced, r.bare.code)}`,
     };
@@ -162,7 +214,7 @@ function random(seed: number): () => number {
   };
 }
 
-async function runSet(set: DocSet, folder: string, pagesArg: string, seed: number, out: string): Promise<void> {
+async function runSet(set: DocSet, folder: string, pagesArg: string, seed: number, out: string, measure: boolean): Promise<void> {
   const all = (readdirSync(folder, { recursive: true }) as string[])
     .map((p) => p.split(sep).join('/'))
     .filter((rel) => set.page(rel))
@@ -235,7 +287,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   let regionMissing = 0;
   const coverages: SetResult['coverages'] = [];
   const details: Record<string, unknown>[] = [];
-  for (const rel of chosen) {
+  for (const rel of measure ? chosen : []) {
     const html = readFileSync(join(folder, rel), 'utf8');
     const source = sourceElements(html, set);
     if (!source.regionFound) regionMissing++;
@@ -269,7 +321,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   }
   await kb.close();
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(join(resultsDir, `fidelity-${set.name}.json`), JSON.stringify(details, null, 1));
+  if (measure) writeFileSync(join(resultsDir, `fidelity-${set.name}.json`), JSON.stringify(details, null, 1));
   const r: SetResult = {
     set: set.name,
     pagesInSet: all.length,
@@ -278,6 +330,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     failed: result.failed,
     failures: result.documents.filter((d) => d.status === 'failed').map((d) => `${relative(realPages, d.source)}: ${d.error}`),
     seconds,
+    sourceBytes: chosen.reduce((n, rel) => n + statSync(join(folder, rel)).size, 0),
     peakRssMb: peakRss / 1024 / 1024,
     regionMissing,
     totals,
