@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Fetches real documentation sets from Debian packages into bench/.corpora/<package>/ (once):
-# the HTML manuals generators really produce (DocBook, Sphinx), which generated corpora do not
-# resemble. Needs apt (`apt-get update` first on a fresh machine); nothing is installed.
+# the HTML manuals generators really produce (DocBook, Sphinx, Javadoc, Doxygen, MkDocs), which
+# generated corpora do not resemble. Needs apt (`apt-get update` first on a fresh machine); nothing
+# is installed. The sets bench/fidelity uses (bench/fidelity/sets.ts):
 #
-#   bash bench/corpora/debian-docs.sh postgresql-doc-15 python3.11-doc
+#   bash bench/corpora/debian-docs.sh postgresql-doc-15 python3.11-doc libcommons-lang3-java-doc libjsoncpp-doc mkdocs-doc
 #
 # Prints the folder of each set's HTML.
 set -euo pipefail
