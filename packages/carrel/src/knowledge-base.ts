@@ -19,6 +19,7 @@ import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
+import { parseLibraryRef } from './library-ref.js';
 import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
 import type { ChunkerOptions } from './ingest/chunker.js';
@@ -205,9 +206,9 @@ export class KnowledgeBase {
   }
 
   /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */
-  async reindexLibrary(library: string, version = '', run: RunOptions = {}): Promise<IngestResult> {
-    checkTarget({ library, version });
-    return this.worker.run({ kind: 'reindex', library, version }, run);
+  async reindexLibrary(library: string, version?: string, run: RunOptions = {}): Promise<IngestResult> {
+    const target = checkTarget({ library, ...(version !== undefined && { version }) });
+    return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
   }
 
   /** Hybrid search; BM25 only (with a note) when no query vector can be made. */
@@ -220,7 +221,7 @@ export class KnowledgeBase {
       throw new InvalidInputError('offset', 'an integer from 0 to 1000');
     if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
       throw new InvalidInputError('minRating', 'a number from 1 to 5');
-    return hybridSearch(this.db, request, await this.queryVector(request.query));
+    return hybridSearch(this.db, { ...request, ...libraryFilter(request) }, await this.queryVector(request.query));
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
@@ -276,7 +277,7 @@ export class KnowledgeBase {
     const offset = request.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
-    return listDocuments(this.db, { library: request.library, version: request.version }, limit, offset);
+    return listDocuments(this.db, libraryFilter(request), limit, offset);
   }
 
   /**
@@ -339,11 +340,19 @@ export class KnowledgeBase {
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {
   if (typeof target.library !== 'string' || target.library.trim() === '' || target.library.length > MAX_NAME)
     throw new InvalidInputError('library', `a non-empty name of at most ${MAX_NAME} characters`);
-  const version = target.version ?? '';
-  if (typeof version !== 'string' || version.length > MAX_NAME)
-    throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
+  if (target.version !== undefined && typeof target.version !== 'string') throw new InvalidInputError('version', 'a string');
+  const ref = parseLibraryRef(target.library.trim(), target.version);
+  const version = ref.version ?? '';
+  if (version.length > MAX_NAME) throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
   const tags = [...(target.tags ?? [])];
   if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100))
     throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
-  return { library: target.library.trim(), version, tags };
+  return { library: ref.library, version, tags };
+}
+
+/** The library and version a search or listing filters on, `name@version` split (see library-ref.ts). */
+function libraryFilter(filter: { library?: string; version?: string }): { library?: string; version?: string } {
+  if (filter.library === undefined) return filter.version === undefined ? {} : { version: filter.version };
+  const ref = parseLibraryRef(filter.library, filter.version);
+  return { library: ref.library, ...(ref.version !== undefined && { version: ref.version }) };
 }

@@ -86,6 +86,8 @@ export interface IngestResult {
 /** Serialized error. */
 export interface WireError {
   kind: string;
+  /** The JSON-RPC code of a knowledge-base error. */
+  code?: number;
   name: string;
   message: string;
   data?: Record<string, unknown>;

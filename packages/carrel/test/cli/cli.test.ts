@@ -112,6 +112,28 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     expect((await runCli(data, ['--json', 'status'])).stdout).toBe(before);
   });
 
+  it('takes library@version wherever it names a library, as carrel libraries prints it; an unknown one is not found (3)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    expect(output(await runCli(data, ['--json', 'add', docs, '--library', 'guide@2.0']))).toMatchObject({
+      library: 'guide',
+      version: '2.0',
+    });
+    expect((await runCli(data, ['libraries'])).stdout).toMatch(/^guide@2\.0 /);
+
+    expect(output(await runCli(data, ['--json', 'reindex', 'guide@2.0']))).toMatchObject({ library: 'guide', version: '2.0' });
+    const found = output(await runCli(data, ['--json', 'search', 'install', '--library', 'guide@2.0'])).results as { heading: string }[];
+    expect(found[0]).toMatchObject({ heading: 'Guide > Install' });
+    expect(output(await runCli(data, ['--json', 'docs', 'list', '--library', 'guide@2.0']))).toMatchObject({
+      documents: [{ library: 'guide', version: '2.0' }],
+    });
+
+    const unknown = await runCli(data, ['reindex', 'guide@3.0']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/^carrel: Library not found: guide@3\.0/m);
+  });
+
   it('cancels a running add on Ctrl-C, through its task', async () => {
     const data = tempDir();
     const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);

@@ -180,6 +180,21 @@ describe('carrel mcp over stdio', () => {
     expect(afterHits.filter((r) => r.source.includes('secret'))).toEqual([]);
   });
 
+  it('takes library@version in every library argument, as list_libraries prints it', async () => {
+    const client = await connect(tempDir());
+    const indexed = await call(client, 'index_document', { library: 'carrel@1.0', title: 'Guide', content: GUIDE });
+    expect(indexed.structuredContent).toMatchObject({ library: 'carrel', version: '1.0', created: 1 });
+    const found = await call(client, 'search', { query: 'install the package', library: 'carrel@1.0' });
+    expect(found.structuredContent!.results).toEqual([expect.objectContaining({ heading: 'Guide > Install' }), expect.anything()]);
+    const listed = await call(client, 'list_documents', { library: 'carrel@1.0' });
+    expect(listed.structuredContent!.documents).toEqual([expect.objectContaining({ library: 'carrel', version: '1.0' })]);
+    const reindexed = await call(client, 'reindex_library', { library: 'carrel@1.0' });
+    expect(reindexed).toMatchObject({ structuredContent: { library: 'carrel', version: '1.0' } });
+    expect(reindexed.isError).toBeFalsy();
+    const unknown = await call(client, 'reindex_library', { library: 'carrel@2.0' });
+    expect(unknown).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+  });
+
   it('answers an unknown tool with JSON-RPC -32602', async () => {
     const client = await connect(tempDir());
     await expect(

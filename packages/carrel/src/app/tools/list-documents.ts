@@ -9,7 +9,12 @@ import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
-  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  library: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
   version: z.string().max(200).optional().describe('Only this version.'),
   limit: z.number().int().min(1).max(200).optional().describe('Documents per page (default 50).'),
   offset: z.number().int().min(0).optional().describe('Documents to skip, for the next page.'),

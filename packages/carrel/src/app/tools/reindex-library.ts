@@ -22,6 +22,6 @@ export function reindexLibraryTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     taskMode: 'optional',
-    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.reindexLibrary(args.library, args.version ?? '', run)),
+    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.reindexLibrary(args.library, args.version, run)),
   });
 }

@@ -12,7 +12,12 @@ import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),
-  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  library: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
   version: z.string().max(200).optional().describe('Only this version of the library.'),
   tags: z.array(z.string().min(1).max(100)).max(20).optional().describe('Only documents carrying all these tags.'),
   source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),

@@ -20,7 +20,7 @@ export function register(program: Command): void {
     .command('add')
     .description('Index a file, folder or URL into a library')
     .argument('<path-or-url>', 'a local file or folder, or an http(s) URL')
-    .option('-l, --library <name>', 'library name (default: the folder or host name)')
+    .option('-l, --library <name>', 'library name, or name@version (default: the folder or host name)')
     .option('--lib-version <version>', 'library version')
     .option('-t, --tag <tag...>', 'tags for the documents')
     .option('--title <title>', 'title for a URL (default: the page title)')

@@ -14,7 +14,7 @@ export function register(program: Command): void {
   docs
     .command('list')
     .description('List documents')
-    .option('-l, --library <name>', 'only this library')
+    .option('-l, --library <name>', 'only this library (name or name@version, as carrel libraries prints it)')
     .option('--lib-version <version>', 'only this library version')
     .option('-n, --limit <n>', 'documents to show', integer('--limit'), 50)
     .option('--offset <n>', 'documents to skip', integer('--offset'), 0)

@@ -16,7 +16,7 @@ export function register(program: Command): void {
   program
     .command('reindex')
     .description('Embed chunks that have no vector yet, or rebuild a library for the current embedder')
-    .argument('<library>', 'library name')
+    .argument('<library>', 'library name, or name@version as carrel libraries prints it')
     .option('--lib-version <version>', 'library version')
     .action(async (library: string, options: { libVersion?: string }, command: Command) => {
       const context = commandContext(command);

@@ -15,7 +15,7 @@ export function register(program: Command): void {
     .command('search')
     .description('Search the indexed documentation')
     .argument('<query...>', 'words to search for')
-    .option('-l, --library <name>', 'only this library')
+    .option('-l, --library <name>', 'only this library (name or name@version, as carrel libraries prints it)')
     .option('--lib-version <version>', 'only this library version')
     .option('-t, --tag <tag...>', 'only documents with all these tags')
     .option('--source <prefix>', 'only documents whose source starts with this path or URL')
