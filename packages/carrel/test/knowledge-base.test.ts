@@ -172,12 +172,12 @@ describe('KnowledgeBase', () => {
     const wider = kbIn(dataDir, { embedder: { kind: 'offline', dims: 32 } });
     await expect(wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' })).rejects.toThrow(EmbedderMismatchError);
     const search = await wider.search({ query: 'install' });
-    expect(search.notes.join()).toMatch(/BM25 only for it/);
+    expect(search.notes.map((n) => n.message).join()).toMatch(/BM25 only for it/);
     expect(search.results[0]!.bm25Rank).toBe(1);
 
     const reindexed = await wider.reindexLibrary('l');
     expect(reindexed.chunks).toBe(2);
-    expect(reindexed.warnings[0]).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
+    expect(reindexed.warnings[0]!.message).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
     expect(wider.listLibraries()[0]).toMatchObject({ dims: 32 });
     expect((await wider.search({ query: 'install' })).results[0]!.vectorRank).toBe(1);
     await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
@@ -188,7 +188,7 @@ describe('KnowledgeBase', () => {
     const noModel = kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });
     const result = await noModel.ingestContent({ library: 'l', content: guide, source: 'g' });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 2 });
-    expect(result.warnings[0]).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
+    expect(result.warnings[0]!.message).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
     const status = await noModel.status();
     expect(status.embedder).toMatchObject({ available: false });
     expect(status.libraries[0]).toMatchObject({ chunks: 2, chunksWithoutVectors: 2, embedder: null });
@@ -279,7 +279,7 @@ describe('KnowledgeBase', () => {
     expect(result.documents).toHaveLength(100);
     expect(result.documents.every((d) => d.status === 'failed' && /binary/.test(d.error!))).toBe(true);
     expect(result.unlisted).toBe(3005 - 100);
-    expect(result.warnings).toContain('2905 more documents are counted but not listed');
+    expect(result.warnings).toContainEqual({ message: '2905 more documents are counted but not listed' });
     expect(JSON.stringify(result).length).toBeLessThan(64 * 1024);
   }, 60_000);
 });

@@ -134,6 +134,26 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toMatch(/^carrel: Library not found: guide@3\.0/m);
   });
 
+  it('names fixes as commands: carrel reindex <library>, carrel libraries (not API methods)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    // An embedding endpoint that fails at once (fetch refuses port 9): the add stores BM25 only.
+    const env = { CARREL_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', CARREL_OPENAI_API_KEY: 'test' };
+    const added = await runCli(data, ['--embedder', 'openai', 'add', docs, '--library', 'guide@2.0'], { env });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(
+      /^Note: No vectors: .*Stored for BM25 search until the model is available; run carrel reindex guide@2\.0$/m,
+    );
+    const status = await runCli(data, ['status']);
+    expect(status.stdout).toContain('guide@2.0: 2 chunks without vectors; run carrel reindex guide@2.0');
+    for (const run of [added, status]) expect(run.stdout).not.toMatch(/reindexLibrary|reindex_library/);
+
+    const unknown = await runCli(data, ['reindex', 'nope']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/^carrel: Library not found: nope; carrel libraries lists them$/m);
+  });
+
   it('cancels a running add on Ctrl-C, through its task', async () => {
     const data = tempDir();
     const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);

@@ -159,7 +159,8 @@ describe('carrel mcp over stdio', () => {
 
     const refused = await call(client, 'index_document', { library: 'lib', path: join(outside, 'secret.md') });
     expect(refused).toMatchObject({ isError: true, structuredContent: { error: { kind: 'path_not_allowed' } } });
-    expect(refused.content[0]!.text).toMatch(/outside the allowed roots/);
+    expect(refused.content[0]!.text).toMatch(/outside the allowed roots.*; .*pass the text as content to index_document/);
+    expect(refused.content[0]!.text).not.toContain('allowedRoots');
 
     const nul = await call(client, 'index_document', { library: 'lib', path: join(docs, 'a\u0000b.md') });
     expect(nul).toMatchObject({ isError: true });
@@ -193,6 +194,7 @@ describe('carrel mcp over stdio', () => {
     expect(reindexed.isError).toBeFalsy();
     const unknown = await call(client, 'reindex_library', { library: 'carrel@2.0' });
     expect(unknown).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+    expect(unknown.content[0]!.text).toBe('Library not found: carrel@2.0; list_libraries lists them');
   });
 
   it('answers an unknown tool with JSON-RPC -32602', async () => {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { renderSearch } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
+import { toolFix } from './tool-fix.js';
 
 const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),
@@ -39,7 +40,7 @@ export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
     run: (args, ctx) =>
       answer(ctx, async () => {
         const response = await (await kb.get()).search(args);
-        return dataResult(renderSearch(response), response);
+        return dataResult(renderSearch(response, toolFix), response);
       }),
   });
 }

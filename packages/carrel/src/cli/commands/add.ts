@@ -12,6 +12,7 @@ import { summarizeIngest } from '../../app/render.js';
 import { ADD_HANDLER } from '../../app/add-handler.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
+import { cliFix } from '../fix.js';
 import { runToolTask } from '../run-task.js';
 
 /** Adds `add` to the program. */
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
           runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }),
         );
-        print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
+        print(result.structuredContent as unknown as IngestResult, context.json, (r) => summarizeIngest(r, cliFix));
       },
     );
 }

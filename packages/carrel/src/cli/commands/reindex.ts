@@ -9,6 +9,7 @@ import type { IngestResult } from '../../ingest/jobs.js';
 import { summarizeIngest } from '../../app/render.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
+import { cliFix } from '../fix.js';
 import { runToolTask } from '../run-task.js';
 
 /** Adds `reindex` to the program. */
@@ -24,6 +25,6 @@ export function register(program: Command): void {
       const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
         runToolTask(runtime, 'reindex_library', args, context),
       );
-      print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
+      print(result.structuredContent as unknown as IngestResult, context.json, (r) => summarizeIngest(r, cliFix));
     });
 }

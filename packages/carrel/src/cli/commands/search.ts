@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { renderSearch } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
+import { cliFix } from '../fix.js';
 import { integer } from './parse.js';
 
 /** Adds `search` to the program. */
@@ -41,7 +42,7 @@ export function register(program: Command): void {
             ...(o.minRating !== undefined && { minRating: o.minRating }),
           }),
         );
-        print(response, json, renderSearch);
+        print(response, json, (r) => renderSearch(r, cliFix));
       },
     );
 }
