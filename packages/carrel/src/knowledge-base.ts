@@ -20,6 +20,7 @@ import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
 import { parseLibraryRef } from './library-ref.js';
+import { libraryLabel } from './fix.js';
 import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
 import type { ChunkerOptions } from './ingest/chunker.js';
@@ -34,12 +35,12 @@ import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
 import { writeWhenFree } from './store/busy.js';
 import { openDatabase } from './store/database.js';
-import type { DocumentSummary } from './store/document-queries.js';
+import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
 import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
 import { retireDocument } from './store/documents.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
-import { listLibraries } from './store/libraries.js';
+import { libraryExists, listLibraries } from './store/libraries.js';
 import { addRating, checkRating } from './store/ratings.js';
 import { stagingRunOfTask, stagingRuns } from './store/runs.js';
 import type { LibraryStatus } from './store/status.js';
@@ -221,7 +222,7 @@ export class KnowledgeBase {
       throw new InvalidInputError('offset', 'an integer from 0 to 1000');
     if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
       throw new InvalidInputError('minRating', 'a number from 1 to 5');
-    return hybridSearch(this.db, { ...request, ...libraryFilter(request) }, await this.queryVector(request.query));
+    return hybridSearch(this.db, { ...request, ...this.knownLibrary(request) }, await this.queryVector(request.query));
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
@@ -268,8 +269,11 @@ export class KnowledgeBase {
     return discarded;
   }
 
-  /** A page of stored documents (without text), optionally of one library and version. */
-  listDocuments(request: { library?: string; version?: string; limit?: number; offset?: number } = {}): {
+  /**
+   * A page of stored documents (without text), optionally of one library and version, under a
+   * source prefix, or with words in the title. An unknown library is NotFoundError, not an empty page.
+   */
+  listDocuments(request: DocumentFilter & { limit?: number; offset?: number } = {}): {
     documents: DocumentSummary[];
     hasMore: boolean;
   } {
@@ -277,7 +281,16 @@ export class KnowledgeBase {
     const offset = request.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
-    return listDocuments(this.db, libraryFilter(request), limit, offset);
+    return listDocuments(
+      this.db,
+      {
+        ...this.knownLibrary(request),
+        ...(request.source !== undefined && { source: request.source }),
+        ...(request.title !== undefined && { title: request.title }),
+      },
+      limit,
+      offset,
+    );
   }
 
   /**
@@ -317,6 +330,17 @@ export class KnowledgeBase {
   async close(): Promise<void> {
     await this.worker.close();
     this.db.close();
+  }
+
+  /**
+   * The library filter of a search or listing, `name@version` split; a library that does not
+   * exist is NotFoundError, so a misspelt name says so rather than finding nothing.
+   */
+  private knownLibrary(filter: { library?: string; version?: string }): { library?: string; version?: string } {
+    const known = libraryFilter(filter);
+    if (known.library !== undefined && !libraryExists(this.db, known.library, known.version))
+      throw new NotFoundError('Library', libraryLabel(known.library, known.version ?? ''), { action: 'list_libraries' });
+    return known;
   }
 
   private async queryVector(query: string): Promise<QueryVector> {

@@ -99,7 +99,8 @@ describe('KnowledgeBase', () => {
 
     const byLibrary = await kb.search({ query: 'queue', library: 'target', limit: 5 });
     expect(byLibrary.results.map((r) => r.library)).toEqual(['target', 'target']);
-    expect((await kb.search({ query: 'queue', library: 'target', version: '3' })).results).toEqual([]);
+    // A version that does not exist is not an empty result: it is not found, and says how to list them.
+    await expect(kb.search({ query: 'queue', library: 'target', version: '3' })).rejects.toThrow(NotFoundError);
     expect((await kb.search({ query: 'queue', tags: ['a', 'b'] })).results.map((r) => r.documentId)).toEqual([id]);
     const bySource = await kb.search({ query: 'queue', source: 'https://docs.example/' });
     expect(bySource.results.map((r) => r.documentId)).toEqual([id]);
@@ -119,6 +120,25 @@ describe('KnowledgeBase', () => {
     const top = (await kb.search({ query: 'retry backoff policy' })).results[0]!;
     expect(top.documentId).toBe(other);
     expect(top.explanation).toContain('rated 5.0/5 by 5 → ×1.20');
+  });
+
+  it('lists documents under a source prefix or by words in the title, and says an unknown library is not found', async () => {
+    const kb = kbIn();
+    await kb.ingestContent({ library: 'l', version: '1', content: guide, title: 'Install Guide', source: 'docs/install.md' });
+    await kb.ingestContent({ library: 'l', version: '1', content: '# API\n\ncalls', title: 'API 100%_done', source: 'ref/api.md' });
+    const titles = (filter: Parameters<KnowledgeBase['listDocuments']>[0]) => kb.listDocuments(filter).documents.map((d) => d.title);
+    expect(titles({ source: 'docs/' })).toEqual(['Install Guide']);
+    expect(titles({ title: 'guide' })).toEqual(['Install Guide']);
+    expect(titles({ title: '100%_' })).toEqual(['API 100%_done']);
+    expect(titles({ title: '0%d' })).toEqual([]);
+    expect(titles({ library: 'l@1', title: 'api' })).toEqual(['API 100%_done']);
+    for (const unknown of [() => kb.listDocuments({ library: 'nope' }), () => kb.listDocuments({ library: 'l@2' })])
+      expect(unknown).toThrow(NotFoundError);
+    await expect(kb.search({ query: 'install', library: 'nope' })).rejects.toMatchObject({
+      kind: 'not_found',
+      problem: 'Library not found: nope',
+      fix: { action: 'list_libraries' },
+    });
   });
 
   it('paginates with offset and limit', async () => {
@@ -260,7 +280,8 @@ describe('KnowledgeBase', () => {
     const seen: number[] = [];
     // Each progress report follows a staged batch: what do readers see at that moment? (Read at
     // once, synchronously: the publish may follow the last report within milliseconds.)
-    const onProgress = () => seen.push(kb.listDocuments({ library: 'l' }).documents.length + kb.listLibraries().length);
+    // Unfiltered: the library itself is not listed yet, so naming it would be a NotFoundError.
+    const onProgress = () => seen.push(kb.listDocuments().documents.length + kb.listLibraries().length);
     expect(await kb.ingestDirectory(root, { library: 'l' }, { onProgress })).toMatchObject({ created: 60 });
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((n) => n === 0)).toBe(true);

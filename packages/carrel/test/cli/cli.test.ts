@@ -154,6 +154,26 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     expect(unknown.stderr).toMatch(/^carrel: Library not found: nope; carrel libraries lists them$/m);
   });
 
+  it('docs list says when there are more and filters by source or title; search in an unknown library says so (3)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    for (const name of ['Alpha', 'Beta', 'Gamma']) writeFileSync(join(docs, `${name.toLowerCase()}.md`), `# ${name}\n\nAbout ${name}.\n`);
+    expect((await runCli(data, ['add', docs, '--library', 'greek'])).code).toBe(0);
+
+    const first = await runCli(data, ['docs', 'list', '--limit', '2']);
+    expect(first.stdout).toMatch(/Alpha[\s\S]*Beta[\s\S]*\nShowing 1-2; more with --offset 2 /);
+    const rest = await runCli(data, ['docs', 'list', '--limit', '2', '--offset', '2']);
+    expect(rest.stdout).toMatch(/^ +\d+ {2}Gamma {2}\(greek, .*gamma\.md\)\n$/);
+
+    const byTitle = output(await runCli(data, ['--json', 'docs', 'list', '--title', 'BET'])).documents;
+    expect(byTitle).toEqual([expect.objectContaining({ title: 'Beta' })]);
+    const bySource = output(await runCli(data, ['--json', 'docs', 'list', '--source', join(docs, 'gam')])).documents;
+    expect(bySource).toEqual([expect.objectContaining({ title: 'Gamma' })]);
+
+    const unknown = await runCli(data, ['search', 'alpha', '--library', 'greke']);
+    expect(unknown).toMatchObject({ code: 3, stdout: '', stderr: 'carrel: Library not found: greke; carrel libraries lists them\n' });
+  });
+
   it('cancels a running add on Ctrl-C, through its task', async () => {
     const data = tempDir();
     const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);

@@ -173,6 +173,10 @@ describe('carrel mcp over stdio', () => {
     const unknownDoc = await call(client, 'rate_chunk', { documentId: 999, chunkId: 1, rating: 3 });
     expect(unknownDoc).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
 
+    const unknownLibrary = await call(client, 'search', { query: 'install', library: 'nope' });
+    expect(unknownLibrary).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+    expect(unknownLibrary.content[0]!.text).toBe('Library not found: nope; list_libraries lists them');
+
     const emptyQuery = await call(client, 'search', { query: '   ' });
     expect(emptyQuery.isError).toBe(true);
 
