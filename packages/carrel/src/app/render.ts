@@ -30,10 +30,18 @@ export function renderSearch(response: SearchResponse, nameFix: FixNamer): strin
   if (response.results.length === 0) return `${notes}No results.`;
   const blocks = response.results.map(
     (r, i) =>
-      `${response.offset + i + 1}. ${r.title} — ${r.heading} (${r.version ? `${r.library}@${r.version}` : r.library})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
+      `${response.offset + i + 1}. ${place(r.title, r.heading)} (${libraryLabel(r.library, r.version)})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
   );
   const more = response.hasMore ? `\nMore results: offset ${response.offset + response.results.length}.` : '';
   return `${notes}${blocks.join('\n')}${more}`;
+}
+
+/**
+ * Where a result sits: its document's title and the heading it falls under. A chunk before the
+ * first heading, or under an empty one, has no heading of its own: the title alone, not "Title — ".
+ */
+function place(title: string, heading: string): string {
+  return heading.trim() === '' || heading === title ? title : `${title} — ${heading}`;
 }
 
 /** Status as a few lines of text. */
