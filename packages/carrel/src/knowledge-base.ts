@@ -113,6 +113,8 @@ export class KnowledgeBase {
   private readonly worker: WorkerClient;
   private readonly queryEmbedder: Embedder | null;
   private queryEmbedderFailure: { reason: string; at: number } | undefined;
+  /** The reason for keyword-only search last told with a search's results (see `search`). */
+  private toldKeywordOnly: string | undefined;
   private readonly allowedRoots: readonly string[];
   private readonly fetchLimits: FetchLimits;
   private readonly maxFileBytes: number;
@@ -212,7 +214,7 @@ export class KnowledgeBase {
     return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
   }
 
-  /** Hybrid search; BM25 only (with a note) when no query vector can be made. */
+  /** Hybrid search; BM25 only when no query vector can be made (noted with the first such search). */
   async search(request: SearchRequest): Promise<SearchResponse> {
     if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidInputError('query', 'a non-empty string');
     if (request.query.length > 2000) throw new InvalidInputError('query', 'at most 2000 characters');
@@ -222,7 +224,13 @@ export class KnowledgeBase {
       throw new InvalidInputError('offset', 'an integer from 0 to 1000');
     if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
       throw new InvalidInputError('minRating', 'a number from 1 to 5');
-    return hybridSearch(this.db, { ...request, ...this.knownLibrary(request) }, await this.queryVector(request.query));
+    const filtered = { ...request, ...this.knownLibrary(request) };
+    const query = await this.queryVector(request.query);
+    // Why search is keyword-only stays true for every query until it changes: it is told with the
+    // first search that meets it (and by status), not on every page of results of a session.
+    const noteKeywordOnly = query.vector === null && query.reason !== this.toldKeywordOnly;
+    this.toldKeywordOnly = query.vector === null ? query.reason : undefined;
+    return hybridSearch(this.db, filtered, query, { noteKeywordOnly });
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */

@@ -203,6 +203,16 @@ describe('KnowledgeBase', () => {
     await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
   });
 
+  it('says search is keyword-only with the first search that is, not on every search after', async () => {
+    const kb = kbIn(tempDir(), { embedder: { kind: 'none' } });
+    await kb.ingestContent({ library: 'l', content: guide, source: 'g' });
+    const notes = async () => (await kb.search({ query: 'install' })).notes.map((n) => n.message);
+    expect(await notes()).toEqual(['BM25 only: no embedder is configured']);
+    expect(await notes()).toEqual([]);
+    expect(await notes()).toEqual([]);
+    expect((await kb.status()).embedder).toMatchObject({ available: false, reason: 'no embedder is configured' });
+  });
+
   it('stores BM25-only when no model can be loaded, says so in status, and reindex fills the vectors later', async () => {
     const dataDir = tempDir();
     const noModel = kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });

@@ -72,8 +72,17 @@ export function ratingFactor(avg: number | null, count: number): number {
   return 1 + 0.1 * (avg - 3) * (Math.min(count, 5) / 5);
 }
 
-/** Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the candidate limit. */
-export function hybridSearch(db: Database, request: SearchRequest, query: QueryVector): SearchResponse {
+/**
+ * Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the
+ * candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
+ * (for a caller that has already said so).
+ */
+export function hybridSearch(
+  db: Database,
+  request: SearchRequest,
+  query: QueryVector,
+  { noteKeywordOnly = true }: { noteKeywordOnly?: boolean } = {},
+): SearchResponse {
   const limit = request.limit ?? 10;
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
@@ -83,8 +92,9 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];
-  if (query.vector === null) notes.push({ message: `BM25 only: ${query.reason}` });
-  else {
+  if (query.vector === null) {
+    if (noteKeywordOnly) notes.push({ message: `BM25 only: ${query.reason}` });
+  } else {
     const { embedder, vector } = query;
     const q = quantize(vector);
     const libraries = filteredLibraries(db, request);
