@@ -216,6 +216,9 @@ describe('carrel mcp over stdio', () => {
     expect(taskId).toMatch(/^[\w-]{20,}$/);
     const task = await pollUntilDone(client, taskId);
     expect(task.status).toBe('completed');
+    // A finished task carries the tool's structured result, as the synchronous call would have.
+    const finished = await call(client, 'get_task', { taskId });
+    expect(finished.structuredContent).toMatchObject({ task: { status: 'completed' }, result: { library: 'corpus', created: 5 } });
     const listed = await call(client, 'list_tasks', {});
     expect(JSON.stringify(listed.structuredContent)).toContain(taskId);
     const found = await call(client, 'search', { query: 'topic 2 of file 3', library: 'corpus' });

@@ -122,7 +122,9 @@ function describe(task: TaskRecord): CallToolResult {
     return {
       content: [{ type: 'text', text: head }, ...(result.content ?? [])],
       ...(result.isError && { isError: true }),
-      structuredContent,
+      // The tool's own structured result, so a program following the task reads the same data a
+      // synchronous call would have given it, not only the text.
+      structuredContent: { ...structuredContent, ...(result.structuredContent !== undefined && { result: result.structuredContent }) },
     };
   const error = task.outcome && 'error' in task.outcome ? ` Error ${task.outcome.error.code}: ${task.outcome.error.message}` : '';
   return { content: [{ type: 'text', text: head + error }], ...(task.status === 'failed' && { isError: true }), structuredContent };
