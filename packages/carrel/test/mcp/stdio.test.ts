@@ -219,7 +219,12 @@ describe('carrel mcp over stdio', () => {
     // A finished task carries the tool's structured result, as the synchronous call would have.
     const finished = await call(client, 'get_task', { taskId });
     expect(finished.structuredContent).toMatchObject({ task: { status: 'completed' }, result: { library: 'corpus', created: 5 } });
+    // Both say what the task is for: which tool, which library, which source.
+    expect(finished.content[0]!.text).toBe(`Task ${taskId} (index_document: corpus: ${docs}) is completed.`);
     const listed = await call(client, 'list_tasks', {});
+    expect(listed.structuredContent!.tasks).toEqual([
+      expect.objectContaining({ taskId, tool: 'index_document', about: `corpus: ${docs}` }),
+    ]);
     expect(JSON.stringify(listed.structuredContent)).toContain(taskId);
     const found = await call(client, 'search', { query: 'topic 2 of file 3', library: 'corpus' });
     expect((found.structuredContent!.results as unknown[]).length).toBeGreaterThan(0);
