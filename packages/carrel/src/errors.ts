@@ -1,10 +1,13 @@
 /**
  * Domain errors of the knowledge base. Each carries a stable string `kind` and the JSON-RPC
- * code it maps to, so the MCP layer and the CLI convert them in one place each. Messages name
- * the problem and, where there is one, the fix.
+ * code it maps to, so the MCP layer and the CLI convert them in one place each. `problem` names
+ * the problem; `fix`, where there is one, says what would help as data (see `fix.ts`), so the CLI
+ * and the MCP tools name it in their own terms. `message` is both in the library API's terms.
  *
  * @module
  */
+import { dirname } from 'node:path';
+import { apiFix, type Fix, libraryLabel, withFix } from './fix.js';
 
 /** JSON-RPC 2.0 codes used by knowledge-base errors (mirrors `@carrel/tasks`). */
 export const KbJsonRpcCode = { InvalidParams: -32602, InternalError: -32603 } as const;
@@ -27,11 +30,16 @@ export abstract class KnowledgeBaseError extends Error {
   abstract readonly kind: KnowledgeBaseErrorKind;
   readonly code: number = KbJsonRpcCode.InvalidParams;
   readonly data: Record<string, unknown> | undefined;
+  /** The problem alone, without a fix. */
+  readonly problem: string;
+  readonly fix: Fix | undefined;
 
-  constructor(message: string, data?: Record<string, unknown>) {
-    super(message);
+  constructor(problem: string, data?: Record<string, unknown>, fix?: Fix) {
+    super(withFix(problem, fix, apiFix));
     this.name = new.target.name;
     this.data = data;
+    this.problem = problem;
+    this.fix = fix;
   }
 }
 
@@ -49,8 +57,8 @@ export class InvalidInputError extends KnowledgeBaseError {
 /** A library, document or chunk that does not exist. */
 export class NotFoundError extends KnowledgeBaseError {
   readonly kind = 'not_found';
-  constructor(what: string, id: string | number) {
-    super(`${what} not found: ${id}`, { what, id });
+  constructor(what: string, id: string | number, fix?: Fix) {
+    super(`${what} not found: ${id}`, { what, id }, fix);
   }
 }
 
@@ -61,9 +69,7 @@ export class PathNotAllowedError extends KnowledgeBaseError {
     readonly path: string,
     roots: readonly string[],
   ) {
-    super(`Path ${path} is outside the allowed roots (${roots.join(', ')}); add its folder to allowedRoots to ingest it`, {
-      path,
-    });
+    super(`Path ${path} is outside the allowed roots (${roots.join(', ')})`, { path }, { action: 'allow_folder', folder: dirname(path) });
   }
 }
 
@@ -72,11 +78,9 @@ export class ContentTooLargeError extends KnowledgeBaseError {
   readonly kind = 'file_too_large';
   constructor(source: string, limit: number) {
     super(
-      `${source} is larger than the limit of ${limit} bytes; raise maxFileBytes (files, content) or fetch.maxBytes (URLs) to ingest it`,
-      {
-        source,
-        limit,
-      },
+      `${source} is larger than the limit of ${limit} bytes`,
+      { source, limit },
+      { action: 'raise_limit', limit: /^https?:/i.test(source) ? 'fetch.maxBytes' : 'maxFileBytes' },
     );
   }
 }
@@ -94,8 +98,9 @@ export class AddressBlockedError extends KnowledgeBaseError {
   readonly kind = 'address_blocked';
   constructor(host: string, address: string) {
     super(
-      `Refusing to fetch from ${host}: it resolves to the non-public address ${address}; set allowPrivateAddresses to fetch local servers`,
+      `Refusing to fetch from ${host}: it resolves to the non-public address ${address}`,
       { host, address },
+      { action: 'allow_private_addresses' },
     );
   }
 }
@@ -120,12 +125,13 @@ export class EmbedderUnavailableError extends KnowledgeBaseError {
 /** The library was built with another model or dimension; mixing them would make vectors meaningless. */
 export class EmbedderMismatchError extends KnowledgeBaseError {
   readonly kind = 'embedder_mismatch';
-  constructor(library: string, stored: string, requested: string) {
-    super(`Library ${library} was embedded with ${stored}, not ${requested}; run reindexLibrary to switch it to ${requested}`, {
-      library,
-      stored,
-      requested,
-    });
+  constructor(library: { name: string; version: string }, stored: string, requested: string) {
+    const label = libraryLabel(library.name, library.version);
+    super(
+      `Library ${label} was embedded with ${stored}, not ${requested}; reindexing switches it to ${requested}`,
+      { library: label, stored, requested },
+      { action: 'reindex', library: library.name, version: library.version },
+    );
   }
 }
 

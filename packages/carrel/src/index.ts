@@ -37,3 +37,4 @@ export {
   UnsupportedContentError,
 } from './errors.js';
 export type { KnowledgeBaseErrorKind } from './errors.js';
+export type { Fix, Notice } from './fix.js';

@@ -19,6 +19,8 @@ import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
+import { parseLibraryRef } from './library-ref.js';
+import { libraryLabel } from './fix.js';
 import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
 import type { ChunkerOptions } from './ingest/chunker.js';
@@ -33,12 +35,12 @@ import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
 import { writeWhenFree } from './store/busy.js';
 import { openDatabase } from './store/database.js';
-import type { DocumentSummary } from './store/document-queries.js';
+import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
 import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
 import { retireDocument } from './store/documents.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
-import { listLibraries } from './store/libraries.js';
+import { libraryExists, listLibraries } from './store/libraries.js';
 import { addRating, checkRating } from './store/ratings.js';
 import { stagingRunOfTask, stagingRuns } from './store/runs.js';
 import type { LibraryStatus } from './store/status.js';
@@ -111,6 +113,8 @@ export class KnowledgeBase {
   private readonly worker: WorkerClient;
   private readonly queryEmbedder: Embedder | null;
   private queryEmbedderFailure: { reason: string; at: number } | undefined;
+  /** The reason for keyword-only search last told with a search's results (see `search`). */
+  private toldKeywordOnly: string | undefined;
   private readonly allowedRoots: readonly string[];
   private readonly fetchLimits: FetchLimits;
   private readonly maxFileBytes: number;
@@ -205,12 +209,12 @@ export class KnowledgeBase {
   }
 
   /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */
-  async reindexLibrary(library: string, version = '', run: RunOptions = {}): Promise<IngestResult> {
-    checkTarget({ library, version });
-    return this.worker.run({ kind: 'reindex', library, version }, run);
+  async reindexLibrary(library: string, version?: string, run: RunOptions = {}): Promise<IngestResult> {
+    const target = checkTarget({ library, ...(version !== undefined && { version }) });
+    return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
   }
 
-  /** Hybrid search; BM25 only (with a note) when no query vector can be made. */
+  /** Hybrid search; BM25 only when no query vector can be made (noted with the first such search). */
   async search(request: SearchRequest): Promise<SearchResponse> {
     if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidInputError('query', 'a non-empty string');
     if (request.query.length > 2000) throw new InvalidInputError('query', 'at most 2000 characters');
@@ -220,7 +224,13 @@ export class KnowledgeBase {
       throw new InvalidInputError('offset', 'an integer from 0 to 1000');
     if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
       throw new InvalidInputError('minRating', 'a number from 1 to 5');
-    return hybridSearch(this.db, request, await this.queryVector(request.query));
+    const filtered = { ...request, ...this.knownLibrary(request) };
+    const query = await this.queryVector(request.query);
+    // Why search is keyword-only stays true for every query until it changes: it is told with the
+    // first search that meets it (and by status), not on every page of results of a session.
+    const noteKeywordOnly = query.vector === null && query.reason !== this.toldKeywordOnly;
+    this.toldKeywordOnly = query.vector === null ? query.reason : undefined;
+    return hybridSearch(this.db, filtered, query, { noteKeywordOnly });
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
@@ -267,8 +277,11 @@ export class KnowledgeBase {
     return discarded;
   }
 
-  /** A page of stored documents (without text), optionally of one library and version. */
-  listDocuments(request: { library?: string; version?: string; limit?: number; offset?: number } = {}): {
+  /**
+   * A page of stored documents (without text), optionally of one library and version, under a
+   * source prefix, or with words in the title. An unknown library is NotFoundError, not an empty page.
+   */
+  listDocuments(request: DocumentFilter & { limit?: number; offset?: number } = {}): {
     documents: DocumentSummary[];
     hasMore: boolean;
   } {
@@ -276,7 +289,16 @@ export class KnowledgeBase {
     const offset = request.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
-    return listDocuments(this.db, { library: request.library, version: request.version }, limit, offset);
+    return listDocuments(
+      this.db,
+      {
+        ...this.knownLibrary(request),
+        ...(request.source !== undefined && { source: request.source }),
+        ...(request.title !== undefined && { title: request.title }),
+      },
+      limit,
+      offset,
+    );
   }
 
   /**
@@ -318,6 +340,17 @@ export class KnowledgeBase {
     this.db.close();
   }
 
+  /**
+   * The library filter of a search or listing, `name@version` split; a library that does not
+   * exist is NotFoundError, so a misspelt name says so rather than finding nothing.
+   */
+  private knownLibrary(filter: { library?: string; version?: string }): { library?: string; version?: string } {
+    const known = libraryFilter(filter);
+    if (known.library !== undefined && !libraryExists(this.db, known.library, known.version))
+      throw new NotFoundError('Library', libraryLabel(known.library, known.version ?? ''), { action: 'list_libraries' });
+    return known;
+  }
+
   private async queryVector(query: string): Promise<QueryVector> {
     const embedder = this.queryEmbedder;
     if (!embedder) return { vector: null, reason: 'no embedder is configured' };
@@ -339,11 +372,19 @@ export class KnowledgeBase {
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {
   if (typeof target.library !== 'string' || target.library.trim() === '' || target.library.length > MAX_NAME)
     throw new InvalidInputError('library', `a non-empty name of at most ${MAX_NAME} characters`);
-  const version = target.version ?? '';
-  if (typeof version !== 'string' || version.length > MAX_NAME)
-    throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
+  if (target.version !== undefined && typeof target.version !== 'string') throw new InvalidInputError('version', 'a string');
+  const ref = parseLibraryRef(target.library.trim(), target.version);
+  const version = ref.version ?? '';
+  if (version.length > MAX_NAME) throw new InvalidInputError('version', `a string of at most ${MAX_NAME} characters`);
   const tags = [...(target.tags ?? [])];
   if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100))
     throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
-  return { library: target.library.trim(), version, tags };
+  return { library: ref.library, version, tags };
+}
+
+/** The library and version a search or listing filters on, `name@version` split (see library-ref.ts). */
+function libraryFilter(filter: { library?: string; version?: string }): { library?: string; version?: string } {
+  if (filter.library === undefined) return filter.version === undefined ? {} : { version: filter.version };
+  const ref = parseLibraryRef(filter.library, filter.version);
+  return { library: ref.library, ...(ref.version !== undefined && { version: ref.version }) };
 }

@@ -99,7 +99,8 @@ describe('KnowledgeBase', () => {
 
     const byLibrary = await kb.search({ query: 'queue', library: 'target', limit: 5 });
     expect(byLibrary.results.map((r) => r.library)).toEqual(['target', 'target']);
-    expect((await kb.search({ query: 'queue', library: 'target', version: '3' })).results).toEqual([]);
+    // A version that does not exist is not an empty result: it is not found, and says how to list them.
+    await expect(kb.search({ query: 'queue', library: 'target', version: '3' })).rejects.toThrow(NotFoundError);
     expect((await kb.search({ query: 'queue', tags: ['a', 'b'] })).results.map((r) => r.documentId)).toEqual([id]);
     const bySource = await kb.search({ query: 'queue', source: 'https://docs.example/' });
     expect(bySource.results.map((r) => r.documentId)).toEqual([id]);
@@ -119,6 +120,25 @@ describe('KnowledgeBase', () => {
     const top = (await kb.search({ query: 'retry backoff policy' })).results[0]!;
     expect(top.documentId).toBe(other);
     expect(top.explanation).toContain('rated 5.0/5 by 5 → ×1.20');
+  });
+
+  it('lists documents under a source prefix or by words in the title, and says an unknown library is not found', async () => {
+    const kb = kbIn();
+    await kb.ingestContent({ library: 'l', version: '1', content: guide, title: 'Install Guide', source: 'docs/install.md' });
+    await kb.ingestContent({ library: 'l', version: '1', content: '# API\n\ncalls', title: 'API 100%_done', source: 'ref/api.md' });
+    const titles = (filter: Parameters<KnowledgeBase['listDocuments']>[0]) => kb.listDocuments(filter).documents.map((d) => d.title);
+    expect(titles({ source: 'docs/' })).toEqual(['Install Guide']);
+    expect(titles({ title: 'guide' })).toEqual(['Install Guide']);
+    expect(titles({ title: '100%_' })).toEqual(['API 100%_done']);
+    expect(titles({ title: '0%d' })).toEqual([]);
+    expect(titles({ library: 'l@1', title: 'api' })).toEqual(['API 100%_done']);
+    for (const unknown of [() => kb.listDocuments({ library: 'nope' }), () => kb.listDocuments({ library: 'l@2' })])
+      expect(unknown).toThrow(NotFoundError);
+    await expect(kb.search({ query: 'install', library: 'nope' })).rejects.toMatchObject({
+      kind: 'not_found',
+      problem: 'Library not found: nope',
+      fix: { action: 'list_libraries' },
+    });
   });
 
   it('paginates with offset and limit', async () => {
@@ -172,15 +192,25 @@ describe('KnowledgeBase', () => {
     const wider = kbIn(dataDir, { embedder: { kind: 'offline', dims: 32 } });
     await expect(wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' })).rejects.toThrow(EmbedderMismatchError);
     const search = await wider.search({ query: 'install' });
-    expect(search.notes.join()).toMatch(/BM25 only for it/);
+    expect(search.notes.map((n) => n.message).join()).toMatch(/BM25 only for it/);
     expect(search.results[0]!.bm25Rank).toBe(1);
 
     const reindexed = await wider.reindexLibrary('l');
     expect(reindexed.chunks).toBe(2);
-    expect(reindexed.warnings[0]).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
+    expect(reindexed.warnings[0]!.message).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
     expect(wider.listLibraries()[0]).toMatchObject({ dims: 32 });
     expect((await wider.search({ query: 'install' })).results[0]!.vectorRank).toBe(1);
     await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
+  });
+
+  it('says search is keyword-only with the first search that is, not on every search after', async () => {
+    const kb = kbIn(tempDir(), { embedder: { kind: 'none' } });
+    await kb.ingestContent({ library: 'l', content: guide, source: 'g' });
+    const notes = async () => (await kb.search({ query: 'install' })).notes.map((n) => n.message);
+    expect(await notes()).toEqual(['BM25 only: no embedder is configured']);
+    expect(await notes()).toEqual([]);
+    expect(await notes()).toEqual([]);
+    expect((await kb.status()).embedder).toMatchObject({ available: false, reason: 'no embedder is configured' });
   });
 
   it('stores BM25-only when no model can be loaded, says so in status, and reindex fills the vectors later', async () => {
@@ -188,7 +218,7 @@ describe('KnowledgeBase', () => {
     const noModel = kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });
     const result = await noModel.ingestContent({ library: 'l', content: guide, source: 'g' });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 2 });
-    expect(result.warnings[0]).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
+    expect(result.warnings[0]!.message).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
     const status = await noModel.status();
     expect(status.embedder).toMatchObject({ available: false });
     expect(status.libraries[0]).toMatchObject({ chunks: 2, chunksWithoutVectors: 2, embedder: null });
@@ -260,7 +290,8 @@ describe('KnowledgeBase', () => {
     const seen: number[] = [];
     // Each progress report follows a staged batch: what do readers see at that moment? (Read at
     // once, synchronously: the publish may follow the last report within milliseconds.)
-    const onProgress = () => seen.push(kb.listDocuments({ library: 'l' }).documents.length + kb.listLibraries().length);
+    // Unfiltered: the library itself is not listed yet, so naming it would be a NotFoundError.
+    const onProgress = () => seen.push(kb.listDocuments().documents.length + kb.listLibraries().length);
     expect(await kb.ingestDirectory(root, { library: 'l' }, { onProgress })).toMatchObject({ created: 60 });
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((n) => n === 0)).toBe(true);
@@ -279,7 +310,7 @@ describe('KnowledgeBase', () => {
     expect(result.documents).toHaveLength(100);
     expect(result.documents.every((d) => d.status === 'failed' && /binary/.test(d.error!))).toBe(true);
     expect(result.unlisted).toBe(3005 - 100);
-    expect(result.warnings).toContain('2905 more documents are counted but not listed');
+    expect(result.warnings).toContainEqual({ message: '2905 more documents are counted but not listed' });
     expect(JSON.stringify(result).length).toBeLessThan(64 * 1024);
   }, 60_000);
 });

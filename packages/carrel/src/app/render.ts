@@ -1,46 +1,71 @@
 /**
  * Text renderings shared by the MCP tools (the text a model reads) and the CLI (what a person
  * reads). Kept apart from the tool modules so CLI commands that only read do not load the MCP SDK.
+ * Each takes the surface's {@link FixNamer}: a fix reads `carrel reindex …` in the terminal and
+ * `call reindex_library …` in a tool result.
  *
  * @module
  */
+import { type FixNamer, libraryLabel, type Notice, withFix } from '../fix.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
 import type { SearchResponse } from '../search/search.js';
 
 /** E.g. "carrel@1.0: 2 created, 1 unchanged; 14 chunks written (3 without vectors)". */
-export function summarizeIngest(result: IngestResult): string {
-  const where = result.version ? `${result.library}@${result.version}` : result.library;
+export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string {
+  const where = libraryLabel(result.library, result.version);
   const counts = (['created', 'updated', 'unchanged', 'failed'] as const).filter((k) => result[k] > 0).map((k) => `${result[k]} ${k}`);
   const vectors =
     result.chunksWithoutVectors > 0 ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)` : '';
-  const failures = result.documents.filter((d) => d.status === 'failed').map((d) => `\n- ${d.source}: ${d.error ?? 'failed'}`);
-  const warnings = result.warnings.map((w) => `\nNote: ${w}`);
+  const failures = result.documents
+    .filter((d) => d.status === 'failed')
+    .map((d) => `\n- ${d.source}: ${withFix(d.error ?? 'failed', d.fix, nameFix)}`);
+  const warnings = result.warnings.map((w) => `\nNote: ${noticeText(w, nameFix)}`);
   return `${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
 }
 
 /** Results as short markdown blocks a model can cite. */
-export function renderSearch(response: SearchResponse): string {
-  const notes = response.notes.map((n) => `Note: ${n}\n`).join('');
+export function renderSearch(response: SearchResponse, nameFix: FixNamer): string {
+  const notes = response.notes.map((n) => `Note: ${noticeText(n, nameFix)}\n`).join('');
   if (response.results.length === 0) return `${notes}No results.`;
   const blocks = response.results.map(
     (r, i) =>
-      `${response.offset + i + 1}. ${r.title} — ${r.heading} (${r.version ? `${r.library}@${r.version}` : r.library})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
+      `${response.offset + i + 1}. ${place(r.title, r.heading)} (${libraryLabel(r.library, r.version)})\n   document ${r.documentId}, chunk ${r.chunkId}, source ${r.source}\n   ${r.snippet.replace(/\n+/g, ' ')}`,
   );
   const more = response.hasMore ? `\nMore results: offset ${response.offset + response.results.length}.` : '';
   return `${notes}${blocks.join('\n')}${more}`;
 }
 
+/**
+ * Where a result sits: its document's title and the heading it falls under. A chunk before the
+ * first heading, or under an empty one, has no heading of its own: the title alone, not "Title — ".
+ */
+function place(title: string, heading: string): string {
+  return heading.trim() === '' || heading === title ? title : `${title} — ${heading}`;
+}
+
 /** Status as a few lines of text. */
-export function renderStatus(status: KnowledgeBaseStatus): string {
+export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): string {
   const search = status.embedder.available
     ? `hybrid (keyword + semantic, ${status.embedder.id})`
     : `keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`;
   const docs = status.libraries.reduce((n, l) => n + l.documents, 0);
   const pending = status.libraries.reduce((n, l) => n + l.chunksWithoutVectors, 0);
+  const unembedded = status.libraries
+    .filter((l) => l.chunksWithoutVectors > 0)
+    .map((l) => {
+      const label = libraryLabel(l.name, l.version);
+      return `  ${withFix(`${label}: ${l.chunksWithoutVectors} chunks without vectors`, { action: 'reindex', library: l.name, version: l.version }, nameFix)}`;
+    });
   return [
     `Data: ${status.dataDir}`,
     `Search: ${search}`,
-    `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending} (run reindex_library)` : ''}`,
+    `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending}` : ''}`,
+    ...unembedded,
   ].join('\n');
+}
+
+/** A notice with its fix named for the surface. */
+function noticeText(notice: Notice, nameFix: FixNamer): string {
+  return withFix(notice.message, notice.fix, nameFix);
 }

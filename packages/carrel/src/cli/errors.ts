@@ -15,6 +15,8 @@ import { TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/t
 import { KnowledgeBaseError, StoreBusyError, type KnowledgeBaseErrorKind } from '../errors.js';
 import { isBusy, WRITE_WAIT_MS } from '../store/busy.js';
 import { SettingsError } from '../app/settings.js';
+import { withFix } from '../fix.js';
+import { cliFix } from './fix.js';
 
 /** Exit codes by meaning. */
 export const ExitCode = { Ok: 0, Unexpected: 1, Usage: 2, NotFound: 3, Refused: 4, Unavailable: 5, TaskFailed: 6, Cancelled: 130 } as const;
@@ -54,7 +56,8 @@ export function describeError(error: unknown): { message: string | null; exitCod
   if (error instanceof CommanderError) return { message: null, exitCode: error.exitCode === 0 ? ExitCode.Ok : ExitCode.Usage };
   if (error instanceof CliError) return { message: error.message, exitCode: error.exitCode };
   if (error instanceof SettingsError) return { message: error.message, exitCode: ExitCode.Usage };
-  if (error instanceof KnowledgeBaseError) return { message: error.message, exitCode: exitCodeForKind(error.kind) };
+  if (error instanceof KnowledgeBaseError)
+    return { message: withFix(error.problem, error.fix, cliFix), exitCode: exitCodeForKind(error.kind) };
   if (error instanceof TaskNotFoundError)
     return {
       message: `${error.message}: it does not exist, has expired, or belongs to someone else (see carrel tasks list)`,

@@ -12,7 +12,9 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '@carrel/tasks';
 import { toolHandlerName, type ToolTaskInput } from '@carrel/tasks/mcp';
 import type { CarrelRuntime } from '../app/runtime.js';
+import { type Fix, withFix } from '../fix.js';
 import { CliError, ExitCode, exitCodeForKind } from './errors.js';
+import { cliFix } from './fix.js';
 import { notice } from './output.js';
 import { TaskProgressBar } from './progress.js';
 
@@ -76,9 +78,12 @@ export function toolOutcome(task: TaskRecord): CallToolResult {
   if ('error' in outcome) throw new CliError(`Task ${task.id} failed: ${outcome.error.message}`, ExitCode.TaskFailed);
   const result = outcome.result as CallToolResult;
   if (result.isError) {
-    const error = (result.structuredContent as { error?: { kind?: string; message?: string } } | undefined)?.error;
+    const error = (result.structuredContent as { error?: { kind?: string; message?: string; problem?: string; fix?: Fix } } | undefined)
+      ?.error;
     const text = result.content.map((c) => (c.type === 'text' ? c.text : '')).join('\n');
-    throw new CliError(error?.message ?? text, exitCodeForKind(error?.kind ?? ''));
+    // The tool's text names the fix as a tool call; a person at the terminal gets it as a command.
+    const message = error?.problem !== undefined ? withFix(error.problem, error.fix, cliFix) : (error?.message ?? text);
+    throw new CliError(message, exitCodeForKind(error?.kind ?? ''));
   }
   return result;
 }

@@ -9,19 +9,19 @@
 import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
 import { EmbedderMismatchError } from '../errors.js';
+import type { Notice } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
-
-const label = (l: LibraryRecord) => (l.version ? `${l.name}@${l.version}` : l.name);
 
 /** See module comment. */
 export class EmbeddingSession {
   private loadFailure: string | undefined;
   private loaded = false;
-  readonly warnings: string[] = [];
+  readonly warnings: Notice[] = [];
 
   /** `bind` records the binding an unbound library gets when the job publishes. */
   constructor(
     private readonly embedder: Embedder | null,
+    private readonly library: { name: string; version: string },
     private readonly bind: (embedder: string, dims: number) => Promise<void>,
   ) {}
 
@@ -30,7 +30,7 @@ export class EmbeddingSession {
     const embedder = this.embedder;
     if (!embedder) return null;
     if (library.embedder !== null && library.embedder !== embedder.id)
-      throw new EmbedderMismatchError(label(library), library.embedder, embedder.id);
+      throw new EmbedderMismatchError(library, library.embedder, embedder.id);
     if (!this.loaded && this.loadFailure === undefined) {
       try {
         await embedder.load();
@@ -42,7 +42,7 @@ export class EmbeddingSession {
     if (!this.loaded) return null;
     const dims = embedder.dims!;
     if (library.dims !== null && library.dims !== dims) {
-      throw new EmbedderMismatchError(label(library), `${library.embedder} (${library.dims} dims)`, `${embedder.id} (${dims} dims)`);
+      throw new EmbedderMismatchError(library, `${library.embedder} (${library.dims} dims)`, `${embedder.id} (${dims} dims)`);
     }
     if (library.embedder === null) await this.bind(embedder.id, dims);
     return dims;
@@ -64,7 +64,10 @@ export class EmbeddingSession {
   private disable(err: unknown): void {
     this.loaded = false;
     this.loadFailure = err instanceof Error ? err.message : String(err);
-    this.warnings.push(`No vectors: ${this.loadFailure}. Stored for BM25 search; run reindexLibrary once the model is available.`);
+    this.warnings.push({
+      message: `No vectors: ${this.loadFailure}. Stored for BM25 search until the model is available`,
+      fix: { action: 'reindex', library: this.library.name, version: this.library.version },
+    });
   }
 }
 

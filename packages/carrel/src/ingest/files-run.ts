@@ -61,7 +61,7 @@ export class FilesRun {
     private readonly target: Target,
   ) {
     this.result = emptyResult(target);
-    this.session = new EmbeddingSession(c.embedder, (embedder, dims) =>
+    this.session = new EmbeddingSession(c.embedder, c.library, (embedder, dims) =>
       c.writer.setBinding({ runId: c.run.id, embedder, dims, rebind: false }),
     );
   }
@@ -77,7 +77,8 @@ export class FilesRun {
     }
     if (this.writeError !== undefined) throw this.writeError;
     this.result.warnings.push(...this.session.warnings);
-    if (this.result.unlisted > 0) this.result.warnings.push(`${this.result.unlisted} more documents are counted but not listed`);
+    if (this.result.unlisted > 0)
+      this.result.warnings.push({ message: `${this.result.unlisted} more documents are counted but not listed` });
     return this.result;
   }
 
@@ -97,7 +98,7 @@ export class FilesRun {
         await this.file(path, job.roots);
       } catch (err) {
         if (job.failFast || !(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
-        recordOutcome(this.result, { source: path, status: 'failed', error: err.message });
+        recordOutcome(this.result, { source: path, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
       }
       done++;
       // Progress is reported when the batch is staged, so `current` counts files whose fate is durable.

@@ -5,6 +5,7 @@
  * @module
  */
 import type { TaskCompletion } from '@carrel/tasks';
+import type { Fix, Notice } from '../fix.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { MediaType } from '../sources/media-type.js';
 
@@ -60,6 +61,8 @@ export interface DocumentOutcome {
   documentId?: number;
   chunks?: number;
   error?: string;
+  /** What would let a failed document in (see `fix.ts`). */
+  fix?: Fix;
 }
 
 /** What an ingest or reindex returns. */
@@ -80,12 +83,17 @@ export interface IngestResult {
   unlisted: number;
   /** Documents an earlier, interrupted attempt of the same task had already written (counted above too). */
   resumed: number;
-  warnings: string[];
+  warnings: Notice[];
 }
 
 /** Serialized error. */
 export interface WireError {
   kind: string;
+  /** A knowledge-base error's problem and fix, kept apart so each surface names the fix its own way. */
+  problem?: string;
+  fix?: Fix;
+  /** The JSON-RPC code of a knowledge-base error. */
+  code?: number;
   name: string;
   message: string;
   data?: Record<string, unknown>;

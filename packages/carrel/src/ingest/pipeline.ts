@@ -12,6 +12,7 @@ import type { Database } from 'better-sqlite3';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Embedder } from '../embedders/embedder.js';
 import { EmbedderMismatchError, IngestCancelledError, NotFoundError } from '../errors.js';
+import { libraryLabel } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import type { RunRecord } from '../store/runs.js';
 import type { ChunkerOptions } from './chunker.js';
@@ -67,7 +68,7 @@ export class IngestPipeline {
       const listed = this.db
         .prepare('SELECT 1 FROM libraries WHERE name = ? AND version = ? AND pending_run IS NULL')
         .get(target.library, target.version);
-      if (!listed) throw new NotFoundError('Library', target.version ? `${target.library}@${target.version}` : target.library);
+      if (!listed) throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
     }
     const { run, library } = await this.writer.openRun({ taskId: job.taskId, library: target.library, version: target.version });
     control.opened(run.id);
@@ -87,7 +88,7 @@ export class IngestPipeline {
       if (!outcome.published) {
         if (outcome.reason === 'cancelled') throw new IngestCancelledError();
         throw new EmbedderMismatchError(
-          label(target),
+          { name: target.library, version: target.version },
           `${outcome.bound.embedder} (${outcome.bound.dims} dims)`,
           this.embedder?.id ?? 'none',
         );
@@ -100,5 +101,3 @@ export class IngestPipeline {
     }
   }
 }
-
-const label = (t: { library: string; version: string }) => (t.version ? `${t.library}@${t.version}` : t.library);

@@ -32,7 +32,8 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   const dims = embedder.dims!;
   const result = emptyResult({ library: library.name, version: library.version });
   const switching = library.embedder !== null && (library.embedder !== embedder.id || library.dims !== dims);
-  if (switching) result.warnings.push(`Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)`);
+  if (switching)
+    result.warnings.push({ message: `Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)` });
   if (library.embedder === null || switching)
     await c.writer.setBinding({ runId: c.run.id, embedder: embedder.id, dims, rebind: switching });
   const total = countToEmbed(c, switching);

@@ -29,7 +29,15 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
 export function toWire(thrown: unknown): WireError {
   const err = busyAsStoreError(thrown);
   if (err instanceof errors.KnowledgeBaseError)
-    return { kind: err.kind, name: err.name, message: err.message, ...(err.data ? { data: err.data } : {}) };
+    return {
+      kind: err.kind,
+      code: err.code,
+      name: err.name,
+      message: err.message,
+      problem: err.problem,
+      ...(err.fix && { fix: err.fix }),
+      ...(err.data ? { data: err.data } : {}),
+    };
   const e = err instanceof Error ? err : new Error(String(err));
   return { kind: 'internal', name: e.name, message: e.message, ...(e.stack && { stack: e.stack }) };
 }
@@ -44,7 +52,18 @@ export function fromWire(wire: WireError): Error {
     return e;
   }
   const e = Object.create(cls.prototype as object) as errors.KnowledgeBaseError;
-  Object.assign(e, { message: wire.message, name: wire.name, data: wire.data });
+  // Not built by its constructor, so its own fields are set here: without `kind` and `code` the CLI
+  // could not pick the exit code nor a tool result say which kind of error it is, and without
+  // `problem` and `fix` neither could name the fix in its own terms.
+  Object.assign(e, {
+    kind: wire.kind,
+    ...(wire.code !== undefined && { code: wire.code }),
+    message: wire.message,
+    problem: wire.problem ?? wire.message,
+    fix: wire.fix,
+    name: wire.name,
+    data: wire.data,
+  });
   Object.defineProperty(e, 'stack', { value: `${wire.name}: ${wire.message}\n    at (ingest worker)`, configurable: true, writable: true });
   return e;
 }

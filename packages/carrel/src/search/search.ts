@@ -10,6 +10,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
+import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
@@ -58,7 +59,8 @@ export interface SearchResponse {
   /** Whether another page may follow. */
   hasMore: boolean;
   mode: 'hybrid' | 'bm25' | 'vector' | 'none';
-  notes: string[];
+  /** What limited this search, each with what would lift it. */
+  notes: Notice[];
 }
 
 /** The query vector, or the reason there is none. */
@@ -70,19 +72,29 @@ export function ratingFactor(avg: number | null, count: number): number {
   return 1 + 0.1 * (avg - 3) * (Math.min(count, 5) / 5);
 }
 
-/** Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the candidate limit. */
-export function hybridSearch(db: Database, request: SearchRequest, query: QueryVector): SearchResponse {
+/**
+ * Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the
+ * candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
+ * (for a caller that has already said so).
+ */
+export function hybridSearch(
+  db: Database,
+  request: SearchRequest,
+  query: QueryVector,
+  { noteKeywordOnly = true }: { noteKeywordOnly?: boolean } = {},
+): SearchResponse {
   const limit = request.limit ?? 10;
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
-  const notes: string[] = [];
+  const notes: Notice[] = [];
   const filter = filterClause(request);
   const match = selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];
-  if (query.vector === null) notes.push(`BM25 only: ${query.reason}`);
-  else {
+  if (query.vector === null) {
+    if (noteKeywordOnly) notes.push({ message: `BM25 only: ${query.reason}` });
+  } else {
     const { embedder, vector } = query;
     const q = quantize(vector);
     const libraries = filteredLibraries(db, request);
@@ -94,16 +106,20 @@ export function hybridSearch(db: Database, request: SearchRequest, query: QueryV
         )
       : undefined;
     for (const lib of libraries) {
-      const name = lib.version ? `${lib.name}@${lib.version}` : lib.name;
+      const name = libraryLabel(lib.name, lib.version);
+      const fix: Fix = { action: 'reindex', library: lib.name, version: lib.version };
       if (lib.embedder === null) {
-        if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors (BM25 only); run reindexLibrary`);
+        if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors (BM25 only)`, fix });
         continue;
       }
       if (lib.embedder !== embedder.id || lib.dims !== vector.length) {
-        notes.push(`${name} was embedded with ${lib.embedder}; BM25 only for it (reindex it to use ${embedder.id})`);
+        notes.push({
+          message: `${name} was embedded with ${lib.embedder}; BM25 only for it (reindexing switches it to ${embedder.id})`,
+          fix,
+        });
         continue;
       }
-      if (lib.pending > 0) notes.push(`${name}: ${lib.pending} chunks have no vectors yet; run reindexLibrary`);
+      if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors yet`, fix });
       if (!hasVectorTable(db, lib.dims)) continue;
       const allow = allowed && (allowed.get(lib.id) ?? []);
       if (allow?.length === 0) continue;

@@ -36,19 +36,32 @@ const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d
 
 const toSummary = (r: SummaryRow): DocumentSummary => ({ ...r, tags: r.tags ? (JSON.parse(r.tags) as string[]) : [] });
 
+/** What a document listing may be narrowed to. */
+export interface DocumentFilter {
+  library?: string;
+  version?: string;
+  /** Source prefix: a folder path or a URL prefix. */
+  source?: string;
+  /** Words the title contains, in any case. */
+  title?: string;
+}
+
 /** Documents of the filtered libraries, by library, version and source; one extra row tells whether more follow. */
 export function listDocuments(
   db: Database,
-  filter: { library?: string; version?: string },
+  { title, ...filter }: DocumentFilter,
   limit: number,
   offset: number,
 ): { documents: DocumentSummary[]; hasMore: boolean } {
   const where = filterClause(filter);
+  // LIKE with its wildcards escaped: the title is matched as typed, ASCII letters in any case.
+  const titleSql = title === undefined ? '' : " AND d.title LIKE ? ESCAPE '\\'";
+  const titleParams = title === undefined ? [] : [`%${title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];
   const rows = db
     .prepare<unknown[], SummaryRow>(
-      `${SUMMARY} WHERE d.live_version > 0 AND ${where.sql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`,
+      `${SUMMARY} WHERE d.live_version > 0 AND ${where.sql}${titleSql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`,
     )
-    .all(...where.params, limit + 1, offset);
+    .all(...where.params, ...titleParams, limit + 1, offset);
   return { documents: rows.slice(0, limit).map(toSummary), hasMore: rows.length > limit };
 }
 

@@ -62,3 +62,16 @@ export function findListedLibrary(db: Database, name: string, version: string): 
     .get(name, version);
   return row ? toRecord(row) : undefined;
 }
+
+/** Whether a listed library has this name (and this version, when one is given). */
+export function libraryExists(db: Database, name: string, version: string | undefined): boolean {
+  const row =
+    version === undefined
+      ? db.prepare<[string], { one: number }>('SELECT 1 AS one FROM libraries WHERE name = ? AND pending_run IS NULL LIMIT 1').get(name)
+      : db
+          .prepare<[string, string], { one: number }>(
+            'SELECT 1 AS one FROM libraries WHERE name = ? AND version = ? AND pending_run IS NULL',
+          )
+          .get(name, version);
+  return row !== undefined;
+}

@@ -112,6 +112,68 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     expect((await runCli(data, ['--json', 'status'])).stdout).toBe(before);
   });
 
+  it('takes library@version wherever it names a library, as carrel libraries prints it; an unknown one is not found (3)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    expect(output(await runCli(data, ['--json', 'add', docs, '--library', 'guide@2.0']))).toMatchObject({
+      library: 'guide',
+      version: '2.0',
+    });
+    expect((await runCli(data, ['libraries'])).stdout).toMatch(/^guide@2\.0 /);
+
+    expect(output(await runCli(data, ['--json', 'reindex', 'guide@2.0']))).toMatchObject({ library: 'guide', version: '2.0' });
+    const found = output(await runCli(data, ['--json', 'search', 'install', '--library', 'guide@2.0'])).results as { heading: string }[];
+    expect(found[0]).toMatchObject({ heading: 'Guide > Install' });
+    expect(output(await runCli(data, ['--json', 'docs', 'list', '--library', 'guide@2.0']))).toMatchObject({
+      documents: [{ library: 'guide', version: '2.0' }],
+    });
+
+    const unknown = await runCli(data, ['reindex', 'guide@3.0']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/^carrel: Library not found: guide@3\.0/m);
+  });
+
+  it('names fixes as commands: carrel reindex <library>, carrel libraries (not API methods)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), GUIDE);
+    // An embedding endpoint that fails at once (fetch refuses port 9): the add stores BM25 only.
+    const env = { CARREL_OPENAI_BASE_URL: 'http://127.0.0.1:9/v1', CARREL_OPENAI_API_KEY: 'test' };
+    const added = await runCli(data, ['--embedder', 'openai', 'add', docs, '--library', 'guide@2.0'], { env });
+    expect(added.code).toBe(0);
+    expect(added.stdout).toMatch(
+      /^Note: No vectors: .*Stored for BM25 search until the model is available; run carrel reindex guide@2\.0$/m,
+    );
+    const status = await runCli(data, ['status']);
+    expect(status.stdout).toContain('guide@2.0: 2 chunks without vectors; run carrel reindex guide@2.0');
+    for (const run of [added, status]) expect(run.stdout).not.toMatch(/reindexLibrary|reindex_library/);
+
+    const unknown = await runCli(data, ['reindex', 'nope']);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toMatch(/^carrel: Library not found: nope; carrel libraries lists them$/m);
+  });
+
+  it('docs list says when there are more and filters by source or title; search in an unknown library says so (3)', async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    for (const name of ['Alpha', 'Beta', 'Gamma']) writeFileSync(join(docs, `${name.toLowerCase()}.md`), `# ${name}\n\nAbout ${name}.\n`);
+    expect((await runCli(data, ['add', docs, '--library', 'greek'])).code).toBe(0);
+
+    const first = await runCli(data, ['docs', 'list', '--limit', '2']);
+    expect(first.stdout).toMatch(/Alpha[\s\S]*Beta[\s\S]*\nShowing 1-2; more with --offset 2 /);
+    const rest = await runCli(data, ['docs', 'list', '--limit', '2', '--offset', '2']);
+    expect(rest.stdout).toMatch(/^ +\d+ {2}Gamma {2}\(greek, .*gamma\.md\)\n$/);
+
+    const byTitle = output(await runCli(data, ['--json', 'docs', 'list', '--title', 'BET'])).documents;
+    expect(byTitle).toEqual([expect.objectContaining({ title: 'Beta' })]);
+    const bySource = output(await runCli(data, ['--json', 'docs', 'list', '--source', join(docs, 'gam')])).documents;
+    expect(bySource).toEqual([expect.objectContaining({ title: 'Gamma' })]);
+
+    const unknown = await runCli(data, ['search', 'alpha', '--library', 'greke']);
+    expect(unknown).toMatchObject({ code: 3, stdout: '', stderr: 'carrel: Library not found: greke; carrel libraries lists them\n' });
+  });
+
   it('cancels a running add on Ctrl-C, through its task', async () => {
     const data = tempDir();
     const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);

@@ -159,7 +159,8 @@ describe('carrel mcp over stdio', () => {
 
     const refused = await call(client, 'index_document', { library: 'lib', path: join(outside, 'secret.md') });
     expect(refused).toMatchObject({ isError: true, structuredContent: { error: { kind: 'path_not_allowed' } } });
-    expect(refused.content[0]!.text).toMatch(/outside the allowed roots/);
+    expect(refused.content[0]!.text).toMatch(/outside the allowed roots.*; .*pass the text as content to index_document/);
+    expect(refused.content[0]!.text).not.toContain('allowedRoots');
 
     const nul = await call(client, 'index_document', { library: 'lib', path: join(docs, 'a\u0000b.md') });
     expect(nul).toMatchObject({ isError: true });
@@ -172,12 +173,32 @@ describe('carrel mcp over stdio', () => {
     const unknownDoc = await call(client, 'rate_chunk', { documentId: 999, chunkId: 1, rating: 3 });
     expect(unknownDoc).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
 
+    const unknownLibrary = await call(client, 'search', { query: 'install', library: 'nope' });
+    expect(unknownLibrary).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+    expect(unknownLibrary.content[0]!.text).toBe('Library not found: nope; list_libraries lists them');
+
     const emptyQuery = await call(client, 'search', { query: '   ' });
     expect(emptyQuery.isError).toBe(true);
 
     expect((await call(client, 'status', {})).structuredContent).toEqual(before.structuredContent);
     const afterHits = (await call(client, 'search', { query: 'secret' })).structuredContent!.results as { source: string }[];
     expect(afterHits.filter((r) => r.source.includes('secret'))).toEqual([]);
+  });
+
+  it('takes library@version in every library argument, as list_libraries prints it', async () => {
+    const client = await connect(tempDir());
+    const indexed = await call(client, 'index_document', { library: 'carrel@1.0', title: 'Guide', content: GUIDE });
+    expect(indexed.structuredContent).toMatchObject({ library: 'carrel', version: '1.0', created: 1 });
+    const found = await call(client, 'search', { query: 'install the package', library: 'carrel@1.0' });
+    expect(found.structuredContent!.results).toEqual([expect.objectContaining({ heading: 'Guide > Install' }), expect.anything()]);
+    const listed = await call(client, 'list_documents', { library: 'carrel@1.0' });
+    expect(listed.structuredContent!.documents).toEqual([expect.objectContaining({ library: 'carrel', version: '1.0' })]);
+    const reindexed = await call(client, 'reindex_library', { library: 'carrel@1.0' });
+    expect(reindexed).toMatchObject({ structuredContent: { library: 'carrel', version: '1.0' } });
+    expect(reindexed.isError).toBeFalsy();
+    const unknown = await call(client, 'reindex_library', { library: 'carrel@2.0' });
+    expect(unknown).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
+    expect(unknown.content[0]!.text).toBe('Library not found: carrel@2.0; list_libraries lists them');
   });
 
   it('answers an unknown tool with JSON-RPC -32602', async () => {
@@ -195,7 +216,15 @@ describe('carrel mcp over stdio', () => {
     expect(taskId).toMatch(/^[\w-]{20,}$/);
     const task = await pollUntilDone(client, taskId);
     expect(task.status).toBe('completed');
+    // A finished task carries the tool's structured result, as the synchronous call would have.
+    const finished = await call(client, 'get_task', { taskId });
+    expect(finished.structuredContent).toMatchObject({ task: { status: 'completed' }, result: { library: 'corpus', created: 5 } });
+    // Both say what the task is for: which tool, which library, which source.
+    expect(finished.content[0]!.text).toBe(`Task ${taskId} (index_document: corpus: ${docs}) is completed.`);
     const listed = await call(client, 'list_tasks', {});
+    expect(listed.structuredContent!.tasks).toEqual([
+      expect.objectContaining({ taskId, tool: 'index_document', about: `corpus: ${docs}` }),
+    ]);
     expect(JSON.stringify(listed.structuredContent)).toContain(taskId);
     const found = await call(client, 'search', { query: 'topic 2 of file 3', library: 'corpus' });
     expect((found.structuredContent!.results as unknown[]).length).toBeGreaterThan(0);

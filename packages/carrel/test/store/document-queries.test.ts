@@ -46,7 +46,8 @@ describe('reading documents', () => {
     expect(page1.documents.map((d) => d.source)).toEqual(['x.md', 'y.md']);
     expect(page1.hasMore).toBe(true);
     expect(page2).toMatchObject({ hasMore: false, documents: [{ source: 'z.md' }] });
-    expect(kb.listDocuments({ library: 'docs', version: '1' }).documents).toEqual([]);
+    // A version that does not exist is not an empty page: it is not found (with how to list libraries).
+    expect(() => kb.listDocuments({ library: 'docs', version: '1' })).toThrow(/^Library not found: docs@1/);
   });
 
   it('gives a document back exactly as it was indexed, no overlap repeated', () => {

@@ -12,7 +12,7 @@ import { TaskNotFoundError, TaskTerminalError } from '../errors.js';
 import { isTerminal, type TaskRecord } from '../task.js';
 import type { Caller } from './model.js';
 import { iso, storedResult } from './model.js';
-import type { AnyToolDefinition } from './tool.js';
+import type { AnyToolDefinition, ToolTaskInput } from './tool.js';
 
 /** A tool the MCP layer itself provides. */
 export interface BuiltinTool {
@@ -49,8 +49,13 @@ const TASK_ID_SCHEMA: Tool['inputSchema'] = {
 };
 
 /** `get_task`, `cancel_task` and (where callers are identified) `list_tasks`. */
-export function builtinTools(engine: TaskEngine, bound: boolean): Map<string, BuiltinTool> {
+export function builtinTools(
+  engine: TaskEngine,
+  bound: boolean,
+  declared: ReadonlyMap<string, AnyToolDefinition> = new Map(),
+): Map<string, BuiltinTool> {
   const tools = new Map<string, BuiltinTool>();
+  const describe = (task: TaskRecord) => describeTask(task, about(declared, task));
   tools.set('get_task', {
     listing: {
       name: 'get_task',
@@ -80,14 +85,17 @@ export function builtinTools(engine: TaskEngine, bound: boolean): Map<string, Bu
       },
       call: async (args, caller) => {
         const page = await engine.list({ owner: caller.owner, limit: 50, ...(typeof args.cursor === 'string' && { cursor: args.cursor }) });
-        const lines = page.tasks.map(
-          (t) =>
-            `${t.id}  ${t.status}  ${String(t.meta.tool ?? t.handler)}  ${iso(t.createdAt)}${t.statusMessage ? `  ${t.statusMessage}` : ''}`,
-        );
+        const lines = page.tasks.map((t) => {
+          const on = about(declared, t);
+          return `${t.id}  ${t.status}  ${String(t.meta.tool ?? t.handler)}${on ? ` (${on})` : ''}  ${iso(t.createdAt)}${t.statusMessage ? `  ${t.statusMessage}` : ''}`;
+        });
         const more = page.nextCursor ? `\nMore: call list_tasks with {"cursor":"${page.nextCursor}"}` : '';
         return {
           content: [{ type: 'text', text: (lines.length ? lines.join('\n') : 'No tasks.') + more }],
-          structuredContent: { tasks: page.tasks.map(summary), ...(page.nextCursor && { nextCursor: page.nextCursor }) },
+          structuredContent: {
+            tasks: page.tasks.map((t) => summary(t, about(declared, t))),
+            ...(page.nextCursor && { nextCursor: page.nextCursor }),
+          },
         };
       },
     });
@@ -107,9 +115,20 @@ async function withTask(args: Record<string, unknown>, run: (id: string) => Prom
   }
 }
 
-function describe(task: TaskRecord): CallToolResult {
-  const head = `Task ${task.id} is ${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}.`;
-  const structuredContent = { task: summary(task) };
+/** What the task's tool says the task works on, if it says (`ToolDefinition.about`); never fatal to a listing. */
+function about(declared: ReadonlyMap<string, AnyToolDefinition>, task: TaskRecord): string | undefined {
+  const tool = declared.get(String(task.meta.tool));
+  if (!tool?.about) return undefined;
+  try {
+    return tool.about((task.input as ToolTaskInput | null)?.arguments);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeTask(task: TaskRecord, on: string | undefined): CallToolResult {
+  const head = `Task ${task.id} (${String(task.meta.tool ?? task.handler)}${on ? `: ${on}` : ''}) is ${task.status}${task.statusMessage ? `: ${task.statusMessage}` : ''}.`;
+  const structuredContent = { task: summary(task, on) };
   if (!isTerminal(task.status)) {
     const progress = task.progress
       ? ` Progress: ${task.progress.current}${task.progress.total !== undefined ? ` of ${task.progress.total}` : ''}.`
@@ -122,15 +141,19 @@ function describe(task: TaskRecord): CallToolResult {
     return {
       content: [{ type: 'text', text: head }, ...(result.content ?? [])],
       ...(result.isError && { isError: true }),
-      structuredContent,
+      // The tool's own structured result, so a program following the task reads the same data a
+      // synchronous call would have given it, not only the text.
+      structuredContent: { ...structuredContent, ...(result.structuredContent !== undefined && { result: result.structuredContent }) },
     };
   const error = task.outcome && 'error' in task.outcome ? ` Error ${task.outcome.error.code}: ${task.outcome.error.message}` : '';
   return { content: [{ type: 'text', text: head + error }], ...(task.status === 'failed' && { isError: true }), structuredContent };
 }
 
-function summary(task: TaskRecord): Record<string, unknown> {
+function summary(task: TaskRecord, on?: string): Record<string, unknown> {
   return {
     taskId: task.id,
+    ...(task.meta.tool !== undefined && { tool: task.meta.tool }),
+    ...(on !== undefined && { about: on }),
     status: task.status,
     statusMessage: task.statusMessage,
     createdAt: iso(task.createdAt),

@@ -109,7 +109,8 @@ export class McpTaskServer {
     const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs, rateLimit });
     const guard: Guard = (ctx, run) =>
       run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
-    const builtins = this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound);
+    const builtins =
+      this.#options.asyncTools === false ? new Map<string, BuiltinTool>() : builtinTools(engine, serving.bound, this.#calls.tools);
     for (const name of this.#calls.tools.keys()) builtins.delete(name); // an author's tool of the same name wins
     const connection = era.connect(server, engine, serving);
 

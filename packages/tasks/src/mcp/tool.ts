@@ -76,6 +76,11 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   inputsBeforeStart?: (args: Args) => Record<string, InputRequest>;
   /** Attempts for a task whose worker died mid-run (default 3). A thrown error fails the task at once. */
   maxAttempts?: number;
+  /**
+   * One short line saying what a task of this tool works on (e.g. which library, which source), for
+   * `get_task` and `list_tasks`: a tool name alone does not tell two running tasks apart.
+   */
+  about?: (args: Args) => string;
   run(args: Args, ctx: ToolContext): Promise<CallToolResult> | CallToolResult;
 }
 

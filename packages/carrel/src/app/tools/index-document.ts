@@ -9,6 +9,7 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
+import { libraryLabel } from '../../fix.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { writeAnswer } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
@@ -37,6 +38,8 @@ export function indexDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
+    about: (args) =>
+      `${libraryLabel(args.library, args.version ?? '')}: ${args.url ?? args.path ?? `content "${args.title ?? 'untitled'}"`}`,
     run: (args, ctx) =>
       writeAnswer(ctx, kb, async (base, run) => {
         const target = {

@@ -9,8 +9,15 @@ import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
-  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  library: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
   version: z.string().max(200).optional().describe('Only this version.'),
+  source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),
+  title: z.string().min(1).max(500).optional().describe('Only documents whose title contains these words (any case).'),
   limit: z.number().int().min(1).max(200).optional().describe('Documents per page (default 50).'),
   offset: z.number().int().min(0).optional().describe('Documents to skip, for the next page.'),
 });
@@ -20,7 +27,8 @@ export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
   return defineTool({
     name: 'list_documents',
     title: 'List documents',
-    description: 'List stored documents (id, title, library, source), optionally of one library, a page at a time.',
+    description:
+      'List stored documents (id, title, library, source), optionally of one library, under a source prefix or with words in the title, a page at a time.',
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',

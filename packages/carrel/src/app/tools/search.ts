@@ -9,10 +9,16 @@ import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { renderSearch } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
+import { toolFix } from './tool-fix.js';
 
 const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),
-  library: z.string().min(1).max(200).optional().describe('Only this library.'),
+  library: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
   version: z.string().max(200).optional().describe('Only this version of the library.'),
   tags: z.array(z.string().min(1).max(100)).max(20).optional().describe('Only documents carrying all these tags.'),
   source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),
@@ -34,7 +40,7 @@ export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
     run: (args, ctx) =>
       answer(ctx, async () => {
         const response = await (await kb.get()).search(args);
-        return dataResult(renderSearch(response), response);
+        return dataResult(renderSearch(response, toolFix), response);
       }),
   });
 }

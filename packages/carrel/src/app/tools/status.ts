@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { renderStatus } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
+import { toolFix } from './tool-fix.js';
 
 const schema = z.object({});
 
@@ -24,7 +25,7 @@ export function statusTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
     run: (_args, ctx) =>
       answer(ctx, async () => {
         const status = await (await kb.get()).status();
-        return dataResult(renderStatus(status), status);
+        return dataResult(renderStatus(status, toolFix), status);
       }),
   });
 }

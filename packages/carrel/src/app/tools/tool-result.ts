@@ -11,11 +11,13 @@ import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from '@carrel/tasks/mcp';
 import { TaskFailure } from '@carrel/tasks';
 import { KnowledgeBaseError, StoreBusyError } from '../../errors.js';
+import { withFix } from '../../fix.js';
 import type { IngestResult } from '../../ingest/jobs.js';
 import type { RunOptions } from '../../ingest/worker-client.js';
 import type { KnowledgeBase } from '../../knowledge-base.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { summarizeIngest } from '../render.js';
+import { toolFix } from './tool-fix.js';
 
 /** A successful result: text for the model, the data for programs. */
 export function dataResult(text: string, data: object): CallToolResult {
@@ -28,9 +30,21 @@ export async function answer(ctx: ToolContext, body: () => Promise<CallToolResul
     return await body();
   } catch (error) {
     if (ctx.signal.aborted || !(error instanceof KnowledgeBaseError)) throw error;
+    // The text names the fix as a tool call; `problem` and `fix` let the CLI, which runs the same
+    // tools as tasks, name it as a command instead.
+    const text = withFix(error.problem, error.fix, toolFix);
     return {
-      content: [{ type: 'text', text: error.message }],
-      structuredContent: { error: { kind: error.kind, code: error.code, message: error.message, ...(error.data && { data: error.data }) } },
+      content: [{ type: 'text', text }],
+      structuredContent: {
+        error: {
+          kind: error.kind,
+          code: error.code,
+          message: text,
+          problem: error.problem,
+          ...(error.fix && { fix: error.fix }),
+          ...(error.data && { data: error.data }),
+        },
+      },
       isError: true,
     };
   }
@@ -51,7 +65,7 @@ export async function writeAnswer(
   write: (base: KnowledgeBase, run: RunOptions) => Promise<IngestResult>,
 ): Promise<CallToolResult> {
   const base = await kb.get();
-  const render = (result: IngestResult) => dataResult(summarizeIngest(result), result);
+  const render = (result: IngestResult) => dataResult(summarizeIngest(result, toolFix), result);
   const { completion } = ctx;
   const run: RunOptions = {
     ...forwardProgress(ctx),

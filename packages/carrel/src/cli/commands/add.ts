@@ -12,6 +12,7 @@ import { summarizeIngest } from '../../app/render.js';
 import { ADD_HANDLER } from '../../app/add-handler.js';
 import { commandContext, withRuntime } from '../context.js';
 import { print } from '../output.js';
+import { cliFix } from '../fix.js';
 import { runToolTask } from '../run-task.js';
 
 /** Adds `add` to the program. */
@@ -20,7 +21,7 @@ export function register(program: Command): void {
     .command('add')
     .description('Index a file, folder or URL into a library')
     .argument('<path-or-url>', 'a local file or folder, or an http(s) URL')
-    .option('-l, --library <name>', 'library name (default: the folder or host name)')
+    .option('-l, --library <name>', 'library name, or name@version (default: the folder or host name)')
     .option('--lib-version <version>', 'library version')
     .option('-t, --tag <tag...>', 'tags for the documents')
     .option('--title <title>', 'title for a URL (default: the page title)')
@@ -38,7 +39,7 @@ export function register(program: Command): void {
         const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
           runToolTask(runtime, 'index_document', args, { ...context, handler: ADD_HANDLER }),
         );
-        print(result.structuredContent as unknown as IngestResult, context.json, summarizeIngest);
+        print(result.structuredContent as unknown as IngestResult, context.json, (r) => summarizeIngest(r, cliFix));
       },
     );
 }

@@ -5,8 +5,19 @@
  */
 import type { Command } from 'commander';
 import { commandContext, withKnowledgeBase } from '../context.js';
+import { libraryLabel } from '../../fix.js';
 import { print } from '../output.js';
 import { integer } from './parse.js';
+
+/** The options of `docs list`. */
+interface ListOptions {
+  library?: string;
+  libVersion?: string;
+  source?: string;
+  title?: string;
+  limit: number;
+  offset: number;
+}
 
 /** Adds `docs` and its subcommands to the program. */
 export function register(program: Command): void {
@@ -14,11 +25,13 @@ export function register(program: Command): void {
   docs
     .command('list')
     .description('List documents')
-    .option('-l, --library <name>', 'only this library')
+    .option('-l, --library <name>', 'only this library (name or name@version, as carrel libraries prints it)')
     .option('--lib-version <version>', 'only this library version')
+    .option('--source <prefix>', 'only documents whose source starts with this path or URL')
+    .option('--title <words>', 'only documents whose title contains these words (any case)')
     .option('-n, --limit <n>', 'documents to show', integer('--limit'), 50)
     .option('--offset <n>', 'documents to skip', integer('--offset'), 0)
-    .action(async (o: { library?: string; libVersion?: string; limit: number; offset: number }, command: Command) => {
+    .action(async (o: ListOptions, command: Command) => {
       const { settings, json } = commandContext(command);
       const page = await withKnowledgeBase(settings, (kb) =>
         kb.listDocuments({
@@ -26,15 +39,20 @@ export function register(program: Command): void {
           offset: o.offset,
           ...(o.library !== undefined && { library: o.library }),
           ...(o.libVersion !== undefined && { version: o.libVersion }),
+          ...(o.source !== undefined && { source: o.source }),
+          ...(o.title !== undefined && { title: o.title }),
         }),
       );
-      print(page, json, (p) =>
-        p.documents.length === 0
-          ? 'No documents.'
-          : p.documents
-              .map((d) => `${String(d.id).padStart(5)}  ${d.title}  (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source})`)
-              .join('\n'),
-      );
+      print({ ...page, offset: o.offset }, json, (p) => {
+        if (p.documents.length === 0) return o.offset > 0 ? `No documents after the first ${o.offset}.` : 'No documents.';
+        const rows = p.documents.map(
+          (d) => `${String(d.id).padStart(5)}  ${d.title}  (${libraryLabel(d.library, d.version)}, ${d.source})`,
+        );
+        // A page that stops at --limit says so, and how to see the rest, rather than look like everything.
+        const next = o.offset + p.documents.length;
+        if (p.hasMore) rows.push(`Showing ${o.offset + 1}-${next}; more with --offset ${next} (or a larger --limit, --source, --title).`);
+        return rows.join('\n');
+      });
     });
   docs
     .command('show')

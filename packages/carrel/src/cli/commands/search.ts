@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { renderSearch } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { print } from '../output.js';
+import { cliFix } from '../fix.js';
 import { integer } from './parse.js';
 
 /** Adds `search` to the program. */
@@ -15,7 +16,7 @@ export function register(program: Command): void {
     .command('search')
     .description('Search the indexed documentation')
     .argument('<query...>', 'words to search for')
-    .option('-l, --library <name>', 'only this library')
+    .option('-l, --library <name>', 'only this library (name or name@version, as carrel libraries prints it)')
     .option('--lib-version <version>', 'only this library version')
     .option('-t, --tag <tag...>', 'only documents with all these tags')
     .option('--source <prefix>', 'only documents whose source starts with this path or URL')
@@ -41,7 +42,7 @@ export function register(program: Command): void {
             ...(o.minRating !== undefined && { minRating: o.minRating }),
           }),
         );
-        print(response, json, renderSearch);
+        print(response, json, (r) => renderSearch(r, cliFix));
       },
     );
 }

@@ -1,0 +1,26 @@
+/**
+ * Fixes named in the CLI's terms: the commands and flags a person at the terminal can type (the
+ * library API and the MCP tools name the same fixes their own way; see `../fix.ts`).
+ *
+ * @module
+ */
+import { libraryLabel, type FixNamer } from '../fix.js';
+
+/** A word as it can be typed into a shell: quoted when it holds anything but plain name characters. */
+const shellWord = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`);
+
+/** The fix as a command or flag to type; undefined where the CLI has no setting for it. */
+export const cliFix: FixNamer = (fix) => {
+  switch (fix.action) {
+    case 'reindex':
+      return `run carrel reindex ${shellWord(libraryLabel(fix.library, fix.version))}`;
+    case 'allow_folder':
+      return `allow its folder with --allow ${shellWord(fix.folder)} (or CARREL_ALLOWED_ROOTS)`;
+    case 'raise_limit':
+      return undefined;
+    case 'allow_private_addresses':
+      return 'save the page and carrel add the file instead';
+    case 'list_libraries':
+      return 'carrel libraries lists them';
+  }
+};

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import type { KnowledgeBaseError } from '../../src/errors.js';
+import { EmbedderUnavailableError, KbJsonRpcCode, NotFoundError } from '../../src/errors.js';
+import { fromWire, toWire } from '../../src/ingest/wire-error.js';
+
+describe('errors across the worker boundary', () => {
+  it('keep their kind and JSON-RPC code, which pick the exit code and the tool error', () => {
+    const notFound = fromWire(toWire(new NotFoundError('Library', 'python@3.11'))) as KnowledgeBaseError;
+    expect(notFound).toBeInstanceOf(NotFoundError);
+    expect(notFound).toMatchObject({ kind: 'not_found', code: KbJsonRpcCode.InvalidParams, message: 'Library not found: python@3.11' });
+    const listed = fromWire(toWire(new NotFoundError('Library', 'x', { action: 'list_libraries' }))) as KnowledgeBaseError;
+    expect(listed).toMatchObject({ problem: 'Library not found: x', fix: { action: 'list_libraries' } });
+    const embedder = fromWire(toWire(new EmbedderUnavailableError('local', 'offline'))) as KnowledgeBaseError;
+    expect(embedder).toMatchObject({ kind: 'embedder_unavailable', code: KbJsonRpcCode.InternalError });
+  });
+});
