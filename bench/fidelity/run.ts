@@ -27,6 +27,7 @@ import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from 'carrel';
 import { parseHTML } from 'linkedom';
+import { rng } from '../ingest/corpus.js';
 import { domToMarkdown, type DomNode } from '../../packages/carrel/src/sources/html-to-markdown.js';
 import { compare, regionOf, sourceElements, storedText, type PageFidelity } from './measure.js';
 import { SETS, type DocSet } from './sets.js';
@@ -202,18 +203,6 @@ async function main(): Promise<void> {
   console.log(`Details of every lost element: ${relative(process.cwd(), resultsDir)}/fidelity-<set>.json`);
 }
 
-/** Deterministic pseudo-random numbers (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 async function runSet(set: DocSet, folder: string, pagesArg: string, seed: number, out: string, measure: boolean): Promise<void> {
   const all = (readdirSync(folder, { recursive: true }) as string[])
     .map((p) => p.split(sep).join('/'))
@@ -221,7 +210,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     // Redirect stubs (a meta refresh to the page's new address; MkDocs writes them) have no content.
     .filter((rel) => !/<meta http-equiv="refresh"/i.test(readFileSync(join(folder, rel), 'utf8').slice(0, 2000)))
     .sort();
-  const next = random(seed);
+  const next = rng(seed);
   const shuffled = [...all];
   for (let i = shuffled.length - 1; i > 0; i--) {
     const j = Math.floor(next() * (i + 1));

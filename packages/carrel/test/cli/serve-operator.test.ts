@@ -17,6 +17,14 @@ afterEach(async () => {
 const TOKEN = 'a-real-token-0123456789abcdef';
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
+/** Creates a task: `index_document` of a small note, with `async: true`. */
+function startNote(client: { callTool(request: { name: string; arguments: Record<string, unknown> }): Promise<unknown> }, i: number) {
+  return client.callTool({
+    name: 'index_document',
+    arguments: { library: 'notes', title: `Note ${i}`, content: `# Note ${i}\n\nText ${i}.\n`, async: true },
+  }) as Promise<ToolResult>;
+}
+
 /** Starts a background index_document task over HTTP and waits for it to finish; returns its id. */
 async function indexOverHttp(url: string, token?: string): Promise<string> {
   const client = await mcpHttp(url, token === undefined ? {} : { token });
@@ -97,11 +105,7 @@ describe('carrel serve for an operator', { timeout: 120_000 }, () => {
 
     const client = await mcpHttp(serve.url);
     cleanups.push(() => client.close());
-    const start = (i: number) =>
-      client.callTool({
-        name: 'index_document',
-        arguments: { library: 'notes', title: `Note ${i}`, content: `# Note ${i}\n\nText ${i}.\n`, async: true },
-      }) as Promise<ToolResult>;
+    const start = (i: number) => startNote(client, i);
     expect((await start(1)).structuredContent).toHaveProperty('taskId');
     expect((await start(2)).structuredContent).toHaveProperty('taskId');
     await expect(start(3)).rejects.toThrow(/rate|retry/i);
@@ -110,11 +114,7 @@ describe('carrel serve for an operator', { timeout: 120_000 }, () => {
   it('limits task creation on stdio only when asked (CARREL_RATE_LIMIT)', async () => {
     const { client } = await mcpStdio(tempDir(), { env: { CARREL_RATE_LIMIT: '1', CARREL_RATE_BURST: '1' } });
     cleanups.push(() => client.close());
-    const start = (i: number) =>
-      client.callTool({
-        name: 'index_document',
-        arguments: { library: 'notes', title: `Note ${i}`, content: `# Note ${i}\n\nText ${i}.\n`, async: true },
-      }) as Promise<ToolResult>;
+    const start = (i: number) => startNote(client, i);
     expect((await start(1)).structuredContent).toHaveProperty('taskId');
     await expect(start(2)).rejects.toThrow(/rate|retry/i);
   });

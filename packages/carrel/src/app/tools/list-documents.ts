@@ -6,17 +6,11 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { FILTER_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
-  library: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
-  version: z.string().max(200).optional().describe('Only this version.'),
-  source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),
+  ...FILTER_SHAPE,
   title: z.string().min(1).max(500).optional().describe('Only documents whose title contains these words (any case).'),
   limit: z.number().int().min(1).max(200).optional().describe('Documents per page (default 50).'),
   offset: z.number().int().min(0).optional().describe('Documents to skip, for the next page.'),

@@ -8,20 +8,16 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { renderSearch } from '../render.js';
+import { FILTER_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
 import { toolFix } from './tool-fix.js';
 
 const schema = z.object({
   query: z.string().trim().min(1).max(2000).describe('What to look for, in words.'),
-  library: z
-    .string()
-    .min(1)
-    .max(200)
-    .optional()
-    .describe('Only this library: "react", or "react@19.1" for one version (as list_libraries prints it).'),
-  version: z.string().max(200).optional().describe('Only this version of the library.'),
+  library: FILTER_SHAPE.library,
+  version: FILTER_SHAPE.version,
   tags: z.array(z.string().min(1).max(100)).max(20).optional().describe('Only documents carrying all these tags.'),
-  source: z.string().min(1).max(4096).optional().describe('Only documents whose source starts with this folder path or URL prefix.'),
+  source: FILTER_SHAPE.source,
   minRating: z.number().min(1).max(5).optional().describe('Only documents rated at least this on average (1-5).'),
   limit: z.number().int().min(1).max(100).optional().describe('Results per page (default 10).'),
   offset: z.number().int().min(0).max(1000).optional().describe('Results to skip, for the next page.'),
