@@ -144,6 +144,7 @@ for (let i = 0; i < stagedDocs; i += 100) {
         contentHash: `${i + j}`,
         bytes: 1,
         tags: [],
+        pageKind: 'content' as const,
       },
       status: 'created' as const,
       baseVersion: 0,

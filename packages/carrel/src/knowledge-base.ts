@@ -73,6 +73,11 @@ export interface IngestTarget {
   library: string;
   version?: string;
   tags?: readonly string[];
+  /**
+   * Store every page as content. By default indexes, search and 404 pages and source twins are
+   * skipped and tables of contents ranked lower (see `ingest/page-kind.ts`).
+   */
+  keepAllPages?: boolean;
 }
 
 /** Raw content to ingest. */
@@ -162,7 +167,16 @@ export class KnowledgeBase {
     const source = input.source ?? `raw:${input.title ?? 'untitled'}`;
     const mediaType: MediaType = input.format ?? 'markdown';
     return this.worker.run(
-      { kind: 'content', target, source, sourceKind: 'raw', title: input.title, bytes: encoder.encode(input.content), mediaType },
+      {
+        kind: 'content',
+        target,
+        source,
+        sourceKind: 'raw',
+        title: input.title,
+        bytes: encoder.encode(input.content),
+        mediaType,
+        keepAllPages: keepAllPages(input),
+      },
       run,
     );
   }
@@ -173,7 +187,14 @@ export class KnowledgeBase {
     const real = await resolveAllowedPath(path, this.allowedRoots);
     await checkFile(real, this.maxFileBytes);
     return this.worker.run(
-      { kind: 'files', target: checked, paths: [real], roots: await realRoots(this.allowedRoots), failFast: true },
+      {
+        kind: 'files',
+        target: checked,
+        paths: [real],
+        roots: await realRoots(this.allowedRoots),
+        failFast: true,
+        keepAllPages: keepAllPages(target),
+      },
       run,
     );
   }
@@ -187,7 +208,17 @@ export class KnowledgeBase {
       run.signal?.throwIfAborted();
       paths.push(file);
     }
-    return this.worker.run({ kind: 'files', target: checked, paths, roots: await realRoots(this.allowedRoots), failFast: false }, run);
+    return this.worker.run(
+      {
+        kind: 'files',
+        target: checked,
+        paths,
+        roots: await realRoots(this.allowedRoots),
+        failFast: false,
+        keepAllPages: keepAllPages(target),
+      },
+      run,
+    );
   }
 
   /** Fetches a URL (limits and private-address guard apply) and ingests it. */
@@ -203,6 +234,7 @@ export class KnowledgeBase {
         title: target.title,
         bytes: fetched.bytes,
         mediaType: fetched.mediaType,
+        keepAllPages: keepAllPages(target),
       },
       run,
     );
@@ -380,6 +412,12 @@ function checkTarget(target: IngestTarget): { library: string; version: string; 
   if (!tags.every((t) => typeof t === 'string' && t.length > 0 && t.length <= 100))
     throw new InvalidInputError('tags', 'non-empty strings of at most 100 characters');
   return { library: ref.library, version, tags };
+}
+
+function keepAllPages(target: IngestTarget): boolean {
+  if (target.keepAllPages !== undefined && typeof target.keepAllPages !== 'boolean')
+    throw new InvalidInputError('keepAllPages', 'a boolean');
+  return target.keepAllPages ?? false;
 }
 
 /** The library and version a search or listing filters on, `name@version` split (see library-ref.ts). */

@@ -8,20 +8,41 @@
  */
 import { type FixNamer, libraryLabel, type Notice, withFix } from '../fix.js';
 import type { IngestResult } from '../ingest/jobs.js';
+import type { PageKind } from '../ingest/page-kind.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
 import type { SearchResponse } from '../search/search.js';
 
-/** E.g. "carrel@1.0: 2 created, 1 unchanged; 14 chunks written (3 without vectors)". */
+/** How the summary names each kind of page that is not plain content (see ingest/page-kind.ts). */
+const PAGE_KIND_NAMES: Record<Exclude<PageKind, 'content'>, string> = {
+  index: 'index',
+  search: 'search page',
+  'not-found': '404 page',
+  'source-twin': 'source of a built page',
+  toc: 'table of contents',
+};
+
+/** E.g. "carrel@1.0: 2 created, 1 unchanged, 2 skipped (1 index, 1 search page); 14 chunks (3 without vectors)". */
 export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string {
   const where = libraryLabel(result.library, result.version);
-  const counts = (['created', 'updated', 'unchanged', 'failed'] as const).filter((k) => result[k] > 0).map((k) => `${result[k]} ${k}`);
+  const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const)
+    .filter((k) => result[k] > 0)
+    .map((k) => `${result[k]} ${k}${k === 'skipped' ? ` (${pageCounts(result, (kind) => kind !== 'toc')})` : ''}`);
+  const tocs = result.pages.toc ? `; ${pageCounts(result, (kind) => kind === 'toc')} ranked lower` : '';
   const vectors =
     result.chunksWithoutVectors > 0 ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)` : '';
   const failures = result.documents
     .filter((d) => d.status === 'failed')
     .map((d) => `\n- ${d.source}: ${withFix(d.error ?? 'failed', d.fix, nameFix)}`);
   const warnings = result.warnings.map((w) => `\nNote: ${noticeText(w, nameFix)}`);
-  return `${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
+  return `${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}${tocs}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
+}
+
+/** E.g. "2 index, 1 search page": the page kinds `which` picks, with their counts. */
+function pageCounts(result: IngestResult, which: (kind: Exclude<PageKind, 'content'>) => boolean): string {
+  return (Object.keys(PAGE_KIND_NAMES) as Exclude<PageKind, 'content'>[])
+    .filter((kind) => which(kind) && result.pages[kind])
+    .map((kind) => `${result.pages[kind]} ${PAGE_KIND_NAMES[kind]}`)
+    .join(', ');
 }
 
 /** Results as short markdown blocks a model can cite. */

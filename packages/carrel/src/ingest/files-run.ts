@@ -18,7 +18,7 @@ import { extract } from '../sources/extract.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
-import type { ChunkWrite, DocumentHeader, DocumentKind } from '../store/documents.js';
+import type { ChunkWrite, DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
 import { findLiveDocument } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
 import { findStage } from '../store/staging.js';
@@ -26,6 +26,7 @@ import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, FilesJob, IngestResult, Target } from './jobs.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
+import { classifyPage, isSourceTwin, PAGE_HEAD_BYTES, SKIPPED_KINDS } from './page-kind.js';
 import { hashFile, readLines } from './read-lines.js';
 import { emptyResult, recordOutcome } from './result.js';
 
@@ -36,6 +37,7 @@ interface Prepared {
   baseVersion: number;
 }
 
+const decoder = new TextDecoder('utf-8');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Embedding requests per staging transaction in a files job. Requests keep the configured
@@ -55,6 +57,10 @@ export class FilesRun {
   /** The batch being staged, if any: at most one stages while the next is prepared. */
   private inFlight: Promise<void> = Promise.resolve();
   private writeError: unknown;
+  /** Whether pages are classified (see page-kind.ts); off with the job's `keepAllPages`. */
+  private classify = true;
+  /** The files of a files job, to tell a source twin by its built page. */
+  private jobPaths: ReadonlySet<string> = new Set();
 
   constructor(
     private readonly c: RunContext,
@@ -68,6 +74,8 @@ export class FilesRun {
 
   async run(job: ContentJob | FilesJob): Promise<IngestResult> {
     this.dims = await this.session.dimsFor(this.c.library);
+    this.classify = !job.keepAllPages;
+    if (job.kind === 'files') this.jobPaths = new Set(job.paths);
     try {
       if (job.kind === 'content') await this.content(job);
       else await this.files(job);
@@ -115,6 +123,10 @@ export class FilesRun {
   /** One file, opened so that what is read is what was allowed (see openAllowedFile). */
   private async file(path: string, roots: readonly string[]): Promise<void> {
     const mediaType = mediaTypeOfPath(path);
+    if (this.classify && isSourceTwin(path, mediaType, (p) => this.jobPaths.has(p))) {
+      recordOutcome(this.result, { source: path, status: 'skipped', pageKind: 'source-twin' });
+      return;
+    }
     const { fd, size } = openAllowedFile(path, roots);
     try {
       if (size > this.c.settings.maxFileBytes) throw new ContentTooLargeError(path, this.c.settings.maxFileBytes);
@@ -148,6 +160,16 @@ export class FilesRun {
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
     if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
     const extracted = await extract(bytes, mediaType, source);
+    let pageKind: StoredPageKind = 'content';
+    if (this.classify) {
+      const html = mediaType === 'html' ? decoder.decode(bytes.subarray(0, PAGE_HEAD_BYTES)) : undefined;
+      const kind = classifyPage({ source, mediaType, html, title: extracted.title, markdown: extracted.markdown });
+      if (kind !== 'content' && SKIPPED_KINDS.has(kind)) {
+        recordOutcome(this.result, { source, status: 'skipped', pageKind: kind });
+        return undefined;
+      }
+      if (kind === 'toc') pageKind = kind;
+    }
     const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.c.settings.chunker);
     const header: DocumentHeader = {
       libraryId: this.c.library.id,
@@ -157,6 +179,7 @@ export class FilesRun {
       contentHash,
       bytes: bytes.length,
       tags: this.target.tags,
+      pageKind,
     };
     return { header, chunks, status: live ? 'updated' : 'created', baseVersion: live?.liveVersion ?? 0 };
   }
@@ -204,7 +227,14 @@ export class FilesRun {
       (written) => {
         written.forEach(({ documentId, chunkCount }, j) => {
           this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
-          recordOutcome(this.result, { source: docs[j]!.header.source, status: batch[j]!.status, documentId, chunks: chunkCount });
+          const { source, pageKind } = docs[j]!.header;
+          recordOutcome(this.result, {
+            source,
+            status: batch[j]!.status,
+            documentId,
+            chunks: chunkCount,
+            ...(pageKind !== 'content' && { pageKind }),
+          });
         });
         onStaged?.();
       },
@@ -252,6 +282,7 @@ export class FilesRun {
       contentHash,
       bytes: size,
       tags: this.target.tags,
+      pageKind: 'content',
     };
     const runId = this.c.run.id;
     const stage = await this.c.writer.beginStage({ runId, doc: { header, status, baseVersion: live?.liveVersion ?? 0 } });

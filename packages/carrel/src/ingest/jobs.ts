@@ -8,6 +8,7 @@ import type { TaskCompletion } from '@carrel/tasks';
 import type { Fix, Notice } from '../fix.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { MediaType } from '../sources/media-type.js';
+import type { PageKind } from './page-kind.js';
 
 /** Where ingested documents go. */
 export interface Target {
@@ -25,6 +26,8 @@ export interface ContentJob {
   title: string | undefined;
   bytes: Uint8Array;
   mediaType: MediaType;
+  /** Store every page as content: no page is skipped or ranked lower for its kind (see page-kind.ts). */
+  keepAllPages: boolean;
 }
 
 /** Files already checked against the allowed roots; the worker opens (checking again), reads and parses them. */
@@ -36,6 +39,8 @@ export interface FilesJob {
   roots: readonly string[];
   /** Whether a single failing file fails the job (true for one file, false for a directory). */
   failFast: boolean;
+  /** As for {@link ContentJob}. */
+  keepAllPages: boolean;
 }
 
 /** Fill in missing vectors of a library, switching it to the current embedder if needed. */
@@ -57,7 +62,9 @@ export type IngestJob = JobSpec & { taskId: string | null };
 /** One document's fate. */
 export interface DocumentOutcome {
   source: string;
-  status: 'created' | 'updated' | 'unchanged' | 'failed';
+  status: 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+  /** Why a document was skipped, or that it was stored as a table of contents. */
+  pageKind?: Exclude<PageKind, 'content'>;
   documentId?: number;
   chunks?: number;
   error?: string;
@@ -72,7 +79,11 @@ export interface IngestResult {
   created: number;
   updated: number;
   unchanged: number;
+  /** Pages not stored for their kind: indexes, search and 404 pages, source twins (see `pages`). */
+  skipped: number;
   failed: number;
+  /** Pages by kind when not plain content: those skipped, and tables of contents stored but ranked lower. */
+  pages: Partial<Record<Exclude<PageKind, 'content'>, number>>;
   /** Chunks written (or, for a reindex, embedded). */
   chunks: number;
   /** Chunks written without a vector (no semantic model available); `reindexLibrary` fills them. */

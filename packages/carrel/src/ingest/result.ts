@@ -18,7 +18,9 @@ export function emptyResult(target: { library: string; version: string }): Inges
     created: 0,
     updated: 0,
     unchanged: 0,
+    skipped: 0,
     failed: 0,
+    pages: {},
     chunks: 0,
     chunksWithoutVectors: 0,
     documents: [],
@@ -31,6 +33,7 @@ export function emptyResult(target: { library: string; version: string }): Inges
 /** Counts an outcome in `result`, listing it while there is room (failures first claim the room). */
 export function recordOutcome(result: IngestResult, o: DocumentOutcome): void {
   result[o.status]++;
+  if (o.pageKind) result.pages[o.pageKind] = (result.pages[o.pageKind] ?? 0) + 1;
   const listed = o.error && o.error.length > MAX_ERROR_CHARS ? { ...o, error: `${o.error.slice(0, MAX_ERROR_CHARS)}…` } : o;
   if (result.documents.length < MAX_LISTED_OUTCOMES) result.documents.push(listed);
   else if (o.status === 'failed') {

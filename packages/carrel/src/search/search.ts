@@ -12,7 +12,7 @@ import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
 import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
-import type { DocumentKind } from '../store/documents.js';
+import type { DocumentKind, StoredPageKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
 import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries, termChunkCount } from '../store/search-queries.js';
 import type { VectorHit } from '../store/vector-memory.js';
@@ -70,6 +70,15 @@ export type QueryVector = { vector: Float32Array; embedder: Embedder } | { vecto
 export function ratingFactor(avg: number | null, count: number): number {
   if (avg === null || count === 0) return 1;
   return 1 + 0.1 * (avg - 3) * (Math.min(count, 5) / 5);
+}
+
+/**
+ * Multiplier for a document's page kind: a table of contents matches the words of every page it
+ * lists, so it would outrank them; at half its fused score it still comes up when nothing else
+ * matches (see ingest/page-kind.ts).
+ */
+export function pageKindFactor(kind: StoredPageKind): number {
+  return kind === 'toc' ? 0.5 : 1;
 }
 
 /**
@@ -147,7 +156,7 @@ export function hybridSearch(
       const d = details.get(chunkId);
       if (!d) return [];
       const factor = ratingFactor(d.ratingAvg, d.ratingCount);
-      return [{ d, f, factor, score: f.rrf * factor }];
+      return [{ d, f, factor, score: f.rrf * factor * pageKindFactor(d.pageKind) }];
     })
     .sort((a, b) => b.score - a.score || a.d.chunkId - b.d.chunkId);
 
@@ -166,7 +175,7 @@ export function hybridSearch(
     vectorRank: f.vectorRank,
     vectorDistance: f.distance,
     rating: d.ratingAvg,
-    explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor),
+    explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor, d.pageKind),
   }));
   const mode =
     textHits.length > 0 && query.vector !== null
@@ -186,10 +195,12 @@ function explain(
   avg: number | null,
   count: number,
   factor: number,
+  pageKind: StoredPageKind,
 ): string {
   const parts: string[] = [];
   if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}`);
   if (vectorRank !== null) parts.push(`semantic rank ${vectorRank} (cosine distance ${distance!.toFixed(3)})`);
   if (factor !== 1) parts.push(`rated ${avg!.toFixed(1)}/5 by ${count} → ×${factor.toFixed(2)}`);
+  if (pageKind !== 'content') parts.push(`table of contents → ×${pageKindFactor(pageKind)}`);
   return parts.join('; ');
 }

@@ -8,22 +8,26 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
+import { InvalidInputError } from '../errors.js';
 import { compileGlob } from './glob.js';
 import { GitignoreRules } from './gitignore.js';
 
-/** What to pick up in a directory walk. */
+/**
+ * What to pick up in a directory walk: files of a type Carrel reads ({@link DEFAULT_INCLUDE}), not
+ * in node_modules or a dot-folder ({@link DEFAULT_EXCLUDE}), narrowed by the caller's globs.
+ */
 export interface DirectoryFilter {
-  /** Globs of files to include; default: markdown, text, HTML and PDF files. */
+  /** Only files matching one of these globs (default: every file of a type Carrel reads). */
   include?: readonly string[];
-  /** Globs to leave out; default: node_modules and dot-folders. */
+  /** Files and folders to leave out besides the default ones. */
   exclude?: readonly string[];
   /** Honour .gitignore files (default true). */
   gitignore?: boolean;
 }
 
-/** Default include globs. */
+/** The files Carrel reads. */
 export const DEFAULT_INCLUDE = ['**/*.{md,markdown,mdx,txt,rst,adoc,html,htm,pdf}'];
-/** Default exclude globs. */
+/** Always left out. */
 export const DEFAULT_EXCLUDE = ['**/node_modules/**', '**/.*/**'];
 
 interface IgnoreScope {
@@ -43,6 +47,24 @@ function ignoredByGit(scopes: readonly IgnoreScope[], path: string, isDir: boole
   return false;
 }
 
+/** Most globs a caller may give in each of include and exclude. */
+export const MAX_GLOBS = 100;
+/** Longest glob a caller may give. */
+export const MAX_GLOB_CHARS = 1000;
+
+/** The caller's globs, checked: a bad one is reported under `argument` (include or exclude). */
+function checkGlobs(globs: unknown, argument: string): readonly string[] {
+  if (!Array.isArray(globs) || globs.length > MAX_GLOBS) throw new InvalidInputError(argument, `a list of at most ${MAX_GLOBS} globs`);
+  for (const glob of globs as unknown[]) {
+    if (typeof glob !== 'string' || glob.length === 0 || glob.length > MAX_GLOB_CHARS || glob.includes('\0'))
+      throw new InvalidInputError(
+        argument,
+        `globs of 1 to ${MAX_GLOB_CHARS} characters without NUL (got ${typeof glob === 'string' ? JSON.stringify(glob.slice(0, 80)) : typeof glob})`,
+      );
+  }
+  return globs as string[];
+}
+
 /** True when any of `globs` matches; a bad glob is reported under `argument`. */
 function anyOf(globs: readonly string[], argument: string): (path: string) => boolean {
   const matchers = globs.map((g) => compileGlob(g, 'glob', argument));
@@ -51,8 +73,10 @@ function anyOf(globs: readonly string[], argument: string): (path: string) => bo
 
 /** Yields the absolute paths of matching files under `root`, sorted within each directory. */
 export async function* walkDirectory(root: string, filter: DirectoryFilter = {}): AsyncGenerator<string> {
-  const include = anyOf(filter.include ?? DEFAULT_INCLUDE, 'include');
-  const exclude = anyOf(filter.exclude ?? DEFAULT_EXCLUDE, 'exclude');
+  const readable = anyOf(DEFAULT_INCLUDE, 'include');
+  const wanted = filter.include === undefined ? () => true : anyOf(checkGlobs(filter.include, 'include'), 'include');
+  const include = (path: string) => readable(path) && wanted(path);
+  const exclude = anyOf([...DEFAULT_EXCLUDE, ...(filter.exclude === undefined ? [] : checkGlobs(filter.exclude, 'exclude'))], 'exclude');
   const useGitignore = filter.gitignore ?? true;
 
   async function* visit(dir: string, scopes: IgnoreScope[]): AsyncGenerator<string> {

@@ -14,6 +14,9 @@ import { ensureVectorTable, insertVectors } from './vectors.js';
 /** Where a document came from. */
 export type DocumentKind = 'raw' | 'file' | 'url';
 
+/** The stored kinds of page (see `ingest/page-kind.ts`): a table of contents is ranked lower. */
+export type StoredPageKind = 'content' | 'toc';
+
 /** The document-level fields of a version. */
 export interface DocumentHeader {
   libraryId: number;
@@ -23,6 +26,7 @@ export interface DocumentHeader {
   contentHash: string;
   bytes: number;
   tags: readonly string[];
+  pageKind: StoredPageKind;
 }
 
 /** One chunk to store, with its vector when the embedder produced one. */
@@ -128,7 +132,7 @@ export function liveDocuments(
 ): LiveDocumentHeader[] {
   const rows = stmt<[number, number, number], Omit<LiveDocumentHeader, 'tags'> & { tags: string }>(
     db,
-    `SELECT d.id, d.library_id AS libraryId, d.source, d.kind, d.title, d.content_hash AS contentHash, d.bytes,
+    `SELECT d.id, d.library_id AS libraryId, d.source, d.kind, d.title, d.content_hash AS contentHash, d.bytes, d.page_kind AS pageKind,
             d.live_version AS liveVersion, d.chunk_count AS chunkCount,
             (SELECT json_group_array(tag) FROM document_tags t WHERE t.document_id = d.id) AS tags
      FROM documents d WHERE d.library_id = ? AND d.live_version > 0 AND d.id > ?

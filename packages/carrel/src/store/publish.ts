@@ -34,6 +34,7 @@ interface StageRow {
   content_hash: string;
   bytes: number;
   tags: string;
+  page_kind: string;
   chunk_count: number;
   complete: number;
   live_version: number;
@@ -63,7 +64,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
       const garbage = stmt(db, 'INSERT OR IGNORE INTO garbage_versions (document_id, version) VALUES (?, ?)');
       const makeLive = stmt(
         db,
-        'UPDATE documents SET kind = ?, title = ?, content_hash = ?, bytes = ?, chunk_count = ?, live_version = ?, updated_at = ? WHERE id = ?',
+        'UPDATE documents SET kind = ?, title = ?, content_hash = ?, bytes = ?, page_kind = ?, chunk_count = ?, live_version = ?, updated_at = ? WHERE id = ?',
       );
       const clearTags = stmt(db, 'DELETE FROM document_tags WHERE document_id = ?');
       const addTags = stmt(db, 'INSERT OR IGNORE INTO document_tags (tag, document_id) SELECT value, ? FROM json_each(?)');
@@ -80,7 +81,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
           continue;
         }
         if (s.live_version > 0) garbage.run(s.document_id, s.live_version);
-        makeLive.run(s.kind, s.title, s.content_hash, s.bytes, s.chunk_count, s.version, now, s.document_id);
+        makeLive.run(s.kind, s.title, s.content_hash, s.bytes, s.page_kind, s.chunk_count, s.version, now, s.document_id);
         clearTags.run(s.document_id);
         addTags.run(s.document_id, s.tags);
         documents++;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { DocumentKind } from './documents.js';
+import type { DocumentKind, StoredPageKind } from './documents.js';
 import { stmt } from './statements.js';
 import { hasHiddenChunks } from './visibility.js';
 
@@ -151,6 +151,7 @@ export interface ChunkDetail {
   title: string;
   source: string;
   kind: DocumentKind;
+  pageKind: StoredPageKind;
   library: string;
   version: string;
   ratingAvg: number | null;
@@ -164,7 +165,7 @@ export interface ChunkDetail {
 export function chunkDetails(db: Database, ids: readonly number[]): Map<number, ChunkDetail> {
   const rows = db
     .prepare<[string], ChunkDetail>(
-      `SELECT c.id AS chunkId, c.document_id AS documentId, c.ord, c.heading, c.text, d.title, d.source, d.kind, l.name AS library, l.version,
+      `SELECT c.id AS chunkId, c.document_id AS documentId, c.ord, c.heading, c.text, d.title, d.source, d.kind, d.page_kind AS pageKind, l.name AS library, l.version,
               (SELECT avg(rating) FROM ratings WHERE document_id = d.id) AS ratingAvg,
               (SELECT count(*) FROM ratings WHERE document_id = d.id) AS ratingCount
        FROM chunks c JOIN documents d ON d.id = c.document_id JOIN libraries l ON l.id = d.library_id

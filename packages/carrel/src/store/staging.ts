@@ -123,8 +123,8 @@ function newStage(db: Database, runId: number, doc: StagedDocument, complete: bo
   const h = doc.header;
   const info = stmt(
     db,
-    `INSERT INTO document_stages (run_id, document_id, status, base_version, kind, title, content_hash, bytes, tags, chunk_count, chunks_without_vectors, complete)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    `INSERT INTO document_stages (run_id, document_id, status, base_version, kind, title, content_hash, bytes, tags, page_kind, chunk_count, chunks_without_vectors, complete)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ).run(
     runId,
     documentId,
@@ -135,6 +135,7 @@ function newStage(db: Database, runId: number, doc: StagedDocument, complete: bo
     h.contentHash,
     h.bytes,
     JSON.stringify(h.tags),
+    h.pageKind,
     doc.chunks.length,
     doc.chunks.filter((c) => c.vector === null).length,
     complete ? 1 : 0,

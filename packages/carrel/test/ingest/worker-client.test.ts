@@ -10,6 +10,7 @@ const job = (source: string): JobSpec => ({
   sourceKind: 'raw',
   title: undefined,
   bytes: new Uint8Array(),
+  keepAllPages: false,
   mediaType: 'markdown',
 });
 

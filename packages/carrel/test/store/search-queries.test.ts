@@ -12,7 +12,7 @@ function store() {
   const doc = (library: number, source: string, tags: string[] = []) => {
     const [documentId] = writeLive(db, library, null, [
       {
-        header: { source, kind: 'file', title: source, contentHash: source, bytes: 1, tags },
+        header: { source, kind: 'file', title: source, contentHash: source, bytes: 1, tags, pageKind: 'content' },
         chunks: [
           { heading: '', text: `${source} one`, overlap: 0, lead: '', trail: '', vector: null },
           { heading: '', text: `${source} two`, overlap: 0, lead: '\n\n', trail: '', vector: null },

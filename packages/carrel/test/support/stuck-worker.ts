@@ -20,6 +20,8 @@ port.on('message', (msg: ToWorker) => {
     created: 1,
     updated: 0,
     unchanged: 0,
+    skipped: 0,
+    pages: {},
     failed: 0,
     chunks: 1,
     chunksWithoutVectors: 0,

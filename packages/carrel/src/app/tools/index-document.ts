@@ -9,7 +9,9 @@ import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
+import { InvalidInputError } from '../../errors.js';
 import { libraryLabel } from '../../fix.js';
+import { MAX_GLOB_CHARS, MAX_GLOBS } from '../../sources/directory-source.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { writeAnswer } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
@@ -22,6 +24,22 @@ const schema = z
     content: z.string().optional().describe('Markdown, text or HTML to index as given; needs a title.'),
     title: z.string().min(1).max(500).optional().describe('Document title (required with content; overrides the fetched title of a URL).'),
     format: z.enum(['markdown', 'text', 'html']).optional().describe('Format of content (default markdown).'),
+    include: z
+      .array(z.string().min(1).max(MAX_GLOB_CHARS))
+      .max(MAX_GLOBS)
+      .optional()
+      .describe('With a folder path: only files matching one of these globs, relative to the folder (e.g. "guide/**/*.md").'),
+    exclude: z
+      .array(z.string().min(1).max(MAX_GLOB_CHARS))
+      .max(MAX_GLOBS)
+      .optional()
+      .describe('With a folder path: leave out files and folders matching these globs, relative to the folder (e.g. "**/changelog/**").'),
+    keepAllPages: z
+      .boolean()
+      .optional()
+      .describe(
+        'Store every page as content. By default general/module indexes, search and 404 pages and source copies of built pages are skipped, and tables of contents rank lower.',
+      ),
   })
   .refine((a) => [a.url, a.path, a.content].filter((v) => v !== undefined).length === 1, {
     message: 'give exactly one of url, path or content',
@@ -46,14 +64,24 @@ export function indexDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
           library: args.library,
           ...(args.version !== undefined && { version: args.version }),
           ...(args.tags && { tags: args.tags }),
+          ...(args.keepAllPages !== undefined && { keepAllPages: args.keepAllPages }),
         };
-        if (args.url !== undefined) return base.ingestUrl(args.url, { ...target, ...(args.title && { title: args.title }) }, run);
-        if (args.path !== undefined) {
-          const isFolder = await stat(resolve(args.path)).then(
+        const isFolder =
+          args.path !== undefined &&
+          (await stat(resolve(args.path)).then(
             (s) => s.isDirectory(),
             () => false,
+          ));
+        if ((args.include || args.exclude) && !isFolder)
+          throw new InvalidInputError(args.include ? 'include' : 'exclude', 'a folder path to pick files in');
+        if (args.url !== undefined) return base.ingestUrl(args.url, { ...target, ...(args.title && { title: args.title }) }, run);
+        if (args.path !== undefined) {
+          if (!isFolder) return base.ingestFile(args.path, target, run);
+          return base.ingestDirectory(
+            args.path,
+            { ...target, ...(args.include && { include: args.include }), ...(args.exclude && { exclude: args.exclude }) },
+            run,
           );
-          return isFolder ? base.ingestDirectory(args.path, target, run) : base.ingestFile(args.path, target, run);
         }
         return base.ingestContent(
           {

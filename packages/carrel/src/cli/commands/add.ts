@@ -25,8 +25,23 @@ export function register(program: Command): void {
     .option('--lib-version <version>', 'library version')
     .option('-t, --tag <tag...>', 'tags for the documents')
     .option('--title <title>', 'title for a URL (default: the page title)')
+    .option('--include <glob>', 'in a folder: only files matching this glob, relative to the folder (repeatable)', collect)
+    .option('--exclude <glob>', 'in a folder: leave out files and folders matching this glob (repeatable)', collect)
+    .option('--keep-all-pages', 'store index, search and 404 pages, source copies and tables of contents as content too')
     .action(
-      async (target: string, options: { library?: string; libVersion?: string; tag?: string[]; title?: string }, command: Command) => {
+      async (
+        target: string,
+        options: {
+          library?: string;
+          libVersion?: string;
+          tag?: string[];
+          title?: string;
+          include?: string[];
+          exclude?: string[];
+          keepAllPages?: boolean;
+        },
+        command: Command,
+      ) => {
         const context = commandContext(command);
         const url = /^https?:\/\//i.test(target);
         const library = options.library ?? defaultLibrary(target, url);
@@ -34,6 +49,9 @@ export function register(program: Command): void {
           library,
           ...(options.libVersion !== undefined && { version: options.libVersion }),
           ...(options.tag && { tags: options.tag }),
+          ...(options.include && { include: options.include }),
+          ...(options.exclude && { exclude: options.exclude }),
+          ...(options.keepAllPages && { keepAllPages: true }),
           ...(url ? { url: target, ...(options.title !== undefined && { title: options.title }) } : { path: resolve(target) }),
         };
         const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
@@ -42,6 +60,11 @@ export function register(program: Command): void {
         print(result.structuredContent as unknown as IngestResult, context.json, (r) => summarizeIngest(r, cliFix));
       },
     );
+}
+
+/** Commander's way to repeat an option: each `--include <glob>` adds one. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function defaultLibrary(target: string, url: boolean): string {
