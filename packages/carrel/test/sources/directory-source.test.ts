@@ -54,4 +54,22 @@ describe('walkDirectory', () => {
     expect(await list(root, { include: ['api/**/*.md'] })).toEqual(['api/c.md', 'api/old/d.md']);
     expect(await list(root, { exclude: ['**/old/**'] })).toEqual(['api/c.md', 'guide/a.md', 'guide/b.md']);
   });
+
+  it("narrows the files it reads with include, and keeps its own excludes beside the caller's", async () => {
+    const root = tree({ 'api/c.md': '', 'api/logo.png': '', 'api/node_modules/x.md': '', 'api/old/d.md': '' });
+    expect(await list(root, { include: ['api/**'] })).toEqual(['api/c.md', 'api/old/d.md']);
+    expect(await list(root, { include: ['api/**'], exclude: ['api/old/'] })).toEqual(['api/c.md']);
+  });
+
+  it('refuses globs that are empty, too long, hold NUL or come too many, naming the argument', async () => {
+    const root = tree({ 'a.md': '' });
+    await expect(list(root, { include: [''] })).rejects.toThrow(
+      'Invalid include: expected globs of 1 to 1000 characters without NUL (got "")',
+    );
+    await expect(list(root, { exclude: ['a\0b'] })).rejects.toThrow(/^Invalid exclude: expected globs of 1 to 1000 characters without NUL/);
+    await expect(list(root, { exclude: ['x'.repeat(1001)] })).rejects.toThrow(/^Invalid exclude: expected globs of 1 to 1000/);
+    await expect(list(root, { include: Array.from({ length: 101 }, () => '*.md') })).rejects.toThrow(
+      'Invalid include: expected a list of at most 100 globs',
+    );
+  });
 });
