@@ -26,7 +26,7 @@ import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, FilesJob, IngestResult, Target } from './jobs.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
-import { classifyPage, isSourceTwin, PAGE_HEAD_BYTES, SKIPPED_KINDS } from './page-kind.js';
+import { classifyPage, isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
 import { hashFile, readLines } from './read-lines.js';
 import { emptyResult, recordOutcome } from './result.js';
 
@@ -162,7 +162,7 @@ export class FilesRun {
     const extracted = await extract(bytes, mediaType, source);
     let pageKind: StoredPageKind = 'content';
     if (this.classify) {
-      const html = mediaType === 'html' ? decoder.decode(bytes.subarray(0, PAGE_HEAD_BYTES)) : undefined;
+      const html = mediaType === 'html' ? decoder.decode(bytes) : undefined;
       const kind = classifyPage({ source, mediaType, html, title: extracted.title, markdown: extracted.markdown });
       if (kind !== 'content' && SKIPPED_KINDS.has(kind)) {
         recordOutcome(this.result, { source, status: 'skipped', pageKind: kind });

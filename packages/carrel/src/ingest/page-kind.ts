@@ -28,7 +28,7 @@ export interface PageInput {
   /** File path or URL. */
   source: string;
   mediaType: MediaType;
-  /** The start of the raw page ({@link PAGE_HEAD_BYTES}), for an HTML page: only its generator markers are read. */
+  /** The raw page, for an HTML page: its generator markers (in its first {@link PAGE_HEAD_BYTES}) and its links are read. */
   html: string | undefined;
   title: string | undefined;
   markdown: string;
@@ -59,27 +59,37 @@ const DOXYGEN_INDEX_OPENINGS =
 const DOXYGEN_INDEX_MARKUP = /\bclass=["']classindex\b|<a id=["']index_[^"']*["']><\/a>- /;
 
 /** How much of a raw HTML page is read for its generator markers: generators put them near the top. */
-export const PAGE_HEAD_BYTES = 64 * 1024;
+const PAGE_HEAD_BYTES = 64 * 1024;
 
 /** The page's kind (see module comment). */
 export function classifyPage(page: PageInput): PageKind {
-  const html = page.mediaType === 'html' ? page.html : undefined;
+  const raw = page.mediaType === 'html' ? page.html : undefined;
   const name = basename(page.source.split(/[?#]/, 1)[0]!).toLowerCase();
   const shape = textShape(page.markdown);
-  if (html !== undefined) {
+  // A table flattened to one cell per line has the shape of a table of contents too; its cells are not links.
+  const linked = raw === undefined || linkCount(raw) * 2 >= shape.entryLines;
+  if (raw !== undefined) {
+    const html = raw.slice(0, PAGE_HEAD_BYTES);
     const generator = /<meta\s+name=["']generator["']\s+content=["']([^"'<>]{1,200})["']/i.exec(html)?.[1] ?? '';
     const javadoc = /^javadoc\/(\w+)$/.exec(generator)?.[1];
     if (javadoc !== undefined && JAVADOC_INDEX_WRITERS.has(javadoc)) return 'index';
     // Sphinx's general and module indexes; DocBook's back-of-book index.
     if (/<table[^>]*\bclass=["'][^"']*\bindextable\b/i.test(html)) return 'index';
-    if (/^DocBook/i.test(generator) && /<div\s+class=["']index["']/i.test(html) && shape.proseWords < 100) return 'index';
+    if (/^DocBook/i.test(generator) && /<div\s+class=["']index["']/i.test(html) && isTableOfContents(shape)) return 'index';
     if (/^Doxygen/i.test(generator) && (DOXYGEN_INDEX_OPENINGS.test(page.markdown) || DOXYGEN_INDEX_MARKUP.test(html))) return 'index';
     // Sphinx's search page fills this element from a script; it holds no text of its own.
     if (/\bid=["']search-results["']/i.test(html) && shape.proseWords < 100) return 'search';
   }
   if (isNotFoundPage(name, page.title, page.markdown) && shape.proseWords + shape.entryWords < 150) return 'not-found';
-  if (isTableOfContents(shape)) return 'toc';
+  if (linked && isTableOfContents(shape)) return 'toc';
   return 'content';
+}
+
+/** How many links (`href=`) the page holds, its navigation included. */
+function linkCount(html: string): number {
+  let count = 0;
+  for (let at = html.indexOf('href='); at >= 0; at = html.indexOf('href=', at + 5)) count++;
+  return count;
 }
 
 /** A 404 page names itself so in its file name, its title or its first heading. */
