@@ -20,7 +20,9 @@ export type Fix =
   /** Let URLs that resolve to loopback, private or link-local addresses be fetched. */
   | { action: 'allow_private_addresses' }
   /** See which libraries exist (a library named was not found). */
-  | { action: 'list_libraries' };
+  | { action: 'list_libraries' }
+  /** Give search a semantic model (it is keyword-only without one). */
+  | { action: 'configure_embedder' };
 
 /** Names a fix in one surface's terms; undefined when that surface offers no such fix. */
 export type FixNamer = (fix: Fix) => string | undefined;
@@ -47,6 +49,8 @@ export const apiFix: FixNamer = (fix) => {
       return 'set fetch.allowPrivateAddresses to fetch local servers';
     case 'list_libraries':
       return 'listLibraries() lists them';
+    case 'configure_embedder':
+      return 'set the embedder option of KnowledgeBase.open (the local model, or an OpenAI-compatible endpoint), then reindexLibrary() each library';
   }
 };
 

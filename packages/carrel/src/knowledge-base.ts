@@ -246,8 +246,11 @@ export class KnowledgeBase {
     return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
   }
 
-  /** Hybrid search; BM25 only when no query vector can be made (noted with the first such search). */
-  async search(request: SearchRequest): Promise<SearchResponse> {
+  /**
+   * Hybrid search; BM25 only when no query vector can be made, noted with the first such search
+   * unless `noteKeywordOnly` is false (a caller that tells it elsewhere, as the CLI's `status` does).
+   */
+  async search(request: SearchRequest, options: { noteKeywordOnly?: boolean } = {}): Promise<SearchResponse> {
     if (typeof request.query !== 'string' || request.query.trim() === '') throw new InvalidInputError('query', 'a non-empty string');
     if (request.query.length > 2000) throw new InvalidInputError('query', 'at most 2000 characters');
     if (request.limit !== undefined && (!Number.isInteger(request.limit) || request.limit < 1 || request.limit > 100))
@@ -260,7 +263,7 @@ export class KnowledgeBase {
     const query = await this.queryVector(request.query);
     // Why search is keyword-only stays true for every query until it changes: it is told with the
     // first search that meets it (and by status), not on every page of results of a session.
-    const noteKeywordOnly = query.vector === null && query.reason !== this.toldKeywordOnly;
+    const noteKeywordOnly = options.noteKeywordOnly !== false && query.vector === null && query.reason !== this.toldKeywordOnly;
     this.toldKeywordOnly = query.vector === null ? query.reason : undefined;
     return hybridSearch(this.db, filtered, query, { noteKeywordOnly });
   }

@@ -69,7 +69,7 @@ function place(title: string, heading: string): string {
 export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): string {
   const search = status.embedder.available
     ? `hybrid (keyword + semantic, ${status.embedder.id})`
-    : `keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`;
+    : withFix(`keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`, { action: 'configure_embedder' }, nameFix);
   const docs = status.libraries.reduce((n, l) => n + l.documents, 0);
   const pending = status.libraries.reduce((n, l) => n + l.chunksWithoutVectors, 0);
   const unembedded = status.libraries

@@ -102,7 +102,7 @@ export function hybridSearch(
 
   const vectorHits: VectorHit[] = [];
   if (query.vector === null) {
-    if (noteKeywordOnly) notes.push({ message: `BM25 only: ${query.reason}` });
+    if (noteKeywordOnly) notes.push({ message: `BM25 only: ${query.reason}`, fix: { action: 'configure_embedder' } });
   } else {
     const { embedder, vector } = query;
     const q = quantize(vector);

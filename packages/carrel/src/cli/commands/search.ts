@@ -30,17 +30,22 @@ export function register(program: Command): void {
         command: Command,
       ) => {
         const { settings, json } = commandContext(command);
+        // Each command is a new session: the keyword-only note would repeat on every search, so
+        // `carrel status` says it instead, with how to configure a model.
         const response = await withKnowledgeBase(settings, (kb) =>
-          kb.search({
-            query: words.join(' '),
-            limit: o.limit,
-            offset: o.offset,
-            ...(o.library !== undefined && { library: o.library }),
-            ...(o.libVersion !== undefined && { version: o.libVersion }),
-            ...(o.tag && { tags: o.tag }),
-            ...(o.source !== undefined && { source: o.source }),
-            ...(o.minRating !== undefined && { minRating: o.minRating }),
-          }),
+          kb.search(
+            {
+              query: words.join(' '),
+              limit: o.limit,
+              offset: o.offset,
+              ...(o.library !== undefined && { library: o.library }),
+              ...(o.libVersion !== undefined && { version: o.libVersion }),
+              ...(o.tag && { tags: o.tag }),
+              ...(o.source !== undefined && { source: o.source }),
+              ...(o.minRating !== undefined && { minRating: o.minRating }),
+            },
+            { noteKeywordOnly: false },
+          ),
         );
         print(response, json, (r) => renderSearch(r, cliFix));
       },
