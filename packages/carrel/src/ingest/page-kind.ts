@@ -98,7 +98,7 @@ function isNotFoundPage(name: string, title: string | undefined, markdown: strin
   return /^404\./.test(name) || [title ?? '', heading].some((t) => /\b404\b|\bpage not found\b/i.test(t));
 }
 
-/** How a page's text divides into entries (list items and short unfinished lines) and prose. */
+/** How a page's text divides into entries (short list items and short unfinished lines) and prose. */
 export interface TextShape {
   entryLines: number;
   entryWords: number;
@@ -133,7 +133,8 @@ export function textShape(markdown: string): TextShape {
     const words = wordCount(text);
     // Code outside fences (a source listing marked up line by line) is neither entry nor prose.
     if (words === 0 || CODE_LINE.test(text)) continue;
-    if (item || (words <= ENTRY_MAX_WORDS && !/[.!?:;]["'”)*_]*$/.test(text))) {
+    // A long list item is prose in a list (an option and what it does), not an entry.
+    if (words <= ENTRY_MAX_WORDS && (item || !/[.!?:;]["'”)*_]*$/.test(text))) {
       shape.entryLines++;
       shape.entryWords += words;
     } else {
