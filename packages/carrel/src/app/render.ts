@@ -10,6 +10,7 @@ import { type FixNamer, libraryLabel, type Notice, withFix } from '../fix.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
 import type { SearchResponse } from '../search/search.js';
+import type { Link } from '../sources/html-to-markdown.js';
 
 /** E.g. "carrel@1.0: 2 created, 1 unchanged; 14 chunks written (3 without vectors)". */
 export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string {
@@ -68,4 +69,10 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
 /** A notice with its fix named for the surface. */
 function noticeText(notice: Notice, nameFix: FixNamer): string {
   return withFix(notice.message, notice.fix, nameFix);
+}
+
+/** A document's links after its text: "text → target", one a line (an HTML document's text keeps the link text only). */
+export function renderLinks(links: readonly Link[]): string {
+  if (links.length === 0) return '## Links\n\nNo links.';
+  return `## Links\n\n${links.map((l) => `- ${l.text} → ${l.href}`).join('\n')}`;
 }
