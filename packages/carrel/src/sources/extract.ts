@@ -56,9 +56,11 @@ export async function htmlToMarkdown(html: string): Promise<Extracted> {
   if (depthOf(root) > READABILITY_MAX_DEPTH) return { ...domToMarkdown(root), title };
   try {
     // Readability mutates the DOM it reads, so it gets its own parse; it hands back the article
-    // element itself rather than its HTML, which would only be parsed again.
+    // element itself rather than its HTML, which would only be parsed again. Classes are kept: the
+    // converter reads them (code languages, admonitions, permalinks, Doxygen fragments).
     const article = new Readability(parseHTML(html).document as unknown as ConstructorParameters<typeof Readability>[0], {
       serializer: (node) => node,
+      keepClasses: true,
     }).parse();
     if (article?.content) {
       root = article.content as unknown as DomNode;

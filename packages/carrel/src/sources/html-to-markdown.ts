@@ -243,7 +243,13 @@ class Converter {
       while (out.length < columns) out.push('');
       return out;
     };
-    const labels = header ? spread(header.row, header.text) : [];
+    // Header cells are labels, one line each, whatever blocks they hold.
+    const labels = header
+      ? spread(
+          header.row,
+          header.row.cells.map((c) => lines(this.inlineChildren(c.node, depth + 1)).join(' ')),
+        )
+      : [];
     if (kept.some(({ text }) => text.includes(undefined))) {
       this.rowItems(kept, labels, depth);
       return;
@@ -256,19 +262,20 @@ class Converter {
   }
 
   private rowItems(rows: { row: Row; text: (string | undefined)[] }[], labels: string[], depth: number): void {
-    let first = !this.writer.inItem();
+    // A blank line between rows: each holds several blocks.
     for (const { row, text } of rows) {
-      this.writer.enter('item', '- ', !first);
-      first = false;
+      this.writer.enter('item', '- ');
       let column = 0;
       row.cells.forEach((cell, i) => {
         const label = labels[column] ? `**${labels[column]}**:` : '';
         column += cell.span;
         const inline = text[i];
         if (inline === '') return;
-        if (inline !== undefined) this.writer.line(label ? `${label} ${inline}` : inline);
-        else if (label) this.writer.line(label);
-        this.writer.endBlock();
+        const line = inline === undefined ? label : label ? `${label} ${inline}` : inline;
+        if (line !== '') {
+          this.writer.line(line);
+          this.writer.endBlock();
+        }
         if (inline === undefined) this.blocks(cell.node, depth + 1);
       });
       this.writer.leave();

@@ -47,7 +47,7 @@ describe('domToMarkdown on documentation generators', () => {
   it('fences <pre> with or without <code>, with the language the markup names', () => {
     const sphinx =
       '<div class="highlight-python3 notranslate"><div class="highlight"><pre><span></span><span class="gp">&gt;&gt;&gt; </span><span class="kn">import</span> <span class="nn">json</span>\n</pre></div></div>';
-    const docbook = '<pre class="programlisting">SELECT * FROM t;</pre>';
+    const docbook = '<pre class="programlisting">\nSELECT * FROM t;</pre>';
     const javadoc = '<pre class="snippet"><code class="language-java">int x = 1;</code></pre>';
     const dataLang = '<pre data-lang="rust"><code>fn main() {}</code></pre>';
     const hljs = '<pre><code class="hljs lang-bash">ls -l</code></pre>';
@@ -105,8 +105,17 @@ describe('domToMarkdown on documentation generators', () => {
           '<tr><td><code>nextval(regclass)</code></td><td>Advances the sequence.</td></tr></tbody></table>',
       ),
     ).toBe(
-      "- **Function**: `setval(regclass, bigint)`\n\n  **Description**:\n\n  Sets the current value.\n\n  ```\n  SELECT setval('myseq', 42);\n  ```\n- **Function**: `nextval(regclass)`\n\n  **Description**: Advances the sequence.",
+      "- **Function**: `setval(regclass, bigint)`\n\n  **Description**:\n\n  Sets the current value.\n\n  ```\n  SELECT setval('myseq', 42);\n  ```\n\n- **Function**: `nextval(regclass)`\n\n  **Description**: Advances the sequence.",
     );
+  });
+
+  it('labels rows with header cells that hold several paragraphs (DocBook function tables)', () => {
+    expect(
+      md(
+        '<table class="table"><thead><tr><th class="func_table_entry"><p class="func_signature">Function</p><p>Description</p></th></tr></thead>' +
+          '<tbody><tr><td class="func_table_entry"><p class="func_signature"><code class="function">lastval</code> () → <code class="returnvalue">bigint</code></p><p>Returns the last value.</p></td></tr></tbody></table>',
+      ),
+    ).toBe('- **Function Description**:\n\n  `lastval` () → `bigint`\n\n  Returns the last value.');
   });
 
   it('writes Doxygen member groups as headings between tables, empty separator rows left out', () => {

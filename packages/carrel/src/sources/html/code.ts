@@ -14,14 +14,18 @@ export function isCodeBlock(node: DomNode, name: string): boolean {
   return name === 'PRE' || (name === 'DIV' && classesOf(node).includes('fragment'));
 }
 
-/** The code of a code block, without a final line break; Doxygen line numbers and tooltips left out. */
+/**
+ * The code of a code block, without a first line break (HTML drops the one right after `<pre>`,
+ * linkedom keeps it) or a final one; Doxygen line numbers and tooltips left out.
+ */
 export function codeText(node: DomNode): string {
-  const code =
+  let code =
     nameOf(node) === 'PRE'
       ? textOf(node)
       : childElements(node)
           .map((line) => textOf(line))
           .join('\n');
+  if (code.startsWith('\n')) code = code.slice(1);
   return code.endsWith('\n') ? code.slice(0, -1) : code;
 }
 
