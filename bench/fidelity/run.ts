@@ -300,7 +300,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     // Diagnosis: the region converted by the converter alone, without Readability.
     const { document } = parseHTML(html);
     const { region } = regionOf(document as never, set);
-    const bareText = storedText(region.map((r) => domToMarkdown(r as unknown as DomNode)).join('\n\n'));
+    const bareText = storedText(region.map((r) => domToMarkdown(r as unknown as DomNode).markdown).join('\n\n'));
     const b = compare(source, bareText);
     bare.paragraphChars += b.paragraphChars;
     bare.paragraphCharsKept += b.paragraphCharsKept;

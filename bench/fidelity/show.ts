@@ -17,7 +17,8 @@ const html = readFileSync(process.argv[2]!, 'utf8');
 const bare = process.argv.indexOf('--bare');
 if (bare >= 0) {
   const { document } = parseHTML(html);
-  for (const el of Array.from(document.querySelectorAll(process.argv[bare + 1]!))) console.log(domToMarkdown(el as unknown as DomNode));
+  for (const el of Array.from(document.querySelectorAll(process.argv[bare + 1]!)))
+    console.log(domToMarkdown(el as unknown as DomNode).markdown);
 } else {
   const { title, markdown } = await htmlToMarkdown(html);
   console.log(`title: ${title}\n\n${markdown}`);

@@ -30,6 +30,7 @@ import { databasePath, resolveDataDir } from './data-dir.js';
 import type { DirectoryFilter } from './sources/directory-source.js';
 import { walkDirectory } from './sources/directory-source.js';
 import { checkFile, realRoots, resolveAllowedPath } from './sources/file-source.js';
+import type { Link } from './sources/html-to-markdown.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
@@ -38,6 +39,7 @@ import { openDatabase } from './store/database.js';
 import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
 import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
 import { retireDocument } from './store/documents.js';
+import { liveLinks } from './store/links.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
 import { libraryExists, listLibraries } from './store/libraries.js';
@@ -95,6 +97,8 @@ export interface DocumentPage extends DocumentSummary {
   offset: number;
   totalChars: number;
   nextOffset: number | null;
+  /** With `links: true`: the targets of the links in the text, which the text itself leaves out (HTML documents). */
+  links?: Link[];
 }
 
 /** What `status` reports. */
@@ -339,8 +343,9 @@ export class KnowledgeBase {
   /**
    * A document with a page of its text (reassembled from its chunks): `offset` and `nextOffset`
    * count characters, so a long document is read in pages of at most `maxChars` (default 20,000).
+   * `links: true` adds the document's link targets (all of them, whatever the page).
    */
-  getDocument(id: number, page: { offset?: number; maxChars?: number } = {}): DocumentPage {
+  getDocument(id: number, page: { offset?: number; maxChars?: number; links?: boolean } = {}): DocumentPage {
     const offset = page.offset ?? 0;
     const maxChars = page.maxChars ?? 20_000;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
@@ -350,7 +355,14 @@ export class KnowledgeBase {
     if (!summary) throw new NotFoundError('Document', id);
     const text = documentText(this.db, id);
     const end = Math.min(text.length, offset + maxChars);
-    return { ...summary, content: text.slice(offset, end), offset, totalChars: text.length, nextOffset: end < text.length ? end : null };
+    return {
+      ...summary,
+      content: text.slice(offset, end),
+      offset,
+      totalChars: text.length,
+      nextOffset: end < text.length ? end : null,
+      ...(page.links && { links: liveLinks(this.db, id) }),
+    };
   }
 
   /** All libraries with their embedder binding. */

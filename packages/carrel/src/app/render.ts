@@ -11,6 +11,7 @@ import type { IngestResult } from '../ingest/jobs.js';
 import type { PageKind } from '../ingest/page-kind.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
 import type { SearchResponse } from '../search/search.js';
+import type { Link } from '../sources/html-to-markdown.js';
 
 /** How the summary names each kind of page that is not plain content (see ingest/page-kind.ts). */
 const PAGE_KIND_NAMES: Record<Exclude<PageKind, 'content'>, string> = {
@@ -89,4 +90,10 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
 /** A notice with its fix named for the surface. */
 function noticeText(notice: Notice, nameFix: FixNamer): string {
   return withFix(notice.message, notice.fix, nameFix);
+}
+
+/** A document's links after its text: "text → target", one a line (an HTML document's text keeps the link text only). */
+export function renderLinks(links: readonly Link[]): string {
+  if (links.length === 0) return '## Links\n\nNo links.';
+  return `## Links\n\n${links.map((l) => `- ${l.text} → ${l.href}`).join('\n')}`;
 }

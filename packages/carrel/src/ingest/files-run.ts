@@ -15,6 +15,7 @@ import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError, Unsuppo
 import type { Chunk } from './chunker.js';
 import { chunkMarkdown, MarkdownChunker } from './chunker.js';
 import { extract } from '../sources/extract.js';
+import type { Link } from '../sources/html-to-markdown.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
 import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
@@ -35,6 +36,7 @@ interface Prepared {
   chunks: Chunk[];
   status: 'created' | 'updated';
   baseVersion: number;
+  links: Link[] | undefined;
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -181,7 +183,7 @@ export class FilesRun {
       tags: this.target.tags,
       pageKind,
     };
-    return { header, chunks, status: live ? 'updated' : 'created', baseVersion: live?.liveVersion ?? 0 };
+    return { header, chunks, status: live ? 'updated' : 'created', baseVersion: live?.liveVersion ?? 0, links: extracted.links };
   }
 
   /** Records the outcome and returns true when the content is live already or staged by this run. */
@@ -222,6 +224,7 @@ export class FilesRun {
       status: p.status,
       baseVersion: p.baseVersion,
       chunks: p.chunks.map((c) => ({ ...chunkWrite(c), vector: vectors[i++] ?? null })),
+      ...(p.links && { links: p.links }),
     }));
     const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
       (written) => {

@@ -12,6 +12,7 @@ import { EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
 import type { ChunkWrite, LiveDocumentHeader, StoredChunk } from '../store/documents.js';
 import { liveDocuments, versionChunks } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
+import { versionLinks } from '../store/links.js';
 import { findStage } from '../store/staging.js';
 import { readVectors } from '../store/vectors.js';
 import { quantize } from '../embedders/embedder.js';
@@ -102,7 +103,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
         await flush();
         await copyLargeDocument(c, doc, dims, group, embed);
       } else {
-        pending.push(copyOf(doc, await embed(versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount))));
+        pending.push(copyOf(c, doc, await embed(versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount))));
         pendingChunks += doc.chunkCount;
         if (pendingChunks >= group) await flush();
       }
@@ -123,9 +124,10 @@ function countToEmbed(c: RunContext, switching: boolean): number {
     .get(c.library.id)!.n;
 }
 
-function copyOf(doc: LiveDocumentHeader, chunks: ChunkWrite[]): StagedDocument {
+/** A copy of the live version: the same header and links, its chunks re-embedded. */
+function copyOf(c: RunContext, doc: LiveDocumentHeader, chunks: ChunkWrite[]): StagedDocument {
   const { id: _id, liveVersion, chunkCount: _count, ...header } = doc;
-  return { header, status: 'copy', baseVersion: liveVersion, chunks };
+  return { header, status: 'copy', baseVersion: liveVersion, chunks, links: versionLinks(c.db, doc.id, liveVersion) };
 }
 
 /** A document too large for one transaction, copied in several (as a streamed file is staged). */
@@ -137,7 +139,7 @@ async function copyLargeDocument(
   embed: (chunks: readonly StoredChunk[]) => Promise<ChunkWrite[]>,
 ): Promise<void> {
   const runId = c.run.id;
-  const { chunks: _none, ...head } = copyOf(doc, []);
+  const { chunks: _none, ...head } = copyOf(c, doc, []);
   const stage = await c.writer.beginStage({ runId, doc: head });
   const at = { ...stage, libraryId: c.library.id };
   let ord = 0;

@@ -7,16 +7,20 @@
  * @module
  */
 import { UnsupportedContentError } from '../errors.js';
-import type { DomNode } from './html-to-markdown.js';
+import type { DomNode, Link } from './html-to-markdown.js';
 import { domToMarkdown } from './html-to-markdown.js';
 import { limitNesting } from './html-nesting.js';
 import type { MediaType } from './media-type.js';
 import { isPdf, looksBinary } from './media-type.js';
 
-/** Markdown text and the title found in the content, if any. */
+/**
+ * Markdown text and the title found in the content, if any. From HTML, the markdown keeps the text
+ * of links and `links` their targets, kept apart so that URLs are neither indexed nor searched.
+ */
 export interface Extracted {
   markdown: string;
   title: string | undefined;
+  links?: Link[];
 }
 
 const decoder = new TextDecoder('utf-8');
@@ -49,12 +53,14 @@ export async function htmlToMarkdown(html: string): Promise<Extracted> {
   const pageTitle = document.querySelector('title')?.textContent?.trim() || undefined;
   let root: DomNode = (document.body ?? document.documentElement) as unknown as DomNode;
   let title = pageTitle;
-  if (depthOf(root) > READABILITY_MAX_DEPTH) return { markdown: domToMarkdown(root), title };
+  if (depthOf(root) > READABILITY_MAX_DEPTH) return { ...domToMarkdown(root), title };
   try {
     // Readability mutates the DOM it reads, so it gets its own parse; it hands back the article
-    // element itself rather than its HTML, which would only be parsed again.
+    // element itself rather than its HTML, which would only be parsed again. Classes are kept: the
+    // converter reads them (code languages, admonitions, permalinks, Doxygen fragments).
     const article = new Readability(parseHTML(html).document as unknown as ConstructorParameters<typeof Readability>[0], {
       serializer: (node) => node,
+      keepClasses: true,
     }).parse();
     if (article?.content) {
       root = article.content as unknown as DomNode;
@@ -63,7 +69,7 @@ export async function htmlToMarkdown(html: string): Promise<Extracted> {
   } catch {
     // Not an article-shaped page: fall back to the whole body.
   }
-  return { markdown: domToMarkdown(root), title };
+  return { ...domToMarkdown(root), title };
 }
 
 /** Extracts the text of every PDF page, pages separated by blank lines. */

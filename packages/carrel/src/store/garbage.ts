@@ -11,6 +11,7 @@ import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { discardRunRow } from './runs.js';
 import { stmt } from './statements.js';
+import { deleteLinks } from './links.js';
 import { deleteVectorsOfChunks } from './vectors.js';
 
 /** Discards a staging run (no-op for a run that already published or was discarded). Returns whether it was staging. */
@@ -58,7 +59,8 @@ export function hasGarbage(db: Database): boolean {
 }
 
 /**
- * Deletes up to `maxChunks` garbage chunks (with their FTS entries and vectors) in one transaction,
+ * Deletes up to `maxChunks` garbage chunks (with their FTS entries and vectors, and a finished
+ * version's links) in one transaction,
  * then the document rows and hidden libraries nothing refers to any more. Returns how many chunks
  * it deleted; 0 with no garbage left means done.
  */
@@ -85,7 +87,10 @@ export function collectGarbage(db: Database, maxChunks: number): number {
           deleted += ids.length;
         }
         // Fewer than asked for: this version has no chunk left.
-        if (ids.length < room) stmt(db, 'DELETE FROM garbage_versions WHERE document_id = ? AND version = ?').run(document_id, version);
+        if (ids.length < room) {
+          deleteLinks(db, document_id, version);
+          stmt(db, 'DELETE FROM garbage_versions WHERE document_id = ? AND version = ?').run(document_id, version);
+        }
       }
       // Rows of documents that never published or were deleted, once no version of theirs remains.
       stmt(

@@ -9,6 +9,8 @@
 import type { Database } from 'better-sqlite3';
 import type { ChunkWrite, DocumentHeader } from './documents.js';
 import { appendChunks, documentRow } from './documents.js';
+import type { Link } from '../sources/html-to-markdown.js';
+import { insertLinks } from './links.js';
 import { assertStaging } from './runs.js';
 import { stmt } from './statements.js';
 
@@ -22,6 +24,8 @@ export interface StagedDocument {
   /** The live version this one replaces (0 if none); a `copy` publishes only if it is still live then. */
   baseVersion: number;
   chunks: readonly ChunkWrite[];
+  /** The targets of the links in its text (HTML input), stored with the version. */
+  links?: readonly Link[];
 }
 
 /** Where a staged version's chunks go. */
@@ -109,7 +113,7 @@ export function finishStage(db: Database, runId: number, version: number): void 
   }).immediate();
 }
 
-/** Inserts the stage row (the version), first turning this run's earlier stage of the document into garbage. */
+/** Inserts the stage row (the version) and its links, first turning this run's earlier stage of the document into garbage. */
 function newStage(db: Database, runId: number, doc: StagedDocument, complete: boolean): { documentId: number; version: number } {
   const documentId = documentRow(db, doc.header);
   const previous = stmt<[number, number], { version: number }>(
@@ -140,5 +144,7 @@ function newStage(db: Database, runId: number, doc: StagedDocument, complete: bo
     doc.chunks.filter((c) => c.vector === null).length,
     complete ? 1 : 0,
   );
-  return { documentId, version: Number(info.lastInsertRowid) };
+  const version = Number(info.lastInsertRowid);
+  if (doc.links) insertLinks(db, documentId, version, doc.links);
+  return { documentId, version };
 }

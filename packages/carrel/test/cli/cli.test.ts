@@ -73,6 +73,24 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     });
   });
 
+  it("shows an HTML page's link targets after its text with docs show --links", async () => {
+    const data = tempDir();
+    const docs = tempDir();
+    writeFileSync(
+      join(docs, 'retries.html'),
+      '<html><body><h1>Retries</h1><p>Jobs wait, as <a href="https://example.org/backoff.html">the backoff guide</a> says.</p></body></html>',
+    );
+    expect(await runCli(data, ['--json', 'add', docs, '--library', 'site'])).toMatchObject({ code: 0 });
+    const id = (json((await runCli(data, ['--json', 'docs', 'list'])).stdout).documents as { id: number }[])[0]!.id;
+    const plain = await runCli(data, ['docs', 'show', String(id)]);
+    expect(plain.stdout).toContain('Jobs wait, as the backoff guide says.');
+    expect(plain.stdout).not.toContain('example.org');
+    const withLinks = await runCli(data, ['docs', 'show', String(id), '--links']);
+    expect(withLinks.stdout).toContain(
+      'Jobs wait, as the backoff guide says.\n\n## Links\n\n- the backoff guide → https://example.org/backoff.html',
+    );
+  });
+
   it('explains bad input in one line with its exit code, and stores nothing', async () => {
     const data = tempDir();
     const docs = tempDir();

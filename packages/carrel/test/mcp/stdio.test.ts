@@ -137,6 +137,20 @@ describe('carrel mcp over stdio', () => {
     expect(missing).toMatchObject({ isError: true, structuredContent: { error: { kind: 'not_found' } } });
   });
 
+  it("reads an HTML document's link targets apart from its text, on request", async () => {
+    const client = await connect(tempDir());
+    const html =
+      '<html><body><h1>Retries</h1><p>Jobs wait, as <a href="https://example.org/backoff.html">the backoff guide</a> says.</p></body></html>';
+    await call(client, 'index_document', { library: 'carrel', title: 'Retries', content: html, format: 'html' });
+    const id = ((await call(client, 'list_documents', { library: 'carrel' })).structuredContent!.documents as { id: number }[])[0]!.id;
+    const plain = await call(client, 'get_document', { documentId: id });
+    expect(plain.content[0]!.text).toContain('Jobs wait, as the backoff guide says.');
+    expect(plain.content[0]!.text).not.toContain('example.org');
+    const withLinks = await call(client, 'get_document', { documentId: id, links: true });
+    expect(withLinks.content[0]!.text).toContain('## Links\n\n- the backoff guide → https://example.org/backoff.html');
+    expect(withLinks.structuredContent).toMatchObject({ links: [{ text: 'the backoff guide', href: 'https://example.org/backoff.html' }] });
+  });
+
   it('answers bad input with tool errors a model can read, and stores nothing', async () => {
     const docs = tempDir();
     const outside = tempDir();

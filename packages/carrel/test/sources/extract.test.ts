@@ -59,6 +59,9 @@ describe('htmlToMarkdown on hostile pages', () => {
     // Readability: 1,000 nested divs took 35 s; linkedom's parse also grows faster than the page with depth.
     'deeply nested divs': (n) => `<html><body>${'<div>'.repeat(n / 11)}deep${'</div>'.repeat(n / 11)}</body></html>`,
     'deeply nested lists': (n) => `<html><body>${'<ul><li>x'.repeat(n / 10)}${'</li></ul>'.repeat(n / 10)}</body></html>`,
+    // Each table looks into its cells for blocks only as far as the next table inside them.
+    'deeply nested tables whose cells hold blocks': (n) =>
+      `<html><body>${'<table><tr><td>x<p>a</p><p>b</p>'.repeat(n / 33)}${'</td></tr></table>'.repeat(n / 33)}</body></html>`,
     'deeply nested quotes': (n) => `<html><body>${'<blockquote>q'.repeat(n / 13)}${'</blockquote>'.repeat(n / 13)}</body></html>`,
     'runs of backticks in code': (n) => `<html><body><p><code>${'`'.repeat(n / 2)}</code></p><pre>${'`'.repeat(n / 2)}</pre></body></html>`,
     'runs of markdown characters': (n) => `<html><body><p>${'*_`[]#\\'.repeat(n / 7)}</p></body></html>`,

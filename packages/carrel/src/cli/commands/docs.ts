@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { commandContext, withKnowledgeBase } from '../context.js';
+import { renderLinks } from '../../app/render.js';
 import { libraryLabel } from '../../fix.js';
 import { print } from '../output.js';
 import { integer } from './parse.js';
@@ -60,10 +61,13 @@ export function register(program: Command): void {
     .argument('<id>', 'document id', integer('<id>'))
     .option('--offset <n>', 'character to start at', integer('--offset'), 0)
     .option('--max-chars <n>', 'characters to print', integer('--max-chars'), 1_000_000)
-    .action(async (id: number, o: { offset: number; maxChars: number }, command: Command) => {
+    .option('--links', "also list the targets of the document's links after its text (HTML documents)")
+    .action(async (id: number, o: { offset: number; maxChars: number; links?: boolean }, command: Command) => {
       const { settings, json } = commandContext(command);
-      const page = await withKnowledgeBase(settings, (kb) => kb.getDocument(id, { offset: o.offset, maxChars: o.maxChars }));
-      print(page, json, (p) => `# ${p.title}\n(${p.source})\n\n${p.content}`);
+      const page = await withKnowledgeBase(settings, (kb) =>
+        kb.getDocument(id, { offset: o.offset, maxChars: o.maxChars, links: o.links ?? false }),
+      );
+      print(page, json, (p) => `# ${p.title}\n(${p.source})\n\n${p.content}${p.links ? `\n\n${renderLinks(p.links)}` : ''}`);
     });
   docs
     .command('rm')

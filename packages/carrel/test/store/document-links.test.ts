@@ -1,0 +1,129 @@
+/**
+ * Link targets of HTML documents stored apart from the text: the stored and indexed text has the
+ * link text only (a word found only in a URL or a tooltip matches nothing), `getDocument` shows the
+ * targets on request, and they follow their version through re-ingest, reindex, delete and discard.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { KnowledgeBase } from 'carrel';
+import { openDatabase } from '../../src/store/database.js';
+import { collectGarbage, discardRun } from '../../src/store/garbage.js';
+import { openRun } from '../../src/store/runs.js';
+import { stageDocuments } from '../../src/store/staging.js';
+import { tempDir } from '../support/temp-dir.js';
+import { join } from 'node:path';
+
+const open: KnowledgeBase[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((kb) => kb.close()));
+});
+
+function kbIn(dataDir: string): KnowledgeBase {
+  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
+  open.push(kb);
+  return kb;
+}
+
+const page = (target: string) =>
+  `<html><head><title>Retries</title></head><body><main><h1>Retries</h1>
+   <p>Jobs are retried with backoff, as <a href="https://example.org/${target}/backoff.html" title="Quokka summary of the other page">the backoff guide</a> explains.</p>
+   <p>Every failed attempt waits longer than the one before it, up to a limit set per queue.</p></main></body></html>`;
+
+/** Link rows of every version, deleted ones included until the collector runs. */
+function linkRows(dataDir: string): { version: number; href: string }[] {
+  const db = openDatabase(join(dataDir, 'carrel.db'));
+  try {
+    return db.prepare<[], { version: number; href: string }>('SELECT version, href FROM document_links ORDER BY version, ord').all();
+  } finally {
+    db.close();
+  }
+}
+
+function collectAll(dataDir: string): void {
+  const db = openDatabase(join(dataDir, 'carrel.db'));
+  try {
+    while (collectGarbage(db, 1000) > 0);
+  } finally {
+    db.close();
+  }
+}
+
+describe('link targets of HTML documents', () => {
+  it('keeps URLs and tooltips out of the stored and indexed text, and shows the targets on request', async () => {
+    const dataDir = tempDir();
+    const kb = kbIn(dataDir);
+    const html = await kb.ingestContent({ library: 'docs', content: page('xylophone'), source: 'retries.html', format: 'html' });
+    const id = html.documents[0]!.documentId!;
+
+    const doc = kb.getDocument(id);
+    expect(doc.content).toContain('Jobs are retried with backoff, as the backoff guide explains.');
+    expect(doc.content).not.toContain('example.org');
+    expect(doc.links).toBeUndefined();
+    expect(kb.getDocument(id, { links: true }).links).toEqual([
+      { text: 'the backoff guide', href: 'https://example.org/xylophone/backoff.html' },
+    ]);
+
+    // Keyword matches only: the semantic half ranks every chunk, matching words or not.
+    const keywordHits = async (query: string) =>
+      (await kb.search({ query })).results.filter((r) => r.bm25Rank !== null).map((r) => r.documentId);
+    expect(await keywordHits('backoff guide')).toEqual([id]);
+    expect(await keywordHits('xylophone')).toEqual([]);
+    expect(await keywordHits('quokka')).toEqual([]);
+
+    // Markdown is the user's own text: its links stay in it, and it has no separate targets.
+    const md = await kb.ingestContent({
+      library: 'docs',
+      content: '# Notes\n\nSee [the guide](https://example.org/zebra.html).\n',
+      source: 'notes.md',
+    });
+    const notes = kb.getDocument(md.documents[0]!.documentId!, { links: true });
+    expect(notes.content).toContain('[the guide](https://example.org/zebra.html)');
+    expect(notes.links).toEqual([]);
+  });
+
+  it('keeps the targets of the live version through re-ingest and reindex, and deletes them with their version', async () => {
+    const dataDir = tempDir();
+    const kb = kbIn(dataDir);
+    const id = (await kb.ingestContent({ library: 'docs', content: page('first'), source: 'retries.html', format: 'html' })).documents[0]!
+      .documentId!;
+    await kb.ingestContent({ library: 'docs', content: page('second'), source: 'retries.html', format: 'html' });
+    expect(kb.getDocument(id, { links: true }).links).toEqual([
+      { text: 'the backoff guide', href: 'https://example.org/second/backoff.html' },
+    ]);
+
+    await kb.reindexLibrary('docs');
+    expect(kb.getDocument(id, { links: true }).links).toEqual([
+      { text: 'the backoff guide', href: 'https://example.org/second/backoff.html' },
+    ]);
+    await kb.close();
+    open.length = 0;
+    collectAll(dataDir);
+    // One version left (the reindexed copy): the replaced versions' targets went with their chunks.
+    expect(linkRows(dataDir).map((r) => r.href)).toEqual(['https://example.org/second/backoff.html']);
+
+    const again = kbIn(dataDir);
+    await again.deleteDocument(id);
+    await again.close();
+    open.length = 0;
+    collectAll(dataDir);
+    expect(linkRows(dataDir)).toEqual([]);
+  });
+
+  it("deletes a discarded run's targets with its staged version", () => {
+    const dataDir = tempDir();
+    kbIn(dataDir);
+    const db = openDatabase(join(dataDir, 'carrel.db'));
+    try {
+      const { run, library } = openRun(db, { taskId: null, library: 'docs', version: '' });
+      const header = { libraryId: library.id, source: 'a.html', kind: 'file' as const, title: 'A', contentHash: 'h', bytes: 1, tags: [] };
+      stageDocuments(db, run.id, null, [
+        { header, status: 'created', baseVersion: 0, chunks: [], links: [{ text: 'x', href: 'https://example.org/x' }] },
+      ]);
+      expect(db.prepare('SELECT count(*) AS n FROM document_links').get()).toEqual({ n: 1 });
+      discardRun(db, run.id);
+      while (collectGarbage(db, 1000) > 0);
+      expect(db.prepare('SELECT count(*) AS n FROM document_links').get()).toEqual({ n: 0 });
+    } finally {
+      db.close();
+    }
+  });
+});
