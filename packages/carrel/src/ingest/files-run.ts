@@ -18,7 +18,7 @@ import { extract } from '../sources/extract.js';
 import type { Link } from '../sources/html-to-markdown.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
-import { looksBinary, mediaTypeOfPath } from '../sources/media-type.js';
+import { looksBinary, mediaTypeOfPath, withoutNul } from '../sources/media-type.js';
 import type { ChunkWrite, DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
 import { findLiveDocument } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
@@ -304,7 +304,7 @@ export class FilesRun {
     };
     let bytesRead = 0;
     for await (const line of readLines(fd)) {
-      chunker.push(line);
+      chunker.push(withoutNul(line));
       bytesRead += line.length;
       const ready = chunker.take();
       if (ready.length > 0) pending.push(...ready);

@@ -1,7 +1,8 @@
 /**
  * Caps how deep the elements of an HTML string nest, before it is parsed. linkedom's parse grows
  * faster than the page with nesting depth (48,000 nested divs: 2.7 s, against 0.35 s for as many
- * side by side), and so would every walk after it; no real page nests more than a few dozen deep.
+ * side by side), so does htmlparser2's (its stack of open tags is shifted at every tag: 48,000
+ * nested list items took 23 s), and so would every walk after it; no real page nests more than a few dozen deep.
  * One scan over the string: tags nested deeper than the cap are dropped, their text kept.
  *
  * Depth counts elements that must be closed explicitly; `p`, `li`, `td` and the other elements
@@ -47,7 +48,6 @@ const isNameChar = (c: number) =>
 
 /** `html` with elements nested deeper than `max` unwrapped; unchanged (the same string) when none are. */
 export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
-  const lower = html.toLowerCase();
   const kept: string[] = [];
   let copiedTo = 0;
   let depth = 0;
@@ -63,7 +63,7 @@ export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
     const nameStart = i + (closing ? 2 : 1);
     let nameEnd = nameStart;
     while (nameEnd < html.length && isNameChar(html.charCodeAt(nameEnd))) nameEnd++;
-    const name = lower.slice(nameStart, nameEnd);
+    const name = html.slice(nameStart, nameEnd).toLowerCase();
     if (name === '') {
       i = html.indexOf('<', i + 1); // "a < b", "<!doctype", "<?xml": not an element tag
       continue;
@@ -87,7 +87,7 @@ export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
     }
     let next = tagEnd;
     if (!closing && RAW_TEXT.has(name)) {
-      const close = lower.indexOf(`</${name}`, tagEnd);
+      const close = indexOfEndTag(html, name, tagEnd);
       if (close < 0) break;
       next = close;
     }
@@ -96,6 +96,17 @@ export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
   if (kept.length === 0) return html;
   kept.push(html.slice(copiedTo));
   return kept.join('');
+}
+
+/**
+ * Where `</name` starts at or after `from`, in any letter case, or -1. The page is not lower-cased
+ * whole for this: that copy cost half of the scan on real documentation.
+ */
+function indexOfEndTag(html: string, name: string, from: number): number {
+  for (let i = html.indexOf('</', from); i >= 0; i = html.indexOf('</', i + 2)) {
+    if (html.slice(i + 2, i + 2 + name.length).toLowerCase() === name) return i;
+  }
+  return -1;
 }
 
 /**

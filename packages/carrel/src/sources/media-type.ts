@@ -41,11 +41,32 @@ export function mediaTypeOfContentType(contentType: string | undefined, url: str
   return undefined;
 }
 
-/** True when the bytes look binary: a NUL in the first 8 KB (what git and grep use). */
+/**
+ * True when the bytes look binary: NULs in the first 8 KB (where git and grep look), unless they are
+ * a stray few in valid UTF-8 — Javadoc writes the NUL character's own documentation with raw NULs.
+ * Binary formats and UTF-16 text have NULs all through their first bytes, or are not UTF-8.
+ */
 export function looksBinary(bytes: Uint8Array): boolean {
-  const end = Math.min(bytes.length, 8192);
-  for (let i = 0; i < end; i++) if (bytes[i] === 0) return true;
-  return false;
+  const head = bytes.subarray(0, 8192);
+  let nuls = 0;
+  for (let i = 0; i < head.length; i++) if (head[i] === 0) nuls++;
+  if (nuls === 0) return false;
+  return nuls > 4 + head.length / 1024 || !isUtf8Start(head);
+}
+
+/** Text with its NUL characters removed: they are not content, and nothing downstream expects them. */
+export function withoutNul(text: string): string {
+  return text.includes('\0') ? text.replaceAll('\0', '') : text;
+}
+
+/** True when `head` is valid UTF-8, allowing a character cut off at its end. */
+function isUtf8Start(head: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(head, { stream: true });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** True when the bytes start with the PDF magic number. */
