@@ -47,7 +47,9 @@ function collectAll(dataDir: string): void {
   }
 }
 
-describe('link targets of HTML documents', () => {
+// Several ingests, a reindex and two openings of the store per test, each starting an ingest worker
+// from the TypeScript sources: more than vitest's default allows on a loaded 2-core machine.
+describe('link targets of HTML documents', { timeout: 120_000 }, () => {
   it('keeps URLs and tooltips out of the stored and indexed text, and shows the targets on request', async () => {
     const dataDir = tempDir();
     const kb = kbIn(dataDir);
