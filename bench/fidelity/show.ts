@@ -1,10 +1,10 @@
 /**
- * Prints the markdown Carrel makes of one HTML page (Readability + the converter, as an ingest
- * does), to look at what a fidelity run reports as lost.
+ * Prints the markdown Carrel makes of one HTML page (main-content detection + the converter, as an
+ * ingest does), with its title and recognised generator, to look at what a fidelity run reports as lost.
  *
  *   node --conditions=carrel-source --import tsx bench/fidelity/show.ts <page.html> [--bare <selector>]
  *
- * `--bare <selector>`: the converter alone on the elements matching the selector, without Readability.
+ * `--bare <selector>`: the converter alone on the elements matching the selector (linkedom's parse).
  *
  * @module
  */
@@ -20,6 +20,6 @@ if (bare >= 0) {
   for (const el of Array.from(document.querySelectorAll(process.argv[bare + 1]!)))
     console.log(domToMarkdown(el as unknown as DomNode).markdown);
 } else {
-  const { title, markdown } = await htmlToMarkdown(html);
-  console.log(`title: ${title}\n\n${markdown}`);
+  const { title, generator, markdown } = await htmlToMarkdown(html);
+  console.log(`title: ${title}\ngenerator: ${generator ?? '(none recognised)'}\n\n${markdown}`);
 }
