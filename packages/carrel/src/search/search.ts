@@ -75,20 +75,21 @@ export function ratingFactor(avg: number | null, count: number): number {
 /**
  * Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the
  * candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
- * (for a caller that has already said so).
+ * (for a caller that has already said so); `keyword: false` runs the vector side alone (the
+ * retrieval benchmark measures each side on its own; a user's search always runs both).
  */
 export function hybridSearch(
   db: Database,
   request: SearchRequest,
   query: QueryVector,
-  { noteKeywordOnly = true }: { noteKeywordOnly?: boolean } = {},
+  { noteKeywordOnly = true, keyword = true }: { noteKeywordOnly?: boolean; keyword?: boolean } = {},
 ): SearchResponse {
   const limit = request.limit ?? 10;
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: Notice[] = [];
   const filter = filterClause(request);
-  const match = selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
+  const match = keyword && selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];
