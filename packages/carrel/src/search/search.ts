@@ -1,6 +1,6 @@
 /**
  * Hybrid search: BM25 (FTS5) and vector KNN (sqlite-vec) each produce a filtered candidate list,
- * reciprocal-rank fusion merges them, document ratings nudge the fused score, and the requested
+ * score-aware fusion merges them (fusion.ts), document ratings nudge the fused score, and the requested
  * page is hydrated with snippets and a one-line explanation per result.
  *
  * Filters are applied inside both retrievers (SQL WHERE for BM25, a chunk allowlist or the
@@ -14,14 +14,21 @@ import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
-import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries, termChunkCount } from '../store/search-queries.js';
+import {
+  allowedChunkIds,
+  bm25Search,
+  chunkDetails,
+  filterClause,
+  filteredLibraries,
+  matchingChunks,
+  termChunkCount,
+} from '../store/search-queries.js';
 import type { VectorHit } from '../store/vector-memory.js';
 import { hasVectorTable, knn } from '../store/vectors.js';
-import { queryTerms, selectiveFtsMatch } from './fts-query.js';
+import { allTermsMatch, queryTerms, selectiveFtsMatch } from './fts-query.js';
+import { fuse } from './fusion.js';
 import { snippet } from './snippet.js';
 
-/** RRF constant from Cormack et al. (2009); 60 is the value the paper found robust. */
-const RRF_K = 60;
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;
 
@@ -130,15 +137,15 @@ export function hybridSearch(
     vectorHits.length = Math.min(vectorHits.length, depth);
   }
 
-  const fused = new Map<number, { rrf: number; bm25Rank: number | null; vectorRank: number | null; distance: number | null }>();
-  textHits.forEach((h, i) => fused.set(h.chunkId, { rrf: 1 / (RRF_K + i + 1), bm25Rank: i + 1, vectorRank: null, distance: null }));
-  vectorHits.forEach((h, i) => {
-    const entry = fused.get(h.chunkId) ?? { rrf: 0, bm25Rank: null, vectorRank: null, distance: null };
-    entry.rrf += 1 / (RRF_K + i + 1);
-    entry.vectorRank = i + 1;
-    entry.distance = h.distance;
-    fused.set(h.chunkId, entry);
-  });
+  const all = allTermsMatch(request.query);
+  const precise = all
+    ? matchingChunks(
+        db,
+        all,
+        textHits.map((h) => h.chunkId),
+      )
+    : new Set<number>();
+  const fused = fuse(textHits, vectorHits, depth, precise);
   const details = chunkDetails(db, [...fused.keys()]);
   const terms = queryTerms(request.query);
   // A chunk found by one query may be gone by the next: another process replaced its document in
@@ -148,7 +155,7 @@ export function hybridSearch(
       const d = details.get(chunkId);
       if (!d) return [];
       const factor = ratingFactor(d.ratingAvg, d.ratingCount);
-      return [{ d, f, factor, score: f.rrf * factor }];
+      return [{ d, f, factor, score: f.score * factor }];
     })
     .sort((a, b) => b.score - a.score || a.d.chunkId - b.d.chunkId);
 
@@ -167,7 +174,7 @@ export function hybridSearch(
     vectorRank: f.vectorRank,
     vectorDistance: f.distance,
     rating: d.ratingAvg,
-    explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor),
+    explanation: explain(f.precise, f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor),
   }));
   const mode =
     textHits.length > 0 && query.vector !== null
@@ -181,6 +188,7 @@ export function hybridSearch(
 }
 
 function explain(
+  precise: boolean,
   bm25Rank: number | null,
   vectorRank: number | null,
   distance: number | null,
@@ -189,7 +197,7 @@ function explain(
   factor: number,
 ): string {
   const parts: string[] = [];
-  if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}`);
+  if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}${precise ? ' (all query words)' : ''}`);
   if (vectorRank !== null) parts.push(`semantic rank ${vectorRank} (cosine distance ${distance!.toFixed(3)})`);
   if (factor !== 1) parts.push(`rated ${avg!.toFixed(1)}/5 by ${count} → ×${factor.toFixed(2)}`);
   return parts.join('; ');
