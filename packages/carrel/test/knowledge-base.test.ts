@@ -56,7 +56,7 @@ describe('KnowledgeBase', () => {
     expect(mode).toBe('hybrid');
     expect(results[0]).toMatchObject({ title: 'Guide', heading: 'Guide > Install', library: 'carrel', version: '1.0', bm25Rank: 1 });
     expect(results[0]!.snippet).toContain('npm install carrel');
-    expect(results[0]!.explanation).toMatch(/keyword rank 1; semantic rank \d/);
+    expect(results[0]!.explanation).toMatch(/keyword rank 1 \(all query words\); semantic rank \d/);
   });
 
   it('treats an unchanged re-ingest as a no-op and replaces the chunks of a changed document', async () => {

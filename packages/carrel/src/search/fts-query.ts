@@ -49,3 +49,13 @@ export function selectiveFtsMatch(query: string, chunkCount: (quoted: string, ca
   }
   return kept.length > 0 ? kept.join(' OR ') : undefined;
 }
+
+/**
+ * The FTS5 expression matching chunks that hold every word of `query` (undefined when it has
+ * none). Every word, including any {@link selectiveFtsMatch} left out: a word no chunk holds means
+ * no chunk matches the whole query.
+ */
+export function allTermsMatch(query: string): string | undefined {
+  const terms = queryTerms(query);
+  return terms.length > 0 ? terms.map(quoteTerm).join(' AND ') : undefined;
+}

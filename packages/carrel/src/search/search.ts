@@ -1,6 +1,6 @@
 /**
  * Hybrid search: BM25 (FTS5) and vector KNN (sqlite-vec) each produce a filtered candidate list,
- * reciprocal-rank fusion merges them, document ratings nudge the fused score, and the requested
+ * score-aware fusion merges them (fusion.ts), document ratings nudge the fused score, and the requested
  * page is hydrated with snippets and a one-line explanation per result.
  *
  * Filters are applied inside both retrievers (SQL WHERE for BM25, a chunk allowlist or the
@@ -14,14 +14,21 @@ import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind, StoredPageKind } from '../store/documents.js';
 import type { SearchFilters } from '../store/search-queries.js';
-import { allowedChunkIds, bm25Search, chunkDetails, filterClause, filteredLibraries, termChunkCount } from '../store/search-queries.js';
+import {
+  allowedChunkIds,
+  bm25Search,
+  chunkDetails,
+  filterClause,
+  filteredLibraries,
+  matchingChunks,
+  termChunkCount,
+} from '../store/search-queries.js';
 import type { VectorHit } from '../store/vector-memory.js';
 import { hasVectorTable, knn } from '../store/vectors.js';
-import { queryTerms, selectiveFtsMatch } from './fts-query.js';
+import { allTermsMatch, queryTerms, selectiveFtsMatch } from './fts-query.js';
+import { fuse } from './fusion.js';
 import { snippet } from './snippet.js';
 
-/** RRF constant from Cormack et al. (2009); 60 is the value the paper found robust. */
-const RRF_K = 60;
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;
 
@@ -84,20 +91,21 @@ export function pageKindFactor(kind: StoredPageKind): number {
 /**
  * Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the
  * candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
- * (for a caller that has already said so).
+ * (for a caller that has already said so); `keyword: false` runs the vector side alone (the
+ * retrieval benchmark measures each side on its own; a user's search always runs both).
  */
 export function hybridSearch(
   db: Database,
   request: SearchRequest,
   query: QueryVector,
-  { noteKeywordOnly = true }: { noteKeywordOnly?: boolean } = {},
+  { noteKeywordOnly = true, keyword = true }: { noteKeywordOnly?: boolean; keyword?: boolean } = {},
 ): SearchResponse {
   const limit = request.limit ?? 10;
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: Notice[] = [];
   const filter = filterClause(request);
-  const match = selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
+  const match = keyword && selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
   const textHits = match ? bm25Search(db, match, filter, depth) : [];
 
   const vectorHits: VectorHit[] = [];
@@ -138,15 +146,15 @@ export function hybridSearch(
     vectorHits.length = Math.min(vectorHits.length, depth);
   }
 
-  const fused = new Map<number, { rrf: number; bm25Rank: number | null; vectorRank: number | null; distance: number | null }>();
-  textHits.forEach((h, i) => fused.set(h.chunkId, { rrf: 1 / (RRF_K + i + 1), bm25Rank: i + 1, vectorRank: null, distance: null }));
-  vectorHits.forEach((h, i) => {
-    const entry = fused.get(h.chunkId) ?? { rrf: 0, bm25Rank: null, vectorRank: null, distance: null };
-    entry.rrf += 1 / (RRF_K + i + 1);
-    entry.vectorRank = i + 1;
-    entry.distance = h.distance;
-    fused.set(h.chunkId, entry);
-  });
+  const all = allTermsMatch(request.query);
+  const precise = all
+    ? matchingChunks(
+        db,
+        all,
+        textHits.map((h) => h.chunkId),
+      )
+    : new Set<number>();
+  const fused = fuse(textHits, vectorHits, depth, precise);
   const details = chunkDetails(db, [...fused.keys()]);
   const terms = queryTerms(request.query);
   // A chunk found by one query may be gone by the next: another process replaced its document in
@@ -156,7 +164,7 @@ export function hybridSearch(
       const d = details.get(chunkId);
       if (!d) return [];
       const factor = ratingFactor(d.ratingAvg, d.ratingCount);
-      return [{ d, f, factor, score: f.rrf * factor * pageKindFactor(d.pageKind) }];
+      return [{ d, f, factor, score: f.score * factor * pageKindFactor(d.pageKind) }];
     })
     .sort((a, b) => b.score - a.score || a.d.chunkId - b.d.chunkId);
 
@@ -175,7 +183,7 @@ export function hybridSearch(
     vectorRank: f.vectorRank,
     vectorDistance: f.distance,
     rating: d.ratingAvg,
-    explanation: explain(f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor, d.pageKind),
+    explanation: explain(f.precise, f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor, d.pageKind),
   }));
   const mode =
     textHits.length > 0 && query.vector !== null
@@ -189,6 +197,7 @@ export function hybridSearch(
 }
 
 function explain(
+  precise: boolean,
   bm25Rank: number | null,
   vectorRank: number | null,
   distance: number | null,
@@ -198,7 +207,7 @@ function explain(
   pageKind: StoredPageKind,
 ): string {
   const parts: string[] = [];
-  if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}`);
+  if (bm25Rank !== null) parts.push(`keyword rank ${bm25Rank}${precise ? ' (all query words)' : ''}`);
   if (vectorRank !== null) parts.push(`semantic rank ${vectorRank} (cosine distance ${distance!.toFixed(3)})`);
   if (factor !== 1) parts.push(`rated ${avg!.toFixed(1)}/5 by ${count} → ×${factor.toFixed(2)}`);
   if (pageKind !== 'content') parts.push(`table of contents → ×${pageKindFactor(pageKind)}`);

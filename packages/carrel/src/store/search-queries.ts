@@ -85,6 +85,16 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
     .all(match, ...filter.params, limit);
 }
 
+/** Which of `chunkIds` match `match` (an FTS5 expression). */
+export function matchingChunks(db: Database, match: string, chunkIds: readonly number[]): Set<number> {
+  if (chunkIds.length === 0) return new Set();
+  const rows = stmt<[string, string], { id: number }>(
+    db,
+    'SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))',
+  ).all(match, JSON.stringify(chunkIds));
+  return new Set(rows.map((r) => r.id));
+}
+
 /**
  * How many chunks contain `term` (a quoted FTS5 phrase), counting no further than `cap`: reading a
  * doclist without scoring is cheap, but a common term's doclist grows with the store.

@@ -1,11 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/search/fts-query.js';
+import { allTermsMatch, ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/search/fts-query.js';
 
 describe('FTS query building', () => {
   it('quotes every word so user punctuation cannot become FTS5 syntax', () => {
     expect(queryTerms('Foo* AND "bar" NEAR(baz) foo')).toEqual(['foo', 'and', 'bar', 'near', 'baz']);
     expect(ftsMatch('a-b (c)')).toBe('"a" OR "b" OR "c"');
     expect(ftsMatch('  ... ')).toBeUndefined();
+  });
+
+  it('requires every word, quoted, for the precise matches', () => {
+    expect(allTermsMatch('Foo-bar "baz"')).toBe('"foo" AND "bar" AND "baz"');
+    expect(allTermsMatch('  ... ')).toBeUndefined();
   });
 
   it('drops the most common terms once the rarer ones fill the row budget, always keeping the rarest', () => {
