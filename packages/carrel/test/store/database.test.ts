@@ -15,6 +15,7 @@ describe('openDatabase', () => {
       { version: 2, name: '0002_chunk_overlap.sql' },
       { version: 3, name: '0003_staged_runs.sql' },
       { version: 4, name: '0004_chunk_source_gaps.sql' },
+      { version: 8, name: '0008_chunking.sql' },
     ]);
     first.close();
     const second = openDatabase(path);
