@@ -38,12 +38,12 @@ export interface ChunkerOptions {
   counter: TokenCounter;
 }
 
-/** Defaults for the default model's window (256 word pieces, 2 of them [CLS] and [SEP]), estimated. */
+/** The plan for the default model's window (256 word pieces, 2 of them [CLS] and [SEP]; see `chunkingPlan`), estimated. */
 export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = {
   maxTokens: 254,
-  targetTokens: 180,
+  targetTokens: 216,
   overlapTokens: 32,
-  minTokens: 90,
+  minTokens: 108,
   counter: WORDPIECE_ESTIMATE,
 };
 
@@ -89,6 +89,8 @@ export class MarkdownChunker {
   private body = '';
   /** Tokens of `body`, and the most it may hold (the window less the breadcrumb and overlap). */
   private bodyTokens = 0;
+  /** Tokens of the current breadcrumb, counted when first needed after a heading. */
+  private crumb: number | undefined;
   private budget = 0;
   private lead = '';
   private carry = '';
@@ -221,6 +223,7 @@ export class MarkdownChunker {
     this.carry = '';
     this.headings[level - 1] = title;
     this.headings.fill('', level);
+    this.crumb = undefined;
     if (level === 1 && this.firstTitle === undefined) this.firstTitle = title;
   }
 
@@ -247,8 +250,10 @@ export class MarkdownChunker {
    */
   private place(text: string, isCode: boolean): void {
     const { counter, maxTokens, overlapTokens } = this.opts;
-    const tokens = counter.count(text);
-    const room = Math.max(Math.floor(maxTokens / 4), maxTokens - this.breadcrumbTokens(this.breadcrumb()) - overlapTokens);
+    this.crumb ??= this.breadcrumbTokens(this.breadcrumb());
+    const room = Math.max(Math.floor(maxTokens / 4), maxTokens - this.crumb - overlapTokens);
+    // A unit far longer than the room is cut without counting it whole first: its pieces are counted anyway.
+    const tokens = text.length > room * CHARS_PER_TOKEN_BOUND ? Infinity : counter.count(text);
     if (tokens <= room) return this.addUnit(text, tokens);
     let at = 0;
     for (const piece of fitPieces(text, tokens, room, isCode, counter)) {
@@ -314,7 +319,8 @@ interface CountedPiece {
  */
 function fitPieces(text: string, tokens: number, room: number, isCode: boolean, counter: TokenCounter): CountedPiece[] {
   const out: CountedPiece[] = [];
-  let charsPerToken = text.length / tokens;
+  // An uncounted unit (`tokens` Infinity) starts from a prose density.
+  let charsPerToken = Number.isFinite(tokens) ? text.length / tokens : 4;
   let pos = 0;
   while (pos < text.length) {
     if (isCode && text[pos] === '\n') pos++;

@@ -25,7 +25,7 @@ const KEYWORD_ONLY_WINDOW: EmbedderWindow = { maxTokens: 254, counter: WORDPIECE
 export function chunkingPlan(window: EmbedderWindow | null, sizes: ChunkSizes = {}): ChunkerOptions {
   const { maxTokens: windowTokens, counter } = window ?? KEYWORD_ONLY_WINDOW;
   const maxTokens = sizes.maxTokens ?? Math.min(windowTokens, MAX_CHUNK_TOKENS);
-  const targetTokens = sizes.targetTokens ?? Math.round(maxTokens * 0.7);
+  const targetTokens = sizes.targetTokens ?? Math.round(maxTokens * 0.85);
   return {
     maxTokens,
     targetTokens,

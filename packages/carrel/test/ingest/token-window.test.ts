@@ -151,10 +151,10 @@ describe('token-aware chunking', () => {
     expect(chunkingPlan(null)).toMatchObject({ maxTokens: 254, counter: WORDPIECE_ESTIMATE });
     expect(chunkingPlan({ maxTokens: 254, counter: WORDPIECE_ESTIMATE }, { maxTokens: 100 })).toMatchObject({
       maxTokens: 100,
-      targetTokens: 70,
+      targetTokens: 85,
     });
     const label = chunkingLabel(chunkingPlan({ maxTokens: 254, counter: WORDPIECE_ESTIMATE }));
-    expect(label).toBe('254 tokens (target 178, min 89, overlap 32) by estimate:wordpiece-v1');
+    expect(label).toBe('254 tokens (target 216, min 108, overlap 32) by estimate:wordpiece-v1');
     expect(chunkingLabel(chunkingPlan({ maxTokens: 254, counter: tiny }))).not.toBe(label);
   });
 
