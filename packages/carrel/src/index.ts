@@ -14,6 +14,7 @@ export type {
   OfflineEmbedderConfig,
   OpenAiEmbedderConfig,
 } from './embedders/embedder.js';
+export type { ChunkSizes } from './ingest/chunking.js';
 export type { DocumentOutcome, IngestResult } from './ingest/jobs.js';
 export type { ProgressCallback, RunOptions } from './ingest/worker-client.js';
 export type { SearchRequest, SearchResponse, SearchResult } from './search/search.js';

@@ -23,7 +23,8 @@ import { parseLibraryRef } from './library-ref.js';
 import { libraryLabel } from './fix.js';
 import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
-import type { ChunkerOptions } from './ingest/chunker.js';
+import type { ChunkSizes } from './ingest/chunking.js';
+import { chunkingLabel, chunkingPlan } from './ingest/chunking.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
 import { databasePath, resolveDataDir } from './data-dir.js';
@@ -65,7 +66,8 @@ export interface KnowledgeBaseOptions {
   maxFileBytes?: number;
   /** Text/markdown files above this size are streamed (default 8 MB). */
   streamThresholdBytes?: number;
-  chunker?: Partial<ChunkerOptions>;
+  /** Chunk sizes in tokens; by default they follow the embedder's input window (see docs/knowledge-base.md). */
+  chunker?: ChunkSizes;
   /** Chunks per embedding batch (and cancel-check interval); default 256. */
   batchChunks?: number;
 }
@@ -106,6 +108,8 @@ export interface KnowledgeBaseStatus {
   dataDir: string;
   databasePath: string;
   embedder: { id: string | null; available: boolean; reason?: string };
+  /** The chunking plan new documents get (a library recorded with another one is rechunked by a reindex). */
+  chunking: string;
   libraries: LibraryStatus[];
 }
 
@@ -127,6 +131,7 @@ export class KnowledgeBase {
   private readonly allowedRoots: readonly string[];
   private readonly fetchLimits: FetchLimits;
   private readonly maxFileBytes: number;
+  private readonly chunkSizes: ChunkSizes;
 
   private constructor(options: KnowledgeBaseOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
@@ -142,12 +147,13 @@ export class KnowledgeBase {
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
+    this.chunkSizes = options.chunker ?? {};
     this.worker = new WorkerClient(
       {
         dbPath: this.databasePath,
         embedder: resolved,
         settings: {
-          chunker: options.chunker ?? {},
+          chunker: this.chunkSizes,
           maxFileBytes: this.maxFileBytes,
           streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
           batchChunks: options.batchChunks ?? 256,
@@ -377,6 +383,7 @@ export class KnowledgeBase {
       dataDir: this.dataDir,
       databasePath: this.databasePath,
       embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
+      chunking: chunkingLabel(chunkingPlan(this.queryEmbedder?.window() ?? null, this.chunkSizes)),
       libraries: libraryStatus(this.db),
     };
   }

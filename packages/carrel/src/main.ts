@@ -32,6 +32,10 @@ async function program(argv: readonly string[]): Promise<Command> {
     .option('-d, --data-dir <dir>', 'where the knowledge base and tasks are stored (default: $CARREL_DATA_DIR or the per-user data folder)')
     .addOption(new Option('-e, --embedder <kind>', 'embedding model (default: $CARREL_EMBEDDER or local)').choices(EMBEDDER_KINDS))
     .option(
+      '--window <tokens>',
+      "the embedding model's input length in tokens, which chunks are fitted to (default: $CARREL_EMBEDDER_WINDOW or the model's)",
+    )
+    .option(
       '--allow <dir>',
       'a folder files may be indexed from; repeat for more (default: $CARREL_ALLOWED_ROOTS or the working directory)',
       (dir: string, dirs: string[] = []) => [...dirs, dir],

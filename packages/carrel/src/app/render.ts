@@ -73,6 +73,12 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
     : withFix(`keyword only (BM25): ${status.embedder.reason ?? 'no semantic model'}`, { action: 'configure_embedder' }, nameFix);
   const docs = status.libraries.reduce((n, l) => n + l.documents, 0);
   const pending = status.libraries.reduce((n, l) => n + l.chunksWithoutVectors, 0);
+  const rechunk = status.libraries
+    .filter((l) => l.chunking !== null && l.chunking !== status.chunking)
+    .map((l) => {
+      const label = libraryLabel(l.name, l.version);
+      return `  ${withFix(`${label}: chunked for ${l.chunking}, not ${status.chunking}`, { action: 'reindex', library: l.name, version: l.version }, nameFix)}`;
+    });
   const unembedded = status.libraries
     .filter((l) => l.chunksWithoutVectors > 0)
     .map((l) => {
@@ -84,6 +90,7 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
     `Search: ${search}`,
     `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending}` : ''}`,
     ...unembedded,
+    ...(rechunk.length ? [`Chunking: ${status.chunking}; libraries to rechunk:`, ...rechunk] : []),
   ].join('\n');
 }
 

@@ -7,6 +7,7 @@
  * |---|---|---|---|
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
+ * | embedder window (tokens) | `--window` | `CARREL_EMBEDDER_WINDOW` | the model's (256 local, by model name for openai) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
  *
@@ -25,6 +26,8 @@ export const EMBEDDER_KINDS = ['local', 'offline', 'openai', 'none'] as const;
 export interface SettingFlags {
   dataDir?: string;
   embedder?: string;
+  /** The embedder's input length in tokens, as typed. */
+  window?: string;
   allow?: string[];
 }
 
@@ -52,7 +55,12 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
   const roots = flags.allow?.length ? flags.allow : (env.CARREL_ALLOWED_ROOTS?.split(delimiter).filter(Boolean) ?? [process.cwd()]);
   return {
     dataDir: resolveDataDir(flags.dataDir, env),
-    embedder: embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
+    embedder: withWindow(
+      embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
+      flags.window !== undefined
+        ? positiveInteger('--window', flags.window)
+        : positiveInteger('CARREL_EMBEDDER_WINDOW', env.CARREL_EMBEDDER_WINDOW),
+    ),
     allowedRoots: roots.map((root) => resolve(root)),
     owner: `local:${userInfo().username}`,
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
@@ -69,6 +77,11 @@ function positiveInteger(name: string, value: string | undefined): number | unde
 /** The options `KnowledgeBase.open` takes for these settings. */
 export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
   return { dataDir: settings.dataDir, embedder: settings.embedder, allowedRoots: settings.allowedRoots };
+}
+
+/** The config with its input window set, for the kinds that have a configurable one. */
+function withWindow(config: EmbedderConfig, maxTokens: number | undefined): EmbedderConfig {
+  return maxTokens !== undefined && (config.kind === 'local' || config.kind === 'openai') ? { ...config, maxTokens } : config;
 }
 
 function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {

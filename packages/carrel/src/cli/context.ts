@@ -13,6 +13,7 @@ import { knowledgeBaseOptions, resolveSettings, type Settings } from '../app/set
 interface GlobalOptions {
   dataDir?: string;
   embedder?: string;
+  window?: string;
   allow?: string[];
   json?: boolean;
 }

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { TokenCounter } from './token-counter.js';
 
 /** Turns texts into unit-length float vectors. */
 export interface Embedder {
@@ -15,6 +16,16 @@ export interface Embedder {
   load(): Promise<void>;
   /** Embeds a batch; the result is parallel to `texts`. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+
+  // --- What the chunker needs (see ingest/chunking.ts).
+  /** The input window chunks are fitted to; counted by the model's tokenizer once `load()` found one. */
+  window(): EmbedderWindow;
+}
+
+/** At most `maxTokens` input tokens as `counter` counts them, special tokens ([CLS], [SEP]) excluded. */
+export interface EmbedderWindow {
+  maxTokens: number;
+  counter: TokenCounter;
 }
 
 /** Deterministic, dependency-free hashing embedder (tests, benchmarks, air-gapped use). */
@@ -36,6 +47,8 @@ export interface OpenAiEmbedderConfig {
   batchSize?: number;
   maxRetries?: number;
   timeoutMs?: number;
+  /** The model's input window in tokens; default from the model name (see `openAiWindow`), else 512. */
+  maxTokens?: number;
 }
 
 /** A local ONNX sentence-embedding model run through `@huggingface/transformers`. */
@@ -48,6 +61,8 @@ export interface LocalEmbedderConfig {
   /** Whether the model may be downloaded; false means only the cache is used. */
   allowDownload?: boolean;
   batchSize?: number;
+  /** The sequence length the model was trained at (sentence-transformers' `max_seq_length`); default 256. */
+  maxTokens?: number;
 }
 
 /** No semantic model: BM25 only. */

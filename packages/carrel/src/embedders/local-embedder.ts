@@ -8,14 +8,21 @@
  */
 import type * as Hf from '@huggingface/transformers';
 import { EmbedderUnavailableError } from '../errors.js';
-import type { Embedder, LocalEmbedderConfig } from './embedder.js';
+import type { Embedder, EmbedderWindow, LocalEmbedderConfig } from './embedder.js';
+import type { TokenCounter } from './token-counter.js';
+import { tokenizerCounter, WORDPIECE_ESTIMATE } from './token-counter.js';
 
 type Transformers = typeof Hf;
 
 /** Default model: small, English, 384 dimensions. */
 export const LOCAL_DEFAULT_MODEL = 'Xenova/all-MiniLM-L6-v2';
 
-type Extractor = (texts: string[], options: { pooling: 'mean'; normalize: boolean }) => Promise<{ data: Float32Array; dims: number[] }>;
+type Extractor = ((
+  texts: string[],
+  options: { pooling: 'mean'; normalize: boolean },
+) => Promise<{ data: Float32Array; dims: number[] }>) & {
+  tokenizer: Hf.PreTrainedTokenizer;
+};
 
 /** See module comment. */
 export class LocalEmbedder implements Embedder {
@@ -23,6 +30,8 @@ export class LocalEmbedder implements Embedder {
   private _dims: number | undefined;
   private extractor: Extractor | undefined;
   private readonly model: string;
+  /** The model's own tokenizer, once loaded. */
+  private counter: TokenCounter = WORDPIECE_ESTIMATE;
 
   constructor(private readonly config: LocalEmbedderConfig) {
     this.model = config.model ?? LOCAL_DEFAULT_MODEL;
@@ -48,6 +57,8 @@ export class LocalEmbedder implements Embedder {
     try {
       const extractor = await pipeline('feature-extraction', this.model, { dtype: 'q8' });
       this.extractor = extractor as unknown as Extractor;
+      const tokenizer = this.extractor.tokenizer;
+      this.counter = tokenizerCounter(this.model, (text) => tokenizer.encode(text, { add_special_tokens: false }).length);
     } catch (err) {
       const where = env.allowRemoteModels
         ? `download into ${env.cacheDir} failed`
@@ -56,6 +67,11 @@ export class LocalEmbedder implements Embedder {
     }
     const [probe] = await this.embed(['dimension probe']);
     this._dims = probe!.length;
+  }
+
+  /** 256 by default: all-MiniLM-L6-v2 was trained on 256 word pieces, 2 of them [CLS] and [SEP]. */
+  window(): EmbedderWindow {
+    return { maxTokens: (this.config.maxTokens ?? 256) - 2, counter: this.counter };
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {

@@ -6,8 +6,9 @@
  *
  * @module
  */
-import type { Embedder } from './embedder.js';
+import type { Embedder, EmbedderWindow } from './embedder.js';
 import { normalize } from './embedder.js';
+import { WORDPIECE_ESTIMATE } from './token-counter.js';
 
 /** Default dimension: small, so the store stays compact and a brute-force KNN stays fast. */
 export const OFFLINE_DEFAULT_DIMS = 64;
@@ -50,6 +51,11 @@ export class OfflineEmbedder implements Embedder {
   }
 
   async load(): Promise<void> {}
+
+  /** It reads any length; it states the default model's window so tests and benchmarks chunk as users do. */
+  window(): EmbedderWindow {
+    return { maxTokens: 254, counter: WORDPIECE_ESTIMATE };
+  }
 
   async embed(texts: readonly string[]): Promise<Float32Array[]> {
     return texts.map((t) => this.embedOne(t));

@@ -7,8 +7,9 @@
  * @module
  */
 import { EmbedderUnavailableError } from '../errors.js';
-import type { Embedder, OpenAiEmbedderConfig } from './embedder.js';
+import type { Embedder, EmbedderWindow, OpenAiEmbedderConfig } from './embedder.js';
 import { normalize } from './embedder.js';
+import { WORDPIECE_ESTIMATE } from './token-counter.js';
 import { trimTrailing } from '../trim-trailing.js';
 
 interface EmbeddingsResponse {
@@ -28,6 +29,24 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     );
   });
 
+/** Input windows of well-known embedding models, by model name. */
+const KNOWN_WINDOWS: Record<string, number> = {
+  'text-embedding-3-small': 8191,
+  'text-embedding-3-large': 8191,
+  'text-embedding-ada-002': 8191,
+  'nomic-embed-text': 8192,
+  'mxbai-embed-large': 512,
+  'all-minilm': 256,
+};
+
+/**
+ * The window of `model` (an Ollama tag such as `nomic-embed-text:latest` is looked up without its
+ * tag); 512 for a model not known here, the smallest common window of the larger embedding models.
+ */
+export function openAiWindow(model: string): number {
+  return KNOWN_WINDOWS[model] ?? KNOWN_WINDOWS[model.split(':')[0]!] ?? 512;
+}
+
 /** See module comment. */
 export class OpenAiEmbedder implements Embedder {
   readonly id: string;
@@ -42,6 +61,11 @@ export class OpenAiEmbedder implements Embedder {
 
   get dims(): number | undefined {
     return this._dims;
+  }
+
+  /** The endpoint's tokenizer is not at hand: the WordPiece estimate over-counts BPE tokens of prose. */
+  window(): EmbedderWindow {
+    return { maxTokens: this.config.maxTokens ?? openAiWindow(this.config.model), counter: WORDPIECE_ESTIMATE };
   }
 
   /** Probes the endpoint with one tiny input, which also fixes the dimension. */

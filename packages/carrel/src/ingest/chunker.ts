@@ -3,12 +3,17 @@
  * the current section's pending text, so memory stays bounded however large the document is (a
  * run of blank and heading lines with no text between them is the one thing kept whole: it is the
  * separator before the next chunk). Each chunk carries the breadcrumb of headings above it
- * ("Guide > Install > Linux"); chunks aim at `targetChars`, never exceed `maxChars` except for the
- * overlap prefix, start with the last `overlapChars` of the previous chunk of the same section,
- * and keep fenced code blocks whole when they fit. A new heading closes the current chunk unless
- * it is still shorter than `minChars`; then the short section and its successor share a chunk
- * (the heading line stays in the text, the breadcrumb is the one where the chunk began). Plain
- * text goes through the same path (it simply has no headings).
+ * ("Guide > Install > Linux"). Sizes are in tokens of the embedder (see `chunking.ts`): what is
+ * embedded — the breadcrumb, the overlap and the chunk's text — never exceeds `maxTokens` as the
+ * counter counts it (but for a breadcrumb longer than three quarters of it); chunks aim at
+ * `targetTokens`, start with the last `overlapTokens` of the previous chunk of the same section,
+ * and keep fenced code blocks and tables whole when they fit. A new heading closes the current
+ * chunk unless it is still shorter than `minTokens`; then the short section and its successor
+ * share a chunk (the heading line stays in the text, the breadcrumb is the one where the chunk
+ * began). Plain text goes through the same path (it simply has no headings).
+ *
+ * Every piece of text is counted once as it is placed, so chunking stays linear; a unit too long
+ * for a chunk is cut by characters in proportion to its count and each piece is counted again.
  *
  * A chunk's text (after its overlap) is an exact slice of the source, and the source between two
  * chunks (blank lines, heading lines, blanks trimmed at a cut) is recorded on the later one, so
@@ -16,20 +21,37 @@
  *
  * @module
  */
+import type { TokenCounter } from '../embedders/token-counter.js';
+import { WORDPIECE_ESTIMATE } from '../embedders/token-counter.js';
 import { closesFence, fenceOpening, isBlank, parseHeading, safeEnd } from './markdown-lines.js';
 import { splitUnit } from './split-unit.js';
 
-/** Size knobs, in characters. */
+/** Size knobs, in tokens as `counter` counts them. */
 export interface ChunkerOptions {
-  targetChars: number;
-  maxChars: number;
-  overlapChars: number;
+  /** Most tokens of a chunk's embedded text: breadcrumb, overlap and text. */
+  maxTokens: number;
+  /** A chunk is closed once its text reaches this many tokens. */
+  targetTokens: number;
+  overlapTokens: number;
   /** A section shorter than this is merged with the next one instead of becoming its own tiny chunk. */
-  minChars: number;
+  minTokens: number;
+  counter: TokenCounter;
 }
 
-/** Defaults tuned for small sentence-embedding models (≈ 256–512 tokens per chunk). */
-export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = { targetChars: 1200, maxChars: 2400, overlapChars: 150, minChars: 600 };
+/** The plan for the default model's window (256 word pieces, 2 of them [CLS] and [SEP]; see `chunkingPlan`), estimated. */
+export const DEFAULT_CHUNKER_OPTIONS: ChunkerOptions = {
+  maxTokens: 254,
+  targetTokens: 216,
+  overlapTokens: 32,
+  minTokens: 108,
+  counter: WORDPIECE_ESTIMATE,
+};
+
+/**
+ * Characters a token can take at most, for the memory bounds that work in characters (a line or
+ * a paragraph is handed on in pieces of `maxTokens` × this): English prose runs at 4–5.
+ */
+const CHARS_PER_TOKEN_BOUND = 8;
 
 /** One chunk: its breadcrumb, its text, how many leading characters repeat the previous chunk, and the source around it. */
 export interface Chunk {
@@ -65,6 +87,11 @@ export class MarkdownChunker {
   /** Source text since the last text placed in a chunk. */
   private gap = '';
   private body = '';
+  /** Tokens of `body`, and the most it may hold (the window less the breadcrumb and overlap). */
+  private bodyTokens = 0;
+  /** Tokens of the current breadcrumb, counted when first needed after a heading. */
+  private crumb: number | undefined;
+  private budget = 0;
   private lead = '';
   private carry = '';
   private chunkHeading = '';
@@ -74,10 +101,16 @@ export class MarkdownChunker {
   /** The first level-1 heading seen, a natural document title. */
   firstTitle: string | undefined;
 
+  /** Characters handed on at a time when a line or paragraph is longer (a memory bound only). */
+  private readonly maxChars: number;
+
   constructor(options: Partial<ChunkerOptions> = {}) {
     this.opts = { ...DEFAULT_CHUNKER_OPTIONS, ...options };
-    if (this.opts.maxChars < this.opts.targetChars) this.opts.maxChars = this.opts.targetChars;
-    if (this.opts.minChars > this.opts.targetChars) this.opts.minChars = this.opts.targetChars;
+    this.opts.maxTokens = Math.max(8, this.opts.maxTokens);
+    this.opts.targetTokens = Math.min(this.opts.targetTokens, this.opts.maxTokens);
+    this.opts.minTokens = Math.min(this.opts.minTokens, this.opts.targetTokens);
+    this.opts.overlapTokens = Math.min(this.opts.overlapTokens, Math.floor(this.opts.maxTokens / 4));
+    this.maxChars = this.opts.maxTokens * CHARS_PER_TOKEN_BOUND;
   }
 
   /** Feeds the next piece of the source, of any length: lines may span pieces. */
@@ -109,8 +142,8 @@ export class MarkdownChunker {
    * on the line, so a document pushed whole or in pieces of any size gives the same chunks.
    */
   private longLine(rest: string, start: number, to: number): number {
-    while (to - start > this.opts.maxChars) {
-      const cut = Math.max(start + 1, safeEnd(rest, start + this.opts.maxChars));
+    while (to - start > this.maxChars) {
+      const cut = Math.max(start + 1, safeEnd(rest, start + this.maxChars));
       this.line(rest.slice(start, cut), null);
       start = cut;
     }
@@ -177,19 +210,20 @@ export class MarkdownChunker {
       } else this.addLine(text, end);
     }
     // A giant code block is cut rather than buffered whole; a paragraph at the chunk size.
-    if (this.para.length > this.opts.maxChars * (this.fence !== null ? 4 : 1)) this.finishUnit(this.fence !== null);
+    if (this.para.length > this.maxChars * (this.fence !== null ? 4 : 1)) this.finishUnit(this.fence !== null);
   }
 
   private heading(level: number, title: string, line: string, eol: string): void {
     this.finishUnit(false);
-    if (this.body.length >= this.opts.minChars) this.emit();
+    if (this.bodyTokens >= this.opts.minTokens) this.emit();
     if (this.body !== '') {
-      this.addUnit(line);
+      this.place(line, false);
       this.gap += eol;
     } else this.gap += line + eol;
     this.carry = '';
     this.headings[level - 1] = title;
     this.headings.fill('', level);
+    this.crumb = undefined;
     if (level === 1 && this.firstTitle === undefined) this.firstTitle = title;
   }
 
@@ -206,29 +240,56 @@ export class MarkdownChunker {
     this.para = '';
     this.paraEnd = '';
     if (isBlank(text, 0, text.length)) this.gap += text;
-    else if (text.length <= this.opts.maxChars) this.addUnit(text);
-    else {
-      let at = 0;
-      for (const piece of splitUnit(text, this.opts.maxChars, isCode)) {
-        this.gap += text.slice(at, piece.start);
-        this.addUnit(text.slice(piece.start, piece.end));
-        at = piece.end;
-      }
-      this.gap += text.slice(at);
-    }
+    else this.place(text, isCode);
     this.gap += end;
   }
 
+  /**
+   * Places a unit (a paragraph, code block, table or merged heading line) whole when it fits a
+   * chunk under the current breadcrumb with a full overlap, else in pieces that do.
+   */
+  private place(text: string, isCode: boolean): void {
+    const { counter, maxTokens, overlapTokens } = this.opts;
+    this.crumb ??= this.breadcrumbTokens(this.breadcrumb());
+    const room = Math.max(Math.floor(maxTokens / 4), maxTokens - this.crumb - overlapTokens);
+    // A unit far longer than the room is cut without counting it whole first: its pieces are counted anyway.
+    const tokens = text.length > room * CHARS_PER_TOKEN_BOUND ? Infinity : counter.count(text);
+    if (tokens <= room) return this.addUnit(text, tokens);
+    let at = 0;
+    for (const piece of fitPieces(text, tokens, room, isCode, counter)) {
+      this.gap += text.slice(at, piece.start);
+      this.addUnit(text.slice(piece.start, piece.end), piece.tokens);
+      at = piece.end;
+    }
+    this.gap += text.slice(at);
+  }
+
+  private breadcrumb(): string {
+    return this.headings.filter((h) => h !== '').join(' > ');
+  }
+
+  /** Tokens a breadcrumb adds to the embedded text (see `embeddingText`). */
+  private breadcrumbTokens(heading: string): number {
+    return heading === '' ? 0 : this.opts.counter.count(heading);
+  }
+
   /** Places source text in the current chunk, after the gap before it; closes the chunk when full. */
-  private addUnit(unit: string): void {
-    if (this.body !== '' && this.body.length + this.gap.length + unit.length > this.opts.maxChars) this.emit();
+  private addUnit(unit: string, tokens: number): void {
+    const gapTokens = this.opts.counter.count(this.gap);
+    if (this.body !== '' && this.bodyTokens + gapTokens + tokens > this.budget) this.emit();
     if (this.body === '') {
       this.lead = this.gap;
       this.body = unit;
-      this.chunkHeading = this.headings.filter((h) => h !== '').join(' > ');
-    } else this.body += this.gap + unit;
+      this.bodyTokens = tokens;
+      this.chunkHeading = this.breadcrumb();
+      const carryTokens = this.carry ? this.opts.counter.count(this.carry) : 0;
+      this.budget = this.opts.maxTokens - this.breadcrumbTokens(this.chunkHeading) - carryTokens;
+    } else {
+      this.body += this.gap + unit;
+      this.bodyTokens += gapTokens + tokens;
+    }
     this.gap = '';
-    if (this.body.length >= this.opts.targetChars) this.emit();
+    if (this.bodyTokens >= this.opts.targetTokens) this.emit();
   }
 
   private emit(): void {
@@ -236,10 +297,55 @@ export class MarkdownChunker {
     const prefix = this.carry ? `${this.carry}\n\n` : '';
     if (this.held) this.out.push(this.held);
     this.held = { heading: this.chunkHeading, text: prefix + this.body, overlap: prefix.length, lead: this.lead, trail: '' };
-    this.carry = tail(this.body, this.opts.overlapChars);
+    this.carry = tailTokens(this.body, this.opts.overlapTokens, this.opts.counter);
     this.body = '';
+    this.bodyTokens = 0;
     this.lead = '';
   }
+}
+
+/** A piece of a unit with its token count. */
+interface CountedPiece {
+  start: number;
+  end: number;
+  tokens: number;
+}
+
+/**
+ * Pieces of `text` (which counts `tokens`) of at most `room` tokens each, cut one after another:
+ * each is the first piece `splitUnit` cuts (at a sentence, line or word end) from a window of
+ * characters sized by the density of the text so far, and a piece still too dense is cut again
+ * from a window shrunk in proportion. Each try counts at most one window, so the work stays linear.
+ */
+function fitPieces(text: string, tokens: number, room: number, isCode: boolean, counter: TokenCounter): CountedPiece[] {
+  const out: CountedPiece[] = [];
+  // An uncounted unit (`tokens` Infinity) starts from a prose density.
+  let charsPerToken = Number.isFinite(tokens) ? text.length / tokens : 4;
+  let pos = 0;
+  while (pos < text.length) {
+    if (isCode && text[pos] === '\n') pos++;
+    let window = Math.max(1, Math.floor(room * charsPerToken * 0.95));
+    for (;;) {
+      const rest = text.length - pos;
+      // One character past the window, so splitUnit looks for a boundary instead of taking it whole.
+      const [piece] = rest <= window ? [{ start: 0, end: rest }] : splitUnit(text.slice(pos, pos + window + 1), window, isCode);
+      if (!piece) {
+        pos += Math.min(rest, window);
+        break;
+      }
+      const start = pos + piece.start;
+      const end = pos + piece.end;
+      const count = counter.count(text.slice(start, end));
+      if (count <= room || end - start <= 1) {
+        if (text.slice(start, end).trim() !== '') out.push({ start, end, tokens: count });
+        if (count > 0) charsPerToken = (end - start) / count;
+        pos = end;
+        break;
+      }
+      window = Math.max(1, Math.min(window - 1, Math.floor(((end - start) * room) / count) - 1));
+    }
+  }
+  return out;
 }
 
 /** The end of the run of whole blank lines starting at `from` (just after the last newline in it). */
@@ -251,6 +357,16 @@ function blankRunEnd(text: string, from: number): number {
     else if (!isBlank(text, i, i + 1)) break;
   }
   return end;
+}
+
+/** The end of `text` of at most `n` tokens, starting at a word boundary. */
+function tailTokens(text: string, n: number, counter: TokenCounter): string {
+  if (n <= 0) return '';
+  // A token is rarely shorter than 2 characters; cut by characters, then shorten while too many.
+  let carry = tail(text, n * 4);
+  for (let tokens = counter.count(carry); tokens > n && carry !== ''; tokens = counter.count(carry))
+    carry = tail(carry, Math.floor((carry.length * n) / tokens) - 1);
+  return carry;
 }
 
 /** The last `n` characters of `text`, starting at a word boundary. */

@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, readFileSync, readSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError, UnsupportedContentError } from '../errors.js';
-import type { Chunk } from './chunker.js';
+import type { Chunk, ChunkerOptions } from './chunker.js';
 import { chunkMarkdown, MarkdownChunker } from './chunker.js';
 import { extract } from '../sources/extract.js';
 import type { Link } from '../sources/html-to-markdown.js';
@@ -23,8 +23,10 @@ import type { ChunkWrite, DocumentHeader, DocumentKind, StoredPageKind } from '.
 import { findLiveDocument } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
 import { findStage } from '../store/staging.js';
+import { chunkingLabel, chunkingPlan } from './chunking.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, FilesJob, IngestResult, Target } from './jobs.js';
+import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
 import { classifyPage, isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
@@ -52,6 +54,8 @@ const COMMIT_GROUP = 4;
 /** One content or files job: the batch being gathered, the running result. */
 export class FilesRun {
   private dims: number | null = null;
+  /** How documents are chunked: set once the embedder is loaded (its tokenizer counts). */
+  private plan: ChunkerOptions | undefined;
   private batch: Prepared[] = [];
   private batchChunks = 0;
   private readonly result: IngestResult;
@@ -76,6 +80,7 @@ export class FilesRun {
 
   async run(job: ContentJob | FilesJob): Promise<IngestResult> {
     this.dims = await this.session.dimsFor(this.c.library);
+    await this.choosePlan();
     this.classify = !job.keepAllPages;
     if (job.kind === 'files') this.jobPaths = new Set(job.paths);
     try {
@@ -90,6 +95,23 @@ export class FilesRun {
     if (this.result.unlisted > 0)
       this.result.warnings.push({ message: `${this.result.unlisted} more documents are counted but not listed` });
     return this.result;
+  }
+
+  /**
+   * The plan for the embedder's window, recorded for a library that has none yet. A library cut
+   * under another plan keeps it until a reindex rechunks it (its chunks are still searchable), and
+   * the job says so; its new documents follow the current plan.
+   */
+  private async choosePlan(): Promise<void> {
+    this.plan = chunkingPlan(this.c.embedder?.window() ?? null, this.c.settings.chunker);
+    const label = chunkingLabel(this.plan);
+    const { chunking, name, version } = this.c.library;
+    if (chunking === null) await this.c.writer.setChunking({ runId: this.c.run.id, chunking: label });
+    else if (chunking !== label)
+      this.result.warnings.push({
+        message: `Library ${libraryLabel(name, version)} was chunked for ${chunking}, the embedder now takes ${label}: new documents follow it, reindexing rechunks the rest`,
+        fix: { action: 'reindex', library: name, version },
+      });
   }
 
   private async content(job: ContentJob): Promise<void> {
@@ -172,7 +194,7 @@ export class FilesRun {
       }
       if (kind === 'toc') pageKind = kind;
     }
-    const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.c.settings.chunker);
+    const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.plan);
     const header: DocumentHeader = {
       libraryId: this.c.library.id,
       source,
@@ -290,7 +312,7 @@ export class FilesRun {
     const runId = this.c.run.id;
     const stage = await this.c.writer.beginStage({ runId, doc: { header, status, baseVersion: live?.liveVersion ?? 0 } });
     const at = { ...stage, libraryId: this.c.library.id };
-    const chunker = new MarkdownChunker(this.c.settings.chunker);
+    const chunker = new MarkdownChunker(this.plan);
     let ord = 0;
     let without = 0;
     let pending: Chunk[] = [];

@@ -15,7 +15,7 @@ import { EmbedderMismatchError, IngestCancelledError, NotFoundError } from '../e
 import { libraryLabel } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import type { RunRecord } from '../store/runs.js';
-import type { ChunkerOptions } from './chunker.js';
+import type { ChunkSizes } from './chunking.js';
 import { FilesRun } from './files-run.js';
 import type { IngestJob, IngestResult } from './jobs.js';
 import { reindexRun } from './reindex.js';
@@ -23,7 +23,8 @@ import type { StoreWriter } from './store-writer.js';
 
 /** Pipeline settings (from the KnowledgeBase options). */
 export interface PipelineSettings {
-  chunker: Partial<ChunkerOptions>;
+  /** Chunk sizes that override the ones the embedder's window gives. */
+  chunker: ChunkSizes;
   maxFileBytes: number;
   streamThresholdBytes: number;
   batchChunks: number;

@@ -6,16 +6,24 @@
  * Until then searches keep using the old vectors; a cancel leaves them as they were. A document
  * whose content changed meanwhile keeps its new content: its copy is dropped at publish.
  *
+ * When the library was chunked under another plan than the current embedder's (see `chunking.ts`)
+ * every document is rechunked: its source is read back from its chunks (`sourceOfChunks`), cut
+ * again, and all of its new chunks are embedded.
+ *
  * @module
  */
 import { EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
 import type { ChunkWrite, LiveDocumentHeader, StoredChunk } from '../store/documents.js';
+import { sourceOfChunks } from '../store/document-queries.js';
 import { liveDocuments, versionChunks } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
 import { versionLinks } from '../store/links.js';
 import { findStage } from '../store/staging.js';
 import { readVectors } from '../store/vectors.js';
 import { quantize } from '../embedders/embedder.js';
+import type { Chunk, ChunkerOptions } from './chunker.js';
+import { MarkdownChunker } from './chunker.js';
+import { chunkingLabel, chunkingPlan } from './chunking.js';
 import { embeddingText } from './embedding-session.js';
 import type { IngestResult } from './jobs.js';
 import type { RunContext } from './pipeline.js';
@@ -37,9 +45,36 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
     result.warnings.push({ message: `Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)` });
   if (library.embedder === null || switching)
     await c.writer.setBinding({ runId: c.run.id, embedder: embedder.id, dims, rebind: switching });
-  const total = countToEmbed(c, switching);
+  const plan = chunkingPlan(embedder.window(), settings.chunker);
+  const label = chunkingLabel(plan);
+  const rechunk = library.chunking !== label;
+  if (rechunk) {
+    await c.writer.setChunking({ runId: c.run.id, chunking: label });
+    if (library.chunking !== null) result.warnings.push({ message: `Rechunked from ${library.chunking} to ${label}` });
+  }
+  const total = countToEmbed(c, switching || rechunk);
   /** Chunks per staging transaction: a few embedding requests' worth, as in a files job. */
   const group = settings.batchChunks * 4;
+
+  /** Vectors for `texts`, in requests of `batchChunks`, counting progress. */
+  const vectorsOf = async (texts: readonly string[]): Promise<Int8Array[]> => {
+    const out: Int8Array[] = [];
+    for (let from = 0; from < texts.length; from += settings.batchChunks) {
+      if (control.cancelled()) throw new IngestCancelledError();
+      const slice = texts.slice(from, from + settings.batchChunks);
+      let vectors: Float32Array[];
+      try {
+        vectors = await embedder.embed(slice, control.signal);
+      } catch (err) {
+        if (control.signal.aborted) throw new IngestCancelledError();
+        throw new EmbedderUnavailableError(embedder.id, err instanceof Error ? err.message : String(err));
+      }
+      out.push(...vectors.map(quantize));
+      result.chunks += slice.length;
+      control.progress(Math.min(result.chunks, total), total, `embedded ${result.chunks}/${total} chunks`);
+    }
+    return out;
+  };
 
   const embed = async (chunks: readonly StoredChunk[]): Promise<ChunkWrite[]> => {
     const known = switching
@@ -50,23 +85,8 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
           chunks.filter((x) => x.embedded).map((x) => x.id),
         );
     const missing = chunks.filter((x) => !known.has(x.id));
-    for (let from = 0; from < missing.length; from += settings.batchChunks) {
-      if (control.cancelled()) throw new IngestCancelledError();
-      const slice = missing.slice(from, from + settings.batchChunks);
-      let vectors: Float32Array[];
-      try {
-        vectors = await embedder.embed(
-          slice.map((x) => embeddingText(x.heading, x.text)),
-          control.signal,
-        );
-      } catch (err) {
-        if (control.signal.aborted) throw new IngestCancelledError();
-        throw new EmbedderUnavailableError(embedder.id, err instanceof Error ? err.message : String(err));
-      }
-      slice.forEach((x, i) => known.set(x.id, quantize(vectors[i]!)));
-      result.chunks += slice.length;
-      control.progress(result.chunks, total, `embedded ${result.chunks}/${total} chunks`);
-    }
+    const vectors = await vectorsOf(missing.map((x) => embeddingText(x.heading, x.text)));
+    missing.forEach((x, i) => known.set(x.id, vectors[i]!));
     return chunks.map((x) => ({
       heading: x.heading,
       text: x.text,
@@ -74,6 +94,18 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
       lead: x.lead,
       trail: x.trail,
       vector: known.get(x.id)!,
+    }));
+  };
+
+  const embedNew = async (chunks: readonly Chunk[]): Promise<ChunkWrite[]> => {
+    const vectors = await vectorsOf(chunks.map((x) => embeddingText(x.heading, x.text)));
+    return chunks.map((x, i) => ({
+      heading: x.heading,
+      text: x.text,
+      overlap: x.overlap,
+      lead: x.lead,
+      trail: x.trail,
+      vector: vectors[i]!,
     }));
   };
 
@@ -88,7 +120,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   };
 
   for (let after = 0; ;) {
-    const docs = liveDocuments(c.db, library.id, after, PAGE, !switching);
+    const docs = liveDocuments(c.db, library.id, after, PAGE, !(switching || rechunk));
     if (docs.length === 0) break;
     after = docs.at(-1)!.id;
     for (const doc of docs) {
@@ -101,10 +133,13 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
       }
       if (doc.chunkCount > group) {
         await flush();
-        await copyLargeDocument(c, doc, dims, group, embed);
+        if (rechunk) await rechunkLargeDocument(c, doc, dims, group, plan, embedNew);
+        else await copyLargeDocument(c, doc, dims, group, embed);
       } else {
-        pending.push(copyOf(c, doc, await embed(versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount))));
-        pendingChunks += doc.chunkCount;
+        const stored = versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount);
+        const chunks = rechunk ? await embedNew(chunksOf([sourceOfChunks(stored)], plan)) : await embed(stored);
+        pending.push(copyOf(c, doc, chunks));
+        pendingChunks += chunks.length;
         if (pendingChunks >= group) await flush();
       }
       result.updated++;
@@ -128,6 +163,43 @@ function countToEmbed(c: RunContext, switching: boolean): number {
 function copyOf(c: RunContext, doc: LiveDocumentHeader, chunks: ChunkWrite[]): StagedDocument {
   const { id: _id, liveVersion, chunkCount: _count, ...header } = doc;
   return { header, status: 'copy', baseVersion: liveVersion, chunks, links: versionLinks(c.db, doc.id, liveVersion) };
+}
+
+/** The chunks of a source given in pieces. */
+function chunksOf(pieces: readonly string[], plan: ChunkerOptions): Chunk[] {
+  const chunker = new MarkdownChunker(plan);
+  for (const piece of pieces) chunker.push(piece);
+  return [...chunker.take(), ...chunker.end()];
+}
+
+/** A document too large for one transaction, rechunked as it is read back and staged in several. */
+async function rechunkLargeDocument(
+  c: RunContext,
+  doc: LiveDocumentHeader,
+  dims: number,
+  group: number,
+  plan: ChunkerOptions,
+  embedNew: (chunks: readonly Chunk[]) => Promise<ChunkWrite[]>,
+): Promise<void> {
+  const runId = c.run.id;
+  const { chunks: _none, ...head } = copyOf(c, doc, []);
+  const stage = await c.writer.beginStage({ runId, doc: head });
+  const at = { ...stage, libraryId: c.library.id };
+  const chunker = new MarkdownChunker(plan);
+  let ord = 0;
+  const append = async (chunks: Chunk[]) => {
+    if (chunks.length === 0) return;
+    ord = await c.writer.appendStage({ runId, at, dims, ord, chunks: await embedNew(chunks) });
+    if (c.control.cancelled()) throw new IngestCancelledError();
+  };
+  for (let from = 0; ; from += group) {
+    const stored = versionChunks(c.db, doc.id, doc.liveVersion, from, group);
+    if (stored.length === 0) break;
+    chunker.push(sourceOfChunks(stored));
+    await append(chunker.take());
+  }
+  await append(chunker.end());
+  await c.writer.finishStage({ runId, version: stage.version });
 }
 
 /** A document too large for one transaction, copied in several (as a streamed file is staged). */

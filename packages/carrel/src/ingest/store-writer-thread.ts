@@ -12,7 +12,7 @@ import { completeInTransaction } from '@carrel/tasks/sqlite';
 import { openDatabase } from '../store/database.js';
 import { collectGarbage, discardRun, hasGarbage } from '../store/garbage.js';
 import { publishRun } from '../store/publish.js';
-import { openRun, setRunBinding } from '../store/runs.js';
+import { openRun, setRunBinding, setRunChunking } from '../store/runs.js';
 import { appendStage, beginStage, finishStage, stageDocuments } from '../store/staging.js';
 import type { WriteReply, WriteRequest } from './store-writer.js';
 import { toWire } from './wire-error.js';
@@ -31,6 +31,8 @@ function handle(request: WriteRequest): unknown {
       return openRun(db, request.args);
     case 'setBinding':
       return setRunBinding(db, request.runId, request.embedder, request.dims, request.rebind);
+    case 'setChunking':
+      return setRunChunking(db, request.runId, request.chunking);
     case 'stage':
       return stageDocuments(db, request.runId, request.dims, request.docs);
     case 'beginStage':

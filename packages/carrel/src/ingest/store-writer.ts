@@ -26,6 +26,7 @@ export interface StageAddress {
 export type WriteRequest = { id: number } & (
   | { op: 'openRun'; args: { taskId: string | null; library: string; version: string } }
   | { op: 'setBinding'; runId: number; embedder: string; dims: number; rebind: boolean }
+  | { op: 'setChunking'; runId: number; chunking: string }
   | { op: 'stage'; runId: number; dims: number | null; docs: StagedDocument[] }
   | { op: 'beginStage'; runId: number; doc: Omit<StagedDocument, 'chunks'> }
   | { op: 'appendStage'; runId: number; at: StageAddress; dims: number | null; ord: number; chunks: ChunkWrite[] }
@@ -66,6 +67,10 @@ export class StoreWriter {
 
   setBinding(args: Args<'setBinding'>): Promise<void> {
     return this.send('setBinding', args) as Promise<void>;
+  }
+
+  setChunking(args: Args<'setChunking'>): Promise<void> {
+    return this.send('setChunking', args) as Promise<void>;
   }
 
   stage(args: Args<'stage'>): Promise<StagedVersion[]> {

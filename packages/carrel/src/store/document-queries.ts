@@ -71,7 +71,7 @@ export function getDocumentSummary(db: Database, id: number): DocumentSummary | 
   return row ? toSummary(row) : undefined;
 }
 
-interface ChunkRow {
+export interface ChunkRow {
   heading: string;
   text: string;
   overlap: number;
@@ -87,8 +87,13 @@ export function documentText(db: Database, id: number): string {
        WHERE c.document_id = ? AND c.version = d.live_version ORDER BY c.ord`,
     )
     .all(id);
+  return sourceOfChunks(rows);
+}
+
+/** The source consecutive chunks were cut from: exact, or close to it for chunks stored before leads were. */
+export function sourceOfChunks(rows: readonly ChunkRow[]): string {
   if (rows.some((r) => r.lead === null)) return approximateText(rows);
-  return joinChunks(rows as { text: string; overlap: number; lead: string; trail: string }[]);
+  return joinChunks(rows as readonly { text: string; overlap: number; lead: string; trail: string }[]);
 }
 
 /**

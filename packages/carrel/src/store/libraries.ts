@@ -14,6 +14,8 @@ export interface LibraryRecord {
   /** Embedder model id, or null while the library has no vectors yet. */
   embedder: string | null;
   dims: number | null;
+  /** The chunking plan its chunks were cut with (ingest/chunking.ts), or null before its first run publishes. */
+  chunking: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -24,6 +26,7 @@ interface LibraryRow {
   version: string;
   embedder: string | null;
   dims: number | null;
+  chunking: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -34,6 +37,7 @@ const toRecord = (r: LibraryRow): LibraryRecord => ({
   version: r.version,
   embedder: r.embedder,
   dims: r.dims,
+  chunking: r.chunking,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });

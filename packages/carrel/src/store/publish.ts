@@ -1,7 +1,7 @@
 /**
  * Publishing a run: in ONE transaction, every finished version the run staged becomes its
- * document's live version, the versions they replace become garbage, the run's embedder binding is
- * applied to its library, and (when the run works for a task) the task is completed. The work is
+ * document's live version, the versions they replace become garbage, the run's embedder binding and
+ * chunking plan are applied to its library, and (when the run works for a task) the task is completed. The work is
  * proportional to the number of documents, not chunks: chunks already sit in place, invisible.
  *
  * A cancel and a publish therefore decide atomically: the task's completion is a compare-and-set
@@ -90,6 +90,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
       stmt(db, "UPDATE ingest_runs SET state = 'published' WHERE id = ?").run(runId);
       stmt(db, 'UPDATE libraries SET pending_run = NULL, updated_at = ? WHERE id = ?').run(now, library.id);
       if (binds) stmt(db, 'UPDATE libraries SET embedder = ?, dims = ? WHERE id = ?').run(run.bindEmbedder, run.bindDims, library.id);
+      if (run.bindChunking !== null) stmt(db, 'UPDATE libraries SET chunking = ? WHERE id = ?').run(run.bindChunking, library.id);
       return { published: true, documents, skipped };
     })
     .immediate();

@@ -21,6 +21,8 @@ export interface RunRecord {
   state: 'staging' | 'published' | 'discarded';
   bindEmbedder: string | null;
   bindDims: number | null;
+  /** The chunking plan the run's chunks were cut with, recorded for its library when it publishes. */
+  bindChunking: string | null;
   rebind: boolean;
   /** The process writing the run, `host:pid`. */
   holder: string;
@@ -38,6 +40,7 @@ interface RunRow {
   state: RunRecord['state'];
   bind_embedder: string | null;
   bind_dims: number | null;
+  bind_chunking: string | null;
   rebind: number;
   holder: string;
   created_at: number;
@@ -51,6 +54,7 @@ const toRecord = (r: RunRow): RunRecord => ({
   state: r.state,
   bindEmbedder: r.bind_embedder,
   bindDims: r.bind_dims,
+  bindChunking: r.bind_chunking,
   rebind: r.rebind === 1,
   holder: r.holder,
   createdAt: r.created_at,
@@ -131,6 +135,14 @@ export function setRunBinding(db: Database, runId: number, embedder: string, dim
   db.transaction(() => {
     assertStaging(db, runId);
     stmt(db, 'UPDATE ingest_runs SET bind_embedder = ?, bind_dims = ?, rebind = ? WHERE id = ?').run(embedder, dims, rebind ? 1 : 0, runId);
+  }).immediate();
+}
+
+/** Records the chunking plan the run's chunks are cut with; applied when it publishes. */
+export function setRunChunking(db: Database, runId: number, chunking: string): void {
+  db.transaction(() => {
+    assertStaging(db, runId);
+    stmt(db, 'UPDATE ingest_runs SET bind_chunking = ? WHERE id = ?').run(chunking, runId);
   }).immediate();
 }
 

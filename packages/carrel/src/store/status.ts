@@ -11,6 +11,8 @@ export interface LibraryStatus {
   version: string;
   embedder: string | null;
   dims: number | null;
+  /** The chunking plan its chunks were cut with. */
+  chunking: string | null;
   documents: number;
   chunks: number;
   chunksWithoutVectors: number;
@@ -20,7 +22,7 @@ export interface LibraryStatus {
 export function libraryStatus(db: Database): LibraryStatus[] {
   return db
     .prepare<[], LibraryStatus>(
-      `SELECT l.name, l.version, l.embedder, l.dims,
+      `SELECT l.name, l.version, l.embedder, l.dims, l.chunking,
               (SELECT count(*) FROM documents d WHERE d.library_id = l.id AND d.live_version > 0) AS documents,
               (SELECT count(*) FROM documents d JOIN chunks c ON c.document_id = d.id AND c.version = d.live_version WHERE d.library_id = l.id) AS chunks,
               (SELECT count(*) FROM documents d JOIN chunks c ON c.document_id = d.id AND c.version = d.live_version

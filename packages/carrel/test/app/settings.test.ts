@@ -66,4 +66,14 @@ describe('resolveSettings', () => {
       'CARREL_OPENAI_DIMENSIONS must be a positive integer',
     );
   });
+
+  it("sets the embedder's input window from --window or CARREL_EMBEDDER_WINDOW, the flag first", () => {
+    expect(resolveSettings({ embedder: 'openai' }, { CARREL_EMBEDDER_WINDOW: '2048' }).embedder).toMatchObject({
+      kind: 'openai',
+      maxTokens: 2048,
+    });
+    expect(resolveSettings({ window: '128' }, { CARREL_EMBEDDER_WINDOW: '2048' }).embedder).toEqual({ kind: 'local', maxTokens: 128 });
+    expect(resolveSettings({ embedder: 'offline', window: '128' }, {}).embedder).toEqual({ kind: 'offline' });
+    expect(() => resolveSettings({ window: 'wide' }, {})).toThrow(new SettingsError('--window must be a positive integer, not wide'));
+  });
 });

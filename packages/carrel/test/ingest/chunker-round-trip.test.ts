@@ -2,7 +2,9 @@ import { closeSync, openSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Chunk, ChunkerOptions } from '../../src/ingest/chunker.js';
-import { chunkMarkdown, joinChunks, MarkdownChunker } from '../../src/ingest/chunker.js';
+import { chunkMarkdown, DEFAULT_CHUNKER_OPTIONS, joinChunks, MarkdownChunker } from '../../src/ingest/chunker.js';
+import { embeddingText } from '../../src/ingest/embedding-session.js';
+import { WORDPIECE_ESTIMATE } from '../../src/embedders/token-counter.js';
 import { readLines } from '../../src/ingest/read-lines.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -25,8 +27,8 @@ const DOCUMENTS: Record<string, string> = {
 
 const OPTIONS: Partial<ChunkerOptions>[] = [
   {},
-  { targetChars: 300, maxChars: 500, overlapChars: 60, minChars: 100 },
-  { targetChars: 50, maxChars: 64, overlapChars: 0, minChars: 10 },
+  { targetTokens: 75, maxTokens: 120, overlapTokens: 15, minTokens: 25 },
+  { targetTokens: 12, maxTokens: 16, overlapTokens: 0, minTokens: 3 },
 ];
 
 /** Chunks `text` by pushing it in pieces of `size` characters. */
@@ -45,10 +47,10 @@ describe('chunk round trip', () => {
     it(`gives back ${name} exactly, whole and streamed in pieces of any size`, () => {
       for (const options of OPTIONS) {
         const { chunks } = chunkMarkdown(text, options);
-        const max = options.maxChars ?? 2400;
+        const max = options.maxTokens ?? DEFAULT_CHUNKER_OPTIONS.maxTokens;
         expect(joinChunks(chunks)).toBe(text);
         for (const c of chunks) {
-          expect(c.text.length - c.overlap).toBeLessThanOrEqual(max);
+          expect(WORDPIECE_ESTIMATE.count(embeddingText(c.heading, c.text))).toBeLessThanOrEqual(max);
           expect(c.text.slice(c.overlap).trim()).not.toBe('');
         }
         for (const size of [1, 2, 7, 64, 1000]) expect(streamed(text, size, options)).toEqual(chunks);

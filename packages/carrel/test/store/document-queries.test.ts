@@ -15,7 +15,7 @@ beforeAll(async () => {
   kb = KnowledgeBase.open({
     dataDir: tempDir(),
     embedder: { kind: 'offline' },
-    chunker: { targetChars: 800, maxChars: 1600, overlapChars: 120 },
+    chunker: { targetTokens: 200, maxTokens: 400, overlapTokens: 30 },
   });
   manualId = (await kb.ingestContent({ library: 'docs', version: '2', content: long, source: 'manual.md', tags: ['b', 'a'] })).documents[0]!
     .documentId!;
@@ -87,7 +87,7 @@ describe('documentText', () => {
   }
 
   it('gives back the chunked source exactly, joined by the recorded lead and trail', () => {
-    const { chunks } = chunkMarkdown(source, { targetChars: 500, maxChars: 1000, overlapChars: 100 });
+    const { chunks } = chunkMarkdown(source, { targetTokens: 125, maxTokens: 250, overlapTokens: 25 });
     expect(chunks.length).toBeGreaterThan(5);
     const db = storeWith(chunks);
     try {

@@ -1,0 +1,90 @@
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { KnowledgeBase } from 'carrel';
+import { renderStatus } from '../../src/app/render.js';
+import { cliFix } from '../../src/cli/fix.js';
+import { WORDPIECE_ESTIMATE } from '../../src/embedders/token-counter.js';
+import type { ChunkSizes } from '../../src/ingest/chunking.js';
+import { embeddingText } from '../../src/ingest/embedding-session.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const open: KnowledgeBase[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((kb) => kb.close()));
+});
+
+function kbIn(dataDir: string, chunker: ChunkSizes = {}): KnowledgeBase {
+  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, chunker });
+  open.push(kb);
+  return kb;
+}
+
+const section = (topic: string) =>
+  `## ${topic}\n\n` + Array.from({ length: 40 }, (_, i) => `The ${topic} setting number ${i} changes how the server behaves.`).join(' ');
+const manual = `# Manual\n\n${['Install', 'Configure', 'Replication', 'Backups'].map(section).join('\n\n')}\n`;
+
+/** The live chunks of every document, as stored. */
+function storedChunks(dataDir: string): { heading: string; text: string; embedded: number }[] {
+  const db = new Database(`${dataDir}/carrel.db`, { readonly: true });
+  try {
+    return db
+      .prepare(
+        'SELECT c.heading, c.text, c.embedded FROM chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version ORDER BY c.id',
+      )
+      .all() as { heading: string; text: string; embedded: number }[];
+  } finally {
+    db.close();
+  }
+}
+
+describe('recorded chunking plan', () => {
+  it('records the plan with the library; another window makes status and ingest ask for a reindex, which rechunks', async () => {
+    const dataDir = tempDir();
+    const first = kbIn(dataDir);
+    await first.ingestContent({ library: 'pg', version: '15', content: manual, source: 'manual.md' });
+    const before = await first.status();
+    expect(before.libraries[0]!.chunking).toBe(before.chunking);
+    expect(before.chunking).toMatch(/^254 tokens .* by estimate:wordpiece-v1$/);
+    expect(renderStatus(before, cliFix)).not.toContain('rechunk');
+    const wide = storedChunks(dataDir);
+    await first.close();
+
+    // The same library, opened with a smaller window.
+    const narrow = kbIn(dataDir, { maxTokens: 100 });
+    const status = await narrow.status();
+    expect(status.chunking).toMatch(/^100 tokens/);
+    expect(renderStatus(status, cliFix)).toContain(
+      `pg@15: chunked for ${before.chunking}, not ${status.chunking}; run carrel reindex pg@15`,
+    );
+    const added = await narrow.ingestContent({ library: 'pg', version: '15', content: '# Notes\n\nA short note.', source: 'notes.md' });
+    expect(added.warnings).toContainEqual({
+      message: expect.stringContaining(`Library pg@15 was chunked for ${before.chunking}, the embedder now takes ${status.chunking}`),
+      fix: { action: 'reindex', library: 'pg', version: '15' },
+    });
+
+    const reindexed = await narrow.reindexLibrary('pg', '15');
+    expect(reindexed.warnings).toContainEqual({ message: `Rechunked from ${before.chunking} to ${status.chunking}` });
+    const after = storedChunks(dataDir);
+    expect(after.length).toBeGreaterThan(wide.length);
+    for (const c of after) {
+      expect(WORDPIECE_ESTIMATE.count(embeddingText(c.heading, c.text))).toBeLessThanOrEqual(100);
+      expect(c.embedded).toBe(1);
+    }
+    const done = await narrow.status();
+    expect(done.libraries[0]!.chunking).toBe(status.chunking);
+    expect(renderStatus(done, cliFix)).not.toContain('rechunk');
+    const { results, mode } = await narrow.search({ query: 'replication setting number 7', library: 'pg@15' });
+    expect(mode).toBe('hybrid');
+    expect(results[0]!.heading).toBe('Manual > Replication');
+    expect((await narrow.getDocument(results[0]!.documentId)).content).toBe(manual);
+  });
+
+  it('leaves a library whose plan is unchanged alone: a reindex re-embeds nothing', async () => {
+    const dataDir = tempDir();
+    const kb = kbIn(dataDir);
+    await kb.ingestContent({ library: 'pg', content: manual, source: 'manual.md' });
+    const result = await kb.reindexLibrary('pg');
+    expect(result.chunks).toBe(0);
+    expect(result.warnings).toEqual([]);
+  });
+});
