@@ -74,7 +74,7 @@ export function classifyPage(page: PageInput): PageKind {
     const javadoc = /^javadoc\/(\w+)$/.exec(generator)?.[1];
     if (javadoc !== undefined && JAVADOC_INDEX_WRITERS.has(javadoc)) return 'index';
     // Sphinx's general and module indexes; DocBook's back-of-book index.
-    if (/<table[^>]*\bclass=["'][^"']*\bindextable\b/i.test(html)) return 'index';
+    if (/\bclass=["'][^"'<>]*\bindextable\b/i.test(html)) return 'index';
     if (/^DocBook/i.test(generator) && /<div\s+class=["']index["']/i.test(html) && isTableOfContents(shape)) return 'index';
     if (/^Doxygen/i.test(generator) && (DOXYGEN_INDEX_OPENINGS.test(page.markdown) || DOXYGEN_INDEX_MARKUP.test(html))) return 'index';
     // Sphinx's search page fills this element from a script; it holds no text of its own.
