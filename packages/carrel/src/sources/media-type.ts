@@ -43,15 +43,15 @@ export function mediaTypeOfContentType(contentType: string | undefined, url: str
 
 /**
  * True when the bytes look binary: NULs in the first 8 KB (where git and grep look), unless they are
- * a stray few in valid UTF-8 — Javadoc writes the NUL character's own documentation with raw NULs.
- * Binary formats and UTF-16 text have NULs all through their first bytes, or are not UTF-8.
+ * strays (at most one per KB) in valid UTF-8 — Javadoc writes the NUL character's own documentation
+ * with raw NULs. Binary formats and UTF-16 text have NULs all through their first bytes, or are not UTF-8.
  */
 export function looksBinary(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, 8192);
   let nuls = 0;
   for (let i = 0; i < head.length; i++) if (head[i] === 0) nuls++;
   if (nuls === 0) return false;
-  return nuls > 4 + head.length / 1024 || !isUtf8Start(head);
+  return nuls * 1024 > head.length || !isUtf8Start(head);
 }
 
 /** Text with its NUL characters removed: they are not content, and nothing downstream expects them. */

@@ -47,10 +47,11 @@ describe('extract', () => {
     expect(markdown).toContain("null control character (''), abbreviated NUL.");
     expect(markdown).toContain('Also here.');
     expect(markdown).not.toContain('\0');
-    expect((await extract(enc('a\0b'), 'text', 'a.txt')).markdown).toBe('ab');
+    expect((await extract(enc(`a\0b${' words'.repeat(200)}`), 'text', 'a.txt')).markdown).toBe(`ab${' words'.repeat(200)}`);
   });
 
   it('still rejects binaries that are valid UTF-8 but full of NULs, and UTF-16 text', async () => {
+    await expect(extract(new Uint8Array([0, 1, 2, 0]), 'markdown', 'bad.md')).rejects.toThrow(UnsupportedContentError);
     const sqliteHeader = enc(`SQLite format 3\0${'\0\x10\0\x01\x01\0@  '.repeat(20)}`);
     await expect(extract(sqliteHeader, 'text', 'db.txt')).rejects.toThrow(/binary \(contains NUL bytes\)/);
     const utf16 = new Uint8Array(Buffer.from('<html><body><p>hello</p></body></html>', 'utf16le'));
