@@ -20,13 +20,14 @@ describe('main content of documentation generators', () => {
       <div class="highlight-python3"><div class="highlight"><pre><span class="kn">import</span> gzip</pre></div></div></section></section>
       </div></div></div><div class="sphinxsidebar" role="navigation"><h3>Table of Contents</h3><ul><li>Sidebar entry</li></ul></div></div>
       <div class="footer">© Copyright 2001-2023, Python Software Foundation. Created using Sphinx 5.3.0.</div></body></html>`;
-    const { markdown, title, generator } = await htmlToMarkdown(page);
+    const { markdown, title, generator, links } = await htmlToMarkdown(page);
     expect(generator).toBe('sphinx');
     expect(title).toBe('gzip — Support for gzip files');
     expect(markdown.startsWith('# gzip — Support for gzip files\n')).toBe(true);
-    expect(markdown).toContain('Changed in version 3.6: Accepts a [path-like object](../glossary.html).');
+    expect(markdown).toContain('Changed in version 3.6: Accepts a path-like object.');
+    expect(links).toContainEqual({ text: 'path-like object', href: '../glossary.html' });
     expect(markdown).toContain('See also');
-    expect(markdown).toContain('## Examples of usage\n\n```\nimport gzip\n```');
+    expect(markdown).toContain('## Examples of usage\n\n```python3\nimport gzip\n```');
     for (const chrome of ['¶', 'General index', 'Sidebar entry', 'Copyright']) expect(markdown).not.toContain(chrome);
   });
 
