@@ -87,7 +87,8 @@ export const SETS: DocSet[] = [
     // *_source.html are syntax-highlighted source listings; *-members.html are member lists.
     page: (rel) => html(rel) && !rel.endsWith('_source.html') && !rel.endsWith('-members.html'),
     region: ['div.header, div.contents', 'div.contents'],
-    strip: [],
+    // The "◆" before each member heading is its permalink (as Sphinx's "¶", stripped above).
+    strip: ['span.permalink'],
     code: ['div.fragment'],
     paragraphs: [],
     grids: [],

@@ -352,11 +352,16 @@ function holdsBlocks(cell: DomNode): boolean {
     const el = stack.pop()!;
     if (isNotText(el)) continue;
     const name = nameOf(el);
-    if (CELL_BLOCKS.has(name) || isCodeBlock(el, name)) return true;
+    if ((CELL_BLOCKS.has(name) && !(name === 'DL' && termsOnly(el))) || isCodeBlock(el, name)) return true;
     if (name === 'P' && ++paragraphs > 1) return true;
     stack.push(...childElements(el));
   }
   return false;
+}
+
+/** A definition list with no definition text (Sphinx puts a bare signature in a table cell so): a line, not a block. */
+function termsOnly(dl: DomNode): boolean {
+  return childElements(dl).every((c) => nameOf(c) !== 'DD' || (c.textContent ?? '').trim() === '');
 }
 
 /** The rows of a `<table>`, with their cells and column spans; rows of a `<thead>` are header rows. */

@@ -109,6 +109,16 @@ describe('domToMarkdown on documentation generators', () => {
     );
   });
 
+  it('keeps a table whose cells hold a bare Sphinx signature (a definition list without definitions) a pipe table', () => {
+    expect(
+      md(
+        '<table class="docutils align-default"><thead><tr><th class="head"></th><th class="head"><p>32-bit</p></th></tr></thead><tbody>' +
+          '<tr><td><dl class="py data"><dt class="sig sig-object py" id="decimal.MAX_PREC"><span class="sig-prename descclassname"><span class="pre">decimal.</span></span><span class="sig-name descname"><span class="pre">MAX_PREC</span></span><a class="headerlink" href="#decimal.MAX_PREC">¶</a></dt>\n<dd></dd></dl></td>' +
+          '<td><p><code class="xref py py-const docutils literal notranslate"><span class="pre">425000000</span></code></p></td></tr></tbody></table>',
+      ),
+    ).toBe('|  | 32-bit |\n| --- | --- |\n| decimal.MAX\\_PREC | `425000000` |');
+  });
+
   it('labels rows with header cells that hold several paragraphs (DocBook function tables)', () => {
     expect(
       md(
