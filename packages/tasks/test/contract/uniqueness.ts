@@ -44,14 +44,17 @@ export function uniquenessContract(f: ContractFixture): void {
     });
 
     it('with a window, the key is held for the window even after the task finished', async () => {
+      // A window long enough that a loaded machine still runs the job and the second create inside
+      // it; the wait then reads the window's end from the task rather than guessing a sleep.
+      const windowMs = 2_000;
       const engine = await f.engine({ job: async () => 'done' });
-      const first = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: 300 });
+      const first = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: windowMs });
       await engine.waitForTerminal(first.task.id, 'alice');
-      const inside = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: 300 });
+      const inside = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: windowMs });
       expect(inside.created).toBe(false);
       expect(inside.task.id).toBe(first.task.id);
-      await new Promise((r) => setTimeout(r, 350));
-      const outside = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: 300 });
+      await new Promise((r) => setTimeout(r, first.task.uniqueUntil! + 50 - Date.now()));
+      const outside = await engine.create({ handler: 'job', input: null, owner: 'alice', uniqueKey: 'k', uniqueWindowMs: windowMs });
       expect(outside.created).toBe(true);
     });
 
