@@ -39,12 +39,17 @@ const arg = (name: string) => {
 const here = dirname(fileURLToPath(import.meta.url));
 const resultsDir = join(here, '..', 'results');
 
+/** Pages skipped as not content in one run. */
+const skippedCount = (r: SetResult): number => Object.values(r.skipped).reduce((n, k) => n + k, 0);
+
 /** What a child reports for one set. */
 interface SetResult {
   set: string;
   pagesInSet: number;
   pages: number;
   stored: number;
+  /** Pages the ingest recognised as not content (indexes, search pages…) and skipped, by kind. */
+  skipped: Record<string, number>;
   failed: number;
   failures: string[];
   seconds: number;
@@ -129,7 +134,7 @@ async function main(): Promise<void> {
     version,
     r: runs[0]!,
     docsPerSecond: spread(
-      runs.map((r) => r.stored / r.seconds),
+      runs.map((r) => (r.stored + skippedCount(r)) / r.seconds),
       1,
     ),
     mbPerSecond: spread(
@@ -157,6 +162,7 @@ async function main(): Promise<void> {
       set: set.name,
       package: `${set.debianPackage} ${version}`,
       pages: `${r.pages}/${r.pagesInSet}`,
+      'skipped as not content': skippedCount(r),
       'paragraphs kept %': pct(t.paragraphsKept, t.paragraphs),
       'para chars %': pct(t.paragraphCharsKept, t.paragraphChars),
       'code as fences %': `${pct(t.codeFenced, t.code)} (${t.code})`,
@@ -192,7 +198,9 @@ async function main(): Promise<void> {
       console.log(
         `  ${(100 * w.coverage!).toFixed(1).padStart(5)}%  ${w.page}  (${w.paragraphs} paragraphs)  ${w.lost[0] ? `"${w.lost[0].slice(0, 90)}"` : ''}`,
       );
-    if (r.failed > 0 || r.stored < r.pages) console.log(`  ${r.failed} pages failed to ingest, ${r.pages - r.stored} not stored`);
+    if (skippedCount(r) > 0) console.log(`  skipped as not content (not measured): ${JSON.stringify(r.skipped)}`);
+    if (r.failed > 0 || r.stored + skippedCount(r) < r.pages)
+      console.log(`  ${r.failed} pages failed to ingest, ${r.pages - r.stored - skippedCount(r)} not stored`);
     for (const f of r.failures) console.log(`    failed: ${f.slice(0, 200)}`);
     if (r.regionMissing > 0) console.log(`  ${r.regionMissing} pages without the set's main region (whole body counted)`);
   }
@@ -276,7 +284,14 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   let regionMissing = 0;
   const coverages: SetResult['coverages'] = [];
   const details: Record<string, unknown>[] = [];
+  // Pages recognised as not content are skipped by design (page-kind.ts) and their conversion is not
+  // measured. The result lists failures first and caps its list, so a page neither stored nor
+  // failed is a skipped one.
+  const failedPages = new Set(
+    result.documents.filter((d) => d.status === 'failed').map((d) => relative(realPages, d.source).split(sep).join('/')),
+  );
   for (const rel of measure ? chosen : []) {
+    if (!storedBySource.has(rel) && !failedPages.has(rel)) continue;
     const html = readFileSync(join(folder, rel), 'utf8');
     const source = sourceElements(html, set);
     if (!source.regionFound) regionMissing++;
@@ -316,6 +331,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     pagesInSet: all.length,
     pages: chosen.length,
     stored: storedBySource.size,
+    skipped: Object.fromEntries(Object.entries(result.pages).filter(([kind]) => kind !== 'toc')),
     failed: result.failed,
     failures: result.documents.filter((d) => d.status === 'failed').map((d) => `${relative(realPages, d.source)}: ${d.error}`),
     seconds,

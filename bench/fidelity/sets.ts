@@ -87,8 +87,9 @@ export const SETS: DocSet[] = [
     // *_source.html are syntax-highlighted source listings; *-members.html are member lists.
     page: (rel) => html(rel) && !rel.endsWith('_source.html') && !rel.endsWith('-members.html'),
     region: ['div.header, div.contents', 'div.contents'],
-    // The "◆" before each member heading is its permalink (as Sphinx's "¶", stripped above).
-    strip: ['span.permalink'],
+    // The "◆" before each member heading is its permalink (as Sphinx's "¶", stripped above); a
+    // `div.ttc` is a hover tooltip (a linked symbol's definition) that the page never shows in place.
+    strip: ['span.permalink', 'div.ttc'],
     code: ['div.fragment'],
     paragraphs: [],
     grids: [],
