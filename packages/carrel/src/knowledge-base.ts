@@ -16,13 +16,15 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
-import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
+import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
+import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
 import { parseLibraryRef } from './library-ref.js';
 import { libraryLabel } from './fix.js';
 import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
+import type { WorkerConfig } from './ingest/worker.js';
 import type { ChunkerOptions } from './ingest/chunker.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
@@ -50,8 +52,11 @@ import { libraryStatus } from './store/status.js';
 export interface KnowledgeBaseOptions {
   /** Data directory; default from {@link resolveDataDir} (`CARREL_DATA_DIR`, then the per-user folder). */
   dataDir?: string;
-  /** Embedder for ingest and queries; default: the local ONNX model, cached under `<dataDir>/models`. */
-  embedder?: EmbedderConfig;
+  /**
+   * Embedder for ingest and queries: a config, or the application's own {@link InProcessEmbedder}.
+   * Default: the local ONNX model, cached under `<dataDir>/models`.
+   */
+  embedder?: EmbedderConfig | InProcessEmbedder;
   /**
    * Folders files may be ingested from (symlinks resolved). Default: the current working directory
    * only, not the whole home folder, which holds keys and credentials an agent should not read.
@@ -121,22 +126,21 @@ export class KnowledgeBase {
 
   private constructor(options: KnowledgeBaseOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
+    const embedders = embeddersFor(options.embedder ?? { kind: 'local' }, this.dataDir);
     // Owner-only: the store may hold private documentation.
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.databasePath = databasePath(this.dataDir);
     this.db = openDatabase(this.databasePath);
     // From here on, a write of this (main-thread) connection never blocks on the lock (see store/busy.ts).
     this.db.pragma('busy_timeout = 0');
-    const embedder: EmbedderConfig = options.embedder ?? { kind: 'local' };
-    const resolved = embedder.kind === 'local' ? { ...embedder, cacheDir: embedder.cacheDir ?? join(this.dataDir, 'models') } : embedder;
-    this.queryEmbedder = createEmbedder(resolved);
+    this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
     this.worker = new WorkerClient(
       {
         dbPath: this.databasePath,
-        embedder: resolved,
+        embedder: embedders.worker,
         settings: {
           chunker: options.chunker ?? {},
           maxFileBytes: this.maxFileBytes,
@@ -145,6 +149,7 @@ export class KnowledgeBase {
         },
       },
       (runId) => void this.discardRuns([runId]).catch(() => undefined),
+      { ...(embedders.relayTo && { relayTo: embedders.relayTo }) },
     );
     // Work a dead process left staged would slow every search until discarded; a busy store leaves it to the next open.
     void this.discardAbandonedRuns().catch(() => undefined);
@@ -367,6 +372,19 @@ export class KnowledgeBase {
       return { vector: null, reason: this.queryEmbedderFailure.reason };
     }
   }
+}
+
+/** The embedder queries use on this thread, and what the ingest worker embeds with. */
+function embeddersFor(
+  option: EmbedderConfig | InProcessEmbedder,
+  dataDir: string,
+): { query: Embedder | null; worker: WorkerConfig['embedder']; relayTo?: Embedder } {
+  if (isInProcessEmbedder(option)) {
+    const application = new ApplicationEmbedder(option);
+    return { query: application, worker: { kind: 'relayed', id: application.id, dims: application.dims }, relayTo: application };
+  }
+  const config = option.kind === 'local' ? { ...option, cacheDir: option.cacheDir ?? join(dataDir, 'models') } : option;
+  return { query: createEmbedder(config), worker: config };
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {

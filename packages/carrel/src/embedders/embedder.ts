@@ -50,6 +50,20 @@ export interface LocalEmbedderConfig {
   batchSize?: number;
 }
 
+/**
+ * An embedder the application runs itself, in its own process (no HTTP hop): a model it already
+ * has loaded, or a client of a service only it can reach. Carrel calls `embed` on the thread that
+ * opened the knowledge base, for ingest, reindex and queries alike.
+ */
+export interface InProcessEmbedder {
+  /** Names the model; libraries record it (as `app:<name>`), so a new name means a reindex, as a new model does. */
+  name: string;
+  /** Length of every vector `embed` returns. */
+  dims: number;
+  /** One vector per text, in order; they are normalized to unit length here. `signal` fires when the operation is cancelled. */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<readonly (Float32Array | readonly number[])[]>;
+}
+
 /** No semantic model: BM25 only. */
 export interface NoEmbedderConfig {
   kind: 'none';

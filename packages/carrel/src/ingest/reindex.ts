@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
+import { EmbedderFailedError, EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
 import type { ChunkWrite, LiveDocumentHeader, StoredChunk } from '../store/documents.js';
 import { liveDocuments, versionChunks } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
@@ -60,6 +60,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
         );
       } catch (err) {
         if (control.signal.aborted) throw new IngestCancelledError();
+        if (err instanceof EmbedderFailedError) throw err;
         throw new EmbedderUnavailableError(embedder.id, err instanceof Error ? err.message : String(err));
       }
       slice.forEach((x, i) => known.set(x.id, quantize(vectors[i]!)));
