@@ -22,7 +22,7 @@ const FACES: Faces = {
   mcp: async () => (await import('./mcp/index.js')).mcpFace,
 };
 
-const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status'] as const;
+const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status', 'models'] as const;
 
 /** Builds the program; only the command being run is imported. */
 async function program(argv: readonly string[]): Promise<Command> {
@@ -31,6 +31,10 @@ async function program(argv: readonly string[]): Promise<Command> {
     .version(CARREL_VERSION)
     .option('-d, --data-dir <dir>', 'where the knowledge base and tasks are stored (default: $CARREL_DATA_DIR or the per-user data folder)')
     .addOption(new Option('-e, --embedder <kind>', 'embedding model (default: $CARREL_EMBEDDER or local)').choices(EMBEDDER_KINDS))
+    .option(
+      '--model <id|folder>',
+      'the local model: an id in the model cache (see carrel models) or a folder (default: $CARREL_LOCAL_MODEL)',
+    )
     .option(
       '--allow <dir>',
       'a folder files may be indexed from; repeat for more (default: $CARREL_ALLOWED_ROOTS or the working directory)',

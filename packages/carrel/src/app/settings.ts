@@ -7,12 +7,13 @@
  * |---|---|---|---|
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
+ * | local model | `--model` | `CARREL_LOCAL_MODEL` | `Xenova/all-MiniLM-L6-v2` (an id in the data dir's model cache, or a folder) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
  *
  * @module
  */
-import { delimiter, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { EmbedderConfig } from '../embedders/embedder.js';
 import type { KnowledgeBaseOptions } from '../knowledge-base.js';
@@ -25,6 +26,7 @@ export const EMBEDDER_KINDS = ['local', 'offline', 'openai', 'none'] as const;
 export interface SettingFlags {
   dataDir?: string;
   embedder?: string;
+  model?: string;
   allow?: string[];
 }
 
@@ -52,12 +54,15 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
   const roots = flags.allow?.length ? flags.allow : (env.CARREL_ALLOWED_ROOTS?.split(delimiter).filter(Boolean) ?? [process.cwd()]);
   return {
     dataDir: resolveDataDir(flags.dataDir, env),
-    embedder: embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
+    embedder: embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env, flags.model ?? env.CARREL_LOCAL_MODEL),
     allowedRoots: roots.map((root) => resolve(root)),
     owner: `local:${userInfo().username}`,
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
   };
 }
+
+/** A model given as a path (`./m`, `../m`, `/m`) rather than an id like `owner/name`. */
+const isModelPath = (model: string): boolean => isAbsolute(model) || model.startsWith('./') || model.startsWith('../');
 
 function positiveInteger(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -71,10 +76,11 @@ export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
   return { dataDir: settings.dataDir, embedder: settings.embedder, allowedRoots: settings.allowedRoots };
 }
 
-function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {
+function embedderConfig(kind: string, env: NodeJS.ProcessEnv, localModel: string | undefined): EmbedderConfig {
   switch (kind) {
     case 'local':
-      return { kind: 'local', ...(env.CARREL_LOCAL_MODEL && { model: env.CARREL_LOCAL_MODEL }) };
+      // A folder given by a relative path is read from wherever the command runs.
+      return { kind: 'local', ...(localModel && { model: isModelPath(localModel) ? resolve(localModel) : localModel }) };
     case 'offline':
       return { kind: 'offline' };
     case 'none':

@@ -13,6 +13,7 @@ import { knowledgeBaseOptions, resolveSettings, type Settings } from '../app/set
 interface GlobalOptions {
   dataDir?: string;
   embedder?: string;
+  model?: string;
   allow?: string[];
   json?: boolean;
 }

@@ -41,7 +41,7 @@ export interface OpenAiEmbedderConfig {
 /** A local ONNX sentence-embedding model run through `@huggingface/transformers`. */
 export interface LocalEmbedderConfig {
   kind: 'local';
-  /** Hugging Face model id; default `Xenova/all-MiniLM-L6-v2` (384 dims, ~23 MB quantized). */
+  /** Hugging Face model id, or an absolute path to a model folder; default `Xenova/all-MiniLM-L6-v2` (384 dims, ~23 MB quantized). */
   model?: string;
   /** Where model files are downloaded once and cached (the KnowledgeBase points it into the data dir). */
   cacheDir?: string;

@@ -6,9 +6,11 @@
  *
  * @module
  */
+import { isAbsolute } from 'node:path';
 import type * as Hf from '@huggingface/transformers';
 import { EmbedderUnavailableError } from '../errors.js';
 import type { Embedder, LocalEmbedderConfig } from './embedder.js';
+import { modelDtype, modelFolder } from './model-folder.js';
 
 type Transformers = typeof Hf;
 
@@ -46,12 +48,16 @@ export class LocalEmbedder implements Embedder {
     env.allowRemoteModels = this.config.allowDownload ?? true;
     env.allowLocalModels = true;
     try {
-      const extractor = await pipeline('feature-extraction', this.model, { dtype: 'q8' });
+      // A model installed by hand may have only the full-precision file; a download gets int8.
+      const dtype = modelDtype(modelFolder(this.model, env.cacheDir ?? ''));
+      const extractor = await pipeline('feature-extraction', this.model, { dtype });
       this.extractor = extractor as unknown as Extractor;
     } catch (err) {
-      const where = env.allowRemoteModels
-        ? `download into ${env.cacheDir} failed`
-        : `not in the cache ${env.cacheDir} and downloads are off`;
+      const where = isAbsolute(this.model)
+        ? 'the folder could not be loaded'
+        : env.allowRemoteModels
+          ? `download into ${env.cacheDir} failed`
+          : `not in the cache ${env.cacheDir} and downloads are off`;
       throw new EmbedderUnavailableError(this.id, `model ${this.model}: ${where} (${(err as Error).message})`);
     }
     const [probe] = await this.embed(['dimension probe']);
