@@ -383,8 +383,10 @@ function embeddersFor(
     const application = new ApplicationEmbedder(option);
     return { query: application, worker: { kind: 'relayed', id: application.id, dims: application.dims }, relayTo: application };
   }
-  const config = option.kind === 'local' ? { ...option, cacheDir: option.cacheDir ?? join(dataDir, 'models') } : option;
-  return { query: createEmbedder(config), worker: config };
+  if (option.kind !== 'local') return { query: createEmbedder(option), worker: option };
+  const config = { ...option, cacheDir: option.cacheDir ?? join(dataDir, 'models') };
+  // A query is one short text: a pool of sessions would only hold memory on this thread.
+  return { query: createEmbedder({ ...config, workers: 1 }), worker: config };
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {

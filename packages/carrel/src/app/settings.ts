@@ -7,6 +7,7 @@
  * |---|---|---|---|
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
+ * | local model threads for ingest | — | `CARREL_LOCAL_WORKERS` | 1 (one ONNX session) |
  * | local model | `--model` | `CARREL_LOCAL_MODEL` | `Xenova/all-MiniLM-L6-v2` (an id in the data dir's model cache, or a folder) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
@@ -78,9 +79,15 @@ export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
 
 function embedderConfig(kind: string, env: NodeJS.ProcessEnv, localModel: string | undefined): EmbedderConfig {
   switch (kind) {
-    case 'local':
-      // A folder given by a relative path is read from wherever the command runs.
-      return { kind: 'local', ...(localModel && { model: isModelPath(localModel) ? resolve(localModel) : localModel }) };
+    // A folder given by a relative path is read from wherever the command runs.
+    case 'local': {
+      const workers = positiveInteger('CARREL_LOCAL_WORKERS', env.CARREL_LOCAL_WORKERS);
+      return {
+        kind: 'local',
+        ...(localModel && { model: isModelPath(localModel) ? resolve(localModel) : localModel }),
+        ...(workers && { workers }),
+      };
+    }
     case 'offline':
       return { kind: 'offline' };
     case 'none':

@@ -15,6 +15,8 @@ export interface Embedder {
   load(): Promise<void>;
   /** Embeds a batch; the result is parallel to `texts`. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Stops threads the embedder started, if any. */
+  close?(): Promise<void>;
 }
 
 /** Deterministic, dependency-free hashing embedder (tests, benchmarks, air-gapped use). */
@@ -48,6 +50,10 @@ export interface LocalEmbedderConfig {
   /** Whether the model may be downloaded; false means only the cache is used. */
   allowDownload?: boolean;
   batchSize?: number;
+  /** ONNX intra-op threads of the session; default: onnxruntime's (one per core). */
+  threads?: number;
+  /** Ingest embeds on this many threads, one ONNX session each, sharing the cores (see local-pool.ts); default 1. */
+  workers?: number;
 }
 
 /**

@@ -47,6 +47,7 @@ port.on('message', (msg: ToWorker) => {
     case 'close':
       queue = queue.then(async () => {
         await writer.close();
+        await embedder?.close?.();
         db.close();
         port.close();
       });

@@ -43,6 +43,8 @@ describe('resolveSettings', () => {
     expect(resolveSettings({}, env).embedder).toEqual({ kind: 'local', model: 'owner/env-model' });
     expect(resolveSettings({ model: 'owner/flag-model' }, env).embedder).toEqual({ kind: 'local', model: 'owner/flag-model' });
     expect(resolveSettings({ model: './models/mine' }, env).embedder).toEqual({ kind: 'local', model: resolve('models/mine') });
+    expect(resolveSettings({}, { CARREL_LOCAL_WORKERS: '2' }).embedder).toEqual({ kind: 'local', workers: 2 });
+    expect(() => resolveSettings({}, { CARREL_LOCAL_WORKERS: 'two' })).toThrow('CARREL_LOCAL_WORKERS must be a positive integer, not two');
   });
 
   it('builds an OpenAI-compatible embedder from its variables, the API key falling back to OPENAI_API_KEY', () => {

@@ -15,7 +15,7 @@ const output = (run: CliRun) => {
   return JSON.parse(run.stdout) as Record<string, unknown>;
 };
 
-describe('carrel models', { timeout: 120_000 }, () => {
+describe('carrel models', { timeout: 300_000 }, () => {
   it('installs a complete model folder, lists it, and indexes and searches with it offline', async () => {
     const data = tempDir();
     // Only the full-precision file, as a hand-exported model often has: the local embedder must pick it.
@@ -61,6 +61,17 @@ describe('carrel models', { timeout: 120_000 }, () => {
     const again = await runCli(data, ['models', 'install', folder, '--name', 'test/tiny-bert']);
     expect(again.code).toBe(4);
     expect(again.stderr).toContain('A model test/tiny-bert is already installed');
+  });
+
+  it('embeds on two threads with CARREL_LOCAL_WORKERS=2, and the command still exits when done', async () => {
+    const data = tempDir();
+    const folder = writeBertModel(join(tempDir(), 'tiny-bert'), { words: ['install', 'package'] });
+    const docs = tempDir();
+    writeFileSync(join(docs, 'guide.md'), '# Guide\n\nRun the install of the package.\n');
+    const pooled = await runCli(data, ['--json', '--embedder', 'local', '--model', folder, 'add', docs, '-l', 'pooled'], {
+      env: { CARREL_LOCAL_WORKERS: '2' },
+    });
+    expect(output(pooled)).toMatchObject({ created: 1, chunksWithoutVectors: 0 });
   });
 
   it('refuses an incomplete folder, naming what is missing, and installs nothing', async () => {
