@@ -22,6 +22,7 @@ export type KnowledgeBaseErrorKind =
   | 'fetch_failed'
   | 'embedder_unavailable'
   | 'embedder_mismatch'
+  | 'embedder_failed'
   | 'busy'
   | 'cancelled';
 
@@ -119,6 +120,19 @@ export class EmbedderUnavailableError extends KnowledgeBaseError {
   override readonly code: number = KbJsonRpcCode.InternalError;
   constructor(embedder: string, reason: string) {
     super(`Embedder ${embedder} is unavailable: ${reason}`, { embedder });
+  }
+}
+
+/**
+ * An application's in-process embedder threw or broke its contract (wrong count, dimension or
+ * non-finite values). Unlike an unavailable model this fails the job: the fault is in the
+ * application's code, and storing the library without vectors would hide it.
+ */
+export class EmbedderFailedError extends KnowledgeBaseError {
+  readonly kind = 'embedder_failed';
+  override readonly code: number = KbJsonRpcCode.InternalError;
+  constructor(embedder: string, reason: string) {
+    super(`Embedder ${embedder} failed: ${reason}`, { embedder });
   }
 }
 

@@ -9,6 +9,7 @@ export type { DocumentSummary } from './store/document-queries.js';
 export { resolveDataDir } from './data-dir.js';
 export type {
   EmbedderConfig,
+  InProcessEmbedder,
   LocalEmbedderConfig,
   NoEmbedderConfig,
   OfflineEmbedderConfig,
@@ -26,6 +27,7 @@ export type { LibraryStatus } from './store/status.js';
 export {
   AddressBlockedError,
   ContentTooLargeError,
+  EmbedderFailedError,
   EmbedderMismatchError,
   EmbedderUnavailableError,
   FetchFailedError,

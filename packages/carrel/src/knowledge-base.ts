@@ -16,7 +16,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
-import type { Embedder, EmbedderConfig } from './embedders/embedder.js';
+import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
+import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
 import { parseLibraryRef } from './library-ref.js';
@@ -25,6 +26,7 @@ import type { RunOptions } from './ingest/worker-client.js';
 import { WorkerClient } from './ingest/worker-client.js';
 import type { ChunkSizes } from './ingest/chunking.js';
 import { chunkingLabel, chunkingPlan } from './ingest/chunking.js';
+import type { WorkerConfig } from './ingest/worker.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
 import { databasePath, resolveDataDir } from './data-dir.js';
@@ -53,8 +55,11 @@ import { libraryStatus } from './store/status.js';
 export interface KnowledgeBaseOptions {
   /** Data directory; default from {@link resolveDataDir} (`CARREL_DATA_DIR`, then the per-user folder). */
   dataDir?: string;
-  /** Embedder for ingest and queries; default: the local ONNX model, cached under `<dataDir>/models`. */
-  embedder?: EmbedderConfig;
+  /**
+   * Embedder for ingest and queries: a config, or the application's own {@link InProcessEmbedder}.
+   * Default: the local ONNX model, cached under `<dataDir>/models`.
+   */
+  embedder?: EmbedderConfig | InProcessEmbedder;
   /**
    * Folders files may be ingested from (symlinks resolved). Default: the current working directory
    * only, not the whole home folder, which holds keys and credentials an agent should not read.
@@ -135,15 +140,14 @@ export class KnowledgeBase {
 
   private constructor(options: KnowledgeBaseOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
+    const embedders = embeddersFor(options.embedder ?? { kind: 'local' }, this.dataDir);
     // Owner-only: the store may hold private documentation.
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.databasePath = databasePath(this.dataDir);
     this.db = openDatabase(this.databasePath);
     // From here on, a write of this (main-thread) connection never blocks on the lock (see store/busy.ts).
     this.db.pragma('busy_timeout = 0');
-    const embedder: EmbedderConfig = options.embedder ?? { kind: 'local' };
-    const resolved = embedder.kind === 'local' ? { ...embedder, cacheDir: embedder.cacheDir ?? join(this.dataDir, 'models') } : embedder;
-    this.queryEmbedder = createEmbedder(resolved);
+    this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
@@ -151,7 +155,7 @@ export class KnowledgeBase {
     this.worker = new WorkerClient(
       {
         dbPath: this.databasePath,
-        embedder: resolved,
+        embedder: embedders.worker,
         settings: {
           chunker: this.chunkSizes,
           maxFileBytes: this.maxFileBytes,
@@ -160,6 +164,7 @@ export class KnowledgeBase {
         },
       },
       (runId) => void this.discardRuns([runId]).catch(() => undefined),
+      { ...(embedders.relayTo && { relayTo: embedders.relayTo }) },
     );
     // Work a dead process left staged would slow every search until discarded; a busy store leaves it to the next open.
     void this.discardAbandonedRuns().catch(() => undefined);
@@ -421,6 +426,25 @@ export class KnowledgeBase {
       return { vector: null, reason: this.queryEmbedderFailure.reason };
     }
   }
+}
+
+/** The embedder queries use on this thread, and what the ingest worker embeds with. */
+function embeddersFor(
+  option: EmbedderConfig | InProcessEmbedder,
+  dataDir: string,
+): { query: Embedder | null; worker: WorkerConfig['embedder']; relayTo?: Embedder } {
+  if (isInProcessEmbedder(option)) {
+    const application = new ApplicationEmbedder(option);
+    return {
+      query: application,
+      worker: { kind: 'relayed', id: application.id, dims: application.dims, maxTokens: application.window().maxTokens },
+      relayTo: application,
+    };
+  }
+  if (option.kind !== 'local') return { query: createEmbedder(option), worker: option };
+  const config = { ...option, cacheDir: option.cacheDir ?? join(dataDir, 'models') };
+  // A query is one short text: a pool of sessions would only hold memory on this thread.
+  return { query: createEmbedder({ ...config, workers: 1 }), worker: config };
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {

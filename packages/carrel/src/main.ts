@@ -22,7 +22,7 @@ const FACES: Faces = {
   mcp: async () => (await import('./mcp/index.js')).mcpFace,
 };
 
-const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status'] as const;
+const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'tasks', 'status', 'models'] as const;
 
 /** Builds the program; only the command being run is imported. */
 async function program(argv: readonly string[]): Promise<Command> {
@@ -34,6 +34,10 @@ async function program(argv: readonly string[]): Promise<Command> {
     .option(
       '--window <tokens>',
       "the embedding model's input length in tokens, which chunks are fitted to (default: $CARREL_EMBEDDER_WINDOW or the model's)",
+    )
+    .option(
+      '--model <id|folder>',
+      'the local model: an id in the model cache (see carrel models) or a folder (default: $CARREL_LOCAL_MODEL)',
     )
     .option(
       '--allow <dir>',

@@ -19,6 +19,7 @@ import { TaskTerminalError } from '@carrel/tasks';
 import { main as completeInTransactionExample } from '../../../docs/examples/complete-in-transaction.js';
 import { main as gettingStarted } from '../../../docs/examples/getting-started.js';
 import { main as handlerExample } from '../../../docs/examples/handler.js';
+import { main as inProcessEmbedderExample } from '../../../docs/examples/in-process-embedder.js';
 import { main as knowledgeBaseExample } from '../../../docs/examples/knowledge-base.js';
 import { main as lifecycleExample } from '../../../docs/examples/lifecycle.js';
 import { createArchiveServer, serveWithTokens } from '../../../docs/examples/mcp-server.js';
@@ -106,6 +107,12 @@ describe('runnable examples', () => {
     expect(response.mode).toBe('hybrid');
     expect(response.results[0]).toMatchObject({ library: 'handbook', title: 'Leave' });
     expect(progress.length).toBeGreaterThan(0);
+  });
+
+  it('in-process-embedder: the application embedder builds the library and its vectors find the page', async () => {
+    const { response, libraries } = await inProcessEmbedderExample(tempDir());
+    expect(libraries).toEqual([expect.objectContaining({ name: 'zoo', embedder: 'app:letter-counts-v1', dims: 26 })]);
+    expect(response.results[0]).toMatchObject({ title: 'Zebras', vectorRank: 1 });
   });
 
   it('mcp-server: a 2025-11-25 client runs the tool as a task, answering its elicitation; no token is 401', async () => {

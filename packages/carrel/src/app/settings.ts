@@ -8,12 +8,14 @@
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
  * | embedder window (tokens) | `--window` | `CARREL_EMBEDDER_WINDOW` | the model's (256 local, by model name for openai) |
+ * | local model threads for ingest | — | `CARREL_LOCAL_WORKERS` | 1 (one ONNX session) |
+ * | local model | `--model` | `CARREL_LOCAL_MODEL` | `Xenova/all-MiniLM-L6-v2` (an id in the data dir's model cache, or a folder) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
  *
  * @module
  */
-import { delimiter, resolve } from 'node:path';
+import { delimiter, isAbsolute, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import type { EmbedderConfig } from '../embedders/embedder.js';
 import type { KnowledgeBaseOptions } from '../knowledge-base.js';
@@ -28,6 +30,7 @@ export interface SettingFlags {
   embedder?: string;
   /** The embedder's input length in tokens, as typed. */
   window?: string;
+  model?: string;
   allow?: string[];
 }
 
@@ -56,7 +59,7 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
   return {
     dataDir: resolveDataDir(flags.dataDir, env),
     embedder: withWindow(
-      embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env),
+      embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env, flags.model ?? env.CARREL_LOCAL_MODEL),
       flags.window !== undefined
         ? positiveInteger('--window', flags.window)
         : positiveInteger('CARREL_EMBEDDER_WINDOW', env.CARREL_EMBEDDER_WINDOW),
@@ -66,6 +69,9 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
   };
 }
+
+/** A model given as a path (`./m`, `../m`, `/m`) rather than an id like `owner/name`. */
+const isModelPath = (model: string): boolean => isAbsolute(model) || model.startsWith('./') || model.startsWith('../');
 
 function positiveInteger(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -84,10 +90,17 @@ function withWindow(config: EmbedderConfig, maxTokens: number | undefined): Embe
   return maxTokens !== undefined && (config.kind === 'local' || config.kind === 'openai') ? { ...config, maxTokens } : config;
 }
 
-function embedderConfig(kind: string, env: NodeJS.ProcessEnv): EmbedderConfig {
+function embedderConfig(kind: string, env: NodeJS.ProcessEnv, localModel: string | undefined): EmbedderConfig {
   switch (kind) {
-    case 'local':
-      return { kind: 'local', ...(env.CARREL_LOCAL_MODEL && { model: env.CARREL_LOCAL_MODEL }) };
+    // A folder given by a relative path is read from wherever the command runs.
+    case 'local': {
+      const workers = positiveInteger('CARREL_LOCAL_WORKERS', env.CARREL_LOCAL_WORKERS);
+      return {
+        kind: 'local',
+        ...(localModel && { model: isModelPath(localModel) ? resolve(localModel) : localModel }),
+        ...(workers && { workers }),
+      };
+    }
     case 'offline':
       return { kind: 'offline' };
     case 'none':

@@ -14,6 +14,7 @@ interface GlobalOptions {
   dataDir?: string;
   embedder?: string;
   window?: string;
+  model?: string;
   allow?: string[];
   json?: boolean;
 }

@@ -42,6 +42,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   fetch_failed: ExitCode.Unavailable,
   embedder_unavailable: ExitCode.Unavailable,
   embedder_mismatch: ExitCode.Usage,
+  embedder_failed: ExitCode.TaskFailed,
   busy: ExitCode.Unavailable,
   cancelled: ExitCode.Cancelled,
 };

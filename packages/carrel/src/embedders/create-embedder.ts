@@ -5,6 +5,7 @@
  */
 import type { Embedder, EmbedderConfig } from './embedder.js';
 import { LocalEmbedder } from './local-embedder.js';
+import { LocalEmbedderPool } from './local-pool.js';
 import { OfflineEmbedder } from './offline-embedder.js';
 import { OpenAiEmbedder } from './openai-embedder.js';
 
@@ -16,7 +17,7 @@ export function createEmbedder(config: EmbedderConfig): Embedder | null {
     case 'openai':
       return new OpenAiEmbedder(config);
     case 'local':
-      return new LocalEmbedder(config);
+      return (config.workers ?? 1) > 1 ? new LocalEmbedderPool(config, config.workers!) : new LocalEmbedder(config);
     case 'none':
       return null;
   }

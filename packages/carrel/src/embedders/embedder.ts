@@ -16,6 +16,8 @@ export interface Embedder {
   load(): Promise<void>;
   /** Embeds a batch; the result is parallel to `texts`. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
+  /** Stops threads the embedder started, if any. */
+  close?(): Promise<void>;
 
   // --- What the chunker needs (see ingest/chunking.ts).
   /** The input window chunks are fitted to; counted by the model's tokenizer once `load()` found one. */
@@ -54,7 +56,7 @@ export interface OpenAiEmbedderConfig {
 /** A local ONNX sentence-embedding model run through `@huggingface/transformers`. */
 export interface LocalEmbedderConfig {
   kind: 'local';
-  /** Hugging Face model id; default `Xenova/all-MiniLM-L6-v2` (384 dims, ~23 MB quantized). */
+  /** Hugging Face model id, or an absolute path to a model folder; default `Xenova/all-MiniLM-L6-v2` (384 dims, ~23 MB quantized). */
   model?: string;
   /** Where model files are downloaded once and cached (the KnowledgeBase points it into the data dir). */
   cacheDir?: string;
@@ -63,6 +65,26 @@ export interface LocalEmbedderConfig {
   batchSize?: number;
   /** The sequence length the model was trained at (sentence-transformers' `max_seq_length`); default 256. */
   maxTokens?: number;
+  /** ONNX intra-op threads of the session; default: onnxruntime's (one per core). */
+  threads?: number;
+  /** Ingest embeds on this many threads, one ONNX session each, sharing the cores (see local-pool.ts); default 1. */
+  workers?: number;
+}
+
+/**
+ * An embedder the application runs itself, in its own process (no HTTP hop): a model it already
+ * has loaded, or a client of a service only it can reach. Carrel calls `embed` on the thread that
+ * opened the knowledge base, for ingest, reindex and queries alike.
+ */
+export interface InProcessEmbedder {
+  /** Names the model; libraries record it (as `app:<name>`), so a new name means a reindex, as a new model does. */
+  name: string;
+  /** Length of every vector `embed` returns. */
+  dims: number;
+  /** The model's input window in tokens, which chunks are fitted to (counted by a WordPiece estimate); default 254, as the default local model's. */
+  maxTokens?: number;
+  /** One vector per text, in order; they are normalized to unit length here. `signal` fires when the operation is cancelled. */
+  embed(texts: readonly string[], signal?: AbortSignal): Promise<readonly (Float32Array | readonly number[])[]>;
 }
 
 /** No semantic model: BM25 only. */

@@ -1,16 +1,19 @@
 /**
  * A local ONNX sentence-embedding model through `@huggingface/transformers`: downloaded once into
- * `cacheDir` (the data dir's `models/` folder), then run in batches with mean pooling and
- * normalization. The library (~470 MB with onnxruntime) is imported only when this embedder
+ * `cacheDir` (the data dir's `models/` folder), then run in batches of similar-length texts (see
+ * length-buckets.ts) with mean pooling and normalization. The library (~470 MB with onnxruntime) is imported only when this embedder
  * loads, so nothing else pays for it.
  *
  * @module
  */
+import { isAbsolute } from 'node:path';
 import type * as Hf from '@huggingface/transformers';
 import { EmbedderUnavailableError } from '../errors.js';
 import type { Embedder, EmbedderWindow, LocalEmbedderConfig } from './embedder.js';
 import type { TokenCounter } from './token-counter.js';
 import { tokenizerCounter, WORDPIECE_ESTIMATE } from './token-counter.js';
+import { lengthBuckets } from './length-buckets.js';
+import { modelDtype, modelFolder } from './model-folder.js';
 
 type Transformers = typeof Hf;
 
@@ -55,14 +58,21 @@ export class LocalEmbedder implements Embedder {
     env.allowRemoteModels = this.config.allowDownload ?? true;
     env.allowLocalModels = true;
     try {
-      const extractor = await pipeline('feature-extraction', this.model, { dtype: 'q8' });
+      // A model installed by hand may have only the full-precision file; a download gets int8.
+      const dtype = modelDtype(modelFolder(this.model, env.cacheDir ?? ''));
+      const extractor = await pipeline('feature-extraction', this.model, {
+        dtype,
+        ...(this.config.threads && { session_options: { intraOpNumThreads: this.config.threads, interOpNumThreads: 1 } }),
+      });
       this.extractor = extractor as unknown as Extractor;
       const tokenizer = this.extractor.tokenizer;
       this.counter = tokenizerCounter(this.model, (text) => tokenizer.encode(text, { add_special_tokens: false }).length);
     } catch (err) {
-      const where = env.allowRemoteModels
-        ? `download into ${env.cacheDir} failed`
-        : `not in the cache ${env.cacheDir} and downloads are off`;
+      const where = isAbsolute(this.model)
+        ? 'the folder could not be loaded'
+        : env.allowRemoteModels
+          ? `download into ${env.cacheDir} failed`
+          : `not in the cache ${env.cacheDir} and downloads are off`;
       throw new EmbedderUnavailableError(this.id, `model ${this.model}: ${where} (${(err as Error).message})`);
     }
     const [probe] = await this.embed(['dimension probe']);
@@ -76,14 +86,15 @@ export class LocalEmbedder implements Embedder {
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {
     if (!this.extractor) await this.load();
-    const batchSize = this.config.batchSize ?? 32;
-    const out: Float32Array[] = [];
-    for (let i = 0; i < texts.length; i += batchSize) {
+    const out = new Array<Float32Array>(texts.length);
+    for (const batch of lengthBuckets(texts, this.config.batchSize ?? 32)) {
       signal?.throwIfAborted();
-      const batch = texts.slice(i, i + batchSize);
-      const tensor = await this.extractor!([...batch], { pooling: 'mean', normalize: true });
+      const tensor = await this.extractor!(
+        batch.map((i) => texts[i]!),
+        { pooling: 'mean', normalize: true },
+      );
       const dims = tensor.dims[tensor.dims.length - 1]!;
-      for (let j = 0; j < batch.length; j++) out.push(tensor.data.slice(j * dims, (j + 1) * dims));
+      batch.forEach((i, j) => (out[i] = tensor.data.slice(j * dims, (j + 1) * dims)));
     }
     return out;
   }

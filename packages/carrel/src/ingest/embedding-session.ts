@@ -2,13 +2,14 @@
  * Decides, per library and per job, whether chunks get vectors: loads the configured embedder
  * once, enforces that a library keeps the model and dimension it was built with, has an unbound
  * library bound on first use (by the job's run, when it publishes), and degrades to BM25-only
- * (with a warning) when no model can be loaded or the endpoint fails mid-job.
+ * (with a warning) when no model can be loaded or the endpoint fails mid-job; an application's
+ * in-process embedder that fails fails the job instead.
  *
  * @module
  */
 import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
-import { EmbedderMismatchError } from '../errors.js';
+import { EmbedderFailedError, EmbedderMismatchError } from '../errors.js';
 import type { Notice } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
 
@@ -55,7 +56,8 @@ export class EmbeddingSession {
       const vectors = await this.embedder.embed(texts, signal);
       return vectors.map(quantize);
     } catch (err) {
-      if (signal?.aborted) throw err;
+      // An application's embedder that fails has a bug to show, not a model to wait for.
+      if (signal?.aborted || err instanceof EmbedderFailedError) throw err;
       this.disable(err);
       return texts.map(() => null);
     }

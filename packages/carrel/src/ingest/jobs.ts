@@ -121,15 +121,20 @@ export type ToWorker =
   | { type: 'publish'; id: number; completion: TaskCompletion | null }
   | { type: 'publish'; id: number; refused: WireError }
   | { type: 'collect' }
-  | { type: 'close' };
+  | { type: 'close' }
+  | { type: 'embedded'; request: number; vectors: Float32Array[] }
+  | { type: 'embedded'; request: number; refused: WireError };
 
 /**
  * Worker → main. `opened`: the job's writes are run `runId`; `staged`: everything is staged, this is
- * the result: what completes the task?
+ * the result: what completes the task? `embed`/`embed-abort`: a batch for the application's
+ * in-process embedder (see relayed-embedder.ts), answered by `embedded`.
  */
 export type FromWorker =
   | { type: 'opened'; id: number; runId: number }
   | { type: 'progress'; id: number; current: number; total: number; message: string }
   | { type: 'staged'; id: number; result: IngestResult }
   | { type: 'done'; id: number; result: IngestResult }
-  | { type: 'error'; id: number; error: WireError };
+  | { type: 'error'; id: number; error: WireError }
+  | { type: 'embed'; request: number; texts: string[] }
+  | { type: 'embed-abort'; request: number };

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
+import { EmbedderFailedError, EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
 import type { ChunkWrite, LiveDocumentHeader, StoredChunk } from '../store/documents.js';
 import { sourceOfChunks } from '../store/document-queries.js';
 import { liveDocuments, versionChunks } from '../store/documents.js';
@@ -67,6 +67,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
         vectors = await embedder.embed(slice, control.signal);
       } catch (err) {
         if (control.signal.aborted) throw new IngestCancelledError();
+        if (err instanceof EmbedderFailedError) throw err;
         throw new EmbedderUnavailableError(embedder.id, err instanceof Error ? err.message : String(err));
       }
       out.push(...vectors.map(quantize));

@@ -18,6 +18,7 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   FetchFailedError: errors.FetchFailedError,
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
+  EmbedderFailedError: errors.EmbedderFailedError,
   IngestCancelledError: errors.IngestCancelledError,
   StoreBusyError: errors.StoreBusyError,
 };

@@ -8,10 +8,14 @@
  * input, say) is not waited for: the worker thread is terminated — its open transaction rolls back
  * — and the next job starts a fresh one. Jobs queued behind it fail and their callers may retry.
  *
+ * With an application's in-process embedder, the worker sends its batches back here and this
+ * side calls the embedder (see relayed-embedder.ts for why).
+ *
  * @module
  */
 import type { Worker } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
+import type { Embedder } from '../embedders/embedder.js';
 import { IngestCancelledError } from '../errors.js';
 import type { FromWorker, IngestJob, IngestResult, JobSpec, ToWorker } from './jobs.js';
 import { spawnWorker } from './spawn-worker.js';
@@ -51,15 +55,18 @@ export class WorkerClient {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  /** Embedding requests of the worker being answered, by request number. */
+  private readonly embedding = new Map<number, AbortController>();
 
   /**
    * `onAbandoned` gets the run of a job whose worker was terminated, to discard it when no task
-   * will resume it. `entry` is the worker module (tests give their own).
+   * will resume it. `relayTo` answers the worker's embedding requests when the config says
+   * `relayed`. `entry` is the worker module (tests give their own).
    */
   constructor(
     private readonly config: WorkerConfig,
     private readonly onAbandoned: (runId: number) => void,
-    private readonly entry: string | URL = 'worker',
+    private readonly options: { relayTo?: Embedder; entry?: string | URL } = {},
   ) {}
 
   /** Runs a job in the worker. Rejects with IngestCancelledError after a cancel. */
@@ -105,10 +112,11 @@ export class WorkerClient {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnWorker(this.entry, this.config);
+    const worker = spawnWorker(this.options.entry ?? 'worker', this.config);
     worker.on('message', (msg: FromWorker) => this.receive(worker, msg));
     const failAll = (err: Error) => {
       if (this.worker === worker) this.worker = undefined;
+      this.abortEmbedding();
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
     };
@@ -121,6 +129,8 @@ export class WorkerClient {
   }
 
   private receive(worker: Worker, msg: FromWorker): void {
+    if (msg.type === 'embed') return this.embed(worker, msg.request, msg.texts);
+    if (msg.type === 'embed-abort') return this.embedding.get(msg.request)?.abort(new IngestCancelledError());
     const p = this.pending.get(msg.id);
     if (!p) return;
     switch (msg.type) {
@@ -147,6 +157,27 @@ export class WorkerClient {
     }
   }
 
+  /** Embeds a batch for the worker with the application's embedder and posts the answer back. */
+  private embed(worker: Worker, request: number, texts: string[]): void {
+    const controller = new AbortController();
+    this.embedding.set(request, controller);
+    void Promise.resolve()
+      .then(() => this.options.relayTo!.embed(texts, controller.signal))
+      .then(
+        (vectors) =>
+          worker.postMessage({ type: 'embedded', request, vectors } satisfies ToWorker, [
+            ...new Set(vectors.map((v) => v.buffer as ArrayBuffer)),
+          ]),
+        (err: unknown) => worker.postMessage({ type: 'embedded', request, refused: toWire(err) } satisfies ToWorker),
+      )
+      .finally(() => this.embedding.delete(request));
+  }
+
+  private abortEmbedding(): void {
+    for (const controller of this.embedding.values()) controller.abort(new IngestCancelledError());
+    this.embedding.clear();
+  }
+
   /**
    * The cancelled job `id` has not ended after the grace period. If it is running (it opened its
    * run), stop its thread and resubmit the others; a job still queued stops as soon as it starts.
@@ -159,6 +190,7 @@ export class WorkerClient {
     this.worker = undefined;
     worker.removeAllListeners();
     void worker.terminate();
+    this.abortEmbedding();
     p.reject(new IngestCancelledError());
     if (p.runId !== undefined && p.job.taskId === null) this.onAbandoned(p.runId);
     if (this.pending.size === 0) return;

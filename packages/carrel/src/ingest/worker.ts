@@ -10,20 +10,22 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
-import type { EmbedderConfig } from '../embedders/embedder.js';
+import type { Embedder, EmbedderConfig } from '../embedders/embedder.js';
 import { createEmbedder } from '../embedders/create-embedder.js';
 import { IngestCancelledError } from '../errors.js';
 import { openDatabase } from '../store/database.js';
 import type { FromWorker, ToWorker } from './jobs.js';
 import type { PipelineSettings } from './pipeline.js';
 import { IngestPipeline } from './pipeline.js';
+import type { RelayedEmbedderConfig } from './relayed-embedder.js';
+import { RelayedEmbedder } from './relayed-embedder.js';
 import { StoreWriter } from './store-writer.js';
 import { fromWire, toWire } from './wire-error.js';
 
 /** What the worker is started with. */
 export interface WorkerConfig {
   dbPath: string;
-  embedder: EmbedderConfig;
+  embedder: EmbedderConfig | RelayedEmbedderConfig;
   settings: PipelineSettings;
 }
 
@@ -31,18 +33,21 @@ const config = workerData as WorkerConfig;
 const port = parentPort!;
 const db = openDatabase(config.dbPath);
 const writer = new StoreWriter(config.dbPath);
-const pipeline = new IngestPipeline(db, createEmbedder(config.embedder), config.settings, writer);
+const post = (msg: FromWorker) => port.postMessage(msg);
+const embedder: Embedder | null =
+  config.embedder.kind === 'relayed' ? new RelayedEmbedder(config.embedder, post) : createEmbedder(config.embedder);
+const relayed = embedder instanceof RelayedEmbedder ? embedder : undefined;
+const pipeline = new IngestPipeline(db, embedder, config.settings, writer);
 /** Jobs waiting for the main thread's answer to `staged`. */
 const awaitingCompletion = new Map<number, { resolve: (completion: TaskCompletion | null) => void; reject: (error: Error) => void }>();
 let queue = Promise.resolve();
-
-const post = (msg: FromWorker) => port.postMessage(msg);
 
 port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'close':
       queue = queue.then(async () => {
         await writer.close();
+        await embedder?.close?.();
         db.close();
         port.close();
       });
@@ -57,6 +62,9 @@ port.on('message', (msg: ToWorker) => {
       else waiting?.resolve(msg.completion);
       return;
     }
+    case 'embedded':
+      relayed?.answer(msg);
+      return;
     case 'job':
       queue = queue.then(() => runJob(msg));
   }

@@ -38,6 +38,15 @@ describe('resolveSettings', () => {
     });
   });
 
+  it('takes the local model as an id, or as a folder resolved from the working directory; --model over CARREL_LOCAL_MODEL', () => {
+    const env = { CARREL_LOCAL_MODEL: 'owner/env-model' };
+    expect(resolveSettings({}, env).embedder).toEqual({ kind: 'local', model: 'owner/env-model' });
+    expect(resolveSettings({ model: 'owner/flag-model' }, env).embedder).toEqual({ kind: 'local', model: 'owner/flag-model' });
+    expect(resolveSettings({ model: './models/mine' }, env).embedder).toEqual({ kind: 'local', model: resolve('models/mine') });
+    expect(resolveSettings({}, { CARREL_LOCAL_WORKERS: '2' }).embedder).toEqual({ kind: 'local', workers: 2 });
+    expect(() => resolveSettings({}, { CARREL_LOCAL_WORKERS: 'two' })).toThrow('CARREL_LOCAL_WORKERS must be a positive integer, not two');
+  });
+
   it('builds an OpenAI-compatible embedder from its variables, the API key falling back to OPENAI_API_KEY', () => {
     const env = {
       CARREL_EMBEDDER: 'openai',

@@ -22,7 +22,9 @@ describe('WorkerClient', () => {
       embedder: { kind: 'none' as const },
       settings: { chunker: {}, maxFileBytes: 1, streamThresholdBytes: 1, batchChunks: 1 },
     };
-    const client = new WorkerClient(config, (runId) => abandoned.push(runId), new URL('../support/stuck-worker.ts', import.meta.url));
+    const client = new WorkerClient(config, (runId) => abandoned.push(runId), {
+      entry: new URL('../support/stuck-worker.ts', import.meta.url),
+    });
     const controller = new AbortController();
     const stuck = client.run(job('stuck'), { signal: controller.signal });
     const queued = client.run(job('next'));

@@ -52,10 +52,7 @@ describe('index_document include/exclude over MCP', { timeout: 120_000 }, () => 
       [{ include: [''] }, /^Invalid arguments for tool index_document: include\.0: /],
       [{ exclude: ['x'.repeat(1001)] }, /^Invalid arguments for tool index_document: exclude\.0: /],
       [{ include: Array.from({ length: 101 }, () => '*.md') }, /^Invalid arguments for tool index_document: include: /],
-      [
-        { include: ['a\0b'] },
-        /^Invalid arguments for tool index_document: include\.0: contains a NUL character/,
-      ],
+      [{ include: ['a\0b'] }, /^Invalid arguments for tool index_document: include\.0: contains a NUL character/],
       [{ exclude: ['+(a|b)'] }, /^Invalid exclude: expected a glob without extglobs/],
       [{ path: join(docs, 'api', 'c.md'), include: ['*.md'] }, /^Invalid include: expected a folder path to pick files in/],
     ];

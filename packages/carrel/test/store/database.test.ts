@@ -17,7 +17,7 @@ describe('openDatabase', () => {
       { version: 4, name: '0004_chunk_source_gaps.sql' },
       { version: 5, name: '0005_page_kind.sql' },
       { version: 6, name: '0006_document_links.sql' },
-      { version: 8, name: '0008_chunking.sql' },
+      { version: 7, name: '0007_chunking.sql' },
     ]);
     first.close();
     const second = openDatabase(path);

@@ -116,7 +116,16 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     const db = openDatabase(join(dataDir, 'carrel.db'));
     try {
       const { run, library } = openRun(db, { taskId: null, library: 'docs', version: '' });
-      const header = { libraryId: library.id, source: 'a.html', kind: 'file' as const, title: 'A', contentHash: 'h', bytes: 1, tags: [], pageKind: 'content' as const };
+      const header = {
+        libraryId: library.id,
+        source: 'a.html',
+        kind: 'file' as const,
+        title: 'A',
+        contentHash: 'h',
+        bytes: 1,
+        tags: [],
+        pageKind: 'content' as const,
+      };
       stageDocuments(db, run.id, null, [
         { header, status: 'created', baseVersion: 0, chunks: [], links: [{ text: 'x', href: 'https://example.org/x' }] },
       ]);
