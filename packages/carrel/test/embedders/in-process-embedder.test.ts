@@ -3,6 +3,7 @@ import * as sqliteVec from 'sqlite-vec';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { InProcessEmbedder } from 'carrel';
 import { EmbedderFailedError, EmbedderMismatchError, IngestCancelledError, InvalidInputError, KnowledgeBase } from 'carrel';
+import { WORDPIECE_ESTIMATE } from '../../src/embedders/token-counter.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -124,5 +125,19 @@ describe('an in-process embedder', () => {
     const embed = async () => [];
     expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 0, embed } })).toThrow(InvalidInputError);
     expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: ' ', dims: 3, embed } })).toThrow(/embedder\.name/);
+    expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 3, embed, maxTokens: 8 } })).toThrow(
+      /embedder\.maxTokens/,
+    );
+  });
+
+  it('fits chunks to its maxTokens in the ingest worker, and never hands it a longer text', async () => {
+    const calls: string[][] = [];
+    const kb = kbWith({ ...topics('small-window', calls), maxTokens: 32 });
+    const long = `# install\n\n${Array.from({ length: 40 }, (_, i) => `Sentence ${i} says how to install the tool.`).join(' ')}\n`;
+    const result = await kb.ingestContent({ library: 'lib', content: long, source: 'long.md' });
+    expect(result.chunks).toBeGreaterThan(5);
+    const texts = calls.flat();
+    expect(texts).toHaveLength(result.chunks);
+    for (const text of texts) expect(WORDPIECE_ESTIMATE.count(text)).toBeLessThanOrEqual(32);
   });
 });
