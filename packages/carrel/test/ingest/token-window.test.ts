@@ -10,6 +10,7 @@ import { OpenAiEmbedder } from '../../src/embedders/openai-embedder.js';
 import { chunkMarkdown, joinChunks } from '../../src/ingest/chunker.js';
 import { chunkingLabel, chunkingPlan, MAX_CHUNK_TOKENS } from '../../src/ingest/chunking.js';
 import { embeddingText } from '../../src/ingest/embedding-session.js';
+import { wordPieceTokenizerJson } from '../support/bert-model.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /**
@@ -22,39 +23,8 @@ async function tinyWordPiece(): Promise<TokenCounter> {
   const chars = [...'abcdefghijklmnopqrstuvwxyz0123456789'];
   const punctuation = [...'.,;:!?()[]{}<>=+-*/\\|_#`\'"@$%^&~'];
   const tokens = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]', ...chars, ...chars.map((c) => `##${c}`), ...punctuation];
-  const vocab = Object.fromEntries(tokens.map((t, i) => [t, i]));
   mkdirSync(join(dir, 'tiny'));
-  writeFileSync(
-    join(dir, 'tiny', 'tokenizer.json'),
-    JSON.stringify({
-      version: '1.0',
-      truncation: null,
-      padding: null,
-      added_tokens: ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'].map((content) => ({
-        id: vocab[content],
-        content,
-        single_word: false,
-        lstrip: false,
-        rstrip: false,
-        normalized: false,
-        special: true,
-      })),
-      normalizer: { type: 'BertNormalizer', clean_text: true, handle_chinese_chars: true, strip_accents: null, lowercase: true },
-      pre_tokenizer: { type: 'BertPreTokenizer' },
-      post_processor: {
-        type: 'TemplateProcessing',
-        single: [
-          { SpecialToken: { id: '[CLS]', type_id: 0 } },
-          { Sequence: { id: 'A', type_id: 0 } },
-          { SpecialToken: { id: '[SEP]', type_id: 0 } },
-        ],
-        pair: [],
-        special_tokens: { '[CLS]': { id: '[CLS]', ids: [2], tokens: ['[CLS]'] }, '[SEP]': { id: '[SEP]', ids: [3], tokens: ['[SEP]'] } },
-      },
-      decoder: { type: 'WordPiece', prefix: '##', cleanup: true },
-      model: { type: 'WordPiece', unk_token: '[UNK]', continuing_subword_prefix: '##', max_input_chars_per_word: 100, vocab },
-    }),
-  );
+  writeFileSync(join(dir, 'tiny', 'tokenizer.json'), JSON.stringify(wordPieceTokenizerJson(tokens)));
   writeFileSync(join(dir, 'tiny', 'tokenizer_config.json'), JSON.stringify({ tokenizer_class: 'BertTokenizer', do_lower_case: true }));
   env.localModelPath = dir;
   env.allowRemoteModels = false;

@@ -63,7 +63,8 @@ function vocabulary(size: number, words: readonly string[]): string[] {
   return vocab;
 }
 
-function tokenizerJson(vocab: readonly string[]): unknown {
+/** A BERT WordPiece tokenizer.json (as Hugging Face writes it) over `vocab`, ids in its order. */
+export function wordPieceTokenizerJson(vocab: readonly string[]): object {
   const ids = Object.fromEntries(vocab.map((t, i) => [t, i]));
   const special = (content: string) => ({
     id: ids[content],
@@ -234,7 +235,7 @@ export function writeBertModel(dir: string, options: BertModelOptions = {}): str
       pad_token_id: 0,
     }),
   );
-  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(tokenizerJson(vocab)));
+  writeFileSync(join(dir, 'tokenizer.json'), JSON.stringify(wordPieceTokenizerJson(vocab)));
   writeFileSync(
     join(dir, 'tokenizer_config.json'),
     JSON.stringify({
