@@ -134,8 +134,20 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
       }
       if (doc.chunkCount > group) {
         await flush();
-        if (rechunk) await rechunkLargeDocument(c, doc, dims, group, plan, embedNew);
-        else await copyLargeDocument(c, doc, dims, group, embed);
+        if (rechunk) {
+          const chunker = new MarkdownChunker(plan);
+          await stageLargeDocument(
+            c,
+            doc,
+            dims,
+            group,
+            (stored) => {
+              chunker.push(sourceOfChunks(stored));
+              return embedNew(chunker.take());
+            },
+            () => embedNew(chunker.end()),
+          );
+        } else await stageLargeDocument(c, doc, dims, group, embed);
       } else {
         const stored = versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount);
         const chunks = rechunk ? await embedNew(chunksOf([sourceOfChunks(stored)], plan)) : await embed(stored);
@@ -173,54 +185,34 @@ function chunksOf(pieces: readonly string[], plan: ChunkerOptions): Chunk[] {
   return [...chunker.take(), ...chunker.end()];
 }
 
-/** A document too large for one transaction, rechunked as it is read back and staged in several. */
-async function rechunkLargeDocument(
+/**
+ * A document too large for one transaction, staged in several (as a streamed file is): its live
+ * chunks are read back `group` at a time and `convert` turns each group into chunks of the new
+ * version (re-embedded copies, or rechunked text); `finish` gives what is left once all are read.
+ */
+async function stageLargeDocument(
   c: RunContext,
   doc: LiveDocumentHeader,
   dims: number,
   group: number,
-  plan: ChunkerOptions,
-  embedNew: (chunks: readonly Chunk[]) => Promise<ChunkWrite[]>,
+  convert: (stored: StoredChunk[]) => Promise<ChunkWrite[]>,
+  finish: () => Promise<ChunkWrite[]> = async () => [],
 ): Promise<void> {
   const runId = c.run.id;
   const { chunks: _none, ...head } = copyOf(c, doc, []);
   const stage = await c.writer.beginStage({ runId, doc: head });
   const at = { ...stage, libraryId: c.library.id };
-  const chunker = new MarkdownChunker(plan);
   let ord = 0;
-  const append = async (chunks: Chunk[]) => {
+  const append = async (chunks: ChunkWrite[]) => {
     if (chunks.length === 0) return;
-    ord = await c.writer.appendStage({ runId, at, dims, ord, chunks: await embedNew(chunks) });
+    ord = await c.writer.appendStage({ runId, at, dims, ord, chunks });
     if (c.control.cancelled()) throw new IngestCancelledError();
   };
   for (let from = 0; ; from += group) {
     const stored = versionChunks(c.db, doc.id, doc.liveVersion, from, group);
     if (stored.length === 0) break;
-    chunker.push(sourceOfChunks(stored));
-    await append(chunker.take());
+    await append(await convert(stored));
   }
-  await append(chunker.end());
-  await c.writer.finishStage({ runId, version: stage.version });
-}
-
-/** A document too large for one transaction, copied in several (as a streamed file is staged). */
-async function copyLargeDocument(
-  c: RunContext,
-  doc: LiveDocumentHeader,
-  dims: number,
-  group: number,
-  embed: (chunks: readonly StoredChunk[]) => Promise<ChunkWrite[]>,
-): Promise<void> {
-  const runId = c.run.id;
-  const { chunks: _none, ...head } = copyOf(c, doc, []);
-  const stage = await c.writer.beginStage({ runId, doc: head });
-  const at = { ...stage, libraryId: c.library.id };
-  let ord = 0;
-  for (;;) {
-    const chunks = versionChunks(c.db, doc.id, doc.liveVersion, ord, group);
-    if (chunks.length === 0) break;
-    ord = await c.writer.appendStage({ runId, at, dims, ord, chunks: await embed(chunks) });
-    if (c.control.cancelled()) throw new IngestCancelledError();
-  }
+  await append(await finish());
   await c.writer.finishStage({ runId, version: stage.version });
 }
