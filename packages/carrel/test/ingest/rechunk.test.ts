@@ -13,8 +13,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbIn(dataDir: string, chunker: ChunkSizes = {}): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, chunker });
+function kbIn(dataDir: string, chunker: ChunkSizes = {}, batchChunks?: number): KnowledgeBase {
+  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, chunker, ...(batchChunks && { batchChunks }) });
   open.push(kb);
   return kb;
 }
@@ -77,6 +77,35 @@ describe('recorded chunking plan', () => {
     expect(mode).toBe('hybrid');
     expect(results[0]!.heading).toBe('Manual > Replication');
     expect((await narrow.getDocument(results[0]!.documentId)).content).toBe(manual);
+  });
+
+  it('rechunks, and re-embeds, a document of more chunks than one batch in several stages, its text intact', async () => {
+    const dataDir = tempDir();
+    const first = kbIn(dataDir, { maxTokens: 100 }, 2);
+    await first.ingestContent({ library: 'pg', content: manual, source: 'manual.md' });
+    const narrow = storedChunks(dataDir);
+    expect(narrow.length).toBeGreaterThan(8); // a reindex reads back 4 × batchChunks at a time
+    await first.close();
+
+    // A wider window: the document's chunks are read back eight at a time and rechunked as they come.
+    const wide = kbIn(dataDir, { maxTokens: 200 }, 2);
+    await wide.reindexLibrary('pg');
+    const rechunked = storedChunks(dataDir);
+    expect(rechunked.length).toBeLessThan(narrow.length);
+    expect(rechunked.every((c) => c.embedded === 1)).toBe(true);
+    const [doc] = (await wide.listDocuments({ library: 'pg' })).documents;
+    expect((await wide.getDocument(doc!.id)).content).toBe(manual);
+    await wide.close();
+
+    // Another model, the same plan: the chunks are copied eight at a time with new vectors.
+    const other = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline', dims: 64 }, chunker: { maxTokens: 200 }, batchChunks: 2 });
+    open.push(other);
+    await other.reindexLibrary('pg');
+    expect(storedChunks(dataDir).map(({ heading, text }) => ({ heading, text }))).toEqual(
+      rechunked.map(({ heading, text }) => ({ heading, text })),
+    );
+    expect(other.listLibraries()[0]).toMatchObject({ dims: 64 });
+    expect((await other.getDocument(doc!.id)).content).toBe(manual);
   });
 
   it('leaves a library whose plan is unchanged alone: a reindex re-embeds nothing', async () => {
