@@ -96,7 +96,12 @@ const requireSqlite = {
 
 rmSync(OUT, { recursive: true, force: true });
 const result = await esbuild.build({
-  entryPoints: { carrel: join(DIST, 'main.js') },
+  // The threads an ingest starts (ingest/spawn-worker.ts) each load one file too, not a hundred modules.
+  entryPoints: {
+    carrel: join(DIST, 'main.js'),
+    'ingest-worker': join(DIST, 'ingest/worker.js'),
+    'store-writer-thread': join(DIST, 'ingest/store-writer-thread.js'),
+  },
   outdir: OUT,
   bundle: true,
   splitting: false,

@@ -76,7 +76,15 @@ try {
   const byName = new Map(packed.map((p) => [p.name, p]));
   check(byName.has('@carrel/tasks') && byName.has('carrel'), `npm pack made ${packed.map((p) => p.name).join(', ')}`);
   const files = new Set(byName.get('carrel').files.map((f) => f.path));
-  for (const path of ['bin/carrel.js', 'dist/bundle/carrel.js', 'dist/main.js', 'dist/store/migrations/0001_initial.sql'])
+  for (const path of [
+    'bin/carrel.js',
+    'dist/bundle/carrel.js',
+    // The ingest threads start from these (spawn-worker.ts); the index_document call below runs them.
+    'dist/bundle/ingest-worker.js',
+    'dist/bundle/store-writer-thread.js',
+    'dist/main.js',
+    'dist/store/migrations/0001_initial.sql',
+  ])
     check(files.has(path), `the carrel tarball has no ${path}`);
   check(
     byName.get('@carrel/tasks').files.some((f) => f.path.startsWith('dist/backends/sqlite/migrations/')),
