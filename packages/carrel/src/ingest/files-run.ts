@@ -41,7 +41,6 @@ interface Prepared {
   links: Link[] | undefined;
 }
 
-const decoder = new TextDecoder('utf-8');
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Embedding requests per staging transaction in a files job. Requests keep the configured
@@ -183,10 +182,9 @@ export class FilesRun {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
     if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
-    const extracted = await extract(bytes, mediaType, source);
+    const { html, ...extracted } = await extract(bytes, mediaType, source);
     let pageKind: StoredPageKind = 'content';
     if (this.classify) {
-      const html = mediaType === 'html' ? decoder.decode(bytes) : undefined;
       const kind = classifyPage({ source, mediaType, html, title: extracted.title, markdown: extracted.markdown });
       if (kind !== 'content' && SKIPPED_KINDS.has(kind)) {
         recordOutcome(this.result, { source, status: 'skipped', pageKind: kind });

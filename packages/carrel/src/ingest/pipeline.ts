@@ -16,6 +16,8 @@ import { libraryLabel } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import type { RunRecord } from '../store/runs.js';
 import type { ChunkSizes } from './chunking.js';
+import { loadHtmlConverter } from '../sources/extract.js';
+import { mediaTypeOfPath } from '../sources/media-type.js';
 import { FilesRun } from './files-run.js';
 import type { IngestJob, IngestResult } from './jobs.js';
 import { reindexRun } from './reindex.js';
@@ -71,6 +73,8 @@ export class IngestPipeline {
         .get(target.library, target.version);
       if (!listed) throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
     }
+    // The HTML libraries load while the writer opens the run, instead of at the first page.
+    if (holdsHtml(job)) void loadHtmlConverter();
     const { run, library } = await this.writer.openRun({ taskId: job.taskId, library: target.library, version: target.version });
     control.opened(run.id);
     const context: RunContext = {
@@ -101,4 +105,10 @@ export class IngestPipeline {
       throw err;
     }
   }
+}
+
+/** Whether the job has an HTML page to convert. */
+function holdsHtml(job: IngestJob): boolean {
+  if (job.kind === 'content') return job.mediaType === 'html';
+  return job.kind === 'files' && job.paths.some((p) => mediaTypeOfPath(p) === 'html');
 }

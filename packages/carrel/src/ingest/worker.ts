@@ -11,14 +11,10 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Embedder, EmbedderConfig } from '../embedders/embedder.js';
-import { createEmbedder } from '../embedders/create-embedder.js';
 import { IngestCancelledError } from '../errors.js';
-import { openDatabase } from '../store/database.js';
 import type { FromWorker, ToWorker } from './jobs.js';
 import type { PipelineSettings } from './pipeline.js';
-import { IngestPipeline } from './pipeline.js';
 import type { RelayedEmbedderConfig } from './relayed-embedder.js';
-import { RelayedEmbedder } from './relayed-embedder.js';
 import { StoreWriter } from './store-writer.js';
 import { fromWire, toWire } from './wire-error.js';
 
@@ -31,8 +27,15 @@ export interface WorkerConfig {
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
-const db = openDatabase(config.dbPath);
+// The writer thread is started before this one loads the pipeline, so that the two load side by side.
 const writer = new StoreWriter(config.dbPath);
+const [{ createEmbedder }, { openDatabase }, { IngestPipeline }, { RelayedEmbedder }] = await Promise.all([
+  import('../embedders/create-embedder.js'),
+  import('../store/database.js'),
+  import('./pipeline.js'),
+  import('./relayed-embedder.js'),
+]);
+const db = openDatabase(config.dbPath);
 const post = (msg: FromWorker) => port.postMessage(msg);
 const embedder: Embedder | null =
   config.embedder.kind === 'relayed' ? new RelayedEmbedder(config.embedder, post) : createEmbedder(config.embedder);
