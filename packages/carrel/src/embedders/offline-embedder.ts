@@ -34,7 +34,8 @@ const WORD = /[\p{L}\p{N}_]+/gu;
 /** Lowercased content-word tokens with a crude plural strip, so "queues" and "queue" share a feature. */
 export function tokenize(text: string): string[] {
   const out: string[] = [];
-  for (const [w] of text.toLowerCase().matchAll(WORD)) {
+  // match() rather than matchAll(): one array of strings, no match object per word.
+  for (const w of text.toLowerCase().match(WORD) ?? []) {
     if (!STOPWORDS.has(w)) out.push(w.length > 3 && w.endsWith('s') && !w.endsWith('ss') ? w.slice(0, -1) : w);
   }
   return out;

@@ -18,8 +18,10 @@ import type { DomNode } from './dom.js';
 const NO_CHILDREN: readonly never[] = [];
 
 class HtmlElement extends Element {
+  /** Upper case, as the DOM names HTML elements; made once, since the converter asks for it at every visit. */
+  private upperName: string | undefined;
   get nodeName(): string {
-    return this.name.toUpperCase();
+    return (this.upperName ??= this.name.toUpperCase());
   }
   get textContent(): string {
     return textContent(this);
