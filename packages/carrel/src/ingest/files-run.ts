@@ -3,23 +3,22 @@
  * embedder in requests of `batchChunks` so an endpoint sees few, full requests; a folder's
  * documents are staged in groups of a few such requests, one staging while the next is prepared.
  * The cancel flag is checked between requests and between groups. Text and markdown files above
- * `streamThresholdBytes` are streamed: chunked, embedded and staged batch by batch, keeping memory
- * bounded.
+ * `streamThresholdBytes` are streamed instead (stream-file.ts).
  *
  * @module
  */
 import { createHash } from 'node:crypto';
-import { closeSync, readFileSync, readSync } from 'node:fs';
+import { closeSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError, UnsupportedContentError } from '../errors.js';
+import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError } from '../errors.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
-import { chunkMarkdown, MarkdownChunker } from './chunker.js';
+import { chunkMarkdown } from './chunker.js';
 import { extract } from '../sources/extract.js';
 import type { Link } from '../sources/html-to-markdown.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
-import { looksBinary, mediaTypeOfPath, withoutNul } from '../sources/media-type.js';
-import type { ChunkWrite, DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
+import { mediaTypeOfPath } from '../sources/media-type.js';
+import type { DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
 import { findLiveDocument } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
 import { findStage } from '../store/staging.js';
@@ -30,7 +29,8 @@ import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
 import { classifyPage, isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
-import { hashFile, readLines } from './read-lines.js';
+import { hashFile } from './read-lines.js';
+import { chunkWrites, streamFile } from './stream-file.js';
 import { emptyResult, recordOutcome } from './result.js';
 
 interface Prepared {
@@ -243,7 +243,7 @@ export class FilesRun {
       header: p.header,
       status: p.status,
       baseVersion: p.baseVersion,
-      chunks: p.chunks.map((c) => ({ ...chunkWrite(c), vector: vectors[i++] ?? null })),
+      chunks: chunkWrites(p.chunks, vectors.slice(i, (i += p.chunks.length))),
       ...(p.links && { links: p.links }),
     }));
     const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
@@ -289,14 +289,11 @@ export class FilesRun {
     if (this.writeError !== undefined) throw this.writeError;
   }
 
-  /** One large text file: two streamed passes (hash, then chunk → embed → stage batch by batch). */
+  /** One large text file, streamed (stream-file.ts). */
   private async streamFile(path: string, fd: number, size: number): Promise<void> {
     const contentHash = await hashFile(fd);
     const live = findLiveDocument(this.c.db, this.c.library.id, path);
     if (this.alreadyDone(path, contentHash, live?.contentHash)) return;
-    if (looksBinary(readHead(fd)))
-      throw new UnsupportedContentError(path, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
-    const status = live ? 'updated' : 'created';
     const header: DocumentHeader = {
       libraryId: this.c.library.id,
       source: path,
@@ -307,37 +304,13 @@ export class FilesRun {
       tags: this.target.tags,
       pageKind: 'content',
     };
-    const runId = this.c.run.id;
-    const stage = await this.c.writer.beginStage({ runId, doc: { header, status, baseVersion: live?.liveVersion ?? 0 } });
-    const at = { ...stage, libraryId: this.c.library.id };
-    const chunker = new MarkdownChunker(this.plan);
-    let ord = 0;
-    let without = 0;
-    let pending: Chunk[] = [];
-    const write = async () => {
-      const vectors = await this.embed(pending);
-      const chunks: ChunkWrite[] = pending.map((c, i) => ({ ...chunkWrite(c), vector: vectors[i] ?? null }));
-      ord = await this.c.writer.appendStage({ runId, at, dims: this.dims, ord, chunks });
-      without += chunks.filter((c) => c.vector === null).length;
-      pending = [];
-      if (this.c.control.cancelled()) throw new IngestCancelledError();
-    };
-    let bytesRead = 0;
-    for await (const line of readLines(fd)) {
-      chunker.push(withoutNul(line));
-      bytesRead += line.length;
-      const ready = chunker.take();
-      if (ready.length > 0) pending.push(...ready);
-      if (pending.length >= this.c.settings.batchChunks) {
-        await write();
-        this.c.control.progress(Math.min(bytesRead, size), size, `streaming ${basename(path)}`);
-      }
-    }
-    pending.push(...chunker.end());
-    await write();
-    await this.c.writer.finishStage({ runId, version: stage.version });
-    this.count(without, ord);
-    recordOutcome(this.result, { source: path, status, documentId: stage.documentId, chunks: ord });
+    const status = live ? 'updated' : 'created';
+    const streamed = await streamFile(
+      { context: this.c, plan: this.plan, dims: this.dims, embed: (chunks) => this.embed(chunks) },
+      { fd, size, header, status, baseVersion: live?.liveVersion ?? 0 },
+    );
+    this.count(streamed.chunksWithoutVectors, streamed.chunks);
+    recordOutcome(this.result, { source: path, status, documentId: streamed.documentId, chunks: streamed.chunks });
   }
 
   private count(without: number, chunks: number): void {
@@ -346,17 +319,8 @@ export class FilesRun {
   }
 }
 
-/** The stored fields of a chunk (its vector aside). */
-const chunkWrite = (c: Chunk) => ({ heading: c.heading, text: c.text, overlap: c.overlap, lead: c.lead, trail: c.trail });
-
 /** A title from the source's last path segment, without query, fragment or extension. */
 function defaultTitle(source: string): string {
   const name = basename(trimTrailing(source.split(/[?#]/, 1)[0]!, '/'));
   return name.slice(0, name.length - extname(name).length) || source;
-}
-
-function readHead(fd: number): Uint8Array {
-  const buffer = Buffer.alloc(8192);
-  const bytesRead = readSync(fd, buffer, 0, 8192, 0);
-  return buffer.subarray(0, bytesRead);
 }

@@ -14,6 +14,7 @@ import type { Embedder } from '../embedders/embedder.js';
 import { EmbedderMismatchError, IngestCancelledError, NotFoundError } from '../errors.js';
 import { libraryLabel } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
+import { libraryExists } from '../store/libraries.js';
 import type { RunRecord } from '../store/runs.js';
 import type { ChunkSizes } from './chunking.js';
 import { loadHtmlConverter } from '../sources/extract.js';
@@ -67,12 +68,8 @@ export class IngestPipeline {
   async run(job: IngestJob, control: JobControl): Promise<IngestResult> {
     if (control.cancelled()) throw new IngestCancelledError();
     const target = job.kind === 'reindex' ? { library: job.library, version: job.version } : job.target;
-    if (job.kind === 'reindex') {
-      const listed = this.db
-        .prepare('SELECT 1 FROM libraries WHERE name = ? AND version = ? AND pending_run IS NULL')
-        .get(target.library, target.version);
-      if (!listed) throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
-    }
+    if (job.kind === 'reindex' && !libraryExists(this.db, target.library, target.version))
+      throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
     // The HTML libraries load while the writer opens the run, instead of at the first page.
     if (holdsHtml(job)) void loadHtmlConverter();
     const { run, library } = await this.writer.openRun({ taskId: job.taskId, library: target.library, version: target.version });
