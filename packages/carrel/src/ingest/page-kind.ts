@@ -80,7 +80,7 @@ export function classifyPage(page: PageInput): PageKind {
     // Sphinx's search page fills this element from a script; it holds no text of its own.
     if (/\bid=["']search-results["']/i.test(html) && shape.proseWords < 100) return 'search';
   }
-  if (isNotFoundPage(name, page.title, page.markdown) && shape.proseWords + shape.entryWords < 150) return 'not-found';
+  if (isNotFoundPage(name, raw !== undefined ? page : undefined) && shape.proseWords + shape.entryWords < 150) return 'not-found';
   if (linked && isTableOfContents(shape)) return 'toc';
   return 'content';
 }
@@ -92,10 +92,16 @@ function linkCount(html: string): number {
   return count;
 }
 
-/** A 404 page names itself so in its file name, its title or its first heading. */
-function isNotFoundPage(name: string, title: string | undefined, markdown: string): boolean {
-  const heading = /^#{1,2} (.+)$/m.exec(markdown)?.[1] ?? '';
-  return /^404\./.test(name) || [title ?? '', heading].some((t) => /\b404\b|\bpage not found\b/i.test(t));
+/**
+ * A 404 page names itself so in its file name or, for a built HTML page, in its title or first
+ * heading. A markdown or text file is a 404 page by its name only: "File 404" or "HTTP 404" heads
+ * real notes, and sites build their 404 pages from a `404.md`.
+ */
+function isNotFoundPage(name: string, html: Pick<PageInput, 'title' | 'markdown'> | undefined): boolean {
+  if (/^404\./.test(name)) return true;
+  if (html === undefined) return false;
+  const heading = /^#{1,2} (.+)$/m.exec(html.markdown)?.[1] ?? '';
+  return [html.title ?? '', heading].some((t) => /\b404\b|\bpage not found\b/i.test(t));
 }
 
 /** How a page's text divides into entries (short list items and short unfinished lines) and prose. */

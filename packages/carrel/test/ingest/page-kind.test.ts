@@ -65,6 +65,15 @@ describe('classifyPage', () => {
     expect(await kindOf('search.html', search)).toBe('search');
     const missing = page('', `<div class="container"><h1 id="404-page-not-found">404</h1><p><strong>Page not found</strong></p></div>`);
     expect(await kindOf('404.html', missing)).toBe('not-found');
+    expect(await kindOf('missing.html', missing)).toBe('not-found');
+  });
+
+  it('takes a markdown file for a 404 page by its name only: a note headed "File 404" is content', () => {
+    const note = (markdown: string, source: string) =>
+      classifyPage({ source, mediaType: 'markdown', html: undefined, title: undefined, markdown });
+    expect(note('# File 404\n\nplain text', '/docs/f0404.md')).toBe('content');
+    expect(note('# Page not found\n\nTry the search.', '/docs/missing.md')).toBe('content');
+    expect(note('# Page not found\n\nTry the search.', '/docs/404.md')).toBe('not-found');
   });
 
   it('ranks a table of contents lower: a Sphinx toctree page with an introduction; a DocBook part page keeps its introduction without its table of contents', async () => {
