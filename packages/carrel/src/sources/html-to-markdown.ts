@@ -81,7 +81,9 @@ class Converter {
 
   /** Adds the inline content of `node`'s children to `run`; a block child ends the run's paragraph. */
   private flow(node: DomNode, depth: number, run: { text: string }): void {
-    for (const child of Array.from(node.childNodes)) {
+    const children = node.childNodes;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
       if (child.nodeType === 3) run.text += escapeText(collapse(child.textContent ?? ''));
       if (!isElement(child) || isNotText(child) || this.omitted.has(child)) continue;
       const name = nameOf(child);
@@ -153,7 +155,7 @@ class Converter {
     this.lead = undefined;
   }
 
-  private admonition(node: DomNode, classes: string[], depth: number): void {
+  private admonition(node: DomNode, classes: readonly string[], depth: number): void {
     this.writeLead();
     const first = childElements(node)[0];
     const titled = first !== undefined && isAdmonitionTitle(first);
@@ -286,7 +288,9 @@ class Converter {
   /** The inline markdown of an element's children, as one string (line breaks and blocks as `\n`). */
   private inlineChildren(node: DomNode, depth: number): string {
     let out = '';
-    for (const child of Array.from(node.childNodes)) {
+    const children = node.childNodes;
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i]!;
       if (child.nodeType === 3) out += escapeText(collapse(child.textContent ?? ''));
       if (!isElement(child) || isNotText(child) || this.omitted.has(child)) continue;
       const name = nameOf(child);
@@ -331,7 +335,7 @@ function isMarkup(name: string): boolean {
   return name === 'A' || name === 'BR' || name === 'IMG' || name === 'CODE' || name in WRAPPERS;
 }
 
-function isAdmonition(node: DomNode, name: string, classes: string[]): boolean {
+function isAdmonition(node: DomNode, name: string, classes: readonly string[]): boolean {
   if (classes.some((c) => ADMONITION_CLASSES.has(c))) return true;
   if (name === 'DIV' && classes.length === 1 && DOCBOOK_ADMONITIONS.has(classes[0]!)) return true;
   return name === 'DETAILS' && childElements(node).some((c) => nameOf(c) === 'SUMMARY');
@@ -415,8 +419,13 @@ function meaningfulAlt(alt: string): boolean {
   return !(dot > 0 && !alt.includes(' ') && ['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp'].includes(alt.slice(dot + 1).toLowerCase()));
 }
 
+/** White space that {@link collapse} changes: any but a lone space. */
+const UNCOLLAPSED = /[\t\n\r\f]| {2}/;
+
 /** HTML white space (space, tab, newline, CR, form feed) collapsed to single spaces; others (nbsp) kept. */
 function collapse(text: string): string {
+  // Most text nodes have nothing to collapse: returned as they are, they cost no copy.
+  if (!UNCOLLAPSED.test(text)) return text;
   let out = '';
   let from = 0;
   let inRun = false;
@@ -442,7 +451,11 @@ function lines(inline: string): string[] {
     .filter((l) => l !== '');
 }
 
+/** A character {@link ESCAPED} holds. */
+const NEEDS_ESCAPE = /[\\*_`[\]]/;
+
 function escapeText(text: string): string {
+  if (!NEEDS_ESCAPE.test(text)) return text;
   let out = '';
   let from = 0;
   for (let i = 0; i < text.length; i++) {

@@ -13,6 +13,8 @@ export interface DomNode {
   childNodes: ArrayLike<DomNode>;
   parentNode?: DomNode | null;
   getAttribute?(name: string): string | null;
+  /** The element's classes, where the tree keeps them split (parse.ts does; linkedom's nodes do not). */
+  readonly classNames?: readonly string[];
 }
 
 /** Elements whose content is never page text. */
@@ -89,8 +91,12 @@ export const nameOf = (node: DomNode): string => node.nodeName.toUpperCase();
 export const attr = (node: DomNode, name: string): string => node.getAttribute?.(name) ?? '';
 
 /** The element's classes. */
-export function classesOf(node: DomNode): string[] {
-  const value = attr(node, 'class');
+export function classesOf(node: DomNode): readonly string[] {
+  return node.classNames ?? splitClasses(attr(node, 'class'));
+}
+
+/** A `class` attribute's names. */
+export function splitClasses(value: string): string[] {
   return value === '' ? [] : value.split(/\s+/).filter((c) => c !== '');
 }
 
@@ -134,7 +140,7 @@ export function textOf(node: DomNode, onLink?: (link: DomNode) => void): string 
       const name = nameOf(n);
       if (name === 'BR') out += '\n';
       else if (name === 'A' && onLink) onLink(n);
-      const children = Array.from(n.childNodes);
+      const children = n.childNodes;
       for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
     }
   }

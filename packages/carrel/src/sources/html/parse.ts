@@ -14,6 +14,7 @@ import { Parser } from 'htmlparser2';
 import { DomHandler, Element, Text, type ChildNode, type Document } from 'domhandler';
 import { removeElement, textContent } from 'domutils';
 import type { DomNode } from './dom.js';
+import { splitClasses } from './dom.js';
 
 const NO_CHILDREN: readonly never[] = [];
 
@@ -22,6 +23,11 @@ class HtmlElement extends Element {
   private upperName: string | undefined;
   get nodeName(): string {
     return (this.upperName ??= this.name.toUpperCase());
+  }
+  /** Split once: the converter and the not-text test read them at every visit. */
+  private classList: readonly string[] | undefined;
+  get classNames(): readonly string[] {
+    return (this.classList ??= splitClasses(this.attribs.class ?? ''));
   }
   get textContent(): string {
     return textContent(this);
