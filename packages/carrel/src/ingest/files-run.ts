@@ -182,7 +182,7 @@ export class FilesRun {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
     if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
-    const { html, ...extracted } = await extract(bytes, mediaType, source);
+    const { html, ...extracted } = await extract(bytes, mediaType, source, kind === 'raw' ? undefined : source);
     let pageKind: StoredPageKind = 'content';
     if (this.classify) {
       const kind = classifyPage({ source, mediaType, html, title: extracted.title, markdown: extracted.markdown });

@@ -30,9 +30,9 @@ const decoder = new TextDecoder('utf-8');
  * Converts HTML to markdown, keeping the main content (html/page.ts). Its parser and selector
  * engine are imported on first use, like the PDF library.
  */
-export async function htmlToMarkdown(html: string): Promise<Extracted> {
+export async function htmlToMarkdown(html: string, address?: string): Promise<Extracted> {
   const { htmlPageToMarkdown } = await loadHtmlConverter();
-  return htmlPageToMarkdown(html);
+  return htmlPageToMarkdown(html, address);
 }
 
 /** Loads the HTML converter and its libraries (once), ahead of a page that will need them. */
@@ -54,15 +54,21 @@ export async function pdfToText(bytes: Uint8Array, source: string): Promise<Extr
 /**
  * Converts content of a known media type to markdown; rejects binary content. An HTML page comes
  * back with its decoded text as well (`html`), for what reads the raw page (its page-kind markers)
- * without decoding it again: decoding is ~4% of a Sphinx ingest.
+ * without decoding it again: decoding is ~4% of a Sphinx ingest. `address` is where the content
+ * lives (a file's path, a URL), for resolving an HTML page's links; inline content has none.
  */
-export async function extract(bytes: Uint8Array, mediaType: MediaType, source: string): Promise<Extracted & { html?: string }> {
+export async function extract(
+  bytes: Uint8Array,
+  mediaType: MediaType,
+  source: string,
+  address?: string,
+): Promise<Extracted & { html?: string }> {
   if (mediaType === 'pdf' || isPdf(bytes)) {
     if (!isPdf(bytes)) throw new UnsupportedContentError(source, 'it is named like a PDF but does not start with %PDF-');
     return pdfToText(bytes, source);
   }
   if (looksBinary(bytes)) throw new UnsupportedContentError(source, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
   const text = withoutNul(decoder.decode(bytes));
-  if (mediaType === 'html') return { ...(await htmlToMarkdown(text)), html: text };
+  if (mediaType === 'html') return { ...(await htmlToMarkdown(text, address)), html: text };
   return { markdown: text, title: undefined };
 }

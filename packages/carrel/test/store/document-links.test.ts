@@ -10,7 +10,9 @@ import { collectGarbage, discardRun } from '../../src/store/garbage.js';
 import { openRun } from '../../src/store/runs.js';
 import { stageDocuments } from '../../src/store/staging.js';
 import { tempDir } from '../support/temp-dir.js';
+import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { htmlToMarkdown } from '../../src/sources/extract.js';
 
 const open: KnowledgeBase[] = [];
 afterEach(async () => {
@@ -136,5 +138,37 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     } finally {
       db.close();
     }
+  });
+
+  it("stores the targets of a file's links as absolute paths, and a URL page's against its <base href>", async () => {
+    const dataDir = tempDir();
+    const root = tempDir();
+    mkdirSync(join(root, 'guide'));
+    writeFileSync(
+      join(root, 'guide', 'retries.html'),
+      `<html><head><title>Retries</title></head><body><main><h1>Retries</h1>
+       <p>See <a href="../ref/backoff.html#limits">the limits</a>, <a href="queues.html">queues</a> and <a href="https://example.org/x">the site</a>.</p>
+       <p>Every failed attempt waits longer than the one before it, up to a limit set per queue.</p></main></body></html>`,
+    );
+    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+    open.push(kb);
+    const result = await kb.ingestDirectory(root, { library: 'docs' });
+    const real = realpathSync(root);
+    expect(kb.getDocument(result.documents[0]!.documentId!, { links: true }).links).toEqual([
+      { text: 'the limits', href: join(real, 'ref', 'backoff.html') + '#limits' },
+      { text: 'queues', href: join(real, 'guide', 'queues.html') },
+      { text: 'the site', href: 'https://example.org/x' },
+    ]);
+
+    const page = `<html><head><base href="/docs/v2/"></head><body><main><p><a href="x.html">x</a> and <a href="//cdn.example/y">y</a></p></main></body></html>`;
+    expect((await htmlToMarkdown(page, 'https://site.example/a/b.html')).links).toEqual([
+      { text: 'x', href: 'https://site.example/docs/v2/x.html' },
+      { text: 'y', href: 'https://cdn.example/y' },
+    ]);
+    // Inline content has no address: its links stay as written.
+    expect((await htmlToMarkdown(page)).links).toEqual([
+      { text: 'x', href: 'x.html' },
+      { text: 'y', href: '//cdn.example/y' },
+    ]);
   });
 });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Extracted } from '../extract.js';
 import type { DomNode } from './dom.js';
 import { domToMarkdown } from '../html-to-markdown.js';
@@ -33,8 +34,12 @@ function depthOf(root: DomNode): number {
   return deepest;
 }
 
-/** The markdown of the page's main content, its title and its generator. */
-export async function htmlPageToMarkdown(html: string): Promise<Extracted> {
+/**
+ * The markdown of the page's main content, its title and its generator. With the page's
+ * `address` (its URL, or its file's path), link targets are made absolute, against the page's
+ * `<base href>` where it has one: a relative target means nothing once the page is in the store.
+ */
+export async function htmlPageToMarkdown(html: string, address?: string): Promise<Extracted> {
   const limited = limitNesting(html);
   const document = parseHtml(limited);
   const { generator, region } = mainContent(document);
@@ -45,7 +50,38 @@ export async function htmlPageToMarkdown(html: string): Promise<Extracted> {
   const h1 = (region ?? [body]).map((el) => query(el, 'h1')).find((el) => el !== undefined);
   const siteName = query(head, 'meta[property="og:site_name"], meta[name=application-name]')?.getAttribute('content') ?? undefined;
   const title = pageTitle({ title: titleElement && textOf(titleElement), h1: h1 && textOf(h1), siteName, noise: generator?.titleNoise });
-  return { ...domToMarkdown(root), title, generator: generator?.name };
+  const { markdown, links } = domToMarkdown(root);
+  const resolve = address === undefined ? undefined : linkResolver(address, query(head, 'base[href]')?.getAttribute('href') ?? undefined);
+  return {
+    markdown,
+    links: resolve ? links.map((l) => ({ text: l.text, href: resolve(l.href) })) : links,
+    title,
+    generator: generator?.name,
+  };
+}
+
+/**
+ * Resolves link targets against the page: a file's links become paths (as the store names file
+ * sources), keeping their `#fragment`; a URL page's links become URLs. A target that does not
+ * resolve (a malformed URL) is kept as written.
+ */
+function linkResolver(address: string, baseHref: string | undefined): (href: string) => string {
+  const file = !/^https?:\/\//i.test(address);
+  let base: URL;
+  try {
+    const page = file ? pathToFileURL(address) : new URL(address);
+    base = baseHref === undefined ? page : new URL(baseHref, page);
+  } catch {
+    return (href) => href;
+  }
+  return (href) => {
+    try {
+      const target = new URL(href, base);
+      return target.protocol === 'file:' ? fileURLToPath(target) + target.hash : target.href;
+    } catch {
+      return href;
+    }
+  };
 }
 
 /**
