@@ -39,7 +39,6 @@ export interface Converted {
 }
 
 const WRAPPERS: Record<string, string> = { B: '**', STRONG: '**', EM: '_', I: '_', DEL: '~~', S: '~~', STRIKE: '~~' };
-const ESCAPED = new Set(['\\', '*', '_', '`', '[', ']']);
 /** Containers whose blocks a table cell holds when written as a list item rather than a pipe row. */
 const CELL_BLOCKS = new Set(['PRE', 'UL', 'OL', 'DL', 'TABLE', 'BLOCKQUOTE', 'H1', 'H2', 'H3', 'H4', 'H5', 'H6']);
 const HEADING = /^H[1-6]$/;
@@ -419,28 +418,12 @@ function meaningfulAlt(alt: string): boolean {
   return !(dot > 0 && !alt.includes(' ') && ['png', 'jpg', 'jpeg', 'gif', 'svg', 'webp'].includes(alt.slice(dot + 1).toLowerCase()));
 }
 
-/** White space that {@link collapse} changes: any but a lone space. */
-const UNCOLLAPSED = /[\t\n\r\f]| {2}/;
+/** What {@link collapse} replaces: a run of HTML white space, or one white space character that is not a space. */
+const COLLAPSIBLE = /[ \t\n\r\f]{2,}|[\t\n\r\f]/g;
 
 /** HTML white space (space, tab, newline, CR, form feed) collapsed to single spaces; others (nbsp) kept. */
 function collapse(text: string): string {
-  // Most text nodes have nothing to collapse: returned as they are, they cost no copy.
-  if (!UNCOLLAPSED.test(text)) return text;
-  let out = '';
-  let from = 0;
-  let inRun = false;
-  for (let i = 0; i <= text.length; i++) {
-    const c = text.charCodeAt(i);
-    const space = c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0x0c;
-    if (space && !inRun) {
-      out += text.slice(from, i) + ' ';
-      inRun = true;
-    } else if (!space && inRun) {
-      from = i;
-      inRun = false;
-    }
-  }
-  return inRun ? out : out + text.slice(from);
+  return text.replace(COLLAPSIBLE, ' ');
 }
 
 /** Inline text split at line breaks, each line with runs of spaces (from adjacent nodes) merged and trimmed; empty lines dropped. */
@@ -451,20 +434,11 @@ function lines(inline: string): string[] {
     .filter((l) => l !== '');
 }
 
-/** A character {@link ESCAPED} holds. */
-const NEEDS_ESCAPE = /[\\*_`[\]]/;
+/** Characters that would start emphasis, code or a link in markdown. */
+const ESCAPED = /[\\*_`[\]]/g;
 
 function escapeText(text: string): string {
-  if (!NEEDS_ESCAPE.test(text)) return text;
-  let out = '';
-  let from = 0;
-  for (let i = 0; i < text.length; i++) {
-    if (ESCAPED.has(text[i]!)) {
-      out += `${text.slice(from, i)}\\${text[i]}`;
-      from = i + 1;
-    }
-  }
-  return out + text.slice(from);
+  return text.replace(ESCAPED, '\\$&');
 }
 
 /** A backslash before what would start a heading, quote, list item, rule or fence at the start of a line. */
