@@ -91,7 +91,8 @@ describe('htmlToMarkdown on hostile pages', () => {
   };
   for (const [name, page] of Object.entries(hostile)) {
     it(`converts ${name} in time linear in the page`, async () => {
-      const [quarter, full] = await fastestOfAsync([() => htmlToMarkdown(page(SIZE / 4)), () => htmlToMarkdown(page(SIZE))]);
+      // Fastest of five: a shared machine under load stalls single runs for longer than the slack.
+      const [quarter, full] = await fastestOfAsync([() => htmlToMarkdown(page(SIZE / 4)), () => htmlToMarkdown(page(SIZE))], 5);
       expect(full).toBeLessThan(8 * quarter! + 150);
     });
   }
