@@ -74,4 +74,27 @@ describe('workflow definitions', () => {
       await engine.stop();
     }
   });
+
+  it('fails the workflow naming the step when a step’s input is over the payload limit', async () => {
+    const engine = new TaskEngine({
+      store: new MemoryTaskStore(),
+      handlers: {},
+      maxPayloadBytes: 1_000,
+      workflows: { w: defineWorkflow({ steps: { big: { run: () => 'x'.repeat(800) }, next: { after: ['big'], run: one } } }) },
+    });
+    await engine.start();
+    try {
+      const { task } = await engine.create({ handler: 'w', input: 'y'.repeat(300), owner: 'alice' });
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      expect(done).toMatchObject({ status: 'failed', attempt: 1 });
+      expect(done.outcome).toMatchObject({
+        error: {
+          code: -32602,
+          message: expect.stringMatching(/^Workflow step 'next' could not start: The input is \d+ bytes as JSON; the limit is 1000 bytes$/),
+        },
+      });
+    } finally {
+      await engine.stop();
+    }
+  });
 });
