@@ -34,6 +34,8 @@ const engine = new TaskEngine({
   },
   workflows: {
     flow: defineWorkflow({
+      // Room for lease losses on a loaded machine besides the one kill the crash test makes.
+      maxAttempts: 10,
       steps: {
         first: {
           run: (_args, ctx) => {
@@ -43,6 +45,7 @@ const engine = new TaskEngine({
         },
         second: {
           after: ['first'],
+          maxAttempts: 10,
           run: (_args, ctx) => {
             say('step', 'second', ctx.taskId);
             return new Promise(() => {});
