@@ -94,8 +94,8 @@ export interface TaskHandlerDefinition<Input = never, Result = unknown> {
   backoff?: Backoff;
   /**
    * How the task's stored progress is made from its own (`ctx.progress`) and its children's,
-   * each time one of them changes. Default: own and children's `current` and `total` summed,
-   * with the latest message.
+   * each time one of them changes; the status message follows the rolled-up message. Default:
+   * own and children's `current` and `total` summed, with the latest message.
    */
   rollUp?: (own: TaskProgress | null, children: readonly ChildProgress[]) => TaskProgress | null;
 }

@@ -237,8 +237,8 @@ export class AttemptContext implements TaskContext {
           id: this.taskId,
           worker: this.deps.worker,
           progress,
-          // A custom roll-up words the message itself; the status message follows it.
-          statusMessage: (this.rollUp && progress?.message) || this.#message,
+          // A custom roll-up words the message itself; the status message follows it (null keeps the last one).
+          statusMessage: this.rollUp ? (progress?.message ?? null) : this.#message,
           now: this.deps.now(),
         });
       }
