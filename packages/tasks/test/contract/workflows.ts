@@ -176,6 +176,17 @@ export function workflowsContract(f: ContractFixture): void {
       expect(steps.some((t) => t.handler === 'failing/after_broken')).toBe(false);
     });
 
+    it('a node with runs: assigned runs the workflow it was given, with all its steps and batches', async () => {
+      const assigned = defineWorkflow({
+        steps: { first: { run: () => 1 }, many: { after: ['first'], forEach: () => [1, 2, 3], runBatch: ({ items }) => items[0] } },
+      });
+      const client = await f.engine({}, { workflows: { assigned }, concurrency: 0 });
+      const task = await start(client, 'assigned');
+      const node = await f.engine({}, { workflows: { assigned }, runs: 'assigned' });
+      await node.assign(task.id, 'alice');
+      expect((await node.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: { first: 1, many: [1, 2, 3] } });
+    });
+
     it('after its worker dies mid-workflow, a restart runs only the unfinished steps and the workflow completes once', async () => {
       let firstRuns = 0;
       const flow = (second: (results: Record<string, unknown>) => unknown): WorkflowDefinition =>
