@@ -187,6 +187,20 @@ export function workflowsContract(f: ContractFixture): void {
       expect((await node.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: { first: 1, many: [1, 2, 3] } });
     });
 
+    it('a runs: assigned node that resumes a workflow also runs the step left running before', async () => {
+      const resumable = (second: () => unknown) =>
+        defineWorkflow({ steps: { first: { run: () => 1 }, second: { after: ['first'], run: second } } });
+      const client = await f.engine({}, { workflows: { resumable: resumable(() => 'unused') }, concurrency: 0 });
+      const task = await start(client, 'resumable');
+      const first = await f.engine({}, { workflows: { resumable: resumable(() => new Promise(() => {})) }, runs: 'assigned' });
+      await first.assign(task.id, 'alice');
+      await eventually(async () => (await children(client, task)).find((t) => t.handler === 'resumable/second' && t.attempt === 1));
+      await first.stop({ graceMs: 0 });
+      const next = await f.engine({}, { workflows: { resumable: resumable(() => 2) }, runs: 'assigned' });
+      await next.assign(task.id, 'alice');
+      expect((await next.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: { first: 1, second: 2 } });
+    });
+
     it('after its worker dies mid-workflow, a restart runs only the unfinished steps and the workflow completes once', async () => {
       let firstRuns = 0;
       const flow = (second: (results: Record<string, unknown>) => unknown): WorkflowDefinition =>
