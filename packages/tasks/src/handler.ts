@@ -6,17 +6,35 @@
  */
 import type { Backoff } from './engine/backoff.js';
 import type { TaskCompletion } from './store.js';
+import type { TaskProgress, TaskStatus } from './task.js';
 
 /** A child task started by `ctx.spawn`. */
 export interface ChildTask {
   readonly id: string;
   /** The child's result; rejects with `ChildTaskError` if it failed or was cancelled. */
   result(): Promise<unknown>;
+  /** Cancels the child (and its live descendants) if it is still live; aborts it wherever it runs. */
+  cancel(statusMessage?: string): Promise<void>;
 }
 
 export interface SpawnOptions {
   maxAttempts?: number;
   uniqueKey?: string;
+  /**
+   * Spawns the child once per key for the life of the parent: a re-run of the parent (after a
+   * crash or a restart) spawning the same key gets the child spawned before, with its result if
+   * it finished, instead of a new one. 1 to 200 characters; not with `uniqueKey`.
+   */
+  key?: string;
+}
+
+/** A child as the parent's progress roll-up sees it; the most recently changed child comes last. */
+export interface ChildProgress {
+  readonly id: string;
+  /** The `key` it was spawned with, or null. */
+  readonly key: string | null;
+  readonly status: TaskStatus;
+  readonly progress: TaskProgress | null;
 }
 
 /** Everything a running handler can do besides computing its result. */
@@ -44,7 +62,10 @@ export interface TaskContext {
    * again with the same key returns the stored answer at once. Keys are never reused.
    */
   requestInput<T = unknown>(key: string, request: unknown): Promise<T>;
-  /** Starts a child task owned by the same owner; its progress rolls up into this task's. */
+  /**
+   * Starts a child task owned by the same owner; its progress rolls up into this task's. With a
+   * `key`, a re-run of this task gets the child spawned before under that key.
+   */
   spawn(handler: string, input: unknown, options?: SpawnOptions): Promise<ChildTask>;
   /**
    * For a handler whose final write goes to the database that holds the tasks: the task's
@@ -71,6 +92,12 @@ export interface TaskHandlerDefinition<Input = never, Result = unknown> {
   maxAttempts?: number;
   /** Delay before each retry (default: the engine's backoff). */
   backoff?: Backoff;
+  /**
+   * How the task's stored progress is made from its own (`ctx.progress`) and its children's,
+   * each time one of them changes; the status message follows the rolled-up message. Default:
+   * own and children's `current` and `total` summed, with the latest message.
+   */
+  rollUp?: (own: TaskProgress | null, children: readonly ChildProgress[]) => TaskProgress | null;
 }
 
 // Handlers are stored type-erased: inputs arrive as JSON from the store.

@@ -9,7 +9,24 @@ export { TaskEngine } from './engine/engine.js';
 export type { CreateTaskRequest, ListTasksRequest, TaskEngineOptions, TaskEvent, TaskPage } from './engine/engine.js';
 export { exponentialBackoff } from './engine/backoff.js';
 export type { Backoff, ExponentialBackoffOptions } from './engine/backoff.js';
-export type { ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition, TaskHandlerFn, AnyTaskHandler } from './handler.js';
+export { defineWorkflow } from './engine/workflow.js';
+export type {
+  WorkflowBatchArgs,
+  WorkflowDefinition,
+  WorkflowFanOutStep,
+  WorkflowStep,
+  WorkflowStepArgs,
+  WorkflowTaskStep,
+} from './engine/workflow.js';
+export type {
+  ChildProgress,
+  ChildTask,
+  SpawnOptions,
+  TaskContext,
+  TaskHandlerDefinition,
+  TaskHandlerFn,
+  AnyTaskHandler,
+} from './handler.js';
 export { MemoryTaskStore } from './backends/memory/index.js';
 export type {
   CancelArgs,

@@ -26,6 +26,12 @@ import { createArchiveServer, serveWithTokens } from '../../../docs/examples/mcp
 import { main as operatingExample } from '../../../docs/examples/operating.js';
 import { main as sqliteExample } from '../../../docs/examples/sqlite-processes.js';
 import { startOrExplain } from '../../../docs/examples/upgrading.js';
+import {
+  main as workflowExample,
+  ran as workflowSteps,
+  resume as workflowResume,
+  viaTool as workflowViaTool,
+} from '../../../docs/examples/workflow.js';
 import { request2026, poll2026, v1Http } from './mcp/support/servers.js';
 
 const DOCS = fileURLToPath(new URL('../../../docs/', import.meta.url));
@@ -100,6 +106,29 @@ describe('runnable examples', () => {
     expect(explained).toMatch(
       /schema version 999, but this @carrel\/tasks supports up to \d+: upgrade @carrel\/tasks \(found 999, supported \d+\)$/,
     );
+  });
+
+  it('workflow: discover, two fetch batches and apply complete, with every step’s result', async () => {
+    const done = await workflowExample(tempDir());
+    expect(done.status).toBe('completed');
+    expect(done.outcome).toMatchObject({ result: { apply: { indexed: 4, deleted: ['old-policy'] } } });
+    expect((done.outcome as { result: { fetch: unknown[][] } }).result.fetch.map((batch) => batch.length)).toEqual([2, 2]);
+    expect(done.progress).toEqual({ current: 4, total: 4 });
+  });
+
+  it('workflow: a second engine resumes a stopped workflow without running discover again', async () => {
+    workflowSteps.length = 0;
+    const done = await workflowResume(tempDir());
+    expect(done.status).toBe('completed');
+    expect(done.outcome).toMatchObject({ result: { apply: { indexed: 4, deleted: [] } } });
+    expect(workflowSteps.filter((step) => step === 'discover')).toHaveLength(1);
+    expect(workflowSteps.filter((step) => step.endsWith('(stopped)')).length).toBeGreaterThan(0);
+    expect(workflowSteps.at(-1)).toBe('apply');
+  });
+
+  it('workflow: an MCP tool’s task runs the workflow as its child and returns the tool’s result', async () => {
+    const done = await workflowViaTool();
+    expect(done.outcome).toEqual({ result: { content: [{ type: 'text', text: 'Indexed 4 pages' }] } });
   });
 
   it('knowledge-base: indexed text is found by hybrid search, with progress reported while indexing', async () => {

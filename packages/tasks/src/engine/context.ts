@@ -6,7 +6,7 @@
  * @module
  */
 import { ChildTaskError, TaskAbortedError } from '../errors.js';
-import type { ChildTask, SpawnOptions, TaskContext } from '../handler.js';
+import type { ChildProgress, ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition } from '../handler.js';
 import type { TaskCompletion, TaskStore } from '../store.js';
 import { isTerminal, type TaskProgress, type TaskRecord } from '../task.js';
 import type { ChangeHub } from './change-hub.js';
@@ -18,6 +18,8 @@ export interface ContextDeps {
   now(): number;
   assertPayload(what: string, value: unknown): void;
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
+  /** A live child spawned by an earlier attempt belongs to this one again (a node with `runs: 'assigned'` runs it). */
+  adoptChild(parent: TaskRecord, child: TaskRecord): void;
   /** Wraps a wait on something outside this handler (input, a child), during which it needs no slot. */
   idle<T>(wait: Promise<T>): Promise<T>;
 }
@@ -32,7 +34,10 @@ export class AttemptContext implements TaskContext {
 
   #own: TaskProgress | null = null;
   #message: string | null = null;
-  readonly #children = new Map<string, TaskProgress | null>();
+  /** In the order they last changed, the latest last. */
+  readonly #children = new Map<string, ChildProgress>();
+  /** Children spawned with a key, by key, from earlier attempts and this one: loaded at the first keyed spawn. */
+  #keyed: Promise<Map<string, TaskRecord>> | null = null;
   readonly #disposers: Array<() => void> = [];
   #writing: Promise<void> | null = null;
   #dirty = false;
@@ -42,6 +47,7 @@ export class AttemptContext implements TaskContext {
     private readonly task: TaskRecord,
     readonly signal: AbortSignal,
     private readonly deps: ContextDeps,
+    private readonly rollUp?: TaskHandlerDefinition<unknown, unknown>['rollUp'],
   ) {
     this.taskId = task.id;
     this.owner = task.owner;
@@ -88,11 +94,14 @@ export class AttemptContext implements TaskContext {
 
   async spawn(handler: string, input: unknown, options: SpawnOptions = {}): Promise<ChildTask> {
     this.signal.throwIfAborted();
-    const child = await this.deps.createChild(this.task, handler, input, options);
-    this.#children.set(child.id, child.progress);
+    const child =
+      options.key === undefined
+        ? await this.deps.createChild(this.task, handler, input, options)
+        : await this.#keyedChild(handler, input, options.key, options);
+    this.#children.set(child.id, { id: child.id, key: options.key ?? null, status: child.status, progress: child.progress });
     this.#disposers.push(
       this.deps.hub.onTask(child.id, (change) => {
-        if (change.kind === 'progress') void this.#refreshChild(child.id);
+        if (change.kind === 'progress' || change.kind === 'status') void this.#refreshChild(child.id);
       }),
     );
     // The child may already have run and reported before the listener was attached.
@@ -106,6 +115,8 @@ export class AttemptContext implements TaskContext {
               const current = await this.deps.store.get(child.id);
               if (!current) throw new ChildTaskError(child.id, 'cancelled', { code: -32602, message: 'Child task expired' });
               if (!isTerminal(current.status)) return undefined;
+              // Before the awaiter hears of it, so a progress write that follows already counts the child as ended.
+              this.#noteChild(current);
               if (current.status === 'completed' && current.outcome && 'result' in current.outcome)
                 return { value: current.outcome.result };
               throw new ChildTaskError(
@@ -118,7 +129,52 @@ export class AttemptContext implements TaskContext {
           ),
         )
         .then((found) => found.value);
-    return { id: child.id, result };
+    const cancel = async (statusMessage = 'Cancelled by its parent task') => {
+      await this.deps.store.cancel({ id: child.id, statusMessage, now: this.deps.now() });
+    };
+    return { id: child.id, result, cancel };
+  }
+
+  /**
+   * The child spawned under `key` by this task before (in this attempt or an earlier one), or a
+   * new one. The key lives in the child's unique key: while the child is live the store itself
+   * refuses a second one, and once it is terminal the parent's list of children still finds it.
+   */
+  async #keyedChild(handler: string, input: unknown, key: string, options: SpawnOptions): Promise<TaskRecord> {
+    if (typeof key !== 'string' || key.length === 0 || key.length > 200)
+      throw new TypeError('spawn key must be a string of 1 to 200 characters');
+    if (options.uniqueKey !== undefined) throw new TypeError('spawn takes a key or a uniqueKey, not both');
+    this.#keyed ??= this.#loadKeyedChildren();
+    const keyed = await this.#keyed;
+    const earlier = keyed.get(key);
+    if (earlier) {
+      if (!isTerminal(earlier.status)) this.deps.adoptChild(this.task, earlier);
+      return earlier;
+    }
+    const child = await this.deps.createChild(this.task, handler, input, { ...options, uniqueKey: childUniqueKey(this.taskId, key) });
+    keyed.set(key, child);
+    return child;
+  }
+
+  async #loadKeyedChildren(): Promise<Map<string, TaskRecord>> {
+    const prefix = childUniqueKey(this.taskId, '');
+    const keyed = new Map<string, TaskRecord>();
+    let beforeSeq: number | undefined;
+    for (;;) {
+      const page = await this.deps.store.list({
+        owner: this.owner,
+        parentId: this.taskId,
+        limit: CHILD_PAGE,
+        ...(beforeSeq !== undefined && { beforeSeq }),
+      });
+      for (const child of page) {
+        // Newest first: an older child under the same key (one that ended before a race made another) loses.
+        const key = child.uniqueKey?.startsWith(prefix) ? child.uniqueKey.slice(prefix.length) : null;
+        if (key !== null && !keyed.has(key)) keyed.set(key, child);
+      }
+      if (page.length < CHILD_PAGE) return keyed;
+      beforeSeq = page.at(-1)!.seq;
+    }
   }
 
   completion(result: unknown): TaskCompletion {
@@ -140,18 +196,29 @@ export class AttemptContext implements TaskContext {
 
   async #refreshChild(childId: string): Promise<void> {
     const child = await this.deps.store.get(childId);
-    if (!child) return;
-    this.#children.set(childId, child.progress);
+    if (!child || !this.#noteChild(child)) return;
     if (child.progress?.message) this.#message = child.progress.message;
     await this.#flush();
   }
 
-  /** Own progress plus every child's, so a parent shows the sum of the work it fanned out. */
+  /** Takes in the child's status and progress, moving it to the end (the latest changed); false if it is not this task's. */
+  #noteChild(child: TaskRecord): boolean {
+    const known = this.#children.get(child.id);
+    if (!known) return false;
+    // A read begun before the child ended can finish after its end was taken in: an ended child stays ended.
+    if (isTerminal(known.status)) return true;
+    this.#children.delete(child.id);
+    this.#children.set(child.id, { ...known, status: child.status, progress: child.progress });
+    return true;
+  }
+
+  /** By default, own progress plus every child's, so a parent shows the sum of the work it fanned out. */
   #rolledUp(): TaskProgress | null {
+    if (this.rollUp) return this.rollUp(this.#own, [...this.#children.values()]);
     if (this.#children.size === 0) return this.#own;
     let current = this.#own?.current ?? 0;
     let total = this.#own?.total ?? 0;
-    for (const p of this.#children.values()) {
+    for (const { progress: p } of this.#children.values()) {
       current += p?.current ?? 0;
       total += p?.total ?? 0;
     }
@@ -165,11 +232,13 @@ export class AttemptContext implements TaskContext {
     const write = async () => {
       while (this.#dirty) {
         this.#dirty = false;
+        const progress = this.#rolledUp();
         await this.deps.store.progress({
           id: this.taskId,
           worker: this.deps.worker,
-          progress: this.#rolledUp(),
-          statusMessage: this.#message,
+          progress,
+          // A custom roll-up words the message itself; the status message follows it (null keeps the last one).
+          statusMessage: this.rollUp ? (progress?.message ?? null) : this.#message,
           now: this.deps.now(),
         });
       }
@@ -179,4 +248,11 @@ export class AttemptContext implements TaskContext {
     });
     return this.#writing;
   }
+}
+
+const CHILD_PAGE = 200;
+
+/** The unique key that holds a keyed child's place under its parent. */
+function childUniqueKey(parentId: string, key: string): string {
+  return `child:${parentId}:${key}`;
 }

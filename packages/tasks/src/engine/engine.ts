@@ -25,11 +25,18 @@ import { Maintenance } from './maintenance.js';
 import { assertName, assertPayload } from './payload.js';
 import { Runner } from './runner.js';
 import { deadLocalWorkers } from './dead-workers.js';
+import type { WorkflowDefinition } from './workflow.js';
+import { workflowHandlers } from './workflow-handlers.js';
 
 export interface TaskEngineOptions {
   store: TaskStore;
   /** The allowlist: only these handler names can be created or run. */
   handlers: Record<string, AnyTaskHandler>;
+  /**
+   * Workflows by name: a task created with a workflow's name as its handler runs the workflow's
+   * steps as its child tasks (see `defineWorkflow`). Each step runs under the handler `<workflow>/<step>`.
+   */
+  workflows?: Record<string, WorkflowDefinition>;
   /** Handlers run at once on this node (default 4). 0 makes the engine a client only: it creates and reads tasks but runs none. */
   concurrency?: number;
   /**
@@ -111,14 +118,21 @@ export class TaskEngine {
   readonly #hub: ChangeHub;
   readonly #runner: Runner | null;
   readonly #maintenance: Maintenance;
-  readonly #o: Required<Omit<TaskEngineOptions, 'store' | 'handlers' | 'backoff' | 'onError' | 'runs' | 'rescueDeadLocalWorkers'>> & {
+  readonly #o: Required<
+    Omit<TaskEngineOptions, 'store' | 'handlers' | 'workflows' | 'backoff' | 'onError' | 'runs' | 'rescueDeadLocalWorkers'>
+  > & {
     onError: (error: unknown) => void;
   };
   #state: 'new' | 'started' | 'stopped' = 'new';
 
   constructor(options: TaskEngineOptions) {
     this.store = options.store;
-    this.#handlers = new Map(Object.entries(options.handlers));
+    const handlers = new Map(Object.entries(options.handlers));
+    for (const [name, handler] of workflowHandlers(options.workflows ?? {})) {
+      if (handlers.has(name)) throw new InvalidArgumentError(`workflows`, `names no handler has ('${name}' is taken)`);
+      handlers.set(name, handler);
+    }
+    this.#handlers = handlers;
     this.#o = {
       concurrency: options.concurrency ?? 4,
       leaseMs: options.leaseMs ?? 30_000,
@@ -158,6 +172,9 @@ export class TaskEngine {
             now,
             assertPayload: (what, value) => this.#assertPayload(what, value),
             createChild: (parent, handler, input, spawn) => this.#createChild(parent, handler, input, spawn),
+            adoptChild: (parent, child) => {
+              if (this.#runner?.isAssigned(parent.id)) this.#runner.assign(child.id);
+            },
             onError: this.#o.onError,
           })
         : null;

@@ -32,6 +32,7 @@ export interface RunnerOptions {
   now(): number;
   assertPayload(what: string, value: unknown): void;
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
+  adoptChild(parent: TaskRecord, child: TaskRecord): void;
   onError(error: unknown): void;
 }
 
@@ -172,7 +173,7 @@ export class Runner {
 
   async #run(task: TaskRecord, signal: AbortSignal): Promise<void> {
     const definition = handlerDefinition(this.options.handlers.get(task.handler) as AnyTaskHandler);
-    const ctx = new AttemptContext(task, signal, this.#contextDeps);
+    const ctx = new AttemptContext(task, signal, this.#contextDeps, definition.rollUp);
     let result: AttemptResult;
     try {
       result = fromReturn(await definition.run(task.input as never, ctx));

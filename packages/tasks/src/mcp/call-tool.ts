@@ -89,6 +89,7 @@ export class ToolCalls {
       taskId: null,
       owner: caller.owner,
       completion: null,
+      spawn: null,
       progress: async (current, total, message) => {
         if (token === undefined) return;
         await ctx.mcpReq.notify({

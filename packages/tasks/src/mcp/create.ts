@@ -14,14 +14,21 @@ export interface CreateTaskServerOptions extends Omit<McpTaskServerOptions, 'eng
   store: TaskStore;
   /** Other engine handlers (for `ctx.spawn`), registered next to the tools' own. */
   handlers?: Record<string, AnyTaskHandler>;
+  /** Workflows a tool starts with `ctx.spawn(name, input, { key })`. */
+  workflows?: TaskEngineOptions['workflows'];
   /** Engine tuning (concurrency, leases, TTL defaults, payload limits). */
-  engine?: Omit<TaskEngineOptions, 'store' | 'handlers'>;
+  engine?: Omit<TaskEngineOptions, 'store' | 'handlers' | 'workflows'>;
 }
 
 /** Builds and starts the engine, then the MCP server over it. `close()` stops the engine. */
 export async function createTaskServer(options: CreateTaskServerOptions): Promise<McpTaskServer> {
-  const { store, handlers, engine: engineOptions, ...serverOptions } = options;
-  const engine = new TaskEngine({ ...engineOptions, store, handlers: { ...handlers, ...toolTaskHandlers(options.tools) } });
+  const { store, handlers, workflows, engine: engineOptions, ...serverOptions } = options;
+  const engine = new TaskEngine({
+    ...engineOptions,
+    store,
+    handlers: { ...handlers, ...toolTaskHandlers(options.tools) },
+    ...(workflows !== undefined && { workflows }),
+  });
   await engine.start();
   return new McpTaskServer({ ...serverOptions, engine });
 }

@@ -22,7 +22,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { TaskFailure } from '../errors.js';
-import type { AnyTaskHandler, TaskContext } from '../handler.js';
+import type { AnyTaskHandler, ChildTask, SpawnOptions, TaskContext } from '../handler.js';
 import type { TaskCompletion } from '../store.js';
 
 /**
@@ -54,6 +54,13 @@ export interface ToolContext {
    * cancel and the write decide atomically. Null when the tool runs inside the request.
    */
   readonly completion: ((result: CallToolResult) => TaskCompletion) | null;
+  /**
+   * Starts a child task of this call's task (`TaskContext.spawn`): a registered handler, or a
+   * workflow, whose progress then shows as the call's and which a cancel of the call cancels too.
+   * With a `key`, a re-run after a crash gets the child it started before. Null when the tool runs
+   * inside the request.
+   */
+  readonly spawn: ((handler: string, input: unknown, options?: SpawnOptions) => Promise<ChildTask>) | null;
 }
 
 /** Everything a tool author declares. */
@@ -147,5 +154,6 @@ function taskToolContext(input: ToolTaskInput, ctx: TaskContext): ToolContext {
     requestInput: <T>(key: string, request: InputRequest) =>
       key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request),
     completion: (result) => ctx.completion(result),
+    spawn: (handler, input, options) => ctx.spawn(handler, input, options),
   };
 }

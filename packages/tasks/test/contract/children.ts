@@ -62,6 +62,25 @@ export function childrenContract(f: ContractFixture): void {
       expect(done.outcome).toMatchObject({ result: { caught: true, message: expect.stringMatching(/child broke/) } });
     });
 
+    it('a re-run parent spawning the same key gets the child spawned before and its stored result', async () => {
+      let childRuns = 0;
+      const engine = await f.engine({
+        child: async () => `child run ${++childRuns}`,
+        parent: async (_: null, ctx: TaskContext) => {
+          const child = await ctx.spawn('child', null, { key: 'only-once' });
+          const result = await child.result();
+          if (ctx.attempt === 1) throw new Error('crashed after the child finished');
+          return { id: child.id, result };
+        },
+      });
+      const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice', maxAttempts: 2 });
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      const children = (await engine.list({ owner: 'alice' })).tasks.filter((t) => t.parentId === task.id);
+      expect(children).toHaveLength(1);
+      expect(done.outcome).toEqual({ result: { id: children[0]!.id, result: 'child run 1' } });
+      expect(childRuns).toBe(1);
+    });
+
     it('cancelling the parent cancels its live children and aborts them', async () => {
       const childAborted = deferred<unknown>();
       const engine = await f.engine({

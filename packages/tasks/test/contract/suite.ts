@@ -18,6 +18,7 @@ import { retryContract } from './retry.js';
 import { ttlContract } from './ttl.js';
 import { uniquenessContract } from './uniqueness.js';
 import { validationContract } from './validation.js';
+import { workflowsContract } from './workflows.js';
 
 export function describeContract(harness: BackendHarness): void {
   describe(`TaskStore contract: ${harness.name}`, () => {
@@ -34,5 +35,6 @@ export function describeContract(harness: BackendHarness): void {
     validationContract(fixture);
     childrenContract(fixture);
     completionContract(fixture);
+    workflowsContract(fixture);
   });
 }

@@ -25,6 +25,7 @@ function startRunner(store: MemoryTaskStore, options: Partial<RunnerOptions> & P
     now: () => Date.now(),
     assertPayload: () => {},
     createChild: () => Promise.reject(new Error('no children here')),
+    adoptChild: () => {},
     onError: () => {},
     ...options,
   });

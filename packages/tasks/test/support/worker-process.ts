@@ -1,9 +1,10 @@
 /**
  * A worker node in its own process, for crash and cross-process tests. Argument: JSON
  * `{ locator, leaseMs }`. Speaks one line per event on stdout: `ready`, `started <id> <attempt>`,
- * `aborted <id> <reason>`, `answered <id> <json>`.
+ * `aborted <id> <reason>`, `answered <id> <json>`, `step <name> <id>` (a step of the `flow`
+ * workflow started; its `second` step never ends by itself).
  */
-import { TaskEngine, type TaskAbortedError, type TaskContext } from '@carrel/tasks';
+import { defineWorkflow, TaskEngine, type TaskAbortedError, type TaskContext } from '@carrel/tasks';
 import type { StoreLocator } from './harness.js';
 import { openStore } from './open-store.js';
 
@@ -30,6 +31,28 @@ const engine = new TaskEngine({
       say('answered', ctx.taskId, JSON.stringify(answer));
       return { answer };
     },
+  },
+  workflows: {
+    flow: defineWorkflow({
+      // Room for lease losses on a loaded machine besides the one kill the crash test makes.
+      maxAttempts: 10,
+      steps: {
+        first: {
+          run: (_args, ctx) => {
+            say('step', 'first', ctx.taskId);
+            return 'first done';
+          },
+        },
+        second: {
+          after: ['first'],
+          maxAttempts: 10,
+          run: (_args, ctx) => {
+            say('step', 'second', ctx.taskId);
+            return new Promise(() => {});
+          },
+        },
+      },
+    }),
   },
 });
 await engine.start();

@@ -30,7 +30,8 @@ export async function startHttp(
   options: {
     tools?: AnyToolDefinition[];
     http?: HttpOptions;
-    engine?: Partial<TaskEngineOptions>;
+    engine?: Partial<Omit<TaskEngineOptions, 'workflows'>>;
+    workflows?: TaskEngineOptions['workflows'];
     rateLimit?: RateLimit | null;
     maxTtlMs?: number;
     defaultTtlMs?: number;
@@ -45,6 +46,7 @@ export async function startHttp(
     store,
     tools: [...fixtureTools, ...(options.tools ?? [])],
     engine: { pollIntervalMs: 100, ...options.engine },
+    ...(options.workflows !== undefined && { workflows: options.workflows }),
     ...(options.rateLimit !== undefined && { rateLimit: options.rateLimit }),
     ...(options.maxTtlMs !== undefined && { maxTtlMs: options.maxTtlMs }),
     ...(options.defaultTtlMs !== undefined && { defaultTtlMs: options.defaultTtlMs }),
