@@ -12,6 +12,7 @@ import { gzipSync } from 'node:zlib';
 import type { Command } from 'commander';
 import { summarizeIngest } from '../../app/render.js';
 import { libraryLabel } from '../../fix.js';
+import { trimTrailing } from '../../trim-trailing.js';
 import type { IngestResult } from '../../ingest/jobs.js';
 import { commandContext, withKnowledgeBase, withRuntime } from '../context.js';
 import { cliFix } from '../fix.js';
@@ -123,6 +124,6 @@ export function register(program: Command): void {
 
 /** A library name from a pack's file name, URL or registry name: `guide-1.2.json.gz` → `guide-1.2`. */
 function defaultLibrary(given: string): string {
-  const last = basename(given.split(/[?#]/, 1)[0]!.replace(/\/+$/, ''));
+  const last = basename(trimTrailing(given.split(/[?#]/, 1)[0]!, '/'));
   return last.replace(/(\.json)?(\.gz)?$/, '') || 'default';
 }
