@@ -84,6 +84,8 @@ try {
     'dist/bundle/store-writer-thread.js',
     'dist/main.js',
     'dist/store/migrations/0001_initial.sql',
+    // The published pack format (docs/knowledge-packs.md).
+    'schemas/pack.schema.json',
   ])
     check(files.has(path), `the carrel tarball has no ${path}`);
   check(

@@ -20,6 +20,7 @@ export type KnowledgeBaseErrorKind =
   | 'unsupported_content'
   | 'address_blocked'
   | 'fetch_failed'
+  | 'invalid_pack'
   | 'embedder_unavailable'
   | 'embedder_mismatch'
   | 'embedder_failed'
@@ -106,11 +107,22 @@ export class AddressBlockedError extends KnowledgeBaseError {
   }
 }
 
-/** A URL fetch failed: HTTP status, timeout, too many redirects, bad scheme. */
+/**
+ * A URL fetch failed: HTTP status, timeout, too many redirects, bad scheme. `details` says whether
+ * trying again may help (see `fetchBody`).
+ */
 export class FetchFailedError extends KnowledgeBaseError {
   readonly kind = 'fetch_failed';
-  constructor(url: string, reason: string) {
-    super(`Fetching ${url} failed: ${reason}`, { url });
+  constructor(url: string, reason: string, details: { status?: number; transient?: boolean; retryAfter?: string } = {}) {
+    super(`Fetching ${url} failed: ${reason}`, { url, ...details });
+  }
+}
+
+/** A knowledge pack that cannot be installed as it is: malformed, not the one its checksum names, or too large. Nothing was written. */
+export class InvalidPackError extends KnowledgeBaseError {
+  readonly kind = 'invalid_pack';
+  constructor(where: string, reason: string) {
+    super(`Cannot install the pack ${where}: ${reason}; nothing was installed`, { pack: where });
   }
 }
 

@@ -24,6 +24,11 @@ export type { DirectoryFilter } from './sources/directory-source.js';
 export type { FetchLimits } from './sources/url-source.js';
 export type { LibraryRecord } from './store/libraries.js';
 export type { LibraryStatus } from './store/status.js';
+export type { Pack, PackDocument, RegistryIndex } from './packs/format.js';
+export { PACK_FORMAT, packJsonSchema, packSchema } from './packs/format.js';
+export type { PackOptions } from './packs/create.js';
+export type { PackSource } from './packs/load.js';
+export type { PackRecord } from './store/packs.js';
 export {
   AddressBlockedError,
   ContentTooLargeError,
@@ -33,6 +38,7 @@ export {
   FetchFailedError,
   IngestCancelledError,
   InvalidInputError,
+  InvalidPackError,
   KbJsonRpcCode,
   KnowledgeBaseError,
   NotFoundError,

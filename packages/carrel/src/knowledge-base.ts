@@ -45,8 +45,16 @@ import { retireDocument } from './store/documents.js';
 import { liveLinks } from './store/links.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
-import { libraryExists, listLibraries } from './store/libraries.js';
+import { findListedLibrary, libraryExists, listLibraries } from './store/libraries.js';
 import { addRating, checkRating } from './store/ratings.js';
+import type { Pack } from './packs/format.js';
+import type { PackOptions } from './packs/create.js';
+import { createPack } from './packs/create.js';
+import { packJob } from './packs/job.js';
+import type { PackSource } from './packs/load.js';
+import { loadPack } from './packs/load.js';
+import type { PackRecord } from './store/packs.js';
+import { listPacks, removePack } from './store/packs.js';
 import { stagingRunOfTask, stagingRuns } from './store/runs.js';
 import type { LibraryStatus } from './store/status.js';
 import { libraryStatus } from './store/status.js';
@@ -253,6 +261,50 @@ export class KnowledgeBase {
       },
       run,
     );
+  }
+
+  /**
+   * Installs a knowledge pack (see docs/knowledge-packs.md) into a library, or upgrades the version
+   * installed there: changed documents are replaced, those the new version dropped removed, the
+   * rest left as they are. The pack is read, checked against `sha256` (or the registry's), and
+   * validated before anything is written; its documents and its record publish together.
+   */
+  async installPack(source: PackSource, target: IngestTarget & { sha256?: string }, run: RunOptions = {}): Promise<IngestResult> {
+    const checked = checkTarget(target);
+    const loaded = await loadPack(source, target.sha256, {
+      roots: this.allowedRoots,
+      fetch: this.fetchLimits,
+      maxBytes: this.maxFileBytes,
+      ...(run.signal && { signal: run.signal }),
+    });
+    return this.worker.run(packJob(loaded, checked), run);
+  }
+
+  /** The packs installed, in every library or in `library` (`name` or `name@version`). */
+  listPacks(filter: { library?: string; version?: string } = {}): PackRecord[] {
+    const known = this.knownLibrary(filter);
+    return listPacks(this.db).filter(
+      (p) =>
+        (known.library === undefined || p.library === known.library) && (known.version === undefined || p.libraryVersion === known.version),
+    );
+  }
+
+  /** Removes pack `name` from a library: its documents and its record, at once. Returns how many documents went. */
+  async removePack(name: string, target: { library: string; version?: string }): Promise<{ removed: number }> {
+    const { library, version } = checkTarget(target);
+    const record = findListedLibrary(this.db, library, version);
+    const removed = record && (await writeWhenFree(() => removePack(this.db, record.id, name)));
+    if (removed === undefined) throw new NotFoundError(`Pack in library ${libraryLabel(library, version)}`, name);
+    this.worker.collectGarbage();
+    return { removed };
+  }
+
+  /** A pack of a library's documents (see `packs/create.ts`). */
+  createPack(target: { library: string; version?: string }, options: PackOptions): Pack {
+    const { library, version } = checkTarget(target);
+    const record = findListedLibrary(this.db, library, version);
+    if (!record) throw new NotFoundError('Library', libraryLabel(library, version), { action: 'list_libraries' });
+    return createPack(this.db, record, options);
   }
 
   /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */

@@ -22,15 +22,23 @@ const PAGE_KIND_NAMES: Record<Exclude<PageKind, 'content'>, string> = {
   toc: 'table of contents',
 };
 
-/** E.g. "carrel@1.0: 2 created, 1 unchanged, 2 skipped (1 index, 1 search page); 14 chunks (3 without vectors)". */
+/**
+ * E.g. "carrel@1.0: 2 created, 1 unchanged, 2 skipped (1 index, 1 search page); 14 chunks (3 without vectors)",
+ * or for a pack "pack docs@2.0 in carrel: 1 updated, 3 unchanged, 1 removed; 4 chunks (4 with the pack's vectors)".
+ */
 export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string {
-  const where = libraryLabel(result.library, result.version);
-  const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed'] as const)
-    .filter((k) => result[k] > 0)
+  const library = libraryLabel(result.library, result.version);
+  const where = result.pack ? `pack ${result.pack.name}@${result.pack.version} in ${library}` : library;
+  const counts = (['created', 'updated', 'unchanged', 'skipped', 'failed', 'removed'] as const)
+    .filter((k) => (result[k] ?? 0) > 0)
     .map((k) => `${result[k]} ${k}${k === 'skipped' ? ` (${pageCounts(result, (kind) => kind !== 'toc')})` : ''}`);
   const tocs = result.pages.toc ? `; ${pageCounts(result, (kind) => kind === 'toc')} ranked lower` : '';
   const vectors =
-    result.chunksWithoutVectors > 0 ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)` : '';
+    result.chunksWithoutVectors > 0
+      ? ` (${result.chunksWithoutVectors} without vectors: keyword search only until reindexed)`
+      : result.precomputedVectors
+        ? ` (${result.precomputedVectors} with the pack's vectors)`
+        : '';
   const failures = result.documents
     .filter((d) => d.status === 'failed')
     .map((d) => `\n- ${d.source}: ${withFix(d.error ?? 'failed', d.fix, nameFix)}`);

@@ -5,7 +5,7 @@
  * gets one line too: its stack (which names install paths) is printed only with CARREL_DEBUG=1.
  *
  * Exit codes: 0 success · 1 unexpected error · 2 usage or invalid input · 3 not found ·
- * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported) ·
+ * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported, an invalid pack) ·
  * 5 a fetch or the embedder failed · 6 the task failed · 130 cancelled.
  *
  * @module
@@ -40,6 +40,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   unsupported_content: ExitCode.Refused,
   address_blocked: ExitCode.Refused,
   fetch_failed: ExitCode.Unavailable,
+  invalid_pack: ExitCode.Refused,
   embedder_unavailable: ExitCode.Unavailable,
   embedder_mismatch: ExitCode.Usage,
   embedder_failed: ExitCode.TaskFailed,

@@ -1,9 +1,11 @@
 /**
- * A content or files job: read → extract → chunk → embed in batches → stage. Chunks go to the
+ * A content, files or pack job: read → extract → chunk → embed in batches → stage. Chunks go to the
  * embedder in requests of `batchChunks` so an endpoint sees few, full requests; a folder's
  * documents are staged in groups of a few such requests, one staging while the next is prepared.
  * The cancel flag is checked between requests and between groups. Text and markdown files above
- * `streamThresholdBytes` are streamed instead (stream-file.ts).
+ * `streamThresholdBytes` are streamed instead (stream-file.ts). A pack's documents are staged like a
+ * folder's, with the pack's own chunk vectors when they were made by this library's embedder and
+ * chunking plan, and the pack itself is staged last so that its publish records it.
  *
  * @module
  */
@@ -24,7 +26,8 @@ import type { StagedDocument } from '../store/staging.js';
 import { findStage } from '../store/staging.js';
 import { chunkingLabel, chunkingPlan } from './chunking.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
-import type { ContentJob, FilesJob, IngestResult, Target } from './jobs.js';
+import type { ContentJob, FilesJob, IngestResult, PackJob, Target } from './jobs.js';
+import { packSources } from '../store/packs.js';
 import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
@@ -39,8 +42,11 @@ interface Prepared {
   status: 'created' | 'updated';
   baseVersion: number;
   links: Link[] | undefined;
+  /** Vectors that came with the content (a pack's), instead of embedding its chunks. */
+  vectors?: Int8Array[];
 }
 
+const encoder = new TextEncoder();
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 /**
  * Embedding requests per staging transaction in a files job. Requests keep the configured
@@ -77,14 +83,16 @@ export class FilesRun {
     );
   }
 
-  async run(job: ContentJob | FilesJob): Promise<IngestResult> {
+  async run(job: ContentJob | FilesJob | PackJob): Promise<IngestResult> {
     this.dims = await this.session.dimsFor(this.c.library);
     await this.choosePlan();
-    this.classify = !job.keepAllPages;
+    // A pack holds what its author chose to ship: none of it is skipped for its kind.
+    this.classify = job.kind !== 'pack' && !job.keepAllPages;
     if (job.kind === 'files') this.jobPaths = new Set(job.paths);
     try {
       if (job.kind === 'content') await this.content(job);
-      else await this.files(job);
+      else if (job.kind === 'files') await this.files(job);
+      else await this.pack(job);
     } finally {
       // Batches already sent always finish staging before the job ends either way.
       await this.inFlight;
@@ -143,6 +151,45 @@ export class FilesRun {
     this.c.control.progress(done, job.paths.length, 'staged');
   }
 
+  private async pack(job: PackJob): Promise<void> {
+    this.result.pack = job.pack;
+    const useVectors = this.packVectorsFit(job.embedding);
+    if (useVectors) this.result.precomputedVectors = 0;
+    let done = 0;
+    for (const doc of job.documents) {
+      const tags = [...new Set([...this.target.tags, ...doc.tags])];
+      const kind = /^https?:\/\//i.test(doc.source) ? 'url' : 'raw';
+      const prepared = await this.prepare(doc.source, kind, encoder.encode(doc.content), doc.format, doc.title, tags);
+      // Vectors are only as good as the chunks they were made for: a count that differs means other chunks.
+      if (prepared && useVectors && doc.vectors?.length === prepared.chunks.length) prepared.vectors = doc.vectors;
+      if (prepared) this.add(prepared);
+      done++;
+      if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) {
+        const handled = done;
+        await this.flush(() => this.c.control.progress(handled, job.documents.length, doc.title));
+      }
+    }
+    await this.flush();
+    await this.drain();
+    const sources = job.documents.map((d) => d.source);
+    const kept = new Set(sources);
+    this.result.removed = packSources(this.c.db, this.c.library.id, job.pack.name).filter((s) => !kept.has(s)).length;
+    await this.c.writer.stagePack({ runId: this.c.run.id, pack: { ...job.pack, sources } });
+    this.c.control.progress(done, job.documents.length, 'staged');
+  }
+
+  /** Whether a pack's vectors were made as this run would make them (same model, dimension and chunking); says why not. */
+  private packVectorsFit(embedding: PackJob['embedding']): boolean {
+    if (embedding === null) return false;
+    const here = this.c.embedder;
+    const plan = chunkingLabel(this.plan!);
+    if (this.dims !== null && here?.id === embedding.model && this.dims === embedding.dims && plan === embedding.chunking) return true;
+    this.result.warnings.push({
+      message: `The pack's vectors (${embedding.model}, ${embedding.dims} dims, ${embedding.chunking}) do not match this library's embedder (${this.dims === null ? 'none' : `${here?.id}, ${this.dims} dims`}, ${plan}): its documents were embedded here instead`,
+    });
+    return false;
+  }
+
   /** One file, opened so that what is read is what was allowed (see openAllowedFile). */
   private async file(path: string, roots: readonly string[]): Promise<void> {
     const mediaType = mediaTypeOfPath(path);
@@ -178,6 +225,7 @@ export class FilesRun {
     bytes: Uint8Array,
     mediaType: MediaType,
     title: string | undefined,
+    tags: readonly string[] = this.target.tags,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
@@ -200,7 +248,7 @@ export class FilesRun {
       title: title ?? extracted.title ?? heading ?? defaultTitle(source),
       contentHash,
       bytes: bytes.length,
-      tags: this.target.tags,
+      tags,
       pageKind,
     };
     return { header, chunks, status: live ? 'updated' : 'created', baseVersion: live?.liveVersion ?? 0, links: extracted.links };
@@ -237,15 +285,16 @@ export class FilesRun {
     const batch = this.batch;
     this.batch = [];
     this.batchChunks = 0;
-    const vectors = await this.embed(batch.flatMap((p) => p.chunks));
+    const embedded = await this.embed(batch.flatMap((p) => (p.vectors ? [] : p.chunks)));
     let i = 0;
     const docs: StagedDocument[] = batch.map((p) => ({
       header: p.header,
       status: p.status,
       baseVersion: p.baseVersion,
-      chunks: chunkWrites(p.chunks, vectors.slice(i, (i += p.chunks.length))),
+      chunks: chunkWrites(p.chunks, p.vectors ?? embedded.slice(i, (i += p.chunks.length))),
       ...(p.links && { links: p.links }),
     }));
+    const precomputed = batch.reduce((n, p) => n + (p.vectors?.length ?? 0), 0);
     const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
       (written) => {
         written.forEach(({ documentId, chunkCount }, j) => {
@@ -259,6 +308,7 @@ export class FilesRun {
             ...(pageKind !== 'content' && { pageKind }),
           });
         });
+        if (precomputed > 0) this.result.precomputedVectors! += precomputed;
         onStaged?.();
       },
       (err: unknown) => {

@@ -43,6 +43,27 @@ export interface FilesJob {
   keepAllPages: boolean;
 }
 
+/** A knowledge pack's documents, already verified and validated (see `packs/`), to install as one run. */
+export interface PackJob {
+  kind: 'pack';
+  target: Target;
+  pack: { name: string; version: string; sha256: string };
+  documents: PackJobDocument[];
+  /** What the documents' vectors were made with; null when the pack has none. */
+  embedding: { model: string; dims: number; chunking: string } | null;
+}
+
+/** One document of a pack. */
+export interface PackJobDocument {
+  source: string;
+  title: string;
+  content: string;
+  format: 'markdown' | 'text';
+  tags: string[];
+  /** Its chunks' vectors, used only if the pack's embedding matches the library's (see files-run.ts). */
+  vectors?: Int8Array[];
+}
+
 /** Fill in missing vectors of a library, switching it to the current embedder if needed. */
 export interface ReindexJob {
   kind: 'reindex';
@@ -51,7 +72,7 @@ export interface ReindexJob {
 }
 
 /** What a job does. */
-export type JobSpec = ContentJob | FilesJob | ReindexJob;
+export type JobSpec = ContentJob | FilesJob | PackJob | ReindexJob;
 
 /**
  * A job as the worker runs it, with the task it works for (null without one): the job's writes
@@ -94,6 +115,12 @@ export interface IngestResult {
   unlisted: number;
   /** Documents an earlier, interrupted attempt of the same task had already written (counted above too). */
   resumed: number;
+  /** A pack install: the pack installed (recorded when the install publishes). */
+  pack?: { name: string; version: string; sha256: string };
+  /** A pack install: chunks stored with the pack's own vectors instead of embedding them. */
+  precomputedVectors?: number;
+  /** A pack install: documents of the pack's previous version that this one dropped, removed with the publish. */
+  removed?: number;
   warnings: Notice[];
 }
 

@@ -3,8 +3,8 @@
  * documents are staged by the writer thread in short transactions, none of which waits on the
  * embedder, and become visible all at once when the run publishes, in the same transaction that
  * completes the job's task. A cancel or a failure before that leaves the library as it was; a
- * re-run of the same task resumes the run and keeps what it had already staged. What a content or
- * files job does is in `files-run.ts`, a reindex in `reindex.ts`.
+ * re-run of the same task resumes the run and keeps what it had already staged. What a content,
+ * files or pack job does is in `files-run.ts`, a reindex in `reindex.ts`.
  *
  * @module
  */

@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { completeInTransaction } from '@carrel/tasks/sqlite';
 import { openDatabase } from '../store/database.js';
 import { collectGarbage, discardRun, hasGarbage } from '../store/garbage.js';
+import { stagePack } from '../store/packs.js';
 import { publishRun } from '../store/publish.js';
 import { openRun, setRunBinding, setRunChunking } from '../store/runs.js';
 import { appendStage, beginStage, finishStage, stageDocuments } from '../store/staging.js';
@@ -41,6 +42,8 @@ function handle(request: WriteRequest): unknown {
       return appendStage(db, request.runId, request.at, request.dims, request.ord, request.chunks);
     case 'finishStage':
       return finishStage(db, request.runId, request.version);
+    case 'stagePack':
+      return stagePack(db, request.runId, request.pack);
     case 'publish': {
       const { completion } = request;
       return publishRun(db, request.runId, completion ? () => completeInTransaction(db, completion, { now: Date.now() }) : undefined);

@@ -8,6 +8,7 @@
 import type { Worker } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { PublishOutcome } from '../store/publish.js';
+import type { StagedPack } from '../store/packs.js';
 import type { OpenedRun } from '../store/runs.js';
 import type { StagedDocument, StagedVersion } from '../store/staging.js';
 import type { ChunkWrite } from '../store/documents.js';
@@ -31,6 +32,7 @@ export type WriteRequest = { id: number } & (
   | { op: 'beginStage'; runId: number; doc: Omit<StagedDocument, 'chunks'> }
   | { op: 'appendStage'; runId: number; at: StageAddress; dims: number | null; ord: number; chunks: ChunkWrite[] }
   | { op: 'finishStage'; runId: number; version: number }
+  | { op: 'stagePack'; runId: number; pack: StagedPack }
   | { op: 'publish'; runId: number; completion: TaskCompletion | null }
   | { op: 'discard'; runId: number }
   | { op: 'collect' }
@@ -87,6 +89,10 @@ export class StoreWriter {
 
   finishStage(args: Args<'finishStage'>): Promise<void> {
     return this.send('finishStage', args) as Promise<void>;
+  }
+
+  stagePack(args: Args<'stagePack'>): Promise<void> {
+    return this.send('stagePack', args) as Promise<void>;
   }
 
   publish(args: Args<'publish'>): Promise<PublishOutcome> {

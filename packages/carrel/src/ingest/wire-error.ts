@@ -16,6 +16,7 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   UnsupportedContentError: errors.UnsupportedContentError,
   AddressBlockedError: errors.AddressBlockedError,
   FetchFailedError: errors.FetchFailedError,
+  InvalidPackError: errors.InvalidPackError,
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
   EmbedderFailedError: errors.EmbedderFailedError,

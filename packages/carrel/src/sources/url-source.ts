@@ -35,12 +35,23 @@ export interface FetchedContent {
   mediaType: MediaType;
 }
 
+/** A fetched response body, whatever its type, with its final URL. */
+export interface FetchedBody {
+  url: string;
+  bytes: Uint8Array;
+  contentType: string | undefined;
+}
+
 interface Hop {
   status: number;
   location: string | undefined;
   contentType: string | undefined;
+  retryAfter: string | undefined;
   bytes: Uint8Array;
 }
+
+/** Network failures worth trying again: the connection was cut or timed out, not refused. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
 
 function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<Hop> {
   return new Promise((resolve, reject) => {
@@ -59,7 +70,7 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
         const status = res.statusCode ?? 0;
         if (status >= 300 && status < 400) {
           res.resume();
-          resolve({ status, location: res.headers.location, contentType: undefined, bytes: new Uint8Array() });
+          resolve({ status, location: res.headers.location, contentType: undefined, retryAfter: undefined, bytes: new Uint8Array() });
           return;
         }
         const declared = Number(res.headers['content-length']);
@@ -80,7 +91,13 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
           parts.push(part);
         });
         res.on('end', () =>
-          resolve({ status, location: undefined, contentType: res.headers['content-type'], bytes: Buffer.concat(parts) }),
+          resolve({
+            status,
+            location: undefined,
+            contentType: res.headers['content-type'],
+            retryAfter: res.headers['retry-after'],
+            bytes: Buffer.concat(parts),
+          }),
         );
         res.on('error', reject);
       },
@@ -91,6 +108,18 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
 
 /** Fetches `href` within `limits`; throws a KnowledgeBaseError describing any refusal or failure. */
 export async function fetchUrl(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedContent> {
+  const { url, bytes, contentType } = await fetchBody(href, limits, signal);
+  const mediaType = mediaTypeOfContentType(contentType, url);
+  if (!mediaType) throw new UnsupportedContentError(url, `content type ${contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
+  return { url, bytes, mediaType };
+}
+
+/**
+ * Fetches `href` within `limits`, whatever the body's type. A failure is a FetchFailedError whose
+ * `data.transient` says whether trying again may help (a timeout, a cut connection, HTTP 429 or
+ * 5xx, with the server's `Retry-After` in `data.retryAfter`), and `data.status` gives the HTTP status.
+ */
+export async function fetchBody(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedBody> {
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let url: URL;
@@ -109,8 +138,9 @@ export async function fetchUrl(href: string, limits: FetchLimits, signal?: Abort
     } catch (err) {
       if (err instanceof AddressBlockedError || err instanceof ContentTooLargeError) throw err;
       if (signal?.aborted) throw signal.reason;
-      if (timeout.aborted) throw new FetchFailedError(url.href, `timed out after ${limits.timeoutMs} ms`);
-      throw new FetchFailedError(url.href, (err as Error).message);
+      if (timeout.aborted) throw new FetchFailedError(url.href, `timed out after ${limits.timeoutMs} ms`, { transient: true });
+      const code = (err as NodeJS.ErrnoException).code;
+      throw new FetchFailedError(url.href, (err as Error).message, { transient: code !== undefined && TRANSIENT_CODES.has(code) });
     }
     if (hop.status >= 300 && hop.status < 400) {
       if (!hop.location) throw new FetchFailedError(url.href, `HTTP ${hop.status} without a Location header`);
@@ -118,10 +148,12 @@ export async function fetchUrl(href: string, limits: FetchLimits, signal?: Abort
       url = new URL(hop.location, url);
       continue;
     }
-    if (hop.status < 200 || hop.status >= 300) throw new FetchFailedError(url.href, `HTTP ${hop.status}`);
-    const mediaType = mediaTypeOfContentType(hop.contentType, url.href);
-    if (!mediaType)
-      throw new UnsupportedContentError(url.href, `content type ${hop.contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
-    return { url: url.href, bytes: hop.bytes, mediaType };
+    if (hop.status < 200 || hop.status >= 300)
+      throw new FetchFailedError(url.href, `HTTP ${hop.status}`, {
+        status: hop.status,
+        transient: hop.status === 429 || hop.status >= 500,
+        ...(hop.retryAfter !== undefined && { retryAfter: hop.retryAfter }),
+      });
+    return { url: url.href, bytes: hop.bytes, contentType: hop.contentType };
   }
 }

@@ -1,7 +1,8 @@
 /**
  * Publishing a run: in ONE transaction, every finished version the run staged becomes its
  * document's live version, the versions they replace become garbage, the run's embedder binding and
- * chunking plan are applied to its library, and (when the run works for a task) the task is completed. The work is
+ * chunking plan are applied to its library, the pack it installs (if any) is recorded with the documents
+ * its last version dropped retired (`packs.ts`), and (when the run works for a task) the task is completed. The work is
  * proportional to the number of documents, not chunks: chunks already sit in place, invisible.
  *
  * A cancel and a publish therefore decide atomically: the task's completion is a compare-and-set
@@ -13,13 +14,14 @@
  */
 import type { Database } from 'better-sqlite3';
 import { getLibrary } from './libraries.js';
+import { applyRunPack } from './packs.js';
 import { deleteVectorsOfChunks } from './vectors.js';
 import { getRun } from './runs.js';
 import { stmt } from './statements.js';
 
 /** What a publish did. */
 export type PublishOutcome =
-  | { published: true; documents: number; skipped: number }
+  | { published: true; documents: number; skipped: number; retired: number }
   /** `cancelled`: the run was discarded or its task is no longer live; `conflict`: the library's binding changed. */
   | { published: false; reason: 'cancelled' }
   | { published: false; reason: 'conflict'; bound: { embedder: string; dims: number } };
@@ -87,11 +89,12 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
         documents++;
       }
       stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
+      const retired = applyRunPack(db, runId, library.id, now);
       stmt(db, "UPDATE ingest_runs SET state = 'published' WHERE id = ?").run(runId);
       stmt(db, 'UPDATE libraries SET pending_run = NULL, updated_at = ? WHERE id = ?').run(now, library.id);
       if (binds) stmt(db, 'UPDATE libraries SET embedder = ?, dims = ? WHERE id = ?').run(run.bindEmbedder, run.bindDims, library.id);
       if (run.bindChunking !== null) stmt(db, 'UPDATE libraries SET chunking = ? WHERE id = ?').run(run.bindChunking, library.id);
-      return { published: true, documents, skipped };
+      return { published: true, documents, skipped, retired };
     })
     .immediate();
 }

@@ -11,6 +11,7 @@ import type { Database } from 'better-sqlite3';
 import { IngestCancelledError } from '../errors.js';
 import type { LibraryRecord } from './libraries.js';
 import { findLibrary } from './libraries.js';
+import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
 
 /** A run as stored. */
@@ -156,5 +157,6 @@ export function discardRunRow(db: Database, runId: number): void {
     'INSERT OR IGNORE INTO garbage_versions (document_id, version) SELECT document_id, version FROM document_stages WHERE run_id = ?',
   ).run(runId);
   stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
+  dropRunPack(db, runId);
   stmt(db, "UPDATE ingest_runs SET state = 'discarded' WHERE id = ?").run(runId);
 }

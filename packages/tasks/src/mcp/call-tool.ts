@@ -120,7 +120,8 @@ export class ToolCalls {
   }
 
   /**
-   * Persists a task for the call (retention clamped to the caller's cap); the engine runs it. A
+   * Persists a task for the call (retention clamped to the caller's cap), or finds the live one
+   * with the tool's `uniqueKey` for these arguments; the engine runs it. A
    * task the client asked for counts against the owner's creation rate; the task of a synchronous
    * call (`meta.sync`) does not: the client sees no task, only a call that waits for its result,
    * which no more needs a creation limit than a `never` tool run in the request.
@@ -142,6 +143,7 @@ export class ToolCalls {
       meta: { ...meta },
       ttlMs: Math.min(requestedTtlMs ?? caller.defaultTtlMs, caller.maxTtlMs),
       ...(tool.maxAttempts !== undefined && { maxAttempts: tool.maxAttempts }),
+      ...(tool.uniqueKey && { uniqueKey: `${toolHandlerName(tool.name)}:${tool.uniqueKey(args)}` }),
     });
     return task;
   }

@@ -81,6 +81,12 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
    * with the same keys asks them. Either way the handler reads them with `ctx.requestInput(key, …)`.
    */
   inputsBeforeStart?: (args: Args) => Record<string, InputRequest>;
+  /**
+   * What makes a call the same work as another: while a task of this tool with the same key is
+   * live for the same owner, a call gets that task instead of starting a second one (e.g. a second
+   * install of the same pack into the same library joins the install already running).
+   */
+  uniqueKey?: (args: Args) => string;
   /** Attempts for a task whose worker died mid-run (default 3). A thrown error fails the task at once. */
   maxAttempts?: number;
   /**

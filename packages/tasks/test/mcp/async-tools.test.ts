@@ -12,11 +12,13 @@ import { request2026, startHttp, v1Http, type HttpFixture } from './support/serv
 
 const probe = probeTool('probe_async');
 const second = probeTool('probe_async_cancel');
+const unique = probeTool('probe_async_unique');
+unique.tool.uniqueKey = (args: { tag?: string }) => args.tag ?? '';
 let fx: HttpFixture;
 let client: Client;
 
 beforeAll(async () => {
-  fx = await startHttp({ tools: [probe.tool, second.tool], http: { tokens: { t: { principal: 'carol' } } } });
+  fx = await startHttp({ tools: [probe.tool, second.tool, unique.tool], http: { tokens: { t: { principal: 'carol' } } } });
   client = await v1Http(fx.url, { token: 't' });
 });
 afterAll(async () => {
@@ -68,6 +70,21 @@ describe('async tools', () => {
     expect(String(await second.aborted)).toMatch(/cancelled/);
     expect(text(await client.callTool({ name: 'cancel_task', arguments: { taskId } }))).toMatch(/already finished/);
     expect(text(await client.callTool({ name: 'list_tasks', arguments: {} }))).toContain(taskId);
+  });
+
+  it("joins a live task with the tool's uniqueKey instead of starting a second one", async () => {
+    const call = async (tag: string) =>
+      ((await client.callTool({ name: 'probe_async_unique', arguments: { tag, async: true } })).structuredContent as { taskId: string })
+        .taskId;
+    const first = await call('same');
+    expect(await unique.started).toBe(first);
+    expect(await call('same')).toBe(first);
+    const other = await call('other');
+    expect(other).not.toBe(first);
+    unique.release('done');
+    await client.request({ method: 'tasks/result', params: { taskId: first } }, CallToolResultSchema);
+    // Once the task is over, the same key starts new work.
+    expect(await call('same')).not.toBe(first);
   });
 
   it('reports an unknown task id as a tool error', async () => {

@@ -8,10 +8,13 @@ import type { AnyToolDefinition } from '@carrel/tasks/mcp';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { getDocumentTool } from './get-document.js';
 import { indexDocumentTool } from './index-document.js';
+import { installPackTool } from './install-pack.js';
 import { listDocumentsTool } from './list-documents.js';
 import { listLibrariesTool } from './list-libraries.js';
+import { listPacksTool } from './list-packs.js';
 import { rateChunkTool } from './rate-chunk.js';
 import { reindexLibraryTool } from './reindex-library.js';
+import { removePackTool } from './remove-pack.js';
 import { searchTool } from './search.js';
 import { statusTool } from './status.js';
 
@@ -24,6 +27,9 @@ export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
     listLibrariesTool(kb),
     indexDocumentTool(kb),
     reindexLibraryTool(kb),
+    installPackTool(kb),
+    listPacksTool(kb),
+    removePackTool(kb),
     rateChunkTool(kb),
     statusTool(kb),
   ];
