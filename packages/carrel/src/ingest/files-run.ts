@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import type { FetchedItem } from '../connectors/connector.js';
 import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError } from '../errors.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { chunkMarkdown } from './chunker.js';
@@ -78,15 +79,49 @@ export class FilesRun {
   }
 
   async run(job: ContentJob | FilesJob): Promise<IngestResult> {
-    this.dims = await this.session.dimsFor(this.c.library);
-    await this.choosePlan();
-    this.classify = !job.keepAllPages;
+    await this.open(job.keepAllPages);
     if (job.kind === 'files') this.jobPaths = new Set(job.paths);
     try {
       if (job.kind === 'content') await this.content(job);
       else await this.files(job);
     } finally {
       // Batches already sent always finish staging before the job ends either way.
+      await this.inFlight;
+    }
+    return this.finish();
+  }
+
+  /** Readies the run for documents: the embedder's dimension, the chunking plan, whether pages are classified. */
+  async open(keepAllPages: boolean): Promise<void> {
+    this.dims = await this.session.dimsFor(this.c.library);
+    await this.choosePlan();
+    this.classify = !keepAllPages;
+  }
+
+  /**
+   * One item fetched by a connector: staged with the next batch (a full batch is staged now,
+   * `onStaged` called once it is). An item that cannot be read as a document is counted as
+   * failed, not fatal; returns whether it was taken (staged, unchanged or skipped for its kind).
+   */
+  async offer(source: string, kind: DocumentKind, item: FetchedItem, onStaged: () => void): Promise<boolean> {
+    try {
+      if (item.bytes.length > this.c.settings.maxFileBytes) throw new ContentTooLargeError(source, this.c.settings.maxFileBytes);
+      const prepared = await this.prepare(source, kind, item.bytes, item.mediaType, undefined, item.title);
+      if (prepared) this.add(prepared);
+    } catch (err) {
+      if (!(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
+      recordOutcome(this.result, { source, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
+      return false;
+    }
+    if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) await this.flush(onStaged);
+    return true;
+  }
+
+  /** Stages what is gathered, waits for every write, and returns the result. */
+  async finish(): Promise<IngestResult> {
+    try {
+      await this.flush();
+    } finally {
       await this.inFlight;
     }
     if (this.writeError !== undefined) throw this.writeError;
@@ -178,6 +213,7 @@ export class FilesRun {
     bytes: Uint8Array,
     mediaType: MediaType,
     title: string | undefined,
+    fallbackTitle?: string,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
@@ -197,7 +233,7 @@ export class FilesRun {
       libraryId: this.c.library.id,
       source,
       kind,
-      title: title ?? extracted.title ?? heading ?? defaultTitle(source),
+      title: title ?? extracted.title ?? heading ?? fallbackTitle ?? defaultTitle(source),
       contentHash,
       bytes: bytes.length,
       tags: this.target.tags,

@@ -43,7 +43,12 @@ function handle(request: WriteRequest): unknown {
       return finishStage(db, request.runId, request.version);
     case 'publish': {
       const { completion } = request;
-      return publishRun(db, request.runId, completion ? () => completeInTransaction(db, completion, { now: Date.now() }) : undefined);
+      return publishRun(
+        db,
+        request.runId,
+        completion ? () => completeInTransaction(db, completion, { now: Date.now() }) : undefined,
+        request.sync,
+      );
     }
     case 'discard':
       return discardRun(db, request.runId);

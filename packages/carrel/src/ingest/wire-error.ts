@@ -16,6 +16,8 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   UnsupportedContentError: errors.UnsupportedContentError,
   AddressBlockedError: errors.AddressBlockedError,
   FetchFailedError: errors.FetchFailedError,
+  SourceUnavailableError: errors.SourceUnavailableError,
+  InsecureSecretsError: errors.InsecureSecretsError,
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
   EmbedderFailedError: errors.EmbedderFailedError,

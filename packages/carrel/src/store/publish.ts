@@ -1,7 +1,8 @@
 /**
  * Publishing a run: in ONE transaction, every finished version the run staged becomes its
  * document's live version, the versions they replace become garbage, the run's embedder binding and
- * chunking plan are applied to its library, and (when the run works for a task) the task is completed. The work is
+ * chunking plan are applied to its library, a connector sync's deletions, version markers and cursor
+ * are recorded (`connectors.ts`), and (when the run works for a task) the task is completed. The work is
  * proportional to the number of documents, not chunks: chunks already sit in place, invisible.
  *
  * A cancel and a publish therefore decide atomically: the task's completion is a compare-and-set
@@ -12,6 +13,8 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
+import type { ConnectorSyncWrite } from './connectors.js';
+import { applyConnectorSync } from './connectors.js';
 import { getLibrary } from './libraries.js';
 import { deleteVectorsOfChunks } from './vectors.js';
 import { getRun } from './runs.js';
@@ -42,9 +45,10 @@ interface StageRow {
 
 /**
  * Publishes the run. `completeTask`, when given, runs inside the transaction before anything is
- * written and must return false if the task can no longer complete (cancelled, lease lost).
+ * written and must return false if the task can no longer complete (cancelled, lease lost). `sync`,
+ * for a connector's sync, is applied after the documents.
  */
-export function publishRun(db: Database, runId: number, completeTask?: () => boolean): PublishOutcome {
+export function publishRun(db: Database, runId: number, completeTask?: () => boolean, sync?: ConnectorSyncWrite): PublishOutcome {
   return db
     .transaction((): PublishOutcome => {
       const run = getRun(db, runId);
@@ -86,6 +90,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
         addTags.run(s.document_id, s.tags);
         documents++;
       }
+      if (sync) applyConnectorSync(db, library.id, sync, now);
       stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
       stmt(db, "UPDATE ingest_runs SET state = 'published' WHERE id = ?").run(runId);
       stmt(db, 'UPDATE libraries SET pending_run = NULL, updated_at = ? WHERE id = ?').run(now, library.id);

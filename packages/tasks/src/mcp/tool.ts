@@ -77,6 +77,11 @@ export interface ToolDefinition<Args = Record<string, unknown>> {
   /** Attempts for a task whose worker died mid-run (default 3). A thrown error fails the task at once. */
   maxAttempts?: number;
   /**
+   * What makes two calls the same work (e.g. the item they act on): while a task of this tool with
+   * the same key is live for the same owner, another call gets that task instead of a new one.
+   */
+  uniqueKey?: (args: Args) => string;
+  /**
    * One short line saying what a task of this tool works on (e.g. which library, which source), for
    * `get_task` and `list_tasks`: a tool name alone does not tell two running tasks apart.
    */
@@ -96,6 +101,11 @@ export function defineTool<Args>(definition: ToolDefinition<Args>): ToolDefiniti
 /** Builds a form-mode elicitation request for `ctx.requestInput`. */
 export function elicit(message: string, requestedSchema: ElicitRequestFormParams['requestedSchema']): InputRequest {
   return { method: 'elicitation/create', params: { mode: 'form', message, requestedSchema } } as InputRequest;
+}
+
+/** The engine unique key of a call of `tool` with `args`, or undefined if the tool declares none. */
+export function toolUniqueKey<Args>(tool: ToolDefinition<Args>, args: Args): string | undefined {
+  return tool.uniqueKey && `${toolHandlerName(tool.name)}:${tool.uniqueKey(args)}`;
 }
 
 /** The engine input of a tool task: the validated arguments and the answers gathered before start. */

@@ -6,14 +6,19 @@
  */
 import type { AnyToolDefinition } from '@carrel/tasks/mcp';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { addConnectorTool } from './add-connector.js';
 import { getDocumentTool } from './get-document.js';
 import { indexDocumentTool } from './index-document.js';
+import { listConnectorsTool } from './list-connectors.js';
 import { listDocumentsTool } from './list-documents.js';
 import { listLibrariesTool } from './list-libraries.js';
 import { rateChunkTool } from './rate-chunk.js';
 import { reindexLibraryTool } from './reindex-library.js';
+import { removeConnectorTool } from './remove-connector.js';
 import { searchTool } from './search.js';
+import { showConnectorTool } from './show-connector.js';
 import { statusTool } from './status.js';
+import { syncConnectorTool } from './sync-connector.js';
 
 /** The tools over one knowledge base. */
 export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
@@ -24,6 +29,11 @@ export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
     listLibrariesTool(kb),
     indexDocumentTool(kb),
     reindexLibraryTool(kb),
+    syncConnectorTool(kb),
+    addConnectorTool(kb),
+    listConnectorsTool(kb),
+    showConnectorTool(kb),
+    removeConnectorTool(kb),
     rateChunkTool(kb),
     statusTool(kb),
   ];
