@@ -41,8 +41,6 @@ export async function syncRun(c: RunContext, job: SyncJob): Promise<SyncOutcome>
   let untouched = 0;
   let done = 0;
   let total: number | undefined;
-  let current = '';
-  const report = () => c.control.progress(done, total ?? done, current);
   const context: SyncContext = {
     cursor,
     known: (source) => known.get(source),
@@ -60,10 +58,12 @@ export async function syncRun(c: RunContext, job: SyncJob): Promise<SyncOutcome>
     switch (change.type) {
       case 'upsert': {
         seen.add(change.source);
-        current = change.source;
         const item = await change.fetch();
         if (item === undefined) deletions.add(change.source);
         else {
+          // Reported once the batch holding this item is staged: `current` counts items whose fate is durable.
+          const handled = done + 1;
+          const report = () => c.control.progress(handled, total ?? handled, change.source);
           // A failed item gets no marker: the next sync tries it again.
           const taken = await files.offer(change.source, kind(change.source), item, report);
           if (taken) markers.set(change.source, change.version);
