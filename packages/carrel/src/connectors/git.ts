@@ -93,6 +93,36 @@ interface Entry {
   from?: string;
 }
 
+/** Blobs requested ahead of the one being read: git answers while the sync stages the last batch. */
+const READ_AHEAD = 64;
+
+/**
+ * Reads items in order, keeping up to {@link READ_AHEAD} requests in flight ahead of the one asked
+ * for: one round trip per blob would leave git idle between requests.
+ */
+class Prefetch<T> {
+  private readonly pending = new Map<number, Promise<T>>();
+  private next = 0;
+
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly read: (key: string) => Promise<T>,
+  ) {}
+
+  /** The item at `index`, forgotten once taken; items are taken in order, each once. */
+  take(index: number): Promise<T> {
+    while (this.next < this.keys.length && this.next <= index + READ_AHEAD) {
+      const request = this.read(this.keys[this.next]!);
+      // Failures surface when that item is asked for, not as an unhandled rejection before.
+      request.catch(() => undefined);
+      this.pending.set(this.next++, request);
+    }
+    const request = this.pending.get(index)!;
+    this.pending.delete(index);
+    return request;
+  }
+}
+
 /** Regular files (not links, not submodules). */
 const FILE_MODES = new Set(['100644', '100755']);
 
@@ -121,25 +151,30 @@ class GitConnector implements Connector {
     const incremental = cursor !== null && (await this.hasCommit(cursor, context.signal));
     const entries = incremental ? await this.diff(cursor, head, context.signal) : await this.tree(head, context.signal);
     context.progress(0, entries.length, `${entries.length} files`);
+    const blobs: string[] = [];
     const reader = new BlobReader(this.gitDir, this.access);
+    const reads = new Prefetch(blobs, (blob) => reader.read(blob));
+    const changes: Change[] = [];
+    for (const e of entries) {
+      if (e.from !== undefined && this.wanted(e.from)) changes.push({ type: 'delete', source: this.source(e.from) });
+      if (!this.wanted(e.path)) continue;
+      const source = this.source(e.path);
+      if (e.status === 'D') changes.push({ type: 'delete', source });
+      else if (!incremental && context.known(source) === e.blob) changes.push({ type: 'unchanged', source });
+      else {
+        const at = blobs.push(e.blob) - 1;
+        const mediaType = mediaTypeOfPath(e.path);
+        const fetch = async () => {
+          const bytes = await reads.take(at);
+          return bytes && { bytes, mediaType };
+        };
+        changes.push({ type: 'upsert', source, version: e.blob, fetch });
+      }
+    }
     try {
-      for (const e of entries) {
+      for (const change of changes) {
         context.signal.throwIfAborted();
-        if (e.from !== undefined && this.wanted(e.from)) yield { type: 'delete', source: this.source(e.from) };
-        if (!this.wanted(e.path)) continue;
-        const source = this.source(e.path);
-        if (e.status === 'D') yield { type: 'delete', source };
-        else if (!incremental && context.known(source) === e.blob) yield { type: 'unchanged', source };
-        else
-          yield {
-            type: 'upsert',
-            source,
-            version: e.blob,
-            fetch: async () => {
-              const bytes = await reader.read(e.blob);
-              return bytes && { bytes, mediaType: mediaTypeOfPath(e.path) };
-            },
-          };
+        yield change;
       }
     } finally {
       reader.close();

@@ -12,7 +12,9 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
+import { createServer } from 'node:net';
 import { runGit } from '../../src/connectors/git-command.js';
+import { FetchFailedError, SourceUnavailableError } from '../../src/errors.js';
 import { GitRepo } from '../support/git-repo.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -166,5 +168,23 @@ describe('git connector', { timeout: 60_000 }, () => {
         runGit(['ls-remote', '--', `ext::sh -c touch% ${marker}`], { access: { protocols }, what: 'ext', signal }),
       ).rejects.toThrow(/transport 'ext' not allowed/);
     expect(existsSync(marker)).toBe(false);
+  });
+
+  it('tells a source unavailable for a while (retried) from one that refuses (not retried)', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const signal = new AbortController().signal;
+    const refused = runGit(['ls-remote', '--', `https://127.0.0.1:${port}/repo.git`], {
+      access: { protocols: 'https:ssh' },
+      what: 'remote',
+      signal,
+    });
+    await expect(refused).rejects.toBeInstanceOf(SourceUnavailableError);
+    await expect(refused).rejects.toThrow(/^remote is unavailable for now: .*Failed to connect/);
+    const missing = runGit(['ls-remote', '--', join(tempDir(), 'none')], { access: { protocols: 'file' }, what: 'local', signal });
+    await expect(missing).rejects.toBeInstanceOf(FetchFailedError);
+    await expect(missing).rejects.not.toBeInstanceOf(SourceUnavailableError);
   });
 });

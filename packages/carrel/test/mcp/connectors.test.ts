@@ -139,4 +139,26 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
       /^The secrets file .*secrets\.json is readable by others \(mode 644\); make it private with chmod 600/,
     );
   });
+
+  it('tries a sync again while its source is unavailable, and a cancel stops the retries', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as { port: number }).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const { client } = await mcpStdio(tempDir());
+    clients.push(client);
+    await call(client, 'add_connector', {
+      name: 'down',
+      kind: 'git',
+      library: 'd',
+      options: { repository: `https://127.0.0.1:${port}/r.git` },
+    });
+    const taskId = (await call(client, 'sync_connector', { connector: 'down', async: true })).structuredContent!.taskId as string;
+    const message = async () => ((await call(client, 'get_task', { taskId })).structuredContent!.task as Structured).statusMessage;
+    await expect
+      .poll(message, { timeout: 30_000 })
+      .toMatch(/^Attempt 1 of 5 failed: .*is unavailable for now: .*Failed to connect.*; retrying in /);
+    await call(client, 'cancel_task', { taskId });
+    await expect.poll(() => statusOf(client, taskId), { timeout: 30_000 }).toBe('cancelled');
+  });
 });
