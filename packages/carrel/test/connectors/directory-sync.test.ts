@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
+import { writeDocs } from '../support/corpus.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -138,5 +139,26 @@ describe('directory connector', { timeout: 60_000 }, () => {
     expect(kb.listDocuments({ library: 'k' }).documents).toHaveLength(3);
     expect(kb.listDocuments().documents.filter((d) => d.library === 'd')).toHaveLength(0);
     expect(kb.listConnectors()).toEqual([]);
+  });
+
+  it('leaves the library and the connector as they were when a sync is cancelled mid-way', async () => {
+    const root = tempDir();
+    writeDocs(join(root, 'docs'), 300);
+    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], batchChunks: 16 });
+    open.push(kb);
+    await kb.addConnector({ name: 'docs', kind: 'directory', library: 'd', options: { path: root } });
+    const controller = new AbortController();
+    let staged = 0;
+    const cancelled = kb.syncConnector('docs', {
+      signal: controller.signal,
+      onProgress: (current) => {
+        // The first batch is staged: cancel between batches.
+        if (current > 0 && staged++ === 0) controller.abort();
+      },
+    });
+    await expect(cancelled).rejects.toThrow('The operation was cancelled');
+    expect(liveVersions(kb).size).toBe(0);
+    expect(kb.showConnector('docs')).toMatchObject({ documents: 0, lastOutcome: 'cancelled' });
+    expect(await kb.syncConnector('docs')).toMatchObject({ created: 300, resumed: 0 });
   });
 });
