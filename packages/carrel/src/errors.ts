@@ -25,6 +25,7 @@ export type KnowledgeBaseErrorKind =
   | 'embedder_mismatch'
   | 'embedder_failed'
   | 'busy'
+  | 'insecure_secrets'
   | 'cancelled';
 
 /** Base class: an expected condition, safe to show to a user or a model. */
@@ -123,6 +124,28 @@ export class InvalidPackError extends KnowledgeBaseError {
   readonly kind = 'invalid_pack';
   constructor(where: string, reason: string) {
     super(`Cannot install the pack ${where}: ${reason}; nothing was installed`, { pack: where });
+  }
+}
+
+/**
+ * A source could not be reached for a reason that passes (a timeout, a reset connection, a 429 or
+ * 5xx answer): the sync is tried again, after `retryAfterMs` when the source said how long.
+ */
+export class SourceUnavailableError extends KnowledgeBaseError {
+  readonly kind = 'fetch_failed';
+  constructor(source: string, reason: string, retryAfterMs?: number) {
+    super(`${source} is unavailable for now: ${reason}`, { source, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+  }
+}
+
+/** The secrets file can be read by others than its owner: refused rather than trusted. */
+export class InsecureSecretsError extends KnowledgeBaseError {
+  readonly kind = 'insecure_secrets';
+  constructor(path: string, mode: number) {
+    super(
+      `The secrets file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); make it private with chmod 600 ${path}, or delete it and add the tokens again`,
+      { path },
+    );
   }
 }
 

@@ -21,6 +21,8 @@ export type Fix =
   | { action: 'allow_private_addresses' }
   /** See which libraries exist (a library named was not found). */
   | { action: 'list_libraries' }
+  /** See which connectors exist (a connector named was not found). */
+  | { action: 'list_connectors' }
   /** Give search a semantic model (it is keyword-only without one). */
   | { action: 'configure_embedder' };
 
@@ -49,6 +51,8 @@ export const apiFix: FixNamer = (fix) => {
       return 'set fetch.allowPrivateAddresses to fetch local servers';
     case 'list_libraries':
       return 'listLibraries() lists them';
+    case 'list_connectors':
+      return 'listConnectors() lists them';
     case 'configure_embedder':
       return 'set the embedder option of KnowledgeBase.open (the local model, or an OpenAI-compatible endpoint), then reindexLibrary() each library';
   }

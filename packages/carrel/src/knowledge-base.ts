@@ -12,13 +12,16 @@
  *
  * @module
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
-import { InvalidInputError, NotFoundError } from './errors.js';
+import type { ConnectorInput, ConnectorView } from './connectors/configs.js';
+import { checkConnectorInput, connectorView } from './connectors/configs.js';
+import { SecretStore, secretsPath } from './connectors/secrets.js';
+import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
 import { parseLibraryRef } from './library-ref.js';
 import { libraryLabel } from './fix.js';
@@ -41,6 +44,15 @@ import { writeWhenFree } from './store/busy.js';
 import { openDatabase } from './store/database.js';
 import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
 import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
+import type { ConnectorRecord } from './store/connectors.js';
+import {
+  connectorItemCount,
+  deleteConnector,
+  findConnector,
+  insertConnector,
+  listConnectors,
+  recordSyncFailure,
+} from './store/connectors.js';
 import { retireDocument } from './store/documents.js';
 import { liveLinks } from './store/links.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
@@ -145,6 +157,7 @@ export class KnowledgeBase {
   private readonly fetchLimits: FetchLimits;
   private readonly maxFileBytes: number;
   private readonly chunkSizes: ChunkSizes;
+  private readonly secrets: SecretStore;
 
   private constructor(options: KnowledgeBaseOptions) {
     this.dataDir = resolveDataDir(options.dataDir);
@@ -160,6 +173,7 @@ export class KnowledgeBase {
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
     this.chunkSizes = options.chunker ?? {};
+    this.secrets = new SecretStore(secretsPath(this.dataDir));
     this.worker = new WorkerClient(
       {
         dbPath: this.databasePath,
@@ -311,6 +325,105 @@ export class KnowledgeBase {
   async reindexLibrary(library: string, version?: string, run: RunOptions = {}): Promise<IngestResult> {
     const target = checkTarget({ library, ...(version !== undefined && { version }) });
     return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
+  }
+
+  /**
+   * Adds a connector: a configured source that `syncConnector` keeps its library in step with. Its
+   * options are checked now (a folder or local repository must lie inside the allowed roots); its
+   * secret goes to the secrets file, never the database.
+   */
+  async addConnector(input: ConnectorInput): Promise<ConnectorView> {
+    const c = await checkConnectorInput(input, this.allowedRoots);
+    const record = await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          const added = insertConnector(this.db, c);
+          // Written under the database's write lock: two processes never rewrite the file at once.
+          if (added && c.secret !== undefined) this.secrets.set(added.id, c.secret);
+          return added;
+        })
+        .immediate(),
+    );
+    if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
+    return connectorView(record, c.secret, 0);
+  }
+
+  /** Every connector, secrets masked. */
+  listConnectors(): ConnectorView[] {
+    return listConnectors(this.db).map((c) => this.view(c));
+  }
+
+  /** One connector, its secret masked. */
+  showConnector(name: string): ConnectorView {
+    return this.view(this.connector(name));
+  }
+
+  /**
+   * Removes a connector, its secret and its cache; with `deleteDocuments`, the documents it
+   * brought go too (otherwise they stay in the library as they are).
+   */
+  async removeConnector(name: string, options: { deleteDocuments?: boolean } = {}): Promise<{ removed: string; deletedDocuments: number }> {
+    const connector = this.connector(name);
+    const deletedDocuments = await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          const deleted = deleteConnector(this.db, connector, options.deleteDocuments === true);
+          this.secrets.set(connector.id, undefined);
+          return deleted;
+        })
+        .immediate(),
+    );
+    rmSync(this.connectorCache(connector), { recursive: true, force: true });
+    if (deletedDocuments > 0) this.worker.collectGarbage();
+    return { removed: name, deletedDocuments };
+  }
+
+  /**
+   * Syncs a connector: what changed in its source since its last sync is ingested, what is gone is
+   * deleted, and the new cursor is committed with the documents (see `ingest/sync-run.ts`). How it
+   * ended is recorded on the connector either way.
+   */
+  async syncConnector(name: string, run: RunOptions = {}): Promise<IngestResult> {
+    const connector = this.connector(name);
+    try {
+      return await this.worker.run(
+        {
+          kind: 'sync',
+          target: { library: connector.library, version: connector.version, tags: [] },
+          connector: { id: connector.id, name: connector.name, kind: connector.kind, options: connector.options },
+          env: {
+            roots: await realRoots(this.allowedRoots),
+            cacheDir: this.connectorCache(connector),
+            secret: this.secrets.get(connector.id),
+            maxItemBytes: this.maxFileBytes,
+          },
+        },
+        run,
+      );
+    } catch (err) {
+      const outcome =
+        err instanceof IngestCancelledError
+          ? 'cancelled'
+          : `failed: ${err instanceof KnowledgeBaseError ? err.problem : (err as Error).message}`;
+      await writeWhenFree(() => recordSyncFailure(this.db, connector.id, outcome)).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private connector(name: string): ConnectorRecord {
+    if (typeof name !== 'string' || name === '') throw new InvalidInputError('connector', 'a connector name');
+    const found = findConnector(this.db, name);
+    if (!found) throw new NotFoundError('Connector', name, { action: 'list_connectors' });
+    return found;
+  }
+
+  private view(c: ConnectorRecord): ConnectorView {
+    return connectorView(c, this.secrets.get(c.id), connectorItemCount(this.db, c.id));
+  }
+
+  /** The connector's own folder for clones and caches. */
+  private connectorCache(c: ConnectorRecord): string {
+    return join(this.dataDir, 'connectors', String(c.id));
   }
 
   /**

@@ -22,7 +22,21 @@ const FACES: Faces = {
   mcp: async () => (await import('./mcp/index.js')).mcpFace,
 };
 
-const COMMANDS = ['mcp', 'serve', 'add', 'search', 'docs', 'libraries', 'reindex', 'pack', 'tasks', 'status', 'models'] as const;
+const COMMANDS = [
+  'mcp',
+  'serve',
+  'add',
+  'search',
+  'docs',
+  'libraries',
+  'reindex',
+  'pack',
+  'connectors',
+  'sync',
+  'tasks',
+  'status',
+  'models',
+] as const;
 
 /** Builds the program; only the command being run is imported. */
 async function program(argv: readonly string[]): Promise<Command> {

@@ -7,6 +7,7 @@
  * @module
  */
 import { type FixNamer, libraryLabel, type Notice, withFix } from '../fix.js';
+import type { ConnectorView } from '../connectors/configs.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import type { PageKind } from '../ingest/page-kind.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
@@ -43,7 +44,26 @@ export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string
     .filter((d) => d.status === 'failed')
     .map((d) => `\n- ${d.source}: ${withFix(d.error ?? 'failed', d.fix, nameFix)}`);
   const warnings = result.warnings.map((w) => `\nNote: ${noticeText(w, nameFix)}`);
-  return `${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}${tocs}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
+  const sync = result.sync;
+  if (sync && sync.deleted > 0) counts.push(`${sync.deleted} deleted`);
+  const synced = sync ? `connector ${sync.connector} → ` : '';
+  return `${synced}${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}${tocs}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
+}
+
+/** One connector: name, kind, library, where it reads; with `detailed`, its options, cursor and last sync too. */
+export function renderConnector(c: ConnectorView, { detailed = false } = {}): string {
+  const where = String(c.options.path ?? c.options.repository ?? '');
+  const head = `${c.name} (${c.kind}${where && ` ${where}`}) → ${libraryLabel(c.library, c.version)}: ${c.documents} documents, ${
+    c.lastSync ? `last synced ${c.lastSync} (${c.lastOutcome})` : 'never synced'
+  }`;
+  if (!detailed) return head;
+  const lines = [
+    head,
+    `options: ${JSON.stringify(c.options)}`,
+    ...(c.secret ? [`secret: ${c.secret}`] : []),
+    ...(c.cursor ? [`cursor: ${c.cursor}`] : []),
+  ];
+  return lines.join('\n');
 }
 
 /** E.g. "2 index, 1 search page": the page kinds `which` picks, with their counts. */

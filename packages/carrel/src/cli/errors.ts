@@ -5,7 +5,8 @@
  * gets one line too: its stack (which names install paths) is printed only with CARREL_DEBUG=1.
  *
  * Exit codes: 0 success · 1 unexpected error · 2 usage or invalid input · 3 not found ·
- * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported, an invalid pack) ·
+ * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported, an
+ * invalid pack, a secrets file others can read) ·
  * 5 a fetch or the embedder failed · 6 the task failed · 130 cancelled.
  *
  * @module
@@ -45,6 +46,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   embedder_mismatch: ExitCode.Usage,
   embedder_failed: ExitCode.TaskFailed,
   busy: ExitCode.Unavailable,
+  insecure_secrets: ExitCode.Refused,
   cancelled: ExitCode.Cancelled,
 };
 

@@ -22,6 +22,8 @@ export const cliFix: FixNamer = (fix) => {
       return 'save the page and carrel add the file instead';
     case 'list_libraries':
       return 'carrel libraries lists them';
+    case 'list_connectors':
+      return 'carrel connectors list lists them';
     case 'configure_embedder':
       return 'choose a model with --embedder local|openai (or CARREL_EMBEDDER; openai needs CARREL_OPENAI_BASE_URL), then run carrel reindex <library> for each library';
   }

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { TaskRecord } from '@carrel/tasks';
-import { toolHandlerName, type ToolTaskInput } from '@carrel/tasks/mcp';
+import { toolHandlerName, toolUniqueKey, type ToolTaskInput } from '@carrel/tasks/mcp';
 import type { CarrelRuntime } from '../app/runtime.js';
 import { type Fix, withFix } from '../fix.js';
 import { CliError, ExitCode, exitCodeForKind } from './errors.js';
@@ -42,10 +42,14 @@ export async function runToolTask(
   }
   const input: ToolTaskInput = { arguments: checked.value, answers: {} };
   const handlerName = handler ?? toolHandlerName(toolName);
-  // One live task per command and arguments: a run whose process died is continued, not repeated.
-  const uniqueKey = `cli:${createHash('sha256')
-    .update(JSON.stringify([handlerName, checked.value]))
-    .digest('base64url')}`;
+  // One live task per command and arguments (or per what the tool says makes two calls the same
+  // work, so a sync started here and one started by an MCP client are one task): a run whose
+  // process died is continued, not repeated.
+  const uniqueKey =
+    (handler === undefined ? toolUniqueKey(tool, checked.value) : undefined) ??
+    `cli:${createHash('sha256')
+      .update(JSON.stringify([handlerName, checked.value]))
+      .digest('base64url')}`;
   const { task, created } = await engine.create({ handler: handlerName, input, owner: settings.owner, ttlMs: DAY_MS, uniqueKey });
   await engine.assign(task.id, settings.owner);
   const bar = new TaskProgressBar(!json);

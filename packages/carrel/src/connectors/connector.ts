@@ -67,3 +67,27 @@ export interface Connector {
   /** The changes since the last sync (see {@link Change}). */
   changes(context: SyncContext): AsyncIterable<Change>;
 }
+
+/** What a connector may use besides its options. */
+export interface ConnectorEnv {
+  /** The allowed roots as real paths: a connector reads local files only inside one. */
+  roots: readonly string[];
+  /** A folder of the connector's own under the data dir, for clones and caches (created on demand). */
+  cacheDir: string;
+  /** The connector's secret (a token), when one is stored; never logged or put in a task record. */
+  secret: string | undefined;
+  /** Largest item read, in bytes. */
+  maxItemBytes: number;
+}
+
+/**
+ * One kind of connector: checks a connector's options when it is added (InvalidInputError naming
+ * the option as `options.<name>`), and opens it for a sync with the options it checked.
+ */
+export interface ConnectorKind<Options extends object = Record<string, unknown>> {
+  readonly kind: string;
+  /** Whether the kind takes a secret (a token), and what for. */
+  readonly secret?: string;
+  checkOptions(options: Record<string, unknown>, env: Pick<ConnectorEnv, 'roots'>): Promise<Options>;
+  open(options: Options, env: ConnectorEnv): Connector;
+}

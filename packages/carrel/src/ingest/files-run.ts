@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { closeSync, readFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
+import type { FetchedItem } from '../connectors/connector.js';
 import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError } from '../errors.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { chunkMarkdown } from './chunker.js';
@@ -84,10 +85,8 @@ export class FilesRun {
   }
 
   async run(job: ContentJob | FilesJob | PackJob): Promise<IngestResult> {
-    this.dims = await this.session.dimsFor(this.c.library);
-    await this.choosePlan();
     // A pack holds what its author chose to ship: none of it is skipped for its kind.
-    this.classify = job.kind !== 'pack' && !job.keepAllPages;
+    await this.open(job.kind === 'pack' || job.keepAllPages);
     if (job.kind === 'files') this.jobPaths = new Set(job.paths);
     try {
       if (job.kind === 'content') await this.content(job);
@@ -95,6 +94,42 @@ export class FilesRun {
       else await this.pack(job);
     } finally {
       // Batches already sent always finish staging before the job ends either way.
+      await this.inFlight;
+    }
+    return this.finish();
+  }
+
+  /** Readies the run for documents: the embedder's dimension, the chunking plan, whether pages are classified. */
+  async open(keepAllPages: boolean): Promise<void> {
+    this.dims = await this.session.dimsFor(this.c.library);
+    await this.choosePlan();
+    this.classify = !keepAllPages;
+  }
+
+  /**
+   * One item fetched by a connector: staged with the next batch (a full batch is staged now,
+   * `onStaged` called once it is). An item that cannot be read as a document is counted as
+   * failed, not fatal; returns whether it was taken (staged, unchanged or skipped for its kind).
+   */
+  async offer(source: string, kind: DocumentKind, item: FetchedItem, onStaged: () => void): Promise<boolean> {
+    try {
+      if (item.bytes.length > this.c.settings.maxFileBytes) throw new ContentTooLargeError(source, this.c.settings.maxFileBytes);
+      const prepared = await this.prepare(source, kind, item.bytes, item.mediaType, undefined, this.target.tags, item.title);
+      if (prepared) this.add(prepared);
+    } catch (err) {
+      if (!(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
+      recordOutcome(this.result, { source, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
+      return false;
+    }
+    if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) await this.flush(onStaged);
+    return true;
+  }
+
+  /** Stages what is gathered, waits for every write, and returns the result. */
+  async finish(): Promise<IngestResult> {
+    try {
+      await this.flush();
+    } finally {
       await this.inFlight;
     }
     if (this.writeError !== undefined) throw this.writeError;
@@ -226,6 +261,7 @@ export class FilesRun {
     mediaType: MediaType,
     title: string | undefined,
     tags: readonly string[] = this.target.tags,
+    fallbackTitle?: string,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
@@ -245,7 +281,7 @@ export class FilesRun {
       libraryId: this.c.library.id,
       source,
       kind,
-      title: title ?? extracted.title ?? heading ?? defaultTitle(source),
+      title: title ?? extracted.title ?? heading ?? fallbackTitle ?? defaultTitle(source),
       contentHash,
       bytes: bytes.length,
       tags,

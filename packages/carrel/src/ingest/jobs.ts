@@ -5,6 +5,7 @@
  * @module
  */
 import type { TaskCompletion } from '@carrel/tasks';
+import type { ConnectorEnv } from '../connectors/connector.js';
 import type { Fix, Notice } from '../fix.js';
 import type { DocumentKind } from '../store/documents.js';
 import type { MediaType } from '../sources/media-type.js';
@@ -71,8 +72,16 @@ export interface ReindexJob {
   version: string;
 }
 
+/** Keep a library in step with a connector (see `connectors/` and `sync-run.ts`). */
+export interface SyncJob {
+  kind: 'sync';
+  target: Target;
+  connector: { id: number; name: string; kind: string; options: Record<string, unknown> };
+  env: ConnectorEnv;
+}
+
 /** What a job does. */
-export type JobSpec = ContentJob | FilesJob | PackJob | ReindexJob;
+export type JobSpec = ContentJob | FilesJob | PackJob | ReindexJob | SyncJob;
 
 /**
  * A job as the worker runs it, with the task it works for (null without one): the job's writes
@@ -122,6 +131,19 @@ export interface IngestResult {
   /** A pack install: documents of the pack's previous version that this one dropped, removed with the publish. */
   removed?: number;
   warnings: Notice[];
+  /** For a connector's sync: what it deleted and where it now stands. */
+  sync?: SyncSummary;
+}
+
+/** What a connector's sync adds to its result. */
+export interface SyncSummary {
+  connector: string;
+  /** Documents deleted because their source is gone. */
+  deleted: number;
+  /** The cursor committed (a commit id for git; null for a folder, which compares files one by one). */
+  cursor: string | null;
+  /** Whether the sync listed every source (so it could delete what was not listed). */
+  complete: boolean;
 }
 
 /** Serialized error. */

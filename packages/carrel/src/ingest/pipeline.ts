@@ -4,7 +4,8 @@
  * embedder, and become visible all at once when the run publishes, in the same transaction that
  * completes the job's task. A cancel or a failure before that leaves the library as it was; a
  * re-run of the same task resumes the run and keeps what it had already staged. What a content,
- * files or pack job does is in `files-run.ts`, a reindex in `reindex.ts`.
+ * files or pack job does is in `files-run.ts`, a reindex in `reindex.ts`, a connector's sync in
+ * `sync-run.ts`.
  *
  * @module
  */
@@ -16,12 +17,14 @@ import { libraryLabel } from '../fix.js';
 import type { LibraryRecord } from '../store/libraries.js';
 import { libraryExists } from '../store/libraries.js';
 import type { RunRecord } from '../store/runs.js';
+import type { ConnectorSyncWrite } from '../store/connectors.js';
 import type { ChunkSizes } from './chunking.js';
 import { loadHtmlConverter } from '../sources/extract.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
 import { FilesRun } from './files-run.js';
 import type { IngestJob, IngestResult } from './jobs.js';
 import { reindexRun } from './reindex.js';
+import { syncRun } from './sync-run.js';
 import type { StoreWriter } from './store-writer.js';
 
 /** Pipeline settings (from the KnowledgeBase options). */
@@ -84,9 +87,9 @@ export class IngestPipeline {
       library,
     };
     try {
-      const result = job.kind === 'reindex' ? await reindexRun(context) : await new FilesRun(context, job.target).run(job);
+      const { result, sync } = await this.work(context, job);
       const completion = await control.staged(result);
-      const outcome = await this.writer.publish({ runId: run.id, completion });
+      const outcome = await this.writer.publish({ runId: run.id, completion, ...(sync && { sync }) });
       if (!outcome.published) {
         if (outcome.reason === 'cancelled') throw new IngestCancelledError();
         throw new EmbedderMismatchError(
@@ -100,6 +103,18 @@ export class IngestPipeline {
       // A task's run waits for the task's fate (a re-run resumes it); a run without a task has none.
       if (job.taskId === null) await this.writer.discard({ runId: run.id }).catch(() => undefined);
       throw err;
+    }
+  }
+
+  /** Stages the job's documents; a sync also returns what its publish commits besides them. */
+  private async work(context: RunContext, job: IngestJob): Promise<{ result: IngestResult; sync?: ConnectorSyncWrite }> {
+    switch (job.kind) {
+      case 'reindex':
+        return { result: await reindexRun(context) };
+      case 'sync':
+        return syncRun(context, job);
+      default:
+        return { result: await new FilesRun(context, job.target).run(job) };
     }
   }
 }

@@ -46,7 +46,12 @@ function handle(request: WriteRequest): unknown {
       return stagePack(db, request.runId, request.pack);
     case 'publish': {
       const { completion } = request;
-      return publishRun(db, request.runId, completion ? () => completeInTransaction(db, completion, { now: Date.now() }) : undefined);
+      return publishRun(
+        db,
+        request.runId,
+        completion ? () => completeInTransaction(db, completion, { now: Date.now() }) : undefined,
+        request.sync,
+      );
     }
     case 'discard':
       return discardRun(db, request.runId);

@@ -7,6 +7,7 @@
  */
 import type { Worker } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
+import type { ConnectorSyncWrite } from '../store/connectors.js';
 import type { PublishOutcome } from '../store/publish.js';
 import type { StagedPack } from '../store/packs.js';
 import type { OpenedRun } from '../store/runs.js';
@@ -33,7 +34,7 @@ export type WriteRequest = { id: number } & (
   | { op: 'appendStage'; runId: number; at: StageAddress; dims: number | null; ord: number; chunks: ChunkWrite[] }
   | { op: 'finishStage'; runId: number; version: number }
   | { op: 'stagePack'; runId: number; pack: StagedPack }
-  | { op: 'publish'; runId: number; completion: TaskCompletion | null }
+  | { op: 'publish'; runId: number; completion: TaskCompletion | null; sync?: ConnectorSyncWrite }
   | { op: 'discard'; runId: number }
   | { op: 'collect' }
 );

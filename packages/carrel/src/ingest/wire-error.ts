@@ -17,6 +17,8 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   AddressBlockedError: errors.AddressBlockedError,
   FetchFailedError: errors.FetchFailedError,
   InvalidPackError: errors.InvalidPackError,
+  SourceUnavailableError: errors.SourceUnavailableError,
+  InsecureSecretsError: errors.InsecureSecretsError,
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
   EmbedderFailedError: errors.EmbedderFailedError,

@@ -71,12 +71,38 @@ function anyOf(globs: readonly string[], argument: string): (path: string) => bo
   return (path) => matchers.some((m) => m(path));
 }
 
+/** The include and exclude predicates of a filter (its globs checked, named `<prefix>include`/`<prefix>exclude` when bad). */
+function compileFilter(filter: DirectoryFilter, prefix = ''): { include(path: string): boolean; exclude(path: string): boolean } {
+  const readable = anyOf(DEFAULT_INCLUDE, 'include');
+  const wanted = filter.include === undefined ? () => true : anyOf(checkGlobs(filter.include, `${prefix}include`), `${prefix}include`);
+  const exclude = anyOf(
+    [...DEFAULT_EXCLUDE, ...(filter.exclude === undefined ? [] : checkGlobs(filter.exclude, `${prefix}exclude`))],
+    `${prefix}exclude`,
+  );
+  return { include: (path) => readable(path) && wanted(path), exclude };
+}
+
+/** Whether a folder is left out: a glob names the folder itself or everything in it. */
+const folderExcluded = (exclude: (path: string) => boolean, rel: string) => exclude(`${rel}/`) || exclude(`${rel}/x`);
+
+/**
+ * The filter as a predicate over a file's `/`-separated path relative to the root, for files
+ * listed without a walk (a git tree): the same verdict a walk gives, .gitignore files aside. A bad
+ * glob is reported as `<prefix>include` or `<prefix>exclude`.
+ */
+export function fileFilter(filter: DirectoryFilter, prefix = ''): (rel: string) => boolean {
+  const { include, exclude } = compileFilter(filter, prefix);
+  return (rel) => {
+    if (!include(rel) || exclude(rel)) return false;
+    for (let end = rel.indexOf('/'); end >= 0; end = rel.indexOf('/', end + 1))
+      if (folderExcluded(exclude, rel.slice(0, end))) return false;
+    return true;
+  };
+}
+
 /** Yields the absolute paths of matching files under `root`, sorted within each directory. */
 export async function* walkDirectory(root: string, filter: DirectoryFilter = {}): AsyncGenerator<string> {
-  const readable = anyOf(DEFAULT_INCLUDE, 'include');
-  const wanted = filter.include === undefined ? () => true : anyOf(checkGlobs(filter.include, 'include'), 'include');
-  const include = (path: string) => readable(path) && wanted(path);
-  const exclude = anyOf([...DEFAULT_EXCLUDE, ...(filter.exclude === undefined ? [] : checkGlobs(filter.exclude, 'exclude'))], 'exclude');
+  const { include, exclude } = compileFilter(filter);
   const useGitignore = filter.gitignore ?? true;
 
   async function* visit(dir: string, scopes: IgnoreScope[]): AsyncGenerator<string> {
@@ -91,7 +117,7 @@ export async function* walkDirectory(root: string, filter: DirectoryFilter = {})
       const rel = toPosix(relative(root, path));
       const isDir = entry.isDirectory();
       if (!isDir && !entry.isFile()) continue; // symlinks and sockets are not followed
-      if (exclude(isDir ? `${rel}/` : rel) || (isDir && exclude(`${rel}/x`))) continue;
+      if (isDir ? folderExcluded(exclude, rel) : exclude(rel)) continue;
       if (ignoredByGit(local, path, isDir)) continue;
       if (isDir) yield* visit(path, local);
       else if (include(rel)) yield path;

@@ -2,7 +2,8 @@
  * Publishing a run: in ONE transaction, every finished version the run staged becomes its
  * document's live version, the versions they replace become garbage, the run's embedder binding and
  * chunking plan are applied to its library, the pack it installs (if any) is recorded with the documents
- * its last version dropped retired (`packs.ts`), and (when the run works for a task) the task is completed. The work is
+ * its last version dropped retired (`packs.ts`), a connector sync's deletions, version markers and
+ * cursor are recorded (`connectors.ts`), and (when the run works for a task) the task is completed. The work is
  * proportional to the number of documents, not chunks: chunks already sit in place, invisible.
  *
  * A cancel and a publish therefore decide atomically: the task's completion is a compare-and-set
@@ -13,6 +14,8 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
+import type { ConnectorSyncWrite } from './connectors.js';
+import { applyConnectorSync } from './connectors.js';
 import { getLibrary } from './libraries.js';
 import { applyRunPack } from './packs.js';
 import { deleteVectorsOfChunks } from './vectors.js';
@@ -44,9 +47,10 @@ interface StageRow {
 
 /**
  * Publishes the run. `completeTask`, when given, runs inside the transaction before anything is
- * written and must return false if the task can no longer complete (cancelled, lease lost).
+ * written and must return false if the task can no longer complete (cancelled, lease lost). `sync`,
+ * for a connector's sync, is applied after the documents.
  */
-export function publishRun(db: Database, runId: number, completeTask?: () => boolean): PublishOutcome {
+export function publishRun(db: Database, runId: number, completeTask?: () => boolean, sync?: ConnectorSyncWrite): PublishOutcome {
   return db
     .transaction((): PublishOutcome => {
       const run = getRun(db, runId);
@@ -88,6 +92,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
         addTags.run(s.document_id, s.tags);
         documents++;
       }
+      if (sync) applyConnectorSync(db, library.id, sync, now);
       stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
       const retired = applyRunPack(db, runId, library.id, now);
       stmt(db, "UPDATE ingest_runs SET state = 'published' WHERE id = ?").run(runId);

@@ -50,11 +50,13 @@ describe('carrel mcp over stdio', () => {
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name).sort()).toEqual(
       [
+        'add_connector',
         'cancel_task',
         'get_document',
         'get_task',
         'index_document',
         'install_pack',
+        'list_connectors',
         'list_documents',
         'list_libraries',
         'list_packs',
@@ -62,13 +64,18 @@ describe('carrel mcp over stdio', () => {
         'rate_chunk',
         'reindex_library',
         'remove_pack',
+        'remove_connector',
         'search',
+        'show_connector',
         'status',
+        'sync_connector',
       ].sort(),
     );
     const byName = new Map(tools.map((t) => [t.name, t]));
     expect(byName.get('index_document')!.inputSchema.properties).toHaveProperty('async');
     expect(byName.get('reindex_library')!.inputSchema.properties).toHaveProperty('async');
+    expect(byName.get('sync_connector')!.inputSchema.properties).toHaveProperty('async');
+    expect(byName.get('add_connector')!.inputSchema.properties).not.toHaveProperty('async');
     expect(byName.get('search')!.inputSchema.properties).not.toHaveProperty('async');
     expect((byName.get('index_document') as { execution?: unknown }).execution).toEqual({ taskSupport: 'optional' });
   });

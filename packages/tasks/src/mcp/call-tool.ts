@@ -15,7 +15,7 @@ import type { TaskRecord } from '../task.js';
 import { InsufficientScopeError, TaskModeError } from './errors.js';
 import type { Caller, ToolTaskMeta } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
-import { toolHandlerName, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
+import { toolHandlerName, toolUniqueKey, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
 
 /** The argument name a non-task client uses to start a slow tool in the background. */
 export const ASYNC_ARGUMENT = 'async';
@@ -136,6 +136,7 @@ export class ToolCalls {
   ): Promise<TaskRecord> {
     if (!meta.sync) this.limiter.take(caller.owner, caller.rateLimit);
     const input: ToolTaskInput = { arguments: args, answers };
+    const uniqueKey = toolUniqueKey(tool, args);
     const { task } = await this.engine.create({
       handler: toolHandlerName(tool.name),
       input,
@@ -143,7 +144,7 @@ export class ToolCalls {
       meta: { ...meta },
       ttlMs: Math.min(requestedTtlMs ?? caller.defaultTtlMs, caller.maxTtlMs),
       ...(tool.maxAttempts !== undefined && { maxAttempts: tool.maxAttempts }),
-      ...(tool.uniqueKey && { uniqueKey: `${toolHandlerName(tool.name)}:${tool.uniqueKey(args)}` }),
+      ...(uniqueKey !== undefined && { uniqueKey }),
     });
     return task;
   }

@@ -12,7 +12,7 @@ export { McpTaskServer } from './server.js';
 export type { McpTaskServerOptions } from './server.js';
 export type { Serving } from './model.js';
 export type { Revision } from './era.js';
-export { defineTool, elicit, toolHandlerName, toolTaskHandlers } from './tool.js';
+export { defineTool, elicit, toolHandlerName, toolTaskHandlers, toolUniqueKey } from './tool.js';
 export type { AnyToolDefinition, TaskMode, ToolContext, ToolDefinition, ToolTaskInput } from './tool.js';
 export { serveStdio } from './transports/stdio.js';
 export type { StdioOptions } from './transports/stdio.js';

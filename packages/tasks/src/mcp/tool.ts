@@ -111,6 +111,11 @@ export function elicit(message: string, requestedSchema: ElicitRequestFormParams
   return { method: 'elicitation/create', params: { mode: 'form', message, requestedSchema } } as InputRequest;
 }
 
+/** The engine unique key of a call of `tool` with `args`, or undefined if the tool declares none. */
+export function toolUniqueKey<Args>(tool: ToolDefinition<Args>, args: Args): string | undefined {
+  return tool.uniqueKey && `${toolHandlerName(tool.name)}:${tool.uniqueKey(args)}`;
+}
+
 /** The engine input of a tool task: the validated arguments and the answers gathered before start. */
 export interface ToolTaskInput {
   arguments: unknown;

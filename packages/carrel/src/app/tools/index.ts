@@ -6,17 +6,22 @@
  */
 import type { AnyToolDefinition } from '@carrel/tasks/mcp';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { addConnectorTool } from './add-connector.js';
 import { getDocumentTool } from './get-document.js';
 import { indexDocumentTool } from './index-document.js';
 import { installPackTool } from './install-pack.js';
+import { listConnectorsTool } from './list-connectors.js';
 import { listDocumentsTool } from './list-documents.js';
 import { listLibrariesTool } from './list-libraries.js';
 import { listPacksTool } from './list-packs.js';
 import { rateChunkTool } from './rate-chunk.js';
 import { reindexLibraryTool } from './reindex-library.js';
 import { removePackTool } from './remove-pack.js';
+import { removeConnectorTool } from './remove-connector.js';
 import { searchTool } from './search.js';
+import { showConnectorTool } from './show-connector.js';
 import { statusTool } from './status.js';
+import { syncConnectorTool } from './sync-connector.js';
 
 /** The tools over one knowledge base. */
 export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
@@ -30,6 +35,11 @@ export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
     installPackTool(kb),
     listPacksTool(kb),
     removePackTool(kb),
+    syncConnectorTool(kb),
+    addConnectorTool(kb),
+    listConnectorsTool(kb),
+    showConnectorTool(kb),
+    removeConnectorTool(kb),
     rateChunkTool(kb),
     statusTool(kb),
   ];

@@ -20,6 +20,8 @@ export const toolFix: FixNamer = (fix) => {
       return "pass the page's text as content to index_document instead";
     case 'list_libraries':
       return 'list_libraries lists them';
+    case 'list_connectors':
+      return 'list_connectors lists them';
     case 'configure_embedder':
       return "keyword search still works; a semantic model is the server user's setting (carrel --embedder)";
   }

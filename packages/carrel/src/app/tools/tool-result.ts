@@ -10,7 +10,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from '@carrel/tasks/mcp';
 import { TaskFailure } from '@carrel/tasks';
-import { KnowledgeBaseError, StoreBusyError } from '../../errors.js';
+import { KnowledgeBaseError, SourceUnavailableError, StoreBusyError } from '../../errors.js';
 import { withFix } from '../../fix.js';
 import type { IngestResult } from '../../ingest/jobs.js';
 import type { RunOptions } from '../../ingest/worker-client.js';
@@ -82,8 +82,11 @@ export async function writeAnswer(
       try {
         return render(await write(base, run));
       } catch (error) {
-        // A lock held too long passes: the task is tried again (and resumes what it staged).
-        if (error instanceof StoreBusyError) throw new TaskFailure(error.message, { retryable: true });
+        // A lock held too long, or a source unavailable for a while, passes: the task is tried again
+        // (and resumes what it staged), no sooner than the source asked.
+        if (error instanceof SourceUnavailableError) await retryAfter(error, ctx.signal);
+        if (error instanceof StoreBusyError || error instanceof SourceUnavailableError)
+          throw new TaskFailure(error.message, { retryable: true });
         throw error;
       }
     });
@@ -94,6 +97,27 @@ export async function writeAnswer(
   // An error the model reads ends the task: what the write staged will never be published.
   if (answered.isError) await discard();
   return answered;
+}
+
+/** Longest wait a source may ask for before the retry is scheduled. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * Waits out a source's `Retry-After` (capped) before the task is handed to the engine's backoff,
+ * which then adds its own delay: the retry comes no sooner than the source asked. A cancel ends the wait.
+ */
+async function retryAfter(error: SourceUnavailableError, signal: AbortSignal): Promise<void> {
+  const ms = Math.min(Number(error.data?.retryAfterMs ?? 0), MAX_RETRY_AFTER_MS);
+  if (!(ms > 0) || signal.aborted) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(done, ms);
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Whether the task was stopped only to run again elsewhere or later. */

@@ -1,0 +1,59 @@
+/**
+ * `add_connector`: configure a source (a folder, a git repository) that `sync_connector` keeps a
+ * library in step with. The options are checked now; a token goes to the secrets file, never the
+ * database or a task record, and is shown masked from then on.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import { CONNECTOR_KINDS } from '../../connectors/kinds.js';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { renderConnector } from '../render.js';
+import { LIBRARY_SHAPE } from './target.js';
+import { answer, dataResult } from './tool-result.js';
+
+const schema = z.object({
+  name: z.string().min(1).max(100).describe('A name of your choice for the connector (letters, digits, . _ -), used to sync or remove it.'),
+  kind: z.enum(CONNECTOR_KINDS as [string, ...string[]]).describe('directory: a local folder; git: a git repository branch.'),
+  ...LIBRARY_SHAPE,
+  options: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'directory: {"path": folder, "include"?: [globs], "exclude"?: [globs]}. git: {"repository": https/ssh clone URL or local path, "branch"?: name (default main), "include"?: [globs], "exclude"?: [globs]}.',
+    ),
+  secret: z
+    .string()
+    .min(1)
+    .max(4096)
+    .optional()
+    .describe('git over https: a token for a private repository, stored apart and shown masked.'),
+});
+
+/** The `add_connector` tool over `kb`. */
+export function addConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'add_connector',
+    title: 'Add a connector',
+    description:
+      'Configure a source that sync_connector keeps a library in step with: a local folder (directory) or a git repository branch (git). Nothing is indexed until the first sync.',
+    inputSchema: schema,
+    annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
+    taskMode: 'never',
+    run: (args, ctx) =>
+      answer(ctx, async () => {
+        const view = await (
+          await kb.get()
+        ).addConnector({
+          name: args.name,
+          kind: args.kind,
+          library: args.library,
+          ...(args.version !== undefined && { version: args.version }),
+          ...(args.options && { options: args.options }),
+          ...(args.secret !== undefined && { secret: args.secret }),
+        });
+        return dataResult(`Added connector ${renderConnector(view)}\nSync it with sync_connector.`, view);
+      }),
+  });
+}

@@ -1,0 +1,33 @@
+/**
+ * `list_connectors`: the configured connectors with their library, last sync and document count;
+ * secrets masked.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { renderConnector } from '../render.js';
+import { answer, dataResult } from './tool-result.js';
+
+const schema = z.object({});
+
+/** The `list_connectors` tool over `kb`. */
+export function listConnectorsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'list_connectors',
+    title: 'List connectors',
+    description: 'List the configured connectors (folders, git repositories) with their library, last sync and document count.',
+    inputSchema: schema,
+    annotations: { readOnlyHint: true, openWorldHint: false },
+    taskMode: 'never',
+    run: (_args, ctx) =>
+      answer(ctx, async () => {
+        const connectors = (await kb.get()).listConnectors();
+        const text = connectors.length
+          ? connectors.map((c) => `- ${renderConnector(c)}`).join('\n')
+          : 'No connectors yet: add one with add_connector.';
+        return dataResult(text, { connectors });
+      }),
+  });
+}

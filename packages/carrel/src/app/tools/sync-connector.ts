@@ -1,0 +1,37 @@
+/**
+ * `sync_connector`: bring a connector's library in step with its source (new and changed items
+ * indexed, unchanged ones untouched, deleted ones removed). Task-capable like `index_document`:
+ * progress is items done / total, a cancel stops between batches and leaves the library and the
+ * connector's cursor as they were, and a second call while a sync of the same connector is live
+ * gets that task. A source unavailable for a while (a timeout, a reset, 429 or 5xx) is tried
+ * again; a refusal or bad content is not.
+ *
+ * @module
+ */
+import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
+import { z } from 'zod';
+import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { CONNECTOR_NAME } from './connector-name.js';
+import { writeAnswer } from './tool-result.js';
+
+const schema = z.object({ connector: CONNECTOR_NAME });
+
+/** Attempts of a sync whose source is unavailable for a while (or whose process died). */
+const SYNC_ATTEMPTS = 5;
+
+/** The `sync_connector` tool over `kb`. */
+export function syncConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<typeof schema>> {
+  return defineTool({
+    name: 'sync_connector',
+    title: 'Sync a connector',
+    description:
+      "Bring a connector's library in step with its source: new and changed files are indexed, unchanged ones left alone, deleted ones removed. Runs as a task; a second call while one runs returns that task.",
+    inputSchema: schema,
+    annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
+    taskMode: 'optional',
+    maxAttempts: SYNC_ATTEMPTS,
+    uniqueKey: (args) => args.connector,
+    about: (args) => `connector ${args.connector}`,
+    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.syncConnector(args.connector, run)),
+  });
+}

@@ -1,0 +1,121 @@
+/**
+ * `carrel connectors add|list|show|remove`: configure the sources `carrel sync` keeps a library in
+ * step with. A token is read from an environment variable (`--token-env`), never from the command
+ * line (which other users and the shell history can read), and listings show it masked.
+ *
+ * @module
+ */
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import type { ConnectorView } from '../../connectors/configs.js';
+import { renderConnector } from '../../app/render.js';
+import { commandContext, withKnowledgeBase } from '../context.js';
+import { CliError, ExitCode } from '../errors.js';
+import { print } from '../output.js';
+
+interface AddOptions {
+  kind: string;
+  library: string;
+  libVersion?: string;
+  path?: string;
+  repository?: string;
+  branch?: string;
+  include?: string[];
+  exclude?: string[];
+  tokenEnv?: string;
+}
+
+/** Adds `connectors` to the program. */
+export function register(program: Command): void {
+  const connectors = program.command('connectors').description('Configure sources that carrel sync keeps a library in step with');
+
+  connectors
+    .command('add')
+    .description('Add a connector: a folder (--kind directory --path) or a git repository (--kind git --repository)')
+    .argument('<name>', 'a name of your choice (letters, digits, . _ -)')
+    .requiredOption('-k, --kind <kind>', 'directory or git')
+    .requiredOption('-l, --library <name>', 'library to fill, or name@version')
+    .option('--lib-version <version>', 'library version')
+    .option('--path <dir>', 'directory: the folder (inside the allowed roots)')
+    .option('--repository <url|dir>', 'git: an https:// or ssh:// clone URL, or a local repository inside the allowed roots')
+    .option('--branch <name>', 'git: the branch (default main)')
+    .option('--include <glob>', 'only files matching this glob (repeatable)', collect)
+    .option('--exclude <glob>', 'leave out files and folders matching this glob (repeatable)', collect)
+    .option('--token-env <variable>', 'git over https: the environment variable holding a token')
+    .action(async (name: string, o: AddOptions, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const secret = o.tokenEnv === undefined ? undefined : tokenFrom(o.tokenEnv);
+      const options = {
+        ...(o.path !== undefined && { path: resolve(o.path) }),
+        ...(o.repository !== undefined && { repository: localOrUrl(o.repository) }),
+        ...(o.branch !== undefined && { branch: o.branch }),
+        ...(o.include && { include: o.include }),
+        ...(o.exclude && { exclude: o.exclude }),
+      };
+      const view = await withKnowledgeBase(settings, (kb) =>
+        kb.addConnector({
+          name,
+          kind: o.kind,
+          library: o.library,
+          ...(o.libVersion !== undefined && { version: o.libVersion }),
+          options,
+          ...(secret !== undefined && { secret }),
+        }),
+      );
+      print(view, json, (v) => `Added connector ${renderConnector(v)}\nSync it with: carrel sync ${v.name}`);
+    });
+
+  connectors
+    .command('list')
+    .description('List connectors')
+    .action(async (_o: unknown, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const list = await withKnowledgeBase(settings, (kb) => kb.listConnectors());
+      print({ connectors: list }, json, ({ connectors: all }: { connectors: ConnectorView[] }) =>
+        all.length === 0 ? 'No connectors yet: add one with carrel connectors add.' : all.map((c) => renderConnector(c)).join('\n'),
+      );
+    });
+
+  connectors
+    .command('show')
+    .description("Show a connector's options, cursor and last sync")
+    .argument('<name>', 'the connector')
+    .action(async (name: string, _o: unknown, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const view = await withKnowledgeBase(settings, (kb) => kb.showConnector(name));
+      print(view, json, (v) => renderConnector(v, { detailed: true }));
+    });
+
+  connectors
+    .command('remove')
+    .description('Remove a connector and its secret; its documents stay unless --delete-documents')
+    .argument('<name>', 'the connector')
+    .option('--delete-documents', 'also delete the documents it brought into its library')
+    .action(async (name: string, o: { deleteDocuments?: boolean }, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const removed = await withKnowledgeBase(settings, (kb) => kb.removeConnector(name, { deleteDocuments: o.deleteDocuments === true }));
+      print(
+        removed,
+        json,
+        (r) =>
+          `Removed connector ${r.removed}${o.deleteDocuments ? `; ${r.deletedDocuments} documents deleted` : '; its documents are kept'}`,
+      );
+    });
+}
+
+/** Commander's way to repeat an option: each `--include <glob>` adds one. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** A relative local path is made absolute here (the sync may run in another folder); URLs are kept. */
+function localOrUrl(repository: string): string {
+  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository) ? repository : resolve(repository);
+}
+
+function tokenFrom(variable: string): string {
+  const token = process.env[variable];
+  if (token === undefined || token === '')
+    throw new CliError(`--token-env ${variable}: the environment variable ${variable} is not set`, ExitCode.Usage);
+  return token;
+}

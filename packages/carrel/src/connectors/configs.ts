@@ -1,0 +1,93 @@
+/**
+ * Connector configurations as the knowledge base takes and shows them: a new connector's name,
+ * kind, target library and options checked (each bad one named), and the view every listing
+ * gives, its secret masked.
+ *
+ * @module
+ */
+import { InvalidInputError } from '../errors.js';
+import { parseLibraryRef } from '../library-ref.js';
+import type { ConnectorRecord } from '../store/connectors.js';
+import { connectorKind } from './kinds.js';
+import { maskSecret } from './secrets.js';
+
+/** A connector to add. */
+export interface ConnectorInput {
+  /** Unique, chosen by the user: letters, digits, `.`, `_`, `-`. */
+  name: string;
+  /** `directory` or `git`. */
+  kind: string;
+  /** The library it fills, `name` or `name@version`. */
+  library: string;
+  version?: string;
+  /** The kind's options (see each kind's module); never a secret. */
+  options?: Record<string, unknown>;
+  /** A token, stored apart (secrets.ts), for kinds that take one. */
+  secret?: string;
+}
+
+/** A connector as listings show it. */
+export interface ConnectorView {
+  name: string;
+  kind: string;
+  library: string;
+  version: string;
+  options: Record<string, unknown>;
+  /** The secret masked (`****abcd`), or null without one. */
+  secret: string | null;
+  /** Where the last sync left off (a commit id for git), or null. */
+  cursor: string | null;
+  /** ISO time of the last sync, or null before the first. */
+  lastSync: string | null;
+  lastOutcome: string | null;
+  /** Sources the connector holds in its library. */
+  documents: number;
+}
+
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const MAX_SECRET_CHARS = 4096;
+
+/** The input checked: the kind's options normalized, the library split. */
+export async function checkConnectorInput(
+  input: ConnectorInput,
+  roots: readonly string[],
+): Promise<{ name: string; kind: string; library: string; version: string; options: Record<string, unknown>; secret?: string }> {
+  if (typeof input.name !== 'string' || !NAME.test(input.name))
+    throw new InvalidInputError('name', 'a name of 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
+  const kind = connectorKind(input.kind);
+  if (typeof input.library !== 'string' || input.library.trim() === '' || input.library.length > 200)
+    throw new InvalidInputError('library', 'a non-empty name of at most 200 characters');
+  const ref = parseLibraryRef(input.library.trim(), input.version);
+  const options = input.options ?? {};
+  if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidInputError('options', `an object of ${kind.kind} options`);
+  const checked = await kind.checkOptions(options, { roots });
+  if (input.secret !== undefined) {
+    if (!kind.secret) throw new InvalidInputError('secret', `nothing: a ${kind.kind} connector takes no secret`);
+    if (typeof input.secret !== 'string' || input.secret.length === 0 || input.secret.length > MAX_SECRET_CHARS || /\s/.test(input.secret))
+      throw new InvalidInputError('secret', `${kind.secret}, without spaces, at most ${MAX_SECRET_CHARS} characters`);
+  }
+  return {
+    name: input.name,
+    kind: kind.kind,
+    library: ref.library,
+    version: ref.version ?? '',
+    options: checked,
+    ...(input.secret !== undefined && { secret: input.secret }),
+  };
+}
+
+/** The listing of a stored connector. */
+export function connectorView(record: ConnectorRecord, secret: string | undefined, documents: number): ConnectorView {
+  return {
+    name: record.name,
+    kind: record.kind,
+    library: record.library,
+    version: record.version,
+    options: record.options,
+    secret: secret === undefined ? null : maskSecret(secret),
+    cursor: record.cursor,
+    lastSync: record.lastSyncAt === null ? null : new Date(record.lastSyncAt).toISOString(),
+    lastOutcome: record.lastOutcome,
+    documents,
+  };
+}

@@ -1,0 +1,160 @@
+/**
+ * Connectors as stored: their configuration, the cursor of their last sync, and the sources they
+ * brought into their library with a version marker each. A sync's cursor and markers are written
+ * by {@link applyConnectorSync} inside the publish transaction of the sync's run (`publish.ts`),
+ * so they change exactly when the documents they describe do.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import { findLibrary } from './libraries.js';
+import { retireDocument } from './documents.js';
+import { stmt } from './statements.js';
+
+/** A connector as stored. */
+export interface ConnectorRecord {
+  id: number;
+  name: string;
+  kind: string;
+  library: string;
+  version: string;
+  options: Record<string, unknown>;
+  cursor: string | null;
+  lastSyncAt: number | null;
+  lastOutcome: string | null;
+  createdAt: number;
+}
+
+interface ConnectorRow {
+  id: number;
+  name: string;
+  kind: string;
+  library: string;
+  version: string;
+  options: string;
+  cursor: string | null;
+  last_sync_at: number | null;
+  last_outcome: string | null;
+  created_at: number;
+}
+
+const toRecord = (r: ConnectorRow): ConnectorRecord => ({
+  id: r.id,
+  name: r.name,
+  kind: r.kind,
+  library: r.library,
+  version: r.version,
+  options: JSON.parse(r.options) as Record<string, unknown>,
+  cursor: r.cursor,
+  lastSyncAt: r.last_sync_at,
+  lastOutcome: r.last_outcome,
+  createdAt: r.created_at,
+});
+
+/** What a sync commits with its run's documents. */
+export interface ConnectorSyncWrite {
+  connectorId: number;
+  cursor: string | null;
+  /** Sources seen by the sync with their new version markers. */
+  markers: [source: string, marker: string][];
+  /** Sources gone from the source: their documents are deleted, if this connector brought them. */
+  deletions: string[];
+  /** One line on how the sync went, shown by `show_connector`. */
+  outcome: string;
+}
+
+/** Stores a new connector; returns undefined (and writes nothing) when the name is taken. */
+export function insertConnector(
+  db: Database,
+  c: { name: string; kind: string; library: string; version: string; options: Record<string, unknown> },
+): ConnectorRecord | undefined {
+  const info = stmt(
+    db,
+    'INSERT INTO connectors (name, kind, library, version, options, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
+  ).run(c.name, c.kind, c.library, c.version, JSON.stringify(c.options), Date.now());
+  return info.changes === 0 ? undefined : getConnector(db, Number(info.lastInsertRowid));
+}
+
+/** The connector with this id, or undefined. */
+export function getConnector(db: Database, id: number): ConnectorRecord | undefined {
+  const row = stmt<[number], ConnectorRow>(db, 'SELECT * FROM connectors WHERE id = ?').get(id);
+  return row && toRecord(row);
+}
+
+/** The connector with this name, or undefined. */
+export function findConnector(db: Database, name: string): ConnectorRecord | undefined {
+  const row = stmt<[string], ConnectorRow>(db, 'SELECT * FROM connectors WHERE name = ?').get(name);
+  return row && toRecord(row);
+}
+
+/** Every connector, by name. */
+export function listConnectors(db: Database): ConnectorRecord[] {
+  return stmt<[], ConnectorRow>(db, 'SELECT * FROM connectors ORDER BY name').all().map(toRecord);
+}
+
+/** How many sources the connector holds. */
+export function connectorItemCount(db: Database, connectorId: number): number {
+  return stmt<[number], { n: number }>(db, 'SELECT count(*) AS n FROM connector_items WHERE connector_id = ?').get(connectorId)!.n;
+}
+
+/** The connector's sources with their version markers. */
+export function connectorMarkers(db: Database, connectorId: number): Map<string, string> {
+  const rows = stmt<[number], { source: string; marker: string }>(
+    db,
+    'SELECT source, marker FROM connector_items WHERE connector_id = ?',
+  ).all(connectorId);
+  return new Map(rows.map((r) => [r.source, r.marker]));
+}
+
+/**
+ * Removes a connector; with `withDocuments`, the documents it brought go too (at once for every
+ * reader; the collector removes their chunks). Call inside a write transaction. Returns the
+ * number of documents deleted.
+ */
+export function deleteConnector(db: Database, connector: ConnectorRecord, withDocuments: boolean): number {
+  let deleted = 0;
+  if (withDocuments) {
+    const library = findLibrary(db, connector.library, connector.version);
+    if (library) for (const source of connectorMarkers(db, connector.id).keys()) if (retireSource(db, library.id, source)) deleted++;
+  }
+  stmt(db, 'DELETE FROM connectors WHERE id = ?').run(connector.id);
+  return deleted;
+}
+
+/**
+ * Applies a sync inside its run's publish transaction: deletes the documents of the sources that
+ * are gone (only those this connector brought), records the new markers and the cursor. A
+ * connector removed while it synced has nothing left to record.
+ */
+export function applyConnectorSync(db: Database, libraryId: number, sync: ConnectorSyncWrite, now: number): void {
+  if (!getConnector(db, sync.connectorId)) return;
+  const forget = stmt(db, 'DELETE FROM connector_items WHERE connector_id = ? AND source = ?');
+  for (const source of sync.deletions) {
+    if (forget.run(sync.connectorId, source).changes > 0) retireSource(db, libraryId, source);
+  }
+  const mark = stmt(
+    db,
+    'INSERT INTO connector_items (connector_id, source, marker) VALUES (?, ?, ?) ON CONFLICT (connector_id, source) DO UPDATE SET marker = excluded.marker',
+  );
+  for (const [source, marker] of sync.markers) mark.run(sync.connectorId, source, marker);
+  stmt(db, 'UPDATE connectors SET cursor = ?, last_sync_at = ?, last_outcome = ? WHERE id = ?').run(
+    sync.cursor,
+    now,
+    sync.outcome,
+    sync.connectorId,
+  );
+}
+
+/** Records how a sync that did not publish ended. */
+export function recordSyncFailure(db: Database, connectorId: number, outcome: string): void {
+  stmt(db, 'UPDATE connectors SET last_sync_at = ?, last_outcome = ? WHERE id = ?').run(Date.now(), outcome, connectorId);
+}
+
+/** Retires the live document of `source` in the library; returns whether there was one. */
+function retireSource(db: Database, libraryId: number, source: string): boolean {
+  const row = stmt<[number, string], { id: number }>(db, 'SELECT id FROM documents WHERE library_id = ? AND source = ?').get(
+    libraryId,
+    source,
+  );
+  return row !== undefined && retireDocument(db, row.id);
+}
