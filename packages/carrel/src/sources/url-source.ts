@@ -1,7 +1,8 @@
 /**
  * URL fetching with the limits a server needs: http(s) only, an overall timeout, a byte cap
  * enforced while streaming, at most `maxRedirects` redirects, and the private-address guard on
- * the first hop and every redirect (unless `allowPrivateAddresses`).
+ * the first hop and every redirect (unless `allowPrivateAddresses`). `fetchResponse` returns any
+ * status with the validators a crawler re-syncs with; `fetchUrl` wants a 2xx page.
  *
  * @module
  */
@@ -35,14 +36,38 @@ export interface FetchedContent {
   mediaType: MediaType;
 }
 
-interface Hop {
+/** Options of {@link fetchResponse}. */
+export interface ResponseOptions {
+  signal?: AbortSignal;
+  /** Request headers added to the defaults (a crawler's If-None-Match, If-Modified-Since). */
+  headers?: Record<string, string>;
+  /**
+   * Asked before each redirect is followed; false stops there and returns the redirect itself, so a
+   * crawler never requests a page outside its scope.
+   */
+  followRedirect?: (to: URL) => boolean;
+}
+
+/** The final response of {@link fetchResponse}, whatever its status. */
+export interface FetchedResponse {
+  /** The URL that answered (after the redirects followed). */
+  url: string;
   status: number;
-  location: string | undefined;
+  /** The target of a redirect that was not followed. */
+  location: URL | undefined;
   contentType: string | undefined;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  /** The body of a 2xx answer; empty for every other status. */
   bytes: Uint8Array;
 }
 
-function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<Hop> {
+type Hop = Omit<FetchedResponse, 'url' | 'location'> & { location: string | undefined };
+
+/** The statuses that redirect; a 304 is an answer to a conditional request, not one of them. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal, headers: Record<string, string>): Promise<Hop> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.get(
@@ -52,14 +77,17 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
         headers: {
           'user-agent': 'carrel (documentation indexer)',
           accept: 'text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1',
+          ...headers,
         },
         ...(limits.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
       },
       (res) => {
         const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
+        const answer = { status, location: res.headers.location, contentType: res.headers['content-type'] };
+        const validators = { etag: res.headers.etag, lastModified: res.headers['last-modified'] };
+        if (status < 200 || status >= 300) {
           res.resume();
-          resolve({ status, location: res.headers.location, contentType: undefined, bytes: new Uint8Array() });
+          resolve({ ...answer, ...validators, bytes: new Uint8Array() });
           return;
         }
         const declared = Number(res.headers['content-length']);
@@ -79,9 +107,7 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
           }
           parts.push(part);
         });
-        res.on('end', () =>
-          resolve({ status, location: undefined, contentType: res.headers['content-type'], bytes: Buffer.concat(parts) }),
-        );
+        res.on('end', () => resolve({ ...answer, ...validators, bytes: Buffer.concat(parts) }));
         res.on('error', reject);
       },
     );
@@ -89,8 +115,13 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
   });
 }
 
-/** Fetches `href` within `limits`; throws a KnowledgeBaseError describing any refusal or failure. */
-export async function fetchUrl(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedContent> {
+/**
+ * Requests `href` within `limits`, following redirects, and returns the final answer whatever its
+ * status; throws a KnowledgeBaseError for a refusal (scheme, address, size, too many redirects) or a
+ * failure (network, timeout).
+ */
+export async function fetchResponse(href: string, limits: FetchLimits, options: ResponseOptions = {}): Promise<FetchedResponse> {
+  const { signal, headers = {}, followRedirect } = options;
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let url: URL;
@@ -105,23 +136,31 @@ export async function fetchUrl(href: string, limits: FetchLimits, signal?: Abort
     if (!limits.allowPrivateAddresses) checkLiteralHost(url.hostname);
     let hop: Hop;
     try {
-      hop = await requestOnce(url, limits, combined);
+      hop = await requestOnce(url, limits, combined, headers);
     } catch (err) {
       if (err instanceof AddressBlockedError || err instanceof ContentTooLargeError) throw err;
       if (signal?.aborted) throw signal.reason;
       if (timeout.aborted) throw new FetchFailedError(url.href, `timed out after ${limits.timeoutMs} ms`);
       throw new FetchFailedError(url.href, (err as Error).message);
     }
-    if (hop.status >= 300 && hop.status < 400) {
+    if (REDIRECTS.has(hop.status)) {
       if (!hop.location) throw new FetchFailedError(url.href, `HTTP ${hop.status} without a Location header`);
+      const to = new URL(hop.location, url);
+      if (followRedirect && !followRedirect(to)) return { ...hop, url: url.href, location: to };
       if (redirects >= limits.maxRedirects) throw new FetchFailedError(href, `more than ${limits.maxRedirects} redirects`);
-      url = new URL(hop.location, url);
+      url = to;
       continue;
     }
-    if (hop.status < 200 || hop.status >= 300) throw new FetchFailedError(url.href, `HTTP ${hop.status}`);
-    const mediaType = mediaTypeOfContentType(hop.contentType, url.href);
-    if (!mediaType)
-      throw new UnsupportedContentError(url.href, `content type ${hop.contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
-    return { url: url.href, bytes: hop.bytes, mediaType };
+    return { ...hop, url: url.href, location: undefined };
   }
+}
+
+/** Fetches `href` within `limits`; throws a KnowledgeBaseError describing any refusal or failure. */
+export async function fetchUrl(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedContent> {
+  const response = await fetchResponse(href, limits, signal ? { signal } : {});
+  if (response.status < 200 || response.status >= 300) throw new FetchFailedError(response.url, `HTTP ${response.status}`);
+  const mediaType = mediaTypeOfContentType(response.contentType, response.url);
+  if (!mediaType)
+    throw new UnsupportedContentError(response.url, `content type ${response.contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
+  return { url: response.url, bytes: response.bytes, mediaType };
 }
