@@ -23,7 +23,8 @@ export function normaliseUrl(href: string, base?: string | URL): string | undefi
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   url.hash = '';
-  if (url.search === '?') url.search = '';
+  // `search` reads '' for an empty query as for none; assigning '' drops the lone '?' from href.
+  if (url.search === '') url.search = '';
   return url.href;
 }
 

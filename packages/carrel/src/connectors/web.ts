@@ -85,6 +85,9 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
   }
 
   const contentSeen = new Set<string>();
+  /** URLs requested, and those of them that are documents (reported as upserts or unchanged). */
+  const visited = new Set<string>();
+  const documents = new Set<string>();
   let requested = 0;
   let cut = false;
   for (let entry = frontier.take(); entry !== undefined; entry = frontier.take()) {
@@ -100,8 +103,10 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
 
   /** Requests one page and reports what it is now; queues the URLs it leads to. */
   async function* visit({ url, depth, listed }: FrontierEntry): AsyncGenerator<Change> {
-    const known = decodeVersion(context.known(url));
-    const held = context.known(url) !== undefined;
+    visited.add(url);
+    const marker = context.known(url);
+    const known = decodeVersion(marker);
+    const held = marker !== undefined;
     const gone: Change[] = held ? [{ type: 'delete', source: url }] : [];
     const kept: Change[] = held ? [{ type: 'unchanged', source: url }] : [];
     let response: FetchedResponse;
@@ -123,6 +128,7 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     }
     if (status === 304) {
       if (known !== undefined) contentSeen.add(known.sha256);
+      documents.add(url);
       return yield* kept;
     }
     if (status >= 500 || TRANSIENT_STATUSES.has(status)) return yield* kept;
@@ -135,8 +141,10 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
         const normal = normaliseUrl(link);
         if (normal !== undefined && wanted(normal)) frontier.add({ url: normal, depth: depth + 1, listed: false });
       }
+    // A page naming another as canonical is an alias of it, unless that page was requested and
+    // turned out no document (a 404, or a canonical naming this page back): then this one stands.
     const canonical = page?.canonical === undefined ? undefined : normaliseUrl(page.canonical);
-    if (canonical !== undefined && canonical !== url && wanted(canonical)) {
+    if (canonical !== undefined && canonical !== url && wanted(canonical) && (!visited.has(canonical) || documents.has(canonical))) {
       frontier.add({ url: canonical, depth, listed: true });
       return yield* gone;
     }
@@ -146,6 +154,7 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     contentSeen.add(sha256);
     // Equal bytes are unchanged even when the validators moved (a server that makes a new ETag per
     // response): the sync then has nothing to ingest.
+    documents.add(url);
     if (known?.sha256 === sha256) return yield* kept;
     const { bytes } = response;
     const version = encodeVersion({ etag: response.etag, lastModified: response.lastModified, sha256 });

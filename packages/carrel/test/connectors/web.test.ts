@@ -78,6 +78,8 @@ function route(path: string): { status: number; type?: string; body?: string | B
           '/dup-a',
           '/dup-b',
           '/alias?ref=nav#top',
+          '/cycle-a',
+          '/cycle-b',
           'mailto:someone@example.com',
           `http://localhost:${new URL(base).port}/other-origin`,
           ...(site.calendar ? ['/calendar/2026/01'] : []),
@@ -111,6 +113,10 @@ function route(path: string): { status: number; type?: string; body?: string | B
       return page('<p>the same bytes under two URLs</p>');
     case '/alias':
       return page(`<h1>Guide</h1><p>${site.guide}</p>`, `<link rel="canonical" href="${base}/guide">`);
+    case '/cycle-a':
+      return page('<p>a</p>', `<link rel="canonical" href="/cycle-b">`);
+    case '/cycle-b':
+      return page('<p>b</p>', `<link rel="canonical" href="/cycle-a">`);
     case '/orphan-a':
     case '/orphan-b':
     case '/from-llms':
@@ -225,9 +231,11 @@ describe('webConnector', () => {
 
     // The dup-b page is a duplicate of dup-a (one of them is the document); /alias names /guide
     // canonical; /old and the loop redirect; /missing is a 404; /huge is over the size cap.
+    // Two pages naming each other canonical: one of them is the document.
     const upserts = sources(first.changes, 'upsert');
-    expect(upserts.filter((s) => !s.startsWith('/dup-'))).toEqual(FIRST_SYNC_PAGES);
+    expect(upserts.filter((s) => !/^\/(dup|cycle)-/.test(s))).toEqual(FIRST_SYNC_PAGES);
     expect(upserts.filter((s) => s.startsWith('/dup-'))).toHaveLength(1);
+    expect(upserts.filter((s) => s.startsWith('/cycle-'))).toHaveLength(1);
     expect(first.changes.every((c) => c.type === 'upsert')).toBe(true);
     expect(first.done).toEqual({ type: 'done', cursor: null, complete: true });
 
@@ -268,6 +276,17 @@ describe('webConnector', () => {
     const conditional = requests.filter((r) => r.ifNoneMatch !== undefined);
     expect(conditional.filter((r) => r.status === 304).length).toBeGreaterThanOrEqual(firstLibrary.size - 3);
     expect(requests.some((r) => r.path === '/moved')).toBe(false);
+  });
+
+  it('keeps a page the server cannot serve for now (503), and deletes held pages the options now leave out', async () => {
+    const library = new Map<string, string>();
+    await sync(connector(), library);
+    site.goneStatus = 503;
+    const second = await sync(connector({ exclude: ['orphan-*'] }), library);
+    expect(sources(second.changes, 'unchanged')).toContain('/gone');
+    expect(sources(second.changes, 'delete')).toEqual(['/orphan-a', '/orphan-b']);
+    expect(library.has(`${base}/gone`)).toBe(true);
+    expect(second.done.complete).toBe(true);
   });
 
   it('stops following an infinite calendar and says the crawl is incomplete', async () => {
