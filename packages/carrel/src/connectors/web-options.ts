@@ -15,7 +15,8 @@ const httpUrl = z.string().refine((value) => {
   }
 });
 
-const globs = z.array(z.string().min(1)).default([]);
+// The same bounds as index_document's globs.
+const globs = z.array(z.string().min(1).max(1000)).max(100).default([]);
 
 /** The options schema (defaults applied by parsing). */
 export const webOptionsSchema = z.strictObject({
@@ -47,8 +48,8 @@ export type WebConnectorOptions = z.output<typeof webOptionsSchema>;
 const EXPECTED: Record<keyof WebConnectorOptions, string> = {
   url: 'an http(s) URL to start the crawl at',
   pathPrefix: 'a URL path starting with "/"',
-  include: 'a list of non-empty path globs',
-  exclude: 'a list of non-empty path globs',
+  include: 'at most 100 path globs of 1 to 1000 characters',
+  exclude: 'at most 100 path globs of 1 to 1000 characters',
   maxDepth: 'an integer from 0 to 100',
   maxPages: 'an integer from 1 to 1000000',
   delayMs: 'an integer number of milliseconds from 0 to 60000',

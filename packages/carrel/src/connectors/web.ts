@@ -80,6 +80,7 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     if (normal !== undefined && wanted(normal)) frontier.add({ url: normal, depth: 0, listed: true });
   }
   for (const source of context.knownSources()) {
+    if (frontier.has(source)) continue;
     if (wanted(source)) frontier.add({ url: source, depth: 0, listed: true });
     else yield { type: 'delete', source };
   }
@@ -109,12 +110,14 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     const held = marker !== undefined;
     const gone: Change[] = held ? [{ type: 'delete', source: url }] : [];
     const kept: Change[] = held ? [{ type: 'unchanged', source: url }] : [];
+    // Only the start URL can be outside the scope here; it is requested for its links, so in full.
+    const selected = scope.contains(url);
     let response: FetchedResponse;
     try {
       // Redirects are not followed in place: the target is queued like a link, so it is checked
       // against the scope, robots.txt and the address guard, and a redirect loop ends at the queue's
       // seen set.
-      response = await client.request(url, { headers: conditionalHeaders(known), followRedirect: () => false });
+      response = await client.request(url, { headers: selected ? conditionalHeaders(known) : {}, followRedirect: () => false });
     } catch (err) {
       if (client.cancelled || !(err instanceof KnowledgeBaseError)) throw err;
       // A failed request says nothing about the page; a refused one (too large, a blocked address) is no document.
@@ -148,13 +151,13 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
       frontier.add({ url: canonical, depth, listed: true });
       return yield* gone;
     }
-    if (page?.noindex === true || !scope.contains(url)) return yield* gone;
+    if (page?.noindex === true || !selected) return yield* gone;
     const sha256 = contentHash(response.bytes);
     if (contentSeen.has(sha256)) return yield* gone;
     contentSeen.add(sha256);
+    documents.add(url);
     // Equal bytes are unchanged even when the validators moved (a server that makes a new ETag per
     // response): the sync then has nothing to ingest.
-    documents.add(url);
     if (known?.sha256 === sha256) return yield* kept;
     const { bytes } = response;
     const version = encodeVersion({ etag: response.etag, lastModified: response.lastModified, sha256 });

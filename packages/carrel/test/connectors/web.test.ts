@@ -309,9 +309,18 @@ describe('webConnector', () => {
   });
 
   it('keeps to the path prefix and the globs', async () => {
-    const result = await sync(connector({ pathPrefix: '/guide', exclude: ['guide/new'] }), new Map());
-    // The start URL is outside both, so it is requested for its links but is no document.
-    expect(sources(result.changes, 'upsert')).toEqual(['/guide']);
+    const library = new Map<string, string>();
+    await sync(connector(), library);
+    const result = await sync(connector({ pathPrefix: '/guide', exclude: ['guide/new'] }), library);
+    // The start URL is outside both, so it is requested for its links but is no document (deleted once).
+    expect(sources(result.changes, 'unchanged')).toEqual(['/guide']);
+    expect(sources(result.changes, 'upsert')).toEqual([]);
+    expect(sources(result.changes, 'delete')).toEqual(
+      FIRST_SYNC_PAGES.filter((p) => p !== '/guide')
+        .concat(['/cycle-b', '/dup-a'])
+        .sort(),
+    );
+    expect([...library.keys()]).toEqual([`${base}/guide`]);
   });
 
   it('refuses the same site without allowPrivateAddresses, before any request reaches it', async () => {

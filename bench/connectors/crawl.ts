@@ -1,0 +1,109 @@
+/**
+ * Crawl benchmark: pages/s of the web connector over a generated local site (crawl-site.ts, in a
+ * child process), politeness delay 0, one request at a time as the connector always works. Three
+ * subjects, interleaved in each round:
+ *
+ * - `floor`: a bare loop of sequential `http.get`s of the same page URLs (Node's default agent, as
+ *   the connector's guarded fetch uses), bodies read and dropped — the cost of the requests alone,
+ *   the anchor of the ratios;
+ * - `first sync`: the connector from an empty library (every page fetched, parsed for links,
+ *   hashed, reported as an upsert);
+ * - `re-sync`: the connector again with the first sync's version markers (every page answers 304).
+ *
+ *   node --conditions=carrel-source --import tsx bench/connectors/crawl.ts [--pages 2000] [--rounds 5]
+ *
+ * @module
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { Change, SyncContext } from '../../packages/carrel/src/connectors/connector.js';
+import { webConnector } from '../../packages/carrel/src/connectors/web.js';
+
+const arg = (name: string, fallback: number): number => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const PAGES = arg('pages', 2000);
+const ROUNDS = arg('rounds', 5);
+
+const site = spawn(
+  process.execPath,
+  [...process.execArgv, fileURLToPath(new URL('crawl-site.ts', import.meta.url)), '--pages', String(PAGES)],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
+const base = await new Promise<string>((resolve) => createInterface({ input: site.stdout! }).once('line', resolve));
+
+function context(library: Map<string, string>): SyncContext {
+  return {
+    cursor: null,
+    known: (s) => library.get(s),
+    knownSources: () => library.keys(),
+    signal: new AbortController().signal,
+    progress: () => {},
+  };
+}
+
+/** One sync; returns seconds and the number of pages reported. */
+async function crawl(library: Map<string, string>): Promise<{ seconds: number; pages: number }> {
+  const web = webConnector({ url: `${base}/`, delayMs: 0, maxPages: PAGES * 2, allowPrivateAddresses: true });
+  const start = performance.now();
+  let pages = 0;
+  for await (const change of web.changes(context(library)) as AsyncIterable<Change>) {
+    if (change.type === 'upsert') {
+      await change.fetch();
+      library.set(change.source, change.version);
+    }
+    if (change.type === 'upsert' || change.type === 'unchanged') pages++;
+  }
+  return { seconds: (performance.now() - start) / 1000, pages };
+}
+
+async function floor(): Promise<{ seconds: number; pages: number }> {
+  const start = performance.now();
+  for (let n = 0; n < PAGES; n++)
+    await new Promise<void>((resolve, reject) =>
+      http
+        .get(`${base}/p/${n}`, (res) =>
+          res
+            .on('data', () => {})
+            .on('end', resolve)
+            .on('error', reject),
+        )
+        .on('error', reject),
+    );
+  return { seconds: (performance.now() - start) / 1000, pages: PAGES };
+}
+
+const results: Record<string, number[]> = { floor: [], 'first sync': [], 're-sync': [] };
+const load = [loadavg()[0]!];
+for (let round = 0; round < ROUNDS; round++) {
+  const f = await floor();
+  results.floor!.push(f.pages / f.seconds);
+  const library = new Map<string, string>();
+  const first = await crawl(library);
+  if (first.pages !== PAGES) throw new Error(`the first sync reported ${first.pages} pages, not ${PAGES}`);
+  results['first sync']!.push(first.pages / first.seconds);
+  const again = await crawl(library);
+  results['re-sync']!.push(again.pages / again.seconds);
+  load.push(loadavg()[0]!);
+  process.stderr.write(
+    `round ${round + 1}: ${Object.entries(results)
+      .map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`)
+      .join(', ')} pages/s\n`,
+  );
+}
+site.kill();
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const anchor = median(results.floor!);
+console.log(
+  `\n${PAGES} pages, ${ROUNDS} rounds, Node ${process.version}, load average (1 min) ${load.map((l) => l.toFixed(2)).join(' → ')}\n`,
+);
+console.log('| subject | pages/s (median) | × floor |\n|---|---:|---:|');
+for (const [subject, rates] of Object.entries(results))
+  console.log(`| ${subject} | ${median(rates).toFixed(0)} | ${(median(rates) / anchor).toFixed(2)} |`);
