@@ -127,6 +127,10 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     if (response.location !== undefined) {
       const target = normaliseUrl(response.location.href);
       if (target !== undefined && wanted(target)) frontier.add({ url: target, depth, listed });
+      // A site that moved (http to https, a new host) would otherwise look empty, and a complete
+      // crawl of nothing deletes the library.
+      else if (url === start)
+        throw new FetchFailedError(url, `it redirects to ${response.location.href}, outside the crawl's scope; start at that URL instead`);
       return yield* gone;
     }
     if (status === 304) {

@@ -350,6 +350,14 @@ describe('webConnector', () => {
     expect(requests.filter((r) => !/robots|sitemap|llms/.test(r.path))).toHaveLength(2);
   });
 
+  it('fails when the start URL redirects out of the scope, rather than report an empty site', async () => {
+    const moved = connector({ url: `${base}/moving` });
+    site.movingTo = `http://localhost:${new URL(base).port}/`;
+    await expect(sync(moved, new Map())).rejects.toThrow(
+      /redirects to http:\/\/localhost:\d+\/, outside the crawl's scope; start at that URL instead/,
+    );
+  });
+
   it('fails when robots.txt cannot be read, rather than guess the rules', async () => {
     site.robotsStatus = 503;
     await expect(sync(connector(), new Map())).rejects.toThrow(FetchFailedError);
