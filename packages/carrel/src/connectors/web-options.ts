@@ -36,7 +36,7 @@ export const webOptionsSchema = z.strictObject({
   delayMs: z.int().min(0).max(60_000).default(500),
   /** Distinct URLs one trap pattern may have before it is no longer followed (see web-trap.ts). */
   maxUrlsPerPattern: z.int().min(1).default(100),
-  /** Lets the crawl reach loopback and private addresses (an intranet site, a test). */
+  /** Lets the crawl reach loopback and private addresses (an intranet site, a test), where the server's fetch limits allow it too. */
   allowPrivateAddresses: z.boolean().default(false),
 });
 

@@ -44,8 +44,12 @@ const TRANSIENT_STATUSES = new Set([408, 429]);
 
 /** What the host lends the connector. */
 export interface WebConnectorDeps {
-  /** Timeout, size cap and redirect cap per request; the address guard follows the `allowPrivateAddresses` option. */
-  fetchLimits?: Partial<Omit<FetchLimits, 'allowPrivateAddresses'>>;
+  /**
+   * The server's fetch limits (timeout, size cap, redirect cap). Private addresses are reached only
+   * when both these limits and the connector's `allowPrivateAddresses` option allow them: a
+   * connector's configuration, which an MCP client may write, cannot lift the server's guard.
+   */
+  fetchLimits?: Partial<FetchLimits>;
   /** Waits out the politeness delay (tests record it instead). */
   sleep?: Sleep;
 }
@@ -58,7 +62,8 @@ export function webConnector(options: unknown, deps: WebConnectorDeps = {}): Con
 }
 
 async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConnectorDeps, context: SyncContext): AsyncGenerator<Change> {
-  const limits: FetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits, allowPrivateAddresses: options.allowPrivateAddresses };
+  const server: FetchLimits = { ...DEFAULT_FETCH_LIMITS, ...deps.fetchLimits };
+  const limits: FetchLimits = { ...server, allowPrivateAddresses: server.allowPrivateAddresses && options.allowPrivateAddresses };
   const client = new PoliteClient(limits, context.signal, deps.sleep ?? sleep);
   client.delayMs = options.delayMs;
   const start = normaliseUrl(options.url)!;

@@ -174,7 +174,7 @@ function connector(options: Partial<WebConnectorInput> = {}): Connector {
   return webConnector(
     { url: `${base}/`, delayMs: 0, allowPrivateAddresses: true, ...options },
     {
-      fetchLimits: { maxBytes: HUGE / 2 },
+      fetchLimits: { maxBytes: HUGE / 2, allowPrivateAddresses: true },
       sleep: (ms) => {
         sleeps.push(ms);
         return Promise.resolve();
@@ -325,6 +325,16 @@ describe('webConnector', () => {
 
   it('refuses the same site without allowPrivateAddresses, before any request reaches it', async () => {
     await expect(sync(connector({ allowPrivateAddresses: false }), new Map())).rejects.toThrow(AddressBlockedError);
+    expect(requests).toEqual([]);
+  });
+
+  it('refuses it too when the option is on but the server fetch limits keep the guard', async () => {
+    const web = webConnector(
+      { url: `${base}/`, delayMs: 0, allowPrivateAddresses: true },
+      { fetchLimits: { allowPrivateAddresses: false } },
+    );
+    await expect(sync(web, new Map())).rejects.toThrow(AddressBlockedError);
+    await expect(sync(webConnector({ url: `${base}/`, allowPrivateAddresses: true }), new Map())).rejects.toThrow(AddressBlockedError);
     expect(requests).toEqual([]);
   });
 
