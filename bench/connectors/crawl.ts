@@ -102,10 +102,11 @@ for (let round = -1; round < ROUNDS; round++) {
 site.kill();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const anchor = median(results.floor!);
+// Ratios are taken within each round (its subjects ran back to back under the same load), then the median.
+const ratio = (rates: number[]): number => median(rates.map((rate, round) => rate / results.floor![round]!));
 console.log(
   `\n${PAGES} pages, ${ROUNDS} rounds, Node ${process.version}, load average (1 min) ${load.map((l) => l.toFixed(2)).join(' → ')}\n`,
 );
-console.log('| subject | pages/s (median) | × floor |\n|---|---:|---:|');
+console.log('| subject | pages/s (median) | × floor (median of rounds) |\n|---|---:|---:|');
 for (const [subject, rates] of Object.entries(results))
-  console.log(`| ${subject} | ${median(rates).toFixed(0)} | ${(median(rates) / anchor).toFixed(2)} |`);
+  console.log(`| ${subject} | ${median(rates).toFixed(0)} | ${ratio(rates).toFixed(2)} |`);
