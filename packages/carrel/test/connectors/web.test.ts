@@ -92,7 +92,9 @@ function route(path: string): { status: number; type?: string; body?: string | B
     case '/guide/new':
       return page('<h1>Moved here</h1>');
     case '/old':
-      return { status: 301, location: '/guide/new' };
+      return { status: 301, location: '/redirected-here' };
+    case '/redirected-here':
+      return page('<p>reached through a redirect only</p>');
     case '/loop-1':
       return { status: 302, location: '/loop-2' };
     case '/loop-2':
@@ -167,6 +169,7 @@ interface Sync {
   changes: Change[];
   done: Extract<Change, { type: 'done' }>;
   sleeps: number[];
+  progress: [number, string][];
 }
 
 const sleeps: number[] = [];
@@ -190,9 +193,10 @@ async function sync(web: Connector, library: Map<string, string>, signal = new A
     known: (source) => library.get(source),
     knownSources: () => [...library.keys()],
     signal,
-    progress: () => {},
+    progress: (seen, _total, message) => progress.push([seen, message]),
   };
   const changes: Change[] = [];
+  const progress: [number, string][] = [];
   const reported = new Set<string>();
   for await (const change of web.changes(context)) {
     changes.push(change);
@@ -206,8 +210,11 @@ async function sync(web: Connector, library: Map<string, string>, signal = new A
   }
   const done = changes.at(-1);
   if (done?.type !== 'done') throw new Error('the changes did not end with done');
-  return { changes: changes.slice(0, -1), done, sleeps: [...sleeps] };
+  return { changes: changes.slice(0, -1), done, sleeps: [...sleeps], progress };
 }
+
+/** The requests for pages, not for robots.txt, sitemaps or llms.txt. */
+const pageRequests = () => requests.filter((r) => !/^\/(robots\.txt|llms\.txt|sitemap\.xml$|sitemaps\/)/.test(r.path));
 
 const sources = (changes: Change[], type: Change['type']): string[] =>
   changes.flatMap((c) => (c.type === type && 'source' in c ? [new URL(c.source).pathname + new URL(c.source).search] : [])).sort();
@@ -222,6 +229,7 @@ const FIRST_SYNC_PAGES = [
   '/orphan-a',
   '/orphan-b',
   '/private/open-1.html',
+  '/redirected-here',
 ].sort();
 
 describe('webConnector', () => {
@@ -247,6 +255,8 @@ describe('webConnector', () => {
     expect(requested).toContain('/huge');
     expect(requested.filter((p) => p === '/guide')).toHaveLength(1);
     expect(requested.filter((p) => p.startsWith('/alias'))).toEqual(['/alias?ref=nav']);
+    // Progress counts page requests and names each page.
+    expect(first.progress).toEqual(pageRequests().map((r, i) => [i + 1, `${base}${r.path}`]));
     // Crawl-delay: 2 is larger than the politeness delay, so every wait after robots.txt is 2 s.
     expect(first.sleeps.length).toBe(requests.length - 1);
     expect(new Set(first.sleeps)).toEqual(new Set([2000]));
@@ -301,7 +311,7 @@ describe('webConnector', () => {
   it('calls a crawl cut by maxPages incomplete, and a crawl within maxDepth complete', async () => {
     const cut = await sync(connector({ maxPages: 3 }), new Map());
     expect(cut.done.complete).toBe(false);
-    expect(requests.filter((r) => !/robots|sitemap|llms/.test(r.path))).toHaveLength(3);
+    expect(pageRequests()).toHaveLength(3);
 
     const shallow = await sync(connector({ maxDepth: 0 }), new Map());
     expect(sources(shallow.changes, 'upsert')).toEqual(['/', '/from-llms', '/orphan-a', '/orphan-b']);
@@ -357,7 +367,7 @@ describe('webConnector', () => {
     })();
     await expect(run).rejects.toThrow('cancelled by the test');
     expect(seen).toHaveLength(2);
-    expect(requests.filter((r) => !/robots|sitemap|llms/.test(r.path))).toHaveLength(2);
+    expect(pageRequests()).toHaveLength(2);
   });
 
   it('fails when the start URL redirects out of the scope, rather than report an empty site', async () => {
