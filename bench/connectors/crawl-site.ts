@@ -3,7 +3,7 @@
  * the crawler do not share an event loop: `pages` HTML pages of ~5 KB, each linking to its
  * parent, its children (a tree of fan-out 8, so every page is reachable within a few hops) and a
  * few pseudo-random pages, plus robots.txt, a sitemap of every page and ETags honoured with 304s.
- * It prints its base URL on stdout once listening.
+ * It prints its base URL on stdout once listening, and exits when its stdin closes.
  *
  *   node --import tsx bench/connectors/crawl-site.ts --pages 2000
  *
@@ -48,6 +48,7 @@ const server = createServer((req, res) => {
   if (req.headers['if-none-match'] === etags[n]) return res.writeHead(304, { etag: etags[n] }).end();
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: etags[n] }).end(bodies[n]);
 });
+process.stdin.on('end', () => process.exit(0)).resume();
 server.listen(0, '127.0.0.1', () => {
   process.stdout.write(`http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
 });

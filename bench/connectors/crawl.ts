@@ -33,7 +33,8 @@ const site = spawn(
   process.execPath,
   [...process.execArgv, fileURLToPath(new URL('crawl-site.ts', import.meta.url)), '--pages', String(PAGES)],
   {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Its stdin is a pipe: when this process ends, however it ends, the site sees the pipe close and exits.
+    stdio: ['pipe', 'pipe', 'inherit'],
   },
 );
 const base = await new Promise<string>((resolve) => createInterface({ input: site.stdout! }).once('line', resolve));
@@ -50,7 +51,10 @@ function context(library: Map<string, string>): SyncContext {
 
 /** One sync; returns seconds and the number of pages reported. */
 async function crawl(library: Map<string, string>): Promise<{ seconds: number; pages: number }> {
-  const web = webConnector({ url: `${base}/`, delayMs: 0, maxPages: PAGES * 2, allowPrivateAddresses: true });
+  const web = webConnector(
+    { url: `${base}/`, delayMs: 0, maxPages: PAGES * 2, allowPrivateAddresses: true },
+    { fetchLimits: { allowPrivateAddresses: true } },
+  );
   const start = performance.now();
   let pages = 0;
   for await (const change of web.changes(context(library)) as AsyncIterable<Change>) {
