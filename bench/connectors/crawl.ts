@@ -1,6 +1,7 @@
 /**
  * Crawl benchmark: pages/s of the web connector over a generated local site (crawl-site.ts, in a
- * child process), politeness delay 0, one request at a time as the connector always works. Three
+ * child process), politeness delay 0, one request at a time as the connector always works: pages/s
+ * (wall time) and the CPU time this process spends per page (steadier on a shared machine). Three
  * subjects, interleaved in each round:
  *
  * - `floor`: a bare loop of sequential `http.get`s of the same page URLs (Node's default agent, as
@@ -49,13 +50,12 @@ function context(library: Map<string, string>): SyncContext {
   };
 }
 
-/** One sync; returns seconds and the number of pages reported. */
-async function crawl(library: Map<string, string>): Promise<{ seconds: number; pages: number }> {
+/** One sync; returns the number of pages reported. */
+async function crawl(library: Map<string, string>): Promise<number> {
   const web = webConnector(
     { url: `${base}/`, delayMs: 0, maxPages: PAGES * 2, allowPrivateAddresses: true },
     { fetchLimits: { allowPrivateAddresses: true } },
   );
-  const start = performance.now();
   let pages = 0;
   for await (const change of web.changes(context(library)) as AsyncIterable<Change>) {
     if (change.type === 'upsert') {
@@ -64,11 +64,11 @@ async function crawl(library: Map<string, string>): Promise<{ seconds: number; p
     }
     if (change.type === 'upsert' || change.type === 'unchanged') pages++;
   }
-  return { seconds: (performance.now() - start) / 1000, pages };
+  if (pages !== PAGES) throw new Error(`the crawl reported ${pages} pages, not ${PAGES}`);
+  return pages;
 }
 
-async function floor(): Promise<{ seconds: number; pages: number }> {
-  const start = performance.now();
+async function floor(): Promise<number> {
   for (let n = 0; n < PAGES; n++)
     await new Promise<void>((resolve, reject) =>
       http
@@ -80,37 +80,54 @@ async function floor(): Promise<{ seconds: number; pages: number }> {
         )
         .on('error', reject),
     );
-  return { seconds: (performance.now() - start) / 1000, pages: PAGES };
+  return PAGES;
 }
 
-const results: Record<string, number[]> = { floor: [], 'first sync': [], 're-sync': [] };
+interface Sample {
+  pagesPerSecond: number;
+  /** CPU time of this process (the client side) per page: steadier than wall time on a loaded machine. */
+  cpuMicrosPerPage: number;
+}
+
+async function measure(run: () => Promise<number>): Promise<Sample> {
+  const [wall, cpu] = [performance.now(), process.cpuUsage()];
+  const pages = await run();
+  const used = process.cpuUsage(cpu);
+  return { pagesPerSecond: pages / ((performance.now() - wall) / 1000), cpuMicrosPerPage: (used.user + used.system) / pages };
+}
+
+const results: Record<string, Sample[]> = { floor: [], 'first sync': [], 're-sync': [] };
 const load = [loadavg()[0]!];
 // Round -1 warms up (module loading, JIT) and is not counted.
 for (let round = -1; round < ROUNDS; round++) {
-  const f = await floor();
   const library = new Map<string, string>();
-  const first = await crawl(library);
-  if (first.pages !== PAGES) throw new Error(`the first sync reported ${first.pages} pages, not ${PAGES}`);
-  const again = await crawl(library);
+  const samples = {
+    floor: await measure(floor),
+    'first sync': await measure(() => crawl(library)),
+    're-sync': await measure(() => crawl(library)),
+  };
   if (round < 0) continue;
-  results.floor!.push(f.pages / f.seconds);
-  results['first sync']!.push(first.pages / first.seconds);
-  results['re-sync']!.push(again.pages / again.seconds);
+  for (const [subject, sample] of Object.entries(samples)) results[subject]!.push(sample);
   load.push(loadavg()[0]!);
   process.stderr.write(
-    `round ${round + 1}: ${Object.entries(results)
-      .map(([k, v]) => `${k} ${v.at(-1)!.toFixed(0)}`)
-      .join(', ')} pages/s\n`,
+    `round ${round + 1}: ${Object.entries(samples)
+      .map(([k, v]) => `${k} ${v.pagesPerSecond.toFixed(0)} pages/s ${v.cpuMicrosPerPage.toFixed(0)} µs/page`)
+      .join(', ')}\n`,
   );
 }
 site.kill();
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 // Ratios are taken within each round (its subjects ran back to back under the same load), then the median.
-const ratio = (rates: number[]): number => median(rates.map((rate, round) => rate / results.floor![round]!));
+const ratio = (samples: Sample[], of: (s: Sample) => number): number =>
+  median(samples.map((sample, round) => of(sample) / of(results.floor![round]!)));
+const rate = (s: Sample): number => s.pagesPerSecond;
+const cpu = (s: Sample): number => s.cpuMicrosPerPage;
 console.log(
   `\n${PAGES} pages, ${ROUNDS} rounds, Node ${process.version}, load average (1 min) ${load.map((l) => l.toFixed(2)).join(' → ')}\n`,
 );
-console.log('| subject | pages/s (median) | × floor (median of rounds) |\n|---|---:|---:|');
-for (const [subject, rates] of Object.entries(results))
-  console.log(`| ${subject} | ${median(rates).toFixed(0)} | ${ratio(rates).toFixed(2)} |`);
+console.log('| subject | pages/s | × floor | client CPU µs/page | × floor |\n|---|---:|---:|---:|---:|');
+for (const [subject, samples] of Object.entries(results))
+  console.log(
+    `| ${subject} | ${median(samples.map(rate)).toFixed(0)} | ${ratio(samples, rate).toFixed(2)} | ${median(samples.map(cpu)).toFixed(0)} | ${ratio(samples, cpu).toFixed(2)} |`,
+  );

@@ -151,7 +151,8 @@ async function* crawl(options: WebConnectorOptions, scope: Scope, deps: WebConne
     if (page !== undefined && depth < options.maxDepth)
       for (const link of page.links) {
         const normal = normaliseUrl(link);
-        if (normal !== undefined && wanted(normal)) frontier.add({ url: normal, depth: depth + 1, listed: false });
+        // Most links lead to pages already queued: the queue's set answers before robots.txt's rules.
+        if (normal !== undefined && !frontier.has(normal) && wanted(normal)) frontier.add({ url: normal, depth: depth + 1, listed: false });
       }
     // A page naming another as canonical is an alias of it, unless that page was requested and
     // turned out no document (a 404, or a canonical naming this page back): then this one stands.
