@@ -32,8 +32,6 @@ export class PoliteClient {
   /** Milliseconds between the end of one request and the start of the next. */
   delayMs = 0;
   private requested = false;
-  /** Requests made so far. */
-  requests = 0;
 
   constructor(
     private readonly limits: FetchLimits,
@@ -51,7 +49,6 @@ export class PoliteClient {
     this.signal.throwIfAborted();
     if (this.requested && this.delayMs > 0) await this.wait(this.delayMs, this.signal);
     this.requested = true;
-    this.requests++;
     return fetchResponse(href, this.limits, { ...options, signal: this.signal });
   }
 }
