@@ -13,15 +13,15 @@
  *   within scope makes the URL an alias (not a document) and queues its target; a page whose bytes
  *   equal an earlier page's is a duplicate (not a document).
  * - **Re-sync**: each page is requested with the validators of its version marker (web-version.ts):
- *   304 → unchanged; 404, 410 and other 4xx, a redirect out of scope, a refused body → delete; a
- *   timeout, a network error, 408, 429 or 5xx keep the stored page (unchanged) — a site that is down
- *   for a moment must not empty the library.
+ *   304 → unchanged; 404, 410 and other 4xx, a redirect (the URL is an alias now), a refused body
+ *   → delete; a timeout, a network error, 408, 429 or 5xx keep the stored page (unchanged) — a site
+ *   that is down for a moment must not empty the library.
  * - **Completeness**: a crawl cut by `maxPages` or by a trap (web-trap.ts) is incomplete.
  *
  * @module
  */
 import { DEFAULT_FETCH_LIMITS, type FetchedResponse, type FetchLimits } from '../sources/url-source.js';
-import { KnowledgeBaseError, FetchFailedError } from '../errors.js';
+import { FetchFailedError, KnowledgeBaseError } from '../errors.js';
 import { mediaTypeOfContentType } from '../sources/media-type.js';
 import type { Change, Connector, SyncContext } from './connector.js';
 import { PoliteClient, sleep, type Sleep } from './web-client.js';
