@@ -1,7 +1,9 @@
 /**
  * URL fetching with the limits a server needs: http(s) only, an overall timeout, a byte cap
  * enforced while streaming, at most `maxRedirects` redirects, and the private-address guard on
- * the first hop and every redirect (unless `allowPrivateAddresses`).
+ * the first hop and every redirect (unless `allowPrivateAddresses`). `fetchResponse` returns any
+ * status with the validators a crawler re-syncs with; `fetchBody` wants a 2xx answer of any type
+ * (a pack) and says whether a failure is worth retrying; `fetchUrl` wants a 2xx page.
  *
  * @module
  */
@@ -42,18 +44,43 @@ export interface FetchedBody {
   contentType: string | undefined;
 }
 
-interface Hop {
+/** Options of {@link fetchResponse}. */
+export interface ResponseOptions {
+  signal?: AbortSignal;
+  /** Request headers added to the defaults (a crawler's If-None-Match, If-Modified-Since). */
+  headers?: Record<string, string>;
+  /**
+   * Asked before each redirect is followed; false stops there and returns the redirect itself, so a
+   * crawler never requests a page outside its scope.
+   */
+  followRedirect?: (to: URL) => boolean;
+}
+
+/** The final response of {@link fetchResponse}, whatever its status. */
+export interface FetchedResponse {
+  /** The URL that answered (after the redirects followed). */
+  url: string;
   status: number;
-  location: string | undefined;
+  /** The target of a redirect that was not followed. */
+  location: URL | undefined;
   contentType: string | undefined;
+  etag: string | undefined;
+  lastModified: string | undefined;
+  /** How long a 429 or 503 asks the client to wait (seconds or an HTTP date), as sent. */
   retryAfter: string | undefined;
+  /** The body of a 2xx answer; empty for every other status. */
   bytes: Uint8Array;
 }
+
+type Hop = Omit<FetchedResponse, 'url' | 'location'> & { location: string | undefined };
+
+/** The statuses that redirect; a 304 is an answer to a conditional request, not one of them. */
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Network failures worth trying again: the connection was cut or timed out, not refused. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
 
-function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<Hop> {
+function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal, headers: Record<string, string>): Promise<Hop> {
   return new Promise((resolve, reject) => {
     const client = url.protocol === 'https:' ? https : http;
     const req = client.get(
@@ -63,14 +90,22 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
         headers: {
           'user-agent': 'carrel (documentation indexer)',
           accept: 'text/html, text/markdown, text/plain, application/pdf;q=0.9, */*;q=0.1',
+          ...headers,
         },
         ...(limits.allowPrivateAddresses ? {} : { lookup: guardedLookup }),
       },
       (res) => {
         const status = res.statusCode ?? 0;
-        if (status >= 300 && status < 400) {
+        const answer = {
+          status,
+          location: res.headers.location,
+          contentType: res.headers['content-type'],
+          retryAfter: res.headers['retry-after'],
+        };
+        const validators = { etag: res.headers.etag, lastModified: res.headers['last-modified'] };
+        if (status < 200 || status >= 300) {
           res.resume();
-          resolve({ status, location: res.headers.location, contentType: undefined, retryAfter: undefined, bytes: new Uint8Array() });
+          resolve({ ...answer, ...validators, bytes: new Uint8Array() });
           return;
         }
         const declared = Number(res.headers['content-length']);
@@ -90,15 +125,7 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
           }
           parts.push(part);
         });
-        res.on('end', () =>
-          resolve({
-            status,
-            location: undefined,
-            contentType: res.headers['content-type'],
-            retryAfter: res.headers['retry-after'],
-            bytes: Buffer.concat(parts),
-          }),
-        );
+        res.on('end', () => resolve({ ...answer, ...validators, bytes: Buffer.concat(parts) }));
         res.on('error', reject);
       },
     );
@@ -106,20 +133,13 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal): Promis
   });
 }
 
-/** Fetches `href` within `limits`; throws a KnowledgeBaseError describing any refusal or failure. */
-export async function fetchUrl(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedContent> {
-  const { url, bytes, contentType } = await fetchBody(href, limits, signal);
-  const mediaType = mediaTypeOfContentType(contentType, url);
-  if (!mediaType) throw new UnsupportedContentError(url, `content type ${contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
-  return { url, bytes, mediaType };
-}
-
 /**
- * Fetches `href` within `limits`, whatever the body's type. A failure is a FetchFailedError whose
- * `data.transient` says whether trying again may help (a timeout, a cut connection, HTTP 429 or
- * 5xx, with the server's `Retry-After` in `data.retryAfter`), and `data.status` gives the HTTP status.
+ * Requests `href` within `limits`, following redirects, and returns the final answer whatever its
+ * status; throws a KnowledgeBaseError for a refusal (scheme, address, size, too many redirects) or a
+ * failure (network, timeout).
  */
-export async function fetchBody(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedBody> {
+export async function fetchResponse(href: string, limits: FetchLimits, options: ResponseOptions = {}): Promise<FetchedResponse> {
+  const { signal, headers = {}, followRedirect } = options;
   const timeout = AbortSignal.timeout(limits.timeoutMs);
   const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
   let url: URL;
@@ -134,7 +154,7 @@ export async function fetchBody(href: string, limits: FetchLimits, signal?: Abor
     if (!limits.allowPrivateAddresses) checkLiteralHost(url.hostname);
     let hop: Hop;
     try {
-      hop = await requestOnce(url, limits, combined);
+      hop = await requestOnce(url, limits, combined, headers);
     } catch (err) {
       if (err instanceof AddressBlockedError || err instanceof ContentTooLargeError) throw err;
       if (signal?.aborted) throw signal.reason;
@@ -142,18 +162,38 @@ export async function fetchBody(href: string, limits: FetchLimits, signal?: Abor
       const code = (err as NodeJS.ErrnoException).code;
       throw new FetchFailedError(url.href, (err as Error).message, { transient: code !== undefined && TRANSIENT_CODES.has(code) });
     }
-    if (hop.status >= 300 && hop.status < 400) {
+    if (REDIRECTS.has(hop.status)) {
       if (!hop.location) throw new FetchFailedError(url.href, `HTTP ${hop.status} without a Location header`);
+      const to = new URL(hop.location, url);
+      if (followRedirect && !followRedirect(to)) return { ...hop, url: url.href, location: to };
       if (redirects >= limits.maxRedirects) throw new FetchFailedError(href, `more than ${limits.maxRedirects} redirects`);
-      url = new URL(hop.location, url);
+      url = to;
       continue;
     }
-    if (hop.status < 200 || hop.status >= 300)
-      throw new FetchFailedError(url.href, `HTTP ${hop.status}`, {
-        status: hop.status,
-        transient: hop.status === 429 || hop.status >= 500,
-        ...(hop.retryAfter !== undefined && { retryAfter: hop.retryAfter }),
-      });
-    return { url: url.href, bytes: hop.bytes, contentType: hop.contentType };
+    return { ...hop, url: url.href, location: undefined };
   }
+}
+
+/**
+ * Fetches `href` within `limits`, whatever the body's type. A failure is a FetchFailedError whose
+ * `data.transient` says whether trying again may help (a timeout, a cut connection, HTTP 429 or
+ * 5xx, with the server's `Retry-After` in `data.retryAfter`), and `data.status` gives the HTTP status.
+ */
+export async function fetchBody(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedBody> {
+  const response = await fetchResponse(href, limits, signal ? { signal } : {});
+  if (response.status < 200 || response.status >= 300)
+    throw new FetchFailedError(response.url, `HTTP ${response.status}`, {
+      status: response.status,
+      transient: response.status === 429 || response.status >= 500,
+      ...(response.retryAfter !== undefined && { retryAfter: response.retryAfter }),
+    });
+  return { url: response.url, bytes: response.bytes, contentType: response.contentType };
+}
+
+/** Fetches `href` within `limits`; throws a KnowledgeBaseError describing any refusal or failure. */
+export async function fetchUrl(href: string, limits: FetchLimits, signal?: AbortSignal): Promise<FetchedContent> {
+  const { url, bytes, contentType } = await fetchBody(href, limits, signal);
+  const mediaType = mediaTypeOfContentType(contentType, url);
+  if (!mediaType) throw new UnsupportedContentError(url, `content type ${contentType ?? '(none)'} is not HTML, markdown, text or PDF`);
+  return { url, bytes, mediaType };
 }

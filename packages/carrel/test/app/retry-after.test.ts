@@ -21,6 +21,7 @@ function context(signal: AbortSignal): ToolContext {
     taskId: 'task-1',
     owner: 'o',
     completion: null,
+    spawn: null,
     progress: async () => undefined,
     requestInput: async () => undefined as never,
   };

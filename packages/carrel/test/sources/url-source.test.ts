@@ -4,7 +4,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AddressBlockedError, ContentTooLargeError, FetchFailedError, KnowledgeBase, UnsupportedContentError } from 'carrel';
 import { isPublicAddress } from '../../src/sources/address-guard.js';
-import { DEFAULT_FETCH_LIMITS, fetchUrl } from '../../src/sources/url-source.js';
+import { DEFAULT_FETCH_LIMITS, fetchResponse, fetchUrl } from '../../src/sources/url-source.js';
 import { makePdf } from '../support/pdf.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -18,7 +18,11 @@ beforeAll(async () => {
     const hops = Number(url.searchParams.get('n') ?? 0);
     switch (url.pathname) {
       case '/article':
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(article);
+        if (req.headers['if-none-match'] === '"v1"') res.writeHead(304).end();
+        else
+          res
+            .writeHead(200, { 'content-type': 'text/html; charset=utf-8', etag: '"v1"', 'last-modified': 'Tue, 01 Dec 2026 10:00:00 GMT' })
+            .end(article);
         break;
       case '/readme.md':
         res.writeHead(200, { 'content-type': 'text/markdown' }).end('# Readme\n\nmarkdown body');
@@ -100,6 +104,24 @@ describe('fetchUrl', () => {
     await expect(fetchUrl(`${base}/missing`, local)).rejects.toThrow(/HTTP 404/);
     await expect(fetchUrl(`${base}/image`, local)).rejects.toThrow(UnsupportedContentError);
     await expect(fetchUrl('file:///etc/passwd', local)).rejects.toThrow(FetchFailedError);
+  });
+});
+
+describe('fetchResponse', () => {
+  it('sends conditional headers, returns the validators and a 304 as an answer rather than a redirect', async () => {
+    const first = await fetchResponse(`${base}/article`, local);
+    expect(first).toMatchObject({ status: 200, etag: '"v1"', lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT' });
+    const again = await fetchResponse(`${base}/article`, local, { headers: { 'if-none-match': '"v1"' } });
+    expect(again).toMatchObject({ status: 304, url: `${base}/article`, location: undefined });
+    expect(again.bytes).toHaveLength(0);
+  });
+
+  it('returns other statuses without throwing, and a redirect it was told not to follow', async () => {
+    expect(await fetchResponse(`${base}/missing`, local)).toMatchObject({ status: 404 });
+    const stopped = await fetchResponse(`${base}/redirect?n=1`, local, { followRedirect: (to) => to.pathname !== '/redirect' });
+    expect(stopped).toMatchObject({ status: 302, url: `${base}/redirect?n=1` });
+    expect(stopped.location?.href).toBe(`${base}/redirect?n=0`);
+    expect((await fetchResponse(`${base}/redirect?n=1`, local, { followRedirect: () => true })).url).toBe(`${base}/article`);
   });
 });
 
