@@ -396,6 +396,7 @@ export class KnowledgeBase {
             cacheDir: this.connectorCache(connector),
             secret: this.secrets.get(connector.id),
             maxItemBytes: this.maxFileBytes,
+            fetchLimits: this.fetchLimits,
           },
         },
         run,

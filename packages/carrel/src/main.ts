@@ -58,6 +58,10 @@ async function program(argv: readonly string[]): Promise<Command> {
       'a folder files may be indexed from; repeat for more (default: $CARREL_ALLOWED_ROOTS or the working directory)',
       (dir: string, dirs: string[] = []) => [...dirs, dir],
     )
+    .option(
+      '--allow-private-addresses',
+      'let URL fetches reach loopback and private networks, for a documentation server of your own (default: $CARREL_ALLOW_PRIVATE_ADDRESSES or refused)',
+    )
     .option('--json', 'print results as JSON')
     .exitOverride()
     .showHelpAfterError();

@@ -11,6 +11,7 @@
  * | local model threads for ingest | — | `CARREL_LOCAL_WORKERS` | 1 (one ONNX session) |
  * | local model | `--model` | `CARREL_LOCAL_MODEL` | `Xenova/all-MiniLM-L6-v2` (an id in the data dir's model cache, or a folder) |
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
+ * | URLs on private addresses | `--allow-private-addresses` | `CARREL_ALLOW_PRIVATE_ADDRESSES=1` | refused (loopback, LAN, link-local, cloud metadata) |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
  *
  * @module
@@ -32,6 +33,7 @@ export interface SettingFlags {
   window?: string;
   model?: string;
   allow?: string[];
+  allowPrivateAddresses?: boolean;
 }
 
 /** Everything needed to open the knowledge base and the task store. */
@@ -39,6 +41,8 @@ export interface Settings {
   dataDir: string;
   embedder: EmbedderConfig;
   allowedRoots: string[];
+  /** Whether URL fetches (index_document, packs, web connectors) may reach private addresses: for a local documentation server. */
+  allowPrivateAddresses: boolean;
   /** The owner of tasks started by the local user (stdio and the CLI share it). */
   owner: string;
   /** How long a task's lease lasts without a heartbeat: the delay before a crashed process's task is resumed. */
@@ -65,6 +69,8 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
         : positiveInteger('CARREL_EMBEDDER_WINDOW', env.CARREL_EMBEDDER_WINDOW),
     ),
     allowedRoots: roots.map((root) => resolve(root)),
+    allowPrivateAddresses:
+      flags.allowPrivateAddresses === true || flag('CARREL_ALLOW_PRIVATE_ADDRESSES', env.CARREL_ALLOW_PRIVATE_ADDRESSES),
     owner: `local:${userInfo().username}`,
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
   };
@@ -80,9 +86,21 @@ function positiveInteger(name: string, value: string | undefined): number | unde
   return n;
 }
 
+/** An on/off environment setting: `1` or `true` on, `0`, `false` or unset off. */
+function flag(name: string, value: string | undefined): boolean {
+  if (value === undefined || value === '' || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new SettingsError(`${name} must be 1 or 0, not ${value}`);
+}
+
 /** The options `KnowledgeBase.open` takes for these settings. */
 export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
-  return { dataDir: settings.dataDir, embedder: settings.embedder, allowedRoots: settings.allowedRoots };
+  return {
+    dataDir: settings.dataDir,
+    embedder: settings.embedder,
+    allowedRoots: settings.allowedRoots,
+    ...(settings.allowPrivateAddresses && { fetch: { allowPrivateAddresses: true } }),
+  };
 }
 
 /** The config with its input window set, for the kinds that have a configurable one. */

@@ -16,6 +16,7 @@ interface GlobalOptions {
   window?: string;
   model?: string;
   allow?: string[];
+  allowPrivateAddresses?: boolean;
   json?: boolean;
 }
 

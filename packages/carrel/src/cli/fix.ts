@@ -19,7 +19,7 @@ export const cliFix: FixNamer = (fix) => {
     case 'raise_limit':
       return undefined;
     case 'allow_private_addresses':
-      return 'save the page and carrel add the file instead';
+      return 'run carrel with --allow-private-addresses (or CARREL_ALLOW_PRIVATE_ADDRESSES=1) if it is a server of your own, or save the page and carrel add the file';
     case 'list_libraries':
       return 'carrel libraries lists them';
     case 'list_connectors':

@@ -19,6 +19,7 @@
  * @module
  */
 import type { MediaType } from '../sources/media-type.js';
+import type { FetchLimits } from '../sources/url-source.js';
 
 /** One change, in the order the connector finds them; `done` comes last, exactly once. */
 export type Change =
@@ -78,6 +79,8 @@ export interface ConnectorEnv {
   secret: string | undefined;
   /** Largest item read, in bytes. */
   maxItemBytes: number;
+  /** The server's URL fetch limits (timeouts, size cap, private-address guard) for a kind that fetches URLs. */
+  fetchLimits: FetchLimits;
 }
 
 /**

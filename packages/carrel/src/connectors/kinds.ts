@@ -7,12 +7,14 @@ import { InvalidInputError } from '../errors.js';
 import type { ConnectorKind } from './connector.js';
 import { directoryKind } from './directory.js';
 import { gitKind } from './git.js';
+import { webKind } from './web.js';
 
 // Each kind checks the options it opens with, so the map erases their types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const KINDS: Record<string, ConnectorKind<any>> = {
   [directoryKind.kind]: directoryKind,
   [gitKind.kind]: gitKind,
+  [webKind.kind]: webKind,
 };
 
 /** The kinds' names. */

@@ -23,7 +23,7 @@
 import { DEFAULT_FETCH_LIMITS, type FetchedResponse, type FetchLimits } from '../sources/url-source.js';
 import { FetchFailedError, KnowledgeBaseError } from '../errors.js';
 import { mediaTypeOfContentType } from '../sources/media-type.js';
-import type { Change, Connector, SyncContext } from './connector.js';
+import type { Change, Connector, ConnectorKind, SyncContext } from './connector.js';
 import { PoliteClient, sleep, type Sleep } from './web-client.js';
 import { Frontier, type FrontierEntry } from './web-frontier.js';
 import { pageLinks } from './web-links.js';
@@ -53,6 +53,13 @@ export interface WebConnectorDeps {
   /** Waits out the politeness delay (tests record it instead). */
   sleep?: Sleep;
 }
+
+/** The `web` kind: a site crawled from its start URL (see the module comment). */
+export const webKind: ConnectorKind<WebConnectorOptions> = {
+  kind: 'web',
+  checkOptions: async (options) => parseWebOptions(options),
+  open: (options, env) => webConnector(options, { fetchLimits: env.fetchLimits }),
+};
 
 /** A web connector for `options` (see {@link webOptionsSchema}); throws InvalidInputError naming a bad option. */
 export function webConnector(options: unknown, deps: WebConnectorDeps = {}): Connector {

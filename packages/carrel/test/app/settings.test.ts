@@ -4,7 +4,7 @@
  */
 import { delimiter, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { resolveSettings, SettingsError } from '../../src/app/settings.js';
+import { knowledgeBaseOptions, resolveSettings, SettingsError } from '../../src/app/settings.js';
 
 describe('resolveSettings', () => {
   it('defaults to the local model, the working directory as the only root, and a 30 s lease', () => {
@@ -84,5 +84,17 @@ describe('resolveSettings', () => {
     expect(resolveSettings({ window: '128' }, { CARREL_EMBEDDER_WINDOW: '2048' }).embedder).toEqual({ kind: 'local', maxTokens: 128 });
     expect(resolveSettings({ embedder: 'offline', window: '128' }, {}).embedder).toEqual({ kind: 'offline' });
     expect(() => resolveSettings({ window: 'wide' }, {})).toThrow(new SettingsError('--window must be a positive integer, not wide'));
+  });
+
+  it('refuses private addresses unless --allow-private-addresses or CARREL_ALLOW_PRIVATE_ADDRESSES=1 lets them through', () => {
+    const refused = resolveSettings({}, {});
+    expect(refused.allowPrivateAddresses).toBe(false);
+    expect(knowledgeBaseOptions(refused).fetch).toBeUndefined();
+    expect(knowledgeBaseOptions(resolveSettings({ allowPrivateAddresses: true }, {})).fetch).toEqual({ allowPrivateAddresses: true });
+    expect(resolveSettings({}, { CARREL_ALLOW_PRIVATE_ADDRESSES: '1' }).allowPrivateAddresses).toBe(true);
+    expect(resolveSettings({}, { CARREL_ALLOW_PRIVATE_ADDRESSES: '0' }).allowPrivateAddresses).toBe(false);
+    expect(() => resolveSettings({}, { CARREL_ALLOW_PRIVATE_ADDRESSES: 'yes' })).toThrow(
+      /CARREL_ALLOW_PRIVATE_ADDRESSES must be 1 or 0, not yes/,
+    );
   });
 });

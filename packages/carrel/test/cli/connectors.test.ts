@@ -3,6 +3,8 @@
  * repository added with a token from an environment variable (masked in every listing), synced
  * as a task, shown with its cursor; bad options named with the documented exit codes.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { GitRepo } from '../support/git-repo.js';
@@ -81,7 +83,7 @@ describe('carrel connectors and carrel sync', { timeout: 120_000 }, () => {
         4,
         /^carrel: Path .* is outside the allowed roots .*; allow its folder with --allow/,
       ],
-      [['connectors', 'add', 'x', '--kind', 'svn', '--library', 'l'], 2, /^carrel: Invalid kind: expected one of directory, git\n$/],
+      [['connectors', 'add', 'x', '--kind', 'svn', '--library', 'l'], 2, /^carrel: Invalid kind: expected one of directory, git, web\n$/],
       [
         ['connectors', 'add', 'x', '--kind', 'git', '--library', 'l'],
         2,
@@ -98,6 +100,41 @@ describe('carrel connectors and carrel sync', { timeout: 120_000 }, () => {
       const run = await runCli(dataDir, ['--allow', join(dataDir, 'none'), ...args]);
       expect(run.stderr, args.join(' ')).toMatch(message);
       expect(run.code, args.join(' ')).toBe(code);
+    }
+  });
+
+  it('adds and syncs a web site on a private address only with --allow-private-addresses and --private-network', async () => {
+    const page = (title: string, body: string) =>
+      `<html><head><title>${title}</title></head><body><main><h1>${title}</h1><p>${body} ${'A paragraph long enough to be a chunk of its own. '.repeat(4)}</p></main></body></html>`;
+    const pages: Record<string, string> = {
+      '/': page('Home', 'See <a href="/setup">setup</a>.'),
+      '/setup': page('Setup', 'Install the quokka package.'),
+    };
+    const server = createServer((req, res) => {
+      const body = pages[req.url ?? ''];
+      if (body === undefined) res.writeHead(404).end();
+      else res.writeHead(200, { 'content-type': 'text/html' }).end(body);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+      const dataDir = tempDir();
+      const cli = (args: string[]) => runCli(dataDir, args);
+      const add = ['connectors', 'add', 'site', '--kind', 'web', '--url', url, '--delay', '0', '--library', 'site'];
+
+      expect((await cli([...add, '--max-pages', '0'])).stderr).toMatch(/maxPages/);
+      expect((await cli([...add, '--private-network'])).code).toBe(0);
+      const refused = await cli(['sync', 'site']);
+      expect(refused.code).toBe(4);
+      expect(refused.stderr).toMatch(/non-public address 127\.0\.0\.1; run carrel with --allow-private-addresses/);
+
+      const synced = await cli(['--allow-private-addresses', 'sync', 'site']);
+      expect(synced.code).toBe(0);
+      expect(synced.stdout).toBe('connector site → site: 2 created; 2 chunks\n');
+      const found = await cli(['--json', 'search', 'quokka package', '--library', 'site']);
+      expect(JSON.parse(found.stdout).results[0].source).toBe(`${url}setup`);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
     }
   });
 });

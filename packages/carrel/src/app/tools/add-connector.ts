@@ -15,13 +15,15 @@ import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
   name: z.string().min(1).max(100).describe('A name of your choice for the connector (letters, digits, . _ -), used to sync or remove it.'),
-  kind: z.enum(CONNECTOR_KINDS as [string, ...string[]]).describe('directory: a local folder; git: a git repository branch.'),
+  kind: z
+    .enum(CONNECTOR_KINDS as [string, ...string[]])
+    .describe('directory: a local folder; git: a git repository branch; web: a web site.'),
   ...LIBRARY_SHAPE,
   options: z
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'directory: {"path": folder, "include"?: [globs], "exclude"?: [globs]}. git: {"repository": https/ssh clone URL or local path, "branch"?: name (default main), "include"?: [globs], "exclude"?: [globs]}.',
+      'directory: {"path": folder, "include"?: [globs], "exclude"?: [globs]}. git: {"repository": https/ssh clone URL or local path, "branch"?: name (default main), "include"?: [globs], "exclude"?: [globs]}. web: {"url": start URL, "pathPrefix"?: path, "include"?/"exclude"?: [URL globs], "maxPages"?: n, "maxDepth"?: n, "delayMs"?: ms}.',
     ),
   secret: z
     .string()
@@ -37,7 +39,7 @@ export function addConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infe
     name: 'add_connector',
     title: 'Add a connector',
     description:
-      'Configure a source that sync_connector keeps a library in step with: a local folder (directory) or a git repository branch (git). Nothing is indexed until the first sync.',
+      'Configure a source that sync_connector keeps a library in step with: a local folder (directory), a git repository branch (git) or a web site (web). Nothing is indexed until the first sync.',
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',

@@ -17,7 +17,7 @@ export const toolFix: FixNamer = (fix) => {
     case 'raise_limit':
       return 'pass a smaller part of it as content to index_document';
     case 'allow_private_addresses':
-      return "pass the page's text as content to index_document instead";
+      return "pass the page's text as content to index_document instead, or ask this server's user to run it with --allow-private-addresses if the address is theirs";
     case 'list_libraries':
       return 'list_libraries lists them';
     case 'list_connectors':

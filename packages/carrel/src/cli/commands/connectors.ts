@@ -12,6 +12,7 @@ import { renderConnector } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { print } from '../output.js';
+import { integer } from './parse.js';
 
 interface AddOptions {
   kind: string;
@@ -20,6 +21,12 @@ interface AddOptions {
   path?: string;
   repository?: string;
   branch?: string;
+  url?: string;
+  pathPrefix?: string;
+  maxPages?: number;
+  maxDepth?: number;
+  delay?: number;
+  privateNetwork?: boolean;
   include?: string[];
   exclude?: string[];
   tokenEnv?: string;
@@ -31,14 +38,22 @@ export function register(program: Command): void {
 
   connectors
     .command('add')
-    .description('Add a connector: a folder (--kind directory --path) or a git repository (--kind git --repository)')
+    .description(
+      'Add a connector: a folder (--kind directory --path), a git repository (--kind git --repository) or a web site (--kind web --url)',
+    )
     .argument('<name>', 'a name of your choice (letters, digits, . _ -)')
-    .requiredOption('-k, --kind <kind>', 'directory or git')
+    .requiredOption('-k, --kind <kind>', 'directory, git or web')
     .requiredOption('-l, --library <name>', 'library to fill, or name@version')
     .option('--lib-version <version>', 'library version')
     .option('--path <dir>', 'directory: the folder (inside the allowed roots)')
     .option('--repository <url|dir>', 'git: an https:// or ssh:// clone URL, or a local repository inside the allowed roots')
     .option('--branch <name>', 'git: the branch (default main)')
+    .option('--url <url>', 'web: the start URL (pages on its origin are crawled)')
+    .option('--path-prefix <path>', 'web: only pages under this path')
+    .option('--max-pages <n>', 'web: stop after this many pages (default 10,000)', integer('--max-pages'))
+    .option('--max-depth <n>', 'web: follow links this many hops from the start (default 10)', integer('--max-depth'))
+    .option('--private-network', 'web: the site is on loopback or a private network (carrel must also run with --allow-private-addresses)')
+    .option('--delay <ms>', 'web: wait between requests, at least (default 500; robots.txt Crawl-delay may ask more)', integer('--delay'))
     .option('--include <glob>', 'only files matching this glob (repeatable)', collect)
     .option('--exclude <glob>', 'leave out files and folders matching this glob (repeatable)', collect)
     .option('--token-env <variable>', 'git over https: the environment variable holding a token')
@@ -49,6 +64,12 @@ export function register(program: Command): void {
         ...(o.path !== undefined && { path: resolve(o.path) }),
         ...(o.repository !== undefined && { repository: localOrUrl(o.repository) }),
         ...(o.branch !== undefined && { branch: o.branch }),
+        ...(o.url !== undefined && { url: o.url }),
+        ...(o.pathPrefix !== undefined && { pathPrefix: o.pathPrefix }),
+        ...(o.maxPages !== undefined && { maxPages: o.maxPages }),
+        ...(o.maxDepth !== undefined && { maxDepth: o.maxDepth }),
+        ...(o.delay !== undefined && { delayMs: o.delay }),
+        ...(o.privateNetwork && { allowPrivateAddresses: true }),
         ...(o.include && { include: o.include }),
         ...(o.exclude && { exclude: o.exclude }),
       };
