@@ -18,6 +18,7 @@ describe('openDatabase', () => {
       { version: 5, name: '0005_page_kind.sql' },
       { version: 6, name: '0006_document_links.sql' },
       { version: 7, name: '0007_chunking.sql' },
+      { version: 9, name: '0009_connectors.sql' },
     ]);
     first.close();
     const second = openDatabase(path);
