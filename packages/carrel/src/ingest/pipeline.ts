@@ -24,7 +24,6 @@ import { mediaTypeOfPath } from '../sources/media-type.js';
 import { FilesRun } from './files-run.js';
 import type { IngestJob, IngestResult } from './jobs.js';
 import { reindexRun } from './reindex.js';
-import { syncRun } from './sync-run.js';
 import type { StoreWriter } from './store-writer.js';
 
 /** Pipeline settings (from the KnowledgeBase options). */
@@ -112,7 +111,8 @@ export class IngestPipeline {
       case 'reindex':
         return { result: await reindexRun(context) };
       case 'sync':
-        return syncRun(context, job);
+        // Loaded with the first sync: the connectors and their option schemas would otherwise add to every worker's start.
+        return (await import('./sync-run.js')).syncRun(context, job);
       default:
         return { result: await new FilesRun(context, job.target).run(job) };
     }

@@ -19,6 +19,7 @@ describe('openDatabase', () => {
       { version: 6, name: '0006_document_links.sql' },
       { version: 7, name: '0007_chunking.sql' },
       { version: 8, name: '0008_packs.sql' },
+      { version: 9, name: '0009_connectors.sql' },
     ]);
     first.close();
     const second = openDatabase(path);
