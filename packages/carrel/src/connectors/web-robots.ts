@@ -9,7 +9,8 @@
  * @module
  */
 import robotsParserModule from 'robots-parser';
-import { FetchFailedError } from '../errors.js';
+import { FetchFailedError, SourceUnavailableError } from '../errors.js';
+import { retryAfterMs } from '../sources/retry-after.js';
 import type { PoliteClient } from './web-client.js';
 
 // robots-parser is CommonJS (`module.exports = function`) but its types declare an ES default
@@ -32,7 +33,14 @@ export interface RobotsRules {
 export async function loadRobots(origin: string, client: PoliteClient): Promise<RobotsRules> {
   const robotsUrl = `${origin}/robots.txt`;
   const response = await client.request(robotsUrl, { headers: { accept: 'text/plain' } });
-  if (response.status >= 500 || (response.status >= 300 && response.status < 400))
+  // A 5xx or 429 passes: the sync is tried again (after the Retry-After asked); a redirect that was not followed does not.
+  if (response.status >= 500 || response.status === 429)
+    throw new SourceUnavailableError(
+      robotsUrl,
+      `HTTP ${response.status}: the site's crawl rules cannot be read, so it is not crawled`,
+      retryAfterMs(response.retryAfter),
+    );
+  if (response.status >= 300 && response.status < 400)
     throw new FetchFailedError(robotsUrl, `HTTP ${response.status}: the site's crawl rules cannot be read, so it is not crawled`);
   const text = response.status >= 200 && response.status < 300 ? new TextDecoder().decode(response.bytes) : '';
   const robots = robotsParser(robotsUrl, text);

@@ -8,6 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FetchFailedError } from '../errors.js';
+import { retryAfterMs } from '../sources/retry-after.js';
 
 /** How often and how long to try. */
 export interface RetryPolicy {
@@ -36,12 +37,4 @@ export async function withRetries<T>(
       await sleep(Math.min(asked ?? policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs), undefined, { signal });
     }
   }
-}
-
-/** `Retry-After` as milliseconds: delay-seconds or an HTTP date (RFC 9110 §10.2.3); undefined if absent or unreadable. */
-export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
-  if (header === undefined) return undefined;
-  if (/^\s*\d+\s*$/.test(header)) return Number(header) * 1000;
-  const at = Date.parse(header);
-  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }

@@ -3,7 +3,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { AddressBlockedError, FetchFailedError, InvalidInputError } from 'carrel';
+import { AddressBlockedError, InvalidInputError } from 'carrel';
+import { SourceUnavailableError } from '../../src/errors.js';
 import type { Change, Connector, SyncContext } from '../../src/connectors/connector.js';
 import { webConnector, type WebConnectorInput } from '../../src/connectors/web.js';
 
@@ -378,9 +379,9 @@ describe('webConnector', () => {
     );
   });
 
-  it('fails when robots.txt cannot be read, rather than guess the rules', async () => {
+  it('fails when robots.txt cannot be read, rather than guess the rules: a 5xx as a source unavailable for now (the sync is retried)', async () => {
     site.robotsStatus = 503;
-    await expect(sync(connector(), new Map())).rejects.toThrow(FetchFailedError);
+    await expect(sync(connector(), new Map())).rejects.toThrow(SourceUnavailableError);
     expect(requests.map((r) => r.path)).toEqual(['/robots.txt']);
   });
 

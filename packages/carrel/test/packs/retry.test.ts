@@ -3,7 +3,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FetchFailedError } from 'carrel';
-import { retryAfterMs, withRetries } from '../../src/packs/retry.js';
+import { withRetries } from '../../src/packs/retry.js';
+import { retryAfterMs } from '../../src/sources/retry-after.js';
 
 const policy = { attempts: 3, baseDelayMs: 0, maxDelayMs: 0 };
 
