@@ -7,10 +7,10 @@
  */
 import { mkdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
 import { writeDocs } from '../support/corpus.js';
+import { liveVersions } from '../support/live-versions.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -22,19 +22,6 @@ function knowledgeBase(root: string): KnowledgeBase {
   const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
   open.push(kb);
   return kb;
-}
-
-/** Live documents by source, with their live version. */
-function liveVersions(kb: KnowledgeBase): Map<string, number> {
-  const db = new Database(kb.databasePath, { readonly: true });
-  try {
-    const rows = db
-      .prepare<[], { source: string; v: number }>('SELECT source, live_version AS v FROM documents WHERE live_version > 0')
-      .all();
-    return new Map(rows.map((r) => [r.source, r.v]));
-  } finally {
-    db.close();
-  }
 }
 
 function folder(): string {

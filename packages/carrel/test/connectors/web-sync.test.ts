@@ -6,9 +6,9 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
+import { liveVersions } from '../support/live-versions.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -42,29 +42,27 @@ async function site(): Promise<{ base: string; pages: Map<string, { status: numb
   return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, pages };
 }
 
-function liveVersions(kb: KnowledgeBase): Map<string, number> {
-  const db = new Database(kb.databasePath, { readonly: true });
-  try {
-    const rows = db
-      .prepare<[], { source: string; v: number }>('SELECT source, live_version AS v FROM documents WHERE live_version > 0')
-      .all();
-    return new Map(rows.map((r) => [r.source, r.v]));
-  } finally {
-    db.close();
-  }
+/** A knowledge base with connector `site` on the test site, which asks for private addresses; the server allows them or not. */
+async function siteConnector(base: string, { serverAllowsPrivate }: { serverAllowsPrivate: boolean }): Promise<KnowledgeBase> {
+  const kb = KnowledgeBase.open({
+    dataDir: tempDir(),
+    embedder: { kind: 'offline' },
+    ...(serverAllowsPrivate && { fetch: { allowPrivateAddresses: true } }),
+  });
+  open.push(kb);
+  await kb.addConnector({
+    name: 'site',
+    kind: 'web',
+    library: 'site',
+    options: { url: `${base}/`, delayMs: 0, allowPrivateAddresses: true },
+  });
+  return kb;
 }
 
 describe('web connector, synced', { timeout: 60_000 }, () => {
   it('indexes a site, then updates a changed page, deletes a gone one and leaves the rest untouched', async () => {
     const { base, pages } = await site();
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, fetch: { allowPrivateAddresses: true } });
-    open.push(kb);
-    await kb.addConnector({
-      name: 'site',
-      kind: 'web',
-      library: 'site',
-      options: { url: `${base}/`, delayMs: 0, allowPrivateAddresses: true },
-    });
+    const kb = await siteConnector(base, { serverAllowsPrivate: true });
 
     const first = await kb.syncConnector('site');
     expect(first).toMatchObject({ created: 3, sync: { connector: 'site', deleted: 0, complete: true } });
@@ -84,14 +82,7 @@ describe('web connector, synced', { timeout: 60_000 }, () => {
 
   it('refuses a site on a private address unless the server allows it, whatever the connector says', async () => {
     const { base } = await site();
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
-    open.push(kb);
-    await kb.addConnector({
-      name: 'site',
-      kind: 'web',
-      library: 'site',
-      options: { url: `${base}/`, delayMs: 0, allowPrivateAddresses: true },
-    });
+    const kb = await siteConnector(base, { serverAllowsPrivate: false });
     await expect(kb.syncConnector('site')).rejects.toThrow(/private|blocked|not allowed/i);
     expect(liveVersions(kb).size).toBe(0);
   });
