@@ -117,11 +117,10 @@ export class FilesRun {
       const prepared = await this.prepare(source, kind, item.bytes, item.mediaType, undefined, this.target.tags, item.title);
       if (prepared) this.add(prepared);
     } catch (err) {
-      if (!(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
-      recordOutcome(this.result, { source, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
+      this.recordFailure(source, err, false);
       return false;
     }
-    if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) await this.flush(onStaged);
+    await this.stageIfFull(onStaged);
     return true;
   }
 
@@ -171,15 +170,10 @@ export class FilesRun {
       try {
         await this.file(path, job.roots);
       } catch (err) {
-        if (job.failFast || !(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
-        recordOutcome(this.result, { source: path, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
+        this.recordFailure(path, err, job.failFast);
       }
-      done++;
-      // Progress is reported when the batch is staged, so `current` counts files whose fate is durable.
-      if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) {
-        const handled = done;
-        await this.flush(() => this.c.control.progress(handled, job.paths.length, basename(path)));
-      }
+      const handled = ++done;
+      await this.stageIfFull(() => this.c.control.progress(handled, job.paths.length, basename(path)));
     }
     await this.flush();
     await this.drain();
@@ -198,11 +192,8 @@ export class FilesRun {
       // Vectors are only as good as the chunks they were made for: a count that differs means other chunks.
       if (prepared && useVectors && doc.vectors?.length === prepared.chunks.length) prepared.vectors = doc.vectors;
       if (prepared) this.add(prepared);
-      done++;
-      if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) {
-        const handled = done;
-        await this.flush(() => this.c.control.progress(handled, job.documents.length, doc.title));
-      }
+      const handled = ++done;
+      await this.stageIfFull(() => this.c.control.progress(handled, job.documents.length, doc.title));
     }
     await this.flush();
     await this.drain();
@@ -305,6 +296,20 @@ export class FilesRun {
       return true;
     }
     return false;
+  }
+
+  /** A file's or item's own failure is recorded and the job goes on; a cancel, a bug or a fail-fast job stops it. */
+  private recordFailure(source: string, err: unknown, failFast: boolean): void {
+    if (failFast || !(err instanceof KnowledgeBaseError) || err instanceof IngestCancelledError) throw err;
+    recordOutcome(this.result, { source, status: 'failed', error: err.problem, ...(err.fix && { fix: err.fix }) });
+  }
+
+  /**
+   * Stages the gathered batch once it holds a commit group's chunks. Progress is reported when the
+   * batch is staged (`onStaged`), so `current` counts documents whose fate is durable.
+   */
+  private async stageIfFull(onStaged: () => void): Promise<void> {
+    if (this.batchChunks >= this.c.settings.batchChunks * COMMIT_GROUP) await this.flush(onStaged);
   }
 
   private add(prepared: Prepared): void {
