@@ -4,7 +4,7 @@
  * content pages, a home page called index.html among them, that must stay content.
  */
 import { describe, expect, it } from 'vitest';
-import { classifyPage, isSourceTwin, type PageKind } from '../../src/ingest/page-kind.js';
+import { classifyPage, isSourceTwin, textShape, type PageKind } from '../../src/ingest/page-kind.js';
 import { htmlToMarkdown } from '../../src/sources/extract.js';
 
 async function kindOf(name: string, html: string): Promise<PageKind> {
@@ -136,6 +136,27 @@ describe('classifyPage', () => {
         markdown: '# Notes\n\nSome text.\n',
       }),
     ).toBe('content');
+  });
+});
+
+describe('textShape', () => {
+  // The definition the one-pass count must agree with, character classes and all.
+  const wordsByRegex = (line: string) =>
+    line.replace(/\]\([^)\s]*(?:\s+"[^"]*")?\)/g, ']').match(/[\p{L}\p{N}][\p{L}\p{N}_'’-]*/gu)?.length ?? 0;
+
+  it("counts words as letters and digits joined by _ ' ’ -, link targets left out, whatever the script", () => {
+    const lines = [
+      "don't stop-words here_now and it’s 3.14 o'clock",
+      "_leading __dunder__ -dash- 'quoted' x_ y- z’",
+      'Ünïcödé wörds, 日本語のテキスト, Ελληνικά και русский 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚 emoji 🎉 not a word',
+      'a lone high surrogate \ud835 then text, and a lone low \udd18 too',
+      'see [the guide](../guide.html#setup "Guide title") and [x](y) then ](not a link',
+      '¶ § — … ½ ² digits٣٤ mixed-ÅB_c',
+    ];
+    for (const line of lines) {
+      const shape = textShape(line);
+      expect(shape.entryWords + shape.proseWords, line).toBe(wordsByRegex(line));
+    }
   });
 });
 
