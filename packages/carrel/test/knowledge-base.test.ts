@@ -253,10 +253,22 @@ describe('KnowledgeBase', () => {
         `# Doc ${i}\n\n${'word '.repeat(300)}\n\n## Part\n\n${'more '.repeat(300)}`,
       );
     const dataDir = tempDir();
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root], batchChunks: 8 });
+    const controller = new AbortController();
+    const cancelled = new Promise((resolve) => controller.signal.addEventListener('abort', resolve));
+    // The ingest worker waits for each embedding, so holding one back until the cancel keeps the
+    // run from publishing before it (it did, one run in many, when progress reports lagged).
+    let calls = 0;
+    const embedder = {
+      name: 'held-until-cancelled',
+      dims: 4,
+      embed: async (texts: readonly string[]) => {
+        if (++calls > 40 && !controller.signal.aborted) await cancelled;
+        return texts.map(() => [1, 0, 0, 0]);
+      },
+    };
+    const kb = KnowledgeBase.open({ dataDir, embedder, allowedRoots: [root], batchChunks: 8 });
     await kb.ingestContent({ library: 'l', content: '# Kept\n\nwritten before', source: 'kept' });
     const before = await kb.search({ query: 'word more', library: 'l' });
-    const controller = new AbortController();
     let abortedAt = 0;
     const onProgress = (current: number) => {
       if (current >= 40 && !controller.signal.aborted) {
@@ -278,7 +290,7 @@ describe('KnowledgeBase', () => {
     expect(db.prepare('SELECT count(*) AS n FROM chunks').get()).toEqual({ n: 1 });
     expect(db.prepare('SELECT count(*) AS n FROM document_stages').get()).toEqual({ n: 0 });
     db.close();
-    const again = kbIn(dataDir, { allowedRoots: [root], batchChunks: 8 });
+    const again = kbIn(dataDir, { allowedRoots: [root], batchChunks: 8, embedder });
     expect(await again.ingestDirectory(root, { library: 'l' })).toMatchObject({ created: 200, unchanged: 0, failed: 0 });
   });
 

@@ -426,7 +426,7 @@ describe('PostgresTaskStore change feed', () => {
     b.subscribe((c) => seen.push(c));
     await Promise.all([a.migrate(), b.migrate()]);
     const now = Date.now();
-    const { task } = await a.insert(newTask(), { maxLivePerOwner: null, now });
+    const { task } = await a.insert(newTask({ createdAt: now, runAt: now }), { maxLivePerOwner: null, now });
     await a.claim({ worker: 'w', handlers: ['job'], limit: 1, leaseMs: 10_000, now });
     await a.progress({ id: task.id, worker: 'w', progress: { current: 1 }, statusMessage: null, now });
     await a.requestInput({ id: task.id, worker: 'w', key: 'k', request: { q: 1 }, now });
