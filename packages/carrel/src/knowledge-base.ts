@@ -20,6 +20,7 @@ import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/em
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
 import type { ConnectorInput, ConnectorView } from './connectors/configs.js';
 import { checkConnectorInput, connectorView } from './connectors/configs.js';
+import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
 import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
@@ -53,6 +54,7 @@ import {
   listConnectors,
   recordSyncFailure,
 } from './store/connectors.js';
+import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './store/connector-schedules.js';
 import { retireDocument } from './store/documents.js';
 import { liveLinks } from './store/links.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
@@ -337,7 +339,7 @@ export class KnowledgeBase {
     const record = await writeWhenFree(() =>
       this.db
         .transaction(() => {
-          const added = insertConnector(this.db, c);
+          const added = insertConnector(this.db, { ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) });
           // Written under the database's write lock: two processes never rewrite the file at once.
           if (added && c.secret !== undefined) this.secrets.set(added.id, c.secret);
           return added;
@@ -346,6 +348,38 @@ export class KnowledgeBase {
     );
     if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
     return connectorView(record, c.secret, 0);
+  }
+
+  /**
+   * Sets a connector's schedule (a 5-field cron expression, read in `timezone`, default UTC), or
+   * with null takes it off; its next slot is the schedule's first time from now.
+   */
+  async scheduleConnector(name: string, schedule: { cron: string; timezone?: string } | null): Promise<ConnectorView> {
+    const connector = this.connector(name);
+    const checked = schedule && checkSchedule(schedule.cron, schedule.timezone);
+    await writeWhenFree(() => setConnectorSchedule(this.db, connector.id, checked, checked && nextSlot(checked, Date.now())));
+    return this.view(this.connector(name));
+  }
+
+  /**
+   * Claims every scheduled slot due at `now` that no process has claimed yet (see
+   * `app/scheduler.ts`): the connectors this process must sync now, each with its slot. Slots
+   * missed while no process ran coalesce into this one claim: the next slot is the first after `now`.
+   */
+  async claimDueSyncs(now: number): Promise<{ connector: string; slot: number }[]> {
+    const claimed: { connector: string; slot: number }[] = [];
+    for (const c of dueConnectors(this.db, now)) {
+      const slot = c.nextRunAt!;
+      const next = c.schedule && nextSlot(c.schedule, now);
+      if (await writeWhenFree(() => claimScheduleSlot(this.db, c.id, slot, next))) claimed.push({ connector: c.name, slot });
+    }
+    return claimed;
+  }
+
+  /** Records the sync task a claimed slot started or joined, for `show_connector`. */
+  async recordSlotTask(name: string, slot: number, taskId: string): Promise<void> {
+    const connector = findConnector(this.db, name);
+    if (connector) await writeWhenFree(() => recordSlotTask(this.db, connector.id, slot, taskId));
   }
 
   /** Every connector, secrets masked. */
