@@ -18,7 +18,8 @@ import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
-import type { ConnectorInput, ConnectorView } from './connectors/configs.js';
+import type { CheckedConnector, ConnectorInput, ConnectorView } from './connectors/configs.js';
+import { type PlannedStep, planReconcile, type ReconcileStep } from './connectors/reconcile.js';
 import { checkConnectorInput, connectorView } from './connectors/configs.js';
 import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
@@ -53,6 +54,7 @@ import {
   insertConnector,
   listConnectors,
   recordSyncFailure,
+  updateConnectorOptions,
 } from './store/connectors.js';
 import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './store/connector-schedules.js';
 import { retireDocument } from './store/documents.js';
@@ -380,6 +382,58 @@ export class KnowledgeBase {
   async recordSlotTask(name: string, slot: number, taskId: string): Promise<void> {
     const connector = findConnector(this.db, name);
     if (connector) await writeWhenFree(() => recordSlotTask(this.db, connector.id, slot, taskId));
+  }
+
+  /**
+   * Brings the connectors in line with a declared list (a sources manifest, see
+   * `connectors/reconcile.ts`): adds the new ones, changes those whose options, schedule or secret
+   * differ, leaves the rest, and with `prune` removes those the list does not name (their
+   * documents too with `deleteDocuments`). Every entry is checked first, errors naming
+   * `connectors[i].<field>`; then all changes are written in one transaction, or none.
+   */
+  async reconcileConnectors(
+    inputs: readonly ConnectorInput[],
+    options: { prune?: boolean; deleteDocuments?: boolean } = {},
+  ): Promise<ReconcileStep[]> {
+    const wanted: CheckedConnector[] = [];
+    for (const [i, input] of inputs.entries()) {
+      try {
+        wanted.push(await checkConnectorInput(input, this.allowedRoots));
+      } catch (error) {
+        throw error instanceof InvalidInputError ? new InvalidInputError(`connectors[${i}].${error.argument}`, error.expected) : error;
+      }
+    }
+    const plan = await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          const planned = planReconcile(listConnectors(this.db), (id) => this.secrets.get(id), wanted, options.prune === true);
+          for (const p of planned) this.applyStep(p, options.deleteDocuments === true);
+          return planned;
+        })
+        .immediate(),
+    );
+    for (const p of plan)
+      if (p.step.action === 'pruned' && 'stored' in p) rmSync(this.connectorCache(p.stored), { recursive: true, force: true });
+    if (plan.some((p) => (p.step.deletedDocuments ?? 0) > 0)) this.worker.collectGarbage();
+    return plan.map((p) => p.step);
+  }
+
+  /** Writes one planned step; call inside the reconcile transaction. */
+  private applyStep(p: PlannedStep, deleteDocuments: boolean): void {
+    const now = Date.now();
+    if (p.step.action === 'added' && 'wanted' in p) {
+      const added = insertConnector(this.db, { ...p.wanted, nextRunAt: p.wanted.schedule && nextSlot(p.wanted.schedule, now) });
+      if (added && p.wanted.secret !== undefined) this.secrets.set(added.id, p.wanted.secret);
+    } else if (p.step.action === 'pruned' && 'stored' in p) {
+      p.step.deletedDocuments = deleteConnector(this.db, p.stored, deleteDocuments);
+      this.secrets.set(p.stored.id, undefined);
+    } else if (p.step.action === 'changed' && 'wanted' in p && 'stored' in p) {
+      const { wanted, stored } = p;
+      if (p.step.changes.includes('options')) updateConnectorOptions(this.db, stored.id, wanted.options);
+      if (p.step.changes.includes('schedule'))
+        setConnectorSchedule(this.db, stored.id, wanted.schedule, wanted.schedule && nextSlot(wanted.schedule, now));
+      if (p.step.changes.includes('secret')) this.secrets.set(stored.id, wanted.secret);
+    }
   }
 
   /** Every connector, secrets masked. */

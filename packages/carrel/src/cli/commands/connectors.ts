@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectorView } from '../../connectors/configs.js';
+import { localOrUrl } from '../../connectors/local-paths.js';
 import { checkSchedule } from '../../connectors/schedule.js';
 import { renderConnector } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
@@ -71,7 +72,7 @@ export function register(program: Command): void {
       if (o.schedule !== undefined || o.timezone !== undefined) checkScheduleFlags(o.schedule, o.timezone);
       const options = {
         ...(o.path !== undefined && { path: resolve(o.path) }),
-        ...(o.repository !== undefined && { repository: localOrUrl(o.repository) }),
+        ...(o.repository !== undefined && { repository: localOrUrl(o.repository, process.cwd()) }),
         ...(o.branch !== undefined && { branch: o.branch }),
         ...(o.url !== undefined && { url: o.url }),
         ...(o.pathPrefix !== undefined && { pathPrefix: o.pathPrefix }),
@@ -157,11 +158,6 @@ export function register(program: Command): void {
 /** Commander's way to repeat an option: each `--include <glob>` adds one. */
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-/** A relative local path is made absolute here (the sync may run in another folder); URLs are kept. */
-function localOrUrl(repository: string): string {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository) ? repository : resolve(repository);
 }
 
 /** Checks schedule flags before anything opens, naming the flag at fault. */
