@@ -65,6 +65,9 @@ export function renderConnector(c: ConnectorView, { detailed = false } = {}): st
     `options: ${JSON.stringify(c.options)}`,
     ...(c.secret ? [`secret: ${c.secret}`] : []),
     ...(c.cursor ? [`cursor: ${c.cursor}`] : []),
+    ...(c.lastScheduledRun
+      ? [`last scheduled run: ${c.lastScheduledRun.slot}${c.lastScheduledRun.taskId ? ` (task ${c.lastScheduledRun.taskId})` : ''}`]
+      : []),
   ];
   return lines.join('\n');
 }

@@ -62,6 +62,8 @@ export interface ConnectorView {
   schedule: Schedule | null;
   /** ISO time of the next scheduled sync, or null without a schedule. */
   nextRun: string | null;
+  /** The last slot a server claimed (ISO time) and the sync task it started or joined, or null. */
+  lastScheduledRun: { slot: string; taskId: string | null } | null;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
@@ -110,5 +112,6 @@ export function connectorView(record: ConnectorRecord, secret: string | undefine
     documents,
     schedule: record.schedule,
     nextRun: record.nextRunAt === null ? null : new Date(record.nextRunAt).toISOString(),
+    lastScheduledRun: record.lastSlotAt === null ? null : { slot: new Date(record.lastSlotAt).toISOString(), taskId: record.lastSlotTask },
   };
 }

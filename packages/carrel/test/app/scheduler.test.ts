@@ -64,6 +64,7 @@ describe('connector scheduler', { timeout: 60_000 }, () => {
 
     const shown = (await b.kb.get()).showConnector('docs');
     expect(shown.nextRun).toBe(new Date(first + HOUR).toISOString());
+    expect(shown.lastScheduledRun).toEqual({ slot: new Date(first).toISOString(), taskId: claimed[0]!.taskId });
   });
 
   it('runs one catch-up sync for the slots missed while down, then keeps the cadence; a slot joins a sync still live', async () => {
