@@ -363,19 +363,20 @@ export class KnowledgeBase {
     return this.view(this.connector(name));
   }
 
+  /** The scheduled connectors whose slot is due at `now`, each with that slot (see `app/scheduler.ts`). */
+  dueSyncs(now: number): { connector: string; slot: number }[] {
+    return dueConnectors(this.db, now).map((c) => ({ connector: c.name, slot: c.nextRunAt! }));
+  }
+
   /**
-   * Claims every scheduled slot due at `now` that no process has claimed yet (see
-   * `app/scheduler.ts`): the connectors this process must sync now, each with its slot. Slots
+   * Claims a due slot: true for exactly one caller across every process on the data dir. Slots
    * missed while no process ran coalesce into this one claim: the next slot is the first after `now`.
    */
-  async claimDueSyncs(now: number): Promise<{ connector: string; slot: number }[]> {
-    const claimed: { connector: string; slot: number }[] = [];
-    for (const c of dueConnectors(this.db, now)) {
-      const slot = c.nextRunAt!;
-      const next = c.schedule && nextSlot(c.schedule, now);
-      if (await writeWhenFree(() => claimScheduleSlot(this.db, c.id, slot, next))) claimed.push({ connector: c.name, slot });
-    }
-    return claimed;
+  async claimSlot(name: string, slot: number, now: number): Promise<boolean> {
+    const c = findConnector(this.db, name);
+    if (!c?.schedule) return false;
+    const next = nextSlot(c.schedule, now);
+    return writeWhenFree(() => claimScheduleSlot(this.db, c.id, slot, next));
   }
 
   /** Records the sync task a claimed slot started or joined, for `show_connector`. */

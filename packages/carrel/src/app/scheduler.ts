@@ -78,25 +78,33 @@ export class ConnectorScheduler {
     await this.#ticking;
   }
 
-  /** Claims the slots due at `now` and starts (or joins) a sync task for each. */
+  /**
+   * Claims the slots due at `now` and starts (or joins) a sync task for each, one connector at a
+   * time: a connector whose task cannot be created is reported and does not hold up the others.
+   */
   async tick(now: number): Promise<ScheduledSync[]> {
     const tool = this.#o.tools.find((t) => t.name === SYNC_TOOL);
     if (!tool) throw new Error(`No ${SYNC_TOOL} tool to schedule`);
     const kb = await this.#o.kb.get();
     const syncs: ScheduledSync[] = [];
-    for (const { connector, slot } of await kb.claimDueSyncs(now)) {
-      const args = { connector };
-      const input: ToolTaskInput = { arguments: args, answers: {} };
-      const uniqueKey = toolUniqueKey(tool, args);
-      const { task, created } = await this.#o.engine.create({
-        handler: toolHandlerName(SYNC_TOOL),
-        input,
-        owner: this.#o.owner,
-        ttlMs: DAY_MS,
-        ...(uniqueKey !== undefined && { uniqueKey }),
-      });
-      await kb.recordSlotTask(connector, slot, task.id);
-      syncs.push({ connector, slot, taskId: task.id, started: created });
+    for (const { connector, slot } of kb.dueSyncs(now)) {
+      try {
+        if (!(await kb.claimSlot(connector, slot, now))) continue;
+        const args = { connector };
+        const input: ToolTaskInput = { arguments: args, answers: {} };
+        const uniqueKey = toolUniqueKey(tool, args);
+        const { task, created } = await this.#o.engine.create({
+          handler: toolHandlerName(SYNC_TOOL),
+          input,
+          owner: this.#o.owner,
+          ttlMs: DAY_MS,
+          ...(uniqueKey !== undefined && { uniqueKey }),
+        });
+        await kb.recordSlotTask(connector, slot, task.id);
+        syncs.push({ connector, slot, taskId: task.id, started: created });
+      } catch (error) {
+        (this.#o.onError ?? console.error)(error);
+      }
     }
     return syncs;
   }

@@ -9,7 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toolHandlerName } from '@carrel/tasks/mcp';
-import { openRuntime, type CarrelRuntime } from '../../src/app/runtime.js';
+import { openRuntime, type CarrelRuntime, type RuntimeOptions } from '../../src/app/runtime.js';
+import { ConnectorScheduler } from '../../src/app/scheduler.js';
 import { resolveSettings } from '../../src/app/settings.js';
 import { spawnChild } from '../support/child.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -21,8 +22,8 @@ afterEach(async () => {
 });
 
 /** A runtime that runs no tasks: the sync tasks a tick creates stay live, for the test to count. */
-async function runtime(dataDir: string, root: string): Promise<CarrelRuntime> {
-  const opened = await openRuntime(resolveSettings({ dataDir, embedder: 'offline', allow: [root] }, {}), { concurrency: 0 });
+async function runtime(dataDir: string, root: string, options: RuntimeOptions = {}): Promise<CarrelRuntime> {
+  const opened = await openRuntime(resolveSettings({ dataDir, embedder: 'offline', allow: [root] }, {}), { concurrency: 0, ...options });
   runtimes.push(opened);
   return opened;
 }
@@ -102,6 +103,33 @@ describe('connector scheduler', { timeout: 60_000 }, () => {
     const view = await (await r.kb.get()).scheduleConnector('docs', null);
     expect(view).toMatchObject({ schedule: null, nextRun: null });
     expect(await r.scheduler.tick(first + HOUR)).toEqual([]);
+  });
+
+  it('reports a slot whose sync task cannot be created, without failing the tick', async () => {
+    const { dataDir, root, first } = await hourlyConnector();
+    const r = await runtime(dataDir, root, { maxLiveTasksPerOwner: 1 });
+    const kb = await r.kb.get();
+    const more = await kb.addConnector({
+      name: 'more',
+      kind: 'directory',
+      library: 'more',
+      options: { path: root },
+      schedule: '0 * * * *',
+    });
+    const errors: unknown[] = [];
+    const scheduler = new ConnectorScheduler({
+      kb: r.kb,
+      engine: r.engine,
+      tools: r.tools,
+      owner: r.settings.owner,
+      onError: (e) => errors.push(e),
+    });
+    // Both due (`more`, added a moment later, may have the next hour's slot): `docs` comes first and
+    // its sync takes the owner's one live task, so `more` cannot get one; its slot is spent all the same.
+    const at = Math.max(first, Date.parse(more.nextRun!));
+    expect(await scheduler.tick(at)).toEqual([{ connector: 'docs', slot: first, taskId: expect.any(String), started: true }]);
+    expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/live tasks/i) })]);
+    expect(kb.showConnector('more').nextRun).toBe(new Date(at + HOUR).toISOString());
   });
 
   it('gives each slot to exactly one of several processes ticking at once', async () => {

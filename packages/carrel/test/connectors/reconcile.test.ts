@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
 import type { ConnectorInput } from '../../src/connectors/configs.js';
+import { GitRepo } from '../support/git-repo.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -68,6 +69,26 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
       { connector: 'guide', action: 'unchanged', changes: [] },
       { connector: 'api', action: 'pruned', changes: [], deletedDocuments: 1 },
     ]);
+  });
+
+  it('clears the cursor of a connector whose options change', async () => {
+    const root = tempDir();
+    const repo = new GitRepo(root).write({ 'docs/a.md': '# A\n\nAlpha.\n', 'api/b.md': '# B\n\nBeta.\n' });
+    const head = repo.commit('docs');
+    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+    open.push(kb);
+    const entry: ConnectorInput = { name: 'repo', kind: 'git', library: 'repo', options: { repository: root, include: ['docs/**'] } };
+    await kb.reconcileConnectors([entry]);
+    await kb.syncConnector('repo');
+    expect(kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 1 });
+
+    expect(await kb.reconcileConnectors([{ ...entry, options: { repository: root } }])).toEqual([
+      { connector: 'repo', action: 'changed', changes: ['options'] },
+    ]);
+    expect(kb.showConnector('repo').cursor).toBeNull();
+    // The next sync lists the tree in full: the file the old globs left out comes in; the other, its marker equal, is not touched.
+    expect(await kb.syncConnector('repo')).toMatchObject({ created: 1, updated: 0, sync: { deleted: 0 } });
+    expect(kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 2 });
   });
 
   it('refuses a changed kind or library, a name given twice or a bad entry, and writes nothing', async () => {
