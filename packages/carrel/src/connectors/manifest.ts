@@ -45,19 +45,19 @@ export interface SourcesManifest {
 const SECRET_FIELDS = new Set(['token', 'secret', 'password', 'apiKey', 'api_key']);
 const MAX_MANIFEST_BYTES = 1024 * 1024;
 
-const text = (what: string) => z.string({ error: `expected text (${what})` });
+const textField = (what: string) => z.string({ error: `expected text (${what})` });
 const entrySchema = z
   .object({
-    name: text('letters, digits, . _ -').describe("The connector's name, unique in the data dir."),
-    kind: text('directory, git or web').describe('The connector kind.'),
-    library: text('a library name, or name@version').describe('The library it fills, `name` or `name@version`.'),
-    version: text('a library version; quote numbers such as "1.0"').optional().describe('The library version.'),
+    name: textField('letters, digits, . _ -').describe("The connector's name, unique in the data dir."),
+    kind: textField('directory, git or web').describe('The connector kind.'),
+    library: textField('a library name, or name@version').describe('The library it fills, `name` or `name@version`.'),
+    version: textField('a library version; quote numbers such as "1.0"').optional().describe('The library version.'),
     options: z
       .record(z.string(), z.unknown(), { error: "expected a map of the kind's options" })
       .optional()
       .describe("The kind's options (as `add_connector` takes them); a local `path` or `repository` is read from the manifest's folder."),
-    schedule: text('a 5-field cron expression, quoted').optional().describe('A 5-field cron expression a carrel server syncs it on.'),
-    timezone: text('an IANA time zone').optional().describe('The IANA time zone of `schedule` (default UTC).'),
+    schedule: textField('a 5-field cron expression, quoted').optional().describe('A 5-field cron expression a carrel server syncs it on.'),
+    timezone: textField('an IANA time zone').optional().describe('The IANA time zone of `schedule` (default UTC).'),
     tokenEnv: z
       .string()
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name')
@@ -80,10 +80,8 @@ export function readManifest(path: string, env: NodeJS.ProcessEnv = process.env)
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new InvalidInputError(
-      'manifest',
-      `a readable file (${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
-    );
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'there is no such file' : (error as Error).message;
+    throw new InvalidInputError('manifest', `a sources manifest to read, but ${why}: ${path}`);
   }
   if (text.length > MAX_MANIFEST_BYTES) throw new InvalidManifestError(path, 1, 'manifest', `larger than ${MAX_MANIFEST_BYTES} bytes`);
   const lines = new LineCounter();

@@ -80,6 +80,13 @@ describe('sources manifest', () => {
     }
   });
 
+  it('says so when there is no manifest to read', () => {
+    const missing = join(tempDir(), 'carrel.sources.yaml');
+    expect(() => readManifest(missing, {})).toThrow(
+      `Invalid manifest: expected a sources manifest to read, but there is no such file: ${missing}`,
+    );
+  });
+
   it('locates an error the knowledge base names by entry and field', () => {
     const path = manifest(['connectors:', '  - name: a', '    kind: directory', '    library: a', '    schedule: "0 3 * *"'].join('\n'));
     const read = readManifest(path, {});
