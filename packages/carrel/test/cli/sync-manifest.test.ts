@@ -80,6 +80,26 @@ describe('carrel sync --manifest', { timeout: 180_000 }, () => {
       connectors: [{ name: 'guide', schedule: null }],
     });
 
+    // A sync that fails does not stop the next; the command exits with the first failure's code.
+    writeFileSync(
+      manifest,
+      [
+        'connectors:',
+        '  - name: site',
+        '    kind: web',
+        '    library: site',
+        '    options: { url: "http://127.0.0.1:9/", allowPrivateAddresses: true }',
+        ...entry('guide'),
+      ].join('\n'),
+    );
+    writeFileSync(join(root, 'guide', 'b.md'), '# B\n\nMore.\n');
+    const partly = await cli(['sync', '--manifest']);
+    expect(partly.code).toBe(4);
+    expect(partly.stdout).toBe(['added site', 'unchanged guide', 'connector guide → guide: 1 created; 1 chunks', ''].join('\n'));
+    expect(partly.stderr).toMatch(
+      /carrel: sync of site failed: .*non-public address 127\.0\.0\.1.*\ncarrel: 1 of 2 syncs failed \(first: site\)\n$/s,
+    );
+
     const usage = await cli(['sync']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toBe('carrel: Name a connector to sync, or give --manifest [file], not both\n');

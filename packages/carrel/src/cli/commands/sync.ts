@@ -17,7 +17,8 @@ import type { IngestResult } from '../../ingest/jobs.js';
 import { DEFAULT_MANIFEST, readManifest } from '../../connectors/manifest.js';
 import type { ReconcileStep } from '../../connectors/reconcile.js';
 import { summarizeIngest } from '../../app/render.js';
-import { type CommandContext, commandContext, withKnowledgeBase, withRuntime } from '../context.js';
+import type { CarrelRuntime } from '../../app/runtime.js';
+import { type CommandContext, commandContext, withRuntime } from '../context.js';
 import { CliError, describeError, ExitCode } from '../errors.js';
 import { notice, print } from '../output.js';
 import { cliFix } from '../fix.js';
@@ -48,7 +49,7 @@ export function register(program: Command): void {
         throw new CliError('--prune, --delete-documents and --no-sync go with --manifest', ExitCode.Usage);
       if (o.deleteDocuments && !o.prune) throw new CliError('--delete-documents goes with --prune', ExitCode.Usage);
       if (connector !== undefined) {
-        const result = await syncOne(context, connector);
+        const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) => syncOne(runtime, context, connector));
         print(result, context.json, (r) => summarizeIngest(r, cliFix));
         return;
       }
@@ -56,40 +57,40 @@ export function register(program: Command): void {
     });
 }
 
-async function syncOne(context: CommandContext, connector: string): Promise<IngestResult> {
-  const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
-    runToolTask(runtime, 'sync_connector', { connector }, context),
-  );
+async function syncOne(runtime: CarrelRuntime, context: CommandContext, connector: string): Promise<IngestResult> {
+  const result = await runToolTask(runtime, 'sync_connector', { connector }, context);
   return result.structuredContent as unknown as IngestResult;
 }
 
 /** Reconciles with the manifest, prints the plan, then syncs each declared connector; a failed sync does not stop the others. */
 async function syncManifest(context: CommandContext, path: string, o: SyncOptions): Promise<void> {
   const manifest = readManifest(path);
-  const plan = await withKnowledgeBase(context.settings, (kb) =>
-    kb
+  await withRuntime(context.settings, { runs: 'assigned' }, async (runtime) => {
+    const kb = await runtime.kb.get();
+    const plan = await kb
       .reconcileConnectors(manifest.connectors, { prune: o.prune === true, deleteDocuments: o.deleteDocuments === true })
       .catch((error: unknown) => {
         throw manifest.locate(error);
-      }),
-  );
-  if (!context.json) for (const step of plan) print(step, false, planLine);
-  const synced: IngestResult[] = [];
-  let failure: { message: string | null; exitCode: number } | undefined;
-  if (o.sync)
-    for (const { name } of manifest.connectors) {
+      });
+    if (!context.json) for (const step of plan) print(step, false, planLine);
+    const synced: IngestResult[] = [];
+    const failures: { connector: string; message: string; exitCode: number }[] = [];
+    for (const { name } of o.sync ? manifest.connectors : []) {
       try {
-        const result = await syncOne(context, name);
+        const result = await syncOne(runtime, context, name);
         synced.push(result);
         if (!context.json) print(result, false, (r) => summarizeIngest(r, cliFix));
       } catch (error) {
-        const described = describeError(error);
-        failure ??= described;
-        if (!context.json) notice(`carrel: sync of ${name} failed: ${described.message ?? ''}`);
+        const { message, exitCode } = describeError(error);
+        failures.push({ connector: name, message: message ?? 'failed', exitCode });
+        notice(`carrel: sync of ${name} failed: ${message ?? ''}`);
       }
     }
-  if (context.json) print({ plan, synced }, true, () => '');
-  if (failure) throw new CliError(`${failure.message ?? 'a sync failed'} (the other connectors were synced)`, failure.exitCode);
+    if (context.json) print({ plan, synced, failures }, true, () => '');
+    const first = failures[0];
+    if (first)
+      throw new CliError(`${failures.length} of ${manifest.connectors.length} syncs failed (first: ${first.connector})`, first.exitCode);
+  });
 }
 
 /** E.g. "changed guide: options, schedule". */
