@@ -51,9 +51,17 @@ export class InvalidInputError extends KnowledgeBaseError {
   readonly kind = 'invalid_argument';
   constructor(
     readonly argument: string,
-    expected: string,
+    readonly expected: string,
   ) {
     super(`Invalid ${argument}: expected ${expected}`, { argument });
+  }
+}
+
+/** A sources manifest (`carrel.sources.yaml`) that cannot be used: names the file, the line and the field. */
+export class InvalidManifestError extends KnowledgeBaseError {
+  readonly kind = 'invalid_argument';
+  constructor(path: string, line: number, field: string, problem: string) {
+    super(`${path}:${line}: ${field}: ${problem}`, { path, line, field });
   }
 }
 

@@ -18,8 +18,10 @@ import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
-import type { ConnectorInput, ConnectorView } from './connectors/configs.js';
+import type { CheckedConnector, ConnectorInput, ConnectorView } from './connectors/configs.js';
+import { type PlannedStep, planReconcile, type ReconcileStep } from './connectors/reconcile.js';
 import { checkConnectorInput, connectorView } from './connectors/configs.js';
+import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
 import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
@@ -52,7 +54,9 @@ import {
   insertConnector,
   listConnectors,
   recordSyncFailure,
+  updateConnectorOptions,
 } from './store/connectors.js';
+import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './store/connector-schedules.js';
 import { retireDocument } from './store/documents.js';
 import { liveLinks } from './store/links.js';
 import { discardAbandonedRuns, discardRun } from './store/garbage.js';
@@ -337,7 +341,7 @@ export class KnowledgeBase {
     const record = await writeWhenFree(() =>
       this.db
         .transaction(() => {
-          const added = insertConnector(this.db, c);
+          const added = insertConnector(this.db, { ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) });
           // Written under the database's write lock: two processes never rewrite the file at once.
           if (added && c.secret !== undefined) this.secrets.set(added.id, c.secret);
           return added;
@@ -346,6 +350,91 @@ export class KnowledgeBase {
     );
     if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
     return connectorView(record, c.secret, 0);
+  }
+
+  /**
+   * Sets a connector's schedule (a 5-field cron expression, read in `timezone`, default UTC), or
+   * with null takes it off; its next slot is the schedule's first time from now.
+   */
+  async scheduleConnector(name: string, schedule: { cron: string; timezone?: string } | null): Promise<ConnectorView> {
+    const connector = this.connector(name);
+    const checked = schedule && checkSchedule(schedule.cron, schedule.timezone);
+    await writeWhenFree(() => setConnectorSchedule(this.db, connector.id, checked, checked && nextSlot(checked, Date.now())));
+    return this.view(this.connector(name));
+  }
+
+  /** The scheduled connectors whose slot is due at `now`, each with that slot (see `app/scheduler.ts`). */
+  dueSyncs(now: number): { connector: string; slot: number }[] {
+    return dueConnectors(this.db, now).map((c) => ({ connector: c.name, slot: c.nextRunAt! }));
+  }
+
+  /**
+   * Claims a due slot: true for exactly one caller across every process on the data dir. Slots
+   * missed while no process ran coalesce into this one claim: the next slot is the first after `now`.
+   */
+  async claimSlot(name: string, slot: number, now: number): Promise<boolean> {
+    const c = findConnector(this.db, name);
+    if (!c?.schedule) return false;
+    const next = nextSlot(c.schedule, now);
+    return writeWhenFree(() => claimScheduleSlot(this.db, c.id, slot, next));
+  }
+
+  /** Records the sync task a claimed slot started or joined, for `show_connector`. */
+  async recordSlotTask(name: string, slot: number, taskId: string): Promise<void> {
+    const connector = findConnector(this.db, name);
+    if (connector) await writeWhenFree(() => recordSlotTask(this.db, connector.id, slot, taskId));
+  }
+
+  /**
+   * Brings the connectors in line with a declared list (a sources manifest, see
+   * `connectors/reconcile.ts`): adds the new ones, changes those whose options, schedule or secret
+   * differ, leaves the rest, and with `prune` removes those the list does not name (their
+   * documents too with `deleteDocuments`). Every entry is checked first, errors naming
+   * `connectors[i].<field>`; then all changes are written in one transaction, or none.
+   */
+  async reconcileConnectors(
+    inputs: readonly ConnectorInput[],
+    options: { prune?: boolean; deleteDocuments?: boolean } = {},
+  ): Promise<ReconcileStep[]> {
+    const wanted: CheckedConnector[] = [];
+    for (const [i, input] of inputs.entries()) {
+      try {
+        wanted.push(await checkConnectorInput(input, this.allowedRoots));
+      } catch (error) {
+        throw error instanceof InvalidInputError ? new InvalidInputError(`connectors[${i}].${error.argument}`, error.expected) : error;
+      }
+    }
+    const plan = await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          const planned = planReconcile(listConnectors(this.db), (id) => this.secrets.get(id), wanted, options.prune === true);
+          for (const p of planned) this.applyStep(p, options.deleteDocuments === true);
+          return planned;
+        })
+        .immediate(),
+    );
+    for (const p of plan)
+      if (p.step.action === 'pruned' && 'stored' in p) rmSync(this.connectorCache(p.stored), { recursive: true, force: true });
+    if (plan.some((p) => (p.step.deletedDocuments ?? 0) > 0)) this.worker.collectGarbage();
+    return plan.map((p) => p.step);
+  }
+
+  /** Writes one planned step; call inside the reconcile transaction. */
+  private applyStep(p: PlannedStep, deleteDocuments: boolean): void {
+    const now = Date.now();
+    if (p.step.action === 'added' && 'wanted' in p) {
+      const added = insertConnector(this.db, { ...p.wanted, nextRunAt: p.wanted.schedule && nextSlot(p.wanted.schedule, now) });
+      if (added && p.wanted.secret !== undefined) this.secrets.set(added.id, p.wanted.secret);
+    } else if (p.step.action === 'pruned' && 'stored' in p) {
+      p.step.deletedDocuments = deleteConnector(this.db, p.stored, deleteDocuments);
+      this.secrets.set(p.stored.id, undefined);
+    } else if (p.step.action === 'changed' && 'wanted' in p && 'stored' in p) {
+      const { wanted, stored } = p;
+      if (p.step.changes.includes('options')) updateConnectorOptions(this.db, stored.id, wanted.options);
+      if (p.step.changes.includes('schedule'))
+        setConnectorSchedule(this.db, stored.id, wanted.schedule, wanted.schedule && nextSlot(wanted.schedule, now));
+      if (p.step.changes.includes('secret')) this.secrets.set(stored.id, wanted.secret);
+    }
   }
 
   /** Every connector, secrets masked. */

@@ -50,18 +50,24 @@ export function summarizeIngest(result: IngestResult, nameFix: FixNamer): string
   return `${synced}${where}: ${counts.length ? counts.join(', ') : 'nothing to do'}${tocs}; ${result.chunks} chunks${vectors}${failures.join('')}${warnings.join('')}`;
 }
 
-/** One connector: name, kind, library, where it reads; with `detailed`, its options, cursor and last sync too. */
+/** One connector: name, kind, library, where it reads, last sync, schedule and next run; with `detailed`, its options and cursor too. */
 export function renderConnector(c: ConnectorView, { detailed = false } = {}): string {
   const where = String(c.options.path ?? c.options.repository ?? '');
   const head = `${c.name} (${c.kind}${where && ` ${where}`}) → ${libraryLabel(c.library, c.version)}: ${c.documents} documents, ${
     c.lastSync ? `last synced ${c.lastSync} (${c.lastOutcome})` : 'never synced'
   }`;
-  if (!detailed) return head;
+  const scheduled = c.schedule
+    ? `; schedule "${c.schedule.cron}"${c.schedule.timezone ? ` (${c.schedule.timezone})` : ' (UTC)'}, next run ${c.nextRun ?? 'never'}`
+    : '';
+  if (!detailed) return head + scheduled;
   const lines = [
-    head,
+    head + scheduled,
     `options: ${JSON.stringify(c.options)}`,
     ...(c.secret ? [`secret: ${c.secret}`] : []),
     ...(c.cursor ? [`cursor: ${c.cursor}`] : []),
+    ...(c.lastScheduledRun
+      ? [`last scheduled run: ${c.lastScheduledRun.slot}${c.lastScheduledRun.taskId ? ` (task ${c.lastScheduledRun.taskId})` : ''}`]
+      : []),
   ];
   return lines.join('\n');
 }

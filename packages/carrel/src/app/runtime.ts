@@ -19,6 +19,7 @@ import { databasePath } from '../data-dir.js';
 import type { KnowledgeBase } from '../knowledge-base.js';
 import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
+import { ConnectorScheduler } from './scheduler.js';
 import { carrelTools } from './tools/index.js';
 
 /** The open parts of a carrel process. */
@@ -27,6 +28,8 @@ export interface CarrelRuntime {
   kb: KnowledgeBaseHandle;
   tools: AnyToolDefinition[];
   engine: TaskEngine;
+  /** Starts the sync tasks of connector schedules (ticking only with `RuntimeOptions.schedules`). */
+  scheduler: ConnectorScheduler;
   /** Stops the engine (running tasks are handed back and resume on the next start), then closes the knowledge base. */
   close(): Promise<void>;
 }
@@ -44,6 +47,8 @@ export interface RuntimeOptions {
   runs?: 'any' | 'assigned';
   /** Live tasks one owner may have (default 1000). */
   maxLiveTasksPerOwner?: number;
+  /** Run connector schedules (servers: `carrel mcp`, `carrel serve`). Default false. */
+  schedules?: boolean;
 }
 
 /** A runtime whose engine has not started: its store may not be migrated yet. */
@@ -80,14 +85,17 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });
+  const scheduler = new ConnectorScheduler({ kb, engine, tools, owner: settings.owner, onError: (e) => console.error('[carrel]', e) });
   let unsubscribe = () => {};
   return {
     settings,
     kb,
     tools,
     engine,
+    scheduler,
     start: async () => {
       await engine.start();
+      if (options.schedules) scheduler.start();
       unsubscribe = store.subscribe((change) => {
         if (change.kind !== 'deleted' && !isTerminal(change.status)) return;
         void kb
@@ -97,6 +105,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
       });
     },
     close: async () => {
+      await scheduler.stop();
       unsubscribe();
       await engine.stop();
       await kb.close();

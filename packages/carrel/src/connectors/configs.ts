@@ -9,6 +9,7 @@ import { InvalidInputError } from '../errors.js';
 import { parseLibraryRef } from '../library-ref.js';
 import type { ConnectorRecord } from '../store/connectors.js';
 import { connectorKind } from './kinds.js';
+import { checkSchedule, type Schedule } from './schedule.js';
 import { maskSecret } from './secrets.js';
 
 /** A connector to add. */
@@ -24,6 +25,21 @@ export interface ConnectorInput {
   options?: Record<string, unknown>;
   /** A token, stored apart (secrets.ts), for kinds that take one. */
   secret?: string;
+  /** A 5-field cron expression: the server syncs the connector at each of its times (schedule.ts). */
+  schedule?: string;
+  /** The IANA time zone `schedule` is read in (default UTC). */
+  timezone?: string;
+}
+
+/** A connector input once checked. */
+export interface CheckedConnector {
+  name: string;
+  kind: string;
+  library: string;
+  version: string;
+  options: Record<string, unknown>;
+  secret?: string;
+  schedule: Schedule | null;
 }
 
 /** A connector as listings show it. */
@@ -42,16 +58,19 @@ export interface ConnectorView {
   lastOutcome: string | null;
   /** Sources the connector holds in its library. */
   documents: number;
+  /** Its cron schedule and time zone, or null when it syncs only when asked. */
+  schedule: Schedule | null;
+  /** ISO time of the next scheduled sync, or null without a schedule. */
+  nextRun: string | null;
+  /** The last slot a server claimed (ISO time) and the sync task it started or joined, or null. */
+  lastScheduledRun: { slot: string; taskId: string | null } | null;
 }
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const MAX_SECRET_CHARS = 4096;
 
 /** The input checked: the kind's options normalized, the library split. */
-export async function checkConnectorInput(
-  input: ConnectorInput,
-  roots: readonly string[],
-): Promise<{ name: string; kind: string; library: string; version: string; options: Record<string, unknown>; secret?: string }> {
+export async function checkConnectorInput(input: ConnectorInput, roots: readonly string[]): Promise<CheckedConnector> {
   if (typeof input.name !== 'string' || !NAME.test(input.name))
     throw new InvalidInputError('name', 'a name of 1 to 100 letters, digits, dots, dashes or underscores, starting with a letter or digit');
   const kind = connectorKind(input.kind);
@@ -66,6 +85,7 @@ export async function checkConnectorInput(
     if (typeof input.secret !== 'string' || input.secret.length === 0 || input.secret.length > MAX_SECRET_CHARS || /\s/.test(input.secret))
       throw new InvalidInputError('secret', `${kind.secret}, without spaces, at most ${MAX_SECRET_CHARS} characters`);
   }
+  if (input.timezone !== undefined && input.schedule === undefined) throw new InvalidInputError('timezone', 'nothing without a schedule');
   return {
     name: input.name,
     kind: kind.kind,
@@ -73,6 +93,7 @@ export async function checkConnectorInput(
     version: ref.version ?? '',
     options: checked,
     ...(input.secret !== undefined && { secret: input.secret }),
+    schedule: input.schedule === undefined ? null : checkSchedule(input.schedule, input.timezone),
   };
 }
 
@@ -89,5 +110,8 @@ export function connectorView(record: ConnectorRecord, secret: string | undefine
     lastSync: record.lastSyncAt === null ? null : new Date(record.lastSyncAt).toISOString(),
     lastOutcome: record.lastOutcome,
     documents,
+    schedule: record.schedule,
+    nextRun: record.nextRunAt === null ? null : new Date(record.nextRunAt).toISOString(),
+    lastScheduledRun: record.lastSlotAt === null ? null : { slot: new Date(record.lastSlotAt).toISOString(), taskId: record.lastSlotTask },
   };
 }

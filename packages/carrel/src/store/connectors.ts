@@ -10,6 +10,7 @@ import type { Database } from 'better-sqlite3';
 import { findLibrary } from './libraries.js';
 import { retireDocument } from './documents.js';
 import { stmt } from './statements.js';
+import type { Schedule } from '../connectors/schedule.js';
 
 /** A connector as stored. */
 export interface ConnectorRecord {
@@ -23,6 +24,13 @@ export interface ConnectorRecord {
   lastSyncAt: number | null;
   lastOutcome: string | null;
   createdAt: number;
+  /** Its cron schedule, or null when it syncs only when asked. */
+  schedule: Schedule | null;
+  /** The next slot not yet claimed (ms), or null without a schedule. */
+  nextRunAt: number | null;
+  /** The slot last claimed (ms), and the sync task started or joined for it. */
+  lastSlotAt: number | null;
+  lastSlotTask: string | null;
 }
 
 interface ConnectorRow {
@@ -36,6 +44,11 @@ interface ConnectorRow {
   last_sync_at: number | null;
   last_outcome: string | null;
   created_at: number;
+  schedule: string | null;
+  schedule_tz: string | null;
+  next_run_at: number | null;
+  last_slot_at: number | null;
+  last_slot_task: string | null;
 }
 
 const toRecord = (r: ConnectorRow): ConnectorRecord => ({
@@ -49,6 +62,10 @@ const toRecord = (r: ConnectorRow): ConnectorRecord => ({
   lastSyncAt: r.last_sync_at,
   lastOutcome: r.last_outcome,
   createdAt: r.created_at,
+  schedule: r.schedule === null ? null : { cron: r.schedule, timezone: r.schedule_tz },
+  nextRunAt: r.next_run_at,
+  lastSlotAt: r.last_slot_at,
+  lastSlotTask: r.last_slot_task,
 });
 
 /** What a sync commits with its run's documents. */
@@ -63,16 +80,44 @@ export interface ConnectorSyncWrite {
   outcome: string;
 }
 
+/** A new connector's configuration; `nextRunAt` is its schedule's first slot. */
+export interface NewConnector {
+  name: string;
+  kind: string;
+  library: string;
+  version: string;
+  options: Record<string, unknown>;
+  schedule: Schedule | null;
+  nextRunAt: number | null;
+}
+
 /** Stores a new connector; returns undefined (and writes nothing) when the name is taken. */
-export function insertConnector(
-  db: Database,
-  c: { name: string; kind: string; library: string; version: string; options: Record<string, unknown> },
-): ConnectorRecord | undefined {
+export function insertConnector(db: Database, c: NewConnector): ConnectorRecord | undefined {
   const info = stmt(
     db,
-    'INSERT INTO connectors (name, kind, library, version, options, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING',
-  ).run(c.name, c.kind, c.library, c.version, JSON.stringify(c.options), Date.now());
+    `INSERT INTO connectors (name, kind, library, version, options, schedule, schedule_tz, next_run_at, created_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO NOTHING`,
+  ).run(
+    c.name,
+    c.kind,
+    c.library,
+    c.version,
+    JSON.stringify(c.options),
+    c.schedule?.cron ?? null,
+    c.schedule?.timezone ?? null,
+    c.nextRunAt,
+    Date.now(),
+  );
   return info.changes === 0 ? undefined : getConnector(db, Number(info.lastInsertRowid));
+}
+
+/**
+ * Replaces a connector's options. Its cursor is cleared: a cursor says where a sync of the old
+ * options left off (a git commit seen through the old globs), so the next sync compares every item
+ * against its stored marker instead; unchanged items stay unchanged.
+ */
+export function updateConnectorOptions(db: Database, connectorId: number, options: Record<string, unknown>): void {
+  stmt(db, 'UPDATE connectors SET options = ?, cursor = NULL WHERE id = ?').run(JSON.stringify(options), connectorId);
 }
 
 /** The connector with this id, or undefined. */

@@ -67,6 +67,7 @@ describe('carrel mcp over stdio', () => {
         'remove_connector',
         'search',
         'show_connector',
+        'schedule_connector',
         'status',
         'sync_connector',
       ].sort(),

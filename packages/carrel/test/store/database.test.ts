@@ -20,6 +20,7 @@ describe('openDatabase', () => {
       { version: 7, name: '0007_chunking.sql' },
       { version: 8, name: '0008_packs.sql' },
       { version: 9, name: '0009_connectors.sql' },
+      { version: 10, name: '0010_connector_schedules.sql' },
     ]);
     first.close();
     const second = openDatabase(path);

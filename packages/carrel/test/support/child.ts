@@ -16,11 +16,11 @@ export interface Child {
   exited: Promise<number | null>;
 }
 
-/** Runs `test/support/<script>` with the source conditions and tsx. */
-export function spawnChild(script: string, args: string[]): Child {
+/** Runs `test/support/<script>` with the source conditions and tsx; with `stdin`, the test can write to it. */
+export function spawnChild(script: string, args: string[], { stdin = false } = {}): Child {
   const path = fileURLToPath(new URL(`./${script}`, import.meta.url));
   const child = spawn(process.execPath, ['--conditions=carrel-source', '--import', 'tsx', path, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];
   const waiters: { pattern: RegExp; resolve: (l: string) => void }[] = [];

@@ -1,7 +1,8 @@
 /**
  * `add_connector`: configure a source (a folder, a git repository) that `sync_connector` keeps a
  * library in step with. The options are checked now; a token goes to the secrets file, never the
- * database or a task record, and is shown masked from then on.
+ * database or a task record, and is shown masked from then on. With a cron `schedule`, the server
+ * syncs it at each slot (see app/scheduler.ts).
  *
  * @module
  */
@@ -31,6 +32,14 @@ const schema = z.object({
     .max(4096)
     .optional()
     .describe('git over https: a token for a private repository, stored apart and shown masked.'),
+  schedule: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'Sync on a schedule while a carrel server runs: a 5-field cron expression (minute hour day-of-month month day-of-week), e.g. "0 3 * * *" for 03:00 daily.',
+    ),
+  timezone: z.string().max(100).optional().describe('The IANA time zone the schedule is read in, e.g. "Europe/Paris" (default UTC).'),
 });
 
 /** The `add_connector` tool over `kb`. */
@@ -54,6 +63,8 @@ export function addConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infe
           ...(args.version !== undefined && { version: args.version }),
           ...(args.options && { options: args.options }),
           ...(args.secret !== undefined && { secret: args.secret }),
+          ...(args.schedule !== undefined && { schedule: args.schedule }),
+          ...(args.timezone !== undefined && { timezone: args.timezone }),
         });
         return dataResult(`Added connector ${renderConnector(view)}\nSync it with sync_connector.`, view);
       }),

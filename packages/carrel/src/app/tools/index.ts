@@ -18,6 +18,7 @@ import { rateChunkTool } from './rate-chunk.js';
 import { reindexLibraryTool } from './reindex-library.js';
 import { removePackTool } from './remove-pack.js';
 import { removeConnectorTool } from './remove-connector.js';
+import { scheduleConnectorTool } from './schedule-connector.js';
 import { searchTool } from './search.js';
 import { showConnectorTool } from './show-connector.js';
 import { statusTool } from './status.js';
@@ -39,6 +40,7 @@ export function carrelTools(kb: KnowledgeBaseHandle): AnyToolDefinition[] {
     addConnectorTool(kb),
     listConnectorsTool(kb),
     showConnectorTool(kb),
+    scheduleConnectorTool(kb),
     removeConnectorTool(kb),
     rateChunkTool(kb),
     statusTool(kb),

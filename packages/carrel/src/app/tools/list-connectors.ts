@@ -1,6 +1,6 @@
 /**
- * `list_connectors`: the configured connectors with their library, last sync and document count;
- * secrets masked.
+ * `list_connectors`: the configured connectors with their library, last sync, document count,
+ * schedule and next run; secrets masked.
  *
  * @module
  */
@@ -17,7 +17,8 @@ export function listConnectorsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
   return defineTool({
     name: 'list_connectors',
     title: 'List connectors',
-    description: 'List the configured connectors (folders, git repositories) with their library, last sync and document count.',
+    description:
+      'List the configured connectors (folders, git repositories, web sites) with their library, last sync and its outcome, document count, schedule and next run.',
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',

@@ -1,5 +1,6 @@
 /**
- * `show_connector`: one connector's configuration, cursor and last sync; its secret masked.
+ * `show_connector`: one connector's configuration, cursor, last sync, schedule and next run; its
+ * secret masked.
  *
  * @module
  */
@@ -17,7 +18,7 @@ export function showConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
   return defineTool({
     name: 'show_connector',
     title: 'Show a connector',
-    description: "Show a connector's options, where its last sync left off and how it went.",
+    description: "Show a connector's options, where its last sync left off and how it went, its schedule and next run.",
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',

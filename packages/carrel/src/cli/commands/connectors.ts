@@ -1,6 +1,6 @@
 /**
- * `carrel connectors add|list|show|remove`: configure the sources `carrel sync` keeps a library in
- * step with. A token is read from an environment variable (`--token-env`), never from the command
+ * `carrel connectors add|list|show|schedule|remove`: configure the sources `carrel sync` keeps a
+ * library in step with, and the cron schedule a carrel server syncs them on. A token is read from an environment variable (`--token-env`), never from the command
  * line (which other users and the shell history can read), and listings show it masked.
  *
  * @module
@@ -8,6 +8,8 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { ConnectorView } from '../../connectors/configs.js';
+import { localOrUrl } from '../../connectors/local-paths.js';
+import { checkSchedule } from '../../connectors/schedule.js';
 import { renderConnector } from '../../app/render.js';
 import { commandContext, withKnowledgeBase } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
@@ -30,7 +32,12 @@ interface AddOptions {
   include?: string[];
   exclude?: string[];
   tokenEnv?: string;
+  schedule?: string;
+  timezone?: string;
 }
+
+/** The schedule flags' names in errors. */
+const SCHEDULE_FLAGS = { schedule: '--schedule', timezone: '--timezone' };
 
 /** Adds `connectors` to the program. */
 export function register(program: Command): void {
@@ -57,12 +64,15 @@ export function register(program: Command): void {
     .option('--include <glob>', 'only files matching this glob (repeatable)', collect)
     .option('--exclude <glob>', 'leave out files and folders matching this glob (repeatable)', collect)
     .option('--token-env <variable>', 'git over https: the environment variable holding a token')
+    .option('--schedule <cron>', 'sync on this 5-field cron schedule while carrel serve or carrel mcp runs, e.g. "0 3 * * *"')
+    .option('--timezone <zone>', 'the IANA time zone of --schedule (default UTC)')
     .action(async (name: string, o: AddOptions, command: Command) => {
       const { settings, json } = commandContext(command);
       const secret = o.tokenEnv === undefined ? undefined : tokenFrom(o.tokenEnv);
+      if (o.schedule !== undefined || o.timezone !== undefined) checkScheduleFlags(o.schedule, o.timezone);
       const options = {
         ...(o.path !== undefined && { path: resolve(o.path) }),
-        ...(o.repository !== undefined && { repository: localOrUrl(o.repository) }),
+        ...(o.repository !== undefined && { repository: localOrUrl(o.repository, process.cwd()) }),
         ...(o.branch !== undefined && { branch: o.branch }),
         ...(o.url !== undefined && { url: o.url }),
         ...(o.pathPrefix !== undefined && { pathPrefix: o.pathPrefix }),
@@ -81,6 +91,8 @@ export function register(program: Command): void {
           ...(o.libVersion !== undefined && { version: o.libVersion }),
           options,
           ...(secret !== undefined && { secret }),
+          ...(o.schedule !== undefined && { schedule: o.schedule }),
+          ...(o.timezone !== undefined && { timezone: o.timezone }),
         }),
       );
       print(view, json, (v) => `Added connector ${renderConnector(v)}\nSync it with: carrel sync ${v.name}`);
@@ -108,6 +120,25 @@ export function register(program: Command): void {
     });
 
   connectors
+    .command('schedule')
+    .description('Set the cron schedule a carrel server syncs a connector on, or take it off with --off')
+    .argument('<name>', 'the connector')
+    .argument('[cron]', 'a 5-field cron expression: minute hour day-of-month month day-of-week, e.g. "0 3 * * *"')
+    .option('--timezone <zone>', 'the IANA time zone of the schedule (default UTC)')
+    .option('--off', 'take the schedule off: the connector syncs only when asked')
+    .action(async (name: string, cron: string | undefined, o: { timezone?: string; off?: boolean }, command: Command) => {
+      const { settings, json } = commandContext(command);
+      if ((cron === undefined) === (o.off !== true))
+        throw new CliError('Give a cron expression (e.g. "0 3 * * *") or --off, not both', ExitCode.Usage);
+      if (o.off && o.timezone !== undefined) throw new CliError('--timezone goes with a cron expression, not --off', ExitCode.Usage);
+      if (cron !== undefined) checkScheduleFlags(cron, o.timezone, { schedule: 'cron expression', timezone: '--timezone' });
+      const view = await withKnowledgeBase(settings, (kb) =>
+        kb.scheduleConnector(name, cron === undefined ? null : { cron, ...(o.timezone !== undefined && { timezone: o.timezone }) }),
+      );
+      print(view, json, (v) => (v.schedule ? renderConnector(v) : `${v.name} syncs only when asked (no schedule)`));
+    });
+
+  connectors
     .command('remove')
     .description('Remove a connector and its secret; its documents stay unless --delete-documents')
     .argument('<name>', 'the connector')
@@ -129,9 +160,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** A relative local path is made absolute here (the sync may run in another folder); URLs are kept. */
-function localOrUrl(repository: string): string {
-  return /^[A-Za-z][A-Za-z0-9+.-]*:/.test(repository) || /^[\w.-]+@[\w.-]+:/.test(repository) ? repository : resolve(repository);
+/** Checks schedule flags before anything opens, naming the flag at fault. */
+function checkScheduleFlags(cron: string | undefined, timezone: string | undefined, names = SCHEDULE_FLAGS): void {
+  if (cron === undefined) throw new CliError('--timezone goes with --schedule', ExitCode.Usage);
+  checkSchedule(cron, timezone, names);
 }
 
 function tokenFrom(variable: string): string {

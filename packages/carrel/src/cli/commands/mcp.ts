@@ -7,6 +7,7 @@
  * A client that launches a server times its first answer, so `initialize` is answered before the
  * database is migrated and the task engine started; the client's other requests wait for that.
  * If the runtime cannot start, they are answered with the reason and the command fails with it.
+ * Connector schedules run while the server does (see app/scheduler.ts).
  *
  * @module
  */
@@ -22,7 +23,7 @@ export function register(program: Command, faces: Faces): void {
   addRateLimitOptions(mcpCommand, 'none').action(async (options: Pick<LimitFlags, 'rateLimit' | 'rateBurst'>, command: Command) => {
     const { settings } = commandContext(command);
     const limit = rateLimit(options);
-    const runtime = createRuntime(settings);
+    const runtime = createRuntime(settings, { schedules: true });
     const mcp = await faces.mcp();
     const stopped = new AbortController();
     const stop = () => stopped.abort();

@@ -6,7 +6,7 @@
  * open to local processes, every client is one anonymous owner (not the local user: it cannot see
  * the CLI's tasks, nor list its own), and task ids are the only capability. An empty, blank or short
  * token is refused. Operator limits (body size, rate, retention, live tasks, sessions) are in
- * `../limits.ts`.
+ * `../limits.ts`. Connector schedules run while the server does (see `app/scheduler.ts`).
  *
  * @module
  */
@@ -41,7 +41,7 @@ export function register(program: Command, faces: Faces): void {
     const token = bearerToken(options.token);
     const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
     const [runtime, mcp] = await Promise.all([
-      openRuntime(settings, { ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
+      openRuntime(settings, { schedules: true, ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
       faces.mcp(),
     ]);
     let endpoint;

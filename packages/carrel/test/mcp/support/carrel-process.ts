@@ -15,9 +15,12 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 export const CARREL_MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
 
+/** tsx by location, so a CLI run from a folder outside the repository (`cwd`) still loads it. */
+const TSX = import.meta.resolve('tsx');
+
 /** `node … main.ts --data-dir <dir> --embedder offline <args>`. */
 export function carrelArgv(dataDir: string, args: readonly string[]): string[] {
-  return ['--conditions=carrel-source', '--import', 'tsx', CARREL_MAIN, '--data-dir', dataDir, '--embedder', 'offline', ...args];
+  return ['--conditions=carrel-source', '--import', TSX, CARREL_MAIN, '--data-dir', dataDir, '--embedder', 'offline', ...args];
 }
 
 export interface CliRun {
