@@ -20,6 +20,7 @@ import type { KnowledgeBase } from '../knowledge-base.js';
 import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { carrelTools } from './tools/index.js';
+import { SYNC_WORKFLOW, syncWorkflow } from './sync-workflow.js';
 
 /** The open parts of a carrel process. */
 export interface CarrelRuntime {
@@ -72,6 +73,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
   const engine = new TaskEngine({
     store,
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
+    workflows: { [SYNC_WORKFLOW]: syncWorkflow(kb) },
     concurrency: options.concurrency ?? 2,
     runs: options.runs ?? 'any',
     ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),

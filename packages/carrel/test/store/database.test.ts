@@ -20,6 +20,7 @@ describe('openDatabase', () => {
       { version: 7, name: '0007_chunking.sql' },
       { version: 8, name: '0008_packs.sql' },
       { version: 9, name: '0009_connectors.sql' },
+      { version: 11, name: '0011_sync_plans.sql' },
     ]);
     first.close();
     const second = openDatabase(path);
