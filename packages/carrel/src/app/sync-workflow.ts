@@ -29,7 +29,11 @@ import { asRetry, forwardProgress } from './tools/tool-result.js';
 /** The workflow's name: its task's handler (its steps run as `connector-sync/discover` and `connector-sync/fetch`). */
 export const SYNC_WORKFLOW = 'connector-sync';
 
-/** Fetch batches live at once, by default: one ingest worker per process takes one job at a time. */
+/**
+ * Fetch batches live at once, by default. A process's one ingest worker runs one job at a time:
+ * a second batch queued behind the first keeps it busy while the first one's task is completed,
+ * and more would only wait (another process on the same data may take one).
+ */
 export const DEFAULT_SYNC_PARALLELISM = 2;
 
 /** Attempts of a step whose source is unavailable for a while (or whose process died). */
