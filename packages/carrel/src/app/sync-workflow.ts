@@ -31,10 +31,11 @@ export const SYNC_WORKFLOW = 'connector-sync';
 
 /**
  * Fetch batches live at once, by default. A process's one ingest worker runs one job at a time:
- * a second batch queued behind the first keeps it busy while the first one's task is completed,
- * and more would only wait (another process on the same data may take one).
+ * the batches queued behind the running one keep it busy while the engine completes a batch's
+ * task and starts the next (a batch of small files takes about as long as that round trip; see
+ * bench/README.md § Connectors), and another process on the same data may take one.
  */
-export const DEFAULT_SYNC_PARALLELISM = 2;
+export const DEFAULT_SYNC_PARALLELISM = 4;
 
 /** Attempts of a step whose source is unavailable for a while (or whose process died). */
 const STEP_ATTEMPTS = 5;
