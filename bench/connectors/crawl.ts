@@ -59,7 +59,7 @@ async function crawl(library: Map<string, string>): Promise<number> {
   let pages = 0;
   for await (const change of web.changes(context(library)) as AsyncIterable<Change>) {
     if (change.type === 'upsert') {
-      await change.fetch();
+      await change.fetch!(); // the web kind reads as it crawls: every upsert carries its page
       library.set(change.source, change.version);
     }
     if (change.type === 'upsert' || change.type === 'unchanged') pages++;

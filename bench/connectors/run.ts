@@ -8,7 +8,11 @@
  * none left, so no sync is charged for the one before.
  * Rounds alternate the kinds and change different files each time; medians are reported.
  *
- *   node --conditions=carrel-source --import tsx bench/connectors/run.ts [--files 10000] [--changed 0.01] [--rounds 3]
+ * With `--via task`, each sync is a `sync_connector` task run by the carrel runtime's task engine
+ * (its discovery and fetch batches child tasks of a workflow, as a server or `carrel sync` runs
+ * it) instead of `KnowledgeBase.syncConnector` (the same steps in sequence, in process).
+ *
+ *   node --conditions=carrel-source --import tsx bench/connectors/run.ts [--files 10000] [--changed 0.01] [--rounds 3] [--via task]
  *
  * @module
  */
@@ -18,6 +22,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { KnowledgeBase } from 'carrel';
+import { openRuntime } from '../../packages/carrel/src/app/runtime.js';
+import { resolveSettings } from '../../packages/carrel/src/app/settings.js';
+import { runToolTask } from '../../packages/carrel/src/cli/run-task.js';
+import type { IngestResult } from '../../packages/carrel/src/ingest/jobs.js';
 import { walkDirectory } from '../../packages/carrel/src/sources/directory-source.js';
 import { writeCorpus } from '../ingest/corpus.js';
 
@@ -28,6 +36,7 @@ const arg = (name: string) => {
 const FILES = Number(arg('files') ?? 10_000);
 const CHANGED = Number(arg('changed') ?? 0.01);
 const ROUNDS = Number(arg('rounds') ?? 3);
+const VIA_TASK = arg('via') === 'task';
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-connectors-'));
 const corpus = join(work, 'corpus');
@@ -72,24 +81,39 @@ async function collected(databasePath: string): Promise<void> {
   }
 }
 
+/** A knowledge base and how one sync of connector `bench` runs: in process, or as a `sync_connector` task. */
+async function open(dataDir: string): Promise<{ kb: KnowledgeBase; sync(): Promise<IngestResult>; close(): Promise<void> }> {
+  if (!VIA_TASK) {
+    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
+    return { kb, sync: () => kb.syncConnector('bench'), close: () => kb.close() };
+  }
+  const runtime = await openRuntime(resolveSettings({ dataDir, allow: [corpus], embedder: 'offline' }));
+  return {
+    kb: await runtime.kb.get(),
+    sync: async () =>
+      (await runToolTask(runtime, 'sync_connector', { connector: 'bench' }, { json: true })).structuredContent as unknown as IngestResult,
+    close: () => runtime.close(),
+  };
+}
+
 async function measure(kind: 'directory' | 'git', round: number): Promise<Timing> {
   const dataDir = join(work, `data-${kind}-${round}`);
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
+  const { kb, sync, close } = await open(dataDir);
   try {
     const options = kind === 'directory' ? { path: corpus } : { repository: corpus };
     await kb.addConnector({ name: 'bench', kind, library: 'bench', options });
     let start = performance.now();
-    const full = await kb.syncConnector('bench');
+    const full = await sync();
     const fullMs = performance.now() - start;
     change(round * 2 + (kind === 'git' ? 1 : 0));
     start = performance.now();
-    const again = await kb.syncConnector('bench');
+    const again = await sync();
     const resyncMs = performance.now() - start;
     start = performance.now();
     await collected(kb.databasePath);
     const collectedMs = performance.now() - start;
     start = performance.now();
-    const idle = await kb.syncConnector('bench');
+    const idle = await sync();
     const unchangedMs = performance.now() - start;
     if (idle.created + idle.updated !== 0) throw new Error('a sync with nothing changed changed something');
     if (full.created !== files.length || again.updated !== Math.round(files.length * CHANGED))
@@ -103,7 +127,7 @@ async function measure(kind: 'directory' | 'git', round: number): Promise<Timing
       updated: again.updated,
     };
   } finally {
-    await kb.close();
+    await close();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -24,7 +24,9 @@ import { checkConnectorInput, connectorView } from './connectors/configs.js';
 import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
 import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
-import type { IngestResult } from './ingest/jobs.js';
+import type { IngestResult, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
+import { emptyResult, mergeResult, unlistedWarning } from './ingest/result.js';
+import { syncBatches } from './ingest/sync-batches.js';
 import { parseLibraryRef } from './library-ref.js';
 import { libraryLabel } from './fix.js';
 import type { RunOptions } from './ingest/worker-client.js';
@@ -469,15 +471,59 @@ export class KnowledgeBase {
 
   /**
    * Syncs a connector: what changed in its source since its last sync is ingested, what is gone is
-   * deleted, and the new cursor is committed with the documents (see `ingest/sync-run.ts`). How it
-   * ended is recorded on the connector either way.
+   * deleted, and the new cursor is committed with the documents (see `ingest/sync-run.ts`). The
+   * sync's steps run here one after the other: discover, fetch batches of SYNC_BATCH_ITEMS (`ingest/sync-batches.ts`),
+   * apply; `sync_connector` runs the same steps as a workflow of child tasks (app/sync-workflow.ts).
+   * How it ended is recorded on the connector either way.
    */
   async syncConnector(name: string, run: RunOptions = {}): Promise<IngestResult> {
+    const steps = { ...run, task: run.task && { id: run.task.id } };
+    const discovered = await this.discoverSync(name, steps);
+    const { plan } = discovered;
+    const merged = emptyResult(discovered);
+    mergeResult(merged, discovered);
+    for (const slice of syncBatches(plan.reads)) mergeResult(merged, await this.fetchSync(name, { runId: plan.runId, ...slice }, steps));
+    return this.applySync(name, { runId: plan.runId, result: merged }, run);
+  }
+
+  /**
+   * A sync's first step: lists what changed into the sync's plan, kept with the run of `run.task`
+   * (or, without a task, the run whose id it returns in `plan`), and stages the items the connector
+   * read as it listed them. `plan.reads` items are left for {@link fetchSync}.
+   */
+  async discoverSync(name: string, run: RunOptions = {}): Promise<IngestResult & { plan: NonNullable<IngestResult['plan']> }> {
+    const result = await this.syncStep(name, { kind: 'sync-discover' }, null, run);
+    return result as IngestResult & { plan: NonNullable<IngestResult['plan']> };
+  }
+
+  /** A sync's fetch batch: reads and stages the plan's items `from` … `to` - 1. `runId`: the discovery's, when it had no task. */
+  async fetchSync(name: string, slice: { runId: number | null; from: number; to: number }, run: RunOptions = {}): Promise<IngestResult> {
+    return this.syncStep(name, { kind: 'sync-fetch', from: slice.from, to: slice.to }, slice.runId, run);
+  }
+
+  /**
+   * A sync's last step: publishes what its steps staged, with the plan's deletions, version markers
+   * and cursor, in one transaction (with `run.task.complete`, the task's completion too). `result`:
+   * the discovery's and the fetch batches' results, merged.
+   */
+  async applySync(name: string, staged: { runId: number | null; result: IngestResult }, run: RunOptions = {}): Promise<IngestResult> {
+    // The parts' own "not listed" warnings were dropped as they were merged: the whole says it once.
+    const result = { ...staged.result, warnings: [...staged.result.warnings] };
+    if (result.unlisted > 0) result.warnings.push(unlistedWarning(result.unlisted));
+    return this.syncStep(name, { kind: 'sync-apply', result }, staged.runId, run);
+  }
+
+  private async syncStep(
+    name: string,
+    step: { kind: 'sync-discover' } | Omit<SyncFetchJob, keyof SyncStepBase> | Omit<SyncApplyJob, keyof SyncStepBase>,
+    runId: number | null,
+    run: RunOptions,
+  ): Promise<IngestResult> {
     const connector = this.connector(name);
     try {
       return await this.worker.run(
         {
-          kind: 'sync',
+          ...step,
           target: { library: connector.library, version: connector.version, tags: [] },
           connector: { id: connector.id, name: connector.name, kind: connector.kind, options: connector.options },
           env: {
@@ -487,6 +533,7 @@ export class KnowledgeBase {
             maxItemBytes: this.maxFileBytes,
             fetchLimits: this.fetchLimits,
           },
+          runId,
         },
         run,
       );

@@ -21,6 +21,7 @@ import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { ConnectorScheduler } from './scheduler.js';
 import { carrelTools } from './tools/index.js';
+import { SYNC_WORKFLOW, syncWorkflow } from './sync-workflow.js';
 
 /** The open parts of a carrel process. */
 export interface CarrelRuntime {
@@ -77,6 +78,7 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
   const engine = new TaskEngine({
     store,
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
+    workflows: { [SYNC_WORKFLOW]: syncWorkflow(kb) },
     concurrency: options.concurrency ?? 2,
     runs: options.runs ?? 'any',
     ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),

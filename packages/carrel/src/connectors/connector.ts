@@ -23,8 +23,12 @@ import type { FetchLimits } from '../sources/url-source.js';
 
 /** One change, in the order the connector finds them; `done` comes last, exactly once. */
 export type Change =
-  /** A source that is new or changed: `fetch` reads it (undefined: it vanished since, which is a deletion). */
-  | { type: 'upsert'; source: string; version: string; fetch: () => Promise<FetchedItem | undefined> }
+  /**
+   * A source that is new or changed. A kind that reads items as it discovers them (a crawl) gives
+   * `fetch`, which hands over what it read (undefined: it vanished since, which is a deletion); the
+   * others leave it out and read the item later, in a fetch batch, through {@link Connector.fetchItems}.
+   */
+  | { type: 'upsert'; source: string; version: string; fetch?: () => Promise<FetchedItem | undefined> }
   /** A source that is gone. */
   | { type: 'delete'; source: string }
   /**
@@ -67,6 +71,18 @@ export interface Connector {
   readonly kind: string;
   /** The changes since the last sync (see {@link Change}). */
   changes(context: SyncContext): AsyncIterable<Change>;
+  /**
+   * Reads upserts `changes` listed without a `fetch`, maybe in another process or after a restart:
+   * one answer per item, in order (undefined: the item is gone since). A kind whose upserts all
+   * carry `fetch` has none.
+   */
+  fetchItems?(items: readonly ListedItem[], signal: AbortSignal): AsyncIterable<FetchedItem | undefined>;
+}
+
+/** An upsert as a sync's plan keeps it, to be read by {@link Connector.fetchItems}. */
+export interface ListedItem {
+  source: string;
+  version: string;
 }
 
 /** What a connector may use besides its options. */

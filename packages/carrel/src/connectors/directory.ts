@@ -14,7 +14,7 @@ import { ContentTooLargeError, NotFoundError } from '../errors.js';
 import { MAX_GLOB_CHARS, MAX_GLOBS, fileFilter, walkDirectory } from '../sources/directory-source.js';
 import { openAllowedFile, resolveAllowedPath } from '../sources/file-source.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
-import type { Change, Connector, ConnectorEnv, ConnectorKind, FetchedItem, SyncContext } from './connector.js';
+import type { Change, Connector, ConnectorEnv, ConnectorKind, FetchedItem, ListedItem, SyncContext } from './connector.js';
 import { parseOptions } from './options.js';
 
 const globs = z
@@ -73,9 +73,16 @@ class DirectoryConnector implements Connector {
       if (!info) continue;
       const version = `${info.mtimeMs}:${info.size}`;
       if (context.known(path) === version) yield { type: 'unchanged', source: path };
-      else yield { type: 'upsert', source: path, version, fetch: async () => this.read(path) };
+      else yield { type: 'upsert', source: path, version };
     }
     yield { type: 'done', cursor: null, complete: true };
+  }
+
+  async *fetchItems(items: readonly ListedItem[], signal: AbortSignal): AsyncGenerator<FetchedItem | undefined> {
+    for (const { source } of items) {
+      signal.throwIfAborted();
+      yield this.read(source);
+    }
   }
 
   /** The file's bytes, read so that what is read is inside the roots (see openAllowedFile); undefined if it is gone. */

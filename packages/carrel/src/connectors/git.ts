@@ -20,7 +20,7 @@ import { InvalidInputError } from '../errors.js';
 import { MAX_GLOB_CHARS, MAX_GLOBS, fileFilter } from '../sources/directory-source.js';
 import { resolveAllowedPath } from '../sources/file-source.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
-import type { Change, Connector, ConnectorEnv, ConnectorKind, SyncContext } from './connector.js';
+import type { Change, Connector, ConnectorEnv, ConnectorKind, FetchedItem, ListedItem, SyncContext } from './connector.js';
 import { BlobReader, runGit, type GitAccess } from './git-command.js';
 import { parseOptions } from './options.js';
 
@@ -151,35 +151,34 @@ class GitConnector implements Connector {
     const incremental = cursor !== null && (await this.hasCommit(cursor, context.signal));
     const entries = incremental ? await this.diff(cursor, head, context.signal) : await this.tree(head, context.signal);
     context.progress(0, entries.length, `${entries.length} files`);
-    const blobs: string[] = [];
-    const reader = new BlobReader(this.gitDir, this.access);
-    const reads = new Prefetch(blobs, (blob) => reader.read(blob));
-    const changes: Change[] = [];
     for (const e of entries) {
-      if (e.from !== undefined && this.wanted(e.from)) changes.push({ type: 'delete', source: this.source(e.from) });
+      context.signal.throwIfAborted();
+      if (e.from !== undefined && this.wanted(e.from)) yield { type: 'delete', source: this.source(e.from) };
       if (!this.wanted(e.path)) continue;
       const source = this.source(e.path);
-      if (e.status === 'D') changes.push({ type: 'delete', source });
-      else if (!incremental && context.known(source) === e.blob) changes.push({ type: 'unchanged', source });
-      else {
-        const at = blobs.push(e.blob) - 1;
-        const mediaType = mediaTypeOfPath(e.path);
-        const fetch = async () => {
-          const bytes = await reads.take(at);
-          return bytes && { bytes, mediaType };
-        };
-        changes.push({ type: 'upsert', source, version: e.blob, fetch });
-      }
+      if (e.status === 'D') yield { type: 'delete', source };
+      else if (!incremental && context.known(source) === e.blob) yield { type: 'unchanged', source };
+      else yield { type: 'upsert', source, version: e.blob };
     }
+    yield { type: 'done', cursor: head, complete: !incremental };
+  }
+
+  /** Reads the listed blobs (an item's version is its blob id) from the cache the discovery fetched into. */
+  async *fetchItems(items: readonly ListedItem[], signal: AbortSignal): AsyncGenerator<FetchedItem | undefined> {
+    const reader = new BlobReader(this.gitDir, this.access);
+    const reads = new Prefetch(
+      items.map((item) => item.version),
+      (blob) => reader.read(blob),
+    );
     try {
-      for (const change of changes) {
-        context.signal.throwIfAborted();
-        yield change;
+      for (const [at, { source }] of items.entries()) {
+        signal.throwIfAborted();
+        const bytes = await reads.take(at);
+        yield bytes && { bytes, mediaType: mediaTypeOfPath(source.slice(this.source('').length)) };
       }
     } finally {
       reader.close();
     }
-    yield { type: 'done', cursor: head, complete: !incremental };
   }
 
   /** A document's source: the repository, the branch and the path in it. */

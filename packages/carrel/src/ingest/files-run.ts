@@ -35,7 +35,7 @@ import type { RunContext } from './pipeline.js';
 import { classifyPage, isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
 import { hashFile } from './read-lines.js';
 import { chunkWrites, streamFile } from './stream-file.js';
-import { emptyResult, recordOutcome } from './result.js';
+import { emptyResult, recordOutcome, unlistedWarning } from './result.js';
 
 interface Prepared {
   header: DocumentHeader;
@@ -133,8 +133,7 @@ export class FilesRun {
     }
     if (this.writeError !== undefined) throw this.writeError;
     this.result.warnings.push(...this.session.warnings);
-    if (this.result.unlisted > 0)
-      this.result.warnings.push({ message: `${this.result.unlisted} more documents are counted but not listed` });
+    if (this.result.unlisted > 0) this.result.warnings.push(unlistedWarning(this.result.unlisted));
     return this.result;
   }
 

@@ -72,13 +72,39 @@ export interface ReindexJob {
   version: string;
 }
 
-/** Keep a library in step with a connector (see `connectors/` and `sync-run.ts`). */
-export interface SyncJob {
-  kind: 'sync';
+/**
+ * One step of a connector's sync (see `connectors/` and `sync-run.ts`): `sync-discover` lists what
+ * changed into the run's plan, `sync-fetch` reads and stages one slice of the plan's items,
+ * `sync-apply` publishes the run with the deletions, markers and cursor the plan holds. The steps
+ * share one run: the run of the task they work for, or, without a task, the run `runId` the
+ * discovery opened.
+ */
+export interface SyncStepBase {
   target: Target;
   connector: { id: number; name: string; kind: string; options: Record<string, unknown> };
   env: ConnectorEnv;
+  /** The run a discovery without a task opened; null to open (or, with a task, find) the task's run. */
+  runId: number | null;
 }
+
+export interface SyncDiscoverJob extends SyncStepBase {
+  kind: 'sync-discover';
+}
+
+export interface SyncFetchJob extends SyncStepBase {
+  kind: 'sync-fetch';
+  /** The plan's items to read: ord from … to - 1. */
+  from: number;
+  to: number;
+}
+
+export interface SyncApplyJob extends SyncStepBase {
+  kind: 'sync-apply';
+  /** What the discovery and the fetch batches staged, merged: the sync's result. */
+  result: IngestResult;
+}
+
+export type SyncJob = SyncDiscoverJob | SyncFetchJob | SyncApplyJob;
 
 /** What a job does. */
 export type JobSpec = ContentJob | FilesJob | PackJob | ReindexJob | SyncJob;
@@ -133,6 +159,8 @@ export interface IngestResult {
   warnings: Notice[];
   /** For a connector's sync: what it deleted and where it now stands. */
   sync?: SyncSummary;
+  /** A sync's discovery: the run its steps share and how many items its fetch batches are to read. */
+  plan?: { runId: number; reads: number };
 }
 
 /** What a connector's sync adds to its result. */

@@ -22,7 +22,7 @@ import type { ChunkSizes } from './chunking.js';
 import { loadHtmlConverter } from '../sources/extract.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
 import { FilesRun } from './files-run.js';
-import type { IngestJob, IngestResult } from './jobs.js';
+import type { IngestJob, IngestResult, SyncJob } from './jobs.js';
 import { reindexRun } from './reindex.js';
 import type { StoreWriter } from './store-writer.js';
 
@@ -74,7 +74,12 @@ export class IngestPipeline {
       throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
     // The HTML libraries load while the writer opens the run, instead of at the first page.
     if (holdsHtml(job)) void loadHtmlConverter();
-    const { run, library } = await this.writer.openRun({ taskId: job.taskId, library: target.library, version: target.version });
+    const { run, library } = await this.writer.openRun({
+      taskId: job.taskId,
+      library: target.library,
+      version: target.version,
+      ...(isSyncStep(job) && { runId: job.runId }),
+    });
     control.opened(run.id);
     const context: RunContext = {
       db: this.db,
@@ -87,6 +92,8 @@ export class IngestPipeline {
     };
     try {
       const { result, sync } = await this.work(context, job);
+      // A sync's discovery and fetch batches only stage: its apply publishes what they staged.
+      if (job.kind === 'sync-discover' || job.kind === 'sync-fetch') return result;
       const completion = await control.staged(result);
       const outcome = await this.writer.publish({ runId: run.id, completion, ...(sync && { sync }) });
       if (!outcome.published) {
@@ -99,7 +106,8 @@ export class IngestPipeline {
       }
       return result;
     } catch (err) {
-      // A task's run waits for the task's fate (a re-run resumes it); a run without a task has none.
+      // A task's run waits for the task's fate (a re-run resumes it); a run without a task has none
+      // (a sync's steps without a task run in sequence: one that fails ends the sync).
       if (job.taskId === null) await this.writer.discard({ runId: run.id }).catch(() => undefined);
       throw err;
     }
@@ -110,13 +118,19 @@ export class IngestPipeline {
     switch (job.kind) {
       case 'reindex':
         return { result: await reindexRun(context) };
-      case 'sync':
+      case 'sync-discover':
+      case 'sync-fetch':
+      case 'sync-apply':
         // Loaded with the first sync: the connectors and their option schemas would otherwise add to every worker's start.
-        return (await import('./sync-run.js')).syncRun(context, job);
+        return (await import('./sync-run.js')).syncStep(context, job);
       default:
         return { result: await new FilesRun(context, job.target).run(job) };
     }
   }
+}
+
+function isSyncStep(job: IngestJob): job is IngestJob & SyncJob {
+  return job.kind === 'sync-discover' || job.kind === 'sync-fetch' || job.kind === 'sync-apply';
 }
 
 /** Whether the job has an HTML page to convert. */

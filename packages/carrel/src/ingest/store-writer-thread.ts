@@ -15,6 +15,7 @@ import { stagePack } from '../store/packs.js';
 import { publishRun } from '../store/publish.js';
 import { openRun, setRunBinding, setRunChunking } from '../store/runs.js';
 import { appendStage, beginStage, finishStage, stageDocuments } from '../store/staging.js';
+import { settleSyncPlanItems, writeSyncPlan } from '../store/sync-plans.js';
 import type { WriteReply, WriteRequest } from './store-writer.js';
 import { toWire } from './wire-error.js';
 
@@ -53,6 +54,10 @@ function handle(request: WriteRequest): unknown {
         request.sync,
       );
     }
+    case 'writeSyncPlan':
+      return writeSyncPlan(db, request.runId, request.header, request.items);
+    case 'settleSyncPlan':
+      return settleSyncPlanItems(db, request.runId, request.fates);
     case 'discard':
       return discardRun(db, request.runId);
     case 'collect':

@@ -10,7 +10,8 @@ import type { TaskCompletion } from '@carrel/tasks';
 import type { ConnectorSyncWrite } from '../store/connectors.js';
 import type { PublishOutcome } from '../store/publish.js';
 import type { StagedPack } from '../store/packs.js';
-import type { OpenedRun } from '../store/runs.js';
+import type { OpenedRun, OpenRunArgs } from '../store/runs.js';
+import type { PlanItem, PlanItemState, SyncPlanHeader } from '../store/sync-plans.js';
 import type { StagedDocument, StagedVersion } from '../store/staging.js';
 import type { ChunkWrite } from '../store/documents.js';
 import type { WireError } from './jobs.js';
@@ -26,7 +27,7 @@ export interface StageAddress {
 
 /** A write, as sent to the thread. */
 export type WriteRequest = { id: number } & (
-  | { op: 'openRun'; args: { taskId: string | null; library: string; version: string } }
+  | { op: 'openRun'; args: OpenRunArgs }
   | { op: 'setBinding'; runId: number; embedder: string; dims: number; rebind: boolean }
   | { op: 'setChunking'; runId: number; chunking: string }
   | { op: 'stage'; runId: number; dims: number | null; docs: StagedDocument[] }
@@ -35,6 +36,8 @@ export type WriteRequest = { id: number } & (
   | { op: 'finishStage'; runId: number; version: number }
   | { op: 'stagePack'; runId: number; pack: StagedPack }
   | { op: 'publish'; runId: number; completion: TaskCompletion | null; sync?: ConnectorSyncWrite }
+  | { op: 'writeSyncPlan'; runId: number; header: SyncPlanHeader; items: PlanItem[] }
+  | { op: 'settleSyncPlan'; runId: number; fates: { ord: number; state: PlanItemState }[] }
   | { op: 'discard'; runId: number }
   | { op: 'collect' }
 );
@@ -98,6 +101,14 @@ export class StoreWriter {
 
   publish(args: Args<'publish'>): Promise<PublishOutcome> {
     return this.send('publish', args) as Promise<PublishOutcome>;
+  }
+
+  writeSyncPlan(args: Args<'writeSyncPlan'>): Promise<void> {
+    return this.send('writeSyncPlan', args) as Promise<void>;
+  }
+
+  settleSyncPlan(args: Args<'settleSyncPlan'>): Promise<void> {
+    return this.send('settleSyncPlan', args) as Promise<void>;
   }
 
   discard(args: Args<'discard'>): Promise<boolean> {

@@ -21,6 +21,7 @@ import { applyRunPack } from './packs.js';
 import { deleteVectorsOfChunks } from './vectors.js';
 import { getRun } from './runs.js';
 import { stmt } from './statements.js';
+import { dropSyncPlan } from './sync-plans.js';
 
 /** What a publish did. */
 export type PublishOutcome =
@@ -95,6 +96,7 @@ export function publishRun(db: Database, runId: number, completeTask?: () => boo
       if (sync) applyConnectorSync(db, library.id, sync, now);
       stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
       const retired = applyRunPack(db, runId, library.id, now);
+      dropSyncPlan(db, runId);
       stmt(db, "UPDATE ingest_runs SET state = 'published' WHERE id = ?").run(runId);
       stmt(db, 'UPDATE libraries SET pending_run = NULL, updated_at = ? WHERE id = ?').run(now, library.id);
       if (binds) stmt(db, 'UPDATE libraries SET embedder = ?, dims = ? WHERE id = ?').run(run.bindEmbedder, run.bindDims, library.id);

@@ -13,6 +13,7 @@ import type { LibraryRecord } from './libraries.js';
 import { findLibrary } from './libraries.js';
 import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
+import { dropSyncPlan } from './sync-plans.js';
 
 /** A run as stored. */
 export interface RunRecord {
@@ -69,14 +70,30 @@ export interface OpenedRun {
   resumed: boolean;
 }
 
+/** Which run to open: a new one on `library@version`, the staging run of `taskId`, or the staging run `runId`. */
+export interface OpenRunArgs {
+  taskId: string | null;
+  library: string;
+  version: string;
+  /** A run opened earlier without a task (a sync's later steps); its being no longer staging is a cancel. */
+  runId?: number | null;
+}
+
 /**
- * Starts a run on the library `name@version`, or resumes the staging run of `taskId`. A library
- * that does not exist yet is created hidden (`pending_run`) and shows once the run publishes.
+ * Starts a run on the library `name@version`, or resumes the staging run of `taskId` (or `runId`).
+ * A library that does not exist yet is created hidden (`pending_run`) and shows once the run publishes.
  */
-export function openRun(db: Database, args: { taskId: string | null; library: string; version: string }): OpenedRun {
+export function openRun(db: Database, args: OpenRunArgs): OpenedRun {
   return db
     .transaction((): OpenedRun => {
       const now = Date.now();
+      if (args.runId !== undefined && args.runId !== null) {
+        const row = stmt<[number], RunRow>(db, "SELECT * FROM ingest_runs WHERE id = ? AND state = 'staging'").get(args.runId);
+        const library = row && findLibrary(db, args.library, args.version);
+        if (!row || !library || library.id !== row.library_id) throw new IngestCancelledError();
+        stmt(db, 'UPDATE ingest_runs SET heartbeat_at = ?, holder = ? WHERE id = ?').run(now, THIS_PROCESS, row.id);
+        return { run: toRecord({ ...row, heartbeat_at: now, holder: THIS_PROCESS }), library, resumed: true };
+      }
       if (args.taskId !== null) {
         const row = stmt<[string], RunRow>(db, "SELECT * FROM ingest_runs WHERE task_id = ? AND state = 'staging'").get(args.taskId);
         const library = row && findLibrary(db, args.library, args.version);
@@ -158,5 +175,6 @@ export function discardRunRow(db: Database, runId: number): void {
   ).run(runId);
   stmt(db, 'DELETE FROM document_stages WHERE run_id = ?').run(runId);
   dropRunPack(db, runId);
+  dropSyncPlan(db, runId);
   stmt(db, "UPDATE ingest_runs SET state = 'discarded' WHERE id = ?").run(runId);
 }

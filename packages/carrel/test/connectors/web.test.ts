@@ -202,7 +202,7 @@ async function sync(web: Connector, library: Map<string, string>, signal = new A
   for await (const change of web.changes(context)) {
     changes.push(change);
     if (change.type === 'upsert') {
-      expect(await change.fetch()).toMatchObject({ mediaType: 'html' });
+      expect(await change.fetch!()).toMatchObject({ mediaType: 'html' });
       library.set(change.source, change.version);
     }
     if (change.type === 'delete') library.delete(change.source);

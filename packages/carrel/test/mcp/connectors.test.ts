@@ -90,8 +90,9 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
     expect(readFileSync(secrets, 'utf8')).toContain(SECRET);
     const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
     try {
-      const tasks = db.prepare('SELECT * FROM carrel_tasks').all();
-      expect(tasks).toHaveLength(1);
+      const tasks = db.prepare<[], { handler: string }>('SELECT * FROM carrel_tasks').all();
+      // The tool's task, its workflow and the workflow's first step (cancelled while it fetched).
+      expect(tasks.map((t) => t.handler).sort()).toEqual(['connector-sync', 'connector-sync/discover', 'mcp.tool:sync_connector']);
       expect(JSON.stringify(tasks)).not.toContain(SECRET);
       expect(JSON.stringify(db.prepare('SELECT * FROM carrel_task_changes').all())).not.toContain(SECRET);
       expect(JSON.stringify(db.prepare('SELECT * FROM connectors').all())).not.toContain(SECRET);
@@ -154,11 +155,16 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
       options: { repository: `https://127.0.0.1:${port}/r.git` },
     });
     const taskId = (await call(client, 'sync_connector', { connector: 'down', async: true })).structuredContent!.taskId as string;
-    const message = async () => ((await call(client, 'get_task', { taskId })).structuredContent!.task as Structured).statusMessage;
+    // The step that met the unavailable source is the one tried again: the sync's discovery.
+    const discover = async () =>
+      ((await call(client, 'list_tasks', {})).structuredContent!.tasks as Structured[]).find(
+        (t) => t.handler === 'connector-sync/discover',
+      );
     await expect
-      .poll(message, { timeout: 30_000 })
+      .poll(async () => (await discover())?.statusMessage, { timeout: 30_000 })
       .toMatch(/^Attempt 1 of 5 failed: .*is unavailable for now: .*Failed to connect.*; retrying in /);
     await call(client, 'cancel_task', { taskId });
     await expect.poll(() => statusOf(client, taskId), { timeout: 30_000 }).toBe('cancelled');
+    expect(await statusOf(client, (await discover())!.taskId as string)).toBe('cancelled');
   });
 });

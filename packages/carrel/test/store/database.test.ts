@@ -21,6 +21,7 @@ describe('openDatabase', () => {
       { version: 8, name: '0008_packs.sql' },
       { version: 9, name: '0009_connectors.sql' },
       { version: 10, name: '0010_connector_schedules.sql' },
+      { version: 11, name: '0011_sync_plans.sql' },
     ]);
     first.close();
     const second = openDatabase(path);

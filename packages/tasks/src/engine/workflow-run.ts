@@ -153,7 +153,8 @@ class WorkflowRun {
         step,
         new TaskFailure(`Workflow step '${step}' ${error.status}${why}`, {
           code: error.error?.code ?? JsonRpcCode.InternalError,
-          data: { step, taskId: error.taskId, status: error.status },
+          // `cause`: the step's own error data, for a caller that turns it back into its error.
+          data: { step, taskId: error.taskId, status: error.status, ...(error.error?.data !== undefined && { cause: error.error.data }) },
         }),
       );
     } finally {

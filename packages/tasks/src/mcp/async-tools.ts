@@ -153,6 +153,9 @@ function summary(task: TaskRecord, on?: string): Record<string, unknown> {
   return {
     taskId: task.id,
     ...(task.meta.tool !== undefined && { tool: task.meta.tool }),
+    // A child task (a workflow, a workflow's step) names what it runs and whose part it is.
+    ...(task.meta.tool === undefined && { handler: task.handler }),
+    ...(task.parentId !== null && { parentTaskId: task.parentId }),
     ...(on !== undefined && { about: on }),
     status: task.status,
     statusMessage: task.statusMessage,

@@ -145,14 +145,15 @@ export function workflowsContract(f: ContractFixture): void {
       expect((await children(engine, task)).map((t) => t.handler).sort()).toEqual(['cancellable/first', 'cancellable/slow']);
     });
 
-    it('a failed step fails the workflow naming the step: its dependents never run, running siblings are cancelled', async () => {
+    it('a failed step fails the workflow naming the step (its error data as cause): its dependents never run, running siblings are cancelled', async () => {
       const siblingStopped = deferred<unknown>();
       const failing = defineWorkflow({
         steps: {
           first: { run: () => 'ok' },
           broken: {
             after: ['first'],
-            run: () => Promise.reject(new TaskFailure('the source answered 404', { code: -32602, retryable: false })),
+            run: () =>
+              Promise.reject(new TaskFailure('the source answered 404', { code: -32602, data: { url: '/gone' }, retryable: false })),
           },
           after_broken: { after: ['broken'], run: () => 'never' },
           sibling: { run: async (_args, ctx: TaskContext) => void siblingStopped.resolve(await aborted(ctx.signal)) },
@@ -167,7 +168,7 @@ export function workflowsContract(f: ContractFixture): void {
         error: {
           code: -32602,
           message: "Workflow step 'broken' failed: the source answered 404",
-          data: { step: 'broken', status: 'failed' },
+          data: { step: 'broken', status: 'failed', cause: { url: '/gone' } },
         },
       });
       expect(await siblingStopped.promise).toMatchObject({ reason: 'cancelled' });

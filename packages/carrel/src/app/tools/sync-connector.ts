@@ -1,6 +1,8 @@
 /**
  * `sync_connector`: bring a connector's library in step with its source (new and changed items
- * indexed, unchanged ones untouched, deleted ones removed). Task-capable like `index_document`:
+ * indexed, unchanged ones untouched, deleted ones removed). As a task, the sync's discovery and
+ * fetch batches run as a workflow of child tasks (`app/sync-workflow.ts`) and this task publishes
+ * what they staged. Task-capable like `index_document`:
  * progress is items done / total, a cancel stops between batches and leaves the library and the
  * connector's cursor as they were, and a second call while a sync of the same connector is live
  * gets that task. A source unavailable for a while (a timeout, a reset, 429 or 5xx) is tried
@@ -11,6 +13,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { SYNC_WORKFLOW, syncFlowResult, type SyncFlowInput } from '../sync-workflow.js';
 import { CONNECTOR_NAME } from './connector-name.js';
 import { writeAnswer } from './tool-result.js';
 
@@ -32,6 +35,15 @@ export function syncConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     maxAttempts: SYNC_ATTEMPTS,
     uniqueKey: (args) => args.connector,
     about: (args) => `connector ${args.connector}`,
-    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.syncConnector(args.connector, run)),
+    run: (args, ctx) =>
+      writeAnswer(ctx, kb, async (base, run) => {
+        // Inside a request (no task to hang steps on) the steps run here, one after the other.
+        if (ctx.spawn === null || ctx.taskId === null) return base.syncConnector(args.connector, run);
+        // Under a key: a re-run of this task after a crash finds the workflow it started, which resumes its unfinished steps.
+        const flow = await ctx.spawn(SYNC_WORKFLOW, { connector: args.connector, task: ctx.taskId } satisfies SyncFlowInput, {
+          key: 'sync',
+        });
+        return base.applySync(args.connector, { runId: null, result: await syncFlowResult(flow) }, run);
+      }),
   });
 }

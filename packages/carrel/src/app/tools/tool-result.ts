@@ -82,12 +82,8 @@ export async function writeAnswer(
       try {
         return render(await write(base, run));
       } catch (error) {
-        // A lock held too long, or a source unavailable for a while, passes: the task is tried again
-        // (and resumes what it staged), no sooner than the source asked.
-        if (error instanceof SourceUnavailableError) await retryAfter(error, ctx.signal);
-        if (error instanceof StoreBusyError || error instanceof SourceUnavailableError)
-          throw new TaskFailure(error.message, { retryable: true });
-        throw error;
+        // The task is tried again (and resumes what it staged) after a passing failure.
+        throw await asRetry(error, ctx.signal);
       }
     });
   } catch (error) {
@@ -97,6 +93,17 @@ export async function writeAnswer(
   // An error the model reads ends the task: what the write staged will never be published.
   if (answered.isError) await discard();
   return answered;
+}
+
+/**
+ * A lock held too long, or a source unavailable for a while, as a failure the engine tries again,
+ * no sooner than the source asked; any other error as it is.
+ */
+export async function asRetry(error: unknown, signal: AbortSignal): Promise<unknown> {
+  if (error instanceof SourceUnavailableError) await retryAfter(error, signal);
+  if (error instanceof StoreBusyError || error instanceof SourceUnavailableError)
+    return new TaskFailure(error.message, { retryable: true });
+  return error;
 }
 
 /** Longest wait a source may ask for before the retry is scheduled. */
@@ -131,7 +138,7 @@ function handedBack(signal: AbortSignal): boolean {
  * order, one at a time; a report that cannot be written is dropped, never fatal to the work.
  * `settled` resolves once every report made so far is written.
  */
-function forwardProgress(ctx: ToolContext): {
+export function forwardProgress(ctx: Pick<ToolContext, 'signal' | 'progress'>): {
   signal: AbortSignal;
   onProgress: (current: number, total: number, message: string) => void;
   settled: () => Promise<void>;

@@ -132,7 +132,7 @@ export function writeCorpus(dir: string, count: number, sections = 20): string {
   return dir;
 }
 
-function cleanEnv(): Record<string, string> {
+export function cleanEnv(): Record<string, string> {
   const env = { ...(process.env as Record<string, string>) };
   for (const key of Object.keys(env)) if (key.startsWith('CARREL_')) delete env[key];
   return env;
