@@ -68,6 +68,8 @@ export interface FetchedResponse {
   lastModified: string | undefined;
   /** How long a 429 or 503 asks the client to wait (seconds or an HTTP date), as sent. */
   retryAfter: string | undefined;
+  /** Every response header, for an API client that reads its own (rate limits, pagination links). */
+  headers: http.IncomingHttpHeaders;
   /** The body of a 2xx answer; empty for every other status. */
   bytes: Uint8Array;
 }
@@ -101,6 +103,7 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal, headers
           location: res.headers.location,
           contentType: res.headers['content-type'],
           retryAfter: res.headers['retry-after'],
+          headers: res.headers,
         };
         const validators = { etag: res.headers.etag, lastModified: res.headers['last-modified'] };
         if (status < 200 || status >= 300) {
