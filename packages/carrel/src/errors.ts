@@ -141,13 +141,18 @@ export class SourceUnavailableError extends KnowledgeBaseError {
 
 /**
  * A connector's source wants a token it does not have, or refused the one stored (HTTP 401, or a
- * 403 that is no rate limit): trying again with the same token cannot help, a new token can. The
- * message never holds the token.
+ * 403 that is no rate limit): trying again with the same token cannot help, a new token can. Once
+ * the connector is known (`connector`), its fix is to store a new token. The message never holds
+ * the token.
  */
 export class CredentialsRejectedError extends KnowledgeBaseError {
   readonly kind = 'credentials_rejected';
-  constructor(source: string, reason: string) {
-    super(`${source}: ${reason}`, { source });
+  constructor(source: string, reason: string, connector?: string) {
+    super(
+      `${source}: ${reason}`,
+      { source, reason, ...(connector !== undefined && { connector }) },
+      connector === undefined ? undefined : { action: 'set_connector_token', connector },
+    );
   }
 }
 

@@ -19,9 +19,9 @@ import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
 import type { ConnectorInput, ConnectorView } from './connectors/configs.js';
-import { checkConnectorInput, connectorView } from './connectors/configs.js';
+import { checkConnectorInput, checkSecret, connectorView } from './connectors/configs.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
-import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
+import { CredentialsRejectedError, IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult } from './ingest/jobs.js';
 import { parseLibraryRef } from './library-ref.js';
 import { libraryLabel } from './fix.js';
@@ -348,6 +348,24 @@ export class KnowledgeBase {
     return connectorView(record, c.secret, 0);
   }
 
+  /**
+   * Replaces a connector's secret (a token that expired, was revoked, or was never given); the
+   * next sync uses it. Like every secret it goes to the secrets file, never the database.
+   */
+  async setConnectorSecret(name: string, secret: string): Promise<ConnectorView> {
+    const connector = this.connector(name);
+    checkSecret(connector.kind, secret);
+    await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          // Under the database's write lock, as addConnector: two processes never rewrite the file at once.
+          this.secrets.set(connector.id, secret);
+        })
+        .immediate(),
+    );
+    return this.view(connector);
+  }
+
   /** Every connector, secrets masked. */
   listConnectors(): ConnectorView[] {
     return listConnectors(this.db).map((c) => this.view(c));
@@ -407,6 +425,9 @@ export class KnowledgeBase {
           ? 'cancelled'
           : `failed: ${err instanceof KnowledgeBaseError ? err.problem : (err as Error).message}`;
       await writeWhenFree(() => recordSyncFailure(this.db, connector.id, outcome)).catch(() => undefined);
+      // The connector, in its worker, does not know its own name: the fix names it here.
+      if (err instanceof CredentialsRejectedError && err.data?.connector === undefined)
+        throw new CredentialsRejectedError(String(err.data?.source), String(err.data?.reason), connector.name);
       throw err;
     }
   }

@@ -179,10 +179,7 @@ export class GitHubApi {
       throw new FetchFailedError(url, `GitHub redirected to another host (${response.location.origin}); the token is not sent there`);
     if ((status >= 200 && status < 300) || status === 404 || status === 422) return response;
     if (status === 401)
-      throw new CredentialsRejectedError(
-        this.label,
-        "GitHub refused the token (HTTP 401): it is wrong, expired or revoked; set a new token as the connector's secret",
-      );
+      throw new CredentialsRejectedError(this.label, 'GitHub refused the token (HTTP 401): it is wrong, expired or revoked');
     if (status === 403 || status === 429) {
       if (headers['x-ratelimit-remaining'] === '0') {
         const reset = Number(headers['x-ratelimit-reset']) * 1000;
@@ -193,7 +190,7 @@ export class GitHubApi {
         throw new SourceUnavailableError(this.label, `GitHub asks to slow down (HTTP ${status})`, retryAfterMs(response.retryAfter));
       throw new CredentialsRejectedError(
         this.label,
-        `GitHub refused access (HTTP 403): the token lacks the permission to read this repository's contents; set a token that has it as the connector's secret`,
+        "GitHub refused access (HTTP 403): the token lacks the permission to read this repository's contents",
       );
     }
     if (status >= 500) throw new SourceUnavailableError(this.label, `GitHub answered HTTP ${status}`, retryAfterMs(response.retryAfter));

@@ -89,11 +89,7 @@ class GitHubConnector implements Connector {
 
   async *changes(context: SyncContext): AsyncGenerator<Change> {
     const { repository, apiUrl } = this.options;
-    if (this.env.secret === undefined)
-      throw new CredentialsRejectedError(
-        `GitHub repository ${repository}`,
-        "the connector has no token; set one as the connector's secret",
-      );
+    if (this.env.secret === undefined) throw new CredentialsRejectedError(`GitHub repository ${repository}`, 'the connector has no token');
     const api = new GitHubApi({ apiUrl, repository, token: this.env.secret, limits: this.env.fetchLimits, signal: context.signal });
     // Asked at every sync, also with a ref: a repository that is gone or hidden is named as such.
     const defaultBranch = await api.defaultBranch();

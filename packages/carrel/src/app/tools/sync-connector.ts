@@ -4,7 +4,8 @@
  * progress is items done / total, a cancel stops between batches and leaves the library and the
  * connector's cursor as they were, and a second call while a sync of the same connector is live
  * gets that task. A source unavailable for a while (a timeout, a reset, 429 or 5xx) is tried
- * again; a refusal or bad content is not.
+ * again; a refusal or bad content is not. A source that wants a token the connector lacks, or
+ * refused its token, makes the task ask its client for one (token-request.ts).
  *
  * @module
  */
@@ -12,6 +13,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { CONNECTOR_NAME } from './connector-name.js';
+import { syncAskingForToken } from './token-request.js';
 import { writeAnswer } from './tool-result.js';
 
 const schema = z.object({ connector: CONNECTOR_NAME });
@@ -32,6 +34,6 @@ export function syncConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     maxAttempts: SYNC_ATTEMPTS,
     uniqueKey: (args) => args.connector,
     about: (args) => `connector ${args.connector}`,
-    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.syncConnector(args.connector, run)),
+    run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => syncAskingForToken(ctx, base, args.connector, run)),
   });
 }

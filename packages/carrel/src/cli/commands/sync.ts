@@ -2,7 +2,8 @@
  * `carrel sync <connector>`: bring a connector's library in step with its source, as a durable
  * task with a progress bar; Ctrl-C cancels it and leaves the library and the connector as they
  * were. A sync of the same connector already running (started here or by an MCP client) is
- * joined rather than started twice.
+ * joined rather than started twice. A sync that asks for a token (none stored, or refused) stops
+ * naming `carrel connectors set-token`.
  *
  * @module
  */
@@ -23,7 +24,15 @@ export function register(program: Command): void {
     .action(async (connector: string, _o: unknown, command: Command) => {
       const context = commandContext(command);
       const result = await withRuntime(context.settings, { runs: 'assigned' }, (runtime) =>
-        runToolTask(runtime, 'sync_connector', { connector }, context),
+        runToolTask(
+          runtime,
+          'sync_connector',
+          { connector },
+          {
+            ...context,
+            inputHint: `Store a token with carrel connectors set-token ${connector} --token-env VARIABLE, then run carrel sync ${connector} again.`,
+          },
+        ),
       );
       print(result.structuredContent as unknown as IngestResult, context.json, (r) => summarizeIngest(r, cliFix));
     });
