@@ -69,7 +69,8 @@ export interface TaskContext {
    *
    * A `sensitive` answer (a token, a password) is removed from the task, request and answer both,
    * as soon as the handler has it: it never stays in the task record, and a re-run handler asking
-   * with the same key asks the client again. Keep it out of the result and the messages too.
+   * with the same key asks the client again (so may the handler itself, the key being forgotten).
+   * Keep it out of the result and the messages too.
    */
   requestInput<T = unknown>(key: string, request: unknown, options?: InputOptions): Promise<T>;
   /**
