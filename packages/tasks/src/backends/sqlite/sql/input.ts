@@ -99,7 +99,7 @@ export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<Tas
       if (!Object.hasOwn(requests, key) && !Object.hasOwn(responses, key)) return false;
       delete requests[key];
       delete responses[key];
-      // The connection runs with secure_delete (see sqlite-store.ts): the old row's bytes are zeroed, not left in a free block.
+      // The connection runs with secure_delete=FAST (see sqlite-store.ts): the old row's bytes are zeroed, not left in a free block.
       forget.run(json(requests), json(responses), now, id);
       return true;
     },
