@@ -8,7 +8,8 @@
  * Answers become errors a sync can act on:
  * - 401, and 403 without a rate limit, → CredentialsRejectedError (a new token helps, a retry does not);
  * - 403 or 429 with `x-ratelimit-remaining: 0` → SourceUnavailableError after `x-ratelimit-reset`;
- *   403 or 429 with `retry-after` (a secondary rate limit) → after that; 5xx, timeouts and reset
+ *   403 or 429 with `retry-after` (a secondary rate limit) → after that, and one whose body alone
+ *   names a secondary rate limit → after a minute; 5xx, timeouts and reset
  *   connections → SourceUnavailableError (the sync task tries again, no sooner than asked);
  * - 404 and 422 are handed back to the caller, for whom they mean different things (no such
  *   repository, a compare base that a force-push dropped, a blob gone).
@@ -21,6 +22,9 @@ import { fetchResponse, type FetchedResponse, type FetchLimits } from '../source
 
 /** The API version the connector is written against. */
 const API_VERSION = '2022-11-28';
+
+/** How long to wait after a secondary rate limit that names no time (GitHub: at least a minute). */
+const SECONDARY_LIMIT_WAIT_MS = 60_000;
 
 /** Page size asked of paginated endpoints (GitHub's largest). */
 const PER_PAGE = 100;
@@ -188,6 +192,10 @@ export class GitHubApi {
       }
       if (response.retryAfter !== undefined || status === 429)
         throw new SourceUnavailableError(this.label, `GitHub asks to slow down (HTTP ${status})`, retryAfterMs(response.retryAfter));
+      // A secondary rate limit may come with neither header, only saying so in its body: GitHub
+      // then asks for at least a minute's wait.
+      if (/secondary rate limit/i.test(response.errorText ?? ''))
+        throw new SourceUnavailableError(this.label, `GitHub's secondary rate limit was hit (HTTP ${status})`, SECONDARY_LIMIT_WAIT_MS);
       throw new CredentialsRejectedError(
         this.label,
         "GitHub refused access (HTTP 403): the token lacks the permission to read this repository's contents",

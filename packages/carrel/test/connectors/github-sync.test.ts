@@ -189,6 +189,16 @@ describe('github connector', { timeout: 60_000 }, () => {
     expect(secondary).toBeInstanceOf(SourceUnavailableError);
     expect((secondary as SourceUnavailableError).data!.retryAfterMs).toBe(7000);
 
+    // Neither header, only the body saying so: still a rate limit, not a refused token.
+    server.script.push({
+      path: /\/git\/trees\//,
+      status: 403,
+      body: JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.' }),
+    });
+    const quiet = await kb.syncConnector('gh').catch((e: unknown) => e);
+    expect(quiet).toBeInstanceOf(SourceUnavailableError);
+    expect((quiet as SourceUnavailableError).data!.retryAfterMs).toBe(60_000);
+
     server.script.push({ path: /\/git\/blobs\//, status: 502 });
     expect(await kb.syncConnector('gh').catch((e: unknown) => e)).toBeInstanceOf(SourceUnavailableError);
     expect(live(kb).size).toBe(0);

@@ -33,6 +33,7 @@ export interface Scripted {
   path: RegExp;
   status: number;
   headers?: Record<string, string>;
+  body?: string;
 }
 
 /** A request as the server saw it. */
@@ -155,7 +156,7 @@ export class FakeGitHub {
     const scripted = this.script.findIndex((s) => s.path.test(url.pathname));
     if (scripted >= 0) {
       const [s] = this.script.splice(scripted, 1);
-      return void res.writeHead(s!.status, s!.headers).end();
+      return void res.writeHead(s!.status, s!.headers).end(s!.body);
     }
     if (req.headers.authorization !== `Bearer ${this.token}`) return json(res, 401, { message: 'Bad credentials' });
     const prefix = `/repos/${this.repository}`;
