@@ -11,6 +11,8 @@
  *   403 or 429 with `retry-after` (a secondary rate limit) → after that, and one whose body alone
  *   names a secondary rate limit → after a minute; 5xx, timeouts and reset
  *   connections → SourceUnavailableError (the sync task tries again, no sooner than asked);
+ * - while fewer than {@link LOW_REMAINING} requests are left in the window, the next ones are
+ *   spread out until `x-ratelimit-reset` instead of running into the limit;
  * - 404 and 422 are handed back to the caller, for whom they mean different things (no such
  *   repository, a compare base that a force-push dropped, a blob gone).
  *
@@ -19,9 +21,19 @@
 import { CredentialsRejectedError, FetchFailedError, SourceUnavailableError } from '../errors.js';
 import { retryAfterMs } from '../sources/retry-after.js';
 import { fetchResponse, type FetchedResponse, type FetchLimits } from '../sources/url-source.js';
+import { sleep as realSleep, type Sleep } from './web-client.js';
 
 /** The API version the connector is written against. */
 const API_VERSION = '2022-11-28';
+
+/**
+ * Below this many requests left in the rate-limit window, the rest are spread evenly until it
+ * resets, rather than spent at once and then waited for.
+ */
+const LOW_REMAINING = 100;
+
+/** Longest pause between two requests while pacing: a sync slows down, it does not stall. */
+const MAX_PACE_MS = 60_000;
 
 /** How long to wait after a secondary rate limit that names no time (GitHub: at least a minute). */
 const SECONDARY_LIMIT_WAIT_MS = 60_000;
@@ -38,6 +50,8 @@ export interface GitHubAccess {
   token: string;
   limits: FetchLimits;
   signal: AbortSignal;
+  /** Waits out the pacing delay (tests record it instead). */
+  sleep?: Sleep;
 }
 
 /** A file as a tree or a comparison lists it. */
@@ -64,6 +78,8 @@ const FILE_MODES = new Set(['100644', '100755']);
 export class GitHubApi {
   private readonly root: string;
   private readonly origin: string;
+  /** The pause before the next request, from the last rate-limit headers seen (see {@link LOW_REMAINING}). */
+  private paceMs = 0;
   /** How errors name the repository. */
   readonly label: string;
 
@@ -166,6 +182,7 @@ export class GitHubApi {
 
   /** A GET of `url`: a 2xx, 404 or 422 answer, or the error any other answer means (see module comment). */
   private async request(url: string, accept = 'application/vnd.github+json'): Promise<FetchedResponse> {
+    if (this.paceMs > 0) await (this.access.sleep ?? realSleep)(this.paceMs, this.access.signal);
     let response: FetchedResponse;
     try {
       response = await fetchResponse(url, this.access.limits, {
@@ -179,6 +196,7 @@ export class GitHubApi {
       throw err;
     }
     const { status, headers } = response;
+    this.pace(headers['x-ratelimit-remaining'], headers['x-ratelimit-reset']);
     if (response.location !== undefined)
       throw new FetchFailedError(url, `GitHub redirected to another host (${response.location.origin}); the token is not sent there`);
     if ((status >= 200 && status < 300) || status === 404 || status === 422) return response;
@@ -203,6 +221,16 @@ export class GitHubApi {
     }
     if (status >= 500) throw new SourceUnavailableError(this.label, `GitHub answered HTTP ${status}`, retryAfterMs(response.retryAfter));
     throw new FetchFailedError(url, `HTTP ${status}`, { status });
+  }
+
+  /** Sets the pause before the next request: none while plenty is left, else the window's rest shared out. */
+  private pace(remaining: string | string[] | undefined, reset: string | string[] | undefined): void {
+    const left = Number(remaining);
+    const resetMs = Number(reset) * 1000 - Date.now();
+    this.paceMs =
+      typeof remaining === 'string' && left > 0 && left < LOW_REMAINING && resetMs > 0
+        ? Math.min(Math.ceil(resetMs / left), MAX_PACE_MS)
+        : 0;
   }
 
   private json<T>(response: FetchedResponse): T {

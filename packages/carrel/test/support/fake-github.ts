@@ -57,6 +57,8 @@ export class FakeGitHub {
   comparePageSize = 100;
   /** Recursive tree listings answer `truncated: true` with part of the tree, as GitHub does past 100,000 entries. */
   truncateRecursiveTrees = false;
+  /** Rate-limit headers sent with every answer, when set (`reset` in epoch seconds, as GitHub sends it). */
+  rateLimit: { remaining: number; reset: number } | undefined;
   readonly requests: SeenRequest[] = [];
   readonly script: Scripted[] = [];
   private readonly branches = new Map<string, string>();
@@ -153,6 +155,10 @@ export class FakeGitHub {
       accept: req.headers.accept,
       apiVersion: req.headers['x-github-api-version'] as string | undefined,
     });
+    if (this.rateLimit) {
+      res.setHeader('x-ratelimit-remaining', String(this.rateLimit.remaining));
+      res.setHeader('x-ratelimit-reset', String(this.rateLimit.reset));
+    }
     const scripted = this.script.findIndex((s) => s.path.test(url.pathname));
     if (scripted >= 0) {
       const [s] = this.script.splice(scripted, 1);
