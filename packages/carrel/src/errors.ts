@@ -26,6 +26,7 @@ export type KnowledgeBaseErrorKind =
   | 'embedder_failed'
   | 'busy'
   | 'insecure_secrets'
+  | 'credentials_rejected'
   | 'cancelled';
 
 /** Base class: an expected condition, safe to show to a user or a model. */
@@ -143,6 +144,23 @@ export class SourceUnavailableError extends KnowledgeBaseError {
   readonly kind = 'fetch_failed';
   constructor(source: string, reason: string, retryAfterMs?: number) {
     super(`${source} is unavailable for now: ${reason}`, { source, ...(retryAfterMs !== undefined && { retryAfterMs }) });
+  }
+}
+
+/**
+ * A connector's source wants a token it does not have, or refused the one stored (HTTP 401, or a
+ * 403 that is no rate limit): trying again with the same token cannot help, a new token can. Once
+ * the connector is known (`connector`), its fix is to store a new token. The message never holds
+ * the token.
+ */
+export class CredentialsRejectedError extends KnowledgeBaseError {
+  readonly kind = 'credentials_rejected';
+  constructor(source: string, reason: string, connector?: string) {
+    super(
+      `${source}: ${reason}`,
+      { source, reason, ...(connector !== undefined && { connector }) },
+      connector === undefined ? undefined : { action: 'set_connector_token', connector },
+    );
   }
 }
 

@@ -24,7 +24,9 @@ export type Fix =
   /** See which connectors exist (a connector named was not found). */
   | { action: 'list_connectors' }
   /** Give search a semantic model (it is keyword-only without one). */
-  | { action: 'configure_embedder' };
+  | { action: 'configure_embedder' }
+  /** Store a new token as the connector's secret. */
+  | { action: 'set_connector_token'; connector: string };
 
 /** Names a fix in one surface's terms; undefined when that surface offers no such fix. */
 export type FixNamer = (fix: Fix) => string | undefined;
@@ -55,6 +57,8 @@ export const apiFix: FixNamer = (fix) => {
       return 'listConnectors() lists them';
     case 'configure_embedder':
       return 'set the embedder option of KnowledgeBase.open (the local model, or an OpenAI-compatible endpoint), then reindexLibrary() each library';
+    case 'set_connector_token':
+      return `setConnectorSecret(${JSON.stringify(fix.connector)}, token) stores a new one`;
   }
 };
 

@@ -20,10 +20,10 @@ import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/em
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
 import type { CheckedConnector, ConnectorInput, ConnectorView } from './connectors/configs.js';
 import { type PlannedStep, planReconcile, type ReconcileStep } from './connectors/reconcile.js';
-import { checkConnectorInput, connectorView } from './connectors/configs.js';
+import { checkConnectorInput, checkSecret, connectorView } from './connectors/configs.js';
 import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { SecretStore, secretsPath } from './connectors/secrets.js';
-import { IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
+import { CredentialsRejectedError, IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
 import { emptyResult, mergeResult, unlistedWarning } from './ingest/result.js';
 import { syncBatches } from './ingest/sync-batches.js';
@@ -439,6 +439,24 @@ export class KnowledgeBase {
     }
   }
 
+  /**
+   * Replaces a connector's secret (a token that expired, was revoked, or was never given); the
+   * next sync uses it. Like every secret it goes to the secrets file, never the database.
+   */
+  async setConnectorSecret(name: string, secret: string): Promise<ConnectorView> {
+    const connector = this.connector(name);
+    checkSecret(connector.kind, secret);
+    await writeWhenFree(() =>
+      this.db
+        .transaction(() => {
+          // Under the database's write lock, as addConnector: two processes never rewrite the file at once.
+          this.secrets.set(connector.id, secret);
+        })
+        .immediate(),
+    );
+    return this.view(connector);
+  }
+
   /** Every connector, secrets masked. */
   listConnectors(): ConnectorView[] {
     return listConnectors(this.db).map((c) => this.view(c));
@@ -543,6 +561,9 @@ export class KnowledgeBase {
           ? 'cancelled'
           : `failed: ${err instanceof KnowledgeBaseError ? err.problem : (err as Error).message}`;
       await writeWhenFree(() => recordSyncFailure(this.db, connector.id, outcome)).catch(() => undefined);
+      // The connector, in its worker, does not know its own name: the fix names it here.
+      if (err instanceof CredentialsRejectedError && err.data?.connector === undefined)
+        throw new CredentialsRejectedError(String(err.data?.source), String(err.data?.reason), connector.name);
       throw err;
     }
   }

@@ -37,6 +37,12 @@ export interface ChildProgress {
   readonly progress: TaskProgress | null;
 }
 
+/** How `TaskContext.requestInput` keeps the answer. */
+export interface InputOptions {
+  /** The answer is removed from the task once the handler has it (see `requestInput`). */
+  sensitive?: boolean;
+}
+
 /** Everything a running handler can do besides computing its result. */
 export interface TaskContext {
   readonly taskId: string;
@@ -60,8 +66,13 @@ export interface TaskContext {
    * Asks the task's client for input. Durable: the request is stored under `key` and the task
    * shows `input_required` until answered. If the handler is re-run (after a restart), asking
    * again with the same key returns the stored answer at once. Keys are never reused.
+   *
+   * A `sensitive` answer (a token, a password) is removed from the task, request and answer both,
+   * as soon as the handler has it: it never stays in the task record, and a re-run handler asking
+   * with the same key asks the client again (so may the handler itself, the key being forgotten).
+   * Keep it out of the result and the messages too.
    */
-  requestInput<T = unknown>(key: string, request: unknown): Promise<T>;
+  requestInput<T = unknown>(key: string, request: unknown, options?: InputOptions): Promise<T>;
   /**
    * Starts a child task owned by the same owner; its progress rolls up into this task's. With a
    * `key`, a re-run of this task gets the child spawned before under that key.

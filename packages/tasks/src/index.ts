@@ -21,6 +21,7 @@ export type {
 export type {
   ChildProgress,
   ChildTask,
+  InputOptions,
   SpawnOptions,
   TaskContext,
   TaskHandlerDefinition,
@@ -41,6 +42,7 @@ export type {
   ProgressArgs,
   ReapArgs,
   ReleaseArgs,
+  ForgetInputArgs,
   RequestInputArgs,
   RequestInputResult,
   RescueArgs,

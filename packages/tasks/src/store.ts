@@ -188,6 +188,12 @@ export interface RequestInputArgs {
   now: number;
 }
 
+export interface ForgetInputArgs {
+  id: string;
+  key: string;
+  now: number;
+}
+
 export interface RespondArgs {
   id: string;
   /** Answers by input request key. */
@@ -275,6 +281,14 @@ export interface TaskStore {
    * claimable again without spending an attempt. Returns null if the task is missing.
    */
   respond(args: RespondArgs): Promise<RespondResult | null>;
+
+  /**
+   * Removes the request and the answer stored under `key`, whatever the task's status, as though
+   * it had never been asked: a sensitive answer (a token) is kept only until its handler has it. A
+   * backend overwrites what it can of the removed bytes (SQLite's secure_delete). Returns false
+   * when the task is missing or holds nothing under `key`.
+   */
+  forgetInput(args: ForgetInputArgs): Promise<boolean>;
 
   /** The workers holding a lease on a live task that has not expired at `now`, each once. */
   leaseHolders(args: LeaseHoldersArgs): Promise<string[]>;

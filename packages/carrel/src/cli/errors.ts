@@ -6,7 +6,7 @@
  *
  * Exit codes: 0 success · 1 unexpected error · 2 usage or invalid input · 3 not found ·
  * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported, an
- * invalid pack, a secrets file others can read) ·
+ * invalid pack, a secrets file others can read, a token missing or refused) ·
  * 5 a fetch or the embedder failed · 6 the task failed · 130 cancelled.
  *
  * @module
@@ -47,6 +47,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   embedder_failed: ExitCode.TaskFailed,
   busy: ExitCode.Unavailable,
   insecure_secrets: ExitCode.Refused,
+  credentials_rejected: ExitCode.Refused,
   cancelled: ExitCode.Cancelled,
 };
 

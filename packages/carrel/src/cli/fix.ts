@@ -26,5 +26,7 @@ export const cliFix: FixNamer = (fix) => {
       return 'carrel connectors list lists them';
     case 'configure_embedder':
       return 'choose a model with --embedder local|openai (or CARREL_EMBEDDER; openai needs CARREL_OPENAI_BASE_URL), then run carrel reindex <library> for each library';
+    case 'set_connector_token':
+      return `store a new one with carrel connectors set-token ${shellWord(fix.connector)} --token-env VARIABLE, then sync again`;
   }
 };

@@ -3,13 +3,15 @@
  * schema, the task is stored under a unique key made of the command and its arguments (so a run
  * killed mid-way is continued by the next run of the same command, or by a `carrel mcp` or `serve`
  * on the data dir), this process's engine works that task and no other, a progress bar follows the record, and Ctrl-C cancels the
- * task (work stops between batches; finished documents stay). Resolves with the tool's result.
+ * task (work stops between batches; finished documents stay). A task that asks for input (a token)
+ * is cancelled with a message quoting the request: there is no one to answer it here. Resolves with
+ * the tool's result.
  *
  * @module
  */
 import { createHash } from 'node:crypto';
 import type { CallToolResult } from '@modelcontextprotocol/server';
-import type { TaskRecord } from '@carrel/tasks';
+import { outstandingInputKeys, type TaskRecord } from '@carrel/tasks';
 import { toolHandlerName, toolUniqueKey, type ToolTaskInput } from '@carrel/tasks/mcp';
 import type { CarrelRuntime } from '../app/runtime.js';
 import { type Fix, withFix } from '../fix.js';
@@ -22,13 +24,14 @@ const DAY_MS = 24 * 3_600_000;
 
 /**
  * Starts `toolName` with `args` as a task of the local user and waits for its outcome. `handler`
- * runs it under another registered handler name that takes the same arguments (`carrel add`).
+ * runs it under another registered handler name that takes the same arguments (`carrel add`);
+ * `inputHint` says how to give from the command line what the task would ask for.
  */
 export async function runToolTask(
   runtime: CarrelRuntime,
   toolName: string,
   args: Record<string, unknown>,
-  { json, handler }: { json: boolean; handler?: string },
+  { json, handler, inputHint }: { json: boolean; handler?: string; inputHint?: string },
 ): Promise<CallToolResult> {
   const { engine, settings } = runtime;
   const tool = runtime.tools.find((t) => t.name === toolName);
@@ -53,7 +56,14 @@ export async function runToolTask(
   const { task, created } = await engine.create({ handler: handlerName, input, owner: settings.owner, ttlMs: DAY_MS, uniqueKey });
   await engine.assign(task.id, settings.owner);
   const bar = new TaskProgressBar(!json);
-  const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => event.task && bar.update(event.task));
+  let asked: string | undefined;
+  const unwatch = engine.watch({ owner: settings.owner, taskId: task.id }, (event) => {
+    if (!event.task) return;
+    bar.update(event.task);
+    if (event.task.status !== 'input_required' || asked !== undefined) return;
+    asked = requestMessage(event.task);
+    void engine.cancel(task.id, settings.owner, 'It asks for input the command line cannot give').catch(() => undefined);
+  });
   const cancel = () => void engine.cancel(task.id, settings.owner, 'Cancelled with Ctrl-C').catch(() => undefined);
   process.once('SIGINT', cancel);
   if (!json)
@@ -70,7 +80,19 @@ export async function runToolTask(
     unwatch();
     bar.stop();
   }
+  if (asked !== undefined && final.status === 'cancelled')
+    throw new CliError(
+      `Task ${task.id} asked for input the command line cannot give, so it was cancelled: ${asked}${inputHint ? `\n${inputHint}` : ''}`,
+      ExitCode.TaskFailed,
+    );
   return toolOutcome(final);
+}
+
+/** The message of the task's first outstanding input request (an elicitation's `params.message`). */
+function requestMessage(task: TaskRecord): string {
+  const key = outstandingInputKeys(task)[0];
+  const request = key === undefined ? undefined : (task.inputRequests[key]?.request as { params?: { message?: unknown } } | undefined);
+  return typeof request?.params?.message === 'string' ? request.params.message : 'an input request';
 }
 
 /** The tool result of a finished task; a cancelled, failed or `isError` outcome becomes a CliError. */

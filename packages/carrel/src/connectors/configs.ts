@@ -16,7 +16,7 @@ import { maskSecret } from './secrets.js';
 export interface ConnectorInput {
   /** Unique, chosen by the user: letters, digits, `.`, `_`, `-`. */
   name: string;
-  /** `directory` or `git`. */
+  /** `directory`, `git`, `web` or `github`. */
   kind: string;
   /** The library it fills, `name` or `name@version`. */
   library: string;
@@ -80,11 +80,7 @@ export async function checkConnectorInput(input: ConnectorInput, roots: readonly
   const options = input.options ?? {};
   if (typeof options !== 'object' || Array.isArray(options)) throw new InvalidInputError('options', `an object of ${kind.kind} options`);
   const checked = await kind.checkOptions(options, { roots });
-  if (input.secret !== undefined) {
-    if (!kind.secret) throw new InvalidInputError('secret', `nothing: a ${kind.kind} connector takes no secret`);
-    if (typeof input.secret !== 'string' || input.secret.length === 0 || input.secret.length > MAX_SECRET_CHARS || /\s/.test(input.secret))
-      throw new InvalidInputError('secret', `${kind.secret}, without spaces, at most ${MAX_SECRET_CHARS} characters`);
-  }
+  if (input.secret !== undefined) checkSecret(kind.kind, input.secret);
   if (input.timezone !== undefined && input.schedule === undefined) throw new InvalidInputError('timezone', 'nothing without a schedule');
   return {
     name: input.name,
@@ -95,6 +91,14 @@ export async function checkConnectorInput(input: ConnectorInput, roots: readonly
     ...(input.secret !== undefined && { secret: input.secret }),
     schedule: input.schedule === undefined ? null : checkSchedule(input.schedule, input.timezone),
   };
+}
+
+/** Refuses a secret the connector's kind takes none of, or that is no token (empty, spaced, too long). */
+export function checkSecret(kindName: string, secret: unknown): asserts secret is string {
+  const kind = connectorKind(kindName);
+  if (!kind.secret) throw new InvalidInputError('secret', `nothing: a ${kind.kind} connector takes no secret`);
+  if (typeof secret !== 'string' || secret.length === 0 || secret.length > MAX_SECRET_CHARS || /\s/.test(secret))
+    throw new InvalidInputError('secret', `${kind.secret}, without spaces, at most ${MAX_SECRET_CHARS} characters`);
 }
 
 /** The listing of a stored connector. */

@@ -23,6 +23,7 @@ import { mediaTypeOfPath } from '../sources/media-type.js';
 import type { Change, Connector, ConnectorEnv, ConnectorKind, FetchedItem, ListedItem, SyncContext } from './connector.js';
 import { BlobReader, runGit, type GitAccess } from './git-command.js';
 import { parseOptions } from './options.js';
+import { Prefetch } from './prefetch.js';
 
 const REPOSITORY = 'an https:// or ssh:// clone URL, or a local repository path inside the allowed roots';
 
@@ -96,33 +97,6 @@ interface Entry {
 /** Blobs requested ahead of the one being read: git answers while the sync stages the last batch. */
 const READ_AHEAD = 64;
 
-/**
- * Reads items in order, keeping up to {@link READ_AHEAD} requests in flight ahead of the one asked
- * for: one round trip per blob would leave git idle between requests.
- */
-class Prefetch<T> {
-  private readonly pending = new Map<number, Promise<T>>();
-  private next = 0;
-
-  constructor(
-    private readonly keys: readonly string[],
-    private readonly read: (key: string) => Promise<T>,
-  ) {}
-
-  /** The item at `index`, forgotten once taken; items are taken in order, each once. */
-  take(index: number): Promise<T> {
-    while (this.next < this.keys.length && this.next <= index + READ_AHEAD) {
-      const request = this.read(this.keys[this.next]!);
-      // Failures surface when that item is asked for, not as an unhandled rejection before.
-      request.catch(() => undefined);
-      this.pending.set(this.next++, request);
-    }
-    const request = this.pending.get(index)!;
-    this.pending.delete(index);
-    return request;
-  }
-}
-
 /** Regular files (not links, not submodules). */
 const FILE_MODES = new Set(['100644', '100755']);
 
@@ -169,6 +143,7 @@ class GitConnector implements Connector {
     const reads = new Prefetch(
       items.map((item) => item.version),
       (blob) => reader.read(blob),
+      READ_AHEAD,
     );
     try {
       for (const [at, { source }] of items.entries()) {

@@ -7,6 +7,7 @@ import { InvalidInputError } from '../errors.js';
 import type { ConnectorKind } from './connector.js';
 import { directoryKind } from './directory.js';
 import { gitKind } from './git.js';
+import { githubKind } from './github.js';
 import { webKind } from './web.js';
 
 // Each kind checks the options it opens with, so the map erases their types.
@@ -14,6 +15,7 @@ import { webKind } from './web.js';
 const KINDS: Record<string, ConnectorKind<any>> = {
   [directoryKind.kind]: directoryKind,
   [gitKind.kind]: gitKind,
+  [githubKind.kind]: githubKind,
   [webKind.kind]: webKind,
 };
 

@@ -2,7 +2,8 @@
  * URL fetching with the limits a server needs: http(s) only, an overall timeout, a byte cap
  * enforced while streaming, at most `maxRedirects` redirects, and the private-address guard on
  * the first hop and every redirect (unless `allowPrivateAddresses`). `fetchResponse` returns any
- * status with the validators a crawler re-syncs with; `fetchBody` wants a 2xx answer of any type
+ * status with the validators a crawler re-syncs with (and the start of a 4xx/5xx body, where an API
+ * says why it refused); `fetchBody` wants a 2xx answer of any type
  * (a pack) and says whether a failure is worth retrying; `fetchUrl` wants a 2xx page.
  *
  * @module
@@ -68,8 +69,12 @@ export interface FetchedResponse {
   lastModified: string | undefined;
   /** How long a 429 or 503 asks the client to wait (seconds or an HTTP date), as sent. */
   retryAfter: string | undefined;
+  /** Every response header, for an API client that reads its own (rate limits, pagination links). */
+  headers: http.IncomingHttpHeaders;
   /** The body of a 2xx answer; empty for every other status. */
   bytes: Uint8Array;
+  /** The start of a 4xx or 5xx answer's body, as text: an API says there why it refused. */
+  errorText?: string;
 }
 
 type Hop = Omit<FetchedResponse, 'url' | 'location'> & { location: string | undefined };
@@ -79,6 +84,27 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 /** Network failures worth trying again: the connection was cut or timed out, not refused. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'EAI_AGAIN']);
+
+/** How much of an error answer's body is kept. */
+const ERROR_TEXT_BYTES = 4096;
+
+/** The first {@link ERROR_TEXT_BYTES} of a response's body as text; the rest is not read. */
+function readErrorText(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = () => resolve(Buffer.concat(parts).subarray(0, ERROR_TEXT_BYTES).toString('utf8'));
+    res.on('data', (part: Buffer) => {
+      parts.push(part);
+      size += part.length;
+      if (size < ERROR_TEXT_BYTES) return;
+      res.destroy();
+      done();
+    });
+    res.on('end', done);
+    res.on('error', reject);
+  });
+}
 
 function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal, headers: Record<string, string>): Promise<Hop> {
   return new Promise((resolve, reject) => {
@@ -101,8 +127,13 @@ function requestOnce(url: URL, limits: FetchLimits, signal: AbortSignal, headers
           location: res.headers.location,
           contentType: res.headers['content-type'],
           retryAfter: res.headers['retry-after'],
+          headers: res.headers,
         };
         const validators = { etag: res.headers.etag, lastModified: res.headers['last-modified'] };
+        if (status >= 400) {
+          readErrorText(res).then((errorText) => resolve({ ...answer, ...validators, bytes: new Uint8Array(), errorText }), reject);
+          return;
+        }
         if (status < 200 || status >= 300) {
           res.resume();
           resolve({ ...answer, ...validators, bytes: new Uint8Array() });

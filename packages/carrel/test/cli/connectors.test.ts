@@ -83,7 +83,11 @@ describe('carrel connectors and carrel sync', { timeout: 120_000 }, () => {
         4,
         /^carrel: Path .* is outside the allowed roots .*; allow its folder with --allow/,
       ],
-      [['connectors', 'add', 'x', '--kind', 'svn', '--library', 'l'], 2, /^carrel: Invalid kind: expected one of directory, git, web\n$/],
+      [
+        ['connectors', 'add', 'x', '--kind', 'svn', '--library', 'l'],
+        2,
+        /^carrel: Invalid kind: expected one of directory, git, github, web\n$/,
+      ],
       [
         ['connectors', 'add', 'x', '--kind', 'git', '--library', 'l'],
         2,

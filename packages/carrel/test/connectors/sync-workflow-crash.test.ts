@@ -19,7 +19,8 @@ const HOOK = fileURLToPath(new URL('../support/fetch-batch-hook.ts', import.meta
 /** `carrel sync docs` with the batch hook, and the hook's lines as they come. */
 function hookedSync(dataDir: string, root: string): { child: ChildProcess; seen: string[]; waitFor(line: string): Promise<void> } {
   const argv = carrelArgv(dataDir, ['--allow', root, 'sync', 'docs']);
-  argv.splice(argv.indexOf('tsx') + 1, 0, '--import', HOOK);
+  // After tsx's own --import, which the hook (TypeScript) needs first.
+  argv.splice(argv.indexOf('--import') + 2, 0, '--import', HOOK);
   const child = spawn(process.execPath, argv, { cwd: REPO_ROOT, env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   const seen: string[] = [];
   const waiting: { line: string; resolve: () => void }[] = [];

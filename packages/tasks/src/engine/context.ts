@@ -6,7 +6,7 @@
  * @module
  */
 import { ChildTaskError, TaskAbortedError } from '../errors.js';
-import type { ChildProgress, ChildTask, SpawnOptions, TaskContext, TaskHandlerDefinition } from '../handler.js';
+import type { ChildProgress, ChildTask, InputOptions, SpawnOptions, TaskContext, TaskHandlerDefinition } from '../handler.js';
 import type { TaskCompletion, TaskStore } from '../store.js';
 import { isTerminal, type TaskProgress, type TaskRecord } from '../task.js';
 import type { ChangeHub } from './change-hub.js';
@@ -71,14 +71,22 @@ export class AttemptContext implements TaskContext {
     return this.#flush();
   }
 
-  async requestInput<T = unknown>(key: string, request: unknown): Promise<T> {
+  async requestInput<T = unknown>(key: string, request: unknown, options: InputOptions = {}): Promise<T> {
     if (typeof key !== 'string' || key.length === 0 || key.length > 200)
       throw new TypeError('requestInput key must be a string of 1 to 200 characters');
     this.deps.assertPayload('input request', request);
     this.signal.throwIfAborted();
     const stored = await this.deps.store.requestInput({ id: this.taskId, worker: this.deps.worker, key, request, now: this.deps.now() });
     if (stored === null) throw this.signal.aborted ? this.signal.reason : new TaskAbortedError('lease_lost');
-    if (stored.answered) return stored.response as T;
+    const response = stored.answered ? (stored.response as T) : await this.#answer<T>(key);
+    // Removed before the handler can fail or write anything with it; a crash before this line
+    // leaves the answer stored until the re-run handler takes it.
+    if (options.sensitive === true) await this.deps.store.forgetInput({ id: this.taskId, key, now: this.deps.now() });
+    return response;
+  }
+
+  /** Waits, needing no slot, until the client answers the request under `key`. */
+  async #answer<T>(key: string): Promise<T> {
     const answered = this.deps.hub.waitFor(
       this.taskId,
       async () => {

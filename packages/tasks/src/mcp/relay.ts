@@ -50,8 +50,10 @@ export function relayStatus(engine: TaskEngine, taskId: string, owner: string, o
 }
 
 /**
- * Sends each outstanding input request of the task once through `ask` and stores the answer with
- * `engine.respond`. A request whose delivery fails is left outstanding for the next relay.
+ * Sends each outstanding input request of the task through `ask`, one at a time per key, and stores
+ * the answer with `engine.respond`. A request whose delivery fails is left outstanding for the next
+ * relay. Once an answer is stored the key is looked at again: a sensitive request that its handler
+ * took (and the engine forgot) may be asked anew under the same key, with no change left to tell.
  */
 export function relayInput(
   engine: TaskEngine,
@@ -59,18 +61,22 @@ export function relayInput(
   owner: string,
   ask: (key: string, request: unknown) => Promise<unknown>,
 ): () => void {
-  const sent = new Set<string>();
+  const asking = new Set<string>();
   let stopped = false;
   const deliver = async () => {
     const task = await engine.get(taskId, owner).catch(() => null);
     if (!task || stopped || isTerminal(task.status)) return;
     for (const key of outstandingInputKeys(task)) {
-      if (sent.has(key)) continue;
-      sent.add(key);
+      if (asking.has(key)) continue;
+      asking.add(key);
       ask(key, task.inputRequests[key]?.request)
         .then(
-          (answer) => engine.respond(taskId, owner, { [key]: answer }),
-          () => sent.delete(key),
+          async (answer) => {
+            await engine.respond(taskId, owner, { [key]: answer });
+            asking.delete(key);
+            void deliver();
+          },
+          () => asking.delete(key),
         )
         .catch(() => {});
     }

@@ -22,7 +22,7 @@ import type {
   ToolAnnotations,
 } from '@modelcontextprotocol/server';
 import { TaskFailure } from '../errors.js';
-import type { AnyTaskHandler, ChildTask, SpawnOptions, TaskContext } from '../handler.js';
+import type { AnyTaskHandler, ChildTask, InputOptions, SpawnOptions, TaskContext } from '../handler.js';
 import type { TaskCompletion } from '../store.js';
 
 /**
@@ -46,8 +46,9 @@ export interface ToolContext {
    * Asks the client for input (an `elicitation/create` request, see {@link elicit}) and resolves
    * with its answer. Durable inside a task: the request is stored under `key`, and a re-run handler
    * asking again with the same key gets the stored answer. Keys are never reused within a call.
+   * A `sensitive` answer is removed from the task as soon as the tool has it (`TaskContext.requestInput`).
    */
-  requestInput<T = unknown>(key: string, request: InputRequest): Promise<T>;
+  requestInput<T = unknown>(key: string, request: InputRequest, options?: InputOptions): Promise<T>;
   /**
    * For a tool whose final write goes to the database that holds the tasks: the task's completion
    * with `result`, to commit in that write's own transaction (see `TaskContext.completion`), so a
@@ -162,8 +163,8 @@ function taskToolContext(input: ToolTaskInput, ctx: TaskContext): ToolContext {
     taskId: ctx.taskId,
     owner: ctx.owner,
     progress: (current, total, message) => ctx.progress(current, total, message),
-    requestInput: <T>(key: string, request: InputRequest) =>
-      key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request),
+    requestInput: <T>(key: string, request: InputRequest, options?: InputOptions) =>
+      key in input.answers ? Promise.resolve(input.answers[key] as T) : ctx.requestInput<T>(key, request, options),
     completion: (result) => ctx.completion(result),
     spawn: (handler, input, options) => ctx.spawn(handler, input, options),
   };

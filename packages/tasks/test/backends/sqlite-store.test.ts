@@ -1,8 +1,10 @@
 /**
  * What only the SQLite store has to prove beyond the shared contract: its file surviving a
  * restart, unique keys as a database constraint, claims that never collide when several
- * connections or processes share a file, its error mapping, and index-only hot paths.
+ * connections or processes share a file, its error mapping, index-only hot paths, and a forgotten
+ * input answer zeroed in the file rather than left in a page's free space.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import Sqlite from 'better-sqlite3';
 import { describe, expect, it, vi } from 'vitest';
 import { DuplicateTaskIdError, TaskLimitError } from '@carrel/tasks';
@@ -38,6 +40,31 @@ describe('durability', () => {
     expect(await second.get(kept.task.id)).toMatchObject({ status: 'working', lease: { worker: 'w' }, attempt: 1 });
     const again = await second.insert(newTask({ uniqueKey: 'nightly' }), noLimit());
     expect(again).toMatchObject({ created: false, task: { id: kept.task.id } });
+  });
+});
+
+describe('forgotten input', () => {
+  it('leaves no byte of a sensitive answer in the file, even after it reached the main file', async () => {
+    const secret = 'ghp_zeroedNotFreed0123456789';
+    const db = database();
+    const store = await db.openSqlite();
+    const { task } = await store.insert(newTask(), noLimit());
+    // Neighbours on the same page: the row is rewritten at another offset, not over itself.
+    for (let i = 0; i < 15; i++) await store.insert(newTask({ input: { pad: 'p'.repeat(50) } }), noLimit());
+    const now = Date.now();
+    await store.claim({ worker: 'w', handlers: ['job'], limit: 100, leaseMs: 60_000, now });
+    await store.requestInput({ id: task.id, worker: 'w', key: 'token', request: { message: 'Token?' }, now });
+    await store.respond({ id: task.id, responses: { token: { action: 'accept', content: { note: 'n'.repeat(20), token: secret } } }, now });
+    const raw = new Sqlite(db.path);
+    raw.pragma('wal_checkpoint(TRUNCATE)');
+    raw.close();
+    expect(readFileSync(db.path).includes(Buffer.from(secret))).toBe(true);
+    expect(await store.forgetInput({ id: task.id, key: 'token', now })).toBe(true);
+    expect(await store.forgetInput({ id: task.id, key: 'token', now })).toBe(false);
+    expect(await store.get(task.id)).toMatchObject({ inputRequests: {}, inputResponses: {} });
+    await store.close();
+    for (const file of [db.path, `${db.path}-wal`])
+      if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(secret)), file).toBe(false);
   });
 });
 

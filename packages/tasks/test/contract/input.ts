@@ -1,4 +1,5 @@
 /** Input requests: durable, keyed, partial answers, resumption by re-running the handler. */
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { TaskContext } from '@carrel/tasks';
 import { eventually, type ContractFixture } from './fixture.js';
@@ -92,6 +93,40 @@ export function inputContract(f: ContractFixture): void {
       const done = await second.waitForTerminal(task.id, 'alice');
       expect(done.outcome).toEqual({ result: { got: 'Alice', attempt: 1 } });
       expect(runs).toBe(2);
+    });
+
+    it('removes a sensitive answer from the task once the handler has it, from the stored bytes too', async () => {
+      const secret = 'ghp_sensitiveAnswer0123456789';
+      const store = await f.db().open();
+      const engine = await f.engineOn(store, {
+        login: async (_: null, ctx: TaskContext) => {
+          const token = await ctx.requestInput<string>('token', { message: 'Token?' }, { sensitive: true });
+          const name = await ctx.requestInput<string>('name', { message: 'Name?' });
+          return { tokenLength: token.length, name };
+        },
+      });
+      const { task } = await engine.create({ handler: 'login', input: null, owner: 'alice' });
+      await eventually(async () => Object.hasOwn((await engine.get(task.id, 'alice')).inputRequests, 'token'));
+      expect((await engine.respond(task.id, 'alice', { token: secret })).accepted).toEqual(['token']);
+      // Asked for the name: the token was taken and removed, request and answer both.
+      const waiting = await eventually(async () => {
+        const t = await engine.get(task.id, 'alice');
+        return Object.hasOwn(t.inputRequests, 'name') ? t : undefined;
+      });
+      expect(Object.keys(waiting.inputRequests)).toEqual(['name']);
+      expect(waiting.inputResponses).toEqual({});
+      await engine.respond(task.id, 'alice', { name: 'Alice' });
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      expect(done.outcome).toEqual({ result: { tokenLength: secret.length, name: 'Alice' } });
+      expect(done.inputResponses).toEqual({ name: 'Alice' });
+      expect(JSON.stringify(done)).not.toContain(secret);
+      const locator = f.db().locator;
+      if (locator?.backend === 'sqlite') {
+        await engine.stop();
+        await store.close();
+        for (const file of [locator.path, `${locator.path}-wal`])
+          if (existsSync(file)) expect(readFileSync(file).includes(Buffer.from(secret)), file).toBe(false);
+      }
     });
 
     it('answering while the lease has already expired resumes without spending an attempt', async () => {

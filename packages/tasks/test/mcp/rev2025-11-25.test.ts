@@ -14,7 +14,7 @@ import {
   type Notification,
 } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { askColour, probeTool } from './support/test-tools.js';
+import { askColour, askSecretTwice, probeTool } from './support/test-tools.js';
 import { startHttp, v1Http, type HttpFixture } from './support/servers.js';
 
 const RELATED = 'io.modelcontextprotocol/related-task';
@@ -25,7 +25,7 @@ let client: Client;
 
 beforeAll(async () => {
   fx = await startHttp({
-    tools: [probe.tool, syncProbe.tool, askColour],
+    tools: [probe.tool, syncProbe.tool, askColour, askSecretTwice],
     http: { tokens: { 'token-a': { principal: 'alice' } } },
     maxTtlMs: 600_000,
     listPageSize: 2,
@@ -191,6 +191,18 @@ describe('era 2025-11-25', () => {
     const asker = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { colour: 'ochre' } }) });
     try {
       expect((await asker.callTool({ name: 'ask_colour', arguments: {} })).content).toEqual([{ type: 'text', text: 'You like ochre' }]);
+    } finally {
+      await asker.close();
+    }
+  });
+
+  it('relays a sensitive request asked again under its key once the first answer was taken', async () => {
+    const secrets = ['abc', 'defgh'];
+    const asker = await v1Http(fx.url, { token: 'token-a', elicit: () => ({ action: 'accept', content: { secret: secrets.shift()! } }) });
+    try {
+      const result = await asker.callTool({ name: 'ask_secret_twice', arguments: {} });
+      expect(result.content).toEqual([{ type: 'text', text: 'Secrets of 3 and 5 characters' }]);
+      expect(secrets).toEqual([]);
     } finally {
       await asker.close();
     }

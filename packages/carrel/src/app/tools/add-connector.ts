@@ -1,5 +1,5 @@
 /**
- * `add_connector`: configure a source (a folder, a git repository) that `sync_connector` keeps a
+ * `add_connector`: configure a source (a folder, a git repository, a web site, a GitHub repository) that `sync_connector` keeps a
  * library in step with. The options are checked now; a token goes to the secrets file, never the
  * database or a task record, and is shown masked from then on. With a cron `schedule`, the server
  * syncs it at each slot (see app/scheduler.ts).
@@ -18,20 +18,22 @@ const schema = z.object({
   name: z.string().min(1).max(100).describe('A name of your choice for the connector (letters, digits, . _ -), used to sync or remove it.'),
   kind: z
     .enum(CONNECTOR_KINDS as [string, ...string[]])
-    .describe('directory: a local folder; git: a git repository branch; web: a web site.'),
+    .describe('directory: a local folder; git: a git repository branch; web: a web site; github: a GitHub repository through its API.'),
   ...LIBRARY_SHAPE,
   options: z
     .record(z.string(), z.unknown())
     .optional()
     .describe(
-      'directory: {"path": folder, "include"?: [globs], "exclude"?: [globs]}. git: {"repository": https/ssh clone URL or local path, "branch"?: name (default main), "include"?: [globs], "exclude"?: [globs]}. web: {"url": start URL, "pathPrefix"?: path, "include"?/"exclude"?: [URL globs], "maxPages"?: n, "maxDepth"?: n, "delayMs"?: ms}.',
+      'directory: {"path": folder, "include"?: [globs], "exclude"?: [globs]}. git: {"repository": https/ssh clone URL or local path, "branch"?: name (default main), "include"?: [globs], "exclude"?: [globs]}. web: {"url": start URL, "pathPrefix"?: path, "include"?/"exclude"?: [URL globs], "maxPages"?: n, "maxDepth"?: n, "delayMs"?: ms}. github: {"repository": "owner/name", "ref"?: branch, tag or commit (default: the default branch), "include"?/"exclude"?: [globs], "apiUrl"?: a GitHub Enterprise API URL}.',
     ),
   secret: z
     .string()
     .min(1)
     .max(4096)
     .optional()
-    .describe('git over https: a token for a private repository, stored apart and shown masked.'),
+    .describe(
+      'git over https, github: a token for the repository, stored apart and shown masked. A github connector without one asks for it when synced as a task.',
+    ),
   schedule: z
     .string()
     .max(200)
@@ -48,7 +50,7 @@ export function addConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infe
     name: 'add_connector',
     title: 'Add a connector',
     description:
-      'Configure a source that sync_connector keeps a library in step with: a local folder (directory), a git repository branch (git) or a web site (web). Nothing is indexed until the first sync.',
+      'Configure a source that sync_connector keeps a library in step with: a local folder (directory), a git repository branch (git), a web site (web) or a GitHub repository (github). Nothing is indexed until the first sync.',
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',

@@ -6,7 +6,8 @@
  * progress is items done / total, a cancel stops between batches and leaves the library and the
  * connector's cursor as they were, and a second call while a sync of the same connector is live
  * gets that task. A source unavailable for a while (a timeout, a reset, 429 or 5xx) is tried
- * again; a refusal or bad content is not.
+ * again; a refusal or bad content is not. A source that wants a token the connector lacks, or
+ * refused its token, makes the task ask its client for one (token-request.ts).
  *
  * @module
  */
@@ -15,6 +16,7 @@ import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
 import { SYNC_WORKFLOW, syncFlowResult, type SyncFlowInput } from '../sync-workflow.js';
 import { CONNECTOR_NAME } from './connector-name.js';
+import { syncAskingForToken } from './token-request.js';
 import { writeAnswer } from './tool-result.js';
 
 const schema = z.object({ connector: CONNECTOR_NAME });
@@ -36,14 +38,16 @@ export function syncConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     uniqueKey: (args) => args.connector,
     about: (args) => `connector ${args.connector}`,
     run: (args, ctx) =>
-      writeAnswer(ctx, kb, async (base, run) => {
-        // Inside a request (no task to hang steps on) the steps run here, one after the other.
-        if (ctx.spawn === null || ctx.taskId === null) return base.syncConnector(args.connector, run);
-        // Under a key: a re-run of this task after a crash finds the workflow it started, which resumes its unfinished steps.
-        const flow = await ctx.spawn(SYNC_WORKFLOW, { connector: args.connector, task: ctx.taskId } satisfies SyncFlowInput, {
-          key: 'sync',
-        });
-        return base.applySync(args.connector, { runId: null, result: await syncFlowResult(flow) }, run);
-      }),
+      writeAnswer(ctx, kb, (base, run) =>
+        syncAskingForToken(ctx, base, args.connector, async (afterToken) => {
+          // Inside a request (no task to hang steps on) the steps run here, one after the other.
+          if (ctx.spawn === null || ctx.taskId === null) return base.syncConnector(args.connector, run);
+          // Under a key: a re-run of this task after a crash finds the workflow it started, which resumes its unfinished steps.
+          const flow = await ctx.spawn(SYNC_WORKFLOW, { connector: args.connector, task: ctx.taskId } satisfies SyncFlowInput, {
+            key: afterToken ? 'sync-after-token' : 'sync',
+          });
+          return base.applySync(args.connector, { runId: null, result: await syncFlowResult(flow) }, run);
+        }),
+      ),
   });
 }

@@ -24,5 +24,7 @@ export const toolFix: FixNamer = (fix) => {
       return 'list_connectors lists them';
     case 'configure_embedder':
       return "keyword search still works; a semantic model is the server user's setting (carrel --embedder)";
+    case 'set_connector_token':
+      return `call sync_connector with ${JSON.stringify({ connector: fix.connector })} as a task: it asks for a new token`;
   }
 };

@@ -1,6 +1,7 @@
 /**
- * `carrel connectors add|list|show|schedule|remove`: configure the sources `carrel sync` keeps a
- * library in step with, and the cron schedule a carrel server syncs them on. A token is read from an environment variable (`--token-env`), never from the command
+ * `carrel connectors add|list|show|schedule|set-token|remove`: configure the sources `carrel sync`
+ * keeps a library in step with, and the cron schedule a carrel server syncs them on. A token is
+ * read from an environment variable (`--token-env`), never from the command
  * line (which other users and the shell history can read), and listings show it masked.
  *
  * @module
@@ -23,6 +24,8 @@ interface AddOptions {
   path?: string;
   repository?: string;
   branch?: string;
+  ref?: string;
+  apiUrl?: string;
   url?: string;
   pathPrefix?: string;
   maxPages?: number;
@@ -46,15 +49,20 @@ export function register(program: Command): void {
   connectors
     .command('add')
     .description(
-      'Add a connector: a folder (--kind directory --path), a git repository (--kind git --repository) or a web site (--kind web --url)',
+      'Add a connector: a folder (--kind directory --path), a git repository (--kind git --repository), a web site (--kind web --url) or a GitHub repository (--kind github --repository owner/name --token-env VAR)',
     )
     .argument('<name>', 'a name of your choice (letters, digits, . _ -)')
-    .requiredOption('-k, --kind <kind>', 'directory, git or web')
+    .requiredOption('-k, --kind <kind>', 'directory, git, web or github')
     .requiredOption('-l, --library <name>', 'library to fill, or name@version')
     .option('--lib-version <version>', 'library version')
     .option('--path <dir>', 'directory: the folder (inside the allowed roots)')
-    .option('--repository <url|dir>', 'git: an https:// or ssh:// clone URL, or a local repository inside the allowed roots')
+    .option(
+      '--repository <url|dir|owner/name>',
+      'git: an https:// or ssh:// clone URL, or a local repository inside the allowed roots; github: owner/name',
+    )
     .option('--branch <name>', 'git: the branch (default main)')
+    .option('--ref <ref>', "github: a branch, tag or commit (default: the repository's default branch)")
+    .option('--api-url <url>', 'github: the API of a GitHub Enterprise server (default https://api.github.com)')
     .option('--url <url>', 'web: the start URL (pages on its origin are crawled)')
     .option('--path-prefix <path>', 'web: only pages under this path')
     .option('--max-pages <n>', 'web: stop after this many pages (default 10,000)', integer('--max-pages'))
@@ -63,7 +71,7 @@ export function register(program: Command): void {
     .option('--delay <ms>', 'web: wait between requests, at least (default 500; robots.txt Crawl-delay may ask more)', integer('--delay'))
     .option('--include <glob>', 'only files matching this glob (repeatable)', collect)
     .option('--exclude <glob>', 'leave out files and folders matching this glob (repeatable)', collect)
-    .option('--token-env <variable>', 'git over https: the environment variable holding a token')
+    .option('--token-env <variable>', 'git over https, github: the environment variable holding a token')
     .option('--schedule <cron>', 'sync on this 5-field cron schedule while carrel serve or carrel mcp runs, e.g. "0 3 * * *"')
     .option('--timezone <zone>', 'the IANA time zone of --schedule (default UTC)')
     .action(async (name: string, o: AddOptions, command: Command) => {
@@ -72,8 +80,10 @@ export function register(program: Command): void {
       if (o.schedule !== undefined || o.timezone !== undefined) checkScheduleFlags(o.schedule, o.timezone);
       const options = {
         ...(o.path !== undefined && { path: resolve(o.path) }),
-        ...(o.repository !== undefined && { repository: localOrUrl(o.repository, process.cwd()) }),
+        ...(o.repository !== undefined && { repository: o.kind === 'github' ? o.repository : localOrUrl(o.repository, process.cwd()) }),
         ...(o.branch !== undefined && { branch: o.branch }),
+        ...(o.ref !== undefined && { ref: o.ref }),
+        ...(o.apiUrl !== undefined && { apiUrl: o.apiUrl }),
         ...(o.url !== undefined && { url: o.url }),
         ...(o.pathPrefix !== undefined && { pathPrefix: o.pathPrefix }),
         ...(o.maxPages !== undefined && { maxPages: o.maxPages }),
@@ -136,6 +146,18 @@ export function register(program: Command): void {
         kb.scheduleConnector(name, cron === undefined ? null : { cron, ...(o.timezone !== undefined && { timezone: o.timezone }) }),
       );
       print(view, json, (v) => (v.schedule ? renderConnector(v) : `${v.name} syncs only when asked (no schedule)`));
+    });
+
+  connectors
+    .command('set-token')
+    .description("Store a new token as a connector's secret (one that expired or was revoked, or was never given)")
+    .argument('<name>', 'the connector')
+    .requiredOption('--token-env <variable>', 'the environment variable holding the token')
+    .action(async (name: string, o: { tokenEnv: string }, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const token = tokenFrom(o.tokenEnv);
+      const view = await withKnowledgeBase(settings, (kb) => kb.setConnectorSecret(name, token));
+      print(view, json, (v) => `Stored a new token for connector ${v.name} (${v.secret ?? '****'}); sync it with: carrel sync ${v.name}`);
     });
 
   connectors

@@ -2,7 +2,8 @@
  * `carrel sync <connector>`: bring a connector's library in step with its source, as a durable
  * task with a progress bar; Ctrl-C cancels it and leaves the library and the connector as they
  * were. A sync of the same connector already running (started here or by an MCP client) is
- * joined rather than started twice.
+ * joined rather than started twice. A sync that asks for a token (none stored, or refused) stops
+ * naming `carrel connectors set-token`.
  *
  * `carrel sync --manifest [file]` first reconciles the connectors with a sources manifest
  * (`carrel.sources.yaml` in the working folder by default; see `connectors/manifest.ts`): it adds,
@@ -58,7 +59,15 @@ export function register(program: Command): void {
 }
 
 async function syncOne(runtime: CarrelRuntime, context: CommandContext, connector: string): Promise<IngestResult> {
-  const result = await runToolTask(runtime, 'sync_connector', { connector }, context);
+  const result = await runToolTask(
+    runtime,
+    'sync_connector',
+    { connector },
+    {
+      ...context,
+      inputHint: `Store a token with carrel connectors set-token ${connector} --token-env VARIABLE, then run carrel sync ${connector} again.`,
+    },
+  );
   return result.structuredContent as unknown as IngestResult;
 }
 

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema, type ElicitRequest, type ElicitResult } from '@modelcontextprotocol/sdk/types.js';
 
 export const CARREL_MAIN = fileURLToPath(new URL('../../../src/main.ts', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -52,12 +53,17 @@ export function spawnCli(dataDir: string, args: readonly string[], options: { en
   });
 }
 
-/** A v1 SDK client (protocol 2025-11-25) connected to `carrel mcp` over stdio. */
+/**
+ * A v1 SDK client (protocol 2025-11-25) connected to `carrel mcp` over stdio; with `elicit`, it
+ * declares form elicitation and answers the server's requests with it.
+ */
 export async function mcpStdio(
   dataDir: string,
-  options: { allow?: string[]; env?: Record<string, string> } = {},
+  options: { allow?: string[]; env?: Record<string, string>; elicit?: (request: ElicitRequest) => Promise<ElicitResult> } = {},
 ): Promise<{ client: Client; transport: StdioClientTransport }> {
-  const client = new Client({ name: 'carrel-test', version: '1.0.0' });
+  const { elicit } = options;
+  const client = new Client({ name: 'carrel-test', version: '1.0.0' }, elicit ? { capabilities: { elicitation: { form: {} } } } : {});
+  if (elicit) client.setRequestHandler(ElicitRequestSchema, (request) => elicit(request));
   const allow = (options.allow ?? []).flatMap((dir) => ['--allow', dir]);
   const transport = new StdioClientTransport({
     command: process.execPath,
@@ -74,10 +80,11 @@ export async function mcpStdio(
 export async function startServe(
   dataDir: string,
   extra: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', 'serve', '--port', '0', ...extra]), {
     cwd: REPO_ROOT,
-    env: cleanEnv(),
+    env: { ...cleanEnv(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -24,6 +24,7 @@ import type {
   RequestInputResult,
   RescueArgs,
   RespondArgs,
+  ForgetInputArgs,
   RespondResult,
   RetryArgs,
   TaskChange,
@@ -236,6 +237,15 @@ export class MemoryTaskStore implements TaskStore {
     if (resumes) this.#emit(task, 'status');
     if (resumes && task.lease === null) this.#emit(task, 'runnable');
     return { task: copy(task), accepted };
+  }
+
+  async forgetInput({ id, key, now }: ForgetInputArgs): Promise<boolean> {
+    const task = this.#tasks.get(id);
+    if (!task || !(Object.hasOwn(task.inputRequests, key) || Object.hasOwn(task.inputResponses, key))) return false;
+    delete task.inputRequests[key];
+    delete task.inputResponses[key];
+    task.updatedAt = now;
+    return true;
   }
 
   async leaseHolders({ now }: LeaseHoldersArgs): Promise<string[]> {

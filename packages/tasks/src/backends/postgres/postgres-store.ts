@@ -39,6 +39,7 @@ import type {
   RequestInputResult,
   RescueArgs,
   RespondArgs,
+  ForgetInputArgs,
   RespondResult,
   RetryArgs,
   TaskChange,
@@ -207,6 +208,10 @@ export class PostgresTaskStore implements TaskStore {
 
   respond(args: RespondArgs): Promise<RespondResult | null> {
     return this.#ops.respond(args);
+  }
+
+  forgetInput(args: ForgetInputArgs): Promise<boolean> {
+    return this.#ops.forgetInput(args);
   }
 
   leaseHolders(args: LeaseHoldersArgs): Promise<string[]> {

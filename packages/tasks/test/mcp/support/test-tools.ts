@@ -43,6 +43,26 @@ export function probeTool(name = 'probe', taskMode: 'optional' | 'required' = 'o
 }
 
 /** An `optional` tool that asks one question, so synchronous calls need input too. */
+/** Asks for a secret twice under one key: a sensitive answer is forgotten once taken, so the key is asked anew. */
+export const askSecretTwice = defineTool({
+  name: 'ask_secret_twice',
+  inputSchema: z.object({}),
+  taskMode: 'optional',
+  async run(_args, ctx) {
+    const ask = async () =>
+      (
+        await ctx.requestInput<{ content?: { secret?: string } }>(
+          'secret',
+          elicit('Secret?', { type: 'object', properties: { secret: { type: 'string' } } }),
+          { sensitive: true },
+        )
+      ).content?.secret?.length;
+    const first = await ask();
+    const second = await ask();
+    return { content: [{ type: 'text', text: `Secrets of ${first} and ${second} characters` }] };
+  },
+});
+
 export const askColour = defineTool({
   name: 'ask_colour',
   inputSchema: z.object({}),

@@ -5,7 +5,15 @@
  *
  * @module
  */
-import type { RequestInputArgs, RequestInputResult, RespondArgs, RespondResult, TaskChangeKind, TaskStore } from '../../../store.js';
+import type {
+  ForgetInputArgs,
+  RequestInputArgs,
+  RequestInputResult,
+  RespondArgs,
+  RespondResult,
+  TaskChangeKind,
+  TaskStore,
+} from '../../../store.js';
 import { isTerminal, LIVE_STATUSES, outstandingInputKeys, setOwnEntry, statusesLeadingTo, type TaskStatus } from '../../../task.js';
 import { announce, announceParams, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
@@ -23,8 +31,8 @@ interface Write {
   set: { input_requests?: unknown; input_responses?: unknown };
 }
 
-/** `requestInput` and `respond`. */
-export function prepareInput(ctx: StoreContext): Pick<TaskStore, 'requestInput' | 'respond'> {
+/** `requestInput`, `respond` and `forgetInput`. */
+export function prepareInput(ctx: StoreContext): Pick<TaskStore, 'requestInput' | 'respond' | 'forgetInput'> {
   const held = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 AND lease_worker = $2 AND status = ANY($3) FOR UPDATE`;
   const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`;
   const update = `WITH changed AS (
@@ -118,6 +126,17 @@ export function prepareInput(ctx: StoreContext): Pick<TaskStore, 'requestInput' 
       if (!outcome) return null;
       ctx.deliver([outcome.notice]);
       return outcome.result;
+    },
+
+    /** Removes both entries under `key`; the old row version stays in the table until vacuumed. */
+    async forgetInput({ id, key, now }: ForgetInputArgs): Promise<boolean> {
+      const rows = await ctx.db.query<{ id: string }>(
+        `UPDATE ${ctx.tasks} SET input_requests = input_requests - $2::text, input_responses = input_responses - $2::text, updated_at = $3
+         WHERE id = $1 AND (input_requests ? $2::text OR input_responses ? $2::text)
+         RETURNING id`,
+        [id, key, now],
+      );
+      return rows.length > 0;
     },
   };
 }

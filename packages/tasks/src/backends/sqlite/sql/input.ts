@@ -1,12 +1,13 @@
 /**
  * What a running handler asks and the answers that come back: `requestInput` (moves the task to
- * `input_required`) and `respond` (moves it back to `working` once nothing is outstanding). The
+ * `input_required`), `respond` (moves it back to `working` once nothing is outstanding) and
+ * `forgetInput` (a sensitive answer removed once its handler has it). The
  * keyed requests and responses are JSON objects in their columns, read and rewritten inside the
  * store's write transaction.
  *
  * @module
  */
-import type { RequestInputArgs, RequestInputResult, RespondArgs, RespondResult, TaskStore } from '../../../store.js';
+import type { ForgetInputArgs, RequestInputArgs, RequestInputResult, RespondArgs, RespondResult, TaskStore } from '../../../store.js';
 import { isTerminal, outstandingInputKeys, statusesLeadingTo, type InputRequestRecord } from '../../../task.js';
 import type { StoreContext, Synchronous } from '../context.js';
 import { CHANGE_COLUMNS, HELD, json, sqlStatuses, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
@@ -19,8 +20,8 @@ interface AnswerParams {
   now: number;
 }
 
-/** `requestInput` and `respond`. */
-export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'requestInput' | 'respond'>> {
+/** `requestInput`, `respond` and `forgetInput`. */
+export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'requestInput' | 'respond' | 'forgetInput'>> {
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const held = db.prepare<[string, string], TaskRow>(
     `SELECT * FROM carrel_tasks WHERE id = ? AND lease_worker = ? AND status IN (${HELD})`,
@@ -46,6 +47,12 @@ export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<Tas
     `UPDATE carrel_tasks SET input_responses = :input_responses, updated_at = :now
      WHERE id = :id AND status = :status AND status IN (${HELD})
      RETURNING *`,
+  );
+  const inputs = db.prepare<[string], Pick<TaskRow, 'input_requests' | 'input_responses'>>(
+    'SELECT input_requests, input_responses FROM carrel_tasks WHERE id = ?',
+  );
+  const forget = db.prepare<[string, string, number, string]>(
+    'UPDATE carrel_tasks SET input_requests = ?, input_responses = ?, updated_at = ? WHERE id = ?',
   );
 
   return {
@@ -82,6 +89,19 @@ export function prepareInput({ db, record }: StoreContext): Synchronous<Pick<Tas
       if (resumes) record(updated, 'status');
       if (resumes && updated.lease_worker === null) record(updated, 'runnable');
       return { task: toRecord(updated), accepted };
+    },
+
+    forgetInput({ id, key, now }: ForgetInputArgs): boolean {
+      const row = inputs.get(id);
+      if (!row) return false;
+      const requests = JSON.parse(row.input_requests) as Record<string, unknown>;
+      const responses = JSON.parse(row.input_responses) as Record<string, unknown>;
+      if (!Object.hasOwn(requests, key) && !Object.hasOwn(responses, key)) return false;
+      delete requests[key];
+      delete responses[key];
+      // The connection runs with secure_delete=FAST (see sqlite-store.ts): the old row's bytes are zeroed, not left in a free block.
+      forget.run(json(requests), json(responses), now, id);
+      return true;
     },
   };
 }
