@@ -14,7 +14,17 @@
  *
  * @module
  */
-import { ChildTaskError, defineWorkflow, TaskFailure, type ChildTask, type TaskContext, type WorkflowDefinition } from '@carrel/tasks';
+import {
+  ChildTaskError,
+  defineWorkflow,
+  isTerminal,
+  TaskFailure,
+  type ChildProgress,
+  type ChildTask,
+  type TaskContext,
+  type TaskProgress,
+  type WorkflowDefinition,
+} from '@carrel/tasks';
 import { KnowledgeBaseError } from '../errors.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import { emptyResult, mergeResult } from '../ingest/result.js';
@@ -61,6 +71,7 @@ export function syncWorkflow(
   const step = <T>(input: SyncFlowInput, ctx: TaskContext, body: (base: KnowledgeBase, run: RunOptions) => Promise<T>) =>
     runStep(kb, input, ctx, body);
   return defineWorkflow<SyncFlowInput>({
+    progress: (_own, steps) => syncProgress(steps),
     steps: {
       discover: {
         maxAttempts: STEP_ATTEMPTS,
@@ -78,6 +89,24 @@ export function syncWorkflow(
       },
     },
   });
+}
+
+/**
+ * The sync's progress in items, as one job reported it: the items discovery settled (unchanged,
+ * deleted, or read during discovery) and the batches' items staged, of every item discovery
+ * listed; the message is the running step's (its current item).
+ */
+function syncProgress(steps: readonly ChildProgress[]): TaskProgress {
+  let current = 0;
+  let total: number | undefined;
+  let message: string | undefined;
+  for (const { key, status, progress } of steps) {
+    if (!progress) continue;
+    current += progress.current;
+    if (key === 'discover') total = progress.total;
+    if (!isTerminal(status) && progress.message) message = `${key}: ${progress.message}`;
+  }
+  return { current, ...(total !== undefined && { total }), ...(message !== undefined && { message }) };
 }
 
 /**

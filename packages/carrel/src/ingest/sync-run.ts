@@ -77,12 +77,13 @@ async function discover(c: RunContext, job: SyncDiscoverJob): Promise<IngestResu
     switch (change.type) {
       case 'upsert': {
         seen.add(change.source);
-        // Reported once the batch holding the item is staged: `current` counts items whose fate is durable.
-        const handled = ++done;
         if (change.fetch === undefined) {
+          // Counted done by the fetch batch that reads it.
           if (connector.fetchItems === undefined) throw new Error(`The ${connector.kind} connector listed an upsert it cannot read`);
           items.set(change.source, { source: change.source, version: change.version, state: 'pending' });
         } else {
+          // Reported once the batch holding the item is staged: `current` counts items whose fate is durable.
+          const handled = ++done;
           const state = await stage(files, change.source, kind(change.source), await change.fetch(), () =>
             c.control.progress(handled, total ?? handled, change.source),
           );
@@ -119,7 +120,8 @@ async function discover(c: RunContext, job: SyncDiscoverJob): Promise<IngestResu
     reads: reads.length,
   };
   await c.writer.writeSyncPlan({ runId: c.run.id, header, items: [...reads, ...planned.filter((item) => item.state !== 'pending')] });
-  c.control.progress(done, total ?? done, `listed ${reads.length} to fetch`);
+  // Every item listed, the ones left to fetch included: the sync's total (see app/sync-workflow.ts).
+  c.control.progress(done, done + reads.length, `listed ${reads.length} to fetch`);
   result.plan = { runId: c.run.id, reads: reads.length };
   return result;
 }

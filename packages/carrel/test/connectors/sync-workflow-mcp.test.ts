@@ -1,7 +1,7 @@
 /**
  * `sync_connector` as a workflow, through `carrel mcp` and the official SDK client: the sync's
  * steps are child tasks the client can list (the workflow under the tool's task, discover and the
- * fetch batches under the workflow), the workflow's progress counts them, and a cancel of the
+ * fetch batches under the workflow), the sync's progress counts files across them, and a cancel of the
  * tool's task cancels every step and leaves the library and the connector's cursor as they were.
  */
 import { join } from 'node:path';
@@ -36,7 +36,7 @@ async function folderConnector(): Promise<{ client: Client; dataDir: string }> {
 }
 
 describe('sync_connector as a workflow over MCP', { timeout: 180_000 }, () => {
-  it('shows the workflow and its steps as child tasks, with the progress of the steps done', async () => {
+  it("shows the workflow and its steps as child tasks, and the sync's progress in files", async () => {
     const { client } = await folderConnector();
     const taskId = (await call(client, 'sync_connector', { connector: 'docs', async: true })).structuredContent!.taskId as string;
     await expect.poll(async () => (await task(client, taskId)).task.status, { timeout: 120_000 }).toBe('completed');
@@ -44,8 +44,13 @@ describe('sync_connector as a workflow over MCP', { timeout: 180_000 }, () => {
 
     const listed = await tasks(client);
     const workflow = listed.find((t) => t.handler === 'connector-sync')!;
-    // Four child tasks: discover and three batches (the last count may land after the completion, which wins).
-    expect(workflow).toMatchObject({ parentTaskId: taskId, status: 'completed', progress: { total: 4 } });
+    // Progress in items, as one job reported it: every file listed is the total, on the workflow and
+    // on the tool's task (the last batch's count may land after the completion, which wins).
+    expect(workflow).toMatchObject({ parentTaskId: taskId, status: 'completed', progress: { total: 600 } });
+    const own = (await task(client, taskId)).task.progress as { current: number; total: number };
+    expect(own.total).toBe(600);
+    expect(own.current).toBeGreaterThanOrEqual(250);
+    expect(own.current).toBeLessThanOrEqual(600);
     const steps = listed.filter((t) => t.parentTaskId === workflow.taskId);
     expect(steps.map((t) => [t.handler, t.status]).sort()).toEqual([
       ['connector-sync/discover', 'completed'],

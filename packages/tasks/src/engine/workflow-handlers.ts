@@ -20,7 +20,7 @@ export function workflowHandlers(workflows: Record<string, WorkflowDefinition>):
       name,
       {
         run: (input: unknown, ctx: TaskContext) => runWorkflow(name, definition, input, ctx),
-        rollUp: workflowProgress,
+        rollUp: definition.progress ?? workflowProgress,
         ...(definition.maxAttempts !== undefined && { maxAttempts: definition.maxAttempts }),
       },
     ]);
@@ -60,6 +60,8 @@ function assertWorkflow(name: string, definition: WorkflowDefinition): void {
       if (!Number.isInteger(parallelism) || parallelism < 1) throw new InvalidArgumentError(`${here}.parallelism`, 'a positive integer');
     }
   }
+  if (definition.progress !== undefined && typeof definition.progress !== 'function')
+    throw new InvalidArgumentError(`${at}.progress`, 'a function');
   const cycle = findCycle(steps);
   if (cycle) throw new InvalidArgumentError(`${at}.steps`, `steps without a cycle of dependencies (found ${cycle.join(' → ')})`);
 }

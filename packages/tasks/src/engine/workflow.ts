@@ -11,7 +11,8 @@
  *
  * @module
  */
-import type { TaskContext } from '../handler.js';
+import type { ChildProgress, TaskContext } from '../handler.js';
+import type { TaskProgress } from '../task.js';
 import type { Backoff } from './backoff.js';
 
 /** What a step (or a fan-out step's `forEach`) is given. */
@@ -77,6 +78,14 @@ export interface WorkflowDefinition<Input = any> {
    * at once, so only a lost worker spends one; the re-run resumes, it does not start over.
    */
   maxAttempts?: number;
+  /**
+   * How the workflow's progress is made from its own (steps completed of steps planned) and its
+   * steps' child tasks (each with its `key`: the step's name, or `step[n]` for a fan-out batch),
+   * each time one of them changes. Default: steps completed of planned, with the running step's
+   * message. A workflow whose steps count the same items (a sync's discovered and fetched files)
+   * can show items instead.
+   */
+  progress?: (own: TaskProgress | null, steps: readonly ChildProgress[]) => TaskProgress | null;
 }
 
 /** Types a workflow's input for its steps; the definition itself is returned unchanged. */

@@ -124,6 +124,41 @@ export function workflowsContract(f: ContractFixture): void {
       expect((await engine.waitForTerminal(task.id, 'alice')).progress).toEqual({ current: 3, total: 3 });
     });
 
+    it('shows the progress its own `progress` makes of its steps: items across the batches, with their keys', async () => {
+      const gate = deferred();
+      const counted = defineWorkflow({
+        steps: {
+          list: { run: async (_args, ctx: TaskContext) => ctx.progress(0, 10, 'listed 10') },
+          fetch: {
+            after: ['list'],
+            forEach: () => ['a', 'b'],
+            runBatch: async ({ batch }, ctx: TaskContext) => {
+              await ctx.progress(batch === 0 ? 5 : 2, 5, `batch ${batch}`);
+              if (batch === 1) await gate.promise;
+            },
+          },
+        },
+        // Items: the listing's total, the sum of what each step has done, the keys of the steps seen.
+        progress: (_own, steps) => ({
+          current: steps.reduce((n, s) => n + (s.progress?.current ?? 0), 0),
+          total: steps.find((s) => s.key === 'list')?.progress?.total ?? 0,
+          message: steps
+            .map((s) => s.key)
+            .sort()
+            .join(' '),
+        }),
+      });
+      const engine = await f.engine({}, { workflows: { counted }, concurrency: 4 });
+      const task = await start(engine, 'counted');
+      const running = await eventually(async () => {
+        const t = await engine.get(task.id, 'alice');
+        return t.progress?.current === 7 ? t : undefined;
+      });
+      expect(running.progress).toEqual({ current: 7, total: 10, message: 'fetch[0] fetch[1] list' });
+      gate.resolve();
+      expect((await engine.waitForTerminal(task.id, 'alice')).status).toBe('completed');
+    });
+
     it('cancelling the workflow cancels and aborts its running step; later steps never start', async () => {
       const why = deferred<unknown>();
       const cancellable = defineWorkflow({

@@ -32,6 +32,7 @@ describe('workflow definitions', () => {
     ],
     ['a step name with a slash', { steps: { 'a/b': { run: one } } }, /workflows\.w\.steps\.a\/b: expected a step name/],
     ['a step without run', { steps: { a: {} } }, /workflows\.w\.steps\.a\.run: expected a function/],
+    ['a progress that is not a function', { steps: { a: { run: one } }, progress: 'items' }, /workflows\.w\.progress: expected a function/],
     ['a fan-out step without runBatch', { steps: { a: { forEach: () => [] } } }, /workflows\.w\.steps\.a: expected a fan-out step/],
     [
       'a zero parallelism',
