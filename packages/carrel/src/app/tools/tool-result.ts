@@ -67,11 +67,18 @@ export async function writeAnswer(
   const base = await kb.get();
   const render = (result: IngestResult) => dataResult(summarizeIngest(result, toolFix), result);
   const { completion } = ctx;
+  const { settled, ...progress } = forwardProgress(ctx);
+  // The last progress reports are written before the completion commits: once the task is
+  // completed, a report still on its way is refused, and the finished task would show none.
+  const complete =
+    completion &&
+    (async (result: IngestResult) => {
+      await settled();
+      return completion(render(result));
+    });
   const run: RunOptions = {
-    ...forwardProgress(ctx),
-    ...(ctx.taskId !== null && {
-      task: { id: ctx.taskId, ...(completion && { complete: (result: IngestResult) => completion(render(result)) }) },
-    }),
+    ...progress,
+    ...(ctx.taskId !== null && { task: { id: ctx.taskId, ...(complete && { complete }) } }),
   };
   const discard = async () => {
     if (ctx.taskId !== null) await base.discardTaskRun(ctx.taskId).catch(() => undefined);
