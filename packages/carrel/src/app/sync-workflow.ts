@@ -141,8 +141,12 @@ async function runStep<T>(
   body: (base: KnowledgeBase, run: RunOptions) => Promise<T>,
 ): Promise<T> {
   const base = await kb.get();
+  const { settled, ...progress } = forwardProgress(ctx);
   try {
-    return await body(base, { ...forwardProgress(ctx), task: { id: input.task } });
+    const result = await body(base, { ...progress, task: { id: input.task } });
+    // Written before the step's task completes: a report still on its way would be refused after.
+    await settled();
+    return result;
   } catch (error) {
     const failure = await asRetry(error, ctx.signal);
     if (failure instanceof KnowledgeBaseError)
