@@ -3,38 +3,12 @@
  * the re-run of the same task resumes from what its run had staged (each document staged once)
  * and ends in the same state as a sync that never crashed, its cursor advanced once.
  */
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { spawnChild } from '../support/child.js';
 import { writeDocs } from '../support/corpus.js';
 import { GitRepo } from '../support/git-repo.js';
+import { syncState } from '../support/sync-state.js';
 import { tempDir } from '../support/temp-dir.js';
-
-interface State {
-  documents: { source: string; content_hash: string; chunk_count: number }[];
-  items: { source: string; marker: string }[];
-  cursor: string | null;
-  staged: number;
-}
-
-function state(dataDir: string): State {
-  const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
-  try {
-    return {
-      documents: db
-        .prepare<[], State['documents'][number]>(
-          'SELECT source, content_hash, chunk_count FROM documents WHERE live_version > 0 ORDER BY source',
-        )
-        .all(),
-      items: db.prepare<[], State['items'][number]>('SELECT source, marker FROM connector_items ORDER BY source').all(),
-      cursor: db.prepare<[], { cursor: string | null }>('SELECT cursor FROM connectors').get()!.cursor,
-      staged: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM document_stages').get()!.n,
-    };
-  } finally {
-    db.close();
-  }
-}
 
 describe('sync crash recovery', () => {
   it('resumes a sync killed mid-way and ends as a sync that never crashed', async () => {
@@ -47,7 +21,7 @@ describe('sync crash recovery', () => {
     await child.waitFor(/^progress (1\d\d|[2-5]\d\d) /);
     child.process.kill('SIGKILL');
     expect(await child.exited).toBe(null);
-    const killed = state(crashed);
+    const killed = syncState(crashed);
     expect(killed).toMatchObject({ documents: [], items: [], cursor: null });
     expect(killed.staged).toBeGreaterThanOrEqual(100);
     expect(killed.staged).toBeLessThan(600);
@@ -61,8 +35,8 @@ describe('sync crash recovery', () => {
     const uninterrupted = spawnChild('sync-child.ts', [clean, root, '16']);
     await uninterrupted.waitFor(/^done /);
     expect(await uninterrupted.exited).toBe(0);
-    const expected = state(clean);
+    const expected = syncState(clean);
     expect(expected.documents).toHaveLength(600);
-    expect(state(crashed)).toEqual({ ...expected, staged: 0 });
+    expect(syncState(crashed)).toEqual({ ...expected, staged: 0 });
   }, 180_000);
 });

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { writeDocs } from '../support/corpus.js';
+import { syncState } from '../support/sync-state.js';
 import { tempDir } from '../support/temp-dir.js';
 import { carrelArgv, cleanEnv, REPO_ROOT, runCli } from '../mcp/support/carrel-process.js';
 
@@ -37,31 +38,6 @@ function hookedSync(dataDir: string, root: string): { child: ChildProcess; seen:
 }
 
 const exited = (child: ChildProcess) => new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-
-interface State {
-  documents: { source: string; content_hash: string; chunk_count: number }[];
-  items: { source: string; marker: string }[];
-  cursor: string | null;
-  staged: number;
-}
-
-function state(dataDir: string): State {
-  const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
-  try {
-    return {
-      documents: db
-        .prepare<[], State['documents'][number]>(
-          'SELECT source, content_hash, chunk_count FROM documents WHERE live_version > 0 ORDER BY source',
-        )
-        .all(),
-      items: db.prepare<[], State['items'][number]>('SELECT source, marker FROM connector_items ORDER BY source').all(),
-      cursor: db.prepare<[], { cursor: string | null }>('SELECT cursor FROM connectors').get()!.cursor,
-      staged: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM document_stages').get()!.n,
-    };
-  } finally {
-    db.close();
-  }
-}
 
 /** The `from` of every fetch batch whose child task completed. */
 function completedBatches(dataDir: string): number[] {
@@ -93,7 +69,7 @@ describe('sync workflow crash recovery', () => {
     expect(await firstExit).toBe(null);
     const done = completedBatches(crashed);
     expect(done.length).toBeGreaterThanOrEqual(1);
-    expect(state(crashed)).toMatchObject({ documents: [], items: [], cursor: null });
+    expect(syncState(crashed)).toMatchObject({ documents: [], items: [], cursor: null });
 
     const second = hookedSync(crashed, root);
     expect(await exited(second.child)).toBe(0);
@@ -104,8 +80,8 @@ describe('sync workflow crash recovery', () => {
     const clean = tempDir();
     expect((await runCli(clean, add)).code).toBe(0);
     expect((await runCli(clean, ['--allow', root, 'sync', 'docs'])).code).toBe(0);
-    const expected = state(clean);
+    const expected = syncState(clean);
     expect(expected.documents).toHaveLength(1000);
-    expect(state(crashed)).toEqual({ ...expected, staged: 0 });
+    expect(syncState(crashed)).toEqual({ ...expected, staged: 0 });
   }, 240_000);
 });
