@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
 import { GUIDE, mcpHttp, runCli, startServe, writeCorpus } from './support/carrel-process.js';
+import { request2026 } from './support/rev2026.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -16,45 +17,6 @@ afterEach(async () => {
 });
 
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
-
-/** One 2026-07-28 JSON-RPC request over raw HTTP, declaring the tasks extension. */
-async function modern(
-  url: string,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<{ result?: Record<string, unknown>; error?: { code: number } }> {
-  const name = method === 'tools/call' ? params.name : params.taskId;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-      'mcp-protocol-version': '2026-07-28',
-      'mcp-method': method,
-      ...(typeof name === 'string' && { 'mcp-name': name }),
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          'io.modelcontextprotocol/protocolVersion': '2026-07-28',
-          'io.modelcontextprotocol/clientCapabilities': { extensions: { 'io.modelcontextprotocol/tasks': {} } },
-        },
-      },
-    }),
-  });
-  const text = await response.text();
-  type Reply = { result?: Record<string, unknown>; error?: { code: number } };
-  if (!(response.headers.get('content-type') ?? '').includes('text/event-stream')) return JSON.parse(text) as Reply;
-  const frames = text
-    .split('\n')
-    .filter((line) => line.startsWith('data:'))
-    .map((line) => JSON.parse(line.slice(5)) as Reply);
-  return frames.reverse().find((frame) => 'result' in frame || 'error' in frame) ?? {};
-}
 
 describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
   it('serves what the CLI adds, and the CLI finds what the server indexes', async () => {
@@ -129,15 +91,15 @@ describe('carrel serve over HTTP, next to the CLI on one data dir', () => {
     const docs = writeCorpus(join(tempDir(), 'docs'), 20, 4);
     const serve = await startServe(data, ['--allow', docs]);
     cleanups.push(serve.stop);
-    const created = await modern(serve.url, 'tools/call', { name: 'index_document', arguments: { library: 'corpus', path: docs } });
+    const created = await request2026(serve.url, 'tools/call', { name: 'index_document', arguments: { library: 'corpus', path: docs } });
     expect(created.result).toMatchObject({ resultType: 'task', status: 'working' });
     const taskId = created.result!.taskId as string;
     let got: Record<string, unknown>;
-    do got = (await modern(serve.url, 'tasks/get', { taskId })).result!;
+    do got = (await request2026(serve.url, 'tasks/get', { taskId })).result!;
     while (got.status === 'working');
     expect(got).toMatchObject({ status: 'completed', result: { structuredContent: { created: 20 } } });
 
-    const bad = await modern(serve.url, 'tools/call', { name: 'rate_chunk', arguments: { documentId: 1, chunkId: 1, rating: 7 } });
+    const bad = await request2026(serve.url, 'tools/call', { name: 'rate_chunk', arguments: { documentId: 1, chunkId: 1, rating: 7 } });
     expect(bad.result).toMatchObject({ isError: true });
   });
 });
