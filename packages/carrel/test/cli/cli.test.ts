@@ -48,19 +48,19 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     const human = await runCli(data, ['search', 'install', '--library', 'guide']);
     expect(human.stdout).toMatch(/^1\. Guide — Guide > Install \(guide@2\.0\)/);
 
-    expect(json((await runCli(data, ['--json', 'libraries'])).stdout)).toEqual({
+    expect(output(await runCli(data, ['--json', 'libraries']))).toEqual({
       libraries: [expect.objectContaining({ name: 'guide', version: '2.0', documents: 1 })],
     });
 
-    const tasks = json((await runCli(data, ['--json', 'tasks', 'list'])).stdout).tasks as { id: string; tool: string; status: string }[];
+    const tasks = output(await runCli(data, ['--json', 'tasks', 'list'])).tasks as { id: string; tool: string; status: string }[];
     expect(tasks).toEqual([expect.objectContaining({ tool: 'add', status: 'completed' })]);
-    const shown = json((await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id])).stdout);
+    const shown = output(await runCli(data, ['--json', 'tasks', 'show', tasks[0]!.id]));
     expect(shown).toMatchObject({ id: tasks[0]!.id, progress: { current: 1, total: 1 }, arguments: { library: 'guide', path: docs } });
 
     const reindexed = await runCli(data, ['--json', 'reindex', 'guide', '--lib-version', '2.0']);
     expect(json(reindexed.stdout)).toMatchObject({ library: 'guide', version: '2.0', chunksWithoutVectors: 0 });
 
-    const docsList = json((await runCli(data, ['--json', 'docs', 'list', '--library', 'guide'])).stdout);
+    const docsList = output(await runCli(data, ['--json', 'docs', 'list', '--library', 'guide']));
     expect(docsList).toMatchObject({ documents: [{ id: results[0]!.documentId, title: 'Guide', tags: ['docs'] }], hasMore: false });
     const shownDoc = await runCli(data, ['docs', 'show', String(results[0]!.documentId)]);
     expect(shownDoc.stdout).toMatch(/^# Guide\n/);
@@ -68,7 +68,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
 
     const removed = await runCli(data, ['--json', 'docs', 'rm', String(results[0]!.documentId)]);
     expect(json(removed.stdout)).toEqual({ deleted: results[0]!.documentId });
-    expect(json((await runCli(data, ['--json', 'status'])).stdout)).toMatchObject({
+    expect(output(await runCli(data, ['--json', 'status']))).toMatchObject({
       libraries: [expect.objectContaining({ documents: 0, chunks: 0 })],
     });
   });
@@ -81,7 +81,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
       '<html><body><h1>Retries</h1><p>Jobs wait, as <a href="https://example.org/backoff.html">the backoff guide</a> says.</p></body></html>',
     );
     expect(await runCli(data, ['--json', 'add', docs, '--library', 'site'])).toMatchObject({ code: 0 });
-    const id = (json((await runCli(data, ['--json', 'docs', 'list'])).stdout).documents as { id: number }[])[0]!.id;
+    const id = (output(await runCli(data, ['--json', 'docs', 'list'])).documents as { id: number }[])[0]!.id;
     const plain = await runCli(data, ['docs', 'show', String(id)]);
     expect(plain.stdout).toContain('Jobs wait, as the backoff guide says.');
     expect(plain.stdout).not.toContain('example.org');
@@ -123,7 +123,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     const badStatus = await runCli(data, ['tasks', 'list', '--status', 'sleeping']);
     expect(badStatus).toMatchObject({ code: 2, stderr: expect.stringContaining('Unknown status sleeping') });
 
-    const done = json((await runCli(data, ['--json', 'tasks', 'list', '--status', 'completed'])).stdout).tasks as { id: string }[];
+    const done = output(await runCli(data, ['--json', 'tasks', 'list', '--status', 'completed'])).tasks as { id: string }[];
     const terminal = await runCli(data, ['tasks', 'cancel', done[0]!.id]);
     expect(terminal.code).toBe(2);
 
@@ -205,7 +205,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     const [code] = (await exit) as [number];
     expect(code).toBe(130);
     expect(log.text).toContain(`Task ${id} was cancelled`);
-    expect(json((await runCli(data, ['--json', 'tasks', 'show', id])).stdout)).toMatchObject({
+    expect(output(await runCli(data, ['--json', 'tasks', 'show', id]))).toMatchObject({
       status: 'cancelled',
       statusMessage: 'Cancelled with Ctrl-C',
     });
@@ -305,7 +305,7 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
     ]);
     // The other folder's task is left to a server: this add did not run it.
     expect((await show(unrelated)).progress).toEqual(unrelatedBefore.progress);
-    const libraries = json((await runCli(data, ['--json', 'libraries'])).stdout).libraries as { name: string; documents: number }[];
+    const libraries = output(await runCli(data, ['--json', 'libraries'])).libraries as { name: string; documents: number }[];
     expect(libraries.find((l) => l.name === 'big')).toMatchObject({ documents: 1500 });
   });
 });
