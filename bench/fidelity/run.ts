@@ -5,12 +5,14 @@
  * `KnowledgeBase.ingestDirectory` (offline embedder), each stored document is read back with
  * `getDocument`, and the page's main content region is compared with it (measure.ts): paragraphs,
  * code blocks kept as fences, tables, headings, per-page coverage of paragraph characters. Also the
- * ingest's docs/s and peak RSS (each set in its own child process, so the RSS is that set's), the
+ * ingest's docs/s and peak RSS (timed in ingest.mjs, a process of its own running the built package
+ * as `carrel add` does, so the RSS is that set's ingest and not this harness's), the
  * share of the stored text taken by link destinations, and, as a diagnosis, the same measure on
  * the region converted by Carrel's converter without Readability (what the converter alone keeps).
  *
  * A measurement: targets are printed, not asserted; the exit code is 0 unless the run itself fails.
  *
+ *   npm run build -w packages/carrel
  *   node --conditions=carrel-source --import tsx bench/fidelity/run.ts [--pages 200] [--sets sphinx,docbook] [--seed 7] [--rounds 3]
  *
  * `--rounds N` ingests each set N times (rounds interleaved across sets) and reports the median
@@ -234,13 +236,14 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
   }
   const realPages = realpathSync(pagesDir);
 
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const timed = spawnSync(process.execPath, [join(here, 'ingest.mjs'), pagesDir, join(work, 'data'), set.name], { encoding: 'utf8' });
+  if (timed.status !== 0) throw new Error(`set ${set.name}: the timed ingest failed (is packages/carrel built?): ${timed.stderr}`);
+  const { seconds, peakRssMb, result } = JSON.parse(timed.stdout) as {
+    seconds: number;
+    peakRssMb: number;
+    result: Awaited<ReturnType<KnowledgeBase['ingestDirectory']>>;
+  };
   const kb = KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
-  const start = performance.now();
-  const result = await kb.ingestDirectory(pagesDir, { library: set.name });
-  const seconds = (performance.now() - start) / 1000;
-  clearInterval(sampler);
 
   const storedBySource = new Map<string, number>();
   for (let offset = 0; ; offset += 500) {
@@ -336,7 +339,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     failures: result.documents.filter((d) => d.status === 'failed').map((d) => `${relative(realPages, d.source)}: ${d.error}`),
     seconds,
     sourceBytes: chosen.reduce((n, rel) => n + statSync(join(folder, rel)).size, 0),
-    peakRssMb: peakRss / 1024 / 1024,
+    peakRssMb,
     regionMissing,
     totals,
     bare,
