@@ -101,6 +101,7 @@ const result = await esbuild.build({
     carrel: join(DIST, 'main.js'),
     'ingest-worker': join(DIST, 'ingest/worker.js'),
     'store-writer-thread': join(DIST, 'ingest/store-writer-thread.js'),
+    'page-converter-thread': join(DIST, 'ingest/page-converter-thread.js'),
   },
   outdir: OUT,
   bundle: true,

@@ -101,6 +101,11 @@ export interface KnowledgeBaseOptions {
   chunker?: ChunkSizes;
   /** Chunks per embedding batch (and cancel-check interval); default 256. */
   batchChunks?: number;
+  /**
+   * Pages (HTML, PDF) a folder needs before they are converted on a thread of their own, beside the
+   * one that chunks and embeds (default 16; `Infinity`: never).
+   */
+  converterThreadPages?: number;
 }
 
 /** Where ingested content goes. */
@@ -189,6 +194,7 @@ export class KnowledgeBase {
           maxFileBytes: this.maxFileBytes,
           streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
           batchChunks: options.batchChunks ?? 256,
+          converterThreadPages: options.converterThreadPages ?? 16,
         },
       },
       (runId) => void this.discardRuns([runId]).catch(() => undefined),

@@ -11,12 +11,12 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { FetchedItem } from '../connectors/connector.js';
 import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError } from '../errors.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { chunkMarkdown } from './chunker.js';
-import { extract } from '../sources/extract.js';
 import type { Link } from '../sources/html-to-markdown.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
@@ -24,7 +24,7 @@ import { mediaTypeOfPath } from '../sources/media-type.js';
 import type { DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
 import { findLiveDocument } from '../store/documents.js';
 import type { StagedDocument } from '../store/staging.js';
-import { findStage } from '../store/staging.js';
+import { findStage, type ExistingStage, type StageStatus } from '../store/staging.js';
 import { chunkingLabel, chunkingPlan } from './chunking.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, FilesJob, IngestResult, PackJob, Target } from './jobs.js';
@@ -32,7 +32,9 @@ import { packSources } from '../store/packs.js';
 import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
-import { classifyPage, isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
+import { convertPage, type ConvertedPage } from './page-conversion.js';
+import { PageConverter } from './page-converter.js';
+import { isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
 import { hashFile } from './read-lines.js';
 import { chunkWrites, streamFile } from './stream-file.js';
 import { emptyResult, recordOutcome, unlistedWarning } from './result.js';
@@ -56,6 +58,24 @@ const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest(
  * than 256-chunk ones. Progress (reported on commit) and a cancel's reach grow by the same factor.
  */
 const COMMIT_GROUP = 4;
+
+/**
+ * Files a files job reads ahead of the one being chunked, and the bytes they may hold (a large
+ * file is still read, alone); with a converter thread, their conversions are already running, so
+ * the thread has the next pages while this one embeds and stages a batch.
+ */
+const READ_AHEAD = { files: 16, bytes: 16 * 1024 * 1024 };
+
+/** Media types converted on the page-converter thread when a job starts one. */
+const CONVERTED_ON_THREAD: ReadonlySet<MediaType> = new Set(['html', 'pdf']);
+
+/** A file of a files job, read before its turn (or what stopped it), with its conversion under way on the thread, if any. */
+type ReadFile = { path: string } & (
+  | { failed: unknown }
+  | { twin: true }
+  | { streamed: true }
+  | { bytes: Uint8Array; mediaType: MediaType; converting: Promise<ConvertedPage> | undefined }
+);
 
 /** One content or files job: the batch being gathered, the running result. */
 export class FilesRun {
@@ -164,19 +184,39 @@ export class FilesRun {
   }
 
   private async files(job: FilesJob): Promise<void> {
-    let done = 0;
-    for (const path of job.paths) {
-      try {
-        await this.file(path, job.roots);
-      } catch (err) {
-        this.recordFailure(path, err, job.failFast);
+    const converter = this.converterFor(job.paths);
+    try {
+      const ahead: ReadFile[] = [];
+      let read = 0;
+      for (let done = 0; done < job.paths.length;) {
+        while (read < job.paths.length && ahead.length < READ_AHEAD.files && (ahead.length === 0 || heldBytes(ahead) < READ_AHEAD.bytes))
+          ahead.push(this.readFile(job.paths[read++]!, job.roots, converter));
+        const file = ahead.shift()!;
+        try {
+          await this.file(file, job.roots);
+        } catch (err) {
+          this.recordFailure(file.path, err, job.failFast);
+        }
+        const handled = ++done;
+        await this.stageIfFull(() => this.c.control.progress(handled, job.paths.length, basename(file.path)));
       }
-      const handled = ++done;
-      await this.stageIfFull(() => this.c.control.progress(handled, job.paths.length, basename(path)));
+      await this.flush();
+      await this.drain();
+    } finally {
+      await converter?.close();
     }
-    await this.flush();
-    await this.drain();
-    this.c.control.progress(done, job.paths.length, 'staged');
+    this.c.control.progress(job.paths.length, job.paths.length, 'staged');
+  }
+
+  /**
+   * A converter thread for a job with enough pages to convert that the thread, started in ~50 ms,
+   * pays for itself; none on a machine with one core, where it could only take turns with this thread.
+   */
+  private converterFor(paths: readonly string[]): PageConverter | undefined {
+    if (availableParallelism() < 2) return undefined;
+    let pages = 0;
+    for (const path of paths) if (CONVERTED_ON_THREAD.has(mediaTypeOfPath(path))) pages++;
+    return pages >= this.c.settings.converterThreadPages ? new PageConverter() : undefined;
   }
 
   private async pack(job: PackJob): Promise<void> {
@@ -215,34 +255,76 @@ export class FilesRun {
     return false;
   }
 
-  /** One file, opened so that what is read is what was allowed (see openAllowedFile). */
-  private async file(path: string, roots: readonly string[]): Promise<void> {
+  /**
+   * Reads one file ahead of its turn, opened so that what is read is what was allowed (see
+   * openAllowedFile), and starts its conversion on the thread unless its content is staged or live
+   * already. A failure is kept for its turn, so outcomes are recorded in the job's order.
+   */
+  private readFile(path: string, roots: readonly string[], converter: PageConverter | undefined): ReadFile {
     const mediaType = mediaTypeOfPath(path);
-    if (this.classify && isSourceTwin(path, mediaType, (p) => this.jobPaths.has(p))) {
-      recordOutcome(this.result, { source: path, status: 'skipped', pageKind: 'source-twin' });
-      return;
-    }
-    const { fd, size } = openAllowedFile(path, roots);
+    if (this.classify && isSourceTwin(path, mediaType, (p) => this.jobPaths.has(p))) return { path, twin: true };
     try {
-      if (size > this.c.settings.maxFileBytes) throw new ContentTooLargeError(path, this.c.settings.maxFileBytes);
-      if (size > this.c.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text')) {
-        await this.flush();
-        await this.drain();
-        return await this.streamFile(path, fd, size);
+      const { fd, size } = openAllowedFile(path, roots);
+      try {
+        if (size > this.c.settings.maxFileBytes) throw new ContentTooLargeError(path, this.c.settings.maxFileBytes);
+        if (size > this.c.settings.streamThresholdBytes && (mediaType === 'markdown' || mediaType === 'text'))
+          return { path, streamed: true };
+        // Synchronous reads on purpose: this thread does nothing else, and a thread-pool round trip
+        // per small file costs more than the read itself when thousands of files are queued.
+        const bytes = readFileSync(fd);
+        let converting: Promise<ConvertedPage> | undefined;
+        if (
+          converter &&
+          CONVERTED_ON_THREAD.has(mediaType) &&
+          this.priorState(path, sha256(bytes), findLiveDocument(this.c.db, this.c.library.id, path)?.contentHash) === undefined
+        ) {
+          converting = converter.convert({ bytes, mediaType, source: path, address: path, classify: this.classify });
+          // Awaited in its turn; a job that stops before then must not leave it an unhandled rejection.
+          converting.catch(() => undefined);
+        }
+        return { path, bytes, mediaType, converting };
+      } finally {
+        closeSync(fd);
       }
-      // Synchronous reads on purpose: this thread does nothing else, and a thread-pool round trip
-      // per small file costs more than the read itself when thousands of files are queued.
-      const bytes = readFileSync(fd);
-      const prepared = await this.prepare(path, 'file', bytes, mediaType, undefined);
-      if (prepared) this.add(prepared);
-    } finally {
-      closeSync(fd);
+    } catch (failed) {
+      return { path, failed };
     }
   }
 
+  /** One file in its turn: staged with the next batch, or streamed, or recorded as skipped. */
+  private async file(file: ReadFile, roots: readonly string[]): Promise<void> {
+    if ('failed' in file) throw file.failed;
+    if ('twin' in file) {
+      recordOutcome(this.result, { source: file.path, status: 'skipped', pageKind: 'source-twin' });
+      return;
+    }
+    if ('streamed' in file) {
+      await this.flush();
+      await this.drain();
+      const { fd, size } = openAllowedFile(file.path, roots);
+      try {
+        return await this.streamFile(file.path, fd, size);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    const prepared = await this.prepare(
+      file.path,
+      'file',
+      file.bytes,
+      file.mediaType,
+      undefined,
+      this.target.tags,
+      undefined,
+      file.converting,
+    );
+    if (prepared) this.add(prepared);
+  }
+
   /**
-   * Hashes and extracts; returns undefined when nothing is to be staged: the live version has the
-   * same content ("unchanged"), or this run (resumed after a crash) already staged it.
+   * Hashes and converts (or awaits the conversion `converting`, started ahead on the thread);
+   * returns undefined when nothing is to be staged: the live version has the same content
+   * ("unchanged"), or this run (resumed after a crash) already staged it.
    */
   private async prepare(
     source: string,
@@ -252,20 +334,18 @@ export class FilesRun {
     title: string | undefined,
     tags: readonly string[] = this.target.tags,
     fallbackTitle?: string,
+    converting?: Promise<ConvertedPage>,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
     const live = findLiveDocument(this.c.db, this.c.library.id, source);
     if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
-    const { html, ...extracted } = await extract(bytes, mediaType, source, kind === 'raw' ? undefined : source);
-    let pageKind: StoredPageKind = 'content';
-    if (this.classify) {
-      const kind = classifyPage({ source, mediaType, html, title: extracted.title, markdown: extracted.markdown });
-      if (kind !== 'content' && SKIPPED_KINDS.has(kind)) {
-        recordOutcome(this.result, { source, status: 'skipped', pageKind: kind });
-        return undefined;
-      }
-      if (kind === 'toc') pageKind = kind;
+    const extracted = await (converting ??
+      convertPage({ bytes, mediaType, source, address: kind === 'raw' ? undefined : source, classify: this.classify }));
+    if (extracted.pageKind !== 'content' && SKIPPED_KINDS.has(extracted.pageKind)) {
+      recordOutcome(this.result, { source, status: 'skipped', pageKind: extracted.pageKind });
+      return undefined;
     }
+    const pageKind: StoredPageKind = extracted.pageKind === 'toc' ? 'toc' : 'content';
     const { chunks, title: heading } = chunkMarkdown(extracted.markdown, this.plan);
     const header: DocumentHeader = {
       libraryId: this.c.library.id,
@@ -282,19 +362,25 @@ export class FilesRun {
 
   /** Records the outcome and returns true when the content is live already or staged by this run. */
   private alreadyDone(source: string, contentHash: string, liveHash: string | undefined): boolean {
-    const staged = findStage(this.c.db, this.c.run.id, this.c.library.id, source);
-    if (staged?.complete && staged.contentHash === contentHash && staged.status !== 'copy') {
-      const status = staged.status;
+    const prior = this.priorState(source, contentHash, liveHash);
+    if (prior === 'unchanged') recordOutcome(this.result, { source, status: 'unchanged' });
+    else if (prior) {
       this.result.resumed++;
-      this.count(staged.chunksWithoutVectors, staged.chunkCount);
-      recordOutcome(this.result, { source, status, documentId: staged.documentId, chunks: staged.chunkCount });
-      return true;
+      this.count(prior.chunksWithoutVectors, prior.chunkCount);
+      recordOutcome(this.result, { source, status: prior.status, documentId: prior.documentId, chunks: prior.chunkCount });
     }
-    if (liveHash === contentHash) {
-      recordOutcome(this.result, { source, status: 'unchanged' });
-      return true;
-    }
-    return false;
+    return prior !== undefined;
+  }
+
+  /** This run's complete stage of the content (resumed after a crash), `unchanged` when the live version has it, else undefined. */
+  private priorState(
+    source: string,
+    contentHash: string,
+    liveHash: string | undefined,
+  ): (ExistingStage & { status: Exclude<StageStatus, 'copy'> }) | 'unchanged' | undefined {
+    const staged = findStage(this.c.db, this.c.run.id, this.c.library.id, source);
+    if (staged?.complete && staged.contentHash === contentHash && staged.status !== 'copy') return { ...staged, status: staged.status };
+    return liveHash === contentHash ? 'unchanged' : undefined;
   }
 
   /** A file's or item's own failure is recorded and the job goes on; a cancel, a bug or a fail-fast job stops it. */
@@ -407,6 +493,13 @@ export class FilesRun {
     this.result.chunks += chunks;
     this.result.chunksWithoutVectors += without;
   }
+}
+
+/** Bytes the files read ahead hold. */
+function heldBytes(files: readonly ReadFile[]): number {
+  let bytes = 0;
+  for (const file of files) if ('bytes' in file) bytes += file.bytes.length;
+  return bytes;
 }
 
 /** A title from the source's last path segment, without query, fragment or extension. */

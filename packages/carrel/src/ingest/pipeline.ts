@@ -33,6 +33,8 @@ export interface PipelineSettings {
   maxFileBytes: number;
   streamThresholdBytes: number;
   batchChunks: number;
+  /** Pages (HTML, PDF) a files job needs before their conversion moves to a thread of its own (page-converter.ts). */
+  converterThreadPages: number;
 }
 
 /** How the pipeline reports back, learns of a cancel, and gets what completes its task. */

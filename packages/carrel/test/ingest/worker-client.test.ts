@@ -20,7 +20,7 @@ describe('WorkerClient', () => {
     const config = {
       dbPath: '',
       embedder: { kind: 'none' as const },
-      settings: { chunker: {}, maxFileBytes: 1, streamThresholdBytes: 1, batchChunks: 1 },
+      settings: { chunker: {}, maxFileBytes: 1, streamThresholdBytes: 1, batchChunks: 1, converterThreadPages: 1 },
     };
     const client = new WorkerClient(config, (runId) => abandoned.push(runId), {
       entry: new URL('../support/stuck-worker.ts', import.meta.url),
