@@ -124,6 +124,13 @@ try {
     join(docs, 'page.html'),
     `<!doctype html><html><head><title>Tuning</title></head><body><main><h1>Tuning</h1><p>The quokka setting controls batch size. ${filler}</p></main></body></html>`,
   );
+  // Enough pages that the ingest converts them on its page-converter thread (from its bundle).
+  mkdirSync(join(docs, 'reference'));
+  for (let i = 0; i < 16; i++)
+    writeFileSync(
+      join(docs, 'reference', `option${i}.html`),
+      `<!doctype html><html><head><title>Option ${i}</title></head><body><main><h1>Option ${i}</h1><p>Option ${i} sets the ${i === 7 ? 'pangolin' : 'plain'} limit. ${filler}</p></main></body></html>`,
+    );
 
   await timed('carrel mcp over stdio: tools, index_document as a task, search', async () => {
     const client = new Client({ name: 'carrel-package-test', version: '1.0.0' });
@@ -151,11 +158,12 @@ try {
     }
     check(status === 'completed', `the index task ended ${status}`);
     const result = await client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
-    check(!result.isError && result.structuredContent?.created === 2, `index_document: ${JSON.stringify(result.content)}`);
+    check(!result.isError && result.structuredContent?.created === 18, `index_document: ${JSON.stringify(result.content)}`);
 
     for (const [query, title] of [
       ['zebrafish server', 'Installing'],
       ['quokka batch size', 'Tuning'],
+      ['pangolin limit', 'Option 7'],
     ]) {
       const found = await client.callTool({ name: 'search', arguments: { query, library: 'pkg' } });
       const results = found.structuredContent?.results ?? [];
