@@ -11,7 +11,6 @@
  */
 import { createHash } from 'node:crypto';
 import { closeSync, readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { basename, extname } from 'node:path';
 import type { FetchedItem } from '../connectors/connector.js';
 import { ContentTooLargeError, IngestCancelledError, KnowledgeBaseError } from '../errors.js';
@@ -33,7 +32,7 @@ import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
 import { convertPage, type ConvertedPage } from './page-conversion.js';
-import { PageConverter } from './page-converter.js';
+import { CONVERTED_ON_THREAD, convertsOnThread, PageConverter } from './page-converter.js';
 import { isSourceTwin, SKIPPED_KINDS } from './page-kind.js';
 import { hashFile } from './read-lines.js';
 import { chunkWrites, streamFile } from './stream-file.js';
@@ -65,9 +64,6 @@ const COMMIT_GROUP = 4;
  * the thread has the next pages while this one embeds and stages a batch.
  */
 const READ_AHEAD = { files: 16, bytes: 16 * 1024 * 1024 };
-
-/** Media types converted on the page-converter thread when a job starts one. */
-const CONVERTED_ON_THREAD: ReadonlySet<MediaType> = new Set(['html', 'pdf']);
 
 /** A file of a files job, read before its turn (or what stopped it), with its conversion under way on the thread, if any. */
 type ReadFile = { path: string } & (
@@ -184,7 +180,7 @@ export class FilesRun {
   }
 
   private async files(job: FilesJob): Promise<void> {
-    const converter = this.converterFor(job.paths);
+    const converter = convertsOnThread(job.paths, this.c.settings.converterThreadPages) ? new PageConverter() : undefined;
     try {
       const ahead: ReadFile[] = [];
       let read = 0;
@@ -206,17 +202,6 @@ export class FilesRun {
       await converter?.close();
     }
     this.c.control.progress(job.paths.length, job.paths.length, 'staged');
-  }
-
-  /**
-   * A converter thread for a job with enough pages to convert that the thread, started in ~50 ms,
-   * pays for itself; none on a machine with one core, where it could only take turns with this thread.
-   */
-  private converterFor(paths: readonly string[]): PageConverter | undefined {
-    if (availableParallelism() < 2) return undefined;
-    let pages = 0;
-    for (const path of paths) if (CONVERTED_ON_THREAD.has(mediaTypeOfPath(path))) pages++;
-    return pages >= this.c.settings.converterThreadPages ? new PageConverter() : undefined;
   }
 
   private async pack(job: PackJob): Promise<void> {

@@ -8,11 +8,28 @@
  *
  * @module
  */
+import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
+import { mediaTypeOfPath, type MediaType } from '../sources/media-type.js';
 import type { WireError } from './jobs.js';
 import type { ConvertedPage, PageToConvert } from './page-conversion.js';
 import { spawnWorker } from './spawn-worker.js';
 import { fromWire } from './wire-error.js';
+
+/** Media types converted on the thread when a job starts one. */
+export const CONVERTED_ON_THREAD: ReadonlySet<MediaType> = new Set(['html', 'pdf']);
+
+/**
+ * Whether a files job converts on a thread: when it has `minPages` pages to convert, enough that
+ * the thread, started in ~50 ms, pays for itself; never on a machine with one core, where it could
+ * only take turns with the worker.
+ */
+export function convertsOnThread(paths: readonly string[], minPages: number): boolean {
+  if (availableParallelism() < 2) return false;
+  let pages = 0;
+  for (const path of paths) if (CONVERTED_ON_THREAD.has(mediaTypeOfPath(path)) && ++pages >= minPages) return true;
+  return false;
+}
 
 /** A page posted to the thread. */
 export type ConversionRequest = { id: number } & PageToConvert;

@@ -22,6 +22,7 @@ import type { ChunkSizes } from './chunking.js';
 import { loadHtmlConverter } from '../sources/extract.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
 import { FilesRun } from './files-run.js';
+import { convertsOnThread } from './page-converter.js';
 import type { IngestJob, IngestResult, SyncJob } from './jobs.js';
 import { reindexRun } from './reindex.js';
 import type { StoreWriter } from './store-writer.js';
@@ -74,8 +75,10 @@ export class IngestPipeline {
     const target = job.kind === 'reindex' ? { library: job.library, version: job.version } : job.target;
     if (job.kind === 'reindex' && !libraryExists(this.db, target.library, target.version))
       throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
-    // The HTML libraries load while the writer opens the run, instead of at the first page.
-    if (holdsHtml(job)) void loadHtmlConverter();
+    // The HTML libraries load while the writer opens the run, instead of at the first page; not
+    // here when the job's pages are converted on a thread of their own.
+    if (holdsHtml(job) && !(job.kind === 'files' && convertsOnThread(job.paths, this.settings.converterThreadPages)))
+      void loadHtmlConverter();
     const { run, library } = await this.writer.openRun({
       taskId: job.taskId,
       library: target.library,
