@@ -247,7 +247,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
 
   const storedBySource = new Map<string, number>();
   for (let offset = 0; ; offset += 500) {
-    const page = kb.listDocuments({ library: set.name, limit: 500, offset });
+    const page = await kb.listDocuments({ library: set.name, limit: 500, offset });
     for (const d of page.documents)
       storedBySource.set(
         relative(realPages, realpathSync(d.source.replace(/^file:\/\//, '')))
@@ -257,10 +257,10 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
       );
     if (!page.hasMore) break;
   }
-  const readAll = (id: number) => {
+  const readAll = async (id: number) => {
     let text = '';
     for (let offset: number | null = 0; offset !== null;) {
-      const page = kb.getDocument(id, { offset, maxChars: 1_000_000 });
+      const page = await kb.getDocument(id, { offset, maxChars: 1_000_000 });
       text += page.content;
       offset = page.nextOffset;
     }
@@ -299,7 +299,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     const source = sourceElements(html, set);
     if (!source.regionFound) regionMissing++;
     const id = storedBySource.get(rel);
-    const stored = storedText(id === undefined ? '' : readAll(id));
+    const stored = storedText(id === undefined ? '' : await readAll(id));
     linkChars += stored.linkChars;
     storedChars += stored.chars;
     const page = compare(source, stored);

@@ -67,7 +67,7 @@ const seconds = (performance.now() - start) / 1000;
 const bm25Only = KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } });
 const listed: { id: number; title: string }[] = [];
 for (let offset = 0; ; offset += 500) {
-  const page = kb.listDocuments({ library: 'bench', limit: 500, offset });
+  const page = await kb.listDocuments({ library: 'bench', limit: 500, offset });
   listed.push(...page.documents);
   if (!page.hasMore) break;
 }

@@ -34,7 +34,7 @@ const source = KnowledgeBase.open({ dataDir: join(work, 'source'), embedder: { k
 await source.ingestDirectory(corpus, { library: 'bench' });
 const packFiles: Record<string, { path: string; sha256: string; mb: number }> = {};
 for (const withVectors of [false, true]) {
-  const pack = source.createPack({ library: 'bench' }, { name: 'bench', version: '1', license: 'MIT', withVectors });
+  const pack = await source.createPack({ library: 'bench' }, { name: 'bench', version: '1', license: 'MIT', withVectors });
   const bytes = gzipSync(JSON.stringify(pack));
   const path = join(work, `bench-${withVectors ? 'vectors' : 'text'}.json.gz`);
   writeFileSync(path, bytes);

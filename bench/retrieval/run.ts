@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from 'carrel';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
-import { openDatabase } from '../../packages/carrel/src/store/database.js';
+import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
 import { SETS } from '../fidelity/sets.js';
 import { rng, writeCorpus } from '../ingest/corpus.js';
 import { labelledQueries, type LabelledQuery } from './queries.js';
@@ -128,7 +128,7 @@ async function measure(p: Prepared, work: string) {
   const realPages = realpathSync(p.pagesDir);
   const pageOf = new Map<number, string>();
   for (let offset = 0; ; offset += 500) {
-    const listed = kb.listDocuments({ library: p.set, limit: 500, offset });
+    const listed = await kb.listDocuments({ library: p.set, limit: 500, offset });
     for (const d of listed.documents)
       pageOf.set(
         d.id,
@@ -141,7 +141,7 @@ async function measure(p: Prepared, work: string) {
   const databasePath = kb.databasePath;
   await kb.close();
 
-  const db = openDatabase(databasePath, { readonly: true });
+  const store = SqliteRepository.open(databasePath);
   const embedder = new OfflineEmbedder();
   const ranks: Record<Side, (number | null)[]> = { bm25: [], vector: [], hybrid: [] };
   const times: Record<Side, number[]> = { bm25: [], vector: [], hybrid: [] };
@@ -153,7 +153,7 @@ async function measure(p: Prepared, work: string) {
       const vector: QueryVector =
         side === 'bm25' ? { vector: null, reason: 'BM25 side' } : { vector: embedder.embedOne(q.query), embedder };
       // 50 chunks, so that ten distinct pages are almost always among them.
-      const { results } = hybridSearch(db, { query: q.query, library: p.set, limit: 50 }, vector, {
+      const { results } = await hybridSearch(store, { query: q.query, library: p.set, limit: 50 }, vector, {
         noteKeywordOnly: false,
         keyword: side !== 'vector',
       });
@@ -167,7 +167,7 @@ async function measure(p: Prepared, work: string) {
     }
     details.push(detail);
   }
-  db.close();
+  await store.close();
   const n = p.queries.length;
   const summary = Object.fromEntries(
     SIDES.map((side) => {

@@ -26,7 +26,7 @@ export async function main(dataDir: string): Promise<{ response: SearchResponse;
   try {
     await kb.ingestContent({ library: 'zoo', title: 'Zebras', content: '# Zebras\n\nZebras have black and white stripes.' });
     const response = await kb.search({ query: 'striped zebra', library: 'zoo' }); // the query is embedded on this thread too
-    return { response, libraries: kb.listLibraries() };
+    return { response, libraries: await kb.listLibraries() };
   } finally {
     await kb.close();
   }

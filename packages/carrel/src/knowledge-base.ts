@@ -14,7 +14,6 @@
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Database } from 'better-sqlite3';
 import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
 import { ApplicationEmbedder, isInProcessEmbedder } from './embedders/application-embedder.js';
@@ -44,27 +43,12 @@ import type { Link } from './sources/html-to-markdown.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
-import { writeWhenFree } from './store/busy.js';
-import { openDatabase } from './store/database.js';
 import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
-import { documentText, getDocumentSummary, listDocuments } from './store/document-queries.js';
 import type { ConnectorRecord } from './store/connectors.js';
-import {
-  connectorItemCount,
-  deleteConnector,
-  findConnector,
-  insertConnector,
-  listConnectors,
-  recordSyncFailure,
-  updateConnectorOptions,
-} from './store/connectors.js';
-import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './store/connector-schedules.js';
-import { retireDocument } from './store/documents.js';
-import { liveLinks } from './store/links.js';
-import { discardAbandonedRuns, discardRun } from './store/garbage.js';
 import type { LibraryRecord } from './store/libraries.js';
-import { findListedLibrary, libraryExists, listLibraries } from './store/libraries.js';
-import { addRating, checkRating } from './store/ratings.js';
+import { checkRating } from './store/ratings.js';
+import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
+import { SqliteRepository } from './store/sqlite/sqlite-repository.js';
 import type { Pack } from './packs/format.js';
 import type { PackOptions } from './packs/create.js';
 import { createPack } from './packs/create.js';
@@ -72,10 +56,7 @@ import { packJob } from './packs/job.js';
 import type { PackSource } from './packs/load.js';
 import { loadPack } from './packs/load.js';
 import type { PackRecord } from './store/packs.js';
-import { listPacks, removePack } from './store/packs.js';
-import { stagingRunOfTask, stagingRuns } from './store/runs.js';
 import type { LibraryStatus } from './store/status.js';
-import { libraryStatus } from './store/status.js';
 
 /** How a KnowledgeBase is opened. */
 export interface KnowledgeBaseOptions {
@@ -158,7 +139,7 @@ const encoder = new TextEncoder();
 export class KnowledgeBase {
   readonly dataDir: string;
   readonly databasePath: string;
-  private readonly db: Database;
+  private readonly store: KnowledgeRepository;
   private readonly worker: WorkerClient;
   private readonly queryEmbedder: Embedder | null;
   private queryEmbedderFailure: { reason: string; at: number } | undefined;
@@ -176,9 +157,7 @@ export class KnowledgeBase {
     // Owner-only: the store may hold private documentation.
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.databasePath = databasePath(this.dataDir);
-    this.db = openDatabase(this.databasePath);
-    // From here on, a write of this (main-thread) connection never blocks on the lock (see store/busy.ts).
-    this.db.pragma('busy_timeout = 0');
+    this.store = SqliteRepository.open(this.databasePath);
     this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
@@ -307,9 +286,9 @@ export class KnowledgeBase {
   }
 
   /** The packs installed, in every library or in `library` (`name` or `name@version`). */
-  listPacks(filter: { library?: string; version?: string } = {}): PackRecord[] {
-    const known = this.knownLibrary(filter);
-    return listPacks(this.db).filter(
+  async listPacks(filter: { library?: string; version?: string } = {}): Promise<PackRecord[]> {
+    const known = await this.knownLibrary(filter);
+    return (await this.store.listPacks()).filter(
       (p) =>
         (known.library === undefined || p.library === known.library) && (known.version === undefined || p.libraryVersion === known.version),
     );
@@ -318,19 +297,19 @@ export class KnowledgeBase {
   /** Removes pack `name` from a library: its documents and its record, at once. Returns how many documents went. */
   async removePack(name: string, target: { library: string; version?: string }): Promise<{ removed: number }> {
     const { library, version } = checkTarget(target);
-    const record = findListedLibrary(this.db, library, version);
-    const removed = record && (await writeWhenFree(() => removePack(this.db, record.id, name)));
+    const record = await this.store.findListedLibrary(library, version);
+    const removed = record && (await this.store.removePack(record.id, name));
     if (removed === undefined) throw new NotFoundError(`Pack in library ${libraryLabel(library, version)}`, name);
     this.worker.collectGarbage();
     return { removed };
   }
 
   /** A pack of a library's documents (see `packs/create.ts`). */
-  createPack(target: { library: string; version?: string }, options: PackOptions): Pack {
+  async createPack(target: { library: string; version?: string }, options: PackOptions): Promise<Pack> {
     const { library, version } = checkTarget(target);
-    const record = findListedLibrary(this.db, library, version);
+    const record = await this.store.findListedLibrary(library, version);
     if (!record) throw new NotFoundError('Library', libraryLabel(library, version), { action: 'list_libraries' });
-    return createPack(this.db, record, options);
+    return createPack(this.store, record, options);
   }
 
   /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */
@@ -346,16 +325,10 @@ export class KnowledgeBase {
    */
   async addConnector(input: ConnectorInput): Promise<ConnectorView> {
     const c = await checkConnectorInput(input, this.allowedRoots);
-    const record = await writeWhenFree(() =>
-      this.db
-        .transaction(() => {
-          const added = insertConnector(this.db, { ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) });
-          // Written under the database's write lock: two processes never rewrite the file at once.
-          if (added && c.secret !== undefined) this.secrets.set(added.id, c.secret);
-          return added;
-        })
-        .immediate(),
-    );
+    const record = await this.store.addConnector({ ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) }, (added) => {
+      // Written under the store's write lock: two processes never rewrite the file at once.
+      if (c.secret !== undefined) this.secrets.set(added.id, c.secret);
+    });
     if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
     return connectorView(record, c.secret, 0);
   }
@@ -365,15 +338,15 @@ export class KnowledgeBase {
    * with null takes it off; its next slot is the schedule's first time from now.
    */
   async scheduleConnector(name: string, schedule: { cron: string; timezone?: string } | null): Promise<ConnectorView> {
-    const connector = this.connector(name);
+    const connector = await this.connector(name);
     const checked = schedule && checkSchedule(schedule.cron, schedule.timezone);
-    await writeWhenFree(() => setConnectorSchedule(this.db, connector.id, checked, checked && nextSlot(checked, Date.now())));
-    return this.view(this.connector(name));
+    await this.store.setConnectorSchedule(connector.id, checked, checked && nextSlot(checked, Date.now()));
+    return this.view(await this.connector(name));
   }
 
   /** The scheduled connectors whose slot is due at `now`, each with that slot (see `app/scheduler.ts`). */
-  dueSyncs(now: number): { connector: string; slot: number }[] {
-    return dueConnectors(this.db, now).map((c) => ({ connector: c.name, slot: c.nextRunAt! }));
+  async dueSyncs(now: number): Promise<{ connector: string; slot: number }[]> {
+    return (await this.store.dueConnectors(now)).map((c) => ({ connector: c.name, slot: c.nextRunAt! }));
   }
 
   /**
@@ -381,16 +354,15 @@ export class KnowledgeBase {
    * missed while no process ran coalesce into this one claim: the next slot is the first after `now`.
    */
   async claimSlot(name: string, slot: number, now: number): Promise<boolean> {
-    const c = findConnector(this.db, name);
+    const c = await this.store.findConnector(name);
     if (!c?.schedule) return false;
-    const next = nextSlot(c.schedule, now);
-    return writeWhenFree(() => claimScheduleSlot(this.db, c.id, slot, next));
+    return this.store.claimScheduleSlot(c.id, slot, nextSlot(c.schedule, now));
   }
 
   /** Records the sync task a claimed slot started or joined, for `show_connector`. */
   async recordSlotTask(name: string, slot: number, taskId: string): Promise<void> {
-    const connector = findConnector(this.db, name);
-    if (connector) await writeWhenFree(() => recordSlotTask(this.db, connector.id, slot, taskId));
+    const connector = await this.store.findConnector(name);
+    if (connector) await this.store.recordSlotTask(connector.id, slot, taskId);
   }
 
   /**
@@ -412,14 +384,14 @@ export class KnowledgeBase {
         throw error instanceof InvalidInputError ? new InvalidInputError(`connectors[${i}].${error.argument}`, error.expected) : error;
       }
     }
-    const plan = await writeWhenFree(() =>
-      this.db
-        .transaction(() => {
-          const planned = planReconcile(listConnectors(this.db), (id) => this.secrets.get(id), wanted, options.prune === true);
-          for (const p of planned) this.applyStep(p, options.deleteDocuments === true);
-          return planned;
-        })
-        .immediate(),
+    const now = Date.now();
+    const { plan } = await this.store.reconcileConnectors(
+      (stored) => {
+        const planned = planReconcile(stored, (id) => this.secrets.get(id), wanted, options.prune === true);
+        return { plan: planned, changes: planned.map((p) => connectorChange(p, options.deleteDocuments === true, now)) };
+      },
+      // Under the store's write lock, as addConnector: two processes never rewrite the secrets file at once.
+      ({ plan: planned, results }) => planned.forEach((p, i) => this.applySecrets(p, results[i]!)),
     );
     for (const p of plan)
       if (p.step.action === 'pruned' && 'stored' in p) rmSync(this.connectorCache(p.stored), { recursive: true, force: true });
@@ -427,21 +399,15 @@ export class KnowledgeBase {
     return plan.map((p) => p.step);
   }
 
-  /** Writes one planned step; call inside the reconcile transaction. */
-  private applyStep(p: PlannedStep, deleteDocuments: boolean): void {
-    const now = Date.now();
+  /** Writes the secrets of one reconciled step (and notes the documents a prune deleted); under the reconcile's write lock. */
+  private applySecrets(p: PlannedStep, result: ConnectorChangeResult): void {
     if (p.step.action === 'added' && 'wanted' in p) {
-      const added = insertConnector(this.db, { ...p.wanted, nextRunAt: p.wanted.schedule && nextSlot(p.wanted.schedule, now) });
-      if (added && p.wanted.secret !== undefined) this.secrets.set(added.id, p.wanted.secret);
+      if ('added' in result && result.added && p.wanted.secret !== undefined) this.secrets.set(result.added.id, p.wanted.secret);
     } else if (p.step.action === 'pruned' && 'stored' in p) {
-      p.step.deletedDocuments = deleteConnector(this.db, p.stored, deleteDocuments);
+      if ('deletedDocuments' in result) p.step.deletedDocuments = result.deletedDocuments;
       this.secrets.set(p.stored.id, undefined);
     } else if (p.step.action === 'changed' && 'wanted' in p && 'stored' in p) {
-      const { wanted, stored } = p;
-      if (p.step.changes.includes('options')) updateConnectorOptions(this.db, stored.id, wanted.options);
-      if (p.step.changes.includes('schedule'))
-        setConnectorSchedule(this.db, stored.id, wanted.schedule, wanted.schedule && nextSlot(wanted.schedule, now));
-      if (p.step.changes.includes('secret')) this.secrets.set(stored.id, wanted.secret);
+      if (p.step.changes.includes('secret')) this.secrets.set(p.stored.id, p.wanted.secret);
     }
   }
 
@@ -450,27 +416,21 @@ export class KnowledgeBase {
    * next sync uses it. Like every secret it goes to the secrets file, never the database.
    */
   async setConnectorSecret(name: string, secret: string): Promise<ConnectorView> {
-    const connector = this.connector(name);
+    const connector = await this.connector(name);
     checkSecret(connector.kind, secret);
-    await writeWhenFree(() =>
-      this.db
-        .transaction(() => {
-          // Under the database's write lock, as addConnector: two processes never rewrite the file at once.
-          this.secrets.set(connector.id, secret);
-        })
-        .immediate(),
-    );
+    // Under the store's write lock, as addConnector: two processes never rewrite the file at once.
+    await this.store.withWriteLock(() => this.secrets.set(connector.id, secret));
     return this.view(connector);
   }
 
   /** Every connector, secrets masked. */
-  listConnectors(): ConnectorView[] {
-    return listConnectors(this.db).map((c) => this.view(c));
+  async listConnectors(): Promise<ConnectorView[]> {
+    return Promise.all((await this.store.listConnectors()).map((c) => this.view(c)));
   }
 
   /** One connector, its secret masked. */
-  showConnector(name: string): ConnectorView {
-    return this.view(this.connector(name));
+  async showConnector(name: string): Promise<ConnectorView> {
+    return this.view(await this.connector(name));
   }
 
   /**
@@ -478,15 +438,9 @@ export class KnowledgeBase {
    * brought go too (otherwise they stay in the library as they are).
    */
   async removeConnector(name: string, options: { deleteDocuments?: boolean } = {}): Promise<{ removed: string; deletedDocuments: number }> {
-    const connector = this.connector(name);
-    const deletedDocuments = await writeWhenFree(() =>
-      this.db
-        .transaction(() => {
-          const deleted = deleteConnector(this.db, connector, options.deleteDocuments === true);
-          this.secrets.set(connector.id, undefined);
-          return deleted;
-        })
-        .immediate(),
+    const connector = await this.connector(name);
+    const deletedDocuments = await this.store.removeConnector(connector, options.deleteDocuments === true, () =>
+      this.secrets.set(connector.id, undefined),
     );
     rmSync(this.connectorCache(connector), { recursive: true, force: true });
     if (deletedDocuments > 0) this.worker.collectGarbage();
@@ -543,7 +497,7 @@ export class KnowledgeBase {
     runId: number | null,
     run: RunOptions,
   ): Promise<IngestResult> {
-    const connector = this.connector(name);
+    const connector = await this.connector(name);
     try {
       return await this.worker.run(
         {
@@ -566,7 +520,7 @@ export class KnowledgeBase {
         err instanceof IngestCancelledError
           ? 'cancelled'
           : `failed: ${err instanceof KnowledgeBaseError ? err.problem : (err as Error).message}`;
-      await writeWhenFree(() => recordSyncFailure(this.db, connector.id, outcome)).catch(() => undefined);
+      await this.store.recordSyncFailure(connector.id, outcome).catch(() => undefined);
       // The connector, in its worker, does not know its own name: the fix names it here.
       if (err instanceof CredentialsRejectedError && err.data?.connector === undefined)
         throw new CredentialsRejectedError(String(err.data?.source), String(err.data?.reason), connector.name);
@@ -574,15 +528,15 @@ export class KnowledgeBase {
     }
   }
 
-  private connector(name: string): ConnectorRecord {
+  private async connector(name: string): Promise<ConnectorRecord> {
     if (typeof name !== 'string' || name === '') throw new InvalidInputError('connector', 'a connector name');
-    const found = findConnector(this.db, name);
+    const found = await this.store.findConnector(name);
     if (!found) throw new NotFoundError('Connector', name, { action: 'list_connectors' });
     return found;
   }
 
-  private view(c: ConnectorRecord): ConnectorView {
-    return connectorView(c, this.secrets.get(c.id), connectorItemCount(this.db, c.id));
+  private async view(c: ConnectorRecord): Promise<ConnectorView> {
+    return connectorView(c, this.secrets.get(c.id), await this.store.connectorItemCount(c.id));
   }
 
   /** The connector's own folder for clones and caches. */
@@ -603,19 +557,19 @@ export class KnowledgeBase {
       throw new InvalidInputError('offset', 'an integer from 0 to 1000');
     if (request.minRating !== undefined && !(request.minRating >= 1 && request.minRating <= 5))
       throw new InvalidInputError('minRating', 'a number from 1 to 5');
-    const filtered = { ...request, ...this.knownLibrary(request) };
+    const filtered = { ...request, ...(await this.knownLibrary(request)) };
     const query = await this.queryVector(request.query);
     // Why search is keyword-only stays true for every query until it changes: it is told with the
     // first search that meets it (and by status), not on every page of results of a session.
     const noteKeywordOnly = options.noteKeywordOnly !== false && query.vector === null && query.reason !== this.toldKeywordOnly;
     this.toldKeywordOnly = query.vector === null ? query.reason : undefined;
-    return hybridSearch(this.db, filtered, query, { noteKeywordOnly });
+    return hybridSearch(this.store, filtered, query, { noteKeywordOnly });
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */
   async rate(documentId: number, rating: number, options: { chunkId?: number; comment?: string } = {}): Promise<number> {
     checkRating(rating);
-    return writeWhenFree(() => addRating(this.db, documentId, rating, options));
+    return this.store.addRating(documentId, rating, options);
   }
 
   /**
@@ -623,7 +577,7 @@ export class KnowledgeBase {
    * are removed in the background in bounded batches.
    */
   async deleteDocument(documentId: number): Promise<void> {
-    const existed = await writeWhenFree(() => this.db.transaction(() => retireDocument(this.db, documentId)).immediate());
+    const existed = await this.store.retireDocument(documentId);
     if (!existed) throw new NotFoundError('Document', documentId);
     this.worker.collectGarbage();
   }
@@ -636,22 +590,22 @@ export class KnowledgeBase {
    */
   async discardAbandonedRuns(taskIsLive?: (taskId: string) => Promise<boolean>): Promise<number> {
     const ended: number[] = [];
-    for (const run of taskIsLive ? stagingRuns(this.db) : []) {
+    for (const run of taskIsLive ? await this.store.stagingRuns() : []) {
       if (run.taskId !== null && !(await taskIsLive!(run.taskId))) ended.push(run.id);
     }
-    const stale = await writeWhenFree(() => discardAbandonedRuns(this.db, Date.now() - ABANDONED_RUN_MS));
+    const stale = await this.store.discardAbandonedRuns(Date.now() - ABANDONED_RUN_MS);
     return stale + (await this.discardRuns(ended));
   }
 
   /** Discards the staged work of a task that ended (cancelled, failed, or completed without publishing). */
   async discardTaskRun(taskId: string): Promise<boolean> {
-    const run = stagingRunOfTask(this.db, taskId);
+    const run = await this.store.stagingRunOfTask(taskId);
     return run !== undefined && (await this.discardRuns([run.id])) > 0;
   }
 
   private async discardRuns(runIds: readonly number[]): Promise<number> {
     let discarded = 0;
-    for (const id of runIds) if (await writeWhenFree(() => discardRun(this.db, id))) discarded++;
+    for (const id of runIds) if (await this.store.discardRun(id)) discarded++;
     if (discarded > 0) this.worker.collectGarbage();
     return discarded;
   }
@@ -660,18 +614,17 @@ export class KnowledgeBase {
    * A page of stored documents (without text), optionally of one library and version, under a
    * source prefix, or with words in the title. An unknown library is NotFoundError, not an empty page.
    */
-  listDocuments(request: DocumentFilter & { limit?: number; offset?: number } = {}): {
+  async listDocuments(request: DocumentFilter & { limit?: number; offset?: number } = {}): Promise<{
     documents: DocumentSummary[];
     hasMore: boolean;
-  } {
+  }> {
     const limit = request.limit ?? 50;
     const offset = request.offset ?? 0;
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new InvalidInputError('limit', 'an integer from 1 to 500');
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
-    return listDocuments(
-      this.db,
+    return this.store.listDocuments(
       {
-        ...this.knownLibrary(request),
+        ...(await this.knownLibrary(request)),
         ...(request.source !== undefined && { source: request.source }),
         ...(request.title !== undefined && { title: request.title }),
       },
@@ -685,15 +638,15 @@ export class KnowledgeBase {
    * count characters, so a long document is read in pages of at most `maxChars` (default 20,000).
    * `links: true` adds the document's link targets (all of them, whatever the page).
    */
-  getDocument(id: number, page: { offset?: number; maxChars?: number; links?: boolean } = {}): DocumentPage {
+  async getDocument(id: number, page: { offset?: number; maxChars?: number; links?: boolean } = {}): Promise<DocumentPage> {
     const offset = page.offset ?? 0;
     const maxChars = page.maxChars ?? 20_000;
     if (!Number.isInteger(offset) || offset < 0) throw new InvalidInputError('offset', 'a non-negative integer');
     if (!Number.isInteger(maxChars) || maxChars < 1 || maxChars > 1_000_000)
       throw new InvalidInputError('maxChars', 'an integer from 1 to 1000000');
-    const summary = getDocumentSummary(this.db, id);
+    const summary = await this.store.getDocumentSummary(id);
     if (!summary) throw new NotFoundError('Document', id);
-    const text = documentText(this.db, id);
+    const text = await this.store.documentText(id);
     const end = Math.min(text.length, offset + maxChars);
     return {
       ...summary,
@@ -701,13 +654,13 @@ export class KnowledgeBase {
       offset,
       totalChars: text.length,
       nextOffset: end < text.length ? end : null,
-      ...(page.links && { links: liveLinks(this.db, id) }),
+      ...(page.links && { links: await this.store.liveLinks(id) }),
     };
   }
 
   /** All libraries with their embedder binding. */
-  listLibraries(): LibraryRecord[] {
-    return listLibraries(this.db);
+  async listLibraries(): Promise<LibraryRecord[]> {
+    return this.store.listLibraries();
   }
 
   /** Libraries, counts, and whether semantic search is available. */
@@ -718,23 +671,23 @@ export class KnowledgeBase {
       databasePath: this.databasePath,
       embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
       chunking: chunkingLabel(chunkingPlan(this.queryEmbedder?.window() ?? null, this.chunkSizes)),
-      libraries: libraryStatus(this.db),
+      libraries: await this.store.libraryStatus(),
     };
   }
 
   /** Waits for queued jobs, stops the worker, closes the database. */
   async close(): Promise<void> {
     await this.worker.close();
-    this.db.close();
+    await this.store.close();
   }
 
   /**
    * The library filter of a search or listing, `name@version` split; a library that does not
    * exist is NotFoundError, so a misspelt name says so rather than finding nothing.
    */
-  private knownLibrary(filter: { library?: string; version?: string }): { library?: string; version?: string } {
+  private async knownLibrary(filter: { library?: string; version?: string }): Promise<{ library?: string; version?: string }> {
     const known = libraryFilter(filter);
-    if (known.library !== undefined && !libraryExists(this.db, known.library, known.version))
+    if (known.library !== undefined && !(await this.store.libraryExists(known.library, known.version)))
       throw new NotFoundError('Library', libraryLabel(known.library, known.version ?? ''), { action: 'list_libraries' });
     return known;
   }
@@ -774,6 +727,22 @@ function embeddersFor(
   const config = { ...option, cacheDir: option.cacheDir ?? join(dataDir, 'models') };
   // A query is one short text: a pool of sessions would only hold memory on this thread.
   return { query: createEmbedder({ ...config, workers: 1 }), worker: config };
+}
+
+/** The store change that applies one reconcile step: an unchanged connector's is an update of nothing. */
+function connectorChange(p: PlannedStep, deleteDocuments: boolean, now: number): ConnectorChange {
+  if (!('stored' in p))
+    return { kind: 'add', connector: { ...p.wanted, nextRunAt: p.wanted.schedule && nextSlot(p.wanted.schedule, now) } };
+  if (!('wanted' in p)) return { kind: 'remove', connector: p.stored, withDocuments: deleteDocuments };
+  const { wanted, stored, step } = p;
+  return {
+    kind: 'update',
+    connectorId: stored.id,
+    ...(step.changes.includes('options') && { options: wanted.options }),
+    ...(step.changes.includes('schedule') && {
+      schedule: { schedule: wanted.schedule, nextRunAt: wanted.schedule && nextSlot(wanted.schedule, now) },
+    }),
+  };
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {

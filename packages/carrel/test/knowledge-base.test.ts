@@ -49,7 +49,7 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     const result = await kb.ingestContent({ library: 'carrel', version: '1.0', content: guide, source: 'guide.md', tags: ['docs'] });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
-    expect(kb.listLibraries()).toEqual([
+    expect(await kb.listLibraries()).toEqual([
       expect.objectContaining({ name: 'carrel', version: '1.0', embedder: 'offline:hash-v2', dims: 64 }),
     ]);
     const { results, mode } = await kb.search({ query: 'install the package' });
@@ -126,14 +126,14 @@ describe('KnowledgeBase', () => {
     const kb = kbIn();
     await kb.ingestContent({ library: 'l', version: '1', content: guide, title: 'Install Guide', source: 'docs/install.md' });
     await kb.ingestContent({ library: 'l', version: '1', content: '# API\n\ncalls', title: 'API 100%_done', source: 'ref/api.md' });
-    const titles = (filter: Parameters<KnowledgeBase['listDocuments']>[0]) => kb.listDocuments(filter).documents.map((d) => d.title);
-    expect(titles({ source: 'docs/' })).toEqual(['Install Guide']);
-    expect(titles({ title: 'guide' })).toEqual(['Install Guide']);
-    expect(titles({ title: '100%_' })).toEqual(['API 100%_done']);
-    expect(titles({ title: '0%d' })).toEqual([]);
-    expect(titles({ library: 'l@1', title: 'api' })).toEqual(['API 100%_done']);
-    for (const unknown of [() => kb.listDocuments({ library: 'nope' }), () => kb.listDocuments({ library: 'l@2' })])
-      expect(unknown).toThrow(NotFoundError);
+    const titles = async (filter: Parameters<KnowledgeBase['listDocuments']>[0]) =>
+      (await kb.listDocuments(filter)).documents.map((d) => d.title);
+    expect(await titles({ source: 'docs/' })).toEqual(['Install Guide']);
+    expect(await titles({ title: 'guide' })).toEqual(['Install Guide']);
+    expect(await titles({ title: '100%_' })).toEqual(['API 100%_done']);
+    expect(await titles({ title: '0%d' })).toEqual([]);
+    expect(await titles({ library: 'l@1', title: 'api' })).toEqual(['API 100%_done']);
+    for (const unknown of ['nope', 'l@2']) await expect(kb.listDocuments({ library: unknown })).rejects.toThrow(NotFoundError);
     await expect(kb.search({ query: 'install', library: 'nope' })).rejects.toMatchObject({
       kind: 'not_found',
       problem: 'Library not found: nope',
@@ -198,7 +198,7 @@ describe('KnowledgeBase', () => {
     const reindexed = await wider.reindexLibrary('l');
     expect(reindexed.chunks).toBe(2);
     expect(reindexed.warnings[0]!.message).toMatch(/Switched from offline:hash-v2 \(64 dims\)/);
-    expect(wider.listLibraries()[0]).toMatchObject({ dims: 32 });
+    expect((await wider.listLibraries())[0]).toMatchObject({ dims: 32 });
     expect((await wider.search({ query: 'install' })).results[0]!.vectorRank).toBe(1);
     await wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' });
   });
@@ -241,7 +241,7 @@ describe('KnowledgeBase', () => {
     await expect(kb.ingestContent({ library: 'l', content: guide, source: 'g' }, { signal: controller.signal })).rejects.toThrow(
       IngestCancelledError,
     );
-    expect(kb.listLibraries()).toEqual([]);
+    expect(await kb.listLibraries()).toEqual([]);
   });
 
   it('a cancelled folder ingest leaves the library as it was, even after batches were staged', async () => {
@@ -280,7 +280,7 @@ describe('KnowledgeBase', () => {
     await expect(run).rejects.toThrow(IngestCancelledError);
     // At least 40 files were staged (progress counts staged files), and none of them is visible.
     expect(abortedAt).toBeGreaterThanOrEqual(40);
-    expect(kb.listDocuments({ library: 'l' }).documents.map((d) => d.source)).toEqual(['kept']);
+    expect((await kb.listDocuments({ library: 'l' })).documents.map((d) => d.source)).toEqual(['kept']);
     expect(await kb.search({ query: 'word more', library: 'l' })).toEqual(before);
     expect((await kb.status()).libraries).toEqual([expect.objectContaining({ name: 'l', documents: 1 })]);
     // The staged rows are collected: after close, nothing of the cancelled run is left in the file.
@@ -303,11 +303,14 @@ describe('KnowledgeBase', () => {
     // Each progress report follows a staged batch: what do readers see at that moment? (Read at
     // once, synchronously: the publish may follow the last report within milliseconds.)
     // Unfiltered: the library itself is not listed yet, so naming it would be a NotFoundError.
-    const onProgress = () => seen.push(kb.listDocuments().documents.length + kb.listLibraries().length);
+    const onProgress = () =>
+      void Promise.all([kb.listDocuments(), kb.listLibraries()]).then(([listed, libraries]) =>
+        seen.push(listed.documents.length + libraries.length),
+      );
     expect(await kb.ingestDirectory(root, { library: 'l' }, { onProgress })).toMatchObject({ created: 60 });
     expect(seen.length).toBeGreaterThan(1);
     expect(seen.every((n) => n === 0)).toBe(true);
-    expect(kb.listDocuments({ library: 'l', limit: 100 }).documents).toHaveLength(60);
+    expect((await kb.listDocuments({ library: 'l', limit: 100 })).documents).toHaveLength(60);
   });
 
   it('keeps the result of a folder with thousands of failing files small, listing failures first', async () => {

@@ -87,7 +87,7 @@ export class ConnectorScheduler {
     if (!tool) throw new Error(`No ${SYNC_TOOL} tool to schedule`);
     const kb = await this.#o.kb.get();
     const syncs: ScheduledSync[] = [];
-    for (const { connector, slot } of kb.dueSyncs(now)) {
+    for (const { connector, slot } of await kb.dueSyncs(now)) {
       try {
         if (!(await kb.claimSlot(connector, slot, now))) continue;
         const args = { connector };

@@ -5,11 +5,8 @@
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
-import { documentText } from '../store/document-queries.js';
 import type { LibraryRecord } from '../store/libraries.js';
-import { packableDocuments } from '../store/packs.js';
-import { readVectors } from '../store/vectors.js';
+import type { KnowledgeRepository } from '../store/repository.js';
 import type { Pack, PackDocument } from './format.js';
 import { PACK_FORMAT } from './format.js';
 import { encodeVector } from './job.js';
@@ -24,24 +21,25 @@ export interface PackOptions {
 }
 
 /** The pack of `library`'s live documents. */
-export function createPack(db: Database, library: LibraryRecord, options: PackOptions): Pack {
+export async function createPack(store: KnowledgeRepository, library: LibraryRecord, options: PackOptions): Promise<Pack> {
   // Vectors travel only with what made them: a library without a binding or a plan has none to give.
   const embedding =
     options.withVectors && library.embedder !== null && library.dims !== null && library.chunking !== null
       ? { model: library.embedder, dims: library.dims, chunking: library.chunking }
       : undefined;
-  const documents = packableDocuments(db, library.id).map((d): PackDocument => {
-    const vectors = embedding && readVectors(db, embedding.dims, d.chunkIds);
+  const documents: PackDocument[] = [];
+  for (const d of await store.packableDocuments(library.id)) {
+    const vectors = embedding && (await store.readVectors(embedding.dims, d.chunkIds));
     const complete = vectors !== undefined && d.chunkIds.length > 0 && d.chunkIds.every((id) => vectors.has(id));
-    return {
+    documents.push({
       source: d.source,
       title: d.title,
-      content: documentText(db, d.id),
+      content: await store.documentText(d.id),
       ...(d.tags.length > 0 && { tags: d.tags }),
       // A document with a chunk still unembedded is embedded by the installer instead.
       ...(complete && { vectors: d.chunkIds.map((id) => encodeVector(vectors.get(id)!)) }),
-    };
-  });
+    });
+  }
   return {
     format: PACK_FORMAT,
     name: options.name,

@@ -1,36 +1,23 @@
 /**
- * Hybrid search: BM25 (FTS5) and vector KNN (sqlite-vec) each produce a filtered candidate list,
+ * Hybrid search: the store's keyword (BM25) and vector (KNN) retrievers each produce a filtered candidate list,
  * score-aware fusion merges them (fusion.ts), document ratings nudge the fused score, and the requested
  * page is hydrated with snippets and a one-line explanation per result.
  *
- * Filters are applied inside both retrievers (SQL WHERE for BM25, a chunk allowlist or the
- * library partition for the KNN) so a selective filter never loses results to an early cut.
+ * Filters are applied inside both retrievers (in the keyword query, and as a chunk allowlist or
+ * the library partition for the KNN) so a selective filter never loses results to an early cut.
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import type { Embedder } from '../embedders/embedder.js';
 import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
 import type { DocumentKind, StoredPageKind } from '../store/documents.js';
+import type { KnowledgeRepository } from '../store/repository.js';
 import type { SearchFilters } from '../store/search-queries.js';
-import {
-  allowedChunkIds,
-  bm25Search,
-  chunkDetails,
-  filterClause,
-  filteredLibraries,
-  matchingChunks,
-  termChunkCount,
-} from '../store/search-queries.js';
 import type { VectorHit } from '../store/vector-memory.js';
-import { hasVectorTable, knn } from '../store/vectors.js';
-import { allTermsMatch, queryTerms, selectiveFtsMatch } from './fts-query.js';
+import { queryTerms } from './fts-query.js';
 import { fuse } from './fusion.js';
 import { snippet } from './snippet.js';
-
-/** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
-const BM25_ROW_BUDGET = 5000;
 
 /** A search request. */
 export interface SearchRequest extends SearchFilters {
@@ -89,24 +76,23 @@ export function pageKindFactor(kind: StoredPageKind): number {
 }
 
 /**
- * Runs a hybrid search. Synchronous once the query vector is known: its SQL is bounded by the
- * candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
+ * Runs a hybrid search over the store's two retrievers (see store/repository.ts); the store's
+ * work is bounded by the candidate limit. `noteKeywordOnly: false` leaves out the note saying why there is no query vector
  * (for a caller that has already said so); `keyword: false` runs the vector side alone (the
  * retrieval benchmark measures each side on its own; a user's search always runs both).
  */
-export function hybridSearch(
-  db: Database,
+export async function hybridSearch(
+  store: KnowledgeRepository,
   request: SearchRequest,
   query: QueryVector,
   { noteKeywordOnly = true, keyword = true }: { noteKeywordOnly?: boolean; keyword?: boolean } = {},
-): SearchResponse {
+): Promise<SearchResponse> {
   const limit = request.limit ?? 10;
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: Notice[] = [];
-  const filter = filterClause(request);
-  const match = keyword && selectiveFtsMatch(request.query, (quoted, cap) => termChunkCount(db, quoted, cap), BM25_ROW_BUDGET);
-  const textHits = match ? bm25Search(db, match, filter, depth) : [];
+  const keywordResult = keyword ? await store.keywordSearch(request.query, request, depth) : undefined;
+  const textHits = keywordResult?.hits ?? [];
 
   const vectorHits: VectorHit[] = [];
   if (query.vector === null) {
@@ -114,14 +100,11 @@ export function hybridSearch(
   } else {
     const { embedder, vector } = query;
     const q = quantize(vector);
-    const libraries = filteredLibraries(db, request);
-    const allowed = filter.beyondLibrary
-      ? allowedChunkIds(
-          db,
-          libraries.map((l) => l.id),
-          filter,
-        )
-      : undefined;
+    const libraries = await store.searchableLibraries(request);
+    const allowed = await store.allowedChunks(
+      libraries.map((l) => l.id),
+      request,
+    );
     for (const lib of libraries) {
       const name = libraryLabel(lib.name, lib.version);
       const fix: Fix = { action: 'reindex', library: lib.name, version: lib.version };
@@ -137,25 +120,17 @@ export function hybridSearch(
         continue;
       }
       if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors yet`, fix });
-      if (!hasVectorTable(db, lib.dims)) continue;
+      if (!(await store.hasVectors(lib.dims))) continue;
       const allow = allowed && (allowed.get(lib.id) ?? []);
       if (allow?.length === 0) continue;
-      vectorHits.push(...knn(db, lib.dims, lib.id, q, depth, allow));
+      vectorHits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow)));
     }
     vectorHits.sort((a, b) => a.distance - b.distance);
     vectorHits.length = Math.min(vectorHits.length, depth);
   }
 
-  const all = allTermsMatch(request.query);
-  const precise = all
-    ? matchingChunks(
-        db,
-        all,
-        textHits.map((h) => h.chunkId),
-      )
-    : new Set<number>();
-  const fused = fuse(textHits, vectorHits, depth, precise);
-  const details = chunkDetails(db, [...fused.keys()]);
+  const fused = fuse(textHits, vectorHits, depth, keywordResult?.allWords ?? new Set<number>());
+  const details = await store.chunkDetails([...fused.keys()]);
   const terms = queryTerms(request.query);
   // A chunk found by one query may be gone by the next: another process replaced its document in
   // between. Such a hit is dropped rather than shown half-loaded.
@@ -186,13 +161,7 @@ export function hybridSearch(
     explanation: explain(f.precise, f.bm25Rank, f.vectorRank, f.distance, d.ratingAvg, d.ratingCount, factor, d.pageKind),
   }));
   const mode =
-    textHits.length > 0 && query.vector !== null
-      ? 'hybrid'
-      : query.vector !== null
-        ? 'vector'
-        : textHits.length > 0 || match
-          ? 'bm25'
-          : 'none';
+    textHits.length > 0 && query.vector !== null ? 'hybrid' : query.vector !== null ? 'vector' : keywordResult?.searched ? 'bm25' : 'none';
   return { results: page, offset, limit, hasMore: ranked.length > offset + limit, mode, notes };
 }
 

@@ -70,7 +70,7 @@ describe('a cancel racing the final write', () => {
         const { done, refused } = await raceCancel(runtime, 'index_document', args, (p) => p.message?.startsWith('staged') === true, delay);
         const kb = await runtime.kb.get();
         // Unfiltered (only 'race' is ever indexed here): until a first index publishes, naming the library is NotFoundError.
-        const stored = kb.listDocuments({ limit: 500 }).documents.some((d) => d.source === `raw:${title}`);
+        const stored = (await kb.listDocuments({ limit: 500 })).documents.some((d) => d.source === `raw:${title}`);
         if (done.status === 'cancelled') {
           expect(stored).toBe(false);
           expect(refused).toBe(false);

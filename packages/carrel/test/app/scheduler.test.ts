@@ -63,7 +63,7 @@ describe('connector scheduler', { timeout: 60_000 }, () => {
     // Ticking the same slot again, from either, claims nothing.
     expect([...(await a.scheduler.tick(first + 1_000)), ...(await b.scheduler.tick(first + 1_000))]).toEqual([]);
 
-    const shown = (await b.kb.get()).showConnector('docs');
+    const shown = await (await b.kb.get()).showConnector('docs');
     expect(shown.nextRun).toBe(new Date(first + HOUR).toISOString());
     expect(shown.lastScheduledRun).toEqual({ slot: new Date(first).toISOString(), taskId: claimed[0]!.taskId });
   });
@@ -78,7 +78,7 @@ describe('connector scheduler', { timeout: 60_000 }, () => {
     const catchUp = await r.scheduler.tick(late);
     expect(catchUp).toEqual([{ connector: 'docs', slot: first, taskId: expect.any(String), started: true }]);
     expect(await r.scheduler.tick(late + 60_000)).toEqual([]);
-    expect((await r.kb.get()).showConnector('docs').nextRun).toBe(new Date(first + 3 * HOUR).toISOString());
+    expect((await (await r.kb.get()).showConnector('docs')).nextRun).toBe(new Date(first + 3 * HOUR).toISOString());
 
     // The next slot comes on time; the catch-up sync is still live (this runtime runs no tasks), so it joins it.
     const next = await r.scheduler.tick(first + 3 * HOUR);
@@ -129,7 +129,7 @@ describe('connector scheduler', { timeout: 60_000 }, () => {
     const at = Math.max(first, Date.parse(more.nextRun!));
     expect(await scheduler.tick(at)).toEqual([{ connector: 'docs', slot: first, taskId: expect.any(String), started: true }]);
     expect(errors).toEqual([expect.objectContaining({ message: expect.stringMatching(/live tasks/i) })]);
-    expect(kb.showConnector('more').nextRun).toBe(new Date(at + HOUR).toISOString());
+    expect((await kb.showConnector('more')).nextRun).toBe(new Date(at + HOUR).toISOString());
   });
 
   it('gives each slot to exactly one of several processes ticking at once', async () => {

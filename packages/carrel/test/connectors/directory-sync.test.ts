@@ -64,7 +64,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
     const third = await kb.syncConnector('docs');
     expect(third).toMatchObject({ created: 0, updated: 0, unchanged: 0, sync: { deleted: 0 } });
     expect(liveVersions(kb)).toEqual(after);
-    const shown = kb.showConnector('docs');
+    const shown = await kb.showConnector('docs');
     expect(shown).toMatchObject({ documents: 4, cursor: null, secret: null });
     expect(shown.lastOutcome).toBe('synced: 0 created, 0 updated, 4 unchanged, 0 deleted, 0 failed');
   });
@@ -109,7 +109,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
     await expect(kb.addConnector({ name: 'x', kind: 'directory', library: 'h', options: { path: join(root, 'guide') } })).rejects.toThrow(
       'Invalid name: expected a name no other connector has (x exists)',
     );
-    expect(kb.listConnectors().map((c) => c.name)).toEqual(['x']);
+    expect((await kb.listConnectors()).map((c) => c.name)).toEqual(['x']);
     await expect(kb.syncConnector('nope')).rejects.toThrow('Connector not found: nope; listConnectors() lists them');
   });
 
@@ -123,9 +123,9 @@ describe('directory connector', { timeout: 60_000 }, () => {
     expect(liveVersions(kb).size).toBe(3); // the same sources in two libraries share the map's keys
     expect(await kb.removeConnector('keep')).toEqual({ removed: 'keep', deletedDocuments: 0 });
     expect(await kb.removeConnector('drop', { deleteDocuments: true })).toEqual({ removed: 'drop', deletedDocuments: 3 });
-    expect(kb.listDocuments({ library: 'k' }).documents).toHaveLength(3);
-    expect(kb.listDocuments().documents.filter((d) => d.library === 'd')).toHaveLength(0);
-    expect(kb.listConnectors()).toEqual([]);
+    expect((await kb.listDocuments({ library: 'k' })).documents).toHaveLength(3);
+    expect((await kb.listDocuments()).documents.filter((d) => d.library === 'd')).toHaveLength(0);
+    expect(await kb.listConnectors()).toEqual([]);
   });
 
   it('leaves the library and the connector as they were when a sync is cancelled mid-way', async () => {
@@ -145,7 +145,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
     });
     await expect(cancelled).rejects.toThrow('The operation was cancelled');
     expect(liveVersions(kb).size).toBe(0);
-    expect(kb.showConnector('docs')).toMatchObject({ documents: 0, lastOutcome: 'cancelled' });
+    expect(await kb.showConnector('docs')).toMatchObject({ documents: 0, lastOutcome: 'cancelled' });
     expect(await kb.syncConnector('docs')).toMatchObject({ created: 300, resumed: 0 });
   });
 });

@@ -83,7 +83,7 @@ describe('git connector', { timeout: 60_000 }, () => {
 
     // Nothing new: the cursor is the head, nothing is listed.
     expect(await kb.syncConnector('proj')).toMatchObject({ created: 0, updated: 0, unchanged: 0, sync: { cursor: second, deleted: 0 } });
-    expect(kb.showConnector('proj')).toMatchObject({ cursor: second, documents: 4 });
+    expect(await kb.showConnector('proj')).toMatchObject({ cursor: second, documents: 4 });
   });
 
   it('follows a force-push, and lists everything again when the cache lost the synced commit', async () => {
@@ -141,7 +141,7 @@ describe('git connector', { timeout: 60_000 }, () => {
     await expect(
       kb.addConnector({ name: 'bad', kind: 'git', library: 'x', options: { repository: root, branch: '--force' } }),
     ).rejects.toThrow(/^Invalid options\.branch: /);
-    expect(kb.listConnectors()).toEqual([]);
+    expect(await kb.listConnectors()).toEqual([]);
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -157,7 +157,7 @@ describe('git connector', { timeout: 60_000 }, () => {
     db.close();
     await expect(kb.syncConnector('proj')).rejects.toThrow(/the ext:: transport is never allowed/);
     expect(existsSync(marker)).toBe(false);
-    expect(kb.showConnector('proj').lastOutcome).toMatch(/^failed: Invalid options\.repository/);
+    expect((await kb.showConnector('proj')).lastOutcome).toMatch(/^failed: Invalid options\.repository/);
   });
 
   it('runs git so that it refuses ext:: by itself too, were a URL ever to get past the checks', async () => {

@@ -105,7 +105,7 @@ describe('github connector', { timeout: 60_000 }, () => {
       expect(r.authorization).toBe(`Bearer ${TOKEN}`);
       expect(r.apiVersion).toBe('2022-11-28');
     }
-    expect(JSON.stringify(kb.showConnector('gh'))).not.toContain(TOKEN);
+    expect(JSON.stringify(await kb.showConnector('gh'))).not.toContain(TOKEN);
   });
 
   it('lists the whole tree after a force-push and deletes what is gone; an unchanged blob keeps its document', async () => {
@@ -143,7 +143,7 @@ describe('github connector', { timeout: 60_000 }, () => {
     const kb = await connected(server);
     await kb.syncConnector('gh');
     const before = live(kb);
-    const cursor = kb.showConnector('gh').cursor;
+    const cursor = (await kb.showConnector('gh')).cursor;
     server.commit({ 'docs/usage.md': '# Usage\n\nChanged.\n' });
 
     server.script.push({ path: new RegExp(`^/repos/${REPO}$`), status: 404 });
@@ -165,7 +165,7 @@ describe('github connector', { timeout: 60_000 }, () => {
 
     for (const error of [missing, revoked, forbidden]) expect(JSON.stringify(error) + (error as Error).message).not.toContain(TOKEN);
     expect(live(kb)).toEqual(before);
-    expect(kb.showConnector('gh')).toMatchObject({ cursor, lastOutcome: expect.stringContaining('failed:') as unknown });
+    expect(await kb.showConnector('gh')).toMatchObject({ cursor, lastOutcome: expect.stringContaining('failed:') as unknown });
     // And once the source answers again, the sync goes on from the same cursor.
     expect(await kb.syncConnector('gh')).toMatchObject({ updated: 1, sync: { complete: false } });
   });

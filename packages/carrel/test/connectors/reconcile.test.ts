@@ -42,9 +42,9 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
       { connector: 'guide', action: 'added', changes: [] },
       { connector: 'api', action: 'added', changes: [] },
     ]);
-    expect(kb.showConnector('guide')).toMatchObject({ schedule: { cron: '0 3 * * *', timezone: null }, nextRun: expect.any(String) });
+    expect(await kb.showConnector('guide')).toMatchObject({ schedule: { cron: '0 3 * * *', timezone: null }, nextRun: expect.any(String) });
     await kb.syncConnector('api');
-    expect(kb.showConnector('api').documents).toBe(1);
+    expect((await kb.showConnector('api')).documents).toBe(1);
 
     // Equal options in another key order are the same options.
     const again: ConnectorInput[] = [
@@ -60,8 +60,8 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
       { connector: 'api', action: 'changed', changes: ['options'] },
       { connector: 'old', action: 'pruned', changes: [], deletedDocuments: 0 },
     ]);
-    expect(kb.showConnector('api')).toMatchObject({ options: { path: join(root, 'api'), exclude: ['drafts/**'] }, documents: 1 });
-    expect(kb.listConnectors().map((c) => c.name)).toEqual(['api', 'guide']);
+    expect(await kb.showConnector('api')).toMatchObject({ options: { path: join(root, 'api'), exclude: ['drafts/**'] }, documents: 1 });
+    expect((await kb.listConnectors()).map((c) => c.name)).toEqual(['api', 'guide']);
     // The pruned connector's documents stay in their library.
     expect((await kb.status()).libraries.find((l) => l.name === 'old')?.documents).toBe(1);
 
@@ -80,21 +80,21 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
     const entry: ConnectorInput = { name: 'repo', kind: 'git', library: 'repo', options: { repository: root, include: ['docs/**'] } };
     await kb.reconcileConnectors([entry]);
     await kb.syncConnector('repo');
-    expect(kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 1 });
+    expect(await kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 1 });
 
     expect(await kb.reconcileConnectors([{ ...entry, options: { repository: root } }])).toEqual([
       { connector: 'repo', action: 'changed', changes: ['options'] },
     ]);
-    expect(kb.showConnector('repo').cursor).toBeNull();
+    expect((await kb.showConnector('repo')).cursor).toBeNull();
     // The next sync lists the tree in full: the file the old globs left out comes in; the other, its marker equal, is not touched.
     expect(await kb.syncConnector('repo')).toMatchObject({ created: 1, updated: 0, sync: { deleted: 0 } });
-    expect(kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 2 });
+    expect(await kb.showConnector('repo')).toMatchObject({ cursor: head, documents: 2 });
   });
 
   it('refuses a changed kind or library, a name given twice or a bad entry, and writes nothing', async () => {
     const { kb, root } = setup();
     await kb.addConnector({ name: 'guide', kind: 'directory', library: 'guide', options: { path: join(root, 'guide') } });
-    const before = kb.listConnectors();
+    const before = await kb.listConnectors();
     const fresh: ConnectorInput = { name: 'api', kind: 'directory', library: 'api', options: { path: join(root, 'api') } };
     const cases: [ConnectorInput[], RegExp][] = [
       [
@@ -111,7 +111,7 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
     ];
     for (const [declared, message] of cases) {
       await expect(kb.reconcileConnectors(declared, { prune: true }), String(message)).rejects.toThrow(message);
-      expect(kb.listConnectors()).toEqual(before);
+      expect(await kb.listConnectors()).toEqual(before);
     }
   });
 });

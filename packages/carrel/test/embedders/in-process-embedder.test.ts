@@ -42,7 +42,7 @@ describe('an in-process embedder', () => {
     await kb.ingestContent({ library: 'lib', content: doc('search'), source: 'search.md' });
     expect(result).toMatchObject({ created: 1, chunksWithoutVectors: 0 });
     expect(calls.flat().some((t) => t.includes('All about install'))).toBe(true);
-    expect(kb.listLibraries()).toEqual([expect.objectContaining({ name: 'lib', embedder: 'app:topics', dims: 3 })]);
+    expect(await kb.listLibraries()).toEqual([expect.objectContaining({ name: 'lib', embedder: 'app:topics', dims: 3 })]);
 
     const db = new Database(kb.databasePath, { readonly: true });
     sqliteVec.load(db);
@@ -72,7 +72,7 @@ describe('an in-process embedder', () => {
     expect((refused as Error).message).toContain('app:topics, not app:topics-v2');
     const reindexed = await renamed.reindexLibrary('lib');
     expect(reindexed).toMatchObject({ chunks: 1 });
-    expect(renamed.listLibraries()).toEqual([expect.objectContaining({ embedder: 'app:topics-v2', dims: 3 })]);
+    expect(await renamed.listLibraries()).toEqual([expect.objectContaining({ embedder: 'app:topics-v2', dims: 3 })]);
   });
 
   it.each([
@@ -85,7 +85,7 @@ describe('an in-process embedder', () => {
     const err = await kb.ingestContent({ library: 'lib', content: '# One\n\nShort text.\n', source: 'one.md' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmbedderFailedError);
     expect((err as Error).message).toContain(message);
-    expect(kb.listLibraries()).toEqual([]);
+    expect(await kb.listLibraries()).toEqual([]);
   });
 
   it('fails a reindex the same way', async () => {
@@ -118,7 +118,7 @@ describe('an in-process embedder', () => {
     controller.abort();
     await expect(ingest).rejects.toBeInstanceOf(IngestCancelledError);
     expect(received!.aborted).toBe(true);
-    expect(kb.listLibraries()).toEqual([]);
+    expect(await kb.listLibraries()).toEqual([]);
   });
 
   it('refuses a declaration without a usable name or dimension when the knowledge base opens', () => {

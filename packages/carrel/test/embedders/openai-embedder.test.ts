@@ -105,7 +105,7 @@ describe('OpenAiEmbedder', () => {
     try {
       const result = await kb.ingestContent({ library: 'l', content: '# A\n\nsome text about keys', source: 'a' });
       expect(result.chunksWithoutVectors).toBe(0);
-      expect(kb.listLibraries()[0]).toMatchObject({ embedder: 'openai:tiny', dims: 16 });
+      expect((await kb.listLibraries())[0]).toMatchObject({ embedder: 'openai:tiny', dims: 16 });
       expect((await kb.search({ query: 'keys' })).mode).toBe('hybrid');
       const { readFileSync, readdirSync } = await import('node:fs');
       for (const f of readdirSync(kb.dataDir)) expect(readFileSync(`${kb.dataDir}/${f}`).includes('sk-store-check'), f).toBe(false);

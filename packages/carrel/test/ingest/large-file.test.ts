@@ -62,7 +62,7 @@ describe('large files', () => {
         { signal: controller.signal, onProgress: (current, total) => current > total / 3 && controller.abort() },
       );
       await expect(run).rejects.toThrow(IngestCancelledError);
-      expect(kb.listDocuments().documents).toEqual([]);
+      expect((await kb.listDocuments()).documents).toEqual([]);
     } finally {
       await kb.close();
     }
@@ -132,7 +132,7 @@ describe('large files', () => {
         const id = (await kb.ingestFile(join(root, file), { library: 'l' })).documents[0]!.documentId!;
         let text = '';
         for (let offset: number | null = 0; offset !== null;) {
-          const page = kb.getDocument(id, { offset, maxChars: 1_000_000 });
+          const page = await kb.getDocument(id, { offset, maxChars: 1_000_000 });
           text += page.content;
           offset = page.nextOffset;
         }

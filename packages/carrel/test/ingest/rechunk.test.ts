@@ -104,7 +104,7 @@ describe('recorded chunking plan', () => {
     expect(storedChunks(dataDir).map(({ heading, text }) => ({ heading, text }))).toEqual(
       rechunked.map(({ heading, text }) => ({ heading, text })),
     );
-    expect(other.listLibraries()[0]).toMatchObject({ dims: 64 });
+    expect((await other.listLibraries())[0]).toMatchObject({ dims: 64 });
     expect((await other.getDocument(doc!.id)).content).toBe(manual);
   });
 

@@ -62,7 +62,7 @@ afterAll(async () => {
   server?.close();
 });
 
-const packs = () => kb.listPacks().map((p) => `${p.library}:${p.name}@${p.version}`);
+const packs = async () => (await kb.listPacks()).map((p) => `${p.library}:${p.name}@${p.version}`);
 
 describe('pack install over HTTP', () => {
   it('installs from a URL, and upgrades through a registry index to its latest version', async () => {
@@ -74,7 +74,7 @@ describe('pack install over HTTP', () => {
     expect(upgraded).toMatchObject({ created: 1, unchanged: 3, pack: { version: '1.10.0', sha256: sha(v2) } });
     const pinned = await kb.installPack({ registry: `${base}/index.json`, name: 'guide', version: '1.0.0' }, { library: 'pinned' });
     expect(pinned).toMatchObject({ created: 3, pack: { version: '1.0.0' } });
-    expect(packs()).toEqual(['pinned:guide@1.0.0', 'web:guide@1.10.0']);
+    expect(await packs()).toEqual(['pinned:guide@1.0.0', 'web:guide@1.10.0']);
   });
 
   it('tries again after a 503 or a 429 with Retry-After and after a cut connection', async () => {
@@ -85,7 +85,7 @@ describe('pack install over HTTP', () => {
   });
 
   it('does not try again after a 404 or an unreachable host, and refuses a checksum the registry does not match', async () => {
-    const before = packs();
+    const before = await packs();
     const missing = await kb.installPack({ url: `${base}/missing.json` }, { library: 'x' }).catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(FetchFailedError);
     expect((missing as FetchFailedError).message).toBe(`Fetching ${base}/missing.json failed: HTTP 404`);
@@ -99,7 +99,7 @@ describe('pack install over HTTP', () => {
     );
     await expect(kb.installPack({ registry: `${base}/index.json`, name: 'tampered' }, { library: 'x' })).rejects.toThrow(InvalidPackError);
     await expect(kb.installPack({ registry: `${base}/index.json`, name: 'nope' }, { library: 'x' })).rejects.toThrow(NotFoundError);
-    expect(packs()).toEqual(before);
-    expect(kb.listLibraries().map((l) => l.name)).not.toContain('x');
+    expect(await packs()).toEqual(before);
+    expect((await kb.listLibraries()).map((l) => l.name)).not.toContain('x');
   });
 });

@@ -67,12 +67,12 @@ describe('pack install', () => {
     const again = await kb.installPack({ path }, { library: 'docs' });
     expect(again).toMatchObject({ created: 0, updated: 0, unchanged: 12, removed: 0 });
     expect(Object.keys(liveDocuments(dataDir))).toHaveLength(12);
-    expect(kb.listPacks()).toEqual([
+    expect(await kb.listPacks()).toEqual([
       { library: 'docs', libraryVersion: '', name: 'docs', version: '1.0.0', sha256, documents: 12, installedAt: expect.any(Number) },
     ]);
     const hits = await kb.search({ query: 'topic of document 7', library: 'docs' });
     expect(hits.results[0]).toMatchObject({ title: 'Document 7' });
-    expect(kb.listDocuments({ library: 'docs', limit: 1 }).documents[0]!.tags).toEqual(['generated']);
+    expect((await kb.listDocuments({ library: 'docs', limit: 1 })).documents[0]!.tags).toEqual(['generated']);
   });
 
   it('upgrades: replaces changed documents, removes dropped ones, leaves unchanged ones untouched', async () => {
@@ -92,7 +92,7 @@ describe('pack install', () => {
     );
     expect(after['https://docs.example.com/doc-0']!.hash).not.toBe(before['https://docs.example.com/doc-0']!.hash);
     for (const n of [1, 2, 3]) expect(after[`https://docs.example.com/doc-${n}`]).toEqual(before[`https://docs.example.com/doc-${n}`]);
-    expect(kb.listPacks({ library: 'docs' })).toMatchObject([{ name: 'docs', version: '2', documents: 5 }]);
+    expect(await kb.listPacks({ library: 'docs' })).toMatchObject([{ name: 'docs', version: '2', documents: 5 }]);
   });
 
   it('removes a pack: its documents and its record, leaving other documents of the library', async () => {
@@ -103,7 +103,7 @@ describe('pack install', () => {
     await kb.installPack({ path: writePack(dir, 'p.json', makePack('docs', '1', packDocuments(3))).path }, { library: 'docs' });
     expect(await kb.removePack('docs', { library: 'docs' })).toEqual({ removed: 3 });
     expect(Object.keys(liveDocuments(dataDir))).toEqual(['raw:Mine']);
-    expect(kb.listPacks()).toEqual([]);
+    expect(await kb.listPacks()).toEqual([]);
     await expect(kb.removePack('docs', { library: 'docs' })).rejects.toThrow(NotFoundError);
   });
 
@@ -113,7 +113,7 @@ describe('pack install', () => {
     const kb = kbIn(dataDir, [dir]);
     // A library built here, packed with its vectors: its chunking and embedder are what this install uses.
     await kb.installPack({ path: writePack(dir, 'src.json', makePack('src', '1', packDocuments(3))).path }, { library: 'src' });
-    const pack = kb.createPack({ library: 'src' }, { name: 'docs', version: '1', license: 'MIT', withVectors: true });
+    const pack = await kb.createPack({ library: 'src' }, { name: 'docs', version: '1', license: 'MIT', withVectors: true });
     expect(pack.embedding).toEqual({ model: 'offline:hash-v2', dims: 64, chunking: expect.any(String) });
     // Vectors no embedder would make, so that their use shows.
     const marked = Buffer.alloc(64, 5).toString('base64');
@@ -161,7 +161,7 @@ describe('pack install', () => {
     expect(refused).toBeInstanceOf(InvalidPackError);
     expect((refused as Error).message).toMatch(/bomb\.json\.gz: it decompresses to more than 1048576 bytes; nothing was installed$/);
     expect(liveDocuments(dataDir)).toEqual(before);
-    expect(kb.listPacks()).toMatchObject([{ version: '1' }]);
+    expect(await kb.listPacks()).toMatchObject([{ version: '1' }]);
   });
 
   it('builds a pack from a library that installs the same documents elsewhere', async () => {
@@ -169,7 +169,7 @@ describe('pack install', () => {
     const dataDir = tempDir();
     const kb = kbIn(dataDir, [dir]);
     await kb.ingestContent({ library: 'mine', content: '# Title\n\nSome *text* here.\n\n## Part\n\nMore.\n', title: 'Mine', tags: ['t'] });
-    const pack = kb.createPack({ library: 'mine' }, { name: 'mine', version: '0.1.0', license: 'MIT', description: 'Mine' });
+    const pack = await kb.createPack({ library: 'mine' }, { name: 'mine', version: '0.1.0', license: 'MIT', description: 'Mine' });
     expect(pack).toEqual({
       format: 1,
       name: 'mine',
@@ -180,6 +180,6 @@ describe('pack install', () => {
     });
     const installed = await kb.installPack({ path: writePack(dir, 'mine.json', pack).path }, { library: 'copy' });
     expect(installed).toMatchObject({ created: 1 });
-    expect(kb.getDocument(kb.listDocuments({ library: 'copy' }).documents[0]!.id).content).toBe(pack.documents[0]!.content);
+    expect((await kb.getDocument((await kb.listDocuments({ library: 'copy' })).documents[0]!.id)).content).toBe(pack.documents[0]!.content);
   });
 });

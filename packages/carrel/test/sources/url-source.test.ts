@@ -143,7 +143,7 @@ describe('KnowledgeBase.ingestUrl', () => {
     const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
     try {
       await expect(kb.ingestUrl(`${base}/article`, { library: 'web' })).rejects.toThrow(AddressBlockedError);
-      expect(kb.listLibraries()).toEqual([]);
+      expect(await kb.listLibraries()).toEqual([]);
     } finally {
       await kb.close();
     }

@@ -58,11 +58,11 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     const html = await kb.ingestContent({ library: 'docs', content: page('xylophone'), source: 'retries.html', format: 'html' });
     const id = html.documents[0]!.documentId!;
 
-    const doc = kb.getDocument(id);
+    const doc = await kb.getDocument(id);
     expect(doc.content).toContain('Jobs are retried with backoff, as the backoff guide explains.');
     expect(doc.content).not.toContain('example.org');
     expect(doc.links).toBeUndefined();
-    expect(kb.getDocument(id, { links: true }).links).toEqual([
+    expect((await kb.getDocument(id, { links: true })).links).toEqual([
       { text: 'the backoff guide', href: 'https://example.org/xylophone/backoff.html' },
     ]);
 
@@ -79,7 +79,7 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
       content: '# Notes\n\nSee [the guide](https://example.org/zebra.html).\n',
       source: 'notes.md',
     });
-    const notes = kb.getDocument(md.documents[0]!.documentId!, { links: true });
+    const notes = await kb.getDocument(md.documents[0]!.documentId!, { links: true });
     expect(notes.content).toContain('[the guide](https://example.org/zebra.html)');
     expect(notes.links).toEqual([]);
   });
@@ -90,12 +90,12 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     const id = (await kb.ingestContent({ library: 'docs', content: page('first'), source: 'retries.html', format: 'html' })).documents[0]!
       .documentId!;
     await kb.ingestContent({ library: 'docs', content: page('second'), source: 'retries.html', format: 'html' });
-    expect(kb.getDocument(id, { links: true }).links).toEqual([
+    expect((await kb.getDocument(id, { links: true })).links).toEqual([
       { text: 'the backoff guide', href: 'https://example.org/second/backoff.html' },
     ]);
 
     await kb.reindexLibrary('docs');
-    expect(kb.getDocument(id, { links: true }).links).toEqual([
+    expect((await kb.getDocument(id, { links: true })).links).toEqual([
       { text: 'the backoff guide', href: 'https://example.org/second/backoff.html' },
     ]);
     await kb.close();
@@ -154,7 +154,7 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     open.push(kb);
     const result = await kb.ingestDirectory(root, { library: 'docs' });
     const real = realpathSync(root);
-    expect(kb.getDocument(result.documents[0]!.documentId!, { links: true }).links).toEqual([
+    expect((await kb.getDocument(result.documents[0]!.documentId!, { links: true })).links).toEqual([
       { text: 'the limits', href: join(real, 'ref', 'backoff.html') + '#limits' },
       { text: 'queues', href: join(real, 'guide', 'queues.html') },
       { text: 'the site', href: 'https://example.org/x' },

@@ -24,8 +24,8 @@ beforeAll(async () => {
 afterAll(() => kb.close());
 
 describe('reading documents', () => {
-  it('lists documents with their library, tags and counts, filtered and paged', () => {
-    const docs = kb.listDocuments({ library: 'docs' });
+  it('lists documents with their library, tags and counts, filtered and paged', async () => {
+    const docs = await kb.listDocuments({ library: 'docs' });
     expect(docs).toEqual({
       hasMore: false,
       documents: [
@@ -41,33 +41,33 @@ describe('reading documents', () => {
       ],
     });
     expect(docs.documents[0]!.chunkCount).toBeGreaterThan(3);
-    const page1 = kb.listDocuments({ library: 'other', limit: 2 });
-    const page2 = kb.listDocuments({ library: 'other', limit: 2, offset: 2 });
+    const page1 = await kb.listDocuments({ library: 'other', limit: 2 });
+    const page2 = await kb.listDocuments({ library: 'other', limit: 2, offset: 2 });
     expect(page1.documents.map((d) => d.source)).toEqual(['x.md', 'y.md']);
     expect(page1.hasMore).toBe(true);
     expect(page2).toMatchObject({ hasMore: false, documents: [{ source: 'z.md' }] });
     // A version that does not exist is not an empty page: it is not found (with how to list libraries).
-    expect(() => kb.listDocuments({ library: 'docs', version: '1' })).toThrow(/^Library not found: docs@1/);
+    await expect(kb.listDocuments({ library: 'docs', version: '1' })).rejects.toThrow(/^Library not found: docs@1/);
   });
 
-  it('gives a document back exactly as it was indexed, no overlap repeated', () => {
-    const doc = kb.getDocument(manualId, { maxChars: 1_000_000 });
+  it('gives a document back exactly as it was indexed, no overlap repeated', async () => {
+    const doc = await kb.getDocument(manualId, { maxChars: 1_000_000 });
     expect(doc.content).toBe(long);
     expect(doc.nextOffset).toBeNull();
   });
 
-  it('pages through long text by character offset', () => {
-    const whole = kb.getDocument(manualId, { maxChars: 1_000_000 }).content;
-    const first = kb.getDocument(manualId, { maxChars: 1000 });
+  it('pages through long text by character offset', async () => {
+    const whole = (await kb.getDocument(manualId, { maxChars: 1_000_000 })).content;
+    const first = await kb.getDocument(manualId, { maxChars: 1000 });
     expect(first).toMatchObject({ offset: 0, nextOffset: 1000, totalChars: whole.length });
-    const second = kb.getDocument(manualId, { offset: first.nextOffset!, maxChars: 1000 });
+    const second = await kb.getDocument(manualId, { offset: first.nextOffset!, maxChars: 1000 });
     expect(first.content + second.content).toBe(whole.slice(0, 2000));
   });
 
-  it('reports unknown ids and bad paging arguments clearly', () => {
-    expect(() => kb.getDocument(9999)).toThrow(NotFoundError);
-    expect(() => kb.getDocument(manualId, { maxChars: 0 })).toThrow(InvalidInputError);
-    expect(() => kb.listDocuments({ limit: 0 })).toThrow(/limit: expected an integer from 1 to 500/);
+  it('reports unknown ids and bad paging arguments clearly', async () => {
+    await expect(kb.getDocument(9999)).rejects.toThrow(NotFoundError);
+    await expect(kb.getDocument(manualId, { maxChars: 0 })).rejects.toThrow(InvalidInputError);
+    await expect(kb.listDocuments({ limit: 0 })).rejects.toThrow(/limit: expected an integer from 1 to 500/);
   });
 });
 

@@ -42,8 +42,8 @@ describe('several processes on one data dir', () => {
       while (!finished) {
         const found = await kb.search({ query: 'document part one', library: 'shared', limit: 3 });
         expect(found.results.length).toBeGreaterThan(0);
-        const listed = (offset: number) => kb.listDocuments({ library: 'shared', limit: 500, offset }).documents.length;
-        counts.add(listed(0) + listed(500));
+        const listed = async (offset: number) => (await kb.listDocuments({ library: 'shared', limit: 500, offset })).documents.length;
+        counts.add((await listed(0)) + (await listed(500)));
         const own = await kb.ingestContent({
           library: 'mine',
           content: `# Note ${searches}\n\nwritten during the other ingest`,

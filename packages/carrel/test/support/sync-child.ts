@@ -12,7 +12,8 @@ import { KnowledgeBase } from 'carrel';
 
 const [dataDir, repo, batch, jobId] = process.argv.slice(2);
 const kb = KnowledgeBase.open({ dataDir: dataDir!, embedder: { kind: 'offline' }, allowedRoots: [repo!], batchChunks: Number(batch) });
-if (kb.listConnectors().length === 0) await kb.addConnector({ name: 'repo', kind: 'git', library: 'repo', options: { repository: repo! } });
+if ((await kb.listConnectors()).length === 0)
+  await kb.addConnector({ name: 'repo', kind: 'git', library: 'repo', options: { repository: repo! } });
 const result = await kb.syncConnector('repo', {
   onProgress: (current, total) => console.log(`progress ${current} ${total}`),
   ...(jobId && { task: { id: jobId } }),

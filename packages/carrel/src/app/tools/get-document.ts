@@ -30,7 +30,9 @@ export function getDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const page = (await kb.get()).getDocument(args.documentId, {
+        const page = await (
+          await kb.get()
+        ).getDocument(args.documentId, {
           offset: args.offset ?? 0,
           maxChars: args.maxChars ?? 20_000,
           links: args.links ?? false,

@@ -24,7 +24,7 @@ export function listConnectorsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
     taskMode: 'never',
     run: (_args, ctx) =>
       answer(ctx, async () => {
-        const connectors = (await kb.get()).listConnectors();
+        const connectors = await (await kb.get()).listConnectors();
         const text = connectors.length
           ? connectors.map((c) => `- ${renderConnector(c)}`).join('\n')
           : 'No connectors yet: add one with add_connector.';

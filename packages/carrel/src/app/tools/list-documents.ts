@@ -29,7 +29,7 @@ export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     run: (args, ctx) =>
       answer(ctx, async () => {
         const offset = args.offset ?? 0;
-        const page = (await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
+        const page = await (await kb.get()).listDocuments({ ...args, offset, limit: args.limit ?? 50 });
         const lines = page.documents.map(
           (d) => `- ${d.id}: ${d.title} (${d.version ? `${d.library}@${d.version}` : d.library}, ${d.source}, ${d.chunkCount} chunks)`,
         );

@@ -23,7 +23,7 @@ export function listPacksTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<t
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const packs = (await kb.get()).listPacks(args);
+        const packs = await (await kb.get()).listPacks(args);
         const lines = packs.map(
           (p) => `- ${p.name}@${p.version} in ${libraryLabel(p.library, p.libraryVersion)}: ${p.documents} documents (sha256 ${p.sha256})`,
         );

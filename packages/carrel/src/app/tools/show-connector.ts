@@ -24,7 +24,7 @@ export function showConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     taskMode: 'never',
     run: (args, ctx) =>
       answer(ctx, async () => {
-        const view = (await kb.get()).showConnector(args.connector);
+        const view = await (await kb.get()).showConnector(args.connector);
         return dataResult(renderConnector(view, { detailed: true }), view);
       }),
   });

@@ -1,0 +1,379 @@
+/**
+ * The knowledge-base repository (`../repository.ts`) on a SQLite file, over the statement modules
+ * of `store/`. better-sqlite3 is synchronous, so each method answers inside an already settled
+ * Promise: a read costs what the SQL costs. Writes never block the event loop on the lock: this
+ * connection has no busy timeout, and a write that finds the lock taken is tried again on a
+ * timer (`../busy.ts`) until StoreBusyError.
+ *
+ * The ingest worker's writer thread keeps its own synchronous connection and calls the same
+ * statement modules directly (`ingest/store-writer-thread.ts`): SQLite has one writer at a time
+ * anyway, and a thread hop per call would cost more than the writes.
+ *
+ * @module
+ */
+import type { Database } from 'better-sqlite3';
+import type { TaskCompletion } from '@carrel/tasks';
+import { completeInTransaction } from '@carrel/tasks/sqlite';
+import type { Schedule } from '../../connectors/schedule.js';
+import { allTermsMatch, selectiveFtsMatch } from '../../search/fts-query.js';
+import { writeWhenFree } from '../busy.js';
+import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from '../connector-schedules.js';
+import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../connectors.js';
+import {
+  connectorItemCount,
+  connectorMarkers,
+  deleteConnector,
+  findConnector,
+  getConnector,
+  insertConnector,
+  listConnectors,
+  recordSyncFailure,
+  updateConnectorOptions,
+} from '../connectors.js';
+import { openDatabase } from '../database.js';
+import type { DocumentFilter } from '../document-queries.js';
+import { documentText, getDocumentSummary, listDocuments } from '../document-queries.js';
+import type { ChunkWrite } from '../documents.js';
+import { findLiveDocument, liveDocuments, retireDocument, versionChunks } from '../documents.js';
+import { collectGarbage, discardAbandonedRuns, discardRun, hasGarbage } from '../garbage.js';
+import { findListedLibrary, libraryExists, listLibraries } from '../libraries.js';
+import { liveLinks, versionLinks } from '../links.js';
+import type { StagedPack } from '../packs.js';
+import { listPacks, packableDocuments, packSources, removePack, stagePack } from '../packs.js';
+import { publishRun } from '../publish.js';
+import { addRating } from '../ratings.js';
+import type {
+  ConnectorChange,
+  ConnectorChangeResult,
+  KeywordResult,
+  KnowledgeRepository,
+  StageAddress,
+  UnderWriteLock,
+} from '../repository.js';
+import type { OpenRunArgs } from '../runs.js';
+import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from '../runs.js';
+import type { SearchFilters } from '../search-queries.js';
+import {
+  allowedChunkIds,
+  bm25Search,
+  chunkDetails,
+  filterClause,
+  filteredLibraries,
+  matchingChunks,
+  termChunkCount,
+} from '../search-queries.js';
+import type { StagedDocument } from '../staging.js';
+import { appendStage, beginStage, findStage, finishStage, stageDocuments } from '../staging.js';
+import { libraryStatus } from '../status.js';
+import type { PlanItem, PlanItemState, SyncPlanHeader } from '../sync-plans.js';
+import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from '../sync-plans.js';
+import { hasVectorTable, knn, readVectors } from '../vectors.js';
+
+/** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
+const BM25_ROW_BUDGET = 5000;
+
+/** See module comment. */
+export class SqliteRepository implements KnowledgeRepository {
+  private constructor(private readonly db: Database) {}
+
+  /** Opens (creating and migrating if needed) the knowledge base's SQLite file at `path`. */
+  static open(path: string): SqliteRepository {
+    const db = openDatabase(path);
+    // From here on, a write of this connection never blocks on the lock (see store/busy.ts).
+    db.pragma('busy_timeout = 0');
+    return new SqliteRepository(db);
+  }
+
+  /** Runs `write` as one IMMEDIATE transaction, retried on a timer while another connection holds the lock. */
+  private write<T>(write: () => T): Promise<T> {
+    return writeWhenFree(() => this.db.transaction(write).immediate());
+  }
+
+  async listLibraries() {
+    return listLibraries(this.db);
+  }
+
+  async findListedLibrary(name: string, version: string) {
+    return findListedLibrary(this.db, name, version);
+  }
+
+  async libraryExists(name: string, version: string | undefined) {
+    return libraryExists(this.db, name, version);
+  }
+
+  async libraryStatus() {
+    return libraryStatus(this.db);
+  }
+
+  async listDocuments(filter: DocumentFilter, limit: number, offset: number) {
+    return listDocuments(this.db, filter, limit, offset);
+  }
+
+  async getDocumentSummary(documentId: number) {
+    return getDocumentSummary(this.db, documentId);
+  }
+
+  async documentText(documentId: number) {
+    return documentText(this.db, documentId);
+  }
+
+  async liveLinks(documentId: number) {
+    return liveLinks(this.db, documentId);
+  }
+
+  async liveDocuments(libraryId: number, afterId: number, limit: number, onlyUnembedded: boolean) {
+    return liveDocuments(this.db, libraryId, afterId, limit, onlyUnembedded);
+  }
+
+  async versionChunks(documentId: number, version: number, fromOrd: number, limit: number) {
+    return versionChunks(this.db, documentId, version, fromOrd, limit);
+  }
+
+  async versionLinks(documentId: number, version: number) {
+    return versionLinks(this.db, documentId, version);
+  }
+
+  async keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
+    const match = selectiveFtsMatch(query, (quoted, cap) => termChunkCount(this.db, quoted, cap), BM25_ROW_BUDGET);
+    const hits = match ? bm25Search(this.db, match, filterClause(filters), limit) : [];
+    const all = allTermsMatch(query);
+    const allWords = all
+      ? matchingChunks(
+          this.db,
+          all,
+          hits.map((h) => h.chunkId),
+        )
+      : new Set<number>();
+    return { hits, allWords, searched: match !== undefined };
+  }
+
+  async searchableLibraries(filters: SearchFilters) {
+    return filteredLibraries(this.db, filters);
+  }
+
+  async allowedChunks(libraryIds: readonly number[], filters: SearchFilters) {
+    const filter = filterClause(filters);
+    return filter.beyondLibrary ? allowedChunkIds(this.db, libraryIds, filter) : undefined;
+  }
+
+  async hasVectors(dims: number) {
+    return hasVectorTable(this.db, dims);
+  }
+
+  async nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {
+    return knn(this.db, dims, libraryId, query, k, allowed);
+  }
+
+  async chunkDetails(chunkIds: readonly number[]) {
+    return chunkDetails(this.db, chunkIds);
+  }
+
+  addRating(documentId: number, rating: number, options: { chunkId?: number; comment?: string }) {
+    return writeWhenFree(() => addRating(this.db, documentId, rating, options));
+  }
+
+  retireDocument(documentId: number) {
+    return this.write(() => retireDocument(this.db, documentId));
+  }
+
+  openRun(args: OpenRunArgs) {
+    return writeWhenFree(() => openRun(this.db, args));
+  }
+
+  async getRun(runId: number) {
+    return getRun(this.db, runId);
+  }
+
+  async stagingRunOfTask(taskId: string) {
+    return stagingRunOfTask(this.db, taskId);
+  }
+
+  async stagingRuns() {
+    return stagingRuns(this.db);
+  }
+
+  setRunBinding(runId: number, embedder: string, dims: number, rebind: boolean) {
+    return writeWhenFree(() => setRunBinding(this.db, runId, embedder, dims, rebind));
+  }
+
+  setRunChunking(runId: number, chunking: string) {
+    return writeWhenFree(() => setRunChunking(this.db, runId, chunking));
+  }
+
+  async findLiveDocument(libraryId: number, source: string) {
+    return findLiveDocument(this.db, libraryId, source);
+  }
+
+  async findStage(runId: number, libraryId: number, source: string) {
+    return findStage(this.db, runId, libraryId, source);
+  }
+
+  stageDocuments(runId: number, dims: number | null, docs: readonly StagedDocument[]) {
+    return writeWhenFree(() => stageDocuments(this.db, runId, dims, docs));
+  }
+
+  beginStage(runId: number, doc: Omit<StagedDocument, 'chunks'>) {
+    return writeWhenFree(() => beginStage(this.db, runId, doc));
+  }
+
+  appendStage(runId: number, at: StageAddress, dims: number | null, ord: number, chunks: readonly ChunkWrite[]) {
+    return writeWhenFree(() => appendStage(this.db, runId, at, dims, ord, chunks));
+  }
+
+  finishStage(runId: number, version: number) {
+    return writeWhenFree(() => finishStage(this.db, runId, version));
+  }
+
+  stagePack(runId: number, pack: StagedPack) {
+    return writeWhenFree(() => stagePack(this.db, runId, pack));
+  }
+
+  publishRun(runId: number, options: { completeTask?: TaskCompletion; sync?: ConnectorSyncWrite } = {}) {
+    const { completeTask, sync } = options;
+    return writeWhenFree(() =>
+      publishRun(this.db, runId, completeTask && (() => completeInTransaction(this.db, completeTask, { now: Date.now() })), sync),
+    );
+  }
+
+  discardRun(runId: number) {
+    return writeWhenFree(() => discardRun(this.db, runId));
+  }
+
+  discardAbandonedRuns(staleBefore: number) {
+    return writeWhenFree(() => discardAbandonedRuns(this.db, staleBefore));
+  }
+
+  async hasGarbage() {
+    return hasGarbage(this.db);
+  }
+
+  collectGarbage(maxChunks: number) {
+    return writeWhenFree(() => collectGarbage(this.db, maxChunks));
+  }
+
+  writeSyncPlan(runId: number, header: SyncPlanHeader, items: readonly PlanItem[]) {
+    return writeWhenFree(() => writeSyncPlan(this.db, runId, header, items));
+  }
+
+  async syncPlanHeader(runId: number) {
+    return syncPlanHeader(this.db, runId);
+  }
+
+  async syncPlanItems(runId: number, from: number, to: number) {
+    return syncPlanItems(this.db, runId, from, to);
+  }
+
+  settleSyncPlanItems(runId: number, fates: readonly { ord: number; state: PlanItemState }[]) {
+    return writeWhenFree(() => settleSyncPlanItems(this.db, runId, fates));
+  }
+
+  async listConnectors() {
+    return listConnectors(this.db);
+  }
+
+  async findConnector(name: string) {
+    return findConnector(this.db, name);
+  }
+
+  async getConnector(connectorId: number) {
+    return getConnector(this.db, connectorId);
+  }
+
+  async connectorItemCount(connectorId: number) {
+    return connectorItemCount(this.db, connectorId);
+  }
+
+  async connectorMarkers(connectorId: number) {
+    return connectorMarkers(this.db, connectorId);
+  }
+
+  addConnector(connector: NewConnector, underLock?: UnderWriteLock<ConnectorRecord>) {
+    return this.write(() => {
+      const added = insertConnector(this.db, connector);
+      if (added) underLock?.(added);
+      return added;
+    });
+  }
+
+  removeConnector(connector: ConnectorRecord, withDocuments: boolean, underLock?: UnderWriteLock<number>) {
+    return this.write(() => {
+      const deleted = deleteConnector(this.db, connector, withDocuments);
+      underLock?.(deleted);
+      return deleted;
+    });
+  }
+
+  reconcileConnectors<T>(
+    decide: (stored: ConnectorRecord[]) => { changes: ConnectorChange[]; plan: T },
+    underLock?: UnderWriteLock<{ plan: T; results: ConnectorChangeResult[] }>,
+  ) {
+    return this.write(() => {
+      const { changes, plan } = decide(listConnectors(this.db));
+      const written = { plan, results: changes.map((c) => this.applyConnectorChange(c)) };
+      underLock?.(written);
+      return written;
+    });
+  }
+
+  /** Writes one reconcile change; inside the reconcile's transaction. */
+  private applyConnectorChange(change: ConnectorChange): ConnectorChangeResult {
+    switch (change.kind) {
+      case 'add':
+        return { added: insertConnector(this.db, change.connector) };
+      case 'remove':
+        return { deletedDocuments: deleteConnector(this.db, change.connector, change.withDocuments) };
+      case 'update':
+        if (change.options) updateConnectorOptions(this.db, change.connectorId, change.options);
+        if (change.schedule) setConnectorSchedule(this.db, change.connectorId, change.schedule.schedule, change.schedule.nextRunAt);
+        return {};
+    }
+  }
+
+  withWriteLock(underLock: UnderWriteLock<void>) {
+    return this.write(() => underLock());
+  }
+
+  recordSyncFailure(connectorId: number, outcome: string) {
+    return writeWhenFree(() => recordSyncFailure(this.db, connectorId, outcome));
+  }
+
+  setConnectorSchedule(connectorId: number, schedule: Schedule | null, nextRunAt: number | null) {
+    return writeWhenFree(() => setConnectorSchedule(this.db, connectorId, schedule, nextRunAt));
+  }
+
+  async dueConnectors(now: number) {
+    return dueConnectors(this.db, now);
+  }
+
+  claimScheduleSlot(connectorId: number, slot: number, next: number | null) {
+    return writeWhenFree(() => claimScheduleSlot(this.db, connectorId, slot, next));
+  }
+
+  recordSlotTask(connectorId: number, slot: number, taskId: string) {
+    return writeWhenFree(() => recordSlotTask(this.db, connectorId, slot, taskId));
+  }
+
+  async listPacks(libraryId?: number) {
+    return listPacks(this.db, libraryId);
+  }
+
+  removePack(libraryId: number, name: string) {
+    return writeWhenFree(() => removePack(this.db, libraryId, name));
+  }
+
+  async packSources(libraryId: number, name: string) {
+    return packSources(this.db, libraryId, name);
+  }
+
+  async packableDocuments(libraryId: number) {
+    return packableDocuments(this.db, libraryId);
+  }
+
+  async readVectors(dims: number, chunkIds: readonly number[]) {
+    return readVectors(this.db, dims, chunkIds);
+  }
+
+  async close() {
+    this.db.close();
+  }
+}
