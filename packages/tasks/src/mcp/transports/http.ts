@@ -41,7 +41,7 @@ export interface HttpOptions {
   port?: number;
   /** Endpoint path (default `/mcp`). */
   path?: string;
-  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1 and [::1]. */
+  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1, [::1] and the OAuth audience's host. */
   allowedHosts?: readonly string[];
   /** Bearer token → principal. Without tokens (and without `oauth`) the endpoint is unauthenticated. */
   tokens?: Record<string, TokenGrant>;
@@ -95,7 +95,12 @@ export function createHttpHandler(
 ): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
   const path = options.path ?? '/mcp';
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
-  const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
+  // A resource server is reached by the name in its canonical URI (behind a proxy, or on its own): that host is allowed too.
+  const hosts = [
+    ...localhostAllowedHostnames(),
+    ...(options.allowedHosts ?? []),
+    ...(options.oauth ? [new URL(options.oauth.audience).hostname] : []),
+  ];
   const auth = new HttpAuth({ tokens: options.tokens, oauth: options.oauth, path });
   const serving: Serving = auth.required
     ? {

@@ -6,6 +6,7 @@
  * owners, scopes on tools and task methods, static tokens beside OAuth, and an authorization server
  * that is down when the resource server starts.
  */
+import { request } from 'node:http';
 import { defineTool } from '@carrel/tasks/mcp';
 import type { HttpOptions } from '@carrel/tasks/mcp/http';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '@modelcontextprotocol/sdk/types.js';
@@ -200,6 +201,36 @@ describe('HTTP as an OAuth resource server', () => {
   it('still accepts its static bearer tokens, with their own scopes and owner', async () => {
     const result = await request2026(fx.url, 'tools/call', { name: 'writes', arguments: {} }, { token: STATIC_TOKEN });
     expect(result.body.result?.content).toEqual([{ type: 'text', text: 'written' }]);
+  });
+});
+
+describe('the audience host', () => {
+  it('is accepted in Host, as the name clients reach the resource by; other names are still refused', async () => {
+    const fx = await startHttp({ http: { oauth: { issuers: ['https://auth.example.com'], audience: 'https://carrel.example.com/mcp' } } });
+    try {
+      const post = (host: string) =>
+        new Promise<number>((resolve, reject) => {
+          const req = request(
+            {
+              host: '127.0.0.1',
+              port: new URL(fx.url).port,
+              path: '/mcp',
+              method: 'POST',
+              headers: { host, 'content-type': 'application/json' },
+            },
+            (res) => {
+              res.resume();
+              resolve(res.statusCode ?? 0);
+            },
+          );
+          req.on('error', reject);
+          req.end('{}');
+        });
+      expect(await post('carrel.example.com')).toBe(401); // past the Host check, to authentication
+      expect(await post('evil.example')).toBe(403);
+    } finally {
+      await fx.close();
+    }
   });
 });
 
