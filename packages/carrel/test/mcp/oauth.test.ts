@@ -3,8 +3,9 @@
  * authorization server (`oidc-provider` on 127.0.0.1) that is started only after the server: the
  * server starts anyway and says how it behaves, answers tokens 503 until the issuer is up, then
  * serves each token's subject as its own task owner, with `carrel:read` and `carrel:write` deciding
- * which tools a token may call (403 insufficient_scope otherwise). A `--token` keeps working beside
- * it. Bad OAuth settings are usage errors naming the flag.
+ * which tools a token may call (403 insufficient_scope otherwise), and a second node on the same
+ * data knows the same users as the same owners. A `--token` keeps working beside it. Bad OAuth
+ * settings are usage errors naming the flag.
  */
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -21,13 +22,15 @@ const STATIC_TOKEN = 'static-token-0123456789';
 
 type ToolResult = { content: { type: string; text: string }[]; structuredContent?: Record<string, unknown>; isError?: boolean };
 
-describe('carrel serve as an OAuth resource server', () => {
+// Several carrel processes each: minutes on a loaded machine, not a hang.
+describe('carrel serve as an OAuth resource server', { timeout: 120_000 }, () => {
   it('starts before its issuer is up, then serves each subject its own tasks with the scopes its token carries', async () => {
     const asPort = await freePort();
     const issuer = `http://127.0.0.1:${asPort}`;
     const port = await freePort();
     const audience = `http://127.0.0.1:${port}/mcp`;
-    const serve = await startServe(tempDir(), ['--port', String(port), '--oauth-audience', audience, '--token', STATIC_TOKEN], {
+    const data = tempDir();
+    const serve = await startServe(data, ['--port', String(port), '--oauth-audience', audience, '--token', STATIC_TOKEN], {
       CARREL_OAUTH_ISSUER: issuer,
     });
     cleanups.push(serve.stop);
@@ -96,6 +99,16 @@ describe('carrel serve as an OAuth resource server', () => {
     expect(await listed(local)).not.toContain(taskId);
     const indexed = (await local.callTool({ name: 'index_document', arguments: { ...document, title: 'Okapis' } })) as ToolResult;
     expect(indexed.isError).toBeFalsy();
+
+    // A second node on the same data, behind the same canonical URI: the same user is the same owner there.
+    const node2 = await startServe(data, ['--oauth-issuer', issuer, '--oauth-audience', audience]);
+    cleanups.push(node2.stop);
+    const writerOn2 = await mcpHttp(node2.url, { token: await as.token('bob', { resource: audience, scope: 'carrel:read' }) });
+    cleanups.push(() => writerOn2.close());
+    const readerOn2 = await mcpHttp(node2.url, { token: await as.token('alice', { resource: audience, scope: 'carrel:read' }) });
+    cleanups.push(() => readerOn2.close());
+    expect(await listed(writerOn2)).toContain(taskId);
+    expect(((await readerOn2.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult).isError).toBe(true);
   });
 
   it('refuses bad OAuth settings with a usage error naming the flag or variable', async () => {
