@@ -1,13 +1,14 @@
 /**
  * Streamable HTTP for both eras on one endpoint. In front of everything: DNS-rebinding protection
  * (Host and Origin allowlists; 127.0.0.1 by default), authentication (`http-auth.ts`: static bearer
- * tokens mapped to principals with scopes, and OAuth access tokens with the protected resource
- * metadata at its well-known paths), the scope challenge, a body size limit and a JSON content-type check. Then the SDK's `isLegacyRequest` (its
- * word for 2025-11-25 traffic) routes a request to the sessionful 2025-11-25 leg
- * (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless 2026-07-28 handler.
+ * tokens mapped to principals with scopes, OAuth access tokens, the protected resource metadata at
+ * its well-known paths), a JSON content-type check, the scope challenge and a body size limit. Then
+ * the SDK's `isLegacyRequest` (its word for 2025-11-25 traffic) routes a request to the sessionful
+ * 2025-11-25 leg (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless
+ * 2026-07-28 handler.
  *
- * Owners: with tokens (or OAuth) configured every request is a principal's, and tasks are bound to it. With no
- * tokens nothing identifies callers: all share one owner, the 128-bit task id is the only
+ * Owners: with tokens or OAuth configured every request is a principal's, and tasks are bound to it.
+ * With neither nothing identifies callers: all share one owner, the 128-bit task id is the only
  * capability, `tasks/list` and `list_tasks` are not offered, and retention is capped shorter.
  *
  * @module
