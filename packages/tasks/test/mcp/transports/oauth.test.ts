@@ -9,6 +9,9 @@
 import { request } from 'node:http';
 import { defineTool } from '@carrel/tasks/mcp';
 import type { HttpOptions } from '@carrel/tasks/mcp/http';
+import { ClientCredentialsProvider } from '@modelcontextprotocol/sdk/client/auth-extensions.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { CreateTaskResultSchema, GetTaskResultSchema, ListTasksResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { generateKeyPair, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -193,6 +196,27 @@ describe('HTTP as an OAuth resource server', () => {
       });
       // Discovery needs no scope.
       expect((await client.listTools()).tools.map((t) => t.name)).toContain('writes');
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('lets the official SDK client find the authorization server from the 401, get a token, and read the 403 as a scope challenge', async () => {
+    const provider = new ClientCredentialsProvider({
+      clientId: 'alice',
+      clientSecret: 'alice-secret',
+      scope: READ,
+      expectedIssuer: as.issuer,
+    });
+    const client = new Client({ name: 'oauth-test', version: '1.0.0' });
+    // 401 → resource_metadata → the metadata's authorization server → its token endpoint, with the metadata's resource.
+    await client.connect(new StreamableHTTPClientTransport(new URL(fx.url), { authProvider: provider }));
+    try {
+      expect(provider.tokens()?.scope).toBe(READ);
+      expect((await client.callTool({ name: 'reads', arguments: {} })).content).toEqual([{ type: 'text', text: 'read' }]);
+      // The SDK takes the 403 for what it is and re-authorizes once; a client credentials client asks for its
+      // configured scope again (SDK 1.32: `fetchToken` uses the provider's scope, not the challenge's), so it stays refused.
+      await expect(client.callTool({ name: 'writes', arguments: {} })).rejects.toThrow('Server returned 403 after trying upscoping');
     } finally {
       await client.close();
     }
