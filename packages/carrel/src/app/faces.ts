@@ -28,10 +28,15 @@ export interface HttpServeOptions extends TaskPolicy {
   host: string;
   port: number;
   /**
-   * Bearer token → principal, and the task owner it acts as. Without tokens the endpoint is open
-   * to local processes.
+   * Bearer token → principal, and the task owner it acts as. Without tokens (or `oauth`) the endpoint
+   * is open to local processes.
    */
   tokens?: Record<string, { principal: string; owner?: string; scopes?: readonly string[] }>;
+  /**
+   * Accept OAuth access tokens (JWTs) from these authorization servers, issued for `audience` (this
+   * server's canonical URI): each token's subject is its own task owner. Together with `tokens` or alone.
+   */
+  oauth?: { issuers: readonly string[]; audience: string };
   /** Largest request body in bytes; larger ones get 413. */
   maxRequestBodySize?: number;
   /** 2025-era sessions kept at once, all principals together. */

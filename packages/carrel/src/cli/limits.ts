@@ -63,18 +63,18 @@ export function addServeLimitOptions(command: Command): Command {
 }
 
 /** One setting: the flag's value, else the environment's (an empty variable counts as unset). */
-interface Source {
+export interface Source {
   /** The flag, or the variable when the value came from the environment. */
   name: string;
   value: string | undefined;
 }
 
-function source(flag: string, env: string, value: string | undefined, environment: NodeJS.ProcessEnv): Source {
+export function source(flag: string, env: string, value: string | undefined, environment: NodeJS.ProcessEnv): Source {
   if (value !== undefined) return { name: flag, value };
   return { name: `${env} (${flag})`, value: environment[env] === '' ? undefined : environment[env] };
 }
 
-function usage(s: Source, expected: string): CliError {
+export function usage(s: Source, expected: string): CliError {
   return new CliError(`${s.name} must be ${expected}, not '${s.value}'`, ExitCode.Usage);
 }
 

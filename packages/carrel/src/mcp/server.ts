@@ -7,6 +7,7 @@
 import { McpTaskServer } from '@carrel/tasks/mcp';
 import { CARREL_VERSION } from '../app/version.js';
 import type { CarrelRuntime } from '../app/runtime.js';
+import { TASK_SCOPES } from '../app/scopes.js';
 
 const INSTRUCTIONS = [
   'Carrel is a documentation knowledge base.',
@@ -24,5 +25,6 @@ export function createCarrelServer(runtime: CarrelRuntime, retention: { defaultT
     instructions: INSTRUCTIONS,
     engine: runtime.engine,
     tools: runtime.tools,
+    taskScopes: TASK_SCOPES,
   });
 }

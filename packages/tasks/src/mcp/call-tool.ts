@@ -1,5 +1,5 @@
 /**
- * The era-neutral half of `tools/call`: resolve the tool, check scopes, validate arguments, run a
+ * The era-neutral half of `tools/call`: resolve the tool, validate arguments, run a
  * `never` tool in the request, and create tool tasks. Each era's `tool-call.ts` decides how a call
  * runs (in the request, as a task the request waits for — `sync-call.ts` — or as a task the client
  * polls) and shapes the reply. The path of a call is `server.ts` → the era's `tool-call.ts` → this file
@@ -12,7 +12,7 @@ import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
 import type { TaskEngine } from '../engine/engine.js';
 import { nulPath } from '../engine/payload.js';
 import type { TaskRecord } from '../task.js';
-import { InsufficientScopeError, TaskModeError } from './errors.js';
+import { TaskModeError } from './errors.js';
 import type { Caller, ToolTaskMeta } from './model.js';
 import type { RateLimiter } from './rate-limit.js';
 import { toolHandlerName, toolUniqueKey, type AnyToolDefinition, type ToolContext, type ToolTaskInput } from './tool.js';
@@ -32,12 +32,10 @@ export class ToolCalls {
     private readonly asyncArgument: boolean,
   ) {}
 
-  /** The tool named in the request, if the caller may use it. */
-  resolve(name: unknown, caller: Caller): AnyToolDefinition {
+  /** The tool named in the request (its scopes were checked before the request reached a handler: `CheckedServer`). */
+  resolve(name: unknown): AnyToolDefinition {
     const tool = typeof name === 'string' ? this.tools.get(name) : undefined;
     if (!tool) throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Tool ${String(name)} not found`);
-    const missing = caller.scopes === null ? [] : (tool.requiredScopes ?? []).filter((scope) => !caller.scopes?.includes(scope));
-    if (missing.length > 0) throw new InsufficientScopeError(tool.name, missing);
     return tool;
   }
 

@@ -18,14 +18,15 @@ export class TaskRateLimitError extends Error {
   }
 }
 
-/** The caller's token lacks a scope the tool requires. */
+/** The caller lacks a scope the operation (a tool, or a task method) requires. */
 export class InsufficientScopeError extends Error {
   readonly code = ProtocolErrorCode.InvalidRequest;
   constructor(
-    readonly tool: string,
+    /** A tool's name, or the request's method. */
+    readonly operation: string,
     readonly missing: readonly string[],
   ) {
-    super(`Tool '${tool}' requires the scope(s) ${missing.join(', ')}; use a token that grants them`);
+    super(`'${operation}' requires the scope(s) ${missing.join(', ')}; use a token that grants them`);
     this.name = 'InsufficientScopeError';
   }
 }

@@ -19,4 +19,5 @@ export type { StdioOptions } from './transports/stdio.js';
 export type { Opening } from './transports/stdio-gate.js';
 export { InsufficientScopeError, TaskModeError, TaskRateLimitError, toProtocolError } from './errors.js';
 export type { RateLimit } from './rate-limit.js';
+export type { TaskScopes } from './scopes.js';
 export { TASKS_EXTENSION } from './rev2026-07-28/wire.js';

@@ -17,6 +17,8 @@ export interface Serving {
   bound: boolean;
   /** Whether the connection outlives a request, so notifications can reach the client later. */
   session: boolean;
+  /** The scopes every caller holds where `defaultOwner` is shared by all (unauthenticated HTTP; default none). */
+  scopes?: readonly string[];
   /** A tighter retention cap for this transport (unauthenticated HTTP keeps tasks shorter). */
   maxTtlMs?: number;
   /** The task-creation limit the transport's user set; undefined when unset (null: no limit). */

@@ -29,6 +29,7 @@ import type { Caller, Serving } from './model.js';
 import { RateLimiter, type RateLimit } from './rate-limit.js';
 import { rev2025_11_25 } from './rev2025-11-25/index.js';
 import { rev2026_07_28 } from './rev2026-07-28/index.js';
+import { requiredScopes, type TaskScopes } from './scopes.js';
 import type { AnyToolDefinition } from './tool.js';
 import { ownerOf } from './transports/bearer-tokens.js';
 
@@ -52,6 +53,8 @@ export interface McpTaskServerOptions {
   rateLimit?: RateLimit | null;
   /** Tasks per 2025 `tasks/list` page (default 50). */
   listPageSize?: number;
+  /** The scopes that reading and changing tasks require of callers that have scopes (HTTP); default none. */
+  taskScopes?: TaskScopes;
   /** Offer `async: true` and the get_task / cancel_task / list_tasks tools (default true). */
   asyncTools?: boolean;
   /** Receives unexpected errors (default: console.error). */
@@ -92,21 +95,27 @@ export class McpTaskServer {
     return (ctx) => this.build(revisionOfSdkEra(ctx.era), serving);
   }
 
+  /** The scopes a JSON-RPC request needs: the HTTP transport challenges a token that lacks them before the request reaches a server. */
+  requiredScopes(request: { method: string; params?: unknown }): readonly string[] {
+    return requiredScopes(request.method, request.params, this.#calls.tools, this.#options.taskScopes ?? {});
+  }
+
   /** A fresh SDK `Server` for one protocol revision. */
   build(revision: Revision, serving: Serving): Server {
     const era = ERAS[revision];
     const { engine } = this;
+    const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
+    const defaultTtlMs = Math.min(this.#options.defaultTtlMs ?? HOUR_MS, maxTtlMs);
+    const rateLimit = creationLimit(serving, this.#options.rateLimit);
+    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs, rateLimit });
     const server = new CheckedServer(
       { name: this.#options.name, version: this.#options.version },
       {
         capabilities: era.capabilities(serving),
         ...(this.#options.instructions !== undefined && { instructions: this.#options.instructions }),
       },
+      { required: (request) => this.requiredScopes(request), held: (ctx) => callerOf(ctx).scopes },
     );
-    const maxTtlMs = Math.min(this.#options.maxTtlMs ?? DAY_MS, serving.maxTtlMs ?? Infinity);
-    const defaultTtlMs = Math.min(this.#options.defaultTtlMs ?? HOUR_MS, maxTtlMs);
-    const rateLimit = creationLimit(serving, this.#options.rateLimit);
-    const callerOf = (ctx: ServerContext) => callerFor(ctx, serving, { maxTtlMs, defaultTtlMs, rateLimit });
     const guard: Guard = (ctx, run) =>
       run().catch((error: unknown) => Promise.reject(toProtocolError(error, this.#onError, ctx.mcpReq.signal.aborted)));
     const builtins =
@@ -167,5 +176,5 @@ function creationLimit(serving: Serving, serverLimit: RateLimit | null | undefin
 function callerFor(ctx: ServerContext, serving: Serving, policy: Pick<Caller, 'maxTtlMs' | 'defaultTtlMs' | 'rateLimit'>): Caller {
   const auth = ctx.http?.authInfo;
   if (auth) return { owner: ownerOf(auth), bound: true, scopes: auth.scopes, ...policy };
-  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : [], ...policy };
+  return { owner: serving.defaultOwner, bound: serving.bound, scopes: serving.bound ? null : (serving.scopes ?? []), ...policy };
 }

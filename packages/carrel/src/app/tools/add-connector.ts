@@ -10,6 +10,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import { CONNECTOR_KINDS } from '../../connectors/kinds.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { renderConnector } from '../render.js';
 import { LIBRARY_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
@@ -54,6 +55,7 @@ export function addConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infe
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [WRITE_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const view = await (

@@ -6,6 +6,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { renderLinks } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -28,6 +29,7 @@ export function getDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const page = await (

@@ -13,6 +13,7 @@ import { InvalidInputError } from '../../errors.js';
 import { libraryLabel } from '../../fix.js';
 import { MAX_GLOB_CHARS, MAX_GLOBS } from '../../sources/directory-source.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { writeAnswer } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
 
@@ -56,6 +57,7 @@ export function indexDocumentTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
+    requiredScopes: [WRITE_SCOPE],
     about: (args) =>
       `${libraryLabel(args.library, args.version ?? '')}: ${args.url ?? args.path ?? `content "${args.title ?? 'untitled'}"`}`,
     run: (args, ctx) =>

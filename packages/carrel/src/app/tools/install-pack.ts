@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { libraryLabel } from '../../fix.js';
 import type { PackSource } from '../../packs/load.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { writeAnswer } from './tool-result.js';
 import { TARGET_SHAPE } from './target.js';
 
@@ -59,6 +60,7 @@ export function installPackTool(kb: KnowledgeBaseHandle): ToolDefinition<Args> {
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
+    requiredScopes: [WRITE_SCOPE],
     about: (args) => `${libraryLabel(args.library, args.version ?? '')}: pack ${args.name ?? args.path ?? args.url}`,
     // The same pack into the same library is the same work, whoever asks, however the tags differ.
     uniqueKey: (args) =>

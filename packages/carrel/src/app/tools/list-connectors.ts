@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { renderConnector } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -22,6 +23,7 @@ export function listConnectorsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (_args, ctx) =>
       answer(ctx, async () => {
         const connectors = await (await kb.get()).listConnectors();

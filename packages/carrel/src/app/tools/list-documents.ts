@@ -6,6 +6,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { FILTER_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -26,6 +27,7 @@ export function listDocumentsTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const offset = args.offset ?? 0;

@@ -6,6 +6,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({});
@@ -19,6 +20,7 @@ export function listLibrariesTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (_args, ctx) =>
       answer(ctx, async () => {
         const { libraries } = await (await kb.get()).status();

@@ -7,6 +7,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import { libraryLabel } from '../../fix.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { FILTER_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -21,6 +22,7 @@ export function listPacksTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<t
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const packs = await (await kb.get()).listPacks(args);

@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { answer, dataResult } from './tool-result.js';
 
 const schema = z.object({
@@ -26,6 +27,7 @@ export function rateChunkTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<t
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [WRITE_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const ratingId = await (

@@ -8,6 +8,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import { libraryLabel } from '../../fix.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { writeAnswer } from './tool-result.js';
 import { LIBRARY_SHAPE } from './target.js';
 
@@ -23,6 +24,7 @@ export function reindexLibraryTool(kb: KnowledgeBaseHandle): ToolDefinition<z.in
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     taskMode: 'optional',
+    requiredScopes: [WRITE_SCOPE],
     about: (args) => libraryLabel(args.library, args.version ?? ''),
     run: (args, ctx) => writeAnswer(ctx, kb, (base, run) => base.reindexLibrary(args.library, args.version, run)),
   });

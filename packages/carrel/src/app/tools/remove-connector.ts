@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { CONNECTOR_NAME } from './connector-name.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -27,6 +28,7 @@ export function removeConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.i
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [WRITE_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const removed = await (await kb.get()).removeConnector(args.connector, { deleteDocuments: args.deleteDocuments ?? false });

@@ -8,6 +8,7 @@ import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import { libraryLabel } from '../../fix.js';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { LIBRARY_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
 
@@ -22,6 +23,7 @@ export function removePackTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [WRITE_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const { removed } = await (await kb.get()).removePack(args.name, args);

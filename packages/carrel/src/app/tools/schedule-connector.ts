@@ -8,6 +8,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { renderConnector } from '../render.js';
 import { CONNECTOR_NAME } from './connector-name.js';
 import { answer, dataResult } from './tool-result.js';
@@ -32,6 +33,7 @@ export function scheduleConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: false, idempotentHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [WRITE_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const view = await (

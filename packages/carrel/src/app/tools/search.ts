@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { renderSearch } from '../render.js';
 import { FILTER_SHAPE } from './target.js';
 import { answer, dataResult } from './tool-result.js';
@@ -33,6 +34,7 @@ export function searchTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const response = await (await kb.get()).search(args);

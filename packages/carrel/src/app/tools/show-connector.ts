@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { renderConnector } from '../render.js';
 import { CONNECTOR_NAME } from './connector-name.js';
 import { answer, dataResult } from './tool-result.js';
@@ -22,6 +23,7 @@ export function showConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (args, ctx) =>
       answer(ctx, async () => {
         const view = await (await kb.get()).showConnector(args.connector);

@@ -7,6 +7,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { READ_SCOPE } from '../scopes.js';
 import { renderStatus } from '../render.js';
 import { answer, dataResult } from './tool-result.js';
 import { toolFix } from './tool-fix.js';
@@ -22,6 +23,7 @@ export function statusTool(kb: KnowledgeBaseHandle): ToolDefinition<z.infer<type
     inputSchema: schema,
     annotations: { readOnlyHint: true, openWorldHint: false },
     taskMode: 'never',
+    requiredScopes: [READ_SCOPE],
     run: (_args, ctx) =>
       answer(ctx, async () => {
         const status = await (await kb.get()).status();

@@ -14,6 +14,7 @@
 import { defineTool, type ToolDefinition } from '@carrel/tasks/mcp';
 import { z } from 'zod';
 import type { KnowledgeBaseHandle } from '../knowledge-base-handle.js';
+import { WRITE_SCOPE } from '../scopes.js';
 import { SYNC_WORKFLOW, syncFlowResult, type SyncFlowInput } from '../sync-workflow.js';
 import { CONNECTOR_NAME } from './connector-name.js';
 import { syncAskingForToken } from './token-request.js';
@@ -34,6 +35,7 @@ export function syncConnectorTool(kb: KnowledgeBaseHandle): ToolDefinition<z.inf
     inputSchema: schema,
     annotations: { readOnlyHint: false, destructiveHint: true, idempotentHint: true, openWorldHint: true },
     taskMode: 'optional',
+    requiredScopes: [WRITE_SCOPE],
     maxAttempts: SYNC_ATTEMPTS,
     uniqueKey: (args) => args.connector,
     about: (args) => `connector ${args.connector}`,

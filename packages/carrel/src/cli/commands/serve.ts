@@ -5,8 +5,12 @@
  * over HTTP are the ones `carrel tasks` lists, and the other way round. Without one the endpoint is
  * open to local processes, every client is one anonymous owner (not the local user: it cannot see
  * the CLI's tasks, nor list its own), and task ids are the only capability. An empty, blank or short
- * token is refused. Operator limits (body size, rate, retention, live tasks, sessions) are in
- * `../limits.ts`. Connector schedules run while the server does (see `app/scheduler.ts`).
+ * token is refused. With `--oauth-issuer` and `--oauth-audience` (`../oauth.ts`) it is an OAuth 2.1
+ * resource server: access tokens from that authorization server are accepted, each user (the
+ * token's subject) is a task owner of its own, and scopes decide what a token may do
+ * (`app/scopes.ts`); a `--token` still works beside it, with every scope. Operator limits (body size,
+ * rate, retention, live tasks, sessions) are in `../limits.ts`. Connector schedules run while the
+ * server does (see `app/scheduler.ts`).
  *
  * @module
  */
@@ -14,9 +18,11 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Faces } from '../../app/faces.js';
 import { openRuntime } from '../../app/runtime.js';
+import { CARREL_SCOPES } from '../../app/scopes.js';
 import { commandContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { addServeLimitOptions, bearerToken, MIN_TOKEN_LENGTH, serveLimits, type LimitFlags } from '../limits.js';
+import { addOAuthOptions, oauthSettings, type OAuthFlags } from '../oauth.js';
 import { print } from '../output.js';
 
 /** The port `carrel serve` listens on by default. */
@@ -33,42 +39,63 @@ export function register(program: Command, faces: Faces): void {
       '--token <token>',
       `require this bearer token, ${MIN_TOKEN_LENGTH}+ characters; its holder acts as the local user (default: $CARREL_TOKEN; none: open on loopback, one anonymous owner)`,
     );
-  addServeLimitOptions(serve).action(async (options: { host: string; port: string; token?: string } & LimitFlags, command: Command) => {
-    const { settings, json } = commandContext(command);
-    const port = Number(options.port);
-    if (!Number.isInteger(port) || port < 0 || port > 65535)
-      throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
-    const token = bearerToken(options.token);
-    const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
-    const [runtime, mcp] = await Promise.all([
-      openRuntime(settings, { schedules: true, ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
-      faces.mcp(),
-    ]);
-    let endpoint;
-    try {
-      endpoint = await mcp.serveHttp(runtime, {
-        host: options.host,
-        port,
-        ...limits,
-        // The token's holder is the local user: the same owner as `carrel tasks`, `carrel add` and `carrel mcp`.
-        ...(token !== undefined && { tokens: { [token]: { principal: userInfo().username, owner: settings.owner } } }),
+  addServeLimitOptions(addOAuthOptions(serve)).action(
+    async (options: { host: string; port: string; token?: string } & LimitFlags & OAuthFlags, command: Command) => {
+      const { settings, json } = commandContext(command);
+      const port = Number(options.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
+      const token = bearerToken(options.token);
+      const oauth = oauthSettings(options);
+      const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
+      const [runtime, mcp] = await Promise.all([
+        openRuntime(settings, { schedules: true, ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
+        faces.mcp(),
+      ]);
+      let endpoint;
+      try {
+        endpoint = await mcp.serveHttp(runtime, {
+          host: options.host,
+          port,
+          ...limits,
+          // The token's holder is the local user: the same owner as `carrel tasks`, `carrel add` and `carrel mcp`.
+          ...(token !== undefined && {
+            tokens: { [token]: { principal: userInfo().username, owner: settings.owner, scopes: CARREL_SCOPES } },
+          }),
+          ...(oauth && { oauth }),
+        });
+      } catch (error) {
+        await runtime.close();
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'EADDRINUSE')
+          throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
+        throw error;
+      }
+      print(
+        {
+          url: endpoint.url,
+          dataDir: settings.dataDir,
+          authenticated: token !== undefined || oauth !== undefined,
+          ...(oauth && { oauth }),
+        },
+        json,
+        (d) =>
+          [
+            `Carrel MCP server listening on ${d.url}`,
+            `Data: ${d.dataDir}`,
+            // The issuer is not asked at start-up: say what happens while it cannot be reached.
+            ...(oauth
+              ? [`OAuth: tokens from ${oauth.issuers.join(', ')} for ${oauth.audience} (answered 503 while the issuer cannot be reached)`]
+              : []),
+            'Stop with Ctrl-C.',
+          ].join('\n'),
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
-    } catch (error) {
+      await endpoint.close();
       await runtime.close();
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === 'EADDRINUSE') throw new CliError(`Port ${port} on ${options.host} is in use: pick another with --port`, ExitCode.Usage);
-      throw error;
-    }
-    print(
-      { url: endpoint.url, dataDir: settings.dataDir, authenticated: token !== undefined },
-      json,
-      (d) => `Carrel MCP server listening on ${d.url}\nData: ${d.dataDir}\nStop with Ctrl-C.`,
-    );
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', () => resolve());
-      process.once('SIGTERM', () => resolve());
-    });
-    await endpoint.close();
-    await runtime.close();
-  });
+    },
+  );
 }

@@ -16,7 +16,7 @@ import { createTaskResult } from './wire.js';
 
 /** Answers a 2025-era `tools/call`: a task for `params.task`, else in the request or synchronously. */
 export async function callTool({ calls, params, ctx, caller, connection }: ToolCall): Promise<Result> {
-  const tool = calls.resolve(params.name, caller);
+  const tool = calls.resolve(params.name);
   const taskParam = (params as { task?: unknown }).task;
   const asTask = taskParam !== undefined && taskParam !== null;
   if (tool.taskMode === 'never') refuseTask(params, tool.name);

@@ -18,7 +18,7 @@ import { createTaskResult, declaresTasks, missingTasksExtension } from './wire.j
 
 /** Answers a 2026-era `tools/call`: a task when the request declares the extension, else a result. */
 export async function callTool({ calls, params, ctx, caller }: ToolCall): Promise<Result> {
-  const tool = calls.resolve(params.name, caller);
+  const tool = calls.resolve(params.name);
   const withTasks = tool.taskMode !== 'never' && declaresTasks(ctx);
   if (tool.taskMode === 'required' && !withTasks) throw missingTasksExtension();
   const parsed = await calls.parse(tool, params.arguments);

@@ -1,6 +1,7 @@
 /**
  * Static bearer tokens for the HTTP transport: each token maps to a principal and its scopes.
  * Tokens are kept and looked up by their SHA-256, so a lookup never compares secrets byte by byte.
+ * `http-auth.ts` decides what a request's token is; OAuth access tokens are `access-tokens.ts`.
  *
  * @module
  */
@@ -37,23 +38,18 @@ export function tokenTable(tokens: Record<string, TokenGrant>): TokenTable {
   return new Map(Object.entries(tokens).map(([token, grant]) => [sha256(token), grant]));
 }
 
-/** The principal behind the request's bearer token, or a 401 with a Bearer challenge (RFC 6750 §3). */
-export function authenticate(request: Request, tokens: TokenTable): AuthInfo | Response {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
-  const grant = match ? tokens.get(sha256(match[1]!)) : undefined;
-  if (!match || !grant) {
-    const error = match
-      ? 'error="invalid_token", error_description="Unknown bearer token"'
-      : 'error="invalid_request", error_description="A bearer token is required"';
-    return new Response(JSON.stringify({ error: match ? 'invalid_token' : 'invalid_request' }), {
-      status: 401,
-      headers: { 'content-type': 'application/json', 'www-authenticate': `Bearer ${error}` },
-    });
-  }
+/** The grant of a static token, if `token` is one. */
+export function staticGrant(token: string, tokens: TokenTable): TokenGrant | undefined {
+  return tokens.get(sha256(token));
+}
+
+/** The SDK's `AuthInfo` for a token's principal, acting as the grant's owner. */
+export function principalAuth(token: string, grant: TokenGrant, more: Pick<AuthInfo, 'expiresAt' | 'resource'> = {}): AuthInfo {
   return {
-    token: match[1]!,
+    token,
     clientId: grant.principal,
     scopes: [...(grant.scopes ?? [])],
+    ...more,
     ...(grant.owner !== undefined && { extra: { [OWNER]: grant.owner } }),
   };
 }

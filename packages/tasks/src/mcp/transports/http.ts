@@ -1,12 +1,14 @@
 /**
  * Streamable HTTP for both eras on one endpoint. In front of everything: DNS-rebinding protection
- * (Host and Origin allowlists; 127.0.0.1 by default), bearer tokens mapped to principals with
- * scopes, a body size limit and a JSON content-type check. Then the SDK's `isLegacyRequest` (its
- * word for 2025-11-25 traffic) routes a request to the sessionful 2025-11-25 leg
- * (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless 2026-07-28 handler.
+ * (Host and Origin allowlists; 127.0.0.1 by default), authentication (`http-auth.ts`: static bearer
+ * tokens mapped to principals with scopes, OAuth access tokens, the protected resource metadata at
+ * its well-known paths), a JSON content-type check, the scope challenge and a body size limit. Then
+ * the SDK's `isLegacyRequest` (its word for 2025-11-25 traffic) routes a request to the sessionful
+ * 2025-11-25 leg (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless
+ * 2026-07-28 handler.
  *
- * Owners: with tokens configured every request is a principal's, and tasks are bound to it. With no
- * tokens nothing identifies callers: all share one owner, the 128-bit task id is the only
+ * Owners: with tokens or OAuth configured every request is a principal's, and tasks are bound to it.
+ * With neither nothing identifies callers: all share one owner, the 128-bit task id is the only
  * capability, `tasks/list` and `list_tasks` are not offered, and retention is capped shorter.
  *
  * @module
@@ -21,14 +23,16 @@ import {
   isLegacyRequest,
   localhostAllowedHostnames,
   originValidationResponse,
-  type AuthInfo,
 } from '@modelcontextprotocol/server';
 import type { Serving } from '../model.js';
 import type { RateLimit } from '../rate-limit.js';
 import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
 import type { McpTaskServer } from '../server.js';
-import { authenticate, tokenTable, type TokenGrant } from './bearer-tokens.js';
+import type { OAuthOptions } from './access-tokens.js';
+import type { TokenGrant } from './bearer-tokens.js';
+import { HttpAuth } from './http-auth.js';
 
+export type { OAuthOptions } from './access-tokens.js';
 export type { TokenGrant } from './bearer-tokens.js';
 
 export interface HttpOptions {
@@ -38,10 +42,14 @@ export interface HttpOptions {
   port?: number;
   /** Endpoint path (default `/mcp`). */
   path?: string;
-  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1 and [::1]. */
+  /** Host names accepted in `Host` and `Origin` besides localhost, 127.0.0.1, [::1] and the OAuth audience's host. */
   allowedHosts?: readonly string[];
-  /** Bearer token → principal. Without tokens the endpoint is unauthenticated. */
+  /** Bearer token → principal. Without tokens (and without `oauth`) the endpoint is unauthenticated. */
   tokens?: Record<string, TokenGrant>;
+  /** Accept OAuth access tokens from these authorization servers: the endpoint is an OAuth 2.1 resource server. */
+  oauth?: OAuthOptions;
+  /** The scopes every caller holds when the endpoint is unauthenticated (default none: tools that require scopes are refused). */
+  unauthenticatedScopes?: readonly string[];
   /** Largest request body in bytes (default 1 MiB); larger bodies get 413. */
   maxRequestBodySize?: number;
   /** Retention cap when unauthenticated (default 1 hour). */
@@ -88,9 +96,14 @@ export function createHttpHandler(
 ): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
   const path = options.path ?? '/mcp';
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
-  const hosts = [...localhostAllowedHostnames(), ...(options.allowedHosts ?? [])];
-  const tokens = options.tokens ? tokenTable(options.tokens) : null;
-  const serving: Serving = tokens
+  // A resource server is reached by the name in its canonical URI (behind a proxy, or on its own): that host is allowed too.
+  const hosts = [
+    ...localhostAllowedHostnames(),
+    ...(options.allowedHosts ?? []),
+    ...(options.oauth ? [new URL(options.oauth.audience).hostname] : []),
+  ];
+  const auth = new HttpAuth({ tokens: options.tokens, oauth: options.oauth, path });
+  const serving: Serving = auth.required
     ? {
         defaultOwner: 'unauthenticated',
         bound: true,
@@ -102,6 +115,7 @@ export function createHttpHandler(
         defaultOwner: 'anonymous',
         bound: false,
         session: false,
+        ...(options.unauthenticatedScopes && { scopes: options.unauthenticatedScopes }),
         maxTtlMs: options.unauthenticatedMaxTtlMs ?? 3_600_000,
         rateLimit: options.rateLimit,
         defaultRateLimit: UNAUTHENTICATED_RATE_LIMIT,
@@ -117,18 +131,17 @@ export function createHttpHandler(
   });
 
   const fetch = async (request: Request): Promise<Response> => {
-    const outside = outsideEndpoint(new URL(request.url).pathname, request.method, path);
+    const { pathname } = new URL(request.url);
+    const metadata = auth.metadata(pathname, request.method);
+    if (metadata) return metadata;
+    const outside = outsideEndpoint(pathname, request.method, path);
     if (outside) return outside;
     const rejected =
       hostHeaderValidationResponse(request, hosts) ??
       (request.headers.has('origin') ? originValidationResponse(request, hosts) : undefined);
     if (rejected) return rejected;
-    let authInfo: AuthInfo | undefined;
-    if (tokens) {
-      const found = authenticate(request, tokens);
-      if (found instanceof Response) return found;
-      authInfo = found;
-    }
+    const authInfo = auth.required ? await auth.authenticate(request) : undefined;
+    if (authInfo instanceof Response) return authInfo;
     if (request.method === 'POST' && !isJsonContentType(request.headers.get('content-type'))) {
       return new Response(
         JSON.stringify({
@@ -138,6 +151,10 @@ export function createHttpHandler(
         }),
         { status: 415, headers: { 'content-type': 'application/json' } },
       );
+    }
+    if (authInfo) {
+      const challenge = await auth.scopeChallenge(request, authInfo, (message) => server.requiredScopes(message), maxRequestBodySize);
+      if (challenge) return challenge;
     }
     if (await isLegacyRequest(request, undefined, { maxRequestBodySize })) return rev2025.fetch(request, authInfo);
     return rev2026.fetch(request, { ...(authInfo && { authInfo }) });

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { MemoryTaskStore, type TaskEngineOptions, type TaskStore } from '@carrel/tasks';
-import { createTaskServer, type AnyToolDefinition, type McpTaskServer, type RateLimit } from '@carrel/tasks/mcp';
+import { createTaskServer, type AnyToolDefinition, type McpTaskServer, type RateLimit, type TaskScopes } from '@carrel/tasks/mcp';
 import { serveHttp, type HttpOptions } from '@carrel/tasks/mcp/http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
@@ -36,6 +36,7 @@ export async function startHttp(
     maxTtlMs?: number;
     defaultTtlMs?: number;
     listPageSize?: number;
+    taskScopes?: TaskScopes;
     store?: TaskStore;
   } = {},
 ): Promise<HttpFixture> {
@@ -51,6 +52,7 @@ export async function startHttp(
     ...(options.maxTtlMs !== undefined && { maxTtlMs: options.maxTtlMs }),
     ...(options.defaultTtlMs !== undefined && { defaultTtlMs: options.defaultTtlMs }),
     ...(options.listPageSize !== undefined && { listPageSize: options.listPageSize }),
+    ...(options.taskScopes !== undefined && { taskScopes: options.taskScopes }),
     onError: () => {},
   });
   const endpoint = await serveHttp(server, options.http);
@@ -105,6 +107,7 @@ export function spawnStdioFixture(args: string[] = []): ChildProcessWithoutNullS
 
 export interface RpcReply {
   status: number;
+  headers: Headers;
   body: { result?: Record<string, unknown>; error?: { code: number; message: string; data?: unknown } } & Record<string, unknown>;
 }
 
@@ -144,7 +147,7 @@ export async function request2026(
       },
     }),
   });
-  return { status: response.status, body: await readJsonRpc(response) };
+  return { status: response.status, headers: response.headers, body: await readJsonRpc(response) };
 }
 
 /** The JSON-RPC response in a JSON body or the last response frame of an SSE stream. */

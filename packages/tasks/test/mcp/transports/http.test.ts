@@ -100,12 +100,15 @@ describe('HTTP with bearer tokens', () => {
     }
   });
 
-  it('refuses a tool whose scopes the token lacks', async () => {
+  it('refuses a tool whose scopes the token lacks with the 403 insufficient_scope challenge', async () => {
     expect(
       (await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-alice' })).body.result?.content,
     ).toEqual([{ type: 'text', text: 'ok' }]);
     const refused = await request2026(fx.url, 'tools/call', { name: 'admin_only', arguments: {} }, { token: 'token-bob' });
-    expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get('www-authenticate')).toBe(
+      `Bearer error="insufficient_scope", error_description="'admin_only' requires the scope(s) admin; use a token that grants them", scope="admin"`,
+    );
   });
 
   it('answers malformed, unknown, mistyped and oversized requests with JSON-RPC errors and keeps serving', async () => {
@@ -233,6 +236,30 @@ describe('HTTP without authentication', () => {
     expect((await request2026(fx.url, 'tools/call', { name: 'greet', arguments: { name: 'cheap' } })).body.result?.content).toEqual([
       { type: 'text', text: 'Hello, cheap!' },
     ]);
+  });
+});
+
+describe('HTTP without authentication, and scopes', () => {
+  it('refuses a scoped tool with a JSON-RPC error (there is no token to challenge), unless the operator grants its scopes to all', async () => {
+    const closed = await startHttp({ tools: [adminOnly], taskScopes: { write: ['admin'] } });
+    const open = await startHttp({ tools: [adminOnly], taskScopes: { write: ['admin'] }, http: { unauthenticatedScopes: ['admin'] } });
+    try {
+      const refused = await request2026(closed.url, 'tools/call', { name: 'admin_only', arguments: {} });
+      expect(refused.status).toBe(200);
+      expect(refused.body.error).toMatchObject({ code: -32600, data: { requiredScopes: ['admin'] } });
+      // Task methods are checked the same way: tasks/cancel needs the write scopes.
+      expect((await request2026(closed.url, 'tasks/cancel', { taskId: 'x' })).body.error).toMatchObject({
+        code: -32600,
+        data: { requiredScopes: ['admin'] },
+      });
+      expect((await request2026(open.url, 'tools/call', { name: 'admin_only', arguments: {} })).body.result?.content).toEqual([
+        { type: 'text', text: 'ok' },
+      ]);
+      expect((await request2026(open.url, 'tasks/cancel', { taskId: 'x' })).body.error?.code).toBe(-32602);
+    } finally {
+      await closed.close();
+      await open.close();
+    }
   });
 });
 
