@@ -3,7 +3,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
 import { openDatabase } from '../../src/store/database.js';
 import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
+import { publishRun } from '../../src/store/publish.js';
+import { openRun } from '../../src/store/runs.js';
+import { stageDocuments } from '../../src/store/staging.js';
 import { clusteredVectors, recall } from '../support/clustered-vectors.js';
+import { libraryId, writeLive } from '../support/store.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const DIMS = 64;
@@ -129,6 +133,48 @@ describe('approximate search over the in-memory copy', () => {
     );
     expect(knn(db, DIMS, 1, q!, 10)).toHaveLength(10);
     expect(vectorIndexStatus(db)).toEqual([]);
+    db.close();
+  });
+
+  it('leaves out the chunks of a staged run until it is published', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const db = openDatabase(path);
+    const library = libraryId(db, 'big');
+    const header = (source: string) => ({
+      source,
+      kind: 'raw' as const,
+      title: source,
+      contentHash: source,
+      bytes: 1,
+      tags: [],
+      pageKind: 'content' as const,
+    });
+    const chunk = (vector: Int8Array) => ({ heading: '', text: 'x', overlap: 0, lead: '', trail: '', vector });
+    const vectors = clusteredVectors(1200, DIMS);
+    writeLive(
+      db,
+      library,
+      DIMS,
+      Array.from({ length: 12 }, (_, d) => ({ header: header(`doc-${d}`), chunks: vectors.slice(d * 100, d * 100 + 100).map(chunk) })),
+    );
+    const [q] = clusteredVectors(1, DIMS, { draw: 10 });
+    knn(db, DIMS, library, q!, 10);
+    await vectorIndexesBuilt(db);
+
+    // Runs are written by another connection, as the store-writer thread writes them.
+    const writer = openDatabase(path);
+    const { run } = openRun(writer, { taskId: null, library: 'big', version: '' });
+    stageDocuments(writer, run.id, DIMS, [
+      { header: { ...header('staged'), libraryId: library }, status: 'created', baseVersion: 0, chunks: [chunk(q!)] },
+    ]);
+    const before = knn(db, DIMS, library, q!, 10);
+    expect(before[0]!.distance).toBeGreaterThan(0.01);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(1200);
+
+    expect(publishRun(writer, run.id).published).toBe(true);
+    writer.close();
+    expect(knn(db, DIMS, library, q!, 1)[0]!.distance).toBeCloseTo(0, 5);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(1201);
     db.close();
   });
 });
