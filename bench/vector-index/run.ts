@@ -43,6 +43,8 @@ interface Measured {
   filteredRecall: number;
   /** Fewest results a filtered query returned. */
   filteredMin: number;
+  /** Milliseconds for the index to catch up with a 1% change (subjects that measure it). */
+  changeMs?: number;
 }
 
 const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length * p) / 100))]!;
@@ -86,6 +88,7 @@ async function measure(name: string): Promise<void> {
     filteredP95: percentile(times.filtered, 95),
     filteredRecall: recall('filtered'),
     filteredMin: Math.min(...answers.filtered.map((ids) => ids.length)),
+    ...(subject.change ? { changeMs: await subject.change() } : {}),
   };
   process.stdout.write(JSON.stringify(measured) + '\n');
 }
@@ -133,6 +136,6 @@ if (subjectArg) {
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const r of rows)
     console.log(
-      `| ${r.subject} | ${f(r.buildMs / 1000, 1)} | ${f(r.rssMb, 0)} | ${f(r.p50)} / ${f(r.p95)} | ${f(r.p50 / exact.p50, 3)} | ${f(r.recall, 3)} | ${f(r.filteredP50)} / ${f(r.filteredP95)} | ${f(r.filteredP50 / exact.filteredP50, 3)} | ${f(r.filteredRecall, 3)} | ${r.filteredMin} |`,
+      `| ${r.subject}${r.changeMs === undefined ? '' : ` (1% change caught up in ${f(r.changeMs / 1000, 1)} s)`} | ${f(r.buildMs / 1000, 1)} | ${f(r.rssMb, 0)} | ${f(r.p50)} / ${f(r.p95)} | ${f(r.p50 / exact.p50, 3)} | ${f(r.recall, 3)} | ${f(r.filteredP50)} / ${f(r.filteredP95)} | ${f(r.filteredP50 / exact.filteredP50, 3)} | ${f(r.filteredRecall, 3)} | ${r.filteredMin} |`,
     );
 }

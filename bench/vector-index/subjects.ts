@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ApproximateIndex, type ApproximateIndexOptions } from '../../packages/carrel/src/store/approximate-index.js';
 import { createDotKernel, kernelSupports } from '../../packages/carrel/src/store/int8-dot-kernel.js';
+import { nearestInPartition, vectorIndexPolicy, vectorIndexesBuilt } from '../../packages/carrel/src/store/approximate-search.js';
 import { scanPartition, type VectorMemory } from '../../packages/carrel/src/store/vector-memory.js';
 import type { VectorSet } from './data.js';
 
@@ -21,28 +22,73 @@ export interface Allowed {
 /** A built index: answers a query with chunk ids, nearest first. */
 export interface Subject {
   query(query: Int8Array, k: number, allowed?: Allowed): Promise<number[]> | number[];
+  /** Milliseconds for the index to catch up with a copy in which 1% of the vectors changed, where measured. */
+  change?(): Promise<number>;
 }
 
 /** Ids are 1-based row numbers. */
 const idOf = (row: number) => row + 1;
 
-/** Carrel's exact scan: the in-memory copy and WebAssembly kernel vector-memory.ts scans today. */
-function exact(set: VectorSet): Subject {
-  const { dims, count } = set;
+/** A one-library copy of `count` vectors from row `from` of the set, as vector-memory.ts lays one out. */
+function memoryOf(set: VectorSet, ids: Float64Array, vectorsOf: (row: number) => Int8Array): VectorMemory {
+  const { dims } = set;
+  const count = ids.length;
   const outOffset = Math.ceil(dims / 16) * 16;
   const offset = outOffset + count * 4;
   const kernel = kernelSupports(dims) ? createDotKernel(offset + count * dims) : null;
   const vectors = kernel ? new Int8Array(kernel.memory, offset, count * dims) : new Int8Array(count * dims);
-  vectors.set(set.vectors);
   const norms = new Float32Array(count);
   for (let i = 0; i < count; i++) {
+    const v = vectorsOf(i);
+    vectors.set(v, i * dims);
     let sq = 0;
-    for (let j = 0; j < dims; j++) sq += vectors[i * dims + j]! ** 2;
+    for (let j = 0; j < dims; j++) sq += v[j]! ** 2;
     norms[i] = Math.sqrt(sq);
   }
-  const ids = Float64Array.from({ length: count }, (_, i) => idOf(i));
-  const memory: VectorMemory = { dims, partitions: new Map([[1, { ids, vectors, offset, norms }]]), kernel, outOffset };
+  return { dims, partitions: new Map([[1, { ids, vectors, offset, norms }]]), kernel, outOffset };
+}
+
+const rowsOf = (set: VectorSet) => (row: number) => set.vectors.subarray(row * set.dims, (row + 1) * set.dims);
+
+/** Carrel's exact scan: the in-memory copy and WebAssembly kernel vector-memory.ts scans. */
+function exact(set: VectorSet): Subject {
+  const memory = memoryOf(
+    set,
+    Float64Array.from({ length: set.count }, (_, i) => idOf(i)),
+    rowsOf(set),
+  );
   return { query: (q, k, allowed) => scanPartition(memory, 1, q, k, allowed?.list).map((h) => h.chunkId) };
+}
+
+/**
+ * Carrel's whole path (approximate-search.ts): the index built in slices on the first search,
+ * filters exact up to 10,000 rows and over-fetched past them; `change` then measures bringing the
+ * index up to date with a copy re-read after a commit that replaced 1% of the vectors (searches
+ * meanwhile are exact).
+ */
+async function carrel(set: VectorSet): Promise<Subject> {
+  const owner = {};
+  // The index at every size measured here (Carrel builds one from 100,000 vectors).
+  vectorIndexPolicy.minRows = 0;
+  const ids = Float64Array.from({ length: set.count }, (_, i) => idOf(i));
+  let memory = memoryOf(set, ids, rowsOf(set));
+  nearestInPartition(owner, memory, 1, set.queries.subarray(0, set.dims), 10);
+  await vectorIndexesBuilt(owner);
+  const query = (q: Int8Array, k: number, allowed?: Allowed) =>
+    nearestInPartition(owner, memory, 1, q, k, allowed?.list).map((h) => h.chunkId);
+  return {
+    query,
+    change: async () => {
+      // 1% replaced: the first 0.5% of rows deleted, 0.5% new chunks (copies of other rows) added.
+      const half = Math.floor(set.count / 200);
+      const changed = Float64Array.from({ length: set.count }, (_, i) => (i < half ? set.count + 1 + i : idOf(i)));
+      memory = memoryOf(set, changed, (row) => rowsOf(set)(row < half ? set.count - 1 - row : row));
+      const started = performance.now();
+      query(set.queries.subarray(0, set.dims), 10);
+      await vectorIndexesBuilt(owner);
+      return performance.now() - started;
+    },
+  };
 }
 
 /** usearch HNSW, int8, through Carrel's ApproximateIndex (its over-fetching filter included). */
@@ -158,8 +204,9 @@ export const LIBRARY = 3;
 /** Subject names and builders. */
 export const SUBJECTS: Record<string, (set: VectorSet) => Subject | Promise<Subject>> = {
   exact,
-  // usearch settings named scalar-expansionAdd/expansionSearch; 'usearch' is what Carrel uses.
+  // usearch settings named scalar-expansionAdd/expansionSearch; 'usearch' is what Carrel uses, 'carrel' its whole path.
   usearch: (set) => usearch(set, {}),
+  carrel,
   'usearch-i8-128/128': (set) => usearch(set, { scalar: 'i8', expansionAdd: 128, expansionSearch: 128 }),
   'usearch-f16-64/64': (set) => usearch(set, { expansionAdd: 64, expansionSearch: 64 }),
   'usearch-f16-128/128': (set) => usearch(set, { expansionAdd: 128, expansionSearch: 128 }),

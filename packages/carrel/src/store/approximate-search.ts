@@ -6,8 +6,9 @@
  * The index is built lazily, on the library's first search, in slices between which the event
  * loop runs; until it is ready the exact scan answers. It is not persisted: it is rebuilt after a
  * restart (bench/README.md § Vector index gives the build times this rests on). It follows the
- * copy: when the copy has been re-read (another commit), the next search removes from the index
- * what left the copy, including chunks that became hidden, and adds what arrived, before it runs.
+ * copy: once the copy has been re-read (another commit), the next search starts removing from the
+ * index what left the copy, chunks that became hidden included, and adding what arrived; the exact
+ * scan answers until it has, so no search ever sees a chunk the copy no longer holds.
  *
  * A filter that keeps few rows is scanned exactly over those rows; a wider one over-fetches from
  * the index until k pass it.
@@ -29,16 +30,17 @@ export const vectorIndexPolicy = {
   exactFilterRows: 10_000,
 };
 
-/** Vectors added per slice of a build: a few tens of milliseconds of the event loop at 384 dims. */
-const BUILD_SLICE = 256;
+/** Vectors added per slice: a few tens of milliseconds of the event loop at 384 dims. */
+const ADD_SLICE = 256;
 
 /** One library's index, and the copy of its vectors that the index holds. */
 interface Entry {
   index?: ApproximateIndex;
-  /** The partition of the copy the index matches (or, while building, is being built from). */
-  holds: Partition;
-  building?: Promise<void>;
-  /** Why the build failed: the exact scan then keeps serving this library. */
+  /** The partition of the copy the index matches. */
+  holds?: Partition;
+  /** Set while the index is built or brought up to date: the exact scan answers meanwhile. */
+  updating?: Promise<void>;
+  /** Why building or updating failed: the exact scan then keeps serving this library. */
   failed?: string;
 }
 
@@ -71,39 +73,58 @@ export function nearestInPartition(
     return scanPartition(memory, partition, query, k, allowed);
   }
   let entry = indexes.get(partition);
-  if (!entry) indexes.set(partition, (entry = { holds: p }));
-  if (!entry.index) {
-    if (!entry.failed) entry.building ??= build(entry, memory.dims);
-    return scanPartition(memory, partition, query, k, allowed);
-  }
-  if (entry.holds !== p) follow(entry.index, entry.holds, p, memory.dims);
-  entry.holds = p;
+  if (!entry) indexes.set(partition, (entry = {}));
+  if (!entry.failed && !entry.updating && entry.holds !== p) entry.updating = update(entry, p, memory.dims);
+  if (!entry.index || entry.holds !== p) return scanPartition(memory, partition, query, k, allowed);
   if (allowed && allowed.length <= vectorIndexPolicy.exactFilterRows) return scanPartition(memory, partition, query, k, allowed);
   const accepted = allowed && new Set(allowed);
   return entry.index.search(query, k, accepted && ((id) => accepted.has(id)), accepted?.size);
 }
 
-async function build(entry: Entry, dims: number): Promise<void> {
-  const from = entry.holds;
+/**
+ * Builds the index from `to`, or brings it from the partition it holds to `to`: what left the copy
+ * is removed, what arrived is added, a chunk id whose vector changed is replaced. Adds run in
+ * slices on later turns of the event loop (an insert costs ~0.1–0.5 ms), so a large commit never
+ * stalls other requests; the copy may move on meanwhile, and the next search starts another update.
+ */
+async function update(entry: Entry, to: Partition, dims: number): Promise<void> {
   try {
-    const index = ApproximateIndex.create(dims);
-    for (let start = 0; start < from.ids.length; start += BUILD_SLICE) {
-      await nextTurn();
-      const end = Math.min(from.ids.length, start + BUILD_SLICE);
-      index.add(from.ids.subarray(start, end), from.vectors.subarray(start * dims, end * dims));
+    await nextTurn();
+    const { holds: from, index } = entry;
+    let rows: ArrayLike<number>;
+    let target: ApproximateIndex;
+    if (index && from) {
+      const changes = diff(from, to, dims);
+      index.remove(changes.removed);
+      rows = changes.addedRows;
+      target = index;
+    } else {
+      rows = { length: to.ids.length };
+      target = ApproximateIndex.create(dims);
     }
-    // The index holds `from`, however far the copy has moved meanwhile: the next search brings it up to date.
-    entry.index = index;
-    entry.holds = from;
+    for (let start = 0; start < rows.length; start += ADD_SLICE) {
+      if (start > 0) await nextTurn();
+      const end = Math.min(rows.length, start + ADD_SLICE);
+      const ids = new Float64Array(end - start);
+      const vectors = new Int8Array((end - start) * dims);
+      for (let i = start; i < end; i++) {
+        const row = index && from ? rows[i]! : i;
+        ids[i - start] = to.ids[row]!;
+        vectors.set(to.vectors.subarray(row * dims, (row + 1) * dims), (i - start) * dims);
+      }
+      target.add(ids, vectors);
+    }
+    entry.index = target;
+    entry.holds = to;
   } catch (error) {
     entry.failed = error instanceof Error ? error.message : String(error);
   } finally {
-    entry.building = undefined;
+    entry.updating = undefined;
   }
 }
 
-/** Brings `index` from the vectors of `before` to those of `after`: a chunk id whose vector changed is replaced. */
-function follow(index: ApproximateIndex, before: Partition, after: Partition, dims: number): void {
+/** What changed between two copies of a partition: ids to remove, and rows of `after` to add. */
+function diff(before: Partition, after: Partition, dims: number): { removed: number[]; addedRows: number[] } {
   const oldRows = rowOf(before);
   const newRows = rowOf(after);
   const removed: number[] = [];
@@ -117,14 +138,7 @@ function follow(index: ApproximateIndex, before: Partition, after: Partition, di
     }
   }
   for (const [id, row] of newRows) if (!oldRows.has(id)) addedRows.push(row);
-  index.remove(removed);
-  const ids = new Float64Array(addedRows.length);
-  const vectors = new Int8Array(addedRows.length * dims);
-  addedRows.forEach((row, i) => {
-    ids[i] = after.ids[row]!;
-    vectors.set(after.vectors.subarray(row * dims, (row + 1) * dims), i * dims);
-  });
-  index.add(ids, vectors);
+  return { removed, addedRows };
 }
 
 function sameVector(a: Int8Array, rowA: number, b: Int8Array, rowB: number, dims: number): boolean {
@@ -132,20 +146,20 @@ function sameVector(a: Int8Array, rowA: number, b: Int8Array, rowB: number, dims
   return true;
 }
 
-/** Resolves when every index `owner` has started building is ready. */
+/** Resolves when every build or update of `owner`'s indexes under way has finished. */
 export async function vectorIndexesBuilt(owner: object): Promise<void> {
-  const builds = [...(entries.get(owner)?.values() ?? [])].flatMap((m) => [...m.values()].map((e) => e.building));
-  await Promise.all(builds);
+  const updates = [...(entries.get(owner)?.values() ?? [])].flatMap((m) => [...m.values()].map((e) => e.updating));
+  await Promise.all(updates);
 }
 
-/** The approximate indexes of `owner`'s libraries: how many vectors each holds, and whether it is still building. */
-export function vectorIndexStatus(owner: object): { dims: number; library: number; vectors: number; building: boolean; failed?: string }[] {
+/** The approximate indexes of `owner`'s libraries: how many vectors each holds, and whether it is being built or brought up to date. */
+export function vectorIndexStatus(owner: object): { dims: number; library: number; vectors: number; updating: boolean; failed?: string }[] {
   return [...(entries.get(owner) ?? new Map<number, Map<number, Entry>>())].flatMap(([dims, perPartition]) =>
     [...perPartition].map(([library, e]) => ({
       dims,
       library,
       vectors: e.index?.size ?? 0,
-      building: e.building !== undefined,
+      updating: e.updating !== undefined,
       ...(e.failed === undefined ? {} : { failed: e.failed }),
     })),
   );
