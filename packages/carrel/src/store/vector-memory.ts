@@ -2,6 +2,7 @@
  * An in-memory copy of a vector table, scanned exactly in JavaScript. sqlite-vec 0.1.x has no ANN
  * index and its int8 cosine kernel is scalar: at ~100k 64-dim vectors its exact scan costs ~20 ms
  * per query, while the same scan over a packed Int8Array with precomputed norms costs a few ms.
+ * A large library's copy also feeds its approximate index (approximate-search.ts).
  *
  * The copy is read straight from the vec0 shadow tables (`<table>_chunks` holds, per block of up to
  * 1,024 rows, the partition key, a validity bitmap and the rowids; `<table>_vector_chunks00` the
@@ -27,18 +28,21 @@ export interface VectorHit {
   distance: number;
 }
 
-/** Largest copy kept in memory (vectors, ids and norms of one table), beyond which sqlite-vec scans. */
-export const MEMORY_BUDGET_BYTES = 256 * 1024 * 1024;
+/**
+ * Largest copy kept in memory (vectors, ids and norms of one table), beyond which sqlite-vec scans:
+ * room for 1M chunks of 384 dims (~400 MB), the size the approximate index is sized for.
+ */
+export const MEMORY_BUDGET_BYTES = 512 * 1024 * 1024;
 
 /** One library's vectors, packed. */
-interface Partition {
+export interface Partition {
   ids: Float64Array;
   /** Row-major vectors; a view on the kernel's memory when there is a kernel. */
   vectors: Int8Array;
   /** Byte offset of `vectors` in the kernel's memory. */
   offset: number;
   norms: Float32Array;
-  /** chunk id → row, built on the first allowlisted scan. */
+  /** chunk id → row, built on first use (see {@link rowOf}). */
   rowOf?: Map<number, number>;
 }
 
@@ -185,19 +189,25 @@ export function scanPartition(
   } else if (allowed === undefined) {
     scanRows(p, dims, query, qNorm, top, null);
   } else {
-    if (!p.rowOf) {
-      p.rowOf = new Map();
-      for (let row = 0; row < p.ids.length; row++) p.rowOf.set(p.ids[row]!, row);
-    }
     const rows = new Int32Array(allowed.length);
+    const rowOfId = rowOf(p);
     let n = 0;
     for (const id of allowed) {
-      const row = p.rowOf.get(id);
+      const row = rowOfId.get(id);
       if (row !== undefined) rows[n++] = row;
     }
     scanRows(p, dims, query, qNorm, top, rows.subarray(0, n));
   }
   return top.sorted().map(({ distance, row }) => ({ chunkId: p.ids[row]!, distance }));
+}
+
+/** The partition's chunk id → row map, built on first use. */
+export function rowOf(p: Partition): Map<number, number> {
+  if (!p.rowOf) {
+    p.rowOf = new Map();
+    for (let row = 0; row < p.ids.length; row++) p.rowOf.set(p.ids[row]!, row);
+  }
+  return p.rowOf;
 }
 
 /** Scores every row (or the listed ones) into `top`: one flat loop over typed arrays, as V8 optimizes it best. */

@@ -7,7 +7,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
-import { noteVectorWrite, scanPartition, vectorMemory, type VectorHit } from './vector-memory.js';
+import { nearestInPartition } from './approximate-search.js';
+import { noteVectorWrite, vectorMemory, type VectorHit } from './vector-memory.js';
 import { hasHiddenChunks, visibleChunkIds } from './visibility.js';
 
 const tableName = (dims: number): string => {
@@ -69,10 +70,11 @@ export function deleteVectorsOfChunks(db: Database, chunkIds: readonly number[])
 }
 
 /**
- * Exact KNN inside one library's partition, over visible chunks only. `allowedChunkIds` (visible
- * ids) restricts the scan before the top k is cut, so selective filters keep their recall. Runs
- * over the in-memory copy of the table (see vector-memory.ts, which leaves hidden chunks out) when
- * there is one, else through sqlite-vec, restricted to the visible chunks while any are hidden.
+ * KNN inside one library's partition, over visible chunks only. `allowedChunkIds` (visible ids)
+ * restricts the search before the top k is cut, so selective filters keep their recall. Runs over
+ * the in-memory copy of the table (see vector-memory.ts, which leaves hidden chunks out) when there
+ * is one, exactly or, for a large library, through its approximate index (approximate-search.ts);
+ * else exactly through sqlite-vec, restricted to the visible chunks while any are hidden.
  */
 export function knn(
   db: Database,
@@ -84,7 +86,7 @@ export function knn(
 ): VectorHit[] {
   const name = tableName(dims);
   const memory = vectorMemory(db, name, dims);
-  if (memory) return scanPartition(memory, libraryId, query, k, allowedChunkIds);
+  if (memory) return nearestInPartition(db, memory, libraryId, query, k, allowedChunkIds);
   const allowed = allowedChunkIds ?? (hasHiddenChunks(db) ? visibleChunkIds(db, libraryId) : undefined);
   return sqliteVecKnn(db, name, libraryId, query, k, allowed);
 }

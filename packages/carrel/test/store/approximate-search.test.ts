@@ -1,0 +1,188 @@
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
+import { openDatabase } from '../../src/store/database.js';
+import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
+import { publishRun } from '../../src/store/publish.js';
+import { openRun } from '../../src/store/runs.js';
+import { stageDocuments } from '../../src/store/staging.js';
+import { clusteredVectors, recall } from '../support/clustered-vectors.js';
+import { libraryId, writeLive } from '../support/store.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const DIMS = 64;
+const LARGE = 2500;
+const defaults = { ...vectorIndexPolicy };
+
+beforeEach(() => {
+  // Indexes from 1,000 vectors: library 1 (2,500) gets one, library 2 (300) keeps the exact scan.
+  vectorIndexPolicy.minRows = 1000;
+});
+afterEach(() => Object.assign(vectorIndexPolicy, defaults));
+
+function seed(path: string) {
+  const db = openDatabase(path);
+  const table = ensureVectorTable(db, DIMS);
+  const all = clusteredVectors(LARGE + 300, DIMS);
+  insertVectors(
+    db,
+    DIMS,
+    1,
+    all.slice(0, LARGE).map((vector, i) => ({ chunkId: i + 1, vector })),
+    false,
+  );
+  insertVectors(
+    db,
+    DIMS,
+    2,
+    all.slice(LARGE).map((vector, i) => ({ chunkId: LARGE + 1 + i, vector })),
+    false,
+  );
+  return { db, table };
+}
+
+/** Mean recall@k of `knn` against sqlite-vec's exact KNN over `queries`. */
+function meanRecall(db: ReturnType<typeof openDatabase>, table: string, queries: Int8Array[], k: number, allowed?: number[]) {
+  let sum = 0;
+  for (const q of queries) {
+    const got = knn(db, DIMS, 1, q, k, allowed);
+    expect(got).toHaveLength(k);
+    if (allowed) expect(got.every((h) => allowed.includes(h.chunkId))).toBe(true);
+    sum += recall(
+      got.map((h) => h.chunkId),
+      sqliteVecKnn(db, table, 1, q, k, allowed).map((h) => h.chunkId),
+    );
+  }
+  return sum / queries.length;
+}
+
+describe('approximate search over the in-memory copy', () => {
+  it('builds an index for a library past the threshold only, and answers exactly until it is ready', async () => {
+    const { db, table } = seed(join(tempDir(), 'kb.db'));
+    const [q] = clusteredVectors(1, DIMS, { draw: 5 });
+    expect(knn(db, DIMS, 1, q!, 10)).toEqual(
+      sqliteVecKnn(db, table, 1, q!, 10).map((h) => ({ ...h, distance: expect.closeTo(h.distance, 5) })),
+    );
+    knn(db, DIMS, 2, q!, 10);
+    expect(vectorIndexStatus(db)).toEqual([{ dims: DIMS, library: 1, vectors: 0, updating: true }]);
+    await vectorIndexesBuilt(db);
+    expect(vectorIndexStatus(db)).toEqual([{ dims: DIMS, library: 1, vectors: LARGE, updating: false }]);
+    db.close();
+  });
+
+  it('finds ≥ 95% of the exact 10 and 50 nearest once built', async () => {
+    const { db, table } = seed(join(tempDir(), 'kb.db'));
+    const queries = clusteredVectors(40, DIMS, { draw: 6 });
+    knn(db, DIMS, 1, queries[0]!, 10);
+    await vectorIndexesBuilt(db);
+    expect(meanRecall(db, table, queries, 10)).toBeGreaterThanOrEqual(0.95);
+    expect(meanRecall(db, table, queries, 50)).toBeGreaterThanOrEqual(0.95);
+    db.close();
+  });
+
+  it('returns k allowed chunks for a filter, scanned exactly when it is small and through the index when it is not', async () => {
+    const { db, table } = seed(join(tempDir(), 'kb.db'));
+    const queries = clusteredVectors(30, DIMS, { draw: 7 });
+    knn(db, DIMS, 1, queries[0]!, 10);
+    await vectorIndexesBuilt(db);
+    const tenth = Array.from({ length: LARGE / 10 }, (_, i) => 1 + i * 10);
+    vectorIndexPolicy.exactFilterRows = 100;
+    expect(meanRecall(db, table, queries, 10, tenth)).toBeGreaterThanOrEqual(0.95);
+    vectorIndexPolicy.exactFilterRows = 1000;
+    expect(meanRecall(db, table, queries, 10, tenth)).toBe(1);
+    db.close();
+  });
+
+  it('follows deletes, inserts and replaced vectors on this connection and commits from another', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const { db } = seed(path);
+    const [q] = clusteredVectors(1, DIMS, { draw: 8 });
+    /** The k nearest through the index, once it has caught up with the last commit (the exact scan answers until then). */
+    const settled = async (k: number) => {
+      knn(db, DIMS, 1, q!, k);
+      await vectorIndexesBuilt(db);
+      expect(vectorIndexStatus(db)[0]!.updating).toBe(false);
+      return knn(db, DIMS, 1, q!, k);
+    };
+    const nearest = (await settled(1))[0]!.chunkId;
+    deleteVectorsOfChunks(db, [nearest]);
+    expect((await settled(10)).map((h) => h.chunkId)).not.toContain(nearest);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(LARGE - 1);
+
+    insertVectors(db, DIMS, 1, [{ chunkId: 9001, vector: q! }]);
+    expect((await settled(1))[0]).toEqual({ chunkId: 9001, distance: expect.closeTo(0, 5) });
+
+    // The same chunk id with another vector (SQLite reuses the rowid of a deleted last row).
+    deleteVectorsOfChunks(db, [9001]);
+    insertVectors(db, DIMS, 1, [{ chunkId: 9001, vector: Int8Array.from(q!, (x) => -x) }]);
+    expect((await settled(10)).map((h) => h.chunkId)).not.toContain(9001);
+
+    const other = openDatabase(path);
+    insertVectors(other, DIMS, 1, [{ chunkId: 9002, vector: q! }]);
+    expect((await settled(1))[0]!.chunkId).toBe(9002);
+    deleteVectorsOfChunks(other, [9002]);
+    expect((await settled(10)).map((h) => h.chunkId)).not.toContain(9002);
+    other.close();
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(LARGE);
+    db.close();
+  });
+
+  it('drops the index of a library that shrinks below the threshold', async () => {
+    const { db } = seed(join(tempDir(), 'kb.db'));
+    const [q] = clusteredVectors(1, DIMS, { draw: 9 });
+    knn(db, DIMS, 1, q!, 10);
+    await vectorIndexesBuilt(db);
+    deleteVectorsOfChunks(
+      db,
+      Array.from({ length: LARGE - 500 }, (_, i) => i + 1),
+    );
+    expect(knn(db, DIMS, 1, q!, 10)).toHaveLength(10);
+    expect(vectorIndexStatus(db)).toEqual([]);
+    db.close();
+  });
+
+  it('leaves out the chunks of a staged run until it is published', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const db = openDatabase(path);
+    const library = libraryId(db, 'big');
+    const header = (source: string) => ({
+      source,
+      kind: 'raw' as const,
+      title: source,
+      contentHash: source,
+      bytes: 1,
+      tags: [],
+      pageKind: 'content' as const,
+    });
+    const chunk = (vector: Int8Array) => ({ heading: '', text: 'x', overlap: 0, lead: '', trail: '', vector });
+    const vectors = clusteredVectors(1200, DIMS);
+    writeLive(
+      db,
+      library,
+      DIMS,
+      Array.from({ length: 12 }, (_, d) => ({ header: header(`doc-${d}`), chunks: vectors.slice(d * 100, d * 100 + 100).map(chunk) })),
+    );
+    const [q] = clusteredVectors(1, DIMS, { draw: 10 });
+    knn(db, DIMS, library, q!, 10);
+    await vectorIndexesBuilt(db);
+
+    // Runs are written by another connection, as the store-writer thread writes them.
+    const writer = openDatabase(path);
+    const { run } = openRun(writer, { taskId: null, library: 'big', version: '' });
+    stageDocuments(writer, run.id, DIMS, [
+      { header: { ...header('staged'), libraryId: library }, status: 'created', baseVersion: 0, chunks: [chunk(q!)] },
+    ]);
+    knn(db, DIMS, library, q!, 10);
+    await vectorIndexesBuilt(db);
+    expect(knn(db, DIMS, library, q!, 10)[0]!.distance).toBeGreaterThan(0.01);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(1200);
+
+    expect(publishRun(writer, run.id).published).toBe(true);
+    writer.close();
+    knn(db, DIMS, library, q!, 1);
+    await vectorIndexesBuilt(db);
+    expect(knn(db, DIMS, library, q!, 1)[0]!.distance).toBeCloseTo(0, 5);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(1201);
+    db.close();
+  });
+});
