@@ -60,7 +60,7 @@ function kbIn(root: string, converterThreadPages: number) {
 
 /** Everything a folder ingest stored, by path under `root`: title, page kind and full text. */
 async function stored(kb: KnowledgeBase, root: string) {
-  const docs = kb.listDocuments({ library: 'demo', limit: 500 }).documents;
+  const docs = (await kb.listDocuments({ library: 'demo', limit: 500 })).documents;
   const out: Record<string, { title: string; content: string }> = {};
   for (const d of docs)
     out[relative(root, d.source)] = { title: d.title, content: (await kb.getDocument(d.id, { maxChars: 1_000_000 })).content };
@@ -126,7 +126,7 @@ describe('the page-converter thread', () => {
     const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder, allowedRoots: [root], converterThreadPages: 1, batchChunks: 4 });
     open.push(kb);
     await expect(kb.ingestDirectory(root, { library: 'demo' }, { signal: controller.signal })).rejects.toThrow(IngestCancelledError);
-    expect(kb.listDocuments({}).documents).toEqual([]);
+    expect((await kb.listDocuments({})).documents).toEqual([]);
     expect(await kb.ingestDirectory(root, { library: 'demo' })).toMatchObject({ created: 24, failed: 2 });
   });
 });
