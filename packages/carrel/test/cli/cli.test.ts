@@ -6,8 +6,10 @@
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { GUIDE, mcpStdio, runCli, spawnCli, writeCorpus, type CliRun } from '../mcp/support/carrel-process.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -17,6 +19,38 @@ const output = (run: CliRun) => {
   if (run.code !== 0) throw new Error(`carrel exited ${run.code}: ${run.stderr}`);
   return json(run.stdout);
 };
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const server of servers.splice(0)) {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/**
+ * An OpenAI-compatible embeddings endpoint on 127.0.0.1 that answers the model's dimension probe
+ * and then nothing: an `add` using it is held at its first batch (`requested`), so it is still
+ * running when the test cancels it, however fast or loaded the machine. A cancel aborts the held
+ * request.
+ */
+async function heldEmbeddings(): Promise<{ env: Record<string, string>; requested: Promise<void> }> {
+  let requestedNow: () => void = () => undefined;
+  const requested = new Promise<void>((resolve) => (requestedNow = resolve));
+  let probed = false;
+  const server = createServer((req, res) => {
+    if (probed) return requestedNow();
+    probed = true;
+    req.resume().on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: [{ index: 0, embedding: [1, 0, 0, 0] }] }));
+    });
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const env = { CARREL_OPENAI_BASE_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`, CARREL_OPENAI_API_KEY: 'test' };
+  return { env, requested };
+}
 
 /** The task id a running `carrel add` announces on stderr; keeps collecting stderr into `log`. */
 function startedTaskId(child: ChildProcess, log: { text: string }): Promise<string> {
@@ -196,11 +230,13 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
 
   it('cancels a running add on Ctrl-C, through its task', async () => {
     const data = tempDir();
-    const docs = writeCorpus(join(tempDir(), 'docs'), 400, 30);
-    const add = spawnCli(data, ['add', docs, '--library', 'big']);
+    const docs = writeCorpus(join(tempDir(), 'docs'), 40, 30);
+    const { env, requested } = await heldEmbeddings();
+    const add = spawnCli(data, ['--embedder', 'openai', 'add', docs, '--library', 'big'], { env });
     const exit = once(add, 'exit');
     const log = { text: '' };
     const id = await startedTaskId(add, log);
+    await requested;
     add.kill('SIGINT');
     const [code] = (await exit) as [number];
     expect(code).toBe(130);
@@ -213,12 +249,13 @@ describe('carrel CLI', { timeout: 120_000 }, () => {
 
   it('cancels a running add from another process with tasks cancel, while tasks watch follows it', async () => {
     const data = tempDir();
-    // Large enough that the add is still running after two more CLI processes have started.
-    const docs = writeCorpus(join(tempDir(), 'docs'), 1500, 30);
-    const add = spawnCli(data, ['add', docs, '--library', 'big']);
+    const docs = writeCorpus(join(tempDir(), 'docs'), 40, 30);
+    const { env, requested } = await heldEmbeddings();
+    const add = spawnCli(data, ['--embedder', 'openai', 'add', docs, '--library', 'big'], { env });
     const addExit = once(add, 'exit');
     const log = { text: '' };
     const id = await startedTaskId(add, log);
+    await requested;
     const watch = spawnCli(data, ['--json', 'tasks', 'watch', id]);
     const watchExit = once(watch, 'exit');
     let watched = '';
