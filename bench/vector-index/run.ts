@@ -60,37 +60,40 @@ async function measure(name: string): Promise<void> {
   const subject = await SUBJECTS[name]!(set);
   const buildMs = performance.now() - started;
   const rssMb = (process.memoryUsage().rss - rss) / 1048576;
-  const answers: { plain: number[][]; filtered: number[][] } = { plain: [], filtered: [] };
-  const times: { plain: number[]; filtered: number[] } = { plain: [], filtered: [] };
-  // Warm-up: the first queries pay for page faults and JIT.
-  for (let i = 0; i < Math.min(10, QUERIES); i++) await subject.query(set.queries.subarray(i * DIMS, (i + 1) * DIMS), K);
-  for (let i = 0; i < QUERIES; i++) {
-    const q = set.queries.subarray(i * DIMS, (i + 1) * DIMS);
-    for (const kind of ['plain', 'filtered'] as const) {
-      const t = performance.now();
-      const ids = await subject.query(q, K, kind === 'filtered' ? allowed : undefined);
-      times[kind].push(performance.now() - t);
-      answers[kind].push(ids);
+  for (const breadth of subject.breadths?.values ?? [undefined]) {
+    if (breadth !== undefined) subject.breadths!.use(breadth);
+    const answers: { plain: number[][]; filtered: number[][] } = { plain: [], filtered: [] };
+    const times: { plain: number[]; filtered: number[] } = { plain: [], filtered: [] };
+    // Warm-up: the first queries pay for page faults and JIT.
+    for (let i = 0; i < Math.min(10, QUERIES); i++) await subject.query(set.queries.subarray(i * DIMS, (i + 1) * DIMS), K);
+    for (let i = 0; i < QUERIES; i++) {
+      const q = set.queries.subarray(i * DIMS, (i + 1) * DIMS);
+      for (const kind of ['plain', 'filtered'] as const) {
+        const t = performance.now();
+        const ids = await subject.query(q, K, kind === 'filtered' ? allowed : undefined);
+        times[kind].push(performance.now() - t);
+        answers[kind].push(ids);
+      }
     }
+    if (name === 'exact') writeFileSync(truthFile, JSON.stringify(answers));
+    const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as typeof answers;
+    const recall = (kind: 'plain' | 'filtered') =>
+      answers[kind].reduce((sum, ids, i) => sum + ids.filter((id) => truth[kind][i]!.includes(id)).length, 0) / (QUERIES * K);
+    const measured: Measured = {
+      subject: breadth === undefined ? name : `${name}, breadth ${breadth}`,
+      buildMs,
+      rssMb,
+      p50: percentile(times.plain, 50),
+      p95: percentile(times.plain, 95),
+      recall: recall('plain'),
+      filteredP50: percentile(times.filtered, 50),
+      filteredP95: percentile(times.filtered, 95),
+      filteredRecall: recall('filtered'),
+      filteredMin: Math.min(...answers.filtered.map((ids) => ids.length)),
+    };
+    process.stdout.write(JSON.stringify(measured) + '\n');
   }
-  if (name === 'exact') writeFileSync(truthFile, JSON.stringify(answers));
-  const truth = JSON.parse(readFileSync(truthFile, 'utf8')) as typeof answers;
-  const recall = (kind: 'plain' | 'filtered') =>
-    answers[kind].reduce((sum, ids, i) => sum + ids.filter((id) => truth[kind][i]!.includes(id)).length, 0) / (QUERIES * K);
-  const measured: Measured = {
-    subject: name,
-    buildMs,
-    rssMb,
-    p50: percentile(times.plain, 50),
-    p95: percentile(times.plain, 95),
-    recall: recall('plain'),
-    filteredP50: percentile(times.filtered, 50),
-    filteredP95: percentile(times.filtered, 95),
-    filteredRecall: recall('filtered'),
-    filteredMin: Math.min(...answers.filtered.map((ids) => ids.length)),
-    ...(subject.change ? { changeMs: await subject.change() } : {}),
-  };
-  process.stdout.write(JSON.stringify(measured) + '\n');
+  if (subject.change) process.stdout.write(JSON.stringify({ subject: name, changeMs: await subject.change() }) + '\n');
 }
 
 const subjectArg = arg('subject', '');
@@ -124,7 +127,14 @@ if (subjectArg) {
       ],
       { encoding: 'utf8', maxBuffer: 1 << 26, stdio: ['ignore', 'pipe', 'inherit'] },
     );
-    rows.push(JSON.parse(out.trim().split('\n').pop()!) as Measured);
+    for (const line of out
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('{'))) {
+      const row = JSON.parse(line) as Measured;
+      if (row.buildMs === undefined) rows.find((r) => r.subject.startsWith(row.subject))!.changeMs = row.changeMs;
+      else rows.push(row);
+    }
     console.error(`${name}: ${Math.round((performance.now() - started) / 1000)} s`);
   }
   const exact = rows[0]!;

@@ -22,6 +22,8 @@ export interface Allowed {
 /** A built index: answers a query with chunk ids, nearest first. */
 export interface Subject {
   query(query: Int8Array, k: number, allowed?: Allowed): Promise<number[]> | number[];
+  /** Search breadths to measure one after another on the same build, and how to switch to one. */
+  breadths?: { values: number[]; use(breadth: number): void };
   /** Milliseconds for the index to catch up with a copy in which 1% of the vectors changed, where measured. */
   change?(): Promise<number>;
 }
@@ -66,10 +68,11 @@ function exact(set: VectorSet): Subject {
  * index up to date with a copy re-read after a commit that replaced 1% of the vectors (searches
  * meanwhile are exact).
  */
-async function carrel(set: VectorSet): Promise<Subject> {
+async function carrel(set: VectorSet, insertBreadth = vectorIndexPolicy.insertBreadth): Promise<Subject> {
   const owner = {};
   // The index at every size measured here (Carrel builds one from 100,000 vectors).
   vectorIndexPolicy.minRows = 0;
+  vectorIndexPolicy.insertBreadth = insertBreadth;
   const ids = Float64Array.from({ length: set.count }, (_, i) => idOf(i));
   let memory = memoryOf(set, ids, rowsOf(set));
   nearestInPartition(owner, memory, 1, set.queries.subarray(0, set.dims), 10);
@@ -78,6 +81,7 @@ async function carrel(set: VectorSet): Promise<Subject> {
     nearestInPartition(owner, memory, 1, q, k, allowed?.list).map((h) => h.chunkId);
   return {
     query,
+    breadths: { values: [128, 256, 512, 1024], use: (breadth) => (vectorIndexPolicy.searchBreadth = breadth) },
     change: async () => {
       // 1% replaced: the first 0.5% of rows deleted, 0.5% new chunks (copies of other rows) added.
       const half = Math.floor(set.count / 200);
@@ -206,7 +210,8 @@ export const SUBJECTS: Record<string, (set: VectorSet) => Subject | Promise<Subj
   exact,
   // usearch settings named scalar-expansionAdd/expansionSearch; 'usearch' is what Carrel uses, 'carrel' its whole path.
   usearch: (set) => usearch(set, {}),
-  carrel,
+  carrel: (set) => carrel(set),
+  'carrel-insert64': (set) => carrel(set, 64),
   'usearch-i8-128/128': (set) => usearch(set, { scalar: 'i8', expansionAdd: 128, expansionSearch: 128 }),
   'usearch-f16-64/64': (set) => usearch(set, { expansionAdd: 64, expansionSearch: 64 }),
   'usearch-f16-128/128': (set) => usearch(set, { expansionAdd: 128, expansionSearch: 128 }),

@@ -60,17 +60,17 @@ export interface ApproximateIndexOptions {
   scalar?: 'f16' | 'i8';
   /** Candidates kept while inserting: higher builds slower and finds more. */
   expansionAdd?: number;
-  /** Candidates kept while searching; usearch widens it to k when k is larger. */
+  /**
+   * Candidates kept while searching (usearch widens it to k when k is larger). Applied per query
+   * by asking for that many neighbours, so {@link ApproximateIndex.searchBreadth} can change it.
+   */
   expansionSearch?: number;
 }
 
 /** Graph degree: usearch's default. */
 const CONNECTIVITY = 16;
-/**
- * Measured at 100k (bench/README.md § Vector index): 64 candidates while inserting built in half
- * the time of usearch's default 128 with the same recall@10 (1.000) once searches keep 128.
- */
-const DEFAULTS: Required<ApproximateIndexOptions> = { scalar: 'f16', expansionAdd: 64, expansionSearch: 128 };
+/** Carrel's settings (approximate-search.ts `vectorIndexPolicy`, measured at 1M vectors). */
+const DEFAULTS: Required<ApproximateIndexOptions> = { scalar: 'f16', expansionAdd: 128, expansionSearch: 256 };
 /** Rows converted to float32 and added at a time, so a large build holds one batch in float32, not the whole set. */
 const ADD_BATCH = 16_384;
 
@@ -79,6 +79,8 @@ export class ApproximateIndex {
   private readonly index: Index;
   /** Whether vectors go in as int8 (`i8`) or as float32 that usearch stores as f16. */
   private readonly int8: boolean;
+  /** Candidates kept while searching: see {@link ApproximateIndexOptions.expansionSearch}. */
+  searchBreadth: number;
 
   private constructor(
     readonly dims: number,
@@ -86,6 +88,7 @@ export class ApproximateIndex {
   ) {
     const { scalar, expansionAdd, expansionSearch } = { ...DEFAULTS, ...options };
     this.int8 = scalar === 'i8';
+    this.searchBreadth = expansionSearch;
     const { Index, MetricKind, ScalarKind } = loadUsearch() ?? fail();
     this.index = new Index({
       dimensions: dims,
@@ -140,7 +143,7 @@ export class ApproximateIndex {
     const selectivity = accept ? Math.max(1, accepted ?? size) / size : 1;
     let fetch = Math.min(size, Math.ceil((k / selectivity) * (accept ? 2 : 1)));
     for (;;) {
-      const { keys, distances } = this.index.search(this.input(query), fetch, 1);
+      const { keys, distances } = this.index.search(this.input(query), Math.min(size, Math.max(fetch, this.searchBreadth)), 1);
       const hits: VectorHit[] = [];
       for (let i = 0; i < keys.length && hits.length < k; i++) {
         const chunkId = Number(keys[i]!);
