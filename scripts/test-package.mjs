@@ -126,7 +126,7 @@ try {
   );
   // Enough pages that the ingest converts them on its page-converter thread (from its bundle).
   mkdirSync(join(docs, 'reference'));
-  for (let i = 0; i < 16; i++)
+  for (let i = 0; i < 100; i++)
     writeFileSync(
       join(docs, 'reference', `option${i}.html`),
       `<!doctype html><html><head><title>Option ${i}</title></head><body><main><h1>Option ${i}</h1><p>Option ${i} sets the ${i === 7 ? 'pangolin' : 'plain'} limit. ${filler}</p></main></body></html>`,
@@ -158,7 +158,7 @@ try {
     }
     check(status === 'completed', `the index task ended ${status}`);
     const result = await client.request({ method: 'tasks/result', params: { taskId: task.taskId } }, CallToolResultSchema);
-    check(!result.isError && result.structuredContent?.created === 18, `index_document: ${JSON.stringify(result.content)}`);
+    check(!result.isError && result.structuredContent?.created === 102, `index_document: ${JSON.stringify(result.content)}`);
 
     for (const [query, title] of [
       ['zebrafish server', 'Installing'],

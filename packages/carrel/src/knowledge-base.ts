@@ -84,7 +84,7 @@ export interface KnowledgeBaseOptions {
   batchChunks?: number;
   /**
    * Pages (HTML, PDF) a folder needs before they are converted on a thread of their own, beside the
-   * one that chunks and embeds (default 16; `Infinity`: never).
+   * one that chunks and embeds (default 100; `Infinity`: never).
    */
   converterThreadPages?: number;
 }
@@ -173,7 +173,7 @@ export class KnowledgeBase {
           maxFileBytes: this.maxFileBytes,
           streamThresholdBytes: options.streamThresholdBytes ?? 8 * 1024 * 1024,
           batchChunks: options.batchChunks ?? 256,
-          converterThreadPages: options.converterThreadPages ?? 16,
+          converterThreadPages: options.converterThreadPages ?? 100,
         },
       },
       (runId) => void this.discardRuns([runId]).catch(() => undefined),

@@ -3,8 +3,9 @@
  * HTML is most of an HTML folder's ingest (parse, main-content detection, the markdown walk: ~60%
  * of the worker's time on a Sphinx set), and the worker is the busiest thread of an ingest: with
  * the conversion of the next pages on the other core while the worker chunks, embeds and stages
- * the ones before, a 2-core machine ingests such a folder ~1.5× as fast (bench/README.md § Fidelity).
- * A files job with enough pages to convert starts one and stops it when it ends.
+ * the ones before, a Sphinx folder ingests ~10% faster on this project's 2-core machines (77 vs
+ * 70 docs/s, bench/README.md § Fidelity), at ~35 MB more peak RSS. A files job with enough pages
+ * to convert starts one and stops it when it ends.
  *
  * @module
  */
@@ -21,8 +22,8 @@ export const CONVERTED_ON_THREAD: ReadonlySet<MediaType> = new Set(['html', 'pdf
 
 /**
  * Whether a files job converts on a thread: when it has `minPages` pages to convert, enough that
- * the thread, started in ~50 ms, pays for itself; never on a machine with one core, where it could
- * only take turns with the worker.
+ * the thread pays for its start (~0.1 s, against ~1.3 ms saved a Sphinx page: the default is 100
+ * pages); never on a machine with one core, where it could only take turns with the worker.
  */
 export function convertsOnThread(paths: readonly string[], minPages: number): boolean {
   if (availableParallelism() < 2) return false;
