@@ -48,6 +48,21 @@ import type { LibraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from './sync-plans.js';
 import type { VectorHit } from './vector-memory.js';
 
+// The records the contract speaks in, re-exported so that an implementation and its callers import
+// them from here and never from another implementation's statement modules.
+export type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from './connectors.js';
+export type { DocumentFilter, DocumentSummary } from './document-queries.js';
+export type { ChunkWrite, DocumentHeader, LiveDocument, LiveDocumentHeader, StoredChunk } from './documents.js';
+export type { LibraryRecord } from './libraries.js';
+export type { PackableDocument, PackRecord, StagedPack } from './packs.js';
+export type { PublishOutcome } from './publish.js';
+export type { OpenedRun, OpenRunArgs, RunRecord } from './runs.js';
+export type { ChunkDetail, SearchableLibrary, SearchFilters, TextHit } from './search-queries.js';
+export type { ExistingStage, StagedDocument, StagedVersion } from './staging.js';
+export type { LibraryStatus } from './status.js';
+export type { PlanItem, PlanItemState, SyncPlanHeader } from './sync-plans.js';
+export type { VectorHit } from './vector-memory.js';
+
 /** What a keyword search found. */
 export interface KeywordResult {
   /** Best first, at most `limit`; lower score is better. */
