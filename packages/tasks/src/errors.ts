@@ -186,6 +186,23 @@ export class SchemaTooNewError extends Error {
   }
 }
 
+/**
+ * The store cannot be reached right now: the connection was refused or cut, or the server is
+ * shutting down or starting up (a restart, a failover). Transient: the same call may succeed a
+ * moment later. What the engine does in the background (waiting for a task, recording a
+ * handler's outcome) retries it; a caller's own request fails with it.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super(`The task store cannot be reached: ${errorMessage(options?.cause)}`, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A task id was inserted twice. Ids are 128-bit random (`newTaskId`), so the caller reused one. */
 export class DuplicateTaskIdError extends Error {
   constructor(options?: { cause?: unknown }) {

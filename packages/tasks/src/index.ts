@@ -86,6 +86,7 @@ export {
   PayloadTooLargeError,
   SchemaNotMigratedError,
   SchemaTooNewError,
+  StoreUnavailableError,
   TaskAbortedError,
   TaskEngineError,
   TaskFailure,

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { StoreUnavailableError } from '../errors.js';
 import type { TaskChange, TaskStore } from '../store.js';
 
 type Listener = (change: TaskChange) => void;
@@ -18,6 +19,8 @@ export class ChangeHub {
   constructor(
     store: TaskStore,
     private readonly fallbackMs: number,
+    /** Hears the checks that failed because the store was unreachable (those waits go on). */
+    private readonly onError: (error: unknown) => void,
   ) {
     this.#unsubscribe = store.subscribe((change) => this.#dispatch(change));
   }
@@ -46,7 +49,8 @@ export class ChangeHub {
   /**
    * Resolves with the first non-undefined value of `check`, evaluated now, after every change
    * to `taskId`, and on the fallback timer. Checks never overlap. Rejects when `signal` aborts
-   * or `check` throws.
+   * or `check` throws, except with StoreUnavailableError: a wait outlives a database restart, and
+   * the next change or tick checks again.
    */
   waitFor<T>(taskId: string, check: () => Promise<T | undefined>, signal?: AbortSignal): Promise<T> {
     return new Promise<T>((resolve, reject) => {
@@ -75,7 +79,8 @@ export class ChangeHub {
             if (value !== undefined) return finish(() => resolve(value));
           } while (again && !settled);
         } catch (error) {
-          finish(() => reject(error));
+          if (error instanceof StoreUnavailableError) this.onError(error);
+          else finish(() => reject(error));
         } finally {
           running = false;
         }

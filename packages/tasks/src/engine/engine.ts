@@ -146,7 +146,7 @@ export class TaskEngine {
       maxLiveTasksPerOwner: options.maxLiveTasksPerOwner === undefined ? 1_000 : options.maxLiveTasksPerOwner,
       onError: options.onError ?? ((error) => console.error('[carrel/tasks]', error)),
     };
-    this.#hub = new ChangeHub(this.store, this.#o.pollMs);
+    this.#hub = new ChangeHub(this.store, this.#o.pollMs, this.#o.onError);
     const now = () => Date.now();
     this.#maintenance = new Maintenance({
       store: this.store,
@@ -330,7 +330,8 @@ export class TaskEngine {
 
   /** Resolves once the task is terminal; woken by the change feed, not a poll loop. */
   async waitForTerminal(id: string, owner: string, { signal }: { signal?: AbortSignal } = {}): Promise<TaskRecord> {
-    await this.get(id, owner);
+    // No look before the wait: its first check rejects an unknown task, and a look failing in a
+    // database restart would end a wait that is meant to outlive one.
     return this.#hub.waitFor(
       id,
       async () => {

@@ -8,7 +8,8 @@
  *
  * @module
  */
-import { JsonRpcCode, TaskAbortedError, TaskEngineError, type AbortReason } from '../errors.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { JsonRpcCode, StoreUnavailableError, TaskAbortedError, TaskEngineError, type AbortReason } from '../errors.js';
 import { handlerDefinition, type AnyTaskHandler, type SpawnOptions, type TaskHandlerDefinition } from '../handler.js';
 import type { TaskStore } from '../store.js';
 import { isTerminal, type TaskRecord } from '../task.js';
@@ -200,18 +201,20 @@ export class Runner {
    * is recorded as usual.
    */
   async #afterCompletion(task: TaskRecord, result: AttemptResult): Promise<AttemptResult | null> {
-    const current = await this.options.store.get(task.id);
+    const current = await this.#persist(() => this.options.store.get(task.id));
     const held = current !== null && !isTerminal(current.status) && current.lease?.worker === this.options.worker;
     return held ? result : null;
   }
 
   async #record(task: TaskRecord, definition: TaskHandlerDefinition<unknown, unknown>, result: AttemptResult): Promise<void> {
     const { store, worker } = this.options;
-    const now = this.options.now();
     if (result.kind === 'result') {
       try {
         this.options.assertPayload('result', result.outcome);
-        await store.complete({ id: task.id, worker, status: 'completed', outcome: result.outcome, statusMessage: null, now });
+        const { outcome } = result;
+        await this.#persist(() =>
+          store.complete({ id: task.id, worker, status: 'completed', outcome, statusMessage: null, now: this.options.now() }),
+        );
         return;
       } catch (error) {
         if (!(error instanceof TaskEngineError)) throw error;
@@ -226,10 +229,38 @@ export class Runner {
     if (result.retryable && task.attempt < task.maxAttempts) {
       const delay = (definition.backoff ?? this.options.backoff)(task.attempt);
       const statusMessage = `Attempt ${task.attempt} of ${task.maxAttempts} failed: ${error.message}; retrying in ${formatDelay(delay)}`;
-      if (await store.retry({ id: task.id, worker, runAt: now + delay, error, statusMessage, now })) this.#wakeAt(now + delay);
+      let runAt = 0;
+      const retried = await this.#persist(() => {
+        const now = this.options.now();
+        runAt = now + delay;
+        return store.retry({ id: task.id, worker, runAt, error, statusMessage, now });
+      });
+      if (retried) this.#wakeAt(runAt);
       return;
     }
-    await store.complete({ id: task.id, worker, status: 'failed', outcome: { error }, statusMessage: error.message, now });
+    await this.#persist(() =>
+      store.complete({ id: task.id, worker, status: 'failed', outcome: { error }, statusMessage: error.message, now: this.options.now() }),
+    );
+  }
+
+  /**
+   * Runs one of the writes that record an attempt's end, again and again while the store is
+   * unreachable (a database restart or failover), for as long as a lease lasts: an outcome the
+   * handler produced is not thrown away, to be computed again, for a moment's outage. The
+   * heartbeat keeps the lease meanwhile, once the store answers again; a write that did commit
+   * before its answer was lost finds the task no longer held, and changes nothing.
+   */
+  async #persist<T>(write: () => Promise<T>): Promise<T> {
+    const giveUpAt = this.options.now() + this.options.leaseMs;
+    for (let delayMs = 50; ; delayMs = Math.min(delayMs * 2, 1_000)) {
+      try {
+        return await write();
+      } catch (error) {
+        if (!(error instanceof StoreUnavailableError) || this.options.now() + delayMs > giveUpAt) throw error;
+        this.options.onError(error);
+        await sleep(delayMs);
+      }
+    }
   }
 
   /**

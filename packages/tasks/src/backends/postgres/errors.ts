@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError } from '../../errors.js';
+import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, StoreUnavailableError } from '../../errors.js';
 
 /** What the store does about an expected error. */
-export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate' | 'unstorable';
+export type ErrorAction = 'retry' | 'not_migrated' | 'duplicate' | 'unstorable' | 'unavailable';
 
 const EXPECTED: Readonly<Record<string, ErrorAction>> = {
   /** Two transactions formed a cycle (for example, cancelling a parent and its child at once). */
@@ -25,7 +25,17 @@ const EXPECTED: Readonly<Record<string, ErrorAction>> = {
   /** jsonb has no \u0000 in strings, text no NUL byte; other backends store both. */
   '22P05': 'unstorable', // untranslatable_character
   '22021': 'unstorable', // character_not_in_repertoire
+  /** The server going away or not there yet: a restart or a failover. Class 08 is matched whole, below. */
+  '57P01': 'unavailable', // admin_shutdown
+  '57P02': 'unavailable', // crash_shutdown
+  '57P03': 'unavailable', // cannot_connect_now (starting up, or in recovery)
 };
+
+/** The socket errors of a server that is away (a name lookup failing for good, ENOTFOUND, is a configuration error). */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** What pg says, without a code, when a connection in use dies or a pool cannot get one in time. */
+const LOST_CONNECTION = /^(Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 
 /** How many times a transaction that hit a retryable error is run in all. */
 export const MAX_TRANSACTION_RUNS = 5;
@@ -38,8 +48,12 @@ export function sqlState(error: unknown): string | undefined {
 
 /** The action for an expected error; undefined for anything else. */
 export function expectedAction(error: unknown): ErrorAction | undefined {
+  // Socket codes first: EPIPE is five characters, like an SQLSTATE.
+  const errno = (error as { code?: unknown } | null)?.code;
+  if (typeof errno === 'string' && UNREACHABLE.has(errno)) return 'unavailable';
   const code = sqlState(error);
-  return code === undefined ? undefined : EXPECTED[code];
+  if (code !== undefined) return code.startsWith('08') ? 'unavailable' : EXPECTED[code];
+  return error instanceof Error && LOST_CONNECTION.test(error.message) ? 'unavailable' : undefined;
 }
 
 /** Replaces an expected, non-retryable error with the domain error that names its fix. */
@@ -49,6 +63,8 @@ export function translateError(error: unknown, schema: string): unknown {
       return new SchemaNotMigratedError(`The PostgreSQL task schema "${schema}"`, { cause: error });
     case 'duplicate':
       return new DuplicateTaskIdError({ cause: error });
+    case 'unavailable':
+      return new StoreUnavailableError({ cause: error });
     case 'unstorable':
       return new InvalidArgumentError('value', 'text and JSON without NUL (\\u0000) characters, which PostgreSQL cannot store');
     default:
