@@ -65,6 +65,39 @@ describe('carrel serve for an operator', { timeout: 120_000 }, () => {
     });
   });
 
+  it('begins 2025-era session ids with --node-name (or CARREL_NODE_NAME), and refuses a name a balancer could not route by', async () => {
+    const data = tempDir();
+    const [flagged, fromEnv] = await Promise.all([
+      startServe(data, ['--node-name', 'node-a']),
+      startServe(tempDir(), [], { CARREL_NODE_NAME: 'node-b' }),
+    ]);
+    cleanups.push(flagged.stop, fromEnv.stop);
+    for (const [server, name] of [
+      [flagged, 'node-a'],
+      [fromEnv, 'node-b'],
+    ] as const) {
+      const client = await mcpHttp(server.url);
+      try {
+        expect((client.transport as { sessionId?: string }).sessionId).toMatch(new RegExp(`^${name}\\.[0-9a-f-]{36}$`));
+        expect((await client.listTools()).tools.length).toBeGreaterThan(0);
+      } finally {
+        await client.close();
+      }
+    }
+    const [dotted, envSpaced] = await Promise.all([
+      runCli(data, ['serve', '--port', '0', '--node-name', 'a.b']),
+      runCli(data, ['serve', '--port', '0'], { env: { CARREL_NODE_NAME: 'node 1' } }),
+    ]);
+    expect(dotted).toMatchObject({
+      code: 2,
+      stderr: `carrel: --node-name must be letters, digits and "-", 1 to 32 characters, not 'a.b'\n`,
+    });
+    expect(envSpaced).toMatchObject({
+      code: 2,
+      stderr: `carrel: CARREL_NODE_NAME must be letters, digits and "-", 1 to 32 characters, not 'node 1'\n`,
+    });
+  });
+
   it('refuses bad limits naming the flag or variable and the accepted range', async () => {
     const data = tempDir();
     const [body, rate, ttl, burst, sessions, stdio] = await Promise.all([

@@ -10,7 +10,9 @@
  * token's subject) is a task owner of its own, and scopes decide what a token may do
  * (`app/scopes.ts`); a `--token` still works beside it, with every scope. Operator limits (body size,
  * rate, retention, live tasks, sessions) are in `../limits.ts`. Connector schedules run while the
- * server does (see `app/scheduler.ts`).
+ * server does (see `app/scheduler.ts`). Behind a load balancer, `--node-name` begins this node's
+ * 2025-era session ids, so the balancer can send a session's requests to the node that holds it
+ * (docs/deployment.md).
  *
  * @module
  */
@@ -38,14 +40,19 @@ export function register(program: Command, faces: Faces): void {
     .option(
       '--token <token>',
       `require this bearer token, ${MIN_TOKEN_LENGTH}+ characters; its holder acts as the local user (default: $CARREL_TOKEN; none: open on loopback, one anonymous owner)`,
+    )
+    .option(
+      '--node-name <name>',
+      "this node's name behind a load balancer: its 2025-11-25 session ids begin with it, for the balancer to route by (default: $CARREL_NODE_NAME)",
     );
   addServeLimitOptions(addOAuthOptions(serve)).action(
-    async (options: { host: string; port: string; token?: string } & LimitFlags & OAuthFlags, command: Command) => {
+    async (options: { host: string; port: string; token?: string; nodeName?: string } & LimitFlags & OAuthFlags, command: Command) => {
       const { settings, json } = commandContext(command);
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
       const token = bearerToken(options.token);
+      const nodeName = checkedNodeName(options.nodeName);
       const oauth = oauthSettings(options);
       const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
       const [runtime, mcp] = await Promise.all([
@@ -63,6 +70,7 @@ export function register(program: Command, faces: Faces): void {
             tokens: { [token]: { principal: userInfo().username, owner: settings.owner, scopes: CARREL_SCOPES } },
           }),
           ...(oauth && { oauth }),
+          ...(nodeName !== undefined && { sessionIdPrefix: nodeName }),
         });
       } catch (error) {
         await runtime.close();
@@ -98,4 +106,12 @@ export function register(program: Command, faces: Faces): void {
       await runtime.close();
     },
   );
+}
+
+/** `--node-name` or CARREL_NODE_NAME, checked here so a bad one is a usage error naming where it came from. */
+function checkedNodeName(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const [name, source] = flag !== undefined ? [flag, '--node-name'] : [env.CARREL_NODE_NAME || undefined, 'CARREL_NODE_NAME'];
+  if (name !== undefined && !/^[A-Za-z0-9-]{1,32}$/.test(name))
+    throw new CliError(`${source} must be letters, digits and "-", 1 to 32 characters, not '${name}'`, ExitCode.Usage);
+  return name;
 }

@@ -26,6 +26,8 @@ export interface HttpSessionsOptions {
   maxSessionsPerPrincipal?: number;
   /** A session unused for this long is closed (default 30 minutes); its tasks live on in the store. */
   sessionIdleMs?: number;
+  /** Begins every session id this process mints, followed by a dot: which node holds the session, for a load balancer to route by. */
+  sessionIdPrefix?: string;
 }
 
 /** The 2025-11-25 session map behind one HTTP endpoint. */
@@ -71,7 +73,8 @@ export class HttpSessions {
     const refused = await refuseInvalidInitialize(request);
     if (refused) return refused;
     const transport: Transport = new WebStandardStreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
+      sessionIdGenerator: () =>
+        this.options.sessionIdPrefix === undefined ? randomUUID() : `${this.options.sessionIdPrefix}.${randomUUID()}`,
       maxRequestBodySize: this.options.maxRequestBodySize,
       onsessioninitialized: (id) => closeAll(this.#sessions.add(id, principal, transport, Date.now())),
       onsessionclosed: (id) => this.#sessions.remove(id),

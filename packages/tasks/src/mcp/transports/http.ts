@@ -24,6 +24,7 @@ import {
   localhostAllowedHostnames,
   originValidationResponse,
 } from '@modelcontextprotocol/server';
+import { InvalidArgumentError } from '../../errors.js';
 import type { Serving } from '../model.js';
 import type { RateLimit } from '../rate-limit.js';
 import { HttpSessions } from '../rev2025-11-25/http-sessions.js';
@@ -60,6 +61,13 @@ export interface HttpOptions {
   maxSessionsPerPrincipal?: number;
   /** A 2025-era session unused for this long is closed (default 30 minutes). */
   sessionIdleMs?: number;
+  /**
+   * Begins the id of every 2025-era session this server opens, then a dot (`n1.<uuid>`): letters,
+   * digits and `-`, at most 32. A 2025-era session lives in the process that opened it, so behind a
+   * load balancer each node gets its own prefix and the balancer routes a request carrying an
+   * `Mcp-Session-Id` by it (docs/deployment.md). 2026-07-28 requests carry no session: any node serves them.
+   */
+  sessionIdPrefix?: string;
   /**
    * Task creations per owner; null for none. Default: the server's `rateLimit`, else
    * `AUTHENTICATED_RATE_LIMIT` per principal with tokens, `UNAUTHENTICATED_RATE_LIMIT` without.
@@ -128,6 +136,7 @@ export function createHttpHandler(
     ...(options.maxSessions !== undefined && { maxSessions: options.maxSessions }),
     ...(options.maxSessionsPerPrincipal !== undefined && { maxSessionsPerPrincipal: options.maxSessionsPerPrincipal }),
     ...(options.sessionIdleMs !== undefined && { sessionIdleMs: options.sessionIdleMs }),
+    ...(options.sessionIdPrefix !== undefined && { sessionIdPrefix: checkedSessionIdPrefix(options.sessionIdPrefix) }),
   });
 
   const fetch = async (request: Request): Promise<Response> => {
@@ -212,4 +221,11 @@ function outsideEndpoint(pathname: string, method: string, path: string): Respon
 async function send(res: ServerResponse, response: Response): Promise<void> {
   res.writeHead(response.status, Object.fromEntries(response.headers));
   res.end(Buffer.from(await response.arrayBuffer()));
+}
+
+/** A session id is sent back in a header and matched by load balancers' patterns: the prefix stays plain. */
+function checkedSessionIdPrefix(prefix: string): string {
+  if (!/^[A-Za-z0-9-]{1,32}$/.test(prefix))
+    throw new InvalidArgumentError('sessionIdPrefix', 'letters, digits and "-", 1 to 32 characters (a name for this node)');
+  return prefix;
 }

@@ -360,6 +360,21 @@ describe('HTTP 2025 sessions', () => {
     expect(statuses).toEqual({ bob: [200, 200], alice: [...Array(17).fill(404), 200, 200, 200] });
   });
 
+  it("begins session ids with the node's prefix, for a load balancer to route by, and refuses a prefix it could not route", async () => {
+    const fx = await startHttp({ http: { sessionIdPrefix: 'node-2' } });
+    const client = await v1Http(fx.url);
+    try {
+      const sessionId = String((client.transport as { sessionId?: string }).sessionId);
+      expect(sessionId).toMatch(/^node-2\.[0-9a-f-]{36}$/);
+      expect(await listTools(fx.url, sessionId)).toBe(200);
+    } finally {
+      await client.close().catch(() => {});
+      await fx.close();
+    }
+    for (const prefix of ['', 'a.b', 'x'.repeat(33), 'n 1'])
+      await expect(startHttp({ http: { sessionIdPrefix: prefix } })).rejects.toThrow(/sessionIdPrefix/);
+  });
+
   it('closes the least recently used session beyond maxSessions, and idle sessions', async () => {
     const fx = await startHttp({ http: { maxSessions: 1, sessionIdleMs: 300 } });
     const first = await v1Http(fx.url);
