@@ -219,6 +219,16 @@ export interface ReapArgs {
   limit: number;
 }
 
+export interface TakeTokenArgs {
+  /** Whose bucket: the owner creating tasks. */
+  owner: string;
+  /** Tokens added per minute (> 0). */
+  perMinute: number;
+  /** Tokens the bucket holds at most, and holds after a quiet period (≥ 1). */
+  burst: number;
+  now: number;
+}
+
 export interface TaskStore {
   /** Short backend name for messages and benchmarks: `memory`, `sqlite`, `postgres`. */
   readonly name: string;
@@ -305,4 +315,12 @@ export interface TaskStore {
 
   /** Listens to committed changes from every process using this store. Returns an unsubscribe. */
   subscribe(listener: (change: TaskChange) => void): () => void;
+
+  /**
+   * Spends one token of `owner`'s task-creation bucket (refilled at `perMinute`, holding at most
+   * `burst`), kept in the store so that every process sharing it spends from the same bucket: a
+   * cluster's rate limit, not one node's. A bucket taken under another limit refills by the new
+   * one from now on. Returns 0 when a token was spent, else the milliseconds until one will be.
+   */
+  takeToken(args: TakeTokenArgs): Promise<number>;
 }

@@ -132,7 +132,7 @@ export class ToolCalls {
     meta: ToolTaskMeta,
     requestedTtlMs?: number,
   ): Promise<TaskRecord> {
-    if (!meta.sync) this.limiter.take(caller.owner, caller.rateLimit);
+    if (!meta.sync) await this.limiter.take(caller.owner, caller.rateLimit);
     const input: ToolTaskInput = { arguments: args, answers };
     const uniqueKey = toolUniqueKey(tool, args);
     const { task } = await this.engine.create({

@@ -82,7 +82,7 @@ export class McpTaskServer {
       if (tools.has(tool.name)) throw new Error(`Two tools are named '${tool.name}': tool names must be unique`);
       tools.set(tool.name, tool);
     }
-    this.#calls = new ToolCalls(options.engine, tools, new RateLimiter(), options.asyncTools ?? true);
+    this.#calls = new ToolCalls(options.engine, tools, new RateLimiter(options.engine.store), options.asyncTools ?? true);
   }
 
   /** Stops the engine: running tool tasks get `drainMs` to finish, then resume on the next start. */

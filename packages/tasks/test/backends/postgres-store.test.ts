@@ -67,7 +67,7 @@ describe('PostgresTaskStore migrations', () => {
     const before = await sql<{ version: number; applied_at: Date }>(
       `SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`,
     );
-    expect(before.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(before.map((r) => r.version)).toEqual([1, 2, 3, 4]);
 
     await open().migrate();
     const after = await sql<{ version: number; applied_at: Date }>(

@@ -14,6 +14,7 @@ import { inputContract } from './input.js';
 import { lifecycleContract } from './lifecycle.js';
 import { ownersContract } from './owners.js';
 import { paginationContract } from './pagination.js';
+import { rateContract } from './rate.js';
 import { retryContract } from './retry.js';
 import { ttlContract } from './ttl.js';
 import { uniquenessContract } from './uniqueness.js';
@@ -36,5 +37,6 @@ export function describeContract(harness: BackendHarness): void {
     childrenContract(fixture);
     completionContract(fixture);
     workflowsContract(fixture);
+    rateContract(fixture);
   });
 }

@@ -28,6 +28,7 @@ import type {
   RespondResult,
   RetryArgs,
   TaskChange,
+  TakeTokenArgs,
   TaskChangeKind,
   TaskStore,
 } from '../../store.js';
@@ -51,6 +52,8 @@ export class MemoryTaskStore implements TaskStore {
   /** The live subset of #tasks: claim, caps and rescue look only here, so finished tasks cost them nothing. */
   readonly #live = new Map<string, TaskRecord>();
   readonly #uniqueKeys = new Map<string, string>();
+  /** Task-creation buckets by owner: the tokens left, when they were counted, and the limit they refill by. */
+  readonly #buckets = new Map<string, { tokens: number; at: number; ratePerMs: number; burst: number }>();
   readonly #listeners = new Set<(change: TaskChange) => void>();
   /** The last `seq` handed out: a counter that only grows, so lists never depend on clock ties. */
   #lastSeq = 0;
@@ -293,6 +296,19 @@ export class MemoryTaskStore implements TaskStore {
   subscribe(listener: (change: TaskChange) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
+  }
+
+  async takeToken({ owner, perMinute, burst, now }: TakeTokenArgs): Promise<number> {
+    const ratePerMs = perMinute / 60_000;
+    const bucket = this.#buckets.get(owner);
+    // A clock that stepped back refills nothing, and does not move the count back.
+    const tokens = bucket ? Math.min(burst, bucket.tokens + Math.max(0, now - bucket.at) * ratePerMs) : burst;
+    if (tokens < 1) return Math.ceil((1 - tokens) / ratePerMs);
+    this.#buckets.set(owner, { tokens: tokens - 1, at: Math.max(now, bucket?.at ?? now), ratePerMs, burst });
+    // A bucket is only state while it is below full; forget the full ones now and then.
+    if (this.#buckets.size > 10_000)
+      for (const [key, b] of this.#buckets) if (b.tokens + Math.max(0, now - b.at) * b.ratePerMs >= b.burst) this.#buckets.delete(key);
+    return 0;
   }
 
   /** The task, if it is live and leased by `worker`. */

@@ -42,6 +42,7 @@ import type {
   ForgetInputArgs,
   RespondResult,
   RetryArgs,
+  TakeTokenArgs,
   TaskChange,
   TaskStore,
 } from '../../store.js';
@@ -57,6 +58,7 @@ import { prepareInput } from './sql/input.js';
 import { prepareInsert } from './sql/insert.js';
 import { prepareLease } from './sql/lease.js';
 import { prepareProgress } from './sql/progress.js';
+import { prepareRate } from './sql/rate.js';
 import { prepareRead } from './sql/read.js';
 import { prepareUpkeep } from './sql/upkeep.js';
 
@@ -71,6 +73,7 @@ function prepareAll(ctx: StoreContext) {
     ...prepareInput(ctx),
     ...prepareCancel(ctx),
     ...prepareUpkeep(ctx),
+    ...prepareRate(ctx),
   };
 }
 
@@ -228,5 +231,9 @@ export class PostgresTaskStore implements TaskStore {
 
   subscribe(listener: (change: TaskChange) => void): () => void {
     return this.#feed.subscribe(listener);
+  }
+
+  takeToken(args: TakeTokenArgs): Promise<number> {
+    return this.#ops.takeToken(args);
   }
 }

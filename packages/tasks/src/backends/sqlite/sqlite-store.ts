@@ -47,6 +47,7 @@ import type {
   ForgetInputArgs,
   RespondResult,
   RetryArgs,
+  TakeTokenArgs,
   TaskChange,
   TaskStore,
 } from '../../store.js';
@@ -62,6 +63,7 @@ import { prepareInput } from './sql/input.js';
 import { prepareInsert } from './sql/insert.js';
 import { prepareLease } from './sql/lease.js';
 import { prepareProgress } from './sql/progress.js';
+import { prepareRate } from './sql/rate.js';
 import { prepareRead } from './sql/read.js';
 import { prepareUpkeep } from './sql/upkeep.js';
 
@@ -87,6 +89,7 @@ function prepareAll(ctx: StoreContext) {
     ...prepareInput(ctx),
     ...prepareCancel(ctx),
     ...prepareUpkeep(ctx),
+    ...prepareRate(ctx),
   };
 }
 
@@ -193,6 +196,10 @@ export class SqliteTaskStore implements TaskStore {
 
   async reapExpired(args: ReapArgs): Promise<string[]> {
     return this.#write((ops) => ops.reapExpired(args));
+  }
+
+  async takeToken(args: TakeTokenArgs): Promise<number> {
+    return this.#write((ops) => ops.takeToken(args));
   }
 
   /** Works before migrate(): the engine subscribes first; polling starts once the schema exists. */
