@@ -43,6 +43,8 @@ export interface HttpServeOptions extends TaskPolicy {
   maxSessions?: number;
   /** 2025-era sessions one token's principal keeps at once. */
   maxSessionsPerPrincipal?: number;
+  /** Host names accepted in `Host` and `Origin` besides the loopback names: the name a load balancer or proxy serves this endpoint as. */
+  allowedHosts?: readonly string[];
   /** This node's name in a cluster: begins its 2025-era session ids, for the load balancer to route a session's requests by. */
   sessionIdPrefix?: string;
 }

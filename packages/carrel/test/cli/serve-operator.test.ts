@@ -4,6 +4,7 @@
  * usage errors; the token's holder is the local user, so HTTP and the CLI see the same tasks, and
  * `tasks list --all-owners` shows every owner's.
  */
+import { request } from 'node:http';
 import { userInfo } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
@@ -96,6 +97,39 @@ describe('carrel serve for an operator', { timeout: 120_000 }, () => {
       code: 2,
       stderr: `carrel: CARREL_NODE_NAME must be letters, digits and "-", 1 to 32 characters, not 'node 1'\n`,
     });
+  });
+
+  it('accepts the host names given by --allowed-host (or CARREL_ALLOWED_HOSTS) in Host, and still refuses others', async () => {
+    const [flagged, fromEnv] = await Promise.all([
+      startServe(tempDir(), ['--allowed-host', 'docs.example.com', '--allowed-host', 'kb.example.com']),
+      startServe(tempDir(), [], { CARREL_ALLOWED_HOSTS: 'docs.example.com, kb.example.com' }),
+    ]);
+    cleanups.push(flagged.stop, fromEnv.stop);
+    /** The status of an initialize sent with this Host header (fetch sets Host itself, so node:http). */
+    const initializeAs = (url: string, host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const body = JSON.stringify({
+          jsonrpc: '2.0',
+          id: 0,
+          method: 'initialize',
+          params: { protocolVersion: '2025-11-25', capabilities: {}, clientInfo: { name: 'proxy-test', version: '1' } },
+        });
+        const req = request(url, {
+          method: 'POST',
+          headers: { host, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+        });
+        req.on('response', (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end(body);
+      });
+    for (const server of [flagged, fromEnv]) {
+      expect(await initializeAs(server.url, 'docs.example.com')).toBe(200);
+      expect(await initializeAs(server.url, 'kb.example.com:443')).toBe(200);
+      expect(await initializeAs(server.url, 'evil.example.net')).toBe(403);
+    }
   });
 
   it('refuses bad limits naming the flag or variable and the accepted range', async () => {

@@ -10,7 +10,8 @@
  * token's subject) is a task owner of its own, and scopes decide what a token may do
  * (`app/scopes.ts`); a `--token` still works beside it, with every scope. Operator limits (body size,
  * rate, retention, live tasks, sessions) are in `../limits.ts`. Connector schedules run while the
- * server does (see `app/scheduler.ts`). Behind a load balancer, `--node-name` begins this node's
+ * server does (see `app/scheduler.ts`). Behind a proxy, `--allowed-host` names the host clients
+ * reach it by (requests naming another host are refused: DNS rebinding). Behind a load balancer, `--node-name` begins this node's
  * 2025-era session ids, so the balancer can send a session's requests to the node that holds it
  * (docs/deployment.md).
  *
@@ -42,17 +43,30 @@ export function register(program: Command, faces: Faces): void {
       `require this bearer token, ${MIN_TOKEN_LENGTH}+ characters; its holder acts as the local user (default: $CARREL_TOKEN; none: open on loopback, one anonymous owner)`,
     )
     .option(
+      '--allowed-host <host>',
+      'a host name clients reach this server by (a proxy or load balancer in front), accepted in Host and Origin besides loopback; repeat for more (default: $CARREL_ALLOWED_HOSTS, comma-separated)',
+      (host: string, hosts: string[] = []) => [...hosts, host],
+    )
+    .option(
       '--node-name <name>',
       "this node's name behind a load balancer: its 2025-11-25 session ids begin with it, for the balancer to route by (default: $CARREL_NODE_NAME)",
     );
   addServeLimitOptions(addOAuthOptions(serve)).action(
-    async (options: { host: string; port: string; token?: string; nodeName?: string } & LimitFlags & OAuthFlags, command: Command) => {
+    async (
+      options: { host: string; port: string; token?: string; allowedHost?: string[]; nodeName?: string } & LimitFlags & OAuthFlags,
+      command: Command,
+    ) => {
       const { settings, json } = commandContext(command);
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new CliError(`Invalid port ${options.port}: expected 0-65535`, ExitCode.Usage);
       const token = bearerToken(options.token);
       const nodeName = checkedNodeName(options.nodeName);
+      const allowedHosts =
+        options.allowedHost ??
+        process.env.CARREL_ALLOWED_HOSTS?.split(',')
+          .map((host) => host.trim())
+          .filter(Boolean);
       const oauth = oauthSettings(options);
       const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
       const [runtime, mcp] = await Promise.all([
@@ -71,6 +85,7 @@ export function register(program: Command, faces: Faces): void {
           }),
           ...(oauth && { oauth }),
           ...(nodeName !== undefined && { sessionIdPrefix: nodeName }),
+          ...(allowedHosts?.length && { allowedHosts }),
         });
       } catch (error) {
         await runtime.close();
