@@ -11,7 +11,7 @@ import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
 import { EmbedderFailedError, EmbedderMismatchError } from '../errors.js';
 import type { Notice } from '../fix.js';
-import type { LibraryRecord } from '../store/libraries.js';
+import type { LibraryRecord } from '../store/repository.js';
 
 /** See module comment. */
 export class EmbeddingSession {

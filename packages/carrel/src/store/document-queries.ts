@@ -6,7 +6,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { joinChunks } from '../ingest/chunker.js';
+import { sourceOfChunks, type ChunkRow } from './chunk-source.js';
 import type { DocumentKind } from './documents.js';
 import { filterClause } from './search-queries.js';
 
@@ -71,15 +71,7 @@ export function getDocumentSummary(db: Database, id: number): DocumentSummary | 
   return row ? toSummary(row) : undefined;
 }
 
-export interface ChunkRow {
-  heading: string;
-  text: string;
-  overlap: number;
-  lead: string | null;
-  trail: string | null;
-}
-
-/** The text of the document's live version: the source its chunks were cut from (see {@link joinChunks}). */
+/** The text of the document's live version: the source its chunks were cut from (see {@link sourceOfChunks}). */
 export function documentText(db: Database, id: number): string {
   const rows = db
     .prepare<[number], ChunkRow>(
@@ -88,29 +80,4 @@ export function documentText(db: Database, id: number): string {
     )
     .all(id);
   return sourceOfChunks(rows);
-}
-
-/** The source consecutive chunks were cut from: exact, or close to it for chunks stored before leads were. */
-export function sourceOfChunks(rows: readonly ChunkRow[]): string {
-  if (rows.some((r) => r.lead === null)) return approximateText(rows);
-  return joinChunks(rows as readonly { text: string; overlap: number; lead: string; trail: string }[]);
-}
-
-/**
- * Chunks stored before the source around them was recorded (lead NULL): their text after the
- * overlap, a blank line between them, and a heading line wherever the breadcrumb changes. Close
- * to the source, not exact: blank runs, heading levels and long lines' cut points are lost.
- */
-function approximateText(rows: readonly ChunkRow[]): string {
-  const parts: string[] = [];
-  let heading = '';
-  for (const c of rows) {
-    if (c.heading !== heading && c.heading !== '') {
-      const crumbs = c.heading.split(' > ');
-      parts.push(`${'#'.repeat(Math.min(6, crumbs.length))} ${crumbs[crumbs.length - 1]}`);
-    }
-    heading = c.heading;
-    parts.push(c.text.slice(c.overlap));
-  }
-  return parts.join('\n\n');
 }

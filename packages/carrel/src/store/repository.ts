@@ -52,16 +52,27 @@ import type { VectorHit } from './vector-memory.js';
 // them from here and never from another implementation's statement modules.
 export type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from './connectors.js';
 export type { DocumentFilter, DocumentSummary } from './document-queries.js';
-export type { ChunkWrite, DocumentHeader, LiveDocument, LiveDocumentHeader, StoredChunk } from './documents.js';
+export type {
+  ChunkWrite,
+  DocumentHeader,
+  DocumentKind,
+  LiveDocument,
+  LiveDocumentHeader,
+  StoredChunk,
+  StoredPageKind,
+} from './documents.js';
 export type { LibraryRecord } from './libraries.js';
 export type { PackableDocument, PackRecord, StagedPack } from './packs.js';
 export type { PublishOutcome } from './publish.js';
 export type { OpenedRun, OpenRunArgs, RunRecord } from './runs.js';
 export type { ChunkDetail, SearchableLibrary, SearchFilters, TextHit } from './search-queries.js';
-export type { ExistingStage, StagedDocument, StagedVersion } from './staging.js';
+export type { ExistingStage, StagedDocument, StagedVersion, StageStatus } from './staging.js';
 export type { LibraryStatus } from './status.js';
 export type { PlanItem, PlanItemState, SyncPlanHeader } from './sync-plans.js';
 export type { VectorHit } from './vector-memory.js';
+
+/** Garbage chunks one {@link KnowledgeRepository.collectGarbage} call should delete: a few tens of milliseconds of work. */
+export const GARBAGE_BATCH_CHUNKS = 2_000;
 
 /** What a keyword search found. */
 export interface KeywordResult {

@@ -5,9 +5,8 @@
  * connection has no busy timeout, and a write that finds the lock taken is tried again on a
  * timer (`../busy.ts`) until StoreBusyError.
  *
- * The ingest worker's writer thread keeps its own synchronous connection and calls the same
- * statement modules directly (`ingest/store-writer-thread.ts`): SQLite has one writer at a time
- * anyway, and a thread hop per call would cost more than the writes.
+ * The ingest worker opens the variant in `ingest-repository.ts`, whose run writes go to a writer
+ * thread with its own synchronous connection calling the same statement modules.
  *
  * @module
  */
@@ -74,7 +73,7 @@ const BM25_ROW_BUDGET = 5000;
 
 /** See module comment. */
 export class SqliteRepository implements KnowledgeRepository {
-  private constructor(private readonly db: Database) {}
+  protected constructor(private readonly db: Database) {}
 
   /** Opens (creating and migrating if needed) the knowledge base's SQLite file at `path`. */
   static open(path: string): SqliteRepository {
