@@ -43,10 +43,10 @@ import type { Link } from './sources/html-to-markdown.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
-import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
-import type { ConnectorRecord } from './store/connectors.js';
-import type { LibraryRecord } from './store/libraries.js';
-import { checkRating } from './store/ratings.js';
+import type { DocumentFilter, DocumentSummary } from './store/repository.js';
+import type { ConnectorRecord } from './store/repository.js';
+import type { LibraryRecord } from './store/repository.js';
+import { checkRating } from './store/sqlite/ratings.js';
 import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
 import type { StoreLocation } from './store/location.js';
 import { openRepository } from './store/open-repository.js';
@@ -56,8 +56,8 @@ import { createPack } from './packs/create.js';
 import { packJob } from './packs/job.js';
 import type { PackSource } from './packs/load.js';
 import { loadPack } from './packs/load.js';
-import type { PackRecord } from './store/packs.js';
-import type { LibraryStatus } from './store/status.js';
+import type { PackRecord } from './store/repository.js';
+import type { LibraryStatus } from './store/repository.js';
 
 /** How a KnowledgeBase is opened. */
 export interface KnowledgeBaseOptions {

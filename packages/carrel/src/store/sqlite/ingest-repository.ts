@@ -8,7 +8,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { openDatabase } from '../database.js';
+import { openDatabase } from './database.js';
 import { SqliteRepository } from './sqlite-repository.js';
 import { StoreWriter, type ThreadWrites } from './store-writer.js';
 

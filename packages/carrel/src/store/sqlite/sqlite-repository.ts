@@ -15,9 +15,9 @@ import type { TaskCompletion } from '@carrel/tasks';
 import { completeInTransaction } from '@carrel/tasks/sqlite';
 import type { Schedule } from '../../connectors/schedule.js';
 import { allTermsMatch, selectiveFtsMatch } from '../../search/fts-query.js';
-import { writeWhenFree } from '../busy.js';
-import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from '../connector-schedules.js';
-import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../connectors.js';
+import { writeWhenFree } from './busy.js';
+import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './connector-schedules.js';
+import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../records.js';
 import {
   connectorItemCount,
   connectorMarkers,
@@ -28,19 +28,19 @@ import {
   listConnectors,
   recordSyncFailure,
   updateConnectorOptions,
-} from '../connectors.js';
-import { openDatabase } from '../database.js';
-import type { DocumentFilter } from '../document-queries.js';
-import { documentText, getDocumentSummary, listDocuments } from '../document-queries.js';
-import type { ChunkWrite } from '../documents.js';
-import { findLiveDocument, liveDocuments, retireDocument, versionChunks } from '../documents.js';
-import { collectGarbage, discardAbandonedRuns, discardRun, hasGarbage } from '../garbage.js';
-import { findListedLibrary, libraryExists, listLibraries } from '../libraries.js';
-import { liveLinks, versionLinks } from '../links.js';
-import type { StagedPack } from '../packs.js';
-import { listPacks, packableDocuments, packSources, removePack, stagePack } from '../packs.js';
-import { publishRun } from '../publish.js';
-import { addRating } from '../ratings.js';
+} from './connectors.js';
+import { openDatabase } from './database.js';
+import type { DocumentFilter } from '../records.js';
+import { documentText, getDocumentSummary, listDocuments } from './document-queries.js';
+import type { ChunkWrite } from '../records.js';
+import { findLiveDocument, liveDocuments, retireDocument, versionChunks } from './documents.js';
+import { collectGarbage, discardAbandonedRuns, discardRun, hasGarbage } from './garbage.js';
+import { findListedLibrary, libraryExists, listLibraries } from './libraries.js';
+import { liveLinks, versionLinks } from './links.js';
+import type { StagedPack } from '../records.js';
+import { listPacks, packableDocuments, packSources, removePack, stagePack } from './packs.js';
+import { publishRun } from './publish.js';
+import { addRating } from './ratings.js';
 import type {
   ConnectorChange,
   ConnectorChangeResult,
@@ -49,9 +49,9 @@ import type {
   StageAddress,
   UnderWriteLock,
 } from '../repository.js';
-import type { OpenRunArgs } from '../runs.js';
-import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from '../runs.js';
-import type { SearchFilters } from '../search-queries.js';
+import type { OpenRunArgs } from '../records.js';
+import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from './runs.js';
+import type { SearchFilters } from '../records.js';
 import {
   allowedChunkIds,
   bm25Search,
@@ -60,13 +60,13 @@ import {
   filteredLibraries,
   matchingChunks,
   termChunkCount,
-} from '../search-queries.js';
-import type { StagedDocument } from '../staging.js';
-import { appendStage, beginStage, findStage, finishStage, stageDocuments } from '../staging.js';
-import { libraryStatus } from '../status.js';
-import type { PlanItem, PlanItemState, SyncPlanHeader } from '../sync-plans.js';
-import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from '../sync-plans.js';
-import { hasVectorTable, knn, readVectors } from '../vectors.js';
+} from './search-queries.js';
+import type { StagedDocument } from '../records.js';
+import { appendStage, beginStage, findStage, finishStage, stageDocuments } from './staging.js';
+import { libraryStatus } from './status.js';
+import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
+import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
+import { hasVectorTable, knn, readVectors } from './vectors.js';
 
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;

@@ -6,24 +6,9 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { sourceOfChunks, type ChunkRow } from './chunk-source.js';
-import type { DocumentKind } from './documents.js';
+import { sourceOfChunks, type ChunkRow } from '../chunk-source.js';
 import { filterClause } from './search-queries.js';
-
-/** One stored document, without its text. */
-export interface DocumentSummary {
-  id: number;
-  library: string;
-  version: string;
-  title: string;
-  source: string;
-  kind: DocumentKind;
-  tags: string[];
-  bytes: number;
-  chunkCount: number;
-  createdAt: number;
-  updatedAt: number;
-}
+import type { DocumentFilter, DocumentSummary } from '../records.js';
 
 interface SummaryRow extends Omit<DocumentSummary, 'tags'> {
   tags: string | null;
@@ -35,16 +20,6 @@ const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d
   FROM documents d JOIN libraries l ON l.id = d.library_id`;
 
 const toSummary = (r: SummaryRow): DocumentSummary => ({ ...r, tags: r.tags ? (JSON.parse(r.tags) as string[]) : [] });
-
-/** What a document listing may be narrowed to. */
-export interface DocumentFilter {
-  library?: string;
-  version?: string;
-  /** Source prefix: a folder path or a URL prefix. */
-  source?: string;
-  /** Words the title contains, in any case. */
-  title?: string;
-}
 
 /** Documents of the filtered libraries, by library, version and source; one extra row tells whether more follow. */
 export function listDocuments(
