@@ -111,7 +111,7 @@ export class FilesRun {
 
   /** Readies the run for documents: the embedder's dimension, the chunking plan, whether pages are classified. */
   async open(keepAllPages: boolean): Promise<void> {
-    this.dims = await this.session.dimsFor(this.c.library);
+    this.dims = await this.session.dimsFor(this.c.library, this.c.control.signal);
     await this.choosePlan();
     this.classify = !keepAllPages;
   }

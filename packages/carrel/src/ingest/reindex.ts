@@ -32,7 +32,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   const { library, control, settings } = c;
   const embedder = c.embedder;
   if (!embedder) throw new EmbedderUnavailableError('none', 'no embedder is configured, so there is nothing to reindex with');
-  await embedder.load();
+  await embedder.load(control.signal);
   const dims = embedder.dims!;
   const result = emptyResult({ library: library.name, version: library.version });
   const switching = library.embedder !== null && (library.embedder !== embedder.id || library.dims !== dims);
