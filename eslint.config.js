@@ -28,6 +28,35 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The ingest worker speaks only the knowledge-base repository contract (store/repository.ts), so
+  // that every store implementation runs it unchanged: nothing under src/ingest/ reaches SQLite
+  // itself. The store it works on comes from store/open-repository.ts.
+  {
+    files: ['packages/carrel/src/ingest/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'The ingest worker reads and writes through KnowledgeRepository (store/repository.ts).' },
+          ],
+          patterns: [
+            {
+              group: ['**/store/sqlite', '**/store/sqlite/**'],
+              message: 'The ingest worker reads and writes through KnowledgeRepository (store/repository.ts).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ImportExpression[source.value=/better-sqlite3|store\\/sqlite/]',
+          message: 'The ingest worker reads and writes through KnowledgeRepository (store/repository.ts).',
+        },
+      ],
+    },
+  },
   // Regular expressions see user text (documents, URLs, paths, queries, headers), and one that
   // backtracks super-linearly lets a few kilobytes stall a process: a 3 KB heading line took 13 s
   // in the old chunker. `no-super-linear-move` also covers a pattern that is linear from one start

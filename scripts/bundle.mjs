@@ -100,7 +100,7 @@ const result = await esbuild.build({
   entryPoints: {
     carrel: join(DIST, 'main.js'),
     'ingest-worker': join(DIST, 'ingest/worker.js'),
-    'store-writer-thread': join(DIST, 'ingest/store-writer-thread.js'),
+    'store-writer-thread': join(DIST, 'store/sqlite/store-writer-thread.js'),
     'page-converter-thread': join(DIST, 'ingest/page-converter-thread.js'),
   },
   outdir: OUT,

@@ -84,7 +84,7 @@ try {
     'dist/bundle/store-writer-thread.js',
     'dist/bundle/page-converter-thread.js',
     'dist/main.js',
-    'dist/store/migrations/0001_initial.sql',
+    'dist/store/sqlite/migrations/0001_initial.sql',
     // The published pack format (docs/knowledge-packs.md).
     'schemas/pack.schema.json',
   ])

@@ -20,10 +20,10 @@ import { KnowledgeBase } from 'carrel';
 import type { SearchRequest } from 'carrel';
 import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
-import { openDatabase } from '../../packages/carrel/src/store/database.js';
-import { collectGarbage, discardRun } from '../../packages/carrel/src/store/garbage.js';
-import { openRun } from '../../packages/carrel/src/store/runs.js';
-import { stageDocuments } from '../../packages/carrel/src/store/staging.js';
+import { openDatabase } from '../../packages/carrel/src/store/sqlite/database.js';
+import { collectGarbage, discardRun } from '../../packages/carrel/src/store/sqlite/garbage.js';
+import { openRun } from '../../packages/carrel/src/store/sqlite/runs.js';
+import { stageDocuments } from '../../packages/carrel/src/store/sqlite/staging.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 
 const arg = (name: string, fallback: number) => {

@@ -43,20 +43,21 @@ import type { Link } from './sources/html-to-markdown.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
-import type { DocumentFilter, DocumentSummary } from './store/document-queries.js';
-import type { ConnectorRecord } from './store/connectors.js';
-import type { LibraryRecord } from './store/libraries.js';
-import { checkRating } from './store/ratings.js';
+import type { DocumentFilter, DocumentSummary } from './store/repository.js';
+import type { ConnectorRecord } from './store/repository.js';
+import type { LibraryRecord } from './store/repository.js';
+import { checkRating } from './store/sqlite/ratings.js';
 import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
-import { SqliteRepository } from './store/sqlite/sqlite-repository.js';
+import type { StoreLocation } from './store/location.js';
+import { openRepository } from './store/open-repository.js';
 import type { Pack } from './packs/format.js';
 import type { PackOptions } from './packs/create.js';
 import { createPack } from './packs/create.js';
 import { packJob } from './packs/job.js';
 import type { PackSource } from './packs/load.js';
 import { loadPack } from './packs/load.js';
-import type { PackRecord } from './store/packs.js';
-import type { LibraryStatus } from './store/status.js';
+import type { PackRecord } from './store/repository.js';
+import type { LibraryStatus } from './store/repository.js';
 
 /** How a KnowledgeBase is opened. */
 export interface KnowledgeBaseOptions {
@@ -157,7 +158,8 @@ export class KnowledgeBase {
     // Owner-only: the store may hold private documentation.
     mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
     this.databasePath = databasePath(this.dataDir);
-    this.store = SqliteRepository.open(this.databasePath);
+    const location: StoreLocation = { kind: 'sqlite', path: this.databasePath };
+    this.store = openRepository(location);
     this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
@@ -166,7 +168,7 @@ export class KnowledgeBase {
     this.secrets = new SecretStore(secretsPath(this.dataDir));
     this.worker = new WorkerClient(
       {
-        dbPath: this.databasePath,
+        store: location,
         embedder: embedders.worker,
         settings: {
           chunker: this.chunkSizes,

@@ -1,7 +1,7 @@
 /**
  * Runs connector schedules in a server process (`carrel serve`, `carrel mcp`). On each tick it
  * claims, in the database, the slots due (a compare-and-set only one process wins, see
- * `store/connector-schedules.ts`) and starts a `sync_connector` task for each, so several servers
+ * `store/sqlite/connector-schedules.ts`) and starts a `sync_connector` task for each, so several servers
  * on one data dir run each slot once.
  *
  * - **Owner.** A scheduled sync belongs to the local user, like a `carrel sync` or a stdio client's

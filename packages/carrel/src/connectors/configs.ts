@@ -7,7 +7,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { parseLibraryRef } from '../library-ref.js';
-import type { ConnectorRecord } from '../store/connectors.js';
+import type { ConnectorRecord } from '../store/repository.js';
 import { connectorKind } from './kinds.js';
 import { checkSchedule, type Schedule } from './schedule.js';
 import { maskSecret } from './secrets.js';

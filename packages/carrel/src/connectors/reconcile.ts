@@ -9,7 +9,7 @@
  */
 import { InvalidInputError } from '../errors.js';
 import { libraryLabel } from '../fix.js';
-import type { ConnectorRecord } from '../store/connectors.js';
+import type { ConnectorRecord } from '../store/repository.js';
 import type { CheckedConnector } from './configs.js';
 
 /** What reconciling does to one connector. */

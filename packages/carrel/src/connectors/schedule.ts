@@ -1,7 +1,7 @@
 /**
  * A connector's schedule: a 5-field cron expression (minute hour day-of-month month day-of-week),
  * read in an IANA time zone (UTC by default). croner only computes the times; which process runs a
- * slot is decided in the database (`store/connector-schedules.ts`).
+ * slot is decided in the database (`store/sqlite/connector-schedules.ts`).
  *
  * @module
  */

@@ -12,8 +12,11 @@ export interface Embedder {
   readonly id: string;
   /** Vector dimension; known after `load()` for some kinds, after the first `embed` for others. */
   readonly dims: number | undefined;
-  /** Prepares the model; throws EmbedderUnavailableError when it cannot be loaded. */
-  load(): Promise<void>;
+  /**
+   * Prepares the model; throws EmbedderUnavailableError when it cannot be loaded. An embedder that
+   * asks a remote endpoint stops asking when `signal` aborts (a job's cancel).
+   */
+  load(signal?: AbortSignal): Promise<void>;
   /** Embeds a batch; the result is parallel to `texts`. */
   embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]>;
   /** Stops threads the embedder started, if any. */

@@ -69,8 +69,8 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   /** Probes the endpoint with one tiny input, which also fixes the dimension. */
-  async load(): Promise<void> {
-    if (this._dims === undefined) await this.embed(['dimension probe']);
+  async load(signal?: AbortSignal): Promise<void> {
+    if (this._dims === undefined) await this.embed(['dimension probe'], signal);
   }
 
   async embed(texts: readonly string[], signal?: AbortSignal): Promise<Float32Array[]> {

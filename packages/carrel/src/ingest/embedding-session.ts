@@ -9,9 +9,9 @@
  */
 import type { Embedder } from '../embedders/embedder.js';
 import { quantize } from '../embedders/embedder.js';
-import { EmbedderFailedError, EmbedderMismatchError } from '../errors.js';
+import { EmbedderFailedError, EmbedderMismatchError, IngestCancelledError } from '../errors.js';
 import type { Notice } from '../fix.js';
-import type { LibraryRecord } from '../store/libraries.js';
+import type { LibraryRecord } from '../store/repository.js';
 
 /** See module comment. */
 export class EmbeddingSession {
@@ -26,17 +26,22 @@ export class EmbeddingSession {
     private readonly bind: (embedder: string, dims: number) => Promise<void>,
   ) {}
 
-  /** The dimension to write vectors with for `library`, or null for BM25-only. Throws on a model mismatch. */
-  async dimsFor(library: LibraryRecord): Promise<number | null> {
+  /**
+   * The dimension to write vectors with for `library`, or null for BM25-only. Throws on a model
+   * mismatch, and IngestCancelledError when `signal` aborts while the embedder loads.
+   */
+  async dimsFor(library: LibraryRecord, signal?: AbortSignal): Promise<number | null> {
     const embedder = this.embedder;
     if (!embedder) return null;
     if (library.embedder !== null && library.embedder !== embedder.id)
       throw new EmbedderMismatchError(library, library.embedder, embedder.id);
     if (!this.loaded && this.loadFailure === undefined) {
       try {
-        await embedder.load();
+        await embedder.load(signal);
         this.loaded = true;
       } catch (err) {
+        // A cancel is the job's end, not a model to go without.
+        if (signal?.aborted) throw new IngestCancelledError();
         this.disable(err);
       }
     }

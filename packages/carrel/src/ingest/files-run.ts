@@ -20,14 +20,10 @@ import type { Link } from '../sources/html-to-markdown.js';
 import { openAllowedFile } from '../sources/file-source.js';
 import type { MediaType } from '../sources/media-type.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
-import type { DocumentHeader, DocumentKind, StoredPageKind } from '../store/documents.js';
-import { findLiveDocument } from '../store/documents.js';
-import type { StagedDocument } from '../store/staging.js';
-import { findStage, type ExistingStage, type StageStatus } from '../store/staging.js';
+import type { DocumentHeader, DocumentKind, ExistingStage, StagedDocument, StageStatus, StoredPageKind } from '../store/repository.js';
 import { chunkingLabel, chunkingPlan } from './chunking.js';
 import { EmbeddingSession, embeddingText } from './embedding-session.js';
 import type { ContentJob, FilesJob, IngestResult, PackJob, Target } from './jobs.js';
-import { packSources } from '../store/packs.js';
 import { libraryLabel } from '../fix.js';
 import { trimTrailing } from '../trim-trailing.js';
 import type { RunContext } from './pipeline.js';
@@ -95,9 +91,7 @@ export class FilesRun {
     private readonly target: Target,
   ) {
     this.result = emptyResult(target);
-    this.session = new EmbeddingSession(c.embedder, c.library, (embedder, dims) =>
-      c.writer.setBinding({ runId: c.run.id, embedder, dims, rebind: false }),
-    );
+    this.session = new EmbeddingSession(c.embedder, c.library, (embedder, dims) => c.store.setRunBinding(c.run.id, embedder, dims, false));
   }
 
   async run(job: ContentJob | FilesJob | PackJob): Promise<IngestResult> {
@@ -117,7 +111,7 @@ export class FilesRun {
 
   /** Readies the run for documents: the embedder's dimension, the chunking plan, whether pages are classified. */
   async open(keepAllPages: boolean): Promise<void> {
-    this.dims = await this.session.dimsFor(this.c.library);
+    this.dims = await this.session.dimsFor(this.c.library, this.c.control.signal);
     await this.choosePlan();
     this.classify = !keepAllPages;
   }
@@ -162,7 +156,7 @@ export class FilesRun {
     this.plan = chunkingPlan(this.c.embedder?.window() ?? null, this.c.settings.chunker);
     const label = chunkingLabel(this.plan);
     const { chunking, name, version } = this.c.library;
-    if (chunking === null) await this.c.writer.setChunking({ runId: this.c.run.id, chunking: label });
+    if (chunking === null) await this.c.store.setRunChunking(this.c.run.id, label);
     else if (chunking !== label)
       this.result.warnings.push({
         message: `Library ${libraryLabel(name, version)} was chunked for ${chunking}, the embedder now takes ${label}: new documents follow it, reindexing rechunks the rest`,
@@ -186,7 +180,7 @@ export class FilesRun {
       let read = 0;
       for (let done = 0; done < job.paths.length;) {
         while (read < job.paths.length && ahead.length < READ_AHEAD.files && (ahead.length === 0 || heldBytes(ahead) < READ_AHEAD.bytes))
-          ahead.push(this.readFile(job.paths[read++]!, job.roots, converter));
+          ahead.push(await this.readFile(job.paths[read++]!, job.roots, converter));
         const file = ahead.shift()!;
         try {
           await this.file(file, job.roots);
@@ -223,8 +217,8 @@ export class FilesRun {
     await this.drain();
     const sources = job.documents.map((d) => d.source);
     const kept = new Set(sources);
-    this.result.removed = packSources(this.c.db, this.c.library.id, job.pack.name).filter((s) => !kept.has(s)).length;
-    await this.c.writer.stagePack({ runId: this.c.run.id, pack: { ...job.pack, sources } });
+    this.result.removed = (await this.c.store.packSources(this.c.library.id, job.pack.name)).filter((s) => !kept.has(s)).length;
+    await this.c.store.stagePack(this.c.run.id, { ...job.pack, sources });
     this.c.control.progress(done, job.documents.length, 'staged');
   }
 
@@ -245,7 +239,7 @@ export class FilesRun {
    * openAllowedFile), and starts its conversion on the thread unless its content is staged or live
    * already. A failure is kept for its turn, so outcomes are recorded in the job's order.
    */
-  private readFile(path: string, roots: readonly string[], converter: PageConverter | undefined): ReadFile {
+  private async readFile(path: string, roots: readonly string[], converter: PageConverter | undefined): Promise<ReadFile> {
     const mediaType = mediaTypeOfPath(path);
     if (this.classify && isSourceTwin(path, mediaType, (p) => this.jobPaths.has(p))) return { path, twin: true };
     try {
@@ -261,7 +255,8 @@ export class FilesRun {
         if (
           converter &&
           CONVERTED_ON_THREAD.has(mediaType) &&
-          this.priorState(path, sha256(bytes), findLiveDocument(this.c.db, this.c.library.id, path)?.contentHash) === undefined
+          (await this.priorState(path, sha256(bytes), (await this.c.store.findLiveDocument(this.c.library.id, path))?.contentHash)) ===
+            undefined
         ) {
           converting = converter.convert({ bytes, mediaType, source: path, address: path, classify: this.classify });
           // Awaited in its turn; a job that stops before then must not leave it an unhandled rejection.
@@ -322,8 +317,8 @@ export class FilesRun {
     converting?: Promise<ConvertedPage>,
   ): Promise<Prepared | undefined> {
     const contentHash = sha256(bytes);
-    const live = findLiveDocument(this.c.db, this.c.library.id, source);
-    if (this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
+    const live = await this.c.store.findLiveDocument(this.c.library.id, source);
+    if (await this.alreadyDone(source, contentHash, live?.contentHash)) return undefined;
     const extracted = await (converting ??
       convertPage({ bytes, mediaType, source, address: kind === 'raw' ? undefined : source, classify: this.classify }));
     if (extracted.pageKind !== 'content' && SKIPPED_KINDS.has(extracted.pageKind)) {
@@ -346,8 +341,8 @@ export class FilesRun {
   }
 
   /** Records the outcome and returns true when the content is live already or staged by this run. */
-  private alreadyDone(source: string, contentHash: string, liveHash: string | undefined): boolean {
-    const prior = this.priorState(source, contentHash, liveHash);
+  private async alreadyDone(source: string, contentHash: string, liveHash: string | undefined): Promise<boolean> {
+    const prior = await this.priorState(source, contentHash, liveHash);
     if (prior === 'unchanged') recordOutcome(this.result, { source, status: 'unchanged' });
     else if (prior) {
       this.result.resumed++;
@@ -358,12 +353,12 @@ export class FilesRun {
   }
 
   /** This run's complete stage of the content (resumed after a crash), `unchanged` when the live version has it, else undefined. */
-  private priorState(
+  private async priorState(
     source: string,
     contentHash: string,
     liveHash: string | undefined,
-  ): (ExistingStage & { status: Exclude<StageStatus, 'copy'> }) | 'unchanged' | undefined {
-    const staged = findStage(this.c.db, this.c.run.id, this.c.library.id, source);
+  ): Promise<(ExistingStage & { status: Exclude<StageStatus, 'copy'> }) | 'unchanged' | undefined> {
+    const staged = await this.c.store.findStage(this.c.run.id, this.c.library.id, source);
     if (staged?.complete && staged.contentHash === contentHash && staged.status !== 'copy') return { ...staged, status: staged.status };
     return liveHash === contentHash ? 'unchanged' : undefined;
   }
@@ -406,7 +401,7 @@ export class FilesRun {
       ...(p.links && { links: p.links }),
     }));
     const precomputed = batch.reduce((n, p) => n + (p.vectors?.length ?? 0), 0);
-    const staged = this.c.writer.stage({ runId: this.c.run.id, dims: this.dims, docs }).then(
+    const staged = this.c.store.stageDocuments(this.c.run.id, this.dims, docs).then(
       (written) => {
         written.forEach(({ documentId, chunkCount }, j) => {
           this.count(docs[j]!.chunks.filter((c) => c.vector === null).length, chunkCount);
@@ -453,8 +448,8 @@ export class FilesRun {
   /** One large text file, streamed (stream-file.ts). */
   private async streamFile(path: string, fd: number, size: number): Promise<void> {
     const contentHash = await hashFile(fd);
-    const live = findLiveDocument(this.c.db, this.c.library.id, path);
-    if (this.alreadyDone(path, contentHash, live?.contentHash)) return;
+    const live = await this.c.store.findLiveDocument(this.c.library.id, path);
+    if (await this.alreadyDone(path, contentHash, live?.contentHash)) return;
     const header: DocumentHeader = {
       libraryId: this.c.library.id,
       source: path,

@@ -7,7 +7,7 @@
 import type { TaskCompletion } from '@carrel/tasks';
 import type { ConnectorEnv } from '../connectors/connector.js';
 import type { Fix, Notice } from '../fix.js';
-import type { DocumentKind } from '../store/documents.js';
+import type { DocumentKind } from '../store/repository.js';
 import type { MediaType } from '../sources/media-type.js';
 import type { PageKind } from './page-kind.js';
 

@@ -1,23 +1,19 @@
 /**
- * The ingest pipeline, run inside the ingest worker: every job is a run (see `store/runs.ts`): its
- * documents are staged by the writer thread in short transactions, none of which waits on the
- * embedder, and become visible all at once when the run publishes, in the same transaction that
- * completes the job's task. A cancel or a failure before that leaves the library as it was; a
+ * The ingest pipeline, run inside the ingest worker on a {@link KnowledgeRepository} (the store's
+ * contract, nothing of its implementation): every job is a run, whose documents are staged in
+ * short writes, none of which waits on the embedder, and become visible all at once when the run
+ * publishes, in the same transaction that completes the job's task. A cancel or a failure before that leaves the library as it was; a
  * re-run of the same task resumes the run and keeps what it had already staged. What a content,
  * files or pack job does is in `files-run.ts`, a reindex in `reindex.ts`, a connector's sync in
  * `sync-run.ts`.
  *
  * @module
  */
-import type { Database } from 'better-sqlite3';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Embedder } from '../embedders/embedder.js';
 import { EmbedderMismatchError, IngestCancelledError, NotFoundError } from '../errors.js';
 import { libraryLabel } from '../fix.js';
-import type { LibraryRecord } from '../store/libraries.js';
-import { libraryExists } from '../store/libraries.js';
-import type { RunRecord } from '../store/runs.js';
-import type { ConnectorSyncWrite } from '../store/connectors.js';
+import type { ConnectorSyncWrite, KnowledgeRepository, LibraryRecord, RunRecord } from '../store/repository.js';
 import type { ChunkSizes } from './chunking.js';
 import { loadHtmlConverter } from '../sources/extract.js';
 import { mediaTypeOfPath } from '../sources/media-type.js';
@@ -25,7 +21,6 @@ import { FilesRun } from './files-run.js';
 import { convertsOnThread } from './page-converter.js';
 import type { IngestJob, IngestResult, SyncJob } from './jobs.js';
 import { reindexRun } from './reindex.js';
-import type { StoreWriter } from './store-writer.js';
 
 /** Pipeline settings (from the KnowledgeBase options). */
 export interface PipelineSettings {
@@ -49,10 +44,9 @@ export interface JobControl {
   staged(result: IngestResult): Promise<TaskCompletion | null>;
 }
 
-/** What a job's work needs: its run, the connection it reads through, the writer, settings and control. */
+/** What a job's work needs: its run, the store, settings and control. */
 export interface RunContext {
-  db: Database;
-  writer: StoreWriter;
+  store: KnowledgeRepository;
   embedder: Embedder | null;
   settings: PipelineSettings;
   control: JobControl;
@@ -63,23 +57,22 @@ export interface RunContext {
 /** See module comment. */
 export class IngestPipeline {
   constructor(
-    private readonly db: Database,
+    private readonly store: KnowledgeRepository,
     private readonly embedder: Embedder | null,
     private readonly settings: PipelineSettings,
-    private readonly writer: StoreWriter,
   ) {}
 
   /** Runs one job to its publish, or throws (IngestCancelledError on cancel). */
   async run(job: IngestJob, control: JobControl): Promise<IngestResult> {
     if (control.cancelled()) throw new IngestCancelledError();
     const target = job.kind === 'reindex' ? { library: job.library, version: job.version } : job.target;
-    if (job.kind === 'reindex' && !libraryExists(this.db, target.library, target.version))
+    if (job.kind === 'reindex' && !(await this.store.libraryExists(target.library, target.version)))
       throw new NotFoundError('Library', libraryLabel(target.library, target.version), { action: 'list_libraries' });
-    // The HTML libraries load while the writer opens the run, instead of at the first page; not
+    // The HTML libraries load while the store opens the run, instead of at the first page; not
     // here when the job's pages are converted on a thread of their own.
     if (holdsHtml(job) && !(job.kind === 'files' && convertsOnThread(job.paths, this.settings.converterThreadPages)))
       void loadHtmlConverter();
-    const { run, library } = await this.writer.openRun({
+    const { run, library } = await this.store.openRun({
       taskId: job.taskId,
       library: target.library,
       version: target.version,
@@ -87,8 +80,7 @@ export class IngestPipeline {
     });
     control.opened(run.id);
     const context: RunContext = {
-      db: this.db,
-      writer: this.writer,
+      store: this.store,
       embedder: this.embedder,
       settings: this.settings,
       control,
@@ -100,7 +92,7 @@ export class IngestPipeline {
       // A sync's discovery and fetch batches only stage: its apply publishes what they staged.
       if (job.kind === 'sync-discover' || job.kind === 'sync-fetch') return result;
       const completion = await control.staged(result);
-      const outcome = await this.writer.publish({ runId: run.id, completion, ...(sync && { sync }) });
+      const outcome = await this.store.publishRun(run.id, { ...(completion && { completeTask: completion }), ...(sync && { sync }) });
       if (!outcome.published) {
         if (outcome.reason === 'cancelled') throw new IngestCancelledError();
         throw new EmbedderMismatchError(
@@ -113,7 +105,7 @@ export class IngestPipeline {
     } catch (err) {
       // A task's run waits for the task's fate (a re-run resumes it); a run without a task has none
       // (a sync's steps without a task run in sequence: one that fails ends the sync).
-      if (job.taskId === null) await this.writer.discard({ runId: run.id }).catch(() => undefined);
+      if (job.taskId === null) await this.store.discardRun(run.id).catch(() => undefined);
       throw err;
     }
   }

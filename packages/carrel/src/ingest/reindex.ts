@@ -13,13 +13,8 @@
  * @module
  */
 import { EmbedderFailedError, EmbedderUnavailableError, IngestCancelledError } from '../errors.js';
-import type { ChunkWrite, LiveDocumentHeader, StoredChunk } from '../store/documents.js';
-import { sourceOfChunks } from '../store/document-queries.js';
-import { liveDocuments, versionChunks } from '../store/documents.js';
-import type { StagedDocument } from '../store/staging.js';
-import { versionLinks } from '../store/links.js';
-import { findStage } from '../store/staging.js';
-import { readVectors } from '../store/vectors.js';
+import { sourceOfChunks } from '../store/chunk-source.js';
+import type { ChunkWrite, LiveDocumentHeader, StagedDocument, StoredChunk } from '../store/repository.js';
 import { quantize } from '../embedders/embedder.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { MarkdownChunker } from './chunker.js';
@@ -37,22 +32,21 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   const { library, control, settings } = c;
   const embedder = c.embedder;
   if (!embedder) throw new EmbedderUnavailableError('none', 'no embedder is configured, so there is nothing to reindex with');
-  await embedder.load();
+  await embedder.load(control.signal);
   const dims = embedder.dims!;
   const result = emptyResult({ library: library.name, version: library.version });
   const switching = library.embedder !== null && (library.embedder !== embedder.id || library.dims !== dims);
   if (switching)
     result.warnings.push({ message: `Switched from ${library.embedder} (${library.dims} dims) to ${embedder.id} (${dims} dims)` });
-  if (library.embedder === null || switching)
-    await c.writer.setBinding({ runId: c.run.id, embedder: embedder.id, dims, rebind: switching });
+  if (library.embedder === null || switching) await c.store.setRunBinding(c.run.id, embedder.id, dims, switching);
   const plan = chunkingPlan(embedder.window(), settings.chunker);
   const label = chunkingLabel(plan);
   const rechunk = library.chunking !== label;
   if (rechunk) {
-    await c.writer.setChunking({ runId: c.run.id, chunking: label });
+    await c.store.setRunChunking(c.run.id, label);
     if (library.chunking !== null) result.warnings.push({ message: `Rechunked from ${library.chunking} to ${label}` });
   }
-  const total = countToEmbed(c, switching || rechunk);
+  const total = await countToEmbed(c, switching || rechunk);
   /** Chunks per staging transaction: a few embedding requests' worth, as in a files job. */
   const group = settings.batchChunks * 4;
 
@@ -80,8 +74,7 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   const embed = async (chunks: readonly StoredChunk[]): Promise<ChunkWrite[]> => {
     const known = switching
       ? new Map<number, Int8Array>()
-      : readVectors(
-          c.db,
+      : await c.store.readVectors(
           dims,
           chunks.filter((x) => x.embedded).map((x) => x.id),
         );
@@ -114,19 +107,19 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   let pendingChunks = 0;
   const flush = async () => {
     if (pending.length === 0) return;
-    await c.writer.stage({ runId: c.run.id, dims, docs: pending });
+    await c.store.stageDocuments(c.run.id, dims, pending);
     pending = [];
     pendingChunks = 0;
     if (control.cancelled()) throw new IngestCancelledError();
   };
 
   for (let after = 0; ;) {
-    const docs = liveDocuments(c.db, library.id, after, PAGE, !(switching || rechunk));
+    const docs = await c.store.liveDocuments(library.id, after, PAGE, !(switching || rechunk));
     if (docs.length === 0) break;
     after = docs.at(-1)!.id;
     for (const doc of docs) {
       // A re-run of the same task keeps the copies it already staged.
-      const staged = findStage(c.db, c.run.id, library.id, doc.source);
+      const staged = await c.store.findStage(c.run.id, library.id, doc.source);
       if (staged?.complete && staged.status === 'copy') {
         result.updated++;
         result.resumed++;
@@ -149,9 +142,9 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
           );
         } else await stageLargeDocument(c, doc, dims, group, embed);
       } else {
-        const stored = versionChunks(c.db, doc.id, doc.liveVersion, 0, doc.chunkCount);
+        const stored = await c.store.versionChunks(doc.id, doc.liveVersion, 0, doc.chunkCount);
         const chunks = rechunk ? await embedNew(chunksOf([sourceOfChunks(stored)], plan)) : await embed(stored);
-        pending.push(copyOf(c, doc, chunks));
+        pending.push(await copyOf(c, doc, chunks));
         pendingChunks += chunks.length;
         if (pendingChunks >= group) await flush();
       }
@@ -162,20 +155,17 @@ export async function reindexRun(c: RunContext): Promise<IngestResult> {
   return result;
 }
 
-/** How many chunks the reindex will embed, for progress. */
-function countToEmbed(c: RunContext, switching: boolean): number {
-  return c.db
-    .prepare<[number], { n: number }>(
-      `SELECT count(*) AS n FROM documents d JOIN chunks c ON c.document_id = d.id AND c.version = d.live_version
-       WHERE d.library_id = ? ${switching ? '' : 'AND c.embedded = 0'}`,
-    )
-    .get(c.library.id)!.n;
+/** How many chunks the reindex will embed, for progress: all the library's live chunks, or those without a vector. */
+async function countToEmbed(c: RunContext, all: boolean): Promise<number> {
+  const { name, version } = c.library;
+  const status = (await c.store.libraryStatus()).find((s) => s.name === name && s.version === version);
+  return (all ? status?.chunks : status?.chunksWithoutVectors) ?? 0;
 }
 
 /** A copy of the live version: the same header and links, its chunks re-embedded. */
-function copyOf(c: RunContext, doc: LiveDocumentHeader, chunks: ChunkWrite[]): StagedDocument {
+async function copyOf(c: RunContext, doc: LiveDocumentHeader, chunks: ChunkWrite[]): Promise<StagedDocument> {
   const { id: _id, liveVersion, chunkCount: _count, ...header } = doc;
-  return { header, status: 'copy', baseVersion: liveVersion, chunks, links: versionLinks(c.db, doc.id, liveVersion) };
+  return { header, status: 'copy', baseVersion: liveVersion, chunks, links: await c.store.versionLinks(doc.id, liveVersion) };
 }
 
 /** The chunks of a source given in pieces. */
@@ -199,20 +189,20 @@ async function stageLargeDocument(
   finish: () => Promise<ChunkWrite[]> = async () => [],
 ): Promise<void> {
   const runId = c.run.id;
-  const { chunks: _none, ...head } = copyOf(c, doc, []);
-  const stage = await c.writer.beginStage({ runId, doc: head });
+  const { chunks: _none, ...head } = await copyOf(c, doc, []);
+  const stage = await c.store.beginStage(runId, head);
   const at = { ...stage, libraryId: c.library.id };
   let ord = 0;
   const append = async (chunks: ChunkWrite[]) => {
     if (chunks.length === 0) return;
-    ord = await c.writer.appendStage({ runId, at, dims, ord, chunks });
+    ord = await c.store.appendStage(runId, at, dims, ord, chunks);
     if (c.control.cancelled()) throw new IngestCancelledError();
   };
   for (let from = 0; ; from += group) {
-    const stored = versionChunks(c.db, doc.id, doc.liveVersion, from, group);
+    const stored = await c.store.versionChunks(doc.id, doc.liveVersion, from, group);
     if (stored.length === 0) break;
     await append(await convert(stored));
   }
   await append(await finish());
-  await c.writer.finishStage({ runId, version: stage.version });
+  await c.store.finishStage(runId, stage.version);
 }

@@ -16,14 +16,14 @@ import { Worker } from 'node:worker_threads';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
-/** Thread entries the build bundles, by name, and their bundle's file in `dist/bundle/`. */
+/** Thread entries the build bundles, by name (relative to this folder), and their bundle's file in `dist/bundle/`. */
 const BUNDLED: Readonly<Record<string, string>> = {
   worker: 'ingest-worker.js',
-  'store-writer-thread': 'store-writer-thread.js',
+  '../store/sqlite/store-writer-thread': 'store-writer-thread.js',
   'page-converter-thread': 'page-converter-thread.js',
 };
 
-/** Starts `<name>.js` (or `<name>.ts` from source) in this folder, or the module at `url`, with `workerData`. */
+/** Starts `<name>.js` (or `<name>.ts` from source), a path from this folder, or the module at `url`, with `workerData`. */
 export function spawnWorker(name: string | URL, workerData: unknown): Worker {
   const url = typeof name === 'string' ? new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url) : name;
   if (!FROM_SOURCE) {

@@ -10,7 +10,7 @@ import { readSync } from 'node:fs';
 import { basename } from 'node:path';
 import { IngestCancelledError, UnsupportedContentError } from '../errors.js';
 import { looksBinary, withoutNul } from '../sources/media-type.js';
-import type { ChunkWrite, DocumentHeader } from '../store/documents.js';
+import type { ChunkWrite, DocumentHeader } from '../store/repository.js';
 import type { Chunk, ChunkerOptions } from './chunker.js';
 import { MarkdownChunker } from './chunker.js';
 import type { RunContext } from './pipeline.js';
@@ -48,7 +48,7 @@ export async function streamFile(host: StreamHost, file: StreamedFile): Promise<
   if (looksBinary(readHead(fd)))
     throw new UnsupportedContentError(header.source, 'it is binary (contains NUL bytes), not text, markdown, HTML or PDF');
   const runId = c.run.id;
-  const stage = await c.writer.beginStage({ runId, doc: { header, status: file.status, baseVersion: file.baseVersion } });
+  const stage = await c.store.beginStage(runId, { header, status: file.status, baseVersion: file.baseVersion });
   const at = { ...stage, libraryId: c.library.id };
   const chunker = new MarkdownChunker(host.plan);
   let ord = 0;
@@ -56,7 +56,7 @@ export async function streamFile(host: StreamHost, file: StreamedFile): Promise<
   let pending: Chunk[] = [];
   const write = async () => {
     const chunks = chunkWrites(pending, await host.embed(pending));
-    ord = await c.writer.appendStage({ runId, at, dims: host.dims, ord, chunks });
+    ord = await c.store.appendStage(runId, at, host.dims, ord, chunks);
     without += chunks.filter((ch) => ch.vector === null).length;
     pending = [];
     if (c.control.cancelled()) throw new IngestCancelledError();
@@ -74,7 +74,7 @@ export async function streamFile(host: StreamHost, file: StreamedFile): Promise<
   }
   pending.push(...chunker.end());
   await write();
-  await c.writer.finishStage({ runId, version: stage.version });
+  await c.store.finishStage(runId, stage.version);
   return { documentId: stage.documentId, chunks: ord, chunksWithoutVectors: without };
 }
 

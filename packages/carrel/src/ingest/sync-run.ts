@@ -2,7 +2,7 @@
  * A connector's sync, as three steps over one run (see `SyncJob`):
  *
  * - **discover**: the connector reports what changed since its cursor; the run's plan
- *   (`store/sync-plans.ts`) records every upsert to read, every source gone, the new cursor and
+ *   (`KnowledgeRepository.writeSyncPlan`) records every upsert to read, every source gone, the new cursor and
  *   whether the listing was complete (then the library's sources it did not report are gone too).
  *   Upserts a kind read as it discovered them (a crawl's pages) are staged here, the others wait
  *   for the fetch batches.
@@ -12,7 +12,7 @@
  *   resumed, not staged twice).
  * - **apply**: the deletions, the new version markers and the new cursor, from the plan, are handed
  *   to the publish, which commits them in the transaction that makes the staged documents live
- *   (`store/connectors.ts`). A crash or a cancel before that leaves the old cursor and the library
+ *   (`KnowledgeRepository.publishRun`). A crash or a cancel before that leaves the old cursor and the library
  *   as they were.
  *
  * @module
@@ -20,10 +20,7 @@
 import { connectorKind } from '../connectors/kinds.js';
 import type { Connector, FetchedItem, SyncContext } from '../connectors/connector.js';
 import { IngestCancelledError } from '../errors.js';
-import type { DocumentKind } from '../store/documents.js';
-import type { ConnectorSyncWrite } from '../store/connectors.js';
-import { connectorMarkers, getConnector } from '../store/connectors.js';
-import { syncPlanHeader, syncPlanItems, type PlanItem, type PlanItemState, type SyncPlanHeader } from '../store/sync-plans.js';
+import type { ConnectorSyncWrite, DocumentKind, PlanItem, PlanItemState, SyncPlanHeader } from '../store/repository.js';
 import { FilesRun } from './files-run.js';
 import type { IngestResult, SyncApplyJob, SyncDiscoverJob, SyncFetchJob, SyncJob } from './jobs.js';
 import type { RunContext } from './pipeline.js';
@@ -49,8 +46,8 @@ export async function syncStep(c: RunContext, job: SyncJob): Promise<SyncOutcome
 async function discover(c: RunContext, job: SyncDiscoverJob): Promise<IngestResult> {
   const connector = open(job);
   // Read at the start of the run, not when the task was made: a retried task starts from what is committed.
-  const cursor = getConnector(c.db, job.connector.id)?.cursor ?? null;
-  const known = connectorMarkers(c.db, job.connector.id);
+  const cursor = (await c.store.getConnector(job.connector.id))?.cursor ?? null;
+  const known = await c.store.connectorMarkers(job.connector.id);
   const files = new FilesRun(c, job.target);
   await files.open(false);
   const kind = documentKindOf(job.connector.kind);
@@ -119,7 +116,7 @@ async function discover(c: RunContext, job: SyncDiscoverJob): Promise<IngestResu
     unchanged,
     reads: reads.length,
   };
-  await c.writer.writeSyncPlan({ runId: c.run.id, header, items: [...reads, ...planned.filter((item) => item.state !== 'pending')] });
+  await c.store.writeSyncPlan(c.run.id, header, [...reads, ...planned.filter((item) => item.state !== 'pending')]);
   // Every item listed, the ones left to fetch included: the sync's total (see app/sync-workflow.ts).
   c.control.progress(done, done + reads.length, `listed ${reads.length} to fetch`);
   result.plan = { runId: c.run.id, reads: reads.length };
@@ -128,8 +125,8 @@ async function discover(c: RunContext, job: SyncDiscoverJob): Promise<IngestResu
 
 async function fetchBatch(c: RunContext, job: SyncFetchJob): Promise<IngestResult> {
   const connector = open(job);
-  if (!syncPlanHeader(c.db, c.run.id)) throw new Error(`The sync of connector ${job.connector.name} has no plan: discover first`);
-  const items = syncPlanItems(c.db, c.run.id, job.from, job.to);
+  if (!(await c.store.syncPlanHeader(c.run.id))) throw new Error(`The sync of connector ${job.connector.name} has no plan: discover first`);
+  const items = await c.store.syncPlanItems(c.run.id, job.from, job.to);
   const files = new FilesRun(c, job.target);
   await files.open(false);
   const kind = documentKindOf(job.connector.kind);
@@ -150,7 +147,7 @@ async function fetchBatch(c: RunContext, job: SyncFetchJob): Promise<IngestResul
     }
   }
   const result = await files.finish();
-  await c.writer.settleSyncPlan({ runId: c.run.id, fates });
+  await c.store.settleSyncPlanItems(c.run.id, fates);
   c.control.progress(items.length, items.length, 'staged');
   return result;
 }
@@ -168,12 +165,12 @@ async function stage(
 }
 
 async function apply(c: RunContext, job: SyncApplyJob): Promise<SyncOutcome> {
-  const header = syncPlanHeader(c.db, c.run.id);
+  const header = await c.store.syncPlanHeader(c.run.id);
   if (!header) throw new Error(`The sync of connector ${job.connector.name} has no plan: discover first`);
-  const items = syncPlanItems(c.db, c.run.id, 0, Number.MAX_SAFE_INTEGER);
+  const items = await c.store.syncPlanItems(c.run.id, 0, Number.MAX_SAFE_INTEGER);
   if (items.some((item) => item.state === 'pending'))
     throw new Error(`The sync of connector ${job.connector.name} has items no fetch batch read: fetch them first`);
-  const known = connectorMarkers(c.db, job.connector.id);
+  const known = await c.store.connectorMarkers(job.connector.id);
   const markers = items.filter((item) => item.state === 'taken').map(({ source, version }): [string, string] => [source, version!]);
   const deletions = items.filter((item) => item.state === 'gone').map((item) => item.source);
   const deleted = deletions.filter((s) => known.has(s)).length;

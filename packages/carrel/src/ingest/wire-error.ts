@@ -5,7 +5,6 @@
  * @module
  */
 import * as errors from '../errors.js';
-import { busyAsStoreError } from '../store/busy.js';
 import type { WireError } from './jobs.js';
 
 const CLASSES: Record<string, abstract new (...args: never[]) => errors.KnowledgeBaseError> = {
@@ -28,11 +27,10 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
 };
 
 /**
- * Serializes any thrown value. A lock held too long becomes StoreBusyError; anything unexpected
- * keeps its message, and its stack travels apart so it reaches logs, never a user's screen.
+ * Serializes any thrown value. Anything unexpected keeps its message, and its stack travels apart
+ * so it reaches logs, never a user's screen.
  */
-export function toWire(thrown: unknown): WireError {
-  const err = busyAsStoreError(thrown);
+export function toWire(err: unknown): WireError {
   if (err instanceof errors.KnowledgeBaseError)
     return {
       kind: err.kind,

@@ -1,10 +1,10 @@
 /**
- * Entry point of the ingest worker thread. It reads through its own SQLite connection (WAL lets
- * it read while others write) and runs jobs one at a time; reading, parsing, chunking and
- * embedding happen here, off the main event loop, while every write goes to the store's writer
- * thread (`store-writer.ts`), so on two cores the next batch is prepared while the last one is
- * staged. When a job has staged everything it asks the main thread for its task's completion,
- * which the writer commits in the publish transaction.
+ * Entry point of the ingest worker thread. It opens its own repository on the store (see
+ * `store/open-repository.ts`) and runs jobs one at a time; reading, parsing, chunking and
+ * embedding happen here, off the main event loop (a SQLite store also sends its writes on to a
+ * writer thread of its own, so on two cores the next batch is prepared while the last one is
+ * staged). When a job has staged everything it asks the main thread for its task's completion,
+ * which the store commits in the publish transaction.
  *
  * @module
  */
@@ -12,35 +12,35 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Embedder, EmbedderConfig } from '../embedders/embedder.js';
 import { IngestCancelledError } from '../errors.js';
+import type { StoreLocation } from '../store/location.js';
+import { GARBAGE_BATCH_CHUNKS } from '../store/repository.js';
 import type { FromWorker, ToWorker } from './jobs.js';
 import type { PipelineSettings } from './pipeline.js';
 import type { RelayedEmbedderConfig } from './relayed-embedder.js';
-import { StoreWriter } from './store-writer.js';
 import { fromWire, toWire } from './wire-error.js';
 
 /** What the worker is started with. */
 export interface WorkerConfig {
-  dbPath: string;
+  store: StoreLocation;
   embedder: EmbedderConfig | RelayedEmbedderConfig;
   settings: PipelineSettings;
 }
 
 const config = workerData as WorkerConfig;
 const port = parentPort!;
-// The writer thread is started before this one loads the pipeline, so that the two load side by side.
-const writer = new StoreWriter(config.dbPath);
-const [{ createEmbedder }, { openDatabase }, { IngestPipeline }, { RelayedEmbedder }] = await Promise.all([
+// The store is opened before this thread loads the pipeline: a SQLite store's writer thread then loads alongside.
+const { openRepository } = await import('../store/open-repository.js');
+const store = openRepository(config.store, { ingestWorker: true });
+const [{ createEmbedder }, { IngestPipeline }, { RelayedEmbedder }] = await Promise.all([
   import('../embedders/create-embedder.js'),
-  import('../store/database.js'),
   import('./pipeline.js'),
   import('./relayed-embedder.js'),
 ]);
-const db = openDatabase(config.dbPath);
 const post = (msg: FromWorker) => port.postMessage(msg);
 const embedder: Embedder | null =
   config.embedder.kind === 'relayed' ? new RelayedEmbedder(config.embedder, post) : createEmbedder(config.embedder);
 const relayed = embedder instanceof RelayedEmbedder ? embedder : undefined;
-const pipeline = new IngestPipeline(db, embedder, config.settings, writer);
+const pipeline = new IngestPipeline(store, embedder, config.settings);
 /** Jobs waiting for the main thread's answer to `staged`. */
 const awaitingCompletion = new Map<number, { resolve: (completion: TaskCompletion | null) => void; reject: (error: Error) => void }>();
 let queue = Promise.resolve();
@@ -49,14 +49,13 @@ port.on('message', (msg: ToWorker) => {
   switch (msg.type) {
     case 'close':
       queue = queue.then(async () => {
-        await writer.close();
+        await store.close();
         await embedder?.close?.();
-        db.close();
         port.close();
       });
       return;
     case 'collect':
-      void writer.collect().catch(() => undefined);
+      void collectAllGarbage().catch(() => undefined);
       return;
     case 'publish': {
       const waiting = awaitingCompletion.get(msg.id);
@@ -101,4 +100,9 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
     clearInterval(poll);
     awaitingCompletion.delete(msg.id);
   }
+}
+
+/** Collects garbage in bounded batches until none is left, each batch a short write of its own. */
+async function collectAllGarbage(): Promise<void> {
+  while ((await store.collectGarbage(GARBAGE_BATCH_CHUNKS)) > 0 || (await store.hasGarbage()));
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { LibraryRecord } from '../store/libraries.js';
+import type { LibraryRecord } from '../store/repository.js';
 import type { KnowledgeRepository } from '../store/repository.js';
 import type { Pack, PackDocument } from './format.js';
 import { PACK_FORMAT } from './format.js';

@@ -11,9 +11,9 @@
 import type { Embedder } from '../embedders/embedder.js';
 import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
-import type { DocumentKind, StoredPageKind } from '../store/documents.js';
+import type { DocumentKind, StoredPageKind } from '../store/repository.js';
 import type { KnowledgeRepository } from '../store/repository.js';
-import type { SearchFilters } from '../store/search-queries.js';
+import type { SearchFilters } from '../store/repository.js';
 import type { VectorHit } from '../store/vector-memory.js';
 import { queryTerms } from './fts-query.js';
 import { fuse } from './fusion.js';

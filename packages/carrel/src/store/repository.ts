@@ -35,33 +35,45 @@
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../connectors/schedule.js';
 import type { Link } from '../sources/html-to-markdown.js';
-import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from './connectors.js';
-import type { DocumentFilter, DocumentSummary } from './document-queries.js';
-import type { ChunkWrite, LiveDocument, LiveDocumentHeader, StoredChunk } from './documents.js';
-import type { LibraryRecord } from './libraries.js';
-import type { PackableDocument, PackRecord, StagedPack } from './packs.js';
-import type { PublishOutcome } from './publish.js';
-import type { OpenedRun, OpenRunArgs, RunRecord } from './runs.js';
-import type { ChunkDetail, SearchableLibrary, SearchFilters, TextHit } from './search-queries.js';
-import type { ExistingStage, StagedDocument, StagedVersion } from './staging.js';
-import type { LibraryStatus } from './status.js';
-import type { PlanItem, PlanItemState, SyncPlanHeader } from './sync-plans.js';
+import type {
+  ChunkDetail,
+  ChunkWrite,
+  ConnectorRecord,
+  ConnectorSyncWrite,
+  DocumentFilter,
+  DocumentSummary,
+  ExistingStage,
+  LibraryRecord,
+  LibraryStatus,
+  LiveDocument,
+  LiveDocumentHeader,
+  NewConnector,
+  OpenedRun,
+  OpenRunArgs,
+  PackableDocument,
+  PackRecord,
+  PlanItem,
+  PlanItemState,
+  PublishOutcome,
+  RunRecord,
+  SearchableLibrary,
+  SearchFilters,
+  StagedDocument,
+  StagedPack,
+  StagedVersion,
+  StoredChunk,
+  SyncPlanHeader,
+  TextHit,
+} from './records.js';
 import type { VectorHit } from './vector-memory.js';
 
 // The records the contract speaks in, re-exported so that an implementation and its callers import
 // them from here and never from another implementation's statement modules.
-export type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from './connectors.js';
-export type { DocumentFilter, DocumentSummary } from './document-queries.js';
-export type { ChunkWrite, DocumentHeader, LiveDocument, LiveDocumentHeader, StoredChunk } from './documents.js';
-export type { LibraryRecord } from './libraries.js';
-export type { PackableDocument, PackRecord, StagedPack } from './packs.js';
-export type { PublishOutcome } from './publish.js';
-export type { OpenedRun, OpenRunArgs, RunRecord } from './runs.js';
-export type { ChunkDetail, SearchableLibrary, SearchFilters, TextHit } from './search-queries.js';
-export type { ExistingStage, StagedDocument, StagedVersion } from './staging.js';
-export type { LibraryStatus } from './status.js';
-export type { PlanItem, PlanItemState, SyncPlanHeader } from './sync-plans.js';
+export type * from './records.js';
 export type { VectorHit } from './vector-memory.js';
+
+/** Garbage chunks one {@link KnowledgeRepository.collectGarbage} call should delete: a few tens of milliseconds of work. */
+export const GARBAGE_BATCH_CHUNKS = 2_000;
 
 /** What a keyword search found. */
 export interface KeywordResult {

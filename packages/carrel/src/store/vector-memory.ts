@@ -20,7 +20,7 @@
 import type { Database } from 'better-sqlite3';
 import type { DotKernel } from './int8-dot-kernel.js';
 import { createDotKernel, kernelSupports } from './int8-dot-kernel.js';
-import { hasHiddenChunks, hiddenChunkIds } from './visibility.js';
+import { hasHiddenChunks, hiddenChunkIds } from './sqlite/visibility.js';
 
 /** One KNN hit. */
 export interface VectorHit {

@@ -2,8 +2,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmbedderUnavailableError, KnowledgeBase } from 'carrel';
+import { join } from 'node:path';
+import { EmbedderUnavailableError, IngestCancelledError, KnowledgeBase } from 'carrel';
 import { OpenAiEmbedder } from '../../src/embedders/openai-embedder.js';
+import { WorkerClient } from '../../src/ingest/worker-client.js';
 import { tempDir } from '../support/temp-dir.js';
 
 type Handler = (body: { model: string; input: string[]; dimensions?: number }, req: IncomingMessage, res: ServerResponse) => void;
@@ -111,6 +113,45 @@ describe('OpenAiEmbedder', () => {
       for (const f of readdirSync(kb.dataDir)) expect(readFileSync(`${kb.dataDir}/${f}`).includes('sk-store-check'), f).toBe(false);
     } finally {
       await kb.close();
+    }
+  });
+
+  it('stops its dimension probe on a cancel, so the job ends in its worker instead of the worker being terminated', async () => {
+    let probed!: () => void;
+    const probing = new Promise<void>((resolve) => (probed = resolve));
+    // An endpoint that takes the probe and never answers it.
+    const url = await endpoint(() => probed());
+    const abandoned: number[] = [];
+    const client = new WorkerClient(
+      {
+        store: { kind: 'sqlite', path: join(tempDir(), 'kb.sqlite') },
+        embedder: { kind: 'openai', baseUrl: url, model: 'slow', maxRetries: 0 },
+        settings: { chunker: {}, maxFileBytes: 1 << 20, streamThresholdBytes: 1 << 20, batchChunks: 16, converterThreadPages: 100 },
+      },
+      // Called only when a cancelled job's worker had to be terminated (see CANCEL_GRACE_MS).
+      (runId) => abandoned.push(runId),
+    );
+    try {
+      const controller = new AbortController();
+      const job = client.run(
+        {
+          kind: 'content',
+          target: { library: 'l', version: '', tags: [] },
+          source: 'a',
+          sourceKind: 'raw',
+          title: undefined,
+          bytes: new TextEncoder().encode('# A\n\nsome text'),
+          mediaType: 'markdown',
+          keepAllPages: false,
+        },
+        { signal: controller.signal },
+      );
+      await probing;
+      controller.abort();
+      await expect(job).rejects.toThrow(IngestCancelledError);
+      expect(abandoned).toEqual([]);
+    } finally {
+      await client.close();
     }
   });
 });

@@ -18,7 +18,7 @@ describe('WorkerClient', () => {
   it('stops a cancelled job stuck in its thread, discards its run, and runs the queued jobs in a fresh thread', async () => {
     const abandoned: number[] = [];
     const config = {
-      dbPath: '',
+      store: { kind: 'sqlite' as const, path: '' },
       embedder: { kind: 'none' as const },
       settings: { chunker: {}, maxFileBytes: 1, streamThresholdBytes: 1, batchChunks: 1, converterThreadPages: 1 },
     };

@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
-import { openDatabase } from '../../src/store/database.js';
-import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
-import { publishRun } from '../../src/store/publish.js';
-import { openRun } from '../../src/store/runs.js';
-import { stageDocuments } from '../../src/store/staging.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/sqlite/vectors.js';
+import { publishRun } from '../../src/store/sqlite/publish.js';
+import { openRun } from '../../src/store/sqlite/runs.js';
+import { stageDocuments } from '../../src/store/sqlite/staging.js';
 import { clusteredVectors, recall } from '../support/clustered-vectors.js';
 import { libraryId, writeLive } from '../support/store.js';
 import { tempDir } from '../support/temp-dir.js';

@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { StoreBusyError } from '../../src/errors.js';
-import { isBusy, writeWhenFree } from '../../src/store/busy.js';
-import { openDatabase } from '../../src/store/database.js';
+import { isBusy, writeWhenFree } from '../../src/store/sqlite/busy.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** The longest gap between ticks of a 5 ms interval while `work` runs: how long the event loop was blocked. */

@@ -4,9 +4,9 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
-import { claimScheduleSlot, dueConnectors, setConnectorSchedule } from '../../src/store/connector-schedules.js';
-import { getConnector, insertConnector } from '../../src/store/connectors.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { claimScheduleSlot, dueConnectors, setConnectorSchedule } from '../../src/store/sqlite/connector-schedules.js';
+import { getConnector, insertConnector } from '../../src/store/sqlite/connectors.js';
 import { tempDir } from '../support/temp-dir.js';
 
 describe('connector schedule claims', () => {

@@ -5,10 +5,10 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
-import { openDatabase } from '../../src/store/database.js';
-import { collectGarbage, discardRun } from '../../src/store/garbage.js';
-import { openRun } from '../../src/store/runs.js';
-import { stageDocuments } from '../../src/store/staging.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { collectGarbage, discardRun } from '../../src/store/sqlite/garbage.js';
+import { openRun } from '../../src/store/sqlite/runs.js';
+import { stageDocuments } from '../../src/store/sqlite/staging.js';
 import { tempDir } from '../support/temp-dir.js';
 import { mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

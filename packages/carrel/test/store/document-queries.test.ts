@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError, KnowledgeBase, NotFoundError } from 'carrel';
 import { chunkMarkdown } from '../../src/ingest/chunker.js';
-import { openDatabase } from '../../src/store/database.js';
-import { documentText } from '../../src/store/document-queries.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { documentText } from '../../src/store/sqlite/document-queries.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const sentences = (tag: string, n: number) => Array.from({ length: n }, (_, i) => `Sentence ${tag}-${i} is unique.`).join(' ');

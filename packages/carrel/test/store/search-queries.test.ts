@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
-import { allowedChunkIds, filterClause } from '../../src/store/search-queries.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
+import { allowedChunkIds, filterClause } from '../../src/store/sqlite/search-queries.js';
 import { libraryId, writeLive } from '../support/store.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
+import { openDatabase } from '../../src/store/sqlite/database.js';
 import { vectorMemory } from '../../src/store/vector-memory.js';
-import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/vectors.js';
+import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/sqlite/vectors.js';
 import { tempDir } from '../support/temp-dir.js';
 
 /** Seeded int8 vectors (mulberry32), so failures reproduce. */

@@ -3,10 +3,10 @@
  * need data without going through the ingest worker.
  */
 import type { Database } from 'better-sqlite3';
-import type { ChunkWrite, DocumentHeader } from '../../src/store/documents.js';
-import { publishRun } from '../../src/store/publish.js';
-import { openRun } from '../../src/store/runs.js';
-import { stageDocuments } from '../../src/store/staging.js';
+import type { ChunkWrite, DocumentHeader } from '../../src/store/repository.js';
+import { publishRun } from '../../src/store/sqlite/publish.js';
+import { openRun } from '../../src/store/sqlite/runs.js';
+import { stageDocuments } from '../../src/store/sqlite/staging.js';
 
 /** A library's id, creating the library (listed at once) if needed. */
 export function libraryId(db: Database, name: string, version = ''): number {

@@ -5,9 +5,8 @@
  * connection has no busy timeout, and a write that finds the lock taken is tried again on a
  * timer (`../busy.ts`) until StoreBusyError.
  *
- * The ingest worker's writer thread keeps its own synchronous connection and calls the same
- * statement modules directly (`ingest/store-writer-thread.ts`): SQLite has one writer at a time
- * anyway, and a thread hop per call would cost more than the writes.
+ * The ingest worker opens the variant in `ingest-repository.ts`, whose run writes go to a writer
+ * thread with its own synchronous connection calling the same statement modules.
  *
  * @module
  */
@@ -16,9 +15,9 @@ import type { TaskCompletion } from '@carrel/tasks';
 import { completeInTransaction } from '@carrel/tasks/sqlite';
 import type { Schedule } from '../../connectors/schedule.js';
 import { allTermsMatch, selectiveFtsMatch } from '../../search/fts-query.js';
-import { writeWhenFree } from '../busy.js';
-import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from '../connector-schedules.js';
-import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../connectors.js';
+import { writeWhenFree } from './busy.js';
+import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './connector-schedules.js';
+import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../records.js';
 import {
   connectorItemCount,
   connectorMarkers,
@@ -29,19 +28,19 @@ import {
   listConnectors,
   recordSyncFailure,
   updateConnectorOptions,
-} from '../connectors.js';
-import { openDatabase } from '../database.js';
-import type { DocumentFilter } from '../document-queries.js';
-import { documentText, getDocumentSummary, listDocuments } from '../document-queries.js';
-import type { ChunkWrite } from '../documents.js';
-import { findLiveDocument, liveDocuments, retireDocument, versionChunks } from '../documents.js';
-import { collectGarbage, discardAbandonedRuns, discardRun, hasGarbage } from '../garbage.js';
-import { findListedLibrary, libraryExists, listLibraries } from '../libraries.js';
-import { liveLinks, versionLinks } from '../links.js';
-import type { StagedPack } from '../packs.js';
-import { listPacks, packableDocuments, packSources, removePack, stagePack } from '../packs.js';
-import { publishRun } from '../publish.js';
-import { addRating } from '../ratings.js';
+} from './connectors.js';
+import { openDatabase } from './database.js';
+import type { DocumentFilter } from '../records.js';
+import { documentText, getDocumentSummary, listDocuments } from './document-queries.js';
+import type { ChunkWrite } from '../records.js';
+import { findLiveDocument, liveDocuments, retireDocument, versionChunks } from './documents.js';
+import { collectGarbage, discardAbandonedRuns, discardRun, hasGarbage } from './garbage.js';
+import { findListedLibrary, libraryExists, listLibraries } from './libraries.js';
+import { liveLinks, versionLinks } from './links.js';
+import type { StagedPack } from '../records.js';
+import { listPacks, packableDocuments, packSources, removePack, stagePack } from './packs.js';
+import { publishRun } from './publish.js';
+import { addRating } from './ratings.js';
 import type {
   ConnectorChange,
   ConnectorChangeResult,
@@ -50,9 +49,9 @@ import type {
   StageAddress,
   UnderWriteLock,
 } from '../repository.js';
-import type { OpenRunArgs } from '../runs.js';
-import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from '../runs.js';
-import type { SearchFilters } from '../search-queries.js';
+import type { OpenRunArgs } from '../records.js';
+import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from './runs.js';
+import type { SearchFilters } from '../records.js';
 import {
   allowedChunkIds,
   bm25Search,
@@ -61,20 +60,20 @@ import {
   filteredLibraries,
   matchingChunks,
   termChunkCount,
-} from '../search-queries.js';
-import type { StagedDocument } from '../staging.js';
-import { appendStage, beginStage, findStage, finishStage, stageDocuments } from '../staging.js';
-import { libraryStatus } from '../status.js';
-import type { PlanItem, PlanItemState, SyncPlanHeader } from '../sync-plans.js';
-import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from '../sync-plans.js';
-import { hasVectorTable, knn, readVectors } from '../vectors.js';
+} from './search-queries.js';
+import type { StagedDocument } from '../records.js';
+import { appendStage, beginStage, findStage, finishStage, stageDocuments } from './staging.js';
+import { libraryStatus } from './status.js';
+import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
+import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
+import { hasVectorTable, knn, readVectors } from './vectors.js';
 
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;
 
 /** See module comment. */
 export class SqliteRepository implements KnowledgeRepository {
-  private constructor(private readonly db: Database) {}
+  protected constructor(private readonly db: Database) {}
 
   /** Opens (creating and migrating if needed) the knowledge base's SQLite file at `path`. */
   static open(path: string): SqliteRepository {

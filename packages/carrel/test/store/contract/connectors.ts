@@ -1,7 +1,7 @@
 /** Connectors, their schedules (one claim per slot across instances), sync plans, and syncs published with their run. */
 import { describe, expect, it } from 'vitest';
 import { IngestCancelledError } from '../../../src/errors.js';
-import type { NewConnector } from '../../../src/store/connectors.js';
+import type { NewConnector } from '../../../src/store/repository.js';
 import { liveSources, publishDocuments, staged, type RepositoryFixture } from './fixture.js';
 
 const hourly = { cron: '0 * * * *', timezone: null };

@@ -6,9 +6,9 @@
  * @module
  */
 import type { TaskStore } from '@carrel/tasks';
-import type { ChunkWrite, DocumentHeader } from '../../../src/store/documents.js';
+import type { ChunkWrite, DocumentHeader } from '../../../src/store/repository.js';
 import type { KnowledgeRepository } from '../../../src/store/repository.js';
-import type { StagedDocument } from '../../../src/store/staging.js';
+import type { StagedDocument } from '../../../src/store/repository.js';
 
 /** One empty database. */
 export interface ContractStore {

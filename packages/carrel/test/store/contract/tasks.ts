@@ -1,7 +1,7 @@
 /** A publish that completes its run's task: both commit together, or neither when a cancel came first. */
 import { describe, expect, it } from 'vitest';
 import { TaskEngine, type TaskContext } from '@carrel/tasks';
-import type { PublishOutcome } from '../../../src/store/publish.js';
+import type { PublishOutcome } from '../../../src/store/repository.js';
 import { liveSources, staged, type ContractStore, type RepositoryFixture } from './fixture.js';
 
 /** An engine on the store's tasks whose one handler stages a document, waits for `proceed`, then publishes with its completion. */

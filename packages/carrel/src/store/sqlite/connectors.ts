@@ -10,28 +10,7 @@ import type { Database } from 'better-sqlite3';
 import { findLibrary } from './libraries.js';
 import { retireDocument } from './documents.js';
 import { stmt } from './statements.js';
-import type { Schedule } from '../connectors/schedule.js';
-
-/** A connector as stored. */
-export interface ConnectorRecord {
-  id: number;
-  name: string;
-  kind: string;
-  library: string;
-  version: string;
-  options: Record<string, unknown>;
-  cursor: string | null;
-  lastSyncAt: number | null;
-  lastOutcome: string | null;
-  createdAt: number;
-  /** Its cron schedule, or null when it syncs only when asked. */
-  schedule: Schedule | null;
-  /** The next slot not yet claimed (ms), or null without a schedule. */
-  nextRunAt: number | null;
-  /** The slot last claimed (ms), and the sync task started or joined for it. */
-  lastSlotAt: number | null;
-  lastSlotTask: string | null;
-}
+import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../records.js';
 
 interface ConnectorRow {
   id: number;
@@ -67,29 +46,6 @@ const toRecord = (r: ConnectorRow): ConnectorRecord => ({
   lastSlotAt: r.last_slot_at,
   lastSlotTask: r.last_slot_task,
 });
-
-/** What a sync commits with its run's documents. */
-export interface ConnectorSyncWrite {
-  connectorId: number;
-  cursor: string | null;
-  /** Sources seen by the sync with their new version markers. */
-  markers: [source: string, marker: string][];
-  /** Sources gone from the source: their documents are deleted, if this connector brought them. */
-  deletions: string[];
-  /** One line on how the sync went, shown by `show_connector`. */
-  outcome: string;
-}
-
-/** A new connector's configuration; `nextRunAt` is its schedule's first slot. */
-export interface NewConnector {
-  name: string;
-  kind: string;
-  library: string;
-  version: string;
-  options: Record<string, unknown>;
-  schedule: Schedule | null;
-  nextRunAt: number | null;
-}
 
 /** Stores a new connector; returns undefined (and writes nothing) when the name is taken. */
 export function insertConnector(db: Database, c: NewConnector): ConnectorRecord | undefined {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { Link } from '../sources/html-to-markdown.js';
+import type { Link } from '../../sources/html-to-markdown.js';
 import { stmt } from './statements.js';
 
 /** Writes the links of a staged version, in page order. */

@@ -5,20 +5,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-
-/** A library as stored: name, version, and the embedder its vectors were built with. */
-export interface LibraryRecord {
-  id: number;
-  name: string;
-  version: string;
-  /** Embedder model id, or null while the library has no vectors yet. */
-  embedder: string | null;
-  dims: number | null;
-  /** The chunking plan its chunks were cut with (ingest/chunking.ts), or null before its first run publishes. */
-  chunking: string | null;
-  createdAt: number;
-  updatedAt: number;
-}
+import type { LibraryRecord } from '../records.js';
 
 interface LibraryRow {
   id: number;

@@ -10,25 +10,7 @@ import type { Database } from 'better-sqlite3';
 import { retireDocument } from './documents.js';
 import { assertStaging } from './runs.js';
 import { stmt } from './statements.js';
-
-/** A pack as an install stages it. */
-export interface StagedPack {
-  name: string;
-  version: string;
-  sha256: string;
-  sources: readonly string[];
-}
-
-/** An installed pack. */
-export interface PackRecord {
-  library: string;
-  libraryVersion: string;
-  name: string;
-  version: string;
-  sha256: string;
-  documents: number;
-  installedAt: number;
-}
+import type { PackRecord, PackableDocument, StagedPack } from '../records.js';
 
 interface PackRow {
   library: string;
@@ -131,16 +113,6 @@ function retireSource(db: Database, libraryId: number, source: string): boolean 
     source,
   );
   return doc !== undefined && retireDocument(db, doc.id);
-}
-
-/** A live document as a pack carries it. */
-export interface PackableDocument {
-  id: number;
-  source: string;
-  title: string;
-  tags: string[];
-  /** Its live chunks' ids, in order (for their vectors). */
-  chunkIds: number[];
 }
 
 /** The library's live documents, by source, with their tags and chunk ids. */

@@ -10,26 +10,7 @@
 import type { Database } from 'better-sqlite3';
 import { assertStaging } from './runs.js';
 import { stmt } from './statements.js';
-
-/** An item's fate in a plan (see migration 0011). */
-export type PlanItemState = 'pending' | 'taken' | 'failed' | 'gone';
-
-/** One source of a plan; `version` is the connector's version marker (null for a source that is gone). */
-export interface PlanItem {
-  source: string;
-  version: string | null;
-  state: PlanItemState;
-}
-
-/** A plan's header. */
-export interface SyncPlanHeader {
-  connectorId: number;
-  cursor: string | null;
-  complete: boolean;
-  unchanged: number;
-  /** Items waiting to be read, at `ord` 0 … reads - 1. */
-  reads: number;
-}
+import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 
 /**
  * Writes the run's plan in ONE transaction, replacing one an earlier attempt of the discovery

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { InvalidInputError, NotFoundError } from '../errors.js';
+import { InvalidInputError, NotFoundError } from '../../errors.js';
 
 /** Validates a rating; throws InvalidInputError. */
 export function checkRating(rating: number): void {

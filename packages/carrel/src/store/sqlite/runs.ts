@@ -8,29 +8,12 @@
  */
 import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
-import { IngestCancelledError } from '../errors.js';
-import type { LibraryRecord } from './libraries.js';
+import { IngestCancelledError } from '../../errors.js';
 import { findLibrary } from './libraries.js';
 import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
 import { dropSyncPlan } from './sync-plans.js';
-
-/** A run as stored. */
-export interface RunRecord {
-  id: number;
-  taskId: string | null;
-  libraryId: number;
-  state: 'staging' | 'published' | 'discarded';
-  bindEmbedder: string | null;
-  bindDims: number | null;
-  /** The chunking plan the run's chunks were cut with, recorded for its library when it publishes. */
-  bindChunking: string | null;
-  rebind: boolean;
-  /** The process writing the run, `host:pid`. */
-  holder: string;
-  createdAt: number;
-  heartbeatAt: number;
-}
+import type { OpenRunArgs, OpenedRun, RunRecord } from '../records.js';
 
 /** This process, as a run's holder. */
 export const THIS_PROCESS = `${hostname()}:${process.pid}`;
@@ -62,22 +45,6 @@ const toRecord = (r: RunRow): RunRecord => ({
   createdAt: r.created_at,
   heartbeatAt: r.heartbeat_at,
 });
-
-/** What opening a run returns: the run, its library (created hidden if it did not exist), and whether it was resumed. */
-export interface OpenedRun {
-  run: RunRecord;
-  library: LibraryRecord;
-  resumed: boolean;
-}
-
-/** Which run to open: a new one on `library@version`, the staging run of `taskId`, or the staging run `runId`. */
-export interface OpenRunArgs {
-  taskId: string | null;
-  library: string;
-  version: string;
-  /** A run opened earlier without a task (a sync's later steps); its being no longer staging is a cancel. */
-  runId?: number | null;
-}
 
 /**
  * Starts a run on the library `name@version`, or resumes the staging run of `taskId` (or `runId`).

@@ -4,19 +4,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-
-/** One library's state. */
-export interface LibraryStatus {
-  name: string;
-  version: string;
-  embedder: string | null;
-  dims: number | null;
-  /** The chunking plan its chunks were cut with. */
-  chunking: string | null;
-  documents: number;
-  chunks: number;
-  chunksWithoutVectors: number;
-}
+import type { LibraryStatus } from '../records.js';
 
 /** Per-library counts of what readers see, by name then version. */
 export function libraryStatus(db: Database): LibraryStatus[] {

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { Schedule } from '../connectors/schedule.js';
-import { type ConnectorRecord, getConnector } from './connectors.js';
+import type { Schedule } from '../../connectors/schedule.js';
+import type { ConnectorRecord } from '../records.js';
+import { getConnector } from './connectors.js';
 import { stmt } from './statements.js';
 
 /** Sets (or with null, clears) a connector's schedule and its next slot. */

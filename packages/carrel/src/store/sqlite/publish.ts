@@ -14,7 +14,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { ConnectorSyncWrite } from './connectors.js';
+import type { ConnectorSyncWrite } from '../records.js';
 import { applyConnectorSync } from './connectors.js';
 import { getLibrary } from './libraries.js';
 import { applyRunPack } from './packs.js';
@@ -22,13 +22,7 @@ import { deleteVectorsOfChunks } from './vectors.js';
 import { getRun } from './runs.js';
 import { stmt } from './statements.js';
 import { dropSyncPlan } from './sync-plans.js';
-
-/** What a publish did. */
-export type PublishOutcome =
-  | { published: true; documents: number; skipped: number; retired: number }
-  /** `cancelled`: the run was discarded or its task is no longer live; `conflict`: the library's binding changed. */
-  | { published: false; reason: 'cancelled' }
-  | { published: false; reason: 'conflict'; bound: { embedder: string; dims: number } };
+import type { PublishOutcome } from '../records.js';
 
 interface StageRow {
   version: number;

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { StoreBusyError } from '../errors.js';
+import { StoreBusyError } from '../../errors.js';
 
 /** How long a write waits for the lock before giving up (also the worker threads' busy timeout). */
 export const WRITE_WAIT_MS = 10_000;

@@ -5,22 +5,9 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { DocumentKind, StoredPageKind } from './documents.js';
 import { stmt } from './statements.js';
 import { hasHiddenChunks } from './visibility.js';
-
-/** Filters applied before either retriever cuts its candidates. */
-export interface SearchFilters {
-  library?: string;
-  version?: string;
-  /** Documents carrying every one of these tags. */
-  tags?: readonly string[];
-  /** Source prefix: a folder path or a URL prefix. */
-  source?: string;
-  kind?: DocumentKind;
-  /** Minimum average rating (1–5); unrated documents are excluded when set. */
-  minRating?: number;
-}
+import type { ChunkDetail, SearchFilters, SearchableLibrary, TextHit } from '../records.js';
 
 /** A SQL condition on `d` (documents) and `l` (libraries) with its parameters. */
 export interface FilterClause {
@@ -59,12 +46,6 @@ export function filterClause(filters: SearchFilters): FilterClause {
     params.push(filters.minRating);
   }
   return { sql: parts.length > 0 ? parts.join(' AND ') : '1', params, beyondLibrary: parts.length > libraryOnly };
-}
-
-/** One BM25 hit (lower score is better, as FTS5 reports it). */
-export interface TextHit {
-  chunkId: number;
-  score: number;
 }
 
 /** BM25 over heading (weight 2) and text of visible chunks, filtered, best `limit` first. */
@@ -108,16 +89,6 @@ export function termChunkCount(db: Database, quoted: string, cap = Infinity): nu
   ).get(quoted, cap)!.n;
 }
 
-/** A library a search may run its KNN in, with its embedder binding and count of chunks lacking vectors. */
-export interface SearchableLibrary {
-  id: number;
-  name: string;
-  version: string;
-  embedder: string | null;
-  dims: number | null;
-  pending: number;
-}
-
 /** Libraries matching the library/version part of a filter, with their embedder binding. */
 export function filteredLibraries(db: Database, filters: SearchFilters): SearchableLibrary[] {
   const { sql, params } = filterClause({ library: filters.library, version: filters.version });
@@ -149,23 +120,6 @@ export function allowedChunkIds(db: Database, libraryIds: readonly number[], fil
     )
     .all(JSON.stringify(libraryIds), ...filter.params);
   return new Map(rows.map((r) => [r.library, JSON.parse(r.ids) as number[]]));
-}
-
-/** Everything a search result shows about a chunk. */
-export interface ChunkDetail {
-  chunkId: number;
-  documentId: number;
-  ord: number;
-  heading: string;
-  text: string;
-  title: string;
-  source: string;
-  kind: DocumentKind;
-  pageKind: StoredPageKind;
-  library: string;
-  version: string;
-  ratingAvg: number | null;
-  ratingCount: number;
 }
 
 /**

@@ -10,43 +10,7 @@
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
 import { ensureVectorTable, insertVectors } from './vectors.js';
-
-/** Where a document came from. */
-export type DocumentKind = 'raw' | 'file' | 'url';
-
-/** The stored kinds of page (see `ingest/page-kind.ts`): a table of contents is ranked lower. */
-export type StoredPageKind = 'content' | 'toc';
-
-/** The document-level fields of a version. */
-export interface DocumentHeader {
-  libraryId: number;
-  source: string;
-  kind: DocumentKind;
-  title: string;
-  contentHash: string;
-  bytes: number;
-  tags: readonly string[];
-  pageKind: StoredPageKind;
-}
-
-/** One chunk to store, with its vector when the embedder produced one. */
-export interface ChunkWrite {
-  heading: string;
-  text: string;
-  /** Leading characters that repeat the previous chunk (0 for the first). */
-  overlap: number;
-  /** The source around the chunk (see the chunker's `Chunk`); null only on copies of chunks stored before it was recorded. */
-  lead: string | null;
-  trail: string | null;
-  vector: Int8Array | null;
-}
-
-/** A document's live version, as far as writers need it. */
-export interface LiveDocument {
-  id: number;
-  contentHash: string;
-  liveVersion: number;
-}
+import type { ChunkWrite, DocumentHeader, LiveDocument, LiveDocumentHeader, StoredChunk } from '../records.js';
 
 /** The live version of `source` in the library, or undefined if it has none. */
 export function findLiveDocument(db: Database, libraryId: number, source: string): LiveDocument | undefined {
@@ -112,13 +76,6 @@ export function retireDocument(db: Database, documentId: number): boolean {
   return true;
 }
 
-/** A live document as a reindex copies it. */
-export interface LiveDocumentHeader extends DocumentHeader {
-  id: number;
-  liveVersion: number;
-  chunkCount: number;
-}
-
 /**
  * The library's live documents after `afterId`, in id order: all of them, or only those whose live
  * version has chunks without a vector.
@@ -140,18 +97,6 @@ export function liveDocuments(
      ORDER BY d.id LIMIT ?`,
   ).all(libraryId, afterId, limit);
   return rows.map((r) => ({ ...r, tags: JSON.parse(r.tags) as string[] }));
-}
-
-/** One stored chunk, as a reindex copies it. */
-export interface StoredChunk {
-  id: number;
-  ord: number;
-  heading: string;
-  text: string;
-  overlap: number;
-  lead: string | null;
-  trail: string | null;
-  embedded: boolean;
 }
 
 /** Up to `limit` chunks of one version from position `fromOrd` on, in order. */

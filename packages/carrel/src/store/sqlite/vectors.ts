@@ -7,8 +7,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
-import { nearestInPartition } from './approximate-search.js';
-import { noteVectorWrite, vectorMemory, type VectorHit } from './vector-memory.js';
+import { nearestInPartition } from '../approximate-search.js';
+import { noteVectorWrite, vectorMemory, type VectorHit } from '../vector-memory.js';
 import { hasHiddenChunks, visibleChunkIds } from './visibility.js';
 
 const tableName = (dims: number): string => {

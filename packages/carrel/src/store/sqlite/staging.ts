@@ -7,44 +7,12 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import type { ChunkWrite, DocumentHeader } from './documents.js';
+import type { ChunkWrite } from '../records.js';
 import { appendChunks, documentRow } from './documents.js';
-import type { Link } from '../sources/html-to-markdown.js';
 import { insertLinks } from './links.js';
 import { assertStaging } from './runs.js';
 import { stmt } from './statements.js';
-
-/** How a staged version relates to the live one it was made from. */
-export type StageStatus = 'created' | 'updated' | 'copy';
-
-/** A whole document version to stage. */
-export interface StagedDocument {
-  header: DocumentHeader;
-  status: StageStatus;
-  /** The live version this one replaces (0 if none); a `copy` publishes only if it is still live then. */
-  baseVersion: number;
-  chunks: readonly ChunkWrite[];
-  /** The targets of the links in its text (HTML input), stored with the version. */
-  links?: readonly Link[];
-}
-
-/** Where a staged version's chunks go. */
-export interface StagedVersion {
-  documentId: number;
-  version: number;
-  chunkCount: number;
-}
-
-/** A version this run already staged for a source: a resumed run keeps it if the content is the same. */
-export interface ExistingStage {
-  documentId: number;
-  version: number;
-  status: StageStatus;
-  contentHash: string;
-  chunkCount: number;
-  chunksWithoutVectors: number;
-  complete: boolean;
-}
+import type { ExistingStage, StagedDocument, StagedVersion } from '../records.js';
 
 /** The run's staged version of `source`, or undefined. */
 export function findStage(db: Database, runId: number, libraryId: number, source: string): ExistingStage | undefined {

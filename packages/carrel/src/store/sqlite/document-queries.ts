@@ -6,24 +6,9 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { joinChunks } from '../ingest/chunker.js';
-import type { DocumentKind } from './documents.js';
+import { sourceOfChunks, type ChunkRow } from '../chunk-source.js';
 import { filterClause } from './search-queries.js';
-
-/** One stored document, without its text. */
-export interface DocumentSummary {
-  id: number;
-  library: string;
-  version: string;
-  title: string;
-  source: string;
-  kind: DocumentKind;
-  tags: string[];
-  bytes: number;
-  chunkCount: number;
-  createdAt: number;
-  updatedAt: number;
-}
+import type { DocumentFilter, DocumentSummary } from '../records.js';
 
 interface SummaryRow extends Omit<DocumentSummary, 'tags'> {
   tags: string | null;
@@ -35,16 +20,6 @@ const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d
   FROM documents d JOIN libraries l ON l.id = d.library_id`;
 
 const toSummary = (r: SummaryRow): DocumentSummary => ({ ...r, tags: r.tags ? (JSON.parse(r.tags) as string[]) : [] });
-
-/** What a document listing may be narrowed to. */
-export interface DocumentFilter {
-  library?: string;
-  version?: string;
-  /** Source prefix: a folder path or a URL prefix. */
-  source?: string;
-  /** Words the title contains, in any case. */
-  title?: string;
-}
 
 /** Documents of the filtered libraries, by library, version and source; one extra row tells whether more follow. */
 export function listDocuments(
@@ -71,15 +46,7 @@ export function getDocumentSummary(db: Database, id: number): DocumentSummary | 
   return row ? toSummary(row) : undefined;
 }
 
-export interface ChunkRow {
-  heading: string;
-  text: string;
-  overlap: number;
-  lead: string | null;
-  trail: string | null;
-}
-
-/** The text of the document's live version: the source its chunks were cut from (see {@link joinChunks}). */
+/** The text of the document's live version: the source its chunks were cut from (see {@link sourceOfChunks}). */
 export function documentText(db: Database, id: number): string {
   const rows = db
     .prepare<[number], ChunkRow>(
@@ -88,29 +55,4 @@ export function documentText(db: Database, id: number): string {
     )
     .all(id);
   return sourceOfChunks(rows);
-}
-
-/** The source consecutive chunks were cut from: exact, or close to it for chunks stored before leads were. */
-export function sourceOfChunks(rows: readonly ChunkRow[]): string {
-  if (rows.some((r) => r.lead === null)) return approximateText(rows);
-  return joinChunks(rows as readonly { text: string; overlap: number; lead: string; trail: string }[]);
-}
-
-/**
- * Chunks stored before the source around them was recorded (lead NULL): their text after the
- * overlap, a blank line between them, and a heading line wherever the breadcrumb changes. Close
- * to the source, not exact: blank runs, heading levels and long lines' cut points are lost.
- */
-function approximateText(rows: readonly ChunkRow[]): string {
-  const parts: string[] = [];
-  let heading = '';
-  for (const c of rows) {
-    if (c.heading !== heading && c.heading !== '') {
-      const crumbs = c.heading.split(' > ');
-      parts.push(`${'#'.repeat(Math.min(6, crumbs.length))} ${crumbs[crumbs.length - 1]}`);
-    }
-    heading = c.heading;
-    parts.push(c.text.slice(c.overlap));
-  }
-  return parts.join('\n\n');
 }
