@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { IngestCancelledError } from '../errors.js';
 import type { LibraryRecord } from './libraries.js';
 import { findLibrary } from './libraries.js';
+import { THIS_PROCESS } from './run-holders.js';
 import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
 import { dropSyncPlan } from './sync-plans.js';
@@ -31,9 +31,6 @@ export interface RunRecord {
   createdAt: number;
   heartbeatAt: number;
 }
-
-/** This process, as a run's holder. */
-export const THIS_PROCESS = `${hostname()}:${process.pid}`;
 
 interface RunRow {
   id: number;

@@ -1,0 +1,104 @@
+/**
+ * The knowledge-base repository contract (test/store/contract/) run against the PostgreSQL
+ * implementation, on the test run's PostgreSQL server: each store is a fresh pair of schemas (the
+ * tasks' and the knowledge base's) in the one database, each `open` a repository (a pool) of its
+ * own, as another node's. Then what only PostgreSQL has: migrations racing, the vector path report.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PostgresTaskStore } from '@carrel/tasks/postgres';
+import type { KnowledgeRepository } from '../../src/store/repository.js';
+import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
+import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
+import { connectorsContract } from './contract/connectors.js';
+import { documentsContract } from './contract/documents.js';
+import type { RepositoryFixture } from './contract/fixture.js';
+import { searchContract } from './contract/search.js';
+import { publishWithTaskContract } from './contract/tasks.js';
+
+const opened: { close(): Promise<void> }[] = [];
+const schemas: string[] = [];
+afterEach(async () => {
+  for (const closable of opened.splice(0)) await closable.close();
+});
+
+let adminPool: pg.Pool | undefined;
+const admin = () => (adminPool ??= new pg.Pool({ connectionString: postgresUrl(), max: 2 }));
+afterAll(async () => {
+  for (const schema of schemas.splice(0)) await admin().query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  await adminPool?.end();
+});
+
+/** A new schema name, dropped after the file's tests. */
+function freshSchema(prefix: string): string {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return schema;
+}
+
+const postgres: RepositoryFixture = {
+  name: 'postgres',
+  async store() {
+    const connectionString = postgresUrl();
+    const tasksSchema = freshSchema('t');
+    const schema = freshSchema('kb');
+    const tasks = new PostgresTaskStore({ connectionString, schema: tasksSchema });
+    await tasks.migrate();
+    opened.push(tasks);
+    return {
+      async open(): Promise<KnowledgeRepository> {
+        const repo = await PostgresRepository.open({ connectionString, schema, tasksSchema, maxConnections: 4 });
+        opened.push(repo);
+        return repo;
+      },
+      async tasks() {
+        const store = new PostgresTaskStore({ connectionString, schema: tasksSchema });
+        opened.push(store);
+        return store;
+      },
+    };
+  },
+};
+
+documentsContract(postgres);
+searchContract(postgres);
+connectorsContract(postgres);
+publishWithTaskContract(postgres);
+
+describe('postgres only', () => {
+  it('migrates an empty schema once when several repositories open it at the same time', async () => {
+    const connectionString = postgresUrl();
+    const schema = freshSchema('kb');
+    const repos = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const repo = await PostgresRepository.open({ connectionString, schema, maxConnections: 2 });
+        opened.push(repo);
+        return repo;
+      }),
+    );
+    expect(repos).toHaveLength(4);
+    const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
+      schema,
+    ]);
+    expect(tables.rowCount).toBe(1);
+    // An operator's migrate on an up-to-date schema changes nothing.
+    await migrateKnowledgeBase({ connectionString, schema });
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('reports the vector path it uses and whether pgvector is available', async () => {
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema: freshSchema('kb') });
+    opened.push(repo);
+    const { rows } = await admin().query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    expect(repo.vectorSearch).toEqual({ path: 'node-scan', pgvectorAvailable: rows.length > 0 });
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(PostgresRepository.open({ connectionString: postgresUrl(), schema: 'kb; DROP TABLE x' })).rejects.toThrow(
+      /Invalid PostgreSQL schema name/,
+    );
+  });
+});
