@@ -9,6 +9,8 @@ import pg from 'pg';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
+import { StoreBusyError } from '../../src/errors.js';
+import { advisoryKey } from '../../src/store/postgres/client.js';
 import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
@@ -87,6 +89,26 @@ describe('postgres only', () => {
     // An operator's migrate on an up-to-date schema changes nothing.
     await migrateKnowledgeBase({ connectionString, schema });
     expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('gives a write up after writeWaitMs while another node holds the write lock, writing nothing', async () => {
+    const schema = freshSchema('kb');
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, writeWaitMs: 100 });
+    opened.push(repo);
+    const connector = { name: 'docs', kind: 'directory', library: 'docs', version: '', options: {}, schedule: null, nextRunAt: null };
+    const otherNode = await admin().connect();
+    try {
+      await otherNode.query('SELECT pg_advisory_lock($1)', [advisoryKey(`carrel.kb.write:${schema}`)]);
+      const underLock: string[] = [];
+      await expect(repo.addConnector(connector, (c) => underLock.push(c.name))).rejects.toThrow(StoreBusyError);
+      await expect(repo.withWriteLock(() => underLock.push('locked'))).rejects.toThrow(StoreBusyError);
+      expect(underLock).toEqual([]);
+    } finally {
+      await otherNode.query('SELECT pg_advisory_unlock_all()');
+      otherNode.release();
+    }
+    expect(await repo.listConnectors()).toEqual([]);
+    expect(await repo.addConnector(connector)).toMatchObject({ name: 'docs' });
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

@@ -35,7 +35,7 @@ export interface SqlClient {
    * Runs `body` in one READ COMMITTED transaction, re-run from the start on deadlock or
    * serialization failure (so `body` must have no effect outside the database, except the
    * under-lock hooks, which run last). With `writeLock`, the transaction first takes the store's
-   * write lock, waiting at most {@link WRITE_WAIT_MS} before StoreBusyError.
+   * write lock, waiting at most `writeWaitMs` before StoreBusyError.
    */
   transaction<T>(body: (tx: Transaction) => Promise<T>, options?: { writeLock?: boolean }): Promise<T>;
   /** Ends every connection; the client is unusable afterwards. */
@@ -51,6 +51,8 @@ export interface PgClientOptions {
   tasksSchema: string;
   /** Most connections the pool opens (default 10, pg's). */
   maxConnections?: number;
+  /** How long a write waits for the write lock before StoreBusyError (default WRITE_WAIT_MS). */
+  writeWaitMs?: number;
 }
 
 const INT8_OID = 20;
@@ -77,6 +79,7 @@ export class PgClient implements SqlClient {
   readonly #pool: pg.Pool;
   readonly #writeLockKey: string;
   readonly #tasksSchema: string;
+  readonly #writeWaitMs: number;
 
   constructor(options: PgClientOptions) {
     this.#pool = new pg.Pool({
@@ -88,6 +91,7 @@ export class PgClient implements SqlClient {
     this.#pool.on('error', () => undefined);
     this.#writeLockKey = advisoryKey(`carrel.kb.write:${options.schema}`);
     this.#tasksSchema = options.tasksSchema;
+    this.#writeWaitMs = options.writeWaitMs ?? WRITE_WAIT_MS;
   }
 
   query: Query = (text, values = []) => this.#withRetry(() => run(this.#pool, text, values));
@@ -95,7 +99,7 @@ export class PgClient implements SqlClient {
   transaction<T>(body: (tx: Transaction) => Promise<T>, { writeLock = false }: { writeLock?: boolean } = {}): Promise<T> {
     // The key is a number made here, never client text; lock_timeout bounds the wait for it.
     const begin = writeLock
-      ? `BEGIN; SET LOCAL lock_timeout = ${WRITE_WAIT_MS}; SELECT pg_advisory_xact_lock(${this.#writeLockKey})`
+      ? `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.#writeWaitMs))}; SELECT pg_advisory_xact_lock(${this.#writeLockKey})`
       : 'BEGIN';
     return this.#withRetry(async () => {
       const client = await this.#pool.connect();
@@ -129,7 +133,7 @@ export class PgClient implements SqlClient {
         return await attempt();
       } catch (error) {
         if (shouldRetry(error) && runs < MAX_TRANSACTION_RUNS) continue;
-        throw translateError(error);
+        throw translateError(error, this.#writeWaitMs);
       }
     }
   }

@@ -7,7 +7,6 @@
  * @module
  */
 import { StoreBusyError } from '../../errors.js';
-import { WRITE_WAIT_MS } from '../busy.js';
 
 /** How many times a transaction that hit a retryable error is run in all. */
 export const MAX_TRANSACTION_RUNS = 5;
@@ -30,7 +29,7 @@ export function shouldRetry(error: unknown): boolean {
   return RETRY.has(sqlState(error) ?? '');
 }
 
-/** The domain error for an expected, non-retryable error; anything else unchanged. */
-export function translateError(error: unknown): unknown {
-  return sqlState(error) === LOCK_TIMEOUT ? new StoreBusyError(WRITE_WAIT_MS) : error;
+/** The domain error for an expected, non-retryable error (the write lock waited for `waitedMs`); anything else unchanged. */
+export function translateError(error: unknown, waitedMs: number): unknown {
+  return sqlState(error) === LOCK_TIMEOUT ? new StoreBusyError(waitedMs) : error;
 }

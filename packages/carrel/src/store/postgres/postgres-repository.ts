@@ -68,6 +68,8 @@ export interface PostgresRepositoryOptions {
   tasksSchema?: string;
   /** Most connections the pool opens (default 10). */
   maxConnections?: number;
+  /** How long a write waits for another node's write to release the write lock before StoreBusyError (default 10 s). */
+  writeWaitMs?: number;
 }
 
 /** How the vector retriever runs: the node-side scan this round; whether pgvector could take over. */
@@ -110,6 +112,7 @@ export class PostgresRepository implements KnowledgeRepository {
       schema,
       tasksSchema: checkSchemaName(options.tasksSchema ?? 'carrel'),
       maxConnections: options.maxConnections,
+      writeWaitMs: options.writeWaitMs,
     });
     try {
       await migrate(client, schema);
