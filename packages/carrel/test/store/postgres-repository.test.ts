@@ -91,16 +91,39 @@ describe('postgres only', () => {
     expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 1 }]);
   });
 
-  it('gives a write up after writeWaitMs while another node holds the write lock, writing nothing', async () => {
+  it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
     const schema = freshSchema('kb');
     const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, writeWaitMs: 100 });
     opened.push(repo);
+    const { run, library } = await repo.openRun({ taskId: null, library: 'lib', version: '' });
     const connector = { name: 'docs', kind: 'directory', library: 'docs', version: '', options: {}, schedule: null, nextRunAt: null };
+    const doc = (source: string) => ({
+      header: {
+        libraryId: library.id,
+        source,
+        kind: 'raw' as const,
+        title: source,
+        contentHash: source,
+        bytes: 1,
+        tags: [],
+        pageKind: 'content' as const,
+      },
+      status: 'created' as const,
+      baseVersion: 0,
+      chunks: [{ heading: '', text: source, overlap: 0, lead: '', trail: '', vector: null }],
+    });
+    const key = advisoryKey(`carrel.kb.write:${schema}`);
     const otherNode = await admin().connect();
+    const underLock: string[] = [];
     try {
-      await otherNode.query('SELECT pg_advisory_lock($1)', [advisoryKey(`carrel.kb.write:${schema}`)]);
-      const underLock: string[] = [];
+      // Another node staging: staging here proceeds, a write that must run alone waits and gives up.
+      await otherNode.query('SELECT pg_advisory_lock_shared($1)', [key]);
+      await repo.stageDocuments(run.id, null, [doc('a')]);
       await expect(repo.addConnector(connector, (c) => underLock.push(c.name))).rejects.toThrow(StoreBusyError);
+      // Another node publishing or collecting: every write here waits and gives up, its under-lock step never run.
+      await otherNode.query('SELECT pg_advisory_unlock_all()');
+      await otherNode.query('SELECT pg_advisory_lock($1)', [key]);
+      await expect(repo.stageDocuments(run.id, null, [doc('b')])).rejects.toThrow(StoreBusyError);
       await expect(repo.withWriteLock(() => underLock.push('locked'))).rejects.toThrow(StoreBusyError);
       expect(underLock).toEqual([]);
     } finally {
@@ -109,6 +132,8 @@ describe('postgres only', () => {
     }
     expect(await repo.listConnectors()).toEqual([]);
     expect(await repo.addConnector(connector)).toMatchObject({ name: 'docs' });
+    expect(await repo.publishRun(run.id)).toMatchObject({ published: true, documents: 1 });
+    expect((await repo.listDocuments({}, 10, 0)).documents.map((d) => d.source)).toEqual(['a']);
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

