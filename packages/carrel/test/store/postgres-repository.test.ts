@@ -15,7 +15,7 @@ import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgr
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
 import { documentsContract } from './contract/documents.js';
-import type { RepositoryFixture } from './contract/fixture.js';
+import { publishDocuments, type RepositoryFixture } from './contract/fixture.js';
 import { searchContract } from './contract/search.js';
 import { publishWithTaskContract } from './contract/tasks.js';
 
@@ -155,6 +155,17 @@ describe('postgres only', () => {
     expect(await repo.addConnector(connector)).toMatchObject({ name: 'docs' });
     expect(await repo.publishRun(run.id)).toMatchObject({ published: true, documents: 1 });
     expect((await repo.listDocuments({}, 10, 0)).documents.map((d) => d.source)).toEqual(['a']);
+  });
+
+  it('takes any text as a keyword query: tsquery syntax, quotes and underscores are words or nothing', async () => {
+    const repo = await (await postgres.store()).open();
+    await publishDocuments(repo, 'lib', [{ source: 's', chunks: ["def __init__(self): the caller's B&Q setup"] }]);
+    for (const query of ["__init__ don't", "a:* & !x <-> 'init'", '_ __ ___', "B&Q'); DROP TABLE chunks; --"]) {
+      const { hits, searched } = await repo.keywordSearch(query, {}, 10);
+      expect({ query, searched, found: hits.length }).toEqual({ query, searched: true, found: query.startsWith('_ ') ? 0 : 1 });
+    }
+    // Stop words only: searched, nothing matches (FTS5 would match "the"; the 'english' configuration drops it).
+    expect(await repo.keywordSearch('the', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: true });
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

@@ -2,8 +2,9 @@
  * The one path every statement of the PostgreSQL knowledge base takes to the server: a small
  * client interface (run a statement; run a transaction, optionally under the store's write lock)
  * that the statement modules in `sql/` are written against, and its implementation over a
- * `pg.Pool`. Nothing else here touches `pg`, so another client (PGlite, for the pgvector path)
- * implements {@link SqlClient} and every statement runs on it unchanged.
+ * `pg.Pool`. Nothing else here holds a connection (the rest uses `pg` only to quote names), so
+ * another client (PGlite, for the pgvector path) implements {@link SqlClient} and every statement
+ * runs on it unchanged.
  *
  * The pool's connections have `search_path` set to the knowledge base's schema, so statements
  * name tables unqualified and the same text serves every schema.
