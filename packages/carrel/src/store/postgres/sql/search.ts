@@ -9,7 +9,9 @@
  * chunk holding the rarest query word higher), and its length normalisation is logarithmic, not
  * BM25's saturating k1/b. The 'english' configuration stems like FTS5's porter tokenizer but also
  * drops stop words ("the", "is"), which FTS5 keeps. Scores compare only within one query, which is
- * all fusion asks (it divides by the query's best).
+ * all fusion asks (it divides by the query's best). Chosen by measurement (bench/README.md § The
+ * PostgreSQL store's keyword ranking): `ts_rank_cd` ranked far lower on real documentation, and
+ * BM25's IDF added by hand bought nothing.
  *
  * The query is built from the words of the input only (`queryTerms`: letters, digits, `_`), each
  * quoted as one lexeme, so tsquery syntax in the input (`&`, `!`, `<->`, quotes) is never parsed.
