@@ -57,6 +57,42 @@ export default tseslint.config(
       ],
     },
   },
+  // One store implementation never reaches into another's modules: what they share (records,
+  // rules, the node-side vector scan) lives beside repository.ts, store-neutral.
+  {
+    files: ['packages/carrel/src/store/postgres/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'better-sqlite3', message: 'The PostgreSQL store shares only store-neutral modules with the SQLite one.' }],
+          patterns: [
+            {
+              group: ['**/store/sqlite', '**/store/sqlite/**', '../sqlite/**'],
+              message: 'The PostgreSQL store shares only store-neutral modules with the SQLite one.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['packages/carrel/src/store/sqlite/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'pg', message: 'The SQLite store shares only store-neutral modules with the PostgreSQL one.' }],
+          patterns: [
+            {
+              group: ['**/store/postgres', '**/store/postgres/**', '../postgres/**'],
+              message: 'The SQLite store shares only store-neutral modules with the PostgreSQL one.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Regular expressions see user text (documents, URLs, paths, queries, headers), and one that
   // backtracks super-linearly lets a few kilobytes stall a process: a 3 KB heading line took 13 s
   // in the old chunker. `no-super-linear-move` also covers a pattern that is linear from one start

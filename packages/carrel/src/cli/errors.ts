@@ -14,7 +14,8 @@
 import { CommanderError } from 'commander';
 import { TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
 import { KnowledgeBaseError, StoreBusyError, type KnowledgeBaseErrorKind } from '../errors.js';
-import { isBusy, WRITE_WAIT_MS } from '../store/sqlite/busy.js';
+import { WRITE_WAIT_MS } from '../store/repository.js';
+import { isBusy } from '../store/sqlite/busy.js';
 import { SettingsError } from '../app/settings.js';
 import { withFix } from '../fix.js';
 import { cliFix } from './fix.js';

@@ -75,6 +75,9 @@ export type { VectorHit } from './vector-memory.js';
 /** Garbage chunks one {@link KnowledgeRepository.collectGarbage} call should delete: a few tens of milliseconds of work. */
 export const GARBAGE_BATCH_CHUNKS = 2_000;
 
+/** How long a write waits for another's write lock before it rejects with StoreBusyError, on every store. */
+export const WRITE_WAIT_MS = 10_000;
+
 /** What a keyword search found. */
 export interface KeywordResult {
   /** Best first, at most `limit`; lower score is better. */

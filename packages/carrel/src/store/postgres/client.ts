@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import pg from 'pg';
 import type { TaskCompletion } from '@carrel/tasks';
 import { completeInTransaction } from '@carrel/tasks/postgres';
-import { WRITE_WAIT_MS } from '../busy.js';
+import { WRITE_WAIT_MS } from '../repository.js';
 import { MAX_TRANSACTION_RUNS, shouldRetry, translateError } from './errors.js';
 
 /** Runs one statement (with `$n` parameters) and returns its rows. */

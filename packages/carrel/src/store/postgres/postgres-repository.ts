@@ -22,7 +22,7 @@
  */
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../../connectors/schedule.js';
-import { checkRating } from '../ratings.js';
+import { checkRating } from '../rating-scale.js';
 import type {
   ChunkWrite,
   ConnectorChange,

@@ -9,9 +9,7 @@
  * @module
  */
 import { StoreBusyError } from '../../errors.js';
-
-/** How long a write waits for the lock before giving up (also the worker threads' busy timeout). */
-export const WRITE_WAIT_MS = 10_000;
+import { WRITE_WAIT_MS } from '../repository.js';
 
 /** Whether `error` is SQLite saying another connection holds the lock (the same write may succeed later). */
 export function isBusy(error: unknown): boolean {

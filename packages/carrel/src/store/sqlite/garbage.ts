@@ -8,7 +8,7 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { isAbandoned } from './run-holders.js';
+import { isAbandoned } from '../run-holders.js';
 import { discardRunRow } from './runs.js';
 import { stmt } from './statements.js';
 import { deleteLinks } from './links.js';

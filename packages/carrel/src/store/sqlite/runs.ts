@@ -9,7 +9,7 @@
 import type { Database } from 'better-sqlite3';
 import { IngestCancelledError } from '../../errors.js';
 import { findLibrary } from './libraries.js';
-import { THIS_PROCESS } from './run-holders.js';
+import { THIS_PROCESS } from '../run-holders.js';
 import { dropRunPack } from './packs.js';
 import { stmt } from './statements.js';
 import { dropSyncPlan } from './sync-plans.js';

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Link } from '../../../sources/html-to-markdown.js';
-import { sourceOfChunks, type ChunkRow } from '../../document-queries.js';
+import { sourceOfChunks, type ChunkRow } from '../../chunk-source.js';
 import type { DocumentFilter, DocumentSummary, LiveDocument, LiveDocumentHeader, StoredChunk } from '../../repository.js';
 import type { Query } from '../client.js';
 import { filterClause } from './filters.js';
