@@ -84,7 +84,7 @@ async function collected(databasePath: string): Promise<void> {
 /** A knowledge base and how one sync of connector `bench` runs: in process, or as a `sync_connector` task. */
 async function open(dataDir: string): Promise<{ kb: KnowledgeBase; sync(): Promise<IngestResult>; close(): Promise<void> }> {
   if (!VIA_TASK) {
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
     return { kb, sync: () => kb.syncConnector('bench'), close: () => kb.close() };
   }
   const runtime = await openRuntime(resolveSettings({ dataDir, allow: [corpus], embedder: 'offline' }));
@@ -110,7 +110,7 @@ async function measure(kind: 'directory' | 'git', round: number): Promise<Timing
     const again = await sync();
     const resyncMs = performance.now() - start;
     start = performance.now();
-    await collected(kb.databasePath);
+    await collected(kb.databasePath!);
     const collectedMs = performance.now() - start;
     start = performance.now();
     const idle = await sync();

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { KnowledgeBase } from 'carrel';
 
 const [pages, dataDir, library] = process.argv.slice(2);
-const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [dirname(pages)] });
+const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [dirname(pages)] });
 const start = performance.now();
 const result = await kb.ingestDirectory(pages, { library });
 const seconds = (performance.now() - start) / 1000;

@@ -243,7 +243,7 @@ async function runSet(set: DocSet, folder: string, pagesArg: string, seed: numbe
     peakRssMb: number;
     result: Awaited<ReturnType<KnowledgeBase['ingestDirectory']>>;
   };
-  const kb = KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
+  const kb = await KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
 
   const storedBySource = new Map<string, number>();
   for (let offset = 0; ; offset += 500) {

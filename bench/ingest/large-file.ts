@@ -36,7 +36,7 @@ for (const MB of SIZES) {
   const rssBefore = process.memoryUsage().rss;
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 25);
-  const kb = KnowledgeBase.open({
+  const kb = await KnowledgeBase.open({
     dataDir: join(work, 'data'),
     embedder: { kind: 'offline' },
     allowedRoots: [work],

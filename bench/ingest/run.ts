@@ -45,7 +45,7 @@ const dbSize = (dir: string) =>
 
 // --- carrel
 const dataDir = join(work, 'data');
-const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
+const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [corpus] });
 const marks: { docs: number; at: number }[] = [];
 const start = performance.now();
 let next = SLICE;
@@ -64,7 +64,7 @@ const result = await kb.ingestDirectory(
 const seconds = (performance.now() - start) / 1000;
 
 // --- known-item search: documents found by their own title, hybrid and BM25-only
-const bm25Only = KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } });
+const bm25Only = await KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } });
 const listed: { id: number; title: string }[] = [];
 for (let offset = 0; ; offset += 500) {
   const page = await kb.listDocuments({ library: 'bench', limit: 500, offset });

@@ -30,7 +30,7 @@ const corpus = join(work, 'corpus');
 writeCorpus(corpus, DOCS);
 
 // The packs, made from a library built with the same embedder and chunking the installs use.
-const source = KnowledgeBase.open({ dataDir: join(work, 'source'), embedder: { kind: 'offline' }, allowedRoots: [corpus] });
+const source = await KnowledgeBase.open({ dataDir: join(work, 'source'), embedder: { kind: 'offline' }, allowedRoots: [corpus] });
 await source.ingestDirectory(corpus, { library: 'bench' });
 const packFiles: Record<string, { path: string; sha256: string; mb: number }> = {};
 for (const withVectors of [false, true]) {
@@ -50,7 +50,7 @@ const load: number[] = [loadavg()[0]!];
 for (let round = 0; round < ROUNDS; round++) {
   for (const subject of Object.keys(times) as Subject[]) {
     const dataDir = mkdtempSync(join(work, 'run-'));
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [work] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [work] });
     const start = performance.now();
     const result =
       subject === 'folder ingest (anchor)'

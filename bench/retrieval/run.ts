@@ -139,7 +139,7 @@ interface SideResult {
 
 async function measure(p: Prepared, work: string) {
   const dataDir = join(work, `${p.set}-data`);
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [work] });
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [work] });
   const started = performance.now();
   const ingest = await kb.ingestDirectory(p.pagesDir, { library: p.set });
   const seconds = (performance.now() - started) / 1000;
@@ -157,7 +157,7 @@ async function measure(p: Prepared, work: string) {
     }
     if (!listed.hasMore) break;
   }
-  const databasePath = kb.databasePath;
+  const databasePath = kb.databasePath!;
   await kb.close();
 
   const sqlite = SqliteRepository.open(databasePath);

@@ -37,7 +37,7 @@ const work = mkdtempSync(join(tmpdir(), 'carrel-bench-search-'));
 const corpus = join(work, 'corpus');
 writeCorpus(corpus, DOCS);
 const parts = readdirSync(corpus).sort();
-const kb = KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
+const kb = await KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
 
 const r = rng(99);
 const queries = Array.from({ length: QUERIES }, () => Array.from({ length: 2 + Math.floor(r() * 3) }, () => zipfWord(r)).join(' '));
@@ -113,7 +113,7 @@ for (const stage of stages) {
   const library = await time({ library: 'lib-1' });
   const tag = await time({ tags: ['rare'] });
   const source = await time({ source: rareSource });
-  const base = stage === 1 ? baseline(kb.databasePath) : undefined;
+  const base = stage === 1 ? baseline(kb.databasePath!) : undefined;
   rows.push({
     chunks,
     'p50 none': none.p50.toFixed(1),
@@ -128,7 +128,7 @@ for (const stage of stages) {
 }
 
 // A run with ~5% of the documents staged and not published, as during an ingest.
-const writer = openDatabase(kb.databasePath);
+const writer = openDatabase(kb.databasePath!);
 const { run, library } = openRun(writer, { taskId: null, library: 'lib-0', version: '' });
 const embedder = new OfflineEmbedder();
 const stagedDocs = Math.round(DOCS / 20);

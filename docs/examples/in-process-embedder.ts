@@ -22,7 +22,7 @@ const letterCounts: InProcessEmbedder = {
 };
 
 export async function main(dataDir: string): Promise<{ response: SearchResponse; libraries: LibraryRecord[] }> {
-  const kb = KnowledgeBase.open({ dataDir, embedder: letterCounts });
+  const kb = await KnowledgeBase.open({ dataDir, embedder: letterCounts });
   try {
     await kb.ingestContent({ library: 'zoo', title: 'Zebras', content: '# Zebras\n\nZebras have black and white stripes.' });
     const response = await kb.search({ query: 'striped zebra', library: 'zoo' }); // the query is embedded on this thread too

@@ -8,7 +8,7 @@
 import { KnowledgeBase, type SearchResponse } from 'carrel';
 
 export async function main(dataDir: string): Promise<{ response: SearchResponse; progress: string[] }> {
-  const kb = KnowledgeBase.open({
+  const kb = await KnowledgeBase.open({
     dataDir, // default: CARREL_DATA_DIR, then the per-user data folder
     embedder: { kind: 'offline' }, // no download; 'local' (the default), 'openai' or 'none' otherwise
     allowedRoots: [dataDir], // folders ingestFile and ingestDirectory may read (default: the working directory)

@@ -48,7 +48,7 @@ import type { ConnectorRecord } from './store/repository.js';
 import type { LibraryRecord } from './store/repository.js';
 import { checkRating } from './store/rating-scale.js';
 import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
-import type { StoreLocation } from './store/location.js';
+import { describeLocation, type StoreLocation } from './store/location.js';
 import { openRepository } from './store/open-repository.js';
 import type { Pack } from './packs/format.js';
 import type { PackOptions } from './packs/create.js';
@@ -63,6 +63,11 @@ import type { LibraryStatus } from './store/repository.js';
 export interface KnowledgeBaseOptions {
   /** Data directory; default from {@link resolveDataDir} (`CARREL_DATA_DIR`, then the per-user folder). */
   dataDir?: string;
+  /**
+   * A PostgreSQL database (`postgres://…`) to keep the knowledge base in, shared by every node of a
+   * cluster, instead of the SQLite file in the data dir (which still holds the model cache).
+   */
+  databaseUrl?: string;
   /**
    * Embedder for ingest and queries: a config, or the application's own {@link InProcessEmbedder}.
    * Default: the local ONNX model, cached under `<dataDir>/models`.
@@ -124,7 +129,8 @@ export interface DocumentPage extends DocumentSummary {
 /** What `status` reports. */
 export interface KnowledgeBaseStatus {
   dataDir: string;
-  databasePath: string;
+  /** Where the knowledge base is stored: the SQLite file, or the PostgreSQL URL without its password. */
+  database: { kind: StoreLocation['kind']; location: string };
   embedder: { id: string | null; available: boolean; reason?: string };
   /** The chunking plan new documents get (a library recorded with another one is rechunked by a reindex). */
   chunking: string;
@@ -139,7 +145,9 @@ const encoder = new TextEncoder();
 /** See module comment. */
 export class KnowledgeBase {
   readonly dataDir: string;
-  readonly databasePath: string;
+  /** The SQLite file the knowledge base is in; null when it is in PostgreSQL. */
+  readonly databasePath: string | null;
+  private readonly location: StoreLocation;
   private readonly store: KnowledgeRepository;
   private readonly worker: WorkerClient;
   private readonly queryEmbedder: Embedder | null;
@@ -152,14 +160,12 @@ export class KnowledgeBase {
   private readonly chunkSizes: ChunkSizes;
   private readonly secrets: SecretStore;
 
-  private constructor(options: KnowledgeBaseOptions) {
-    this.dataDir = resolveDataDir(options.dataDir);
+  private constructor(options: KnowledgeBaseOptions, dataDir: string, location: StoreLocation, store: KnowledgeRepository) {
+    this.dataDir = dataDir;
     const embedders = embeddersFor(options.embedder ?? { kind: 'local' }, this.dataDir);
-    // Owner-only: the store may hold private documentation.
-    mkdirSync(this.dataDir, { recursive: true, mode: 0o700 });
-    this.databasePath = databasePath(this.dataDir);
-    const location: StoreLocation = { kind: 'sqlite', path: this.databasePath };
-    this.store = openRepository(location);
+    this.location = location;
+    this.databasePath = location.kind === 'sqlite' ? location.path : null;
+    this.store = store;
     this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
@@ -185,9 +191,14 @@ export class KnowledgeBase {
     void this.discardAbandonedRuns().catch(() => undefined);
   }
 
-  /** Opens (creating and migrating if needed) the knowledge base in its data dir. */
-  static open(options: KnowledgeBaseOptions = {}): KnowledgeBase {
-    return new KnowledgeBase(options);
+  /** Opens (creating and migrating if needed) the knowledge base: in its data dir, or in the PostgreSQL database of `databaseUrl`. */
+  static async open(options: KnowledgeBaseOptions = {}): Promise<KnowledgeBase> {
+    const dataDir = resolveDataDir(options.dataDir);
+    // Owner-only: the store (and the model cache, the connectors' secrets) may be private.
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const location: StoreLocation =
+      options.databaseUrl !== undefined ? { kind: 'postgres', url: options.databaseUrl } : { kind: 'sqlite', path: databasePath(dataDir) };
+    return new KnowledgeBase(options, dataDir, location, await openRepository(location));
   }
 
   /** Ingests content given inline. */
@@ -670,7 +681,7 @@ export class KnowledgeBase {
     const q = await this.queryVector('status probe');
     return {
       dataDir: this.dataDir,
-      databasePath: this.databasePath,
+      database: { kind: this.location.kind, location: describeLocation(this.location) },
       embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
       chunking: chunkingLabel(chunkingPlan(this.queryEmbedder?.window() ?? null, this.chunkSizes)),
       libraries: await this.store.libraryStatus(),

@@ -44,6 +44,10 @@ async function program(argv: readonly string[]): Promise<Command> {
     .description('A documentation knowledge base for AI agents, served over MCP.')
     .version(CARREL_VERSION)
     .option('-d, --data-dir <dir>', 'where the knowledge base and tasks are stored (default: $CARREL_DATA_DIR or the per-user data folder)')
+    .option(
+      '--database-url <url>',
+      'a PostgreSQL database (postgres://…) holding the knowledge base and the tasks, shared by every node of a cluster (default: $CARREL_DATABASE_URL, else the SQLite file in the data dir)',
+    )
     .addOption(new Option('-e, --embedder <kind>', 'embedding model (default: $CARREL_EMBEDDER or local)').choices(EMBEDDER_KINDS))
     .option(
       '--window <tokens>',

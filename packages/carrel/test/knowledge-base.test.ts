@@ -20,8 +20,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbIn(dataDir = tempDir(), options: Parameters<typeof KnowledgeBase.open>[0] = {}): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, ...options });
+async function kbIn(dataDir = tempDir(), options: Parameters<typeof KnowledgeBase.open>[0] = {}): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, ...options });
   open.push(kb);
   return kb;
 }
@@ -46,7 +46,7 @@ const guide = `# Guide\n\n## Install\n\nRun npm install carrel to install the pa
 
 describe('KnowledgeBase', () => {
   it('ingests raw markdown into its library, with the embedder and dims recorded', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     const result = await kb.ingestContent({ library: 'carrel', version: '1.0', content: guide, source: 'guide.md', tags: ['docs'] });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 0 });
     expect(await kb.listLibraries()).toEqual([
@@ -60,22 +60,22 @@ describe('KnowledgeBase', () => {
   });
 
   it('treats an unchanged re-ingest as a no-op and replaces the chunks of a changed document', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' });
-    const before = snapshot(kb.databasePath);
+    const before = snapshot(kb.databasePath!);
     expect(await kb.ingestContent({ library: 'lib', content: guide, source: 'guide.md' })).toMatchObject({
       unchanged: 1,
       created: 0,
       chunks: 0,
     });
-    expect(snapshot(kb.databasePath)).toEqual(before);
+    expect(snapshot(kb.databasePath!)).toEqual(before);
 
     const changed = await kb.ingestContent({ library: 'lib', content: '# Guide\n\nEverything about zebras now.\n', source: 'guide.md' });
     expect(changed).toMatchObject({ updated: 1, chunks: 1 });
     const old = (await kb.search({ query: 'install' })).results;
     expect(old.filter((r) => r.bm25Rank !== null || r.snippet.includes('install'))).toEqual([]);
     expect((await kb.search({ query: 'zebras' })).results).toMatchObject([{ bm25Rank: 1, snippet: 'Everything about zebras now.' }]);
-    const db = new Database(kb.databasePath, { readonly: true });
+    const db = new Database(kb.databasePath!, { readonly: true });
     sqliteVec.load(db);
     expect(db.prepare('SELECT count(*) AS n FROM chunks').get()).toEqual({ n: 1 });
     expect(db.prepare('SELECT count(*) AS n FROM vec_chunks_64').get()).toEqual({ n: 1 });
@@ -83,7 +83,7 @@ describe('KnowledgeBase', () => {
   });
 
   it('applies library, version, tag, source and rating filters before cutting candidates', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     // Many strong matches in one library, a single weak one in the filtered library.
     for (let i = 0; i < 60; i++)
       await kb.ingestContent({ library: 'noise', content: `# Queue ${i}\n\nqueue queue queue worker ${i}`, source: `n${i}` });
@@ -111,7 +111,7 @@ describe('KnowledgeBase', () => {
   });
 
   it('lets ratings move a document up the ranking and explains it', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     const a = await kb.ingestContent({ library: 'l', content: '# A\n\nretry backoff policy', source: 'a' });
     const b = await kb.ingestContent({ library: 'l', content: '# B\n\nretry backoff policy', source: 'b' });
     const first = (await kb.search({ query: 'retry backoff policy' })).results[0]!.documentId;
@@ -123,7 +123,7 @@ describe('KnowledgeBase', () => {
   });
 
   it('lists documents under a source prefix or by words in the title, and says an unknown library is not found', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     await kb.ingestContent({ library: 'l', version: '1', content: guide, title: 'Install Guide', source: 'docs/install.md' });
     await kb.ingestContent({ library: 'l', version: '1', content: '# API\n\ncalls', title: 'API 100%_done', source: 'ref/api.md' });
     const titles = async (filter: Parameters<KnowledgeBase['listDocuments']>[0]) =>
@@ -142,7 +142,7 @@ describe('KnowledgeBase', () => {
   });
 
   it('paginates with offset and limit', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     for (let i = 0; i < 7; i++)
       await kb.ingestContent({ library: 'l', content: `# Doc ${i}\n\nshared term ${'x'.repeat(i)}`, source: `d${i}` });
     const first = await kb.search({ query: 'shared term', limit: 3 });
@@ -160,9 +160,9 @@ describe('KnowledgeBase', () => {
     writeFileSync(join(outside, 'secret.md'), '# secret');
     writeFileSync(join(root, 'big.md'), 'x'.repeat(5000));
     writeFileSync(join(root, 'blob.md'), Buffer.from([1, 2, 0, 3, 4, 0]));
-    const kb = kbIn(tempDir(), { allowedRoots: [root], maxFileBytes: 4096 });
+    const kb = await kbIn(tempDir(), { allowedRoots: [root], maxFileBytes: 4096 });
     const doc = await kb.ingestContent({ library: 'l', content: guide, source: 'g' });
-    const before = snapshot(kb.databasePath);
+    const before = snapshot(kb.databasePath!);
 
     await expect(kb.ingestFile(join(root, 'missing.md'), { library: 'l' })).rejects.toThrow(NotFoundError);
     await expect(kb.ingestFile(join(root, 'a\u0000b.md'), { library: 'l' })).rejects.toThrow(
@@ -179,17 +179,17 @@ describe('KnowledgeBase', () => {
     await expect(kb.rate(doc.documents[0]!.documentId!, 7)).rejects.toThrow(/rating: expected an integer from 1 to 5/);
     await expect(kb.rate(999, 3)).rejects.toThrow(NotFoundError);
     await expect(kb.search({ query: '  ' })).rejects.toThrow(InvalidInputError);
-    expect(snapshot(kb.databasePath)).toEqual(before);
+    expect(snapshot(kb.databasePath!)).toEqual(before);
   });
 
   it('refuses to mix embedders in a library until it is reindexed', async () => {
     const dataDir = tempDir();
-    const first = kbIn(dataDir);
+    const first = await kbIn(dataDir);
     await first.ingestContent({ library: 'l', content: guide, source: 'g' });
     await first.close();
     open.splice(open.indexOf(first), 1);
 
-    const wider = kbIn(dataDir, { embedder: { kind: 'offline', dims: 32 } });
+    const wider = await kbIn(dataDir, { embedder: { kind: 'offline', dims: 32 } });
     await expect(wider.ingestContent({ library: 'l', content: '# New\n\nnew text', source: 'n' })).rejects.toThrow(EmbedderMismatchError);
     const search = await wider.search({ query: 'install' });
     expect(search.notes.map((n) => n.message).join()).toMatch(/BM25 only for it/);
@@ -204,7 +204,7 @@ describe('KnowledgeBase', () => {
   });
 
   it('says search is keyword-only with the first search that is, not on every search after', async () => {
-    const kb = kbIn(tempDir(), { embedder: { kind: 'none' } });
+    const kb = await kbIn(tempDir(), { embedder: { kind: 'none' } });
     await kb.ingestContent({ library: 'l', content: guide, source: 'g' });
     const notes = async () => (await kb.search({ query: 'install' })).notes.map((n) => n.message);
     expect(await notes()).toEqual(['BM25 only: no embedder is configured']);
@@ -215,7 +215,7 @@ describe('KnowledgeBase', () => {
 
   it('stores BM25-only when no model can be loaded, says so in status, and reindex fills the vectors later', async () => {
     const dataDir = tempDir();
-    const noModel = kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });
+    const noModel = await kbIn(dataDir, { embedder: { kind: 'local', allowDownload: false } });
     const result = await noModel.ingestContent({ library: 'l', content: guide, source: 'g' });
     expect(result).toMatchObject({ created: 1, chunks: 2, chunksWithoutVectors: 2 });
     expect(result.warnings[0]!.message).toMatch(/No vectors: Embedder local:Xenova\/all-MiniLM-L6-v2 is unavailable.*downloads are off/);
@@ -228,14 +228,14 @@ describe('KnowledgeBase', () => {
     await noModel.close();
     open.splice(open.indexOf(noModel), 1);
 
-    const withModel = kbIn(dataDir);
+    const withModel = await kbIn(dataDir);
     const filled = await withModel.reindexLibrary('l');
     expect(filled.chunks).toBe(2);
     expect((await withModel.status()).libraries[0]).toMatchObject({ chunksWithoutVectors: 0, embedder: 'offline:hash-v2' });
   }, 60_000);
 
   it('does nothing when the signal is already aborted', async () => {
-    const kb = kbIn();
+    const kb = await kbIn();
     const controller = new AbortController();
     controller.abort();
     await expect(kb.ingestContent({ library: 'l', content: guide, source: 'g' }, { signal: controller.signal })).rejects.toThrow(
@@ -266,7 +266,7 @@ describe('KnowledgeBase', () => {
         return texts.map(() => [1, 0, 0, 0]);
       },
     };
-    const kb = KnowledgeBase.open({ dataDir, embedder, allowedRoots: [root], batchChunks: 8 });
+    const kb = await KnowledgeBase.open({ dataDir, embedder, allowedRoots: [root], batchChunks: 8 });
     await kb.ingestContent({ library: 'l', content: '# Kept\n\nwritten before', source: 'kept' });
     const before = await kb.search({ query: 'word more', library: 'l' });
     let abortedAt = 0;
@@ -290,7 +290,7 @@ describe('KnowledgeBase', () => {
     expect(db.prepare('SELECT count(*) AS n FROM chunks').get()).toEqual({ n: 1 });
     expect(db.prepare('SELECT count(*) AS n FROM document_stages').get()).toEqual({ n: 0 });
     db.close();
-    const again = kbIn(dataDir, { allowedRoots: [root], batchChunks: 8, embedder });
+    const again = await kbIn(dataDir, { allowedRoots: [root], batchChunks: 8, embedder });
     expect(await again.ingestDirectory(root, { library: 'l' })).toMatchObject({ created: 200, unchanged: 0, failed: 0 });
   });
 
@@ -298,7 +298,7 @@ describe('KnowledgeBase', () => {
     const root = tempDir();
     mkdirSync(join(root, 'docs'));
     for (let i = 0; i < 60; i++) writeFileSync(join(root, 'docs', `d${i}.md`), `# Doc ${i}\n\n${'visible '.repeat(400)}`);
-    const kb = kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
+    const kb = await kbIn(tempDir(), { allowedRoots: [root], batchChunks: 8 });
     const seen: number[] = [];
     // Each progress report follows a staged batch: what do readers see at that moment? (Read at
     // once, synchronously: the publish may follow the last report within milliseconds.)
@@ -319,7 +319,7 @@ describe('KnowledgeBase', () => {
     for (let i = 0; i < 3000; i++)
       writeFileSync(join(root, 'docs', `bad-${String(i).padStart(4, '0')}-${'x'.repeat(100)}.md`), Buffer.from([0, 1, 2, 0]));
     for (let i = 0; i < 5; i++) writeFileSync(join(root, 'docs', `good-${i}.md`), `# Good ${i}\n\nfine`);
-    const kb = kbIn(tempDir(), { allowedRoots: [root] });
+    const kb = await kbIn(tempDir(), { allowedRoots: [root] });
     const result = await kb.ingestDirectory(root, { library: 'l' });
     expect(result).toMatchObject({ created: 5, failed: 3000 });
     expect(result.documents).toHaveLength(100);

@@ -17,14 +17,27 @@ export class KnowledgeBaseHandle {
     private readonly onOpen: (kb: KnowledgeBase) => Promise<void> = async () => {},
   ) {}
 
-  /** The open knowledge base (opening it on the first call). */
+  /**
+   * The open knowledge base (opening it on the first call). An opening that failed (a PostgreSQL
+   * server that was away, say) is forgotten, so the next call tries again.
+   */
   get(): Promise<KnowledgeBase> {
-    this.#opening ??= import('../knowledge-base.js').then(async ({ KnowledgeBase }) => {
-      const kb = KnowledgeBase.open(this.options);
-      await this.onOpen(kb);
+    if (this.#opening) return this.#opening;
+    const opening = import('../knowledge-base.js').then(async ({ KnowledgeBase }) => {
+      const kb = await KnowledgeBase.open(this.options);
+      try {
+        await this.onOpen(kb);
+      } catch (error) {
+        await kb.close();
+        throw error;
+      }
       return kb;
     });
-    return this.#opening;
+    this.#opening = opening;
+    opening.catch(() => {
+      if (this.#opening === opening) this.#opening = undefined;
+    });
+    return opening;
   }
 
   /** The knowledge base if it has been opened, else undefined (nothing is opened). */
@@ -36,6 +49,7 @@ export class KnowledgeBaseHandle {
   async close(): Promise<void> {
     const opening = this.#opening;
     this.#opening = undefined;
-    if (opening) await (await opening).close();
+    const kb = await opening?.catch(() => undefined);
+    await kb?.close();
   }
 }

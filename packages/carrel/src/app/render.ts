@@ -121,6 +121,7 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
     });
   return [
     `Data: ${status.dataDir}`,
+    ...(status.database.kind === 'postgres' ? [`Database: ${status.database.location}`] : []),
     `Search: ${search}`,
     `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending}` : ''}`,
     ...unembedded,

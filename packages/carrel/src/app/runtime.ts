@@ -60,7 +60,7 @@ export interface UnstartedRuntime extends CarrelRuntime {
 
 /** Opens the task store and starts the engine; the knowledge base opens when a tool first needs it. */
 export async function openRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<CarrelRuntime> {
-  const runtime = createRuntime(settings, options);
+  const runtime = await createRuntime(settings, options);
   await runtime.start();
   return runtime;
 }
@@ -69,9 +69,9 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
  * The runtime's parts, built but not started: enough to declare an MCP server (`carrel mcp` answers
  * its client's `initialize` while `start()` migrates the store).
  */
-export function createRuntime(settings: Settings, options: RuntimeOptions = {}): UnstartedRuntime {
+export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<UnstartedRuntime> {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
-  const store = new SqliteTaskStore({ path: databasePath(settings.dataDir) });
+  const store = await taskStore(settings);
   const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings), (opened) => discardEnded(opened, store));
   const tools = carrelTools(kb);
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.
@@ -82,8 +82,10 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
     concurrency: options.concurrency ?? 2,
     runs: options.runs ?? 'any',
     ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),
-    // Every process on a data dir runs on this machine: a task whose process is gone is resumed at once.
-    rescueDeadLocalWorkers: true,
+    // Every process on a data dir runs on this machine: a task whose process is gone is resumed at
+    // once. The nodes of a PostgreSQL cluster may be containers sharing a host name but not a
+    // process table, where a live worker would look dead: there, the lease decides.
+    rescueDeadLocalWorkers: settings.databaseUrl === undefined,
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });
@@ -114,6 +116,17 @@ export function createRuntime(settings: Settings, options: RuntimeOptions = {}):
       await store.close();
     },
   };
+}
+
+/**
+ * The tasks' store: beside the knowledge base, in the data dir's SQLite file or the PostgreSQL
+ * database. The PostgreSQL backend (and `pg`) loads only for a PostgreSQL database: it would add a
+ * few hundred milliseconds to every `carrel mcp` start.
+ */
+async function taskStore(settings: Settings): Promise<TaskStore> {
+  if (settings.databaseUrl === undefined) return new SqliteTaskStore({ path: databasePath(settings.dataDir) });
+  const { PostgresTaskStore } = await import('@carrel/tasks/postgres');
+  return new PostgresTaskStore({ connectionString: settings.databaseUrl });
 }
 
 /** Discards the staged work of tasks that are over or gone. */

@@ -6,6 +6,7 @@
  * | setting | flag | environment | default |
  * |---|---|---|---|
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
+ * | database | `--database-url` | `CARREL_DATABASE_URL` | the SQLite file in the data dir (a `postgres://` URL: knowledge base and tasks in PostgreSQL) |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
  * | embedder window (tokens) | `--window` | `CARREL_EMBEDDER_WINDOW` | the model's (256 local, by model name for openai) |
  * | local model threads for ingest | — | `CARREL_LOCAL_WORKERS` | 1 (one ONNX session) |
@@ -28,6 +29,7 @@ export const EMBEDDER_KINDS = ['local', 'offline', 'openai', 'none'] as const;
 /** What a command was asked for (flags), before environment and defaults are applied. */
 export interface SettingFlags {
   dataDir?: string;
+  databaseUrl?: string;
   embedder?: string;
   /** The embedder's input length in tokens, as typed. */
   window?: string;
@@ -39,6 +41,8 @@ export interface SettingFlags {
 /** Everything needed to open the knowledge base and the task store. */
 export interface Settings {
   dataDir: string;
+  /** A PostgreSQL database holding the knowledge base and the tasks, shared by a cluster's nodes; undefined: the data dir's SQLite file. */
+  databaseUrl?: string;
   embedder: EmbedderConfig;
   allowedRoots: string[];
   /** Whether URL fetches (index_document, packs, web connectors) may reach private addresses: for a local documentation server. */
@@ -60,8 +64,13 @@ export class SettingsError extends Error {
 /** Resolves flags against the environment. */
 export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv = process.env): Settings {
   const roots = flags.allow?.length ? flags.allow : (env.CARREL_ALLOWED_ROOTS?.split(delimiter).filter(Boolean) ?? [process.cwd()]);
+  const databaseUrl = postgresUrl(
+    flags.databaseUrl !== undefined ? '--database-url' : 'CARREL_DATABASE_URL',
+    flags.databaseUrl ?? env.CARREL_DATABASE_URL,
+  );
   return {
     dataDir: resolveDataDir(flags.dataDir, env),
+    ...(databaseUrl !== undefined && { databaseUrl }),
     embedder: withWindow(
       embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env, flags.model ?? env.CARREL_LOCAL_MODEL),
       flags.window !== undefined
@@ -74,6 +83,20 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
     owner: `local:${userInfo().username}`,
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
   };
+}
+
+/** A PostgreSQL connection URL, checked; the message never repeats it, since it may hold a password. */
+function postgresUrl(name: string, value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (!url || (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') || !url.hostname)
+    throw new SettingsError(`${name} must be a PostgreSQL URL such as postgres://user:password@host:5432/carrel`);
+  return value;
 }
 
 /** A model given as a path (`./m`, `../m`, `/m`) rather than an id like `owner/name`. */
@@ -97,6 +120,7 @@ function flag(name: string, value: string | undefined): boolean {
 export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
   return {
     dataDir: settings.dataDir,
+    ...(settings.databaseUrl !== undefined && { databaseUrl: settings.databaseUrl }),
     embedder: settings.embedder,
     allowedRoots: settings.allowedRoots,
     ...(settings.allowPrivateAddresses && { fetch: { allowPrivateAddresses: true } }),

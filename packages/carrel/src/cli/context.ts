@@ -12,6 +12,7 @@ import { knowledgeBaseOptions, resolveSettings, type Settings } from '../app/set
 /** The global options as commander parses them. */
 interface GlobalOptions {
   dataDir?: string;
+  databaseUrl?: string;
   embedder?: string;
   window?: string;
   model?: string;
@@ -35,7 +36,7 @@ export function commandContext(command: Command): CommandContext {
 /** Runs `body` with an open knowledge base, closing it after. */
 export async function withKnowledgeBase<T>(settings: Settings, body: (kb: KnowledgeBase) => Promise<T> | T): Promise<T> {
   const { KnowledgeBase } = await import('../knowledge-base.js');
-  const kb = KnowledgeBase.open(knowledgeBaseOptions(settings));
+  const kb = await KnowledgeBase.open(knowledgeBaseOptions(settings));
   try {
     return await body(kb);
   } finally {

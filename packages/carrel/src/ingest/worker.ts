@@ -30,7 +30,7 @@ const config = workerData as WorkerConfig;
 const port = parentPort!;
 // The store is opened before this thread loads the pipeline: a SQLite store's writer thread then loads alongside.
 const { openRepository } = await import('../store/open-repository.js');
-const store = openRepository(config.store, { ingestWorker: true });
+const store = await openRepository(config.store, { ingestWorker: true });
 const [{ createEmbedder }, { IngestPipeline }, { RelayedEmbedder }] = await Promise.all([
   import('../embedders/create-embedder.js'),
   import('./pipeline.js'),

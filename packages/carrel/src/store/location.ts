@@ -6,4 +6,12 @@
  */
 
 /** See module comment. */
-export type StoreLocation = { kind: 'sqlite'; path: string };
+export type StoreLocation = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** How a location is shown to a person: a PostgreSQL URL without its password. */
+export function describeLocation(location: StoreLocation): string {
+  if (location.kind === 'sqlite') return location.path;
+  const url = new URL(location.url);
+  if (url.password) url.password = '****';
+  return url.toString();
+}

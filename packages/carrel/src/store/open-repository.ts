@@ -17,10 +17,17 @@ export interface RepositoryUse {
   ingestWorker?: boolean;
 }
 
-/** Opens (creating and migrating if needed) the store at `location`. */
-export function openRepository(location: StoreLocation, use: RepositoryUse = {}): KnowledgeRepository {
+/**
+ * Opens (creating and migrating if needed) the store at `location`. The PostgreSQL store is
+ * imported only when asked for: `pg` is an optional peer dependency.
+ */
+export async function openRepository(location: StoreLocation, use: RepositoryUse = {}): Promise<KnowledgeRepository> {
   switch (location.kind) {
     case 'sqlite':
       return use.ingestWorker ? SqliteIngestRepository.open(location.path) : SqliteRepository.open(location.path);
+    case 'postgres': {
+      const { PostgresRepository } = await import('./postgres/index.js');
+      return PostgresRepository.open({ connectionString: location.url });
+    }
   }
 }

@@ -92,7 +92,7 @@ describe('a cancel racing the final write', () => {
   it('reindex_library: cancelled leaves every chunk without its new vector and the library unbound', async () => {
     const dataDir = tempDir();
     // Libraries written with no model: their chunks wait for vectors, which the reindex adds.
-    const bare = KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } });
+    const bare = await KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } });
     for (const i of DELAYS.keys()) await bare.ingestContent({ library: `lib-${i}`, content: document(i), source: 'page' });
     await bare.close();
     const runtime = await openRuntime(resolveSettings({ dataDir, embedder: 'offline' }, {}));

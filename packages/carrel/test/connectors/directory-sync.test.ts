@@ -18,8 +18,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function knowledgeBase(root: string): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+async function knowledgeBase(root: string): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
   open.push(kb);
   return kb;
 }
@@ -35,7 +35,7 @@ function folder(): string {
 describe('directory connector', { timeout: 60_000 }, () => {
   it('propagates additions, changes and deletions, and leaves unchanged files untouched', async () => {
     const root = folder();
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     await kb.addConnector({ name: 'docs', kind: 'directory', library: 'guide@1', options: { path: root } });
 
     const first = await kb.syncConnector('docs');
@@ -72,7 +72,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
   it('follows include/exclude globs and .gitignore', async () => {
     const root = folder();
     writeFileSync(join(root, '.gitignore'), 'guide/c.md\n');
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     await kb.addConnector({
       name: 'docs',
       kind: 'directory',
@@ -85,7 +85,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
 
   it('refuses bad options naming them, and a folder outside the allowed roots', async () => {
     const root = folder();
-    const kb = knowledgeBase(join(root, 'guide'));
+    const kb = await knowledgeBase(join(root, 'guide'));
     await expect(kb.addConnector({ name: 'x', kind: 'directory', library: 'g', options: { path: root } })).rejects.toThrow(
       /^Path .* is outside the allowed roots/,
     );
@@ -115,7 +115,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
 
   it('removes a connector, keeping its documents or deleting them', async () => {
     const root = folder();
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     await kb.addConnector({ name: 'keep', kind: 'directory', library: 'k', options: { path: join(root, 'guide') } });
     await kb.addConnector({ name: 'drop', kind: 'directory', library: 'd', options: { path: join(root, 'guide') } });
     await kb.syncConnector('keep');
@@ -131,7 +131,7 @@ describe('directory connector', { timeout: 60_000 }, () => {
   it('leaves the library and the connector as they were when a sync is cancelled mid-way', async () => {
     const root = tempDir();
     writeDocs(join(root, 'docs'), 300);
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], batchChunks: 16 });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], batchChunks: 16 });
     open.push(kb);
     await kb.addConnector({ name: 'docs', kind: 'directory', library: 'd', options: { path: root } });
     const controller = new AbortController();

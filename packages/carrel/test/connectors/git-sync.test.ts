@@ -23,15 +23,15 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function knowledgeBase(root: string, dataDir = tempDir()): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+async function knowledgeBase(root: string, dataDir = tempDir()): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
   open.push(kb);
   return kb;
 }
 
 /** Live documents: path in the repository → [live version, title]. */
 function live(kb: KnowledgeBase, repo: GitRepo): Map<string, [number, string]> {
-  const db = new Database(kb.databasePath, { readonly: true });
+  const db = new Database(kb.databasePath!, { readonly: true });
   try {
     const prefix = `${repo.dir}@main:`;
     const rows = db
@@ -62,7 +62,7 @@ function repository(): { root: string; repo: GitRepo } {
 describe('git connector', { timeout: 60_000 }, () => {
   it('syncs the tree, then only what each commit changed: edits, a rename, a deletion', async () => {
     const { root, repo } = repository();
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     await kb.addConnector({ name: 'proj', kind: 'git', library: 'proj', options: { repository: root } });
 
     const first = await kb.syncConnector('proj');
@@ -89,7 +89,7 @@ describe('git connector', { timeout: 60_000 }, () => {
   it('follows a force-push, and lists everything again when the cache lost the synced commit', async () => {
     const { root, repo } = repository();
     const dataDir = tempDir();
-    const kb = knowledgeBase(root, dataDir);
+    const kb = await knowledgeBase(root, dataDir);
     await kb.addConnector({ name: 'proj', kind: 'git', library: 'proj', options: { repository: root, include: ['docs/**'] } });
     repo.write({ 'docs/extra.md': '# Extra\n\nSoon rewritten away.\n' });
     const extra = repo.commit('extra');
@@ -121,7 +121,7 @@ describe('git connector', { timeout: 60_000 }, () => {
   it('refuses ext:: and other transports, file:// and paths outside the roots, before git runs', async () => {
     const { root } = repository();
     const outside = repository().root;
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     const marker = join(tempDir(), 'ran');
     const refused: [string, RegExp][] = [
       [`ext::sh -c touch% ${marker}`, /^Invalid options\.repository: .*\(the ext:: transport is never allowed\)$/],
@@ -147,10 +147,10 @@ describe('git connector', { timeout: 60_000 }, () => {
 
   it('refuses at sync time a repository that would reach past the checks (ext:: stored by hand)', async () => {
     const { root } = repository();
-    const kb = knowledgeBase(root);
+    const kb = await knowledgeBase(root);
     await kb.addConnector({ name: 'proj', kind: 'git', library: 'proj', options: { repository: 'https://127.0.0.1:9/none.git' } });
     const marker = join(tempDir(), 'ran');
-    const db = new Database(kb.databasePath);
+    const db = new Database(kb.databasePath!);
     db.prepare("UPDATE connectors SET options = json_set(options, '$.repository', ?) WHERE name = 'proj'").run(
       `ext::sh -c touch% ${marker}`,
     );

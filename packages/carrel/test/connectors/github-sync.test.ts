@@ -45,7 +45,7 @@ async function connected(
   options: Record<string, unknown> = {},
   { allowPrivate = true, secret = TOKEN }: { allowPrivate?: boolean; secret?: string | null } = {},
 ): Promise<KnowledgeBase> {
-  const kb = KnowledgeBase.open({
+  const kb = await KnowledgeBase.open({
     dataDir: tempDir(),
     embedder: { kind: 'offline' },
     ...(allowPrivate && { fetch: { allowPrivateAddresses: true } }),

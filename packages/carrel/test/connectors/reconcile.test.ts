@@ -18,20 +18,20 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function setup(): { kb: KnowledgeBase; root: string } {
+async function setup(): Promise<{ kb: KnowledgeBase; root: string }> {
   const root = tempDir();
   for (const name of ['guide', 'api', 'old']) {
     mkdirSync(join(root, name));
     writeFileSync(join(root, name, 'a.md'), `# ${name}\n\nAbout ${name}.\n`);
   }
-  const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
   open.push(kb);
   return { kb, root };
 }
 
 describe('reconciling connectors with a declared list', { timeout: 60_000 }, () => {
   it('adds, changes, leaves and prunes', async () => {
-    const { kb, root } = setup();
+    const { kb, root } = await setup();
     await kb.addConnector({ name: 'old', kind: 'directory', library: 'old', options: { path: join(root, 'old') } });
     await kb.syncConnector('old');
     const declared: ConnectorInput[] = [
@@ -75,7 +75,7 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
     const root = tempDir();
     const repo = new GitRepo(root).write({ 'docs/a.md': '# A\n\nAlpha.\n', 'api/b.md': '# B\n\nBeta.\n' });
     const head = repo.commit('docs');
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
     open.push(kb);
     const entry: ConnectorInput = { name: 'repo', kind: 'git', library: 'repo', options: { repository: root, include: ['docs/**'] } };
     await kb.reconcileConnectors([entry]);
@@ -92,7 +92,7 @@ describe('reconciling connectors with a declared list', { timeout: 60_000 }, () 
   });
 
   it('refuses a changed kind or library, a name given twice or a bad entry, and writes nothing', async () => {
-    const { kb, root } = setup();
+    const { kb, root } = await setup();
     await kb.addConnector({ name: 'guide', kind: 'directory', library: 'guide', options: { path: join(root, 'guide') } });
     const before = await kb.listConnectors();
     const fresh: ConnectorInput = { name: 'api', kind: 'directory', library: 'api', options: { path: join(root, 'api') } };

@@ -35,7 +35,7 @@ describe('the sync workflow', () => {
     // 1,500 files: six fetch batches of 250.
     const docs = writeDocs(tempDir(), 1500, 200);
     const dataDir = tempDir();
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [docs] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [docs] });
     closing.push(() => kb.close());
     await kb.addConnector({ name: 'docs', kind: 'directory', library: 'docs', options: { path: docs } });
 

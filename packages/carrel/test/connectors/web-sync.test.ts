@@ -44,7 +44,7 @@ async function site(): Promise<{ base: string; pages: Map<string, { status: numb
 
 /** A knowledge base with connector `site` on the test site, which asks for private addresses; the server allows them or not. */
 async function siteConnector(base: string, { serverAllowsPrivate }: { serverAllowsPrivate: boolean }): Promise<KnowledgeBase> {
-  const kb = KnowledgeBase.open({
+  const kb = await KnowledgeBase.open({
     dataDir: tempDir(),
     embedder: { kind: 'offline' },
     ...(serverAllowsPrivate && { fetch: { allowPrivateAddresses: true } }),
@@ -88,7 +88,7 @@ describe('web connector, synced', { timeout: 60_000 }, () => {
   });
 
   it('names a bad web option when the connector is added', async () => {
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
     open.push(kb);
     await expect(
       kb.addConnector({ name: 'site', kind: 'web', library: 'site', options: { url: 'https://example.org/', maxPages: 0 } }),

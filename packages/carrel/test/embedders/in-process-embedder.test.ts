@@ -11,8 +11,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbWith(embedder: InProcessEmbedder, dataDir = tempDir()): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder });
+async function kbWith(embedder: InProcessEmbedder, dataDir = tempDir()): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder });
   open.push(kb);
   return kb;
 }
@@ -37,14 +37,14 @@ const doc = (topic: string) =>
 describe('an in-process embedder', () => {
   it('embeds ingest and queries on the caller thread; its vectors are stored and found by search', async () => {
     const calls: string[][] = [];
-    const kb = kbWith(topics('topics', calls));
+    const kb = await kbWith(topics('topics', calls));
     const result = await kb.ingestContent({ library: 'lib', content: doc('install'), source: 'install.md' });
     await kb.ingestContent({ library: 'lib', content: doc('search'), source: 'search.md' });
     expect(result).toMatchObject({ created: 1, chunksWithoutVectors: 0 });
     expect(calls.flat().some((t) => t.includes('All about install'))).toBe(true);
     expect(await kb.listLibraries()).toEqual([expect.objectContaining({ name: 'lib', embedder: 'app:topics', dims: 3 })]);
 
-    const db = new Database(kb.databasePath, { readonly: true });
+    const db = new Database(kb.databasePath!, { readonly: true });
     sqliteVec.load(db);
     try {
       expect(db.prepare('SELECT count(*) AS n FROM vec_chunks_3').get()).toEqual({ n: 2 });
@@ -62,11 +62,11 @@ describe('an in-process embedder', () => {
 
   it('treats a new name as a new model: ingest refuses the library until a reindex switches it', async () => {
     const dataDir = tempDir();
-    const first = kbWith(topics('topics'), dataDir);
+    const first = await kbWith(topics('topics'), dataDir);
     await first.ingestContent({ library: 'lib', content: doc('install'), source: 'install.md' });
     await first.close();
 
-    const renamed = kbWith(topics('topics-v2'), dataDir);
+    const renamed = await kbWith(topics('topics-v2'), dataDir);
     const refused = await renamed.ingestContent({ library: 'lib', content: doc('search'), source: 'search.md' }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(EmbedderMismatchError);
     expect((refused as Error).message).toContain('app:topics, not app:topics-v2');
@@ -81,7 +81,7 @@ describe('an in-process embedder', () => {
     ['returns the wrong dimension', async (texts: readonly string[]) => texts.map(() => [1, 2]), 'vector 0 has 2 dimensions, declared 3'],
     ['returns NaN', async (texts: readonly string[]) => texts.map(() => [1, Number.NaN, 0]), 'vector 0 has a non-finite value'],
   ])('fails the ingest, naming the embedder, when it %s; nothing is stored', async (_, embed, message) => {
-    const kb = kbWith({ name: 'broken', dims: 3, embed });
+    const kb = await kbWith({ name: 'broken', dims: 3, embed });
     const err = await kb.ingestContent({ library: 'lib', content: '# One\n\nShort text.\n', source: 'one.md' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmbedderFailedError);
     expect((err as Error).message).toContain(message);
@@ -90,10 +90,10 @@ describe('an in-process embedder', () => {
 
   it('fails a reindex the same way', async () => {
     const dataDir = tempDir();
-    const first = kbWith(topics('topics'), dataDir);
+    const first = await kbWith(topics('topics'), dataDir);
     await first.ingestContent({ library: 'lib', content: doc('install'), source: 'install.md' });
     await first.close();
-    const broken = kbWith({ name: 'broken', dims: 3, embed: async () => [] }, dataDir);
+    const broken = await kbWith({ name: 'broken', dims: 3, embed: async () => [] }, dataDir);
     const err = await broken.reindexLibrary('lib').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(EmbedderFailedError);
     expect((err as Error).message).toContain('Embedder app:broken failed: returned 0 vectors');
@@ -103,7 +103,7 @@ describe('an in-process embedder', () => {
     let received: AbortSignal | undefined;
     let called!: () => void;
     const embedding = new Promise<void>((resolve) => (called = resolve));
-    const kb = kbWith({
+    const kb = await kbWith({
       name: 'slow',
       dims: 3,
       embed: (_texts, signal) => {
@@ -121,18 +121,18 @@ describe('an in-process embedder', () => {
     expect(await kb.listLibraries()).toEqual([]);
   });
 
-  it('refuses a declaration without a usable name or dimension when the knowledge base opens', () => {
+  it('refuses a declaration without a usable name or dimension when the knowledge base opens', async () => {
     const embed = async () => [];
-    expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 0, embed } })).toThrow(InvalidInputError);
-    expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: ' ', dims: 3, embed } })).toThrow(/embedder\.name/);
-    expect(() => KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 3, embed, maxTokens: 8 } })).toThrow(
+    await expect(KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 0, embed } })).rejects.toThrow(InvalidInputError);
+    await expect(KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: ' ', dims: 3, embed } })).rejects.toThrow(/embedder\.name/);
+    await expect(KnowledgeBase.open({ dataDir: tempDir(), embedder: { name: 'x', dims: 3, embed, maxTokens: 8 } })).rejects.toThrow(
       /embedder\.maxTokens/,
     );
   });
 
   it('fits chunks to its maxTokens in the ingest worker, and never hands it a longer text', async () => {
     const calls: string[][] = [];
-    const kb = kbWith({ ...topics('small-window', calls), maxTokens: 32 });
+    const kb = await kbWith({ ...topics('small-window', calls), maxTokens: 32 });
     const long = `# install\n\n${Array.from({ length: 40 }, (_, i) => `Sentence ${i} says how to install the tool.`).join(' ')}\n`;
     const result = await kb.ingestContent({ library: 'lib', content: long, source: 'long.md' });
     expect(result.chunks).toBeGreaterThan(5);

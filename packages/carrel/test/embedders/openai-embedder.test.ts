@@ -100,7 +100,7 @@ describe('OpenAiEmbedder', () => {
 
   it('drives ingest and search end to end, and no stored row holds the key', async () => {
     const url = await endpoint((body, _req, res) => reply(res, body.input, 16));
-    const kb = KnowledgeBase.open({
+    const kb = await KnowledgeBase.open({
       dataDir: tempDir(),
       embedder: { kind: 'openai', baseUrl: url, model: 'tiny', apiKey: 'sk-store-check' },
     });

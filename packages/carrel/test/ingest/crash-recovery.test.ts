@@ -69,7 +69,7 @@ describe('ingest crash recovery', () => {
     expect(assertConsistent(join(dataDir, 'carrel.db'))[1]).toBeGreaterThan(0);
 
     // The next process to open the knowledge base sees the writer is gone and drops its work.
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
     try {
       await expect.poll(() => assertConsistent(join(dataDir, 'carrel.db'))).toEqual([0, 0]);
       expect((await kb.ingestDirectory(docs, { library: 'shared' })).created).toBe(300);

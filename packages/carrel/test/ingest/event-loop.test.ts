@@ -8,7 +8,7 @@ describe('ingest off the event loop', () => {
   it('keeps answering searches quickly while a large directory ingest runs in the same process', async () => {
     const root = tempDir();
     const docs = writeDocs(join(root, 'docs'), 3000, 1500);
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
     try {
       await kb.ingestContent({ library: 'seed', content: '# Seed\n\nalready searchable before the big ingest', source: 'seed' });
       let maxLag = 0;

@@ -22,7 +22,7 @@ describe('large files', () => {
     const root = tempDir();
     const path = join(root, 'big.md');
     const bytes = await writeLargeMarkdown(path, 12_000);
-    const kb = KnowledgeBase.open({
+    const kb = await KnowledgeBase.open({
       dataDir: tempDir(),
       embedder: { kind: 'offline' },
       allowedRoots: [root],
@@ -47,7 +47,7 @@ describe('large files', () => {
     const root = tempDir();
     const path = join(root, 'big.md');
     await writeLargeMarkdown(path, 8_000);
-    const kb = KnowledgeBase.open({
+    const kb = await KnowledgeBase.open({
       dataDir: tempDir(),
       embedder: { kind: 'offline' },
       allowedRoots: [root],
@@ -67,7 +67,7 @@ describe('large files', () => {
       await kb.close();
     }
     // Closing collects the staged rows: nothing of the cancelled file is left.
-    const db = new Database(kb.databasePath, { readonly: true });
+    const db = new Database(kb.databasePath!, { readonly: true });
     expect(db.prepare('SELECT (SELECT count(*) FROM documents) AS d, (SELECT count(*) FROM chunks) AS c').get()).toEqual({ d: 0, c: 0 });
     db.close();
   }, 120_000);
@@ -76,7 +76,7 @@ describe('large files', () => {
     const root = tempDir();
     const path = join(root, 'big.md');
     await writeLargeMarkdown(path, 12_000);
-    const kb = KnowledgeBase.open({
+    const kb = await KnowledgeBase.open({
       dataDir: tempDir(),
       embedder: { kind: 'offline' },
       allowedRoots: [root],
@@ -121,7 +121,7 @@ describe('large files', () => {
     const streamed = `# Big\r\n\r\n${'x'.repeat(300_000)}\r\n\r\n## Tail\r\n\r\n${'Some sentence here. '.repeat(60_000)}\r\nend`;
     writeFileSync(join(root, 'long.md'), longLine);
     writeFileSync(join(root, 'big.md'), streamed);
-    const kb = KnowledgeBase.open({
+    const kb = await KnowledgeBase.open({
       dataDir: tempDir(),
       embedder: { kind: 'offline' },
       allowedRoots: [root],

@@ -52,8 +52,8 @@ function build(): string {
   return root;
 }
 
-function kbIn(root: string, converterThreadPages: number) {
-  const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], converterThreadPages });
+async function kbIn(root: string, converterThreadPages: number) {
+  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root], converterThreadPages });
   open.push(kb);
   return kb;
 }
@@ -78,8 +78,8 @@ const outcome = (result: Awaited<ReturnType<KnowledgeBase['ingestDirectory']>>, 
 describe('the page-converter thread', () => {
   it('stores what conversion in the worker stores, skips and fails the same pages, and re-ingests the same', async () => {
     const root = build();
-    const onThread = kbIn(root, 1);
-    const inWorker = kbIn(root, Infinity);
+    const onThread = await kbIn(root, 1);
+    const inWorker = await kbIn(root, Infinity);
     const [a, b] = [await onThread.ingestDirectory(root, { library: 'demo' }), await inWorker.ingestDirectory(root, { library: 'demo' })];
     expect(a).toMatchObject({ created: 24, failed: 2, pages: { index: 1, search: 1, 'source-twin': 1 } });
     expect(outcome(a, root)).toEqual(outcome(b, root));
@@ -123,7 +123,7 @@ describe('the page-converter thread', () => {
         return texts.map(() => [1, 0, 0, 0]);
       },
     };
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder, allowedRoots: [root], converterThreadPages: 1, batchChunks: 4 });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder, allowedRoots: [root], converterThreadPages: 1, batchChunks: 4 });
     open.push(kb);
     await expect(kb.ingestDirectory(root, { library: 'demo' }, { signal: controller.signal })).rejects.toThrow(IngestCancelledError);
     expect((await kb.listDocuments({})).documents).toEqual([]);

@@ -17,8 +17,8 @@ afterEach(async () => {
 });
 
 /** Keyword search only, so ranks do not depend on a model. */
-function kbIn(root: string): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'none' }, allowedRoots: [root] });
+async function kbIn(root: string): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'none' }, allowedRoots: [root] });
   open.push(kb);
   return kb;
 }
@@ -58,7 +58,7 @@ function sphinxBuild(): string {
 describe('page kinds in a folder ingest', () => {
   it('skips indexes, search pages and source twins, counts them by kind, and ranks a table of contents below content', async () => {
     const root = sphinxBuild();
-    const kb = kbIn(root);
+    const kb = await kbIn(root);
     const result = await kb.ingestDirectory(root, { library: 'py' });
     expect(result).toMatchObject({ created: 3, skipped: 3, pages: { index: 1, search: 1, 'source-twin': 1, toc: 1 } });
     expect(summarizeIngest(result, () => '')).toMatch(
@@ -76,7 +76,7 @@ describe('page kinds in a folder ingest', () => {
 
   it('stores every page as content with keepAllPages', async () => {
     const root = sphinxBuild();
-    const kb = kbIn(root);
+    const kb = await kbIn(root);
     const result = await kb.ingestDirectory(root, { library: 'py', keepAllPages: true });
     expect(result).toMatchObject({ created: 6, skipped: 0, pages: {} });
     const found = await kb.search({ query: 'json encoder', library: 'py' });

@@ -13,8 +13,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbIn(dataDir: string, chunker: ChunkSizes = {}, batchChunks?: number): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, chunker, ...(batchChunks && { batchChunks }) });
+async function kbIn(dataDir: string, chunker: ChunkSizes = {}, batchChunks?: number): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, chunker, ...(batchChunks && { batchChunks }) });
   open.push(kb);
   return kb;
 }
@@ -40,7 +40,7 @@ function storedChunks(dataDir: string): { heading: string; text: string; embedde
 describe('recorded chunking plan', () => {
   it('records the plan with the library; another window makes status and ingest ask for a reindex, which rechunks', async () => {
     const dataDir = tempDir();
-    const first = kbIn(dataDir);
+    const first = await kbIn(dataDir);
     await first.ingestContent({ library: 'pg', version: '15', content: manual, source: 'manual.md' });
     const before = await first.status();
     expect(before.libraries[0]!.chunking).toBe(before.chunking);
@@ -50,7 +50,7 @@ describe('recorded chunking plan', () => {
     await first.close();
 
     // The same library, opened with a smaller window.
-    const narrow = kbIn(dataDir, { maxTokens: 100 });
+    const narrow = await kbIn(dataDir, { maxTokens: 100 });
     const status = await narrow.status();
     expect(status.chunking).toMatch(/^100 tokens/);
     expect(renderStatus(status, cliFix)).toContain(
@@ -81,14 +81,14 @@ describe('recorded chunking plan', () => {
 
   it('rechunks, and re-embeds, a document of more chunks than one batch in several stages, its text intact', async () => {
     const dataDir = tempDir();
-    const first = kbIn(dataDir, { maxTokens: 100 }, 2);
+    const first = await kbIn(dataDir, { maxTokens: 100 }, 2);
     await first.ingestContent({ library: 'pg', content: manual, source: 'manual.md' });
     const narrow = storedChunks(dataDir);
     expect(narrow.length).toBeGreaterThan(8); // a reindex reads back 4 × batchChunks at a time
     await first.close();
 
     // A wider window: the document's chunks are read back eight at a time and rechunked as they come.
-    const wide = kbIn(dataDir, { maxTokens: 200 }, 2);
+    const wide = await kbIn(dataDir, { maxTokens: 200 }, 2);
     await wide.reindexLibrary('pg');
     const rechunked = storedChunks(dataDir);
     expect(rechunked.length).toBeLessThan(narrow.length);
@@ -98,7 +98,12 @@ describe('recorded chunking plan', () => {
     await wide.close();
 
     // Another model, the same plan: the chunks are copied eight at a time with new vectors.
-    const other = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline', dims: 64 }, chunker: { maxTokens: 200 }, batchChunks: 2 });
+    const other = await KnowledgeBase.open({
+      dataDir,
+      embedder: { kind: 'offline', dims: 64 },
+      chunker: { maxTokens: 200 },
+      batchChunks: 2,
+    });
     open.push(other);
     await other.reindexLibrary('pg');
     expect(storedChunks(dataDir).map(({ heading, text }) => ({ heading, text }))).toEqual(
@@ -110,7 +115,7 @@ describe('recorded chunking plan', () => {
 
   it('leaves a library whose plan is unchanged alone: a reindex re-embeds nothing', async () => {
     const dataDir = tempDir();
-    const kb = kbIn(dataDir);
+    const kb = await kbIn(dataDir);
     await kb.ingestContent({ library: 'pg', content: manual, source: 'manual.md' });
     const result = await kb.reindexLibrary('pg');
     expect(result.chunks).toBe(0);

@@ -55,7 +55,12 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [], fetch: { allowPrivateAddresses: true } });
+  kb = await KnowledgeBase.open({
+    dataDir: tempDir(),
+    embedder: { kind: 'offline' },
+    allowedRoots: [],
+    fetch: { allowPrivateAddresses: true },
+  });
 });
 afterAll(async () => {
   await kb?.close();

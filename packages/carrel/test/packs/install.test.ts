@@ -18,8 +18,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbIn(dataDir: string, roots: string[], options: Parameters<typeof KnowledgeBase.open>[0] = {}): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: roots, ...options });
+async function kbIn(dataDir: string, roots: string[], options: Parameters<typeof KnowledgeBase.open>[0] = {}): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: roots, ...options });
   open.push(kb);
   return kb;
 }
@@ -61,7 +61,7 @@ describe('pack install', () => {
     const dir = tempDir();
     const dataDir = tempDir();
     const { path, sha256 } = writePack(dir, 'docs.json.gz', makePack('docs', '1.0.0', packDocuments(12)));
-    const kb = kbIn(dataDir, [dir]);
+    const kb = await kbIn(dataDir, [dir]);
     const first = await kb.installPack({ path }, { library: 'docs', sha256 });
     expect(first).toMatchObject({ created: 12, unchanged: 0, removed: 0, pack: { name: 'docs', version: '1.0.0', sha256 } });
     const again = await kb.installPack({ path }, { library: 'docs' });
@@ -78,7 +78,7 @@ describe('pack install', () => {
   it('upgrades: replaces changed documents, removes dropped ones, leaves unchanged ones untouched', async () => {
     const dir = tempDir();
     const dataDir = tempDir();
-    const kb = kbIn(dataDir, [dir]);
+    const kb = await kbIn(dataDir, [dir]);
     const v1 = packDocuments(5);
     await kb.installPack({ path: writePack(dir, 'v1.json', makePack('docs', '1', v1)).path }, { library: 'docs' });
     const before = liveDocuments(dataDir);
@@ -98,7 +98,7 @@ describe('pack install', () => {
   it('removes a pack: its documents and its record, leaving other documents of the library', async () => {
     const dir = tempDir();
     const dataDir = tempDir();
-    const kb = kbIn(dataDir, [dir]);
+    const kb = await kbIn(dataDir, [dir]);
     await kb.ingestContent({ library: 'docs', content: '# Mine\n\nNot from a pack.\n', title: 'Mine' });
     await kb.installPack({ path: writePack(dir, 'p.json', makePack('docs', '1', packDocuments(3))).path }, { library: 'docs' });
     expect(await kb.removePack('docs', { library: 'docs' })).toEqual({ removed: 3 });
@@ -110,7 +110,7 @@ describe('pack install', () => {
   it("uses a pack's vectors when they were made as this library makes them, and embeds otherwise", async () => {
     const dir = tempDir();
     const dataDir = tempDir();
-    const kb = kbIn(dataDir, [dir]);
+    const kb = await kbIn(dataDir, [dir]);
     // A library built here, packed with its vectors: its chunking and embedder are what this install uses.
     await kb.installPack({ path: writePack(dir, 'src.json', makePack('src', '1', packDocuments(3))).path }, { library: 'src' });
     const pack = await kb.createPack({ library: 'src' }, { name: 'docs', version: '1', license: 'MIT', withVectors: true });
@@ -136,7 +136,7 @@ describe('pack install', () => {
   it('refuses a wrong checksum, a malformed pack and a gzip bomb, naming the problem, and changes nothing', async () => {
     const dir = tempDir();
     const dataDir = tempDir();
-    const kb = kbIn(dataDir, [dir], { maxFileBytes: 1024 * 1024 });
+    const kb = await kbIn(dataDir, [dir], { maxFileBytes: 1024 * 1024 });
     await kb.installPack({ path: writePack(dir, 'ok.json', makePack('docs', '1', packDocuments(2))).path }, { library: 'docs' });
     const before = liveDocuments(dataDir);
     const v2 = writePack(dir, 'v2.json', makePack('docs', '2', packDocuments(4)));
@@ -167,7 +167,7 @@ describe('pack install', () => {
   it('builds a pack from a library that installs the same documents elsewhere', async () => {
     const dir = tempDir();
     const dataDir = tempDir();
-    const kb = kbIn(dataDir, [dir]);
+    const kb = await kbIn(dataDir, [dir]);
     await kb.ingestContent({ library: 'mine', content: '# Title\n\nSome *text* here.\n\n## Part\n\nMore.\n', title: 'Mine', tags: ['t'] });
     const pack = await kb.createPack({ library: 'mine' }, { name: 'mine', version: '0.1.0', license: 'MIT', description: 'Mine' });
     expect(pack).toEqual({

@@ -84,13 +84,13 @@ interface Store {
 async function build(model: Model): Promise<Store> {
   const { server, url } = await serve(model);
   const dataDir = tempDir();
-  const hybrid = KnowledgeBase.open({ dataDir, embedder: { kind: 'openai', baseUrl: url, model } });
+  const hybrid = await KnowledgeBase.open({ dataDir, embedder: { kind: 'openai', baseUrl: url, model } });
   const ids = new Map<number, number>();
   for (let i = 0; i < DOCS; i++) {
     const r = await hybrid.ingestContent({ library: 'gen', content: documentText(i), source: `doc-${i}` });
     ids.set(r.documents[0]!.documentId!, i);
   }
-  return { hybrid, bm25: KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } }), ids, server };
+  return { hybrid, bm25: await KnowledgeBase.open({ dataDir, embedder: { kind: 'none' } }), ids, server };
 }
 
 async function mrr(kb: KnowledgeBase, ids: Map<number, number>, queries: { q: string; doc: number }[]): Promise<number> {

@@ -76,7 +76,7 @@ async function evaluate(kb: KnowledgeBase, ids: Map<number, string>): Promise<{ 
 }
 
 async function build(embedder: 'offline' | 'none'): Promise<{ kb: KnowledgeBase; ids: Map<number, string> }> {
-  const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: embedder } });
+  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: embedder } });
   const ids = new Map<number, string>();
   for (const [id, content] of Object.entries(DOCS)) {
     const r = await kb.ingestContent({ library: 'quill', content, source: id });

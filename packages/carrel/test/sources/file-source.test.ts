@@ -64,7 +64,7 @@ describe('openAllowedFile', () => {
         return texts.map(() => [1, 0, 0, 0]);
       },
     };
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder, allowedRoots: [root], batchChunks: 1 });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder, allowedRoots: [root], batchChunks: 1 });
     try {
       const result = await kb.ingestDirectory(root, { library: 'l' });
       expect(swapped).toBe(true);

@@ -127,7 +127,7 @@ describe('fetchResponse', () => {
 
 describe('KnowledgeBase.ingestUrl', () => {
   it('ingests the main content of a page under its final URL', async () => {
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, fetch: { allowPrivateAddresses: true } });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, fetch: { allowPrivateAddresses: true } });
     try {
       const result = await kb.ingestUrl(`${base}/redirect?n=1`, { library: 'web' });
       expect(result.documents[0]).toMatchObject({ source: `${base}/article`, status: 'created' });
@@ -140,7 +140,7 @@ describe('KnowledgeBase.ingestUrl', () => {
   });
 
   it('refuses a loopback URL by default and stores nothing', async () => {
-    const kb = KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
+    const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' } });
     try {
       await expect(kb.ingestUrl(`${base}/article`, { library: 'web' })).rejects.toThrow(AddressBlockedError);
       expect(await kb.listLibraries()).toEqual([]);

@@ -19,8 +19,8 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-function kbIn(dataDir: string): KnowledgeBase {
-  const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
+async function kbIn(dataDir: string): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
   open.push(kb);
   return kb;
 }
@@ -54,7 +54,7 @@ function collectAll(dataDir: string): void {
 describe('link targets of HTML documents', { timeout: 120_000 }, () => {
   it('keeps URLs and tooltips out of the stored and indexed text, and shows the targets on request', async () => {
     const dataDir = tempDir();
-    const kb = kbIn(dataDir);
+    const kb = await kbIn(dataDir);
     const html = await kb.ingestContent({ library: 'docs', content: page('xylophone'), source: 'retries.html', format: 'html' });
     const id = html.documents[0]!.documentId!;
 
@@ -86,7 +86,7 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
 
   it('keeps the targets of the live version through re-ingest and reindex, and deletes them with their version', async () => {
     const dataDir = tempDir();
-    const kb = kbIn(dataDir);
+    const kb = await kbIn(dataDir);
     const id = (await kb.ingestContent({ library: 'docs', content: page('first'), source: 'retries.html', format: 'html' })).documents[0]!
       .documentId!;
     await kb.ingestContent({ library: 'docs', content: page('second'), source: 'retries.html', format: 'html' });
@@ -104,7 +104,7 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     // One version left (the reindexed copy): the replaced versions' targets went with their chunks.
     expect(linkRows(dataDir).map((r) => r.href)).toEqual(['https://example.org/second/backoff.html']);
 
-    const again = kbIn(dataDir);
+    const again = await kbIn(dataDir);
     await again.deleteDocument(id);
     await again.close();
     open.length = 0;
@@ -112,9 +112,9 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
     expect(linkRows(dataDir)).toEqual([]);
   });
 
-  it("deletes a discarded run's targets with its staged version", () => {
+  it("deletes a discarded run's targets with its staged version", async () => {
     const dataDir = tempDir();
-    kbIn(dataDir);
+    await kbIn(dataDir);
     const db = openDatabase(join(dataDir, 'carrel.db'));
     try {
       const { run, library } = openRun(db, { taskId: null, library: 'docs', version: '' });
@@ -150,7 +150,7 @@ describe('link targets of HTML documents', { timeout: 120_000 }, () => {
        <p>See <a href="../ref/backoff.html#limits">the limits</a>, <a href="queues.html">queues</a> and <a href="https://example.org/x">the site</a>.</p>
        <p>Every failed attempt waits longer than the one before it, up to a limit set per queue.</p></main></body></html>`,
     );
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
     open.push(kb);
     const result = await kb.ingestDirectory(root, { library: 'docs' });
     const real = realpathSync(root);

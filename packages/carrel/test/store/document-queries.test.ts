@@ -12,7 +12,7 @@ const long = `# Manual\n\n## Setup\n\n${sentences('setup', 120)}\n\n## Usage\n\n
 let kb: KnowledgeBase;
 let manualId: number;
 beforeAll(async () => {
-  kb = KnowledgeBase.open({
+  kb = await KnowledgeBase.open({
     dataDir: tempDir(),
     embedder: { kind: 'offline' },
     chunker: { targetTokens: 200, maxTokens: 400, overlapTokens: 30 },

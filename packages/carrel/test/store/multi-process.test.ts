@@ -16,7 +16,7 @@ describe('several processes on one data dir', () => {
     expect(JSON.parse(doneB.slice(5))).toMatchObject({ created: 150, failed: 0 });
     // close() must keep the process alive until the worker is gone, then let it exit cleanly.
     expect(await Promise.all([a.exited, b.exited])).toEqual([0, 0]);
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' } });
     try {
       expect((await kb.status()).libraries).toEqual([expect.objectContaining({ name: 'shared', documents: 300, chunksWithoutVectors: 0 })]);
     } finally {
@@ -29,7 +29,7 @@ describe('several processes on one data dir', () => {
     const dataDir = tempDir();
     const first = writeDocs(join(root, 'first'), 50);
     const docs = writeDocs(join(root, 'docs'), 500);
-    const kb = KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
+    const kb = await KnowledgeBase.open({ dataDir, embedder: { kind: 'offline' }, allowedRoots: [root] });
     await kb.ingestDirectory(first, { library: 'shared' });
     const child = spawnChild('ingest-child.ts', [dataDir, docs, '16']);
     try {

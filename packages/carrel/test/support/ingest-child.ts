@@ -10,7 +10,7 @@
 import { KnowledgeBase } from 'carrel';
 
 const [dataDir, dir, batch, jobId] = process.argv.slice(2);
-const kb = KnowledgeBase.open({
+const kb = await KnowledgeBase.open({
   dataDir: dataDir!,
   embedder: { kind: 'offline' },
   allowedRoots: [dir!],

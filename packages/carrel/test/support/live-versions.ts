@@ -9,7 +9,7 @@ import type { KnowledgeBase } from 'carrel';
 
 /** Live documents by source, with their live version. */
 export function liveVersions(kb: KnowledgeBase): Map<string, number> {
-  const db = new Database(kb.databasePath, { readonly: true });
+  const db = new Database(kb.databasePath!, { readonly: true });
   try {
     const rows = db
       .prepare<[], { source: string; v: number }>('SELECT source, live_version AS v FROM documents WHERE live_version > 0')

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import { KnowledgeBase } from 'carrel';
 
 const [dataDir, packPath, batch, jobId] = process.argv.slice(2);
-const kb = KnowledgeBase.open({
+const kb = await KnowledgeBase.open({
   dataDir: dataDir!,
   embedder: { kind: 'offline' },
   allowedRoots: [dirname(packPath!)],

@@ -11,7 +11,12 @@
 import { KnowledgeBase } from 'carrel';
 
 const [dataDir, repo, batch, jobId] = process.argv.slice(2);
-const kb = KnowledgeBase.open({ dataDir: dataDir!, embedder: { kind: 'offline' }, allowedRoots: [repo!], batchChunks: Number(batch) });
+const kb = await KnowledgeBase.open({
+  dataDir: dataDir!,
+  embedder: { kind: 'offline' },
+  allowedRoots: [repo!],
+  batchChunks: Number(batch),
+});
 if ((await kb.listConnectors()).length === 0)
   await kb.addConnector({ name: 'repo', kind: 'git', library: 'repo', options: { repository: repo! } });
 const result = await kb.syncConnector('repo', {

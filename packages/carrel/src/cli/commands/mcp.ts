@@ -23,7 +23,7 @@ export function register(program: Command, faces: Faces): void {
   addRateLimitOptions(mcpCommand, 'none').action(async (options: Pick<LimitFlags, 'rateLimit' | 'rateBurst'>, command: Command) => {
     const { settings } = commandContext(command);
     const limit = rateLimit(options);
-    const runtime = createRuntime(settings, { schedules: true });
+    const runtime = await createRuntime(settings, { schedules: true });
     const mcp = await faces.mcp();
     const stopped = new AbortController();
     const stop = () => stopped.abort();
