@@ -35,7 +35,7 @@ import { chunkingLabel, chunkingPlan } from './ingest/chunking.js';
 import type { WorkerConfig } from './ingest/worker.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
-import { databasePath, resolveDataDir } from './data-dir.js';
+import { resolveDataDir } from './data-dir.js';
 import type { DirectoryFilter } from './sources/directory-source.js';
 import { walkDirectory } from './sources/directory-source.js';
 import { checkFile, realRoots, resolveAllowedPath } from './sources/file-source.js';
@@ -48,7 +48,7 @@ import type { ConnectorRecord } from './store/repository.js';
 import type { LibraryRecord } from './store/repository.js';
 import { checkRating } from './store/rating-scale.js';
 import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
-import { describeLocation, type StoreLocation } from './store/location.js';
+import { describeLocation, storeLocation, type StoreLocation } from './store/location.js';
 import { openRepository } from './store/open-repository.js';
 import type { Pack } from './packs/format.js';
 import type { PackOptions } from './packs/create.js';
@@ -196,8 +196,7 @@ export class KnowledgeBase {
     const dataDir = resolveDataDir(options.dataDir);
     // Owner-only: the store (and the model cache, the connectors' secrets) may be private.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const location: StoreLocation =
-      options.databaseUrl !== undefined ? { kind: 'postgres', url: options.databaseUrl } : { kind: 'sqlite', path: databasePath(dataDir) };
+    const location = storeLocation(dataDir, options.databaseUrl);
     return new KnowledgeBase(options, dataDir, location, await openRepository(location));
   }
 
@@ -338,6 +337,7 @@ export class KnowledgeBase {
    */
   async addConnector(input: ConnectorInput): Promise<ConnectorView> {
     const c = await checkConnectorInput(input, this.allowedRoots);
+    this.refuseNodeLocalSecret('token', c.secret);
     const record = await this.store.addConnector({ ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) }, (added) => {
       // Written under the store's write lock: two processes never rewrite the file at once.
       if (c.secret !== undefined) this.secrets.set(added.id, c.secret);
@@ -396,6 +396,7 @@ export class KnowledgeBase {
       } catch (error) {
         throw error instanceof InvalidInputError ? new InvalidInputError(`connectors[${i}].${error.argument}`, error.expected) : error;
       }
+      this.refuseNodeLocalSecret(`connectors[${i}].tokenEnv`, wanted.at(-1)!.secret);
     }
     const now = Date.now();
     const { plan } = await this.store.reconcileConnectors(
@@ -431,9 +432,22 @@ export class KnowledgeBase {
   async setConnectorSecret(name: string, secret: string): Promise<ConnectorView> {
     const connector = await this.connector(name);
     checkSecret(connector.kind, secret);
+    this.refuseNodeLocalSecret('token', secret);
     // Under the store's write lock, as addConnector: two processes never rewrite the file at once.
     await this.store.withWriteLock(() => this.secrets.set(connector.id, secret));
     return this.view(connector);
+  }
+
+  /**
+   * Secrets are kept in this node's data dir, never in the database: on a PostgreSQL knowledge
+   * base the other nodes, which run the connector's syncs too, could not read them.
+   */
+  private refuseNodeLocalSecret(argument: string, secret: string | undefined): void {
+    if (secret !== undefined && this.location.kind === 'postgres')
+      throw new InvalidInputError(
+        argument,
+        "no token on a PostgreSQL knowledge base: a connector's token is kept in one node's data dir, which the cluster's other nodes (they run its syncs too) cannot read",
+      );
   }
 
   /** Every connector, secrets masked. */

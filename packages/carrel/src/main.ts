@@ -36,6 +36,7 @@ const COMMANDS = [
   'tasks',
   'status',
   'models',
+  'migrate',
 ] as const;
 
 /** Builds the program; only the command being run is imported. */

@@ -123,7 +123,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
  * database. The PostgreSQL backend (and `pg`) loads only for a PostgreSQL database: it would add a
  * few hundred milliseconds to every `carrel mcp` start.
  */
-async function taskStore(settings: Settings): Promise<TaskStore> {
+export async function taskStore(settings: Settings): Promise<TaskStore> {
   if (settings.databaseUrl === undefined) return new SqliteTaskStore({ path: databasePath(settings.dataDir) });
   const { PostgresTaskStore } = await import('@carrel/tasks/postgres');
   return new PostgresTaskStore({ connectionString: settings.databaseUrl });
