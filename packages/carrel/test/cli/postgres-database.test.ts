@@ -1,0 +1,128 @@
+/**
+ * The CLI on a PostgreSQL database (`--database-url`, `CARREL_DATABASE_URL`), as real processes on
+ * the test run's PostgreSQL server, each test with a database of its own: the knowledge base and
+ * the tasks live in the database, not in the data dir, so a second "node" with another data dir
+ * sees the same documents and tasks; `status` names the database without its password; `carrel
+ * migrate` migrates it; a URL that is not PostgreSQL's, and a connector token (which would stay in
+ * one node's data dir), are refused with a message.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
+import { runCli } from '../mcp/support/carrel-process.js';
+import { tempDir } from '../support/temp-dir.js';
+
+const databases: string[] = [];
+const server = postgresUrl();
+
+async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: server });
+  await client.connect();
+  try {
+    return await body(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new, empty database on the test server, dropped after the file. */
+async function freshDatabase(): Promise<string> {
+  const name = `carrel_cli_${randomBytes(6).toString('hex')}`;
+  await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
+  databases.push(name);
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+afterAll(async () => {
+  for (const name of databases.splice(0))
+    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
+});
+
+/** The parsed `--json` output of a command that must succeed. */
+function output<T>(run: { code: number; stdout: string; stderr: string }): T {
+  expect(run.code, run.stderr).toBe(0);
+  return JSON.parse(run.stdout) as T;
+}
+
+describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
+  it('keeps the knowledge base and the tasks in the database, shared by nodes with data dirs of their own', async () => {
+    const url = await freshDatabase();
+    const docs = tempDir();
+    writeFileSync(join(docs, 'zebra.md'), '# Zebras\n\nZebras have black and white stripes.\n');
+    writeFileSync(join(docs, 'lion.md'), '# Lions\n\nLions hunt at night.\n');
+    const [nodeA, nodeB] = [tempDir(), tempDir()];
+
+    const added = await runCli(nodeA, ['--database-url', url, '--allow', docs, '--json', 'add', docs, '--library', 'animals']);
+    expect(output<{ created: number }>(added).created).toBe(2);
+
+    // Node B: another data dir, the same database (given by the environment this time).
+    const env = { CARREL_DATABASE_URL: url };
+    const hits = output<{ results: { title: string }[] }>(await runCli(nodeB, ['--json', 'search', 'stripes'], { env }));
+    expect(hits.results[0]?.title).toBe('Zebras');
+    const tasks = output<{ tasks: { status: string }[] }>(await runCli(nodeB, ['--json', 'tasks', 'list'], { env }));
+    expect(tasks.tasks.map((t) => t.status)).toEqual(['completed']);
+
+    const status = output<{ database: { kind: string; location: string } }>(await runCli(nodeB, ['--json', 'status'], { env }));
+    expect(status.database.kind).toBe('postgres');
+    expect(status.database.location).toContain('****@');
+    expect(status.database.location).not.toContain(new URL(url).password);
+
+    // Nothing of the knowledge base is in either data dir.
+    const local = output<{ database: { kind: string }; libraries: unknown[] }>(await runCli(nodeB, ['--json', 'status']));
+    expect(local).toMatchObject({ database: { kind: 'sqlite' }, libraries: [] });
+  });
+
+  it('migrates an empty database with carrel migrate, and again is a no-op', async () => {
+    const url = await freshDatabase();
+    const data = tempDir();
+    for (let i = 0; i < 2; i++) {
+      const run = output<{ migrated: boolean; database: { kind: string } }>(
+        await runCli(data, ['--database-url', url, '--json', 'migrate']),
+      );
+      expect(run).toMatchObject({ migrated: true, database: { kind: 'postgres' } });
+    }
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const schemas = await db
+      .query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE nspname LIKE 'carrel%' ORDER BY 1")
+      .finally(() => db.end());
+    expect(schemas.rows.map((r) => r.name)).toEqual(['carrel', 'carrel_kb']);
+  });
+
+  it('refuses a URL that is not PostgreSQL’s without repeating it, and a connector token, naming why', async () => {
+    const data = tempDir();
+    const wrong = await runCli(data, ['--database-url', 'mysql://root:hunter2@db/carrel', 'status']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toMatch(/--database-url must be a PostgreSQL URL/);
+    expect(wrong.stderr).not.toContain('hunter2');
+
+    const url = await freshDatabase();
+    const token = await runCli(
+      data,
+      [
+        '--database-url',
+        url,
+        'connectors',
+        'add',
+        'gh',
+        '--kind',
+        'github',
+        '--repository',
+        'octo/docs',
+        '--library',
+        'gh',
+        '--token-env',
+        'GH_TOKEN',
+      ],
+      { env: { GH_TOKEN: 'ghp_0123456789abcdefghijklmnop' } },
+    );
+    expect(token.code).toBe(2);
+    expect(token.stderr).toMatch(/no token on a PostgreSQL knowledge base/);
+    expect(token.stderr).not.toContain('ghp_0123456789');
+  });
+});
