@@ -6,42 +6,13 @@
  * migrate` migrates it; a URL that is not PostgreSQL's, and a connector token (which would stay in
  * one node's data dir), are refused with a message.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
-import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
+import { describe, expect, it } from 'vitest';
 import { runCli } from '../mcp/support/carrel-process.js';
+import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
-
-const databases: string[] = [];
-const server = postgresUrl();
-
-async function admin<T>(body: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: server });
-  await client.connect();
-  try {
-    return await body(client);
-  } finally {
-    await client.end();
-  }
-}
-
-/** A new, empty database on the test server, dropped after the file. */
-async function freshDatabase(): Promise<string> {
-  const name = `carrel_cli_${randomBytes(6).toString('hex')}`;
-  await admin((client) => client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`));
-  databases.push(name);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return url.toString();
-}
-
-afterAll(async () => {
-  for (const name of databases.splice(0))
-    await admin((client) => client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`));
-});
 
 /** The parsed `--json` output of a command that must succeed. */
 function output<T>(run: { code: number; stdout: string; stderr: string }): T {

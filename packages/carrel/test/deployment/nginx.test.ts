@@ -1,6 +1,7 @@
 /**
  * docs/deployment.md's nginx configuration, run as written: nginx (the Debian package, installed by
- * .ci/run) in front of two `carrel serve` nodes on one store, with only the two node addresses
+ * .ci/run) in front of two `carrel serve` nodes on one PostgreSQL database, each with a data dir of
+ * its own, with only the two node addresses
  * and the TLS lines replaced. 2025-11-25 sessions opened through it land on both nodes and each
  * keeps reaching the node that holds it (so routing by the session id's prefix works: round-robin
  * would send half of their requests to the wrong node, which answers 404); a session id naming no
@@ -14,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpHttp, startServe } from '../mcp/support/carrel-process.js';
 import { request2026 } from '../mcp/support/rev2026.js';
+import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const NGINX = '/usr/sbin/nginx';
@@ -97,8 +99,11 @@ describe('the deployment guide’s nginx in front of two nodes', { timeout: 120_
   let url = '';
 
   beforeAll(async () => {
-    const data = tempDir();
-    const nodes = await Promise.all([startServe(data, ['--node-name', 'n1']), startServe(data, ['--node-name', 'n2'])]);
+    // As the guide deploys them: one PostgreSQL database, each node with a data dir of its own.
+    const database = await freshDatabase();
+    const nodes = await Promise.all(
+      ['n1', 'n2'].map((name) => startServe(tempDir(), ['--node-name', name], { CARREL_DATABASE_URL: database })),
+    );
     stops.push(...nodes.map((node) => node.stop));
     const [one, two] = nodes.map((node) => new URL(node.url).host);
     const config = guideConfig().replaceAll('10.0.0.11:7337', one!).replaceAll('10.0.0.12:7337', two!);
