@@ -98,6 +98,8 @@ interface Sample {
 const loadBefore = loadavg()[0]!;
 const pgServer = await startPostgres();
 const probe = new pg.Pool({ connectionString: pgServer.url, max: 1 });
+// The server's shutdown ends the idle connection; without a listener that would crash the run before the table is printed.
+probe.on('error', () => undefined);
 const dbCpu = await postgresCpuClock(probe);
 const samples = new Map<number, Sample[]>(NODE_COUNTS.map((n) => [n, []]));
 

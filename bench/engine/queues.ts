@@ -76,6 +76,8 @@ const key = (kind: string, concurrency: number) => `${kind}|${concurrency}`;
 const loadBefore = loadavg()[0]!;
 const pgServer = await startPostgres();
 const probe = new pg.Pool({ connectionString: pgServer.url, max: 1 });
+// The server's shutdown ends the idle connection; without a listener that would crash the run before the table is printed.
+probe.on('error', () => undefined);
 const dbCpu = await postgresCpuClock(probe);
 try {
   for (let round = 1; round <= ROUNDS; round++) {
