@@ -7,6 +7,9 @@
  *
  *   node --conditions=carrel-source --import tsx bench/engine/nodes.ts [--rounds 3] [--tasks 3000] [--nodes 1,2,3] [--concurrency 16] [--work-ms 0] [--cpu-prof-dir DIR]
  *
+ * `--nodes 0` adds the ceiling of this setup: the rate at which the creators alone create tasks,
+ * with no node running them.
+ *
  * `--work-ms` makes each task wait that long without using the CPU (as a handler waiting on I/O
  * does), so that the nodes' handler slots rather than the machine's cores bound the run.
  * `--cpu-prof-dir` writes a V8 CPU profile of every node process there (for tuning the engine).
@@ -103,12 +106,20 @@ probe.on('error', () => undefined);
 const dbCpu = await postgresCpuClock(probe);
 const samples = new Map<number, Sample[]>(NODE_COUNTS.map((n) => [n, []]));
 
-/** Creates `n` no-op tasks from this process and waits until every one is terminal; returns the wall time in ms. */
-async function runTasks(client: TaskEngine, schema: string, n: number): Promise<number> {
+/**
+ * Creates `n` no-op tasks from this process and waits until every one is terminal (with no
+ * node running, only until every one is created); returns the wall time in ms.
+ */
+async function runTasks(client: TaskEngine, schema: string, n: number, untilTerminal: boolean): Promise<number> {
+  const started = clock();
+  const create = () => boundedAll(n, CREATORS, () => client.create({ handler: 'noop', input: null, owner: OWNER }));
+  if (!untilTerminal) {
+    await create();
+    return clock() - started;
+  }
   let remaining = n;
   let allCreated = false;
   let recount: NodeJS.Timeout | undefined;
-  const started = clock();
   const allDone = new Promise<void>((resolve) => {
     const done = () => (off(), clearInterval(recount), resolve());
     const off = client.store.subscribe((change) => {
@@ -120,7 +131,7 @@ async function runTasks(client: TaskEngine, schema: string, n: number): Promise<
         .then(({ rows }) => allCreated && Number(rows[0]!.live) === 0 && done());
     }, RECOUNT_MS);
   });
-  await boundedAll(n, CREATORS, () => client.create({ handler: 'noop', input: null, owner: OWNER }));
+  await create();
   allCreated = true;
   await allDone;
   return clock() - started;
@@ -144,10 +155,10 @@ try {
       const nodes = Array.from({ length: count }, () => new NodeProcess(locator));
       try {
         await Promise.all(nodes.map((node) => node.ready));
-        await runTasks(client, schema, Math.round(TASKS / 10)); // warm-up: JIT, connections, prepared statements
+        await runTasks(client, schema, Math.round(TASKS / 10), count > 0); // warm-up: JIT, connections, prepared statements
         const before = await Promise.all(nodes.map((node) => node.report()));
         const [creators0, db0] = [processCpuMs(), dbCpu()];
-        const wallMs = await runTasks(client, schema, TASKS);
+        const wallMs = await runTasks(client, schema, TASKS, count > 0);
         const [creators1, db1] = [processCpuMs(), dbCpu()];
         const after = await Promise.all(nodes.map((node) => node.report()));
         const perNode = after.map((a, i) => ({ ran: a.ran - before[i]!.ran, cpuMs: a.cpuMs - before[i]!.cpuMs }));
@@ -193,7 +204,8 @@ for (const count of NODE_COUNTS) {
     .at(-1)!
     .nodes.map((node) => node.ran)
     .join(' / ');
+  const nodes = count === 0 ? '0 (creators alone: tasks created/s)' : String(count);
   console.log(
-    `| ${count} | ${tps.toFixed(0)} | ${(tps / one).toFixed(2)} | ${ran} (last round) | ${of((s) => median(s.nodes.map((node) => node.cpuPer1k)))} | ${of((s) => s.creatorsCpuPer1k)} | ${of((s) => s.dbCpuPer1k)} | ${of((s) => s.coresBusy, 2)} |`,
+    `| ${nodes} | ${tps.toFixed(0)} | ${(tps / one).toFixed(2)} | ${count === 0 ? '–' : `${ran} (last round)`} | ${count === 0 ? '–' : of((s) => median(s.nodes.map((node) => node.cpuPer1k)))} | ${of((s) => s.creatorsCpuPer1k)} | ${of((s) => s.dbCpuPer1k)} | ${of((s) => s.coresBusy, 2)} |`,
   );
 }
