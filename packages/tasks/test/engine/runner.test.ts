@@ -1,6 +1,6 @@
 /** The runner on its own, with a clock the test controls. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTaskStore, type TaskContext } from '@carrel/tasks';
+import { MemoryTaskStore, type CompleteArgs, type TaskContext } from '@carrel/tasks';
 import { ChangeHub } from '../../src/engine/change-hub.js';
 import { Runner, type RunnerOptions } from '../../src/engine/runner.js';
 import { deferred, eventually } from '../contract/fixture.js';
@@ -80,4 +80,41 @@ describe('Runner', () => {
     // The poll (10 s) would find it too; the retry timer must, right after the backoff.
     expect(attempts[1]! - attempts[0]!).toBeLessThan(1_000);
   });
+
+  it('frees a slot once the handler returns, so the next task starts while the outcome is still being written', async () => {
+    // With concurrency 1, a slow write of A's outcome (a busy database) must not keep B waiting.
+    const store = new SlowFirstComplete();
+    const first = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    const second = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    store.slowId = first.task.id;
+    startRunner(store, {
+      handlers: new Map([
+        ['job', async (_: unknown, ctx: TaskContext) => void (ctx.taskId === second.task.id && store.secondStarted.resolve())],
+      ]),
+    });
+    await eventually(
+      async () => (await store.get(second.task.id))?.status === 'completed' && (await store.get(first.task.id))?.status === 'completed',
+    );
+    expect(store.startedWhileWriting).toBe(true);
+  });
 });
+
+/** A memory store whose `complete` of one task waits (a bounded number of event-loop turns) for the second task to start. */
+class SlowFirstComplete extends MemoryTaskStore {
+  slowId = '';
+  readonly secondStarted = deferred();
+  startedWhileWriting: boolean | undefined;
+
+  override async complete(args: CompleteArgs) {
+    if (args.id === this.slowId) {
+      // The second task either starts within these turns (everything here is in memory) or is
+      // waiting for this slot; both end the race, so the test never hangs.
+      const turns = async () => {
+        for (let i = 0; i < 50; i++) await new Promise((resolve) => setImmediate(resolve));
+        return false;
+      };
+      this.startedWhileWriting = await Promise.race([this.secondStarted.promise.then(() => true), turns()]);
+    }
+    return super.complete(args);
+  }
+}
