@@ -19,9 +19,10 @@ import { splitClasses, upperCase } from './dom.js';
 const NO_CHILDREN: readonly never[] = [];
 
 class HtmlElement extends Element {
-  /** Upper case, as the DOM names HTML elements. */
+  /** Upper case, as the DOM names HTML elements; made once, since the converter asks for it at every visit. */
+  private upperName: string | undefined;
   get nodeName(): string {
-    return upperCase(this.name);
+    return (this.upperName ??= upperCase(this.name));
   }
   /** Split once: the converter and the not-text test read them at every visit. */
   private classList: readonly string[] | undefined;
