@@ -63,7 +63,7 @@ export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
     const nameStart = i + (closing ? 2 : 1);
     let nameEnd = nameStart;
     while (nameEnd < html.length && isNameChar(html.charCodeAt(nameEnd))) nameEnd++;
-    const name = html.slice(nameStart, nameEnd).toLowerCase();
+    const name = lowerCaseName(html, nameStart, nameEnd);
     if (name === '') {
       i = html.indexOf('<', i + 1); // "a < b", "<!doctype", "<?xml": not an element tag
       continue;
@@ -98,6 +98,16 @@ export function limitNesting(html: string, max = MAX_NESTING_DEPTH): string {
   return kept.join('');
 }
 
+/** The tag name at `start`–`end`, in lower case; lower-cased only when it has a capital (most pages write none). */
+function lowerCaseName(html: string, start: number, end: number): string {
+  const name = html.slice(start, end);
+  for (let i = start; i < end; i++) {
+    const c = html.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return name.toLowerCase();
+  }
+  return name;
+}
+
 /**
  * Where `</name` starts at or after `from`, in any letter case, or -1. The page is not lower-cased
  * whole for this: that copy cost half of the scan on real documentation.
@@ -116,15 +126,16 @@ function indexOfEndTag(html: string, name: string, from: number): number {
 function endOfTag(html: string, from: number): number {
   let afterEquals = false;
   for (let i = from; i < html.length; i++) {
-    const c = html[i]!;
-    if (c === '>') return i + 1;
-    if ((c === '"' || c === "'") && afterEquals) {
-      const end = html.indexOf(c, i + 1);
+    const c = html.charCodeAt(i);
+    if (c === 0x3e) return i + 1; // >
+    if ((c === 0x22 || c === 0x27) && afterEquals) {
+      const end = html.indexOf(html[i]!, i + 1);
       if (end < 0) return -1;
       i = end;
       afterEquals = false;
-    } else if (c === '=') afterEquals = true;
-    else if (c !== ' ' && c !== '\t' && c !== '\n' && c !== '\r' && c !== '\f') afterEquals = false;
+    } else if (c === 0x3d)
+      afterEquals = true; // =
+    else if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c) afterEquals = false;
   }
   return -1;
 }

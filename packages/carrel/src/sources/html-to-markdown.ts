@@ -428,6 +428,11 @@ function collapse(text: string): string {
 
 /** Inline text split at line breaks, each line with runs of spaces (from adjacent nodes) merged and trimmed; empty lines dropped. */
 function lines(inline: string): string[] {
+  if (!inline.includes('\n')) {
+    // Most paragraphs are one line: no arrays to split, map and filter.
+    const line = collapse(inline).trim();
+    return line === '' ? [] : [line];
+  }
   return inline
     .split('\n')
     .map((l) => collapse(l).trim())

@@ -25,6 +25,13 @@ describe('limitNesting', () => {
     expect(depthOf(limited)).toBe(3);
   });
 
+  it('reads tag names in any letter case, as the parser does', () => {
+    const html = `<BODY>${'<Div>'.repeat(10)}text${'</DIV>'.repeat(10)}<Ul><LI>one<Li>two</UL><P>after</P></BODY>`;
+    expect(limitNesting(html, 3)).toBe(`<BODY><Div><Div><Div>text</DIV></DIV></DIV><Ul><LI>one<Li>two</UL><P>after</P></BODY>`);
+    const raw = `<body><SCRIPT>if (a<b) x = "<div><div><div>";</Script><div>x</div></body>`;
+    expect(limitNesting(raw, 1)).toBe(raw);
+  });
+
   it('counts what the parser nests: <div/> opens, optional end tags do not, quotes only after =', () => {
     expect(depthOf(limitNesting('<body>' + '<div/>'.repeat(50) + 'x</body>', 8))).toBe(8);
     expect(limitNesting(`<body><div x=a"b>${'<div>'.repeat(20)}in${'</div>'.repeat(20)}</div></body>`, 8)).not.toContain('<div>'.repeat(9));

@@ -9,12 +9,12 @@
  *
  * @module
  */
-import { compile, is, selectAll, selectOne } from 'css-select';
+import { compile, is } from 'css-select';
 import { Parser } from 'htmlparser2';
-import { DomHandler, Element, Text, type ChildNode, type Document } from 'domhandler';
+import { DomHandler, Element, isTag, Text, type ChildNode, type Document } from 'domhandler';
 import { removeElement, textContent } from 'domutils';
 import type { DomNode } from './dom.js';
-import { splitClasses } from './dom.js';
+import { splitClasses, upperCase } from './dom.js';
 
 const NO_CHILDREN: readonly never[] = [];
 
@@ -22,7 +22,7 @@ class HtmlElement extends Element {
   /** Upper case, as the DOM names HTML elements; made once, since the converter asks for it at every visit. */
   private upperName: string | undefined;
   get nodeName(): string {
-    return (this.upperName ??= this.name.toUpperCase());
+    return (this.upperName ??= upperCase(this.name));
   }
   /** Split once: the converter and the not-text test read them at every visit. */
   private classList: readonly string[] | undefined;
@@ -96,12 +96,49 @@ function compiledQuery(selector: string): Compiled {
 
 /** Every element under `root` (in document order) matching a CSS selector. */
 export function queryAll(root: HtmlDocument | HtmlElement, selector: string): HtmlElement[] {
-  return selectAll<ChildNode, Element>(compiledQuery(selector), root) as HtmlElement[];
+  const found: HtmlElement[] = [];
+  findElements(root, compiledQuery(selector), (element) => {
+    found.push(element);
+    return true;
+  });
+  return found;
 }
 
 /** The first element under `root` matching a CSS selector. */
 export function query(root: HtmlDocument | HtmlElement, selector: string): HtmlElement | undefined {
-  return (selectOne<ChildNode, Element>(compiledQuery(selector), root) as HtmlElement | null) ?? undefined;
+  let first: HtmlElement | undefined;
+  findElements(root, compiledQuery(selector), (element) => {
+    first = element;
+    return false;
+  });
+  return first;
+}
+
+/**
+ * Visits the elements under `root` that `test` accepts, in document order, until `found` returns
+ * false. The walk css-select's `selectAll` does, without its cost: it keeps its stack of child lists
+ * with `unshift`/`shift`, which moved the whole stack at every element and took a twentieth of a
+ * Sphinx page's conversion. Like css-select in HTML mode, it does not look into `<template>`.
+ */
+function findElements(root: HtmlDocument | HtmlElement, test: Compiled, found: (element: HtmlElement) => boolean): void {
+  const lists: ChildNode[][] = [root.children];
+  const next: number[] = [0];
+  while (lists.length > 0) {
+    const top = lists.length - 1;
+    const list = lists[top]!;
+    if (next[top]! >= list.length) {
+      lists.pop();
+      next.pop();
+      continue;
+    }
+    const node = list[next[top]!++]!;
+    if (!isTag(node)) continue;
+    if (test(node) && !found(node as HtmlElement)) return;
+    if (node.name !== 'template' && node.children.length > 0) {
+      lists.push(node.children);
+      next.push(0);
+    }
+  }
 }
 
 /** True when the element matches a CSS selector. */
