@@ -162,10 +162,27 @@ describe('postgres only', () => {
     await publishDocuments(repo, 'lib', [{ source: 's', chunks: ["def __init__(self): the caller's B&Q setup"] }]);
     for (const query of ["__init__ don't", "a:* & !x <-> 'init'", '_ __ ___', "B&Q'); DROP TABLE chunks; --"]) {
       const { hits, searched } = await repo.keywordSearch(query, {}, 10);
-      expect({ query, searched, found: hits.length }).toEqual({ query, searched: true, found: query.startsWith('_ ') ? 0 : 1 });
+      const found = query.startsWith('_ ') ? 0 : 1;
+      expect({ query, searched, found: hits.length }).toEqual({ query, searched: found > 0, found });
     }
-    // Stop words only: searched, nothing matches (FTS5 would match "the"; the 'english' configuration drops it).
-    expect(await repo.keywordSearch('the', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: true });
+    // Stop words only: nothing to search for (FTS5 would match "the"; the 'english' configuration drops it).
+    expect(await repo.keywordSearch('the', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: false });
+  });
+
+  it('leaves a query word out of the ranking once rarer ones match enough chunks, as the SQLite store does', async () => {
+    const repo = await (await postgres.store()).open();
+    const common = Array.from({ length: 5001 }, (_, i) => `common word ${i}`);
+    await publishDocuments(repo, 'lib', [
+      { source: 'many', chunks: common },
+      { source: 'rare', chunks: ['common and rare'] },
+    ]);
+    // "common" matches 5,002 chunks, past the 5,000 the ranking scores: only "rare" is ranked.
+    const { hits, allWords } = await repo.keywordSearch('common rare', {}, 10);
+    const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
+    expect(hits.map((h) => details.get(h.chunkId)!.source)).toEqual(['rare']);
+    expect([...allWords]).toEqual([hits[0]!.chunkId]);
+    // Alone, the common word is still searched.
+    expect((await repo.keywordSearch('common', {}, 10)).hits).toHaveLength(10);
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

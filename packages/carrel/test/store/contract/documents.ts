@@ -152,6 +152,20 @@ export function documentsContract(f: RepositoryFixture): void {
       expect((await repo.stagingRuns()).map((r) => r.id)).toEqual([first.run.id]);
     });
 
+    it('discards the runs without a task that went silent, and keeps the others', async () => {
+      const repo = await (await f.store()).open();
+      const lone = await repo.openRun({ taskId: null, library: 'lib', version: '' });
+      await repo.stageDocuments(lone.run.id, null, [staged(lone.library.id, guide)]);
+      const tasked = await repo.openRun({ taskId: 'task-1', library: 'lib', version: '' });
+      const heartbeat = (await repo.getRun(lone.run.id))!.heartbeatAt;
+      // Held by this live process and not silent before its last write: kept.
+      expect(await repo.discardAbandonedRuns(heartbeat)).toBe(0);
+      expect(await repo.discardAbandonedRuns(heartbeat + 1)).toBe(1);
+      expect((await repo.stagingRuns()).map((r) => r.id)).toEqual([tasked.run.id]);
+      expect(await repo.getRun(lone.run.id)).toMatchObject({ state: 'discarded' });
+      expect(await repo.publishRun(lone.run.id)).toEqual({ published: false, reason: 'cancelled' });
+    });
+
     it('deletes a document: gone from every read at once, its chunks collected later', async () => {
       const repo = await (await f.store()).open();
       const { documentIds } = await publishDocuments(repo, 'lib', [guide, api]);

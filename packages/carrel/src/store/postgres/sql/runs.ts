@@ -23,7 +23,7 @@ export async function openRun(query: Query, args: OpenRunArgs): Promise<OpenedRu
     return { ...run, heartbeatAt: now, holder: THIS_PROCESS };
   };
   if (args.runId !== undefined && args.runId !== null) {
-    const [run] = await query<RunRecord>(`${RUN} WHERE id = $1 AND state = 'staging' FOR UPDATE`, [args.runId]);
+    const run = await lockStagingRun(query, args.runId);
     const library = run && (await findLibrary(query, args.library, args.version));
     if (!run || !library || library.id !== run.libraryId) throw new IngestCancelledError();
     return { run: await resume(run), library, resumed: true };

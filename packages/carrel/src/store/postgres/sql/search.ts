@@ -13,12 +13,16 @@
  * PostgreSQL store's keyword ranking): `ts_rank_cd` ranked far lower on real documentation, and
  * BM25's IDF added by hand bought nothing.
  *
+ * As on SQLite, a word found in more chunks than the rarer words already match past a budget is
+ * left out of the ranked query (`selectiveTerms`): `ts_rank` would read and score every chunk it
+ * matches, for a word that ranks nothing; `allWords` still asks for every word.
+ *
  * The query is built from the words of the input only (`queryTerms`: letters, digits, `_`), each
  * quoted as one lexeme, so tsquery syntax in the input (`&`, `!`, `<->`, quotes) is never parsed.
  *
  * @module
  */
-import { queryTerms } from '../../../search/fts-query.js';
+import { queryTerms, selectiveTerms } from '../../../search/fts-query.js';
 import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
 import type { Query } from '../client.js';
 import { filterClause } from './filters.js';
@@ -26,23 +30,46 @@ import { filterClause } from './filters.js';
 /** The tsquery text matching any (`|`) or every (`&`) term. Terms hold no quote, so quoting each is safe. */
 const tsquery = (terms: readonly string[], operator: '|' | '&') => terms.map((t) => `'${t}'`).join(` ${operator} `);
 
+/** Most chunks `ts_rank` scores per query before common terms are left out (see selectiveTerms). */
+const ROW_BUDGET = 5000;
+
 /** The keyword retriever over live chunks passing `filters`, best `limit` first. */
 export async function keywordSearch(query: Query, text: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
+  const cap = ROW_BUDGET + 1;
+  const capped = await termChunkCounts(query, terms, cap);
+  const matched = [...capped.values()].filter((n) => n > 0);
+  // Only when every term is common does selectiveTerms ask for full counts, to find the rarest.
+  const full = matched.length > 0 && Math.min(...matched) >= cap ? await termChunkCounts(query, terms, null) : capped;
+  const kept = selectiveTerms(text, (term, limitTo) => (limitTo === Infinity ? full : capped).get(term)!, ROW_BUDGET);
+  if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const rows = await query<TextHit & { every: boolean }>(
     `SELECT c.id AS "chunkId", -ts_rank('{0.1, 0.2, 0.5, 1.0}', c.search, q.any, 1)::float8 AS score, c.search @@ q.every AS every
      FROM (SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q,
           chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
      WHERE c.search @@ q.any AND ${where.sql} ORDER BY score, c.id LIMIT $3`,
-    [tsquery(terms, '|'), tsquery(terms, '&'), limit, ...where.params],
+    [tsquery(kept, '|'), tsquery(terms, '&'), limit, ...where.params],
   );
   return {
     hits: rows.map(({ chunkId, score }) => ({ chunkId, score })),
     allWords: new Set(rows.filter((r) => r.every).map((r) => r.chunkId)),
     searched: true,
   };
+}
+
+/**
+ * How many chunks (of any version: the index holds them all, as FTS5's does) hold each term,
+ * counting no further than `cap` (null: in full) — a common term's posting list is long.
+ */
+async function termChunkCounts(query: Query, terms: readonly string[], cap: number | null): Promise<Map<string, number>> {
+  const rows = await query<{ term: string; n: number }>(
+    `SELECT t AS term, (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE search @@ to_tsquery('english', quote_literal(t)) LIMIT $2) m)::int AS n
+     FROM unnest($1::text[]) AS t`,
+    [[...terms], cap],
+  );
+  return new Map(rows.map((r) => [r.term, r.n]));
 }
 
 /** The listed libraries matching the library/version part of `filters`, with binding and count of live chunks lacking a vector. */
