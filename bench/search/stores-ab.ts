@@ -37,11 +37,11 @@ const server = await startPostgres();
 try {
   const corpus = join(work, 'corpus');
   writeCorpus(corpus, DOCS);
-  const kb = KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
+  const kb = await KnowledgeBase.open({ dataDir: join(work, 'data'), embedder: { kind: 'offline' }, allowedRoots: [work] });
   for (const [i, part] of readdirSync(corpus).sort().entries())
     await kb.ingestDirectory(join(corpus, part), { library: `lib-${i % 4}`, tags: i % 10 === 0 ? ['rare'] : [] });
   const chunks = (await kb.status()).libraries.reduce((n, l) => n + l.chunks, 0);
-  const path = kb.databasePath;
+  const path = kb.databasePath!;
   await kb.close();
 
   const stores: Record<'sqlite' | 'postgres', KnowledgeRepository> = {
