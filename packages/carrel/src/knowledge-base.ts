@@ -46,7 +46,7 @@ import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
 import type { DocumentFilter, DocumentSummary } from './store/repository.js';
 import type { ConnectorRecord } from './store/repository.js';
 import type { LibraryRecord } from './store/repository.js';
-import { checkRating } from './store/sqlite/ratings.js';
+import { checkRating } from './store/rating-scale.js';
 import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
 import type { StoreLocation } from './store/location.js';
 import { openRepository } from './store/open-repository.js';

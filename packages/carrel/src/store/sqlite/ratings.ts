@@ -6,12 +6,8 @@
  * @module
  */
 import type { Database } from 'better-sqlite3';
-import { InvalidInputError, NotFoundError } from '../../errors.js';
-
-/** Validates a rating; throws InvalidInputError. */
-export function checkRating(rating: number): void {
-  if (!Number.isInteger(rating) || rating < 1 || rating > 5) throw new InvalidInputError('rating', 'an integer from 1 to 5');
-}
+import { NotFoundError } from '../../errors.js';
+import { checkRating } from '../rating-scale.js';
 
 /**
  * Records a rating of a live document (and of a chunk of its live version) in one transaction.
