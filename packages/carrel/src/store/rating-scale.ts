@@ -1,5 +1,5 @@
 /**
- * The rating scale every store accepts: checked before a rating is written, whichever store holds it.
+ * The scale documents are rated on: every store checks a rating against it before writing it.
  *
  * @module
  */

@@ -7,7 +7,8 @@
  *
  * Implementations: `sqlite/` (a better-sqlite3 file in the data dir, answering synchronously
  * inside its Promises). A PostgreSQL one follows; both must pass the one contract suite in
- * `test/store/contract/`.
+ * `test/store/contract/`. `open-repository.ts` picks the implementation for a `StoreLocation`
+ * (`location.ts`): the knowledge base and its ingest worker each open their own.
  *
  * Visibility: documents are written in versions. A run stages versions nobody sees
  * ({@link KnowledgeRepository.stageDocuments}) and publishes them all at once
