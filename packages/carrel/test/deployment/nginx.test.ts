@@ -10,9 +10,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../../tasks/test/support/postgres-server.js';
 import { mcpHttp, startServe } from '../mcp/support/carrel-process.js';
 import { request2026 } from '../mcp/support/rev2026.js';
 import { freshDatabase } from '../support/postgres-database.js';
@@ -26,17 +26,6 @@ function guideConfig(): string {
   const match = /<!-- deployment: nginx -->\s*```nginx\n([\s\S]*?)```/.exec(readFileSync(GUIDE, 'utf8'));
   if (!match) throw new Error('docs/deployment.md has no nginx block after <!-- deployment: nginx -->');
   return match[1]!;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 /** nginx in the foreground, one process as this user, everything it writes under `dir`. */

@@ -199,7 +199,8 @@ function embeddedPostgresVersion(): string {
   return (JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-function freePort(): Promise<number> {
+/** A port free on 127.0.0.1 now (another process may still take it before it is used). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', reject);

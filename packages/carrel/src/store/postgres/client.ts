@@ -110,6 +110,11 @@ export class PgClient implements SqlClient {
     return this.#withRetry(async () => {
       const client = await this.#pool.connect();
       let broken: Error | undefined;
+      // A connection cut while checked out (a server restart between two statements) emits
+      // 'error' on the client, which the pool only listens for while the client is idle: unheard,
+      // it would crash the process. The statement in flight, or the next one, fails on its own.
+      const onLost = (error: Error) => (broken = error);
+      client.on('error', onLost);
       try {
         await client.query(begin);
         const result = await body({
@@ -124,6 +129,7 @@ export class PgClient implements SqlClient {
         });
         throw error;
       } finally {
+        client.removeListener('error', onLost);
         client.release(broken);
       }
     });
