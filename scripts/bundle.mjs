@@ -31,7 +31,11 @@ const EXTERNAL = [
   'unpdf',
   'linkedom',
   '@mozilla/readability',
-  'pg',
+  // pg itself is bundled: its CommonJS is evaluated only when a PostgreSQL store is opened, while an
+  // external import would be hoisted to the bundle's top and load on every start (~80 ms), or fail
+  // where the optional pg is not installed. These two load only on request (libpq bindings, Workers).
+  'pg-native',
+  'pg-cloudflare',
 ];
 
 const MIGRATIONS = "new URL('./migrations/', import.meta.url)";
