@@ -145,8 +145,6 @@ const encoder = new TextEncoder();
 /** See module comment. */
 export class KnowledgeBase {
   readonly dataDir: string;
-  /** The SQLite file the knowledge base is in; null when it is in PostgreSQL. */
-  readonly databasePath: string | null;
   private readonly location: StoreLocation;
   private readonly store: KnowledgeRepository;
   private readonly worker: WorkerClient;
@@ -164,7 +162,6 @@ export class KnowledgeBase {
     this.dataDir = dataDir;
     const embedders = embeddersFor(options.embedder ?? { kind: 'local' }, this.dataDir);
     this.location = location;
-    this.databasePath = location.kind === 'sqlite' ? location.path : null;
     this.store = store;
     this.queryEmbedder = embedders.query;
     this.allowedRoots = options.allowedRoots ?? [process.cwd()];
@@ -189,6 +186,11 @@ export class KnowledgeBase {
     );
     // Work a dead process left staged would slow every search until discarded; a busy store leaves it to the next open.
     void this.discardAbandonedRuns().catch(() => undefined);
+  }
+
+  /** The SQLite file the knowledge base is in; null when it is in PostgreSQL. */
+  get databasePath(): string | null {
+    return this.location.kind === 'sqlite' ? this.location.path : null;
   }
 
   /** Opens (creating and migrating if needed) the knowledge base: in its data dir, or in the PostgreSQL database of `databaseUrl`. */
