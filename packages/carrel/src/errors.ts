@@ -25,6 +25,7 @@ export type KnowledgeBaseErrorKind =
   | 'embedder_mismatch'
   | 'embedder_failed'
   | 'busy'
+  | 'database_unavailable'
   | 'insecure_secrets'
   | 'credentials_rejected'
   | 'cancelled';
@@ -222,6 +223,25 @@ export class StoreBusyError extends KnowledgeBaseError {
       waitedMs,
     });
   }
+}
+
+/**
+ * The knowledge base's PostgreSQL server cannot be reached: the connection was refused or cut, or
+ * the server is shutting down or starting up (a restart, a failover). Transient, like `busy`; a
+ * transaction that was cut is rolled back by the server, unless its commit had already reached it.
+ */
+export class DatabaseUnavailableError extends KnowledgeBaseError {
+  readonly kind = 'database_unavailable';
+  override readonly code: number = KbJsonRpcCode.InternalError;
+  constructor(cause: unknown) {
+    super(`The knowledge base's database cannot be reached (${causeText(cause)}); it may be restarting, try again in a moment`);
+    this.cause = cause;
+  }
+}
+
+/** A driver error's own words, which name the host and port at most, never the connection string's password. */
+function causeText(cause: unknown): string {
+  return cause instanceof Error ? cause.message || cause.name : String(cause);
 }
 
 /** The operation's AbortSignal fired; whatever was committed before is complete, nothing is half-written. */

@@ -12,7 +12,7 @@
  * @module
  */
 import { CommanderError } from 'commander';
-import { TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
+import { StoreUnavailableError, TaskEngineError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
 import { KnowledgeBaseError, StoreBusyError, type KnowledgeBaseErrorKind } from '../errors.js';
 import { WRITE_WAIT_MS } from '../store/repository.js';
 import { isBusy } from '../store/sqlite/busy.js';
@@ -47,6 +47,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   embedder_mismatch: ExitCode.Usage,
   embedder_failed: ExitCode.TaskFailed,
   busy: ExitCode.Unavailable,
+  database_unavailable: ExitCode.Unavailable,
   insecure_secrets: ExitCode.Refused,
   credentials_rejected: ExitCode.Refused,
   cancelled: ExitCode.Cancelled,
@@ -69,6 +70,8 @@ export function describeError(error: unknown): { message: string | null; exitCod
       message: `${error.message}: it does not exist, has expired, or belongs to someone else (see carrel tasks list)`,
       exitCode: ExitCode.NotFound,
     };
+  if (error instanceof StoreUnavailableError)
+    return { message: `${error.message}; it may be restarting, try again in a moment`, exitCode: ExitCode.Unavailable };
   if (error instanceof TaskTerminalError) return { message: error.message, exitCode: ExitCode.Usage };
   if (error instanceof TaskEngineError) return { message: error.message, exitCode: ExitCode.Usage };
   if (isBusy(error) || (error as { name?: unknown } | null)?.name === 'SqliteBusyError')

@@ -9,6 +9,7 @@ import type { WireError } from './jobs.js';
 
 const CLASSES: Record<string, abstract new (...args: never[]) => errors.KnowledgeBaseError> = {
   InvalidInputError: errors.InvalidInputError,
+  InvalidManifestError: errors.InvalidManifestError,
   NotFoundError: errors.NotFoundError,
   PathNotAllowedError: errors.PathNotAllowedError,
   ContentTooLargeError: errors.ContentTooLargeError,
@@ -24,6 +25,7 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   EmbedderFailedError: errors.EmbedderFailedError,
   IngestCancelledError: errors.IngestCancelledError,
   StoreBusyError: errors.StoreBusyError,
+  DatabaseUnavailableError: errors.DatabaseUnavailableError,
 };
 
 /**

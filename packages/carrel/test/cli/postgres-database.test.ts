@@ -4,12 +4,14 @@
  * the tasks live in the database, not in the data dir, so a second "node" with another data dir
  * sees the same documents and tasks; `status` names the database without its password; `carrel
  * migrate` migrates it; a URL that is not PostgreSQL's, and a connector token (which would stay in
- * one node's data dir), are refused with a message.
+ * one node's data dir), are refused with a message; a server that cannot be reached is exit code 5
+ * and a sentence, not a stack.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
+import { freePort } from '../../../tasks/test/support/postgres-server.js';
 import { runCli } from '../mcp/support/carrel-process.js';
 import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -95,5 +97,16 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     expect(token.code).toBe(2);
     expect(token.stderr).toMatch(/no token on a PostgreSQL knowledge base/);
     expect(token.stderr).not.toContain('ghp_0123456789');
+  });
+
+  it('says the database cannot be reached, with exit code 5, when no server answers at the URL', async () => {
+    const url = `postgres://carrel:hunter2@127.0.0.1:${await freePort()}/carrel`;
+    for (const args of [['status'], ['search', 'anything']]) {
+      const away = await runCli(tempDir(), ['--database-url', url, ...args]);
+      expect(away.code, away.stderr).toBe(5);
+      expect(away.stderr).toMatch(/cannot be reached \(connect ECONNREFUSED 127\.0\.0\.1:\d+\).*try again in a moment/);
+      expect(away.stderr).not.toContain('hunter2');
+      expect(away.stderr).not.toContain('Unexpected error');
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import * as errors from '../../src/errors.js';
 import type { KnowledgeBaseError } from '../../src/errors.js';
 import { EmbedderUnavailableError, KbJsonRpcCode, NotFoundError } from '../../src/errors.js';
 import { fromWire, toWire } from '../../src/ingest/wire-error.js';
@@ -12,5 +13,14 @@ describe('errors across the worker boundary', () => {
     expect(listed).toMatchObject({ problem: 'Library not found: x', fix: { action: 'list_libraries' } });
     const embedder = fromWire(toWire(new EmbedderUnavailableError('local', 'offline'))) as KnowledgeBaseError;
     expect(embedder).toMatchObject({ kind: 'embedder_unavailable', code: KbJsonRpcCode.InternalError });
+  });
+
+  it('revive every knowledge-base error class as itself: none turns into a plain Error on the way', () => {
+    const classes = Object.values(errors).filter(
+      (value): value is abstract new (...args: never[]) => KnowledgeBaseError =>
+        typeof value === 'function' && value.prototype instanceof errors.KnowledgeBaseError,
+    );
+    expect(classes.length).toBeGreaterThan(15);
+    for (const cls of classes) expect(fromWire({ kind: 'x', name: cls.name, message: 'm' }), cls.name).toBeInstanceOf(cls);
   });
 });

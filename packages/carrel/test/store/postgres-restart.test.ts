@@ -1,12 +1,13 @@
 /**
  * The PostgreSQL knowledge base through a server restart, as an operator's restart or a failover
  * makes one: writes and searches keep coming while every connection is cut. Calls made while the
- * server is away fail; nothing crashes the process (a connection cut inside a transaction emits an
+ * server is away fail, each with the knowledge base's own "database unavailable" error; nothing crashes the process (a connection cut inside a transaction emits an
  * error on its checked-out client), nothing half-written is visible, and once the server is back
  * the same repository writes and finds documents again.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startPostgres, type PostgresServer } from '../../../tasks/test/support/postgres-server.js';
+import { DatabaseUnavailableError } from '../../src/errors.js';
 import { PostgresRepository } from '../../src/store/postgres/index.js';
 import { liveSources, publishDocuments } from './contract/fixture.js';
 
@@ -22,7 +23,7 @@ it('keeps serving, whole documents only, after the server restarts under writes'
   const repo = await PostgresRepository.open({ connectionString: server.url });
   try {
     const published: string[] = [];
-    let failed = 0;
+    const failures: unknown[] = [];
     let writing = true;
     const writer = (async () => {
       for (let i = 0; writing; i++) {
@@ -30,8 +31,8 @@ it('keeps serving, whole documents only, after the server restarts under writes'
         try {
           await publishDocuments(repo, 'notes', [doc]);
           published.push(`notes:${doc.source}`);
-        } catch {
-          failed++;
+        } catch (error) {
+          failures.push(error);
         }
       }
     })();
@@ -42,7 +43,8 @@ it('keeps serving, whole documents only, after the server restarts under writes'
     writing = false;
     await writer;
 
-    expect(failed).toBeGreaterThan(0); // the outage was met, not slept through
+    expect(failures.length).toBeGreaterThan(0); // the outage was met, not slept through
+    for (const failure of failures) expect(failure).toBeInstanceOf(DatabaseUnavailableError);
     // Every publish that answered is there, and nothing else is: a run cut off mid-way published nothing.
     expect(await liveSources(repo)).toEqual([...published].sort());
     const { hits } = await repo.keywordSearch('document', {}, 100);

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { StoreBusyError } from '../../errors.js';
+import { isServerUnavailable } from '@carrel/tasks/postgres';
+import { DatabaseUnavailableError, StoreBusyError } from '../../errors.js';
 
 /** How many times a transaction that hit a retryable error is run in all. */
 export const MAX_TRANSACTION_RUNS = 5;
@@ -31,5 +32,8 @@ export function shouldRetry(error: unknown): boolean {
 
 /** The domain error for an expected, non-retryable error (the write lock waited for `waitedMs`); anything else unchanged. */
 export function translateError(error: unknown, waitedMs: number): unknown {
-  return sqlState(error) === LOCK_TIMEOUT ? new StoreBusyError(waitedMs) : error;
+  if (sqlState(error) === LOCK_TIMEOUT) return new StoreBusyError(waitedMs);
+  // The engine's own list of what a server that is away looks like: one meaning on both schemas.
+  if (isServerUnavailable(error)) return new DatabaseUnavailableError(error);
+  return error;
 }

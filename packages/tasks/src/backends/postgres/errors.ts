@@ -56,6 +56,15 @@ export function expectedAction(error: unknown): ErrorAction | undefined {
   return error instanceof Error && LOST_CONNECTION.test(error.message) ? 'unavailable' : undefined;
 }
 
+/**
+ * Whether the error says the server is away (refused, cut, shutting down, starting up): a restart
+ * or a failover, not a fault of the statement. For code sharing this database (the knowledge base)
+ * that maps it to its own error.
+ */
+export function isServerUnavailable(error: unknown): boolean {
+  return expectedAction(error) === 'unavailable';
+}
+
 /** Replaces an expected, non-retryable error with the domain error that names its fix. */
 export function translateError(error: unknown, schema: string): unknown {
   switch (expectedAction(error)) {
