@@ -1,6 +1,8 @@
 /**
  * A write whose source is unavailable for a while ends its attempt with a retryable TaskFailure,
  * but no sooner than the `Retry-After` the source gave (capped); a cancel ends that wait at once.
+ * A store that stayed locked, or a database that is away (restarting), is retried as well, keeping
+ * what the attempt staged; an error the model reads ends the task and discards it.
  * Fake timers, so nothing here depends on the clock.
  */
 import type { ToolContext } from '@carrel/tasks/mcp';
@@ -9,7 +11,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { writeAnswer } from '../../src/app/tools/tool-result.js';
 import type { KnowledgeBaseHandle } from '../../src/app/knowledge-base-handle.js';
 import type { KnowledgeBase } from '../../src/knowledge-base.js';
-import { SourceUnavailableError } from '../../src/errors.js';
+import { DatabaseUnavailableError, NotFoundError, SourceUnavailableError, StoreBusyError } from '../../src/errors.js';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -53,5 +55,36 @@ describe('a source unavailable for a while', () => {
     await vi.advanceTimersByTimeAsync(0);
     controller.abort();
     await expect(attempt).rejects.toBeInstanceOf(TaskFailure);
+  });
+});
+
+describe('a store that cannot be written for a moment', () => {
+  const counting = () => {
+    const discarded: string[] = [];
+    const handle = {
+      get: async () => ({ discardTaskRun: async (id: string) => (discarded.push(id), true) }) as unknown as KnowledgeBase,
+    } as unknown as KnowledgeBaseHandle;
+    return { handle, discarded };
+  };
+
+  it.each([
+    ['a database that is away', new DatabaseUnavailableError(new Error('connect ECONNREFUSED 127.0.0.1:5432'))],
+    ['a write lock held too long', new StoreBusyError(5000)],
+  ])('is retried, keeping what was staged: %s', async (_, error) => {
+    const { handle, discarded } = counting();
+    const attempt = writeAnswer(context(new AbortController().signal), handle, async () => {
+      throw error;
+    });
+    await expect(attempt).rejects.toSatisfy((e) => e instanceof TaskFailure && e.retryable && e.message === error.message);
+    expect(discarded).toEqual([]);
+  });
+
+  it('is not confused with an error the model reads, which ends the task and discards its run', async () => {
+    const { handle, discarded } = counting();
+    const answered = await writeAnswer(context(new AbortController().signal), handle, async () => {
+      throw new NotFoundError('Library', 'gone');
+    });
+    expect(answered.isError).toBe(true);
+    expect(discarded).toEqual(['task-1']);
   });
 });

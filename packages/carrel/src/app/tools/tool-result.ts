@@ -10,7 +10,7 @@
 import type { CallToolResult } from '@modelcontextprotocol/server';
 import type { ToolContext } from '@carrel/tasks/mcp';
 import { TaskFailure } from '@carrel/tasks';
-import { KnowledgeBaseError, SourceUnavailableError, StoreBusyError } from '../../errors.js';
+import { DatabaseUnavailableError, KnowledgeBaseError, SourceUnavailableError, StoreBusyError } from '../../errors.js';
 import { withFix } from '../../fix.js';
 import type { IngestResult } from '../../ingest/jobs.js';
 import type { RunOptions } from '../../ingest/worker-client.js';
@@ -103,12 +103,12 @@ export async function writeAnswer(
 }
 
 /**
- * A lock held too long, or a source unavailable for a while, as a failure the engine tries again,
- * no sooner than the source asked; any other error as it is.
+ * A lock held too long, a database restarting, or a source unavailable for a while, as a failure
+ * the engine tries again, no sooner than the source asked; any other error as it is.
  */
 export async function asRetry(error: unknown, signal: AbortSignal): Promise<unknown> {
   if (error instanceof SourceUnavailableError) await retryAfter(error, signal);
-  if (error instanceof StoreBusyError || error instanceof SourceUnavailableError)
+  if (error instanceof StoreBusyError || error instanceof DatabaseUnavailableError || error instanceof SourceUnavailableError)
     return new TaskFailure(error.message, { retryable: true });
   return error;
 }
