@@ -1,11 +1,11 @@
 /**
  * The scaling curve: no-op tasks/s with 1, 2 and 3 Carrel worker nodes (separate processes,
  * `node-process.ts`) on one PostgreSQL schema, each node at the same concurrency. The creators
- * (32 in flight) run in this process, which runs no handlers and counts a task done when its
- * terminal change arrives through the change feed. Every round runs every node count, in an
- * order that rotates between rounds; medians over rounds. Usage:
+ * (`--creators`, 32 in flight by default) run in this process, which runs no handlers and
+ * counts a task done when its terminal change arrives through the change feed. Every round runs
+ * every node count, in an order that rotates between rounds; medians over rounds. Usage:
  *
- *   node --conditions=carrel-source --import tsx bench/engine/nodes.ts [--rounds 3] [--tasks 3000] [--nodes 1,2,3] [--concurrency 16] [--creators 32] [--work-ms 0] [--cpu-prof-dir DIR]
+ *   node --conditions=carrel-source --import tsx bench/engine/nodes.ts [--rounds 3] [--tasks 3000] [--nodes 1,2,3] [--concurrency 16] [--creators 32] [--work-ms 0] [--cpu-prof-dir DIR] [--statements]
  *
  * `--nodes 0` adds the ceiling of this setup: the rate at which the creators alone create tasks,
  * with no node running them.
