@@ -1,6 +1,6 @@
 /** The runner on its own, with a clock the test controls. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTaskStore, type ClaimArgs, type CompleteArgs, type TaskContext } from '@carrel/tasks';
+import { MemoryTaskStore, type ClaimArgs, type CompleteArgs, type ProgressArgs, type TaskContext, type TaskProgress } from '@carrel/tasks';
 import { ChangeHub } from '../../src/engine/change-hub.js';
 import { Runner, type RunnerOptions } from '../../src/engine/runner.js';
 import { deferred, eventually } from '../contract/fixture.js';
@@ -124,7 +124,48 @@ describe('Runner', () => {
     await eventually(async () => (await store.list({ owner: 'alice', limit: 10 })).every((t) => t.status === 'completed'));
     expect(store.limits[claimsBefore]).toBe(4);
   });
+
+  it('a progress call made just as the previous write ends is written, not folded into the ended write', async () => {
+    const store = new ProgressHook();
+    startRunner(store, {
+      handlers: new Map([
+        [
+          'job',
+          async (_: unknown, ctx: TaskContext) => {
+            store.afterFirstWrite = () => void ctx.progress(2, 2);
+            await ctx.progress(1, 2);
+            return store.written.map((p) => p?.current);
+          },
+        ],
+      ]),
+    });
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    const done = await eventually(async () => {
+      const current = await store.get(task.id);
+      return current?.status === 'completed' && current;
+    });
+    expect(done.outcome).toEqual({ result: [1, 2] });
+  });
 });
+
+/**
+ * A memory store that records every progress write, and runs `afterFirstWrite` once, right after
+ * the first write's answer reaches the writer (a microtask later): the moment the writer has just
+ * seen that nothing more was asked for.
+ */
+class ProgressHook extends MemoryTaskStore {
+  readonly written: (TaskProgress | null)[] = [];
+  afterFirstWrite: (() => void) | null = null;
+
+  override progress(args: ProgressArgs) {
+    this.written.push(args.progress);
+    const answer = super.progress(args);
+    const hook = this.afterFirstWrite;
+    this.afterFirstWrite = null;
+    if (hook) void answer.then(() => queueMicrotask(hook));
+    return answer;
+  }
+}
 
 /** A memory store that records the limit of every claim. */
 class CountedClaims extends MemoryTaskStore {
