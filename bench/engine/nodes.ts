@@ -1,11 +1,11 @@
 /**
  * The scaling curve: no-op tasks/s with 1, 2 and 3 Carrel worker nodes (separate processes,
  * `node-process.ts`) on one PostgreSQL schema, each node at the same concurrency. The creators
- * (32 in flight) run in this process, which runs no handlers and counts a task done when its
- * terminal change arrives through the change feed. Every round runs every node count, in an
- * order that rotates between rounds; medians over rounds. Usage:
+ * (`--creators`, 32 in flight by default) run in this process, which runs no handlers and
+ * counts a task done when its terminal change arrives through the change feed. Every round runs
+ * every node count, in an order that rotates between rounds; medians over rounds. Usage:
  *
- *   node --conditions=carrel-source --import tsx bench/engine/nodes.ts [--rounds 3] [--tasks 3000] [--nodes 1,2,3] [--concurrency 16] [--work-ms 0] [--cpu-prof-dir DIR]
+ *   node --conditions=carrel-source --import tsx bench/engine/nodes.ts [--rounds 3] [--tasks 3000] [--nodes 1,2,3] [--concurrency 16] [--creators 32] [--work-ms 0] [--cpu-prof-dir DIR] [--statements]
  *
  * `--nodes 0` adds the ceiling of this setup: the rate at which the creators alone create tasks,
  * with no node running them.
@@ -13,6 +13,8 @@
  * `--work-ms` makes each task wait that long without using the CPU (as a handler waiting on I/O
  * does), so that the nodes' handler slots rather than the machine's cores bound the run.
  * `--cpu-prof-dir` writes a V8 CPU profile of every node process there (for tuning the engine).
+ * `--statements` loads pg_stat_statements into the server (a restart) and prints, after each
+ * run, the statements it executed per 1,000 tasks: calls, rows per call, execution time.
  *
  * Next to tasks/s it reports where the CPU went, per 1,000 tasks: each node (median over
  * nodes), the creators' process, and the PostgreSQL server; and how many cores the whole run
@@ -27,7 +29,8 @@ import pg from 'pg';
 import { isTerminal, TaskEngine } from '@carrel/tasks';
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { postgresCpuClock, processCpuMs } from './cpu.js';
-import type { NodeMessage, NodeRequest } from './node-process.js';
+import { enableStatementStats, sampleActivity, statementsPer1k } from './statements.js';
+import type { NodeMessage, NodeReport, NodeRequest } from './node-process.js';
 import { clock, median } from './stats.js';
 import { openBenchStore, type BenchLocator } from './stores.js';
 import { boundedAll } from './subject.js';
@@ -38,8 +41,10 @@ const { values } = parseArgs({
     tasks: { type: 'string', default: '3000' },
     nodes: { type: 'string', default: '1,2,3' },
     concurrency: { type: 'string', default: '16' },
+    creators: { type: 'string', default: '32' },
     'work-ms': { type: 'string', default: '0' },
     'cpu-prof-dir': { type: 'string' },
+    statements: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(values.rounds);
@@ -47,7 +52,7 @@ const TASKS = Number(values.tasks);
 const NODE_COUNTS = values.nodes.split(',').map(Number);
 const CONCURRENCY = Number(values.concurrency);
 const WORK_MS = Number(values['work-ms']);
-const CREATORS = 32;
+const CREATORS = Number(values.creators);
 const OWNER = 'bench';
 /** A terminal change lost on the way (NOTIFY is not durable) must not hang the run: the count is also read from the table this often. */
 const RECOUNT_MS = 250;
@@ -74,9 +79,9 @@ class NodeProcess {
     });
   }
 
-  report(): Promise<{ cpuMs: number; ran: number }> {
+  report(): Promise<NodeReport> {
     return new Promise((resolve) => {
-      this.#replies.push((message) => resolve(message as { cpuMs: number; ran: number }));
+      this.#replies.push((message) => resolve(message as NodeReport));
       this.#child.send('report' satisfies NodeRequest);
     });
   }
@@ -93,6 +98,9 @@ interface Sample {
   tps: number;
   /** Per node: tasks it ran, and its CPU ms per 1,000 tasks of the whole run. */
   nodes: Array<{ ran: number; cpuPer1k: number }>;
+  /** All nodes' claims per 1,000 tasks, and the share of them that found nothing. */
+  claimsPer1k: number;
+  emptyClaimShare: number;
   creatorsCpuPer1k: number;
   dbCpuPer1k: number;
   coresBusy: number;
@@ -100,6 +108,7 @@ interface Sample {
 
 const loadBefore = loadavg()[0]!;
 const pgServer = await startPostgres();
+if (values.statements) await enableStatementStats(pgServer);
 const probe = new pg.Pool({ connectionString: pgServer.url, max: 1 });
 // The server's shutdown ends the idle connection; without a listener that would crash the run before the table is printed.
 probe.on('error', () => undefined);
@@ -157,16 +166,28 @@ try {
         await Promise.all(nodes.map((node) => node.ready));
         await runTasks(client, schema, Math.round(TASKS / 10), count > 0); // warm-up: JIT, connections, prepared statements
         const before = await Promise.all(nodes.map((node) => node.report()));
+        if (values.statements) await probe.query('SELECT pg_stat_statements_reset()');
         const [creators0, db0] = [processCpuMs(), dbCpu()];
+        const activity = values.statements ? sampleActivity(probe, 5) : null;
         const wallMs = await runTasks(client, schema, TASKS, count > 0);
+        const activitySeen = await activity?.();
         const [creators1, db1] = [processCpuMs(), dbCpu()];
         const after = await Promise.all(nodes.map((node) => node.report()));
-        const perNode = after.map((a, i) => ({ ran: a.ran - before[i]!.ran, cpuMs: a.cpuMs - before[i]!.cpuMs }));
+        const perNode = after.map((a, i) => ({
+          ran: a.ran - before[i]!.ran,
+          cpuMs: a.cpuMs - before[i]!.cpuMs,
+          claims: a.claims - before[i]!.claims,
+          emptyClaims: a.emptyClaims - before[i]!.emptyClaims,
+        }));
+        const claims = perNode.reduce((sum, node) => sum + node.claims, 0);
+        const emptyClaims = perNode.reduce((sum, node) => sum + node.emptyClaims, 0);
         const totalCpuMs = perNode.reduce((sum, node) => sum + node.cpuMs, 0) + (creators1 - creators0) + (db1 - db0);
         const per1k = (ms: number) => (ms * 1000) / TASKS;
         samples.get(count)!.push({
           tps: TASKS / (wallMs / 1000),
           nodes: perNode.map((node) => ({ ran: node.ran, cpuPer1k: per1k(node.cpuMs) })),
+          claimsPer1k: per1k(claims),
+          emptyClaimShare: claims === 0 ? 0 : emptyClaims / claims,
           creatorsCpuPer1k: per1k(creators1 - creators0),
           dbCpuPer1k: per1k(db1 - db0),
           coresBusy: totalCpuMs / wallMs,
@@ -174,6 +195,7 @@ try {
         console.error(
           `round ${round}: ${count} node(s) ${(TASKS / (wallMs / 1000)).toFixed(0)} tasks/s; ran ${perNode.map((node) => node.ran).join(' / ')}`,
         );
+        if (values.statements) console.error(`${await statementsPer1k(probe, TASKS)}\n${activitySeen}`);
       } finally {
         await Promise.all(nodes.map((node) => node.stop()));
         await client.stop();
@@ -192,9 +214,9 @@ console.log(
   `Rounds: ${ROUNDS}; ${TASKS} tasks per run; ${CREATORS} creators in one process; concurrency ${CONCURRENCY} per node; ${WORK_MS ? `each task waits ${WORK_MS} ms` : 'no-op tasks'}; ${cpus().length} cores; load average ${loadBefore.toFixed(1)} → ${loadAfter.toFixed(1)}; medians over rounds.\n`,
 );
 console.log(
-  '| nodes | tasks/s | × 1 node | tasks run per node | CPU ms / 1,000 tasks per node | creators CPU ms / 1,000 tasks | PostgreSQL CPU ms / 1,000 tasks | cores busy |',
+  '| nodes | tasks/s | × 1 node | tasks run per node | claims / 1,000 tasks (empty) | CPU ms / 1,000 tasks per node | creators CPU ms / 1,000 tasks | PostgreSQL CPU ms / 1,000 tasks | cores busy |',
 );
-console.log('|---:|---:|---:|---|---:|---:|---:|---:|');
+console.log('|---:|---:|---:|---|---:|---:|---:|---:|---:|');
 for (const count of NODE_COUNTS) {
   const list = samples.get(count)!;
   const tps = median(list.map((s) => s.tps));
@@ -205,7 +227,8 @@ for (const count of NODE_COUNTS) {
     .nodes.map((node) => node.ran)
     .join(' / ');
   const nodes = count === 0 ? '0 (creators alone: tasks created/s)' : String(count);
+  const claims = `${of((s) => s.claimsPer1k)} (${of((s) => s.emptyClaimShare * 100)} %)`;
   console.log(
-    `| ${nodes} | ${tps.toFixed(0)} | ${(tps / one).toFixed(2)} | ${count === 0 ? '–' : `${ran} (last round)`} | ${count === 0 ? '–' : of((s) => median(s.nodes.map((node) => node.cpuPer1k)))} | ${of((s) => s.creatorsCpuPer1k)} | ${of((s) => s.dbCpuPer1k)} | ${of((s) => s.coresBusy, 2)} |`,
+    `| ${nodes} | ${tps.toFixed(0)} | ${(tps / one).toFixed(2)} | ${count === 0 ? '–' : `${ran} (last round)`} | ${count === 0 ? '–' : claims} | ${count === 0 ? '–' : of((s) => median(s.nodes.map((node) => node.cpuPer1k)))} | ${of((s) => s.creatorsCpuPer1k)} | ${of((s) => s.dbCpuPer1k)} | ${of((s) => s.coresBusy, 2)} |`,
   );
 }

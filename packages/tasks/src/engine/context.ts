@@ -238,22 +238,27 @@ export class AttemptContext implements TaskContext {
     this.#dirty = true;
     if (this.#writing) return this.#writing;
     const write = async () => {
-      while (this.#dirty) {
-        this.#dirty = false;
-        const progress = this.#rolledUp();
-        await this.deps.store.progress({
-          id: this.taskId,
-          worker: this.deps.worker,
-          progress,
-          // A custom roll-up words the message itself; the status message follows it (null keeps the last one).
-          statusMessage: this.rollUp ? (progress?.message ?? null) : this.#message,
-          now: this.deps.now(),
-        });
+      try {
+        while (this.#dirty) {
+          this.#dirty = false;
+          const progress = this.#rolledUp();
+          await this.deps.store.progress({
+            id: this.taskId,
+            worker: this.deps.worker,
+            progress,
+            // A custom roll-up words the message itself; the status message follows it (null keeps the last one).
+            statusMessage: this.rollUp ? (progress?.message ?? null) : this.#message,
+            now: this.deps.now(),
+          });
+        }
+      } finally {
+        // In the same microtask as the last look at #dirty: a call arriving any later starts a new
+        // write. (A `.finally()` on the returned promise would run a tick later, and a call in
+        // between would be folded into a write that has already ended, and lost.)
+        this.#writing = null;
       }
     };
-    this.#writing = write().finally(() => {
-      this.#writing = null;
-    });
+    this.#writing = write();
     return this.#writing;
   }
 }

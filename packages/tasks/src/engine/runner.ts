@@ -120,7 +120,12 @@ export class Runner {
     if (this.#running.size > 0) await settled(graceMs);
   }
 
-  /** Claims as much work as there is free capacity for; re-runs if woken meanwhile. */
+  /**
+   * Claims as much work as there is free capacity for, at the end of this turn of the event
+   * loop; re-runs if woken meanwhile. Slots free in bursts (the handlers of one claim, timers due
+   * together, a notice of many new tasks): waiting for the turn's end claims for all of them in
+   * one round trip, rather than for the first alone and then for the rest.
+   */
   wake(): void {
     if (this.#stopping) return;
     if (this.#claiming) {
@@ -128,7 +133,7 @@ export class Runner {
       return;
     }
     this.#claiming = true;
-    void this.#claimLoop();
+    setImmediate(() => void this.#claimLoop());
   }
 
   async #claimLoop(): Promise<void> {

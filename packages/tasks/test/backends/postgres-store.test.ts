@@ -242,6 +242,32 @@ describe('PostgresTaskStore group commit', () => {
     expect(created(seenByA).sort()).toEqual(tasks.map((t) => [t.id, t.owner]).sort());
   });
 
+  it('calls made in one turn share one statement, on an idle store and when the answers of one set off the next', async () => {
+    const store = open();
+    await store.migrate();
+    const now = Date.now();
+    const first = Array.from({ length: 10 }, () => newTask({ createdAt: now, runAt: now }));
+    const second = Array.from({ length: 10 }, () => newTask({ createdAt: now, runAt: now }));
+    // Like creators that each create their next task once the last is stored.
+    await Promise.all(
+      first.map(async (task, i) => {
+        await store.insert(task, { maxLivePerOwner: null, now });
+        await store.insert(second[i]!, { maxLivePerOwner: null, now });
+      }),
+    );
+    expect(await writingTransactions(first.map((t) => t.id))).toBe(1);
+    expect(await writingTransactions(second.map((t) => t.id))).toBe(1);
+
+    // Like the handlers of one claim, which all end in the same turn.
+    const claimed = await store.claim({ worker: 'w', handlers: ['job'], limit: 20, leaseMs: 60_000, now });
+    await Promise.all(
+      claimed.map((t) =>
+        store.complete({ id: t.id, worker: 'w', status: 'completed', outcome: { result: null }, statusMessage: null, now }),
+      ),
+    );
+    expect(await writingTransactions(claimed.map((t) => t.id))).toBe(1);
+  });
+
   it('a duplicate id in a group fails alone; the other inserts of the group are created', async () => {
     const store = open();
     await store.migrate();
@@ -310,7 +336,7 @@ describe('PostgresTaskStore group commit', () => {
     await store.complete({ id: done, worker: 'w', status: 'completed', outcome, statusMessage: null, now });
     await store.requestInput({ id: waiting, worker: 'w', key: 'k', request: 'q', now });
 
-    // The first call of an idle store goes alone; the rest share the next statement.
+    // Made in one turn: one statement, except the second call for `mine`, which waits for the first.
     const [f, a, b, c, d, e, again] = await Promise.all([
       store.complete({ id: unleased, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),
       store.complete({ id: mine, worker: 'w', status: 'completed', outcome, statusMessage: null, now }),

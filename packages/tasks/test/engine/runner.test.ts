@@ -1,6 +1,6 @@
 /** The runner on its own, with a clock the test controls. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTaskStore, type CompleteArgs, type TaskContext } from '@carrel/tasks';
+import { MemoryTaskStore, type ClaimArgs, type CompleteArgs, type ProgressArgs, type TaskContext, type TaskProgress } from '@carrel/tasks';
 import { ChangeHub } from '../../src/engine/change-hub.js';
 import { Runner, type RunnerOptions } from '../../src/engine/runner.js';
 import { deferred, eventually } from '../contract/fixture.js';
@@ -97,7 +97,85 @@ describe('Runner', () => {
     );
     expect(store.startedWhileWriting).toBe(true);
   });
+
+  it('claims once for the slots freed in one turn, not for the first alone and then for the rest', async () => {
+    const store = new CountedClaims();
+    for (let i = 0; i < 8; i++) await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    const release = deferred();
+    const firstFour = new Set<string>();
+    startRunner(store, {
+      concurrency: 4,
+      handlers: new Map([
+        [
+          'job',
+          async (_: unknown, ctx: TaskContext) => {
+            if (firstFour.size < 4) {
+              firstFour.add(ctx.taskId);
+              await release.promise;
+            }
+          },
+        ],
+      ]),
+    });
+    await eventually(async () => firstFour.size === 4);
+    const claimsBefore = store.limits.length;
+    // The four handlers return in the same turn.
+    release.resolve();
+    await eventually(async () => (await store.list({ owner: 'alice', limit: 10 })).every((t) => t.status === 'completed'));
+    expect(store.limits[claimsBefore]).toBe(4);
+  });
+
+  it('a progress call made just as the previous write ends is written, not folded into the ended write', async () => {
+    const store = new ProgressHook();
+    startRunner(store, {
+      handlers: new Map([
+        [
+          'job',
+          async (_: unknown, ctx: TaskContext) => {
+            store.afterFirstWrite = () => void ctx.progress(2, 2);
+            await ctx.progress(1, 2);
+            return store.written.map((p) => p?.current);
+          },
+        ],
+      ]),
+    });
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    const done = await eventually(async () => {
+      const current = await store.get(task.id);
+      return current?.status === 'completed' && current;
+    });
+    expect(done.outcome).toEqual({ result: [1, 2] });
+  });
 });
+
+/**
+ * A memory store that records every progress write, and runs `afterFirstWrite` once, right after
+ * the first write's answer reaches the writer (a microtask later): the moment the writer has just
+ * seen that nothing more was asked for.
+ */
+class ProgressHook extends MemoryTaskStore {
+  readonly written: (TaskProgress | null)[] = [];
+  afterFirstWrite: (() => void) | null = null;
+
+  override progress(args: ProgressArgs) {
+    this.written.push(args.progress);
+    const answer = super.progress(args);
+    const hook = this.afterFirstWrite;
+    this.afterFirstWrite = null;
+    if (hook) void answer.then(() => queueMicrotask(hook));
+    return answer;
+  }
+}
+
+/** A memory store that records the limit of every claim. */
+class CountedClaims extends MemoryTaskStore {
+  readonly limits: number[] = [];
+
+  override async claim(args: ClaimArgs) {
+    this.limits.push(args.limit);
+    return super.claim(args);
+  }
+}
 
 /** A memory store whose `complete` of one task waits (a bounded number of event-loop turns) for the second task to start. */
 class SlowFirstComplete extends MemoryTaskStore {

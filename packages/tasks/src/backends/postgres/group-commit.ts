@@ -1,9 +1,15 @@
 /**
- * Group commit: concurrent calls of one kind (inserts, completes) share a statement. The first
- * call goes to the server at once, alone, by the single-row statement; calls that arrive while
- * it is in flight queue up and go together in the next statement, as soon as the previous one
- * returns. An idle store therefore adds no latency, and a busy one spends one round trip and
- * one commit on many tasks.
+ * Group commit: concurrent calls of one kind (inserts, completes) share a statement. Calls made
+ * in one turn of the event loop go together at the end of that turn (a lone call by the
+ * single-row statement); calls that arrive while a statement is in flight queue up and go
+ * together once it returns, with those its answer sets off in the same turn. An idle store
+ * therefore adds no round trip, and a busy one spends one round trip, one commit and one notice
+ * on many tasks.
+ *
+ * Waiting for the turn's end matters because calls come in bursts: the callers a statement
+ * answers, or the tasks of one claim, make their next calls together. Sending the first of a
+ * burst at once, alone, would split every burst in two statements (and two notices, which
+ * every node of a cluster reads).
  *
  * Each call still gets its own answer: the multi-row statement returns per-item results, and
  * if the server rejects it as a whole (a duplicate id, a value PostgreSQL cannot store), the
@@ -35,6 +41,8 @@ interface Pending<In, Out> {
 export class GroupCommit<In, Out> {
   #queue: Pending<In, Out>[] = [];
   #inFlight = false;
+  /** A statement is due at the end of this turn of the event loop. */
+  #due = false;
 
   constructor(private readonly options: GroupCommitOptions<In, Out>) {}
 
@@ -42,6 +50,16 @@ export class GroupCommit<In, Out> {
   submit(item: In): Promise<Out> {
     return new Promise<Out>((resolve, reject) => {
       this.#queue.push({ item, resolve, reject });
+      this.#schedule();
+    });
+  }
+
+  /** Sends the next statement at the end of this turn, if none is in flight and calls are waiting. */
+  #schedule(): void {
+    if (this.#inFlight || this.#due || this.#queue.length === 0) return;
+    this.#due = true;
+    setImmediate(() => {
+      this.#due = false;
       this.#next();
     });
   }
@@ -52,7 +70,7 @@ export class GroupCommit<In, Out> {
     this.#inFlight = true;
     void this.#run(group).finally(() => {
       this.#inFlight = false;
-      this.#next();
+      this.#schedule();
     });
   }
 
