@@ -126,10 +126,13 @@ try {
     answerMs.push(performance.now() - sent);
     dropMs.push((await dropped) - sent);
   }
-  console.log(`\ncancel on node A → work on node B aborted (held request dropped): ${summary(dropMs)}`);
-  console.log(`cancel on node A → cancel_task answered: ${summary(answerMs)}`);
-  console.log(`get_task on node A just before (a request's round trip): ${summary(roundTripMs)}`);
-  console.log(`load average ${load()}`);
+  if (CANCELS > 0) {
+    console.log(`\ncancel on node A → work on node B aborted (held request dropped): ${summary(dropMs)}`);
+    console.log(`cancel on node A → cancel_task answered: ${summary(answerMs)}`);
+    console.log(`cancel_task answered → work on node B aborted: ${summary(dropMs.map((ms, i) => ms - answerMs[i]!))}`);
+    console.log(`get_task on node A just before (a request's round trip): ${summary(roundTripMs)}`);
+    console.log(`load average ${load()}`);
+  }
 
   // --- Commit → searchable on the other nodes --------------------------------------------------
   const searchableMs: number[] = [];
@@ -163,11 +166,13 @@ try {
     );
     searchMs.push(performance.now() - again);
   }
-  console.log(
-    `\ningest answered on node A → first search on each other node finding it (the two asked at once): ${summary(searchableMs)}; searches that missed first: ${missed.reduce((a, b) => a + b, 0)} of ${missed.length} readers`,
-  );
-  console.log(`the same search again, once found (a search's round trip): ${summary(searchMs)}`);
-  console.log(`load average ${load()}`);
+  if (SEARCHES > 0) {
+    console.log(
+      `\ningest answered on node A → first search on each other node finding it (the two asked at once): ${summary(searchableMs)}; searches that missed first: ${missed.reduce((a, b) => a + b, 0)} of ${missed.length} readers`,
+    );
+    console.log(`the same search again, once found (a search's round trip): ${summary(searchMs)}`);
+    console.log(`load average ${load()}`);
+  }
 
   // --- SIGKILL mid-ingest → resumed and completed elsewhere ------------------------------------
   const resumedMs: number[] = [];
@@ -201,7 +206,7 @@ try {
     console.log(
       `\nSIGKILL mid-ingest, lease ${LEASE_MS} ms → taken by another node: median ${Math.round(median(takenMs))} ms, max ${Math.round(Math.max(...takenMs))} ms; → completed there: median ${Math.round(median(resumedMs))} ms, max ${Math.round(Math.max(...resumedMs))} ms`,
     );
-  console.log(`load average ${load()}`);
+  if (KILLS > 0) console.log(`load average ${load()}`);
 } finally {
   for (const node of nodes) {
     await node.client.close().catch(() => undefined);
