@@ -89,7 +89,14 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     leaseMs: settings.taskLeaseMs,
     onError: (e) => console.error('[carrel]', e),
   });
-  const scheduler = new ConnectorScheduler({ kb, engine, tools, owner: settings.owner, onError: (e) => console.error('[carrel]', e) });
+  const scheduler = new ConnectorScheduler({
+    kb,
+    engine,
+    tools,
+    owner: settings.owner,
+    tickMs: settings.scheduleTickMs,
+    onError: (e) => console.error('[carrel]', e),
+  });
   let unsubscribe = () => {};
   return {
     settings,

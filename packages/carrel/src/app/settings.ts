@@ -14,6 +14,7 @@
  * | allowed roots | `--allow` | `CARREL_ALLOWED_ROOTS` (path-delimited) | the working directory |
  * | URLs on private addresses | `--allow-private-addresses` | `CARREL_ALLOW_PRIVATE_ADDRESSES=1` | refused (loopback, LAN, link-local, cloud metadata) |
  * | task lease | — | `CARREL_TASK_LEASE_MS` | 30000: a task whose process died is resumed this long after |
+ * | schedule check | — | `CARREL_SCHEDULE_TICK_MS` | 15000: how often a server looks for connector slots due (how late a slot may start) |
  *
  * @module
  */
@@ -51,6 +52,8 @@ export interface Settings {
   owner: string;
   /** How long a task's lease lasts without a heartbeat: the delay before a crashed process's task is resumed. */
   taskLeaseMs: number;
+  /** How often a server looks for connector schedule slots that are due: a slot starts at most this late. */
+  scheduleTickMs: number;
 }
 
 /** A setting has a value that cannot be used; the message names the setting and the choices. */
@@ -82,6 +85,7 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
       flags.allowPrivateAddresses === true || flag('CARREL_ALLOW_PRIVATE_ADDRESSES', env.CARREL_ALLOW_PRIVATE_ADDRESSES),
     owner: `local:${userInfo().username}`,
     taskLeaseMs: positiveInteger('CARREL_TASK_LEASE_MS', env.CARREL_TASK_LEASE_MS) ?? 30_000,
+    scheduleTickMs: positiveInteger('CARREL_SCHEDULE_TICK_MS', env.CARREL_SCHEDULE_TICK_MS) ?? 15_000,
   };
 }
 

@@ -195,6 +195,7 @@ export interface WireError {
  */
 export type ToWorker =
   | { type: 'job'; id: number; job: IngestJob; abort: SharedArrayBuffer }
+  | { type: 'cancel'; id: number }
   | { type: 'publish'; id: number; completion: TaskCompletion | null }
   | { type: 'publish'; id: number; refused: WireError }
   | { type: 'collect' }

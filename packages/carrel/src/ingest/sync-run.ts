@@ -25,6 +25,12 @@ import { FilesRun } from './files-run.js';
 import type { IngestResult, SyncApplyJob, SyncDiscoverJob, SyncFetchJob, SyncJob } from './jobs.js';
 import type { RunContext } from './pipeline.js';
 
+/**
+ * An end past every item of a plan: the stores keep an item's position as a 32-bit integer
+ * (PostgreSQL's `integer` refuses a larger bound, so `Number.MAX_SAFE_INTEGER` failed every sync there).
+ */
+const PLAN_END = 2 ** 31 - 1;
+
 /** What a step staged, and (the apply) what its publish is to commit with the documents. */
 export interface SyncOutcome {
   result: IngestResult;
@@ -167,7 +173,7 @@ async function stage(
 async function apply(c: RunContext, job: SyncApplyJob): Promise<SyncOutcome> {
   const header = await c.store.syncPlanHeader(c.run.id);
   if (!header) throw new Error(`The sync of connector ${job.connector.name} has no plan: discover first`);
-  const items = await c.store.syncPlanItems(c.run.id, 0, Number.MAX_SAFE_INTEGER);
+  const items = await c.store.syncPlanItems(c.run.id, 0, PLAN_END);
   if (items.some((item) => item.state === 'pending'))
     throw new Error(`The sync of connector ${job.connector.name} has items no fetch batch read: fetch them first`);
   const known = await c.store.connectorMarkers(job.connector.id);

@@ -1,8 +1,8 @@
 /**
  * The main-thread side of the ingest worker: starts it lazily, sends jobs, turns an AbortSignal
- * into the shared cancel flag the worker polls between batches, forwards progress, answers a
- * job's "everything is staged" with its task's completion, and revives errors. Jobs run one at a
- * time in the worker, in submission order.
+ * into the shared cancel flag the worker reads between batches and a `cancel` message that aborts
+ * the request it waits on, forwards progress, answers a job's "everything is staged" with its
+ * task's completion, and revives errors. Jobs run one at a time in the worker, in submission order.
  *
  * A cancelled job that does not stop within {@link CANCEL_GRACE_MS} (stuck in a parser on hostile
  * input, say) is not waited for: the worker thread is terminated — its open transaction rolls back
@@ -78,6 +78,8 @@ export class WorkerClient {
     let stuck: NodeJS.Timeout | undefined;
     const onAbort = () => {
       Atomics.store(flag, 0, 1);
+      // To the thread running now: a job resubmitted to a fresh thread keeps its id.
+      this.worker?.postMessage({ type: 'cancel', id } satisfies ToWorker);
       stuck = setTimeout(() => this.terminateStuck(id), CANCEL_GRACE_MS);
       stuck.unref();
     };

@@ -43,6 +43,8 @@ const relayed = embedder instanceof RelayedEmbedder ? embedder : undefined;
 const pipeline = new IngestPipeline(store, embedder, config.settings);
 /** Jobs waiting for the main thread's answer to `staged`. */
 const awaitingCompletion = new Map<number, { resolve: (completion: TaskCompletion | null) => void; reject: (error: Error) => void }>();
+/** The cancel check of the job running now, by id: a `cancel` message runs it at once. */
+const cancelChecks = new Map<number, () => boolean>();
 let queue = Promise.resolve();
 
 port.on('message', (msg: ToWorker) => {
@@ -67,6 +69,9 @@ port.on('message', (msg: ToWorker) => {
     case 'embedded':
       relayed?.answer(msg);
       return;
+    case 'cancel':
+      cancelChecks.get(msg.id)?.();
+      return;
     case 'job':
       queue = queue.then(() => runJob(msg));
   }
@@ -79,8 +84,11 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
     if (Atomics.load(flag, 0) !== 0 && !controller.signal.aborted) controller.abort();
     return controller.signal.aborted;
   };
-  // A slow embedding request should notice a cancel without waiting for the batch to end.
-  const poll = setInterval(cancelled, 50);
+  // A slow embedding request should notice a cancel without waiting for the batch to end: the
+  // main thread's `cancel` message aborts it (the flag alone is read only between batches). A
+  // cancel that came while the job was queued is in the flag already.
+  cancelChecks.set(msg.id, cancelled);
+  cancelled();
   try {
     const result = await pipeline.run(msg.job, {
       cancelled,
@@ -97,7 +105,7 @@ async function runJob(msg: Extract<ToWorker, { type: 'job' }>): Promise<void> {
   } catch (err) {
     post({ type: 'error', id: msg.id, error: toWire(cancelled() ? new IngestCancelledError() : err) });
   } finally {
-    clearInterval(poll);
+    cancelChecks.delete(msg.id);
     awaitingCompletion.delete(msg.id);
   }
 }

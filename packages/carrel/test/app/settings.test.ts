@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { knowledgeBaseOptions, resolveSettings, SettingsError } from '../../src/app/settings.js';
 
 describe('resolveSettings', () => {
-  it('defaults to the local model, the working directory as the only root, and a 30 s lease', () => {
+  it('defaults to the local model, the working directory as the only root, a 30 s lease and a 15 s schedule check', () => {
     const settings = resolveSettings({}, { XDG_DATA_HOME: '/data' });
     expect(settings).toMatchObject({
       dataDir: resolve('/data/carrel'),
       embedder: { kind: 'local' },
       allowedRoots: [process.cwd()],
       taskLeaseMs: 30_000,
+      scheduleTickMs: 15_000,
     });
     expect(settings.owner).toMatch(/^local:.+/);
   });
@@ -24,12 +25,14 @@ describe('resolveSettings', () => {
       CARREL_EMBEDDER: 'none',
       CARREL_ALLOWED_ROOTS: ['/a', '/b'].join(delimiter),
       CARREL_TASK_LEASE_MS: '5000',
+      CARREL_SCHEDULE_TICK_MS: '500',
     };
     expect(resolveSettings({}, env)).toMatchObject({
       dataDir: resolve('/env-data'),
       embedder: { kind: 'none' },
       allowedRoots: [resolve('/a'), resolve('/b')],
       taskLeaseMs: 5000,
+      scheduleTickMs: 500,
     });
     expect(resolveSettings({ dataDir: '/flag-data', embedder: 'offline', allow: ['/c'] }, env)).toMatchObject({
       dataDir: resolve('/flag-data'),
@@ -70,6 +73,9 @@ describe('resolveSettings', () => {
     );
     expect(() => resolveSettings({}, { CARREL_TASK_LEASE_MS: 'soon' })).toThrow(
       'CARREL_TASK_LEASE_MS must be a positive integer, not soon',
+    );
+    expect(() => resolveSettings({}, { CARREL_SCHEDULE_TICK_MS: '0' })).toThrow(
+      'CARREL_SCHEDULE_TICK_MS must be a positive integer, not 0',
     );
     expect(() => resolveSettings({ embedder: 'openai' }, { CARREL_OPENAI_DIMENSIONS: '-1' })).toThrow(
       'CARREL_OPENAI_DIMENSIONS must be a positive integer',

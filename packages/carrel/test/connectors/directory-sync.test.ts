@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { KnowledgeBase } from 'carrel';
 import { writeDocs } from '../support/corpus.js';
 import { liveVersions } from '../support/live-versions.js';
+import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -18,8 +19,13 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((kb) => kb.close()));
 });
 
-async function knowledgeBase(root: string): Promise<KnowledgeBase> {
-  const kb = await KnowledgeBase.open({ dataDir: tempDir(), embedder: { kind: 'offline' }, allowedRoots: [root] });
+async function knowledgeBase(root: string, databaseUrl?: string): Promise<KnowledgeBase> {
+  const kb = await KnowledgeBase.open({
+    dataDir: tempDir(),
+    ...(databaseUrl !== undefined && { databaseUrl }),
+    embedder: { kind: 'offline' },
+    allowedRoots: [root],
+  });
   open.push(kb);
   return kb;
 }
@@ -33,6 +39,15 @@ function folder(): string {
 }
 
 describe('directory connector', { timeout: 60_000 }, () => {
+  it('syncs on a PostgreSQL knowledge base too', async () => {
+    const root = folder();
+    const kb = await knowledgeBase(root, await freshDatabase());
+    await kb.addConnector({ name: 'docs', kind: 'directory', library: 'guide@1', options: { path: root } });
+    expect(await kb.syncConnector('docs')).toMatchObject({ created: 4, sync: { connector: 'docs', deleted: 0, complete: true } });
+    rmSync(join(root, 'guide', 'b.md'));
+    expect(await kb.syncConnector('docs')).toMatchObject({ created: 0, updated: 0, failed: 0, sync: { deleted: 1 } });
+  });
+
   it('propagates additions, changes and deletions, and leaves unchanged files untouched', async () => {
     const root = folder();
     const kb = await knowledgeBase(root);

@@ -5,55 +5,27 @@
  * wherever it runs (its embedding request is dropped); the creation rate limit is the owner's
  * across the cluster, not per node.
  */
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpHttp, startServe } from '../mcp/support/carrel-process.js';
 import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
+import { HeldEmbeddings } from './support/held-embeddings.js';
 
 const TOKEN = 'cluster-token-0123456789abcdef';
 type ToolResult = { structuredContent?: Record<string, unknown>; isError?: boolean; content: { text: string }[] };
 
-/**
- * An OpenAI-compatible embeddings endpoint: 4-dimension vectors for every text, except that a
- * request holding a text with HOLD is never answered; `held` resolves when one arrives and
- * `dropped` when its client gives up on it (a cancelled ingest aborts its request).
- */
-function embeddings(): { server: Server; held: Promise<void>; dropped: Promise<void> } {
-  let heldNow: () => void = () => undefined;
-  let droppedNow: () => void = () => undefined;
-  const held = new Promise<void>((resolve) => (heldNow = resolve));
-  const dropped = new Promise<void>((resolve) => (droppedNow = resolve));
-  const server = createServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    req.on('end', () => {
-      const input = (JSON.parse(body) as { input: string | string[] }).input;
-      const texts = Array.isArray(input) ? input : [input];
-      if (texts.some((text) => text.includes('HOLD'))) {
-        res.on('close', () => droppedNow());
-        return heldNow();
-      }
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ data: texts.map((_, index) => ({ index, embedding: [1, index % 3, 0.5, 0.25] })) }));
-    });
-  });
-  return { server, held, dropped };
-}
-
 describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
   const stops: Array<() => Promise<void>> = [];
-  const endpoint = embeddings();
+  let endpoint: HeldEmbeddings;
   let clients: Client[] = [];
 
   beforeAll(async () => {
-    await new Promise<void>((resolve) => endpoint.server.listen(0, '127.0.0.1', resolve));
+    endpoint = await HeldEmbeddings.start();
     const env = {
       CARREL_DATABASE_URL: await freshDatabase(),
-      CARREL_OPENAI_BASE_URL: `http://127.0.0.1:${(endpoint.server.address() as AddressInfo).port}/v1`,
+      CARREL_OPENAI_BASE_URL: endpoint.url,
       CARREL_OPENAI_API_KEY: 'test',
     };
     const nodes = await Promise.all(
@@ -72,7 +44,7 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
     for (const stop of stops) await stop();
-    await new Promise((resolve) => endpoint.server.close(resolve));
+    await endpoint?.close();
   });
 
   const call = async (node: number, name: string, args: Record<string, unknown>) =>
@@ -106,10 +78,11 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
       async: true,
     });
     const taskId = started.structuredContent!.taskId as string;
-    await endpoint.held;
+    await endpoint.held('HOLD');
+    const dropped = endpoint.dropped('HOLD');
     const cancelled = await call(1, 'cancel_task', { taskId });
     expect(cancelled.isError, cancelled.content[0]?.text).not.toBe(true);
-    await endpoint.dropped;
+    await dropped;
     const got = await call(2, 'get_task', { taskId });
     expect((got.structuredContent!.task as { status: string }).status).toBe('cancelled');
   });
