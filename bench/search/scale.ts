@@ -9,7 +9,9 @@
  * not fit the time. PostgreSQL is then vacuumed and analysed, as autovacuum would have done (the
  * throwaway server runs without it). Then the same queries on both stores, alternately, in several rounds: hybrid,
  * keyword only, hybrid with a tag filter (p50 and p95), and recall@10 of the vector half
- * (`hybridSearch` with `keyword: false`) against an exact scan of every vector.
+ * (`hybridSearch` with `keyword: false`) against an exact scan of every vector. Last, another
+ * process publishes 10 documents into one library of each store, and the first search after it is
+ * timed: the PostgreSQL repository brings its copy of the vectors up to date by the delta.
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200] [--postgres-load ingest|copy]
  *
@@ -195,6 +197,40 @@ try {
   console.log(
     `vector half recall@10 against the exact scan: SQLite ${mean(recall.sqlite).toFixed(3)}, PostgreSQL ${mean(recall.postgres).toFixed(3)}`,
   );
+
+  // Freshness: another process publishes 10 documents into lib-0 of each store; the first search after it brings the copies up to date.
+  const more = join(work, 'more');
+  writeCorpus(more, 10);
+  const sqliteKb = await KnowledgeBase.open({ dataDir: join(work, 'sqlite'), embedder: { kind: 'offline' }, allowedRoots: [work] });
+  const postgresKb = await KnowledgeBase.open({
+    dataDir: join(work, 'postgres-more'),
+    databaseUrl: server.url,
+    embedder: { kind: 'offline' },
+    allowedRoots: [work],
+  });
+  for (const kb of [sqliteKb, postgresKb]) {
+    await kb.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });
+    await kb.close();
+  }
+  const probe = queries[1]!;
+  const timed = async (store: KnowledgeRepository) => {
+    const start = performance.now();
+    await hybridSearch(store, { query: probe.text, limit: 10 }, withVector(probe.vector));
+    return (performance.now() - start).toFixed(1);
+  };
+  const postgres = stores.postgres as PostgresRepository;
+  const before = postgres.vectorCopyReads;
+  const sqliteFirst = await timed(stores.sqlite);
+  const postgresFirst = await timed(postgres);
+  const after = postgres.vectorCopyReads;
+  const fresh = await PostgresRepository.open({ connectionString: server.url });
+  const freshFirst = await timed(fresh);
+  console.log(
+    `after another process published 10 documents into lib-0: first search SQLite ${sqliteFirst} ms (its copy re-read), ` +
+      `PostgreSQL ${postgresFirst} ms (${after.delta - before.delta} delta read(s), ${after.vectors - before.vectors} vectors read, ` +
+      `${after.whole - before.whole} whole); a new PostgreSQL repository's first search ${freshFirst} ms (${fresh.vectorCopyReads.vectors} vectors read whole)`,
+  );
+  await fresh.close();
   for (const store of Object.values(stores)) await store.close();
 } finally {
   rmSync(work, { recursive: true, force: true });
