@@ -10,8 +10,8 @@
  * throwaway server runs without it). Then the same queries on both stores, alternately, in several rounds: hybrid,
  * keyword only, hybrid with a tag filter (p50 and p95), and recall@10 of the vector half
  * (`hybridSearch` with `keyword: false`) against an exact scan of every vector. Last, another
- * process publishes 10 documents into one library of each store, and the first search after it is
- * timed: the PostgreSQL repository brings its copy of the vectors up to date by the delta.
+ * process publishes 10 documents into one library of the PostgreSQL store, and the first KNN there
+ * is timed (the copy brought up to date by the delta) next to a new repository's (read whole).
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200] [--postgres-load ingest|copy]
  *
@@ -20,6 +20,7 @@
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { KnowledgeBase } from 'carrel';
 import type { SearchRequest } from 'carrel';
 import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
@@ -154,6 +155,39 @@ try {
     );
   }
 
+  // Where PostgreSQL's time goes: one more pass of hybrid searches, each statement timed by its
+  // opening words (pg's Pool.query wrapped for this pass only).
+  const statements = new Map<string, number[]>();
+  const poolQuery = pg.Pool.prototype.query;
+  const timedQuery = async function (this: pg.Pool, ...args: unknown[]) {
+    const first = args[0] as string | { text: string };
+    const key = (typeof first === 'string' ? first : first.text).replace(/\s+/g, ' ').slice(0, 48);
+    const start = performance.now();
+    try {
+      return await (poolQuery as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } finally {
+      statements.set(key, [...(statements.get(key) ?? []), performance.now() - start]);
+    }
+  };
+  pg.Pool.prototype.query = timedQuery as typeof poolQuery;
+  const searchTimes: number[] = [];
+  for (const q of queries) {
+    const start = performance.now();
+    await modes[0]![1](stores.postgres, q);
+    searchTimes.push(performance.now() - start);
+  }
+  pg.Pool.prototype.query = poolQuery;
+  const searchTotal = searchTimes.reduce((a, b) => a + b, 0);
+  console.log(`\nPostgreSQL hybrid search by statement (${QUERIES} searches, p50 ${median(searchTimes).toFixed(1)} ms):`);
+  console.log('| statement | calls | p50 / p95 ms | share of search time |');
+  console.log('|---|---:|---:|---:|');
+  for (const [key, times] of [...statements].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
+    const share = times.reduce((a, b) => a + b, 0) / searchTotal;
+    console.log(
+      `| \`${key}…\` | ${times.length} | ${median(times).toFixed(1)} / ${quantile(times, 0.95).toFixed(1)} | ${(share * 100).toFixed(0)}% |`,
+    );
+  }
+
   // The truth: an exact scan of every live vector (PostgreSQL's copy of them, the same bytes as SQLite's).
   const client = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 2 });
   const libraries = await stores.postgres.listLibraries();
@@ -198,37 +232,33 @@ try {
     `vector half recall@10 against the exact scan: SQLite ${mean(recall.sqlite).toFixed(3)}, PostgreSQL ${mean(recall.postgres).toFixed(3)}`,
   );
 
-  // Freshness: another process publishes 10 documents into lib-0 of each store; the first search after it brings the copies up to date.
+  // Freshness: another process publishes 10 documents into lib-0; this repository's next KNN there brings its copy up to date.
   const more = join(work, 'more');
   writeCorpus(more, 10);
-  const sqliteKb = await KnowledgeBase.open({ dataDir: join(work, 'sqlite'), embedder: { kind: 'offline' }, allowedRoots: [work] });
-  const postgresKb = await KnowledgeBase.open({
+  const otherProcess = await KnowledgeBase.open({
     dataDir: join(work, 'postgres-more'),
     databaseUrl: server.url,
     embedder: { kind: 'offline' },
     allowedRoots: [work],
   });
-  for (const kb of [sqliteKb, postgresKb]) {
-    await kb.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });
-    await kb.close();
-  }
-  const probe = queries[1]!;
-  const timed = async (store: KnowledgeRepository) => {
-    const start = performance.now();
-    await hybridSearch(store, { query: probe.text, limit: 10 }, withVector(probe.vector));
-    return (performance.now() - start).toFixed(1);
-  };
+  await otherProcess.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });
+  await otherProcess.close();
+  // The KNN on lib-0 alone: this repository's copy brought up to date, then a new repository's read whole.
   const postgres = stores.postgres as PostgresRepository;
-  const before = postgres.vectorCopyReads;
-  const sqliteFirst = await timed(stores.sqlite);
-  const postgresFirst = await timed(postgres);
-  const after = postgres.vectorCopyReads;
+  const lib0 = (await postgres.listLibraries()).find((l) => l.name === 'lib-0')!;
+  const probe = quantize(queries[1]!.vector);
+  const timedKnn = async (repo: PostgresRepository) => {
+    const before = repo.vectorCopyReads;
+    const start = performance.now();
+    await repo.nearestChunks(dims, lib0.id, probe, 10);
+    const ms = performance.now() - start;
+    const after = repo.vectorCopyReads;
+    return `${ms.toFixed(1)} ms (${after.vectors - before.vectors} vectors read, ${after.delta - before.delta} by delta, ${after.whole - before.whole} whole)`;
+  };
   const fresh = await PostgresRepository.open({ connectionString: server.url });
-  const freshFirst = await timed(fresh);
   console.log(
-    `after another process published 10 documents into lib-0: first search SQLite ${sqliteFirst} ms (its copy re-read), ` +
-      `PostgreSQL ${postgresFirst} ms (${after.delta - before.delta} delta read(s), ${after.vectors - before.vectors} vectors read, ` +
-      `${after.whole - before.whole} whole); a new PostgreSQL repository's first search ${freshFirst} ms (${fresh.vectorCopyReads.vectors} vectors read whole)`,
+    `after another process published 10 documents into lib-0: first KNN on lib-0 ${await timedKnn(postgres)}; ` +
+      `a new repository's first KNN on lib-0 ${await timedKnn(fresh)}; the next KNN ${await timedKnn(postgres)}`,
   );
   await fresh.close();
   for (const store of Object.values(stores)) await store.close();
