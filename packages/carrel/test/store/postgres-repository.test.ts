@@ -10,8 +10,9 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { StoreBusyError } from '../../src/errors.js';
-import { advisoryKey } from '../../src/store/postgres/client.js';
+import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
 import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
+import { VectorCache } from '../../src/store/postgres/vector-cache.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
 import { documentsContract } from './contract/documents.js';
@@ -267,6 +268,27 @@ describe('postgres only', () => {
     expect(await sources()).toEqual(['d0']);
     // The next KNN reads the generation again.
     expect(await sources()).toEqual(['d0', 'd5']);
+  });
+
+  it('answers a KNN at the newest generation searches noted, whatever order their reads resolved in', async () => {
+    const { schema } = await emptySchemas();
+    const store = await postgres.store();
+    const writer = await store.open();
+    const { libraryId } = await publishDocuments(writer, 'lib', [{ source: 'd0', chunks: [{ text: 'c0', vector: vectorOf(0) }] }], {
+      dims: 8,
+    });
+    const client = new PgClient({ connectionString: postgresUrl(), schema, tasksSchema: 'carrel' });
+    opened.push(client);
+    const generation = async () => (await client.query<{ g: number }>('SELECT vector_generation AS g FROM libraries'))[0]!.g;
+    const cache = new VectorCache(client.query);
+    const near5 = async () => (await cache.nearest(8, libraryId, Int8Array.from(vectorOf(5)), 10)).length;
+    expect(await near5()).toBe(1);
+    const older = await generation();
+    await publishDocuments(writer, 'lib', [{ source: 'd5', chunks: [{ text: 'c5', vector: vectorOf(5) }] }], { dims: 8 });
+    // A later search's read resolves first, an earlier one's after it.
+    cache.noteGenerations(new Map([[libraryId, await generation()]]));
+    cache.noteGenerations(new Map([[libraryId, older]]));
+    expect(await near5()).toBe(2);
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

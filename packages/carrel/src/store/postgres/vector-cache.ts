@@ -13,9 +13,9 @@
  * drops while a LISTEN connection is down (and which may arrive after the query it should have
  * preceded). A search saves that round trip: the repository's `searchableLibraries`, which every
  * search runs first, reads the generations in its own statement and hands them here
- * ({@link VectorCache.noteGenerations}); each is used by one KNN of that library at most, and
- * replaced by the next search's, so a KNN still answers from a generation read after its
- * search began.
+ * ({@link VectorCache.noteGenerations}); each is used by one KNN of that library at most (a KNN
+ * finding none reads the generation itself), so a KNN still answers from a generation read after
+ * its search began.
  *
  * Bringing a copy up to date reads only the chunks that entered or left the library's live
  * vectors since the copy's generation (the log of migration 0003), and the copy is rebuilt in the
@@ -48,15 +48,19 @@ const deltaLimit = (rows: number) => Math.max(1000, Math.floor(rows / 4));
 export class VectorCache {
   readonly #copies = new Map<string, Copy>();
   readonly #loading = new Map<string, Promise<Copy>>();
-  /** Generations read by the latest search's `searchableLibraries`, each for one KNN (see module comment). */
-  #noted = new Map<number, number>();
+  /** Generations read by searches' `searchableLibraries`, each for one KNN (see module comment). */
+  readonly #noted = new Map<number, number>();
   readonly reads: VectorCopyReads = { whole: 0, delta: 0, vectors: 0 };
 
   constructor(private readonly query: Query) {}
 
-  /** The libraries' vector generations as a search just read them, for that search's KNNs. */
+  /**
+   * The libraries' vector generations as a search just read them, for that search's KNNs. Kept
+   * only when newer than a generation already noted: two searches' reads may resolve out of order,
+   * and a KNN must not answer older than its own search's read.
+   */
   noteGenerations(generations: Map<number, number>): void {
-    this.#noted = generations;
+    for (const [library, generation] of generations) this.#noted.set(library, Math.max(generation, this.#noted.get(library) ?? generation));
   }
 
   /** The `k` live chunks of the library nearest `query` (among `allowed` when given), nearest first. */
