@@ -10,12 +10,13 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { StoreBusyError } from '../../src/errors.js';
-import { advisoryKey } from '../../src/store/postgres/client.js';
+import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
 import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
+import { VectorCache } from '../../src/store/postgres/vector-cache.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
 import { documentsContract } from './contract/documents.js';
-import { publishDocuments, type RepositoryFixture } from './contract/fixture.js';
+import { collectAll, publishDocuments, staged, type RepositoryFixture } from './contract/fixture.js';
 import { searchContract } from './contract/search.js';
 import { publishWithTaskContract } from './contract/tasks.js';
 
@@ -89,6 +90,9 @@ searchContract(postgres);
 connectorsContract(postgres);
 publishWithTaskContract(postgres);
 
+/** A deterministic int8 vector of 8 dimensions for chunk `i` (as the contract's search tests make them). */
+const vectorOf = (i: number): number[] => Array.from({ length: 8 }, (_, j) => ((i * 37 + j * 11) % 200) - 100);
+
 describe('postgres only', () => {
   it('migrates an empty schema once when several repositories open it at the same time', async () => {
     const connectionString = postgresUrl();
@@ -102,14 +106,14 @@ describe('postgres only', () => {
     );
     expect(repos).toHaveLength(4);
     const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 3]);
     const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
       schema,
     ]);
     expect(tables.rowCount).toBe(1);
     // An operator's migrate on an up-to-date schema changes nothing.
     await migrateKnowledgeBase({ connectionString, schema });
-    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 1 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 2 }]);
   });
 
   it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
@@ -183,6 +187,108 @@ describe('postgres only', () => {
     expect([...allWords]).toEqual([hits[0]!.chunkId]);
     // Alone, the common word is still searched.
     expect((await repo.keywordSearch('common', {}, 10)).hits).toHaveLength(10);
+  });
+
+  it("brings another node's copy of a library's vectors up to date by reading only what changed", async () => {
+    const store = await postgres.store();
+    const writer = await store.open();
+    const reader = (await store.open()) as PostgresRepository;
+    const { libraryId, documentIds } = await publishDocuments(
+      writer,
+      'lib',
+      Array.from({ length: 30 }, (_, i) => ({ source: `d${i}`, chunks: [{ text: `c${i}`, vector: vectorOf(i) }] })),
+      { dims: 8 },
+    );
+    /** The reader's KNN, and a new repository's (which reads the library whole): they must agree. */
+    const bothNearest = async (i: number) => {
+      const fresh = await store.open();
+      const query = Int8Array.from(vectorOf(i));
+      return { reader: await reader.nearestChunks(8, libraryId, query, 30), exact: await fresh.nearestChunks(8, libraryId, query, 30) };
+    };
+    let knn = await bothNearest(3);
+    expect(knn.reader).toEqual(knn.exact);
+    expect(reader.vectorCopyReads).toEqual({ whole: 1, delta: 0, vectors: 30 });
+
+    // Published: one vector arrives.
+    await publishDocuments(writer, 'lib', [{ source: 'new', chunks: [{ text: 'n', vector: vectorOf(40) }] }], { dims: 8 });
+    knn = await bothNearest(40);
+    expect(knn.reader).toEqual(knn.exact);
+    expect(knn.reader).toHaveLength(30);
+    expect(reader.vectorCopyReads).toEqual({ whole: 1, delta: 1, vectors: 31 });
+
+    // Replaced: d1's vector leaves, its new version's arrives.
+    const live = (await writer.findLiveDocument(libraryId, 'd1'))!;
+    const { run } = await writer.openRun({ taskId: null, library: 'lib', version: '' });
+    await writer.setRunBinding(run.id, 'test:embedder', 8, false);
+    await writer.stageDocuments(run.id, 8, [
+      staged(libraryId, { source: 'd1', chunks: [{ text: 'c1 again', vector: vectorOf(50) }] }, live.liveVersion),
+    ]);
+    await writer.publishRun(run.id);
+    knn = await bothNearest(50);
+    expect(knn.reader).toEqual(knn.exact);
+    expect(knn.reader[0]!.distance).toBeCloseTo(0, 5);
+    expect(reader.vectorCopyReads).toEqual({ whole: 1, delta: 2, vectors: 32 });
+
+    // Deleted, and the old versions collected: only the departures are read (no vector).
+    await writer.retireDocument(documentIds[2]!);
+    await writer.retireDocument(documentIds[3]!);
+    await collectAll(writer);
+    knn = await bothNearest(3);
+    expect(knn.reader).toEqual(knn.exact);
+    expect(reader.vectorCopyReads).toEqual({ whole: 1, delta: 3, vectors: 32 });
+
+    // A publish of more than 1,000 documents logs no rows: the copy is read whole.
+    await publishDocuments(
+      writer,
+      'lib',
+      Array.from({ length: 1001 }, (_, i) => ({ source: `bulk${i}`, chunks: [{ text: `b${i}`, vector: vectorOf(i % 200) }] })),
+      { dims: 8 },
+    );
+    knn = await bothNearest(7);
+    expect(knn.reader).toEqual(knn.exact);
+    expect(reader.vectorCopyReads).toMatchObject({ whole: 2, delta: 3 });
+  });
+
+  it("answers a search's KNN at the vector generation its searchableLibraries read, once", async () => {
+    const store = await postgres.store();
+    const writer = await store.open();
+    const reader = await store.open();
+    const { libraryId } = await publishDocuments(writer, 'lib', [{ source: 'd0', chunks: [{ text: 'c0', vector: vectorOf(0) }] }], {
+      dims: 8,
+    });
+    const sources = async () => {
+      const hits = await reader.nearestChunks(8, libraryId, Int8Array.from(vectorOf(5)), 10);
+      const details = await reader.chunkDetails(hits.map((h) => h.chunkId));
+      return hits.map((h) => details.get(h.chunkId)?.source).sort();
+    };
+    expect(await sources()).toEqual(['d0']);
+    // The search began (its libraries read) before the publish: its KNN answers as of then, without asking again.
+    expect(await reader.searchableLibraries({})).toHaveLength(1);
+    await publishDocuments(writer, 'lib', [{ source: 'd5', chunks: [{ text: 'c5', vector: vectorOf(5) }] }], { dims: 8 });
+    expect(await sources()).toEqual(['d0']);
+    // The next KNN reads the generation again.
+    expect(await sources()).toEqual(['d0', 'd5']);
+  });
+
+  it('answers a KNN at the newest generation searches noted, whatever order their reads resolved in', async () => {
+    const { schema } = await emptySchemas();
+    const store = await postgres.store();
+    const writer = await store.open();
+    const { libraryId } = await publishDocuments(writer, 'lib', [{ source: 'd0', chunks: [{ text: 'c0', vector: vectorOf(0) }] }], {
+      dims: 8,
+    });
+    const client = new PgClient({ connectionString: postgresUrl(), schema, tasksSchema: 'carrel' });
+    opened.push(client);
+    const generation = async () => (await client.query<{ g: number }>('SELECT vector_generation AS g FROM libraries'))[0]!.g;
+    const cache = new VectorCache(client.query);
+    const near5 = async () => (await cache.nearest(8, libraryId, Int8Array.from(vectorOf(5)), 10)).length;
+    expect(await near5()).toBe(1);
+    const older = await generation();
+    await publishDocuments(writer, 'lib', [{ source: 'd5', chunks: [{ text: 'c5', vector: vectorOf(5) }] }], { dims: 8 });
+    // A later search's read resolves first, an earlier one's after it.
+    cache.noteGenerations(new Map([[libraryId, await generation()]]));
+    cache.noteGenerations(new Map([[libraryId, older]]));
+    expect(await near5()).toBe(2);
   });
 
   it('reports the vector path it uses and whether pgvector is available', async () => {

@@ -59,7 +59,7 @@ import * as search from './sql/search.js';
 import * as staging from './sql/staging.js';
 import * as syncPlans from './sql/sync-plans.js';
 import { hasVectors, readVectors } from './sql/vectors.js';
-import { VectorCache } from './vector-cache.js';
+import { VectorCache, type VectorCopyReads } from './vector-cache.js';
 
 /** Where the knowledge base lives. */
 export interface PostgresRepositoryOptions {
@@ -96,6 +96,8 @@ export async function migrateKnowledgeBase(options: { connectionString: string; 
 export class PostgresRepository implements KnowledgeRepository {
   readonly #vectors: VectorCache;
   readonly #query: Query;
+  /** Dimensions known to have vectors: `vector_dims` only grows, so a yes is never asked again. */
+  readonly #dimsWithVectors = new Set<number>();
 
   private constructor(
     private readonly client: SqlClient,
@@ -186,16 +188,26 @@ export class PostgresRepository implements KnowledgeRepository {
     return search.keywordSearch(this.#query, query, filters, limit);
   }
 
-  searchableLibraries(filters: SearchFilters) {
-    return search.searchableLibraries(this.#query, filters);
+  async searchableLibraries(filters: SearchFilters) {
+    const rows = await search.searchableLibraries(this.#query, filters);
+    this.#vectors.noteGenerations(new Map(rows.map((r) => [r.id, r.generation])));
+    return rows.map(({ generation: _, ...library }) => library);
   }
 
   allowedChunks(libraryIds: readonly number[], filters: SearchFilters) {
     return search.allowedChunks(this.#query, libraryIds, filters);
   }
 
-  hasVectors(dims: number) {
-    return hasVectors(this.#query, dims);
+  async hasVectors(dims: number) {
+    if (this.#dimsWithVectors.has(dims)) return true;
+    const has = await hasVectors(this.#query, dims);
+    if (has) this.#dimsWithVectors.add(dims);
+    return has;
+  }
+
+  /** How often this repository read its copies of libraries' vectors whole or by delta (see vector-cache.ts). */
+  get vectorCopyReads(): VectorCopyReads {
+    return { ...this.#vectors.reads };
   }
 
   nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {

