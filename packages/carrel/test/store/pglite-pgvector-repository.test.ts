@@ -9,7 +9,7 @@
  */
 import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { PgliteClient } from '../../src/store/postgres/pglite-client.js';
 import { PostgresRepository } from '../../src/store/postgres/index.js';
@@ -26,9 +26,14 @@ afterEach(async () => {
   for (const closable of opened.splice(0)) await closable.close();
 });
 
-let database: Promise<PGlite> | undefined;
+/** The file's database: made and migrated (by a first repository) once, as PGlite takes seconds to start. */
+let database: PGlite;
+beforeAll(async () => {
+  database = await PGlite.create({ extensions: { vector } });
+  await (await openOn(database)).close();
+}, 120_000);
 afterAll(async () => {
-  await (await database)?.close();
+  await database.close();
 });
 
 /** A repository on `db`, closed after the test. */
@@ -38,21 +43,15 @@ async function openOn(db: PGlite): Promise<PostgresRepository> {
   return repo;
 }
 
-/** The file's database, migrated once (by its first repository), every table emptied. */
+/** The file's database with every table emptied. */
 async function emptyDatabase(): Promise<PGlite> {
-  database ??= (async () => {
-    const db = await PGlite.create({ extensions: { vector } });
-    await (await openOn(db)).close();
-    return db;
-  })();
-  const db = await database;
-  const { rows } = await db.query<{ name: string }>(
+  const { rows } = await database.query<{ name: string }>(
     `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
      WHERE table_schema = $1 AND table_type = 'BASE TABLE' AND table_name NOT LIKE '%migrations'`,
     [SCHEMA],
   );
-  await db.exec(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
-  return db;
+  await database.exec(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
+  return database;
 }
 
 const pglite: RepositoryFixture = {
@@ -91,7 +90,7 @@ describe('pgvector on PGlite', () => {
 
   it('searches with pgvector and says so', async () => {
     const repo = await (await pglite.store()).open();
-    const { rows } = await (await database!).query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
+    const { rows } = await database.query<{ extversion: string }>("SELECT extversion FROM pg_extension WHERE extname = 'vector'");
     expect(repo.vectorSearch).toEqual({ path: 'pgvector', version: rows[0]!.extversion });
   });
 
