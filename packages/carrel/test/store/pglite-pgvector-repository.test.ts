@@ -122,6 +122,16 @@ describe('pgvector on PGlite', () => {
       const hits = await repo.nearestChunks(DIMS, libraryId, q, 10);
       expect(hits.map((h) => h.chunkId)).toEqual(exact(few, chunkIds, q, 10).map((h) => h.chunkId));
     }
+    // An iterative scan that gives up early (it stops after hnsw.max_scan_tuples) leaves the exact ranking to find them.
+    await database.exec('SET hnsw.max_scan_tuples = 1');
+    try {
+      for (const q of clusteredVectors(3, DIMS, { draw: 14 })) {
+        const hits = await repo.nearestChunks(DIMS, libraryId, q, 10);
+        expect(hits.map((h) => h.chunkId)).toEqual(exact(few, chunkIds, q, 10).map((h) => h.chunkId));
+      }
+    } finally {
+      await database.exec('RESET hnsw.max_scan_tuples');
+    }
   }, 60_000);
 
   it('switches a schema to pgvector once its database has the extension; until then nodes scan, and both answer alike', async () => {

@@ -37,7 +37,8 @@
 import pg from 'pg';
 import { vectorIndexPolicy } from '../approximate-search.js';
 import type { VectorSearchPath } from '../repository.js';
-import { advisoryKey, type Query, type SqlClient } from './client.js';
+import type { Query, SqlClient } from './client.js';
+import { migrationLockKey } from './migrate.js';
 
 /** Widest vector pgvector's HNSW index takes. */
 export const MAX_INDEXED_DIMS = 2000;
@@ -60,7 +61,7 @@ export async function setUpVectors(client: SqlClient, schema: string): Promise<V
   if (!state.installed) {
     try {
       await client.transaction(async ({ query }) => {
-        await query(`SELECT pg_advisory_xact_lock(${migrationLock(schema)})`);
+        await query(`SELECT pg_advisory_xact_lock(${migrationLockKey(schema)})`);
         await query('CREATE EXTENSION IF NOT EXISTS vector SCHEMA public');
       });
     } catch (error) {
@@ -73,16 +74,13 @@ export async function setUpVectors(client: SqlClient, schema: string): Promise<V
   }
   if (!state.prepared) {
     await client.transaction(async ({ query }) => {
-      await query(`SELECT pg_advisory_xact_lock(${migrationLock(schema)})`);
+      await query(`SELECT pg_advisory_xact_lock(${migrationLockKey(schema)})`);
       // Read again under the lock: another node may have prepared the schema meanwhile.
       if (!(await extensionState(query, schema)).prepared) await preparePgvector(query, state.extensionSchema!);
     });
   }
   return { path: 'pgvector', version: state.installed!, extensionSchema: state.extensionSchema! };
 }
-
-/** The lock numbered migrations take (migrate.ts), so the step never runs beside one. */
-const migrationLock = (schema: string) => advisoryKey(`carrel.kb.migrate:${schema}`);
 
 async function extensionState(query: Query, schema: string): Promise<ExtensionState> {
   const [row] = await query<ExtensionState>(
