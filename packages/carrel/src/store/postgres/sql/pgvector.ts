@@ -12,15 +12,14 @@
  * - otherwise the index is walked with pgvector's iterative scan (`hnsw.iterative_scan =
  *   relaxed_order`, pgvector ≥ 0.8), which keeps visiting candidates until k pass the filter or
  *   `hnsw.max_scan_tuples` were visited; `relaxed_order` may return them slightly out of order,
- *   so they are sorted again outside;
- *   The walk is the plan: the planner estimates a library's rows through the documents and
+ *   so they are sorted again outside. The walk is the plan: the planner estimates a library's rows through the documents and
  *   chunks joins, misjudges a library of few large documents as small, and would then rank it by
  *   a full scan and sort, or join the walk against the whole library; so sorting is ruled out
  *   (`enable_sort = off`) and a candidate's library is a subquery through primary keys, which the
  *   planner cannot turn into a join. The filter's real size is what the iterative scan and the
  *   fallback below find out;
  * - if that still found fewer than k (the filter keeps too few of the dimension's vectors), the
- *   library is ranked exactly. Ordering by the untyped column does not match the index
+ *   library (and allowlist) is ranked exactly. Ordering by the untyped column does not match the index
  *   expression, which is what makes that query exact.
  *
  * Distances are pgvector's cosine distance over the same int8 values the node scan uses, so they
