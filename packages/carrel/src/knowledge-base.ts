@@ -57,7 +57,7 @@ import { packJob } from './packs/job.js';
 import type { PackSource } from './packs/load.js';
 import { loadPack } from './packs/load.js';
 import type { PackRecord } from './store/repository.js';
-import type { LibraryStatus } from './store/repository.js';
+import type { LibraryStatus, VectorSearchPath } from './store/repository.js';
 
 /** How a KnowledgeBase is opened. */
 export interface KnowledgeBaseOptions {
@@ -131,6 +131,8 @@ export interface KnowledgeBaseStatus {
   dataDir: string;
   /** Where the knowledge base is stored: the SQLite file, or the PostgreSQL URL without its password. */
   database: { kind: StoreLocation['kind']; location: string };
+  /** Where vector search runs: pgvector in PostgreSQL, or the node's in-memory scan (and why not pgvector). */
+  vectorSearch: VectorSearchPath;
   embedder: { id: string | null; available: boolean; reason?: string };
   /** The chunking plan new documents get (a library recorded with another one is rechunked by a reindex). */
   chunking: string;
@@ -698,6 +700,7 @@ export class KnowledgeBase {
     return {
       dataDir: this.dataDir,
       database: { kind: this.location.kind, location: describeLocation(this.location) },
+      vectorSearch: this.store.vectorSearch,
       embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
       chunking: chunkingLabel(chunkingPlan(this.queryEmbedder?.window() ?? null, this.chunkSizes)),
       libraries: await this.store.libraryStatus(),

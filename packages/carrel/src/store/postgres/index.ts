@@ -6,4 +6,4 @@
  * @module
  */
 export { migrateKnowledgeBase, PostgresRepository } from './postgres-repository.js';
-export type { PostgresRepositoryOptions, VectorSearchPath } from './postgres-repository.js';
+export type { PostgresRepositoryOptions } from './postgres-repository.js';

@@ -42,6 +42,9 @@ function loadMigrations(): Promise<Migration[]> {
   return loaded;
 }
 
+/** The advisory lock key under which `schema` is migrated (and prepared for pgvector, pgvector.ts). */
+export const migrationLockKey = (schema: string): string => advisoryKey(`carrel.kb.migrate:${schema}`);
+
 /** Brings the knowledge base's `schema` (which `client`'s search_path names) up to the newest migration. */
 export async function migrate(client: SqlClient, schema: string): Promise<void> {
   const migrations = await loadMigrations();
@@ -60,7 +63,7 @@ export async function migrate(client: SqlClient, schema: string): Promise<void> 
     await client.transaction(async ({ query }) => {
       // Several statements in one round trip: the simple protocol takes no parameters, hence literals.
       await query(
-        `SELECT pg_advisory_xact_lock(${advisoryKey(`carrel.kb.migrate:${schema}`)});
+        `SELECT pg_advisory_xact_lock(${migrationLockKey(schema)});
          CREATE SCHEMA IF NOT EXISTS ${quoted};
          CREATE TABLE IF NOT EXISTS ${quoted}.kb_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());`,
       );

