@@ -106,7 +106,7 @@ describe('postgres only', () => {
     );
     expect(repos).toHaveLength(4);
     const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
-    expect(rows.map((r) => r.version)).toEqual([1, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
     const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
       schema,
     ]);

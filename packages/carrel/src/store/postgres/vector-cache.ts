@@ -18,7 +18,7 @@
  * its search began.
  *
  * Bringing a copy up to date reads only the chunks that entered or left the library's live
- * vectors since the copy's generation (the log of migration 0003), and the copy is rebuilt in the
+ * vectors since the copy's generation (the log of migration 0002), and the copy is rebuilt in the
  * node from the old one and that delta; the whole library is read again only when the log does
  * not reach back that far or the delta is large ({@link deltaLimit}).
  *

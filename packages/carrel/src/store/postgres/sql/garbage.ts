@@ -8,7 +8,7 @@
 import type { Query } from '../client.js';
 import { discardRunRow, lockStagingRun } from './runs.js';
 
-/** How many of a library's latest vector generations the change log keeps (migration 0003). */
+/** How many of a library's latest vector generations the change log keeps (migration 0002). */
 const LOGGED_GENERATIONS = 100;
 
 /** Retires a document's live version (garbage from now on). Returns whether it was live. */

@@ -1,7 +1,7 @@
 /**
  * Vectors without the `vector` extension: int8 vectors as bytea (one byte per dimension) in
  * `chunk_vectors`, read a library at a time into the node for the in-memory scan
- * (`../vector-cache.ts`), or only what changed since a generation (the log of migration 0003),
+ * (`../vector-cache.ts`), or only what changed since a generation (the log of migration 0002),
  * with the library's vector generation read in the same snapshot.
  *
  * @module
@@ -113,7 +113,7 @@ function int8Of(bytes: Buffer | null): Int8Array {
 /**
  * Drops the vectors of document versions and marks their chunks as lacking one (a publish that
  * switches models skipped them); moves the library's vector generation and logs the chunks
- * (migration 0003) itself, as no live version changed for the trigger to see.
+ * (migration 0002) itself, as no live version changed for the trigger to see.
  */
 export async function unembedVersions(
   query: Query,

@@ -1,7 +1,7 @@
--- 0003: which chunks entered or left each library's live vectors at each vector generation, so a
+-- 0002: which chunks entered or left each library's live vectors at each vector generation, so a
 -- node whose copy of a library's vectors is behind reads only what changed since (vector-cache.ts)
--- instead of the whole library (~384 MB at 1M vectors). Touches only what it adds: the pgvector
--- migration (0002) may apply before or after it.
+-- instead of the whole library (~384 MB at 1M vectors). Touches only what it adds, so the pgvector
+-- step (pgvector.ts, not a numbered migration) may run before or after it.
 
 -- The log holds every change at generations above this one; a copy older than it is read whole.
 ALTER TABLE libraries ADD COLUMN vector_log_from bigint NOT NULL DEFAULT 0;
