@@ -25,11 +25,8 @@ import { FilesRun } from './files-run.js';
 import type { IngestResult, SyncApplyJob, SyncDiscoverJob, SyncFetchJob, SyncJob } from './jobs.js';
 import type { RunContext } from './pipeline.js';
 
-/**
- * An end past every item of a plan: the stores keep an item's position as a 32-bit integer
- * (PostgreSQL's `integer` refuses a larger bound, so `Number.MAX_SAFE_INTEGER` failed every sync there).
- */
-const PLAN_END = 2 ** 31 - 1;
+/** An end past every item of a plan. */
+const PLAN_END = Number.MAX_SAFE_INTEGER;
 
 /** What a step staged, and (the apply) what its publish is to commit with the documents. */
 export interface SyncOutcome {

@@ -33,10 +33,10 @@ export async function syncPlanHeader(query: Query, runId: number): Promise<SyncP
   return row;
 }
 
-/** The plan's items at `from` … `to` - 1, in order. */
+/** The plan's items at `from` … `to` - 1, in order; the bounds may be any safe integer (bigint: past `ord`'s integer range). */
 export function syncPlanItems(query: Query, runId: number, from: number, to: number): Promise<(PlanItem & { ord: number })[]> {
   return query<PlanItem & { ord: number }>(
-    'SELECT ord, source, version, state FROM sync_plan_items WHERE run_id = $1 AND ord >= $2 AND ord < $3 ORDER BY ord',
+    'SELECT ord, source, version, state FROM sync_plan_items WHERE run_id = $1 AND ord >= $2::bigint AND ord < $3::bigint ORDER BY ord',
     [runId, from, to],
   );
 }
