@@ -11,7 +11,7 @@ import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { StoreBusyError } from '../../src/errors.js';
 import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
-import { migrateKnowledgeBase, PostgresRepository } from '../../src/store/postgres/index.js';
+import { PostgresRepository } from '../../src/store/postgres/index.js';
 import { VectorCache } from '../../src/store/postgres/vector-cache.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
@@ -52,7 +52,7 @@ async function emptySchemas(): Promise<{ schema: string; tasksSchema: string }> 
     const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: names.tasksSchema });
     await tasks.migrate();
     await tasks.close();
-    await migrateKnowledgeBase({ connectionString: postgresUrl(), schema: names.schema });
+    await (await PostgresRepository.open({ connectionString: postgresUrl(), schema: names.schema })).close();
     return names;
   })();
   const names = await contractSchemas;
@@ -111,8 +111,8 @@ describe('postgres only', () => {
       schema,
     ]);
     expect(tables.rowCount).toBe(1);
-    // An operator's migrate on an up-to-date schema changes nothing.
-    await migrateKnowledgeBase({ connectionString, schema });
+    // Another opening (as an operator's `carrel migrate` does) on an up-to-date schema changes nothing.
+    await (await PostgresRepository.open({ connectionString, schema })).close();
     expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 2 }]);
   });
 

@@ -77,17 +77,6 @@ export interface PostgresRepositoryOptions {
   writeWaitMs?: number;
 }
 
-/** Applies the knowledge base's pending migrations to `schema` (safe from several processes at once): for `carrel migrate`. */
-export async function migrateKnowledgeBase(options: { connectionString: string; schema?: string }): Promise<void> {
-  const schema = checkSchemaName(options.schema ?? 'carrel_kb');
-  const client = new PgClient({ connectionString: options.connectionString, schema, tasksSchema: 'carrel', maxConnections: 1 });
-  try {
-    await migrate(client, schema);
-  } finally {
-    await client.close();
-  }
-}
-
 /** See module comment. */
 export class PostgresRepository implements KnowledgeRepository {
   readonly #vectors: VectorCache;
