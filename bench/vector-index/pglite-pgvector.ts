@@ -18,6 +18,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { PgliteClient } from '../../packages/carrel/src/store/postgres/pglite-client.js';
 import { PostgresRepository } from '../../packages/carrel/src/store/postgres/index.js';
+import { cosineDistance } from '../../packages/carrel/test/support/clustered-vectors.js';
 import { vectorSet } from './data.js';
 
 const option = (name: string, fallback: number): number => {
@@ -33,18 +34,6 @@ const CHUNKS_PER_DOCUMENT = 100;
 const set = vectorSet(join(tmpdir(), 'carrel-bench-vector-index'), count, DIMS, queryCount);
 const vectorAt = (i: number) => set.vectors.subarray(i * DIMS, (i + 1) * DIMS);
 const queryAt = (i: number) => set.queries.subarray(i * DIMS, (i + 1) * DIMS);
-
-function cosineDistance(a: Int8Array, b: Int8Array): number {
-  let dot = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let j = 0; j < a.length; j++) {
-    dot += a[j]! * b[j]!;
-    aa += a[j]! * a[j]!;
-    bb += b[j]! * b[j]!;
-  }
-  return aa === 0 || bb === 0 ? 1 : 1 - dot / Math.sqrt(aa * bb);
-}
 
 const db = await PGlite.create({ extensions: { vector } });
 const repo = await PostgresRepository.openOn(await PgliteClient.open(db, 'carrel_kb'), 'carrel_kb');
