@@ -39,11 +39,14 @@ describe('several processes on one data dir', () => {
       let finished = false;
       void ingestDone.then(() => (finished = true));
       const counts = new Set<number>();
+      const firstPages = new Set<number>();
       while (!finished) {
         const found = await kb.search({ query: 'document part one', library: 'shared', limit: 3 });
         expect(found.results.length).toBeGreaterThan(0);
-        const listed = async (offset: number) => (await kb.listDocuments({ library: 'shared', limit: 500, offset })).documents.length;
-        counts.add((await listed(0)) + (await listed(500)));
+        // Each read is one statement, so one snapshot: two page reads added up would straddle a
+        // publish that lands between them (50 + 50) and look half-written when nothing was.
+        counts.add((await kb.status()).libraries.find((l) => l.name === 'shared')!.documents);
+        firstPages.add((await kb.listDocuments({ library: 'shared', limit: 500 })).documents.length);
         const own = await kb.ingestContent({
           library: 'mine',
           content: `# Note ${searches}\n\nwritten during the other ingest`,
@@ -55,7 +58,14 @@ describe('several processes on one data dir', () => {
       expect(JSON.parse((await ingestDone).slice(5))).toMatchObject({ created: 500, failed: 0 });
       expect(searches).toBeGreaterThan(0);
       // The other process's folder was never seen half-written: 50 documents, then all 550.
-      expect([...counts].every((n) => n === 50 || n === 550)).toBe(true);
+      expect(
+        [...counts].every((n) => n === 50 || n === 550),
+        [...counts].join(),
+      ).toBe(true);
+      expect(
+        [...firstPages].every((n) => n === 50 || n === 500),
+        [...firstPages].join(),
+      ).toBe(true);
       const status = (await kb.status()).libraries;
       expect(status.find((l) => l.name === 'mine')!.documents).toBe(searches);
       expect(status.find((l) => l.name === 'shared')!.documents).toBe(550);
