@@ -21,6 +21,7 @@ import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-emb
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
 import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
+import { interleavedRounds } from './interleaved.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,20 +66,15 @@ try {
     ['no filter', {}],
     ['tag 10%', { tags: ['rare'] }],
   ] as const) {
-    const p50s = { before: [] as number[], after: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const times = { before: [] as number[], after: [] as number[] };
-      for (const [i, q] of queries.entries()) {
-        const order = (i + round) % 2 === 0 ? (['before', 'after'] as const) : (['after', 'before'] as const);
-        for (const side of order) {
-          const start = performance.now();
-          await sides[side]({ query: q.text, limit: 10, ...extra }, q.vector);
-          times[side].push(performance.now() - start);
-        }
-      }
-      p50s.before.push(median(times.before));
-      p50s.after.push(median(times.after));
-    }
+    const rounds = await interleavedRounds(
+      {
+        before: (q: (typeof queries)[number]) => sides.before({ query: q.text, limit: 10, ...extra }, q.vector),
+        after: (q: (typeof queries)[number]) => sides.after({ query: q.text, limit: 10, ...extra }, q.vector),
+      },
+      queries,
+      ROUNDS,
+    );
+    const p50s = { before: rounds.before.map(median), after: rounds.after.map(median) };
     const before = median(p50s.before);
     const after = median(p50s.after);
     console.log(

@@ -35,6 +35,7 @@ import { packPartition, scanPartition, type VectorHit } from '../../packages/car
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
+import { interleavedRounds } from './interleaved.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -134,21 +135,17 @@ try {
   console.log('| mode | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50 ratio |');
   console.log('|---|---:|---:|---:|');
   for (const [label, search] of modes) {
-    const rounds = { sqlite: { p50: [] as number[], p95: [] as number[] }, postgres: { p50: [] as number[], p95: [] as number[] } };
-    for (let round = 0; round < ROUNDS; round++) {
-      const times = { sqlite: [] as number[], postgres: [] as number[] };
-      for (const [i, q] of queries.entries()) {
-        for (const side of (i + round) % 2 === 0 ? SIDES : [...SIDES].reverse()) {
-          const start = performance.now();
-          await search(stores[side], q);
-          times[side].push(performance.now() - start);
-        }
-      }
-      for (const side of SIDES) {
-        rounds[side].p50.push(median(times[side]));
-        rounds[side].p95.push(quantile(times[side], 0.95));
-      }
-    }
+    const times = await interleavedRounds(
+      {
+        sqlite: (q: (typeof queries)[number]) => search(stores.sqlite, q),
+        postgres: (q: (typeof queries)[number]) => search(stores.postgres, q),
+      },
+      queries,
+      ROUNDS,
+    );
+    const rounds = Object.fromEntries(
+      SIDES.map((side) => [side, { p50: times[side].map(median), p95: times[side].map((round) => quantile(round, 0.95)) }]),
+    ) as Record<Side, { p50: number[]; p95: number[] }>;
     const cell = (side: Side) => `${median(rounds[side].p50).toFixed(2)} / ${median(rounds[side].p95).toFixed(2)}`;
     console.log(
       `| ${label} | ${cell('sqlite')} | ${cell('postgres')} | ×${(median(rounds.postgres.p50) / median(rounds.sqlite.p50)).toFixed(2)} |`,

@@ -24,6 +24,7 @@ import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
+import { interleavedRounds } from './interleaved.js';
 
 const option = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -65,20 +66,17 @@ try {
     ['no filter', {}],
     ['tag 10%', { tags: ['rare'] }],
   ] as const) {
-    const p50s = { sqlite: [] as number[], postgres: [] as number[] };
-    for (let round = 0; round < ROUNDS; round++) {
-      const times = { sqlite: [] as number[], postgres: [] as number[] };
-      for (const [i, q] of queries.entries()) {
-        const order = (i + round) % 2 === 0 ? (['sqlite', 'postgres'] as const) : (['postgres', 'sqlite'] as const);
-        for (const side of order) {
-          const start = performance.now();
-          await hybridSearch(stores[side], { query: q.text, limit: 10, ...(extra as Partial<SearchRequest>) }, q.vector);
-          times[side].push(performance.now() - start);
-        }
-      }
-      p50s.sqlite.push(median(times.sqlite));
-      p50s.postgres.push(median(times.postgres));
-    }
+    const rounds = await interleavedRounds(
+      {
+        sqlite: (q: (typeof queries)[number]) =>
+          hybridSearch(stores.sqlite, { query: q.text, limit: 10, ...(extra as Partial<SearchRequest>) }, q.vector),
+        postgres: (q: (typeof queries)[number]) =>
+          hybridSearch(stores.postgres, { query: q.text, limit: 10, ...(extra as Partial<SearchRequest>) }, q.vector),
+      },
+      queries,
+      ROUNDS,
+    );
+    const p50s = { sqlite: rounds.sqlite.map(median), postgres: rounds.postgres.map(median) };
     const sqlite = median(p50s.sqlite);
     const postgres = median(p50s.postgres);
     console.log(

@@ -1,0 +1,28 @@
+/**
+ * The timing loop the search benches share: every query is run once on each side per round, the
+ * side that goes first alternating by query and by round, so neither side always runs on a cache
+ * the other just warmed or pays for the other's garbage.
+ *
+ * @module
+ */
+
+/** Each side's latencies in ms, one array per round. */
+export async function interleavedRounds<Side extends string, Query>(
+  sides: Readonly<Record<Side, (query: Query) => Promise<unknown>>>,
+  queries: readonly Query[],
+  rounds: number,
+): Promise<Record<Side, number[][]>> {
+  const names = Object.keys(sides) as Side[];
+  const times = Object.fromEntries(names.map((side) => [side, [] as number[][]])) as Record<Side, number[][]>;
+  for (let round = 0; round < rounds; round++) {
+    for (const side of names) times[side].push([]);
+    for (const [i, query] of queries.entries()) {
+      for (const side of (i + round) % 2 === 0 ? names : [...names].reverse()) {
+        const start = performance.now();
+        await sides[side](query);
+        times[side][round]!.push(performance.now() - start);
+      }
+    }
+  }
+  return times;
+}
