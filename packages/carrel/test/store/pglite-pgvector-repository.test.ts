@@ -172,4 +172,29 @@ describe('pgvector on PGlite', () => {
       await db.close();
     }
   }, 120_000);
+
+  it('keeps storing vectors after DROP EXTENSION vector CASCADE, and prepares the schema again when the extension returns', async () => {
+    const db = await PGlite.create({ extensions: { vector } });
+    try {
+      const first = await openOn(db);
+      expect(first.vectorSearch).toMatchObject({ path: 'pgvector' });
+      await publishVectors(first, 'lib', clusteredVectors(50, DIMS));
+      await db.exec('DROP EXTENSION vector CASCADE');
+      // A dimension never stored before: its index cannot be made now, and the write must not fail for it.
+      const wider = clusteredVectors(20, 2 * DIMS).map((v, i) => ({ text: `wide ${i}`, vector: [...v] }));
+      await publishDocuments(first, 'wide', [{ source: 'wide', chunks: wider }], { dims: 2 * DIMS });
+      const again = await openOn(db);
+      expect(again.vectorSearch).toMatchObject({ path: 'pgvector' });
+      const { rows } = await db.query<{ indexname: string }>(
+        'SELECT indexname FROM pg_indexes WHERE schemaname = $1 AND indexname LIKE $2',
+        [SCHEMA, 'chunk_vectors_hnsw_%'],
+      );
+      expect(rows.map((r) => r.indexname).sort()).toEqual([`chunk_vectors_hnsw_${2 * DIMS}`, `chunk_vectors_hnsw_${DIMS}`]);
+      const [wide] = (await again.listLibraries()).filter((l) => l.name === 'wide');
+      expect(await again.nearestChunks(2 * DIMS, wide!.id, Int8Array.from(wider[3]!.vector), 3)).toHaveLength(3);
+    } finally {
+      for (const closable of opened.splice(0)) await closable.close();
+      await db.close();
+    }
+  }, 120_000);
 });

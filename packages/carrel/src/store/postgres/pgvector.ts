@@ -12,8 +12,9 @@
  * only run where the extension is installed, which may happen long after the schema was made. It
  * is applied under the migration lock by the first node that opens the schema with the extension
  * installed, and recorded by its own effect, the `embedding_vector` column: if the extension is
- * later dropped (`DROP EXTENSION vector CASCADE` drops the column, function and indexes with it)
- * the record goes too, and nodes fall back to the node scan, then re-apply the step when it
+ * later dropped (`DROP EXTENSION vector CASCADE` drops the column, its function and the indexes;
+ * the plpgsql functions and the trigger stay, idle without the column, and are replaced when the
+ * step runs again) the record goes too, and nodes fall back to the node scan, then re-apply the step when it
  * returns. A node that opened before the extension arrived keeps scanning until restarted; both
  * paths read the same vectors, so a cluster mid-switch answers the same queries alike.
  *
@@ -98,10 +99,10 @@ async function preparePgvector(query: Query, extensionSchema: string): Promise<v
   const vs = pg.escapeIdentifier(extensionSchema);
   await query(
     `-- int8 bytes (two's complement) to a vector of the same values.
-     CREATE FUNCTION int8_vector(embedding bytea) RETURNS ${vs}.vector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+     CREATE OR REPLACE FUNCTION int8_vector(embedding bytea) RETURNS ${vs}.vector LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
        RETURN (SELECT array_agg(((get_byte(embedding, i) + 128) % 256) - 128 ORDER BY i) FROM generate_series(0, length(embedding) - 1) AS i)::real[]::${vs}.vector;
      ALTER TABLE chunk_vectors ADD COLUMN embedding_vector ${vs}.vector GENERATED ALWAYS AS (int8_vector(embedding)) STORED;
-     CREATE FUNCTION index_vectors(of_dims integer, in_schema text) RETURNS void LANGUAGE plpgsql AS $$
+     CREATE OR REPLACE FUNCTION index_vectors(of_dims integer, in_schema text) RETURNS void LANGUAGE plpgsql AS $$
      BEGIN
        IF of_dims <= ${MAX_INDEXED_DIMS} THEN
          EXECUTE format('CREATE INDEX IF NOT EXISTS %I ON %I.chunk_vectors USING hnsw ((embedding_vector::%I.vector(%s)) %I.vector_cosine_ops) WHERE dims = %s',
@@ -109,13 +110,17 @@ async function preparePgvector(query: Query, extensionSchema: string): Promise<v
        END IF;
      END;
      $$;
-     CREATE FUNCTION index_new_vector_dims() RETURNS trigger LANGUAGE plpgsql AS $$
+     CREATE OR REPLACE FUNCTION index_new_vector_dims() RETURNS trigger LANGUAGE plpgsql AS $$
      BEGIN
-       PERFORM index_vectors(NEW.dims, TG_TABLE_SCHEMA);
+       -- Only while the step's column exists: DROP EXTENSION ... CASCADE leaves this trigger behind.
+       IF EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = format('%I.chunk_vectors', TG_TABLE_SCHEMA)::regclass
+                  AND attname = 'embedding_vector' AND NOT attisdropped) THEN
+         PERFORM index_vectors(NEW.dims, TG_TABLE_SCHEMA);
+       END IF;
        RETURN NULL;
      END;
      $$;
-     CREATE TRIGGER vector_dims_index AFTER INSERT ON vector_dims FOR EACH ROW EXECUTE FUNCTION index_new_vector_dims();
+     CREATE OR REPLACE TRIGGER vector_dims_index AFTER INSERT ON vector_dims FOR EACH ROW EXECUTE FUNCTION index_new_vector_dims();
      SELECT index_vectors(dims, current_schema()) FROM vector_dims;`,
   );
 }
