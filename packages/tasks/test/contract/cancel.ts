@@ -109,6 +109,30 @@ export function cancelContract(f: ContractFixture): void {
       await engine.cancel(childId, 'alice');
     });
 
+    it('cancels a live grandchild below a child that has already finished', async () => {
+      const grandchildAborted = deferred<unknown>();
+      const engine = await f.engine({
+        grandchild: async (_: null, ctx: TaskContext) => void grandchildAborted.resolve(await aborted(ctx.signal)),
+        // Returns without waiting for its own child: it completes, the grandchild stays live.
+        child: async (_: null, ctx: TaskContext) => (await ctx.spawn('grandchild', null)).id,
+        parent: async (_: null, ctx: TaskContext) => {
+          await (await ctx.spawn('child', null)).result();
+          return aborted(ctx.signal);
+        },
+      });
+      const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
+      const child = await eventually(async () =>
+        (await engine.list({ owner: 'alice', status: 'completed' })).tasks.find((t) => t.parentId === task.id),
+      );
+      const grandchildId = (child.outcome as { result: string }).result;
+      await eventually(async () => (await engine.get(grandchildId, 'alice')).attempt === 1);
+
+      await engine.cancel(task.id, 'alice');
+      expect(await grandchildAborted.promise).toMatchObject({ reason: 'cancelled' });
+      expect((await engine.get(grandchildId, 'alice')).status).toBe('cancelled');
+      expect((await engine.get(child.id, 'alice')).status).toBe('completed');
+    });
+
     it('racing completion: exactly one of cancel and complete wins, and the loser changes nothing', async () => {
       const engine = await f.engine(
         { racer: async (delay: number) => new Promise((r) => setTimeout(() => r('won'), delay)) },

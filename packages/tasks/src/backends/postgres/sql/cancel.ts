@@ -9,9 +9,9 @@
  * - Its descendants are walked from the moved row only (a finished child may still have live
  *   children) and updated by a second UPDATE that reads the first one's RETURNING: a task found
  *   finished cancels nothing below it.
- * - The descendants are those the statement's snapshot holds. A child whose insert commits while
- *   the statement runs is not among them; neither was it with a lock taken first, as inserting a
- *   child never locks its parent. Such a child finds its parent's handler aborted.
+ * - The descendants are those in the statement's snapshot: a child whose insert commits while the
+ *   statement runs is not among them. Locking the task first, as this did before, did not close
+ *   that gap either: inserting a child does not lock its parent.
  * - Only a refused cancel reads again, with a fresh snapshot: to tell a finished task from a
  *   missing or foreign one, and to see a task whose insert committed after the snapshot.
  *
