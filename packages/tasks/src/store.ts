@@ -159,14 +159,16 @@ export interface ReleaseArgs {
 
 export interface CancelArgs {
   id: string;
+  /** Only a task visible to this owner at `now` is cancelled (`isVisibleTo`); any other is reported missing. */
+  owner: string;
   statusMessage: string;
   now: number;
 }
 
 export interface CancelResult {
-  /** The task after the call; null if it is missing. */
+  /** The task after the call; null if it is missing, foreign or expired. */
   task: TaskRecord | null;
-  /** False when the task was already terminal or is missing. */
+  /** False when the task was already terminal or is missing, foreign or expired. */
   changed: boolean;
 }
 
@@ -271,7 +273,9 @@ export interface TaskStore {
 
   /**
    * Sets a live task and its live descendants to `cancelled`. `changed` is false when the task was
-   * already terminal (then `task` is its unchanged record) or is missing (`task` null).
+   * already terminal (then `task` is its unchanged record) or is missing, foreign or expired (`task`
+   * null). The engine's cancel is this one call, so a backend should decide it in as few round trips
+   * as it can: it is what a cancel's latency is made of.
    */
   cancel(args: CancelArgs): Promise<CancelResult>;
 

@@ -52,6 +52,17 @@ export function isTerminal(status: TaskStatus): status is TerminalStatus {
   return TRANSITIONS[status].length === 0;
 }
 
+/**
+ * Whether `owner` may see and act on `task` at `now`: its own, and not past its retention (an
+ * expired task is gone to its owner before the reaper deletes it). A foreign or expired task is
+ * reported as not found. Backends that decide this inside a statement write the same test as
+ * `owner = $owner AND (expires_at IS NULL OR expires_at > $now)`; the contract suite checks
+ * every backend against it.
+ */
+export function isVisibleTo(task: Pick<TaskRecord, 'owner' | 'expiresAt'>, owner: string, now: number): boolean {
+  return task.owner === owner && (task.expiresAt === null || task.expiresAt > now);
+}
+
 export function isTaskStatus(value: unknown): value is TaskStatus {
   return typeof value === 'string' && (TASK_STATUSES as readonly string[]).includes(value);
 }

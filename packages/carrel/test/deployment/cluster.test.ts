@@ -2,12 +2,14 @@
  * Three `carrel serve` nodes on one PostgreSQL database, each with a data dir of its own, as real
  * processes driven by the MCP SDK client: a task created through one node is read, awaited
  * (`tasks/result`) and searched for through the others; a cancel sent to one node stops the work
- * wherever it runs (its embedding request is dropped); the creation rate limit is the owner's
- * across the cluster, not per node.
+ * running on another (its embedding request is dropped), and a second cancel through the third
+ * is told the task had finished; the creation rate limit is the owner's across the cluster, not
+ * per node. Which node runs a task is the lease holder (`host:pid:…`) in the task store's row.
  */
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { CallToolResultSchema } from '@modelcontextprotocol/sdk/types.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import { mcpHttp, startServe } from '../mcp/support/carrel-process.js';
 import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
@@ -20,11 +22,14 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
   const stops: Array<() => Promise<void>> = [];
   let endpoint: HeldEmbeddings;
   let clients: Client[] = [];
+  let pids: (number | undefined)[] = [];
+  let tasks: PostgresTaskStore;
 
   beforeAll(async () => {
     endpoint = await HeldEmbeddings.start();
+    const databaseUrl = await freshDatabase();
     const env = {
-      CARREL_DATABASE_URL: await freshDatabase(),
+      CARREL_DATABASE_URL: databaseUrl,
       CARREL_OPENAI_BASE_URL: endpoint.url,
       CARREL_OPENAI_API_KEY: 'test',
     };
@@ -38,11 +43,14 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
       ),
     );
     stops.push(...nodes.map((node) => node.stop));
+    pids = nodes.map((node) => node.child.pid);
     clients = await Promise.all(nodes.map((node) => mcpHttp(node.url, { token: TOKEN })));
+    tasks = new PostgresTaskStore({ connectionString: databaseUrl });
   }, 180_000);
 
   afterAll(async () => {
     await Promise.all(clients.map((client) => client.close()));
+    await tasks?.close();
     for (const stop of stops) await stop();
     await endpoint?.close();
   });
@@ -70,7 +78,7 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
     }
   });
 
-  it('cancels, through one node, work running on whichever node took it', async () => {
+  it('cancels, through one node, work running on another; a cancel through the third is told it had finished', async () => {
     const started = await call(0, 'index_document', {
       library: 'held',
       title: 'Held',
@@ -79,11 +87,17 @@ describe('three nodes on one PostgreSQL database', { timeout: 180_000 }, () => {
     });
     const taskId = started.structuredContent!.taskId as string;
     await endpoint.held('HOLD');
+    // The embedding request is made under the lease, so the row names the node running it.
+    const runner = pids.indexOf(Number((await tasks.get(taskId))?.lease?.worker.split(':')[1]));
+    expect(runner).not.toBe(-1);
+    const [canceller, third] = [0, 1, 2].filter((node) => node !== runner) as [number, number];
     const dropped = endpoint.dropped('HOLD');
-    const cancelled = await call(1, 'cancel_task', { taskId });
+    const cancelled = await call(canceller, 'cancel_task', { taskId });
     expect(cancelled.isError, cancelled.content[0]?.text).not.toBe(true);
     await dropped;
-    const got = await call(2, 'get_task', { taskId });
+    const again = await call(third, 'cancel_task', { taskId });
+    expect(again.content[0]?.text).toBe(`Task ${taskId} had already finished (cancelled); nothing to cancel.`);
+    const got = await call(runner, 'get_task', { taskId });
     expect((got.structuredContent!.task as { status: string }).status).toBe('cancelled');
   });
 

@@ -138,7 +138,7 @@ export class AttemptContext implements TaskContext {
         )
         .then((found) => found.value);
     const cancel = async (statusMessage = 'Cancelled by its parent task') => {
-      await this.deps.store.cancel({ id: child.id, statusMessage, now: this.deps.now() });
+      await this.deps.store.cancel({ id: child.id, owner: child.owner, statusMessage, now: this.deps.now() });
     };
     return { id: child.id, result, cancel };
   }

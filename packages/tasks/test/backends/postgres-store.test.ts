@@ -4,7 +4,7 @@
  * creators, the NOTIFY change feed across instances, including after its connection dies, and
  * group commit (concurrent inserts and completes sharing statements, each with its own answer).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type TaskChange } from '@carrel/tasks';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import pg from 'pg';
@@ -293,7 +293,7 @@ describe('PostgresTaskStore group commit', () => {
     const claimed = await a.claim({ worker: 'w', handlers: ['job'], limit: 200, leaseMs: 60_000, now });
     expect(claimed).toHaveLength(200);
     const cancelled = new Set(claimed.filter((_, i) => i % 2 === 0).map((t) => t.id));
-    for (const id of cancelled) await b.cancel({ id, statusMessage: 'stop', now });
+    for (const id of cancelled) await b.cancel({ id, owner: 'alice', statusMessage: 'stop', now });
 
     const lastSeen = nextChange(b, (c) => c.taskId === claimed.at(-1)!.id && c.status === 'completed');
     const results = await Promise.all(
@@ -374,6 +374,36 @@ describe('PostgresTaskStore group commit', () => {
     expect((await store.get(done))?.status).toBe('completed');
     expect((await store.get(unleased))?.status).toBe('working');
     expect(await writingTransactions([mine, waiting, failing])).toBe(1);
+  });
+});
+
+describe('PostgresTaskStore cancel', () => {
+  it('is one round trip to the server, with its descendants and its notice; only a refused cancel reads again', async () => {
+    const [a, b] = [open(), open()];
+    // Subscribed before migrating, so that b's LISTEN connection is up (and quiet) before counting.
+    b.subscribe(() => undefined);
+    await Promise.all([a.migrate(), b.migrate()]);
+    const now = Date.now();
+    const { task: parent } = await a.insert(newTask(), { maxLivePerOwner: null, now });
+    const { task: child } = await a.insert(newTask({ parentId: parent.id }), { maxLivePerOwner: null, now });
+    const heard = nextChange(b, (c) => c.taskId === child.id && c.status === 'cancelled');
+    // Every statement, on a pooled connection or in a transaction, goes through a client's query.
+    const statements = vi.spyOn(pg.Client.prototype, 'query');
+    try {
+      const cancelled = await a.cancel({ id: parent.id, owner: 'alice', statusMessage: 'stop', now });
+      expect(statements).toHaveBeenCalledTimes(1);
+      expect(cancelled).toMatchObject({ changed: true, task: { id: parent.id, status: 'cancelled', statusMessage: 'stop' } });
+      statements.mockClear();
+      expect(await a.cancel({ id: parent.id, owner: 'alice', statusMessage: 'again', now })).toMatchObject({
+        changed: false,
+        task: { status: 'cancelled', statusMessage: 'stop' },
+      });
+      expect(statements).toHaveBeenCalledTimes(2);
+    } finally {
+      statements.mockRestore();
+    }
+    await heard;
+    expect((await a.get(child.id))?.status).toBe('cancelled');
   });
 });
 
@@ -459,7 +489,7 @@ describe('PostgresTaskStore change feed', () => {
     await a.respond({ id: task.id, responses: { k: 'yes' }, now });
     await a.retry({ id: task.id, worker: 'w', runAt: now, error: { code: 1, message: 'x' }, statusMessage: 'again', now });
     const last = nextChange(b, (c) => c.kind === 'status' && c.status === 'cancelled');
-    await a.cancel({ id: task.id, statusMessage: 'stop', now });
+    await a.cancel({ id: task.id, owner: 'alice', statusMessage: 'stop', now });
     await last;
     expect(seen.map((c) => `${c.kind}:${c.status}`)).toEqual([
       'created:working',
@@ -490,7 +520,7 @@ describe('PostgresTaskStore change feed', () => {
     await raw.query(`LISTEN ${pg.escapeIdentifier(`${schema}.task_changes`)}`);
     try {
       const last = nextChange(b, (c) => c.taskId === children.at(-1)!.task.id && c.status === 'cancelled');
-      await a.cancel({ id: parent.id, statusMessage: 'stop', now });
+      await a.cancel({ id: parent.id, owner: 'alice', statusMessage: 'stop', now });
       await last;
       const cancelled = seen.filter((c) => c.status === 'cancelled');
       expect(cancelled[0]).toEqual({ taskId: parent.id, owner: 'alice', parentId: null, status: 'cancelled', kind: 'status' });

@@ -115,7 +115,7 @@ describe('unique keys', () => {
     const db = database();
     const store = await db.openSqlite();
     const { task } = await store.insert(newTask({ uniqueKey: 'k' }), noLimit());
-    await store.cancel({ id: task.id, statusMessage: 'stop', now: Date.now() });
+    await store.cancel({ id: task.id, owner: task.owner, statusMessage: 'stop', now: Date.now() });
     const raw = new Sqlite(db.path, { readonly: true });
     expect(raw.prepare('SELECT unique_key, unique_slot FROM carrel_tasks WHERE id = ?').get(task.id)).toEqual({
       unique_key: 'k',

@@ -1,6 +1,6 @@
 /** Cancel: immediate status, abort that reaches the handler on any node, races with completion. */
 import { describe, expect, it } from 'vitest';
-import { TaskAbortedError, TaskTerminalError, type TaskContext } from '@carrel/tasks';
+import { TaskAbortedError, TaskNotFoundError, TaskTerminalError, type TaskContext } from '@carrel/tasks';
 import { aborted, deferred, eventually, type ContractFixture } from './fixture.js';
 
 export function cancelContract(f: ContractFixture): void {
@@ -60,6 +60,77 @@ export function cancelContract(f: ContractFixture): void {
       await other.cancel(task.id, 'alice');
       // With a 60 s lease the heartbeat fallback would take 20 s: only the push path is this fast.
       expect((await abortedAt.promise) - cancelledAt).toBeLessThan(2_000);
+    });
+
+    it('refuses a foreign or expired task as not found, in the engine and in the store, and changes nothing', async () => {
+      // No upkeep: the expired task must still be stored when the cancel comes.
+      const engine = await f.engine(
+        { wait: (_: null, ctx: TaskContext) => aborted(ctx.signal) },
+        { concurrency: 0, maintenanceMs: 3_600_000 },
+      );
+      const { task: live } = await engine.create({ handler: 'wait', input: null, owner: 'alice' });
+      const { task: expiring } = await engine.create({ handler: 'wait', input: null, owner: 'alice', ttlMs: 1 });
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiring.expiresAt! + 1 - Date.now())));
+
+      await expect(engine.cancel(live.id, 'mallory')).rejects.toEqual(new TaskNotFoundError(live.id));
+      await expect(engine.cancel(expiring.id, 'alice')).rejects.toEqual(new TaskNotFoundError(expiring.id));
+      const now = Date.now();
+      expect(await engine.store.cancel({ id: live.id, owner: 'mallory', statusMessage: 'no', now })).toEqual({
+        task: null,
+        changed: false,
+      });
+      expect(await engine.store.cancel({ id: expiring.id, owner: 'alice', statusMessage: 'no', now })).toEqual({
+        task: null,
+        changed: false,
+      });
+      expect(await engine.store.cancel({ id: 'no-such-task', owner: 'alice', statusMessage: 'no', now })).toEqual({
+        task: null,
+        changed: false,
+      });
+      expect((await engine.store.get(live.id))?.status).toBe('working');
+      expect((await engine.store.get(expiring.id))?.status).toBe('working');
+      expect((await engine.cancel(live.id, 'alice')).status).toBe('cancelled');
+    });
+
+    it('a cancel that finds its task finished cancels nothing below it', async () => {
+      const engine = await f.engine({
+        child: (_: null, ctx: TaskContext) => aborted(ctx.signal),
+        // Returns without waiting for its child: the parent completes, the child stays live.
+        parent: async (_: null, ctx: TaskContext) => (await ctx.spawn('child', null)).id,
+      });
+      const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
+      const done = await engine.waitForTerminal(task.id, 'alice');
+      expect(done.status).toBe('completed');
+      const childId = (done.outcome as { result: string }).result;
+
+      await expect(engine.cancel(task.id, 'alice')).rejects.toEqual(new TaskTerminalError(task.id, 'completed'));
+      expect((await engine.get(childId, 'alice')).status).toBe('working');
+      expect((await engine.get(task.id, 'alice')).outcome).toEqual({ result: childId });
+      await engine.cancel(childId, 'alice');
+    });
+
+    it('cancels a live grandchild below a child that has already finished', async () => {
+      const grandchildAborted = deferred<unknown>();
+      const engine = await f.engine({
+        grandchild: async (_: null, ctx: TaskContext) => void grandchildAborted.resolve(await aborted(ctx.signal)),
+        // Returns without waiting for its own child: it completes, the grandchild stays live.
+        child: async (_: null, ctx: TaskContext) => (await ctx.spawn('grandchild', null)).id,
+        parent: async (_: null, ctx: TaskContext) => {
+          await (await ctx.spawn('child', null)).result();
+          return aborted(ctx.signal);
+        },
+      });
+      const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
+      const child = await eventually(async () =>
+        (await engine.list({ owner: 'alice', status: 'completed' })).tasks.find((t) => t.parentId === task.id),
+      );
+      const grandchildId = (child.outcome as { result: string }).result;
+      await eventually(async () => (await engine.get(grandchildId, 'alice')).attempt === 1);
+
+      await engine.cancel(task.id, 'alice');
+      expect(await grandchildAborted.promise).toMatchObject({ reason: 'cancelled' });
+      expect((await engine.get(grandchildId, 'alice')).status).toBe('cancelled');
+      expect((await engine.get(child.id, 'alice')).status).toBe('completed');
     });
 
     it('racing completion: exactly one of cancel and complete wins, and the loser changes nothing', async () => {

@@ -34,6 +34,7 @@ import type {
 } from '../../store.js';
 import {
   isTerminal,
+  isVisibleTo,
   LIVE_STATUSES,
   outstandingInputKeys,
   setOwnEntry,
@@ -178,9 +179,9 @@ export class MemoryTaskStore implements TaskStore {
     return true;
   }
 
-  async cancel({ id, statusMessage, now }: CancelArgs): Promise<CancelResult> {
+  async cancel({ id, owner, statusMessage, now }: CancelArgs): Promise<CancelResult> {
     const task = this.#tasks.get(id);
-    if (!task) return { task: null, changed: false };
+    if (!task || !isVisibleTo(task, owner, now)) return { task: null, changed: false };
     if (!CAN_CANCEL.includes(task.status)) return { task: copy(task), changed: false };
     const cancelled: TaskRecord[] = [];
     const visit = (t: TaskRecord) => {

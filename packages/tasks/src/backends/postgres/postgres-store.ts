@@ -8,7 +8,8 @@
  * ```
  *
  * - Every write is one compare-and-set statement, or one READ COMMITTED transaction where the
- *   decision needs the row first (insert, cancel, input); deadlocks are retried.
+ *   decision needs the row first (insert, input); deadlocks are retried. A cancel, cascade
+ *   included, is one statement (`sql/cancel.ts`).
  * - Claims use `FOR UPDATE SKIP LOCKED`; unique keys are a unique index; the per-owner cap is
  *   counted under an advisory lock.
  * - Changes are announced with NOTIFY in the same statement or transaction as the write; see

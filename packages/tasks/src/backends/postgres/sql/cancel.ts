@@ -1,13 +1,24 @@
 /**
- * `cancel`: a live task and all its live descendants become `cancelled` in one transaction.
- * The task's row is locked first, so it cannot finish between the check and the cascade; the
- * cascade is one recursive statement that walks every descendant (a finished child may still
- * have live children), cancels those a cancel may start from, and announces them all at once.
+ * `cancel`: a live task and all its live descendants become `cancelled`, announced, in one
+ * statement, so a cancel costs one round trip and its notice leaves with the commit.
+ *
+ * - The task moves by a compare-and-set UPDATE (live, the caller's, not expired): in READ
+ *   COMMITTED an UPDATE that waits for a concurrent writer of the row re-checks its condition on
+ *   the row that writer committed, so a cancel racing a completion either finds the task live and
+ *   wins or finds it finished and changes nothing.
+ * - Its descendants are walked from the moved row only (a finished child may still have live
+ *   children) and updated by a second UPDATE that reads the first one's RETURNING: a task found
+ *   finished cancels nothing below it.
+ * - The descendants are those in the statement's snapshot: a child whose insert commits while the
+ *   statement runs is not among them. Locking the task first, as this did before, did not close
+ *   that gap either: inserting a child does not lock its parent.
+ * - Only a refused cancel reads again, with a fresh snapshot: to tell a finished task from a
+ *   missing or foreign one, and to see a task whose insert committed after the snapshot.
  *
  * @module
  */
-import type { CancelArgs, CancelResult, TaskChange, TaskChangeKind, TaskStore } from '../../../store.js';
-import { statusesLeadingTo } from '../../../task.js';
+import type { CancelArgs, CancelResult, TaskChangeKind, TaskStore } from '../../../store.js';
+import { isVisibleTo, statusesLeadingTo } from '../../../task.js';
 import { announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import { taskColumns, TASK_COLUMNS, toRecord, type TaskRow } from '../task-row.js';
 
@@ -15,38 +26,51 @@ const CAN_CANCEL = statusesLeadingTo('cancelled');
 
 /** `cancel`. */
 export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
-  const lock = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1 FOR UPDATE`;
-  const cancelTree = `WITH RECURSIVE tree (id) AS (
-         SELECT $3::text COLLATE "C"
+  const moves = `SET status = 'cancelled', status_message = $4, lease_worker = NULL, lease_expires_at = NULL, updated_at = $5,
+             unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END`;
+  // `owner = $7 AND (expires_at …)` is `isVisibleTo` in task.ts; `status = ANY($6)` is the state machine's guard.
+  const cancelTree = `WITH RECURSIVE target AS (
+         UPDATE ${ctx.tasks} t ${moves}
+         WHERE t.id = $3 AND t.owner = $7 AND (t.expires_at IS NULL OR t.expires_at > $5) AND t.status = ANY($6)
+         RETURNING ${taskColumns('t')}
+       ), tree (id) AS (
+         SELECT child.id FROM ${ctx.tasks} child JOIN target ON child.parent_id = target.id
          UNION
          SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
-       ), changed AS (
-         UPDATE ${ctx.tasks} t
-         SET status = 'cancelled', status_message = $4, lease_worker = NULL, lease_expires_at = NULL, updated_at = $5,
-             unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END
+       ), descendants AS (
+         UPDATE ${ctx.tasks} t ${moves}
          FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
          RETURNING ${taskColumns('t')}
+       ), changed AS (
+         SELECT * FROM target UNION ALL SELECT * FROM descendants
        )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`;
+  const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`;
 
   return {
-    /** Cancels a live task and its live descendants; `changed` is false if it was terminal or missing. */
-    async cancel({ id, statusMessage, now }: CancelArgs): Promise<CancelResult> {
-      const outcome = await ctx.db.transaction(async (query) => {
-        const [current] = await query<TaskRow>(lock, [id]);
-        if (!current || !CAN_CANCEL.includes(current.status)) return { row: current, changed: false, changes: [] as TaskChange[] };
-        const rows = await query<TaskRow & { kinds: TaskChangeKind[] }>(cancelTree, [
+    /** Cancels a live task and its live descendants; `changed` is false if it was terminal, missing, foreign or expired. */
+    async cancel({ id, owner, statusMessage, now }: CancelArgs): Promise<CancelResult> {
+      for (;;) {
+        const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(cancelTree, [
           ...announceParams(ctx),
           id,
           statusMessage,
           now,
           CAN_CANCEL,
+          owner,
         ]);
         // The cancelled task's own change first, then its descendants'.
         const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
-        return { row: ordered[0], changed: true, changes: changesOf(ordered) };
-      });
-      ctx.deliverChanges(outcome.changes);
-      return { task: outcome.row ? toRecord(outcome.row) : null, changed: outcome.changed };
+        if (ordered[0]?.id === id) {
+          ctx.deliverChanges(changesOf(ordered));
+          return { task: toRecord(ordered[0]), changed: true };
+        }
+        const [row] = await ctx.db.query<TaskRow>(byId, [id]);
+        const task = row ? toRecord(row) : null;
+        if (!task || !isVisibleTo(task, owner, now)) return { task: null, changed: false };
+        if (!CAN_CANCEL.includes(task.status)) return { task, changed: false };
+        // Live and the caller's, yet not moved: its insert committed after the statement's
+        // snapshot was taken. The next statement sees it.
+      }
     },
   };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { CancelArgs, CancelResult, TaskStore } from '../../../store.js';
-import { statusesLeadingTo } from '../../../task.js';
+import { isVisibleTo, statusesLeadingTo } from '../../../task.js';
 import type { StoreContext, Synchronous } from '../context.js';
 import { CANCELLABLE, CHANGE_COLUMNS, toRecord, type ChangeColumns, type TaskRow } from '../task-row.js';
 
@@ -28,9 +28,9 @@ export function prepareCancel({ db, record }: StoreContext): Synchronous<Pick<Ta
      RETURNING ${CHANGE_COLUMNS}`,
   );
 
-  const cancel = ({ id, statusMessage, now }: CancelArgs): CancelResult => {
+  const cancel = ({ id, owner, statusMessage, now }: CancelArgs): CancelResult => {
     const before = byId.get(id);
-    if (!before) return { task: null, changed: false };
+    if (!before || !isVisibleTo(toRecord(before), owner, now)) return { task: null, changed: false };
     // A terminal task never changes, and neither does anything below it through this call.
     if (!CAN_CANCEL.includes(before.status)) return { task: toRecord(before), changed: false };
     const cancelled = cancelTree.all({ id, status_message: statusMessage, now });
