@@ -13,7 +13,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { mediaTypeOfPath, type MediaType } from '../sources/media-type.js';
 import type { WireError } from './jobs.js';
-import type { ConvertedPage, PageToConvert } from './page-conversion.js';
+import { convertPage, type ConvertedPage, type PageToConvert } from './page-conversion.js';
 import { spawnWorker } from './spawn-worker.js';
 import { fromWire } from './wire-error.js';
 
@@ -38,40 +38,73 @@ export type ConversionRequest = { id: number } & PageToConvert;
 /** The thread's answer to one request. */
 export type ConversionReply = { id: number; page: ConvertedPage } | { id: number; error: WireError };
 
+/**
+ * The thread's heap limit. Below 2 GB, V8 lets an old generation grow only 1.3–2× its live size
+ * between full collections instead of 4×: the thread holds ~10 MB live between pages, so this keeps
+ * ~20 MB off a Sphinx set's peak RSS at no measurable cost (bench/README.md § Fidelity). A page
+ * that needs more (HTML of ~70 MB and up) is converted on the calling thread instead.
+ */
+export const CONVERTER_HEAP_MB = 1536;
+
 /** See module comment. */
 export class PageConverter {
-  private readonly worker: Worker;
+  private thread: Worker | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve: (page: ConvertedPage) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<
+    number,
+    { page: PageToConvert; resolve: (page: ConvertedPage) => void; reject: (err: Error) => void }
+  >();
+  private closing = false;
 
-  constructor() {
-    this.worker = spawnWorker('page-converter-thread', null);
-    this.worker.on('message', (reply: ConversionReply) => {
-      const waiting = this.pending.get(reply.id)!;
-      this.pending.delete(reply.id);
-      if ('error' in reply) waiting.reject(fromWire(reply.error));
-      else waiting.resolve(reply.page);
-    });
-    this.worker.on('error', (err) => this.failAll(err));
-    this.worker.on('exit', (code) => this.failAll(new Error(`The page-converter thread exited (code ${code})`)));
-  }
+  /** `heapMb` is the thread's heap limit (tests lower it). */
+  constructor(private readonly heapMb = CONVERTER_HEAP_MB) {}
 
   /** Converts `page` on the thread; pages are converted in the order they are posted. */
   convert(page: PageToConvert): Promise<ConvertedPage> {
     const id = this.nextId++;
+    const thread = (this.thread ??= this.start());
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, ...page } satisfies ConversionRequest);
+      this.pending.set(id, { page, resolve, reject });
+      thread.postMessage({ id, ...page } satisfies ConversionRequest);
     });
   }
 
   /** Stops the thread; conversions still pending are rejected. */
   async close(): Promise<void> {
-    await this.worker.terminate();
+    this.closing = true;
+    await this.thread?.terminate();
+    const stopped = new Error('The page converter was closed');
+    for (const waiting of this.pending.values()) waiting.reject(stopped);
+    this.pending.clear();
   }
 
-  private failAll(err: Error): void {
-    for (const waiting of this.pending.values()) waiting.reject(err);
+  private start(): Worker {
+    const thread = spawnWorker('page-converter-thread', null, { maxOldGenerationSizeMb: this.heapMb });
+    thread.on('message', (reply: ConversionReply) => {
+      const waiting = this.pending.get(reply.id)!;
+      this.pending.delete(reply.id);
+      if ('error' in reply) waiting.reject(fromWire(reply.error));
+      else waiting.resolve(reply.page);
+    });
+    thread.once('exit', () => this.lost(thread));
+    // An 'error' (a page beyond the heap limit, say) is followed by 'exit'; handled there.
+    thread.on('error', () => undefined);
+    return thread;
+  }
+
+  /**
+   * The thread stopped while pages were posted to it (out of memory on a huge page, or killed):
+   * they are converted here, as they would be with no thread, and the next page starts a new one.
+   */
+  private lost(thread: Worker): void {
+    if (this.thread === thread) this.thread = undefined;
+    if (this.closing) return;
+    const orphans = [...this.pending.values()];
     this.pending.clear();
+    // In posting order, one at a time, as the thread would have.
+    void orphans.reduce<Promise<unknown>>(
+      (previous, waiting) => previous.then(() => convertPage(waiting.page).then(waiting.resolve, waiting.reject)),
+      Promise.resolve(),
+    );
   }
 }

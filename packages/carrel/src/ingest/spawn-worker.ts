@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 const FROM_SOURCE = import.meta.url.endsWith('.ts');
 
@@ -24,14 +24,14 @@ const BUNDLED: Readonly<Record<string, string>> = {
 };
 
 /** Starts `<name>.js` (or `<name>.ts` from source), a path from this folder, or the module at `url`, with `workerData`. */
-export function spawnWorker(name: string | URL, workerData: unknown): Worker {
+export function spawnWorker(name: string | URL, workerData: unknown, resourceLimits?: ResourceLimits): Worker {
   const url = typeof name === 'string' ? new URL(`./${name}${FROM_SOURCE ? '.ts' : '.js'}`, import.meta.url) : name;
   if (!FROM_SOURCE) {
     const bundle = typeof name === 'string' && BUNDLED[name] ? new URL(`../bundle/${BUNDLED[name]}`, import.meta.url) : undefined;
-    return new Worker(bundle && existsSync(bundle) ? bundle : url, { workerData });
+    return new Worker(bundle && existsSync(bundle) ? bundle : url, { workerData, resourceLimits });
   }
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
   const tsxApi = pathToFileURL(join(dirname(tsxPackage), 'dist/esm/api/index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData, execArgv: ['--conditions=carrel-source'] });
+  return new Worker(bootstrap, { eval: true, workerData, resourceLimits, execArgv: ['--conditions=carrel-source'] });
 }

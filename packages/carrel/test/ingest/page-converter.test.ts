@@ -3,12 +3,15 @@
  * exactly what conversion in the ingest worker stores: the same documents, text, titles, page
  * kinds, skips and failures (with the same error classes and messages), and a re-ingest finds the
  * same pages unchanged or updated. A cancel while conversions are under way on the thread ends the
- * job cleanly, and the next ingest through the same worker works.
+ * job cleanly, and the next ingest through the same worker works. A page too large for the
+ * thread's heap is converted on the calling thread instead, and the pages after it on a new thread.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { IngestCancelledError, KnowledgeBase, type InProcessEmbedder } from 'carrel';
+import { convertPage, type PageToConvert } from '../../src/ingest/page-conversion.js';
+import { PageConverter } from '../../src/ingest/page-converter.js';
 import { tempDir } from '../support/temp-dir.js';
 
 const open: KnowledgeBase[] = [];
@@ -128,5 +131,34 @@ describe('the page-converter thread', () => {
     await expect(kb.ingestDirectory(root, { library: 'demo' }, { signal: controller.signal })).rejects.toThrow(IngestCancelledError);
     expect((await kb.listDocuments({})).documents).toEqual([]);
     expect(await kb.ingestDirectory(root, { library: 'demo' })).toMatchObject({ created: 24, failed: 2 });
+  });
+
+  it("converts a page that exhausts the thread's heap on the calling thread, and the next pages on a new thread", async () => {
+    const toConvert = (source: string, sections: number): PageToConvert => ({
+      bytes: new TextEncoder().encode(
+        page(
+          source,
+          `<h1>${source}</h1>` +
+            Array.from({ length: sections }, (_, i) => `<h2>Part ${i}</h2><p>Paragraph ${i} of ${source}.</p><pre>code ${i}</pre>`).join(
+              '',
+            ),
+        ),
+      ),
+      mediaType: 'html',
+      source,
+      address: undefined,
+      classify: true,
+    });
+    // ~6 MB of HTML needs far more than the 48 MB heap the thread gets here.
+    const pages = [toConvert('small-before', 10), toConvert('huge', 60_000), toConvert('queued-behind', 10), toConvert('small-after', 12)];
+    const converter = new PageConverter(48);
+    try {
+      const converted = await Promise.all(pages.slice(0, 3).map((p) => converter.convert(p)));
+      converted.push(await converter.convert(pages[3]!));
+      expect(converted).toEqual(await Promise.all(pages.map((p) => convertPage(p))));
+      expect(converted[1]!.markdown).toContain('Paragraph 59999 of huge.');
+    } finally {
+      await converter.close();
+    }
   });
 });

@@ -14,6 +14,8 @@ export interface OpenDatabaseOptions {
   /** How long a writer waits for another process's write lock, in ms. */
   busyTimeoutMs?: number;
   readonly?: boolean;
+  /** SQLite's page cache for this connection, in MB (default 32). */
+  cacheMb?: number;
 }
 
 /** Opens (creating if needed) and migrates the database at `path`. */
@@ -28,7 +30,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
       db.pragma('synchronous = NORMAL');
     }
     db.pragma('foreign_keys = ON');
-    db.pragma('cache_size = -32000');
+    db.pragma(`cache_size = -${(options.cacheMb ?? 32) * 1000}`);
     db.pragma('temp_store = MEMORY');
     sqliteVec.load(db);
     if (!options.readonly) migrate(db);
