@@ -3,10 +3,11 @@
  * the test run's PostgreSQL server, each test with a database of its own: the knowledge base and
  * the tasks live in the database, not in the data dir, so a second "node" with another data dir
  * sees the same documents and tasks; `status` names the database without its password; `carrel
- * migrate` migrates it; a URL that is not PostgreSQL's, and a connector token (which would stay in
- * one node's data dir), are refused with a message; a server that cannot be reached is exit code 5
+ * migrate` migrates it; a URL that is not PostgreSQL's is refused with a message, and so is a
+ * connector token without CARREL_SECRETS_KEY to seal it (with the key, another node shows it masked); a server that cannot be reached is exit code 5
  * and a sentence, not a stack.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -82,7 +83,7 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     expect(schemas.rows.map((r) => r.name)).toEqual(['carrel', 'carrel_kb']);
   });
 
-  it('refuses a URL that is not PostgreSQL’s without repeating it, and a connector token, naming why', async () => {
+  it('refuses a URL that is not PostgreSQL’s without repeating it, and a connector token without CARREL_SECRETS_KEY, naming it', async () => {
     const data = tempDir();
     const wrong = await runCli(data, ['--database-url', 'mysql://root:hunter2@db/carrel', 'status']);
     expect(wrong.code).toBe(2);
@@ -90,28 +91,27 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     expect(wrong.stderr).not.toContain('hunter2');
 
     const url = await freshDatabase();
-    const token = await runCli(
-      data,
-      [
-        '--database-url',
-        url,
-        'connectors',
-        'add',
-        'gh',
-        '--kind',
-        'github',
-        '--repository',
-        'octo/docs',
-        '--library',
-        'gh',
-        '--token-env',
-        'GH_TOKEN',
-      ],
-      { env: { GH_TOKEN: 'ghp_0123456789abcdefghijklmnop' } },
+    const token = 'ghp_0123456789abcdefghijklmnop';
+    const add = ['--database-url', url, 'connectors', 'add', 'gh', '--kind', 'github', '--repository', 'octo/docs', '--library', 'gh'];
+    const keyless = await runCli(data, [...add, '--token-env', 'GH_TOKEN'], { env: { GH_TOKEN: token } });
+    expect(keyless.code).toBe(4);
+    expect(keyless.stderr).toMatch(
+      /sealed with CARREL_SECRETS_KEY, which is not set: set it to 32 random bytes in base64 \(openssl rand -base64 32\)/,
     );
-    expect(token.code).toBe(2);
-    expect(token.stderr).toMatch(/no token on a PostgreSQL knowledge base/);
-    expect(token.stderr).not.toContain('ghp_0123456789');
+    expect(keyless.stderr).not.toContain(token);
+
+    const malformed = await runCli(data, [...add, '--token-env', 'GH_TOKEN'], { env: { GH_TOKEN: token, CARREL_SECRETS_KEY: 'hunter2' } });
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toMatch(/CARREL_SECRETS_KEY must be 32 bytes in base64 or hex/);
+    expect(malformed.stderr).not.toContain('hunter2');
+
+    // With the key, another data dir (another node) lists it, masked.
+    const key = { CARREL_SECRETS_KEY: randomBytes(32).toString('base64') };
+    const added = await runCli(data, [...add, '--token-env', 'GH_TOKEN'], { env: { GH_TOKEN: token, ...key } });
+    expect(added.code).toBe(0);
+    const listed = await runCli(tempDir(), ['--database-url', url, '--json', 'connectors', 'show', 'gh'], { env: key });
+    expect(output(listed)).toMatchObject({ name: 'gh', secret: '****mnop' });
+    for (const output of [added.stdout, added.stderr, listed.stdout]) expect(output).not.toContain(token);
   });
 
   it('says the database cannot be reached, with exit code 5, when no server answers at the URL', async () => {
