@@ -30,7 +30,8 @@ export function readLegacySecrets(path: string): Map<number, string> | undefined
       throw new InsecureSecretsError(path, mode, `make it private with chmod 600 ${path}, or delete it and add the tokens again`);
     const parsed = JSON.parse(readFileSync(fd, 'utf8')) as { connectors?: Record<string, unknown> };
     const secrets = new Map<number, string>();
-    for (const [id, secret] of Object.entries(parsed.connectors ?? {})) if (typeof secret === 'string') secrets.set(Number(id), secret);
+    for (const [id, secret] of Object.entries(parsed.connectors ?? {}))
+      if (/^[1-9][0-9]{0,15}$/.test(id) && typeof secret === 'string') secrets.set(Number(id), secret);
     return secrets;
   } finally {
     closeSync(fd);

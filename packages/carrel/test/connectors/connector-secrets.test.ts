@@ -232,7 +232,11 @@ describe('connector secrets on SQLite', { timeout: 60_000 }, () => {
     const gh = db.prepare<[], { id: number }>("SELECT id FROM connectors WHERE name = 'gh'").get()!.id;
     db.close();
     const legacy = join(dataDir, 'secrets.json');
-    writeFileSync(legacy, JSON.stringify({ connectors: { [gh]: TOKEN, 9999: 'ghp_aConnectorThatIsGoneNow04' } }), { mode: 0o600 });
+    writeFileSync(
+      legacy,
+      JSON.stringify({ connectors: { [gh]: TOKEN, 9999: 'ghp_aConnectorThatIsGoneNow04', 'not-an-id': 'ghp_underAKeyThatIsNoId000007' } }),
+      { mode: 0o600 },
+    );
 
     const kb = await node({ dataDir });
     expect(existsSync(legacy)).toBe(false);
