@@ -113,7 +113,7 @@ describe('postgres only', () => {
     expect(tables.rowCount).toBe(1);
     // Another opening (as an operator's `carrel migrate` does) on an up-to-date schema changes nothing.
     await (await PostgresRepository.open({ connectionString, schema })).close();
-    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 2 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 3 }]);
   });
 
   it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
