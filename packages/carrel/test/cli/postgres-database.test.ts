@@ -5,8 +5,8 @@
  * sees the same documents and tasks; `status` names the database without its password; `carrel
  * migrate` migrates it; a URL that is not PostgreSQL's is refused with a message, and so is a
  * connector token without CARREL_SECRETS_KEY to seal it (with the key, another node, another data
- * dir, shows it masked and its `carrel sync` sends it to the fake GitHub); a server that cannot be reached is exit code 5
- * and a sentence, not a stack.
+ * dir, shows it masked and its `carrel sync` sends it to the fake GitHub); a server that cannot be
+ * reached is exit code 5 and a sentence, not a stack.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
