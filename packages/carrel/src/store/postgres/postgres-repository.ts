@@ -5,13 +5,13 @@
  *
  * Write lock: SQLite has one writer at a time. Here the writes that decide over many rows
  * (opening, publishing and discarding runs, retiring documents, collecting garbage, removing packs,
- * the connector writes) take a transaction-scoped
- * advisory lock of the schema exclusively, so they run one at a time across the cluster as they
- * do on SQLite; the staging writes take it shared, so runs on different nodes stage in parallel
- * but never while, say, the collector deletes a document row a stage is about to refer to. Either
- * waits at most `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or
- * discard of the same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is
- * claimed by a compare-and-set UPDATE, exactly once however many nodes try.
+ * adding, removing and reconciling connectors) take a transaction-scoped advisory lock of the
+ * schema exclusively, so they run one at a time across the cluster as they do on SQLite; the
+ * staging writes take it shared, so runs on different nodes stage in parallel but never while,
+ * say, the collector deletes a document row a stage is about to refer to. Either waits at most
+ * `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or discard of the
+ * same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is claimed by a
+ * compare-and-set UPDATE, exactly once however many nodes try.
  *
  * Vectors: int8 vectors are stored as bytea. With the `vector` extension they are also a pgvector
  * column with an HNSW index per dimension, and KNN runs in SQL (`pgvector.ts`, `sql/pgvector.ts`);

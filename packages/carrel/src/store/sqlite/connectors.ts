@@ -132,9 +132,9 @@ export function connectorMarkers(db: Database, connectorId: number): Map<string,
 }
 
 /**
- * Removes a connector and (by cascade) its token; with `withDocuments`, the documents it brought go too (at once for every
- * reader; the collector removes their chunks). Call inside a write transaction. Returns the
- * number of documents deleted.
+ * Removes a connector and (by cascade) its token; with `withDocuments`, the documents it brought
+ * go too (at once for every reader; the collector removes their chunks). Call inside a write
+ * transaction. Returns the number of documents deleted.
  */
 export function deleteConnector(db: Database, connector: ConnectorRecord, withDocuments: boolean): number {
   let deleted = 0;
