@@ -260,7 +260,7 @@ export interface KnowledgeRepository {
   connectorItemCount(connectorId: number): Promise<number>;
   /** A connector's sources with their version markers. */
   connectorMarkers(connectorId: number): Promise<Map<string, string>>;
-  /** Stores a new connector (with its sealed token, see {@link NewConnector.sealSecret}); undefined (nothing written) when the name is taken. */
+  /** Stores a new connector with its sealed token ({@link NewConnector.sealSecret}); undefined (nothing written) if the name is taken. */
   addConnector(connector: NewConnector): Promise<ConnectorRecord | undefined>;
   /** Removes a connector and its token (with `withDocuments`, the documents it brought). Returns the documents deleted. */
   removeConnector(connector: ConnectorRecord, withDocuments: boolean): Promise<number>;
