@@ -27,6 +27,7 @@ export type KnowledgeBaseErrorKind =
   | 'busy'
   | 'database_unavailable'
   | 'insecure_secrets'
+  | 'secrets_key'
   | 'credentials_rejected'
   | 'cancelled';
 
@@ -165,13 +166,30 @@ export class CredentialsRejectedError extends KnowledgeBaseError {
   }
 }
 
-/** The secrets file can be read by others than its owner: refused rather than trusted. */
+/**
+ * A file holding secrets (the data dir's secrets key, or a secrets.json still to import) can be
+ * read by others than its owner: refused rather than trusted, since a silent chmod would hide
+ * that what it holds was exposed.
+ */
 export class InsecureSecretsError extends KnowledgeBaseError {
   readonly kind = 'insecure_secrets';
-  constructor(path: string, mode: number) {
+  constructor(path: string, mode: number, remedy: string) {
+    super(`${path} is readable by others (mode ${(mode & 0o777).toString(8)}); ${remedy}`, { path });
+  }
+}
+
+/**
+ * The key that seals connector tokens is missing, or is not the one a stored token was sealed
+ * with. Says which key (`CARREL_SECRETS_KEY` or the data dir's key file) and its key id, a
+ * fingerprint that tells keys apart without revealing them; never a token or a key.
+ */
+export class SecretsKeyError extends KnowledgeBaseError {
+  readonly kind = 'secrets_key';
+  constructor(problem: string, connector?: string) {
     super(
-      `The secrets file ${path} is readable by others (mode ${(mode & 0o777).toString(8)}); make it private with chmod 600 ${path}, or delete it and add the tokens again`,
-      { path },
+      problem,
+      connector === undefined ? undefined : { connector },
+      connector === undefined ? undefined : { action: 'set_connector_token', connector },
     );
   }
 }

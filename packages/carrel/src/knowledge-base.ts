@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { createEmbedder } from './embedders/create-embedder.js';
 import type { Embedder, EmbedderConfig, InProcessEmbedder } from './embedders/embedder.js';
@@ -21,7 +21,10 @@ import type { CheckedConnector, ConnectorInput, ConnectorView } from './connecto
 import { type PlannedStep, planReconcile, type ReconcileStep } from './connectors/reconcile.js';
 import { checkConnectorInput, checkSecret, connectorView } from './connectors/configs.js';
 import { checkSchedule, nextSlot } from './connectors/schedule.js';
-import { SecretStore, secretsPath } from './connectors/secrets.js';
+import { legacySecretsPath, readLegacySecrets } from './connectors/legacy-secrets.js';
+import { parseSecretsKey } from './connectors/secret-box.js';
+import { ConnectorSecrets, SECRETS_KEY_VARIABLE, type SecretsKeySource } from './connectors/secrets.js';
+import { secretsKeyPath } from './connectors/secrets-key-file.js';
 import { CredentialsRejectedError, IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
 import { emptyResult, mergeResult, unlistedWarning } from './ingest/result.js';
@@ -47,7 +50,7 @@ import type { DocumentFilter, DocumentSummary } from './store/repository.js';
 import type { ConnectorRecord } from './store/repository.js';
 import type { LibraryRecord } from './store/repository.js';
 import { checkRating } from './store/rating-scale.js';
-import type { ConnectorChange, ConnectorChangeResult, KnowledgeRepository } from './store/repository.js';
+import type { ConnectorChange, KnowledgeRepository } from './store/repository.js';
 import { describeLocation, storeLocation, type StoreLocation } from './store/location.js';
 import { openRepository } from './store/open-repository.js';
 import type { Pack } from './packs/format.js';
@@ -68,6 +71,12 @@ export interface KnowledgeBaseOptions {
    * cluster, instead of the SQLite file in the data dir (which still holds the model cache).
    */
   databaseUrl?: string;
+  /**
+   * The key that seals connector tokens in the database (what `CARREL_SECRETS_KEY` sets): 32 bytes
+   * in base64 (`openssl rand -base64 32`) or hex, the same on every node of a cluster. Required
+   * for a token on PostgreSQL; on SQLite without it, a key file in the data dir is made.
+   */
+  secretsKey?: string;
   /**
    * Embedder for ingest and queries: a config, or the application's own {@link InProcessEmbedder}.
    * Default: the local ONNX model, cached under `<dataDir>/models`.
@@ -158,9 +167,15 @@ export class KnowledgeBase {
   private readonly fetchLimits: FetchLimits;
   private readonly maxFileBytes: number;
   private readonly chunkSizes: ChunkSizes;
-  private readonly secrets: SecretStore;
+  private readonly secrets: ConnectorSecrets;
 
-  private constructor(options: KnowledgeBaseOptions, dataDir: string, location: StoreLocation, store: KnowledgeRepository) {
+  private constructor(
+    options: KnowledgeBaseOptions,
+    dataDir: string,
+    location: StoreLocation,
+    store: KnowledgeRepository,
+    secrets: ConnectorSecrets,
+  ) {
     this.dataDir = dataDir;
     const embedders = embeddersFor(options.embedder ?? { kind: 'local' }, this.dataDir);
     this.location = location;
@@ -170,7 +185,7 @@ export class KnowledgeBase {
     this.fetchLimits = { ...DEFAULT_FETCH_LIMITS, ...options.fetch };
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
     this.chunkSizes = options.chunker ?? {};
-    this.secrets = new SecretStore(secretsPath(this.dataDir));
+    this.secrets = secrets;
     this.worker = new WorkerClient(
       {
         store: location,
@@ -201,7 +216,16 @@ export class KnowledgeBase {
     // Owner-only: the store (and the model cache, the connectors' secrets) may be private.
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const location = storeLocation(dataDir, options.databaseUrl);
-    return new KnowledgeBase(options, dataDir, location, await openRepository(location));
+    const secrets = new ConnectorSecrets(secretsKeySource(options.secretsKey, location, dataDir));
+    const store = await openRepository(location);
+    try {
+      // The secrets file of earlier versions holds the ids of this data dir's SQLite connectors.
+      if (location.kind === 'sqlite') await importLegacySecrets(store, secrets, dataDir);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+    return new KnowledgeBase(options, dataDir, location, store, secrets);
   }
 
   /** Ingests content given inline. */
@@ -337,17 +361,18 @@ export class KnowledgeBase {
   /**
    * Adds a connector: a configured source that `syncConnector` keeps its library in step with. Its
    * options are checked now (a folder or local repository must lie inside the allowed roots); its
-   * secret goes to the secrets file, never the database.
+   * secret is sealed into the database with the connector, in one transaction (`connectors/secrets.ts`).
    */
   async addConnector(input: ConnectorInput): Promise<ConnectorView> {
-    const c = await checkConnectorInput(input, this.allowedRoots);
-    this.refuseNodeLocalSecret('token', c.secret);
-    const record = await this.store.addConnector({ ...c, nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()) }, (added) => {
-      // Written under the store's write lock: two processes never rewrite the file at once.
-      if (c.secret !== undefined) this.secrets.set(added.id, c.secret);
+    const { secret, ...c } = await checkConnectorInput(input, this.allowedRoots);
+    if (secret !== undefined) this.secrets.checkCanSeal();
+    const record = await this.store.addConnector({
+      ...c,
+      nextRunAt: c.schedule && nextSlot(c.schedule, Date.now()),
+      ...(secret !== undefined && { sealSecret: this.sealer(secret) }),
     });
     if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
-    return connectorView(record, c.secret, 0);
+    return connectorView(record, secret, 0);
   }
 
   /**
@@ -400,58 +425,70 @@ export class KnowledgeBase {
       } catch (error) {
         throw error instanceof InvalidInputError ? new InvalidInputError(`connectors[${i}].${error.argument}`, error.expected) : error;
       }
-      this.refuseNodeLocalSecret(`connectors[${i}].tokenEnv`, wanted.at(-1)!.secret);
     }
+    if (wanted.some((w) => w.secret !== undefined)) this.secrets.checkCanSeal();
     const now = Date.now();
-    const { plan } = await this.store.reconcileConnectors(
-      (stored) => {
-        const planned = planReconcile(stored, (id) => this.secrets.get(id), wanted, options.prune === true);
-        return { plan: planned, changes: planned.map((p) => connectorChange(p, options.deleteDocuments === true, now)) };
-      },
-      // Under the store's write lock, as addConnector: two processes never rewrite the secrets file at once.
-      ({ plan: planned, results }) => planned.forEach((p, i) => this.applySecrets(p, results[i]!)),
-    );
+    const { plan, results } = await this.store.reconcileConnectors((stored, sealedSecrets) => {
+      const byId = new Map(stored.map((c) => [c.id, c]));
+      const storedSecret = (id: number) => {
+        const sealed = sealedSecrets.get(id);
+        return sealed && this.secrets.open(byId.get(id)!, sealed);
+      };
+      const planned = planReconcile(stored, storedSecret, wanted, options.prune === true);
+      return { plan: planned, changes: planned.map((p) => this.connectorChange(p, options.deleteDocuments === true, now)) };
+    });
+    plan.forEach((p, i) => {
+      const result = results[i]!;
+      if (p.step.action === 'pruned' && 'deletedDocuments' in result) p.step.deletedDocuments = result.deletedDocuments;
+    });
     for (const p of plan)
       if (p.step.action === 'pruned' && 'stored' in p) rmSync(this.connectorCache(p.stored), { recursive: true, force: true });
     if (plan.some((p) => (p.step.deletedDocuments ?? 0) > 0)) this.worker.collectGarbage();
     return plan.map((p) => p.step);
   }
 
-  /** Writes the secrets of one reconciled step (and notes the documents a prune deleted); under the reconcile's write lock. */
-  private applySecrets(p: PlannedStep, result: ConnectorChangeResult): void {
-    if (p.step.action === 'added' && 'wanted' in p) {
-      if ('added' in result && result.added && p.wanted.secret !== undefined) this.secrets.set(result.added.id, p.wanted.secret);
-    } else if (p.step.action === 'pruned' && 'stored' in p) {
-      if ('deletedDocuments' in result) p.step.deletedDocuments = result.deletedDocuments;
-      this.secrets.set(p.stored.id, undefined);
-    } else if (p.step.action === 'changed' && 'wanted' in p && 'stored' in p) {
-      if (p.step.changes.includes('secret')) this.secrets.set(p.stored.id, p.wanted.secret);
-    }
-  }
-
   /**
    * Replaces a connector's secret (a token that expired, was revoked, or was never given); the
-   * next sync uses it. Like every secret it goes to the secrets file, never the database.
+   * next sync, on any node, uses it.
    */
   async setConnectorSecret(name: string, secret: string): Promise<ConnectorView> {
     const connector = await this.connector(name);
     checkSecret(connector.kind, secret);
-    this.refuseNodeLocalSecret('token', secret);
-    // Under the store's write lock, as addConnector: two processes never rewrite the file at once.
-    await this.store.withWriteLock(() => this.secrets.set(connector.id, secret));
+    this.secrets.checkCanSeal();
+    if (!(await this.store.setConnectorSecret(connector.id, this.secrets.seal(connector.id, secret))))
+      throw new NotFoundError('Connector', name, { action: 'list_connectors' });
     return this.view(connector);
   }
 
-  /**
-   * Secrets are kept in this node's data dir, never in the database: on a PostgreSQL knowledge
-   * base the other nodes, which run the connector's syncs too, could not read them.
-   */
-  private refuseNodeLocalSecret(argument: string, secret: string | undefined): void {
-    if (secret !== undefined && this.location.kind === 'postgres')
-      throw new InvalidInputError(
-        argument,
-        "no token on a PostgreSQL knowledge base: a connector's token is kept in one node's data dir, which the cluster's other nodes (they run its syncs too) cannot read",
-      );
+  /** Seals `secret` for the id a connector is about to get. */
+  private sealer(secret: string): (connectorId: number) => Uint8Array {
+    return (connectorId) => this.secrets.seal(connectorId, secret);
+  }
+
+  /** The change that applies one planned reconcile step. */
+  private connectorChange(p: PlannedStep, deleteDocuments: boolean, now: number): ConnectorChange {
+    if (!('stored' in p)) {
+      const { secret, ...wanted } = p.wanted;
+      return {
+        kind: 'add',
+        connector: {
+          ...wanted,
+          nextRunAt: wanted.schedule && nextSlot(wanted.schedule, now),
+          ...(secret !== undefined && { sealSecret: this.sealer(secret) }),
+        },
+      };
+    }
+    if (!('wanted' in p)) return { kind: 'remove', connector: p.stored, withDocuments: deleteDocuments };
+    const { wanted, stored, step } = p;
+    return {
+      kind: 'update',
+      connectorId: stored.id,
+      ...(step.changes.includes('options') && { options: wanted.options }),
+      ...(step.changes.includes('schedule') && {
+        schedule: { schedule: wanted.schedule, nextRunAt: wanted.schedule && nextSlot(wanted.schedule, now) },
+      }),
+      ...(step.changes.includes('secret') && { sealedSecret: this.secrets.seal(stored.id, wanted.secret!) }),
+    };
   }
 
   /** Every connector, secrets masked. */
@@ -470,9 +507,7 @@ export class KnowledgeBase {
    */
   async removeConnector(name: string, options: { deleteDocuments?: boolean } = {}): Promise<{ removed: string; deletedDocuments: number }> {
     const connector = await this.connector(name);
-    const deletedDocuments = await this.store.removeConnector(connector, options.deleteDocuments === true, () =>
-      this.secrets.set(connector.id, undefined),
-    );
+    const deletedDocuments = await this.store.removeConnector(connector, options.deleteDocuments === true);
     rmSync(this.connectorCache(connector), { recursive: true, force: true });
     if (deletedDocuments > 0) this.worker.collectGarbage();
     return { removed: name, deletedDocuments };
@@ -538,7 +573,7 @@ export class KnowledgeBase {
           env: {
             roots: await realRoots(this.allowedRoots),
             cacheDir: this.connectorCache(connector),
-            secret: this.secrets.get(connector.id),
+            secret: await this.secret(connector),
             maxItemBytes: this.maxFileBytes,
             fetchLimits: this.fetchLimits,
           },
@@ -566,8 +601,14 @@ export class KnowledgeBase {
     return found;
   }
 
+  /** The connector's token, opened; a SecretsKeyError when this node's key does not open it. */
+  private async secret(c: ConnectorRecord): Promise<string | undefined> {
+    const sealed = await this.store.connectorSecret(c.id);
+    return sealed && this.secrets.open(c, sealed);
+  }
+
   private async view(c: ConnectorRecord): Promise<ConnectorView> {
-    return connectorView(c, this.secrets.get(c.id), await this.store.connectorItemCount(c.id));
+    return connectorView(c, await this.secret(c), await this.store.connectorItemCount(c.id));
   }
 
   /** The connector's own folder for clones and caches. */
@@ -762,19 +803,30 @@ function embeddersFor(
 }
 
 /** The store change that applies one reconcile step: an unchanged connector's is an update of nothing. */
-function connectorChange(p: PlannedStep, deleteDocuments: boolean, now: number): ConnectorChange {
-  if (!('stored' in p))
-    return { kind: 'add', connector: { ...p.wanted, nextRunAt: p.wanted.schedule && nextSlot(p.wanted.schedule, now) } };
-  if (!('wanted' in p)) return { kind: 'remove', connector: p.stored, withDocuments: deleteDocuments };
-  const { wanted, stored, step } = p;
-  return {
-    kind: 'update',
-    connectorId: stored.id,
-    ...(step.changes.includes('options') && { options: wanted.options }),
-    ...(step.changes.includes('schedule') && {
-      schedule: { schedule: wanted.schedule, nextRunAt: wanted.schedule && nextSlot(wanted.schedule, now) },
-    }),
-  };
+/** Where the key that seals connector tokens comes from (see `connectors/secrets.ts`). */
+function secretsKeySource(secretsKey: string | undefined, location: StoreLocation, dataDir: string): SecretsKeySource {
+  if (secretsKey !== undefined) {
+    const key = parseSecretsKey(secretsKey);
+    // The message never repeats the value: it may be the key, mistyped.
+    if (!key) throw new InvalidInputError(SECRETS_KEY_VARIABLE, '32 bytes in base64 or hex, as openssl rand -base64 32 prints');
+    return { kind: 'variable', key };
+  }
+  return location.kind === 'sqlite' ? { kind: 'file', path: secretsKeyPath(dataDir) } : { kind: 'none' };
+}
+
+/**
+ * Seals the tokens of the data dir's secrets.json (earlier versions kept them there in plain
+ * text) into the database, then deletes the file. A connector that already has a sealed token
+ * keeps it (an import cut short after it committed runs again); one that is gone is skipped.
+ */
+async function importLegacySecrets(store: KnowledgeRepository, secrets: ConnectorSecrets, dataDir: string): Promise<void> {
+  const path = legacySecretsPath(dataDir);
+  const legacy = readLegacySecrets(path);
+  if (!legacy) return;
+  for (const [connectorId, secret] of legacy)
+    if ((await store.connectorSecret(connectorId)) === undefined)
+      await store.setConnectorSecret(connectorId, secrets.seal(connectorId, secret));
+  unlinkSync(path);
 }
 
 function checkTarget(target: IngestTarget): { library: string; version: string; tags: string[] } {

@@ -7,6 +7,7 @@
  * |---|---|---|---|
  * | data dir | `--data-dir` | `CARREL_DATA_DIR` | per-user data folder |
  * | database | `--database-url` | `CARREL_DATABASE_URL` | the SQLite file in the data dir (a `postgres://` URL: knowledge base and tasks in PostgreSQL) |
+ * | key sealing connector tokens | — | `CARREL_SECRETS_KEY` (32 bytes, base64 or hex) | a key file in the data dir on SQLite; none on PostgreSQL (no tokens) |
  * | embedder | `--embedder` | `CARREL_EMBEDDER` | `local` (ONNX model, BM25 until it is available) |
  * | embedder window (tokens) | `--window` | `CARREL_EMBEDDER_WINDOW` | the model's (256 local, by model name for openai) |
  * | local model threads for ingest | — | `CARREL_LOCAL_WORKERS` | 1 (one ONNX session) |
@@ -23,6 +24,7 @@ import { userInfo } from 'node:os';
 import type { EmbedderConfig } from '../embedders/embedder.js';
 import type { KnowledgeBaseOptions } from '../knowledge-base.js';
 import { resolveDataDir } from '../data-dir.js';
+import { parseSecretsKey } from '../connectors/secret-box.js';
 
 /** Embedder kinds a user can pick by name. */
 export const EMBEDDER_KINDS = ['local', 'offline', 'openai', 'none'] as const;
@@ -44,6 +46,8 @@ export interface Settings {
   dataDir: string;
   /** A PostgreSQL database holding the knowledge base and the tasks, shared by a cluster's nodes; undefined: the data dir's SQLite file. */
   databaseUrl?: string;
+  /** The key sealing connector tokens in the database (`CARREL_SECRETS_KEY`), as given. */
+  secretsKey?: string;
   embedder: EmbedderConfig;
   allowedRoots: string[];
   /** Whether URL fetches (index_document, packs, web connectors) may reach private addresses: for a local documentation server. */
@@ -71,9 +75,11 @@ export function resolveSettings(flags: SettingFlags = {}, env: NodeJS.ProcessEnv
     flags.databaseUrl !== undefined ? '--database-url' : 'CARREL_DATABASE_URL',
     flags.databaseUrl ?? env.CARREL_DATABASE_URL,
   );
+  const secretsKey = secretsKeyText(env.CARREL_SECRETS_KEY);
   return {
     dataDir: resolveDataDir(flags.dataDir, env),
     ...(databaseUrl !== undefined && { databaseUrl }),
+    ...(secretsKey !== undefined && { secretsKey }),
     embedder: withWindow(
       embedderConfig(flags.embedder ?? env.CARREL_EMBEDDER ?? 'local', env, flags.model ?? env.CARREL_LOCAL_MODEL),
       flags.window !== undefined
@@ -103,6 +109,14 @@ function postgresUrl(name: string, value: string | undefined): string | undefine
   return value;
 }
 
+/** The secrets key as given, checked; the message never repeats it. */
+function secretsKeyText(value: string | undefined): string | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (!parseSecretsKey(value))
+    throw new SettingsError('CARREL_SECRETS_KEY must be 32 bytes in base64 or hex, as openssl rand -base64 32 prints');
+  return value;
+}
+
 /** A model given as a path (`./m`, `../m`, `/m`) rather than an id like `owner/name`. */
 const isModelPath = (model: string): boolean => isAbsolute(model) || model.startsWith('./') || model.startsWith('../');
 
@@ -125,6 +139,7 @@ export function knowledgeBaseOptions(settings: Settings): KnowledgeBaseOptions {
   return {
     dataDir: settings.dataDir,
     ...(settings.databaseUrl !== undefined && { databaseUrl: settings.databaseUrl }),
+    ...(settings.secretsKey !== undefined && { secretsKey: settings.secretsKey }),
     embedder: settings.embedder,
     allowedRoots: settings.allowedRoots,
     ...(settings.allowPrivateAddresses && { fetch: { allowPrivateAddresses: true } }),

@@ -6,7 +6,8 @@
  *
  * Exit codes: 0 success · 1 unexpected error · 2 usage or invalid input · 3 not found ·
  * 4 refused (path outside the allowed roots, blocked address, content too large or unsupported, an
- * invalid pack, a secrets file others can read, a token missing or refused) ·
+ * invalid pack, a secrets file others can read, a secrets key missing or not the one that sealed a
+ * token, a token missing or refused) ·
  * 5 a fetch or the embedder failed · 6 the task failed · 130 cancelled.
  *
  * @module
@@ -49,6 +50,7 @@ const KB_EXIT: Record<KnowledgeBaseErrorKind, number> = {
   busy: ExitCode.Unavailable,
   database_unavailable: ExitCode.Unavailable,
   insecure_secrets: ExitCode.Refused,
+  secrets_key: ExitCode.Refused,
   credentials_rejected: ExitCode.Refused,
   cancelled: ExitCode.Cancelled,
 };

@@ -1,27 +1,27 @@
 /**
- * Connector secrets (tokens), kept apart from the database, task records and logs: one JSON file
- * under the data dir, created with mode 0600 and refused when it is readable by anyone else (a
- * token others can read is no longer a secret, and a silent chmod would hide that it was
- * exposed). Listings show a secret masked, its last four characters at most.
- *
- * Writers rewrite the whole file (a temporary file renamed over it); callers write inside the
- * database transaction that changes the connector, so two processes never interleave rewrites.
+ * Connector secrets (tokens): sealed (`secret-box.ts`) into the knowledge-base database, where
+ * every node of a cluster reads them, with a key the database never holds: `CARREL_SECRETS_KEY`
+ * (required on PostgreSQL, the same on every node), or on SQLite without it the data dir's key
+ * file (`secrets-key-file.ts`). Errors name the key and its id, never a token or a key; listings
+ * show a secret masked, its last four characters at most.
  *
  * @module
  */
-import { closeSync, constants, fchmodSync, fstatSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
-import { InsecureSecretsError } from '../errors.js';
+import { SecretsKeyError } from '../errors.js';
+import { SecretBox } from './secret-box.js';
+import { readKeyFile, readOrCreateKeyFile } from './secrets-key-file.js';
 
-/** The file's content: secrets by connector id. */
-interface SecretsFile {
-  connectors: Record<string, string>;
-}
+/** The environment variable that holds the key. */
+export const SECRETS_KEY_VARIABLE = 'CARREL_SECRETS_KEY';
 
-/** The secrets file of a data dir. */
-export function secretsPath(dataDir: string): string {
-  return join(dataDir, 'secrets.json');
-}
+/** Where a knowledge base's key comes from. */
+export type SecretsKeySource =
+  /** `CARREL_SECRETS_KEY` (the `secretsKey` option), parsed. */
+  | { kind: 'variable'; key: Buffer }
+  /** The data dir's key file (SQLite), created when the first token is stored. */
+  | { kind: 'file'; path: string }
+  /** None: a PostgreSQL knowledge base without `CARREL_SECRETS_KEY` stores no token. */
+  | { kind: 'none' };
 
 /** `ghp_…abcd` → `****abcd`; a short secret shows nothing of itself. */
 export function maskSecret(secret: string): string {
@@ -29,53 +29,62 @@ export function maskSecret(secret: string): string {
 }
 
 /** See module comment. */
-export class SecretStore {
-  constructor(private readonly path: string) {}
+export class ConnectorSecrets {
+  #box: SecretBox | undefined;
 
-  /** The connector's secret, or undefined. */
-  get(connectorId: number): string | undefined {
-    return this.read().connectors[String(connectorId)];
+  constructor(private readonly source: SecretsKeySource) {}
+
+  /** Refuses a token when there is no key to seal it with: before anything is written. */
+  checkCanSeal(): void {
+    if (this.source.kind === 'none') throw missingVariable();
   }
 
-  /** Stores (or, with undefined, removes) the connector's secret. */
-  set(connectorId: number, secret: string | undefined): void {
-    const file = this.read();
-    if (secret === undefined && !(String(connectorId) in file.connectors)) return;
-    if (secret === undefined) delete file.connectors[String(connectorId)];
-    else file.connectors[String(connectorId)] = secret;
-    this.write(file);
+  /** The token sealed for connector `connectorId` (the key file is created on first need). */
+  seal(connectorId: number, secret: string): Buffer {
+    return this.box(true).seal(connectorId, secret);
   }
 
-  private read(): SecretsFile {
-    let fd: number;
-    try {
-      fd = openSync(this.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { connectors: {} };
-      throw err;
+  /** The stored token of `connector`; a SecretsKeyError when this key does not open it. */
+  open(connector: { id: number; name: string }, sealed: Uint8Array): string {
+    const box = this.box(false);
+    const opened = box.open(connector.id, sealed);
+    if ('secret' in opened) return opened.secret;
+    const key = `${this.keyName()} (key id ${box.keyId})`;
+    throw new SecretsKeyError(
+      opened.reason === 'other_key'
+        ? `Connector ${connector.name}'s token was sealed with another key (key id ${opened.keyId}) than ${key}: give this node the key it was sealed with, or store the token again`
+        : `Connector ${connector.name}'s stored token does not open with ${key}: it was altered, or copied from another connector; store the token again`,
+      connector.name,
+    );
+  }
+
+  private box(create: boolean): SecretBox {
+    if (this.#box) return this.#box;
+    switch (this.source.kind) {
+      case 'none':
+        throw missingVariable();
+      case 'variable':
+        this.#box = new SecretBox(this.source.key);
+        break;
+      case 'file': {
+        const key = create ? readOrCreateKeyFile(this.source.path) : readKeyFile(this.source.path);
+        if (!key)
+          throw new SecretsKeyError(
+            `The key file ${this.source.path} that sealed the connectors' tokens is missing: restore it from a backup of the data dir, or store the tokens again`,
+          );
+        this.#box = new SecretBox(key);
+      }
     }
-    try {
-      const { mode } = fstatSync(fd);
-      if (process.platform !== 'win32' && (mode & 0o077) !== 0) throw new InsecureSecretsError(this.path, mode);
-      const parsed = JSON.parse(readFileSync(fd, 'utf8')) as Partial<SecretsFile>;
-      return { connectors: { ...parsed.connectors } };
-    } finally {
-      closeSync(fd);
-    }
+    return this.#box;
   }
 
-  private write(file: SecretsFile): void {
-    const temporary = `${this.path}.${process.pid}.tmp`;
-    // Created 0600 (the umask can only narrow it): the token is never readable by others, not even briefly.
-    const fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | (constants.O_NOFOLLOW ?? 0), 0o600);
-    try {
-      // A temporary file a crash left behind keeps its old mode through O_TRUNC: set it again.
-      fchmodSync(fd, 0o600);
-      writeSync(fd, JSON.stringify(file));
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(temporary, this.path);
+  private keyName(): string {
+    return this.source.kind === 'file' ? `the key file ${this.source.path}` : SECRETS_KEY_VARIABLE;
   }
+}
+
+function missingVariable(): SecretsKeyError {
+  return new SecretsKeyError(
+    `A connector token on a PostgreSQL knowledge base is sealed with ${SECRETS_KEY_VARIABLE}, which is not set: set it to 32 random bytes in base64 (openssl rand -base64 32), the same value on every node`,
+  );
 }

@@ -316,6 +316,11 @@ export interface NewConnector {
   options: Record<string, unknown>;
   schedule: Schedule | null;
   nextRunAt: number | null;
+  /**
+   * The connector's token sealed for its id (`connectors/secrets.ts`), called once the id is known,
+   * in the transaction that inserts the connector: a throw adds nothing.
+   */
+  sealSecret?: (connectorId: number) => Uint8Array;
 }
 
 // --- Packs ----------------------------------------------------------------------------------------

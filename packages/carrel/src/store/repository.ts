@@ -119,17 +119,12 @@ export type ConnectorChange =
       connectorId: number;
       options?: Record<string, unknown>;
       schedule?: { schedule: Schedule | null; nextRunAt: number | null };
+      /** A new sealed token (`connectors/secrets.ts`). */
+      sealedSecret?: Uint8Array;
     };
 
 /** What one applied {@link ConnectorChange} did: the connector added, or the documents a removal deleted. */
 export type ConnectorChangeResult = { added: ConnectorRecord | undefined } | { deletedDocuments: number } | Record<string, never>;
-
-/**
- * Runs synchronously while a write holds the store's write lock, before it commits, once the
- * write has succeeded: for a side effect outside the store that must not interleave with another
- * process's (the connectors' secrets file). A throw rolls the write back.
- */
-export type UnderWriteLock<T> = (written: T) => void;
 
 /** See module comment. */
 export interface KnowledgeRepository {
@@ -265,20 +260,22 @@ export interface KnowledgeRepository {
   connectorItemCount(connectorId: number): Promise<number>;
   /** A connector's sources with their version markers. */
   connectorMarkers(connectorId: number): Promise<Map<string, string>>;
-  /** Stores a new connector; undefined (nothing written, `underLock` not run) when the name is taken. */
-  addConnector(connector: NewConnector, underLock?: UnderWriteLock<ConnectorRecord>): Promise<ConnectorRecord | undefined>;
-  /** Removes a connector (with `withDocuments`, the documents it brought). Returns the documents deleted. */
-  removeConnector(connector: ConnectorRecord, withDocuments: boolean, underLock?: UnderWriteLock<number>): Promise<number>;
+  /** Stores a new connector with its sealed token ({@link NewConnector.sealSecret}); undefined (nothing written) if the name is taken. */
+  addConnector(connector: NewConnector): Promise<ConnectorRecord | undefined>;
+  /** Removes a connector and its token (with `withDocuments`, the documents it brought). Returns the documents deleted. */
+  removeConnector(connector: ConnectorRecord, withDocuments: boolean): Promise<number>;
   /**
-   * Reads every connector and writes the changes `decide` returns for them, atomically: no other
-   * process changes a connector in between. Results are in the order of the changes.
+   * Reads every connector and their sealed tokens (by connector id), and writes the changes
+   * `decide` returns for them, atomically: no other process changes a connector in between.
+   * Results are in the order of the changes.
    */
   reconcileConnectors<T>(
-    decide: (stored: ConnectorRecord[]) => { changes: ConnectorChange[]; plan: T },
-    underLock?: UnderWriteLock<{ plan: T; results: ConnectorChangeResult[] }>,
+    decide: (stored: ConnectorRecord[], sealedSecrets: ReadonlyMap<number, Uint8Array>) => { changes: ConnectorChange[]; plan: T },
   ): Promise<{ plan: T; results: ConnectorChangeResult[] }>;
-  /** Runs `underLock` while holding the store's write lock (writing nothing to the store). */
-  withWriteLock(underLock: UnderWriteLock<void>): Promise<void>;
+  /** A connector's sealed token, or undefined without one. */
+  connectorSecret(connectorId: number): Promise<Uint8Array | undefined>;
+  /** Replaces a connector's sealed token; false (nothing written) when there is no such connector. */
+  setConnectorSecret(connectorId: number, sealed: Uint8Array): Promise<boolean>;
   /** Records how a sync that did not publish ended. */
   recordSyncFailure(connectorId: number, outcome: string): Promise<void>;
   /** Sets (or with null, clears) a connector's schedule and its next slot. */

@@ -103,4 +103,23 @@ describe('resolveSettings', () => {
       /CARREL_ALLOW_PRIVATE_ADDRESSES must be 1 or 0, not yes/,
     );
   });
+
+  it('takes CARREL_SECRETS_KEY in base64 or hex for the knowledge base, and refuses any other value without repeating it', () => {
+    const base64 = Buffer.alloc(32, 7).toString('base64');
+    const hex = Buffer.alloc(32, 7).toString('hex');
+    expect(knowledgeBaseOptions(resolveSettings({}, {})).secretsKey).toBeUndefined();
+    expect(knowledgeBaseOptions(resolveSettings({}, { CARREL_SECRETS_KEY: base64 })).secretsKey).toBe(base64);
+    expect(knowledgeBaseOptions(resolveSettings({}, { CARREL_SECRETS_KEY: hex })).secretsKey).toBe(hex);
+    for (const wrong of ['hunter2', Buffer.alloc(16, 7).toString('base64'), `${hex}00`]) {
+      const refused = (() => {
+        try {
+          resolveSettings({}, { CARREL_SECRETS_KEY: wrong });
+        } catch (error) {
+          return error as Error;
+        }
+      })();
+      expect(refused).toBeInstanceOf(SettingsError);
+      expect(refused!.message).toBe('CARREL_SECRETS_KEY must be 32 bytes in base64 or hex, as openssl rand -base64 32 prints');
+    }
+  });
 });

@@ -3,16 +3,19 @@
  * the test run's PostgreSQL server, each test with a database of its own: the knowledge base and
  * the tasks live in the database, not in the data dir, so a second "node" with another data dir
  * sees the same documents and tasks; `status` names the database without its password; `carrel
- * migrate` migrates it; a URL that is not PostgreSQL's, and a connector token (which would stay in
- * one node's data dir), are refused with a message; a server that cannot be reached is exit code 5
- * and a sentence, not a stack.
+ * migrate` migrates it; a URL that is not PostgreSQL's is refused with a message, and so is a
+ * connector token without CARREL_SECRETS_KEY to seal it (with the key, another node, another data
+ * dir, shows it masked and its `carrel sync` sends it to the fake GitHub); a server that cannot be
+ * reached is exit code 5 and a sentence, not a stack.
  */
+import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { freePort } from '../../../tasks/test/support/postgres-server.js';
 import { runCli } from '../mcp/support/carrel-process.js';
+import { FakeGitHub } from '../support/fake-github.js';
 import { freshDatabase } from '../support/postgres-database.js';
 import { tempDir } from '../support/temp-dir.js';
 
@@ -82,7 +85,7 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     expect(schemas.rows.map((r) => r.name)).toEqual(['carrel', 'carrel_kb']);
   });
 
-  it('refuses a URL that is not PostgreSQL’s without repeating it, and a connector token, naming why', async () => {
+  it('refuses a URL that is not PostgreSQL’s and a token without CARREL_SECRETS_KEY, naming why; with the key another node syncs with it', async () => {
     const data = tempDir();
     const wrong = await runCli(data, ['--database-url', 'mysql://root:hunter2@db/carrel', 'status']);
     expect(wrong.code).toBe(2);
@@ -90,28 +93,39 @@ describe('carrel on a PostgreSQL database', { timeout: 120_000 }, () => {
     expect(wrong.stderr).not.toContain('hunter2');
 
     const url = await freshDatabase();
-    const token = await runCli(
-      data,
-      [
-        '--database-url',
-        url,
-        'connectors',
-        'add',
-        'gh',
-        '--kind',
-        'github',
-        '--repository',
-        'octo/docs',
-        '--library',
-        'gh',
-        '--token-env',
-        'GH_TOKEN',
-      ],
-      { env: { GH_TOKEN: 'ghp_0123456789abcdefghijklmnop' } },
-    );
-    expect(token.code).toBe(2);
-    expect(token.stderr).toMatch(/no token on a PostgreSQL knowledge base/);
-    expect(token.stderr).not.toContain('ghp_0123456789');
+    const token = 'ghp_0123456789abcdefghijklmnop';
+    const github = await new FakeGitHub('octo/docs', token).start();
+    try {
+      github.commit({ 'README.md': '# Docs\n\nWhat they say.\n' });
+      const add = ['--database-url', url, 'connectors', 'add', 'gh', '--kind', 'github', '--repository', 'octo/docs', '--library', 'gh'];
+      const withToken = [...add, '--api-url', github.url, '--token-env', 'GH_TOKEN'];
+      const keyless = await runCli(data, withToken, { env: { GH_TOKEN: token } });
+      expect(keyless.code).toBe(4);
+      expect(keyless.stderr).toMatch(
+        /sealed with CARREL_SECRETS_KEY, which is not set: set it to 32 random bytes in base64 \(openssl rand -base64 32\)/,
+      );
+      expect(keyless.stderr).not.toContain(token);
+
+      const malformed = await runCli(data, withToken, { env: { GH_TOKEN: token, CARREL_SECRETS_KEY: 'hunter2' } });
+      expect(malformed.code).toBe(2);
+      expect(malformed.stderr).toMatch(/CARREL_SECRETS_KEY must be 32 bytes in base64 or hex/);
+      expect(malformed.stderr).not.toContain('hunter2');
+
+      // With the key, another data dir (another node) shows it masked, and its sync sends it.
+      const key = { CARREL_SECRETS_KEY: randomBytes(32).toString('base64'), CARREL_ALLOW_PRIVATE_ADDRESSES: '1' };
+      const added = await runCli(data, withToken, { env: { GH_TOKEN: token, ...key } });
+      expect(added.code, added.stderr).toBe(0);
+      const other = tempDir();
+      const listed = await runCli(other, ['--database-url', url, '--json', 'connectors', 'show', 'gh'], { env: key });
+      expect(output(listed)).toMatchObject({ name: 'gh', secret: '****mnop' });
+      const synced = await runCli(other, ['--database-url', url, '--json', 'sync', 'gh'], { env: key });
+      expect(output(synced)).toMatchObject({ created: 1 });
+      expect(github.requests.length).toBeGreaterThan(0);
+      for (const r of github.requests) expect(r.authorization).toBe(`Bearer ${token}`);
+      for (const run of [keyless, added, listed, synced]) expect(run.stdout + run.stderr).not.toContain(token);
+    } finally {
+      await github.close();
+    }
   });
 
   it('says the database cannot be reached, with exit code 5, when no server answers at the URL', async () => {

@@ -1,9 +1,9 @@
 /**
  * The github connector's token through MCP, in both eras, against the fake GitHub: a sync with no
  * token goes `input_required` and asks for one (an `elicitation/create` on 2025-11-25, the task's
- * `inputRequests` on 2026-07-28); the answer becomes the connector's secret (0600 file) and the
- * sync completes; the token is in no task row, result or status message, nor anywhere in the
- * database file's bytes. A revoked token makes the next sync ask again, once: a fresh token refused
+ * `inputRequests` on 2026-07-28); the answer becomes the connector's secret (sealed into the
+ * database, its key a 0600 file of the data dir) and the sync completes; the token is in no task
+ * row, result or status message, nor in plain text anywhere in the database file's bytes. A revoked token makes the next sync ask again, once: a fresh token refused
  * as well ends it with a clear error and the library unchanged. A spent rate limit and a 5xx are
  * retried by the task. `carrel sync` without a token stops naming `carrel connectors set-token`.
  */
@@ -46,7 +46,11 @@ const call = async (client: Client, name: string, args: Record<string, unknown>)
 function expectNoTokenStored(dataDir: string, tokens: string[]): void {
   const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
   try {
-    const rows = JSON.stringify([db.prepare('SELECT * FROM carrel_tasks').all(), db.prepare('SELECT * FROM connectors').all()]);
+    const rows = JSON.stringify([
+      db.prepare('SELECT * FROM carrel_tasks').all(),
+      db.prepare('SELECT * FROM connectors').all(),
+      db.prepare('SELECT * FROM connector_secrets').all(),
+    ]);
     for (const token of tokens) expect(rows).not.toContain(token);
   } finally {
     db.close();
@@ -56,6 +60,16 @@ function expectNoTokenStored(dataDir: string, tokens: string[]): void {
     if (!existsSync(path)) continue;
     const bytes = readFileSync(path);
     for (const token of tokens) expect(bytes.includes(Buffer.from(token)), `${file} holds ${token}`).toBe(false);
+  }
+}
+
+/** How many connectors have a sealed token in the data dir's database. */
+function storedSecrets(dataDir: string): number {
+  const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
+  try {
+    return db.prepare<[], { n: number }>('SELECT count(*) AS n FROM connector_secrets').get()!.n;
+  } finally {
+    db.close();
   }
 }
 
@@ -97,9 +111,8 @@ describe('github connector token', { timeout: 180_000 }, () => {
     expect(first.structuredContent).toMatchObject({ created: 2, sync: { complete: true } });
     expect(asked).toHaveLength(1);
     expect(asked[0]!.message).toContain('Connector gh needs a token. GitHub repository acme/widgets: the connector has no token');
-    const secrets = join(dataDir, 'secrets.json');
-    expect(statSync(secrets).mode & 0o777).toBe(0o600);
-    expect(readFileSync(secrets, 'utf8')).toContain(TOKEN);
+    expect(statSync(join(dataDir, 'secrets.key')).mode & 0o777).toBe(0o600);
+    expect(storedSecrets(dataDir)).toBe(1);
     expect((await call(client, 'show_connector', { connector: 'gh' })).structuredContent).toMatchObject({ secret: '****nt01' });
 
     // Revoked: the next sync asks again, once; the fresh answer is refused too, so the task ends.
@@ -163,7 +176,7 @@ describe('github connector token', { timeout: 180_000 }, () => {
     expect(done.result).toMatchObject({ structuredContent: { created: 2 } });
     expect(done.inputRequests ?? {}).toEqual({});
     expect(JSON.stringify(done)).not.toContain(TOKEN);
-    expect(readFileSync(join(dataDir, 'secrets.json'), 'utf8')).toContain(TOKEN);
+    expect(storedSecrets(dataDir)).toBe(1);
 
     await serve.stop();
     expectNoTokenStored(dataDir, [TOKEN]);

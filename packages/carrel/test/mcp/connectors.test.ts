@@ -1,7 +1,8 @@
 /**
  * The connector tools through `carrel mcp` and the official SDK client: add, list, show, sync and
- * remove; a secret masked in every answer, kept in a 0600 file and never in the database or a
- * task record; bad options answered as tool errors naming the option; and a second
+ * remove; a secret masked in every answer, sealed into the database (its key a 0600 file of the
+ * data dir), never in plain text in the database file or a task record, and removed with its
+ * connector; bad options answered as tool errors naming the option; and a second
  * `sync_connector` of a connector already syncing answered with the running task.
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -85,9 +86,8 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
       .toBe('cancelled');
 
     for (const answer of [added, listed, shown, started, again]) expect(JSON.stringify(answer)).not.toContain(SECRET);
-    const secrets = join(dataDir, 'secrets.json');
-    expect(statSync(secrets).mode & 0o777).toBe(0o600);
-    expect(readFileSync(secrets, 'utf8')).toContain(SECRET);
+    // Sealed into the database with a key kept in the data dir, owner-only, not in the database file.
+    expect(statSync(join(dataDir, 'secrets.key')).mode & 0o777).toBe(0o600);
     const db = new Database(join(dataDir, 'carrel.db'), { readonly: true });
     try {
       const tasks = db.prepare<[], { handler: string }>('SELECT * FROM carrel_tasks').all();
@@ -96,6 +96,7 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
       expect(JSON.stringify(tasks)).not.toContain(SECRET);
       expect(JSON.stringify(db.prepare('SELECT * FROM carrel_task_changes').all())).not.toContain(SECRET);
       expect(JSON.stringify(db.prepare('SELECT * FROM connectors').all())).not.toContain(SECRET);
+      expect(db.prepare('SELECT count(*) AS n FROM connector_secrets').get()).toEqual({ n: 1 });
     } finally {
       db.close();
     }
@@ -104,10 +105,15 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
 
     const removed = await call(client, 'remove_connector', { connector: 'private' });
     expect(removed.content[0]!.text).toBe('Removed connector private; its documents are kept');
-    expect(readFileSync(secrets, 'utf8')).not.toContain(SECRET);
+    const after = new Database(join(dataDir, 'carrel.db'), { readonly: true });
+    try {
+      expect(after.prepare('SELECT count(*) AS n FROM connector_secrets').get()).toEqual({ n: 0 });
+    } finally {
+      after.close();
+    }
   });
 
-  it('syncs a folder, names bad options, and refuses a readable secrets file', async () => {
+  it('syncs a folder and names bad options', async () => {
     const docs = tempDir();
     writeFileSync(join(docs, 'a.md'), '# A\n\nFirst.\n');
     writeFileSync(join(docs, 'b.md'), '# B\n\nSecond.\n');
@@ -132,13 +138,6 @@ describe('connector tools over MCP', { timeout: 120_000 }, () => {
     const missing = await call(client, 'sync_connector', { connector: 'nope' });
     expect(missing.isError).toBe(true);
     expect(missing.content[0]!.text).toBe('Connector not found: nope; list_connectors lists them');
-
-    writeFileSync(join(dataDir, 'secrets.json'), '{"connectors":{}}', { mode: 0o644 });
-    const exposed = await call(client, 'list_connectors', {});
-    expect(exposed.isError).toBe(true);
-    expect(exposed.content[0]!.text).toMatch(
-      /^The secrets file .*secrets\.json is readable by others \(mode 644\); make it private with chmod 600/,
-    );
   });
 
   it('tries a sync again while its source is unavailable, and a cancel stops the retries', async () => {

@@ -22,6 +22,7 @@ describe('openDatabase', () => {
       { version: 9, name: '0009_connectors.sql' },
       { version: 10, name: '0010_connector_schedules.sql' },
       { version: 11, name: '0011_sync_plans.sql' },
+      { version: 12, name: '0012_connector_secrets.sql' },
     ]);
     first.close();
     const second = openDatabase(path);

@@ -106,14 +106,14 @@ describe('postgres only', () => {
     );
     expect(repos).toHaveLength(4);
     const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
     const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
       schema,
     ]);
     expect(tables.rowCount).toBe(1);
     // Another opening (as an operator's `carrel migrate` does) on an up-to-date schema changes nothing.
     await (await PostgresRepository.open({ connectionString, schema })).close();
-    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 2 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 3 }]);
   });
 
   it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
@@ -139,18 +139,19 @@ describe('postgres only', () => {
     });
     const key = advisoryKey(`carrel.kb.write:${schema}`);
     const otherNode = await admin().connect();
-    const underLock: string[] = [];
+    const sealed: number[] = [];
+    const sealSecret = (id: number) => (sealed.push(id), new Uint8Array([1]));
     try {
       // Another node staging: staging here proceeds, a write that must run alone waits and gives up.
       await otherNode.query('SELECT pg_advisory_lock_shared($1)', [key]);
       await repo.stageDocuments(run.id, null, [doc('a')]);
-      await expect(repo.addConnector(connector, (c) => underLock.push(c.name))).rejects.toThrow(StoreBusyError);
-      // Another node publishing or collecting: every write here waits and gives up, its under-lock step never run.
+      await expect(repo.addConnector({ ...connector, sealSecret })).rejects.toThrow(StoreBusyError);
+      // Another node publishing or collecting: every write here waits and gives up, its secret never sealed.
       await otherNode.query('SELECT pg_advisory_unlock_all()');
       await otherNode.query('SELECT pg_advisory_lock($1)', [key]);
       await expect(repo.stageDocuments(run.id, null, [doc('b')])).rejects.toThrow(StoreBusyError);
-      await expect(repo.withWriteLock(() => underLock.push('locked'))).rejects.toThrow(StoreBusyError);
-      expect(underLock).toEqual([]);
+      await expect(repo.addConnector({ ...connector, sealSecret })).rejects.toThrow(StoreBusyError);
+      expect(sealed).toEqual([]);
     } finally {
       await otherNode.query('SELECT pg_advisory_unlock_all()');
       otherNode.release();

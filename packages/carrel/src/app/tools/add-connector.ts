@@ -1,7 +1,7 @@
 /**
  * `add_connector`: configure a source (a folder, a git repository, a web site, a GitHub repository) that `sync_connector` keeps a
- * library in step with. The options are checked now; a token goes to the secrets file, never the
- * database or a task record, and is shown masked from then on. With a cron `schedule`, the server
+ * library in step with. The options are checked now; a token is sealed into the database with the
+ * connector (never in plain text, never in a task record), and is shown masked from then on. With a cron `schedule`, the server
  * syncs it at each slot (see app/scheduler.ts).
  *
  * @module
@@ -33,7 +33,7 @@ const schema = z.object({
     .max(4096)
     .optional()
     .describe(
-      'git over https, github: a token for the repository, stored apart and shown masked. A github connector without one asks for it when synced as a task.',
+      'git over https, github: a token for the repository, stored encrypted and shown masked. A github connector without one asks for it when synced as a task.',
     ),
   schedule: z
     .string()

@@ -1,7 +1,7 @@
 /**
  * A sync whose source wants a token the connector lacks, or refused the one it has: the task asks
  * its client for a token (an input request, `input_required` on every era), stores the answer as
- * the connector's secret (the 0600 secrets file) and syncs again. The request is sensitive: the
+ * the connector's secret (sealed into the database, `connectors/secrets.ts`) and syncs again. The request is sensitive: the
  * engine removes the answer from the task as soon as the tool has it, so the token is never in a
  * task record, a result or a status message. Asked once per attempt: a fresh token refused as well
  * ends the sync with that refusal rather than asking in a loop.

@@ -5,13 +5,13 @@
  *
  * Write lock: SQLite has one writer at a time. Here the writes that decide over many rows
  * (opening, publishing and discarding runs, retiring documents, collecting garbage, removing packs,
- * the connector writes with their `underLock` hooks, `withWriteLock`) take a transaction-scoped
- * advisory lock of the schema exclusively, so they run one at a time across the cluster as they
- * do on SQLite; the staging writes take it shared, so runs on different nodes stage in parallel
- * but never while, say, the collector deletes a document row a stage is about to refer to. Either
- * waits at most `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or
- * discard of the same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is
- * claimed by a compare-and-set UPDATE, exactly once however many nodes try.
+ * adding, removing and reconciling connectors) take a transaction-scoped advisory lock of the
+ * schema exclusively, so they run one at a time across the cluster as they do on SQLite; the
+ * staging writes take it shared, so runs on different nodes stage in parallel but never while,
+ * say, the collector deletes a document row a stage is about to refer to. Either waits at most
+ * `writeWaitMs` (10 s) before StoreBusyError. Staging writes and the publish or discard of the
+ * same run also meet on the run's row lock (`sql/runs.ts`). A schedule slot is claimed by a
+ * compare-and-set UPDATE, exactly once however many nodes try.
  *
  * Vectors: int8 vectors are stored as bytea. With the `vector` extension they are also a pgvector
  * column with an HNSW index per dimension, and KNN runs in SQL (`pgvector.ts`, `sql/pgvector.ts`);
@@ -41,7 +41,6 @@ import type {
   StagedDocument,
   StagedPack,
   SyncPlanHeader,
-  UnderWriteLock,
   VectorSearchPath,
 } from '../repository.js';
 import { isAbandoned } from '../run-holders.js';
@@ -337,38 +336,31 @@ export class PostgresRepository implements KnowledgeRepository {
     return connectors.connectorMarkers(this.#query, connectorId);
   }
 
-  addConnector(connector: NewConnector, underLock?: UnderWriteLock<ConnectorRecord>) {
-    return this.locked(async (query) => {
-      const added = await connectors.insertConnector(query, connector);
-      if (added) underLock?.(added);
-      return added;
-    });
+  addConnector(connector: NewConnector) {
+    return this.locked((query) => connectors.insertConnector(query, connector));
   }
 
-  removeConnector(connector: ConnectorRecord, withDocuments: boolean, underLock?: UnderWriteLock<number>) {
-    return this.locked(async (query) => {
-      const deleted = await connectors.deleteConnector(query, connector, withDocuments);
-      underLock?.(deleted);
-      return deleted;
-    });
+  removeConnector(connector: ConnectorRecord, withDocuments: boolean) {
+    return this.locked((query) => connectors.deleteConnector(query, connector, withDocuments));
   }
 
   reconcileConnectors<T>(
-    decide: (stored: ConnectorRecord[]) => { changes: ConnectorChange[]; plan: T },
-    underLock?: UnderWriteLock<{ plan: T; results: ConnectorChangeResult[] }>,
+    decide: (stored: ConnectorRecord[], sealedSecrets: ReadonlyMap<number, Uint8Array>) => { changes: ConnectorChange[]; plan: T },
   ) {
     return this.locked(async (query) => {
-      const { changes, plan } = decide(await connectors.listConnectors(query));
+      const { changes, plan } = decide(await connectors.listConnectors(query), await connectors.connectorSecrets(query));
       const results: ConnectorChangeResult[] = [];
       for (const change of changes) results.push(await applyConnectorChange(query, change));
-      const written = { plan, results };
-      underLock?.(written);
-      return written;
+      return { plan, results };
     });
   }
 
-  withWriteLock(underLock: UnderWriteLock<void>) {
-    return this.locked(async () => underLock());
+  connectorSecret(connectorId: number) {
+    return connectors.connectorSecret(this.#query, connectorId);
+  }
+
+  setConnectorSecret(connectorId: number, sealed: Uint8Array) {
+    return connectors.setConnectorSecret(this.#query, connectorId, sealed);
   }
 
   recordSyncFailure(connectorId: number, outcome: string) {
@@ -427,6 +419,7 @@ async function applyConnectorChange(query: Query, change: ConnectorChange): Prom
       if (change.options) await connectors.updateConnectorOptions(query, change.connectorId, change.options);
       if (change.schedule)
         await connectors.setConnectorSchedule(query, change.connectorId, change.schedule.schedule, change.schedule.nextRunAt);
+      if (change.sealedSecret) await connectors.setConnectorSecret(query, change.connectorId, change.sealedSecret);
       return {};
   }
 }

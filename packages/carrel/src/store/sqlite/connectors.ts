@@ -64,7 +64,31 @@ export function insertConnector(db: Database, c: NewConnector): ConnectorRecord 
     c.nextRunAt,
     Date.now(),
   );
-  return info.changes === 0 ? undefined : getConnector(db, Number(info.lastInsertRowid));
+  if (info.changes === 0) return undefined;
+  const id = Number(info.lastInsertRowid);
+  if (c.sealSecret) setConnectorSecret(db, id, c.sealSecret(id));
+  return getConnector(db, id);
+}
+
+/** The connector's sealed token, or undefined. */
+export function connectorSecret(db: Database, connectorId: number): Uint8Array | undefined {
+  return stmt<[number], { sealed: Buffer }>(db, 'SELECT sealed FROM connector_secrets WHERE connector_id = ?').get(connectorId)?.sealed;
+}
+
+/** Every sealed token, by connector id. */
+export function connectorSecrets(db: Database): Map<number, Uint8Array> {
+  const rows = stmt<[], { connector_id: number; sealed: Buffer }>(db, 'SELECT connector_id, sealed FROM connector_secrets').all();
+  return new Map(rows.map((r) => [r.connector_id, r.sealed]));
+}
+
+/** Replaces the connector's sealed token; false when there is no such connector. Call inside a write transaction. */
+export function setConnectorSecret(db: Database, connectorId: number, sealed: Uint8Array): boolean {
+  if (!getConnector(db, connectorId)) return false;
+  stmt(
+    db,
+    'INSERT INTO connector_secrets (connector_id, sealed) VALUES (?, ?) ON CONFLICT (connector_id) DO UPDATE SET sealed = excluded.sealed',
+  ).run(connectorId, sealed);
+  return true;
 }
 
 /**
@@ -108,9 +132,9 @@ export function connectorMarkers(db: Database, connectorId: number): Map<string,
 }
 
 /**
- * Removes a connector; with `withDocuments`, the documents it brought go too (at once for every
- * reader; the collector removes their chunks). Call inside a write transaction. Returns the
- * number of documents deleted.
+ * Removes a connector and (by cascade) its token; with `withDocuments`, the documents it brought
+ * go too (at once for every reader; the collector removes their chunks). Call inside a write
+ * transaction. Returns the number of documents deleted.
  */
 export function deleteConnector(db: Database, connector: ConnectorRecord, withDocuments: boolean): number {
   let deleted = 0;

@@ -21,12 +21,15 @@ import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../recor
 import {
   connectorItemCount,
   connectorMarkers,
+  connectorSecret,
+  connectorSecrets,
   deleteConnector,
   findConnector,
   getConnector,
   insertConnector,
   listConnectors,
   recordSyncFailure,
+  setConnectorSecret,
   updateConnectorOptions,
 } from './connectors.js';
 import { openDatabase } from './database.js';
@@ -47,7 +50,6 @@ import type {
   KeywordResult,
   KnowledgeRepository,
   StageAddress,
-  UnderWriteLock,
   VectorSearchPath,
 } from '../repository.js';
 import type { OpenRunArgs } from '../records.js';
@@ -291,31 +293,20 @@ export class SqliteRepository implements KnowledgeRepository {
     return connectorMarkers(this.db, connectorId);
   }
 
-  addConnector(connector: NewConnector, underLock?: UnderWriteLock<ConnectorRecord>) {
-    return this.write(() => {
-      const added = insertConnector(this.db, connector);
-      if (added) underLock?.(added);
-      return added;
-    });
+  addConnector(connector: NewConnector) {
+    return this.write(() => insertConnector(this.db, connector));
   }
 
-  removeConnector(connector: ConnectorRecord, withDocuments: boolean, underLock?: UnderWriteLock<number>) {
-    return this.write(() => {
-      const deleted = deleteConnector(this.db, connector, withDocuments);
-      underLock?.(deleted);
-      return deleted;
-    });
+  removeConnector(connector: ConnectorRecord, withDocuments: boolean) {
+    return this.write(() => deleteConnector(this.db, connector, withDocuments));
   }
 
   reconcileConnectors<T>(
-    decide: (stored: ConnectorRecord[]) => { changes: ConnectorChange[]; plan: T },
-    underLock?: UnderWriteLock<{ plan: T; results: ConnectorChangeResult[] }>,
+    decide: (stored: ConnectorRecord[], sealedSecrets: ReadonlyMap<number, Uint8Array>) => { changes: ConnectorChange[]; plan: T },
   ) {
     return this.write(() => {
-      const { changes, plan } = decide(listConnectors(this.db));
-      const written = { plan, results: changes.map((c) => this.applyConnectorChange(c)) };
-      underLock?.(written);
-      return written;
+      const { changes, plan } = decide(listConnectors(this.db), connectorSecrets(this.db));
+      return { plan, results: changes.map((c) => this.applyConnectorChange(c)) };
     });
   }
 
@@ -329,12 +320,17 @@ export class SqliteRepository implements KnowledgeRepository {
       case 'update':
         if (change.options) updateConnectorOptions(this.db, change.connectorId, change.options);
         if (change.schedule) setConnectorSchedule(this.db, change.connectorId, change.schedule.schedule, change.schedule.nextRunAt);
+        if (change.sealedSecret) setConnectorSecret(this.db, change.connectorId, change.sealedSecret);
         return {};
     }
   }
 
-  withWriteLock(underLock: UnderWriteLock<void>) {
-    return this.write(() => underLock());
+  async connectorSecret(connectorId: number) {
+    return connectorSecret(this.db, connectorId);
+  }
+
+  setConnectorSecret(connectorId: number, sealed: Uint8Array) {
+    return this.write(() => setConnectorSecret(this.db, connectorId, sealed));
   }
 
   recordSyncFailure(connectorId: number, outcome: string) {

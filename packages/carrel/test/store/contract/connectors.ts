@@ -16,16 +16,23 @@ const connector = (name: string, extra: Partial<NewConnector> = {}): NewConnecto
   ...extra,
 });
 
+/** Stand-in sealed bytes for connector `id` (the stores keep them as they are; sealing is not theirs). */
+const sealed = (id: number): Uint8Array => Uint8Array.from(`sealed:${id}`, (ch) => ch.charCodeAt(0));
+/** Bytes as a plain array, to compare whatever Uint8Array subclass a store returns. */
+const bytes = (value: Uint8Array | undefined): number[] | undefined => value && [...value];
+
 export function connectorsContract(f: RepositoryFixture): void {
   describe('connectors', () => {
-    it('adds connectors with unique names, running the under-lock step only for one added', async () => {
+    it('adds connectors with unique names, sealing a secret only for one added, for its id', async () => {
       const repo = await (await f.store()).open();
       const seen: number[] = [];
-      const added = await repo.addConnector(connector('docs', { schedule: hourly, nextRunAt: 3_600_000 }), (c) => seen.push(c.id));
+      const sealSecret = (id: number) => (seen.push(id), sealed(id));
+      const added = await repo.addConnector(connector('docs', { schedule: hourly, nextRunAt: 3_600_000, sealSecret }));
       expect(added).toMatchObject({ name: 'docs', options: { path: '/srv/docs' }, cursor: null, schedule: hourly, nextRunAt: 3_600_000 });
       expect(seen).toEqual([added!.id]);
-      expect(await repo.addConnector(connector('docs'), (c) => seen.push(c.id))).toBeUndefined();
+      expect(await repo.addConnector(connector('docs', { sealSecret }))).toBeUndefined();
       expect(seen).toHaveLength(1);
+      expect(bytes(await repo.connectorSecret(added!.id))).toEqual(bytes(sealed(added!.id)));
       await repo.addConnector(connector('api'));
       expect((await repo.listConnectors()).map((c) => c.name)).toEqual(['api', 'docs']);
       expect(await repo.findConnector('docs')).toEqual(added);
@@ -34,14 +41,34 @@ export function connectorsContract(f: RepositoryFixture): void {
       expect(await repo.findConnector('nope')).toBeUndefined();
     });
 
-    it('rolls the add back when the under-lock step throws', async () => {
+    it('rolls the add back when sealing its secret throws', async () => {
       const repo = await (await f.store()).open();
-      await expect(
-        repo.addConnector(connector('docs'), () => {
-          throw new Error('secrets file not writable');
-        }),
-      ).rejects.toThrow('secrets file not writable');
+      const sealSecret = () => {
+        throw new Error('no key to seal with');
+      };
+      await expect(repo.addConnector(connector('docs', { sealSecret }))).rejects.toThrow('no key to seal with');
       expect(await repo.listConnectors()).toEqual([]);
+    });
+
+    it('keeps a sealed secret byte for byte, replaces it, and deletes it with its connector', async () => {
+      const store = await f.store();
+      const repo = await store.open();
+      const c = (await repo.addConnector(connector('docs')))!;
+      expect(await repo.connectorSecret(c.id)).toBeUndefined();
+      // Every byte value, zeros included: the stores keep bytes, not text.
+      const first = Uint8Array.from({ length: 256 }, (_, i) => i);
+      expect(await repo.setConnectorSecret(c.id, first)).toBe(true);
+      expect(bytes(await (await store.open()).connectorSecret(c.id))).toEqual(bytes(first));
+      expect(await repo.setConnectorSecret(c.id, sealed(c.id))).toBe(true);
+      expect(bytes(await repo.connectorSecret(c.id))).toEqual(bytes(sealed(c.id)));
+      expect(await repo.setConnectorSecret(c.id + 100, first)).toBe(false);
+      expect(await repo.connectorSecret(c.id + 100)).toBeUndefined();
+
+      await repo.removeConnector(c, false);
+      expect(await repo.connectorSecret(c.id)).toBeUndefined();
+      const again = (await repo.addConnector(connector('docs')))!;
+      expect(again.id).not.toBe(c.id);
+      expect(await repo.connectorSecret(again.id)).toBeUndefined();
     });
 
     it('commits a sync with its run: documents, markers, cursor and deletions together', async () => {
@@ -92,40 +119,57 @@ export function connectorsContract(f: RepositoryFixture): void {
       const { run, library } = await repo.openRun({ taskId: null, library: 'docs', version: '' });
       await repo.stageDocuments(run.id, null, [staged(library.id, { source: 'a.md', chunks: ['A'] })]);
       await repo.publishRun(run.id, { sync: { connectorId: c.id, cursor: null, markers: [['a.md', 'm']], deletions: [], outcome: 'ok' } });
-      const under: number[] = [];
-      expect(await repo.removeConnector(c, true, (n) => under.push(n))).toBe(1);
-      expect(under).toEqual([1]);
+      expect(await repo.removeConnector(c, true)).toBe(1);
       expect(await repo.listConnectors()).toEqual([]);
       expect(await liveSources(repo)).toEqual([]);
     });
 
     it('reconciles against the connectors it reads, writing every change or none', async () => {
       const repo = await (await f.store()).open();
-      const keep = (await repo.addConnector(connector('keep')))!;
-      const drop = (await repo.addConnector(connector('drop')))!;
-      const { plan, results } = await repo.reconcileConnectors((stored) => ({
-        plan: stored.map((c) => c.name),
+      const keep = (await repo.addConnector(connector('keep', { sealSecret: sealed })))!;
+      const drop = (await repo.addConnector(connector('drop', { sealSecret: sealed })))!;
+      const { plan, results } = await repo.reconcileConnectors((stored, secrets) => ({
+        plan: { names: stored.map((c) => c.name), secrets: [...secrets].map(([id, s]) => [id, bytes(s)]) },
         changes: [
-          { kind: 'add', connector: connector('new') },
-          { kind: 'update', connectorId: keep.id, options: { path: '/elsewhere' }, schedule: { schedule: hourly, nextRunAt: 7_200_000 } },
+          { kind: 'add', connector: connector('new', { sealSecret: sealed }) },
+          {
+            kind: 'update',
+            connectorId: keep.id,
+            options: { path: '/elsewhere' },
+            schedule: { schedule: hourly, nextRunAt: 7_200_000 },
+            sealedSecret: sealed(-keep.id),
+          },
           { kind: 'remove', connector: drop, withDocuments: false },
         ],
       }));
-      expect(plan).toEqual(['drop', 'keep']);
+      expect(plan.names).toEqual(['drop', 'keep']);
+      expect(plan.secrets.sort(([a], [b]) => Number(a) - Number(b))).toEqual([
+        [keep.id, bytes(sealed(keep.id))],
+        [drop.id, bytes(sealed(drop.id))],
+      ]);
       expect(results).toEqual([{ added: expect.objectContaining({ name: 'new' }) }, {}, { deletedDocuments: 0 }]);
       expect(await repo.findConnector('keep')).toMatchObject({ options: { path: '/elsewhere' }, schedule: hourly, nextRunAt: 7_200_000 });
+      expect(bytes(await repo.connectorSecret(keep.id))).toEqual(bytes(sealed(-keep.id)));
+      const added = (await repo.findConnector('new'))!;
+      expect(bytes(await repo.connectorSecret(added.id))).toEqual(bytes(sealed(added.id)));
+      expect(await repo.connectorSecret(drop.id)).toBeUndefined();
       expect((await repo.listConnectors()).map((c) => c.name)).toEqual(['keep', 'new']);
 
       const before = await repo.listConnectors();
+      const sealSecret = () => {
+        throw new Error('no key to seal with');
+      };
       await expect(
-        repo.reconcileConnectors(
-          () => ({ plan: null, changes: [{ kind: 'add', connector: connector('another') }] }),
-          () => {
-            throw new Error('cannot write secrets');
-          },
-        ),
-      ).rejects.toThrow('cannot write secrets');
+        repo.reconcileConnectors(() => ({
+          plan: null,
+          changes: [
+            { kind: 'remove', connector: added, withDocuments: false },
+            { kind: 'add', connector: connector('another', { sealSecret }) },
+          ],
+        })),
+      ).rejects.toThrow('no key to seal with');
       expect(await repo.listConnectors()).toEqual(before);
+      expect(bytes(await repo.connectorSecret(added.id))).toEqual(bytes(sealed(added.id)));
     });
   });
 

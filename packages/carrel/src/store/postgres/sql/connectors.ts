@@ -46,7 +46,31 @@ export async function insertConnector(query: Query, c: NewConnector): Promise<Co
       Date.now(),
     ],
   );
-  return row && getConnector(query, row.id);
+  if (!row) return undefined;
+  if (c.sealSecret) await setConnectorSecret(query, row.id, c.sealSecret(row.id));
+  return getConnector(query, row.id);
+}
+
+/** The connector's sealed token, or undefined. */
+export async function connectorSecret(query: Query, connectorId: number): Promise<Uint8Array | undefined> {
+  const [row] = await query<{ sealed: Buffer }>('SELECT sealed FROM connector_secrets WHERE connector_id = $1', [connectorId]);
+  return row?.sealed;
+}
+
+/** Every sealed token, by connector id. */
+export async function connectorSecrets(query: Query): Promise<Map<number, Uint8Array>> {
+  const rows = await query<{ connectorId: number; sealed: Buffer }>('SELECT connector_id AS "connectorId", sealed FROM connector_secrets');
+  return new Map(rows.map((r) => [r.connectorId, r.sealed]));
+}
+
+/** Replaces the connector's sealed token; false when there is no such connector. */
+export async function setConnectorSecret(query: Query, connectorId: number, sealed: Uint8Array): Promise<boolean> {
+  const written = await query(
+    `INSERT INTO connector_secrets (connector_id, sealed) SELECT id, $2 FROM connectors WHERE id = $1
+     ON CONFLICT (connector_id) DO UPDATE SET sealed = excluded.sealed RETURNING connector_id`,
+    [connectorId, Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)],
+  );
+  return written.length > 0;
 }
 
 /** Replaces a connector's options and clears its cursor (see `../../connectors.ts` for why). */
