@@ -6,10 +6,11 @@
  *
  * @module
  */
-import { closeSync, constants, fstatSync, fsyncSync, linkSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { InsecureSecretsError, SecretsKeyError } from '../errors.js';
+import { SecretsKeyError } from '../errors.js';
+import { readPrivateFile } from './private-file.js';
 import { SECRETS_KEY_BYTES } from './secret-box.js';
 
 /** The key file of a data dir. */
@@ -19,30 +20,15 @@ export function secretsKeyPath(dataDir: string): string {
 
 /** The key in `path`, or undefined when there is no such file. */
 export function readKeyFile(path: string): Buffer | undefined {
-  let fd: number;
-  try {
-    fd = openSync(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-  try {
-    const { mode } = fstatSync(fd);
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0)
-      throw new InsecureSecretsError(
-        path,
-        mode,
-        `make it private with chmod 600 ${path}, and store the connectors' tokens again if others may have read it`,
-      );
-    const key = readFileSync(fd);
-    if (key.length !== SECRETS_KEY_BYTES)
-      throw new SecretsKeyError(
-        `${path} is no secrets key (${key.length} bytes, not ${SECRETS_KEY_BYTES}); restore it from a backup of the data dir`,
-      );
-    return key;
-  } finally {
-    closeSync(fd);
-  }
+  const key = readPrivateFile(
+    path,
+    `make it private with chmod 600 ${path}, and store the connectors' tokens again if others may have read it`,
+  );
+  if (key && key.length !== SECRETS_KEY_BYTES)
+    throw new SecretsKeyError(
+      `${path} is no secrets key (${key.length} bytes, not ${SECRETS_KEY_BYTES}); restore it from a backup of the data dir`,
+    );
+  return key;
 }
 
 /** The key in `path`, created first if there is none; two processes creating it at once end with the same key. */
