@@ -68,7 +68,7 @@ import { libraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
 import { hasVectorTable, knn, readVectors } from './vectors.js';
-import { vectorIndexPolicy } from '../approximate-search.js';
+import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 
 /** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
 const BM25_ROW_BUDGET = 5000;
@@ -170,6 +170,16 @@ export class SqliteRepository implements KnowledgeRepository {
 
   async chunkDetails(chunkIds: readonly number[]) {
     return chunkDetails(this.db, chunkIds);
+  }
+
+  /** Resolves once the approximate indexes being built or brought up to date are (benchmarks time the index, not the exact scan serving meanwhile). */
+  vectorIndexesBuilt(): Promise<void> {
+    return vectorIndexesBuilt(this.db);
+  }
+
+  /** This connection's approximate indexes (see approximate-search.ts). */
+  vectorIndexStatus() {
+    return vectorIndexStatus(this.db);
   }
 
   addRating(documentId: number, rating: number, options: { chunkId?: number; comment?: string }) {
