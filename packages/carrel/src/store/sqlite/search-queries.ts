@@ -80,9 +80,7 @@ export function matchingChunks(db: Database, match: string, chunkIds: readonly n
  * How many chunks contain `term` (a quoted FTS5 phrase), counting no further than `cap`: reading a
  * doclist without scoring is cheap, but a common term's doclist grows with the store.
  */
-export function termChunkCount(db: Database, quoted: string, cap = Infinity): number {
-  if (cap === Infinity)
-    return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
+export function termChunkCount(db: Database, quoted: string, cap: number): number {
   return stmt<[string, number], { n: number }>(
     db,
     'SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)',
