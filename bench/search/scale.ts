@@ -13,25 +13,34 @@
  * process publishes 10 documents into one library of the PostgreSQL store, and the first KNN there
  * is timed (the copy brought up to date by the delta) next to a new repository's (read whole).
  *
- *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200] [--postgres-load ingest|copy]
+ * The SQLite knowledge base is built once per `--chunks` under `--cache` (default
+ * bench/.scale-cache/sqlite-<chunks>, marked complete only once its ingest finished) and reused by
+ * later runs: the corpus and its ingest are deterministic, so a reused one is the one this command
+ * would build; its ingest time is reported only by the run that built it. `--stores sqlite`
+ * leaves PostgreSQL out (1M chunks: its ingest takes ~50 min on this machine). Libraries past
+ * 100k vectors are searched through their approximate index, built before the timing starts.
+ *
+ *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200]
+ *     [--postgres-load ingest|copy] [--stores both|sqlite] [--cache bench/.scale-cache]
  *
  * @module
  */
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { KnowledgeBase } from 'carrel';
 import type { SearchRequest } from 'carrel';
+import { databasePath } from '../../packages/carrel/src/data-dir.js';
 import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
 import { PgClient } from '../../packages/carrel/src/store/postgres/client.js';
 import { PostgresRepository } from '../../packages/carrel/src/store/postgres/index.js';
-import { libraryVectors } from '../../packages/carrel/src/store/postgres/sql/vectors.js';
 import type { KnowledgeRepository } from '../../packages/carrel/src/store/repository.js';
 import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
-import { packPartition, scanPartition, type VectorHit } from '../../packages/carrel/src/store/vector-memory.js';
+import { vectorIndexPolicy } from '../../packages/carrel/src/store/approximate-search.js';
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
@@ -45,11 +54,13 @@ const CHUNKS = Number(option('chunks') ?? 100_000);
 const ROUNDS = Number(option('rounds') ?? 3);
 const QUERIES = Number(option('queries') ?? 200);
 const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
+const WITH_POSTGRES = (option('stores') ?? 'both') === 'both';
+const CACHE = resolve(option('cache') ?? join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache'));
 /** The generated documents average 9.28 chunks (3,000 made 27,836). */
 const DOCS = Math.ceil(CHUNKS / 9.28);
 
 type Side = 'sqlite' | 'postgres';
-const SIDES: readonly Side[] = ['sqlite', 'postgres'];
+const SIDES: readonly Side[] = WITH_POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(1))
@@ -58,50 +69,65 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const median = (xs: number[]) => quantile(xs, 0.5);
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-scale-'));
-const server = await startPostgres();
+const server = WITH_POSTGRES ? await startPostgres() : undefined;
 try {
+  const sqliteDir = join(CACHE, `sqlite-${CHUNKS}`);
+  const sqliteCached = existsSync(join(sqliteDir, 'complete'));
+  if (!sqliteCached) rmSync(sqliteDir, { recursive: true, force: true });
+  const postgresIngest = server !== undefined && POSTGRES_LOAD === 'ingest';
   const corpus = join(work, 'corpus');
-  writeCorpus(corpus, DOCS);
-  console.log(`${DOCS} documents generated; load ${load()}`);
+  if (!sqliteCached || postgresIngest) {
+    writeCorpus(corpus, DOCS);
+    console.log(`${DOCS} documents generated; load ${load()}`);
+  }
+  if (sqliteCached) console.log(`SQLite knowledge base reused from ${sqliteDir}`);
   const kbs = {
-    sqlite: await KnowledgeBase.open({ dataDir: join(work, 'sqlite'), embedder: { kind: 'offline' }, allowedRoots: [work] }),
-    postgres:
-      POSTGRES_LOAD === 'ingest'
-        ? await KnowledgeBase.open({
-            dataDir: join(work, 'postgres'),
-            databaseUrl: server.url,
-            embedder: { kind: 'offline' },
-            allowedRoots: [work],
-          })
-        : undefined,
+    sqlite: sqliteCached
+      ? undefined
+      : await KnowledgeBase.open({ dataDir: sqliteDir, embedder: { kind: 'offline' }, allowedRoots: [work] }),
+    postgres: postgresIngest
+      ? await KnowledgeBase.open({
+          dataDir: join(work, 'postgres'),
+          databaseUrl: server.url,
+          embedder: { kind: 'offline' },
+          allowedRoots: [work],
+        })
+      : undefined,
   };
   const ingestMs = { sqlite: 0, postgres: 0 };
-  for (const [i, part] of readdirSync(corpus).sort().entries()) {
-    const target = { library: `lib-${i % 4}`, tags: i % 10 === 0 ? ['rare'] : [] };
-    for (const side of i % 2 === 0 ? SIDES : [...SIDES].reverse()) {
-      const kb = kbs[side];
-      if (!kb) continue;
-      const start = performance.now();
-      await kb.ingestDirectory(join(corpus, part), target);
-      ingestMs[side] += performance.now() - start;
+  if (kbs.sqlite || kbs.postgres) {
+    for (const [i, part] of readdirSync(corpus).sort().entries()) {
+      const target = { library: `lib-${i % 4}`, tags: i % 10 === 0 ? ['rare'] : [] };
+      for (const side of i % 2 === 0 ? SIDES : [...SIDES].reverse()) {
+        const kb = kbs[side];
+        if (!kb) continue;
+        const start = performance.now();
+        await kb.ingestDirectory(join(corpus, part), target);
+        ingestMs[side] += performance.now() - start;
+      }
     }
   }
-  const chunks = (await kbs.sqlite.status()).libraries.reduce((n, l) => n + l.chunks, 0);
-  const path = kbs.sqlite.databasePath!;
   for (const kb of Object.values(kbs)) await kb?.close();
-  const stores: Record<Side, KnowledgeRepository> = {
-    sqlite: SqliteRepository.open(path),
-    postgres: await PostgresRepository.open({ connectionString: server.url }),
+  if (!sqliteCached) writeFileSync(join(sqliteDir, 'complete'), `${DOCS} documents\n`);
+  rmSync(corpus, { recursive: true, force: true });
+  const path = databasePath(sqliteDir);
+  const sqlite = SqliteRepository.open(path);
+  const chunks = (await sqlite.libraryStatus()).reduce((n, l) => n + l.chunks, 0);
+  const stores: Partial<Record<Side, KnowledgeRepository>> & { sqlite: KnowledgeRepository } = {
+    sqlite,
+    ...(server && { postgres: await PostgresRepository.open({ connectionString: server.url }) }),
   };
-  if (POSTGRES_LOAD === 'copy') {
+  if (server && POSTGRES_LOAD === 'copy') {
     const start = performance.now();
-    await copyStore(stores.sqlite, stores.postgres);
+    await copyStore(stores.sqlite, stores.postgres!);
     console.log(`copied ${chunks} chunks into PostgreSQL in ${((performance.now() - start) / 1000).toFixed(1)} s`);
   }
-  // What autovacuum does on a real server (the throwaway one runs without it): planner statistics, the visibility map.
-  const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
-  await admin.query('VACUUM ANALYZE');
-  await admin.close();
+  if (server) {
+    // What autovacuum does on a real server (the throwaway one runs without it): planner statistics, the visibility map.
+    const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
+    await admin.query('VACUUM ANALYZE');
+    await admin.close();
+  }
   for (const side of SIDES) {
     if (ingestMs[side] > 0)
       console.log(
@@ -119,9 +145,17 @@ try {
   const withVector = (v: Float32Array): QueryVector => ({ vector: v, embedder });
   const keywordOnly: QueryVector = { vector: null, reason: 'keyword only' };
 
-  // One search on each store first: the in-memory copies are loaded outside the timing.
+  // One search on each store first: the in-memory copies are loaded outside the timing, and so is
+  // the build of the approximate indexes of libraries past vectorIndexPolicy.minRows vectors.
   for (const store of Object.values(stores))
     await hybridSearch(store, { query: queries[0]!.text, limit: 10 }, withVector(queries[0]!.vector));
+  const indexStart = performance.now();
+  await sqlite.vectorIndexesBuilt();
+  const indexed = sqlite.vectorIndexStatus().filter((s) => s.vectors > 0);
+  if (indexed.length > 0)
+    console.log(
+      `SQLite approximate indexes: ${indexed.map((s) => s.vectors).join(', ')} vectors, built in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`,
+    );
 
   const modes: [string, (store: KnowledgeRepository, q: (typeof queries)[number]) => Promise<unknown>][] = [
     ['hybrid', (store, q) => hybridSearch(store, { query: q.text, limit: 10 }, withVector(q.vector))],
@@ -132,14 +166,14 @@ try {
     ],
   ];
   console.log(`\n${chunks} chunks, ${QUERIES} queries, median of ${ROUNDS} rounds; load ${load()}`);
-  console.log('| mode | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50 ratio |');
-  console.log('|---|---:|---:|---:|');
+  console.log(WITH_POSTGRES ? '| mode | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50 ratio |' : '| mode | SQLite p50 / p95 ms |');
+  console.log(WITH_POSTGRES ? '|---|---:|---:|---:|' : '|---|---:|');
   for (const [label, search] of modes) {
     const times = await interleavedRounds(
-      {
-        sqlite: (q: (typeof queries)[number]) => search(stores.sqlite, q),
-        postgres: (q: (typeof queries)[number]) => search(stores.postgres, q),
-      },
+      Object.fromEntries(SIDES.map((side) => [side, (q: (typeof queries)[number]) => search(stores[side]!, q)])) as Record<
+        Side,
+        (q: (typeof queries)[number]) => Promise<unknown>
+      >,
       queries,
       ROUNDS,
     );
@@ -148,12 +182,73 @@ try {
     ) as Record<Side, { p50: number[]; p95: number[] }>;
     const cell = (side: Side) => `${median(rounds[side].p50).toFixed(2)} / ${median(rounds[side].p95).toFixed(2)}`;
     console.log(
-      `| ${label} | ${cell('sqlite')} | ${cell('postgres')} | ×${(median(rounds.postgres.p50) / median(rounds.sqlite.p50)).toFixed(2)} |`,
+      WITH_POSTGRES
+        ? `| ${label} | ${cell('sqlite')} | ${cell('postgres')} | ×${(median(rounds.postgres.p50) / median(rounds.sqlite.p50)).toFixed(2)} |`
+        : `| ${label} | ${cell('sqlite')} |`,
     );
   }
 
-  // Where PostgreSQL's time goes: one more pass of hybrid searches, each statement timed by its
-  // opening words (pg's Pool.query wrapped for this pass only).
+  // The truth: an exact scan of every live vector, by a second connection to the SQLite file whose
+  // libraries are never indexed (the policy is read per search; the first store's indexes belong to its own connection).
+  const exactStore = SqliteRepository.open(path);
+  const minRows = vectorIndexPolicy.minRows;
+  vectorIndexPolicy.minRows = Infinity;
+  const truths: Set<string>[] = [];
+  /** A chunk as both stores name it: library, document source and position. */
+  const keysOf = async (store: KnowledgeRepository, ids: number[]) => {
+    const details = await store.chunkDetails(ids);
+    return ids.map((id) => {
+      const d = details.get(id)!;
+      return `${d.library}\t${d.source}\t${d.ord}`;
+    });
+  };
+  const vectorHalf = (store: KnowledgeRepository, q: (typeof queries)[number]) =>
+    hybridSearch(store, { query: q.text, limit: 10 }, withVector(q.vector), { keyword: false });
+  for (const q of queries)
+    truths.push(
+      new Set(
+        await keysOf(
+          exactStore,
+          (await vectorHalf(exactStore, q)).results.map((x) => x.chunkId),
+        ),
+      ),
+    );
+  vectorIndexPolicy.minRows = minRows;
+  await exactStore.close();
+  const recall = Object.fromEntries(SIDES.map((side) => [side, [] as number[]])) as Record<Side, number[]>;
+  for (const [i, q] of queries.entries()) {
+    for (const side of SIDES) {
+      const found = await keysOf(
+        stores[side]!,
+        (await vectorHalf(stores[side]!, q)).results.map((x) => x.chunkId),
+      );
+      recall[side].push(found.filter((k) => truths[i]!.has(k)).length / truths[i]!.size);
+    }
+  }
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  console.log(
+    `vector half recall@10 against the exact scan: ${SIDES.map((side) => `${side === 'sqlite' ? 'SQLite' : 'PostgreSQL'} ${mean(recall[side]).toFixed(3)}`).join(', ')}`,
+  );
+
+  if (server) await postgresDetails(server.url, stores.postgres as PostgresRepository, modes[0]![1], queries, work);
+  for (const store of Object.values(stores)) await store.close();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  await server?.stop();
+}
+
+/**
+ * Where PostgreSQL's time goes (one more pass of hybrid searches, each statement timed), and how
+ * its vector copy of a library catches up after another process published into it.
+ */
+async function postgresDetails(
+  url: string,
+  postgres: PostgresRepository,
+  search: (store: KnowledgeRepository, q: { text: string; vector: Float32Array }) => Promise<unknown>,
+  queries: readonly { text: string; vector: Float32Array }[],
+  work: string,
+): Promise<void> {
+  // Each statement timed by its opening words (pg's Pool.query wrapped for this pass only).
   const statements = new Map<string, number[]>();
   const poolQuery = pg.Pool.prototype.query;
   const timedQuery = async function (this: pg.Pool, ...args: unknown[]) {
@@ -170,12 +265,12 @@ try {
   const searchTimes: number[] = [];
   for (const q of queries) {
     const start = performance.now();
-    await modes[0]![1](stores.postgres, q);
+    await search(postgres, q);
     searchTimes.push(performance.now() - start);
   }
   pg.Pool.prototype.query = poolQuery;
   const searchTotal = searchTimes.reduce((a, b) => a + b, 0);
-  console.log(`\nPostgreSQL hybrid search by statement (${QUERIES} searches, p50 ${median(searchTimes).toFixed(1)} ms):`);
+  console.log(`\nPostgreSQL hybrid search by statement (${queries.length} searches, p50 ${median(searchTimes).toFixed(1)} ms):`);
   console.log('| statement | calls | p50 / p95 ms | share of search time |');
   console.log('|---|---:|---:|---:|');
   for (const [key, times] of [...statements].sort((a, b) => b[1].reduce((x, y) => x + y, 0) - a[1].reduce((x, y) => x + y, 0))) {
@@ -185,81 +280,32 @@ try {
     );
   }
 
-  // The truth: an exact scan of every live vector (PostgreSQL's copy of them, the same bytes as SQLite's).
-  const client = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 2 });
-  const libraries = await stores.postgres.listLibraries();
-  const dims = libraries[0]!.dims!;
-  const exact = await Promise.all(
-    libraries.map(async (l) => {
-      const { ids, vectors } = await libraryVectors(client.query, dims, l.id);
-      return { id: l.id, memory: packPartition(dims, l.id, ids, vectors)! };
-    }),
-  );
-  await client.close();
-  /** A chunk as both stores name it: library, document source and position. */
-  const keysOf = async (store: KnowledgeRepository, ids: number[]) => {
-    const details = await store.chunkDetails(ids);
-    return ids.map((id) => {
-      const d = details.get(id)!;
-      return `${d.library}\t${d.source}\t${d.ord}`;
-    });
-  };
-  const recall = { sqlite: [] as number[], postgres: [] as number[] };
-  for (const q of queries) {
-    const query = quantize(q.vector);
-    const hits: VectorHit[] = exact.flatMap((l) => scanPartition(l.memory, l.id, query, 10));
-    hits.sort((a, b) => a.distance - b.distance);
-    const truth = new Set(
-      await keysOf(
-        stores.postgres,
-        hits.slice(0, 10).map((h) => h.chunkId),
-      ),
-    );
-    for (const side of SIDES) {
-      const { results } = await hybridSearch(stores[side], { query: q.text, limit: 10 }, withVector(q.vector), { keyword: false });
-      const found = await keysOf(
-        stores[side],
-        results.map((x) => x.chunkId),
-      );
-      recall[side].push(found.filter((k) => truth.has(k)).length / truth.size);
-    }
-  }
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-  console.log(
-    `vector half recall@10 against the exact scan: SQLite ${mean(recall.sqlite).toFixed(3)}, PostgreSQL ${mean(recall.postgres).toFixed(3)}`,
-  );
-
   // Freshness: another process publishes 10 documents into lib-0; this repository's next KNN there brings its copy up to date.
   const more = join(work, 'more');
   writeCorpus(more, 10);
   const otherProcess = await KnowledgeBase.open({
     dataDir: join(work, 'postgres-more'),
-    databaseUrl: server.url,
+    databaseUrl: url,
     embedder: { kind: 'offline' },
     allowedRoots: [work],
   });
   await otherProcess.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });
   await otherProcess.close();
   // The KNN on lib-0 alone: this repository's copy brought up to date, then a new repository's read whole.
-  const postgres = stores.postgres as PostgresRepository;
   const lib0 = (await postgres.listLibraries()).find((l) => l.name === 'lib-0')!;
   const probe = quantize(queries[1]!.vector);
   const timedKnn = async (repo: PostgresRepository) => {
     const before = repo.vectorCopyReads;
     const start = performance.now();
-    await repo.nearestChunks(dims, lib0.id, probe, 10);
+    await repo.nearestChunks(lib0.dims!, lib0.id, probe, 10);
     const ms = performance.now() - start;
     const after = repo.vectorCopyReads;
     return `${ms.toFixed(1)} ms (${after.vectors - before.vectors} vectors read, ${after.delta - before.delta} by delta, ${after.whole - before.whole} whole)`;
   };
-  const fresh = await PostgresRepository.open({ connectionString: server.url });
+  const fresh = await PostgresRepository.open({ connectionString: url });
   console.log(
     `after another process published 10 documents into lib-0: first KNN on lib-0 ${await timedKnn(postgres)}; ` +
       `a new repository's first KNN on lib-0 ${await timedKnn(fresh)}; the next KNN ${await timedKnn(postgres)}`,
   );
   await fresh.close();
-  for (const store of Object.values(stores)) await store.close();
-} finally {
-  rmSync(work, { recursive: true, force: true });
-  await server.stop();
 }

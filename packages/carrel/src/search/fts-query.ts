@@ -21,14 +21,13 @@ export function ftsMatch(query: string): string | undefined {
 }
 
 /**
- * Like {@link ftsMatch}, but leaves out the most common terms once the rarer ones already match
- * `budget` chunks (see {@link selectiveTerms}).
+ * How many chunks hold each of `terms`, in order, each counted no further than `cap`: counting a
+ * common term's chunks is itself a walk of its posting list, so a store stops at the cap.
  */
-export function selectiveFtsMatch(query: string, chunkCount: (quoted: string, cap: number) => number, budget: number): string | undefined {
-  return selectiveTerms(query, (term, cap) => chunkCount(quoteTerm(term), cap), budget)
-    ?.map(quoteTerm)
-    .join(' OR ');
-}
+export type TermCounter = (terms: readonly string[], cap: number) => Promise<number[]>;
+
+/** How much higher the cap goes each time every term reached it (see {@link selectiveTerms}). */
+const CAP_GROWTH = 4;
 
 /**
  * The words of `query` worth ranking, rarest first: the most common ones are left out once the
@@ -37,20 +36,23 @@ export function selectiveFtsMatch(query: string, chunkCount: (quoted: string, ca
  * (its IDF is near zero); the vector side still sees those chunks. The rarest term is always kept;
  * undefined when no term matches any chunk.
  *
- * `chunkCount(term, cap)` may stop counting at `cap`: counting a common term's chunks is itself
- * a walk of its whole posting list, so terms are first counted only up to `budget + 1` (any term
- * past that is dropped unless it is the rarest); only when every term is past it are they counted
- * in full, to find the rarest.
+ * Terms are first counted only up to `budget + 1`: any term past that is dropped unless it is the
+ * rarest. When every term is past it, only which one is rarest still matters, so they are counted
+ * again with a cap {@link CAP_GROWTH} times higher until one falls below it: the common terms'
+ * posting lists are walked a few times as far as the rarest one's, not to their end.
  */
-export function selectiveTerms(query: string, chunkCount: (term: string, cap: number) => number, budget: number): string[] | undefined {
-  const cap = budget + 1;
-  let counted = queryTerms(query)
-    .map((term) => ({ term, n: chunkCount(term, cap) }))
+export async function selectiveTerms(query: string, countTerms: TermCounter, budget: number): Promise<string[] | undefined> {
+  const terms = queryTerms(query);
+  let cap = budget + 1;
+  let counts = await countTerms(terms, cap);
+  while (counts.length > 0 && counts.every((n) => n >= cap)) {
+    cap *= CAP_GROWTH;
+    counts = await countTerms(terms, cap);
+  }
+  const counted = terms
+    .map((term, i) => ({ term, n: counts[i]! }))
     .filter((t) => t.n > 0)
     .sort((a, b) => a.n - b.n);
-  if (counted.length > 0 && counted[0]!.n >= cap) {
-    counted = counted.map((t) => ({ term: t.term, n: chunkCount(t.term, Infinity) })).sort((a, b) => a.n - b.n);
-  }
   const kept: string[] = [];
   let rows = 0;
   for (const t of counted) {
@@ -63,7 +65,7 @@ export function selectiveTerms(query: string, chunkCount: (term: string, cap: nu
 
 /**
  * The FTS5 expression matching chunks that hold every word of `query` (undefined when it has
- * none). Every word, including any {@link selectiveFtsMatch} left out: a word no chunk holds means
+ * none). Every word, including any {@link selectiveTerms} left out: a word no chunk holds means
  * no chunk matches the whole query.
  */
 export function allTermsMatch(query: string): string | undefined {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allTermsMatch, ftsMatch, queryTerms, selectiveFtsMatch } from '../../src/search/fts-query.js';
+import { allTermsMatch, ftsMatch, queryTerms, selectiveTerms } from '../../src/search/fts-query.js';
 
 describe('FTS query building', () => {
   it('quotes every word so user punctuation cannot become FTS5 syntax', () => {
@@ -13,26 +13,32 @@ describe('FTS query building', () => {
     expect(allTermsMatch('  ... ')).toBeUndefined();
   });
 
-  it('drops the most common terms once the rarer ones fill the row budget, always keeping the rarest', () => {
-    const counts: Record<string, number> = { '"rare"': 10, '"medium"': 900, '"common"': 50_000 };
-    const count = (q: string) => counts[q] ?? 0;
-    expect(selectiveFtsMatch('common medium rare missing', count, 5000)).toBe('"rare" OR "medium"');
-    expect(selectiveFtsMatch('common', count, 5000)).toBe('"common"');
-    expect(selectiveFtsMatch('common medium rare', count, 100_000)).toBe('"rare" OR "medium" OR "common"');
-    expect(selectiveFtsMatch('missing', count, 5000)).toBeUndefined();
+  /** A store holding `counts` chunks per term, counting no further than the cap; records each cap asked. */
+  const store = (counts: Record<string, number>) => {
+    const caps: number[] = [];
+    const countTerms = async (terms: readonly string[], cap: number) => {
+      caps.push(cap);
+      return terms.map((t) => Math.min(counts[t] ?? 0, cap));
+    };
+    return { caps, countTerms };
+  };
+
+  it('drops the most common terms once the rarer ones fill the row budget, always keeping the rarest', async () => {
+    const { countTerms } = store({ rare: 10, medium: 900, common: 50_000 });
+    expect(await selectiveTerms('common medium rare missing', countTerms, 5000)).toEqual(['rare', 'medium']);
+    expect(await selectiveTerms('common', countTerms, 5000)).toEqual(['common']);
+    expect(await selectiveTerms('common medium rare', countTerms, 100_000)).toEqual(['rare', 'medium', 'common']);
+    expect(await selectiveTerms('missing', countTerms, 5000)).toBeUndefined();
+    expect(await selectiveTerms('  ... ', countTerms, 5000)).toBeUndefined();
   });
 
-  it('counts terms only up to the budget, and in full only when every term is past it', () => {
-    const counts: Record<string, number> = { '"rare"': 10, '"common"': 50_000, '"commoner"': 80_000 };
-    const caps: string[] = [];
-    const count = (q: string, cap: number) => {
-      caps.push(`${q}:${cap}`);
-      return Math.min(counts[q] ?? 0, cap);
-    };
-    expect(selectiveFtsMatch('commoner rare common', count, 5000)).toBe('"rare"');
-    expect(caps).toEqual(['"commoner":5001', '"rare":5001', '"common":5001']);
+  it('counts terms up to the budget, and past it, when every term is, only as far as it takes to find the rarest', async () => {
+    const { caps, countTerms } = store({ rare: 10, common: 50_000, commoner: 80_000, everywhere: 1_000_000 });
+    expect(await selectiveTerms('commoner rare common', countTerms, 5000)).toEqual(['rare']);
+    expect(caps).toEqual([5001]);
     caps.length = 0;
-    expect(selectiveFtsMatch('commoner common', count, 5000)).toBe('"common"');
-    expect(caps).toEqual(['"commoner":5001', '"common":5001', '"commoner":Infinity', '"common":Infinity']);
+    expect(await selectiveTerms('everywhere commoner common', countTerms, 5000)).toEqual(['common']);
+    // 50,000 chunks hold the rarest: the cap grows ×4 until it passes that, never to the million.
+    expect(caps).toEqual([5001, 20_004, 80_016]);
   });
 });

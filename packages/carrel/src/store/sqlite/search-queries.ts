@@ -66,23 +66,38 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
     .all(match, ...filter.params, limit);
 }
 
-/** Which of `chunkIds` match `match` (an FTS5 expression). */
+/**
+ * Which of `chunkIds` match `match` (an FTS5 expression), answered by a temporary FTS5 index of
+ * just those chunks (contentless, emptied at once), tokenized as `chunks_fts` is (0001_initial.sql): asked of the main index, each
+ * chunk id is a seek into every query word's posting list in every segment, ~1 ms per chunk at
+ * 1M chunks (bench/README.md § Issue 9 — search at ~1M chunks), where tokenizing a page of hits
+ * again costs the same whatever the store's size.
+ */
 export function matchingChunks(db: Database, match: string, chunkIds: readonly number[]): Set<number> {
   if (chunkIds.length === 0) return new Set();
-  const rows = stmt<[string, string], { id: number }>(
-    db,
-    'SELECT rowid AS id FROM chunks_fts WHERE chunks_fts MATCH ? AND rowid IN (SELECT value FROM json_each(?))',
-  ).all(match, JSON.stringify(chunkIds));
+  if (!withMatchCheck.has(db)) {
+    db.exec("CREATE VIRTUAL TABLE IF NOT EXISTS temp.match_check USING fts5(heading, text, content = '', tokenize = 'porter unicode61')");
+    withMatchCheck.add(db);
+  }
+  const rows = db.transaction(() => {
+    stmt(db, "INSERT INTO temp.match_check (match_check) VALUES ('delete-all')").run();
+    stmt<[string]>(
+      db,
+      'INSERT INTO temp.match_check (rowid, heading, text) SELECT id, heading, text FROM chunks WHERE id IN (SELECT value FROM json_each(?))',
+    ).run(JSON.stringify(chunkIds));
+    return stmt<[string], { id: number }>(db, 'SELECT rowid AS id FROM temp.match_check WHERE match_check MATCH ?').all(match);
+  })();
   return new Set(rows.map((r) => r.id));
 }
+
+/** Connections whose temporary `match_check` index exists. */
+const withMatchCheck = new WeakSet<Database>();
 
 /**
  * How many chunks contain `term` (a quoted FTS5 phrase), counting no further than `cap`: reading a
  * doclist without scoring is cheap, but a common term's doclist grows with the store.
  */
-export function termChunkCount(db: Database, quoted: string, cap = Infinity): number {
-  if (cap === Infinity)
-    return stmt<[string], { n: number }>(db, 'SELECT count(*) AS n FROM chunks_fts WHERE chunks_fts MATCH ?').get(quoted)!.n;
+export function termChunkCount(db: Database, quoted: string, cap: number): number {
   return stmt<[string, number], { n: number }>(
     db,
     'SELECT count(*) AS n FROM (SELECT 1 FROM chunks_fts WHERE chunks_fts MATCH ? LIMIT ?)',

@@ -14,7 +14,7 @@ import type { Database } from 'better-sqlite3';
 import type { TaskCompletion } from '@carrel/tasks';
 import { completeInTransaction } from '@carrel/tasks/sqlite';
 import type { Schedule } from '../../connectors/schedule.js';
-import { allTermsMatch, selectiveFtsMatch } from '../../search/fts-query.js';
+import { allTermsMatch, quoteTerm, selectiveTerms } from '../../search/fts-query.js';
 import { writeWhenFree } from './busy.js';
 import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './connector-schedules.js';
 import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../records.js';
@@ -70,9 +70,9 @@ import { libraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
 import { hasVectorTable, knn, readVectors } from './vectors.js';
-import { vectorIndexPolicy } from '../approximate-search.js';
+import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 
-/** Most chunks BM25 scores per query before common terms are dropped (see selectiveFtsMatch). */
+/** Most chunks BM25 scores per query before common terms are dropped (see selectiveTerms). */
 const BM25_ROW_BUDGET = 5000;
 
 /** See module comment. */
@@ -140,7 +140,12 @@ export class SqliteRepository implements KnowledgeRepository {
   }
 
   async keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
-    const match = selectiveFtsMatch(query, (quoted, cap) => termChunkCount(this.db, quoted, cap), BM25_ROW_BUDGET);
+    const kept = await selectiveTerms(
+      query,
+      async (terms, cap) => terms.map((term) => termChunkCount(this.db, quoteTerm(term), cap)),
+      BM25_ROW_BUDGET,
+    );
+    const match = kept?.map(quoteTerm).join(' OR ');
     const hits = match ? bm25Search(this.db, match, filterClause(filters), limit) : [];
     const all = allTermsMatch(query);
     const allWords = all
@@ -172,6 +177,16 @@ export class SqliteRepository implements KnowledgeRepository {
 
   async chunkDetails(chunkIds: readonly number[]) {
     return chunkDetails(this.db, chunkIds);
+  }
+
+  /** Resolves once the approximate indexes being built or brought up to date are (benchmarks time the index, not the exact scan serving meanwhile). */
+  vectorIndexesBuilt(): Promise<void> {
+    return vectorIndexesBuilt(this.db);
+  }
+
+  /** This connection's approximate indexes (see approximate-search.ts). */
+  vectorIndexStatus() {
+    return vectorIndexStatus(this.db);
   }
 
   addRating(documentId: number, rating: number, options: { chunkId?: number; comment?: string }) {

@@ -35,6 +35,18 @@ export function searchContract(f: RepositoryFixture): void {
       expect([...result.allWords].map((id) => details.get(id)!.source)).toEqual(['both']);
     });
 
+    it('says a chunk holds every word when they are split between heading and text, or inflected', async () => {
+      const repo = await (await f.store()).open();
+      await publishDocuments(repo, 'lib', [
+        { source: 'split', chunks: [{ heading: 'Queues', text: 'the worker retried the job' }] },
+        { source: 'half', chunks: [{ heading: 'Other', text: 'the worker retried the job' }] },
+      ]);
+      const result = await repo.keywordSearch('queue retries', {}, 10);
+      const details = await repo.chunkDetails(result.hits.map((h) => h.chunkId));
+      expect(result.hits.map((h) => details.get(h.chunkId)!.source).sort()).toEqual(['half', 'split']);
+      expect([...result.allWords].map((id) => details.get(id)!.source)).toEqual(['split']);
+    });
+
     it('ranks a heading match above the same word in the text', async () => {
       const repo = await (await f.store()).open();
       await publishDocuments(repo, 'lib', [

@@ -37,12 +37,7 @@ const ROW_BUDGET = 5000;
 export async function keywordSearch(query: Query, text: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const cap = ROW_BUDGET + 1;
-  const capped = await termChunkCounts(query, terms, cap);
-  const matched = [...capped.values()].filter((n) => n > 0);
-  // Only when every term is common does selectiveTerms ask for full counts, to find the rarest.
-  const full = matched.length > 0 && Math.min(...matched) >= cap ? await termChunkCounts(query, terms, null) : capped;
-  const kept = selectiveTerms(text, (term, limitTo) => (limitTo === Infinity ? full : capped).get(term)!, ROW_BUDGET);
+  const kept = await selectiveTerms(text, (counted, cap) => termChunkCounts(query, counted, cap), ROW_BUDGET);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const rows = await query<TextHit & { every: boolean }>(
@@ -60,16 +55,16 @@ export async function keywordSearch(query: Query, text: string, filters: SearchF
 }
 
 /**
- * How many chunks (of any version: the index holds them all, as FTS5's does) hold each term,
- * counting no further than `cap` (null: in full) — a common term's posting list is long.
+ * How many chunks (of any version: the index holds them all, as FTS5's does) hold each term, in
+ * order, counting no further than `cap` — a common term's posting list is long.
  */
-async function termChunkCounts(query: Query, terms: readonly string[], cap: number | null): Promise<Map<string, number>> {
-  const rows = await query<{ term: string; n: number }>(
-    `SELECT t AS term, (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE search @@ to_tsquery('english', quote_literal(t)) LIMIT $2) m)::int AS n
-     FROM unnest($1::text[]) AS t`,
+async function termChunkCounts(query: Query, terms: readonly string[], cap: number): Promise<number[]> {
+  const rows = await query<{ n: number }>(
+    `SELECT (SELECT count(*) FROM (SELECT 1 FROM chunks WHERE search @@ to_tsquery('english', quote_literal(t)) LIMIT $2) m)::int AS n
+     FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY i`,
     [[...terms], cap],
   );
-  return new Map(rows.map((r) => [r.term, r.n]));
+  return rows.map((r) => r.n);
 }
 
 /**
