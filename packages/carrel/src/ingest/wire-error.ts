@@ -19,6 +19,7 @@ const CLASSES: Record<string, abstract new (...args: never[]) => errors.Knowledg
   InvalidPackError: errors.InvalidPackError,
   SourceUnavailableError: errors.SourceUnavailableError,
   InsecureSecretsError: errors.InsecureSecretsError,
+  SecretsKeyError: errors.SecretsKeyError,
   CredentialsRejectedError: errors.CredentialsRejectedError,
   EmbedderUnavailableError: errors.EmbedderUnavailableError,
   EmbedderMismatchError: errors.EmbedderMismatchError,
