@@ -93,6 +93,29 @@ export default tseslint.config(
       ],
     },
   },
+  // What the stores share (records, rules, the node-side vector scan) is store-neutral: only
+  // open-repository.ts, which picks the implementation, knows them.
+  {
+    files: ['packages/carrel/src/store/*.ts'],
+    ignores: ['packages/carrel/src/store/open-repository.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'better-sqlite3', message: 'Modules beside repository.ts are store-neutral; SQLite code lives in store/sqlite/.' },
+            { name: 'pg', message: 'Modules beside repository.ts are store-neutral; PostgreSQL code lives in store/postgres/.' },
+          ],
+          patterns: [
+            {
+              group: ['./sqlite/**', './postgres/**'],
+              message: 'Modules beside repository.ts are store-neutral: they never reach into one store implementation.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Regular expressions see user text (documents, URLs, paths, queries, headers), and one that
   // backtracks super-linearly lets a few kilobytes stall a process: a 3 KB heading line took 13 s
   // in the old chunker. `no-super-linear-move` also covers a pattern that is linear from one start

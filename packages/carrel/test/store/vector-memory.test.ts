@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/sqlite/database.js';
-import { vectorMemory } from '../../src/store/vector-memory.js';
+import { vectorMemory } from '../../src/store/sqlite/vector-copy.js';
 import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/sqlite/vectors.js';
 import { tempDir } from '../support/temp-dir.js';
 

@@ -8,7 +8,8 @@
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
 import { nearestInPartition } from '../approximate-search.js';
-import { noteVectorWrite, vectorMemory, type VectorHit } from '../vector-memory.js';
+import type { VectorHit } from '../vector-memory.js';
+import { noteVectorWrite, vectorMemory } from './vector-copy.js';
 import { hasHiddenChunks, visibleChunkIds } from './visibility.js';
 
 const tableName = (dims: number): string => {
