@@ -68,10 +68,10 @@ export function bm25Search(db: Database, match: string, filter: FilterClause, li
 
 /**
  * Which of `chunkIds` match `match` (an FTS5 expression), answered by a temporary FTS5 index of
- * just those chunks (contentless, emptied at once), tokenized as `chunks_fts` is (0001_initial.sql): asked of the main index, each
- * chunk id is a seek into every query word's posting list in every segment, ~1 ms per chunk at
- * 1M chunks (bench/README.md § Issue 9 — search at ~1M chunks), where tokenizing a page of hits
- * again costs the same whatever the store's size.
+ * just those chunks (contentless, emptied at once), tokenized as `chunks_fts` is
+ * (0001_initial.sql). Asked of the main index, each chunk id is a seek into every query word's
+ * posting list in every segment, ~1 ms per chunk at 1M chunks (bench/README.md § Issue 9 — search
+ * at ~1M chunks), where tokenizing a page of hits again costs the same whatever the store's size.
  */
 export function matchingChunks(db: Database, match: string, chunkIds: readonly number[]): Set<number> {
   if (chunkIds.length === 0) return new Set();
