@@ -12,24 +12,18 @@
  * @module
  */
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { databasePath } from '../../packages/carrel/src/data-dir.js';
 import { allTermsMatch, quoteTerm, selectiveTerms } from '../../packages/carrel/src/search/fts-query.js';
 import { openDatabase } from '../../packages/carrel/src/store/sqlite/database.js';
 import { bm25Search, filterClause, matchingChunks, termChunkCount } from '../../packages/carrel/src/store/sqlite/search-queries.js';
 import { rng, zipfWord } from '../ingest/corpus.js';
+import { cachedStorePath, option } from './cached-store.js';
 import { interleavedRounds } from './interleaved.js';
 
-const option = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const CHUNKS = Number(option('chunks') ?? 1_000_000);
 const QUERIES = Number(option('queries') ?? 200);
 const ROUNDS = Number(option('rounds') ?? 2);
 
-const db = openDatabase(databasePath(join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache', `sqlite-${CHUNKS}`)), {
+const db = openDatabase(cachedStorePath(CHUNKS), {
   readonly: true,
 });
 const r = rng(99);

@@ -44,12 +44,9 @@ import { vectorIndexPolicy } from '../../packages/carrel/src/store/approximate-s
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
+import { option } from './cached-store.js';
 import { interleavedRounds } from './interleaved.js';
 
-const option = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const CHUNKS = Number(option('chunks') ?? 100_000);
 const ROUNDS = Number(option('rounds') ?? 3);
 const QUERIES = Number(option('queries') ?? 200);

@@ -11,9 +11,6 @@
  * @module
  */
 import { loadavg } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { databasePath } from '../../packages/carrel/src/data-dir.js';
 import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { allTermsMatch, quoteTerm, selectiveTerms } from '../../packages/carrel/src/search/fts-query.js';
@@ -28,11 +25,8 @@ import {
 } from '../../packages/carrel/src/store/sqlite/search-queries.js';
 import { knn } from '../../packages/carrel/src/store/sqlite/vectors.js';
 import { rng, zipfWord } from '../ingest/corpus.js';
+import { cachedStorePath, option } from './cached-store.js';
 
-const option = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-};
 const CHUNKS = Number(option('chunks') ?? 1_000_000);
 const QUERIES = Number(option('queries') ?? 200);
 const ROUNDS = Number(option('rounds') ?? 2);
@@ -41,7 +35,7 @@ const KNN = process.argv.includes('--knn');
 const BUDGET = 5000;
 const DEPTH = 50;
 
-const db = openDatabase(databasePath(join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache', `sqlite-${CHUNKS}`)), {
+const db = openDatabase(cachedStorePath(CHUNKS), {
   readonly: true,
 });
 const r = rng(99);
