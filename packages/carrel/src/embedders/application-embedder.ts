@@ -21,6 +21,7 @@ export const isInProcessEmbedder = (embedder: object): embedder is InProcessEmbe
 export class ApplicationEmbedder implements Embedder {
   readonly id: string;
   readonly dims: number;
+  readonly indexable = true;
 
   constructor(private readonly app: InProcessEmbedder) {
     if (typeof app.name !== 'string' || app.name.trim() === '' || app.name.length > 200)

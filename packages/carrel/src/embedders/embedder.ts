@@ -13,6 +13,14 @@ export interface Embedder {
   /** Vector dimension; known after `load()` for some kinds, after the first `embed` for others. */
   readonly dims: number | undefined;
   /**
+   * Whether an approximate nearest-neighbour index finds this embedder's neighbours. A model's
+   * vectors cluster by meaning and a graph index finds ~98% of their exact 10 nearest; hashed
+   * bags of words (the offline embedder) sit at nearly equal distances, where it finds a third of
+   * them and the exact scan is faster than any breadth finding more (bench/README.md § Issue 9 —
+   * search at ~1M chunks). Libraries of an embedder that is not indexable are always scanned exactly.
+   */
+  readonly indexable: boolean;
+  /**
    * Prepares the model; throws EmbedderUnavailableError when it cannot be loaded. An embedder that
    * asks a remote endpoint stops asking when `signal` aborts (a job's cancel).
    */

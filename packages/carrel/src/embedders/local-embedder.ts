@@ -30,6 +30,7 @@ type Extractor = ((
 /** See module comment. */
 export class LocalEmbedder implements Embedder {
   readonly id: string;
+  readonly indexable = true;
   private _dims: number | undefined;
   private extractor: Extractor | undefined;
   private readonly model: string;

@@ -41,6 +41,7 @@ interface Thread {
 /** See module comment. */
 export class LocalEmbedderPool implements Embedder {
   readonly id: string;
+  readonly indexable = true;
   private _dims: number | undefined;
   private threads: Thread[] | undefined;
   private loading: Promise<void> | undefined;

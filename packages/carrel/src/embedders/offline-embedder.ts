@@ -45,6 +45,8 @@ export function tokenize(text: string): string[] {
 export class OfflineEmbedder implements Embedder {
   readonly id: string;
   readonly dims: number;
+  /** Hashed bags of words: no graph index finds their neighbours (see `Embedder.indexable`). */
+  readonly indexable = false;
 
   constructor(dims = OFFLINE_DEFAULT_DIMS) {
     this.dims = dims;

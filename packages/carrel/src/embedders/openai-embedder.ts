@@ -50,6 +50,7 @@ export function openAiWindow(model: string): number {
 /** See module comment. */
 export class OpenAiEmbedder implements Embedder {
   readonly id: string;
+  readonly indexable = true;
   private _dims: number | undefined;
   private readonly url: string;
 

@@ -28,6 +28,7 @@ type Answer = Extract<ToWorker, { type: 'embedded' }>;
 export class RelayedEmbedder implements Embedder {
   readonly id: string;
   readonly dims: number;
+  readonly indexable = true;
   private readonly maxTokens: number;
   private nextRequest = 1;
   private readonly waiting = new Map<number, { resolve: (v: Float32Array[]) => void; reject: (e: Error) => void }>();

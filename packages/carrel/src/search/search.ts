@@ -123,7 +123,7 @@ export async function hybridSearch(
       if (!(await store.hasVectors(lib.dims))) continue;
       const allow = allowed && (allowed.get(lib.id) ?? []);
       if (allow?.length === 0) continue;
-      vectorHits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow)));
+      vectorHits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow, { exact: !embedder.indexable })));
     }
     vectorHits.sort((a, b) => a.distance - b.distance);
     vectorHits.length = Math.min(vectorHits.length, depth);

@@ -20,6 +20,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApproximateIndex, approximateIndexUnavailable } from './approximate-index.js';
+import type { NearestOptions } from './records.js';
 import { rowOf, scanPartition, type Partition, type VectorHit, type VectorMemory } from './vector-memory.js';
 
 /** When a library gets an approximate index, and when a filter is scanned exactly instead. */
@@ -63,7 +64,8 @@ function entriesOf(owner: object, dims: number): Map<number, Entry> {
 
 /**
  * The `k` nearest vectors of one partition (a library) to `query`, nearest first, restricted to
- * `allowed` chunk ids when given; exact or approximate as the partition's size says.
+ * `allowed` chunk ids when given; exact or approximate as the partition's size says, always
+ * exact with `exact` (then no index is built or kept for the partition).
  */
 export function nearestInPartition(
   owner: object,
@@ -72,10 +74,11 @@ export function nearestInPartition(
   query: Int8Array,
   k: number,
   allowed?: readonly number[],
+  { exact = false }: NearestOptions = {},
 ): VectorHit[] {
   const p = memory.partitions.get(partition);
   const indexes = entriesOf(owner, memory.dims);
-  if (!p || p.ids.length < vectorIndexPolicy.minRows || approximateIndexUnavailable()) {
+  if (exact || !p || p.ids.length < vectorIndexPolicy.minRows || approximateIndexUnavailable()) {
     indexes.delete(partition);
     return scanPartition(memory, partition, query, k, allowed);
   }

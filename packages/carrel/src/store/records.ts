@@ -353,3 +353,9 @@ export interface PackableDocument {
   /** Its live chunks' ids, in order (for their vectors). */
   chunkIds: number[];
 }
+
+/** How `KnowledgeRepository.nearestChunks` ranks. */
+export interface NearestOptions {
+  /** Rank every vector of the library exactly (default false: an approximate index where the library has one). */
+  exact?: boolean;
+}

@@ -37,6 +37,7 @@ import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../connectors/schedule.js';
 import type { Link } from '../sources/html-to-markdown.js';
 import type {
+  NearestOptions,
   ChunkDetail,
   ChunkWrite,
   ConnectorRecord,
@@ -174,8 +175,19 @@ export interface KnowledgeRepository {
   hasVectors(dims: number): Promise<boolean>;
   /** Where {@link nearestChunks} runs (decided at open). */
   readonly vectorSearch: VectorSearchPath;
-  /** The vector retriever: the `k` live chunks of one library nearest `query` (among `allowed` when given), nearest first. */
-  nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]): Promise<VectorHit[]>;
+  /**
+   * The vector retriever: the `k` live chunks of one library nearest `query` (among `allowed` when
+   * given), nearest first. `exact` ranks every vector, never through an approximate index: for an
+   * embedder whose vectors no index searches well (`Embedder.indexable`).
+   */
+  nearestChunks(
+    dims: number,
+    libraryId: number,
+    query: Int8Array,
+    k: number,
+    allowed?: readonly number[],
+    options?: NearestOptions,
+  ): Promise<VectorHit[]>;
   /** The live chunks among `chunkIds` with their document, library and rating summary (a chunk gone meanwhile is absent). */
   chunkDetails(chunkIds: readonly number[]): Promise<Map<number, ChunkDetail>>;
 

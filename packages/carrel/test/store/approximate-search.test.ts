@@ -127,6 +127,23 @@ describe('approximate search over the in-memory copy', () => {
     db.close();
   });
 
+  it('scans a library past the threshold exactly, and builds it no index, when asked for exact ranking', async () => {
+    const { db, table } = seed(join(tempDir(), 'kb.db'));
+    const [q] = clusteredVectors(1, DIMS, { draw: 11 });
+    expect(knn(db, DIMS, 1, q!, 10, undefined, { exact: true })).toEqual(
+      sqliteVecKnn(db, table, 1, q!, 10).map((h) => ({ ...h, distance: expect.closeTo(h.distance, 5) })),
+    );
+    await vectorIndexesBuilt(db);
+    expect(vectorIndexStatus(db)).toEqual([]);
+    // An index built by an approximate search is dropped by the next exact one, not kept up to date.
+    knn(db, DIMS, 1, q!, 10);
+    await vectorIndexesBuilt(db);
+    expect(vectorIndexStatus(db)).toHaveLength(1);
+    knn(db, DIMS, 1, q!, 10, undefined, { exact: true });
+    expect(vectorIndexStatus(db)).toEqual([]);
+    db.close();
+  });
+
   it('drops the index of a library that shrinks below the threshold', async () => {
     const { db } = seed(join(tempDir(), 'kb.db'));
     const [q] = clusteredVectors(1, DIMS, { draw: 9 });

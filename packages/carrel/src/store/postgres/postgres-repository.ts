@@ -32,6 +32,7 @@ import type {
   DocumentFilter,
   KeywordResult,
   KnowledgeRepository,
+  NearestOptions,
   NewConnector,
   OpenRunArgs,
   PlanItem,
@@ -202,11 +203,11 @@ export class PostgresRepository implements KnowledgeRepository {
     return { ...this.#vectors.reads };
   }
 
-  nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {
+  nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[], options?: NearestOptions) {
     const setup = this.vectorSetup;
     return setup.path === 'pgvector'
-      ? nearestWithPgvector(this.client, setup.extensionSchema, dims, libraryId, query, k, allowed)
-      : this.#vectors.nearest(dims, libraryId, query, k, allowed);
+      ? nearestWithPgvector(this.client, setup.extensionSchema, dims, libraryId, query, k, allowed, options)
+      : this.#vectors.nearest(dims, libraryId, query, k, allowed, options);
   }
 
   chunkDetails(chunkIds: readonly number[]) {

@@ -25,6 +25,7 @@
  * @module
  */
 import { nearestInPartition } from '../approximate-search.js';
+import type { NearestOptions } from '../records.js';
 import { packPartition, type Partition, type VectorHit, type VectorMemory } from '../vector-memory.js';
 import type { Query } from './client.js';
 import { libraryVectors, vectorDelta, vectorGeneration, type VectorDelta } from './sql/vectors.js';
@@ -64,13 +65,20 @@ export class VectorCache {
   }
 
   /** The `k` live chunks of the library nearest `query` (among `allowed` when given), nearest first. */
-  async nearest(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]): Promise<VectorHit[]> {
+  async nearest(
+    dims: number,
+    libraryId: number,
+    query: Int8Array,
+    k: number,
+    allowed?: readonly number[],
+    options?: NearestOptions,
+  ): Promise<VectorHit[]> {
     const noted = this.#noted.get(libraryId);
     this.#noted.delete(libraryId);
     const generation = noted ?? (await vectorGeneration(this.query, libraryId));
     if (generation === undefined) return [];
     const copy = await this.#current(dims, libraryId, generation);
-    return nearestInPartition(this, copy.memory, libraryId, query, k, allowed);
+    return nearestInPartition(this, copy.memory, libraryId, query, k, allowed, options);
   }
 
   /** A copy at least as new as `generation` (generations only grow), loading one if needed; one load per key at a time. */

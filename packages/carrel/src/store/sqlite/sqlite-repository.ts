@@ -54,7 +54,7 @@ import type {
 } from '../repository.js';
 import type { OpenRunArgs } from '../records.js';
 import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from './runs.js';
-import type { SearchFilters } from '../records.js';
+import type { NearestOptions, SearchFilters } from '../records.js';
 import {
   allowedChunkIds,
   bm25Search,
@@ -171,8 +171,8 @@ export class SqliteRepository implements KnowledgeRepository {
     return hasVectorTable(this.db, dims);
   }
 
-  async nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[]) {
-    return knn(this.db, dims, libraryId, query, k, allowed);
+  async nearestChunks(dims: number, libraryId: number, query: Int8Array, k: number, allowed?: readonly number[], options?: NearestOptions) {
+    return knn(this.db, dims, libraryId, query, k, allowed, options);
   }
 
   async chunkDetails(chunkIds: readonly number[]) {

@@ -8,6 +8,7 @@
 import type { Database } from 'better-sqlite3';
 import { stmt } from './statements.js';
 import { nearestInPartition } from '../approximate-search.js';
+import type { NearestOptions } from '../records.js';
 import type { VectorHit } from '../vector-memory.js';
 import { noteVectorWrite, vectorMemory } from './vector-copy.js';
 import { hasHiddenChunks, visibleChunkIds } from './visibility.js';
@@ -84,10 +85,11 @@ export function knn(
   query: Int8Array,
   k: number,
   allowedChunkIds?: readonly number[],
+  options: NearestOptions = {},
 ): VectorHit[] {
   const name = tableName(dims);
   const memory = vectorMemory(db, name, dims);
-  if (memory) return nearestInPartition(db, memory, libraryId, query, k, allowedChunkIds);
+  if (memory) return nearestInPartition(db, memory, libraryId, query, k, allowedChunkIds, options);
   const allowed = allowedChunkIds ?? (hasHiddenChunks(db) ? visibleChunkIds(db, libraryId) : undefined);
   return sqliteVecKnn(db, name, libraryId, query, k, allowed);
 }

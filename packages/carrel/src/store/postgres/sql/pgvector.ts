@@ -29,7 +29,7 @@
  */
 import pg from 'pg';
 import { vectorIndexPolicy } from '../../approximate-search.js';
-import type { VectorHit } from '../../repository.js';
+import type { NearestOptions, VectorHit } from '../../repository.js';
 import type { SqlClient } from '../client.js';
 
 /**
@@ -49,12 +49,23 @@ export async function nearestWithPgvector(
   vector: Int8Array,
   k: number,
   allowed?: readonly number[],
+  { exact = false }: NearestOptions = {},
 ): Promise<VectorHit[]> {
   if (!Number.isInteger(dims) || dims < 1) throw new Error(`Bad vector dimension ${dims}`);
   const vs = pg.escapeIdentifier(extensionSchema);
   const live = `FROM chunk_vectors v JOIN chunks c ON c.id = v.chunk_id JOIN documents d ON d.id = c.document_id AND c.version = d.live_version
                 WHERE v.dims = ${dims} AND d.library_id = $2`;
   const text = `[${vector.join(',')}]`;
+  const filter = allowed ? 'AND v.chunk_id = ANY($4::bigint[])' : '';
+  const params = allowed ? [text, libraryId, k, [...allowed]] : [text, libraryId, k];
+  // Ordering by the untyped column does not match the index expression: a scan of every row.
+  const exactly = (query: SqlClient['query']) =>
+    query<VectorHit>(
+      `SELECT v.chunk_id AS "chunkId", (v.embedding_vector OPERATOR(${vs}.<=>) $1::${vs}.vector)::float8 AS distance
+       ${live} ${filter} ORDER BY distance, v.chunk_id LIMIT $3`,
+      params,
+    );
+  if (exact) return exactly(client.query.bind(client));
   if (allowed && allowed.length <= vectorIndexPolicy.exactFilterRows) {
     return client.query<VectorHit>(
       `SELECT v.chunk_id AS "chunkId", (v.embedding_vector OPERATOR(${vs}.<=>) $1::${vs}.vector)::float8 AS distance
@@ -62,8 +73,6 @@ export async function nearestWithPgvector(
       [text, libraryId, k, [...allowed]],
     );
   }
-  const filter = allowed ? 'AND v.chunk_id = ANY($4::bigint[])' : '';
-  const params = allowed ? [text, libraryId, k, [...allowed]] : [text, libraryId, k];
   return client.transaction(async ({ query }) => {
     await query(
       `SET LOCAL hnsw.ef_search = ${Math.max(SEARCH_BREADTH, k)}; SET LOCAL hnsw.iterative_scan = relaxed_order; SET LOCAL enable_sort = off`,
@@ -78,11 +87,6 @@ export async function nearestWithPgvector(
        SELECT "chunkId", distance FROM nearest ORDER BY distance, "chunkId"`,
       params,
     );
-    if (indexed.length === k) return indexed;
-    return query<VectorHit>(
-      `SELECT v.chunk_id AS "chunkId", (v.embedding_vector OPERATOR(${vs}.<=>) $1::${vs}.vector)::float8 AS distance
-       ${live} ${filter} ORDER BY distance, v.chunk_id LIMIT $3`,
-      params,
-    );
+    return indexed.length === k ? indexed : exactly(query);
   });
 }
