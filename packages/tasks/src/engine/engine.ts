@@ -443,12 +443,14 @@ export class TaskEngine {
 
   /**
    * Calls `listener` for each status, progress, input and deletion change of the owner's tasks
-   * (of one task, if `taskId` is given), from any process sharing the store. Returns an unsubscribe.
+   * (of one task, if `taskId` is given), from any process sharing the store, and with `created`
+   * for each new task too (a live list shows it before it first changes; one more read per task).
+   * Returns an unsubscribe.
    */
-  watch(filter: { owner: string; taskId?: string }, listener: (event: TaskEvent) => void): () => void {
+  watch(filter: { owner: string; taskId?: string; created?: boolean }, listener: (event: TaskEvent) => void): () => void {
     assertOwner(filter.owner);
     const onChange = (change: { taskId: string; owner: string; kind: TaskChangeKind }) => {
-      if (change.owner !== filter.owner || change.kind === 'runnable' || change.kind === 'created') return;
+      if (change.owner !== filter.owner || change.kind === 'runnable' || (change.kind === 'created' && !filter.created)) return;
       const kind = change.kind;
       if (kind === 'deleted') return listener({ kind, taskId: change.taskId, task: null });
       void this.store.get(change.taskId).then(

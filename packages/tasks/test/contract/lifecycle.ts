@@ -55,6 +55,26 @@ export function lifecycleContract(f: ContractFixture): void {
       expect(events.filter((e) => e.kind === 'status').at(-1)?.task?.status).toBe('completed');
     });
 
+    it("tells an owner's watchers of new tasks only when they ask for them", async () => {
+      const engine = await f.engine({ echo: async () => 'ok' });
+      const created: TaskEvent[] = [];
+      const changes: TaskEvent[] = [];
+      const stop = [
+        engine.watch({ owner: 'alice', created: true }, (e) => created.push(e)),
+        engine.watch({ owner: 'alice' }, (e) => changes.push(e)),
+      ];
+      const { task } = await engine.create({ handler: 'echo', input: { n: 1 }, owner: 'alice' });
+      await engine.create({ handler: 'echo', input: { n: 2 }, owner: 'bob' });
+      await engine.waitForTerminal(task.id, 'alice');
+      await eventually(() => created.some((e) => e.kind === 'status' && e.task?.status === 'completed'));
+      await eventually(() => changes.some((e) => e.kind === 'status' && e.task?.status === 'completed'));
+      const first = created.find((e) => e.kind === 'created');
+      expect(first).toMatchObject({ taskId: task.id, task: { id: task.id, owner: 'alice', input: { n: 1 } } });
+      expect(created.every((e) => e.taskId === task.id)).toBe(true);
+      expect(changes.some((e) => e.kind === 'created')).toBe(false);
+      for (const s of stop) s();
+    });
+
     it('a thrown TaskFailure that is not retryable fails the task with its JSON-RPC error at once', async () => {
       const engine = await f.engine({
         boom: async () => Promise.reject(new TaskFailure('bad thing', { code: -32010, data: { why: 'x' }, retryable: false })),
