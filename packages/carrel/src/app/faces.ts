@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { HttpRoute } from '@carrel/tasks/mcp/http';
 import type { CarrelRuntime } from './runtime.js';
 
 /** Task creations allowed per owner: a sustained rate per minute and a burst. */
@@ -47,6 +48,8 @@ export interface HttpServeOptions extends TaskPolicy {
   allowedHosts?: readonly string[];
   /** This node's name in a cluster: begins its 2025-era session ids, for the load balancer to route a session's requests by. */
   sessionIdPrefix?: string;
+  /** Other paths on the same server and port (health, metrics, the dashboard), behind the same Host and Origin checks. */
+  routes?: readonly HttpRoute[];
 }
 
 /** A listening HTTP endpoint. */
