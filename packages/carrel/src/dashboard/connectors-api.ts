@@ -49,7 +49,10 @@ function connectorRow(view: ConnectorView) {
     version: view.version,
     schedule: view.schedule && `${view.schedule.cron}${view.schedule.timezone ? ` (${view.schedule.timezone})` : ''}`,
     nextRun: view.nextRun === null ? null : Date.parse(view.nextRun),
-    lastSync: view.lastSync === null ? null : { at: Date.parse(view.lastSync), ...syncOutcome(view.lastOutcome), taskId: view.lastScheduledRun?.taskId ?? null },
+    lastSync:
+      view.lastSync === null
+        ? null
+        : { at: Date.parse(view.lastSync), ...syncOutcome(view.lastOutcome), taskId: view.lastScheduledRun?.taskId ?? null },
   };
 }
 

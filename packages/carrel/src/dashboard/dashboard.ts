@@ -9,9 +9,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
-import type { HttpRoute } from '@carrel/tasks/mcp/http';
 import { Hono } from 'hono';
 import { secureHeaders } from 'hono/secure-headers';
+import type { DashboardRoute } from '../app/faces.js';
 import type { CarrelRuntime } from '../app/runtime.js';
 import type { HttpRouteContext } from './access.js';
 import { ApiError, errorResponse } from './api-error.js';
@@ -20,7 +20,6 @@ import type { EventStream } from './event-stream.js';
 import { eventsApi, type EventsOptions } from './events-api.js';
 import { guard, type DashboardEnv } from './guard.js';
 import { librariesApi } from './libraries-api.js';
-import { queuesApi, queuesOf } from './queues-api.js';
 import { Sessions } from './sessions.js';
 import { sessionApi } from './session-api.js';
 import { BUILT_DASHBOARD, staticFiles } from './static-files.js';
@@ -34,28 +33,18 @@ export interface DashboardOptions {
   onError?: (error: unknown) => void;
 }
 
-/** A mounted dashboard: its route for the HTTP server, and `close` to end its open streams. */
-export interface Dashboard {
-  route: HttpRoute;
-  /** The page's path, for `carrel serve` to print. */
-  path: string;
-  close(): void;
-}
-
 /** The dashboard over `runtime`. */
-export function createDashboard(runtime: CarrelRuntime, options: DashboardOptions = {}): Dashboard {
+export function createDashboard(runtime: CarrelRuntime, options: DashboardOptions = {}): DashboardRoute {
   const onError = options.onError ?? ((error: unknown) => console.error('[carrel dashboard]', error));
   const sessions = new Sessions();
   const streams = new Set<EventStream>();
-  const queues = queuesOf(runtime.engine);
   const api = new Hono<DashboardEnv>()
     .use(guard(sessions))
     .route('/', sessionApi(sessions, runtime.engine.worker))
     .route('/', tasksApi(runtime.engine, runtime.workflows))
-    .route('/', queuesApi(queues))
     .route('/', librariesApi(runtime.kb))
     .route('/', connectorsApi(runtime.kb, runtime.engine, runtime.tools))
-    .route('/', eventsApi(runtime.engine, sessions, (principal) => queues(principal), streams, options.events))
+    .route('/', eventsApi(runtime.engine, sessions, streams, options.events))
     .all('*', () => {
       throw new ApiError(404, 'not_found', 'No such dashboard API path.');
     });
@@ -81,7 +70,7 @@ export function createDashboard(runtime: CarrelRuntime, options: DashboardOption
   app.onError((error) => errorResponse(error, onError));
 
   const contexts = new WeakMap<IncomingMessage, HttpRouteContext>();
-  const listener = getRequestListener((request, env: { incoming: IncomingMessage }) => app.fetch(request, { context: contexts.get(env.incoming)! }), {
+  const listener = getRequestListener((request, env) => app.fetch(request, { context: contexts.get(env.incoming as IncomingMessage)! }), {
     overrideGlobalObjects: false,
   });
   return {

@@ -9,7 +9,6 @@
  */
 import type { TaskEngine, TaskRecord } from '@carrel/tasks';
 import { Hono } from 'hono';
-import type { Principal } from './access.js';
 import { EventStream } from './event-stream.js';
 import type { DashboardEnv } from './guard.js';
 import type { Sessions } from './sessions.js';
@@ -22,13 +21,10 @@ export interface EventsOptions {
   maxPending?: number;
 }
 
-const QUEUES_EVERY_MS = 1_000;
-
 /** The events route; `streams` holds the open ones, for the server to close. */
 export function eventsApi(
   engine: TaskEngine,
   sessions: Sessions,
-  queues: (principal: Principal) => Promise<unknown>,
   streams: Set<EventStream>,
   options: EventsOptions = {},
 ): Hono<DashboardEnv> {
@@ -42,13 +38,6 @@ export function eventsApi(
     });
     streams.add(stream);
 
-    const sendQueues = throttled(QUEUES_EVERY_MS, () =>
-      queues(principal).then(
-        (figures) => stream.send('queues', figures),
-        () => undefined,
-      ),
-    );
-    cleanups.push(sendQueues.cancel);
     // The feed reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
     const latest = new Map<string, number>();
     const isNewest = (task: TaskRecord) => {
@@ -62,7 +51,6 @@ export function eventsApi(
           latest.delete(event.taskId);
           stream.send('task-deleted', { id: event.taskId });
         } else if (isNewest(event.task)) stream.send('task', taskRow(event.task));
-        sendQueues();
       }),
     );
     const keepAlive = setInterval(() => stream.comment('keep-alive'), options.keepAliveMs ?? 15_000);
@@ -78,19 +66,4 @@ export function eventsApi(
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
     });
   });
-}
-
-/** `run` at most once per `everyMs`, the last call inside a window served at its end. */
-function throttled(everyMs: number, run: () => Promise<void>): (() => void) & { cancel: () => void } {
-  let timer: NodeJS.Timeout | undefined;
-  let last = 0;
-  const call = () => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      last = Date.now();
-      void run();
-    }, Math.max(0, last + everyMs - Date.now()));
-  };
-  return Object.assign(call, { cancel: () => clearTimeout(timer) });
 }

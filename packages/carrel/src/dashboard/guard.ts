@@ -70,7 +70,11 @@ function checkOrigin(c: Context<DashboardEnv>): void {
   } catch {
     parsed = undefined;
   }
-  const same = parsed !== undefined && (parsed.protocol === 'http:' || parsed.protocol === 'https:') && parsed.host === host && parsed.origin === origin;
+  const same =
+    parsed !== undefined &&
+    (parsed.protocol === 'http:' || parsed.protocol === 'https:') &&
+    parsed.host === host &&
+    parsed.origin === origin;
   if (!same) throw new ApiError(403, 'origin', `Refused: this request's Origin (${origin ?? 'none'}) is not this server's own.`);
 }
 

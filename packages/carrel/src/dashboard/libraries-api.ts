@@ -73,7 +73,8 @@ export function librariesApi(kb: KnowledgeBaseHandle): Hono<DashboardEnv> {
 function integerParam(value: string | undefined, name: string, fallback: number | undefined, min: number, max: number): number {
   if ((value === undefined || value === '') && fallback !== undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(400, 'bad_request', `${name} must be a whole number from ${min} to ${max}.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new ApiError(400, 'bad_request', `${name} must be a whole number from ${min} to ${max}.`);
   return n;
 }
 

@@ -37,8 +37,7 @@ export function sessionApi(sessions: Sessions, node: string): Hono<DashboardEnv>
       return describe(c, opened);
     })
     .post('/login', async (c) => {
-      if (c.env.context.unauthenticated)
-        throw new ApiError(400, 'no_login', 'This server has no tokens: there is nothing to log in to.');
+      if (c.env.context.unauthenticated) throw new ApiError(400, 'no_login', 'This server has no tokens: there is nothing to log in to.');
       const { token } = await readJson(c, (body) => typeof (body as { token?: unknown }).token === 'string', '{ "token": string }');
       const identity = await c.env.context.authenticate((token as string).trim());
       if (!identity.ok)

@@ -34,7 +34,9 @@ export function parseTaskQuery(q: string | undefined): TaskQuery {
       continue;
     }
     if (!QUALIFIERS.includes(qualifier))
-      throw badQuery(`Unknown qualifier "${qualifier}:" in the query; use ${QUALIFIERS.map((name) => `${name}:`).join(', ')} or plain text.`);
+      throw badQuery(
+        `Unknown qualifier "${qualifier}:" in the query; use ${QUALIFIERS.map((name) => `${name}:`).join(', ')} or plain text.`,
+      );
     if (value === '') throw badQuery(`The qualifier "${qualifier}:" needs a value.`);
     if (qualifier === 'status') {
       const statuses = value.split(',');

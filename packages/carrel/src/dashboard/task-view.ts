@@ -49,11 +49,22 @@ export function taskRow(task: TaskRecord): TaskRow {
     },
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
-    startedAt: task.startedAt,
-    finishedAt: task.finishedAt,
+    ...runFacts(task),
     parentId: task.parentId,
-    retryOf: task.retryOf,
-    node: task.node,
+  };
+}
+
+/**
+ * When the task started and finished, what it retries and which worker ran it: facts the engine
+ * records from its schema 7 on (i10-engine); null until then.
+ */
+function runFacts(task: TaskRecord): Pick<TaskRow, 'startedAt' | 'finishedAt' | 'retryOf' | 'node'> {
+  const facts = task as Partial<Record<'startedAt' | 'finishedAt' | 'retryOf' | 'node', unknown>>;
+  return {
+    startedAt: typeof facts.startedAt === 'number' ? facts.startedAt : null,
+    finishedAt: typeof facts.finishedAt === 'number' ? facts.finishedAt : null,
+    retryOf: typeof facts.retryOf === 'string' ? facts.retryOf : null,
+    node: typeof facts.node === 'string' ? facts.node : null,
   };
 }
 
@@ -64,7 +75,11 @@ export interface WorkflowView {
 
 /** Everything the detail page shows of one task, given its children. */
 export function taskDetail(task: TaskRecord, children: readonly TaskRecord[], workflow: WorkflowView | undefined) {
-  const outcome = task.outcome && ('result' in task.outcome ? { kind: 'result' as const, result: maskSecrets(task.outcome.result) } : { kind: 'error' as const, error: maskSecrets(task.outcome.error) });
+  const outcome =
+    task.outcome &&
+    ('result' in task.outcome
+      ? { kind: 'result' as const, result: maskSecrets(task.outcome.result) }
+      : { kind: 'error' as const, error: maskSecrets(task.outcome.error) });
   return {
     ...taskRow(task),
     input: maskSecrets(task.input),
@@ -72,7 +87,14 @@ export function taskDetail(task: TaskRecord, children: readonly TaskRecord[], wo
     expiresAt: task.expiresAt,
     // The store keeps the latest progress only; the page builds a history from the events it sees.
     progressHistory: task.progress
-      ? [{ at: task.updatedAt, progress: task.progress.current, ...(task.progress.total !== undefined && { total: task.progress.total }), ...(task.progress.message !== undefined && { message: task.progress.message }) }]
+      ? [
+          {
+            at: task.updatedAt,
+            progress: task.progress.current,
+            ...(task.progress.total !== undefined && { total: task.progress.total }),
+            ...(task.progress.message !== undefined && { message: task.progress.message }),
+          },
+        ]
       : [],
     inputRequests: Object.entries(task.inputRequests).map(([key, record]) => inputRequestView(key, record.request, task.inputResponses)),
     children: children.map(taskRow),

@@ -24,7 +24,8 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
   return new Hono<DashboardEnv>()
     .get('/tasks', async (c) => {
       const limit = c.req.query('limit') === undefined ? 50 : Number(c.req.query('limit'));
-      if (!Number.isInteger(limit) || limit < 1 || limit > 200) throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 200.');
+      if (!Number.isInteger(limit) || limit < 1 || limit > 200)
+        throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 200.');
       const cursor = c.req.query('cursor');
       const page = await listTasks(engine, c.get('principal').owner, parseTaskQuery(c.req.query('q')), limit, cursor);
       return c.json({ tasks: page.tasks.map(taskRow), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
@@ -32,7 +33,9 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
     .get('/tasks/:id', async (c) => {
       const owner = c.get('principal').owner;
       const task = await engine.get(c.req.param('id'), owner);
-      const children = (await engine.list({ owner, parentId: task.id, limit: MAX_CHILDREN })).tasks;
+      const children = (await engine.store.list({ owner, parentId: task.id, limit: MAX_CHILDREN })).filter(
+        (child) => child.expiresAt === null || child.expiresAt > Date.now(),
+      );
       return c.json({ task: taskDetail(task, children, workflowView(task, children, workflows)) });
     })
     .post('/tasks/bulk', async (c) => {
@@ -53,7 +56,7 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
         }
         try {
           if (body.action === 'cancel') done.push({ id: (await engine.cancel(task.id, owner, 'Cancelled from the dashboard')).id });
-          else done.push({ id: task.id, newId: (await engine.retry(task.id, owner)).id });
+          else done.push({ id: task.id, newId: (await retryTask(engine, task.id, owner)).id });
         } catch (error) {
           // A task that finished (or was deleted) since it matched is skipped, not an error of the whole call.
           skipped.push({ id: task.id, reason: error instanceof Error ? error.message : String(error) });
@@ -70,8 +73,15 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
       const task = await engine.get(c.req.param('id'), owner);
       const refusal = retryRefusal(task);
       if (refusal) throw new ApiError(409, 'not_retryable', refusal);
-      return c.json({ task: taskRow(await engine.retry(task.id, owner)) }, 201);
+      return c.json({ task: taskRow(await retryTask(engine, task.id, owner)) }, 201);
     });
+}
+
+/** `engine.retry` (a new task linked to the old one) comes with the engine's schema 7 (i10-engine); until then retrying answers 503. */
+async function retryTask(engine: TaskEngine, id: string, owner: string): Promise<TaskRecord> {
+  const retry = (engine as TaskEngine & { retry?: (id: string, owner: string) => Promise<TaskRecord> }).retry;
+  if (!retry) throw new ApiError(503, 'unavailable', 'This build of the task engine cannot retry tasks yet.');
+  return retry.call(engine, id, owner);
 }
 
 /** Why `task` cannot be retried, or undefined if it can: only a failed or cancelled task is. */
@@ -81,21 +91,30 @@ function retryRefusal(task: TaskRecord): string | undefined {
     : `Only a failed or cancelled task can be retried; this one is ${task.status}.`;
 }
 
-/** A page of the owner's tasks matching `query`, newest first. */
+/**
+ * A page of the owner's tasks matching `query`, newest first. The engine filters by status; the
+ * other terms narrow its page here, so a page may be short (its cursor still leads on).
+ */
 async function listTasks(engine: TaskEngine, owner: string, query: TaskQuery, limit: number, cursor: string | undefined) {
-  const [text, ...moreText] = query.idPrefix !== undefined ? [query.idPrefix, ...query.text] : query.text;
   const page = await engine.list({
     owner,
     limit,
     ...(cursor !== undefined && { cursor }),
     ...(query.statuses && { status: query.statuses }),
-    ...(query.handlers && { handler: query.handlers }),
-    ...(query.parentId !== undefined && { parentId: query.parentId }),
-    ...(text !== undefined && { text }),
   });
-  // The engine filters by one text; further terms and the id prefix narrow its page here (a page may then be short).
-  const tasks = page.tasks.filter((task) => (query.idPrefix === undefined || task.id.startsWith(query.idPrefix)) && moreText.every((term) => containsText(task, term)));
-  return { tasks, ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
+  return {
+    tasks: page.tasks.filter((task) => matches(task, query)),
+    ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
+  };
+}
+
+function matches(task: TaskRecord, query: TaskQuery): boolean {
+  return (
+    (query.handlers === undefined || query.handlers.includes(task.handler)) &&
+    (query.idPrefix === undefined || task.id.startsWith(query.idPrefix)) &&
+    (query.parentId === undefined || task.parentId === query.parentId) &&
+    query.text.every((term) => containsText(task, term))
+  );
 }
 
 /** Every task matching `query`, up to `BULK_LIMIT` (400 `too_many` beyond). */
