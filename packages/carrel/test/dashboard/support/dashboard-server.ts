@@ -40,10 +40,23 @@ export const GRANTS = {
 
 /** Starts a server; closed after the test. */
 export async function startServer(
-  options: { tokens?: boolean; host?: string; databaseUrl?: string; concurrency?: number; dashboard?: DashboardOptions } = {},
+  options: {
+    tokens?: boolean;
+    host?: string;
+    databaseUrl?: string;
+    concurrency?: number;
+    /** Folders connectors and files may be read from. */
+    allow?: string[];
+    dashboard?: DashboardOptions;
+  } = {},
 ): Promise<DashboardServer> {
   const settings = resolveSettings(
-    { dataDir: tempDir(), embedder: 'offline', ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) },
+    {
+      dataDir: tempDir(),
+      embedder: 'offline',
+      ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }),
+      ...(options.allow && { allow: options.allow }),
+    },
     {},
   );
   const runtime = await openRuntime(settings, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
