@@ -25,8 +25,14 @@ describe('dashboard events', { timeout: 60_000 }, () => {
     // Bob's own task arrives on his stream after Alice's finished: had hers been sent to him, it would be there first.
     const his = await indexTask(server.runtime, 'bob', 'His');
     await bobEvents.next((e) => e.event === 'task' && (e.data as { id: string; status: string }).status === 'completed');
-    expect(bobEvents.events.every((e) => (e.data as { id?: string }).id === his)).toBe(true);
-    expect(aliceEvents.events.some((e) => (e.data as { id?: string }).id === his)).toBe(false);
+    const ids = (reader: EventReader) => reader.events.filter((e) => e.event === 'task').map((e) => (e.data as { id: string }).id);
+    expect(new Set(ids(bobEvents))).toEqual(new Set([his]));
+    expect(ids(aliceEvents)).not.toContain(his);
+    // The queue figures pushed to each are their own: one finished index_document each.
+    const queues = await bobEvents.next((e) => e.event === 'queues' && JSON.stringify(e.data).includes('"completed":1'));
+    expect((queues.data as { tools: unknown[] }).tools).toEqual([
+      expect.objectContaining({ tool: 'index_document', completed: 1, working: 0 }),
+    ]);
   });
 
   it('sends keep-alive comments while quiet', async () => {
