@@ -16,6 +16,8 @@ import type { Sessions } from './sessions.js';
 import { taskRow } from './task-view.js';
 
 const QUEUES_EVERY_MS = 1_000;
+/** Tasks whose last change a stream remembers, to drop a stale read. */
+const MAX_REMEMBERED = 10_000;
 
 export interface EventsOptions {
   /** Between keep-alive comments (default 15 s). */
@@ -44,8 +46,9 @@ export function eventsApi(
     });
     streams.add(stream);
 
+    let changedAt = 0;
     const sendQueues = throttled(QUEUES_EVERY_MS, () =>
-      queues(principal, everyone).then(
+      queues(principal, everyone, undefined, changedAt).then(
         (figures) => stream.send('queues', figures),
         (error: unknown) => onError(error),
       ),
@@ -55,6 +58,8 @@ export function eventsApi(
     const latest = new Map<string, number>();
     const isNewest = (task: TaskRecord) => {
       if ((latest.get(task.id) ?? -1) > task.updatedAt) return false;
+      // A memory bound for a stream open for hours: forgetting only risks one stale event.
+      if (latest.size >= MAX_REMEMBERED) latest.clear();
       latest.set(task.id, task.updatedAt);
       return true;
     };
@@ -64,6 +69,7 @@ export function eventsApi(
           latest.delete(event.taskId);
           stream.send('task-deleted', { id: event.taskId });
         } else if (isNewest(event.task)) stream.send('task', taskRow(event.task));
+        changedAt = Date.now();
         sendQueues();
       }),
     );
