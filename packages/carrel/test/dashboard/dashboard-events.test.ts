@@ -54,6 +54,17 @@ describe('dashboard events', { timeout: 60_000 }, () => {
     expect(reader.ended).toBe(true);
   });
 
+  it('ends every open stream when the dashboard closes (before the server stops)', async () => {
+    const server = await startServer({ tokens: true });
+    const browser = new Browser(server.origin);
+    await browser.login(TOKENS.alice);
+    const readers = await Promise.all([1, 2].map(async () => new EventReader(await browser.get('/dashboard/api/events'))));
+    server.dashboard.close();
+    await Promise.all(readers.map((reader) => reader.finished()));
+    // The server itself still answers.
+    expect((await browser.get('/dashboard/api/session')).status).toBe(200);
+  });
+
   it('closes the server promptly with streams open', async () => {
     const server = await startServer({ tokens: true });
     const browser = new Browser(server.origin);
