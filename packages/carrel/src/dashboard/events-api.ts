@@ -1,9 +1,10 @@
 /**
  * `/dashboard/api/events`: the session owner's task changes, pushed as server-sent events from
- * the engine's change feed (`engine.watch`, one per owner: `task-feed.ts`), never polled. `task` carries a TaskRow, `task-deleted`
- * an id, `queues` the queue figures at most once a second while tasks change, `resync` that the
- * client fell behind and events were dropped; a comment every 15 s keeps proxies from closing a
- * quiet stream. The stream ends at logout, when the session expires, and when the server closes.
+ * the engine's change feed (`engine.watch`, one per owner: `task-feed.ts`), never polled. `task`
+ * carries a TaskRow, `task-deleted` an id, `queues` the queue figures at most once a second while
+ * tasks change, `resync` that the client fell behind and events were dropped; a comment every
+ * 15 s keeps proxies from closing a quiet stream. The stream ends at logout, when the session
+ * expires, and when the server closes.
  *
  * @module
  */
@@ -16,6 +17,7 @@ import type { Sessions } from './sessions.js';
 import type { TaskFeed } from './task-feed.js';
 import { taskRow } from './task-view.js';
 
+/** The shortest time between two `queues` events of a stream. */
 const QUEUES_EVERY_MS = 1_000;
 /** Tasks whose last change a stream remembers, to drop a stale read. */
 const MAX_REMEMBERED = 10_000;
