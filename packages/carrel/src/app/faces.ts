@@ -74,7 +74,19 @@ export interface McpFace {
   serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint>;
 }
 
+/** The dashboard on an HTTP face's server: a route beside `/mcp`, and `close` to end its open event streams. */
+export interface DashboardRoute {
+  route: HttpRoute;
+  /** Its page's path, e.g. `/dashboard/`. */
+  path: string;
+  close(): void;
+}
+
+/** The dashboard face: the web page and its JSON API over a runtime. */
+export type DashboardFace = (runtime: CarrelRuntime) => DashboardRoute;
+
 /** Loaders for each face; only the face a command starts is imported. */
 export interface Faces {
   mcp(): Promise<McpFace>;
+  dashboard(): Promise<DashboardFace>;
 }

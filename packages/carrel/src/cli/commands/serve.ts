@@ -73,19 +73,21 @@ export function register(program: Command, faces: Faces): void {
       const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
       const observability = await import('../../observability/index.js');
       const metrics = new observability.CarrelMetrics();
-      const [runtime, mcp] = await Promise.all([
+      const [runtime, mcp, dashboardFace] = await Promise.all([
         openRuntime(settings, {
           schedules: true,
           observer: metrics,
           ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }),
         }),
         faces.mcp(),
+        faces.dashboard(),
       ]);
       const health = observability.serveObservability(runtime, metrics);
+      const dashboard = dashboardFace(runtime);
       let endpoint;
       try {
         endpoint = await mcp.serveHttp(runtime, {
-          routes: [health.route],
+          routes: [health.route, dashboard.route],
           host: options.host,
           port,
           ...limits,
@@ -108,6 +110,7 @@ export function register(program: Command, faces: Faces): void {
       print(
         {
           url: endpoint.url,
+          dashboard: new URL(dashboard.path, endpoint.url).href,
           dataDir: settings.dataDir,
           authenticated: token !== undefined || oauth !== undefined,
           ...(oauth && { oauth }),
@@ -116,6 +119,7 @@ export function register(program: Command, faces: Faces): void {
         (d) =>
           [
             `Carrel MCP server listening on ${d.url}`,
+            `Dashboard: ${d.dashboard}`,
             `Data: ${d.dataDir}`,
             // The issuer is not asked at start-up: say what happens while it cannot be reached.
             ...(oauth
@@ -128,6 +132,7 @@ export function register(program: Command, faces: Faces): void {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
+      dashboard.close();
       await endpoint.close();
       await health.close();
       await runtime.close();
