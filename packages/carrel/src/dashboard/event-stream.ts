@@ -3,18 +3,24 @@
  * client is slower than they come; past `maxPending` the backlog is dropped for a single
  * `resync` event (the page reloads what it shows), so a stalled client costs a bounded amount of
  * memory however busy the server is. The body is pulled: nothing is written until the socket
- * wants more.
+ * wants more. Events are written at most every {@link FLUSH_MS}, together: a write through the
+ * response's web stream costs far more than the bytes, and a busy node changes tasks many times
+ * a second (bench/README.md § Dashboard).
  *
  * @module
  */
 
 const encoder = new TextEncoder();
 
+/** How long an event may wait for others to be written with it: a live view does not see 50 ms. */
+export const FLUSH_MS = 50;
+
 /** A `text/event-stream` body fed by `send`. */
 export class EventStream {
   readonly body: ReadableStream<Uint8Array>;
   #pending: string[] = [];
   #wake: (() => void) | undefined;
+  #flush: NodeJS.Timeout | undefined;
   #closed = false;
   readonly #onClose: () => void;
 
@@ -40,7 +46,12 @@ export class EventStream {
 
   /** Queues one event (`data` as JSON); a backlog past its bound becomes one `resync`. */
   send(event: string, data: unknown): void {
-    this.#push(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    this.sendJson(event, JSON.stringify(data));
+  }
+
+  /** Queues one event whose data is already JSON (serialized once for every stream it goes to). */
+  sendJson(event: string, json: string): void {
+    this.#push(`event: ${event}\ndata: ${json}\n\n`);
   }
 
   /** Queues a comment line (keep-alive: proxies close streams that stay silent). */
@@ -64,10 +75,12 @@ export class EventStream {
     if (this.#closed) return;
     if (this.#pending.length >= this.maxPending) this.#pending = ['event: resync\ndata: {}\n\n'];
     else this.#pending.push(chunk);
-    this.#wakeReader();
+    this.#flush ??= setTimeout(() => this.#wakeReader(), FLUSH_MS);
   }
 
   #wakeReader(): void {
+    clearTimeout(this.#flush);
+    this.#flush = undefined;
     const wake = this.#wake;
     this.#wake = undefined;
     wake?.();

@@ -2,7 +2,8 @@
  * One engine watch per owner, shared by every open stream of that owner. The engine reads a task
  * again for each watcher of a change; ten pages open on one owner would read each change ten
  * times, and the stores' reads are the cost of a change. Here each change is read once and handed
- * to every stream.
+ * to every stream. New tasks are told too (`created`), so a page lists a task before it first
+ * changes.
  *
  * @module
  */
@@ -21,7 +22,7 @@ export class TaskFeed {
     let entry = this.#owners.get(owner);
     if (!entry) {
       const listeners = new Set<Listener>();
-      const unwatch = this.engine.watch({ owner }, (event) => {
+      const unwatch = this.engine.watch({ owner, created: true }, (event) => {
         for (const each of listeners) each(event);
       });
       entry = { listeners, unwatch };

@@ -1,9 +1,10 @@
 /**
  * An event stream's backlog is bounded: a client that reads nothing while events pile up gets
- * one `resync` in their place, not an ever-growing queue; a client that keeps up loses nothing.
+ * one `resync` in their place, not an ever-growing queue; a client that keeps up loses nothing;
+ * events close together go out in one write.
  */
 import { describe, expect, it } from 'vitest';
-import { EventStream } from '../../src/dashboard/event-stream.js';
+import { EventStream, FLUSH_MS } from '../../src/dashboard/event-stream.js';
 
 const decoder = new TextDecoder();
 
@@ -21,6 +22,18 @@ describe('EventStream', () => {
       stream.send('task', { i });
       expect(await readOnce(stream)).toBe(`event: task\ndata: {"i":${i}}\n\n`);
     }
+  });
+
+  it('writes the events of one flush window together, in one write', async () => {
+    const stream = new EventStream(100, () => {});
+    const reader = stream.body.getReader();
+    const read = reader.read();
+    // The body's pull starts after this turn: it then waits for events, as a connected socket's does.
+    await new Promise((resolve) => setImmediate(resolve));
+    stream.send('task', { i: 1 });
+    await new Promise((resolve) => setTimeout(resolve, FLUSH_MS / 5));
+    stream.send('task', { i: 2 });
+    expect(decoder.decode((await read).value)).toBe('event: task\ndata: {"i":1}\n\nevent: task\ndata: {"i":2}\n\n');
   });
 
   it('drops a backlog past its bound for one resync event, then carries on', async () => {

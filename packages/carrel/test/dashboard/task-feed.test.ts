@@ -1,6 +1,6 @@
 /**
  * Streams of one owner share one engine watch: a change is read from the store once, however many
- * pages are open, and the watch ends with the owner's last stream.
+ * pages are open, new tasks included, and the watch ends with the owner's last stream.
  */
 import { MemoryTaskStore, TaskEngine, type TaskEvent } from '@carrel/tasks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -26,11 +26,14 @@ describe('TaskFeed', () => {
     expect(watch).toHaveBeenCalledTimes(2);
 
     const { task } = await engine.create({ handler: 'echo', input: 1, owner: 'alice' });
+    // A new task is told too: the page lists it before it first changes.
+    await vi.waitFor(() => expect(heard.every((events) => events.length === 1)).toBe(true));
+    expect(heard[0]![0]).toMatchObject({ kind: 'created', task: { id: task.id, status: 'working' } });
     const reads = vi.spyOn(store, 'get');
     await engine.cancel(task.id, 'alice');
-    await vi.waitFor(() => expect(heard.every((events) => events.length === 1)).toBe(true));
+    await vi.waitFor(() => expect(heard.every((events) => events.length === 2)).toBe(true));
     expect(reads).toHaveBeenCalledTimes(1);
-    expect(heard[0]![0]).toMatchObject({ kind: 'status', task: { id: task.id, status: 'cancelled' } });
+    expect(heard[0]![1]).toMatchObject({ kind: 'status', task: { id: task.id, status: 'cancelled' } });
     expect(bob).toEqual([]);
 
     for (const unsubscribe of unsubscribes) unsubscribe();
@@ -39,7 +42,7 @@ describe('TaskFeed', () => {
     await engine.cancel(later.id, 'alice');
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(reads).not.toHaveBeenCalled();
-    expect(heard.every((events) => events.length === 1)).toBe(true);
+    expect(heard.every((events) => events.length === 2)).toBe(true);
     // A new stream of the owner watches again.
     feed.subscribe('alice', () => {});
     expect(watch).toHaveBeenCalledTimes(3);
