@@ -1,0 +1,55 @@
+/** Small pieces shared by the pages. */
+import type { ComponentChildren } from 'preact';
+import { formatPercent } from '../format.js';
+import type { Progress, TaskStatus } from '../types.js';
+
+export function StatusBadge({ status }: { status: TaskStatus | string }) {
+  return <span class={`status status-${status}`}>{status.replace('_', ' ')}</span>;
+}
+
+/** A task's progress as a native <progress> (indeterminate without a total), named by `label`. */
+export function ProgressBar({ progress, status, label }: { progress: Progress | null; status: TaskStatus; label: string }) {
+  const done = status === 'completed';
+  const total = progress?.total;
+  const finished = status !== 'working' && status !== 'input_required';
+  // A finished task without a total shows where it stopped rather than an endless animation.
+  const fraction = done ? 1 : progress && total ? Math.min(progress.progress / total, 1) : finished ? 0 : null;
+  return (
+    <div class="progress">
+      {fraction === null ? (
+        <progress aria-label={label} />
+      ) : (
+        <progress aria-label={label} max={1} value={fraction} data-fraction={fraction.toFixed(3)} />
+      )}
+      <span class="progress-text">
+        {fraction !== null ? formatPercent(fraction) : progress ? String(progress.progress) : ''}
+        {progress?.message && !done ? ` · ${progress.message}` : ''}
+      </span>
+    </div>
+  );
+}
+
+export function ErrorNote({ error }: { error: Error | null }) {
+  return error ? (
+    <p class="error" role="alert">
+      {error.message}
+    </p>
+  ) : null;
+}
+
+export function Loading({ what }: { what: string }) {
+  return (
+    <p class="muted" aria-live="polite">
+      Loading {what}…
+    </p>
+  );
+}
+
+export function Section({ title, children }: { title: string; children: ComponentChildren }) {
+  return (
+    <section class="panel" aria-label={title}>
+      <h2>{title}</h2>
+      {children}
+    </section>
+  );
+}

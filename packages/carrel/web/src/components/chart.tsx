@@ -1,0 +1,62 @@
+/** A time-series line chart drawn by uPlot, sized to its container and to the page's colours. */
+import { useEffect, useRef } from 'preact/hooks';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { theme } from '../theme.js';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+}
+
+const PALETTE = ['#2f7dd1', '#d9534f', '#3a9d5d', '#c98a1b', '#8a5cc7', '#1aa3a3', '#c75c9a', '#6b7a8f'];
+
+export function Chart({
+  title,
+  start,
+  bucketMs,
+  series,
+  unit,
+}: {
+  title: string;
+  start: number;
+  bucketMs: number;
+  series: ChartSeries[];
+  unit: string;
+}) {
+  const box = useRef<HTMLDivElement>(null);
+  const dark = theme.value === 'dark';
+  useEffect(() => {
+    const element = box.current!;
+    const count = series[0]?.values.length ?? 0;
+    const times = Array.from({ length: count }, (_, i) => (start + i * bucketMs) / 1000);
+    const axis = dark ? '#c9d1d9' : '#3b4450';
+    const grid = dark ? '#30363d' : '#e3e6ea';
+    const plot = new uPlot(
+      {
+        width: Math.max(element.clientWidth, 200),
+        height: 180,
+        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: false }))],
+        axes: [
+          { stroke: axis, grid: { stroke: grid } },
+          { stroke: axis, grid: { stroke: grid }, label: unit, size: 56 },
+        ],
+        legend: { live: false },
+      },
+      [times, ...series.map((s) => s.values)] as uPlot.AlignedData,
+      element,
+    );
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: 180 }));
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [start, bucketMs, series, unit, dark]);
+  return (
+    <figure class="chart">
+      <figcaption>{title}</figcaption>
+      <div ref={box} role="img" aria-label={`${title} chart`} />
+    </figure>
+  );
+}

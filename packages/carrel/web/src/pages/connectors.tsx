@@ -1,0 +1,89 @@
+/** Connectors and their schedules: last sync, next run, what it changed; "Sync now" starts a sync task. */
+import { useState } from 'preact/hooks';
+import { get, post } from '../api.js';
+import { ErrorNote, Loading, StatusBadge } from '../components/bits.js';
+import { useLoad } from '../components/load.js';
+import { formatTime } from '../format.js';
+import type { Connector, TaskRow } from '../types.js';
+
+export function ConnectorsPage({ canAct }: { canAct: boolean }) {
+  const loaded = useLoad('connectors', () => get<{ connectors: Connector[] }>('/connectors'));
+  const [started, setStarted] = useState<Record<string, string>>({});
+  const [actionError, setActionError] = useState<Error | null>(null);
+
+  async function sync(name: string) {
+    setActionError(null);
+    try {
+      const { task } = await post<{ task: TaskRow }>(`/connectors/${encodeURIComponent(name)}/sync`);
+      setStarted((s) => ({ ...s, [name]: task.id }));
+    } catch (error) {
+      setActionError(error as Error);
+    }
+  }
+
+  const connectors = loaded.value?.connectors;
+  return (
+    <>
+      <h1>Connectors</h1>
+      <ErrorNote error={actionError ?? loaded.error} />
+      {!connectors ? (
+        !loaded.error && <Loading what="connectors" />
+      ) : connectors.length === 0 ? (
+        <p class="muted">
+          No connectors. Add one with <code>carrel connector add</code>.
+        </p>
+      ) : (
+        <table class="responsive">
+          <thead>
+            <tr>
+              <th scope="col">Connector</th>
+              <th scope="col">Kind</th>
+              <th scope="col">Library</th>
+              <th scope="col">Schedule</th>
+              <th scope="col">Next run</th>
+              <th scope="col">Last sync</th>
+              <th scope="col">Added / updated / deleted</th>
+              {canAct && <th scope="col">Action</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {connectors.map((c) => (
+              <tr key={c.name}>
+                <td data-label="Connector">{c.name}</td>
+                <td data-label="Kind">{c.kind}</td>
+                <td data-label="Library">{c.version ? `${c.library}@${c.version}` : c.library}</td>
+                <td data-label="Schedule">{c.schedule ?? 'manual'}</td>
+                <td data-label="Next run">{formatTime(c.nextRun)}</td>
+                <td data-label="Last sync">
+                  {c.lastSync ? (
+                    <>
+                      {formatTime(c.lastSync.at)} <StatusBadge status={c.lastSync.status} />{' '}
+                      {c.lastSync.taskId && <a href={`/dashboard/tasks/${encodeURIComponent(c.lastSync.taskId)}`}>task</a>}
+                    </>
+                  ) : (
+                    'never'
+                  )}
+                </td>
+                <td data-label="Added / updated / deleted">
+                  {c.lastSync ? `${c.lastSync.added} / ${c.lastSync.updated} / ${c.lastSync.deleted}` : '—'}
+                </td>
+                {canAct && (
+                  <td data-label="Action">
+                    <button type="button" aria-label={`Sync ${c.name} now`} onClick={() => void sync(c.name)}>
+                      Sync now
+                    </button>{' '}
+                    {started[c.name] && (
+                      <span role="status">
+                        <a href={`/dashboard/tasks/${encodeURIComponent(started[c.name]!)}`}>sync started</a>
+                      </span>
+                    )}
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
