@@ -5,7 +5,9 @@
 import { signal } from '@preact/signals';
 import type { Queues, TaskRow } from './types.js';
 
-export type StreamEvent = { type: 'task'; task: TaskRow } | { type: 'task-deleted'; id: string } | { type: 'queues'; queues: Queues };
+/** `resync`: the page fell behind and the server dropped events; what a view shows must be loaded again. */
+export type StreamEvent =
+  { type: 'task'; task: TaskRow } | { type: 'task-deleted'; id: string } | { type: 'queues'; queues: Queues } | { type: 'resync' };
 
 /** Whether the stream is connected, for the header's indicator. */
 export const streamState = signal<'connecting' | 'live' | 'reconnecting'>('connecting');
@@ -23,6 +25,7 @@ export function openStream(): void {
   source.addEventListener('task-deleted', (e) =>
     emit({ type: 'task-deleted', id: (JSON.parse((e as MessageEvent<string>).data) as { id: string }).id }),
   );
+  source.addEventListener('resync', () => emit({ type: 'resync' }));
   source.addEventListener('queues', (e) => emit({ type: 'queues', queues: JSON.parse((e as MessageEvent<string>).data) as Queues }));
 }
 

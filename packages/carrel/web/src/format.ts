@@ -1,9 +1,12 @@
 /** How times, durations and numbers read on the page. */
 
-const clock = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
+const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'medium' });
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'short' });
 
+/** A moment as its time of day when it is today, else its date and time. */
 export function formatTime(ms: number | null): string {
-  return ms === null ? '—' : clock.format(ms);
+  if (ms === null) return '—';
+  return new Date(ms).toDateString() === new Date().toDateString() ? time.format(ms) : dateTime.format(ms);
 }
 
 /** A duration in ms as `850 ms`, `4.2 s`, `3 min 5 s` or `2 h 10 min`. */

@@ -11,19 +11,21 @@ export function StatusBadge({ status }: { status: TaskStatus | string }) {
 export function ProgressBar({ progress, status, label }: { progress: Progress | null; status: TaskStatus; label: string }) {
   const done = status === 'completed';
   const total = progress?.total;
-  const finished = status !== 'working' && status !== 'input_required';
-  // A finished task without a total shows where it stopped rather than an endless animation.
-  const fraction = done ? 1 : progress && total ? Math.min(progress.progress / total, 1) : finished ? 0 : null;
+  const fraction = done ? 1 : progress && total ? Math.min(progress.progress / total, 1) : null;
+  // A running task without a total animates; one that ended without a total shows an empty bar.
+  const running = status === 'working' || status === 'input_required';
   return (
     <div class="progress">
-      {fraction === null ? (
+      {fraction !== null ? (
+        <progress aria-label={label} max={1} value={fraction} data-fraction={fraction.toFixed(3)} />
+      ) : running ? (
         <progress aria-label={label} />
       ) : (
-        <progress aria-label={label} max={1} value={fraction} data-fraction={fraction.toFixed(3)} />
+        <progress aria-label={label} max={1} value={0} />
       )}
       <span class="progress-text">
         {fraction !== null ? formatPercent(fraction) : progress ? String(progress.progress) : ''}
-        {progress?.message && !done ? ` · ${progress.message}` : ''}
+        {progress?.message && running ? ` · ${progress.message}` : ''}
       </span>
     </div>
   );

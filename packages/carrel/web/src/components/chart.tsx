@@ -7,6 +7,9 @@ import { theme } from '../theme.js';
 export interface ChartSeries {
   label: string;
   values: (number | null)[];
+  /** Series of one colour are one subject (a tool, a node); a dashed one is its second measure (p95 beside p50). */
+  colour: number;
+  dashed?: boolean;
 }
 
 const PALETTE = ['#2f7dd1', '#d9534f', '#3a9d5d', '#c98a1b', '#8a5cc7', '#1aa3a3', '#c75c9a', '#6b7a8f'];
@@ -36,7 +39,16 @@ export function Chart({
       {
         width: Math.max(element.clientWidth, 200),
         height: 180,
-        series: [{}, ...series.map((s, i) => ({ label: s.label, stroke: PALETTE[i % PALETTE.length], width: 2, spanGaps: false }))],
+        series: [
+          {},
+          ...series.map((s) => ({
+            label: s.label,
+            stroke: PALETTE[s.colour % PALETTE.length],
+            width: 2,
+            ...(s.dashed && { dash: [6, 4] }),
+            spanGaps: false,
+          })),
+        ],
         axes: [
           { stroke: axis, grid: { stroke: grid } },
           { stroke: axis, grid: { stroke: grid }, label: unit, size: 56 },

@@ -17,7 +17,7 @@ export function QueuesPage({ window }: { window: string }) {
   const span = (WINDOWS as readonly string[]).includes(window) ? window : '1h';
   const loaded = useLoad(`queues/${span}`, () => get<Queues>(withQuery('/queues', { window: span })));
   const { reload } = loaded;
-  useEffect(() => subscribe((event) => event.type === 'queues' && reload()), [reload]);
+  useEffect(() => subscribe((event) => (event.type === 'queues' || event.type === 'resync') && reload()), [reload]);
   const queues = loaded.value;
   return (
     <>
@@ -91,8 +91,8 @@ function QueueView({ queues }: { queues: Queues }) {
 function chartsOf(queues: Queues): { title: string; unit: string; series: ChartSeries[] }[] {
   const tools = Object.entries(queues.series.perTool);
   const nodes = Object.entries(queues.series.perNode);
-  const per = <T,>(entries: [string, T][], pick: (value: T) => (number | null)[], suffix = ''): ChartSeries[] =>
-    entries.map(([name, value]) => ({ label: name + suffix, values: pick(value) }));
+  const per = <T,>(entries: [string, T][], pick: (value: T) => (number | null)[], suffix = '', dashed = false): ChartSeries[] =>
+    entries.map(([name, value], colour) => ({ label: name + suffix, values: pick(value), colour, dashed }));
   const perBucket = `tasks per ${Math.round(queues.series.bucketMs / 1000)} s`;
   return [
     { title: 'Completed per tool', unit: perBucket, series: per(tools, (t) => t.completed) },
@@ -100,12 +100,12 @@ function chartsOf(queues: Queues): { title: string; unit: string; series: ChartS
     {
       title: 'Wait time (p50 and p95)',
       unit: 'ms',
-      series: [...per(tools, (t) => t.waitP50, ' p50'), ...per(tools, (t) => t.waitP95, ' p95')],
+      series: [...per(tools, (t) => t.waitP50, ' p50'), ...per(tools, (t) => t.waitP95, ' p95', true)],
     },
     {
       title: 'Run time (p50 and p95)',
       unit: 'ms',
-      series: [...per(tools, (t) => t.runP50, ' p50'), ...per(tools, (t) => t.runP95, ' p95')],
+      series: [...per(tools, (t) => t.runP50, ' p50'), ...per(tools, (t) => t.runP95, ' p95', true)],
     },
     { title: 'Completed per node', unit: perBucket, series: per(nodes, (n) => n.completed) },
     { title: 'Run time p50 per node', unit: 'ms', series: per(nodes, (n) => n.runP50) },

@@ -23,7 +23,7 @@ export function TaskDetailPage({ id, canAct }: { id: string; canAct: boolean }) 
   useEffect(
     () =>
       subscribe((event) => {
-        if (event.type === 'task' && (event.task.id === id || event.task.parentId === id)) reload();
+        if (event.type === 'resync' || (event.type === 'task' && (event.task.id === id || event.task.parentId === id))) reload();
       }),
     [id, reload],
   );

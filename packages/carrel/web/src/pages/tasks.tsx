@@ -30,6 +30,7 @@ export function TasksPage({ q }: { q: string }) {
   const [bulkResult, setBulkResult] = useState<string | null>(null);
   const [actionError, setActionError] = useState<Error | null>(null);
   const query = useMemo(() => parseQuery(q), [q]);
+  const { reload } = loaded;
   const me = session.value;
   const canAct = typeof me === 'object' && me !== null && me.canAct;
 
@@ -47,10 +48,11 @@ export function TasksPage({ q }: { q: string }) {
           setMissed((n) => n + 1);
           return;
         }
-        if (event.type === 'task-deleted') setRows((list) => list.filter((t) => t.id !== event.id));
+        if (event.type === 'resync') reload();
+        else if (event.type === 'task-deleted') setRows((list) => list.filter((t) => t.id !== event.id));
         else setRows((list) => merge(list, event.task, admits(query, event.task)));
       }),
-    [paused, query],
+    [paused, query, reload],
   );
 
   function search(next: string) {
@@ -60,7 +62,7 @@ export function TasksPage({ q }: { q: string }) {
   function togglePause() {
     if (paused) {
       setMissed(0);
-      loaded.reload();
+      reload();
     }
     setPaused(!paused);
   }
@@ -77,7 +79,7 @@ export function TasksPage({ q }: { q: string }) {
       const result = await post<BulkResult>('/tasks/bulk', { action, q });
       const verb = action === 'cancel' ? 'Cancelled' : 'Retried';
       setBulkResult(`${verb} ${result.done.length} of ${result.matched} matching tasks; skipped ${result.skipped.length}.`);
-      loaded.reload();
+      reload();
     } catch (error) {
       setActionError(error as Error);
     }
