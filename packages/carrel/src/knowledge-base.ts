@@ -46,7 +46,7 @@ import type { Link } from './sources/html-to-markdown.js';
 import type { MediaType } from './sources/media-type.js';
 import type { FetchLimits } from './sources/url-source.js';
 import { DEFAULT_FETCH_LIMITS, fetchUrl } from './sources/url-source.js';
-import type { DocumentFilter, DocumentSummary } from './store/repository.js';
+import type { DocumentFilter, DocumentSummary, StoredChunk } from './store/repository.js';
 import type { ConnectorRecord } from './store/repository.js';
 import type { LibraryRecord } from './store/repository.js';
 import { checkRating } from './store/rating-scale.js';
@@ -728,6 +728,23 @@ export class KnowledgeBase {
       nextOffset: end < text.length ? end : null,
       ...(page.links && { links: await this.store.liveLinks(id) }),
     };
+  }
+
+  /**
+   * A document and the chunks of its live version in order (at most `limit`, default 1,000): what
+   * it was cut into for search, as the dashboard's document view shows it.
+   */
+  async documentChunks(id: number, limit = 1_000): Promise<{ document: DocumentSummary; chunks: StoredChunk[] }> {
+    const document = await this.store.getDocumentSummary(id);
+    const library = document && (await this.store.findListedLibrary(document.library, document.version));
+    const live = document && library && (await this.store.findLiveDocument(library.id, document.source));
+    if (!document || !live) throw new NotFoundError('Document', id);
+    return { document, chunks: await this.store.versionChunks(id, live.liveVersion, 0, limit) };
+  }
+
+  /** Each library's counts: documents, chunks, and chunks still waiting for a vector. */
+  async libraryStatus(): Promise<LibraryStatus[]> {
+    return this.store.libraryStatus();
   }
 
   /** All libraries with their embedder binding. */

@@ -20,6 +20,7 @@ import { reportError } from './cli/errors.js';
 /** The faces a command may start, each imported only when started. */
 const FACES: Faces = {
   mcp: async () => (await import('./mcp/index.js')).mcpFace,
+  dashboard: async () => (await import('./dashboard/dashboard.js')).createDashboard,
 };
 
 const COMMANDS = [

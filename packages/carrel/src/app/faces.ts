@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { HttpRoute } from '@carrel/tasks/mcp/http';
 import type { CarrelRuntime } from './runtime.js';
 
 /** Task creations allowed per owner: a sustained rate per minute and a burst. */
@@ -47,6 +48,8 @@ export interface HttpServeOptions extends TaskPolicy {
   allowedHosts?: readonly string[];
   /** This node's name in a cluster: begins its 2025-era session ids, for the load balancer to route a session's requests by. */
   sessionIdPrefix?: string;
+  /** Other paths on the same server and port (health, metrics, the dashboard), behind the same Host and Origin checks. */
+  routes?: readonly HttpRoute[];
 }
 
 /** A listening HTTP endpoint. */
@@ -71,7 +74,19 @@ export interface McpFace {
   serveHttp(runtime: CarrelRuntime, options: HttpServeOptions): Promise<HttpEndpoint>;
 }
 
+/** The dashboard on an HTTP face's server: a route beside `/mcp`, and `close` to end its open event streams. */
+export interface DashboardRoute {
+  route: HttpRoute;
+  /** Its page's path, e.g. `/dashboard/`. */
+  path: string;
+  close(): void;
+}
+
+/** The dashboard face: the web page and its JSON API over a runtime. */
+export type DashboardFace = (runtime: CarrelRuntime) => DashboardRoute;
+
 /** Loaders for each face; only the face a command starts is imported. */
 export interface Faces {
   mcp(): Promise<McpFace>;
+  dashboard(): Promise<DashboardFace>;
 }

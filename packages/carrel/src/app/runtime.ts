@@ -11,7 +11,7 @@
  * @module
  */
 import { mkdirSync } from 'node:fs';
-import { isTerminal, TaskEngine, type TaskStore } from '@carrel/tasks';
+import { isTerminal, TaskEngine, type TaskStore, type WorkflowDefinition } from '@carrel/tasks';
 import { toolTaskHandlers, type AnyToolDefinition } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { ADD_HANDLER, addHandler } from './add-handler.js';
@@ -28,6 +28,8 @@ export interface CarrelRuntime {
   settings: Settings;
   kb: KnowledgeBaseHandle;
   tools: AnyToolDefinition[];
+  /** The workflows the engine runs, by name (their tasks' handler). */
+  workflows: Readonly<Record<string, WorkflowDefinition>>;
   engine: TaskEngine;
   /** Starts the sync tasks of connector schedules (ticking only with `RuntimeOptions.schedules`). */
   scheduler: ConnectorScheduler;
@@ -74,11 +76,12 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
   const store = await taskStore(settings);
   const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings), (opened) => discardEnded(opened, store));
   const tools = carrelTools(kb);
+  const workflows = { [SYNC_WORKFLOW]: syncWorkflow(kb) };
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.
   const engine = new TaskEngine({
     store,
     handlers: { ...toolTaskHandlers(tools), [ADD_HANDLER]: addHandler(settings) },
-    workflows: { [SYNC_WORKFLOW]: syncWorkflow(kb) },
+    workflows,
     concurrency: options.concurrency ?? 2,
     runs: options.runs ?? 'any',
     ...(options.maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner: options.maxLiveTasksPerOwner }),
@@ -102,6 +105,7 @@ export async function createRuntime(settings: Settings, options: RuntimeOptions 
     settings,
     kb,
     tools,
+    workflows,
     engine,
     scheduler,
     start: async () => {

@@ -69,10 +69,12 @@ export function register(program: Command, faces: Faces): void {
           .filter(Boolean);
       const oauth = oauthSettings(options);
       const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
-      const [runtime, mcp] = await Promise.all([
+      const [runtime, mcp, dashboardFace] = await Promise.all([
         openRuntime(settings, { schedules: true, ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
         faces.mcp(),
+        faces.dashboard(),
       ]);
+      const dashboard = dashboardFace(runtime);
       let endpoint;
       try {
         endpoint = await mcp.serveHttp(runtime, {
@@ -86,6 +88,7 @@ export function register(program: Command, faces: Faces): void {
           ...(oauth && { oauth }),
           ...(nodeName !== undefined && { sessionIdPrefix: nodeName }),
           ...(allowedHosts?.length && { allowedHosts }),
+          routes: [dashboard.route],
         });
       } catch (error) {
         await runtime.close();
@@ -97,6 +100,7 @@ export function register(program: Command, faces: Faces): void {
       print(
         {
           url: endpoint.url,
+          dashboard: new URL(dashboard.path, endpoint.url).href,
           dataDir: settings.dataDir,
           authenticated: token !== undefined || oauth !== undefined,
           ...(oauth && { oauth }),
@@ -105,6 +109,7 @@ export function register(program: Command, faces: Faces): void {
         (d) =>
           [
             `Carrel MCP server listening on ${d.url}`,
+            `Dashboard: ${d.dashboard}`,
             `Data: ${d.dataDir}`,
             // The issuer is not asked at start-up: say what happens while it cannot be reached.
             ...(oauth
@@ -117,6 +122,7 @@ export function register(program: Command, faces: Faces): void {
         process.once('SIGINT', () => resolve());
         process.once('SIGTERM', () => resolve());
       });
+      dashboard.close();
       await endpoint.close();
       await runtime.close();
     },

@@ -28,6 +28,17 @@ const METADATA_PATH = '/.well-known/oauth-protected-resource';
 /** Seconds a client is asked to wait when an authorization server cannot be reached. */
 const RETRY_AFTER_SECONDS = 5;
 
+/**
+ * Why a token does not identify anyone: `invalid_token` (unknown, expired, for another audience, badly
+ * signed…), or `issuer_unavailable` (its authorization server cannot be reached now: try again later).
+ * `error` is the OAuth error code a challenge names; `message` says what was wrong.
+ */
+export interface TokenRefusal {
+  refused: 'invalid_token' | 'issuer_unavailable';
+  error: string;
+  message: string;
+}
+
 export class HttpAuth {
   readonly #tokens: TokenTable | null;
   readonly #accessTokens: AccessTokens | null;
@@ -46,6 +57,11 @@ export class HttpAuth {
     return this.#tokens !== null || this.#accessTokens !== null;
   }
 
+  /** Whether `pathname` is one where the protected resource metadata is served. */
+  servesMetadata(pathname: string): boolean {
+    return this.#metadata?.paths.has(pathname) ?? false;
+  }
+
   /** The protected resource metadata document when `pathname` is one of its paths; otherwise undefined. */
   metadata(pathname: string, method: string): Response | undefined {
     if (!this.#metadata?.paths.has(pathname)) return undefined;
@@ -61,20 +77,28 @@ export class HttpAuth {
     const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get('authorization') ?? '');
     // RFC 6750 §3.1: a request with no credentials gets a challenge without an error code.
     if (!match) return this.#challenge(401, { error: 'invalid_request', description: 'A bearer token is required' }, false);
-    const token = match[1]!;
+    const verified = await this.verify(match[1]!);
+    if (!('refused' in verified)) return verified;
+    if (verified.refused === 'issuer_unavailable') {
+      return Response.json(
+        { error: 'temporarily_unavailable', error_description: verified.message },
+        { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
+      );
+    }
+    return this.#challenge(401, { error: verified.error, description: verified.message });
+  }
+
+  /** A token's principal (a static token's, else an OAuth access token's), or why it is refused. */
+  async verify(token: string): Promise<AuthInfo | TokenRefusal> {
     const grant = this.#tokens && staticGrant(token, this.#tokens);
     if (grant) return principalAuth(token, grant);
-    if (!this.#accessTokens) return this.#challenge(401, { error: 'invalid_token', description: 'Unknown bearer token' });
+    if (!this.#accessTokens) return { refused: 'invalid_token', error: 'invalid_token', message: 'Unknown bearer token' };
     try {
       return await this.#accessTokens.verify(token);
     } catch (error) {
-      if (error instanceof OAuthError) return this.#challenge(401, { error: error.code, description: error.message });
-      if (error instanceof IssuerUnavailableError) {
-        return Response.json(
-          { error: 'temporarily_unavailable', error_description: error.message },
-          { status: 503, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } },
-        );
-      }
+      if (error instanceof OAuthError) return { refused: 'invalid_token', error: error.code, message: error.message };
+      if (error instanceof IssuerUnavailableError)
+        return { refused: 'issuer_unavailable', error: 'temporarily_unavailable', message: error.message };
       throw error;
     }
   }

@@ -7,13 +7,16 @@
  * 2025-11-25 leg (`rev2025-11-25/http-sessions.ts`), and the rest goes to the SDK's stateless
  * 2026-07-28 handler.
  *
+ * Other paths on the same server and port are the embedding application's routes (`http-routes.ts`):
+ * they come after the Host and Origin checks and before authentication, which each route does its own way.
+ *
  * Owners: with tokens or OAuth configured every request is a principal's, and tasks are bound to it.
  * With neither nothing identifies callers: all share one owner, the 128-bit task id is the only
  * capability, `tasks/list` and `list_tasks` are not offered, and retention is capped shorter.
  *
  * @module
  */
-import { createServer, type Server as HttpServer, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server as HttpServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
@@ -23,6 +26,8 @@ import {
   isLegacyRequest,
   localhostAllowedHostnames,
   originValidationResponse,
+  validateHostHeader,
+  validateOriginHeader,
 } from '@modelcontextprotocol/server';
 import { InvalidArgumentError } from '../../errors.js';
 import type { Serving } from '../model.js';
@@ -32,9 +37,11 @@ import type { McpTaskServer } from '../server.js';
 import type { OAuthOptions } from './access-tokens.js';
 import type { TokenGrant } from './bearer-tokens.js';
 import { HttpAuth } from './http-auth.js';
+import { dispatchRoutes, routeContext, type HttpRoute } from './http-routes.js';
 
 export type { OAuthOptions } from './access-tokens.js';
 export type { TokenGrant } from './bearer-tokens.js';
+export type { HttpRoute, HttpRouteContext, TokenIdentity, TokenRejection } from './http-routes.js';
 
 export interface HttpOptions {
   /** Interface to listen on (default 127.0.0.1). */
@@ -73,6 +80,13 @@ export interface HttpOptions {
    * `AUTHENTICATED_RATE_LIMIT` per principal with tokens, `UNAUTHENTICATED_RATE_LIMIT` without.
    */
   rateLimit?: RateLimit | null;
+  /**
+   * The application's own paths on this server and port (e.g. `/healthz`, a dashboard), asked in
+   * order for any request off the endpoint's path that passed the Host and Origin checks. Each route
+   * authenticates as it sees fit, through its context. Served by `serveHttp` only: the fetch handler
+   * of `createHttpHandler` is mounted in someone else's server, whose routes are its own.
+   */
+  routes?: readonly HttpRoute[];
 }
 
 /** With tokens each principal is one owner with a bucket of its own: 120 creations a minute, bursts of 30. */
@@ -100,17 +114,36 @@ export interface HttpEndpoint {
 /** The user-facing face: a fetch handler with the protections, for hosting it elsewhere. */
 export function createHttpHandler(
   server: McpTaskServer,
-  options: Omit<HttpOptions, 'host' | 'port'> = {},
+  options: Omit<HttpOptions, 'host' | 'port' | 'routes'> = {},
+): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
+  return protectedHandler(server, options, frontDoor(options));
+}
+
+/** What every path on the server shares: the hosts it answers to and who its callers are. */
+interface FrontDoor {
+  hosts: string[];
+  auth: HttpAuth;
+}
+
+function frontDoor(options: Omit<HttpOptions, 'host' | 'port'>): FrontDoor {
+  return {
+    // A resource server is reached by the name in its canonical URI (behind a proxy, or on its own): that host is allowed too.
+    hosts: [
+      ...localhostAllowedHostnames(),
+      ...(options.allowedHosts ?? []),
+      ...(options.oauth ? [new URL(options.oauth.audience).hostname] : []),
+    ],
+    auth: new HttpAuth({ tokens: options.tokens, oauth: options.oauth, path: options.path ?? '/mcp' }),
+  };
+}
+
+function protectedHandler(
+  server: McpTaskServer,
+  options: Omit<HttpOptions, 'host' | 'port' | 'routes'>,
+  { hosts, auth }: FrontDoor,
 ): { fetch(request: Request): Promise<Response>; close(): Promise<void> } {
   const path = options.path ?? '/mcp';
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
-  // A resource server is reached by the name in its canonical URI (behind a proxy, or on its own): that host is allowed too.
-  const hosts = [
-    ...localhostAllowedHostnames(),
-    ...(options.allowedHosts ?? []),
-    ...(options.oauth ? [new URL(options.oauth.audience).hostname] : []),
-  ];
-  const auth = new HttpAuth({ tokens: options.tokens, oauth: options.oauth, path });
   const serving: Serving = auth.required
     ? {
         defaultOwner: 'unauthenticated',
@@ -120,7 +153,7 @@ export function createHttpHandler(
         defaultRateLimit: AUTHENTICATED_RATE_LIMIT,
       }
     : {
-        defaultOwner: 'anonymous',
+        defaultOwner: ANONYMOUS_OWNER,
         bound: false,
         session: false,
         ...(options.unauthenticatedScopes && { scopes: options.unauthenticatedScopes }),
@@ -171,19 +204,30 @@ export function createHttpHandler(
   return { fetch, close: async () => void (await Promise.allSettled([rev2026.close(), rev2025.close()])) };
 }
 
-/** Listens on 127.0.0.1 (by default) and serves both eras at `path`. */
+/** Listens on 127.0.0.1 (by default) and serves both eras at `path`, and `routes` beside it. */
 export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}): Promise<HttpEndpoint> {
-  const handler = createHttpHandler(server, options);
+  const front = frontDoor(options);
+  const handler = protectedHandler(server, options, front);
   const maxRequestBodySize = options.maxRequestBodySize ?? 1024 * 1024;
   const path = options.path ?? '/mcp';
+  const routes = options.routes ?? [];
+  const unauthenticated = { owner: ANONYMOUS_OWNER, scopes: options.unauthenticatedScopes ?? [] };
   const toFetch = toNodeHandler(handler, { maxRequestBodySize });
-  const http: HttpServer = createServer((req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse) => {
+    const method = req.method ?? '';
+    const pathname = pathOf(req);
+    if (pathname === undefined) return send(res, new Response('Bad Request: the request target is not a URL path', { status: 400 }));
+    if (routes.length > 0 && pathname !== path && !front.auth.servesMetadata(pathname)) {
+      const refused = foreignHost(req, front.hosts);
+      if (refused) return send(res, refused);
+      if (await dispatchRoutes(routes, req, res, routeContext(front.auth, unauthenticated, req.socket.remoteAddress))) return;
+    }
     // A fetch Request cannot carry TRACE or TRACK (undici refuses them, and the adapter answered 500),
     // so methods the endpoint does not serve are answered here, before the adapter.
-    const method = req.method ?? '';
-    if (SERVED_METHODS.includes(method)) return void toFetch(req, res);
-    void send(res, outsideEndpoint(new URL(req.url ?? '/', 'http://localhost').pathname, method, path)!);
-  });
+    if (SERVED_METHODS.includes(method)) return toFetch(req, res);
+    return send(res, outsideEndpoint(pathname, method, path)!);
+  };
+  const http: HttpServer = createServer((req, res) => void serve(req, res));
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     http.once('error', reject);
@@ -199,6 +243,28 @@ export async function serveHttp(server: McpTaskServer, options: HttpOptions = {}
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };
+}
+
+/** The path of the request's target, or undefined when it is none (`GET http://[ HTTP/1.1` reaches a Node server). */
+function pathOf(req: IncomingMessage): string | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The owner all callers share when nothing identifies them. */
+const ANONYMOUS_OWNER = 'anonymous';
+
+/** The 403 for a request naming a host this server does not answer to (DNS rebinding), as the endpoint gives it. */
+function foreignHost(req: IncomingMessage, hosts: string[]): Response | undefined {
+  const checks = [
+    validateHostHeader(req.headers.host, hosts),
+    ...(req.headers.origin ? [validateOriginHeader(req.headers.origin, hosts)] : []),
+  ];
+  const problem = checks.find((check) => !check.ok);
+  return problem && Response.json({ error: { code: 'forbidden_host', message: problem.message } }, { status: 403 });
 }
 
 /** POST carries messages; GET (the stream) and DELETE (the end) belong to 2025-11-25 sessions. */

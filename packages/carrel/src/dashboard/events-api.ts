@@ -1,0 +1,69 @@
+/**
+ * `/dashboard/api/events`: the session owner's task changes, pushed as server-sent events from
+ * the engine's change feed (`engine.watch`), never polled. `task` carries a TaskRow, `task-deleted`
+ * an id, `queues` the queue figures at most once a second while tasks change, `resync` that the
+ * client fell behind and events were dropped; a comment every 15 s keeps proxies from closing a
+ * quiet stream. The stream ends at logout, when the session expires, and when the server closes.
+ *
+ * @module
+ */
+import type { TaskEngine, TaskRecord } from '@carrel/tasks';
+import { Hono } from 'hono';
+import { EventStream } from './event-stream.js';
+import type { DashboardEnv } from './guard.js';
+import type { Sessions } from './sessions.js';
+import { taskRow } from './task-view.js';
+
+export interface EventsOptions {
+  /** Between keep-alive comments (default 15 s). */
+  keepAliveMs?: number;
+  /** Events a slow client may have waiting before they are dropped for a `resync` (default 1,000). */
+  maxPending?: number;
+}
+
+/** The events route; `streams` holds the open ones, for the server to close. */
+export function eventsApi(
+  engine: TaskEngine,
+  sessions: Sessions,
+  streams: Set<EventStream>,
+  options: EventsOptions = {},
+): Hono<DashboardEnv> {
+  return new Hono<DashboardEnv>().get('/events', (c) => {
+    const principal = c.get('principal');
+    const session = c.get('session');
+    const cleanups: (() => void)[] = [];
+    const stream = new EventStream(options.maxPending ?? 1_000, () => {
+      streams.delete(stream);
+      for (const cleanup of cleanups) cleanup();
+    });
+    streams.add(stream);
+
+    // The feed reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
+    const latest = new Map<string, number>();
+    const isNewest = (task: TaskRecord) => {
+      if ((latest.get(task.id) ?? -1) > task.updatedAt) return false;
+      latest.set(task.id, task.updatedAt);
+      return true;
+    };
+    cleanups.push(
+      engine.watch({ owner: principal.owner }, (event) => {
+        if (event.task === null) {
+          latest.delete(event.taskId);
+          stream.send('task-deleted', { id: event.taskId });
+        } else if (isNewest(event.task)) stream.send('task', taskRow(event.task));
+      }),
+    );
+    const keepAlive = setInterval(() => stream.comment('keep-alive'), options.keepAliveMs ?? 15_000);
+    cleanups.push(() => clearInterval(keepAlive));
+    if (session) {
+      cleanups.push(sessions.onEnd(session.id, () => stream.close()));
+      const expiry = setTimeout(() => sessions.get(session.id) ?? stream.close(), Math.max(0, session.expiresAt - Date.now()) + 1);
+      expiry.unref();
+      cleanups.push(() => clearTimeout(expiry));
+    }
+    c.req.raw.signal.addEventListener('abort', () => stream.close(), { once: true });
+    return new Response(stream.body, {
+      headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
+    });
+  });
+}
