@@ -1,6 +1,6 @@
 /** Small pieces shared by the pages. */
 import type { ComponentChildren } from 'preact';
-import { formatPercent } from '../format.js';
+import { formatPercent, prettyJson } from '../format.js';
 import type { Progress, TaskStatus } from '../types.js';
 
 export function StatusBadge({ status }: { status: TaskStatus | string }) {
@@ -53,5 +53,14 @@ export function Section({ title, children }: { title: string; children: Componen
       <h2>{title}</h2>
       {children}
     </section>
+  );
+}
+
+/** A JSON value, pretty-printed; focusable, so a keyboard can scroll a wide one. */
+export function Json({ value, label }: { value: unknown; label: string }) {
+  return (
+    <pre class="json" tabIndex={0} aria-label={label}>
+      {prettyJson(value)}
+    </pre>
   );
 }

@@ -49,7 +49,9 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
           <tbody>
             {connectors.map((c) => (
               <tr key={c.name}>
-                <td data-label="Connector">{c.name}</td>
+                <th scope="row" data-label="Connector">
+                  {c.name}
+                </th>
                 <td data-label="Kind">{c.kind}</td>
                 <td data-label="Library">{c.version ? `${c.library}@${c.version}` : c.library}</td>
                 <td data-label="Schedule">{c.schedule ?? 'manual'}</td>

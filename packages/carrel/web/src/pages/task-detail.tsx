@@ -5,10 +5,10 @@
  */
 import { useEffect, useState } from 'preact/hooks';
 import { get, post } from '../api.js';
-import { ErrorNote, Loading, ProgressBar, Section, StatusBadge } from '../components/bits.js';
+import { ErrorNote, Json, Loading, ProgressBar, Section, StatusBadge } from '../components/bits.js';
 import { useLoad } from '../components/load.js';
 import { subscribe } from '../events.js';
-import { formatDuration, formatTime, prettyJson, shortId } from '../format.js';
+import { formatDuration, formatTime, shortId } from '../format.js';
 import { navigate } from '../router.js';
 import type { TaskDetail, TaskRow, WorkflowStep } from '../types.js';
 import { TaskTable } from './tasks.js';
@@ -119,13 +119,13 @@ export function TaskDetailPage({ id, canAct }: { id: string; canAct: boolean }) 
       </dl>
       <Outcome task={task} />
       <Section title="Input">
-        <pre class="json">{prettyJson(task.input)}</pre>
+        <Json value={task.input} label="Input" />
       </Section>
       <Section title="Progress history">
         {task.progressHistory.length === 0 ? (
           <p class="muted">No progress reported.</p>
         ) : (
-          <ol class="history">
+          <ol class="history" tabIndex={0} aria-label="Progress reports, oldest first">
             {task.progressHistory.map((p, i) => (
               <li key={i}>
                 <time>{formatTime(p.at)}</time> {p.progress}
@@ -144,7 +144,7 @@ export function TaskDetailPage({ id, canAct }: { id: string; canAct: boolean }) 
                 <p>
                   <strong>{r.message}</strong> {r.answered ? '' : <span class="status status-input_required">waiting for an answer</span>}
                 </p>
-                {r.answered && <pre class="json">{prettyJson(r.answer)}</pre>}
+                {r.answered && <Json value={r.answer} label={`Answer to ${r.key}`} />}
               </li>
             ))}
           </ul>
@@ -172,13 +172,41 @@ function TaskLink({ id }: { id: string }) {
   );
 }
 
+/** An MCP tool's result (`CallToolResult`): its text content is what a person reads first. */
+interface ToolResult {
+  content: { type: string; text?: string }[];
+  isError?: boolean;
+}
+
+const isToolResult = (result: unknown): result is ToolResult =>
+  typeof result === 'object' && result !== null && Array.isArray((result as { content?: unknown }).content);
+
 function Outcome({ task }: { task: TaskDetail }) {
-  if (task.outcome?.kind === 'result')
+  if (task.outcome?.kind === 'result') {
+    const { result } = task.outcome;
+    if (!isToolResult(result))
+      return (
+        <Section title="Result">
+          <Json value={result} label="Result" />
+        </Section>
+      );
+    // A tool call that failed still completes its task: the error is in the result.
     return (
-      <Section title="Result">
-        <pre class="json">{prettyJson(task.outcome.result)}</pre>
+      <Section title={result.isError ? 'Tool error' : 'Result'}>
+        {result.content
+          .filter((c) => c.type === 'text')
+          .map((c, i) => (
+            <p key={i} class={result.isError ? 'error' : undefined}>
+              {c.text}
+            </p>
+          ))}
+        <details>
+          <summary>Whole result</summary>
+          <Json value={result} label="Whole result" />
+        </details>
       </Section>
     );
+  }
   const error = task.outcome?.kind === 'error' ? task.outcome.error : task.lastError;
   if (!error) return null;
   return (
