@@ -26,7 +26,7 @@ import { parseSecretsKey } from './connectors/secret-box.js';
 import { ConnectorSecrets, SECRETS_KEY_VARIABLE, type SecretsKeySource } from './connectors/secrets.js';
 import { secretsKeyPath } from './connectors/secrets-key-file.js';
 import { CredentialsRejectedError, IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
-import type { IngestResult, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
+import type { IngestResult, JobSpec, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
 import { emptyResult, mergeResult, unlistedWarning } from './ingest/result.js';
 import { syncBatches } from './ingest/sync-batches.js';
 import { parseLibraryRef } from './library-ref.js';
@@ -102,7 +102,20 @@ export interface KnowledgeBaseOptions {
    * one that chunks and embeds (default 100; `Infinity`: never).
    */
   converterThreadPages?: number;
+  /** Told what the knowledge base indexed and searched, for a server's metrics. */
+  observer?: KnowledgeBaseObserver;
 }
+
+/** What a knowledge base tells about its work as it happens (see `observability/` for the server's metrics). */
+export interface KnowledgeBaseObserver {
+  /** A job published documents: an ingest, pack, reindex or a connector sync's last step (its staging steps are not counted). */
+  indexed(result: IngestResult): void;
+  /** A search ran in this mode. */
+  searched(mode: SearchResponse['mode']): void;
+}
+
+/** Jobs whose result is what they published; a sync's discover and fetch steps only stage what its apply step publishes. */
+const PUBLISHING_JOBS: ReadonlySet<JobSpec['kind']> = new Set(['content', 'files', 'pack', 'reindex', 'sync-apply']);
 
 /** Where ingested content goes. */
 export interface IngestTarget {
@@ -168,6 +181,7 @@ export class KnowledgeBase {
   private readonly maxFileBytes: number;
   private readonly chunkSizes: ChunkSizes;
   private readonly secrets: ConnectorSecrets;
+  private readonly observer: KnowledgeBaseObserver | undefined;
 
   private constructor(
     options: KnowledgeBaseOptions,
@@ -186,6 +200,7 @@ export class KnowledgeBase {
     this.maxFileBytes = options.maxFileBytes ?? 256 * 1024 * 1024;
     this.chunkSizes = options.chunker ?? {};
     this.secrets = secrets;
+    this.observer = options.observer;
     this.worker = new WorkerClient(
       {
         store: location,
@@ -234,7 +249,7 @@ export class KnowledgeBase {
     if (typeof input.content !== 'string') throw new InvalidInputError('content', 'a string');
     const source = input.source ?? `raw:${input.title ?? 'untitled'}`;
     const mediaType: MediaType = input.format ?? 'markdown';
-    return this.worker.run(
+    return this.runJob(
       {
         kind: 'content',
         target,
@@ -254,7 +269,7 @@ export class KnowledgeBase {
     const checked = checkTarget(target);
     const real = await resolveAllowedPath(path, this.allowedRoots);
     await checkFile(real, this.maxFileBytes);
-    return this.worker.run(
+    return this.runJob(
       {
         kind: 'files',
         target: checked,
@@ -276,7 +291,7 @@ export class KnowledgeBase {
       run.signal?.throwIfAborted();
       paths.push(file);
     }
-    return this.worker.run(
+    return this.runJob(
       {
         kind: 'files',
         target: checked,
@@ -293,7 +308,7 @@ export class KnowledgeBase {
   async ingestUrl(url: string, target: IngestTarget & { title?: string }, run: RunOptions = {}): Promise<IngestResult> {
     const checked = checkTarget(target);
     const fetched = await fetchUrl(url, this.fetchLimits, run.signal);
-    return this.worker.run(
+    return this.runJob(
       {
         kind: 'content',
         target: checked,
@@ -322,7 +337,7 @@ export class KnowledgeBase {
       maxBytes: this.maxFileBytes,
       ...(run.signal && { signal: run.signal }),
     });
-    return this.worker.run(packJob(loaded, checked), run);
+    return this.runJob(packJob(loaded, checked), run);
   }
 
   /** The packs installed, in every library or in `library` (`name` or `name@version`). */
@@ -355,7 +370,7 @@ export class KnowledgeBase {
   /** Embeds the library's chunks that lack vectors; switches it to the current embedder first if it was built with another. */
   async reindexLibrary(library: string, version?: string, run: RunOptions = {}): Promise<IngestResult> {
     const target = checkTarget({ library, ...(version !== undefined && { version }) });
-    return this.worker.run({ kind: 'reindex', library: target.library, version: target.version }, run);
+    return this.runJob({ kind: 'reindex', library: target.library, version: target.version }, run);
   }
 
   /**
@@ -565,7 +580,7 @@ export class KnowledgeBase {
   ): Promise<IngestResult> {
     const connector = await this.connector(name);
     try {
-      return await this.worker.run(
+      return await this.runJob(
         {
           ...step,
           target: { library: connector.library, version: connector.version, tags: [] },
@@ -635,7 +650,16 @@ export class KnowledgeBase {
     // first search that meets it (and by status), not on every page of results of a session.
     const noteKeywordOnly = options.noteKeywordOnly !== false && query.vector === null && query.reason !== this.toldKeywordOnly;
     this.toldKeywordOnly = query.vector === null ? query.reason : undefined;
-    return hybridSearch(this.store, filtered, query, { noteKeywordOnly });
+    const response = await hybridSearch(this.store, filtered, query, { noteKeywordOnly });
+    this.observer?.searched(response.mode);
+    return response;
+  }
+
+  /** Runs a job in the ingest worker, telling the observer what it published. */
+  private async runJob(job: JobSpec, run: RunOptions): Promise<IngestResult> {
+    const result = await this.worker.run(job, run);
+    if (PUBLISHING_JOBS.has(job.kind)) this.observer?.indexed(result);
+    return result;
   }
 
   /** Rates a document (or one of its chunks) 1–5; ratings feed ranking and the `minRating` filter. */

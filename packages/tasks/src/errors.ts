@@ -17,6 +17,7 @@ export const JsonRpcCode = {
 export type TaskErrorKind =
   | 'task_not_found'
   | 'task_terminal'
+  | 'task_not_retryable'
   | 'handler_not_allowed'
   | 'invalid_argument'
   | 'payload_too_large'
@@ -55,6 +56,18 @@ export class TaskTerminalError extends TaskEngineError {
     readonly status: TaskStatus,
   ) {
     super(`Task ${taskId} is already in terminal status '${status}'`, { taskId, status });
+  }
+}
+
+/** Only a failed or cancelled task can be retried; this one is live, or completed. */
+export class TaskNotRetryableError extends TaskEngineError {
+  readonly kind = 'task_not_retryable';
+  readonly code = JsonRpcCode.InvalidParams;
+  constructor(
+    readonly taskId: string,
+    readonly status: TaskStatus,
+  ) {
+    super(`Task ${taskId} is '${status}': only a failed or cancelled task can be retried`, { taskId, status });
   }
 }
 

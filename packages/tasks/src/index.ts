@@ -6,7 +6,8 @@
  * @module
  */
 export { TaskEngine } from './engine/engine.js';
-export type { CreateTaskRequest, ListTasksRequest, TaskEngineOptions, TaskEvent, TaskPage } from './engine/engine.js';
+export type { CreateTaskRequest, ListTasksRequest, QueueStatsRequest, TaskEngineOptions, TaskEvent, TaskPage } from './engine/engine.js';
+export type { HandlerQueue, HandlerSeries, NodeSeries, QueueStats } from './engine/queue-stats.js';
 export { exponentialBackoff } from './engine/backoff.js';
 export type { Backoff, ExponentialBackoffOptions } from './engine/backoff.js';
 export { defineWorkflow } from './engine/workflow.js';
@@ -34,6 +35,9 @@ export type {
   CancelResult,
   ClaimArgs,
   CompleteArgs,
+  CountTasksArgs,
+  FinishedTask,
+  FinishedTasksArgs,
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
@@ -52,6 +56,7 @@ export type {
   TaskChange,
   TaskCompletion,
   TaskChangeKind,
+  TaskCount,
   TaskStore,
 } from './store.js';
 export {
@@ -92,6 +97,7 @@ export {
   TaskFailure,
   TaskLimitError,
   TaskNotFoundError,
+  TaskNotRetryableError,
   TaskTerminalError,
 } from './errors.js';
 export type { AbortReason, TaskErrorKind } from './errors.js';

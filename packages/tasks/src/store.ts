@@ -27,6 +27,8 @@ export interface NewTask {
   uniqueUntil: number | null;
   parentId: string | null;
   meta: Record<string, unknown>;
+  /** The task this one retries; null for a task created afresh. */
+  retryOf: string | null;
 }
 
 export interface InsertResult {
@@ -40,6 +42,13 @@ export interface ListQuery {
   /** The owner whose tasks are listed; null lists every owner's (an operator's view, never a caller's). */
   owner: string | null;
   statuses?: readonly TaskStatus[];
+  /** Only tasks of these handlers. */
+  handlers?: readonly string[];
+  /**
+   * Only tasks whose id or input (its JSON text) contains this, letters compared without case
+   * (every letter in memory and on PostgreSQL, ASCII letters on SQLite).
+   */
+  text?: string;
   parentId?: string;
   limit: number;
   /** The `seq` of the last task of the previous page. */
@@ -221,6 +230,39 @@ export interface ReapArgs {
   limit: number;
 }
 
+/** `countTasks`: whose tasks. */
+export interface CountTasksArgs {
+  /** Null counts every owner's tasks (an operator's view). */
+  owner: string | null;
+}
+
+/** How many stored tasks (live and retained) have one handler and status; `leased` splits `working` into running and waiting. */
+export interface TaskCount {
+  handler: string;
+  status: TaskStatus;
+  /** Whether a worker holds the tasks' lease: for `working`, running (true) or waiting to be claimed (false). */
+  leased: boolean;
+  count: number;
+}
+
+/** `finishedTasks`: the tasks that became terminal in [since, until), newest first, at most `limit`. */
+export interface FinishedTasksArgs {
+  owner: string | null;
+  since: number;
+  until: number;
+  limit: number;
+}
+
+/** The timing facts of a finished task, without its payloads. */
+export interface FinishedTask {
+  handler: string;
+  status: 'completed' | 'failed' | 'cancelled';
+  node: string | null;
+  createdAt: number;
+  startedAt: number | null;
+  finishedAt: number;
+}
+
 export interface TakeTokenArgs {
   /** Whose bucket: the owner creating tasks. */
   owner: string;
@@ -248,6 +290,12 @@ export interface TaskStore {
 
   get(id: string): Promise<TaskRecord | null>;
   list(query: ListQuery): Promise<TaskRecord[]>;
+
+  /** Stored tasks counted by handler, status and whether they are leased: one grouped query. */
+  countTasks(args: CountTasksArgs): Promise<TaskCount[]>;
+
+  /** The timing facts of tasks that finished in a window, newest first: the raw material of queue statistics. */
+  finishedTasks(args: FinishedTasksArgs): Promise<FinishedTask[]>;
 
   /**
    * Leases up to `limit` claimable tasks: status `working`, no lease, `runAt <= now`, handler in

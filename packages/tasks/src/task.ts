@@ -138,6 +138,14 @@ export interface TaskRecord {
   inputResponses: Record<string, unknown>;
   parentId: string | null;
   meta: Record<string, unknown>;
+  /** When a worker first claimed the task (its first attempt); null until then, and for tasks stored before this was kept. */
+  startedAt: number | null;
+  /** When the task became terminal; null while it is live. */
+  finishedAt: number | null;
+  /** The worker that claimed the task last (see `TaskEngine.worker`); null until claimed. */
+  node: string | null;
+  /** The task this one retries (`TaskEngine.retry`); null for a task created afresh. */
+  retryOf: string | null;
 }
 
 /** The keys of input requests that have no answer yet. */

@@ -16,7 +16,7 @@ import { toolTaskHandlers, type AnyToolDefinition } from '@carrel/tasks/mcp';
 import { SqliteTaskStore } from '@carrel/tasks/sqlite';
 import { ADD_HANDLER, addHandler } from './add-handler.js';
 import { databasePath } from '../data-dir.js';
-import type { KnowledgeBase } from '../knowledge-base.js';
+import type { KnowledgeBase, KnowledgeBaseObserver } from '../knowledge-base.js';
 import { knowledgeBaseOptions, type Settings } from './settings.js';
 import { KnowledgeBaseHandle } from './knowledge-base-handle.js';
 import { ConnectorScheduler } from './scheduler.js';
@@ -52,6 +52,8 @@ export interface RuntimeOptions {
   maxLiveTasksPerOwner?: number;
   /** Run connector schedules (servers: `carrel mcp`, `carrel serve`). Default false. */
   schedules?: boolean;
+  /** Told what the knowledge base indexes and searches (`carrel serve`'s metrics). */
+  observer?: KnowledgeBaseObserver;
 }
 
 /** A runtime whose engine has not started: its store may not be migrated yet. */
@@ -74,7 +76,8 @@ export async function openRuntime(settings: Settings, options: RuntimeOptions = 
 export async function createRuntime(settings: Settings, options: RuntimeOptions = {}): Promise<UnstartedRuntime> {
   mkdirSync(settings.dataDir, { recursive: true, mode: 0o700 });
   const store = await taskStore(settings);
-  const kb = new KnowledgeBaseHandle(knowledgeBaseOptions(settings), (opened) => discardEnded(opened, store));
+  const kbOptions = { ...knowledgeBaseOptions(settings), ...(options.observer && { observer: options.observer }) };
+  const kb = new KnowledgeBaseHandle(kbOptions, (opened) => discardEnded(opened, store));
   const tools = carrelTools(kb);
   const workflows = { [SYNC_WORKFLOW]: syncWorkflow(kb) };
   // Ingest is one worker thread per process: more than two concurrent tasks only queue behind it.

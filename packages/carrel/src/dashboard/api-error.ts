@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { InvalidArgumentError, InvalidCursorError, TaskNotFoundError, TaskTerminalError } from '@carrel/tasks';
+import { InvalidArgumentError, InvalidCursorError, TaskNotFoundError, TaskNotRetryableError, TaskTerminalError } from '@carrel/tasks';
 import { KnowledgeBaseError } from '../errors.js';
 
 /** An expected refusal: its status, a snake_case code the page can branch on, and a sentence for a person. */
@@ -32,6 +32,7 @@ function asApiError(error: unknown): ApiError | undefined {
   if (error instanceof ApiError) return error;
   if (error instanceof TaskNotFoundError) return new ApiError(404, 'not_found', 'No such task.');
   if (error instanceof TaskTerminalError) return new ApiError(409, 'terminal', error.message);
+  if (error instanceof TaskNotRetryableError) return new ApiError(409, 'not_retryable', error.message);
   if (error instanceof InvalidArgumentError || error instanceof InvalidCursorError) return new ApiError(400, 'bad_request', error.message);
   if (error instanceof KnowledgeBaseError) {
     if (error.kind === 'not_found') return new ApiError(404, 'not_found', error.problem);

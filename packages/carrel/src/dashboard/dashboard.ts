@@ -20,6 +20,7 @@ import type { EventStream } from './event-stream.js';
 import { eventsApi, type EventsOptions } from './events-api.js';
 import { guard, type DashboardEnv } from './guard.js';
 import { librariesApi } from './libraries-api.js';
+import { queuesApi, queuesOf } from './queues-api.js';
 import { Sessions } from './sessions.js';
 import { sessionApi } from './session-api.js';
 import { BUILT_DASHBOARD, staticFiles } from './static-files.js';
@@ -38,13 +39,15 @@ export function createDashboard(runtime: CarrelRuntime, options: DashboardOption
   const onError = options.onError ?? ((error: unknown) => console.error('[carrel dashboard]', error));
   const sessions = new Sessions();
   const streams = new Set<EventStream>();
+  const queues = queuesOf(runtime.engine);
   const api = new Hono<DashboardEnv>()
     .use(guard(sessions))
     .route('/', sessionApi(sessions, runtime.engine.worker))
     .route('/', tasksApi(runtime.engine, runtime.workflows))
+    .route('/', queuesApi(queues))
     .route('/', librariesApi(runtime.kb))
     .route('/', connectorsApi(runtime.kb, runtime.engine, runtime.tools))
-    .route('/', eventsApi(runtime.engine, sessions, streams, options.events))
+    .route('/', eventsApi(runtime.engine, sessions, queues, streams, onError, options.events))
     .all('*', () => {
       throw new ApiError(404, 'not_found', 'No such dashboard API path.');
     });

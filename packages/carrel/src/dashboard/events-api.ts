@@ -11,8 +11,13 @@ import type { TaskEngine, TaskRecord } from '@carrel/tasks';
 import { Hono } from 'hono';
 import { EventStream } from './event-stream.js';
 import type { DashboardEnv } from './guard.js';
+import type { QueuesOf } from './queues-api.js';
 import type { Sessions } from './sessions.js';
 import { taskRow } from './task-view.js';
+
+const QUEUES_EVERY_MS = 1_000;
+/** Tasks whose last change a stream remembers, to drop a stale read. */
+const MAX_REMEMBERED = 10_000;
 
 export interface EventsOptions {
   /** Between keep-alive comments (default 15 s). */
@@ -25,12 +30,15 @@ export interface EventsOptions {
 export function eventsApi(
   engine: TaskEngine,
   sessions: Sessions,
+  queues: QueuesOf,
   streams: Set<EventStream>,
+  onError: (error: unknown) => void,
   options: EventsOptions = {},
 ): Hono<DashboardEnv> {
   return new Hono<DashboardEnv>().get('/events', (c) => {
     const principal = c.get('principal');
     const session = c.get('session');
+    const everyone = c.env.context.unauthenticated;
     const cleanups: (() => void)[] = [];
     const stream = new EventStream(options.maxPending ?? 1_000, () => {
       streams.delete(stream);
@@ -38,10 +46,20 @@ export function eventsApi(
     });
     streams.add(stream);
 
+    let changedAt = 0;
+    const sendQueues = throttled(QUEUES_EVERY_MS, () =>
+      queues(principal, everyone, undefined, changedAt).then(
+        (figures) => stream.send('queues', figures),
+        (error: unknown) => onError(error),
+      ),
+    );
+    cleanups.push(sendQueues.cancel);
     // The feed reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
     const latest = new Map<string, number>();
     const isNewest = (task: TaskRecord) => {
       if ((latest.get(task.id) ?? -1) > task.updatedAt) return false;
+      // A memory bound for a stream open for hours: forgetting only risks one stale event.
+      if (latest.size >= MAX_REMEMBERED) latest.clear();
       latest.set(task.id, task.updatedAt);
       return true;
     };
@@ -51,6 +69,8 @@ export function eventsApi(
           latest.delete(event.taskId);
           stream.send('task-deleted', { id: event.taskId });
         } else if (isNewest(event.task)) stream.send('task', taskRow(event.task));
+        changedAt = Date.now();
+        sendQueues();
       }),
     );
     const keepAlive = setInterval(() => stream.comment('keep-alive'), options.keepAliveMs ?? 15_000);
@@ -66,4 +86,22 @@ export function eventsApi(
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
     });
   });
+}
+
+/** `run` at most once per `everyMs`, the last call inside a window served at its end. */
+function throttled(everyMs: number, run: () => Promise<void>): (() => void) & { cancel: () => void } {
+  let timer: NodeJS.Timeout | undefined;
+  let last = 0;
+  const call = () => {
+    if (timer) return;
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        last = Date.now();
+        void run();
+      },
+      Math.max(0, last + everyMs - Date.now()),
+    );
+  };
+  return Object.assign(call, { cancel: () => clearTimeout(timer) });
 }

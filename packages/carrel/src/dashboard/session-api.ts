@@ -32,6 +32,7 @@ export function sessionApi(sessions: Sessions, node: string): Hono<DashboardEnv>
     .get('/session', (c) => {
       const session = c.get('session');
       if (session) return describe(c, session);
+      if (!c.env.context.unauthenticated) throw new ApiError(401, 'login_required', 'Log in with a token to use the dashboard.');
       const opened = sessions.open(anonymousPrincipal(c.env.context));
       setSessionCookie(c, opened);
       return describe(c, opened);

@@ -1,5 +1,5 @@
 /**
- * The built front-end (`packages/carrel/dist/dashboard/`: `index.html` and hashed `assets/`),
+ * The built front-end (`packages/carrel/dist/web/`: `index.html` and hashed `assets/`),
  * served as files. Only files listed when the server starts are served, looked up by exact name,
  * so no request path ever reaches the file system: `..`, encoded slashes and symlinks lead
  * nowhere. A page path without a dot gets `index.html` (the page routes itself); a missing build
@@ -14,8 +14,8 @@ import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { getMimeType } from 'hono/utils/mime';
 
-/** Where the package build puts the front-end: `dist/dashboard/` of carrel, seen from `src/dashboard/` or `dist/dashboard/` alike. */
-export const BUILT_DASHBOARD = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url));
+/** Where the package build puts the front-end: carrel's `dist/web/`, seen from `src/dashboard/` or `dist/dashboard/` alike. */
+export const BUILT_DASHBOARD = fileURLToPath(new URL('../../dist/web/', import.meta.url));
 
 /** The page's files under `root`: `index.html`, and each file under `assets/` by its path with `/`. */
 function listFiles(root: string): { index: string | undefined; assets: ReadonlyMap<string, string> } {

@@ -31,13 +31,18 @@ export interface TaskRow {
   node: string | null;
 }
 
+/** The MCP tool a handler runs, or null for a handler that is not a tool's. */
+export function toolOf(handler: string): string | null {
+  return handler.startsWith(TOOL_PREFIX) ? handler.slice(TOOL_PREFIX.length) : null;
+}
+
 /** The row of `task`. */
 export function taskRow(task: TaskRecord): TaskRow {
   return {
     id: task.id,
     status: task.status,
     statusMessage: task.statusMessage,
-    tool: task.handler.startsWith(TOOL_PREFIX) ? task.handler.slice(TOOL_PREFIX.length) : null,
+    tool: toolOf(task.handler),
     handler: task.handler,
     owner: task.owner,
     attempt: task.attempt,
@@ -49,22 +54,11 @@ export function taskRow(task: TaskRecord): TaskRow {
     },
     createdAt: task.createdAt,
     updatedAt: task.updatedAt,
-    ...runFacts(task),
+    startedAt: task.startedAt,
+    finishedAt: task.finishedAt,
     parentId: task.parentId,
-  };
-}
-
-/**
- * When the task started and finished, what it retries and which worker ran it: facts the engine
- * records from its schema 7 on (i10-engine); null until then.
- */
-function runFacts(task: TaskRecord): Pick<TaskRow, 'startedAt' | 'finishedAt' | 'retryOf' | 'node'> {
-  const facts = task as Partial<Record<'startedAt' | 'finishedAt' | 'retryOf' | 'node', unknown>>;
-  return {
-    startedAt: typeof facts.startedAt === 'number' ? facts.startedAt : null,
-    finishedAt: typeof facts.finishedAt === 'number' ? facts.finishedAt : null,
-    retryOf: typeof facts.retryOf === 'string' ? facts.retryOf : null,
-    node: typeof facts.node === 'string' ? facts.node : null,
+    retryOf: task.retryOf,
+    node: task.node,
   };
 }
 

@@ -5,7 +5,14 @@
  *
  * @module
  */
-import { isTerminal, type TaskEngine, type TaskRecord, type WorkflowDefinition } from '@carrel/tasks';
+import {
+  TaskNotFoundError,
+  TaskNotRetryableError,
+  TaskTerminalError,
+  type TaskEngine,
+  type TaskRecord,
+  type WorkflowDefinition,
+} from '@carrel/tasks';
 import { Hono } from 'hono';
 import { ApiError } from './api-error.js';
 import { requireAct, type DashboardEnv } from './guard.js';
@@ -14,6 +21,8 @@ import { parseTaskQuery, type TaskQuery } from './task-query.js';
 import { taskDetail, taskRow } from './task-view.js';
 import { workflowView } from './workflow-view.js';
 
+/** The status message of a task cancelled from the page. */
+const CANCELLED_HERE = 'Cancelled from the dashboard';
 /** Most tasks one bulk action touches: a larger set asks for a narrower query. */
 export const BULK_LIMIT = 500;
 /** Children listed on a task's detail. */
@@ -33,9 +42,7 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
     .get('/tasks/:id', async (c) => {
       const owner = c.get('principal').owner;
       const task = await engine.get(c.req.param('id'), owner);
-      const children = (await engine.store.list({ owner, parentId: task.id, limit: MAX_CHILDREN })).filter(
-        (child) => child.expiresAt === null || child.expiresAt > Date.now(),
-      );
+      const children = (await engine.list({ owner, parentId: task.id, limit: MAX_CHILDREN })).tasks;
       return c.json({ task: taskDetail(task, children, workflowView(task, children, workflows)) });
     })
     .post('/tasks/bulk', async (c) => {
@@ -49,72 +56,55 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
       const done: { id: string; newId?: string }[] = [];
       const skipped: { id: string; reason: string }[] = [];
       for (const task of tasks) {
-        const refusal = body.action === 'cancel' ? (isTerminal(task.status) ? 'terminal' : undefined) : retryRefusal(task);
-        if (refusal) {
-          skipped.push({ id: task.id, reason: refusal });
-          continue;
-        }
         try {
-          if (body.action === 'cancel') done.push({ id: (await engine.cancel(task.id, owner, 'Cancelled from the dashboard')).id });
-          else done.push({ id: task.id, newId: (await retryTask(engine, task.id, owner)).id });
+          if (body.action === 'cancel') done.push({ id: (await engine.cancel(task.id, owner, CANCELLED_HERE)).id });
+          else done.push({ id: task.id, newId: (await engine.retry(task.id, owner)).id });
         } catch (error) {
-          // A task that finished (or was deleted) since it matched is skipped, not an error of the whole call.
-          skipped.push({ id: task.id, reason: error instanceof Error ? error.message : String(error) });
+          // A task that cannot take the action (finished, live, gone since it matched) is skipped; the others go on.
+          const reason = skipReason(error);
+          if (reason === undefined) throw error;
+          skipped.push({ id: task.id, reason });
         }
       }
       return c.json({ matched: tasks.length, done, skipped });
     })
     .post('/tasks/:id/cancel', async (c) => {
       const { owner } = requireAct(c);
-      return c.json({ task: taskRow(await engine.cancel(c.req.param('id'), owner, 'Cancelled from the dashboard')) });
+      return c.json({ task: taskRow(await engine.cancel(c.req.param('id'), owner, CANCELLED_HERE)) });
     })
     .post('/tasks/:id/retry', async (c) => {
       const { owner } = requireAct(c);
-      const task = await engine.get(c.req.param('id'), owner);
-      const refusal = retryRefusal(task);
-      if (refusal) throw new ApiError(409, 'not_retryable', refusal);
-      return c.json({ task: taskRow(await retryTask(engine, task.id, owner)) }, 201);
+      return c.json({ task: taskRow(await engine.retry(c.req.param('id'), owner)) }, 201);
     });
 }
 
-/** `engine.retry` (a new task linked to the old one) comes with the engine's schema 7 (i10-engine); until then retrying answers 503. */
-async function retryTask(engine: TaskEngine, id: string, owner: string): Promise<TaskRecord> {
-  const retry = (engine as TaskEngine & { retry?: (id: string, owner: string) => Promise<TaskRecord> }).retry;
-  if (!retry) throw new ApiError(503, 'unavailable', 'This build of the task engine cannot retry tasks yet.');
-  return retry.call(engine, id, owner);
-}
-
-/** Why `task` cannot be retried, or undefined if it can: only a failed or cancelled task is. */
-function retryRefusal(task: TaskRecord): string | undefined {
-  return task.status === 'failed' || task.status === 'cancelled'
-    ? undefined
-    : `Only a failed or cancelled task can be retried; this one is ${task.status}.`;
+/** The code a bulk action skips a task with, or undefined for an error that is not the task's. */
+function skipReason(error: unknown): string | undefined {
+  if (error instanceof TaskTerminalError) return 'terminal';
+  if (error instanceof TaskNotRetryableError) return 'not_retryable';
+  if (error instanceof TaskNotFoundError) return 'not_found';
+  return undefined;
 }
 
 /**
- * A page of the owner's tasks matching `query`, newest first. The engine filters by status; the
- * other terms narrow its page here, so a page may be short (its cursor still leads on).
+ * A page of the owner's tasks matching `query`, newest first. The engine filters by status,
+ * handler, parent and one text (the id prefix, else the first term); further terms narrow its
+ * page here, so such a page may be short (its cursor still leads on).
  */
 async function listTasks(engine: TaskEngine, owner: string, query: TaskQuery, limit: number, cursor: string | undefined) {
+  const [text, ...moreText] = query.idPrefix !== undefined ? [query.idPrefix, ...query.text] : query.text;
   const page = await engine.list({
     owner,
     limit,
     ...(cursor !== undefined && { cursor }),
     ...(query.statuses && { status: query.statuses }),
+    ...(query.handlers && { handler: query.handlers }),
+    ...(query.parentId !== undefined && { parentId: query.parentId }),
+    ...(text !== undefined && { text }),
   });
-  return {
-    tasks: page.tasks.filter((task) => matches(task, query)),
-    ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }),
-  };
-}
-
-function matches(task: TaskRecord, query: TaskQuery): boolean {
-  return (
-    (query.handlers === undefined || query.handlers.includes(task.handler)) &&
-    (query.idPrefix === undefined || task.id.startsWith(query.idPrefix)) &&
-    (query.parentId === undefined || task.parentId === query.parentId) &&
-    query.text.every((term) => containsText(task, term))
-  );
+  const matches = (task: TaskRecord) =>
+    (query.idPrefix === undefined || task.id.startsWith(query.idPrefix)) && moreText.every((term) => containsText(task, term));
+  return { tasks: page.tasks.filter(matches), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
 }
 
 /** Every task matching `query`, up to `BULK_LIMIT` (400 `too_many` beyond). */

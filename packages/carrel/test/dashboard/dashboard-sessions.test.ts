@@ -39,6 +39,9 @@ describe('dashboard sessions', { timeout: 60_000 }, () => {
     const before = await browser.get('/dashboard/api/tasks');
     expect(before.status).toBe(401);
     expect(await before.json()).toEqual({ error: { code: 'login_required', message: expect.any(String) } });
+    // Asking who one is opens no session either: the anonymous one is for servers without tokens.
+    const session = await browser.get('/dashboard/api/session');
+    expect([session.status, session.headers.get('set-cookie')]).toEqual([401, null]);
     await browser.login(TOKENS.alice);
     expect((await browser.get('/dashboard/api/tasks')).status).toBe(200);
     const stale = browser.cookie;

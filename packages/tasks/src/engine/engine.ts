@@ -13,7 +13,14 @@
  * @module
  */
 import { hostname } from 'node:os';
-import { EngineStoppedError, HandlerNotAllowedError, InvalidArgumentError, TaskNotFoundError, TaskTerminalError } from '../errors.js';
+import {
+  EngineStoppedError,
+  HandlerNotAllowedError,
+  InvalidArgumentError,
+  TaskNotFoundError,
+  TaskNotRetryableError,
+  TaskTerminalError,
+} from '../errors.js';
 import type { AnyTaskHandler, SpawnOptions } from '../handler.js';
 import { handlerDefinition } from '../handler.js';
 import { decodeCursor, encodeCursor, newTaskId } from '../ids.js';
@@ -22,6 +29,7 @@ import { isTaskStatus, isTerminal, isVisibleTo, type TaskRecord, type TaskStatus
 import { exponentialBackoff, type Backoff } from './backoff.js';
 import { ChangeHub } from './change-hub.js';
 import { Maintenance } from './maintenance.js';
+import { finishedSeries, handlerQueues, type QueueStats } from './queue-stats.js';
 import { assertName, assertPayload } from './payload.js';
 import { Runner } from './runner.js';
 import { deadLocalWorkers } from './dead-workers.js';
@@ -92,8 +100,27 @@ export interface CreateTaskRequest {
 export interface ListTasksRequest {
   owner: string;
   status?: TaskStatus | readonly TaskStatus[];
+  /** Only tasks of this handler, or of one of these. */
+  handler?: string | readonly string[];
+  /**
+   * Only tasks whose id or input (as JSON text) contains this, letters compared without case
+   * (every letter in memory and on PostgreSQL, ASCII letters on SQLite); 1 to 256 characters.
+   */
+  text?: string;
+  /** Only the children of this task. */
+  parentId?: string;
   limit?: number;
   cursor?: string;
+}
+
+/** What `queueStats` counts: whose tasks, and the window its time series cover. */
+export interface QueueStatsRequest {
+  /** The owner whose tasks are counted; null counts every owner's (an operator's view, never a caller's). */
+  owner: string | null;
+  /** The window's start (epoch ms): tasks that finished since then are bucketed. At most 7 days ago. */
+  since: number;
+  /** The width of one bucket in ms; the window holds at most 1,440 buckets. */
+  bucketMs: number;
 }
 
 export interface TaskPage {
@@ -109,6 +136,11 @@ export interface TaskEvent {
 }
 
 const MAX_LIST_LIMIT = 200;
+const MAX_TEXT_LENGTH = 256;
+/** Queue statistics' bounds: the window, its buckets, and the finished tasks read for its series. */
+const MAX_STATS_WINDOW_MS = 7 * 24 * 3_600_000;
+const MAX_STATS_BUCKETS = 1_440;
+const MAX_STATS_FINISHED = 100_000;
 const MAX_ATTEMPTS_LIMIT = 100;
 
 export class TaskEngine {
@@ -204,6 +236,10 @@ export class TaskEngine {
 
   /** Persists a task before returning it. `created` is false when a live unique key matched. */
   async create(request: CreateTaskRequest): Promise<{ task: TaskRecord; created: boolean }> {
+    return this.#create(request, null);
+  }
+
+  async #create(request: CreateTaskRequest, retryOf: string | null): Promise<{ task: TaskRecord; created: boolean }> {
     this.#assertOpen();
     const definition = this.#handlers.get(request.handler);
     if (!definition) throw new HandlerNotAllowedError(String(request.handler));
@@ -238,6 +274,7 @@ export class TaskEngine {
         uniqueUntil: request.uniqueKey !== undefined && request.uniqueWindowMs !== undefined ? now + request.uniqueWindowMs : null,
         parentId: request.parentId ?? null,
         meta: request.meta ?? {},
+        retryOf,
       },
       { maxLivePerOwner: this.#o.maxLiveTasksPerOwner, now },
     );
@@ -269,6 +306,53 @@ export class TaskEngine {
   }
 
   /**
+   * A new task with the failed or cancelled task's handler, input, owner, attempts, retention and
+   * meta, linked to it by `retryOf`; the old task is left exactly as it was. Throws
+   * `TaskNotRetryableError` for a live or completed task, `TaskNotFoundError` for one the owner cannot see.
+   */
+  async retry(id: string, owner: string): Promise<TaskRecord> {
+    const old = await this.get(id, owner);
+    if (old.status !== 'failed' && old.status !== 'cancelled') throw new TaskNotRetryableError(old.id, old.status);
+    const { task } = await this.#create(
+      { handler: old.handler, input: old.input, owner, ttlMs: old.ttlMs, maxAttempts: old.maxAttempts, meta: old.meta },
+      old.id,
+    );
+    return task;
+  }
+
+  /**
+   * How many tasks each handler has in each state now (live and retained ones), and over the
+   * window from `since`, per bucket of finish time: completed and failed counts and wait and run
+   * time percentiles per handler, and completions per node. Its cost is bounded by the window:
+   * at most 7 days, 1,440 buckets, and the newest 100,000 finished tasks (`truncated` beyond).
+   */
+  async queueStats({ owner, since, bucketMs }: QueueStatsRequest): Promise<QueueStats> {
+    this.#assertOpen();
+    if (owner !== null) assertOwner(owner);
+    const now = Date.now();
+    if (!Number.isInteger(since) || since >= now || now - since > MAX_STATS_WINDOW_MS)
+      throw new InvalidArgumentError('since', 'an epoch-millisecond time in the past, at most 7 days ago');
+    if (!Number.isInteger(bucketMs) || bucketMs <= 0 || Math.ceil((now - since) / bucketMs) > MAX_STATS_BUCKETS)
+      throw new InvalidArgumentError(
+        'bucketMs',
+        `a positive integer number of milliseconds, at most ${MAX_STATS_BUCKETS} buckets in the window`,
+      );
+    const buckets = Math.ceil((now - since) / bucketMs);
+    const until = since + buckets * bucketMs;
+    const [counts, finished] = await Promise.all([
+      this.store.countTasks({ owner }),
+      this.store.finishedTasks({ owner, since, until, limit: MAX_STATS_FINISHED + 1 }),
+    ]);
+    const truncated = finished.length > MAX_STATS_FINISHED;
+    const window = { start: since, bucketMs, buckets };
+    return {
+      now,
+      handlers: handlerQueues(counts),
+      series: { ...window, ...finishedSeries(finished.slice(0, MAX_STATS_FINISHED), window), truncated },
+    };
+  }
+
+  /**
    * Runs the task on this node: with `runs: 'assigned'` a node claims only the tasks it was given
    * (and their children); with `runs: 'any'` this only wakes the claim loop. The task must be the
    * owner's. Returns at once; follow it with `waitForTerminal`.
@@ -285,11 +369,22 @@ export class TaskEngine {
     const statuses = request.status === undefined ? undefined : typeof request.status === 'string' ? [request.status] : [...request.status];
     if (statuses && (statuses.length === 0 || !statuses.every(isTaskStatus)))
       throw new InvalidArgumentError('status', 'one or more of working, input_required, completed, failed, cancelled');
+    const handlers =
+      request.handler === undefined ? undefined : typeof request.handler === 'string' ? [request.handler] : [...request.handler];
+    if (handlers && (handlers.length === 0 || !handlers.every((h) => typeof h === 'string' && h.length > 0)))
+      throw new InvalidArgumentError('handler', 'one or more handler names');
+    const { text, parentId } = request;
+    if (text !== undefined && (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT_LENGTH))
+      throw new InvalidArgumentError('text', `a string of 1 to ${MAX_TEXT_LENGTH} characters`);
+    if (parentId !== undefined && typeof parentId !== 'string') throw new InvalidArgumentError('parentId', 'a task id');
     const beforeSeq = request.cursor === undefined ? undefined : decodeCursor(request.cursor);
     const now = Date.now();
     const rows = await this.store.list({
       owner,
       ...(statuses && { statuses }),
+      ...(handlers && { handlers }),
+      ...(text !== undefined && { text }),
+      ...(parentId !== undefined && { parentId }),
       limit: limit + 1,
       ...(beforeSeq !== undefined && { beforeSeq }),
     });

@@ -4,6 +4,7 @@
  * creators, the NOTIFY change feed across instances, including after its connection dies, and
  * group commit (concurrent inserts and completes sharing statements, each with its own answer).
  */
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type TaskChange } from '@carrel/tasks';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
@@ -67,7 +68,7 @@ describe('PostgresTaskStore migrations', () => {
     const before = await sql<{ version: number; applied_at: Date }>(
       `SELECT version, applied_at FROM ${pg.escapeIdentifier(schema)}.migrations ORDER BY version`,
     );
-    expect(before.map((r) => r.version)).toEqual([1, 2, 3, 4]);
+    expect(before.map((r) => r.version)).toEqual([1, 2, 3, 4, 5]);
 
     await open().migrate();
     const after = await sql<{ version: number; applied_at: Date }>(
@@ -76,6 +77,31 @@ describe('PostgresTaskStore migrations', () => {
     expect(after).toEqual(before);
     const { task } = await stores[0]!.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
     expect(await stores[5]!.get(task.id)).toEqual(task);
+  });
+
+  it('gives tasks stored before version 5 no start, finish, node or retried task', async () => {
+    const quoted = pg.escapeIdentifier((schema ||= freshSchemaName()));
+    await sql(
+      `CREATE SCHEMA ${quoted}; CREATE TABLE ${quoted}.migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`,
+    );
+    for (const [version, file] of [
+      [1, '0001_init'],
+      [2, '0002_batched_changes'],
+      [3, '0003_list_by_seq'],
+      [4, '0004_rate_buckets'],
+    ] as const) {
+      const text = readFileSync(new URL(`../../src/backends/postgres/migrations/${file}.sql`, import.meta.url), 'utf8');
+      await sql(
+        `${text.replaceAll('{{schema}}', quoted)}; INSERT INTO ${quoted}.migrations (version, name) VALUES (${version}, '${file.slice(5)}')`,
+      );
+    }
+    await sql(
+      `INSERT INTO ${quoted}.tasks (id, owner, handler, input, status, created_at, updated_at, poll_interval_ms, max_attempts, run_at, outcome)
+       VALUES ('old', 'alice', 'job', 'null', 'completed', 10, 20, 1000, 1, 10, '{"result": 1}')`,
+    );
+    const store = open();
+    await store.migrate();
+    expect(await store.get('old')).toMatchObject({ status: 'completed', startedAt: null, finishedAt: null, node: null, retryOf: null });
   });
 
   it('keeps the one-task notice of version 1, so nodes not yet upgraded keep working on a migrated schema', async () => {

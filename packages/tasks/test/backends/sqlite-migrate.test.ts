@@ -21,7 +21,7 @@ describe('migrations', () => {
     const raw = new Sqlite(db.path, { readonly: true });
     const versions = raw.prepare('SELECT version FROM carrel_schema_migrations ORDER BY version').pluck().all();
     raw.close();
-    expect(versions).toEqual([1, 2, 3, 4]);
+    expect(versions).toEqual([1, 2, 3, 4, 5]);
     expect((await store.insert(newTask(), noLimit())).created).toBe(true);
   });
 
@@ -41,7 +41,7 @@ describe('migrations', () => {
     const results = await Promise.all([runNode(code), runNode(code), runNode(code)]);
     for (const result of results) expect(result, result.stderr).toMatchObject({ exitCode: 0 });
     const raw = new Sqlite(db.path, { readonly: true });
-    expect(raw.prepare('SELECT version FROM carrel_schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+    expect(raw.prepare('SELECT version FROM carrel_schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4, 5]);
     expect(raw.prepare('SELECT count(*) FROM carrel_tasks').pluck().get()).toBe(3);
     raw.close();
   });
@@ -55,7 +55,7 @@ describe('migrations', () => {
     const store = new SqliteTaskStore({ path: db.path });
     const migrating = store.migrate();
     await expect(migrating).rejects.toBeInstanceOf(SchemaTooNewError);
-    await expect(migrating).rejects.toThrow(/schema version 999.*supports up to 4/);
+    await expect(migrating).rejects.toThrow(/schema version 999.*supports up to 5/);
     await store.close();
   });
 
@@ -87,6 +87,8 @@ describe('migrations', () => {
       ['a', 2],
       ['c', 1],
     ]);
+    // Columns added since (version 5) are null on the tasks stored before.
+    for (const t of listed) expect(t).toMatchObject({ startedAt: null, finishedAt: null, node: null, retryOf: null });
     const { task } = await store.insert(newTask({ createdAt: 0 }), noLimit());
     expect(task.seq).toBe(5);
     expect((await store.list({ owner: 'alice', limit: 2, beforeSeq: 3 })).map((t) => t.id)).toEqual(['a', 'c']);

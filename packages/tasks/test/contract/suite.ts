@@ -12,10 +12,14 @@ import { crashContract } from './crash.js';
 import { useContractFixture } from './fixture.js';
 import { inputContract } from './input.js';
 import { lifecycleContract } from './lifecycle.js';
+import { listFiltersContract } from './list-filters.js';
 import { ownersContract } from './owners.js';
 import { paginationContract } from './pagination.js';
+import { queueStatsContract } from './queue-stats.js';
 import { rateContract } from './rate.js';
 import { retryContract } from './retry.js';
+import { retryTaskContract } from './retry-task.js';
+import { timingContract } from './timing.js';
 import { ttlContract } from './ttl.js';
 import { uniquenessContract } from './uniqueness.js';
 import { validationContract } from './validation.js';
@@ -38,5 +42,9 @@ export function describeContract(harness: BackendHarness): void {
     completionContract(fixture);
     workflowsContract(fixture);
     rateContract(fixture);
+    timingContract(fixture);
+    listFiltersContract(fixture);
+    retryTaskContract(fixture);
+    queueStatsContract(fixture);
   });
 }

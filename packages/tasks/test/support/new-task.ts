@@ -23,6 +23,7 @@ export function newTask(overrides: Partial<NewTask> = {}): NewTask {
     uniqueUntil: null,
     parentId: null,
     meta: {},
+    retryOf: null,
     ...overrides,
   };
 }

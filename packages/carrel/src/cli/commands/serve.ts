@@ -11,7 +11,9 @@
  * (`app/scopes.ts`); a `--token` still works beside it, with every scope. Operator limits (body size,
  * rate, retention, live tasks, sessions) are in `../limits.ts`. Connector schedules run while the
  * server does (see `app/scheduler.ts`). Behind a proxy, `--allowed-host` names the host clients
- * reach it by (requests naming another host are refused: DNS rebinding). Behind a load balancer, `--node-name` begins this node's
+ * reach it by (requests naming another host are refused: DNS rebinding). Beside `/mcp` it serves
+ * `/healthz`, `/readyz` and `/metrics` (`../../observability/`: open health checks for a load
+ * balancer, Prometheus metrics behind the token's `carrel:read`, or to loopback without one). Behind a load balancer, `--node-name` begins this node's
  * 2025-era session ids, so the balancer can send a session's requests to the node that holds it
  * (docs/deployment.md).
  *
@@ -69,15 +71,23 @@ export function register(program: Command, faces: Faces): void {
           .filter(Boolean);
       const oauth = oauthSettings(options);
       const { maxLiveTasksPerOwner, ...limits } = serveLimits(options);
+      const observability = await import('../../observability/index.js');
+      const metrics = new observability.CarrelMetrics();
       const [runtime, mcp, dashboardFace] = await Promise.all([
-        openRuntime(settings, { schedules: true, ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }) }),
+        openRuntime(settings, {
+          schedules: true,
+          observer: metrics,
+          ...(maxLiveTasksPerOwner !== undefined && { maxLiveTasksPerOwner }),
+        }),
         faces.mcp(),
         faces.dashboard(),
       ]);
+      const health = observability.serveObservability(runtime, metrics);
       const dashboard = dashboardFace(runtime);
       let endpoint;
       try {
         endpoint = await mcp.serveHttp(runtime, {
+          routes: [health.route, dashboard.route],
           host: options.host,
           port,
           ...limits,
@@ -88,9 +98,9 @@ export function register(program: Command, faces: Faces): void {
           ...(oauth && { oauth }),
           ...(nodeName !== undefined && { sessionIdPrefix: nodeName }),
           ...(allowedHosts?.length && { allowedHosts }),
-          routes: [dashboard.route],
         });
       } catch (error) {
+        await health.close();
         await runtime.close();
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'EADDRINUSE')
@@ -124,6 +134,7 @@ export function register(program: Command, faces: Faces): void {
       });
       dashboard.close();
       await endpoint.close();
+      await health.close();
       await runtime.close();
     },
   );

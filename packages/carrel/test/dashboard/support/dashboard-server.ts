@@ -40,13 +40,26 @@ export const GRANTS = {
 
 /** Starts a server; closed after the test. */
 export async function startServer(
-  options: { tokens?: boolean; host?: string; databaseUrl?: string; dashboard?: DashboardOptions } = {},
+  options: {
+    tokens?: boolean;
+    host?: string;
+    databaseUrl?: string;
+    concurrency?: number;
+    /** Folders connectors and files may be read from. */
+    allow?: string[];
+    dashboard?: DashboardOptions;
+  } = {},
 ): Promise<DashboardServer> {
   const settings = resolveSettings(
-    { dataDir: tempDir(), embedder: 'offline', ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }) },
+    {
+      dataDir: tempDir(),
+      embedder: 'offline',
+      ...(options.databaseUrl !== undefined && { databaseUrl: options.databaseUrl }),
+      ...(options.allow && { allow: options.allow }),
+    },
     {},
   );
-  const runtime = await openRuntime(settings);
+  const runtime = await openRuntime(settings, options.concurrency === undefined ? {} : { concurrency: options.concurrency });
   const dashboard = createDashboard(runtime, options.dashboard);
   const host = options.host ?? '127.0.0.1';
   const endpoint = await mcpFace.serveHttp(runtime, {
@@ -56,14 +69,16 @@ export async function startServer(
     ...(options.tokens && { tokens: GRANTS }),
     ...(host !== '127.0.0.1' && { allowedHosts: [host] }),
   });
+  let closing: Promise<void> | undefined;
   const server = {
     runtime,
     origin: new URL(endpoint.url).origin,
-    close: async () => {
-      dashboard.close();
-      await endpoint.close();
-      await runtime.close();
-    },
+    close: () =>
+      (closing ??= (async () => {
+        dashboard.close();
+        await endpoint.close();
+        await runtime.close();
+      })()),
   };
   servers.push(server);
   return server;

@@ -81,7 +81,7 @@ export async function startServe(
   dataDir: string,
   extra: readonly string[] = [],
   env: Record<string, string> = {},
-): Promise<{ url: string; child: ChildProcess; stop(): Promise<void> }> {
+): Promise<{ url: string; printed: () => string; child: ChildProcess; stop(): Promise<void> }> {
   const child = spawn(process.execPath, carrelArgv(dataDir, ['--json', 'serve', '--port', '0', ...extra]), {
     cwd: REPO_ROOT,
     env: { ...cleanEnv(), ...env },
@@ -89,8 +89,8 @@ export async function startServe(
   });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  let text = '';
   const url = await new Promise<string>((resolve, reject) => {
-    let text = '';
     child.stdout!.on('data', (chunk: Buffer) => {
       text += chunk.toString();
       const match = /"url":\s*"([^"]+)"/.exec(text);
@@ -100,6 +100,7 @@ export async function startServe(
   });
   return {
     url,
+    printed: () => text,
     child,
     stop: () =>
       new Promise<void>((resolve) => {

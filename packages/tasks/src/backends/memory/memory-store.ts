@@ -11,6 +11,9 @@ import type {
   CancelResult,
   ClaimArgs,
   CompleteArgs,
+  CountTasksArgs,
+  FinishedTask,
+  FinishedTasksArgs,
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
@@ -30,6 +33,7 @@ import type {
   TaskChange,
   TakeTokenArgs,
   TaskChangeKind,
+  TaskCount,
   TaskStore,
 } from '../../store.js';
 import {
@@ -90,6 +94,9 @@ export class MemoryTaskStore implements TaskStore {
       lastError: null,
       inputRequests: {},
       inputResponses: {},
+      startedAt: null,
+      finishedAt: null,
+      node: null,
     };
     this.#tasks.set(record.id, record);
     this.#live.set(record.id, record);
@@ -103,14 +110,45 @@ export class MemoryTaskStore implements TaskStore {
     return task ? copy(task) : null;
   }
 
-  async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
+  async list({ owner, statuses, handlers, text, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
+    const needle = text?.toLowerCase();
     const page = [...this.#tasks.values()]
       .filter((t) => owner === null || t.owner === owner)
       .filter((t) => !statuses || statuses.includes(t.status))
+      .filter((t) => !handlers || handlers.includes(t.handler))
+      .filter((t) => needle === undefined || t.id.toLowerCase().includes(needle) || JSON.stringify(t.input).toLowerCase().includes(needle))
       .filter((t) => parentId === undefined || t.parentId === parentId)
       .filter((t) => beforeSeq === undefined || t.seq < beforeSeq)
       .sort((a, b) => b.seq - a.seq);
     return page.slice(0, limit).map(copy);
+  }
+
+  async countTasks({ owner }: CountTasksArgs): Promise<TaskCount[]> {
+    const counts = new Map<string, TaskCount>();
+    for (const t of this.#tasks.values()) {
+      if (owner !== null && t.owner !== owner) continue;
+      const leased = t.lease !== null;
+      const key = JSON.stringify([t.handler, t.status, leased]);
+      const count = counts.get(key) ?? { handler: t.handler, status: t.status, leased, count: 0 };
+      count.count++;
+      counts.set(key, count);
+    }
+    return [...counts.values()];
+  }
+
+  async finishedTasks({ owner, since, until, limit }: FinishedTasksArgs): Promise<FinishedTask[]> {
+    return [...this.#tasks.values()]
+      .filter((t) => (owner === null || t.owner === owner) && t.finishedAt !== null && t.finishedAt >= since && t.finishedAt < until)
+      .sort((a, b) => b.finishedAt! - a.finishedAt!)
+      .slice(0, limit)
+      .map((t) => ({
+        handler: t.handler,
+        status: t.status as FinishedTask['status'],
+        node: t.node,
+        createdAt: t.createdAt,
+        startedAt: t.startedAt,
+        finishedAt: t.finishedAt!,
+      }));
   }
 
   async claim({ worker, handlers, limit, leaseMs, now, ids }: ClaimArgs): Promise<TaskRecord[]> {
@@ -123,6 +161,8 @@ export class MemoryTaskStore implements TaskStore {
       task.lease = { worker, expiresAt: now + leaseMs };
       task.attempt += 1;
       task.updatedAt = now;
+      task.startedAt ??= now;
+      task.node = worker;
     }
     return claimable.map(copy);
   }
@@ -147,6 +187,7 @@ export class MemoryTaskStore implements TaskStore {
     task.statusMessage = args.statusMessage;
     task.lease = null;
     task.updatedAt = args.now;
+    task.finishedAt = args.now;
     if (task.uniqueUntil === null) this.#releaseUniqueKey(task);
     this.#emit(task, 'status');
     return copy(task);
@@ -186,7 +227,7 @@ export class MemoryTaskStore implements TaskStore {
     const cancelled: TaskRecord[] = [];
     const visit = (t: TaskRecord) => {
       if (CAN_CANCEL.includes(t.status)) {
-        Object.assign(t, { status: 'cancelled', statusMessage, lease: null, updatedAt: now });
+        Object.assign(t, { status: 'cancelled', statusMessage, lease: null, updatedAt: now, finishedAt: now });
         this.#live.delete(t.id);
         if (t.uniqueUntil === null) this.#releaseUniqueKey(t);
         cancelled.push(t);
@@ -273,6 +314,7 @@ export class MemoryTaskStore implements TaskStore {
         this.#emit(task, 'runnable');
       } else {
         task.status = 'failed';
+        task.finishedAt = now;
         this.#live.delete(task.id);
         task.statusMessage = `Worker lost (${why}) during attempt ${task.attempt} of ${task.maxAttempts}`;
         task.outcome = { error: { code: -32603, message: task.statusMessage } };

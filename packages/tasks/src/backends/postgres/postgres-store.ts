@@ -27,6 +27,9 @@ import type {
   CancelResult,
   ClaimArgs,
   CompleteArgs,
+  CountTasksArgs,
+  FinishedTask,
+  FinishedTasksArgs,
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
@@ -45,6 +48,7 @@ import type {
   RetryArgs,
   TakeTokenArgs,
   TaskChange,
+  TaskCount,
   TaskStore,
 } from '../../store.js';
 import type { TaskRecord } from '../../task.js';
@@ -61,12 +65,14 @@ import { prepareLease } from './sql/lease.js';
 import { prepareProgress } from './sql/progress.js';
 import { prepareRate } from './sql/rate.js';
 import { prepareRead } from './sql/read.js';
+import { prepareStats } from './sql/stats.js';
 import { prepareUpkeep } from './sql/upkeep.js';
 
 /** Every store verb, from one statement module per group of verbs (the same groups as the SQLite backend). */
 function prepareAll(ctx: StoreContext) {
   return {
     ...prepareRead(ctx),
+    ...prepareStats(ctx),
     ...prepareInsert(ctx),
     ...prepareLease(ctx),
     ...prepareFinish(ctx),
@@ -176,6 +182,14 @@ export class PostgresTaskStore implements TaskStore {
 
   list(query: ListQuery): Promise<TaskRecord[]> {
     return this.#ops.list(query);
+  }
+
+  countTasks(args: CountTasksArgs): Promise<TaskCount[]> {
+    return this.#ops.countTasks(args);
+  }
+
+  finishedTasks(args: FinishedTasksArgs): Promise<FinishedTask[]> {
+    return this.#ops.finishedTasks(args);
   }
 
   claim(args: ClaimArgs): Promise<TaskRecord[]> {

@@ -34,11 +34,15 @@ export interface TaskRow {
   input_responses: Record<string, unknown>;
   parent_id: string | null;
   meta: Record<string, unknown>;
+  started_at: number | null;
+  finished_at: number | null;
+  node: string | null;
+  retry_of: string | null;
 }
 
 /** The columns a `TaskRecord` is read from, for `RETURNING` and `SELECT` lists. */
 export const TASK_COLUMNS =
-  'id, seq, owner, handler, input, status, status_message, progress, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, attempt, max_attempts, run_at, lease_worker, lease_expires_at, unique_key, unique_until, outcome, last_error, input_requests, input_responses, parent_id, meta';
+  'id, seq, owner, handler, input, status, status_message, progress, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, attempt, max_attempts, run_at, lease_worker, lease_expires_at, unique_key, unique_until, outcome, last_error, input_requests, input_responses, parent_id, meta, started_at, finished_at, node, retry_of';
 
 /** The same columns qualified by a table alias, for joins. */
 export function taskColumns(alias: string): string {
@@ -75,6 +79,10 @@ export function toRecord(row: TaskRow): TaskRecord {
     inputResponses: row.input_responses,
     parentId: row.parent_id,
     meta: row.meta,
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    node: row.node,
+    retryOf: row.retry_of,
   };
 }
 

@@ -31,6 +31,9 @@ import type {
   CancelResult,
   ClaimArgs,
   CompleteArgs,
+  CountTasksArgs,
+  FinishedTask,
+  FinishedTasksArgs,
   HeartbeatArgs,
   InsertOptions,
   InsertResult,
@@ -49,6 +52,7 @@ import type {
   RetryArgs,
   TakeTokenArgs,
   TaskChange,
+  TaskCount,
   TaskStore,
 } from '../../store.js';
 import type { TaskRecord } from '../../task.js';
@@ -65,6 +69,7 @@ import { prepareLease } from './sql/lease.js';
 import { prepareProgress } from './sql/progress.js';
 import { prepareRate } from './sql/rate.js';
 import { prepareRead } from './sql/read.js';
+import { prepareStats } from './sql/stats.js';
 import { prepareUpkeep } from './sql/upkeep.js';
 
 export interface SqliteTaskStoreOptions {
@@ -82,6 +87,7 @@ export interface SqliteTaskStoreOptions {
 function prepareAll(ctx: StoreContext) {
   return {
     ...prepareRead(ctx),
+    ...prepareStats(ctx),
     ...prepareInsert(ctx),
     ...prepareLease(ctx),
     ...prepareFinish(ctx),
@@ -144,6 +150,14 @@ export class SqliteTaskStore implements TaskStore {
 
   async list(query: ListQuery): Promise<TaskRecord[]> {
     return this.#read((ops) => ops.list(query));
+  }
+
+  async countTasks(args: CountTasksArgs): Promise<TaskCount[]> {
+    return this.#read((ops) => ops.countTasks(args));
+  }
+
+  async finishedTasks(args: FinishedTasksArgs): Promise<FinishedTask[]> {
+    return this.#read((ops) => ops.finishedTasks(args));
   }
 
   async claim(args: ClaimArgs): Promise<TaskRecord[]> {

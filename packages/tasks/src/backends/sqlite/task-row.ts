@@ -36,6 +36,10 @@ export interface TaskRow {
   input_responses: string;
   parent_id: string | null;
   meta: string;
+  started_at: number | null;
+  finished_at: number | null;
+  node: string | null;
+  retry_of: string | null;
 }
 
 /** The columns a change needs, as `RETURNING` hands them back. */
@@ -70,6 +74,10 @@ export function toRecord(row: TaskRow): TaskRecord {
     inputResponses: JSON.parse(row.input_responses),
     parentId: row.parent_id,
     meta: JSON.parse(row.meta),
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+    node: row.node,
+    retryOf: row.retry_of,
   };
 }
 

@@ -26,7 +26,7 @@ const CAN_CANCEL = statusesLeadingTo('cancelled');
 
 /** `cancel`. */
 export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
-  const moves = `SET status = 'cancelled', status_message = $4, lease_worker = NULL, lease_expires_at = NULL, updated_at = $5,
+  const moves = `SET status = 'cancelled', status_message = $4, lease_worker = NULL, lease_expires_at = NULL, updated_at = $5, finished_at = $5,
              unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END`;
   // `owner = $7 AND (expires_at …)` is `isVisibleTo` in task.ts; `status = ANY($6)` is the state machine's guard.
   const cancelTree = `WITH RECURSIVE target AS (

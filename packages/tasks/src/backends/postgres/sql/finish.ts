@@ -23,7 +23,7 @@ type Noticed = TaskRow & { notice: string | null };
 export function completeStatement(names: Pick<SchemaNames, 'tasks' | 'notifyFn'>): string {
   return `WITH changed AS (
        UPDATE ${names.tasks}
-       SET status = $5, outcome = $6::jsonb, status_message = $7, lease_worker = NULL, lease_expires_at = NULL, updated_at = $8,
+       SET status = $5, outcome = $6::jsonb, status_message = $7, lease_worker = NULL, lease_expires_at = NULL, updated_at = $8, finished_at = $8,
            unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
        WHERE id = $3 AND lease_worker = $4 AND status = ANY($9)
        RETURNING ${TASK_COLUMNS}
@@ -40,7 +40,7 @@ export function prepareFinish(ctx: StoreContext): Pick<TaskStore, 'complete' | '
        SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::text[], $8::bigint[]) AS d (id, worker, status, outcome, status_message, now)
      ), changed AS (
        UPDATE ${ctx.tasks} t
-       SET status = done.status, outcome = done.outcome, status_message = done.status_message, lease_worker = NULL, lease_expires_at = NULL, updated_at = done.now,
+       SET status = done.status, outcome = done.outcome, status_message = done.status_message, lease_worker = NULL, lease_expires_at = NULL, updated_at = done.now, finished_at = done.now,
            unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END
        FROM done
        WHERE t.id = done.id COLLATE "C" AND t.lease_worker = done.worker

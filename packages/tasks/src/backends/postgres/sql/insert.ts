@@ -29,8 +29,8 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
 } {
   const insert = `
   WITH inserted AS (
-    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_key, unique_until, unique_slot, parent_id, meta)
-    SELECT $3::text, $4::text, $5::text, $6::jsonb, 'working', $7::bigint, $7::bigint, $8::bigint, $9::bigint, $10::integer, $11::integer, $12::bigint, $13::text, $14::bigint, $13::text, $15::text, $16::jsonb
+    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_key, unique_until, unique_slot, parent_id, meta, retry_of)
+    SELECT $3::text, $4::text, $5::text, $6::jsonb, 'working', $7::bigint, $7::bigint, $8::bigint, $9::bigint, $10::integer, $11::integer, $12::bigint, $13::text, $14::bigint, $13::text, $15::text, $16::jsonb, $19::text
     WHERE $17::integer IS NULL OR (SELECT count(*) FROM ${ctx.tasks} WHERE owner = $4 AND status = ANY($18::text[])) < $17::integer
     ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
     RETURNING ${TASK_COLUMNS}
@@ -38,10 +38,10 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
   SELECT inserted.*, ${announce(ctx, `ARRAY['created']`, 'inserted')} AS notice FROM inserted`;
   const insertMany = `
   WITH inserted AS (
-    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta)
-    SELECT id, owner, handler, input, 'working', created_at, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta
-    FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[], $12::bigint[], $13::bigint[], $14::text[], $15::jsonb[])
-      WITH ORDINALITY AS n (id, owner, handler, input, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, ord)
+    INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, retry_of)
+    SELECT id, owner, handler, input, 'working', created_at, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, retry_of
+    FROM unnest($3::text[], $4::text[], $5::text[], $6::jsonb[], $7::bigint[], $8::bigint[], $9::bigint[], $10::integer[], $11::integer[], $12::bigint[], $13::bigint[], $14::text[], $15::jsonb[], $16::text[])
+      WITH ORDINALITY AS n (id, owner, handler, input, created_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_until, parent_id, meta, retry_of, ord)
     ORDER BY ord
     RETURNING ${TASK_COLUMNS}
   )${announceAll(ctx, `ARRAY['created']`, 'inserted')}`;
@@ -93,6 +93,7 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
             json(task.meta),
             maxLivePerOwner,
             LIVE_STATUSES,
+            task.retryOf,
           ]);
           if (inserted) return { row: inserted, created: true, notice: inserted.notice };
           // Nothing inserted: a live holder of the key (which wins over the cap, as if found first),
@@ -137,6 +138,7 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
         column((t) => t.uniqueUntil),
         column((t) => t.parentId),
         column((t) => json(t.meta)),
+        column((t) => t.retryOf),
       ]);
       const byId = new Map(rows.map((row) => [row.id, row]));
       ctx.deliverChanges(changesOf(rows));

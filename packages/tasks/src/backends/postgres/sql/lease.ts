@@ -25,7 +25,8 @@ export function prepareLease(ctx: StoreContext): Pick<TaskStore, 'claim' | 'hear
        FOR UPDATE SKIP LOCKED
      )
      UPDATE ${ctx.tasks} t
-     SET lease_worker = $1, lease_expires_at = $3::bigint + $5::bigint, attempt = t.attempt + 1, updated_at = $3
+     SET lease_worker = $1, lease_expires_at = $3::bigint + $5::bigint, attempt = t.attempt + 1, updated_at = $3,
+         started_at = COALESCE(t.started_at, $3), node = $1
      FROM next WHERE t.id = next.id
      RETURNING ${taskColumns('t')}`;
   const extend = `UPDATE ${ctx.tasks} SET lease_expires_at = $3::bigint + $4::bigint

@@ -24,6 +24,8 @@ export function prepareRead(ctx: StoreContext): Pick<TaskStore, 'get' | 'list'> 
   const filters = `($2::text[] IS NULL OR status = ANY($2))
        AND ($3::text IS NULL OR parent_id = $3)
        AND ($4::bigint IS NULL OR seq < $4)
+       AND ($6::text[] IS NULL OR handler = ANY($6))
+       AND ($7::text IS NULL OR strpos(lower(input::text), lower($7)) > 0 OR strpos(lower(id), lower($7)) > 0)
      ORDER BY seq DESC
      LIMIT $5`;
   const page = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE owner = $1 AND ${filters}`;
@@ -36,13 +38,15 @@ export function prepareRead(ctx: StoreContext): Pick<TaskStore, 'get' | 'list'> 
       return row ? toRecord(row) : null;
     },
 
-    async list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
+    async list({ owner, statuses, handlers, text, parentId, limit, beforeSeq }: ListQuery): Promise<TaskRecord[]> {
       const rows = await ctx.db.query<TaskRow>(owner === null ? everyOwner : page, [
         owner,
         statuses ?? null,
         parentId ?? null,
         beforeSeq ?? null,
         limit,
+        handlers ?? null,
+        text ?? null,
       ]);
       return rows.map(toRecord);
     },

@@ -46,7 +46,8 @@ export function prepareUpkeep(ctx: StoreContext): Pick<TaskStore, 'leaseHolders'
              WHEN status = 'working' AND attempt >= max_attempts
              THEN jsonb_build_object('error', jsonb_build_object('code', -32603, 'message', format('Worker lost (%s) during attempt %s of %s', ${why}, attempt, max_attempts)))
              ELSE outcome END,
-           unique_slot = CASE WHEN status = 'working' AND attempt >= max_attempts AND unique_until IS NULL THEN NULL ELSE unique_slot END
+           unique_slot = CASE WHEN status = 'working' AND attempt >= max_attempts AND unique_until IS NULL THEN NULL ELSE unique_slot END,
+           finished_at = CASE WHEN status = 'working' AND attempt >= max_attempts THEN $3 ELSE finished_at END
        WHERE lease_worker IS NOT NULL AND (lease_expires_at <= $3 OR lease_worker = ANY($5::text[])) AND status = ANY($4)
        RETURNING id, owner, parent_id, status
      )${announceAll(ctx, `CASE changed.status WHEN 'working' THEN ARRAY['runnable'] WHEN 'failed' THEN ARRAY['status'] ELSE ARRAY[]::text[] END`, 'changed')}`;

@@ -22,7 +22,7 @@ export function prepareCancel({ db, record }: StoreContext): Synchronous<Pick<Ta
        SELECT child.id FROM carrel_tasks AS child JOIN tree ON child.parent_id = tree.id
      )
      UPDATE carrel_tasks
-     SET status = 'cancelled', status_message = :status_message, lease_worker = NULL, lease_expires_at = NULL, updated_at = :now,
+     SET status = 'cancelled', status_message = :status_message, lease_worker = NULL, lease_expires_at = NULL, updated_at = :now, finished_at = :now,
          unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
      WHERE id IN (SELECT id FROM tree) AND status IN (${CANCELLABLE})
      RETURNING ${CHANGE_COLUMNS}`,

@@ -37,7 +37,7 @@ export function prepareCompleteTo(db: Database, status: 'completed' | 'failed'):
   return db.prepare<[CompleteParams], TaskRow>(
     `UPDATE carrel_tasks
      SET status = '${status}', outcome = :outcome, status_message = :status_message, lease_worker = NULL, lease_expires_at = NULL,
-         updated_at = :now, unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
+         updated_at = :now, finished_at = :now, unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
      WHERE id = :id AND lease_worker = :worker AND status IN (${sqlStatuses(statusesLeadingTo(status))})
      RETURNING *`,
   );

@@ -25,6 +25,9 @@ type InsertParams = Omit<
   | 'last_error'
   | 'input_requests'
   | 'input_responses'
+  | 'started_at'
+  | 'finished_at'
+  | 'node'
 >;
 
 /** `insert`. */
@@ -37,9 +40,9 @@ export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<Ta
   const nextSeq = db.prepare<[], number>('UPDATE carrel_task_sequence SET last = last + 1 WHERE id = 1 RETURNING last').pluck();
   const insert = db.prepare<[InsertParams], TaskRow>(
     `INSERT INTO carrel_tasks (id, seq, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts,
-       run_at, unique_key, unique_until, unique_slot, parent_id, meta)
+       run_at, unique_key, unique_until, unique_slot, parent_id, meta, retry_of)
      VALUES (:id, :seq, :owner, :handler, :input, 'working', :created_at, :created_at, :ttl_ms, :expires_at, :poll_interval_ms, :max_attempts,
-       :run_at, :unique_key, :unique_until, :unique_slot, :parent_id, :meta)
+       :run_at, :unique_key, :unique_until, :unique_slot, :parent_id, :meta, :retry_of)
      ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
      RETURNING *`,
   );
@@ -74,6 +77,7 @@ export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<Ta
       unique_slot: task.uniqueKey,
       parent_id: task.parentId,
       meta: json(task.meta),
+      retry_of: task.retryOf,
     });
     // Nothing inserted: the key is held, and the holder is visible in this same transaction.
     if (!row) return existing(task) as InsertResult;

@@ -24,7 +24,8 @@ interface ClaimParams {
 export function prepareLease({ db, record }: StoreContext): Synchronous<Pick<TaskStore, 'claim' | 'heartbeat' | 'release'>> {
   // The inner SELECT walks the partial claim index (run_at, created_at) WHERE status = 'working' AND lease_worker IS NULL.
   const claim = db.prepare<[ClaimParams], TaskRow>(
-    `UPDATE carrel_tasks SET lease_worker = :worker, lease_expires_at = :lease_expires_at, attempt = attempt + 1, updated_at = :now
+    `UPDATE carrel_tasks SET lease_worker = :worker, lease_expires_at = :lease_expires_at, attempt = attempt + 1, updated_at = :now,
+       started_at = coalesce(started_at, :now), node = :worker
      WHERE id IN (
        SELECT id FROM carrel_tasks
        WHERE status = 'working' AND lease_worker IS NULL AND run_at <= :now AND handler IN (SELECT value FROM json_each(:handlers))

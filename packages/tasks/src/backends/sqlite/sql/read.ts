@@ -14,6 +14,8 @@ import { toRecord, type TaskRow } from '../task-row.js';
 interface ListParams {
   owner?: string;
   statuses: string | null;
+  handlers: string | null;
+  text: string | null;
   parent_id: string | null;
   before_seq: number;
   limit: number;
@@ -24,6 +26,8 @@ export function prepareRead({ db }: StoreContext): Synchronous<Pick<TaskStore, '
   const byId = db.prepare<[string], TaskRow>('SELECT * FROM carrel_tasks WHERE id = ?');
   const filters = `seq < :before_seq
        AND (:statuses IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
+       AND (:handlers IS NULL OR handler IN (SELECT value FROM json_each(:handlers)))
+       AND (:text IS NULL OR instr(lower(input), lower(:text)) > 0 OR instr(lower(id), lower(:text)) > 0)
        AND (:parent_id IS NULL OR parent_id = :parent_id)
      ORDER BY seq DESC
      LIMIT :limit`;
@@ -36,9 +40,11 @@ export function prepareRead({ db }: StoreContext): Synchronous<Pick<TaskStore, '
       const row = byId.get(id);
       return row ? toRecord(row) : null;
     },
-    list({ owner, statuses, parentId, limit, beforeSeq }: ListQuery): TaskRecord[] {
+    list({ owner, statuses, handlers, text, parentId, limit, beforeSeq }: ListQuery): TaskRecord[] {
       const params: ListParams = {
         statuses: statuses ? JSON.stringify(statuses) : null,
+        handlers: handlers ? JSON.stringify(handlers) : null,
+        text: text ?? null,
         parent_id: parentId ?? null,
         // No cursor: a position after every task (a REAL infinity compares above any integer).
         before_seq: beforeSeq ?? Infinity,

@@ -52,7 +52,7 @@ export function prepareUpkeep({
   );
   const fail = db.prepare<[LeaseKey & { status_message: string; outcome: string }], ChangeColumns>(
     `UPDATE carrel_tasks
-     SET status = 'failed', lease_worker = NULL, lease_expires_at = NULL, status_message = :status_message, outcome = :outcome, updated_at = :now,
+     SET status = 'failed', lease_worker = NULL, lease_expires_at = NULL, status_message = :status_message, outcome = :outcome, updated_at = :now, finished_at = :now,
          unique_slot = CASE WHEN unique_until IS NULL THEN NULL ELSE unique_slot END
      ${where} AND status IN (${sqlStatuses(statusesLeadingTo('failed'))})
      RETURNING ${CHANGE_COLUMNS}`,
