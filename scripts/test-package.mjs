@@ -88,11 +88,11 @@ try {
     // The published pack format (docs/knowledge-packs.md).
     'schemas/pack.schema.json',
     // The dashboard page `carrel serve` hosts, built at package build time (web/).
-    'dist/dashboard/index.html',
+    'dist/web/index.html',
   ])
     check(files.has(path), `the carrel tarball has no ${path}`);
   check(
-    [...files].some((path) => /^dist\/dashboard\/assets\/index-[\w-]+\.js$/.test(path)),
+    [...files].some((path) => /^dist\/web\/assets\/index-[\w-]+\.js$/.test(path)),
     'the carrel tarball has no built dashboard script',
   );
   check(

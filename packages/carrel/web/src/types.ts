@@ -154,5 +154,15 @@ export interface Connector {
   version: string;
   schedule: string | null;
   nextRun: number | null;
-  lastSync: { at: number; status: string; added: number; updated: number; deleted: number; taskId: string | null } | null;
+  lastSync: {
+    at: number;
+    /** `synced` or `failed`. */
+    status: string;
+    /** The sync's outcome line. */
+    message: string;
+    added: number;
+    updated: number;
+    deleted: number;
+    taskId: string | null;
+  } | null;
 }

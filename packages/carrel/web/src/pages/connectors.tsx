@@ -59,7 +59,7 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
                 <td data-label="Last sync">
                   {c.lastSync ? (
                     <>
-                      {formatTime(c.lastSync.at)} <StatusBadge status={c.lastSync.status} />{' '}
+                      {formatTime(c.lastSync.at)} <StatusBadge status={c.lastSync.status} /> {c.lastSync.message}{' '}
                       {c.lastSync.taskId && <a href={`/dashboard/tasks/${encodeURIComponent(c.lastSync.taskId)}`}>task</a>}
                     </>
                   ) : (
