@@ -71,8 +71,8 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
                 </td>
                 {canAct && (
                   <td data-label="Action">
-                    <button type="button" aria-label={`Sync ${c.name} now`} onClick={() => void sync(c.name)}>
-                      Sync now
+                    <button type="button" onClick={() => void sync(c.name)}>
+                      Sync now<span class="visually-hidden"> {c.name}</span>
                     </button>{' '}
                     {started[c.name] && (
                       <span role="status">
