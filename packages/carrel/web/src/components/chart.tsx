@@ -1,6 +1,9 @@
-/** A time-series line chart drawn by uPlot, sized to its container and to the page's colours. */
+/**
+ * A time-series line chart drawn by uPlot, sized to its container and to the page's colours. uPlot
+ * is half the page's script and only the Queues page draws charts: it loads when the first chart does.
+ */
 import { useEffect, useRef } from 'preact/hooks';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { theme } from '../theme.js';
 
@@ -35,34 +38,41 @@ export function Chart({
     const times = Array.from({ length: count }, (_, i) => (start + i * bucketMs) / 1000);
     const axis = dark ? '#c9d1d9' : '#3b4450';
     const grid = dark ? '#30363d' : '#e3e6ea';
-    const plot = new uPlot(
-      {
-        width: Math.max(element.clientWidth, 200),
-        height: 180,
-        series: [
-          {},
-          ...series.map((s) => ({
-            label: s.label,
-            stroke: PALETTE[s.colour % PALETTE.length],
-            width: 2,
-            ...(s.dashed && { dash: [6, 4] }),
-            spanGaps: false,
-          })),
-        ],
-        axes: [
-          { stroke: axis, grid: { stroke: grid } },
-          { stroke: axis, grid: { stroke: grid }, label: unit, size: 56 },
-        ],
-        legend: { live: false },
-      },
-      [times, ...series.map((s) => s.values)] as uPlot.AlignedData,
-      element,
-    );
-    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: 180 }));
-    resize.observe(element);
+    let plot: uPlot | undefined;
+    let resize: ResizeObserver | undefined;
+    let cancelled = false;
+    void import('uplot').then(({ default: UPlot }) => {
+      if (cancelled) return;
+      plot = new UPlot(
+        {
+          width: Math.max(element.clientWidth, 200),
+          height: 180,
+          series: [
+            {},
+            ...series.map((s) => ({
+              label: s.label,
+              stroke: PALETTE[s.colour % PALETTE.length],
+              width: 2,
+              ...(s.dashed && { dash: [6, 4] }),
+              spanGaps: false,
+            })),
+          ],
+          axes: [
+            { stroke: axis, grid: { stroke: grid } },
+            { stroke: axis, grid: { stroke: grid }, label: unit, size: 56 },
+          ],
+          legend: { live: false },
+        },
+        [times, ...series.map((s) => s.values)] as uPlot.AlignedData,
+        element,
+      );
+      resize = new ResizeObserver(() => plot!.setSize({ width: Math.max(element.clientWidth, 200), height: 180 }));
+      resize.observe(element);
+    });
     return () => {
-      resize.disconnect();
-      plot.destroy();
+      cancelled = true;
+      resize?.disconnect();
+      plot?.destroy();
     };
   }, [start, bucketMs, series, unit, dark]);
   return (
