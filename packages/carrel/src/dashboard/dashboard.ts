@@ -24,6 +24,7 @@ import { queuesApi, queuesOf } from './queues-api.js';
 import { Sessions } from './sessions.js';
 import { sessionApi } from './session-api.js';
 import { BUILT_DASHBOARD, staticFiles } from './static-files.js';
+import { TaskFeed } from './task-feed.js';
 import { tasksApi } from './tasks-api.js';
 
 export interface DashboardOptions {
@@ -47,7 +48,7 @@ export function createDashboard(runtime: CarrelRuntime, options: DashboardOption
     .route('/', queuesApi(queues))
     .route('/', librariesApi(runtime.kb))
     .route('/', connectorsApi(runtime.kb, runtime.engine, runtime.tools))
-    .route('/', eventsApi(runtime.engine, sessions, queues, streams, onError, options.events))
+    .route('/', eventsApi(new TaskFeed(runtime.engine), sessions, queues, streams, onError, options.events))
     .all('*', () => {
       throw new ApiError(404, 'not_found', 'No such dashboard API path.');
     });

@@ -1,20 +1,23 @@
 /**
  * `/dashboard/api/events`: the session owner's task changes, pushed as server-sent events from
- * the engine's change feed (`engine.watch`), never polled. `task` carries a TaskRow, `task-deleted`
- * an id, `queues` the queue figures at most once a second while tasks change, `resync` that the
- * client fell behind and events were dropped; a comment every 15 s keeps proxies from closing a
- * quiet stream. The stream ends at logout, when the session expires, and when the server closes.
+ * the engine's change feed (`engine.watch`, one per owner: `task-feed.ts`), never polled. `task`
+ * carries a TaskRow, `task-deleted` an id, `queues` the queue figures at most once a second while
+ * tasks change, `resync` that the client fell behind and events were dropped; a comment every
+ * 15 s keeps proxies from closing a quiet stream. The stream ends at logout, when the session
+ * expires, and when the server closes.
  *
  * @module
  */
-import type { TaskEngine, TaskRecord } from '@carrel/tasks';
+import type { TaskRecord } from '@carrel/tasks';
 import { Hono } from 'hono';
 import { EventStream } from './event-stream.js';
 import type { DashboardEnv } from './guard.js';
 import type { QueuesOf } from './queues-api.js';
 import type { Sessions } from './sessions.js';
+import type { TaskFeed } from './task-feed.js';
 import { taskRow } from './task-view.js';
 
+/** The shortest time between two `queues` events of a stream. */
 const QUEUES_EVERY_MS = 1_000;
 /** Tasks whose last change a stream remembers, to drop a stale read. */
 const MAX_REMEMBERED = 10_000;
@@ -28,7 +31,7 @@ export interface EventsOptions {
 
 /** The events route; `streams` holds the open ones, for the server to close. */
 export function eventsApi(
-  engine: TaskEngine,
+  feed: TaskFeed,
   sessions: Sessions,
   queues: QueuesOf,
   streams: Set<EventStream>,
@@ -64,7 +67,7 @@ export function eventsApi(
       return true;
     };
     cleanups.push(
-      engine.watch({ owner: principal.owner }, (event) => {
+      feed.subscribe(principal.owner, (event) => {
         if (event.task === null) {
           latest.delete(event.taskId);
           stream.send('task-deleted', { id: event.taskId });

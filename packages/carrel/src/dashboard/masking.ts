@@ -28,7 +28,9 @@ export function maskAnswer(answer: unknown, requestedSchema: unknown): unknown {
   const maskFields = (fields: unknown): unknown =>
     fields === null || typeof fields !== 'object' || Array.isArray(fields)
       ? maskSecrets(fields)
-      : Object.fromEntries(Object.entries(fields).map(([key, inner]) => [key, secretFields.has(key) ? MASK : maskSecrets(inner)]));
+      : Object.fromEntries(
+          Object.entries(fields).map(([key, inner]) => [key, secretFields.has(key) || SECRET_KEY.test(key) ? MASK : maskSecrets(inner)]),
+        );
   const masked = maskFields(answer);
   const content = (answer as { content?: unknown } | null)?.content;
   return content === undefined ? masked : { ...(masked as object), content: maskFields(content) };

@@ -3,6 +3,7 @@
  * the session owner's, with keep-alives; ended by logout and by the server's close (which must
  * still be prompt with streams open).
  */
+import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { Browser, indexTask, startServer, TOKENS } from './support/dashboard-server.js';
 import { EventReader } from './support/sse.js';
@@ -54,6 +55,17 @@ describe('dashboard events', { timeout: 60_000 }, () => {
     expect(reader.ended).toBe(true);
   });
 
+  it('ends every open stream when the dashboard closes (before the server stops)', async () => {
+    const server = await startServer({ tokens: true });
+    const browser = new Browser(server.origin);
+    await browser.login(TOKENS.alice);
+    const readers = await Promise.all([1, 2].map(async () => new EventReader(await browser.get('/dashboard/api/events'))));
+    server.dashboard.close();
+    await Promise.all(readers.map((reader) => reader.finished()));
+    // The server itself still answers.
+    expect((await browser.get('/dashboard/api/session')).status).toBe(200);
+  });
+
   it('closes the server promptly with streams open', async () => {
     const server = await startServer({ tokens: true });
     const browser = new Browser(server.origin);
@@ -63,5 +75,32 @@ describe('dashboard events', { timeout: 60_000 }, () => {
     await server.close();
     expect(performance.now() - started).toBeLessThan(3_000);
     await Promise.all(readers.map((reader) => reader.finished()));
+  });
+});
+
+describe('dashboard events for a client that stops reading', { timeout: 120_000 }, () => {
+  it('drops what piles up for one resync event instead of buffering it all', async () => {
+    // Five events may wait; each task event carries a 256 KiB status message: 120 of them (30 MiB) outgrow any socket buffers.
+    const server = await startServer({ tokens: true, concurrency: 0, dashboard: { events: { maxPending: 5 } } });
+    const browser = new Browser(server.origin);
+    await browser.login(TOKENS.alice);
+    const ids = [];
+    for (let i = 0; i < 120; i++) ids.push(await indexTask(server.runtime, 'alice', `Slow ${i}`));
+    const { hostname, port } = new URL(server.origin);
+    const socket = connect({ host: hostname, port: Number(port) });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    socket.write(`GET /dashboard/api/events HTTP/1.1\r\nHost: ${hostname}:${port}\r\nCookie: ${browser.cookie}\r\n\r\n`);
+    const chunks: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    await expect.poll(() => Buffer.concat(chunks).toString()).toContain('text/event-stream');
+    socket.pause();
+    const long = 'x'.repeat(256 * 1024);
+    for (const id of ids) await server.runtime.engine.cancel(id, 'alice', long);
+    socket.resume();
+    const text = () => Buffer.concat(chunks).toString();
+    await expect.poll(text, { timeout: 30_000 }).toContain('event: resync');
+    const delivered = text().split('event: task\n').length - 1;
+    expect(delivered).toBeLessThan(ids.length);
+    socket.destroy();
   });
 });

@@ -35,6 +35,12 @@ export function listFiltersContract(f: ContractFixture): void {
       // Another owner's matching task is never listed, and theirs lists only theirs.
       expect(await ids(engine, { text: 'cat.png' }, 'bob')).toHaveLength(1);
       expect(await ids(engine, { text: 'cat.png' }, 'bob')).not.toContain(cat);
+      // The operator's view takes the same filters across owners.
+      const everyone = (await engine.listAcrossOwners({ handler: 'resize', text: 'cat.png' })).tasks;
+      expect(everyone.map((t) => [t.owner, t.id === cat])).toEqual([
+        ['bob', false],
+        ['alice', true],
+      ]);
     });
 
     it('pages a filtered list newest first with cursors that stay stable while matching tasks are created', async () => {

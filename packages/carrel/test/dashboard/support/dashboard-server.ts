@@ -6,6 +6,7 @@
  * @module
  */
 import { afterEach } from 'vitest';
+import type { DashboardRoute } from '../../../src/app/faces.js';
 import { openRuntime, type CarrelRuntime } from '../../../src/app/runtime.js';
 import { CARREL_SCOPES } from '../../../src/app/scopes.js';
 import { resolveSettings } from '../../../src/app/settings.js';
@@ -15,6 +16,7 @@ import { tempDir } from '../../support/temp-dir.js';
 
 export interface DashboardServer {
   runtime: CarrelRuntime;
+  dashboard: DashboardRoute;
   /** `http://127.0.0.1:<port>` */
   origin: string;
   close(): Promise<void>;
@@ -72,6 +74,7 @@ export async function startServer(
   let closing: Promise<void> | undefined;
   const server = {
     runtime,
+    dashboard,
     origin: new URL(endpoint.url).origin,
     close: () =>
       (closing ??= (async () => {
