@@ -33,30 +33,56 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
           No connectors. Add one with <code>carrel connector add</code>.
         </p>
       ) : (
-        <table class="responsive">
-          <thead>
-            <tr>
-              <th scope="col">Connector</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Library</th>
-              <th scope="col">Schedule</th>
-              <th scope="col">Next run</th>
-              <th scope="col">Last sync</th>
-              <th scope="col">Added / updated / deleted</th>
-              {canAct && <th scope="col">Action</th>}
+        <table role="table" class="responsive">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">
+                Connector
+              </th>
+              <th scope="col" role="columnheader">
+                Kind
+              </th>
+              <th scope="col" role="columnheader">
+                Library
+              </th>
+              <th scope="col" role="columnheader">
+                Schedule
+              </th>
+              <th scope="col" role="columnheader">
+                Next run
+              </th>
+              <th scope="col" role="columnheader">
+                Last sync
+              </th>
+              <th scope="col" role="columnheader">
+                Added / updated / deleted
+              </th>
+              {canAct && (
+                <th scope="col" role="columnheader">
+                  Action
+                </th>
+              )}
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {connectors.map((c) => (
-              <tr key={c.name}>
-                <th scope="row" data-label="Connector">
+              <tr role="row" key={c.name}>
+                <th scope="row" role="rowheader" data-label="Connector">
                   {c.name}
                 </th>
-                <td data-label="Kind">{c.kind}</td>
-                <td data-label="Library">{c.version ? `${c.library}@${c.version}` : c.library}</td>
-                <td data-label="Schedule">{c.schedule ?? 'manual'}</td>
-                <td data-label="Next run">{formatTime(c.nextRun)}</td>
-                <td data-label="Last sync">
+                <td role="cell" data-label="Kind">
+                  {c.kind}
+                </td>
+                <td role="cell" data-label="Library">
+                  {c.version ? `${c.library}@${c.version}` : c.library}
+                </td>
+                <td role="cell" data-label="Schedule">
+                  {c.schedule ?? 'manual'}
+                </td>
+                <td role="cell" data-label="Next run">
+                  {formatTime(c.nextRun)}
+                </td>
+                <td role="cell" data-label="Last sync">
                   {c.lastSync ? (
                     <>
                       {formatTime(c.lastSync.at)} <StatusBadge status={c.lastSync.status} /> {c.lastSync.message}{' '}
@@ -66,11 +92,11 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
                     'never'
                   )}
                 </td>
-                <td data-label="Added / updated / deleted">
+                <td role="cell" data-label="Added / updated / deleted">
                   {c.lastSync ? `${c.lastSync.added} / ${c.lastSync.updated} / ${c.lastSync.deleted}` : '—'}
                 </td>
                 {canAct && (
-                  <td data-label="Action">
+                  <td role="cell" data-label="Action">
                     <button type="button" onClick={() => void sync(c.name)}>
                       Sync now<span class="visually-hidden"> {c.name}</span>
                     </button>{' '}

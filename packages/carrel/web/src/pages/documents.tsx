@@ -32,26 +32,38 @@ export function LibraryPage({ name, version }: { name: string; version: string }
       {!loaded.value ? (
         !loaded.error && <Loading what="documents" />
       ) : (
-        <table class="responsive">
-          <thead>
-            <tr>
-              <th scope="col">Document</th>
-              <th scope="col">Source</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Chunks</th>
+        <table role="table" class="responsive">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">
+                Document
+              </th>
+              <th scope="col" role="columnheader">
+                Source
+              </th>
+              <th scope="col" role="columnheader">
+                Kind
+              </th>
+              <th scope="col" role="columnheader">
+                Chunks
+              </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {documents.map((d) => (
-              <tr key={d.id}>
-                <td data-label="Document">
+              <tr role="row" key={d.id}>
+                <td role="cell" data-label="Document">
                   <a href={`/dashboard/documents/${encodeURIComponent(d.id)}`}>{d.title}</a>
                 </td>
-                <td data-label="Source" class="wrap">
+                <td role="cell" data-label="Source" class="wrap">
                   {d.source}
                 </td>
-                <td data-label="Kind">{d.kind}</td>
-                <td data-label="Chunks">{d.chunks}</td>
+                <td role="cell" data-label="Kind">
+                  {d.kind}
+                </td>
+                <td role="cell" data-label="Chunks">
+                  {d.chunks}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -21,28 +21,44 @@ export function LibrariesPage({ q, library }: { q: string; library: string }) {
           No libraries yet. Add one with <code>carrel add</code>.
         </p>
       ) : (
-        <table class="responsive">
-          <thead>
-            <tr>
-              <th scope="col">Library</th>
-              <th scope="col">Documents</th>
-              <th scope="col">Chunks</th>
-              <th scope="col">Embedder</th>
-              <th scope="col">Vector coverage</th>
+        <table role="table" class="responsive">
+          <thead role="rowgroup">
+            <tr role="row">
+              <th scope="col" role="columnheader">
+                Library
+              </th>
+              <th scope="col" role="columnheader">
+                Documents
+              </th>
+              <th scope="col" role="columnheader">
+                Chunks
+              </th>
+              <th scope="col" role="columnheader">
+                Embedder
+              </th>
+              <th scope="col" role="columnheader">
+                Vector coverage
+              </th>
             </tr>
           </thead>
-          <tbody>
+          <tbody role="rowgroup">
             {libraries.map((l) => (
-              <tr key={`${l.name}@${l.version}`}>
-                <td data-label="Library">
+              <tr role="row" key={`${l.name}@${l.version}`}>
+                <td role="cell" data-label="Library">
                   <a href={withQuery(`/dashboard/libraries/${encodeURIComponent(l.name)}`, { version: l.version })}>
                     {l.version ? `${l.name}@${l.version}` : l.name}
                   </a>
                 </td>
-                <td data-label="Documents">{l.documents}</td>
-                <td data-label="Chunks">{l.chunks}</td>
-                <td data-label="Embedder">{l.embedder ? `${l.embedder}${l.dims ? ` (${l.dims} dims)` : ''}` : 'none'}</td>
-                <td data-label="Vector coverage">
+                <td role="cell" data-label="Documents">
+                  {l.documents}
+                </td>
+                <td role="cell" data-label="Chunks">
+                  {l.chunks}
+                </td>
+                <td role="cell" data-label="Embedder">
+                  {l.embedder ? `${l.embedder}${l.dims ? ` (${l.dims} dims)` : ''}` : 'none'}
+                </td>
+                <td role="cell" data-label="Vector coverage">
                   <progress max={1} value={l.vectorCoverage} aria-label={`Vector coverage of ${l.name}`} />{' '}
                   {formatPercent(l.vectorCoverage)}
                   {l.pending > 0 && <span class="muted"> ({l.pending} pending)</span>}

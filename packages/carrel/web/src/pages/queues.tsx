@@ -49,30 +49,44 @@ function QueueView({ queues }: { queues: Queues }) {
         {queues.tools.length === 0 ? (
           <p class="muted">No tasks yet.</p>
         ) : (
-          <table class="numbers">
-            <thead>
-              <tr>
-                <th scope="col">Tool</th>
-                <th scope="col">Working</th>
-                <th scope="col">Waiting</th>
-                <th scope="col">Input required</th>
-                <th scope="col">Failed</th>
-                <th scope="col">Completed</th>
-                <th scope="col">Cancelled</th>
+          <table role="table" class="numbers">
+            <thead role="rowgroup">
+              <tr role="row">
+                <th scope="col" role="columnheader">
+                  Tool
+                </th>
+                <th scope="col" role="columnheader">
+                  Working
+                </th>
+                <th scope="col" role="columnheader">
+                  Waiting
+                </th>
+                <th scope="col" role="columnheader">
+                  Input required
+                </th>
+                <th scope="col" role="columnheader">
+                  Failed
+                </th>
+                <th scope="col" role="columnheader">
+                  Completed
+                </th>
+                <th scope="col" role="columnheader">
+                  Cancelled
+                </th>
               </tr>
             </thead>
-            <tbody>
+            <tbody role="rowgroup">
               {queues.tools.map((t) => (
-                <tr key={t.tool}>
-                  <th scope="row">
+                <tr role="row" key={t.tool}>
+                  <th scope="row" role="rowheader">
                     <a href={withQuery('/dashboard/tasks', { q: `tool:${t.tool}` })}>{t.tool}</a>
                   </th>
-                  <td>{t.working}</td>
-                  <td>{t.waiting}</td>
-                  <td>{t.inputRequired}</td>
-                  <td>{t.failed}</td>
-                  <td>{t.completed}</td>
-                  <td>{t.cancelled}</td>
+                  <td role="cell">{t.working}</td>
+                  <td role="cell">{t.waiting}</td>
+                  <td role="cell">{t.inputRequired}</td>
+                  <td role="cell">{t.failed}</td>
+                  <td role="cell">{t.completed}</td>
+                  <td role="cell">{t.cancelled}</td>
                 </tr>
               ))}
             </tbody>

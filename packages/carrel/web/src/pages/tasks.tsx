@@ -175,43 +175,71 @@ function merge(list: TaskRow[], task: TaskRow, admit: boolean): TaskRow[] {
 export function TaskTable({ rows, caption = 'Tasks, newest first' }: { rows: TaskRow[]; caption?: string }) {
   if (rows.length === 0) return <p class="muted">No tasks match.</p>;
   return (
-    <table class="tasks responsive">
+    <table role="table" class="tasks responsive">
       <caption class="visually-hidden">{caption}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Task</th>
-          <th scope="col">Tool</th>
-          <th scope="col">Status</th>
-          <th scope="col">Progress</th>
-          <th scope="col">Owner</th>
-          <th scope="col">Attempt</th>
-          <th scope="col">Created</th>
-          <th scope="col">Waited</th>
-          <th scope="col">Ran</th>
+      <thead role="rowgroup">
+        <tr role="row">
+          <th scope="col" role="columnheader">
+            Task
+          </th>
+          <th scope="col" role="columnheader">
+            Tool
+          </th>
+          <th scope="col" role="columnheader">
+            Status
+          </th>
+          <th scope="col" role="columnheader">
+            Progress
+          </th>
+          <th scope="col" role="columnheader">
+            Owner
+          </th>
+          <th scope="col" role="columnheader">
+            Attempt
+          </th>
+          <th scope="col" role="columnheader">
+            Created
+          </th>
+          <th scope="col" role="columnheader">
+            Waited
+          </th>
+          <th scope="col" role="columnheader">
+            Ran
+          </th>
         </tr>
       </thead>
-      <tbody>
+      <tbody role="rowgroup">
         {rows.map((t) => (
-          <tr key={t.id} data-task-id={t.id} data-status={t.status}>
-            <td data-label="Task">
+          <tr role="row" key={t.id} data-task-id={t.id} data-status={t.status}>
+            <td role="cell" data-label="Task">
               <a href={`/dashboard/tasks/${encodeURIComponent(t.id)}`} title={t.id}>
                 <code>{shortId(t.id)}</code>
               </a>
             </td>
-            <td data-label="Tool">{t.tool ?? t.handler}</td>
-            <td data-label="Status">
+            <td role="cell" data-label="Tool">
+              {t.tool ?? t.handler}
+            </td>
+            <td role="cell" data-label="Status">
               <StatusBadge status={t.status} />
             </td>
-            <td data-label="Progress">
+            <td role="cell" data-label="Progress">
               <ProgressBar progress={t.progress} status={t.status} label={`Progress of task ${shortId(t.id)}`} />
             </td>
-            <td data-label="Owner">{t.owner}</td>
-            <td data-label="Attempt">
+            <td role="cell" data-label="Owner">
+              {t.owner}
+            </td>
+            <td role="cell" data-label="Attempt">
               {t.attempt} / {t.maxAttempts}
             </td>
-            <td data-label="Created">{formatTime(t.createdAt)}</td>
-            <td data-label="Waited">{t.startedAt === null ? '—' : formatDuration(t.startedAt - t.createdAt)}</td>
-            <td data-label="Ran">{t.startedAt === null ? '—' : formatDuration((t.finishedAt ?? t.updatedAt) - t.startedAt)}</td>
+            <td role="cell" data-label="Created">
+              {formatTime(t.createdAt)}
+            </td>
+            <td role="cell" data-label="Waited">
+              {t.startedAt === null ? '—' : formatDuration(t.startedAt - t.createdAt)}
+            </td>
+            <td role="cell" data-label="Ran">
+              {t.startedAt === null ? '—' : formatDuration((t.finishedAt ?? t.updatedAt) - t.startedAt)}
+            </td>
           </tr>
         ))}
       </tbody>
