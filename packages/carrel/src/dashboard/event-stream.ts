@@ -30,6 +30,7 @@ export class EventStream {
           if (this.#pending.length > 0) controller.enqueue(encoder.encode(this.#pending.splice(0).join('')));
           else controller.close();
         },
+        // The client went away (the HTTP adapter cancels the body): stop feeding it.
         cancel: () => this.close(),
       },
       // Pull only when the reader asks: the backlog lives in `#pending`, where it is bounded.

@@ -84,7 +84,6 @@ export function eventsApi(
       expiry.unref();
       cleanups.push(() => clearTimeout(expiry));
     }
-    c.req.raw.signal.addEventListener('abort', () => stream.close(), { once: true });
     return new Response(stream.body, {
       headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
     });

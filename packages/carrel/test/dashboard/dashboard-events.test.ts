@@ -4,7 +4,7 @@
  * still be prompt with streams open).
  */
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Browser, indexTask, startServer, TOKENS } from './support/dashboard-server.js';
 import { EventReader } from './support/sse.js';
 
@@ -43,6 +43,29 @@ describe('dashboard events', { timeout: 60_000 }, () => {
     const reader = new EventReader(await browser.get('/dashboard/api/events'));
     await expect.poll(() => reader.comments.length).toBeGreaterThanOrEqual(2);
     expect(reader.comments[0]).toBe('keep-alive');
+  });
+
+  it('stops watching the engine when the client goes away', async () => {
+    const server = await startServer({ tokens: true });
+    const engine = server.runtime.engine;
+    const watch = engine.watch.bind(engine);
+    let watching = 0;
+    vi.spyOn(engine, 'watch').mockImplementation((filter, listener) => {
+      watching++;
+      const unwatch = watch(filter, listener);
+      return () => {
+        watching--;
+        unwatch();
+      };
+    });
+    const browser = new Browser(server.origin);
+    await browser.login(TOKENS.alice);
+    const leave = new AbortController();
+    const response = await browser.fetch('/dashboard/api/events', { signal: leave.signal });
+    expect(response.status).toBe(200);
+    expect(watching).toBe(1);
+    leave.abort();
+    await expect.poll(() => watching).toBe(0);
   });
 
   it('ends the stream at logout', async () => {

@@ -44,7 +44,10 @@ export const GRANTS = {
 export async function startServer(
   options: {
     tokens?: boolean;
+    /** Accept OAuth access tokens from these issuers for this audience (the server's canonical URI). */
+    oauth?: { issuers: string[]; audience: string };
     host?: string;
+    port?: number;
     databaseUrl?: string;
     concurrency?: number;
     /** Folders connectors and files may be read from. */
@@ -66,8 +69,9 @@ export async function startServer(
   const host = options.host ?? '127.0.0.1';
   const endpoint = await mcpFace.serveHttp(runtime, {
     host,
-    port: 0,
+    port: options.port ?? 0,
     routes: [dashboard.route],
+    ...(options.oauth && { oauth: options.oauth }),
     ...(options.tokens && { tokens: GRANTS }),
     ...(host !== '127.0.0.1' && { allowedHosts: [host] }),
   });
