@@ -87,8 +87,14 @@ try {
     'dist/store/sqlite/migrations/0001_initial.sql',
     // The published pack format (docs/knowledge-packs.md).
     'schemas/pack.schema.json',
+    // The dashboard page `carrel serve` hosts, built at package build time (web/).
+    'dist/web/index.html',
   ])
     check(files.has(path), `the carrel tarball has no ${path}`);
+  check(
+    [...files].some((path) => /^dist\/web\/assets\/index-[\w-]+\.js$/.test(path)),
+    'the carrel tarball has no built dashboard script',
+  );
   check(
     byName.get('@carrel/tasks').files.some((f) => f.path.startsWith('dist/backends/sqlite/migrations/')),
     'the @carrel/tasks tarball has no SQL migrations',
