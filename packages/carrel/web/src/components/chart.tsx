@@ -55,6 +55,8 @@ export function Chart({
               width: 2,
               ...(s.dashed && { dash: [6, 4] }),
               spanGaps: false,
+              // A bucket between two empty ones has no line to draw: its point is all that shows it.
+              points: { show: true, size: 4 },
             })),
           ],
           axes: [
