@@ -8,19 +8,15 @@
  *
  * @module
  */
-import type { TaskRecord } from '@carrel/tasks';
 import { Hono } from 'hono';
 import { EventStream } from './event-stream.js';
 import type { DashboardEnv } from './guard.js';
 import type { QueuesOf } from './queues-api.js';
 import type { Sessions } from './sessions.js';
 import type { TaskFeed } from './task-feed.js';
-import { taskRow } from './task-view.js';
 
 /** The shortest time between two `queues` events of a stream. */
 const QUEUES_EVERY_MS = 1_000;
-/** Tasks whose last change a stream remembers, to drop a stale read. */
-const MAX_REMEMBERED = 10_000;
 
 export interface EventsOptions {
   /** Between keep-alive comments (default 15 s). */
@@ -57,21 +53,9 @@ export function eventsApi(
       ),
     );
     cleanups.push(sendQueues.cancel);
-    // The feed reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
-    const latest = new Map<string, number>();
-    const isNewest = (task: TaskRecord) => {
-      if ((latest.get(task.id) ?? -1) > task.updatedAt) return false;
-      // A memory bound for a stream open for hours: forgetting only risks one stale event.
-      if (latest.size >= MAX_REMEMBERED) latest.clear();
-      latest.set(task.id, task.updatedAt);
-      return true;
-    };
     cleanups.push(
-      feed.subscribe(principal.owner, (event) => {
-        if (event.task === null) {
-          latest.delete(event.taskId);
-          stream.send('task-deleted', { id: event.taskId });
-        } else if (isNewest(event.task)) stream.send('task', taskRow(event.task));
+      feed.subscribe(principal.owner, ({ event, json }) => {
+        stream.sendJson(event, json);
         changedAt = Date.now();
         sendQueues();
       }),

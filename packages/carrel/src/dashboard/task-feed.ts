@@ -1,15 +1,25 @@
 /**
  * One engine watch per owner, shared by every open stream of that owner. The engine reads a task
  * again for each watcher of a change; ten pages open on one owner would read each change ten
- * times, and the stores' reads are the cost of a change. Here each change is read once and handed
- * to every stream. New tasks are told too (`created`), so a page lists a task before it first
- * changes.
+ * times, and the stores' reads are the cost of a change. Here each change is read once, turned
+ * into the page's row and serialized once, and handed to every stream as the event it sends. New
+ * tasks are told too (`created`), so a page lists a task before it first changes.
  *
  * @module
  */
-import type { TaskEngine, TaskEvent } from '@carrel/tasks';
+import type { TaskEngine, TaskRecord } from '@carrel/tasks';
+import { taskRow } from './task-view.js';
 
-type Listener = (event: TaskEvent) => void;
+/** Tasks whose last change a feed remembers, to drop a stale read. */
+const MAX_REMEMBERED = 10_000;
+
+/** One change as a stream sends it: the event's name and its data, already JSON. */
+export interface FeedChange {
+  event: 'task' | 'task-deleted';
+  json: string;
+}
+
+type Listener = (change: FeedChange) => void;
 
 /** The owners' task changes, fanned out to their streams. */
 export class TaskFeed {
@@ -22,10 +32,7 @@ export class TaskFeed {
     let entry = this.#owners.get(owner);
     if (!entry) {
       const listeners = new Set<Listener>();
-      const unwatch = this.engine.watch({ owner, created: true }, (event) => {
-        for (const each of listeners) each(event);
-      });
-      entry = { listeners, unwatch };
+      entry = { listeners, unwatch: this.#watch(owner, listeners) };
       this.#owners.set(owner, entry);
     }
     const { listeners } = entry;
@@ -36,5 +43,26 @@ export class TaskFeed {
       this.#owners.delete(owner);
       entry.unwatch();
     };
+  }
+
+  #watch(owner: string, listeners: Set<Listener>): () => void {
+    // The engine reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
+    const latest = new Map<string, number>();
+    const isNewest = (task: TaskRecord) => {
+      if ((latest.get(task.id) ?? -1) > task.updatedAt) return false;
+      // A memory bound for a feed open for hours: forgetting only risks one stale event.
+      if (latest.size >= MAX_REMEMBERED) latest.clear();
+      latest.set(task.id, task.updatedAt);
+      return true;
+    };
+    return this.engine.watch({ owner, created: true }, (event) => {
+      let change: FeedChange;
+      if (event.task === null) {
+        latest.delete(event.taskId);
+        change = { event: 'task-deleted', json: JSON.stringify({ id: event.taskId }) };
+      } else if (isNewest(event.task)) change = { event: 'task', json: JSON.stringify(taskRow(event.task)) };
+      else return;
+      for (const each of listeners) each(change);
+    });
   }
 }

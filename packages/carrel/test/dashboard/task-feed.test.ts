@@ -1,10 +1,11 @@
 /**
  * Streams of one owner share one engine watch: a change is read from the store once, however many
- * pages are open, new tasks included, and the watch ends with the owner's last stream.
+ * pages are open, new tasks included, serialized once for all of them, and the watch ends with the
+ * owner's last stream.
  */
-import { MemoryTaskStore, TaskEngine, type TaskEvent } from '@carrel/tasks';
+import { MemoryTaskStore, TaskEngine } from '@carrel/tasks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TaskFeed } from '../../src/dashboard/task-feed.js';
+import { TaskFeed, type FeedChange } from '../../src/dashboard/task-feed.js';
 
 const engines: TaskEngine[] = [];
 afterEach(async () => {
@@ -12,28 +13,31 @@ afterEach(async () => {
 });
 
 describe('TaskFeed', () => {
-  it('reads each change once for all of an owner’s streams, and stops watching after the last leaves', async () => {
+  it('reads and serializes each change once for all of an owner’s streams, and stops watching after the last leaves', async () => {
     const store = new MemoryTaskStore();
     const engine = new TaskEngine({ store, handlers: { echo: async (input: unknown) => input }, concurrency: 0 });
     engines.push(engine);
     await engine.start();
     const watch = vi.spyOn(engine, 'watch');
     const feed = new TaskFeed(engine);
-    const heard: TaskEvent[][] = Array.from({ length: 10 }, () => []);
+    const heard: FeedChange[][] = Array.from({ length: 10 }, () => []);
     const unsubscribes = heard.map((events) => feed.subscribe('alice', (event) => events.push(event)));
-    const bob: TaskEvent[] = [];
+    const bob: FeedChange[] = [];
     feed.subscribe('bob', (event) => bob.push(event));
     expect(watch).toHaveBeenCalledTimes(2);
 
     const { task } = await engine.create({ handler: 'echo', input: 1, owner: 'alice' });
     // A new task is told too: the page lists it before it first changes.
     await vi.waitFor(() => expect(heard.every((events) => events.length === 1)).toBe(true));
-    expect(heard[0]![0]).toMatchObject({ kind: 'created', task: { id: task.id, status: 'working' } });
+    expect(heard[0]![0]!.event).toBe('task');
+    expect(JSON.parse(heard[0]![0]!.json)).toMatchObject({ id: task.id, status: 'working' });
     const reads = vi.spyOn(store, 'get');
     await engine.cancel(task.id, 'alice');
     await vi.waitFor(() => expect(heard.every((events) => events.length === 2)).toBe(true));
     expect(reads).toHaveBeenCalledTimes(1);
-    expect(heard[0]![1]).toMatchObject({ kind: 'status', task: { id: task.id, status: 'cancelled' } });
+    expect(JSON.parse(heard[0]![1]!.json)).toMatchObject({ id: task.id, status: 'cancelled' });
+    // The same change object, serialized once, reaches every stream.
+    expect(heard.every((events) => events[1] === heard[0]![1])).toBe(true);
     expect(bob).toEqual([]);
 
     for (const unsubscribe of unsubscribes) unsubscribe();
