@@ -12,7 +12,14 @@ import type { TaskScopes } from '@carrel/tasks/mcp';
 export const READ_SCOPE = 'carrel:read';
 /** Add, change and remove what the knowledge base holds (documents, packs, connectors, ratings); cancel one's own tasks. */
 export const WRITE_SCOPE = 'carrel:write';
-/** Every scope, in the order the protected resource metadata lists them. */
+/** Every scope of the MCP endpoint, in the order the protected resource metadata lists them. */
 export const CARREL_SCOPES: readonly string[] = [READ_SCOPE, WRITE_SCOPE];
+/**
+ * See and steer every owner's tasks on the dashboard, as the CLI's `tasks list --all-owners` does:
+ * for whoever runs the node. The `--token` holder (the local user) holds it; an authorization
+ * server grants it to whom it chooses; callers without a token never do. The MCP endpoint never
+ * asks for it, so its metadata does not list it (a client asks for every scope listed there).
+ */
+export const OPERATOR_SCOPE = 'carrel:operator';
 /** What the task methods (`tasks/*`) and task tools (`get_task`, `list_tasks`, `cancel_task`) require. */
 export const TASK_SCOPES: TaskScopes = { read: [READ_SCOPE], write: [WRITE_SCOPE] };

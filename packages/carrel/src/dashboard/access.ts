@@ -5,7 +5,7 @@
  * @module
  */
 import type { HttpRouteContext } from '@carrel/tasks/mcp/http';
-import { WRITE_SCOPE } from '../app/scopes.js';
+import { OPERATOR_SCOPE, WRITE_SCOPE } from '../app/scopes.js';
 
 export type { HttpRouteContext } from '@carrel/tasks/mcp/http';
 
@@ -26,4 +26,9 @@ export function anonymousPrincipal(context: HttpRouteContext): Principal {
 /** Whether `principal` may act (cancel, retry, sync): it holds `carrel:write`. */
 export function canAct(principal: Pick<Principal, 'scopes'>): boolean {
   return principal.scopes.includes(WRITE_SCOPE);
+}
+
+/** Whether `principal` sees every owner's tasks (the `carrel:operator` scope: whoever runs the node). */
+export function isOperator(principal: Pick<Principal, 'scopes'>): boolean {
+  return principal.scopes.includes(OPERATOR_SCOPE);
 }

@@ -9,6 +9,7 @@
  * @module
  */
 import { Hono } from 'hono';
+import { isOperator } from './access.js';
 import { EventStream } from './event-stream.js';
 import type { DashboardEnv } from './guard.js';
 import type { QueuesOf } from './queues-api.js';
@@ -37,7 +38,8 @@ export function eventsApi(
   return new Hono<DashboardEnv>().get('/events', (c) => {
     const principal = c.get('principal');
     const session = c.get('session');
-    const everyone = c.env.context.unauthenticated;
+    const operator = isOperator(principal);
+    const everyone = c.env.context.unauthenticated || operator;
     const cleanups: (() => void)[] = [];
     const stream = new EventStream(options.maxPending ?? 1_000, () => {
       streams.delete(stream);
@@ -54,7 +56,7 @@ export function eventsApi(
     );
     cleanups.push(sendQueues.cancel);
     cleanups.push(
-      feed.subscribe(principal.owner, ({ event, json }) => {
+      feed.subscribe(operator ? null : principal.owner, ({ event, json }) => {
         stream.sendJson(event, json);
         changedAt = Date.now();
         sendQueues();

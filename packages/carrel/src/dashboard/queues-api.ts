@@ -2,14 +2,14 @@
  * `/dashboard/api/queues`: per tool, how many tasks are running, waiting, asking for input and
  * finished, and over a window (15 minutes to a day, in 60 buckets) throughput and p50/p95 wait
  * and run times, per tool and per node: the engine's `queueStats`, named by tool for the page.
- * An authenticated principal sees its own tasks; the open loopback endpoint, every owner's (its
- * only caller is whoever runs the node).
+ * An authenticated principal sees its own tasks, an operator (`carrel:operator`) every owner's, as
+ * does the open loopback endpoint (its only caller is whoever runs the node).
  *
  * @module
  */
 import type { TaskEngine } from '@carrel/tasks';
 import { Hono } from 'hono';
-import type { Principal } from './access.js';
+import { isOperator, type Principal } from './access.js';
 import { ApiError } from './api-error.js';
 import type { DashboardEnv } from './guard.js';
 import { toolOf } from './task-view.js';
@@ -71,6 +71,8 @@ async function queues(engine: TaskEngine, owner: string | null, span: number) {
 /** The queues route. */
 export function queuesApi(queues: QueuesOf): Hono<DashboardEnv> {
   return new Hono<DashboardEnv>().get('/queues', async (c) =>
-    c.json(await queues(c.get('principal'), c.env.context.unauthenticated, c.req.query('window') || undefined)),
+    c.json(
+      await queues(c.get('principal'), c.env.context.unauthenticated || isOperator(c.get('principal')), c.req.query('window') || undefined),
+    ),
   );
 }

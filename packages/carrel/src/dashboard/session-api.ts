@@ -9,7 +9,7 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { anonymousPrincipal, canAct } from './access.js';
+import { anonymousPrincipal, canAct, isOperator } from './access.js';
 import { ApiError } from './api-error.js';
 import type { DashboardEnv } from './guard.js';
 import { readJson } from './request-body.js';
@@ -23,6 +23,7 @@ export function sessionApi(sessions: Sessions, node: string): Hono<DashboardEnv>
       owner: session.principal.owner,
       scopes: session.principal.scopes,
       canAct: canAct(session.principal),
+      operator: isOperator(session.principal),
       csrfToken: session.csrfToken,
       loginRequired: !c.env.context.unauthenticated,
       node,

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { TaskEngine, TaskRecord } from '@carrel/tasks';
+import type { TaskEngine, TaskEvent, TaskRecord } from '@carrel/tasks';
 import { taskRow } from './task-view.js';
 
 /** Tasks whose last change a feed remembers, to drop a stale read. */
@@ -23,12 +23,13 @@ type Listener = (change: FeedChange) => void;
 
 /** The owners' task changes, fanned out to their streams. */
 export class TaskFeed {
-  readonly #owners = new Map<string, { listeners: Set<Listener>; unwatch: () => void }>();
+  /** Keyed by owner; null is the operator's feed of every owner's tasks. */
+  readonly #owners = new Map<string | null, { listeners: Set<Listener>; unwatch: () => void }>();
 
   constructor(private readonly engine: TaskEngine) {}
 
-  /** Calls `listener` for each change of `owner`'s tasks; returns an unsubscribe. */
-  subscribe(owner: string, listener: Listener): () => void {
+  /** Calls `listener` for each change of `owner`'s tasks (every owner's for null); returns an unsubscribe. */
+  subscribe(owner: string | null, listener: Listener): () => void {
     let entry = this.#owners.get(owner);
     if (!entry) {
       const listeners = new Set<Listener>();
@@ -45,7 +46,7 @@ export class TaskFeed {
     };
   }
 
-  #watch(owner: string, listeners: Set<Listener>): () => void {
+  #watch(owner: string | null, listeners: Set<Listener>): () => void {
     // The engine reads each task after its change: two reads of one task may land out of order, so an older one is dropped.
     const latest = new Map<string, number>();
     const isNewest = (task: TaskRecord) => {
@@ -55,7 +56,7 @@ export class TaskFeed {
       latest.set(task.id, task.updatedAt);
       return true;
     };
-    return this.engine.watch({ owner, created: true }, (event) => {
+    const onEvent = (event: TaskEvent) => {
       let change: FeedChange;
       if (event.task === null) {
         latest.delete(event.taskId);
@@ -63,6 +64,9 @@ export class TaskFeed {
       } else if (isNewest(event.task)) change = { event: 'task', json: JSON.stringify(taskRow(event.task)) };
       else return;
       for (const each of listeners) each(change);
-    });
+    };
+    return owner === null
+      ? this.engine.watchAcrossOwners({ created: true }, onEvent)
+      : this.engine.watch({ owner, created: true }, onEvent);
   }
 }

@@ -1,8 +1,9 @@
 /**
  * The tasks search box's language: space-separated terms, `status:<s>[,<s>]`, `tool:<name>`
- * (a tool's or a handler's name), `id:<prefix>`, `parent:<id>`, and any other term is text the
- * task's input (or id) must contain, in any case. An unknown qualifier is refused by name rather
- * than searched for as text, so a typo never silently matches nothing.
+ * (a tool's or a handler's name), `id:<prefix>`, `parent:<id>`, `owner:<owner>` (the operator's
+ * view only), and any other term is text the task's input (or id) must contain, in any case. An
+ * unknown qualifier is refused by name rather than searched for as text, so a typo never silently
+ * matches nothing.
  *
  * @module
  */
@@ -16,11 +17,13 @@ export interface TaskQuery {
   handlers?: string[];
   idPrefix?: string;
   parentId?: string;
+  /** `owner:` — only for the operator's view (`tasks-api.ts` refuses it to anyone else). */
+  owner?: string;
   /** Terms of text, each of which must occur. */
   text: string[];
 }
 
-const QUALIFIERS = ['status', 'tool', 'id', 'parent'];
+const QUALIFIERS = ['status', 'tool', 'id', 'parent', 'owner'];
 
 /** Parses `q`; 400 `bad_query` names an unknown qualifier or status. */
 export function parseTaskQuery(q: string | undefined): TaskQuery {
@@ -46,6 +49,7 @@ export function parseTaskQuery(q: string | undefined): TaskQuery {
       query.statuses = [...(query.statuses ?? []), ...(statuses as TaskStatus[])];
     } else if (qualifier === 'tool') query.handlers = [...(query.handlers ?? []), toolHandlerName(value), value];
     else if (qualifier === 'id') query.idPrefix = value;
+    else if (qualifier === 'owner') query.owner = value;
     else query.parentId = value;
   }
   return query;

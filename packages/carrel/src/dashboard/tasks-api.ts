@@ -1,7 +1,8 @@
 /**
  * `/dashboard/api/tasks*`: the session owner's tasks, searched, read in detail, cancelled,
  * retried, one at a time or a filtered set at once. Every call is scoped to the owner by the
- * engine: another owner's task is a 404, as a missing one is.
+ * engine: another owner's task is a 404, as a missing one is. An operator (`carrel:operator`, whoever
+ * runs the node) sees and steers every owner's tasks instead, and may narrow them with `owner:`.
  *
  * @module
  */
@@ -14,6 +15,7 @@ import {
   type WorkflowDefinition,
 } from '@carrel/tasks';
 import { Hono } from 'hono';
+import { isOperator, type Principal } from './access.js';
 import { ApiError } from './api-error.js';
 import { requireAct, type DashboardEnv } from './guard.js';
 import { readJson } from './request-body.js';
@@ -36,29 +38,30 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
       if (!Number.isInteger(limit) || limit < 1 || limit > 200)
         throw new ApiError(400, 'bad_request', 'limit must be an integer from 1 to 200.');
       const cursor = c.req.query('cursor');
-      const page = await listTasks(engine, c.get('principal').owner, parseTaskQuery(c.req.query('q')), limit, cursor);
+      const query = parseTaskQuery(c.req.query('q'));
+      const page = await listTasks(engine, whose(c.get('principal'), query), query, limit, cursor);
       return c.json({ tasks: page.tasks.map(taskRow), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) });
     })
     .get('/tasks/:id', async (c) => {
-      const owner = c.get('principal').owner;
-      const task = await engine.get(c.req.param('id'), owner);
-      const children = (await engine.list({ owner, parentId: task.id, limit: MAX_CHILDREN })).tasks;
+      const task = await visibleTask(engine, c.get('principal'), c.req.param('id'));
+      const children = (await engine.list({ owner: task.owner, parentId: task.id, limit: MAX_CHILDREN })).tasks;
       return c.json({ task: taskDetail(task, children, workflowView(task, children, workflows)) });
     })
     .post('/tasks/bulk', async (c) => {
-      const { owner } = requireAct(c);
+      const principal = requireAct(c);
       const body = await readJson(
         c,
         (b) => (b.action === 'cancel' || b.action === 'retry') && typeof b.q === 'string',
         '{ "action": "cancel" | "retry", "q": string }',
       );
-      const tasks = await matchingTasks(engine, owner, parseTaskQuery(body.q as string));
+      const query = parseTaskQuery(body.q as string);
+      const tasks = await matchingTasks(engine, whose(principal, query), query);
       const done: { id: string; newId?: string }[] = [];
       const skipped: { id: string; reason: string }[] = [];
       for (const task of tasks) {
         try {
-          if (body.action === 'cancel') done.push({ id: (await engine.cancel(task.id, owner, CANCELLED_HERE)).id });
-          else done.push({ id: task.id, newId: (await engine.retry(task.id, owner)).id });
+          if (body.action === 'cancel') done.push({ id: (await engine.cancel(task.id, task.owner, CANCELLED_HERE)).id });
+          else done.push({ id: task.id, newId: (await engine.retry(task.id, task.owner)).id });
         } catch (error) {
           // A task that cannot take the action (finished, live, gone since it matched) is skipped; the others go on.
           const reason = skipReason(error);
@@ -69,13 +72,39 @@ export function tasksApi(engine: TaskEngine, workflows: Readonly<Record<string, 
       return c.json({ matched: tasks.length, done, skipped });
     })
     .post('/tasks/:id/cancel', async (c) => {
-      const { owner } = requireAct(c);
-      return c.json({ task: taskRow(await engine.cancel(c.req.param('id'), owner, CANCELLED_HERE)) });
+      const id = c.req.param('id');
+      const owner = await actingOwner(engine, requireAct(c), id);
+      return c.json({ task: taskRow(await engine.cancel(id, owner, CANCELLED_HERE)) });
     })
     .post('/tasks/:id/retry', async (c) => {
-      const { owner } = requireAct(c);
-      return c.json({ task: taskRow(await engine.retry(c.req.param('id'), owner)) }, 201);
+      const id = c.req.param('id');
+      const owner = await actingOwner(engine, requireAct(c), id);
+      return c.json({ task: taskRow(await engine.retry(id, owner)) }, 201);
     });
+}
+
+/**
+ * Whose tasks a request sees: the principal's owner's, or for an operator every owner's (null) or
+ * the one `owner:` names. Anyone else's `owner:` is refused: a session sees one owner only.
+ */
+function whose(principal: Principal, query: TaskQuery): string | null {
+  if (isOperator(principal)) return query.owner ?? null;
+  if (query.owner !== undefined)
+    throw new ApiError(400, 'bad_query', 'owner: is for the operator (the carrel:operator scope); this login sees its own tasks only.');
+  return principal.owner;
+}
+
+/** The task `id` as `principal` sees it: its owner's own, any owner's for an operator. */
+function visibleTask(engine: TaskEngine, principal: Principal, id: string): Promise<TaskRecord> {
+  return isOperator(principal) ? engine.getAcrossOwners(id) : engine.get(id, principal.owner);
+}
+
+/**
+ * The owner an action on task `id` is taken as: the principal's own, or for an operator the task's.
+ * Only the operator's costs a read first: a caller's cancel stays one store call.
+ */
+async function actingOwner(engine: TaskEngine, principal: Principal, id: string): Promise<string> {
+  return isOperator(principal) ? (await engine.getAcrossOwners(id)).owner : principal.owner;
 }
 
 /** The code a bulk action skips a task with, or undefined for an error that is not the task's. */
@@ -87,28 +116,28 @@ function skipReason(error: unknown): string | undefined {
 }
 
 /**
- * A page of the owner's tasks matching `query`, newest first. The engine filters by status,
- * handler, parent and one text (the id prefix, else the first term); further terms narrow its
- * page here, so such a page may be short (its cursor still leads on).
+ * A page of the owner's tasks (every owner's for null) matching `query`, newest first. The engine
+ * filters by status, handler, parent and one text (the id prefix, else the first term); further
+ * terms narrow its page here, so such a page may be short (its cursor still leads on).
  */
-async function listTasks(engine: TaskEngine, owner: string, query: TaskQuery, limit: number, cursor: string | undefined) {
+async function listTasks(engine: TaskEngine, owner: string | null, query: TaskQuery, limit: number, cursor: string | undefined) {
   const [text, ...moreText] = query.idPrefix !== undefined ? [query.idPrefix, ...query.text] : query.text;
-  const page = await engine.list({
-    owner,
+  const filters = {
     limit,
     ...(cursor !== undefined && { cursor }),
     ...(query.statuses && { status: query.statuses }),
     ...(query.handlers && { handler: query.handlers }),
     ...(query.parentId !== undefined && { parentId: query.parentId }),
     ...(text !== undefined && { text }),
-  });
+  };
+  const page = owner === null ? await engine.listAcrossOwners(filters) : await engine.list({ owner, ...filters });
   const matches = (task: TaskRecord) =>
     (query.idPrefix === undefined || task.id.startsWith(query.idPrefix)) && moreText.every((term) => containsText(task, term));
   return { tasks: page.tasks.filter(matches), ...(page.nextCursor !== undefined && { nextCursor: page.nextCursor }) };
 }
 
 /** Every task matching `query`, up to `BULK_LIMIT` (400 `too_many` beyond). */
-async function matchingTasks(engine: TaskEngine, owner: string, query: TaskQuery): Promise<TaskRecord[]> {
+async function matchingTasks(engine: TaskEngine, owner: string | null, query: TaskQuery): Promise<TaskRecord[]> {
   const tasks: TaskRecord[] = [];
   let cursor: string | undefined;
   do {

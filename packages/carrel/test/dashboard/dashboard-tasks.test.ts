@@ -36,7 +36,7 @@ describe('dashboard tasks API', { timeout: 60_000 }, () => {
     expect(bad.status).toBe(400);
     expect((await json<{ error: { code: string; message: string } }>(bad)).error).toMatchObject({
       code: 'bad_query',
-      message: expect.stringContaining('"owner:"'),
+      message: expect.stringContaining('carrel:operator'),
     });
     expect((await browser.get('/dashboard/api/tasks?q=status:done')).status).toBe(400);
     expect((await browser.get('/dashboard/api/tasks?limit=500')).status).toBe(400);

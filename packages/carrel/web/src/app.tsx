@@ -59,6 +59,7 @@ export function App() {
           {signedIn && (
             <span class="who" title={`${me.principal} on node ${me.node}`}>
               {me.owner}
+              {me.operator && ' (operator: every owner)'}
               {!me.canAct && ' (read-only)'}
             </span>
           )}

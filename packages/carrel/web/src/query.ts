@@ -11,11 +11,12 @@ export interface ParsedQuery {
   tool: string | null;
   idPrefix: string | null;
   parent: string | null;
+  owner: string | null;
   hasText: boolean;
 }
 
 export function parseQuery(q: string): ParsedQuery {
-  const parsed: ParsedQuery = { statuses: null, tool: null, idPrefix: null, parent: null, hasText: false };
+  const parsed: ParsedQuery = { statuses: null, tool: null, idPrefix: null, parent: null, owner: null, hasText: false };
   for (const term of q.split(/\s+/).filter(Boolean)) {
     const colon = term.indexOf(':');
     const [name, value] = colon > 0 ? [term.slice(0, colon), term.slice(colon + 1)] : ['', term];
@@ -23,6 +24,7 @@ export function parseQuery(q: string): ParsedQuery {
     else if (name === 'tool') parsed.tool = value;
     else if (name === 'id') parsed.idPrefix = value;
     else if (name === 'parent') parsed.parent = value;
+    else if (name === 'owner') parsed.owner = value;
     else parsed.hasText = true;
   }
   return parsed;
@@ -35,6 +37,7 @@ export function admits(query: ParsedQuery, task: TaskRow): boolean {
   if (query.tool !== null && task.tool !== query.tool && task.handler !== query.tool) return false;
   if (query.idPrefix !== null && !task.id.startsWith(query.idPrefix)) return false;
   if (query.parent !== null && task.parentId !== query.parent) return false;
+  if (query.owner !== null && task.owner !== query.owner) return false;
   return true;
 }
 

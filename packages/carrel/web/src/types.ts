@@ -64,6 +64,8 @@ export interface Session {
   owner: string;
   scopes: string[];
   canAct: boolean;
+  /** Sees and steers every owner's tasks (the carrel:operator scope). */
+  operator: boolean;
   csrfToken: string;
   loginRequired: boolean;
   node: string;

@@ -288,6 +288,17 @@ export class TaskEngine {
     return task;
   }
 
+  /**
+   * Any owner's task: an operator's view, like {@link listAcrossOwners}, never a caller's. Throws
+   * `TaskNotFoundError` for a missing or expired one.
+   */
+  async getAcrossOwners(id: string): Promise<TaskRecord> {
+    this.#assertOpen();
+    const task = isTaskIdShaped(id) ? await this.store.get(id) : null;
+    if (!task || !isVisibleTo(task, task.owner, Date.now())) throw new TaskNotFoundError(String(id));
+    return task;
+  }
+
   /** The owner's tasks, newest first. The cursor stays valid while new tasks are created. */
   async list(request: ListTasksRequest): Promise<TaskPage> {
     this.#assertOpen();
@@ -449,8 +460,21 @@ export class TaskEngine {
    */
   watch(filter: { owner: string; taskId?: string; created?: boolean }, listener: (event: TaskEvent) => void): () => void {
     assertOwner(filter.owner);
+    return this.#watch(filter.owner, filter, listener);
+  }
+
+  /**
+   * {@link watch} for every owner's tasks: an operator's view, like {@link listAcrossOwners},
+   * never a caller's.
+   */
+  watchAcrossOwners(filter: { created?: boolean }, listener: (event: TaskEvent) => void): () => void {
+    return this.#watch(null, filter, listener);
+  }
+
+  #watch(owner: string | null, filter: { taskId?: string; created?: boolean }, listener: (event: TaskEvent) => void): () => void {
     const onChange = (change: { taskId: string; owner: string; kind: TaskChangeKind }) => {
-      if (change.owner !== filter.owner || change.kind === 'runnable' || (change.kind === 'created' && !filter.created)) return;
+      if ((owner !== null && change.owner !== owner) || change.kind === 'runnable' || (change.kind === 'created' && !filter.created))
+        return;
       const kind = change.kind;
       if (kind === 'deleted') return listener({ kind, taskId: change.taskId, task: null });
       void this.store.get(change.taskId).then(

@@ -1,6 +1,6 @@
 /** Create → run → terminal, progress and events, waiting, and what a terminal task refuses. */
 import { describe, expect, it } from 'vitest';
-import { TaskFailure, TaskTerminalError, type TaskEvent } from '@carrel/tasks';
+import { TaskFailure, TaskNotFoundError, TaskTerminalError, type TaskEvent } from '@carrel/tasks';
 import { deferred, eventually, type ContractFixture } from './fixture.js';
 
 export function lifecycleContract(f: ContractFixture): void {
@@ -73,6 +73,22 @@ export function lifecycleContract(f: ContractFixture): void {
       expect(created.every((e) => e.taskId === task.id)).toBe(true);
       expect(changes.some((e) => e.kind === 'created')).toBe(false);
       for (const s of stop) s();
+    });
+
+    it("gives an operator's view any owner's task and every owner's changes, and only the operator's view", async () => {
+      const engine = await f.engine({ echo: async () => 'ok' });
+      const everyone: TaskEvent[] = [];
+      const stop = engine.watchAcrossOwners({ created: true }, (e) => everyone.push(e));
+      const { task: a } = await engine.create({ handler: 'echo', input: 'a', owner: 'alice' });
+      const { task: b } = await engine.create({ handler: 'echo', input: 'b', owner: 'bob' });
+      await engine.waitForTerminal(a.id, 'alice');
+      await engine.waitForTerminal(b.id, 'bob');
+      await eventually(() => everyone.filter((e) => e.kind === 'status' && e.task?.status === 'completed').length === 2);
+      expect(new Set(everyone.filter((e) => e.kind === 'created').map((e) => e.task?.owner))).toEqual(new Set(['alice', 'bob']));
+      expect((await engine.getAcrossOwners(b.id)).owner).toBe('bob');
+      await expect(engine.get(b.id, 'alice')).rejects.toBeInstanceOf(TaskNotFoundError);
+      await expect(engine.getAcrossOwners('no-such-task')).rejects.toBeInstanceOf(TaskNotFoundError);
+      stop();
     });
 
     it('a thrown TaskFailure that is not retryable fails the task with its JSON-RPC error at once', async () => {

@@ -23,7 +23,7 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import type { Faces } from '../../app/faces.js';
 import { openRuntime } from '../../app/runtime.js';
-import { CARREL_SCOPES } from '../../app/scopes.js';
+import { CARREL_SCOPES, OPERATOR_SCOPE } from '../../app/scopes.js';
 import { commandContext } from '../context.js';
 import { CliError, ExitCode } from '../errors.js';
 import { addServeLimitOptions, bearerToken, MIN_TOKEN_LENGTH, serveLimits, type LimitFlags } from '../limits.js';
@@ -93,7 +93,7 @@ export function register(program: Command, faces: Faces): void {
           ...limits,
           // The token's holder is the local user: the same owner as `carrel tasks`, `carrel add` and `carrel mcp`.
           ...(token !== undefined && {
-            tokens: { [token]: { principal: userInfo().username, owner: settings.owner, scopes: CARREL_SCOPES } },
+            tokens: { [token]: { principal: userInfo().username, owner: settings.owner, scopes: [...CARREL_SCOPES, OPERATOR_SCOPE] } },
           }),
           ...(oauth && { oauth }),
           ...(nodeName !== undefined && { sessionIdPrefix: nodeName }),

@@ -8,7 +8,7 @@
 import { afterEach } from 'vitest';
 import type { DashboardRoute } from '../../../src/app/faces.js';
 import { openRuntime, type CarrelRuntime } from '../../../src/app/runtime.js';
-import { CARREL_SCOPES } from '../../../src/app/scopes.js';
+import { CARREL_SCOPES, OPERATOR_SCOPE } from '../../../src/app/scopes.js';
 import { resolveSettings } from '../../../src/app/settings.js';
 import { createDashboard, type DashboardOptions } from '../../../src/dashboard/dashboard.js';
 import { mcpFace } from '../../../src/mcp/index.js';
@@ -27,17 +27,19 @@ afterEach(async () => {
   for (const server of servers.splice(0).reverse()) await server.close();
 });
 
-/** Tokens of the tests: alice and bob act, reader (alice's owner) may only look. */
+/** Tokens of the tests: alice and bob act, reader (alice's owner) may only look, operator sees and steers everyone's tasks. */
 export const TOKENS = {
   alice: 'alice-token-0123456789abcdef',
   bob: 'bob-token-0123456789abcdef0',
   reader: 'reader-token-0123456789abcdef',
+  operator: 'operator-token-0123456789abc',
 };
 
 export const GRANTS = {
   [TOKENS.alice]: { principal: 'alice', owner: 'alice', scopes: CARREL_SCOPES },
   [TOKENS.bob]: { principal: 'bob', owner: 'bob', scopes: CARREL_SCOPES },
   [TOKENS.reader]: { principal: 'reader', owner: 'alice', scopes: ['carrel:read'] },
+  [TOKENS.operator]: { principal: 'operator', owner: 'ops', scopes: [...CARREL_SCOPES, OPERATOR_SCOPE] },
 };
 
 /** Starts a server; closed after the test. */

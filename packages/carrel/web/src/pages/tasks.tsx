@@ -102,7 +102,11 @@ export function TasksPage({ q }: { q: string }) {
             type="search"
             name="q"
             value={draft}
-            placeholder="status:failed tool:index_folder text"
+            placeholder={
+              typeof me === 'object' && me?.operator
+                ? 'status:failed owner:alice tool:index_folder text'
+                : 'status:failed tool:index_folder text'
+            }
             onInput={(e) => setDraft(e.currentTarget.value)}
           />
         </label>
