@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
-import { mcpHttp, startServe } from '../mcp/support/carrel-process.js';
+import { indexOverHttp, mcpHttp, startServe } from '../mcp/support/carrel-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -54,20 +54,10 @@ describe('carrel serve observability endpoints', { timeout: 120_000 }, () => {
     expect((await fetch(`${origin}/healthz`, { method: 'POST' })).status).toBe(405);
     expect(await getWithHost(`${origin}/healthz`, 'evil.example')).toBe(403);
 
+    await indexOverHttp(server.url);
     const client = await mcpHttp(server.url);
     let mode: string;
     try {
-      const started = (await client.callTool({
-        name: 'index_document',
-        arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true },
-      })) as ToolResult;
-      const taskId = started.structuredContent!.taskId as string;
-      let status: string;
-      do {
-        const got = (await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult;
-        status = (got.structuredContent!.task as { status: string }).status;
-      } while (status === 'working');
-      expect(status).toBe('completed');
       const found = (await client.callTool({ name: 'search', arguments: { query: 'stripes' } })) as ToolResult;
       expect(found.isError).toBeFalsy();
       mode = found.structuredContent!.mode as string;

@@ -8,7 +8,7 @@ import { request } from 'node:http';
 import { userInfo } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/temp-dir.js';
-import { mcpHttp, mcpStdio, runCli, startServe } from '../mcp/support/carrel-process.js';
+import { indexOverHttp, mcpHttp, mcpStdio, runCli, startServe } from '../mcp/support/carrel-process.js';
 
 const cleanups: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
@@ -24,27 +24,6 @@ function startNote(client: { callTool(request: { name: string; arguments: Record
     name: 'index_document',
     arguments: { library: 'notes', title: `Note ${i}`, content: `# Note ${i}\n\nText ${i}.\n`, async: true },
   }) as Promise<ToolResult>;
-}
-
-/** Starts a background index_document task over HTTP and waits for it to finish; returns its id. */
-async function indexOverHttp(url: string, token?: string): Promise<string> {
-  const client = await mcpHttp(url, token === undefined ? {} : { token });
-  try {
-    const started = (await client.callTool({
-      name: 'index_document',
-      arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true },
-    })) as ToolResult;
-    const taskId = started.structuredContent!.taskId as string;
-    let status: string;
-    do {
-      const got = (await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult;
-      status = (got.structuredContent!.task as { status: string }).status;
-    } while (status === 'working');
-    expect(status).toBe('completed');
-    return taskId;
-  } finally {
-    await client.close();
-  }
 }
 
 describe('carrel serve for an operator', { timeout: 120_000 }, () => {

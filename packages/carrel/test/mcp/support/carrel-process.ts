@@ -120,6 +120,31 @@ export async function mcpHttp(url: string, options: { token?: string } = {}): Pr
   return client;
 }
 
+/**
+ * Indexes a small note as a background `index_document` task over HTTP and waits for it to
+ * complete; returns its id (throws if it ends otherwise).
+ */
+export async function indexOverHttp(url: string, token?: string): Promise<string> {
+  type ToolResult = { structuredContent?: Record<string, unknown> };
+  const client = await mcpHttp(url, token === undefined ? {} : { token });
+  try {
+    const started = (await client.callTool({
+      name: 'index_document',
+      arguments: { library: 'notes', title: 'Zebras', content: '# Zebras\n\nZebras have stripes.\n', async: true },
+    })) as ToolResult;
+    const taskId = started.structuredContent!.taskId as string;
+    let status: string;
+    do {
+      const got = (await client.callTool({ name: 'get_task', arguments: { taskId } })) as ToolResult;
+      status = (got.structuredContent!.task as { status: string }).status;
+    } while (status === 'working');
+    if (status !== 'completed') throw new Error(`index_document task ${taskId} ended ${status}`);
+    return taskId;
+  } finally {
+    await client.close();
+  }
+}
+
 /** Lines of a child's stdout as they arrive. */
 export function lines(child: ChildProcess, onLine: (line: string) => void): void {
   createInterface({ input: child.stdout! }).on('line', onLine);
