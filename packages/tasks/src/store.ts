@@ -8,8 +8,8 @@
  *
  * @module
  */
-import { InvalidArgumentError } from './errors.js';
-import type { Outcome, TaskErrorObject, TaskProgress, TaskRecord, TaskStatus } from './task.js';
+import { InvalidArgumentError, TaskNotFoundError, TaskTerminalError } from './errors.js';
+import { isTerminal, type Outcome, type TaskErrorObject, type TaskProgress, type TaskRecord, type TaskStatus } from './task.js';
 
 /** A task as the engine hands it to `insert`: everything but the fields the store manages (`seq`, status, lease, …). */
 export interface NewTask {
@@ -284,7 +284,9 @@ export interface TaskStore {
   /**
    * Inserts a task. In the same atomic step: a unique key whose window has passed is released,
    * a live unique key returns the existing task (`created: false`, enforced by a constraint),
-   * and `maxLivePerOwner` is checked (throws `TaskLimitError`).
+   * `maxLivePerOwner` is checked (throws `TaskLimitError`), and a child is refused unless its
+   * parent is live ({@link assertLiveParent}), in a way that orders it with a cancel of the parent:
+   * either the cancel finds the child, or the insert finds the parent cancelled.
    */
   insert(task: NewTask, options: InsertOptions): Promise<InsertResult>;
 
@@ -375,4 +377,14 @@ export interface TaskStore {
    * one from now on. Returns 0 when a token was spent, else the milliseconds until one will be.
    */
   takeToken(args: TakeTokenArgs): Promise<number>;
+}
+
+/**
+ * Refuses a child whose parent (`parent`, as stored, looked up by `parentId`) is gone or finished.
+ * A handler on one node can spawn after another node cancelled its task and before the abort
+ * arrives; without this the child would run on, under a cancelled parent, with nobody to cancel it.
+ */
+export function assertLiveParent(parentId: string, parent: { status: TaskStatus } | null | undefined): void {
+  if (!parent) throw new TaskNotFoundError(parentId);
+  if (isTerminal(parent.status)) throw new TaskTerminalError(parentId, parent.status);
 }

@@ -6,7 +6,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DuplicateTaskIdError, InvalidArgumentError, SchemaNotMigratedError, SchemaTooNewError, type TaskChange } from '@carrel/tasks';
+import {
+  DuplicateTaskIdError,
+  InvalidArgumentError,
+  SchemaNotMigratedError,
+  SchemaTooNewError,
+  TaskTerminalError,
+  type TaskChange,
+} from '@carrel/tasks';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import pg from 'pg';
 import { newTask } from '../support/new-task.js';
@@ -404,7 +411,7 @@ describe('PostgresTaskStore group commit', () => {
 });
 
 describe('PostgresTaskStore cancel', () => {
-  it('is one round trip to the server, with its descendants and its notice; only a refused cancel reads again', async () => {
+  it('moves the tree and sends its notice in one statement, then looks once more for late children; only a refused cancel reads again', async () => {
     const [a, b] = [open(), open()];
     // Subscribed before migrating, so that b's LISTEN connection is up (and quiet) before counting.
     b.subscribe(() => undefined);
@@ -417,7 +424,7 @@ describe('PostgresTaskStore cancel', () => {
     const statements = vi.spyOn(pg.Client.prototype, 'query');
     try {
       const cancelled = await a.cancel({ id: parent.id, owner: 'alice', statusMessage: 'stop', now });
-      expect(statements).toHaveBeenCalledTimes(1);
+      expect(statements).toHaveBeenCalledTimes(2);
       expect(cancelled).toMatchObject({ changed: true, task: { id: parent.id, status: 'cancelled', statusMessage: 'stop' } });
       statements.mockClear();
       expect(await a.cancel({ id: parent.id, owner: 'alice', statusMessage: 'again', now })).toMatchObject({
@@ -430,6 +437,90 @@ describe('PostgresTaskStore cancel', () => {
     }
     await heard;
     expect((await a.get(child.id))?.status).toBe('cancelled');
+  });
+});
+
+/**
+ * Holds every `event` (INSERT or UPDATE) on the test schema's tasks inside its transaction, after
+ * the statement has locked what it locks, until `release` is called: a BEFORE trigger waits for an
+ * advisory lock that this test holds on a connection of its own.
+ */
+async function holdTasks(event: 'INSERT' | 'UPDATE'): Promise<{ release(): Promise<void> }> {
+  const key = 4242;
+  await sql(
+    `CREATE FUNCTION "${schema}".hold() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_advisory_xact_lock(${key}); RETURN NEW; END $$`,
+  );
+  await sql(`CREATE TRIGGER hold BEFORE ${event} ON "${schema}".tasks FOR EACH ROW EXECUTE FUNCTION "${schema}".hold()`);
+  const holder = new pg.Client({ connectionString: url });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query(`SELECT pg_advisory_xact_lock(${key})`);
+  let released = false;
+  return {
+    async release() {
+      if (released) return;
+      released = true;
+      await holder.query('COMMIT');
+      await holder.end();
+    },
+  };
+}
+
+/** Resolves once a statement on this test's schema waits for a lock of the kind `advisory`, or any other (a row's). */
+async function blocked(on: 'advisory' | 'row'): Promise<void> {
+  for (const started = Date.now(); Date.now() - started < 5_000; await new Promise((r) => setTimeout(r, 10))) {
+    const [row] = await sql<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity
+       WHERE wait_event_type = 'Lock' AND (wait_event = 'advisory') = $1 AND position($2 IN query) > 0`,
+      [on === 'advisory', `"${schema}"`],
+    );
+    if (row!.n > 0) return;
+  }
+  throw new Error(`no statement waited for a${on === 'advisory' ? 'n advisory' : ' row'} lock within 5 s`);
+}
+
+describe('PostgresTaskStore cancel racing a child’s insert', () => {
+  it('a child whose insert share-locked the parent before the cancel is cancelled by that cancel', async () => {
+    const store = open();
+    await store.migrate();
+    const now = Date.now();
+    const { task: parent } = await store.insert(newTask(), { maxLivePerOwner: null, now });
+    const hold = await holdTasks('INSERT');
+    try {
+      const child = newTask({ parentId: parent.id });
+      const inserting = store.insert(child, { maxLivePerOwner: null, now });
+      await blocked('advisory');
+      const cancelling = store.cancel({ id: parent.id, owner: 'alice', statusMessage: 'stop', now });
+      // The cancel's UPDATE waits for the insert, whose commit comes after the cancel's snapshot.
+      await blocked('row');
+      await hold.release();
+      expect((await inserting).created).toBe(true);
+      expect((await cancelling).changed).toBe(true);
+      expect((await store.get(child.id))?.status).toBe('cancelled');
+    } finally {
+      await hold.release();
+    }
+  });
+
+  it('a child inserted while the cancel holds the parent is refused once the cancel commits', async () => {
+    const store = open();
+    await store.migrate();
+    const now = Date.now();
+    const { task: parent } = await store.insert(newTask(), { maxLivePerOwner: null, now });
+    const hold = await holdTasks('UPDATE');
+    try {
+      const cancelling = store.cancel({ id: parent.id, owner: 'alice', statusMessage: 'stop', now });
+      await blocked('advisory');
+      const child = newTask({ parentId: parent.id });
+      const inserting = store.insert(child, { maxLivePerOwner: null, now });
+      await blocked('row');
+      await hold.release();
+      expect((await cancelling).changed).toBe(true);
+      await expect(inserting).rejects.toEqual(new TaskTerminalError(parent.id, 'cancelled'));
+      expect(await store.get(child.id)).toBeNull();
+    } finally {
+      await hold.release();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 /** Cancel: immediate status, abort that reaches the handler on any node, races with completion. */
 import { describe, expect, it } from 'vitest';
 import { TaskAbortedError, TaskNotFoundError, TaskTerminalError, type TaskContext } from '@carrel/tasks';
+import { newTask } from '../support/new-task.js';
 import { aborted, deferred, eventually, type ContractFixture } from './fixture.js';
 
 export function cancelContract(f: ContractFixture): void {
@@ -107,6 +108,35 @@ export function cancelContract(f: ContractFixture): void {
       expect((await engine.get(childId, 'alice')).status).toBe('working');
       expect((await engine.get(task.id, 'alice')).outcome).toEqual({ result: childId });
       await engine.cancel(childId, 'alice');
+    });
+
+    it('refuses a child under a cancelled or finished parent: a spawn that the abort has not reached yet creates nothing', async () => {
+      const store = await f.db().open();
+      const engine = await f.engineOn(store, { job: async () => 'done' }, { concurrency: 0 });
+      const { task: parent } = await engine.create({ handler: 'job', input: null, owner: 'alice' });
+      await engine.cancel(parent.id, 'alice');
+      // What a handler on another node does when it spawns between the cancel and its abort: the insert goes to the store.
+      const child = newTask({ owner: 'alice', handler: 'job', parentId: parent.id });
+      await expect(store.insert(child, { maxLivePerOwner: null, now: Date.now() })).rejects.toEqual(
+        new TaskTerminalError(parent.id, 'cancelled'),
+      );
+      await expect(store.insert({ ...child, uniqueKey: 'child:once' }, { maxLivePerOwner: 10, now: Date.now() })).rejects.toEqual(
+        new TaskTerminalError(parent.id, 'cancelled'),
+      );
+      await expect(engine.create({ handler: 'job', input: null, owner: 'alice', parentId: parent.id })).rejects.toEqual(
+        new TaskTerminalError(parent.id, 'cancelled'),
+      );
+      await expect(store.insert(newTask({ parentId: newTask().id }), { maxLivePerOwner: null, now: Date.now() })).rejects.toBeInstanceOf(
+        TaskNotFoundError,
+      );
+
+      const finisher = await f.engine({ job: async () => 'done' });
+      const { task: finished } = await finisher.create({ handler: 'job', input: null, owner: 'alice' });
+      expect((await finisher.waitForTerminal(finished.id, 'alice')).status).toBe('completed');
+      await expect(finisher.create({ handler: 'job', input: null, owner: 'alice', parentId: finished.id })).rejects.toEqual(
+        new TaskTerminalError(finished.id, 'completed'),
+      );
+      expect((await engine.list({ owner: 'alice' })).tasks.map((t) => t.id).sort()).toEqual([parent.id, finished.id].sort());
     });
 
     it('cancels a live grandchild below a child that has already finished', async () => {

@@ -6,35 +6,36 @@
  * @module
  */
 import { TaskLimitError } from '../../errors.js';
-import type {
-  CancelArgs,
-  CancelResult,
-  ClaimArgs,
-  CompleteArgs,
-  CountTasksArgs,
-  FinishedTask,
-  FinishedTasksArgs,
-  HeartbeatArgs,
-  InsertOptions,
-  InsertResult,
-  LeaseHoldersArgs,
-  ListQuery,
-  NewTask,
-  ProgressArgs,
-  ReapArgs,
-  ReleaseArgs,
-  RequestInputArgs,
-  RequestInputResult,
-  RescueArgs,
-  RespondArgs,
-  ForgetInputArgs,
-  RespondResult,
-  RetryArgs,
-  TaskChange,
-  TakeTokenArgs,
-  TaskChangeKind,
-  TaskCount,
-  TaskStore,
+import {
+  assertLiveParent,
+  type CancelArgs,
+  type CancelResult,
+  type ClaimArgs,
+  type CompleteArgs,
+  type CountTasksArgs,
+  type FinishedTask,
+  type FinishedTasksArgs,
+  type HeartbeatArgs,
+  type InsertOptions,
+  type InsertResult,
+  type LeaseHoldersArgs,
+  type ListQuery,
+  type NewTask,
+  type ProgressArgs,
+  type ReapArgs,
+  type ReleaseArgs,
+  type RequestInputArgs,
+  type RequestInputResult,
+  type RescueArgs,
+  type RespondArgs,
+  type ForgetInputArgs,
+  type RespondResult,
+  type RetryArgs,
+  type TaskChange,
+  type TakeTokenArgs,
+  type TaskChangeKind,
+  type TaskCount,
+  type TaskStore,
 } from '../../store.js';
 import {
   isTerminal,
@@ -70,6 +71,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   async insert(task: NewTask, { maxLivePerOwner, now }: InsertOptions): Promise<InsertResult> {
+    if (task.parentId !== null) assertLiveParent(task.parentId, this.#tasks.get(task.parentId));
     const uniqueSlot = task.uniqueKey === null ? null : `${task.owner}\u0000${task.uniqueKey}`;
     if (uniqueSlot !== null) {
       const holder = this.#tasks.get(this.#uniqueKeys.get(uniqueSlot) ?? '');

@@ -171,8 +171,9 @@ export class PostgresTaskStore implements TaskStore {
   }
 
   insert(task: NewTask, options: InsertOptions): Promise<InsertResult> {
-    // A unique key or a cap needs reads and locks of its own: those inserts run alone.
-    if (task.uniqueKey === null && options.maxLivePerOwner === null) return this.#inserts.submit({ task, now: options.now });
+    // A unique key or a cap needs reads and locks of its own, and a child its parent's lock: those inserts run alone.
+    if (task.uniqueKey === null && options.maxLivePerOwner === null && task.parentId === null)
+      return this.#inserts.submit({ task, now: options.now });
     return this.#ops.insert(task, options);
   }
 

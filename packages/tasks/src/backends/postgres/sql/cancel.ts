@@ -9,9 +9,12 @@
  * - Its descendants are walked from the moved row only (a finished child may still have live
  *   children) and updated by a second UPDATE that reads the first one's RETURNING: a task found
  *   finished cancels nothing below it.
- * - The descendants are those in the statement's snapshot: a child whose insert commits while the
- *   statement runs is not among them. Locking the task first, as this did before, did not close
- *   that gap either: inserting a child does not lock its parent.
+ * - The descendants are those in the statement's snapshot. A child whose insert share-locked its
+ *   parent before this UPDATE (`insert.ts`) commits while the UPDATE waits for it, after that
+ *   snapshot: so once a cancel moved its task, the tree is walked again, with a new snapshot,
+ *   until a walk finds nothing live. Any later insert under the tree finds its parent cancelled
+ *   and inserts nothing, so the walks end. The notice of the task's own cancel leaves with the first
+ *   statement: a running handler is aborted without waiting for the second.
  * - Only a refused cancel reads again, with a fresh snapshot: to tell a finished task from a
  *   missing or foreign one, and to see a task whose insert committed after the snapshot.
  *
@@ -44,6 +47,15 @@ export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
        ), changed AS (
          SELECT * FROM target UNION ALL SELECT * FROM descendants
        )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`;
+  const lateDescendants = `WITH RECURSIVE tree (id) AS (
+         SELECT child.id FROM ${ctx.tasks} child WHERE child.parent_id = $3
+         UNION
+         SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
+       ), descendants AS (
+         UPDATE ${ctx.tasks} t ${moves}
+         FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
+         RETURNING ${taskColumns('t')}
+       )${announceAll(ctx, `ARRAY['status']`, 'descendants')}`;
   const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`;
 
   return {
@@ -62,6 +74,17 @@ export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
         const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
         if (ordered[0]?.id === id) {
           ctx.deliverChanges(changesOf(ordered));
+          for (;;) {
+            const late = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(lateDescendants, [
+              ...announceParams(ctx),
+              id,
+              statusMessage,
+              now,
+              CAN_CANCEL,
+            ]);
+            if (late.length === 0) break;
+            ctx.deliverChanges(changesOf(late));
+          }
           return { task: toRecord(ordered[0]), changed: true };
         }
         const [row] = await ctx.db.query<TaskRow>(byId, [id]);

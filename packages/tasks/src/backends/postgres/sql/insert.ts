@@ -9,10 +9,22 @@
  * taken (the INSERT itself), so that its snapshot includes every insert committed by the
  * previous lock holder.
  *
+ * A child is inserted only while its parent is live, and the INSERT share-locks the parent row to
+ * check it: a cancel of the parent (an UPDATE of that row) either comes first, and the insert then
+ * reads the parent cancelled and inserts nothing, or waits until the child is committed, and
+ * `cancel`'s second look at the tree (`cancel.ts`) finds it.
+ *
  * @module
  */
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertOptions, InsertResult, NewTask, TaskChangeKind, TaskStore } from '../../../store.js';
+import {
+  assertLiveParent,
+  type InsertOptions,
+  type InsertResult,
+  type NewTask,
+  type TaskChangeKind,
+  type TaskStore,
+} from '../../../store.js';
 import { LIVE_STATUSES } from '../../../task.js';
 import { announce, announceAll, announceParams, changesOf, type StoreContext } from '../context.js';
 import type { Query } from '../database.js';
@@ -28,10 +40,13 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
   insertMany(tasks: readonly NewTask[]): Promise<InsertResult[]>;
 } {
   const insert = `
-  WITH inserted AS (
+  WITH parent AS (
+    SELECT status FROM ${ctx.tasks} WHERE id = $15::text FOR SHARE
+  ), inserted AS (
     INSERT INTO ${ctx.tasks} (id, owner, handler, input, status, created_at, updated_at, ttl_ms, expires_at, poll_interval_ms, max_attempts, run_at, unique_key, unique_until, unique_slot, parent_id, meta, retry_of)
     SELECT $3::text, $4::text, $5::text, $6::jsonb, 'working', $7::bigint, $7::bigint, $8::bigint, $9::bigint, $10::integer, $11::integer, $12::bigint, $13::text, $14::bigint, $13::text, $15::text, $16::jsonb, $19::text
-    WHERE $17::integer IS NULL OR (SELECT count(*) FROM ${ctx.tasks} WHERE owner = $4 AND status = ANY($18::text[])) < $17::integer
+    WHERE ($17::integer IS NULL OR (SELECT count(*) FROM ${ctx.tasks} WHERE owner = $4 AND status = ANY($18::text[])) < $17::integer)
+      AND ($15::text IS NULL OR EXISTS (SELECT 1 FROM parent WHERE status = ANY($18::text[])))
     ON CONFLICT (owner, unique_slot) WHERE unique_slot IS NOT NULL DO NOTHING
     RETURNING ${TASK_COLUMNS}
   )
@@ -46,6 +61,7 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
     RETURNING ${TASK_COLUMNS}
   )${announceAll(ctx, `ARRAY['created']`, 'inserted')}`;
   const countLive = `SELECT count(*) AS live FROM ${ctx.tasks} WHERE owner = $1 AND status = ANY($2)`;
+  const parentStatus = `SELECT status FROM ${ctx.tasks} WHERE id = $1`;
   // Releases the key if its holder's window has passed, and returns a holder whose window has
   // not. One statement, whose SELECT sees the rows as they were before the UPDATE: filtering on
   // the window (rather than on what this UPDATE released) also skips a holder that a concurrent
@@ -96,6 +112,10 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
             task.retryOf,
           ]);
           if (inserted) return { row: inserted, created: true, notice: inserted.notice };
+          if (task.parentId !== null) {
+            const [parent] = await query<Pick<TaskRow, 'status'>>(parentStatus, [task.parentId]);
+            assertLiveParent(task.parentId, parent);
+          }
           // Nothing inserted: a live holder of the key (which wins over the cap, as if found first),
           // or the cap. A holder whose window ran out meanwhile is released, and the next round inserts.
           const holder = task.uniqueKey === null ? undefined : await holderOf(query, task.owner, task.uniqueKey, now);
@@ -118,7 +138,7 @@ export function prepareInsert(ctx: StoreContext): Pick<TaskStore, 'insert'> & {
     },
 
     /**
-     * Inserts several tasks that have no unique key and no cap to check, in one statement and one
+     * Inserts several tasks that have no unique key, no cap to check and no parent, in one statement and one
      * notice. Rows are inserted in the given order, so `seq` follows it as it would for separate inserts.
      */
     async insertMany(tasks: readonly NewTask[]): Promise<InsertResult[]> {

@@ -1,6 +1,6 @@
 /**
- * `insert`: one write transaction that releases a unique key whose window has passed, checks the
- * owner's live-task limit, and inserts. The unique key is the `(owner, unique_slot)` index, not a
+ * `insert`: one write transaction that checks a child's parent is live, releases a unique key
+ * whose window has passed, checks the owner's live-task limit, and inserts. The unique key is the `(owner, unique_slot)` index, not a
  * prior read: `ON CONFLICT DO NOTHING` means the key is held, and the holder is returned.
  * The task's `seq` comes from `carrel_task_sequence`; an insert that finds its key held leaves a
  * gap there, which costs nothing (seqs only need to grow).
@@ -8,7 +8,7 @@
  * @module
  */
 import { TaskLimitError } from '../../../errors.js';
-import type { InsertOptions, InsertResult, NewTask, TaskStore } from '../../../store.js';
+import { assertLiveParent, type InsertOptions, type InsertResult, type NewTask, type TaskStore } from '../../../store.js';
 import type { StoreContext, Synchronous } from '../context.js';
 import { HELD, json, toRecord, type TaskRow } from '../task-row.js';
 
@@ -36,6 +36,7 @@ export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<Ta
     'UPDATE carrel_tasks SET unique_slot = NULL WHERE owner = ? AND unique_slot = ? AND unique_until IS NOT NULL AND unique_until <= ?',
   );
   const holder = db.prepare<[string, string], TaskRow>('SELECT * FROM carrel_tasks WHERE owner = ? AND unique_slot = ?');
+  const parentStatus = db.prepare<[string], Pick<TaskRow, 'status'>>('SELECT status FROM carrel_tasks WHERE id = ?');
   const countLive = db.prepare<[string], number>(`SELECT count(*) FROM carrel_tasks WHERE owner = ? AND status IN (${HELD})`).pluck();
   const nextSeq = db.prepare<[], number>('UPDATE carrel_task_sequence SET last = last + 1 WHERE id = 1 RETURNING last').pluck();
   const insert = db.prepare<[InsertParams], TaskRow>(
@@ -53,6 +54,8 @@ export function prepareInsert({ db, record }: StoreContext): Synchronous<Pick<Ta
   };
 
   const insertTask = (task: NewTask, { maxLivePerOwner, now }: InsertOptions): InsertResult => {
+    // Writers take turns on SQLite, so a cancel of the parent is wholly before or after this.
+    if (task.parentId !== null) assertLiveParent(task.parentId, parentStatus.get(task.parentId));
     if (task.uniqueKey !== null) releaseExpiredSlot.run(task.owner, task.uniqueKey, now);
     // A held key answers before the limit is checked: repeating a create never fails for being over it.
     if (maxLivePerOwner !== null && countLive.get(task.owner)! >= maxLivePerOwner) {
