@@ -23,7 +23,7 @@ import { checkConnectorInput, checkSecret, connectorView } from './connectors/co
 import { checkSchedule, nextSlot } from './connectors/schedule.js';
 import { legacySecretsPath, readLegacySecrets } from './connectors/legacy-secrets.js';
 import { parseSecretsKey } from './connectors/secret-box.js';
-import { ConnectorSecrets, SECRETS_KEY_VARIABLE, type SecretsKeySource } from './connectors/secrets.js';
+import { ConnectorSecrets, maskSecret, SECRETS_KEY_VARIABLE, type SecretsKeySource } from './connectors/secrets.js';
 import { secretsKeyPath } from './connectors/secrets-key-file.js';
 import { CredentialsRejectedError, IngestCancelledError, InvalidInputError, KnowledgeBaseError, NotFoundError } from './errors.js';
 import type { IngestResult, JobSpec, SyncApplyJob, SyncFetchJob, SyncStepBase } from './ingest/jobs.js';
@@ -387,7 +387,7 @@ export class KnowledgeBase {
       ...(secret !== undefined && { sealSecret: this.sealer(secret) }),
     });
     if (!record) throw new InvalidInputError('name', `a name no other connector has (${c.name} exists)`);
-    return connectorView(record, secret, 0);
+    return connectorView(record, secret === undefined ? null : maskSecret(secret), 0);
   }
 
   /**
@@ -623,7 +623,8 @@ export class KnowledgeBase {
   }
 
   private async view(c: ConnectorRecord): Promise<ConnectorView> {
-    return connectorView(c, await this.secret(c), await this.store.connectorItemCount(c.id));
+    const sealed = await this.store.connectorSecret(c.id);
+    return connectorView(c, sealed ? this.secrets.shown(c, sealed) : null, await this.store.connectorItemCount(c.id));
   }
 
   /** The connector's own folder for clones and caches. */

@@ -10,7 +10,6 @@ import { parseLibraryRef } from '../library-ref.js';
 import type { ConnectorRecord } from '../store/repository.js';
 import { connectorKind } from './kinds.js';
 import { checkSchedule, type Schedule } from './schedule.js';
-import { maskSecret } from './secrets.js';
 
 /** A connector to add. */
 export interface ConnectorInput {
@@ -49,7 +48,7 @@ export interface ConnectorView {
   library: string;
   version: string;
   options: Record<string, unknown>;
-  /** The secret masked (`****abcd`), or null without one. */
+  /** The secret masked (`****abcd`), why this node cannot open it (`sealed; …`), or null without one. */
   secret: string | null;
   /** Where the last sync left off (a commit id for git), or null. */
   cursor: string | null;
@@ -102,14 +101,14 @@ export function checkSecret(kindName: string, secret: unknown): asserts secret i
 }
 
 /** The listing of a stored connector. */
-export function connectorView(record: ConnectorRecord, secret: string | undefined, documents: number): ConnectorView {
+export function connectorView(record: ConnectorRecord, secret: string | null, documents: number): ConnectorView {
   return {
     name: record.name,
     kind: record.kind,
     library: record.library,
     version: record.version,
     options: record.options,
-    secret: secret === undefined ? null : maskSecret(secret),
+    secret,
     cursor: record.cursor,
     lastSync: record.lastSyncAt === null ? null : new Date(record.lastSyncAt).toISOString(),
     lastOutcome: record.lastOutcome,

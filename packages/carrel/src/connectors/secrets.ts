@@ -58,6 +58,21 @@ export class ConnectorSecrets {
     );
   }
 
+  /**
+   * The stored token as a listing shows it: masked, or, when this node's key does not open it,
+   * why. A listing (a dashboard node, an operator without the key) never fails for it; a sync does.
+   */
+  shown(connector: { id: number; name: string }, sealed: Uint8Array): string {
+    try {
+      return maskSecret(this.open(connector, sealed));
+    } catch (error) {
+      if (!(error instanceof SecretsKeyError)) throw error;
+      return this.source.kind === 'none'
+        ? `sealed; ${SECRETS_KEY_VARIABLE} is not set on this node`
+        : `sealed; ${this.keyName()} on this node does not open it`;
+    }
+  }
+
   private box(create: boolean): SecretBox {
     if (this.#box) return this.#box;
     switch (this.source.kind) {
