@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
 import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { StoreBusyError } from '../../src/errors.js';
@@ -188,6 +188,40 @@ describe('postgres only', () => {
     expect([...allWords]).toEqual([hits[0]!.chunkId]);
     // Alone, the common word is still searched.
     expect((await repo.keywordSearch('common', {}, 10)).hits).toHaveLength(10);
+  });
+
+  it('takes a common word’s count from the planner’s statistics once analysed, and still counts the others', async () => {
+    const { schema, tasksSchema } = await emptySchemas();
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
+    opened.push(repo);
+    const common = Array.from({ length: 5001 }, (_, i) => `common word ${i}`);
+    await publishDocuments(repo, 'lib', [
+      { source: 'many', chunks: common },
+      { source: 'rare', chunks: ['common and rare'] },
+    ]);
+    const counted = async (query: string) => {
+      // The repository's statements go through its pool as { text, values } configs.
+      const statements = vi.spyOn(pg.Pool.prototype, 'query');
+      try {
+        const { hits } = await repo.keywordSearch(query, {}, 10);
+        const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
+        const counts = statements.mock.calls
+          .map(([config]) => config as unknown as { text: string; values: unknown[] })
+          .filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks'))
+          .map((config) => config.values[0]);
+        return { sources: hits.map((h) => details.get(h.chunkId)!.source), counts };
+      } finally {
+        statements.mockRestore();
+      }
+    };
+    // Never analysed: both words are counted.
+    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [['common', 'rare']] });
+    await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
+    // Analysed: the statistics list both words (ANALYZE read all 5,002 rows); the same word is ranked.
+    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [] });
+    // A word published since is not in them: it is counted, "common" still is not.
+    await publishDocuments(repo, 'lib', [{ source: 'later', chunks: ['common and later'] }]);
+    expect(await counted('common later')).toEqual({ sources: ['later'], counts: [['later']] });
   });
 
   it("brings another node's copy of a library's vectors up to date by reading only what changed", async () => {

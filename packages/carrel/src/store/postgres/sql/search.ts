@@ -22,7 +22,7 @@
  *
  * @module
  */
-import { queryTerms, selectiveTerms } from '../../../search/fts-query.js';
+import { queryTerms, selectiveTerms, type TermCounter } from '../../../search/fts-query.js';
 import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
 import type { Query } from '../client.js';
 import { filterClause } from './filters.js';
@@ -37,7 +37,7 @@ const ROW_BUDGET = 5000;
 export async function keywordSearch(query: Query, text: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const kept = await selectiveTerms(text, (counted, cap) => termChunkCounts(query, counted, cap), ROW_BUDGET);
+  const kept = await selectiveTerms(text, termCounter(query), ROW_BUDGET);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const rows = await query<TextHit & { every: boolean }>(
@@ -52,6 +52,49 @@ export async function keywordSearch(query: Query, text: string, filters: SearchF
     allWords: new Set(rows.filter((r) => r.every).map((r) => r.chunkId)),
     searched: true,
   };
+}
+
+/**
+ * How many chunks hold each term, for `selectiveTerms`: the common terms from the planner's
+ * statistics of `chunks.search` (ANALYZE, which autovacuum runs, keeps the most common lexemes
+ * with the share of rows holding each), the others counted. Counting a common term is what costs:
+ * a GIN scan builds its whole bitmap before the first row, ~0.4 s per term at 1M chunks
+ * (bench/README.md § Issue 9 — search at ~1M chunks), while the statistics answer for all the
+ * query's terms in one lookup. An estimate only decides which terms are ranked; the ranking
+ * itself reads the index. Without statistics (a table never analysed, or emptied since: its size
+ * is then unknown) every term is counted.
+ */
+function termCounter(query: Query): TermCounter {
+  // selectiveTerms asks again for the same terms with a higher cap: the statistics are read once.
+  let estimates: Promise<(number | null)[]> | undefined;
+  return async (terms, cap) => {
+    estimates ??= commonTermEstimates(query, terms);
+    const known = await estimates;
+    const unknown = terms.filter((_, i) => known[i] === null);
+    const counted = unknown.length > 0 ? await termChunkCounts(query, unknown, cap) : [];
+    return known.map((estimate) => (estimate === null ? counted.shift()! : Math.min(estimate, cap)));
+  };
+}
+
+/**
+ * For each term, the planner's estimate of the chunks holding it when its lexeme is among the
+ * most common ones of `chunks.search`, or null: a term the statistics do not list (rarer than
+ * those, or never analysed) is counted.
+ */
+async function commonTermEstimates(query: Query, terms: readonly string[]): Promise<(number | null)[]> {
+  const rows = await query<{ estimate: number | null }>(
+    `SELECT CASE WHEN f.freq IS NOT NULL THEN greatest(1, round(f.freq * s.rows))::float8 END AS estimate
+     FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)
+     LEFT JOIN (
+       SELECT st.most_common_elems::text::text[] AS elems, st.most_common_elem_freqs AS freqs, c.reltuples AS rows
+       FROM pg_stats st JOIN pg_class c ON c.oid = 'chunks'::regclass
+       WHERE st.schemaname = current_schema() AND st.tablename = 'chunks' AND st.attname = 'search' AND c.reltuples > 0
+     ) s ON true
+     CROSS JOIN LATERAL (SELECT s.freqs[array_position(s.elems, (tsvector_to_array(to_tsvector('english', u.t)))[1])] AS freq) f
+     ORDER BY u.i`,
+    [[...terms]],
+  );
+  return rows.map((r) => r.estimate);
 }
 
 /**
