@@ -31,57 +31,44 @@ const CAN_CANCEL = statusesLeadingTo('cancelled');
 export function prepareCancel(ctx: StoreContext): Pick<TaskStore, 'cancel'> {
   const moves = `SET status = 'cancelled', status_message = $4, lease_worker = NULL, lease_expires_at = NULL, updated_at = $5, finished_at = $5,
              unique_slot = CASE WHEN t.unique_until IS NULL THEN NULL ELSE t.unique_slot END`;
+  // Every task below the tasks `firstLevel` selects (walking through finished ones too), and the
+  // live ones among them moved to cancelled.
+  const below = (firstLevel: string) => `tree (id) AS (
+         ${firstLevel}
+         UNION
+         SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
+       ), descendants AS (
+         UPDATE ${ctx.tasks} t ${moves}
+         FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
+         RETURNING ${taskColumns('t')}
+       )`;
   // `owner = $7 AND (expires_at …)` is `isVisibleTo` in task.ts; `status = ANY($6)` is the state machine's guard.
   const cancelTree = `WITH RECURSIVE target AS (
          UPDATE ${ctx.tasks} t ${moves}
          WHERE t.id = $3 AND t.owner = $7 AND (t.expires_at IS NULL OR t.expires_at > $5) AND t.status = ANY($6)
          RETURNING ${taskColumns('t')}
-       ), tree (id) AS (
-         SELECT child.id FROM ${ctx.tasks} child JOIN target ON child.parent_id = target.id
-         UNION
-         SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
-       ), descendants AS (
-         UPDATE ${ctx.tasks} t ${moves}
-         FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
-         RETURNING ${taskColumns('t')}
-       ), changed AS (
+       ), ${below(`SELECT child.id FROM ${ctx.tasks} child JOIN target ON child.parent_id = target.id`)}, changed AS (
          SELECT * FROM target UNION ALL SELECT * FROM descendants
        )${announceAll(ctx, `ARRAY['status']`, 'changed', 'id = $3 DESC')}`;
-  const lateDescendants = `WITH RECURSIVE tree (id) AS (
-         SELECT child.id FROM ${ctx.tasks} child WHERE child.parent_id = $3
-         UNION
-         SELECT child.id FROM ${ctx.tasks} child JOIN tree ON child.parent_id = tree.id
-       ), descendants AS (
-         UPDATE ${ctx.tasks} t ${moves}
-         FROM tree WHERE t.id = tree.id AND t.status = ANY($6)
-         RETURNING ${taskColumns('t')}
-       )${announceAll(ctx, `ARRAY['status']`, 'descendants')}`;
+  const lateDescendants = `WITH RECURSIVE ${below(`SELECT child.id FROM ${ctx.tasks} child WHERE child.parent_id = $3`)}${announceAll(
+    ctx,
+    `ARRAY['status']`,
+    'descendants',
+  )}`;
   const byId = `SELECT ${TASK_COLUMNS} FROM ${ctx.tasks} WHERE id = $1`;
 
   return {
     /** Cancels a live task and its live descendants; `changed` is false if it was terminal, missing, foreign or expired. */
     async cancel({ id, owner, statusMessage, now }: CancelArgs): Promise<CancelResult> {
+      const moveParams = [...announceParams(ctx), id, statusMessage, now, CAN_CANCEL];
       for (;;) {
-        const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(cancelTree, [
-          ...announceParams(ctx),
-          id,
-          statusMessage,
-          now,
-          CAN_CANCEL,
-          owner,
-        ]);
+        const rows = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(cancelTree, [...moveParams, owner]);
         // The cancelled task's own change first, then its descendants'.
         const ordered = [...rows].sort((a, b) => Number(b.id === id) - Number(a.id === id));
         if (ordered[0]?.id === id) {
           ctx.deliverChanges(changesOf(ordered));
           for (;;) {
-            const late = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(lateDescendants, [
-              ...announceParams(ctx),
-              id,
-              statusMessage,
-              now,
-              CAN_CANCEL,
-            ]);
+            const late = await ctx.db.query<TaskRow & { kinds: TaskChangeKind[] }>(lateDescendants, moveParams);
             if (late.length === 0) break;
             ctx.deliverChanges(changesOf(late));
           }
