@@ -191,7 +191,11 @@ describe('postgres only', () => {
   });
 
   it('takes a common word’s count from the planner’s statistics once analysed, and still counts the others', async () => {
-    const { schema, tasksSchema } = await emptySchemas();
+    // Schemas of its own: the statistics ANALYZE leaves would outlive the shared schemas' TRUNCATE.
+    const [schema, tasksSchema] = [freshSchema('kb'), freshSchema('t')];
+    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: tasksSchema });
+    await tasks.migrate();
+    await tasks.close();
     const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
     opened.push(repo);
     const common = Array.from({ length: 5001 }, (_, i) => `common word ${i}`);
