@@ -47,6 +47,21 @@ export function Loading({ what }: { what: string }) {
   );
 }
 
+/** A table's header row: one column header per label. */
+export function ColumnHeads({ labels }: { labels: readonly string[] }) {
+  return (
+    <thead role="rowgroup">
+      <tr role="row">
+        {labels.map((label) => (
+          <th key={label} scope="col" role="columnheader">
+            {label}
+          </th>
+        ))}
+      </tr>
+    </thead>
+  );
+}
+
 export function Section({ title, children }: { title: string; children: ComponentChildren }) {
   return (
     <section class="panel" aria-label={title}>

@@ -1,7 +1,7 @@
 /** Connectors and their schedules: last sync, next run, what it changed; "Sync now" starts a sync task. */
 import { useState } from 'preact/hooks';
 import { get, post } from '../api.js';
-import { ErrorNote, Loading, StatusBadge } from '../components/bits.js';
+import { ColumnHeads, ErrorNote, Loading, StatusBadge } from '../components/bits.js';
 import { useLoad } from '../components/load.js';
 import { formatTime } from '../format.js';
 import type { Connector, TaskRow } from '../types.js';
@@ -34,36 +34,18 @@ export function ConnectorsPage({ canAct }: { canAct: boolean }) {
         </p>
       ) : (
         <table role="table" class="responsive">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th scope="col" role="columnheader">
-                Connector
-              </th>
-              <th scope="col" role="columnheader">
-                Kind
-              </th>
-              <th scope="col" role="columnheader">
-                Library
-              </th>
-              <th scope="col" role="columnheader">
-                Schedule
-              </th>
-              <th scope="col" role="columnheader">
-                Next run
-              </th>
-              <th scope="col" role="columnheader">
-                Last sync
-              </th>
-              <th scope="col" role="columnheader">
-                Added / updated / deleted
-              </th>
-              {canAct && (
-                <th scope="col" role="columnheader">
-                  Action
-                </th>
-              )}
-            </tr>
-          </thead>
+          <ColumnHeads
+            labels={[
+              'Connector',
+              'Kind',
+              'Library',
+              'Schedule',
+              'Next run',
+              'Last sync',
+              'Added / updated / deleted',
+              ...(canAct ? ['Action'] : []),
+            ]}
+          />
           <tbody role="rowgroup">
             {connectors.map((c) => (
               <tr role="row" key={c.name}>

@@ -1,7 +1,7 @@
 /** A library's documents, and one document's chunks. */
 import { useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
-import { ErrorNote, Loading } from '../components/bits.js';
+import { ColumnHeads, ErrorNote, Loading } from '../components/bits.js';
 import { useLoad } from '../components/load.js';
 import type { DocumentSummary, DocumentView } from '../types.js';
 
@@ -33,22 +33,7 @@ export function LibraryPage({ name, version }: { name: string; version: string }
         !loaded.error && <Loading what="documents" />
       ) : (
         <table role="table" class="responsive">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th scope="col" role="columnheader">
-                Document
-              </th>
-              <th scope="col" role="columnheader">
-                Source
-              </th>
-              <th scope="col" role="columnheader">
-                Kind
-              </th>
-              <th scope="col" role="columnheader">
-                Chunks
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads labels={['Document', 'Source', 'Kind', 'Chunks']} />
           <tbody role="rowgroup">
             {documents.map((d) => (
               <tr role="row" key={d.id}>

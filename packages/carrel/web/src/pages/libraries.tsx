@@ -1,7 +1,7 @@
 /** The knowledge base: libraries with their counts and vector coverage, and a search over them. */
 import { useEffect, useState } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
-import { ErrorNote, Loading, Section } from '../components/bits.js';
+import { ColumnHeads, ErrorNote, Loading, Section } from '../components/bits.js';
 import { useLoad } from '../components/load.js';
 import { formatPercent } from '../format.js';
 import { navigate } from '../router.js';
@@ -22,25 +22,7 @@ export function LibrariesPage({ q, library }: { q: string; library: string }) {
         </p>
       ) : (
         <table role="table" class="responsive">
-          <thead role="rowgroup">
-            <tr role="row">
-              <th scope="col" role="columnheader">
-                Library
-              </th>
-              <th scope="col" role="columnheader">
-                Documents
-              </th>
-              <th scope="col" role="columnheader">
-                Chunks
-              </th>
-              <th scope="col" role="columnheader">
-                Embedder
-              </th>
-              <th scope="col" role="columnheader">
-                Vector coverage
-              </th>
-            </tr>
-          </thead>
+          <ColumnHeads labels={['Library', 'Documents', 'Chunks', 'Embedder', 'Vector coverage']} />
           <tbody role="rowgroup">
             {libraries.map((l) => (
               <tr role="row" key={`${l.name}@${l.version}`}>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo } from 'preact/hooks';
 import { get, withQuery } from '../api.js';
-import { ErrorNote, Loading, Section } from '../components/bits.js';
+import { ColumnHeads, ErrorNote, Loading, Section } from '../components/bits.js';
 import { Chart, type ChartSeries } from '../components/chart.js';
 import { useLoad } from '../components/load.js';
 import { subscribe } from '../events.js';
@@ -50,31 +50,7 @@ function QueueView({ queues }: { queues: Queues }) {
           <p class="muted">No tasks yet.</p>
         ) : (
           <table role="table" class="numbers">
-            <thead role="rowgroup">
-              <tr role="row">
-                <th scope="col" role="columnheader">
-                  Tool
-                </th>
-                <th scope="col" role="columnheader">
-                  Working
-                </th>
-                <th scope="col" role="columnheader">
-                  Waiting
-                </th>
-                <th scope="col" role="columnheader">
-                  Input required
-                </th>
-                <th scope="col" role="columnheader">
-                  Failed
-                </th>
-                <th scope="col" role="columnheader">
-                  Completed
-                </th>
-                <th scope="col" role="columnheader">
-                  Cancelled
-                </th>
-              </tr>
-            </thead>
+            <ColumnHeads labels={['Tool', 'Working', 'Waiting', 'Input required', 'Failed', 'Completed', 'Cancelled']} />
             <tbody role="rowgroup">
               {queues.tools.map((t) => (
                 <tr role="row" key={t.tool}>

@@ -4,7 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { get, post, session, withQuery } from '../api.js';
-import { ProgressBar, StatusBadge, ErrorNote, Loading } from '../components/bits.js';
+import { ColumnHeads, ErrorNote, Loading, ProgressBar, StatusBadge } from '../components/bits.js';
 import { ConfirmDialog } from '../components/confirm.js';
 import { useLoad } from '../components/load.js';
 import { subscribe } from '../events.js';
@@ -181,37 +181,7 @@ export function TaskTable({ rows, caption = 'Tasks, newest first' }: { rows: Tas
   return (
     <table role="table" class="tasks responsive">
       <caption class="visually-hidden">{caption}</caption>
-      <thead role="rowgroup">
-        <tr role="row">
-          <th scope="col" role="columnheader">
-            Task
-          </th>
-          <th scope="col" role="columnheader">
-            Tool
-          </th>
-          <th scope="col" role="columnheader">
-            Status
-          </th>
-          <th scope="col" role="columnheader">
-            Progress
-          </th>
-          <th scope="col" role="columnheader">
-            Owner
-          </th>
-          <th scope="col" role="columnheader">
-            Attempt
-          </th>
-          <th scope="col" role="columnheader">
-            Created
-          </th>
-          <th scope="col" role="columnheader">
-            Waited
-          </th>
-          <th scope="col" role="columnheader">
-            Ran
-          </th>
-        </tr>
-      </thead>
+      <ColumnHeads labels={['Task', 'Tool', 'Status', 'Progress', 'Owner', 'Attempt', 'Created', 'Waited', 'Ran']} />
       <tbody role="rowgroup">
         {rows.map((t) => (
           <tr role="row" key={t.id} data-task-id={t.id} data-status={t.status}>
