@@ -65,6 +65,10 @@ describe('sync workflow crash recovery', () => {
     const first = hookedSync(crashed, root);
     const firstExit = exited(first.child);
     await first.waitFor('fetch-done 250');
+    // The hook speaks when the fetch returns, before the engine commits the batch's task: the kill
+    // waits for that commit, so at least one batch is known completed.
+    for (const started = Date.now(); !completedBatches(crashed).includes(250); await new Promise((r) => setTimeout(r, 5)))
+      if (Date.now() - started > 30_000) throw new Error('batch 250 never completed');
     first.child.kill('SIGKILL');
     expect(await firstExit).toBe(null);
     const done = completedBatches(crashed);
