@@ -57,6 +57,13 @@ export class Runner {
   #stopping = false;
   #claiming = false;
   #wakeAgain = false;
+  /**
+   * Tasks cancelled or reaped during a claim pass. A claim can take a task just before its cancel,
+   * and the cancel's change arrive before the claim's answer: such a task must not start.
+   */
+  readonly #endedWhileClaiming = new Set<string>();
+  /** The current claim pass, so stop() can wait for a claim whose answer is still on its way. */
+  #claimPass: Promise<void> = Promise.resolve();
   #timers: NodeJS.Timeout[] = [];
   #unsubscribe: (() => void) | null = null;
 
@@ -83,11 +90,11 @@ export class Runner {
   start(): void {
     this.#unsubscribe = this.options.hub.onAny((change) => {
       if (change.kind === 'deleted' || isTerminal(change.status)) this.#assigned.delete(change.taskId);
-      if (change.kind === 'created' || change.kind === 'runnable') this.wake();
-      else if (this.#running.has(change.taskId)) {
-        if (change.kind === 'deleted') this.#abort(change.taskId, 'expired');
-        else if (change.status === 'cancelled') this.#abort(change.taskId, 'cancelled');
-      }
+      if (change.kind === 'created' || change.kind === 'runnable') return this.wake();
+      const ended = change.kind === 'deleted' ? 'expired' : change.status === 'cancelled' ? 'cancelled' : null;
+      if (ended === null) return;
+      if (this.#running.has(change.taskId)) this.#abort(change.taskId, ended);
+      else if (this.#claiming) this.#endedWhileClaiming.add(change.taskId);
     });
     this.#timers.push(
       setInterval(() => this.wake(), this.options.pollMs),
@@ -109,15 +116,18 @@ export class Runner {
     for (const timer of this.#retryTimers) clearTimeout(timer);
     const settled = (ms: number) =>
       Promise.race([Promise.allSettled([...this.#running.values()].map((r) => r.done)), new Promise((r) => setTimeout(r, ms).unref())]);
+    await this.#claimPass;
     if (drainMs > 0 && this.#running.size > 0) await settled(drainMs);
     const remaining = this.runningIds;
     for (const id of remaining) this.#abort(id, 'shutdown');
-    await Promise.all(
-      remaining.map((id) =>
-        this.options.store.release({ id, worker: this.options.worker, now: this.options.now() }).catch(this.options.onError),
-      ),
-    );
+    await this.#release(remaining);
     if (this.#running.size > 0) await settled(graceMs);
+  }
+
+  async #release(ids: string[]): Promise<void> {
+    await Promise.all(
+      ids.map((id) => this.options.store.release({ id, worker: this.options.worker, now: this.options.now() }).catch(this.options.onError)),
+    );
   }
 
   /**
@@ -133,7 +143,7 @@ export class Runner {
       return;
     }
     this.#claiming = true;
-    setImmediate(() => void this.#claimLoop());
+    this.#claimPass = new Promise((resolve) => setImmediate(() => resolve(this.#claimLoop())));
   }
 
   async #claimLoop(): Promise<void> {
@@ -158,7 +168,10 @@ export class Runner {
           this.options.onError(error);
           return;
         }
-        for (const task of claimed) this.#start(task);
+        // stop() began while the claim was on its way: this node no longer runs anything, so the
+        // tasks go straight back, unspent, before stop() resolves (it waits for this pass).
+        if (this.#stopping) return await this.#release(claimed.map((task) => task.id));
+        for (const task of claimed) if (!this.#endedWhileClaiming.has(task.id)) this.#start(task);
         if (claimed.length === free) this.#wakeAgain = true;
       } while (this.#wakeAgain);
     } finally {
@@ -166,6 +179,7 @@ export class Runner {
       // #claiming false and starts a new loop. (A `.finally()` on the returned promise would run
       // ticks later, and a wake in between would be dropped until the next poll.)
       this.#claiming = false;
+      this.#endedWhileClaiming.clear();
     }
   }
 

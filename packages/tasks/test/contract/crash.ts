@@ -129,10 +129,17 @@ export function crashContract(f: ContractFixture): void {
     });
 
     it('a graceful stop aborts with reason shutdown and hands the task back without spending the attempt', async () => {
+      const started = deferred();
       const why = deferred<unknown>();
-      const first = await f.engine({ slow: async (_: null, ctx: TaskContext) => void why.resolve(await aborted(ctx.signal)) });
+      const first = await f.engine({
+        slow: async (_: null, ctx: TaskContext) => {
+          started.resolve();
+          why.resolve(await aborted(ctx.signal));
+        },
+      });
       const { task } = await first.create({ handler: 'slow', input: null, owner: 'alice', maxAttempts: 1 });
-      await eventually(async () => (await first.get(task.id, 'alice')).attempt === 1);
+      // The handler itself, not the stored attempt: a claim can be committed before its answer reaches the runner.
+      await started.promise;
       await first.stop();
       expect(await why.promise).toMatchObject({ reason: 'shutdown' });
       const second = await f.engine({ slow: async (_: null, ctx: TaskContext) => `attempt ${ctx.attempt}` });

@@ -125,6 +125,44 @@ describe('Runner', () => {
     expect(store.limits[claimsBefore]).toBe(4);
   });
 
+  it('a claim still in flight when stop begins hands its tasks back instead of running them, before stop resolves', async () => {
+    // The claim's answer arrives after stop() has aborted what was running: a task started then
+    // would run on a stopped node, leased until its lease ran out, and no abort would ever reach it.
+    const store = new HeldClaim();
+    const ran: string[] = [];
+    const runner = startRunner(store, { handlers: new Map([['job', async (_: unknown, ctx: TaskContext) => void ran.push(ctx.taskId)]]) });
+    await store.claimed.promise;
+    store.hold = deferred();
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    await store.entered.promise;
+    let stopped = false;
+    const stopping = runner.stop(0, 0).then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    store.hold.resolve();
+    await stopping;
+    expect(ran).toEqual([]);
+    expect(stopped).toBe(true);
+    const after = await store.get(task.id);
+    expect(after).toMatchObject({ status: 'working', lease: null, attempt: 0 });
+  });
+
+  it('a task cancelled while the claim that took it is on its way is never started', async () => {
+    // The cancel's change can arrive before the claim's answer (two connections on PostgreSQL):
+    // nothing was running to abort then, and the heartbeat would only notice one period later.
+    const store = new HeldClaim();
+    const ran: string[] = [];
+    startRunner(store, { handlers: new Map([['job', async (_: unknown, ctx: TaskContext) => void ran.push(ctx.taskId)]]) });
+    await store.claimed.promise;
+    store.hold = deferred();
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    await store.entered.promise;
+    await store.cancel({ id: task.id, owner: 'alice', statusMessage: 'cancelled', now: Date.now() });
+    store.hold.resolve();
+    const { task: next } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    await eventually(() => ran.includes(next.id));
+    expect(ran).toEqual([next.id]);
+  });
+
   it('a progress call made just as the previous write ends is written, not folded into the ended write', async () => {
     const store = new ProgressHook();
     startRunner(store, {
@@ -164,6 +202,23 @@ class ProgressHook extends MemoryTaskStore {
     this.afterFirstWrite = null;
     if (hook) void answer.then(() => queueMicrotask(hook));
     return answer;
+  }
+}
+
+/** A memory store whose claims, once `hold` is set, take their tasks and then wait for it before answering. */
+class HeldClaim extends MemoryTaskStore {
+  hold: ReturnType<typeof deferred<void>> | null = null;
+  readonly claimed = deferred();
+  readonly entered = deferred();
+
+  override async claim(args: ClaimArgs) {
+    const tasks = await super.claim(args);
+    this.claimed.resolve();
+    if (this.hold && tasks.length > 0) {
+      this.entered.resolve();
+      await this.hold.promise;
+    }
+    return tasks;
   }
 }
 
