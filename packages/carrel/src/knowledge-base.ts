@@ -60,7 +60,7 @@ import { packJob } from './packs/job.js';
 import type { PackSource } from './packs/load.js';
 import { loadPack } from './packs/load.js';
 import type { PackRecord } from './store/repository.js';
-import type { LibraryStatus, VectorSearchPath } from './store/repository.js';
+import type { KeywordIndexPath, LibraryStatus, VectorSearchPath } from './store/repository.js';
 
 /** How a KnowledgeBase is opened. */
 export interface KnowledgeBaseOptions {
@@ -155,6 +155,8 @@ export interface KnowledgeBaseStatus {
   database: { kind: StoreLocation['kind']; location: string };
   /** Where vector search runs: pgvector in PostgreSQL, or the node's in-memory scan (and why not pgvector). */
   vectorSearch: VectorSearchPath;
+  /** What keyword search ranks through: SQLite's FTS5, or PostgreSQL's GIN or RUM index (and why not RUM). */
+  keywordIndex: KeywordIndexPath;
   embedder: { id: string | null; available: boolean; reason?: string };
   /** The chunking plan new documents get (a library recorded with another one is rechunked by a reindex). */
   chunking: string;
@@ -784,6 +786,7 @@ export class KnowledgeBase {
       dataDir: this.dataDir,
       database: { kind: this.location.kind, location: describeLocation(this.location) },
       vectorSearch: this.store.vectorSearch,
+      keywordIndex: this.store.keywordIndex,
       embedder: { id: this.queryEmbedder?.id ?? null, available: q.vector !== null, ...(q.vector === null ? { reason: q.reason } : {}) },
       chunking: chunkingLabel(chunkingPlan(this.queryEmbedder?.window() ?? null, this.chunkSizes)),
       libraries: await this.store.libraryStatus(),

@@ -11,7 +11,7 @@ import type { ConnectorView } from '../connectors/configs.js';
 import type { IngestResult } from '../ingest/jobs.js';
 import type { PageKind } from '../ingest/page-kind.js';
 import type { KnowledgeBaseStatus } from '../knowledge-base.js';
-import type { VectorSearchPath } from '../store/repository.js';
+import type { KeywordIndexPath, VectorSearchPath } from '../store/repository.js';
 import type { SearchResponse } from '../search/search.js';
 import type { Link } from '../sources/html-to-markdown.js';
 
@@ -124,11 +124,19 @@ export function renderStatus(status: KnowledgeBaseStatus, nameFix: FixNamer): st
     `Data: ${status.dataDir}`,
     ...(status.database.kind === 'postgres' ? [`Database: ${status.database.location}`] : []),
     `Search: ${search}`,
+    `Keywords: ${keywordIndexText(status.keywordIndex)}`,
     `Vectors: ${vectorSearchText(status.vectorSearch)}`,
     `Libraries: ${status.libraries.length}, documents: ${docs}${pending ? `, chunks without vectors: ${pending}` : ''}`,
     ...unembedded,
     ...(rechunk.length ? [`Chunking: ${status.chunking}; libraries to rechunk:`, ...rechunk] : []),
   ].join('\n');
+}
+
+/** What keyword search ranks through, in words. */
+function keywordIndexText(index: KeywordIndexPath): string {
+  if (index.path === 'fts5') return 'SQLite FTS5 (BM25)';
+  if (index.path === 'rum') return `RUM ${index.version} index in PostgreSQL (candidates in rank order, ranked by ts_rank)`;
+  return `GIN index in PostgreSQL (ts_rank over every match): not RUM, ${index.reason}`;
 }
 
 /** Where vector search runs, in words. */

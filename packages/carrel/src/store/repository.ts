@@ -88,6 +88,16 @@ export type VectorSearchPath =
       /** Why not pgvector (PostgreSQL only). */ reason?: string;
     };
 
+/**
+ * What the keyword retriever ranks through: `fts5` (SQLite's full-text index, BM25), `gin`
+ * (PostgreSQL's inverted index; `ts_rank` reads each match's tsvector from the table), or `rum`
+ * (PostgreSQL with the `rum` extension: candidates in rank order from the index, postgres/rum.ts).
+ */
+export type KeywordIndexPath =
+  | { path: 'fts5' }
+  | { path: 'gin'; /** Why not RUM. */ reason: string }
+  | { path: 'rum'; /** The extension's version in the database. */ version: string };
+
 /** Garbage chunks one {@link KnowledgeRepository.collectGarbage} call should delete: a few tens of milliseconds of work. */
 export const GARBAGE_BATCH_CHUNKS = 2_000;
 
@@ -175,6 +185,8 @@ export interface KnowledgeRepository {
   hasVectors(dims: number): Promise<boolean>;
   /** Where {@link nearestChunks} runs (decided at open). */
   readonly vectorSearch: VectorSearchPath;
+  /** What {@link keywordSearch} ranks through (decided at open). */
+  readonly keywordIndex: KeywordIndexPath;
   /**
    * The vector retriever: the `k` live chunks of one library nearest `query` (among `allowed` when
    * given), nearest first. `exact` ranks every vector, never through an approximate index: for an

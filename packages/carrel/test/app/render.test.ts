@@ -36,6 +36,7 @@ describe('renderStatus', () => {
     dataDir: '/data',
     database: { kind: 'postgres', location: 'postgres://carrel:****@db/carrel' },
     vectorSearch,
+    keywordIndex: { path: 'gin', reason: 'the server does not offer the rum extension' },
     embedder: { id: 'offline:hash-v2', available: true },
     chunking: '254 tokens',
     libraries: [],
@@ -56,5 +57,16 @@ describe('renderStatus', () => {
     expect(renderStatus({ ...scan, vectorSearch: { path: 'node-scan', approximateFrom: 100_000 } }, cliFix)).toContain(
       '\nVectors: in-node scan (exact; approximate index for libraries of 100,000+ vectors)\n',
     );
+  });
+
+  it('says what keyword search ranks through: FTS5, RUM, or GIN and why not RUM', () => {
+    const base = status({ path: 'pgvector', version: '0.8.1' });
+    expect(renderStatus(base, cliFix)).toContain(
+      '\nKeywords: GIN index in PostgreSQL (ts_rank over every match): not RUM, the server does not offer the rum extension\n',
+    );
+    expect(renderStatus({ ...base, keywordIndex: { path: 'rum', version: '1.3' } }, cliFix)).toContain(
+      '\nKeywords: RUM 1.3 index in PostgreSQL (candidates in rank order, ranked by ts_rank)\n',
+    );
+    expect(renderStatus({ ...base, keywordIndex: { path: 'fts5' } }, cliFix)).toContain('\nKeywords: SQLite FTS5 (BM25)\n');
   });
 });

@@ -4,11 +4,9 @@
  * tasks' and the knowledge base's) in the one database, emptied for the test, each `open` a
  * repository (a pool) of its own, as another node's. Then what only PostgreSQL has: migrations racing, the vector path report.
  */
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
-import type { KnowledgeRepository } from '../../src/store/repository.js';
 import { StoreBusyError } from '../../src/errors.js';
 import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
 import { PostgresRepository } from '../../src/store/postgres/index.js';
@@ -16,74 +14,12 @@ import { VectorCache } from '../../src/store/postgres/vector-cache.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
 import { documentsContract } from './contract/documents.js';
-import { collectAll, publishDocuments, staged, type RepositoryFixture } from './contract/fixture.js';
+import { collectAll, publishDocuments, staged } from './contract/fixture.js';
 import { searchContract } from './contract/search.js';
+import { postgresRepositories } from '../support/postgres-repositories.js';
 import { publishWithTaskContract } from './contract/tasks.js';
 
-const opened: { close(): Promise<void> }[] = [];
-const schemas: string[] = [];
-afterEach(async () => {
-  for (const closable of opened.splice(0)) await closable.close();
-});
-
-let adminPool: pg.Pool | undefined;
-const admin = () => (adminPool ??= new pg.Pool({ connectionString: postgresUrl(), max: 2 }));
-afterAll(async () => {
-  for (const schema of schemas.splice(0)) await admin().query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
-  await adminPool?.end();
-});
-
-/** A new schema name, dropped after the file's tests. */
-function freshSchema(prefix: string): string {
-  const schema = `${prefix}_${randomBytes(6).toString('hex')}`;
-  schemas.push(schema);
-  return schema;
-}
-
-/**
- * The schemas every contract test uses, migrated once per file; each test empties their tables
- * (and restarts their ids) first, which costs a few milliseconds where migrating a fresh pair
- * costs most of a second.
- */
-let contractSchemas: Promise<{ schema: string; tasksSchema: string }> | undefined;
-async function emptySchemas(): Promise<{ schema: string; tasksSchema: string }> {
-  contractSchemas ??= (async () => {
-    const names = { schema: freshSchema('kb'), tasksSchema: freshSchema('t') };
-    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: names.tasksSchema });
-    await tasks.migrate();
-    await tasks.close();
-    await (await PostgresRepository.open({ connectionString: postgresUrl(), schema: names.schema })).close();
-    return names;
-  })();
-  const names = await contractSchemas;
-  const { rows } = await admin().query<{ name: string }>(
-    `SELECT format('%I.%I', table_schema, table_name) AS name FROM information_schema.tables
-     WHERE table_schema = ANY($1) AND table_type = 'BASE TABLE' AND table_name NOT LIKE '%migrations'`,
-    [[names.schema, names.tasksSchema]],
-  );
-  await admin().query(`TRUNCATE ${rows.map((r) => r.name).join(', ')} RESTART IDENTITY CASCADE`);
-  return names;
-}
-
-const postgres: RepositoryFixture = {
-  name: 'postgres',
-  async store() {
-    const connectionString = postgresUrl();
-    const { schema, tasksSchema } = await emptySchemas();
-    return {
-      async open(): Promise<KnowledgeRepository> {
-        const repo = await PostgresRepository.open({ connectionString, schema, tasksSchema, maxConnections: 4 });
-        opened.push(repo);
-        return repo;
-      },
-      async tasks() {
-        const store = new PostgresTaskStore({ connectionString, schema: tasksSchema });
-        opened.push(store);
-        return store;
-      },
-    };
-  },
-};
+const { fixture: postgres, opened, admin, freshSchema, emptySchemas } = postgresRepositories('postgres', postgresUrl);
 
 documentsContract(postgres);
 searchContract(postgres);

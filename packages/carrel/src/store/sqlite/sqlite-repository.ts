@@ -50,6 +50,7 @@ import type {
   KeywordResult,
   KnowledgeRepository,
   StageAddress,
+  KeywordIndexPath,
   VectorSearchPath,
 } from '../repository.js';
 import type { OpenRunArgs } from '../records.js';
@@ -79,6 +80,7 @@ const BM25_ROW_BUDGET = 5000;
 export class SqliteRepository implements KnowledgeRepository {
   /** The node's in-memory scan, always: sqlite-vec has no index of its own. */
   readonly vectorSearch: VectorSearchPath = { path: 'node-scan', approximateFrom: vectorIndexPolicy.minRows };
+  readonly keywordIndex: KeywordIndexPath = { path: 'fts5' };
 
   protected constructor(private readonly db: Database) {}
 

@@ -22,9 +22,11 @@
  *
  * @module
  */
+import pg from 'pg';
 import { queryTerms, selectiveTerms, type TermCounter } from '../../../search/fts-query.js';
 import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
 import type { Query } from '../client.js';
+import { RUM_CANDIDATES } from '../rum.js';
 import { filterClause } from './filters.js';
 
 /** The tsquery text matching any (`|`) or every (`&`) term. Terms hold no quote, so quoting each is safe. */
@@ -33,18 +35,35 @@ const tsquery = (terms: readonly string[], operator: '|' | '&') => terms.map((t)
 /** Most chunks `ts_rank` scores per query before common terms are left out (see selectiveTerms). */
 const ROW_BUDGET = 5000;
 
-/** The keyword retriever over live chunks passing `filters`, best `limit` first. */
-export async function keywordSearch(query: Query, text: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
+/**
+ * The keyword retriever over live chunks passing `filters`, best `limit` first. With `rumSchema`
+ * (the schema of the `rum` extension, see ../rum.ts) only the best {@link RUM_CANDIDATES} (or
+ * `limit`, if more) matches in the RUM index's order are ranked; the filters apply inside that
+ * ordered scan, so a selective filter still gets its full count.
+ */
+export async function keywordSearch(
+  query: Query,
+  text: string,
+  filters: SearchFilters,
+  limit: number,
+  rumSchema: string | null,
+): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
   const kept = await selectiveTerms(text, termCounter(query), ROW_BUDGET);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
+  const live = `chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
+     WHERE c.search @@ q.any AND ${where.sql}`;
+  const matches =
+    rumSchema === null
+      ? `SELECT c.id, c.search FROM ${live}`
+      : `SELECT c.id, c.search FROM ${live}
+         ORDER BY c.search OPERATOR(${pg.escapeIdentifier(rumSchema)}.<=>) q.any LIMIT greatest($3, ${RUM_CANDIDATES})`;
   const rows = await query<TextHit & { every: boolean }>(
-    `SELECT c.id AS "chunkId", -ts_rank('{0.1, 0.2, 0.5, 1.0}', c.search, q.any, 1)::float8 AS score, c.search @@ q.every AS every
-     FROM (SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q,
-          chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
-     WHERE c.search @@ q.any AND ${where.sql} ORDER BY score, c.id LIMIT $3`,
+    `SELECT m.id AS "chunkId", -ts_rank('{0.1, 0.2, 0.5, 1.0}', m.search, q.any, 1)::float8 AS score, m.search @@ q.every AS every
+     FROM (SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q, LATERAL (${matches}) m
+     ORDER BY score, m.id LIMIT $3`,
     [tsquery(kept, '|'), tsquery(terms, '&'), limit, ...where.params],
   );
   return {
