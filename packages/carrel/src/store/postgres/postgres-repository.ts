@@ -189,7 +189,7 @@ export class PostgresRepository implements KnowledgeRepository {
 
   keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
     const rum = this.keywordSetup.path === 'rum' ? this.keywordSetup.extensionSchema : null;
-    return search.keywordSearch(this.#query, query, filters, limit, rum);
+    return search.keywordSearch(this.client, query, filters, limit, rum);
   }
 
   async searchableLibraries(filters: SearchFilters) {

@@ -6,8 +6,8 @@
  * every chunk the ranked words match from the table, ~0.3 s per search at 1M chunks
  * (bench/README.md § Issue 9). RUM (the `rum` extension: Debian and Ubuntu `postgresql-NN-rum`,
  * the PGDG repositories) keeps each word's positions in the index and returns matches in the
- * order of its own distance (`<=>`, a cover-density rank) from the index alone. The keyword
- * retriever takes that order's best {@link RUM_CANDIDATES} and ranks them with `ts_rank` as the GIN
+ * order of its own distance (`<=>`, a cover-density rank) from the index alone. An unfiltered
+ * search takes that order's best {@link RUM_CANDIDATES} and ranks them with `ts_rank` as the GIN
  * path does (sql/search.ts), so a query whose ranked words match no more chunks than that ranks
  * exactly as on GIN; a query matching more ranks the best of cover density's candidates.
  *
@@ -16,7 +16,7 @@
  * so this needs a superuser); then the first node to open the schema with the extension builds
  * the index `chunks_search_rum` under the migration lock. The index's existence is the record:
  * `DROP EXTENSION rum CASCADE` drops it, nodes opened afterwards use GIN, and the index is built
- * again when the extension returns. Building it reads every chunk (1.6 min for 1M chunks on the
+ * again when the extension returns. Building it reads every chunk (70 s for 1M chunks on the
  * 2-core bench machine); nodes opening meanwhile wait for the lock. A node that opened before the
  * index existed uses GIN until restarted; both paths return the same words' chunks.
  *
