@@ -39,6 +39,7 @@ import pg from 'pg';
 import { vectorIndexPolicy } from '../approximate-search.js';
 import type { VectorSearchPath } from '../repository.js';
 import type { Query, SqlClient } from './client.js';
+import { createExtension } from './extension.js';
 import { migrationLockKey } from './migrate.js';
 
 /** Widest vector pgvector's HNSW index takes. */
@@ -60,17 +61,8 @@ export async function setUpVectors(client: SqlClient, schema: string): Promise<V
   let state = await extensionState(client.query, schema);
   if (!state.available) return nodeScan('the server does not offer the vector extension (pgvector)');
   if (!state.installed) {
-    try {
-      await client.transaction(async ({ query }) => {
-        await query(`SELECT pg_advisory_xact_lock(${migrationLockKey(schema)})`);
-        await query('CREATE EXTENSION IF NOT EXISTS vector SCHEMA public');
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return nodeScan(
-        `the vector extension is available but could not be created (${message}): run CREATE EXTENSION vector as a superuser`,
-      );
-    }
+    const failure = await createExtension(client, schema, 'vector');
+    if (failure !== null) return nodeScan(failure);
     state = await extensionState(client.query, schema);
   }
   if (!state.prepared) {

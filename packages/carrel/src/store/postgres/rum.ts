@@ -25,6 +25,7 @@
 import pg from 'pg';
 import type { KeywordIndexPath } from '../repository.js';
 import type { Query, SqlClient } from './client.js';
+import { createExtension } from './extension.js';
 import { migrationLockKey } from './migrate.js';
 
 /** Chunks a RUM search takes in cover-density order before ranking them with `ts_rank`. */
@@ -45,18 +46,8 @@ export async function setUpKeywordIndex(client: SqlClient, schema: string): Prom
   let state = await extensionState(client.query, schema);
   if (!state.available) return { path: 'gin', reason: 'the server does not offer the rum extension' };
   if (!state.installed) {
-    try {
-      await client.transaction(async ({ query }) => {
-        await query(`SELECT pg_advisory_xact_lock(${migrationLockKey(schema)})`);
-        await query('CREATE EXTENSION IF NOT EXISTS rum SCHEMA public');
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      return {
-        path: 'gin',
-        reason: `the rum extension is available but could not be created (${message}): run CREATE EXTENSION rum as a superuser`,
-      };
-    }
+    const failure = await createExtension(client, schema, 'rum');
+    if (failure !== null) return { path: 'gin', reason: failure };
     state = await extensionState(client.query, schema);
   }
   if (!state.indexed) {
