@@ -123,9 +123,11 @@ try {
     ...(server && { postgres: await PostgresRepository.open({ connectionString: server.url }) }),
   };
   if (server && POSTGRES_LOAD === 'copy') {
-    const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
-    if (RUM) await admin.query('DROP INDEX chunks_search_rum');
-    await admin.close();
+    if (RUM) {
+      const admin = new PgClient({ connectionString: server.url, schema: 'carrel_kb', tasksSchema: 'carrel', maxConnections: 1 });
+      await admin.query('DROP INDEX chunks_search_rum');
+      await admin.close();
+    }
     const start = performance.now();
     await copyStore(stores.sqlite, stores.postgres!);
     console.log(`copied ${chunks} chunks into PostgreSQL in ${((performance.now() - start) / 1000).toFixed(1)} s`);
