@@ -100,11 +100,12 @@ const requireSqlite = {
 
 rmSync(OUT, { recursive: true, force: true });
 const result = await esbuild.build({
-  // The threads an ingest starts (ingest/spawn-worker.ts) each load one file too, not a hundred modules.
+  // The threads Carrel starts (ingest/spawn-worker.ts) each load one file too, not a hundred modules.
   entryPoints: {
     carrel: join(DIST, 'main.js'),
     'ingest-worker': join(DIST, 'ingest/worker.js'),
     'store-writer-thread': join(DIST, 'store/sqlite/store-writer-thread.js'),
+    'keyword-reader-thread': join(DIST, 'store/sqlite/keyword-reader-thread.js'),
     'page-converter-thread': join(DIST, 'ingest/page-converter-thread.js'),
   },
   outdir: OUT,

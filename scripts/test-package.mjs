@@ -82,6 +82,7 @@ try {
     // The ingest threads start from these (spawn-worker.ts); the index_document call below runs them.
     'dist/bundle/ingest-worker.js',
     'dist/bundle/store-writer-thread.js',
+    'dist/bundle/keyword-reader-thread.js',
     'dist/bundle/page-converter-thread.js',
     'dist/main.js',
     'dist/store/sqlite/migrations/0001_initial.sql',

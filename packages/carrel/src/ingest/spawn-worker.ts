@@ -20,6 +20,7 @@ const FROM_SOURCE = import.meta.url.endsWith('.ts');
 const BUNDLED: Readonly<Record<string, string>> = {
   worker: 'ingest-worker.js',
   '../store/sqlite/store-writer-thread': 'store-writer-thread.js',
+  '../store/sqlite/keyword-reader-thread': 'keyword-reader-thread.js',
   'page-converter-thread': 'page-converter-thread.js',
 };
 

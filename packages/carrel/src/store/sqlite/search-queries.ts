@@ -153,3 +153,8 @@ export function chunkDetails(db: Database, ids: readonly number[]): Map<number, 
     .all(JSON.stringify(ids));
   return new Map(rows.map((r) => [r.chunkId, r]));
 }
+
+/** The highest chunk id issued: the store's size without counting it (ids of deleted chunks count too). */
+export function chunkIdsIssued(db: Database): number {
+  return stmt<[], { n: number | null }>(db, 'SELECT max(id) AS n FROM chunks').get()!.n ?? 0;
+}

@@ -14,7 +14,6 @@ import type { Database } from 'better-sqlite3';
 import type { TaskCompletion } from '@carrel/tasks';
 import { completeInTransaction } from '@carrel/tasks/sqlite';
 import type { Schedule } from '../../connectors/schedule.js';
-import { allTermsMatch, quoteTerm, selectiveTerms } from '../../search/fts-query.js';
 import { writeWhenFree } from './busy.js';
 import { claimScheduleSlot, dueConnectors, recordSlotTask, setConnectorSchedule } from './connector-schedules.js';
 import type { ConnectorRecord, ConnectorSyncWrite, NewConnector } from '../records.js';
@@ -56,15 +55,9 @@ import type {
 import type { OpenRunArgs } from '../records.js';
 import { getRun, openRun, setRunBinding, setRunChunking, stagingRunOfTask, stagingRuns } from './runs.js';
 import type { NearestOptions, SearchFilters } from '../records.js';
-import {
-  allowedChunkIds,
-  bm25Search,
-  chunkDetails,
-  filterClause,
-  filteredLibraries,
-  matchingChunks,
-  termChunkCount,
-} from './search-queries.js';
+import { KeywordReader } from './keyword-reader.js';
+import { keywordSearch } from './keyword-search.js';
+import { allowedChunkIds, chunkDetails, chunkIdsIssued, filterClause, filteredLibraries } from './search-queries.js';
 import type { StagedDocument } from '../records.js';
 import { appendStage, beginStage, findStage, finishStage, stageDocuments } from './staging.js';
 import { libraryStatus } from './status.js';
@@ -73,8 +66,16 @@ import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } fro
 import { hasVectorTable, knn, readVectors } from './vectors.js';
 import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 
-/** Most chunks BM25 scores per query before common terms are dropped (see selectiveTerms). */
-const BM25_ROW_BUDGET = 5000;
+/** How a repository is opened. */
+export interface SqliteRepositoryOptions {
+  /**
+   * From how many chunk ids issued (the store's size, cheaply known; ids of deleted chunks count
+   * too) keyword searches run on the keyword reader thread (see keyword-reader.ts): 0 always,
+   * Infinity never. At 100k chunks a keyword search takes a few milliseconds, about what the
+   * thread's round trip and the vector half it overlaps with save.
+   */
+  keywordThreadFrom?: number;
+}
 
 /** See module comment. */
 export class SqliteRepository implements KnowledgeRepository {
@@ -82,14 +83,24 @@ export class SqliteRepository implements KnowledgeRepository {
   readonly vectorSearch: VectorSearchPath = { path: 'node-scan', approximateFrom: vectorIndexPolicy.minRows };
   readonly keywordIndex: KeywordIndexPath = { path: 'fts5' };
 
-  protected constructor(private readonly db: Database) {}
+  /** Keyword searches of a store this large go to `keywordReader`. */
+  private readonly keywordThreadFrom: number;
+  private readonly keywordReader: KeywordReader | undefined;
+
+  protected constructor(
+    private readonly db: Database,
+    { keywordThreadFrom = 100_000 }: SqliteRepositoryOptions = {},
+  ) {
+    this.keywordThreadFrom = keywordThreadFrom;
+    this.keywordReader = keywordThreadFrom < Infinity ? new KeywordReader(db.name) : undefined;
+  }
 
   /** Opens (creating and migrating if needed) the knowledge base's SQLite file at `path`. */
-  static open(path: string): SqliteRepository {
+  static open(path: string, options: SqliteRepositoryOptions = {}): SqliteRepository {
     const db = openDatabase(path);
     // From here on, a write of this connection never blocks on the lock (see store/busy.ts).
     db.pragma('busy_timeout = 0');
-    return new SqliteRepository(db);
+    return new SqliteRepository(db, options);
   }
 
   /** Runs `write` as one IMMEDIATE transaction, retried on a timer while another connection holds the lock. */
@@ -142,22 +153,9 @@ export class SqliteRepository implements KnowledgeRepository {
   }
 
   async keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
-    const kept = await selectiveTerms(
-      query,
-      async (terms, cap) => terms.map((term) => termChunkCount(this.db, quoteTerm(term), cap)),
-      BM25_ROW_BUDGET,
-    );
-    const match = kept?.map(quoteTerm).join(' OR ');
-    const hits = match ? bm25Search(this.db, match, filterClause(filters), limit) : [];
-    const all = allTermsMatch(query);
-    const allWords = all
-      ? matchingChunks(
-          this.db,
-          all,
-          hits.map((h) => h.chunkId),
-        )
-      : new Set<number>();
-    return { hits, allWords, searched: match !== undefined };
+    return this.keywordReader && chunkIdsIssued(this.db) >= this.keywordThreadFrom
+      ? this.keywordReader.search(query, filters, limit)
+      : keywordSearch(this.db, query, filters, limit);
   }
 
   async searchableLibraries(filters: SearchFilters) {
@@ -391,6 +389,7 @@ export class SqliteRepository implements KnowledgeRepository {
   }
 
   async close() {
+    await this.keywordReader?.close();
     this.db.close();
   }
 }
