@@ -91,43 +91,15 @@ export async function hybridSearch(
   const offset = request.offset ?? 0;
   const depth = Math.min(1000, Math.max(50, (offset + limit) * 2));
   const notes: Notice[] = [];
-  const keywordResult = keyword ? await store.keywordSearch(request.query, request, depth) : undefined;
+  if (query.vector === null && noteKeywordOnly)
+    notes.push({ message: `BM25 only: ${query.reason}`, fix: { action: 'configure_embedder' } });
+  // The halves run side by side: a store that ranks keywords elsewhere (PostgreSQL's server,
+  // SQLite's keyword reader thread) does so while this thread scans vectors.
+  const [keywordResult, vectorHits] = await Promise.all([
+    keyword ? store.keywordSearch(request.query, request, depth) : undefined,
+    query.vector === null ? [] : vectorSearch(store, request, query, depth, notes),
+  ]);
   const textHits = keywordResult?.hits ?? [];
-
-  const vectorHits: VectorHit[] = [];
-  if (query.vector === null) {
-    if (noteKeywordOnly) notes.push({ message: `BM25 only: ${query.reason}`, fix: { action: 'configure_embedder' } });
-  } else {
-    const { embedder, vector } = query;
-    const q = quantize(vector);
-    const libraries = await store.searchableLibraries(request);
-    const allowed = await store.allowedChunks(
-      libraries.map((l) => l.id),
-      request,
-    );
-    for (const lib of libraries) {
-      const name = libraryLabel(lib.name, lib.version);
-      const fix: Fix = { action: 'reindex', library: lib.name, version: lib.version };
-      if (lib.embedder === null) {
-        if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors (BM25 only)`, fix });
-        continue;
-      }
-      if (lib.embedder !== embedder.id || lib.dims !== vector.length) {
-        notes.push({
-          message: `${name} was embedded with ${lib.embedder}; BM25 only for it (reindexing switches it to ${embedder.id})`,
-          fix,
-        });
-        continue;
-      }
-      if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors yet`, fix });
-      if (!(await store.hasVectors(lib.dims))) continue;
-      const allow = allowed && (allowed.get(lib.id) ?? []);
-      if (allow?.length === 0) continue;
-      vectorHits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow, { exact: !embedder.indexable })));
-    }
-    vectorHits.sort((a, b) => a.distance - b.distance);
-    vectorHits.length = Math.min(vectorHits.length, depth);
-  }
 
   const fused = fuse(textHits, vectorHits, depth, keywordResult?.allWords ?? new Set<number>());
   const details = await store.chunkDetails([...fused.keys()]);
@@ -163,6 +135,49 @@ export async function hybridSearch(
   const mode =
     textHits.length > 0 && query.vector !== null ? 'hybrid' : query.vector !== null ? 'vector' : keywordResult?.searched ? 'bm25' : 'none';
   return { results: page, offset, limit, hasMore: ranked.length > offset + limit, mode, notes };
+}
+
+/**
+ * The vector half: the nearest chunks to `vector` over every library embedded by `embedder`, best
+ * `depth` first, with a note in `notes` for each library it could not search and why.
+ */
+async function vectorSearch(
+  store: KnowledgeRepository,
+  request: SearchRequest,
+  { vector, embedder }: { vector: Float32Array; embedder: Embedder },
+  depth: number,
+  notes: Notice[],
+): Promise<VectorHit[]> {
+  const q = quantize(vector);
+  const libraries = await store.searchableLibraries(request);
+  const allowed = await store.allowedChunks(
+    libraries.map((l) => l.id),
+    request,
+  );
+  const hits: VectorHit[] = [];
+  for (const lib of libraries) {
+    const name = libraryLabel(lib.name, lib.version);
+    const fix: Fix = { action: 'reindex', library: lib.name, version: lib.version };
+    if (lib.embedder === null) {
+      if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors (BM25 only)`, fix });
+      continue;
+    }
+    if (lib.embedder !== embedder.id || lib.dims !== vector.length) {
+      notes.push({
+        message: `${name} was embedded with ${lib.embedder}; BM25 only for it (reindexing switches it to ${embedder.id})`,
+        fix,
+      });
+      continue;
+    }
+    if (lib.pending > 0) notes.push({ message: `${name}: ${lib.pending} chunks have no vectors yet`, fix });
+    if (!(await store.hasVectors(lib.dims))) continue;
+    const allow = allowed && (allowed.get(lib.id) ?? []);
+    if (allow?.length === 0) continue;
+    hits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow, { exact: !embedder.indexable })));
+  }
+  hits.sort((a, b) => a.distance - b.distance);
+  hits.length = Math.min(hits.length, depth);
+  return hits;
 }
 
 function explain(
