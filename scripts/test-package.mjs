@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
@@ -178,6 +179,29 @@ try {
       check(JSON.stringify(results[0]).includes(title), `search "${query}" ranked first ${JSON.stringify(results[0]).slice(0, 200)}`);
     }
     await client.close();
+  });
+
+  // A store this small searches keywords inline; a large one hands them to this bundled thread
+  // (store/sqlite/keyword-reader.ts), so ask it directly with the data the index run just stored.
+  await timed('the bundled keyword reader thread: search the stored chunks', async () => {
+    const worker = new Worker(join(install, 'node_modules', 'carrel', 'dist', 'bundle', 'keyword-reader-thread.js'), {
+      workerData: { path: join(dataDir, 'carrel.db') },
+    });
+    try {
+      const reply = await new Promise((resolve, reject) => {
+        worker.once('message', resolve);
+        worker.once('error', reject);
+        worker.postMessage({ id: 1, query: 'pangolin limit', filters: { library: 'pkg' }, limit: 5 });
+      });
+      // Only "Option 7" holds both words; the other options match "limit" alone.
+      const { hits, allWords } = reply.value ?? {};
+      check(
+        hits?.length === 5 && allWords.size === 1 && allWords.has(hits[0].chunkId),
+        `the keyword thread answered ${JSON.stringify(reply)}`,
+      );
+    } finally {
+      await worker.terminate();
+    }
   });
 
   await timed('carrel serve over Streamable HTTP: tools, search', async () => {
