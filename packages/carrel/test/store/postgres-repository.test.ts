@@ -42,14 +42,14 @@ describe('postgres only', () => {
     );
     expect(repos).toHaveLength(4);
     const { rows } = await admin().query<{ version: number }>(`SELECT version FROM ${pg.escapeIdentifier(schema)}.kb_migrations`);
-    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3, 4]);
     const tables = await admin().query("SELECT 1 FROM information_schema.tables WHERE table_schema = $1 AND table_name = 'chunks'", [
       schema,
     ]);
     expect(tables.rowCount).toBe(1);
     // Another opening (as an operator's `carrel migrate` does) on an up-to-date schema changes nothing.
     await (await PostgresRepository.open({ connectionString, schema })).close();
-    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 3 }]);
+    expect((await admin().query(`SELECT count(*)::int AS n FROM ${pg.escapeIdentifier(schema)}.kb_migrations`)).rows).toEqual([{ n: 4 }]);
   });
 
   it('runs staging writes beside each other and the other writes alone, giving up after writeWaitMs', async () => {
@@ -159,9 +159,49 @@ describe('postgres only', () => {
     await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
     // Analysed: the statistics list both words (ANALYZE read all 5,002 rows); the same word is ranked.
     expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [] });
-    // A word published since is not in them: it is counted, "common" still is not.
+    // A word published since is not in them, so it holds at most as many chunks as the least
+    // common listed word (one here): no count could change what is ranked, and none is made.
     await publishDocuments(repo, 'lib', [{ source: 'later', chunks: ['common and later'] }]);
-    expect(await counted('common later')).toEqual({ sources: ['later'], counts: [['later']] });
+    expect(await counted('common later')).toEqual({ sources: ['later'], counts: [] });
+    // A word no chunk holds, chosen from the estimates alone: nothing was searched, as when counted.
+    expect(await repo.keywordSearch('never', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: false });
+  });
+
+  it('counts the words the statistics leave out when their counts could change which words are ranked', async () => {
+    const [schema, tasksSchema] = [freshSchema('kb'), freshSchema('t')];
+    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: tasksSchema });
+    await tasks.migrate();
+    await tasks.close();
+    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
+    opened.push(repo);
+    // 3,000 chunks holding the same 20 words; statistics listing 10 lexemes (target 1) list 10 of
+    // them, each in every chunk, so an unlisted word may hold up to 3,000 chunks.
+    const words = Array.from({ length: 10 }, (_, i) => `w${i}`).join(' ');
+    await publishDocuments(repo, 'lib', [{ source: 'many', chunks: Array.from({ length: 3000 }, () => words) }]);
+    await admin().query(`ALTER TABLE ${pg.escapeIdentifier(schema)}.chunks ALTER COLUMN search SET STATISTICS 1`);
+    await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
+    await publishDocuments(repo, 'lib', [{ source: 'later', chunks: ['pangolin and quokka'] }]);
+    const counts = async (query: string) => {
+      const statements = vi.spyOn(pg.Pool.prototype, 'query');
+      try {
+        const { hits } = await repo.keywordSearch(query, {}, 10);
+        return {
+          hits: hits.length,
+          counts: statements.mock.calls
+            .map(([config]) => config as unknown as { text: string; values: unknown[] })
+            .filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks'))
+            .map((config) => config.values[0]),
+        };
+      } finally {
+        statements.mockRestore();
+      }
+    };
+    // Alone, an unlisted word is ranked whatever it holds: not counted.
+    expect(await counts('pangolin')).toEqual({ hits: 1, counts: [] });
+    // Two unlisted words: both fit the 5,000-chunk budget if rare, only one if each held 3,000.
+    expect(await counts('pangolin quokka')).toEqual({ hits: 1, counts: [['pangolin', 'quokka']] });
+    // An unlisted word beside a listed one (3,000 chunks): whether both fit depends on the count.
+    expect(await counts('pangolin w3')).toEqual({ hits: 10, counts: [['pangolin']] });
   });
 
   it("brings another node's copy of a library's vectors up to date by reading only what changed", async () => {

@@ -49,7 +49,7 @@ export async function keywordSearch(
 ): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const kept = await selectiveTerms(text, termCounter(client.query), ROW_BUDGET);
+  const { kept, estimated } = await rankedTerms(client.query, text);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const live = `chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
@@ -82,40 +82,60 @@ export async function keywordSearch(
   return {
     hits: rows.map(({ chunkId, score }) => ({ chunkId, score })),
     allWords: new Set(rows.filter((r) => r.every).map((r) => r.chunkId)),
-    searched: true,
+    // Words kept from estimates alone may match nothing at all; counted ones matched something.
+    searched: rows.length > 0 || !estimated || (await anyChunkHolds(client.query, kept)),
   };
 }
 
 /**
- * How many chunks hold each term, for `selectiveTerms`: the common terms from the planner's
- * statistics of `chunks.search` (ANALYZE, which autovacuum runs, keeps the most common lexemes
- * with the share of rows holding each), the others counted. Counting a common term is what costs:
- * a GIN scan builds its whole bitmap before the first row, ~0.4 s per term at 1M chunks
- * (bench/README.md § Issue 9 — search at ~1M chunks), while the statistics answer for all the
- * query's terms in one lookup. An estimate only decides which terms are ranked; the ranking
- * itself reads the index. Without statistics (a table never analysed, or emptied since: its size
- * is then unknown) every term is counted.
+ * The words of `text` to rank (`selectiveTerms`), and whether they were chosen from estimates
+ * alone. Which words are common comes from the planner's statistics of `chunks.search` (ANALYZE,
+ * which autovacuum runs, keeps the most common lexemes with the share of rows holding each; 3,000
+ * of them since migration 0004), in one lookup for the query. Counting a common word is what
+ * costs: a GIN scan builds its whole bitmap before the first row, ~0.4 s per word at 1M chunks
+ * (bench/README.md § Issue 9 — search at ~1M chunks). A word the statistics leave out holds at
+ * most about as many chunks as the least common listed one; it is counted only when that
+ * uncertainty could change the choice (the words chosen assuming it holds one chunk differ from
+ * those chosen assuming it holds that bound), which at 1M generated chunks is 3% of queries
+ * (bench/README.md § Stop 24). The statistics are a sample, so a rare estimate may be off; it only
+ * decides which words are ranked, the ranking itself reads the index. Without statistics (a table
+ * never analysed, or emptied since: its size is then unknown) every word is counted.
  */
-function termCounter(query: Query): TermCounter {
-  // selectiveTerms asks again for the same terms with a higher cap: the statistics are read once.
-  let estimates: Promise<(number | null)[]> | undefined;
+async function rankedTerms(query: Query, text: string): Promise<{ kept: string[] | undefined; estimated: boolean }> {
+  const { estimates, unlistedBound } = await termStatistics(query, queryTerms(text));
+  if (unlistedBound !== null) {
+    const assuming = (unlisted: number) =>
+      selectiveTerms(text, async (_terms, cap) => estimates.map((estimate) => Math.min(estimate ?? unlisted, cap)), ROW_BUDGET);
+    const [fewest, most] = [await assuming(1), await assuming(unlistedBound)];
+    if (sameWords(fewest, most)) return { kept: most, estimated: true };
+  }
+  return { kept: await selectiveTerms(text, termCounter(query, estimates), ROW_BUDGET), estimated: false };
+}
+
+const sameWords = (a: string[] | undefined, b: string[] | undefined) => [...(a ?? [])].sort().join(' ') === [...(b ?? [])].sort().join(' ');
+
+/** A {@link TermCounter} that counts only the words `estimates` has no figure for. */
+function termCounter(query: Query, estimates: readonly (number | null)[]): TermCounter {
   return async (terms, cap) => {
-    estimates ??= commonTermEstimates(query, terms);
-    const known = await estimates;
-    const unknown = terms.filter((_, i) => known[i] === null);
+    const unknown = terms.filter((_, i) => estimates[i] === null);
     const counted = unknown.length > 0 ? await termChunkCounts(query, unknown, cap) : [];
-    return known.map((estimate) => (estimate === null ? counted.shift()! : Math.min(estimate, cap)));
+    return estimates.map((estimate) => (estimate === null ? counted.shift()! : Math.min(estimate, cap)));
   };
 }
 
 /**
- * For each term, the planner's estimate of the chunks holding it when its lexeme is among the
- * most common ones of `chunks.search`, or null: a term the statistics do not list (rarer than
- * those, or never analysed) is counted.
+ * For each term, the planner's estimate of the chunks holding it when the statistics list its
+ * lexeme, else null; and the estimate for the least common listed lexeme, the most an unlisted
+ * one is taken to hold (null without statistics).
  */
-async function commonTermEstimates(query: Query, terms: readonly string[]): Promise<(number | null)[]> {
-  const rows = await query<{ estimate: number | null }>(
-    `SELECT CASE WHEN f.freq IS NOT NULL THEN greatest(1, round(f.freq * s.rows))::float8 END AS estimate
+async function termStatistics(
+  query: Query,
+  terms: readonly string[],
+): Promise<{ estimates: (number | null)[]; unlistedBound: number | null }> {
+  // most_common_elem_freqs holds one share per listed lexeme, then their minimum, maximum, and the share of nulls.
+  const rows = await query<{ estimate: number | null; bound: number | null }>(
+    `SELECT CASE WHEN f.freq IS NOT NULL THEN greatest(1, round(f.freq * s.rows))::float8 END AS estimate,
+            CASE WHEN s.freqs IS NOT NULL THEN greatest(1, round(s.freqs[array_length(s.elems, 1) + 1] * s.rows))::float8 END AS bound
      FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)
      LEFT JOIN (
        SELECT st.most_common_elems::text::text[] AS elems, st.most_common_elem_freqs AS freqs, c.reltuples AS rows
@@ -126,7 +146,15 @@ async function commonTermEstimates(query: Query, terms: readonly string[]): Prom
      ORDER BY u.i`,
     [[...terms]],
   );
-  return rows.map((r) => r.estimate);
+  return { estimates: rows.map((r) => r.estimate), unlistedBound: rows[0]?.bound ?? null };
+}
+
+/** Whether any chunk (of any version, as the counts see them) holds one of `terms`. */
+async function anyChunkHolds(query: Query, terms: readonly string[]): Promise<boolean> {
+  const [row] = await query<{ found: boolean }>(`SELECT EXISTS (SELECT 1 FROM chunks WHERE search @@ to_tsquery('english', $1)) AS found`, [
+    tsquery(terms, '|'),
+  ]);
+  return row!.found;
 }
 
 /**
