@@ -145,24 +145,27 @@ describe('postgres only', () => {
       try {
         const { hits } = await repo.keywordSearch(query, {}, 10);
         const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
-        const counts = statements.mock.calls
-          .map(([config]) => config as unknown as { text: string; values: unknown[] })
+        const configs = statements.mock.calls.map(([config]) => config as unknown as { text: string; values: unknown[] });
+        const counts = configs
           .filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks'))
           .map((config) => config.values[0]);
-        return { sources: hits.map((h) => details.get(h.chunkId)!.source), counts };
+        const statisticsReads = configs.filter((config) => config.text.includes('FROM pg_stats')).length;
+        return { sources: hits.map((h) => details.get(h.chunkId)!.source), counts, statisticsReads };
       } finally {
         statements.mockRestore();
       }
     };
     // Never analysed: both words are counted.
-    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [['common', 'rare']] });
+    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [['common', 'rare']], statisticsReads: 1 });
     await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
     // Analysed: the statistics list both words (ANALYZE read all 5,002 rows); the same word is ranked.
-    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [] });
+    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [], statisticsReads: 1 });
+    // Kept by the node until ANALYZE records another table size.
+    expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [], statisticsReads: 0 });
     // A word published since is not in them, so it holds at most as many chunks as the least
     // common listed word (one here): no count could change what is ranked, and none is made.
     await publishDocuments(repo, 'lib', [{ source: 'later', chunks: ['common and later'] }]);
-    expect(await counted('common later')).toEqual({ sources: ['later'], counts: [] });
+    expect(await counted('common later')).toEqual({ sources: ['later'], counts: [], statisticsReads: 0 });
     // A word no chunk holds, chosen from the estimates alone: nothing was searched, as when counted.
     expect(await repo.keywordSearch('never', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: false });
   });

@@ -68,6 +68,7 @@ import * as search from './sql/search.js';
 import * as staging from './sql/staging.js';
 import * as syncPlans from './sql/sync-plans.js';
 import { hasVectors, readVectors } from './sql/vectors.js';
+import { TermStatistics } from './term-statistics.js';
 import { VectorCache, type VectorCopyReads } from './vector-cache.js';
 
 /** Where the knowledge base lives. */
@@ -86,6 +87,7 @@ export interface PostgresRepositoryOptions {
 /** See module comment. */
 export class PostgresRepository implements KnowledgeRepository {
   readonly #vectors: VectorCache;
+  readonly #termStatistics: TermStatistics;
   readonly #query: Query;
   /** Dimensions known to have vectors: `vector_dims` only grows, so a yes is never asked again. */
   readonly #dimsWithVectors = new Set<number>();
@@ -101,6 +103,7 @@ export class PostgresRepository implements KnowledgeRepository {
   ) {
     this.#query = client.query;
     this.#vectors = new VectorCache(client.query);
+    this.#termStatistics = new TermStatistics(client.query);
     this.vectorSearch = vectorSetup.path === 'pgvector' ? { path: 'pgvector', version: vectorSetup.version } : vectorSetup;
     this.keywordIndex = keywordSetup.path === 'rum' ? { path: 'rum', version: keywordSetup.version } : keywordSetup;
   }
@@ -189,7 +192,7 @@ export class PostgresRepository implements KnowledgeRepository {
 
   keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
     const rum = this.keywordSetup.path === 'rum' ? this.keywordSetup.extensionSchema : null;
-    return search.keywordSearch(this.client, query, filters, limit, rum);
+    return search.keywordSearch(this.client, query, filters, limit, rum, this.#termStatistics);
   }
 
   async searchableLibraries(filters: SearchFilters) {

@@ -27,6 +27,7 @@ import { queryTerms, selectiveTerms, type TermCounter } from '../../../search/ft
 import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
 import type { Query, SqlClient } from '../client.js';
 import { RUM_CANDIDATES } from '../rum.js';
+import type { TermStatistics } from '../term-statistics.js';
 import { filterClause } from './filters.js';
 
 /** The tsquery text matching any (`|`) or every (`&`) term. Terms hold no quote, so quoting each is safe. */
@@ -46,10 +47,11 @@ export async function keywordSearch(
   filters: SearchFilters,
   limit: number,
   rumSchema: string | null,
+  statistics: TermStatistics,
 ): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const { kept, estimated } = await rankedTerms(client.query, text);
+  const { kept, estimated } = await rankedTerms(client.query, statistics, text);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const live = `chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
@@ -91,7 +93,7 @@ export async function keywordSearch(
  * The words of `text` to rank (`selectiveTerms`), and whether they were chosen from estimates
  * alone. Which words are common comes from the planner's statistics of `chunks.search` (ANALYZE,
  * which autovacuum runs, keeps the most common lexemes with the share of rows holding each; 3,000
- * of them since migration 0004), in one lookup for the query. Counting a common word is what
+ * of them since migration 0004), which the node keeps between ANALYZEs (../term-statistics.ts). Counting a common word is what
  * costs: a GIN scan builds its whole bitmap before the first row, ~0.4 s per word at 1M chunks
  * (bench/README.md § Issue 9 — search at ~1M chunks). A word the statistics leave out holds at
  * most about as many chunks as the least common listed one; it is counted only when that
@@ -101,8 +103,12 @@ export async function keywordSearch(
  * decides which words are ranked, the ranking itself reads the index. Without statistics (a table
  * never analysed, or emptied since: its size is then unknown) every word is counted.
  */
-async function rankedTerms(query: Query, text: string): Promise<{ kept: string[] | undefined; estimated: boolean }> {
-  const { estimates, unlistedBound } = await termStatistics(query, queryTerms(text));
+async function rankedTerms(
+  query: Query,
+  statistics: TermStatistics,
+  text: string,
+): Promise<{ kept: string[] | undefined; estimated: boolean }> {
+  const { estimates, unlistedBound } = await statistics.estimate(queryTerms(text));
   if (unlistedBound !== null) {
     const assuming = (unlisted: number) =>
       selectiveTerms(text, async (_terms, cap) => estimates.map((estimate) => Math.min(estimate ?? unlisted, cap)), ROW_BUDGET);
@@ -121,32 +127,6 @@ function termCounter(query: Query, estimates: readonly (number | null)[]): TermC
     const counted = unknown.length > 0 ? await termChunkCounts(query, unknown, cap) : [];
     return estimates.map((estimate) => (estimate === null ? counted.shift()! : Math.min(estimate, cap)));
   };
-}
-
-/**
- * For each term, the planner's estimate of the chunks holding it when the statistics list its
- * lexeme, else null; and the estimate for the least common listed lexeme, the most an unlisted
- * one is taken to hold (null without statistics).
- */
-async function termStatistics(
-  query: Query,
-  terms: readonly string[],
-): Promise<{ estimates: (number | null)[]; unlistedBound: number | null }> {
-  // most_common_elem_freqs holds one share per listed lexeme, then their minimum, maximum, and the share of nulls.
-  const rows = await query<{ estimate: number | null; bound: number | null }>(
-    `SELECT CASE WHEN f.freq IS NOT NULL THEN greatest(1, round(f.freq * s.rows))::float8 END AS estimate,
-            CASE WHEN s.freqs IS NOT NULL THEN greatest(1, round(s.freqs[array_length(s.elems, 1) + 1] * s.rows))::float8 END AS bound
-     FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)
-     LEFT JOIN (
-       SELECT st.most_common_elems::text::text[] AS elems, st.most_common_elem_freqs AS freqs, c.reltuples AS rows
-       FROM pg_stats st JOIN pg_class c ON c.oid = 'chunks'::regclass
-       WHERE st.schemaname = current_schema() AND st.tablename = 'chunks' AND st.attname = 'search' AND c.reltuples > 0
-     ) s ON true
-     CROSS JOIN LATERAL (SELECT s.freqs[array_position(s.elems, (tsvector_to_array(to_tsvector('english', u.t)))[1])] AS freq) f
-     ORDER BY u.i`,
-    [[...terms]],
-  );
-  return { estimates: rows.map((r) => r.estimate), unlistedBound: rows[0]?.bound ?? null };
 }
 
 /** Whether any chunk (of any version, as the counts see them) holds one of `terms`. */
