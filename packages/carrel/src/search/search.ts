@@ -8,6 +8,7 @@
  *
  * @module
  */
+import { setImmediate } from 'node:timers/promises';
 import type { Embedder } from '../embedders/embedder.js';
 import { type Fix, libraryLabel, type Notice } from '../fix.js';
 import { quantize } from '../embedders/embedder.js';
@@ -173,6 +174,9 @@ async function vectorSearch(
     if (!(await store.hasVectors(lib.dims))) continue;
     const allow = allowed && (allowed.get(lib.id) ?? []);
     if (allow?.length === 0) continue;
+    // A scan holds the event loop for milliseconds; between libraries, the keyword half's replies
+    // (and other clients) get through, so its next statement runs on the server meanwhile.
+    await setImmediate();
     hits.push(...(await store.nearestChunks(lib.dims, lib.id, q, depth, allow, { exact: !embedder.indexable })));
   }
   hits.sort((a, b) => a.distance - b.distance);
