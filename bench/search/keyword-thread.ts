@@ -11,25 +11,17 @@
  *
  * @module
  */
-import { loadavg } from 'node:os';
 import type { SearchRequest } from 'carrel';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
 import { SqliteRepository } from '../../packages/carrel/src/store/sqlite/sqlite-repository.js';
 import { rng, zipfWord } from '../ingest/corpus.js';
 import { cachedStorePath, option } from './cached-store.js';
-import { interleavedRounds } from './interleaved.js';
+import { interleavedRounds, load, median, quantile } from './interleaved.js';
 
 const CHUNKS = Number(option('chunks') ?? 1_000_000);
 const ROUNDS = Number(option('rounds') ?? 3);
 const QUERIES = Number(option('queries') ?? 200);
-
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
-const median = (xs: number[]) => quantile(xs, 0.5);
 
 const path = cachedStorePath(CHUNKS);
 const sides = {

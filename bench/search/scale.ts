@@ -32,7 +32,7 @@
  * @module
  */
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -52,7 +52,7 @@ import { startDebianPostgres } from '../../packages/carrel/test/support/debian-p
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
 import { option } from './cached-store.js';
-import { interleavedRounds } from './interleaved.js';
+import { interleavedRounds, load, median, quantile } from './interleaved.js';
 
 const CHUNKS = Number(option('chunks') ?? 100_000);
 const ROUNDS = Number(option('rounds') ?? 3);
@@ -66,12 +66,6 @@ const DOCS = Math.ceil(CHUNKS / 9.28);
 
 type Side = 'sqlite' | 'postgres';
 const SIDES: readonly Side[] = WITH_POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];
-const load = () =>
-  loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ');
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))]!;
-const median = (xs: number[]) => quantile(xs, 0.5);
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-scale-'));
 const server = WITH_POSTGRES ? await (RUM ? startDebianPostgres() : startPostgres()) : undefined;

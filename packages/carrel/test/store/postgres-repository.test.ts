@@ -29,6 +29,34 @@ publishWithTaskContract(postgres);
 /** A deterministic int8 vector of 8 dimensions for chunk `i` (as the contract's search tests make them). */
 const vectorOf = (i: number): number[] => Array.from({ length: 8 }, (_, j) => ((i * 37 + j * 11) % 200) - 100);
 
+/** A repository on schemas of its own: the statistics ANALYZE leaves would outlive the shared schemas' TRUNCATE. */
+async function repositoryOfItsOwn(): Promise<{ schema: string; repo: PostgresRepository }> {
+  const [schema, tasksSchema] = [freshSchema('kb'), freshSchema('t')];
+  const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: tasksSchema });
+  await tasks.migrate();
+  await tasks.close();
+  const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
+  opened.push(repo);
+  return { schema, repo };
+}
+
+type Statement = { text: string; values: unknown[] };
+
+/** What `run` returns, with the statements it sent (a repository's go through its pool as { text, values } configs). */
+async function statementsOf<T>(run: () => Promise<T>): Promise<{ value: T; statements: Statement[] }> {
+  const spy = vi.spyOn(pg.Pool.prototype, 'query');
+  try {
+    const value = await run();
+    return { value, statements: spy.mock.calls.map(([config]) => config as unknown as Statement) };
+  } finally {
+    spy.mockRestore();
+  }
+}
+
+/** The words each term-count statement among `statements` counted. */
+const termCounts = (statements: Statement[]) =>
+  statements.filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks')).map((config) => config.values[0]);
+
 describe('postgres only', () => {
   it('migrates an empty schema once when several repositories open it at the same time', async () => {
     const connectionString = postgresUrl();
@@ -127,33 +155,17 @@ describe('postgres only', () => {
   });
 
   it('takes a common word’s count from the planner’s statistics once analysed, and still counts the others', async () => {
-    // Schemas of its own: the statistics ANALYZE leaves would outlive the shared schemas' TRUNCATE.
-    const [schema, tasksSchema] = [freshSchema('kb'), freshSchema('t')];
-    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: tasksSchema });
-    await tasks.migrate();
-    await tasks.close();
-    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
-    opened.push(repo);
+    const { schema, repo } = await repositoryOfItsOwn();
     const common = Array.from({ length: 5001 }, (_, i) => `common word ${i}`);
     await publishDocuments(repo, 'lib', [
       { source: 'many', chunks: common },
       { source: 'rare', chunks: ['common and rare'] },
     ]);
     const counted = async (query: string) => {
-      // The repository's statements go through its pool as { text, values } configs.
-      const statements = vi.spyOn(pg.Pool.prototype, 'query');
-      try {
-        const { hits } = await repo.keywordSearch(query, {}, 10);
-        const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
-        const configs = statements.mock.calls.map(([config]) => config as unknown as { text: string; values: unknown[] });
-        const counts = configs
-          .filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks'))
-          .map((config) => config.values[0]);
-        const statisticsReads = configs.filter((config) => config.text.includes('FROM pg_stats')).length;
-        return { sources: hits.map((h) => details.get(h.chunkId)!.source), counts, statisticsReads };
-      } finally {
-        statements.mockRestore();
-      }
+      const { value: hits, statements } = await statementsOf(async () => (await repo.keywordSearch(query, {}, 10)).hits);
+      const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
+      const statisticsReads = statements.filter((config) => config.text.includes('FROM pg_stats')).length;
+      return { sources: hits.map((h) => details.get(h.chunkId)!.source), counts: termCounts(statements), statisticsReads };
     };
     // Never analysed: both words are counted.
     expect(await counted('common rare')).toEqual({ sources: ['rare'], counts: [['common', 'rare']], statisticsReads: 1 });
@@ -171,33 +183,17 @@ describe('postgres only', () => {
   });
 
   it('counts the words the statistics leave out when their counts could change which words are ranked', async () => {
-    const [schema, tasksSchema] = [freshSchema('kb'), freshSchema('t')];
-    const tasks = new PostgresTaskStore({ connectionString: postgresUrl(), schema: tasksSchema });
-    await tasks.migrate();
-    await tasks.close();
-    const repo = await PostgresRepository.open({ connectionString: postgresUrl(), schema, tasksSchema, maxConnections: 4 });
-    opened.push(repo);
-    // 3,000 chunks holding the same 20 words; statistics listing 10 lexemes (target 1) list 10 of
-    // them, each in every chunk, so an unlisted word may hold up to 3,000 chunks.
+    const { schema, repo } = await repositoryOfItsOwn();
+    // 3,000 chunks holding the same 10 words; statistics listing 10 lexemes (target 1) list them
+    // all, each in every chunk, so an unlisted word may hold up to 3,000 chunks.
     const words = Array.from({ length: 10 }, (_, i) => `w${i}`).join(' ');
     await publishDocuments(repo, 'lib', [{ source: 'many', chunks: Array.from({ length: 3000 }, () => words) }]);
     await admin().query(`ALTER TABLE ${pg.escapeIdentifier(schema)}.chunks ALTER COLUMN search SET STATISTICS 1`);
     await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
     await publishDocuments(repo, 'lib', [{ source: 'later', chunks: ['pangolin and quokka'] }]);
     const counts = async (query: string) => {
-      const statements = vi.spyOn(pg.Pool.prototype, 'query');
-      try {
-        const { hits } = await repo.keywordSearch(query, {}, 10);
-        return {
-          hits: hits.length,
-          counts: statements.mock.calls
-            .map(([config]) => config as unknown as { text: string; values: unknown[] })
-            .filter((config) => config.text.includes('SELECT count(*) FROM (SELECT 1 FROM chunks'))
-            .map((config) => config.values[0]),
-        };
-      } finally {
-        statements.mockRestore();
-      }
+      const { value: hits, statements } = await statementsOf(async () => (await repo.keywordSearch(query, {}, 10)).hits);
+      return { hits: hits.length, counts: termCounts(statements) };
     };
     // Alone, an unlisted word is ranked whatever it holds: not counted.
     expect(await counts('pangolin')).toEqual({ hits: 1, counts: [] });
