@@ -8,7 +8,8 @@
  * hybrid search at 1M chunks (bench/README.md § Stop 24).
  *
  * An ANALYZE that records exactly the size the last one did is not seen until the size moves: the
- * table did not change meanwhile, so neither did what its statistics say.
+ * table did not change meanwhile, so neither did what its statistics say. Until a table has
+ * statistics, every search looks for them.
  *
  * @module
  */
@@ -47,7 +48,8 @@ export class TermStatistics {
     );
     const { lexemes, rows, size } = row!;
     let snapshot = await this.#snapshot;
-    if (snapshot?.size !== size) {
+    // A snapshot without statistics is not kept: a VACUUM may record the size the ANALYZE after it does.
+    if (snapshot?.size !== size || snapshot.minShare === null) {
       this.#snapshot = this.read(rows, size).catch((err: unknown) => {
         this.#snapshot = undefined;
         throw err;

@@ -51,7 +51,7 @@ export async function keywordSearch(
 ): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const { kept, estimated } = await rankedTerms(client.query, statistics, text);
+  const { kept, estimated } = await rankedTerms(client.query, statistics, text, terms);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
   const live = `chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
@@ -90,12 +90,13 @@ export async function keywordSearch(
 }
 
 /**
- * The words of `text` to rank (`selectiveTerms`), and whether they were chosen from estimates
- * alone. Which words are common comes from the planner's statistics of `chunks.search` (ANALYZE,
- * which autovacuum runs, keeps the most common lexemes with the share of rows holding each; 3,000
- * of them since migration 0004), which the node keeps between ANALYZEs (../term-statistics.ts). Counting a common word is what
- * costs: a GIN scan builds its whole bitmap before the first row, ~0.4 s per word at 1M chunks
- * (bench/README.md § Issue 9 — search at ~1M chunks). A word the statistics leave out holds at
+ * The words of `text` (its `terms`) to rank (`selectiveTerms`), and whether they were chosen from
+ * estimates alone. Which words are common comes from the planner's statistics of `chunks.search`
+ * (ANALYZE, which autovacuum runs, keeps the most common lexemes with the share of rows holding
+ * each; 3,000 of them since migration 0004), which the node keeps between ANALYZEs
+ * (../term-statistics.ts). Counting a common word is what costs: a GIN scan builds its whole
+ * bitmap before the first row, ~0.4 s per word at 1M chunks (bench/README.md § Issue 9 — search
+ * at ~1M chunks). A word the statistics leave out holds at
  * most about as many chunks as the least common listed one; it is counted only when that
  * uncertainty could change the choice (the words chosen assuming it holds one chunk differ from
  * those chosen assuming it holds that bound), which at 1M generated chunks is 3% of queries
@@ -107,8 +108,9 @@ async function rankedTerms(
   query: Query,
   statistics: TermStatistics,
   text: string,
+  terms: readonly string[],
 ): Promise<{ kept: string[] | undefined; estimated: boolean }> {
-  const { estimates, unlistedBound } = await statistics.estimate(queryTerms(text));
+  const { estimates, unlistedBound } = await statistics.estimate(terms);
   if (unlistedBound !== null) {
     const assuming = (unlisted: number) =>
       selectiveTerms(text, async (_terms, cap) => estimates.map((estimate) => Math.min(estimate ?? unlisted, cap)), ROW_BUDGET);
