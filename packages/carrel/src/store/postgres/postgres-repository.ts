@@ -192,7 +192,7 @@ export class PostgresRepository implements KnowledgeRepository {
 
   keywordSearch(query: string, filters: SearchFilters, limit: number): Promise<KeywordResult> {
     const rum = this.keywordSetup.path === 'rum' ? this.keywordSetup.extensionSchema : null;
-    return search.keywordSearch(this.client, query, filters, limit, rum, this.#termStatistics);
+    return search.keywordSearch(this.#query, query, filters, limit, rum, this.#termStatistics);
   }
 
   async searchableLibraries(filters: SearchFilters) {

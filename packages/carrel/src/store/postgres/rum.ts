@@ -8,8 +8,9 @@
  * the PGDG repositories) keeps each word's positions in the index and returns matches in the
  * order of its own distance (`<=>`, a cover-density rank) from the index alone. An unfiltered
  * search takes that order's best {@link RUM_CANDIDATES} and ranks them with `ts_rank` as the GIN
- * path does (sql/search.ts), so a query whose ranked words match no more chunks than that ranks
- * exactly as on GIN; a query matching more ranks the best of cover density's candidates.
+ * path does (sql/search.ts), so a query whose ranked words match no more chunks (of any version:
+ * the index holds them all) than that ranks exactly as on GIN; a query matching more ranks the
+ * best of cover density's candidates.
  *
  * At open, as for pgvector (pgvector.ts): if the server offers `rum` and the database lacks it,
  * the repository creates it (`CREATE EXTENSION rum SCHEMA public`: rum is not a trusted extension,

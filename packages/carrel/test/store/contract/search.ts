@@ -79,6 +79,31 @@ export function searchContract(f: RepositoryFixture): void {
       expect(await sources({})).toHaveLength(5);
     });
 
+    it('skips staged, retired and replaced versions however well they rank, and fills the limit from live chunks', async () => {
+      const repo = await (await f.store()).open();
+      const { libraryId, documentIds } = await publishDocuments(repo, 'lib', [
+        { source: 'retired', chunks: [{ heading: 'needle', text: 'needle needle needle' }] },
+        { source: 'replaced', chunks: [{ heading: 'needle', text: 'needle needle needle' }] },
+        ...[0, 1, 2].map((i) => ({ source: `live${i}`, chunks: [{ text: `one needle in ${'many other words '.repeat(i + 1)}` }] })),
+      ]);
+      await repo.retireDocument(documentIds[0]!);
+      const replaced = (await repo.findLiveDocument(libraryId, 'replaced'))!;
+      const { run } = await repo.openRun({ taskId: null, library: 'lib', version: '' });
+      await repo.stageDocuments(run.id, null, [
+        staged(libraryId, { source: 'replaced', chunks: [{ text: 'a weak needle now' }] }, replaced.liveVersion),
+      ]);
+      await repo.publishRun(run.id);
+      const { run: staging } = await repo.openRun({ taskId: null, library: 'lib', version: '' });
+      await repo.stageDocuments(staging.id, null, [
+        staged(libraryId, { source: 'staged', chunks: [{ heading: 'needle', text: 'needle needle' }] }),
+      ]);
+      const { hits } = await repo.keywordSearch('needle', {}, 3);
+      const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
+      // chunkDetails reads live chunks only: a hit of another version would have no source.
+      expect(hits.map((h) => details.get(h.chunkId)?.source).every((s) => s !== undefined && /^(live\d|replaced)$/.test(s))).toBe(true);
+      expect(hits).toHaveLength(3);
+    });
+
     it('finds nothing for a query without words, and does not fail on FTS syntax in it', async () => {
       const repo = await (await f.store()).open();
       await publishDocuments(repo, 'lib', [{ source: 's', chunks: ['plain "quoted" AND text'] }]);

@@ -25,7 +25,7 @@
 import pg from 'pg';
 import { queryTerms, selectiveTerms, type TermCounter } from '../../../search/fts-query.js';
 import type { ChunkDetail, KeywordResult, SearchableLibrary, SearchFilters, TextHit } from '../../repository.js';
-import type { Query, SqlClient } from '../client.js';
+import type { Query } from '../client.js';
 import { RUM_CANDIDATES } from '../rum.js';
 import type { TermStatistics } from '../term-statistics.js';
 import { filterClause } from './filters.js';
@@ -42,7 +42,7 @@ const ROW_BUDGET = 5000;
  * {@link RUM_CANDIDATES} (or `limit`, if more) matches in the RUM index's order.
  */
 export async function keywordSearch(
-  client: Pick<SqlClient, 'query' | 'transaction'>,
+  query: Query,
   text: string,
   filters: SearchFilters,
   limit: number,
@@ -51,42 +51,60 @@ export async function keywordSearch(
 ): Promise<KeywordResult> {
   const terms = queryTerms(text);
   if (terms.length === 0) return { hits: [], allWords: new Set(), searched: false };
-  const { kept, estimated } = await rankedTerms(client.query, statistics, text, terms);
+  const { kept, estimated } = await rankedTerms(query, statistics, text, terms);
   if (!kept) return { hits: [], allWords: new Set(), searched: false };
   const where = filterClause(filters, 4);
-  const live = `chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
-     WHERE c.search @@ q.any AND ${where.sql}`;
-  // Only an unfiltered search walks RUM's order: a filter rejects candidates the walk has already
-  // paid a table read for (10% of the documents by tag: ×2.3 slower than ranking every match at
-  // 1M chunks, bench/README.md), so a filtered search ranks every match that passes, as on GIN.
-  const ordered = rumSchema !== null && where.params.length === 0;
-  const matches = ordered
-    ? `SELECT c.id, c.search FROM ${live}
-         ORDER BY c.search OPERATOR(${pg.escapeIdentifier(rumSchema)}.<=>) q.any LIMIT greatest($3, ${RUM_CANDIDATES})`
-    : `SELECT c.id, c.search FROM ${live}`;
-  const ranked = (run: Query) =>
-    run<TextHit & { every: boolean }>(
-      `SELECT m.id AS "chunkId", -ts_rank('{0.1, 0.2, 0.5, 1.0}', m.search, q.any, 1)::float8 AS score, m.search @@ q.every AS every
-       FROM (SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q, LATERAL (${matches}) m
-       ORDER BY score, m.id LIMIT $3`,
-      [tsquery(kept, '|'), tsquery(terms, '&'), limit, ...where.params],
-    );
-  const rows = ordered
-    ? await client.transaction(async ({ query }) => {
-        // The planner takes a chunk's join to its live document version for ~1 row (the two
-        // columns' correlation is invisible to it), so it would sort every match rather than
-        // read the index in order; with sorting priced out only the ordered scan is left (the
-        // outer sort has no alternative and stays). JIT would compile for that price.
-        await query("SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)");
-        return ranked(query);
-      })
-    : await ranked(client.query);
+  const rows = await query<TextHit & { every: boolean }>(
+    where.params.length === 0 ? unfilteredRanking(rumSchema) : filteredRanking(where.sql),
+    [tsquery(kept, '|'), tsquery(terms, '&'), limit, ...where.params],
+  );
   return {
     hits: rows.map(({ chunkId, score }) => ({ chunkId, score })),
     allWords: new Set(rows.filter((r) => r.every).map((r) => r.chunkId)),
     // Words kept from estimates alone may match nothing at all; counted ones matched something.
-    searched: rows.length > 0 || !estimated || (await anyChunkHolds(client.query, kept)),
+    searched: rows.length > 0 || !estimated || (await anyChunkHolds(query, kept)),
   };
+}
+
+/** The ranking's query words: `$1` any of the ranked words, `$2` every word of the query. */
+const QUERY = `(SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q`;
+const RANK = `-ts_rank('{0.1, 0.2, 0.5, 1.0}', m.search, q.any, 1)::float8 AS score, m.search @@ q.every AS every`;
+
+/**
+ * The best `$3` live chunks of an unfiltered search: the matches of any version are ranked first
+ * and the live ones kept afterwards, reading down the ranking only as far as `$3` live ones. The
+ * live check is a lookup of the chunk's document; made for every match before ranking it cost
+ * ~8 ms per 1,000 matches at 1M chunks, half the statement (bench/README.md § Stop 25). With
+ * `rumSchema`, the matches are the best {@link RUM_CANDIDATES} (or `$3`, if more) in the RUM
+ * index's order, so a version being staged or awaiting garbage collection can take a live
+ * chunk's place among them while it exists. The planner takes that ordered scan by itself: it
+ * estimates the chunks matching the words from their statistics, not through a join.
+ */
+function unfilteredRanking(rumSchema: string | null): string {
+  const matches = `SELECT c.id, c.search, c.document_id, c.version FROM chunks c WHERE c.search @@ q.any`;
+  const candidates =
+    rumSchema === null
+      ? matches
+      : `${matches} ORDER BY c.search OPERATOR(${pg.escapeIdentifier(rumSchema)}.<=>) q.any LIMIT greatest($3, ${RUM_CANDIDATES})`;
+  // The live check stays above the sort: a condition holding a subquery is never pushed below it.
+  return `SELECT r.id AS "chunkId", r.score, r.every
+     FROM (SELECT m.id, m.document_id, m.version, ${RANK} FROM ${QUERY}, LATERAL (${candidates}) m ORDER BY score, m.id) r
+     WHERE r.version = (SELECT d.live_version FROM documents d WHERE d.id = r.document_id)
+     ORDER BY r.score, r.id LIMIT $3`;
+}
+
+/**
+ * The best `$3` live chunks passing `where` (parameters from `$4`), every match passing it ranked,
+ * with or without RUM: walking RUM's order, a filter rejects candidates the walk has already paid
+ * a table read for (a 10% tag filter at 1M chunks: 2.2 s p50 against 0.4 s for ranking every
+ * match, bench/README.md § Stop 23).
+ */
+function filteredRanking(where: string): string {
+  return `SELECT m.id AS "chunkId", ${RANK}
+     FROM ${QUERY}, LATERAL (
+       SELECT c.id, c.search FROM chunks c JOIN documents d ON d.id = c.document_id AND c.version = d.live_version JOIN libraries l ON l.id = d.library_id
+       WHERE c.search @@ q.any AND ${where}) m
+     ORDER BY score, m.id LIMIT $3`;
 }
 
 /**
