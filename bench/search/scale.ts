@@ -13,6 +13,10 @@
  * process publishes 10 documents into one library of the PostgreSQL store, and the first KNN there
  * is timed (the copy brought up to date by the delta) next to a new repository's (read whole).
  *
+ * `--timing alone` times each store's rounds apart (all of SQLite's, then all of PostgreSQL's)
+ * instead of alternating the two stores query by query: both share this process, and a search
+ * then runs right after the other store's search of the same query.
+ *
  * `--postgres rum` runs PostgreSQL on Debian's server with the `rum` extension instead
  * (`postgresql-15-rum`, test/support/debian-postgres.ts), so keyword search ranks through a RUM
  * index (packages/carrel/src/store/postgres/rum.ts). With `--postgres-load copy` the index is
@@ -27,7 +31,8 @@
  * 100k vectors are searched through their approximate index, built before the timing starts.
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200]
- *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--stores both|sqlite] [--cache bench/.scale-cache]
+ *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--stores both|sqlite] [--timing interleaved|alone]
+ *     [--cache bench/.scale-cache]
  *
  * @module
  */
@@ -60,6 +65,7 @@ const QUERIES = Number(option('queries') ?? 200);
 const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
 const WITH_POSTGRES = (option('stores') ?? 'both') === 'both';
 const RUM = option('postgres') === 'rum';
+const ALONE = option('timing') === 'alone';
 const CACHE = resolve(option('cache') ?? join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache'));
 /** The generated documents average 9.28 chunks (3,000 made 27,836). */
 const DOCS = Math.ceil(CHUNKS / 9.28);
@@ -176,18 +182,25 @@ try {
       (store, q) => hybridSearch(store, { query: q.text, limit: 10, tags: ['rare'] } as SearchRequest, withVector(q.vector)),
     ],
   ];
-  console.log(`\n${chunks} chunks, ${QUERIES} queries, median of ${ROUNDS} rounds; load ${load()}`);
+  console.log(
+    `\n${chunks} chunks, ${QUERIES} queries, median of ${ROUNDS} rounds${ALONE ? ', each store timed alone' : ''}; load ${load()}`,
+  );
   console.log(WITH_POSTGRES ? '| mode | SQLite p50 / p95 ms | PostgreSQL p50 / p95 ms | p50 ratio |' : '| mode | SQLite p50 / p95 ms |');
   console.log(WITH_POSTGRES ? '|---|---:|---:|---:|' : '|---|---:|');
   for (const [label, search] of modes) {
-    const times = await interleavedRounds(
-      Object.fromEntries(SIDES.map((side) => [side, (q: (typeof queries)[number]) => search(stores[side]!, q)])) as Record<
-        Side,
-        (q: (typeof queries)[number]) => Promise<unknown>
-      >,
-      queries,
-      ROUNDS,
-    );
+    const timed = (sides: readonly Side[]) =>
+      interleavedRounds(
+        Object.fromEntries(sides.map((side) => [side, (q: (typeof queries)[number]) => search(stores[side]!, q)])) as Record<
+          Side,
+          (q: (typeof queries)[number]) => Promise<unknown>
+        >,
+        queries,
+        ROUNDS,
+      );
+    // Alone: all of one store's rounds, then the other's, so that no search of one store runs
+    // between two of the other's (their memory, threads and garbage share this process).
+    const times = ALONE ? ({} as Record<Side, number[][]>) : await timed(SIDES);
+    if (ALONE) for (const side of SIDES) Object.assign(times, await timed([side]));
     const rounds = Object.fromEntries(
       SIDES.map((side) => [side, { p50: times[side].map(median), p95: times[side].map((round) => quantile(round, 0.95)) }]),
     ) as Record<Side, { p50: number[]; p95: number[] }>;
