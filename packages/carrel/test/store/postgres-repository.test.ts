@@ -182,6 +182,23 @@ describe('postgres only', () => {
     expect(await repo.keywordSearch('never', {}, 10)).toEqual({ hits: [], allWords: new Set(), searched: false });
   });
 
+  it('estimates a word the parser splits (snake_case) by its least common part', async () => {
+    const { schema, repo } = await repositoryOfItsOwn();
+    await publishDocuments(repo, 'lib', [
+      { source: 'many', chunks: Array.from({ length: 5001 }, (_, i) => `common word ${i}`) },
+      { source: 'phrase', chunks: ['the common_zebra setting'] },
+      { source: 'rare', chunks: ['a rare word'] },
+    ]);
+    await admin().query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
+    const { value: hits, statements } = await statementsOf(async () => (await repo.keywordSearch('common_zebra rare', {}, 10)).hits);
+    const details = await repo.chunkDetails(hits.map((h) => h.chunkId));
+    // Taken for "common" (5,002 chunks), it would be left out beside "rare"; it holds one chunk.
+    expect({ sources: hits.map((h) => details.get(h.chunkId)!.source).sort(), counts: termCounts(statements) }).toEqual({
+      sources: ['phrase', 'rare'],
+      counts: [],
+    });
+  });
+
   it('counts the words the statistics leave out when their counts could change which words are ranked', async () => {
     const { schema, repo } = await repositoryOfItsOwn();
     // 3,000 chunks holding the same 10 words; statistics listing 10 lexemes (target 1) list them

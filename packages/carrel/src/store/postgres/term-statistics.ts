@@ -17,7 +17,7 @@ import type { Query } from './client.js';
 
 /** What the statistics say about a query's terms. */
 export interface TermEstimates {
-  /** Per term: the chunks holding it (0 for a word the 'english' configuration drops), or null when the statistics do not list it. */
+  /** Per term: the chunks holding it (0 for a word the 'english' configuration drops), or null when the statistics do not list it (or one of its parts). */
   estimates: (number | null)[];
   /** The chunks holding the least common listed lexeme: about the most an unlisted one holds. Null without statistics. */
   unlistedBound: number | null;
@@ -40,8 +40,8 @@ export class TermStatistics {
 
   /** The estimates for `terms`, in order. */
   async estimate(terms: readonly string[]): Promise<TermEstimates> {
-    const [row] = await this.query<{ lexemes: (string | null)[]; rows: number; size: string }>(
-      `SELECT array(SELECT (tsvector_to_array(to_tsvector('english', u.t)))[1] FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i) ORDER BY u.i) AS lexemes,
+    const [row] = await this.query<{ lexemes: string[][]; rows: number; size: string }>(
+      `SELECT (SELECT json_agg(tsvector_to_array(to_tsvector('english', u.t)) ORDER BY u.i) FROM unnest($1::text[]) WITH ORDINALITY AS u(t, i)) AS lexemes,
               c.reltuples::float8 AS rows, c.reltuples::text || ':' || c.relpages AS size
        FROM pg_class c WHERE c.oid = 'chunks'::regclass`,
       [[...terms]],
@@ -59,10 +59,12 @@ export class TermStatistics {
     const { shares, minShare } = snapshot;
     const count = (share: number) => Math.max(1, Math.round(share * snapshot.rows));
     return {
-      estimates: lexemes.map((lexeme) => {
-        if (lexeme === null) return 0;
-        const share = shares.get(lexeme);
-        return share === undefined ? null : count(share);
+      estimates: lexemes.map((parts) => {
+        if (parts.length === 0) return 0;
+        // A word the parser splits (`snake_case`: `snake`, `case`) matches as a phrase, in no
+        // more chunks than its least common part; one unlisted part makes it unlisted.
+        const partShares = parts.map((lexeme) => shares.get(lexeme));
+        return partShares.every((share) => share !== undefined) ? count(Math.min(...partShares)) : null;
       }),
       unlistedBound: minShare === null ? null : count(minShare),
     };
