@@ -20,7 +20,7 @@ function indexed(count: number) {
       .filter((h) => accept(h.chunkId))
       .sort((a, b) => a.distance - b.distance || a.chunkId - b.chunkId)
       .slice(0, k);
-  return { index, exact };
+  return { index, exact, vectors };
 }
 
 describe('approximate index', () => {
@@ -29,7 +29,7 @@ describe('approximate index', () => {
   });
 
   it('finds ≥ 95% of the exact 10 nearest on clustered vectors, with cosine distances', () => {
-    const { index, exact } = indexed(5000);
+    const { index, exact, vectors } = indexed(5000);
     const queries = clusteredVectors(50, DIMS, { draw: 9 });
     let found = 0;
     for (const q of queries) {
@@ -40,7 +40,9 @@ describe('approximate index', () => {
         hits.map((h) => h.chunkId),
         want.map((h) => h.chunkId),
       );
-      expect(hits[0]!.distance).toBeCloseTo(want[0]!.distance, 3);
+      // Each hit's own cosine distance; which hits come back is approximate (the graph is built
+      // on every core, so it differs between runs), and recall below bounds that.
+      for (const hit of hits) expect(hit.distance).toBeCloseTo(cosineDistance(q, vectors[hit.chunkId - 1]!), 3);
     }
     expect(found / queries.length).toBeGreaterThanOrEqual(0.95);
   });
