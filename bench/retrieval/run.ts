@@ -169,9 +169,10 @@ async function measure(p: Prepared, work: string) {
     let store: KnowledgeRepository = sqlite;
     let pages = pageOf;
     if (name === 'postgres') {
-      store = await PostgresRepository.open({ connectionString: (await postgres()).url, schema: `kb_${p.set}` });
+      const { url } = await postgres();
+      store = await PostgresRepository.open({ connectionString: url, schema: `kb_${p.set}` });
       await copyStore(sqlite, store);
-      await analyse((await postgres()).url, `kb_${p.set}`);
+      await analyse(url, `kb_${p.set}`);
       pages = await pagesBySource(store, p.set, sourcePage);
     }
     const measured = await searchAll(store, p, pages);

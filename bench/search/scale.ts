@@ -199,8 +199,8 @@ try {
       );
     // Alone: all of one store's rounds, then the other's, so that no search of one store runs
     // between two of the other's (their memory, threads and garbage share this process).
-    const times = ALONE ? ({} as Record<Side, number[][]>) : await timed(SIDES);
-    if (ALONE) for (const side of SIDES) Object.assign(times, await timed([side]));
+    const times = {} as Record<Side, number[][]>;
+    for (const sides of ALONE ? SIDES.map((side) => [side]) : [SIDES]) Object.assign(times, await timed(sides));
     const rounds = Object.fromEntries(
       SIDES.map((side) => [side, { p50: times[side].map(median), p95: times[side].map((round) => quantile(round, 0.95)) }]),
     ) as Record<Side, { p50: number[]; p95: number[] }>;

@@ -68,6 +68,7 @@ export async function keywordSearch(
 
 /** The ranking's query words: `$1` any of the ranked words, `$2` every word of the query. */
 const QUERY = `(SELECT to_tsquery('english', $1) AS any, to_tsquery('english', $2) AS every) q`;
+/** Match `m`'s score (lower is better, as FTS5's bm25) and whether it holds every word. */
 const RANK = `-ts_rank('{0.1, 0.2, 0.5, 1.0}', m.search, q.any, 1)::float8 AS score, m.search @@ q.every AS every`;
 
 /**
