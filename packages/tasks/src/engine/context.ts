@@ -20,8 +20,8 @@ export interface ContextDeps {
   createChild(parent: TaskRecord, handler: string, input: unknown, options: SpawnOptions): Promise<TaskRecord>;
   /** A live child spawned by an earlier attempt belongs to this one again (a node with `runs: 'assigned'` runs it). */
   adoptChild(parent: TaskRecord, child: TaskRecord): void;
-  /** Wraps a wait on something outside this handler (input, a child), during which it needs no slot. */
-  idle<T>(wait: Promise<T>): Promise<T>;
+  /** Wraps a wait of the attempt of task `id` on something outside its handler (input, a child), during which it needs no slot. */
+  idle<T>(id: string, wait: Promise<T>): Promise<T>;
 }
 
 /** Created per attempt; `dispose` stops child watchers when the attempt ends. */
@@ -97,7 +97,7 @@ export class AttemptContext implements TaskContext {
       },
       this.signal,
     );
-    return (await this.deps.idle(answered)).response;
+    return (await this.deps.idle(this.taskId, answered)).response;
   }
 
   async spawn(handler: string, input: unknown, options: SpawnOptions = {}): Promise<ChildTask> {
@@ -117,6 +117,7 @@ export class AttemptContext implements TaskContext {
     const result = () =>
       this.deps
         .idle(
+          this.taskId,
           this.deps.hub.waitFor(
             child.id,
             async () => {

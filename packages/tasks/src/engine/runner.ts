@@ -45,10 +45,12 @@ interface Running {
 export class Runner {
   readonly #running = new Map<string, Running>();
   /**
-   * Attempts that hold no slot: handlers waiting on something outside themselves (input, a
-   * child), and attempts whose handler has returned while their outcome is being written.
+   * Attempts that hold no slot, with how many waits each has open: handlers waiting on something
+   * outside themselves (input, children), and attempts whose handler has returned while their
+   * outcome is being written. Counted by attempt, not by wait: a parent awaiting three children
+   * at once frees its one slot, not three.
    */
-  #idle = 0;
+  readonly #idle = new Map<string, number>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   readonly #contextDeps: ContextDeps;
   readonly #handlerNames: string[];
@@ -69,7 +71,7 @@ export class Runner {
 
   constructor(private readonly options: RunnerOptions) {
     this.#handlerNames = [...options.handlers.keys()];
-    this.#contextDeps = { ...options, idle: (wait) => this.#whileIdle(wait) };
+    this.#contextDeps = { ...options, idle: (id, wait) => this.#whileIdle(id, wait) };
   }
 
   /** Lets this node claim the task (with `assignedOnly`, only assigned tasks are claimed). */
@@ -150,7 +152,7 @@ export class Runner {
     try {
       do {
         this.#wakeAgain = false;
-        const free = this.options.concurrency - (this.#running.size - this.#idle);
+        const free = this.options.concurrency - this.#busy();
         if (free <= 0 || this.#stopping) return;
         const only = this.options.assignedOnly === true ? [...this.#assigned].filter((id) => !this.#running.has(id)) : undefined;
         if (only?.length === 0) return;
@@ -210,7 +212,7 @@ export class Runner {
     // The handler is done, so its slot goes to the next task while the outcome is written: the
     // write's round trip and the next claim's overlap instead of following each other. The
     // task stays leased (and heartbeated) until the write commits.
-    await this.#whileIdle(this.#writeOutcome(task, definition, result, ctx.completionTaken));
+    await this.#whileIdle(task.id, this.#writeOutcome(task, definition, result, ctx.completionTaken));
   }
 
   async #writeOutcome(
@@ -318,14 +320,23 @@ export class Runner {
   }
 
   /** While `wait` is pending, the attempt's slot is free for other work. */
-  async #whileIdle<T>(wait: Promise<T>): Promise<T> {
-    this.#idle++;
+  async #whileIdle<T>(id: string, wait: Promise<T>): Promise<T> {
+    this.#idle.set(id, (this.#idle.get(id) ?? 0) + 1);
     this.wake();
     try {
       return await wait;
     } finally {
-      this.#idle--;
+      const left = this.#idle.get(id)! - 1;
+      if (left === 0) this.#idle.delete(id);
+      else this.#idle.set(id, left);
     }
+  }
+
+  /** Running attempts that hold a slot. */
+  #busy(): number {
+    let busy = 0;
+    for (const id of this.#running.keys()) if (!this.#idle.has(id)) busy++;
+    return busy;
   }
 
   async #heartbeat(): Promise<void> {

@@ -1,7 +1,7 @@
 /** Child tasks: spawned and awaited, progress rolled up to the parent, cancel cascades. */
 import { describe, expect, it } from 'vitest';
 import { ChildTaskError, type TaskContext } from '@carrel/tasks';
-import { aborted, deferred, eventually, type ContractFixture } from './fixture.js';
+import { aborted, deferred, eventually, FAST, type ContractFixture } from './fixture.js';
 
 export function childrenContract(f: ContractFixture): void {
   describe('child tasks', () => {
@@ -43,6 +43,35 @@ export function childrenContract(f: ContractFixture): void {
       );
       const { task } = await engine.create({ handler: 'parent', input: null, owner: 'alice' });
       expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: 'from child' });
+    });
+
+    it('a parent awaiting several children at once frees its one slot, not one per child', async () => {
+      const gate = deferred();
+      let live = 0;
+      let mostLive = 0;
+      const engine = await f.engine(
+        {
+          part: async (n: number) => {
+            mostLive = Math.max(mostLive, ++live);
+            await gate.promise;
+            live--;
+            return n;
+          },
+          whole: async (_: null, ctx: TaskContext) => {
+            const kids = await Promise.all([1, 2, 3].map((n) => ctx.spawn('part', n)));
+            return Promise.all(kids.map((k) => k.result()));
+          },
+        },
+        { concurrency: 2 },
+      );
+      const { task } = await engine.create({ handler: 'whole', input: null, owner: 'alice' });
+      await eventually(async () => live >= 2 || undefined);
+      // A third child would be claimed by the next pass: give several polls the chance to start one.
+      await new Promise((r) => setTimeout(r, FAST.pollMs * 6));
+      expect(mostLive).toBe(2);
+      gate.resolve();
+      expect((await engine.waitForTerminal(task.id, 'alice')).outcome).toEqual({ result: [1, 2, 3] });
+      expect(mostLive).toBe(2);
     });
 
     it('a failed child rejects the parent’s await with ChildTaskError', async () => {

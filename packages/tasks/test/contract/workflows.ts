@@ -160,19 +160,26 @@ export function workflowsContract(f: ContractFixture): void {
     });
 
     it('cancelling the workflow cancels and aborts its running step; later steps never start', async () => {
+      const slowStarted = deferred();
       const why = deferred<unknown>();
       const cancellable = defineWorkflow({
         steps: {
           first: { run: () => 'done' },
-          slow: { after: ['first'], run: async (_args, ctx: TaskContext) => void why.resolve(await aborted(ctx.signal)) },
+          slow: {
+            after: ['first'],
+            run: async (_args, ctx: TaskContext) => {
+              slowStarted.resolve();
+              why.resolve(await aborted(ctx.signal));
+            },
+          },
           last: { after: ['slow'], run: () => 'never' },
         },
       });
       const engine = await f.engine({}, { workflows: { cancellable } });
       const task = await start(engine, 'cancellable');
-      const slow = await eventually(async () =>
-        (await children(engine, task)).find((t) => t.handler === 'cancellable/slow' && t.attempt === 1),
-      );
+      // Its handler, not only its claim: a cancel that reaches a claimed task before it starts means it never starts.
+      await slowStarted.promise;
+      const slow = (await children(engine, task)).find((t) => t.handler === 'cancellable/slow')!;
       await engine.cancel(task.id, 'alice');
       expect(await why.promise).toMatchObject({ reason: 'cancelled' });
       expect((await engine.get(slow.id, 'alice')).status).toBe('cancelled');
@@ -181,17 +188,26 @@ export function workflowsContract(f: ContractFixture): void {
     });
 
     it('a failed step fails the workflow naming the step (its error data as cause): its dependents never run, running siblings are cancelled', async () => {
+      const siblingStarted = deferred();
       const siblingStopped = deferred<unknown>();
       const failing = defineWorkflow({
         steps: {
           first: { run: () => 'ok' },
           broken: {
             after: ['first'],
-            run: () =>
-              Promise.reject(new TaskFailure('the source answered 404', { code: -32602, data: { url: '/gone' }, retryable: false })),
+            // Fails once the sibling runs: a sibling still queued when the workflow fails is cancelled without ever starting.
+            run: async () => {
+              await siblingStarted.promise;
+              throw new TaskFailure('the source answered 404', { code: -32602, data: { url: '/gone' }, retryable: false });
+            },
           },
           after_broken: { after: ['broken'], run: () => 'never' },
-          sibling: { run: async (_args, ctx: TaskContext) => void siblingStopped.resolve(await aborted(ctx.signal)) },
+          sibling: {
+            run: async (_args, ctx: TaskContext) => {
+              siblingStarted.resolve();
+              siblingStopped.resolve(await aborted(ctx.signal));
+            },
+          },
         },
       });
       const engine = await f.engine({}, { workflows: { failing }, concurrency: 4 });
