@@ -21,7 +21,8 @@
  * (`postgresql-15-rum`, test/support/debian-postgres.ts), so keyword search ranks through a RUM
  * index (packages/carrel/src/store/postgres/rum.ts). With `--postgres-load copy` the index is
  * dropped before the copy and built again by the next open, as for a database that gets the
- * extension once filled; its build is timed.
+ * extension once filled; its build is timed. `--postgres-settings name=value,…` sets that server's
+ * parameters (`shared_buffers=1GB`: Debian's default is 128 MB, less than the RUM index at 1M).
  *
  * The SQLite knowledge base is built once per `--chunks` under `--cache` (default
  * bench/.scale-cache/sqlite-<chunks>, marked complete only once its ingest finished) and reused by
@@ -31,7 +32,8 @@
  * 100k vectors are searched through their approximate index, built before the timing starts.
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200]
- *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--stores both|sqlite] [--timing interleaved|alone]
+ *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--postgres-settings name=value,…] [--stores both|sqlite]
+ *     [--timing interleaved|alone]
  *     [--cache bench/.scale-cache]
  *
  * @module
@@ -66,6 +68,18 @@ const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
 const WITH_POSTGRES = (option('stores') ?? 'both') === 'both';
 const RUM = option('postgres') === 'rum';
 const ALONE = option('timing') === 'alone';
+/** `--postgres-settings shared_buffers=1GB,work_mem=16MB`: server parameters for the `rum` server. */
+const POSTGRES_SETTINGS = Object.fromEntries(
+  (option('postgres-settings') ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((setting) => {
+      const [name, value] = setting.split('=');
+      if (!name || !value) throw new Error(`--postgres-settings: '${setting}' is not name=value`);
+      return [name, value];
+    }),
+);
+if (Object.keys(POSTGRES_SETTINGS).length > 0 && !RUM) throw new Error('--postgres-settings applies to --postgres rum only');
 const CACHE = resolve(option('cache') ?? join(dirname(fileURLToPath(import.meta.url)), '..', '.scale-cache'));
 /** The generated documents average 9.28 chunks (3,000 made 27,836). */
 const DOCS = Math.ceil(CHUNKS / 9.28);
@@ -74,7 +88,14 @@ type Side = 'sqlite' | 'postgres';
 const SIDES: readonly Side[] = WITH_POSTGRES ? ['sqlite', 'postgres'] : ['sqlite'];
 
 const work = mkdtempSync(join(tmpdir(), 'carrel-bench-scale-'));
-const server = WITH_POSTGRES ? await (RUM ? startDebianPostgres() : startPostgres()) : undefined;
+const server = WITH_POSTGRES ? await (RUM ? startDebianPostgres(POSTGRES_SETTINGS) : startPostgres()) : undefined;
+if (server && RUM) {
+  const client = new pg.Client({ connectionString: server.url });
+  await client.connect();
+  const { rows } = await client.query<{ shared_buffers: string }>('SHOW shared_buffers');
+  await client.end();
+  console.log(`PostgreSQL (Debian, rum): shared_buffers ${rows[0]!.shared_buffers}`);
+}
 try {
   const sqliteDir = join(CACHE, `sqlite-${CHUNKS}`);
   const sqliteCached = existsSync(join(sqliteDir, 'complete'));

@@ -19,14 +19,26 @@ const MAJOR = 15;
 const BIN = `/usr/lib/postgresql/${MAJOR}/bin`;
 const RUM_CONTROL = `/usr/share/postgresql/${MAJOR}/extension/rum.control`;
 
+/** Loopback only, and no durability: a crash loses nothing a test needs. */
+const TEST_SETTINGS = {
+  listen_addresses: '127.0.0.1',
+  unix_socket_directories: "''",
+  fsync: 'off',
+  synchronous_commit: 'off',
+  full_page_writes: 'off',
+};
+
 export interface DebianPostgres {
   /** A superuser connection string to the `postgres` database. */
   url: string;
   stop(): Promise<void>;
 }
 
-/** Starts Debian's PostgreSQL with the rum extension available; fails naming the packages when they are missing. */
-export async function startDebianPostgres(): Promise<DebianPostgres> {
+/**
+ * Starts Debian's PostgreSQL with the rum extension available; fails naming the packages when they
+ * are missing. `settings` are server parameters on top of the test ones (`shared_buffers: '1GB'`).
+ */
+export async function startDebianPostgres(settings: Readonly<Record<string, string>> = {}): Promise<DebianPostgres> {
   if (!existsSync(join(BIN, 'postgres')) || !existsSync(RUM_CONTROL))
     throw new Error(`Debian's PostgreSQL ${MAJOR} with rum is not installed: apt-get install postgresql-${MAJOR} postgresql-${MAJOR}-rum`);
   const root = await mkdtemp(join(tmpdir(), 'carrel-debian-pg-'));
@@ -43,8 +55,10 @@ export async function startDebianPostgres(): Promise<DebianPostgres> {
   const port = await freePort();
   try {
     await as(join(BIN, 'initdb'), ['-D', dataDir, '-U', 'postgres', '--auth=trust', '--no-sync', '--no-instructions', '--encoding=UTF8']);
-    const settings = `-c port=${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
-    await as(join(BIN, 'pg_ctl'), ['-D', dataDir, '-o', settings, '-l', join(root, 'log'), '-w', 'start']);
+    const options = Object.entries({ ...settings, ...TEST_SETTINGS, port: String(port) })
+      .map(([name, value]) => `-c ${name}=${value}`)
+      .join(' ');
+    await as(join(BIN, 'pg_ctl'), ['-D', dataDir, '-o', options, '-l', join(root, 'log'), '-w', 'start']);
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
