@@ -74,9 +74,9 @@ const POSTGRES_SETTINGS = Object.fromEntries(
     .split(',')
     .filter(Boolean)
     .map((setting) => {
-      const [name, value] = setting.split('=');
-      if (!name || !value) throw new Error(`--postgres-settings: '${setting}' is not name=value`);
-      return [name, value];
+      const at = setting.indexOf('=');
+      if (at <= 0 || at === setting.length - 1) throw new Error(`--postgres-settings: '${setting}' is not name=value`);
+      return [setting.slice(0, at), setting.slice(at + 1)];
     }),
 );
 if (Object.keys(POSTGRES_SETTINGS).length > 0 && !RUM) throw new Error('--postgres-settings applies to --postgres rum only');

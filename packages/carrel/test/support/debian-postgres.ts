@@ -36,7 +36,8 @@ export interface DebianPostgres {
 
 /**
  * Starts Debian's PostgreSQL with the rum extension available; fails naming the packages when they
- * are missing. `settings` are server parameters on top of the test ones (`shared_buffers: '1GB'`).
+ * are missing. `settings` are further server parameters (`shared_buffers: '1GB'`); the test ones
+ * (loopback, port, no durability) take precedence over them.
  */
 export async function startDebianPostgres(settings: Readonly<Record<string, string>> = {}): Promise<DebianPostgres> {
   if (!existsSync(join(BIN, 'postgres')) || !existsSync(RUM_CONTROL))
