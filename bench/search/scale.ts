@@ -24,16 +24,22 @@
  * extension once filled; its build is timed. `--postgres-settings name=value,…` sets that server's
  * parameters (`shared_buffers=1GB`: Debian's default is 128 MB, less than the RUM index at 1M).
  *
- * The SQLite knowledge base is built once per `--chunks` under `--cache` (default
- * bench/.scale-cache/sqlite-<chunks>, marked complete only once its ingest finished) and reused by
+ * `--embedder clustered` embeds with bench/search/clustered-embedder.ts instead of the offline
+ * embedder: vectors distributed like a sentence model's, which Carrel indexes approximately past
+ * 100k vectors per library, as it would a model's; the offline embedder's are always scanned
+ * exactly (its vectors defeat any index), so its vector half costs an exact scan of every library.
+ *
+ * The SQLite knowledge base is built once per `--chunks` and embedder under `--cache` (default
+ * bench/.scale-cache/sqlite-<chunks>[-clustered], marked complete only once its ingest finished) and reused by
  * later runs: the corpus and its ingest are deterministic, so a reused one is the one this command
  * would build; its ingest time is reported only by the run that built it. `--stores sqlite`
  * leaves PostgreSQL out (1M chunks: its ingest takes ~50 min on this machine). Libraries past
- * 100k vectors are searched through their approximate index, built before the timing starts.
+ * 100k vectors of an indexable embedder are searched through their approximate index, built on
+ * both stores before the timing starts.
  *
  *   node --conditions=carrel-source --import tsx bench/search/scale.ts [--chunks 100000] [--rounds 3] [--queries 200]
  *     [--postgres-load ingest|copy] [--postgres embedded|rum] [--postgres-settings name=value,…] [--stores both|sqlite]
- *     [--timing interleaved|alone]
+ *     [--timing interleaved|alone] [--embedder offline|clustered]
  *     [--cache bench/.scale-cache]
  *
  * @module
@@ -44,9 +50,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { KnowledgeBase } from 'carrel';
-import type { SearchRequest } from 'carrel';
+import type { KnowledgeBaseOptions, SearchRequest } from 'carrel';
 import { databasePath } from '../../packages/carrel/src/data-dir.js';
-import { quantize } from '../../packages/carrel/src/embedders/embedder.js';
+import { ApplicationEmbedder } from '../../packages/carrel/src/embedders/application-embedder.js';
+import { quantize, type Embedder } from '../../packages/carrel/src/embedders/embedder.js';
 import { OfflineEmbedder } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { hybridSearch, type QueryVector } from '../../packages/carrel/src/search/search.js';
 import { PgClient } from '../../packages/carrel/src/store/postgres/client.js';
@@ -59,6 +66,7 @@ import { startDebianPostgres } from '../../packages/carrel/test/support/debian-p
 import { rng, writeCorpus, zipfWord } from '../ingest/corpus.js';
 import { copyStore } from '../retrieval/copy-store.js';
 import { option } from './cached-store.js';
+import { clusteredEmbedder } from './clustered-embedder.js';
 import { interleavedRounds, load, median, quantile } from './interleaved.js';
 
 const CHUNKS = Number(option('chunks') ?? 100_000);
@@ -68,6 +76,14 @@ const POSTGRES_LOAD = option('postgres-load') ?? 'ingest';
 const WITH_POSTGRES = (option('stores') ?? 'both') === 'both';
 const RUM = option('postgres') === 'rum';
 const ALONE = option('timing') === 'alone';
+const EMBEDDER = option('embedder') ?? 'offline';
+if (EMBEDDER !== 'offline' && EMBEDDER !== 'clustered') throw new Error(`--embedder: '${EMBEDDER}' is not offline or clustered`);
+/** What the knowledge bases embed with, and the same embedder for queries. */
+const [EMBEDDER_OPTION, QUERY_EMBEDDER] = ((): [KnowledgeBaseOptions['embedder'], Embedder] => {
+  if (EMBEDDER === 'offline') return [{ kind: 'offline' }, new OfflineEmbedder()];
+  const clustered = clusteredEmbedder();
+  return [clustered, new ApplicationEmbedder(clustered)];
+})();
 /** `--postgres-settings shared_buffers=1GB,work_mem=16MB`: server parameters for the `rum` server. */
 const POSTGRES_SETTINGS = Object.fromEntries(
   (option('postgres-settings') ?? '')
@@ -97,7 +113,7 @@ if (server && RUM) {
   console.log(`PostgreSQL (Debian, rum): shared_buffers ${rows[0]!.shared_buffers}`);
 }
 try {
-  const sqliteDir = join(CACHE, `sqlite-${CHUNKS}`);
+  const sqliteDir = join(CACHE, `sqlite-${CHUNKS}${EMBEDDER === 'offline' ? '' : `-${EMBEDDER}`}`);
   const sqliteCached = existsSync(join(sqliteDir, 'complete'));
   if (!sqliteCached) rmSync(sqliteDir, { recursive: true, force: true });
   const postgresIngest = server !== undefined && POSTGRES_LOAD === 'ingest';
@@ -108,14 +124,12 @@ try {
   }
   if (sqliteCached) console.log(`SQLite knowledge base reused from ${sqliteDir}`);
   const kbs = {
-    sqlite: sqliteCached
-      ? undefined
-      : await KnowledgeBase.open({ dataDir: sqliteDir, embedder: { kind: 'offline' }, allowedRoots: [work] }),
+    sqlite: sqliteCached ? undefined : await KnowledgeBase.open({ dataDir: sqliteDir, embedder: EMBEDDER_OPTION, allowedRoots: [work] }),
     postgres: postgresIngest
       ? await KnowledgeBase.open({
           dataDir: join(work, 'postgres'),
           databaseUrl: server.url,
-          embedder: { kind: 'offline' },
+          embedder: EMBEDDER_OPTION,
           allowedRoots: [work],
         })
       : undefined,
@@ -175,11 +189,13 @@ try {
   console.log(`load after loading ${load()}`);
 
   const r = rng(99);
-  const embedder = new OfflineEmbedder();
-  const queries = Array.from({ length: QUERIES }, () => {
-    const text = Array.from({ length: 2 + Math.floor(r() * 3) }, () => zipfWord(r)).join(' ');
-    return { text, vector: embedder.embedOne(text) };
-  });
+  const embedder = QUERY_EMBEDDER;
+  const queries = await Promise.all(
+    Array.from({ length: QUERIES }, async () => {
+      const text = Array.from({ length: 2 + Math.floor(r() * 3) }, () => zipfWord(r)).join(' ');
+      return { text, vector: (await embedder.embed([text]))[0]! };
+    }),
+  );
   const withVector = (v: Float32Array): QueryVector => ({ vector: v, embedder });
   const keywordOnly: QueryVector = { vector: null, reason: 'keyword only' };
 
@@ -188,12 +204,14 @@ try {
   for (const store of Object.values(stores))
     await hybridSearch(store, { query: queries[0]!.text, limit: 10 }, withVector(queries[0]!.vector));
   const indexStart = performance.now();
-  await sqlite.vectorIndexesBuilt();
-  const indexed = sqlite.vectorIndexStatus().filter((s) => s.vectors > 0);
-  if (indexed.length > 0)
-    console.log(
-      `SQLite approximate indexes: ${indexed.map((s) => s.vectors).join(', ')} vectors, built in ${((performance.now() - indexStart) / 1000).toFixed(1)} s`,
-    );
+  for (const [side, store] of Object.entries(stores) as [Side, SqliteRepository | PostgresRepository][]) {
+    await store.vectorIndexesBuilt();
+    const indexed = store.vectorIndexStatus().filter((s) => s.vectors > 0);
+    if (indexed.length > 0)
+      console.log(
+        `${side} approximate indexes: ${indexed.map((s) => s.vectors).join(', ')} vectors, built by ${((performance.now() - indexStart) / 1000).toFixed(1)} s`,
+      );
+  }
 
   const modes: [string, (store: KnowledgeRepository, q: (typeof queries)[number]) => Promise<unknown>][] = [
     ['hybrid', (store, q) => hybridSearch(store, { query: q.text, limit: 10 }, withVector(q.vector))],
@@ -331,7 +349,7 @@ async function postgresDetails(
   const otherProcess = await KnowledgeBase.open({
     dataDir: join(work, 'postgres-more'),
     databaseUrl: url,
-    embedder: { kind: 'offline' },
+    embedder: EMBEDDER_OPTION,
     allowedRoots: [work],
   });
   await otherProcess.ingestDirectory(join(more, 'part-000'), { library: 'lib-0' });

@@ -21,7 +21,7 @@ import { join } from 'node:path';
 const PLANE = 8;
 
 /** Seeded uniform generator (mulberry32). */
-function uniform(seed: number): () => number {
+export function uniform(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -32,7 +32,7 @@ function uniform(seed: number): () => number {
 }
 
 /** Seeded standard normal generator (Box–Muller). */
-function normal(seed: number): () => number {
+export function normal(seed: number): () => number {
   const u = uniform(seed);
   let spare: number | null = null;
   return () => {
@@ -48,6 +48,38 @@ function normal(seed: number): () => number {
   };
 }
 
+/** A clustered space (see module comment): draws unit-length vectors from one of its clusters. */
+export interface ClusteredSpace {
+  dims: number;
+  clusters: number;
+  /** A vector of cluster `c`, its noise and plane weights drawn from `g`, written to `out` (length `dims`). */
+  draw(c: number, g: () => number, out: Float32Array): Float32Array;
+}
+
+/** `clusters` centres and planes of `dims` dimensions, drawn from `g`. */
+export function clusteredSpace(dims: number, clusters: number, g: () => number): ClusteredSpace {
+  const scale = 1 / Math.sqrt(dims);
+  const centres = Float32Array.from({ length: clusters * dims }, () => g() * scale);
+  const planes = Float32Array.from({ length: clusters * PLANE * dims }, () => g() * scale);
+  return {
+    dims,
+    clusters,
+    draw(c, g, x) {
+      for (let j = 0; j < dims; j++) x[j] = centres[c * dims + j]! + 0.2 * g() * scale;
+      for (let p = 0; p < PLANE; p++) {
+        const w = (0.45 * g()) / Math.sqrt(PLANE);
+        const base = (c * PLANE + p) * dims;
+        for (let j = 0; j < dims; j++) x[j] = x[j]! + w * planes[base + j]!;
+      }
+      let sq = 0;
+      for (let j = 0; j < dims; j++) sq += x[j]! * x[j]!;
+      const norm = Math.sqrt(sq) || 1;
+      for (let j = 0; j < dims; j++) x[j] = x[j]! / norm;
+      return x;
+    },
+  };
+}
+
 /** The benchmark's data set: `count` vectors, their libraries, and `queries` query vectors. */
 export interface VectorSet {
   dims: number;
@@ -60,24 +92,12 @@ export interface VectorSet {
 
 function generate(count: number, dims: number, queryCount: number): VectorSet {
   const g = normal(42);
-  const clusters = Math.max(10, Math.floor(count / 500));
-  const scale = 1 / Math.sqrt(dims);
-  const centres = Float32Array.from({ length: clusters * dims }, () => g() * scale);
-  const planes = Float32Array.from({ length: clusters * PLANE * dims }, () => g() * scale);
+  const space = clusteredSpace(dims, Math.max(10, Math.floor(count / 500)), g);
   const u = uniform(7);
   const x = new Float32Array(dims);
   const draw = (out: Int8Array, at: number) => {
-    const c = Math.floor(u() * clusters);
-    for (let j = 0; j < dims; j++) x[j] = centres[c * dims + j]! + 0.2 * g() * scale;
-    for (let p = 0; p < PLANE; p++) {
-      const w = (0.45 * g()) / Math.sqrt(PLANE);
-      const base = (c * PLANE + p) * dims;
-      for (let j = 0; j < dims; j++) x[j] = x[j]! + w * planes[base + j]!;
-    }
-    let sq = 0;
-    for (let j = 0; j < dims; j++) sq += x[j]! * x[j]!;
-    const norm = Math.sqrt(sq) || 1;
-    for (let j = 0; j < dims; j++) out[at + j] = Math.max(-127, Math.min(127, Math.round((x[j]! / norm) * 127)));
+    space.draw(Math.floor(u() * space.clusters), g, x);
+    for (let j = 0; j < dims; j++) out[at + j] = Math.max(-127, Math.min(127, Math.round(x[j]! * 127)));
   };
   const vectors = new Int8Array(count * dims);
   for (let i = 0; i < count; i++) draw(vectors, i * dims);

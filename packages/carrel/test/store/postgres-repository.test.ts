@@ -11,6 +11,7 @@ import { StoreBusyError } from '../../src/errors.js';
 import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
 import { PostgresRepository } from '../../src/store/postgres/index.js';
 import { VectorCache } from '../../src/store/postgres/vector-cache.js';
+import { vectorIndexPolicy } from '../../src/store/approximate-search.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
 import { documentsContract } from './contract/documents.js';
@@ -278,6 +279,45 @@ describe('postgres only', () => {
     knn = await bothNearest(7);
     expect(knn.reader).toEqual(knn.exact);
     expect(reader.vectorCopyReads).toMatchObject({ whole: 2, delta: 3 });
+  });
+
+  it('answers a large library through a node-side approximate index that follows publishes, and builds none for an exact search', async () => {
+    const defaults = { ...vectorIndexPolicy };
+    // 60 vectors: past a threshold of 50, a library is searched through its approximate index.
+    vectorIndexPolicy.minRows = 50;
+    try {
+      const store = await postgres.store();
+      const writer = await store.open();
+      const reader = (await store.open()) as PostgresRepository;
+      const { libraryId } = await publishDocuments(
+        writer,
+        'lib',
+        Array.from({ length: 60 }, (_, i) => ({ source: `d${i}`, chunks: [{ text: `c${i}`, vector: vectorOf(i) }] })),
+        { dims: 8 },
+      );
+      const query = Int8Array.from(vectorOf(3));
+      const exact = await reader.nearestChunks(8, libraryId, query, 10, undefined, { exact: true });
+      await reader.vectorIndexesBuilt();
+      expect(reader.vectorIndexStatus()).toEqual([]);
+
+      // The first search starts the build (the exact scan answers meanwhile); later ones use the index.
+      expect(await reader.nearestChunks(8, libraryId, query, 10)).toEqual(exact);
+      await reader.vectorIndexesBuilt();
+      expect(reader.vectorIndexStatus()).toEqual([{ dims: 8, library: libraryId, vectors: 60, updating: false }]);
+      const approximate = await reader.nearestChunks(8, libraryId, query, 10);
+      expect(approximate.map((h) => h.chunkId)).toEqual(exact.map((h) => h.chunkId));
+
+      // Another repository publishes: the copy catches up, then the index does.
+      await publishDocuments(writer, 'lib', [{ source: 'new', chunks: [{ text: 'n', vector: vectorOf(150) }] }], { dims: 8 });
+      const probe = Int8Array.from(vectorOf(150));
+      await reader.nearestChunks(8, libraryId, probe, 1);
+      await reader.vectorIndexesBuilt();
+      expect(reader.vectorIndexStatus()).toEqual([{ dims: 8, library: libraryId, vectors: 61, updating: false }]);
+      const [nearest] = await reader.nearestChunks(8, libraryId, probe, 1);
+      expect((await reader.chunkDetails([nearest!.chunkId])).get(nearest!.chunkId)?.source).toBe('new');
+    } finally {
+      Object.assign(vectorIndexPolicy, defaults);
+    }
   });
 
   it("answers a search's KNN at the vector generation its searchableLibraries read, once", async () => {

@@ -26,6 +26,7 @@
  */
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../../connectors/schedule.js';
+import { vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 import { checkRating } from '../rating-scale.js';
 import type {
   ChunkWrite,
@@ -226,6 +227,16 @@ export class PostgresRepository implements KnowledgeRepository {
 
   chunkDetails(chunkIds: readonly number[]) {
     return search.chunkDetails(this.#query, chunkIds);
+  }
+
+  /** Resolves once the node-side approximate indexes being built or brought up to date are (benchmarks time the index, not the exact scan serving meanwhile). */
+  vectorIndexesBuilt(): Promise<void> {
+    return vectorIndexesBuilt(this.#vectors);
+  }
+
+  /** This repository's node-side approximate indexes (see ../approximate-search.ts); none on the pgvector path. */
+  vectorIndexStatus() {
+    return vectorIndexStatus(this.#vectors);
   }
 
   async addRating(documentId: number, rating: number, options: { chunkId?: number; comment?: string }) {
