@@ -120,7 +120,7 @@ export interface DocumentFilter {
   version?: string;
   /** Source prefix: a folder path or a URL prefix. */
   source?: string;
-  /** Words the title contains, in any case. */
+  /** Text the title contains, in any case (see title-match.ts). */
   title?: string;
 }
 

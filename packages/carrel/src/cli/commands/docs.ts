@@ -29,7 +29,7 @@ export function register(program: Command): void {
     .option('-l, --library <name>', 'only this library (name or name@version, as carrel libraries prints it)')
     .option('--lib-version <version>', 'only this library version')
     .option('--source <prefix>', 'only documents whose source starts with this path or URL')
-    .option('--title <words>', 'only documents whose title contains these words (any case)')
+    .option('--title <text>', 'only documents whose title contains this text, in any case')
     .option('-n, --limit <n>', 'documents to show', integer('--limit'), 50)
     .option('--offset <n>', 'documents to skip', integer('--offset'), 0)
     .action(async (o: ListOptions, command: Command) => {

@@ -1,12 +1,14 @@
 /**
  * Opens the knowledge-base SQLite file: WAL (so an MCP server and a CLI can share it: readers
- * never block, writers wait on busy_timeout), sqlite-vec loaded, schema migrated.
+ * never block, writers wait on busy_timeout), sqlite-vec loaded, the title filter's lowercasing
+ * registered (../title-match.ts), schema migrated.
  *
  * @module
  */
 import Database from 'better-sqlite3';
 import type { Database as Db } from 'better-sqlite3';
 import * as sqliteVec from 'sqlite-vec';
+import { lowerTitle, TITLE_LOWER_FUNCTION } from '../title-match.js';
 import { migrate } from './migrate.js';
 
 /** Options for {@link openDatabase}. */
@@ -33,6 +35,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): D
     db.pragma(`cache_size = -${(options.cacheMb ?? 32) * 1000}`);
     db.pragma('temp_store = MEMORY');
     sqliteVec.load(db);
+    db.function(TITLE_LOWER_FUNCTION, { deterministic: true }, (text: unknown) => (typeof text === 'string' ? lowerTitle(text) : text));
     if (!options.readonly) migrate(db);
     return db;
   } catch (err) {

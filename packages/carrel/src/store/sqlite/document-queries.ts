@@ -7,6 +7,7 @@
  */
 import type { Database } from 'better-sqlite3';
 import { sourceOfChunks, type ChunkRow } from '../chunk-source.js';
+import { lowerTitle, TITLE_LOWER_FUNCTION } from '../title-match.js';
 import { filterClause } from './search-queries.js';
 import type { DocumentFilter, DocumentSummary } from '../records.js';
 
@@ -29,9 +30,8 @@ export function listDocuments(
   offset: number,
 ): { documents: DocumentSummary[]; hasMore: boolean } {
   const where = filterClause(filter);
-  // LIKE with its wildcards escaped: the title is matched as typed, ASCII letters in any case.
-  const titleSql = title === undefined ? '' : " AND d.title LIKE ? ESCAPE '\\'";
-  const titleParams = title === undefined ? [] : [`%${title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`];
+  const titleSql = title === undefined ? '' : ` AND instr(${TITLE_LOWER_FUNCTION}(d.title), ?) > 0`;
+  const titleParams = title === undefined ? [] : [lowerTitle(title)];
   const rows = db
     .prepare<unknown[], SummaryRow>(
       `${SUMMARY} WHERE d.live_version > 0 AND ${where.sql}${titleSql} ORDER BY l.name, l.version, d.source LIMIT ? OFFSET ?`,

@@ -36,6 +36,29 @@ export function documentsContract(f: RepositoryFixture): void {
       expect(await repo.libraryExists('lib', '2')).toBe(false);
     });
 
+    it('finds documents by text in their title, in any case beyond ASCII too, taking the text literally', async () => {
+      const repo = await (await f.store()).open();
+      const titled = (source: string, title: string): TestDocument => ({ source, title, chunks: [title] });
+      await publishDocuments(repo, 'lib', [
+        titled('de.md', 'Über die Installation'),
+        titled('el.md', 'ΣΟΦΊΑ und ÉTÉ'),
+        titled('pct.md', '100% _coverage_'),
+        titled('plain.md', '100 percent coverage'),
+        guide,
+      ]);
+      const sourcesTitled = async (title: string) => (await repo.listDocuments({ title }, 10, 0)).documents.map((d) => d.source);
+      expect(await sourcesTitled('über')).toEqual(['de.md']);
+      expect(await sourcesTitled('ÜBER DIE')).toEqual(['de.md']);
+      expect(await sourcesTitled('σοφία')).toEqual(['el.md']);
+      expect(await sourcesTitled('été')).toEqual(['el.md']);
+      expect(await sourcesTitled('GUI')).toEqual(['docs/guide.md']);
+      // LIKE's wildcards and its escape are plain characters here.
+      expect(await sourcesTitled('0%')).toEqual(['pct.md']);
+      expect(await sourcesTitled('_c')).toEqual(['pct.md']);
+      expect(await sourcesTitled('\\')).toEqual([]);
+      expect(await sourcesTitled('')).toHaveLength(5);
+    });
+
     it('keeps the links of a version and gives those of the live one', async () => {
       const repo = await (await f.store()).open();
       const { run, library } = await repo.openRun({ taskId: null, library: 'web', version: '' });

@@ -8,6 +8,7 @@
 import type { Link } from '../../../sources/html-to-markdown.js';
 import { sourceOfChunks, type ChunkRow } from '../../chunk-source.js';
 import type { DocumentFilter, DocumentSummary, LiveDocument, LiveDocumentHeader, StoredChunk } from '../../repository.js';
+import { lowerTitle } from '../../title-match.js';
 import type { Query } from '../client.js';
 import { filterClause } from './filters.js';
 
@@ -17,7 +18,7 @@ const SUMMARY = `SELECT d.id, l.name AS library, l.version, d.title, d.source, d
   d.created_at AS "createdAt", d.updated_at AS "updatedAt", ${TAGS}
   FROM documents d JOIN libraries l ON l.id = d.library_id`;
 
-/** A page of live documents matching `filter`, by library, version, source; `hasMore` when more follow. */
+/** A page of live documents matching `filter` (its title as ../../title-match.ts says), by library, version, source; `hasMore` when more follow. */
 export async function listDocuments(
   query: Query,
   filter: DocumentFilter,
@@ -29,8 +30,8 @@ export async function listDocuments(
   const params = [...where.params];
   let titleSql = '';
   if (title !== undefined) {
-    params.push(`%${title.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    titleSql = ` AND d.title ILIKE $${params.length}`;
+    params.push(lowerTitle(title));
+    titleSql = ` AND strpos(lower(d.title COLLATE "und-x-icu"), $${params.length}) > 0`;
   }
   params.push(limit + 1, offset);
   const rows = await query<DocumentSummary>(
