@@ -63,20 +63,32 @@ export function allocate(dims: number, counts: ReadonlyMap<number, number>): Vec
 /**
  * A copy holding one partition: `vectors` packed row-major (`dims` bytes each) for the chunk
  * `ids` in the same order; undefined past {@link MEMORY_BUDGET_BYTES}. For stores that read their
- * vectors as bytes (PostgreSQL's node-side scan).
+ * vectors as bytes (PostgreSQL's node-side scan). `norms`, when the caller has them (a copy
+ * rebuilt from an older one), are taken as they are: computing them is most of the packing
+ * (~0.3 s for 250,000 384-dim vectors).
  */
-export function packPartition(dims: number, partition: number, ids: ArrayLike<number>, vectors: Int8Array): VectorMemory | undefined {
+export function packPartition(
+  dims: number,
+  partition: number,
+  ids: ArrayLike<number>,
+  vectors: Int8Array,
+  norms?: Float32Array,
+): VectorMemory | undefined {
   const memory = allocate(dims, new Map([[partition, ids.length]]));
   if (!memory) return undefined;
   const p = memory.partitions.get(partition)!;
   p.vectors.set(vectors.subarray(0, ids.length * dims));
-  for (let row = 0; row < ids.length; row++) {
-    p.ids[row] = ids[row]!;
-    let sq = 0;
-    for (let j = 0, at = row * dims; j < dims; j++) sq += vectors[at + j]! * vectors[at + j]!;
-    p.norms[row] = Math.sqrt(sq);
-  }
+  p.ids.set(ids);
+  if (norms) p.norms.set(norms.subarray(0, ids.length));
+  else for (let row = 0; row < ids.length; row++) p.norms[row] = vectorNorm(vectors, row, dims);
   return memory;
+}
+
+/** The Euclidean norm of row `row` of `vectors`. */
+export function vectorNorm(vectors: Int8Array, row: number, dims: number): number {
+  let sq = 0;
+  for (let j = 0, at = row * dims; j < dims; j++) sq += vectors[at + j]! * vectors[at + j]!;
+  return Math.sqrt(sq);
 }
 
 /**

@@ -26,7 +26,7 @@
  */
 import { nearestInPartition } from '../approximate-search.js';
 import type { NearestOptions } from '../records.js';
-import { packPartition, type Partition, type VectorHit, type VectorMemory } from '../vector-memory.js';
+import { packPartition, vectorNorm, type Partition, type VectorHit, type VectorMemory } from '../vector-memory.js';
 import type { Query } from './client.js';
 import { libraryVectors, vectorDelta, vectorGeneration, type VectorDelta } from './sql/vectors.js';
 
@@ -120,8 +120,12 @@ export class VectorCache {
   }
 }
 
-function pack(dims: number, libraryId: number, { ids, vectors }: { ids: Float64Array; vectors: Int8Array }): VectorMemory {
-  const memory = packPartition(dims, libraryId, ids, vectors);
+function pack(
+  dims: number,
+  libraryId: number,
+  { ids, vectors, norms }: { ids: Float64Array; vectors: Int8Array; norms?: Float32Array },
+): VectorMemory {
+  const memory = packPartition(dims, libraryId, ids, vectors, norms);
   if (!memory) {
     throw new Error(
       `Library ${libraryId} holds too many ${dims}-dimension vectors to scan in memory; install the pgvector extension (vector) in its database`,
@@ -132,25 +136,42 @@ function pack(dims: number, libraryId: number, { ids, vectors }: { ids: Float64A
 
 /**
  * The rows of `held` whose chunk did not change, merged with the delta's live rows, ascending by
- * chunk id as a whole read returns them (both inputs are ascending).
+ * chunk id as a whole read returns them (both inputs are ascending), with their norms. Unchanged
+ * rows are copied a run at a time with the norms they had: row by row, with every norm computed
+ * again, a delta of 91 chunks took 0.43 s with the packing on a library of 250,000 384-dim
+ * vectors, 0.14 s this way (bench/README.md § Stop 27).
  */
-function applyDelta(held: Partition, dims: number, delta: VectorDelta): { ids: Float64Array; vectors: Int8Array } {
+export function applyDelta(
+  held: Partition,
+  dims: number,
+  delta: VectorDelta,
+): { ids: Float64Array; vectors: Int8Array; norms: Float32Array } {
   const changed = new Set(delta.changed);
-  const ids = new Float64Array(held.ids.length + delta.ids.length);
-  const vectors = new Int8Array(ids.length * dims);
+  const total = held.ids.length + delta.ids.length;
+  const ids = new Float64Array(total);
+  const vectors = new Int8Array(total * dims);
+  const norms = new Float32Array(total);
   let n = 0;
-  const take = (from: Int8Array, row: number, id: number) => {
-    ids[n] = id;
-    vectors.set(from.subarray(row * dims, (row + 1) * dims), n * dims);
-    n++;
-  };
+  let row = 0;
   let j = 0;
-  for (let row = 0; row < held.ids.length; row++) {
-    const id = held.ids[row]!;
-    if (changed.has(id)) continue;
-    for (; j < delta.ids.length && delta.ids[j]! < id; j++) take(delta.vectors, j, delta.ids[j]!);
-    take(held.vectors, row, id);
+  while (row < held.ids.length || j < delta.ids.length) {
+    if (row < held.ids.length && changed.has(held.ids[row]!)) {
+      row++;
+    } else if (j < delta.ids.length && (row === held.ids.length || delta.ids[j]! < held.ids[row]!)) {
+      ids[n] = delta.ids[j]!;
+      vectors.set(delta.vectors.subarray(j * dims, (j + 1) * dims), n * dims);
+      norms[n++] = vectorNorm(delta.vectors, j++, dims);
+    } else {
+      // A run of unchanged rows, up to the next changed chunk or the next arriving one.
+      const before = j < delta.ids.length ? delta.ids[j]! : Infinity;
+      let end = row + 1;
+      while (end < held.ids.length && held.ids[end]! < before && !changed.has(held.ids[end]!)) end++;
+      ids.set(held.ids.subarray(row, end), n);
+      vectors.set(held.vectors.subarray(row * dims, end * dims), n * dims);
+      norms.set(held.norms.subarray(row, end), n);
+      n += end - row;
+      row = end;
+    }
   }
-  for (; j < delta.ids.length; j++) take(delta.vectors, j, delta.ids[j]!);
-  return { ids: ids.subarray(0, n), vectors: vectors.subarray(0, n * dims) };
+  return { ids: ids.subarray(0, n), vectors: vectors.subarray(0, n * dims), norms: norms.subarray(0, n) };
 }
