@@ -5,21 +5,12 @@ import { packPartition, vectorNorm } from '../../src/store/vector-memory.js';
 
 const DIMS = 4;
 
-/** Seeded uniform generator (mulberry32), so a failure replays. */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A fraction in [0, 1) fixed by the seed and chunk id, so a failure replays (Knuth's multiplicative hash). */
+const roll = (seed: number, id: number) => (Math.imul(seed * 1000 + id, 2654435761) >>> 0) / 4294967296;
 
 describe('a vector copy brought up to date by a delta', () => {
   it('holds the unchanged rows and the arriving ones, ascending by chunk id, each with its norm, however they interleave', () => {
     for (let seed = 1; seed <= 200; seed++) {
-      const r = uniform(seed);
       const vectorFor = (id: number, version: number) =>
         Array.from({ length: DIMS }, (_, j) => ((id * 7 + j * 13 + version * 29) % 255) - 127);
       // Chunk ids 1..60; some held, some of those changed (left or replaced), some arriving (new, or replacing).
@@ -27,18 +18,18 @@ describe('a vector copy brought up to date by a delta', () => {
       const live = new Map<number, number[]>();
       const changed = new Set<number>();
       for (let id = 1; id <= 60; id++) {
-        const roll = r();
-        if (roll < 0.5) {
+        const at = roll(seed, id);
+        if (at < 0.5) {
           held.set(id, vectorFor(id, 0));
           live.set(id, vectorFor(id, 0));
-        } else if (roll < 0.6) {
+        } else if (at < 0.6) {
           held.set(id, vectorFor(id, 0));
           changed.add(id);
-        } else if (roll < 0.7) {
+        } else if (at < 0.7) {
           held.set(id, vectorFor(id, 0));
           live.set(id, vectorFor(id, 1));
           changed.add(id);
-        } else if (roll < 0.85) {
+        } else if (at < 0.85) {
           live.set(id, vectorFor(id, 1));
           changed.add(id);
         }
