@@ -10,16 +10,10 @@
  * @module
  */
 import type { InProcessEmbedder } from '../../packages/carrel/src/embedders/embedder.js';
+import { fnv1a } from '../../packages/carrel/src/embedders/offline-embedder.js';
 import { clusteredSpace, normal, uniform } from '../vector-index/data.js';
 
 const DIMS = 384;
-
-/** 32-bit FNV-1a of `text`'s UTF-16 code units. */
-function hash(text: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return h >>> 0;
-}
 
 /** The embedder over `clusters` clusters (2,000 suit ~1M texts: 500 per cluster, as § Vector index). */
 export function clusteredEmbedder(clusters = 2000): InProcessEmbedder {
@@ -29,7 +23,7 @@ export function clusteredEmbedder(clusters = 2000): InProcessEmbedder {
     dims: DIMS,
     embed: async (texts) =>
       texts.map((text) => {
-        const seed = hash(text);
+        const seed = fnv1a(text);
         return space.draw(Math.floor(uniform(seed)() * clusters), normal(seed ^ 0x9e3779b9), new Float32Array(DIMS));
       }),
   };

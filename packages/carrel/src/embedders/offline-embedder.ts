@@ -13,7 +13,8 @@ import { WORDPIECE_ESTIMATE } from './token-counter.js';
 /** Default dimension: small, so the store stays compact and a brute-force KNN stays fast. */
 export const OFFLINE_DEFAULT_DIMS = 64;
 
-function fnv1a(text: string): number {
+/** 32-bit FNV-1a of `text`'s UTF-16 code units. */
+export function fnv1a(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) {
     h ^= text.charCodeAt(i);
