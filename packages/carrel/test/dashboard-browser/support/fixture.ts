@@ -40,26 +40,33 @@ export async function startFixture(): Promise<Fixture> {
     stall: await startSite({ '/': html('Stall', 'See <a href="/slow">slow</a>.'), '/slow': html('Slow', 'Never sent.') }, ['/slow']),
     broken: await startSite({ '/': { redirect: 'http://example.invalid/elsewhere' } }),
   };
+  // One command after another: four CLI processes writing a new knowledge base at once waited past
+  // the store's 10 s busy timeout on a loaded CI machine, and setup is not what these tests test.
   const setup = [
-    runCli(dataDir, ['add', folder, '--library', 'guide']),
-    ...Object.entries(sites).map(([name, site]) =>
-      runCli(dataDir, [
-        'connectors',
-        'add',
-        name,
-        '--kind',
-        'web',
-        '--url',
-        site.url,
-        '--delay',
-        '0',
-        '--private-network',
-        '--library',
-        name,
-      ]),
+    () => runCli(dataDir, ['add', folder, '--library', 'guide']),
+    ...Object.entries(sites).map(
+      ([name, site]) =>
+        () =>
+          runCli(dataDir, [
+            'connectors',
+            'add',
+            name,
+            '--kind',
+            'web',
+            '--url',
+            site.url,
+            '--delay',
+            '0',
+            '--private-network',
+            '--library',
+            name,
+          ]),
     ),
   ];
-  for (const run of await Promise.all(setup)) expect(run.code, run.stderr).toBe(0);
+  for (const command of setup) {
+    const run = await command();
+    expect(run.code, run.stderr).toBe(0);
+  }
   const [server, browser] = await Promise.all([startDashboardServer(dataDir), launchBrowser()]);
   const opened: OpenedPage[] = [];
   return {
