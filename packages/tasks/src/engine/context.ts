@@ -22,9 +22,11 @@ export interface ContextDeps {
   adoptChild(parent: TaskRecord, child: TaskRecord): void;
   /** Wraps a wait of the attempt of task `id` on something outside its handler (input, a child), during which it needs no slot. */
   idle<T>(id: string, wait: Promise<T>): Promise<T>;
+  /** Hears the failures of work no handler awaits: taking in a child's progress. */
+  onError(error: unknown): void;
 }
 
-/** Created per attempt; `dispose` stops child watchers when the attempt ends. */
+/** Created per attempt; `dispose` stops child watchers when the attempt ends and waits for their writes. */
 export class AttemptContext implements TaskContext {
   readonly taskId: string;
   readonly owner: string;
@@ -39,6 +41,9 @@ export class AttemptContext implements TaskContext {
   /** Children spawned with a key, by key, from earlier attempts and this one: loaded at the first keyed spawn. */
   #keyed: Promise<Map<string, TaskRecord>> | null = null;
   readonly #disposers: Array<() => void> = [];
+  /** Child refreshes under way: no handler awaits them, so the attempt does before it ends. */
+  readonly #refreshing = new Set<Promise<void>>();
+  #disposed = false;
   #writing: Promise<void> | null = null;
   #dirty = false;
   #completionTaken = false;
@@ -109,11 +114,11 @@ export class AttemptContext implements TaskContext {
     this.#children.set(child.id, { id: child.id, key: options.key ?? null, status: child.status, progress: child.progress });
     this.#disposers.push(
       this.deps.hub.onTask(child.id, (change) => {
-        if (change.kind === 'progress' || change.kind === 'status') void this.#refreshChild(child.id);
+        if (change.kind === 'progress' || change.kind === 'status') this.#watchChild(child.id);
       }),
     );
     // The child may already have run and reported before the listener was attached.
-    void this.#refreshChild(child.id);
+    this.#watchChild(child.id);
     const result = () =>
       this.deps
         .idle(
@@ -199,13 +204,29 @@ export class AttemptContext implements TaskContext {
     return this.#completionTaken;
   }
 
-  dispose(): void {
+  /**
+   * Stops watching children and waits for the writes already begun (the handler's own included):
+   * the runner then writes the outcome after them, and a store closed once the engine stops is
+   * closed under no write of this attempt.
+   */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
     for (const dispose of this.#disposers.splice(0)) dispose();
+    await Promise.allSettled([...this.#refreshing, this.#writing]);
+  }
+
+  #watchChild(childId: string): void {
+    if (this.#disposed) return;
+    const refresh = this.#refreshChild(childId)
+      .catch((error: unknown) => this.deps.onError(error))
+      .finally(() => this.#refreshing.delete(refresh));
+    this.#refreshing.add(refresh);
   }
 
   async #refreshChild(childId: string): Promise<void> {
     const child = await this.deps.store.get(childId);
-    if (!child || !this.#noteChild(child)) return;
+    // The attempt ended during the read: what it shows now is its outcome's to say.
+    if (this.#disposed || !child || !this.#noteChild(child)) return;
     if (child.progress?.message) this.#message = child.progress.message;
     await this.#flush();
   }

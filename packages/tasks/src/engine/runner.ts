@@ -205,7 +205,7 @@ export class Runner {
     } catch (error) {
       result = fromThrow(error);
     } finally {
-      ctx.dispose();
+      await ctx.dispose();
     }
     // Cancelled, reaped, lease lost or shut down: the outcome is discarded (stop() released the lease).
     if (signal.aborted) return;

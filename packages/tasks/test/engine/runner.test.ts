@@ -1,6 +1,14 @@
 /** The runner on its own, with a clock the test controls. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { MemoryTaskStore, type ClaimArgs, type CompleteArgs, type ProgressArgs, type TaskContext, type TaskProgress } from '@carrel/tasks';
+import {
+  MemoryTaskStore,
+  type ClaimArgs,
+  type CompleteArgs,
+  type ProgressArgs,
+  type TaskContext,
+  type TaskProgress,
+  type TaskRecord,
+} from '@carrel/tasks';
 import { ChangeHub } from '../../src/engine/change-hub.js';
 import { Runner, type RunnerOptions } from '../../src/engine/runner.js';
 import { deferred, eventually } from '../contract/fixture.js';
@@ -184,6 +192,39 @@ describe('Runner', () => {
     });
     expect(done.outcome).toEqual({ result: [1, 2] });
   });
+
+  it("a look at a child still under way when the parent's handler returns writes nothing after the outcome, and stop waits for it", async () => {
+    // Nothing awaits the parent's look at a child: once stop() resolves the application closes
+    // the store, and a write begun by that look must not arrive at a closed store.
+    const store = new HeldChildRead();
+    const runner = startRunner(store, {
+      handlers: new Map([['job', async (_: unknown, ctx: TaskContext) => void (await ctx.spawn('child', {}))]]),
+      createChild: spawnInto(store),
+    });
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    await store.entered.promise;
+    const stopped = runner.stop(5_000, 0).then(() => (store.closed = true));
+    // Opened by stop() resolving (the write it let through then arrives late), or after 200 ms.
+    await Promise.race([stopped, new Promise((resolve) => setTimeout(resolve, 200))]);
+    store.hold.resolve();
+    await stopped;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(store.afterClose).toEqual([]);
+    expect(store.writes.filter((w) => w.id === task.id).map((w) => w.op)).toEqual(['complete']);
+  });
+
+  it("a failed look at a child's progress reaches onError, not the process as an unhandled rejection", async () => {
+    const store = new FailingChildRead();
+    const errors: unknown[] = [];
+    startRunner(store, {
+      handlers: new Map([['job', async (_: unknown, ctx: TaskContext) => void (await ctx.spawn('child', {}))]]),
+      createChild: spawnInto(store),
+      onError: (error) => errors.push(error),
+    });
+    const { task } = await store.insert(newTask(), { maxLivePerOwner: null, now: Date.now() });
+    await eventually(async () => (await store.get(task.id))?.status === 'completed');
+    expect(errors).toEqual([store.failure]);
+  });
 });
 
 /**
@@ -249,5 +290,53 @@ class SlowFirstComplete extends MemoryTaskStore {
       this.startedWhileWriting = await Promise.race([this.secondStarted.promise.then(() => true), turns()]);
     }
     return super.complete(args);
+  }
+}
+
+/** Creates children as the engine does, but never runs them (the runner's only handler is 'job'). */
+function spawnInto(store: MemoryTaskStore) {
+  return async (parent: TaskRecord, handler: string, input: unknown) =>
+    (await store.insert(newTask({ parentId: parent.id, handler, input }), { maxLivePerOwner: null, now: Date.now() })).task;
+}
+
+/** A memory store whose reads of child tasks wait for `hold`, and which records the writes of tasks and any call once `closed`. */
+class HeldChildRead extends MemoryTaskStore {
+  readonly hold = deferred();
+  readonly entered = deferred();
+  readonly writes: Array<{ op: string; id: string }> = [];
+  readonly afterClose: string[] = [];
+  closed = false;
+
+  override async get(id: string) {
+    if (this.closed) this.afterClose.push(`get ${id}`);
+    const task = await super.get(id);
+    if (task?.parentId) {
+      this.entered.resolve();
+      await this.hold.promise;
+    }
+    return task;
+  }
+
+  override progress(args: ProgressArgs) {
+    if (this.closed) this.afterClose.push(`progress ${args.id}`);
+    this.writes.push({ op: 'progress', id: args.id });
+    return super.progress(args);
+  }
+
+  override complete(args: CompleteArgs) {
+    if (this.closed) this.afterClose.push(`complete ${args.id}`);
+    this.writes.push({ op: 'complete', id: args.id });
+    return super.complete(args);
+  }
+}
+
+/** A memory store whose reads of child tasks fail. */
+class FailingChildRead extends MemoryTaskStore {
+  readonly failure = new Error('the read of a child failed');
+
+  override async get(id: string) {
+    const task = await super.get(id);
+    if (task?.parentId) throw this.failure;
+    return task;
   }
 }
