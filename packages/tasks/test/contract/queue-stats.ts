@@ -85,6 +85,30 @@ export function queueStatsContract(f: ContractFixture): void {
       expect(bucketOf(b.finishedAt!)).toBeGreaterThan(bucketOf(a.finishedAt!));
     });
 
+    it("the store's read of finished tasks gives the newest `limit` in [since, until), newest first, of the owner asked for", async () => {
+      const engine = await f.engine({ job: async () => 'done' });
+      const since = Date.now() - 1;
+      const finish = async (owner: string) => {
+        const { task } = await engine.create({ handler: 'job', input: null, owner });
+        return (await engine.waitForTerminal(task.id, owner)).finishedAt!;
+      };
+      // Each finishes in a later millisecond than the one before: ties would leave the order open.
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        while (times.length > 0 && Date.now() <= times.at(-1)!) await new Promise((r) => setTimeout(r, 1));
+        times.push(await finish('alice'));
+      }
+      await finish('bob');
+      const read = (args: { owner: string | null; until: number; limit: number }) => engine.store.finishedTasks({ since, ...args });
+      const newest = times.at(-1)!;
+      expect((await read({ owner: 'alice', until: newest + 1, limit: 3 })).map((t) => t.finishedAt)).toEqual(times.slice(1).reverse());
+      // until is exclusive; since is inclusive.
+      expect((await read({ owner: 'alice', until: newest, limit: 10 })).map((t) => t.finishedAt)).toEqual(times.slice(0, 3).reverse());
+      const fromFirst = await engine.store.finishedTasks({ owner: 'alice', since: times[0]!, until: newest + 1, limit: 10 });
+      expect(fromFirst).toHaveLength(4);
+      expect(await read({ owner: null, until: Date.now() + 1, limit: 10 })).toHaveLength(5);
+    });
+
     it('refuses a window it cannot bound', async () => {
       const engine = await f.engine({ job: async () => null }, { concurrency: 0 });
       const now = Date.now();

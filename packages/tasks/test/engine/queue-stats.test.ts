@@ -1,5 +1,6 @@
 /** Queue statistics' arithmetic: nearest-rank percentiles, buckets by finish time, and the counts folded per handler. */
 import { describe, expect, it } from 'vitest';
+import { MemoryTaskStore, TaskEngine, type FinishedTask, type FinishedTasksArgs } from '@carrel/tasks';
 import { finishedSeries, handlerQueues, percentile } from '../../src/engine/queue-stats.js';
 
 describe('percentile (nearest rank)', () => {
@@ -55,3 +56,44 @@ describe('handlerQueues', () => {
     ]);
   });
 });
+
+describe('TaskEngine.queueStats', () => {
+  it('counts the newest 100,000 finished tasks of a busier window and says it is truncated', async () => {
+    const store = new ManyFinished();
+    const engine = new TaskEngine({ store, handlers: {}, concurrency: 0 });
+    await engine.start();
+    try {
+      // One bucket, however many milliseconds pass before the engine reads its clock.
+      const since = Date.now() - 60_000;
+      const stats = await engine.queueStats({ owner: 'alice', since, bucketMs: 120_000 });
+      expect(store.limits).toEqual([100_001]);
+      expect(stats.series.truncated).toBe(true);
+      expect(stats.series.perHandler.job?.completed).toEqual([100_000]);
+      store.rows = 100_000;
+      const whole = await engine.queueStats({ owner: 'alice', since, bucketMs: 120_000 });
+      expect(whole.series.truncated).toBe(false);
+      expect(whole.series.perHandler.job?.completed).toEqual([100_000]);
+    } finally {
+      await engine.stop();
+    }
+  });
+});
+
+/** A memory store whose window holds `rows` finished tasks (all it is asked for, by default), and which records each read's limit. */
+class ManyFinished extends MemoryTaskStore {
+  rows = Infinity;
+  readonly limits: number[] = [];
+
+  override async finishedTasks(args: FinishedTasksArgs): Promise<FinishedTask[]> {
+    this.limits.push(args.limit);
+    const at = args.until - 1;
+    return Array.from({ length: Math.min(this.rows, args.limit) }, () => ({
+      handler: 'job',
+      status: 'completed' as const,
+      node: 'n1',
+      createdAt: at - 2,
+      startedAt: at - 1,
+      finishedAt: at,
+    }));
+  }
+}
