@@ -29,10 +29,10 @@ export interface Subject {
 }
 
 /** Ids are 1-based row numbers. */
-const idOf = (row: number) => row + 1;
+export const idOf = (row: number) => row + 1;
 
 /** A one-library copy of `count` vectors from row `from` of the set, as vector-memory.ts lays one out. */
-function memoryOf(set: VectorSet, ids: Float64Array, vectorsOf: (row: number) => Int8Array): VectorMemory {
+export function memoryOf(set: VectorSet, ids: Float64Array, vectorsOf: (row: number) => Int8Array): VectorMemory {
   const { dims } = set;
   const count = ids.length;
   const outOffset = Math.ceil(dims / 16) * 16;
@@ -50,7 +50,7 @@ function memoryOf(set: VectorSet, ids: Float64Array, vectorsOf: (row: number) =>
   return { dims, partitions: new Map([[1, { ids, vectors, offset, norms }]]), kernel, outOffset };
 }
 
-const rowsOf = (set: VectorSet) => (row: number) => set.vectors.subarray(row * set.dims, (row + 1) * set.dims);
+export const rowsOf = (set: VectorSet) => (row: number) => set.vectors.subarray(row * set.dims, (row + 1) * set.dims);
 
 /** Carrel's exact scan: the in-memory copy and WebAssembly kernel vector-memory.ts scans. */
 function exact(set: VectorSet): Subject {

@@ -28,3 +28,8 @@ export function resolveDataDir(
 export function databasePath(dataDir: string): string {
   return join(dataDir, 'carrel.db');
 }
+
+/** Where a data directory keeps its libraries' approximate vector indexes, so a restart need not build them again. */
+export function vectorIndexDir(dataDir: string): string {
+  return join(dataDir, 'vector-indexes');
+}

@@ -38,7 +38,7 @@ import { chunkingLabel, chunkingPlan } from './ingest/chunking.js';
 import type { WorkerConfig } from './ingest/worker.js';
 import type { QueryVector, SearchRequest, SearchResponse } from './search/search.js';
 import { hybridSearch } from './search/search.js';
-import { resolveDataDir } from './data-dir.js';
+import { resolveDataDir, vectorIndexDir } from './data-dir.js';
 import type { DirectoryFilter } from './sources/directory-source.js';
 import { walkDirectory } from './sources/directory-source.js';
 import { checkFile, realRoots, resolveAllowedPath } from './sources/file-source.js';
@@ -234,7 +234,7 @@ export class KnowledgeBase {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const location = storeLocation(dataDir, options.databaseUrl);
     const secrets = new ConnectorSecrets(secretsKeySource(options.secretsKey, location, dataDir));
-    const store = await openRepository(location);
+    const store = await openRepository(location, { vectorIndexDir: vectorIndexDir(dataDir) });
     try {
       // The secrets file of earlier versions holds the ids of this data dir's SQLite connectors.
       if (location.kind === 'sqlite') await importLegacySecrets(store, secrets, dataDir);

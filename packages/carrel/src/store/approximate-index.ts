@@ -16,7 +16,9 @@
  *
  * @module
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import type * as UsearchModule from 'usearch';
 import type { Index } from 'usearch';
 import type { VectorHit } from './vector-memory.js';
@@ -43,6 +45,24 @@ function loadUsearch(): Usearch | null {
 }
 
 let unavailableBecause: string | undefined;
+
+let version: string | undefined;
+
+/** The version of the usearch package loaded (its files' format may change between versions). */
+export function usearchVersion(): string {
+  if (version === undefined) {
+    // usearch's exports leave out its package.json: found from its entry point instead.
+    let dir = dirname(createRequire(import.meta.url).resolve('usearch'));
+    for (;;) {
+      const manifest = join(dir, 'package.json');
+      const found = existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string; version?: string });
+      if (found && found.name === 'usearch') return (version = found.version ?? 'unknown');
+      if (dirname(dir) === dir) return (version = 'unknown');
+      dir = dirname(dir);
+    }
+  }
+  return version;
+}
 
 /** Why no approximate index can be built here (usearch did not load), or undefined when one can. */
 export function approximateIndexUnavailable(): string | undefined {
@@ -84,9 +104,9 @@ export class ApproximateIndex {
 
   private constructor(
     readonly dims: number,
-    options: ApproximateIndexOptions,
+    readonly options: Required<ApproximateIndexOptions>,
   ) {
-    const { scalar, expansionAdd, expansionSearch } = { ...DEFAULTS, ...options };
+    const { scalar, expansionAdd, expansionSearch } = options;
     this.int8 = scalar === 'i8';
     this.searchBreadth = expansionSearch;
     const { Index, MetricKind, ScalarKind } = loadUsearch() ?? fail();
@@ -103,7 +123,23 @@ export class ApproximateIndex {
 
   /** An empty index for vectors of `dims` (throws where {@link approximateIndexUnavailable} says why). */
   static create(dims: number, options: ApproximateIndexOptions = {}): ApproximateIndex {
-    return new ApproximateIndex(dims, options);
+    return new ApproximateIndex(dims, { ...DEFAULTS, ...options });
+  }
+
+  /**
+   * The index saved at `path` by {@link save}, built with `options`; throws when the file is not
+   * one (usearch checks its header) or holds vectors of other dimensions.
+   */
+  static load(path: string, dims: number, options: ApproximateIndexOptions = {}): ApproximateIndex {
+    const loaded = new ApproximateIndex(dims, { ...DEFAULTS, ...options });
+    loaded.index.load(path);
+    if (loaded.index.dimensions() !== dims) throw new Error(`${path} holds ${loaded.index.dimensions()}-dimension vectors, not ${dims}`);
+    return loaded;
+  }
+
+  /** Writes the whole index (graph and vectors) to `path`, synchronously. */
+  save(path: string): void {
+    this.index.save(path);
   }
 
   /** Live vectors. */

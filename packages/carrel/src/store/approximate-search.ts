@@ -4,11 +4,16 @@
  * (approximate-index.ts) once it holds {@link vectorIndexPolicy}`.minRows` vectors.
  *
  * The index is built lazily, on the library's first search, in slices between which the event
- * loop runs; until it is ready the exact scan answers. It is not persisted: it is rebuilt after a
- * restart (bench/README.md § Vector index gives the build times this rests on). It follows the
- * copy: once the copy has been re-read (another commit), the next search starts removing from the
- * index what left the copy, chunks that became hidden included, and adding what arrived; the exact
- * scan answers until it has, so no search ever sees a chunk the copy no longer holds.
+ * loop runs; until it is ready the exact scan answers. It follows the copy: once the copy has been
+ * re-read (another commit), the next search starts removing from the index what left the copy,
+ * chunks that became hidden included, and adding what arrived; the exact scan answers until it
+ * has, so no search ever sees a chunk the copy no longer holds.
+ *
+ * An owner given a folder ({@link keepIndexesIn}) keeps its indexes on disk
+ * (approximate-index-files.ts): a build is saved, and so is an index once a tenth of it has
+ * changed since its last save; after a restart the first search loads the saved index and brings
+ * it up to date as it would after a commit, instead of building it again (minutes at 1M vectors,
+ * bench/README.md § Vector index).
  *
  * A filter that keeps few rows is scanned exactly over those rows; a wider one over-fetches from
  * the index until k pass it.
@@ -19,7 +24,8 @@
  * @module
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { ApproximateIndex, approximateIndexUnavailable } from './approximate-index.js';
+import { ApproximateIndex, approximateIndexUnavailable, type ApproximateIndexOptions } from './approximate-index.js';
+import { digestOf, IndexFolder, type IndexDigest } from './approximate-index-files.js';
 import type { NearestOptions } from './records.js';
 import { rowOf, scanPartition, type Partition, type VectorHit, type VectorMemory } from './vector-memory.js';
 
@@ -40,6 +46,8 @@ export const vectorIndexPolicy = {
 
 /** Vectors added per slice: a few tens of milliseconds of the event loop at 384 dims. */
 const ADD_SLICE = 256;
+/** An index is saved again once this share of it has changed since its last save. */
+const RESAVE_SHARE = 0.1;
 
 /** One library's index, and the copy of its vectors that the index holds. */
 interface Entry {
@@ -50,9 +58,19 @@ interface Entry {
   updating?: Promise<void>;
   /** Why building or updating failed: the exact scan then keeps serving this library. */
   failed?: string;
+  /** Vectors removed or added since the index was last saved (or, never saved, Infinity). */
+  unsaved: number;
+  /** Why the last save failed: the index serves on, and is saved again after the next change. */
+  saveFailed?: string;
 }
 
 const entries = new WeakMap<object, Map<number, Map<number, Entry>>>();
+const folders = new WeakMap<object, IndexFolder>();
+
+/** Keeps `owner`'s indexes in the folder `dir` (created when the first is saved), loading them from there after a restart. */
+export function keepIndexesIn(owner: object, dir: string): void {
+  folders.set(owner, new IndexFolder(dir));
+}
 
 function entriesOf(owner: object, dims: number): Map<number, Entry> {
   let perDims = entries.get(owner);
@@ -78,13 +96,17 @@ export function nearestInPartition(
 ): VectorHit[] {
   const p = memory.partitions.get(partition);
   const indexes = entriesOf(owner, memory.dims);
-  if (exact || !p || p.ids.length < vectorIndexPolicy.minRows || approximateIndexUnavailable()) {
+  const unindexed = !p || p.ids.length < vectorIndexPolicy.minRows;
+  if (exact || unindexed || approximateIndexUnavailable()) {
+    // A saved index outlives an exact search, not its library's leaving the indexed sizes.
+    if (unindexed) folders.get(owner)?.forget(memory.dims, partition);
     indexes.delete(partition);
     return scanPartition(memory, partition, query, k, allowed);
   }
   let entry = indexes.get(partition);
-  if (!entry) indexes.set(partition, (entry = {}));
-  if (!entry.failed && !entry.updating && entry.holds !== p) entry.updating = update(entry, p, memory.dims);
+  if (!entry) indexes.set(partition, (entry = { unsaved: Infinity }));
+  if (!entry.failed && !entry.updating && entry.holds !== p)
+    entry.updating = update(entry, p, { dims: memory.dims, partition, folder: folders.get(owner) });
   if (!entry.index || entry.holds !== p) return scanPartition(memory, partition, query, k, allowed);
   if (allowed && allowed.length <= vectorIndexPolicy.exactFilterRows) return scanPartition(memory, partition, query, k, allowed);
   const accepted = allowed && new Set(allowed);
@@ -92,26 +114,56 @@ export function nearestInPartition(
   return entry.index.search(query, k, accepted && ((id) => accepted.has(id)), accepted?.size);
 }
 
+/** The settings every index is built with. */
+const indexSettings = (): Required<ApproximateIndexOptions> => ({
+  scalar: 'f16',
+  expansionAdd: vectorIndexPolicy.insertBreadth,
+  expansionSearch: vectorIndexPolicy.searchBreadth,
+});
+
+/** What a partition's indexes are kept under. */
+interface Place {
+  dims: number;
+  partition: number;
+  folder: IndexFolder | undefined;
+}
+
 /**
- * Builds the index from `to`, or brings it from the partition it holds to `to`: what left the copy
- * is removed, what arrived is added, a chunk id whose vector changed is replaced. Adds run in
- * slices on later turns of the event loop (an insert costs ~0.1–0.5 ms), so a large commit never
- * stalls other requests; the copy may move on meanwhile, and the next search starts another update.
+ * Builds the index from `to` (or loads the saved one), or brings it from the partition it holds to
+ * `to`: what left the copy is removed, what arrived is added, a chunk id whose vector changed is
+ * replaced. Adds run in slices on later turns of the event loop (an insert costs ~0.1–0.5 ms), so
+ * a large commit never stalls other requests; the copy may move on meanwhile, and the next search
+ * starts another update. Then saves the index when it is new or has changed enough.
  */
-async function update(entry: Entry, to: Partition, dims: number): Promise<void> {
+async function update(entry: Entry, to: Partition, { dims, partition, folder }: Place): Promise<void> {
   try {
     await nextTurn();
     const { holds: from, index } = entry;
-    let rows: ArrayLike<number>;
     let target: ApproximateIndex;
+    let rows: ArrayLike<number>;
+    /** What to remove, and which rows of `to` to add; null for a new build, which adds every row in order. */
+    let changes: { removed: number[]; addedRows: number[] } | null = null;
+    /** `to`'s digest when working out the changes computed it. */
+    let digest: IndexDigest | undefined;
+    const saved = index && from ? null : await folder?.load(dims, partition, indexSettings());
     if (index && from) {
-      const changes = diff(from, to, dims);
-      index.remove(changes.removed);
-      rows = changes.addedRows;
+      changes = diff(from, to, dims);
       target = index;
+    } else if (saved) {
+      digest = await digestOf(to, dims);
+      changes = diffDigest(saved.digest, to, digest);
+      target = saved.index;
+    } else {
+      target = ApproximateIndex.create(dims, indexSettings());
+    }
+    if (changes) {
+      target.remove(changes.removed);
+      rows = changes.addedRows;
+      // A saved index starts as saved; one built here or changed here is counted as changed.
+      if (saved) entry.unsaved = 0;
+      entry.unsaved += changes.removed.length + changes.addedRows.length;
     } else {
       rows = { length: to.ids.length };
-      target = ApproximateIndex.create(dims, { expansionAdd: vectorIndexPolicy.insertBreadth });
     }
     for (let start = 0; start < rows.length; start += ADD_SLICE) {
       if (start > 0) await nextTurn();
@@ -119,7 +171,7 @@ async function update(entry: Entry, to: Partition, dims: number): Promise<void> 
       const ids = new Float64Array(end - start);
       const vectors = new Int8Array((end - start) * dims);
       for (let i = start; i < end; i++) {
-        const row = index && from ? rows[i]! : i;
+        const row = changes ? rows[i]! : i;
         ids[i - start] = to.ids[row]!;
         vectors.set(to.vectors.subarray(row * dims, (row + 1) * dims), (i - start) * dims);
       }
@@ -127,11 +179,44 @@ async function update(entry: Entry, to: Partition, dims: number): Promise<void> 
     }
     entry.index = target;
     entry.holds = to;
+    if (folder && entry.unsaved >= Math.max(ADD_SLICE, to.ids.length * RESAVE_SHARE)) {
+      try {
+        await folder.save(dims, partition, target, digest ?? (await digestOf(to, dims)));
+        entry.unsaved = 0;
+        entry.saveFailed = undefined;
+      } catch (error) {
+        entry.saveFailed = error instanceof Error ? error.message : String(error);
+      }
+    }
   } catch (error) {
     entry.failed = error instanceof Error ? error.message : String(error);
   } finally {
     entry.updating = undefined;
   }
+}
+
+/** What changed between the vectors a saved index holds and a copy of the partition (whose digest is `now`). */
+function diffDigest(saved: IndexDigest, after: Partition, now: IndexDigest): { removed: number[]; addedRows: number[] } {
+  const savedRow = new Map<number, number>();
+  for (let i = 0; i < saved.ids.length; i++) savedRow.set(saved.ids[i]!, i);
+  const kept = new Uint8Array(saved.ids.length);
+  const removed: number[] = [];
+  const addedRows: number[] = [];
+  for (let row = 0; row < after.ids.length; row++) {
+    const id = after.ids[row]!;
+    const was = savedRow.get(id);
+    if (was === undefined) {
+      addedRows.push(row);
+      continue;
+    }
+    kept[was] = 1;
+    if (saved.hashes[was * 2] !== now.hashes[row * 2] || saved.hashes[was * 2 + 1] !== now.hashes[row * 2 + 1]) {
+      removed.push(id);
+      addedRows.push(row);
+    }
+  }
+  for (let i = 0; i < saved.ids.length; i++) if (kept[i] === 0) removed.push(saved.ids[i]!);
+  return { removed, addedRows };
 }
 
 /** What changed between two copies of a partition: ids to remove, and rows of `after` to add. */
@@ -164,7 +249,9 @@ export async function vectorIndexesBuilt(owner: object): Promise<void> {
 }
 
 /** The approximate indexes of `owner`'s libraries: how many vectors each holds, and whether it is being built or brought up to date. */
-export function vectorIndexStatus(owner: object): { dims: number; library: number; vectors: number; updating: boolean; failed?: string }[] {
+export function vectorIndexStatus(
+  owner: object,
+): { dims: number; library: number; vectors: number; updating: boolean; failed?: string; saveFailed?: string }[] {
   return [...(entries.get(owner) ?? new Map<number, Map<number, Entry>>())].flatMap(([dims, perPartition]) =>
     [...perPartition].map(([library, e]) => ({
       dims,
@@ -172,6 +259,7 @@ export function vectorIndexStatus(owner: object): { dims: number; library: numbe
       vectors: e.index?.size ?? 0,
       updating: e.updating !== undefined,
       ...(e.failed === undefined ? {} : { failed: e.failed }),
+      ...(e.saveFailed === undefined ? {} : { saveFailed: e.saveFailed }),
     })),
   );
 }

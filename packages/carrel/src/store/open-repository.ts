@@ -15,6 +15,8 @@ export interface RepositoryUse {
    * whose writes hold the thread (SQLite's) makes them on a thread of their own.
    */
   ingestWorker?: boolean;
+  /** Where the repository keeps its libraries' approximate vector indexes between processes (approximate-search.ts); none are kept without it. */
+  vectorIndexDir?: string;
 }
 
 /**
@@ -24,10 +26,12 @@ export interface RepositoryUse {
 export async function openRepository(location: StoreLocation, use: RepositoryUse = {}): Promise<KnowledgeRepository> {
   switch (location.kind) {
     case 'sqlite':
-      return use.ingestWorker ? SqliteIngestRepository.open(location.path) : SqliteRepository.open(location.path);
+      return use.ingestWorker
+        ? SqliteIngestRepository.open(location.path)
+        : SqliteRepository.open(location.path, { vectorIndexDir: use.vectorIndexDir });
     case 'postgres': {
       const { PostgresRepository } = await import('./postgres/index.js');
-      return PostgresRepository.open({ connectionString: location.url });
+      return PostgresRepository.open({ connectionString: location.url, vectorIndexDir: use.vectorIndexDir });
     }
   }
 }

@@ -1,6 +1,8 @@
+import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApproximateIndex } from '../../src/store/approximate-index.js';
+import { keepIndexesIn, vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
 import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/sqlite/vectors.js';
 import { publishRun } from '../../src/store/sqlite/publish.js';
@@ -18,7 +20,10 @@ beforeEach(() => {
   // Indexes from 1,000 vectors: library 1 (2,500) gets one, library 2 (300) keeps the exact scan.
   vectorIndexPolicy.minRows = 1000;
 });
-afterEach(() => Object.assign(vectorIndexPolicy, defaults));
+afterEach(() => {
+  Object.assign(vectorIndexPolicy, defaults);
+  vi.restoreAllMocks();
+});
 
 function seed(path: string) {
   const db = openDatabase(path);
@@ -200,6 +205,186 @@ describe('approximate search over the in-memory copy', () => {
     await vectorIndexesBuilt(db);
     expect(knn(db, DIMS, library, q!, 1)[0]!.distance).toBeCloseTo(0, 5);
     expect(vectorIndexStatus(db)[0]!.vectors).toBe(1201);
+    db.close();
+  });
+});
+
+describe('approximate indexes kept on disk', () => {
+  /** A connection to `path` whose indexes live in `dir`, as a restarted process opens it. */
+  const reopen = (path: string, dir: string) => {
+    const db = openDatabase(path);
+    keepIndexesIn(db, dir);
+    return db;
+  };
+  /** Builds (or loads) library 1's index on `db` and waits until it is current. */
+  const settle = async (db: ReturnType<typeof openDatabase>, q: Int8Array) => {
+    knn(db, DIMS, 1, q, 10);
+    await vectorIndexesBuilt(db);
+    expect(vectorIndexStatus(db)).toEqual([{ dims: DIMS, library: 1, vectors: expect.any(Number), updating: false }]);
+  };
+  const files = (dir: string) => readdirSync(dir).sort();
+
+  it('a restart loads the saved index instead of building one, brought up to date with what changed while it was down', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const dir = join(tempDir(), 'indexes');
+    seed(path).db.close();
+    const [q] = clusteredVectors(1, DIMS, { draw: 12 });
+    const first = reopen(path, dir);
+    await settle(first, q!);
+    expect(files(dir)).toEqual([expect.stringMatching(new RegExp(`^${DIMS}d-1-[0-9a-f]{16}\\.usearch$`)), `${DIMS}d-1.digest`]);
+    const nearest = knn(first, DIMS, 1, q!, 1)[0]!.chunkId;
+    first.close();
+
+    // While no process has it open: a chunk deleted, one added nearest the query, one whose vector changed.
+    const writer = openDatabase(path);
+    deleteVectorsOfChunks(writer, [nearest, 7]);
+    insertVectors(writer, DIMS, 1, [{ chunkId: 9001, vector: q! }]);
+    insertVectors(writer, DIMS, 1, [{ chunkId: 7, vector: Int8Array.from(q!, (x) => (x === 0 ? 1 : x)) }]);
+    writer.close();
+
+    const build = vi.spyOn(ApproximateIndex, 'create');
+    const load = vi.spyOn(ApproximateIndex, 'load');
+    const second = reopen(path, dir);
+    await settle(second, q!);
+    expect(build).not.toHaveBeenCalled();
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(vectorIndexStatus(second)[0]!.vectors).toBe(LARGE);
+    const found = knn(second, DIMS, 1, q!, 10).map((h) => h.chunkId);
+    expect(found.slice(0, 2).sort()).toEqual([7, 9001]);
+    expect(found).not.toContain(nearest);
+    const queries = clusteredVectors(20, DIMS, { draw: 13 });
+    let sum = 0;
+    for (const query of queries)
+      sum += recall(
+        knn(second, DIMS, 1, query, 10).map((h) => h.chunkId),
+        sqliteVecKnn(second, `vec_chunks_${DIMS}`, 1, query, 10).map((h) => h.chunkId),
+      );
+    expect(sum / queries.length).toBeGreaterThanOrEqual(0.95);
+    second.close();
+  });
+
+  it('saves again once a tenth of the index has changed since its last save, and not before', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const dir = join(tempDir(), 'indexes');
+    const { db } = seed(path);
+    keepIndexesIn(db, dir);
+    const [q] = clusteredVectors(1, DIMS, { draw: 14 });
+    await settle(db, q!);
+    const saved = files(dir);
+    const vectors = clusteredVectors(LARGE, DIMS, { draw: 15 });
+    // 200 of 2,500 vectors added: 8%, under a tenth.
+    insertVectors(
+      db,
+      DIMS,
+      1,
+      vectors.slice(0, 200).map((vector, i) => ({ chunkId: 10_000 + i, vector })),
+    );
+    await settle(db, q!);
+    expect(files(dir)).toEqual(saved);
+    // 100 removed: 300 changes since the save, past a tenth of the 2,600 left.
+    deleteVectorsOfChunks(
+      db,
+      Array.from({ length: 100 }, (_, i) => i + 1),
+    );
+    await settle(db, q!);
+    const resaved = files(dir);
+    expect(resaved).toHaveLength(2);
+    expect(resaved).not.toEqual(saved);
+    db.close();
+
+    const load = vi.spyOn(ApproximateIndex, 'load');
+    const again = reopen(path, dir);
+    await settle(again, q!);
+    expect(load).toHaveBeenCalledTimes(1);
+    expect(vectorIndexStatus(again)[0]!.vectors).toBe(LARGE + 100);
+    again.close();
+  });
+
+  it('builds again, and saves over, an index whose files are torn, foreign or saved with other settings', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const dir = join(tempDir(), 'indexes');
+    seed(path).db.close();
+    const [q] = clusteredVectors(1, DIMS, { draw: 16 });
+    const exact = () => {
+      const db = openDatabase(path);
+      const hits = sqliteVecKnn(db, `vec_chunks_${DIMS}`, 1, q!, 1);
+      db.close();
+      return hits[0]!.chunkId;
+    };
+    const first = reopen(path, dir);
+    await settle(first, q!);
+    first.close();
+    const indexFile = files(dir).find((name) => name.endsWith('.usearch'))!;
+
+    const breakages: Array<[string, () => void]> = [
+      [
+        'a torn index file',
+        () =>
+          writeFileSync(
+            join(
+              dir,
+              files(dir).find((n) => n.endsWith('.usearch'))!,
+            ),
+            'not an index',
+          ),
+      ],
+      [
+        'a torn digest',
+        () => {
+          writeFileSync(join(dir, `${DIMS}d-1.digest`), Buffer.alloc(40));
+          // The index file it named is then anybody's: removed once no save could still be writing it.
+          const hourAgo = (Date.now() - 3_600_000) / 1000;
+          utimesSync(
+            join(
+              dir,
+              files(dir).find((n) => n.endsWith('.usearch'))!,
+            ),
+            hourAgo,
+            hourAgo,
+          );
+        },
+      ],
+      ['other settings', () => void (vectorIndexPolicy.insertBreadth = 64)],
+    ];
+    for (const [what, breakIt] of breakages) {
+      breakIt();
+      const build = vi.spyOn(ApproximateIndex, 'create');
+      const db = reopen(path, dir);
+      await settle(db, q!);
+      expect(build, what).toHaveBeenCalledTimes(1);
+      expect(knn(db, DIMS, 1, q!, 1)[0]!.chunkId, what).toBe(exact());
+      db.close();
+      build.mockRestore();
+      expect(files(dir), what).toHaveLength(2);
+    }
+    expect(files(dir)).not.toContain(indexFile);
+  });
+
+  it('removes a save that never committed once it is old, and the saved index of a library that left the indexed sizes', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const dir = join(tempDir(), 'indexes');
+    seed(path).db.close();
+    const [q] = clusteredVectors(1, DIMS, { draw: 17 });
+    const first = reopen(path, dir);
+    await settle(first, q!);
+    first.close();
+    const committed = files(dir);
+    const fresh = join(dir, `${DIMS}d-1-00000000000000aa.usearch`);
+    const stale = join(dir, `${DIMS}d-1-00000000000000bb.usearch`);
+    writeFileSync(fresh, 'a save still being written');
+    writeFileSync(stale, 'a save that crashed');
+    const hourAgo = (Date.now() - 3_600_000) / 1000;
+    utimesSync(stale, hourAgo, hourAgo);
+    const db = reopen(path, dir);
+    await settle(db, q!);
+    expect(files(dir)).toEqual([...committed, `${DIMS}d-1-00000000000000aa.usearch`].sort());
+
+    deleteVectorsOfChunks(
+      db,
+      Array.from({ length: LARGE - 500 }, (_, i) => i + 1),
+    );
+    knn(db, DIMS, 1, q!, 10);
+    expect(files(dir)).toEqual([`${DIMS}d-1-00000000000000aa.usearch`]);
     db.close();
   });
 });

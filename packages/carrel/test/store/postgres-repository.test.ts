@@ -4,6 +4,8 @@
  * tasks' and the knowledge base's) in the one database, emptied for the test, each `open` a
  * repository (a pool) of its own, as another node's. Then what only PostgreSQL has: migrations racing, the vector path report.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import pg from 'pg';
 import { describe, expect, it, vi } from 'vitest';
 import { PostgresTaskStore } from '@carrel/tasks/postgres';
@@ -11,6 +13,7 @@ import { StoreBusyError } from '../../src/errors.js';
 import { advisoryKey, PgClient } from '../../src/store/postgres/client.js';
 import { PostgresRepository } from '../../src/store/postgres/index.js';
 import { VectorCache } from '../../src/store/postgres/vector-cache.js';
+import { ApproximateIndex } from '../../src/store/approximate-index.js';
 import { vectorIndexPolicy } from '../../src/store/approximate-search.js';
 import { postgresUrl } from '../../../tasks/test/support/postgres-harness.js';
 import { connectorsContract } from './contract/connectors.js';
@@ -19,6 +22,7 @@ import { collectAll, publishDocuments, staged } from './contract/fixture.js';
 import { searchContract } from './contract/search.js';
 import { postgresRepositories } from '../support/postgres-repositories.js';
 import { publishWithTaskContract } from './contract/tasks.js';
+import { tempDir } from '../support/temp-dir.js';
 
 const { fixture: postgres, opened, admin, freshSchema, emptySchemas } = postgresRepositories('postgres', postgresUrl);
 
@@ -315,6 +319,74 @@ describe('postgres only', () => {
       expect(reader.vectorIndexStatus()).toEqual([{ dims: 8, library: libraryId, vectors: 61, updating: false }]);
       const [nearest] = await reader.nearestChunks(8, libraryId, probe, 1);
       expect((await reader.chunkDetails([nearest!.chunkId])).get(nearest!.chunkId)?.source).toBe('new');
+    } finally {
+      Object.assign(vectorIndexPolicy, defaults);
+    }
+  });
+
+  it('keeps its approximate indexes in a folder of its own per database and schema, from which a restarted node loads them', async () => {
+    const defaults = { ...vectorIndexPolicy };
+    vectorIndexPolicy.minRows = 50;
+    try {
+      const { schema, repo: writer } = await repositoryOfItsOwn();
+      const { libraryId } = await publishDocuments(
+        writer,
+        'lib',
+        Array.from({ length: 60 }, (_, i) => ({ source: `d${i}`, chunks: [{ text: `c${i}`, vector: vectorOf(i) }] })),
+        { dims: 8 },
+      );
+      const dir = tempDir();
+      const node = async (inSchema = schema) => {
+        const repo = await PostgresRepository.open({
+          connectionString: postgresUrl(),
+          schema: inSchema,
+          vectorIndexDir: dir,
+          maxConnections: 2,
+        });
+        opened.push(repo);
+        return repo;
+      };
+      const first = await node();
+      await first.nearestChunks(8, libraryId, Int8Array.from(vectorOf(3)), 10);
+      await first.vectorIndexesBuilt();
+      const [folder, ...others] = readdirSync(dir);
+      expect(others).toEqual([]);
+      expect(folder).toMatch(/^pg-[0-9a-f]{16}$/);
+      expect(readdirSync(join(dir, folder!)).sort()).toEqual([
+        expect.stringMatching(/^8d-\d+-[0-9a-f]{16}\.usearch$/),
+        `8d-${libraryId}.digest`,
+      ]);
+
+      await publishDocuments(writer, 'lib', [{ source: 'new', chunks: [{ text: 'n', vector: vectorOf(150) }] }], { dims: 8 });
+      const build = vi.spyOn(ApproximateIndex, 'create');
+      const load = vi.spyOn(ApproximateIndex, 'load');
+      try {
+        const restarted = await node();
+        const probe = Int8Array.from(vectorOf(150));
+        await restarted.nearestChunks(8, libraryId, probe, 1);
+        await restarted.vectorIndexesBuilt();
+        expect(build).not.toHaveBeenCalled();
+        expect(load).toHaveBeenCalledTimes(1);
+        expect(restarted.vectorIndexStatus()).toEqual([{ dims: 8, library: libraryId, vectors: 61, updating: false }]);
+        const [nearest] = await restarted.nearestChunks(8, libraryId, probe, 1);
+        expect((await restarted.chunkDetails([nearest!.chunkId])).get(nearest!.chunkId)?.source).toBe('new');
+      } finally {
+        build.mockRestore();
+        load.mockRestore();
+      }
+
+      // The same library id in another schema is another library: its index goes to another folder.
+      const { schema: otherSchema, repo: otherWriter } = await repositoryOfItsOwn();
+      const other = await publishDocuments(
+        otherWriter,
+        'lib',
+        Array.from({ length: 60 }, (_, i) => ({ source: `o${i}`, chunks: [{ text: `o${i}`, vector: vectorOf(i + 60) }] })),
+        { dims: 8 },
+      );
+      const elsewhere = await node(otherSchema);
+      await elsewhere.nearestChunks(8, other.libraryId, Int8Array.from(vectorOf(3)), 10);
+      await elsewhere.vectorIndexesBuilt();
+      expect(readdirSync(dir)).toHaveLength(2);
     } finally {
       Object.assign(vectorIndexPolicy, defaults);
     }

@@ -24,9 +24,11 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../../connectors/schedule.js';
-import { vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
+import { keepIndexesIn, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 import { checkRating } from '../rating-scale.js';
 import type {
   ChunkWrite,
@@ -83,6 +85,11 @@ export interface PostgresRepositoryOptions {
   maxConnections?: number;
   /** How long a write waits for another node's write to release the write lock before StoreBusyError (default 10 s). */
   writeWaitMs?: number;
+  /**
+   * Where this node keeps its libraries' approximate vector indexes between processes (see
+   * approximate-search.ts), in a folder of its own per database and schema; none are kept without it.
+   */
+  vectorIndexDir?: string;
 }
 
 /** See module comment. */
@@ -119,7 +126,10 @@ export class PostgresRepository implements KnowledgeRepository {
       maxConnections: options.maxConnections,
       writeWaitMs: options.writeWaitMs,
     });
-    return PostgresRepository.openOn(client, schema);
+    const repository = await PostgresRepository.openOn(client, schema);
+    if (options.vectorIndexDir !== undefined)
+      keepIndexesIn(repository.#vectors, join(options.vectorIndexDir, databaseFolder(options.connectionString, schema)));
+    return repository;
   }
 
   /**
@@ -448,4 +458,15 @@ async function applyConnectorChange(query: Query, change: ConnectorChange): Prom
       if (change.sealedSecret) await connectors.setConnectorSecret(query, change.connectorId, change.sealedSecret);
       return {};
   }
+}
+
+/**
+ * The folder of one knowledge base's saved indexes: its libraries' ids are the database's, so two
+ * databases (or schemas) a node serves never share one. Named by a hash of host, port, database
+ * and schema, which leaves the user and password out.
+ */
+function databaseFolder(connectionString: string, schema: string): string {
+  const url = new URL(connectionString);
+  const identity = JSON.stringify([url.hostname, url.port, url.pathname, url.searchParams.get('host'), schema]);
+  return `pg-${createHash('sha256').update(identity).digest('hex').slice(0, 16)}`;
 }

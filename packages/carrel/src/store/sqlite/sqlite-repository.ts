@@ -64,7 +64,7 @@ import { libraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
 import { hasVectorTable, knn, readVectors } from './vectors.js';
-import { vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
+import { keepIndexesIn, vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 
 /** How a repository is opened. */
 export interface SqliteRepositoryOptions {
@@ -75,6 +75,8 @@ export interface SqliteRepositoryOptions {
    * thread's round trip and the vector half it overlaps with save.
    */
   keywordThreadFrom?: number;
+  /** Where the approximate vector indexes are kept between processes (see approximate-search.ts); none are kept without it. */
+  vectorIndexDir?: string;
 }
 
 /** See module comment. */
@@ -89,9 +91,10 @@ export class SqliteRepository implements KnowledgeRepository {
 
   protected constructor(
     private readonly db: Database,
-    { keywordThreadFrom = 100_000 }: SqliteRepositoryOptions = {},
+    { keywordThreadFrom = 100_000, vectorIndexDir }: SqliteRepositoryOptions = {},
   ) {
     this.keywordThreadFrom = keywordThreadFrom;
+    if (vectorIndexDir !== undefined) keepIndexesIn(db, vectorIndexDir);
     this.keywordReader = keywordThreadFrom < Infinity ? new KeywordReader(db.name) : undefined;
   }
 
