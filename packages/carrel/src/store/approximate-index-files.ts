@@ -95,7 +95,9 @@ export class IndexFolder {
       if (index.size !== header.count) throw new Error(`holds ${index.size} vectors where its digest lists ${header.count}`);
       return { index, digest };
     } catch {
-      // Stale or broken: built again, and saved over.
+      // Stale or broken: built again, and saved over. Unless another process saved meanwhile
+      // (its save removes the index file read here): its digest is left alone.
+      if (!sameFile(digestPath, bytes)) return null;
       this.#remove(digestPath);
       if (indexPath !== undefined) this.#remove(indexPath);
       else this.#removeOrphans(dims, partition, null);
@@ -228,6 +230,14 @@ function hashRows(vectors: Int8Array, dims: number, from: number, to: number, ou
     }
     out[row * 2] = a >>> 0;
     out[row * 2 + 1] = b >>> 0;
+  }
+}
+
+function sameFile(path: string, bytes: Buffer): boolean {
+  try {
+    return readFileSync(path).equals(bytes);
+  } catch {
+    return false;
   }
 }
 
