@@ -170,7 +170,7 @@ export class IndexFolder {
 
   #savedToken(dims: number, partition: number): string | null {
     try {
-      return parseDigest(readFileSync(this.#digestPath(dims, partition))).header.token;
+      return parseHeader(readFileSync(this.#digestPath(dims, partition))).header.token;
     } catch {
       return null;
     }
@@ -263,10 +263,17 @@ function serializeDigest(header: Header, digest: IndexDigest): Buffer {
   return out;
 }
 
-function parseDigest(bytes: Buffer): { header: Header; digest: IndexDigest } {
+/** The header of a digest file, and where its arrays start. */
+function parseHeader(bytes: Buffer): { header: Header; headerBytes: number } {
   const length = bytes.readUInt32LE(0);
   const header = JSON.parse(bytes.subarray(4, 4 + length).toString('utf8')) as Header;
-  const headerBytes = Math.ceil((4 + length) / 8) * 8;
+  // The token names a file in the folder: nothing but what a save makes.
+  if (typeof header.token !== 'string' || !/^[0-9a-f]{16}$/.test(header.token)) throw new Error('digest names no index file');
+  return { header, headerBytes: Math.ceil((4 + length) / 8) * 8 };
+}
+
+function parseDigest(bytes: Buffer): { header: Header; digest: IndexDigest } {
+  const { header, headerBytes } = parseHeader(bytes);
   const count = header.count;
   if (!Number.isInteger(count) || count < 0 || bytes.length !== headerBytes + count * 16) throw new Error('digest of the wrong length');
   // Copied out of the file's buffer, which Node may share with other small reads and need not align.

@@ -1,5 +1,5 @@
 /** Saved approximate indexes shared by processes: what one process's save does to another's load. */
-import { readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { ApproximateIndex } from '../../src/store/approximate-index.js';
@@ -60,5 +60,19 @@ describe('IndexFolder', () => {
     const loaded = await new IndexFolder(dir).load(DIMS, 1, settings);
     expect(loaded?.index.size).toBe(400);
     expect(loaded?.digest.ids).toEqual(second.partition.ids);
+  });
+
+  it('a digest naming a file outside the folder is refused, and that file left alone', async () => {
+    const root = tempDir();
+    const dir = join(root, 'indexes');
+    mkdirSync(dir);
+    writeFileSync(join(root, 'precious.usearch'), 'not the folder’s');
+    const header = Buffer.from(JSON.stringify({ token: 'x/../../precious', count: 0 }));
+    const digest = Buffer.alloc(Math.ceil((4 + header.length) / 8) * 8);
+    digest.writeUInt32LE(header.length, 0);
+    header.copy(digest, 4);
+    writeFileSync(join(dir, `${DIMS}d-1.digest`), digest);
+    expect(await new IndexFolder(dir).load(DIMS, 1, settings)).toBeNull();
+    expect(readFileSync(join(root, 'precious.usearch'), 'utf8')).toBe('not the folder’s');
   });
 });
