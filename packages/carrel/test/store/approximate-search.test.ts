@@ -132,6 +132,35 @@ describe('approximate search over the in-memory copy', () => {
     db.close();
   });
 
+  it('removes many vectors in slices, between which the event loop runs, as it adds them', async () => {
+    const { db } = seed(join(tempDir(), 'kb.db'));
+    const [q] = clusteredVectors(1, DIMS, { draw: 18 });
+    knn(db, DIMS, 1, q!, 10);
+    await vectorIndexesBuilt(db);
+    const remove = vi.spyOn(ApproximateIndex.prototype, 'remove');
+    deleteVectorsOfChunks(
+      db,
+      Array.from({ length: 500 }, (_, i) => i + 1),
+    );
+    // Turns of the event loop while the index catches up: one per turn, as each slice waits for the next.
+    let turns = 0;
+    let counting = true;
+    const tick = () => {
+      turns++;
+      if (counting) setImmediate(tick);
+    };
+    setImmediate(tick);
+    knn(db, DIMS, 1, q!, 10);
+    await vectorIndexesBuilt(db);
+    counting = false;
+    const sizes = remove.mock.calls.map(([ids]) => ids.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(500);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(64);
+    expect(turns).toBeGreaterThanOrEqual(sizes.length - 1);
+    expect(vectorIndexStatus(db)[0]!.vectors).toBe(LARGE - 500);
+    db.close();
+  });
+
   it('scans a library past the threshold exactly, and builds it no index, when asked for exact ranking', async () => {
     const { db, table } = seed(join(tempDir(), 'kb.db'));
     const [q] = clusteredVectors(1, DIMS, { draw: 11 });
