@@ -107,8 +107,8 @@ export class IndexFolder {
 
   /**
    * Saves `index`, which holds `digest`'s vectors, replacing what was saved before. usearch writes
-   * the file in one synchronous call (~0.1 s per 100,000 384-dimension vectors); its hash and
-   * flush to disk run on the event loop's terms.
+   * the file in one synchronous call, which holds the event loop (0.18 s for 250,000 384-dimension
+   * vectors, 2.4 s for 1M; loading takes about as long); the hash and the flush to disk do not.
    */
   async save(dims: number, partition: number, index: ApproximateIndex, digest: IndexDigest): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
