@@ -76,11 +76,17 @@ export function describeError(error: unknown): { message: string | null; exitCod
     return { message: `${error.message}; it may be restarting, try again in a moment`, exitCode: ExitCode.Unavailable };
   if (error instanceof TaskTerminalError) return { message: error.message, exitCode: ExitCode.Usage };
   if (error instanceof TaskEngineError) return { message: error.message, exitCode: ExitCode.Usage };
+  // A lock met below the repository's own wait (SQLite's busy handler, the task store's retries):
+  // with CARREL_DEBUG=1, the stack says which write it was.
   if (isBusy(error) || (error as { name?: unknown } | null)?.name === 'SqliteBusyError')
-    return { message: new StoreBusyError(WRITE_WAIT_MS).message, exitCode: ExitCode.Unavailable };
+    return { message: `${new StoreBusyError(WRITE_WAIT_MS).message}${debugStack(error, '')}`, exitCode: ExitCode.Unavailable };
   const detail = error instanceof Error ? error.message || error.name : String(error);
-  const stack = process.env.CARREL_DEBUG === '1' && error instanceof Error ? `\n${error.stack}` : ' (set CARREL_DEBUG=1 for details)';
-  return { message: `Unexpected error: ${detail}${stack}`, exitCode: ExitCode.Unexpected };
+  return { message: `Unexpected error: ${detail}${debugStack(error, ' (set CARREL_DEBUG=1 for details)')}`, exitCode: ExitCode.Unexpected };
+}
+
+/** The error's stack on a line of its own with CARREL_DEBUG=1, else `otherwise`. */
+function debugStack(error: unknown, otherwise: string): string {
+  return process.env.CARREL_DEBUG === '1' && error instanceof Error ? `\n${error.stack}` : otherwise;
 }
 
 /** Prints the error and sets the process exit code. */

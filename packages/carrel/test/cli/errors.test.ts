@@ -19,6 +19,15 @@ describe('describeError', () => {
     }
   });
 
+  it('adds the stack of a lock met below the repository to the message with CARREL_DEBUG=1', () => {
+    const sqlite = Object.assign(new Error('database is locked'), { code: 'SQLITE_BUSY' });
+    expect(describeError(sqlite).message).not.toContain('\n');
+    process.env.CARREL_DEBUG = '1';
+    expect(describeError(sqlite).message).toContain(sqlite.stack);
+    const tasks = new SqliteBusyError('SQLITE_BUSY', 5_000, { cause: sqlite });
+    expect(describeError(tasks).message).toContain(tasks.stack);
+  });
+
   it('gives an unexpected error one line without its stack, unless CARREL_DEBUG=1', () => {
     const error = new TypeError('boom');
     const { message, exitCode } = describeError(error);
