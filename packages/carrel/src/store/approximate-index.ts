@@ -127,8 +127,9 @@ export class ApproximateIndex {
   }
 
   /**
-   * The index saved at `path` by {@link save}, built with `options`; throws when the file is not
-   * one (usearch checks its header) or holds vectors of other dimensions.
+   * The index saved at `path` by {@link save}, built with `options`; throws when it holds vectors
+   * of other dimensions. The file must be known to be one a save wrote (approximate-index-files.ts
+   * checks its SHA-256 first): usearch trusts it, and a torn file crashed the process in a test.
    */
   static load(path: string, dims: number, options: ApproximateIndexOptions = {}): ApproximateIndex {
     const loaded = new ApproximateIndex(dims, { ...DEFAULTS, ...options });
