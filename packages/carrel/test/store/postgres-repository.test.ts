@@ -308,8 +308,11 @@ describe('postgres only', () => {
       expect(await reader.nearestChunks(8, libraryId, query, 10)).toEqual(exact);
       await reader.vectorIndexesBuilt();
       expect(reader.vectorIndexStatus()).toEqual([{ dims: 8, library: libraryId, vectors: 60, updating: false }]);
-      const approximate = await reader.nearestChunks(8, libraryId, query, 10);
-      expect(approximate.map((h) => h.chunkId)).toEqual(exact.map((h) => h.chunkId));
+      // Approximate: an HNSW graph built on every core at once can leave a vector unreached (its
+      // 10th nearest was missed in 1 CI run of 5), so the nearest must match and 9 of 10 be found.
+      const approximate = (await reader.nearestChunks(8, libraryId, query, 10)).map((h) => h.chunkId);
+      expect(approximate[0]).toBe(exact[0]!.chunkId);
+      expect(exact.filter((h) => approximate.includes(h.chunkId)).length).toBeGreaterThanOrEqual(9);
 
       // Another repository publishes: the copy catches up, then the index does.
       await publishDocuments(writer, 'lib', [{ source: 'new', chunks: [{ text: 'n', vector: vectorOf(150) }] }], { dims: 8 });
