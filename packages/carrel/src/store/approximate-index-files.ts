@@ -61,11 +61,13 @@ export class IndexFolder {
   /**
    * The index saved for `partition`, and what it holds; null when none is saved or what is saved
    * cannot be used (another format or settings, a torn or foreign file), which is then removed.
+   * Null too, with nothing removed, once `signal` aborts (before usearch's load, which cannot stop).
    */
   async load(
     dims: number,
     partition: number,
     options: Required<ApproximateIndexOptions>,
+    signal?: AbortSignal,
   ): Promise<{ index: ApproximateIndex; digest: IndexDigest } | null> {
     const digestPath = this.#digestPath(dims, partition);
     let bytes: Buffer;
@@ -89,15 +91,16 @@ export class IndexFolder {
       )
         throw new Error('saved by another version or with other settings');
       this.#removeOrphans(dims, partition, header.token);
-      if (statSync(indexPath).size !== header.bytes || (await fileSha256(indexPath)) !== header.sha256)
+      if (statSync(indexPath).size !== header.bytes || (await fileSha256(indexPath, signal)) !== header.sha256)
         throw new Error('index file is not the one its digest describes');
+      if (signal?.aborted) return null;
       const index = ApproximateIndex.load(indexPath, dims, options);
       if (index.size !== header.count) throw new Error(`holds ${index.size} vectors where its digest lists ${header.count}`);
       return { index, digest };
     } catch {
       // Stale or broken: built again, and saved over. Unless another process saved meanwhile
-      // (its save removes the index file read here): its digest is left alone.
-      if (!sameFile(digestPath, bytes)) return null;
+      // (its save removes the index file read here), or the load was called off: then left alone.
+      if (signal?.aborted || !sameFile(digestPath, bytes)) return null;
       this.#remove(digestPath);
       if (indexPath !== undefined) this.#remove(indexPath);
       else this.#removeOrphans(dims, partition, null);
@@ -202,12 +205,13 @@ export class IndexFolder {
 /** Vectors hashed per turn of the event loop (~1 µs each at 384 dims). */
 const HASH_SLICE = 8_192;
 
-/** The digest of a whole partition, hashed in slices between which the event loop runs. */
-export async function digestOf(partition: Partition, dims: number): Promise<IndexDigest> {
+/** The digest of a whole partition, hashed in slices between which the event loop runs; unfinished once `signal` aborts. */
+export async function digestOf(partition: Partition, dims: number, signal?: AbortSignal): Promise<IndexDigest> {
   const rows = partition.ids.length;
   const hashes = new Uint32Array(rows * 2);
   for (let start = 0; start < rows; start += HASH_SLICE) {
     if (start > 0) await nextTurn();
+    if (signal?.aborted) break;
     hashRows(partition.vectors, dims, start, Math.min(rows, start + HASH_SLICE), hashes);
   }
   return { ids: Float64Array.from(partition.ids), hashes };
@@ -241,10 +245,10 @@ function sameFile(path: string, bytes: Buffer): boolean {
   }
 }
 
-function fileSha256(path: string): Promise<string> {
+function fileSha256(path: string, signal?: AbortSignal): Promise<string> {
   return new Promise((resolve, reject) => {
     const hash = createHash('sha256');
-    createReadStream(path, { highWaterMark: 1 << 20 })
+    createReadStream(path, { highWaterMark: 1 << 20, ...(signal && { signal }) })
       .on('data', (chunk) => hash.update(chunk))
       .on('error', reject)
       .on('end', () => resolve(hash.digest('hex')));

@@ -70,6 +70,14 @@ interface Entry {
 
 const entries = new WeakMap<object, Map<number, Map<number, Entry>>>();
 const folders = new WeakMap<object, IndexFolder>();
+/** Aborted when the owner's store closes: its builds, loads and updates stop at the next slice. */
+const closing = new WeakMap<object, AbortController>();
+
+function closingOf(owner: object): AbortController {
+  let controller = closing.get(owner);
+  if (!controller) closing.set(owner, (controller = new AbortController()));
+  return controller;
+}
 
 /** Keeps `owner`'s indexes in the folder `dir` (created when the first is saved), loading them from there after a restart. */
 export function keepIndexesIn(owner: object, dir: string): void {
@@ -109,8 +117,9 @@ export function nearestInPartition(
   }
   let entry = indexes.get(partition);
   if (!entry) indexes.set(partition, (entry = { unsaved: Infinity }));
-  if (!entry.failed && !entry.updating && entry.holds !== p)
-    entry.updating = update(entry, p, { dims: memory.dims, partition, folder: folders.get(owner) });
+  const closed = closingOf(owner).signal;
+  if (!entry.failed && !entry.updating && entry.holds !== p && !closed.aborted)
+    entry.updating = update(entry, p, { closed, dims: memory.dims, partition, folder: folders.get(owner) });
   if (!entry.index || entry.holds !== p) return scanPartition(memory, partition, query, k, allowed);
   if (allowed && allowed.length <= vectorIndexPolicy.exactFilterRows) return scanPartition(memory, partition, query, k, allowed);
   const accepted = allowed && new Set(allowed);
@@ -125,8 +134,9 @@ const indexSettings = (): Required<ApproximateIndexOptions> => ({
   expansionSearch: vectorIndexPolicy.searchBreadth,
 });
 
-/** What a partition's indexes are kept under. */
+/** Which partition's index an update works on, where it is kept, and when its owner closes. */
 interface Place {
+  closed: AbortSignal;
   dims: number;
   partition: number;
   folder: IndexFolder | undefined;
@@ -136,12 +146,18 @@ interface Place {
  * Builds the index from `to` (or loads the saved one), or brings it from the partition it holds to
  * `to`: what left the copy is removed, what arrived is added, a chunk id whose vector changed is
  * replaced. Removes and adds run in slices on later turns of the event loop (an insert costs
- * ~0.1–0.5 ms, a removal more), so a large commit never stalls other requests; the copy may move on meanwhile, and the next search
- * starts another update. Then saves the index when it is new or has changed enough.
+ * ~0.1–0.5 ms, a removal more), so a large commit never stalls other requests; the copy may move
+ * on meanwhile, and the next search starts another update. Then saves the index when it is new or
+ * has changed enough. Stops between slices once the owner's store closes.
  */
-async function update(entry: Entry, to: Partition, { dims, partition, folder }: Place): Promise<void> {
-  try {
+async function update(entry: Entry, to: Partition, { closed, dims, partition, folder }: Place): Promise<void> {
+  /** Waits for the next turn of the event loop; false once the owner's store was closed. */
+  const goOn = async () => {
     await nextTurn();
+    return !closed.aborted;
+  };
+  try {
+    if (!(await goOn())) return;
     const { holds: from, index } = entry;
     let target: ApproximateIndex;
     let rows: ArrayLike<number>;
@@ -149,12 +165,14 @@ async function update(entry: Entry, to: Partition, { dims, partition, folder }: 
     let changes: { removed: number[]; addedRows: number[] } | null = null;
     /** `to`'s digest when working out the changes computed it. */
     let digest: IndexDigest | undefined;
-    const saved = index && from ? null : await folder?.load(dims, partition, indexSettings());
+    const saved = index && from ? null : await folder?.load(dims, partition, indexSettings(), closed);
+    if (closed.aborted) return;
     if (index && from) {
       changes = diff(from, to, dims);
       target = index;
     } else if (saved) {
-      digest = await digestOf(to, dims);
+      digest = await digestOf(to, dims, closed);
+      if (closed.aborted) return;
       changes = await diffDigest(saved.digest, to, digest);
       target = saved.index;
     } else {
@@ -162,7 +180,7 @@ async function update(entry: Entry, to: Partition, { dims, partition, folder }: 
     }
     if (changes) {
       for (let start = 0; start < changes.removed.length; start += REMOVE_SLICE) {
-        if (start > 0) await nextTurn();
+        if (start > 0 && !(await goOn())) return;
         target.remove(changes.removed.slice(start, start + REMOVE_SLICE));
       }
       rows = changes.addedRows;
@@ -173,7 +191,7 @@ async function update(entry: Entry, to: Partition, { dims, partition, folder }: 
       rows = { length: to.ids.length };
     }
     for (let start = 0; start < rows.length; start += ADD_SLICE) {
-      if (start > 0) await nextTurn();
+      if (start > 0 && !(await goOn())) return;
       const end = Math.min(rows.length, start + ADD_SLICE);
       const ids = new Float64Array(end - start);
       const vectors = new Int8Array((end - start) * dims);
@@ -186,7 +204,7 @@ async function update(entry: Entry, to: Partition, { dims, partition, folder }: 
     }
     entry.index = target;
     entry.holds = to;
-    if (folder && entry.unsaved >= Math.max(ADD_SLICE, to.ids.length * RESAVE_SHARE)) {
+    if (folder && entry.unsaved >= Math.max(ADD_SLICE, to.ids.length * RESAVE_SHARE) && !closed.aborted) {
       try {
         await folder.save(dims, partition, target, digest ?? (await digestOf(to, dims)));
         entry.unsaved = 0;
@@ -254,6 +272,15 @@ function diff(before: Partition, after: Partition, dims: number): { removed: num
 function sameVector(a: Int8Array, rowA: number, b: Int8Array, rowB: number, dims: number): boolean {
   for (let j = 0, i = rowA * dims, k = rowB * dims; j < dims; j++) if (a[i + j] !== b[k + j]) return false;
   return true;
+}
+
+/**
+ * Stops `owner`'s builds and updates at their next slice, saving nothing more: a closed store's
+ * process is done searching, and a one-shot command (`carrel search`) would otherwise stay alive
+ * until a build it started had finished (minutes at 1M vectors).
+ */
+export function stopIndexing(owner: object): void {
+  closingOf(owner).abort();
 }
 
 /** Resolves when every build or update of `owner`'s indexes under way has finished. */

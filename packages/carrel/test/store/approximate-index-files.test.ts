@@ -75,4 +75,16 @@ describe('IndexFolder', () => {
     expect(await new IndexFolder(dir).load(DIMS, 1, settings)).toBeNull();
     expect(readFileSync(join(root, 'precious.usearch'), 'utf8')).toBe('not the folder’s');
   });
+
+  it('a load called off leaves what is saved in place', async () => {
+    const dir = tempDir();
+    const { partition, index } = indexed(300, 4);
+    await new IndexFolder(dir).save(DIMS, 1, index, await digestOf(partition, DIMS));
+    const saved = readdirSync(dir).sort();
+    const calledOff = new AbortController();
+    calledOff.abort();
+    expect(await new IndexFolder(dir).load(DIMS, 1, settings, calledOff.signal)).toBeNull();
+    expect(readdirSync(dir).sort()).toEqual(saved);
+    expect((await new IndexFolder(dir).load(DIMS, 1, settings))?.index.size).toBe(300);
+  });
 });

@@ -1,9 +1,10 @@
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApproximateIndex } from '../../src/store/approximate-index.js';
 import { keepIndexesIn, vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../../src/store/approximate-search.js';
 import { openDatabase } from '../../src/store/sqlite/database.js';
+import { SqliteRepository } from '../../src/store/sqlite/sqlite-repository.js';
 import { deleteVectorsOfChunks, ensureVectorTable, insertVectors, knn, sqliteVecKnn } from '../../src/store/sqlite/vectors.js';
 import { publishRun } from '../../src/store/sqlite/publish.js';
 import { openRun } from '../../src/store/sqlite/runs.js';
@@ -387,6 +388,33 @@ describe('approximate indexes kept on disk', () => {
       expect(files(dir), what).toHaveLength(2);
     }
     expect(files(dir)).not.toContain(indexFile);
+  });
+
+  it('a closed repository stops the build its search started, saving nothing, so a one-shot command can exit', async () => {
+    const path = join(tempDir(), 'kb.db');
+    const dir = join(tempDir(), 'indexes');
+    seed(path).db.close();
+    const [q] = clusteredVectors(1, DIMS, { draw: 19 });
+    const repository = SqliteRepository.open(path, { vectorIndexDir: dir });
+    expect(await repository.nearestChunks(DIMS, 1, q!, 10)).toHaveLength(10);
+    expect(repository.vectorIndexStatus()).toEqual([{ dims: DIMS, library: 1, vectors: 0, updating: true }]);
+    await repository.close();
+    await repository.vectorIndexesBuilt();
+    expect(repository.vectorIndexStatus()).toEqual([{ dims: DIMS, library: 1, vectors: 0, updating: false }]);
+    expect(existsSync(dir)).toBe(false);
+
+    // With an index saved, a repository closed right after its search leaves it as it was.
+    const builder = reopen(path, dir);
+    await settle(builder, q!);
+    builder.close();
+    const saved = files(dir);
+    const load = vi.spyOn(ApproximateIndex, 'load');
+    const again = SqliteRepository.open(path, { vectorIndexDir: dir });
+    await again.nearestChunks(DIMS, 1, q!, 10);
+    await again.close();
+    await again.vectorIndexesBuilt();
+    expect(load).not.toHaveBeenCalled();
+    expect(files(dir)).toEqual(saved);
   });
 
   it('removes a save that never committed once it is old, and the saved index of a library that left the indexed sizes', async () => {

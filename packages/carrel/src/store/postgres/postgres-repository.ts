@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { TaskCompletion } from '@carrel/tasks';
 import type { Schedule } from '../../connectors/schedule.js';
-import { keepIndexesIn, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
+import { keepIndexesIn, stopIndexing, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 import { checkRating } from '../rating-scale.js';
 import type {
   ChunkWrite,
@@ -440,6 +440,7 @@ export class PostgresRepository implements KnowledgeRepository {
   }
 
   close() {
+    stopIndexing(this.#vectors);
     return this.client.close();
   }
 }

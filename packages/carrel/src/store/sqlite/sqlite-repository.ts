@@ -64,7 +64,7 @@ import { libraryStatus } from './status.js';
 import type { PlanItem, PlanItemState, SyncPlanHeader } from '../records.js';
 import { settleSyncPlanItems, syncPlanHeader, syncPlanItems, writeSyncPlan } from './sync-plans.js';
 import { hasVectorTable, knn, readVectors } from './vectors.js';
-import { keepIndexesIn, vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
+import { keepIndexesIn, stopIndexing, vectorIndexPolicy, vectorIndexStatus, vectorIndexesBuilt } from '../approximate-search.js';
 
 /** How a repository is opened. */
 export interface SqliteRepositoryOptions {
@@ -392,6 +392,7 @@ export class SqliteRepository implements KnowledgeRepository {
   }
 
   async close() {
+    stopIndexing(this.db);
     await this.keywordReader?.close();
     this.db.close();
   }
