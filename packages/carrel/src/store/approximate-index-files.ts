@@ -214,7 +214,8 @@ export async function digestOf(partition: Partition, dims: number, signal?: Abor
     if (signal?.aborted) break;
     hashRows(partition.vectors, dims, start, Math.min(rows, start + HASH_SLICE), hashes);
   }
-  return { ids: Float64Array.from(partition.ids), hashes };
+  // A copy's partitions are never written once made, so the digest can share its ids.
+  return { ids: partition.ids, hashes };
 }
 
 /**

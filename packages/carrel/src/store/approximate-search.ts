@@ -204,9 +204,11 @@ async function update(entry: Entry, to: Partition, { closed, dims, partition, fo
     }
     entry.index = target;
     entry.holds = to;
-    if (folder && entry.unsaved >= Math.max(ADD_SLICE, to.ids.length * RESAVE_SHARE) && !closed.aborted) {
+    if (folder && entry.unsaved >= Math.max(ADD_SLICE, to.ids.length * RESAVE_SHARE)) {
+      digest ??= await digestOf(to, dims, closed);
+      if (closed.aborted) return;
       try {
-        await folder.save(dims, partition, target, digest ?? (await digestOf(to, dims)));
+        await folder.save(dims, partition, target, digest);
         entry.unsaved = 0;
         entry.saveFailed = undefined;
       } catch (error) {
